@@ -1,0 +1,164 @@
+#pragma once
+
+#include <doeff/export.h>
+
+#include <QString>
+#include <QVariantMap>
+
+#include <memory>
+#include <type_traits>
+#include <typeinfo>
+
+/// Effects: request objects a program `co_await`s. A user effect is a small struct:
+///
+///     struct Ping : doeff::Effect<Ping, int> {
+///         static constexpr auto name = "Ping";
+///         int n = 0;
+///         QVariantMap fields() const { return {{"n", n}}; }
+///     };
+namespace doeff {
+
+/// Per effect class, one static description: how to name, describe, copy and destroy it.
+struct EffectType {
+    const char* name;
+    const std::type_info* type;
+    QVariantMap (*fields)(const void*);
+    QString (*label)(const void*);
+    void* (*clone)(const void*);
+    void (*destroy)(void*);
+    int builtin; ///< engine-internal id of built-in effects, 0 for user effects
+};
+
+struct EffectTag { };
+
+namespace detail {
+template<class E>
+concept HasFields = requires(const E& e) {
+    { e.fields() } -> std::convertible_to<QVariantMap>;
+};
+template<class E>
+concept HasLabel = requires(const E& e) {
+    { e.label() } -> std::convertible_to<QString>;
+};
+template<class E>
+concept HasBuiltinId = requires { E::builtinId; };
+
+DOEFF_EXPORT QString defaultEffectLabel(const char* name, const QVariantMap& fields);
+
+template<class E>
+QVariantMap fieldsOf(const void* p)
+{
+    if constexpr (HasFields<E>)
+        return static_cast<const E*>(p)->fields();
+    else
+        return {};
+}
+
+template<class E>
+QString labelOf(const void* p)
+{
+    if constexpr (HasLabel<E>)
+        return static_cast<const E*>(p)->label();
+    else
+        return defaultEffectLabel(E::name, fieldsOf<E>(p));
+}
+
+template<class E>
+constexpr int builtinOf()
+{
+    if constexpr (HasBuiltinId<E>)
+        return E::builtinId;
+    else
+        return 0;
+}
+
+template<class E>
+inline const EffectType effectTypeOf = {
+    E::name,
+    &typeid(E),
+    &fieldsOf<E>,
+    &labelOf<E>,
+    [](const void* p) -> void* { return new E(*static_cast<const E*>(p)); },
+    [](void* p) { delete static_cast<E*>(p); },
+    builtinOf<E>(),
+};
+} // namespace detail
+
+/// An effect whose `co_await` converts its result to T (`Get<int>("n")`). Same effect class.
+template<class E, class T>
+struct Typed : E {
+    using result_type = T;
+};
+
+/// CRTP base of every effect. `R` is the result type a plain `co_await` converts to.
+template<class Derived, class R = QVariant>
+struct Effect : EffectTag {
+    using result_type = R;
+    using effect_class = Derived;
+    static const EffectType& effectType() { return detail::effectTypeOf<Derived>; }
+};
+
+template<class E>
+concept EffectLike = std::is_base_of_v<EffectTag, std::remove_cvref_t<E>>;
+
+/// A type-erased effect. Either borrows an effect living in a suspended coroutine frame (no
+/// allocation: the engine's fast path) or shares ownership of a heap copy.
+class DOEFF_EXPORT AnyEffect {
+public:
+    AnyEffect() = default;
+
+    template<EffectLike E>
+    static AnyEffect borrow(const E& e)
+    {
+        return AnyEffect(&E::effectType(), static_cast<const typename E::effect_class*>(&e), nullptr);
+    }
+    template<EffectLike E>
+    static AnyEffect own(E e)
+    {
+        using C = typename E::effect_class;
+        auto p = std::make_shared<const C>(static_cast<C&&>(e));
+        const void* raw = p.get();
+        return AnyEffect(&E::effectType(), raw, std::move(p));
+    }
+    /// Shares ownership of a heap copy made by EffectType::clone.
+    static AnyEffect adopt(const EffectType* type, void* object);
+
+    bool isValid() const { return m_type != nullptr; }
+    const EffectType* type() const { return m_type; }
+    const void* object() const { return m_obj; }
+    int builtin() const { return m_type ? m_type->builtin : 0; }
+
+    template<class E>
+    bool is() const
+    {
+        return m_type && (m_type == &E::effectType() || *m_type->type == typeid(E));
+    }
+    template<class E>
+    const E* as() const
+    {
+        return is<E>() ? static_cast<const E*>(m_obj) : nullptr;
+    }
+
+    /// The effect class's name: `Ask`, `Ping`.
+    QString name() const;
+    /// The effect's fields, for display and serialisation.
+    QVariantMap fields() const;
+    /// Display label: `Ask('key')`, `Ping(n=2)`.
+    QString label() const;
+    /// An owning copy (a no-op for effects that are already owned).
+    AnyEffect owned() const;
+    bool isOwned() const { return m_owner != nullptr; }
+
+private:
+    AnyEffect(const EffectType* t, const void* o, std::shared_ptr<const void> owner)
+        : m_type(t)
+        , m_obj(o)
+        , m_owner(std::move(owner))
+    {
+    }
+    const EffectType* m_type = nullptr;
+    const void* m_obj = nullptr;
+    std::shared_ptr<const void> m_owner;
+};
+
+} // namespace doeff

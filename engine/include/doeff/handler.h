@@ -1,0 +1,216 @@
+#pragma once
+
+#include <doeff/effect.h>
+#include <doeff/export.h>
+#include <doeff/program.h>
+#include <doeff/result.h>
+#include <doeff/store.h>
+
+#include <QList>
+#include <QString>
+#include <QVariantMap>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <type_traits>
+
+/// Handlers interpret effects (RUNTIME.md §4). A handler is either a plain function
+/// (fast: must not perform effects) or a coroutine returning Program<HandlerResult>.
+namespace doeff {
+
+/// The environment: immutable `QString → QVariant` (Local makes a new one).
+using Env = QVariantMap;
+
+namespace detail {
+struct ContinuationState;
+class Machine;
+struct DispatchState;
+} // namespace detail
+
+/// A one-shot delimited continuation (§4.5). Copies refer to the same continuation.
+class DOEFF_EXPORT Continuation {
+public:
+    Continuation() = default;
+    explicit Continuation(std::shared_ptr<detail::ContinuationState> state)
+        : m_state(std::move(state))
+    {
+    }
+    bool isValid() const { return m_state != nullptr; }
+    /// True once resumed (or destroyed with its handling).
+    bool isConsumed() const;
+    const std::shared_ptr<detail::ContinuationState>& state() const { return m_state; }
+    bool operator==(const Continuation& o) const { return m_state == o.m_state; }
+
+private:
+    std::shared_ptr<detail::ContinuationState> m_state;
+};
+
+/// What a handler decides (§4.3).
+class DOEFF_EXPORT HandlerResult {
+public:
+    enum class Kind : unsigned char { Resume, Fail, Run, Forward, ResumeK, ResumeKError, Abort };
+
+    HandlerResult() = default;
+    HandlerResult(HandlerResult&&) noexcept = default;
+    HandlerResult& operator=(HandlerResult&&) noexcept = default;
+
+    static HandlerResult resume(QVariant value);
+    static HandlerResult fail(std::exception_ptr error);
+    static HandlerResult run(AnyProgram program);
+    static HandlerResult forward();
+    static HandlerResult resumeK(Continuation k, QVariant value);
+    static HandlerResult resumeKError(Continuation k, std::exception_ptr error);
+    static HandlerResult abort(QVariant value);
+
+    /// Resume only: replace the performing task's store after resuming.
+    HandlerResult withStore(Store store) &&;
+
+    Kind kind() const { return m_kind; }
+    const QVariant& value() const { return m_value; }
+    const std::exception_ptr& error() const { return m_error; }
+    AnyProgram& program() { return m_program; }
+    const Continuation& continuation() const { return m_k; }
+    const std::optional<Store>& store() const { return m_store; }
+
+private:
+    Kind m_kind = Kind::Forward;
+    QVariant m_value;
+    std::exception_ptr m_error;
+    AnyProgram m_program;
+    Continuation m_k;
+    std::optional<Store> m_store;
+};
+
+template<class V = QVariant>
+HandlerResult Resume(V&& value = {})
+{
+    return HandlerResult::resume(toVariant(std::forward<V>(value)));
+}
+inline HandlerResult Fail(std::exception_ptr error)
+{
+    return HandlerResult::fail(std::move(error));
+}
+template<class E>
+    requires(!std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>)
+HandlerResult Fail(E&& error)
+{
+    return HandlerResult::fail(std::make_exception_ptr(std::forward<E>(error)));
+}
+inline HandlerResult Run(AnyProgram program)
+{
+    return HandlerResult::run(std::move(program));
+}
+inline HandlerResult Forward()
+{
+    return HandlerResult::forward();
+}
+template<class V>
+HandlerResult ResumeK(Continuation k, V&& value)
+{
+    return HandlerResult::resumeK(std::move(k), toVariant(std::forward<V>(value)));
+}
+inline HandlerResult ResumeKError(Continuation k, std::exception_ptr error)
+{
+    return HandlerResult::resumeKError(std::move(k), std::move(error));
+}
+template<class V>
+HandlerResult Abort(V&& value)
+{
+    return HandlerResult::abort(toVariant(std::forward<V>(value)));
+}
+
+/// A task as handlers and the debugger see it.
+struct TaskInfo {
+    int id = 0;
+    QString name;
+};
+
+/// One frame of K, described for display (§8.2).
+struct FrameInfo {
+    QString kind; ///< `ProgramFrame`, `HandlerFrame`, …
+    QString description; ///< `level2() at deep.cpp:11`, `handler=core`, …
+    QString file; ///< source file of a ProgramFrame, else empty
+    int line = 0;
+    QString function; ///< display name of a ProgramFrame's function
+};
+
+/// What a handler may ask about the effect it handles. Valid during the handling.
+class DOEFF_EXPORT HandlerContext {
+public:
+    HandlerContext(detail::Machine* machine, detail::DispatchState* dispatch)
+        : m_machine(machine)
+        , m_dispatch(dispatch)
+    {
+    }
+    HandlerContext(const HandlerContext&) = delete;
+    HandlerContext& operator=(const HandlerContext&) = delete;
+
+    const AnyEffect& effect() const;
+    /// The environment at the effect's site.
+    const Env& env() const;
+    /// The performing task's store as it was at dispatch.
+    Store store() const;
+    TaskInfo task() const;
+    /// The delimited continuation from the site to this handler (§4.5).
+    Continuation continuation();
+    /// Read-only descriptions of the site's K, top first.
+    QList<FrameInfo> k() const;
+    /// `co_await ctx.forward()`: performs the same effect from outside this handler.
+    AnyEffect forward() const { return effect(); }
+
+private:
+    detail::Machine* m_machine; // not owned
+    detail::DispatchState* m_dispatch; // not owned
+};
+
+using FastHandlerFn = std::function<HandlerResult(const AnyEffect&, HandlerContext&)>;
+using CoroutineHandlerFn = std::function<Program<HandlerResult>(const AnyEffect&, HandlerContext&)>;
+
+namespace detail {
+struct HandlerImpl {
+    QString name;
+    FastHandlerFn fast;
+    CoroutineHandlerFn coroutine;
+    int builtin = 0; ///< engine-internal id of a preset handler
+};
+} // namespace detail
+
+/// An entry of the handler stack. Cheap to copy (shared).
+class DOEFF_EXPORT Handler {
+public:
+    Handler() = default;
+    explicit Handler(std::shared_ptr<const detail::HandlerImpl> impl)
+        : m_impl(std::move(impl))
+    {
+    }
+    QString name() const { return m_impl ? m_impl->name : QString(); }
+    const std::shared_ptr<const detail::HandlerImpl>& impl() const { return m_impl; }
+    bool isValid() const { return m_impl != nullptr; }
+
+private:
+    std::shared_ptr<const detail::HandlerImpl> m_impl;
+};
+
+/// Handlers in order, outermost first.
+using HandlerList = QList<Handler>;
+
+/// Makes a handler from a function: returning HandlerResult makes a fast handler, returning
+/// Program<HandlerResult> a coroutine handler.
+template<class F>
+Handler handler(const QString& name, F&& fn)
+{
+    auto impl = std::make_shared<detail::HandlerImpl>();
+    impl->name = name;
+    using R = std::invoke_result_t<F&, const AnyEffect&, HandlerContext&>;
+    if constexpr (std::is_same_v<R, HandlerResult>)
+        impl->fast = std::forward<F>(fn);
+    else {
+        static_assert(std::is_same_v<R, Program<HandlerResult>>,
+                      "a handler returns HandlerResult or Program<HandlerResult>");
+        impl->coroutine = std::forward<F>(fn);
+    }
+    return Handler(std::move(impl));
+}
+
+} // namespace doeff

@@ -1,0 +1,190 @@
+#pragma once
+
+#include <doeff/convert.h>
+#include <doeff/export.h>
+
+#include <QString>
+#include <QUuid>
+#include <QVariant>
+
+#include <exception>
+#include <memory>
+
+/// Handles to tasks and promises (RUNTIME.md §5.11): copyable, storable in QVariants, usable
+/// from any task of the run that made them.
+namespace doeff {
+
+namespace detail {
+struct ExternalState;
+}
+
+/// Anything Wait/Gather/Race accept: a task, or the read side of a promise.
+class DOEFF_EXPORT Waitable {
+public:
+    enum class Kind : unsigned char { None, Task, Future };
+
+    Waitable() = default;
+    Waitable(Kind kind, quint64 run, int id, QString name = {}, std::shared_ptr<detail::ExternalState> ext = {})
+        : m_kind(kind)
+        , m_run(run)
+        , m_id(id)
+        , m_name(std::move(name))
+        , m_external(std::move(ext))
+    {
+    }
+
+    Kind kind() const { return m_kind; }
+    bool isNull() const { return m_kind == Kind::None; }
+    quint64 run() const { return m_run; }
+    int id() const { return m_id; }
+    /// Task name; empty for futures.
+    QString name() const { return m_name; }
+    bool isExternal() const { return m_external != nullptr; }
+    const std::shared_ptr<detail::ExternalState>& external() const { return m_external; }
+    /// `task 1 'worker'`, `promise 2`, `external promise 4`.
+    QString describe() const;
+
+    bool operator==(const Waitable& o) const { return m_kind == o.m_kind && m_run == o.m_run && m_id == o.m_id; }
+
+private:
+    Kind m_kind = Kind::None;
+    quint64 m_run = 0;
+    int m_id = 0;
+    QString m_name;
+    std::shared_ptr<detail::ExternalState> m_external;
+};
+
+struct CancelEffect;
+struct IsDoneEffect;
+
+/// A spawned task (or branch). `co_await t.cancel()`, `co_await t.is_done()`.
+template<class T = QVariant>
+class Task : public Waitable {
+public:
+    using value_type = T;
+    Task() = default;
+    explicit Task(Waitable w)
+        : Waitable(std::move(w))
+    {
+    }
+    CancelEffect cancel() const;
+    IsDoneEffect is_done() const;
+};
+
+/// The read side of a promise.
+template<class T = QVariant>
+class Future : public Waitable {
+public:
+    using value_type = T;
+    Future() = default;
+    explicit Future(Waitable w)
+        : Waitable(std::move(w))
+    {
+    }
+};
+
+/// A promise completed by CompletePromise / FailPromise from inside the run.
+template<class T = QVariant>
+class Promise {
+public:
+    Promise() = default;
+    explicit Promise(Waitable w)
+        : m_future(std::move(w))
+    {
+    }
+    Future<T> future() const { return m_future; }
+    int id() const { return m_future.id(); }
+    const Waitable& waitable() const { return m_future; }
+
+private:
+    Future<T> m_future;
+};
+
+namespace detail {
+/// Shared between an external promise's handles and the machine; complete/fail are thread-safe.
+struct DOEFF_EXPORT ExternalState {
+    QUuid uuid = QUuid::createUuid();
+    /// Set by the machine when the promise is created; called once on completion.
+    std::function<void(QVariant, std::exception_ptr)> sink;
+    std::atomic<bool> completed = false;
+    void complete(QVariant value, std::exception_ptr error);
+};
+} // namespace detail
+
+/// A promise completable from any thread: `complete(v)`, `fail(e)`; the first call wins.
+template<class T = QVariant>
+class ExternalPromise {
+public:
+    ExternalPromise() = default;
+    explicit ExternalPromise(Waitable w)
+        : m_future(std::move(w))
+    {
+    }
+    template<class V>
+    void complete(V&& value) const
+    {
+        if (m_future.external())
+            m_future.external()->complete(toVariant(T(std::forward<V>(value))), nullptr);
+    }
+    void fail(std::exception_ptr error) const
+    {
+        if (m_future.external())
+            m_future.external()->complete({}, std::move(error));
+    }
+    template<class E>
+        requires(!std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>)
+    void fail(E&& error) const
+    {
+        fail(std::make_exception_ptr(std::forward<E>(error)));
+    }
+    Future<T> future() const { return m_future; }
+    QUuid id() const { return m_future.external() ? m_future.external()->uuid : QUuid(); }
+
+private:
+    Future<T> m_future;
+};
+
+template<class T>
+struct FromVariant<Task<T>> {
+    template<class What>
+    static Task<T> convert(const QVariant& v, What&& what)
+    {
+        return Task<T>(FromVariant<Waitable>::convert(v, what));
+    }
+};
+template<class T>
+struct FromVariant<Future<T>> {
+    template<class What>
+    static Future<T> convert(const QVariant& v, What&& what)
+    {
+        return Future<T>(FromVariant<Waitable>::convert(v, what));
+    }
+};
+template<class T>
+struct FromVariant<Promise<T>> {
+    template<class What>
+    static Promise<T> convert(const QVariant& v, What&& what)
+    {
+        return Promise<T>(FromVariant<Waitable>::convert(v, what));
+    }
+};
+template<class T>
+struct FromVariant<ExternalPromise<T>> {
+    template<class What>
+    static ExternalPromise<T> convert(const QVariant& v, What&& what)
+    {
+        return ExternalPromise<T>(FromVariant<Waitable>::convert(v, what));
+    }
+};
+template<class T>
+struct ToVariant<Task<T>> {
+    static QVariant convert(Task<T>&& t) { return QVariant::fromValue(static_cast<Waitable>(t)); }
+};
+template<class T>
+struct ToVariant<Future<T>> {
+    static QVariant convert(Future<T>&& t) { return QVariant::fromValue(static_cast<Waitable>(t)); }
+};
+
+} // namespace doeff
+
+Q_DECLARE_METATYPE(doeff::Waitable)

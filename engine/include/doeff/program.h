@@ -1,0 +1,341 @@
+#pragma once
+
+#include <doeff/convert.h>
+#include <doeff/effect.h>
+#include <doeff/export.h>
+
+#include <coroutine>
+#include <exception>
+#include <source_location>
+#include <utility>
+
+/// Programs: C++20 coroutines of type `doeff::Program<T>` that `co_await` effects and other
+/// programs. A Program object is one activation; the machine drives it (RUNTIME.md §2).
+namespace doeff {
+
+class AnyProgram;
+template<class T>
+class Program;
+
+namespace detail {
+struct ScopeSpec;
+
+enum class Request : unsigned char { None, Perform, Call };
+
+/// The part of a program's promise the machine reads and writes. Not for program code.
+class DOEFF_EXPORT PromiseBase {
+public:
+    explicit PromiseBase(std::source_location definition) noexcept
+        : m_definition(definition)
+    {
+    }
+    PromiseBase(const PromiseBase&) = delete;
+    PromiseBase& operator=(const PromiseBase&) = delete;
+
+    static void* operator new(std::size_t size);
+    static void operator delete(void* p, std::size_t size) noexcept;
+
+    std::coroutine_handle<> handle() const noexcept { return m_handle; }
+    /// GCC's location of the coroutine: its signature, and the line of its closing brace.
+    std::source_location definition() const noexcept { return m_definition; }
+    /// The current suspension point; valid once suspended() is true.
+    std::source_location site() const noexcept { return m_site; }
+    bool suspended() const noexcept { return m_suspended; }
+
+    // request → machine
+    Request m_request = Request::None;
+    AnyEffect m_effect; ///< Perform: the awaited effect (borrowed from the awaiter)
+    AnyProgram* m_call = nullptr; ///< Call: the awaited sub-program (lives in the awaiter)
+    // machine → program
+    QVariant m_in;
+    std::exception_ptr m_inError;
+    // completion
+    QVariant m_result;
+    std::exception_ptr m_error;
+    /// Machine bookkeeping: effect-tree node of this activation.
+    int m_node = -1;
+    /// Machine bookkeeping: the handler this activation is the program of, if any.
+    QString m_handler;
+
+protected:
+    void setSite(std::source_location site) noexcept
+    {
+        m_site = site;
+        m_suspended = true;
+    }
+    std::coroutine_handle<> m_handle;
+
+private:
+    std::source_location m_definition;
+    std::source_location m_site;
+    bool m_suspended = false;
+};
+
+inline void rethrowAnswer(PromiseBase* p)
+{
+    if (p->m_inError) {
+        std::exception_ptr e = std::move(p->m_inError);
+        p->m_inError = nullptr;
+        std::rethrow_exception(e);
+    }
+}
+
+template<class R, class E>
+struct EffectAwaiter {
+    E effect;
+    PromiseBase* promise;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) noexcept
+    {
+        promise->m_request = Request::Perform;
+        promise->m_effect = AnyEffect::borrow(effect);
+    }
+    R await_resume()
+    {
+        promise->m_effect = AnyEffect();
+        rethrowAnswer(promise);
+        if constexpr (!std::is_void_v<R>)
+            return fromVariant<R>(promise->m_in, [this] { return AnyEffect::borrow(effect).label(); });
+    }
+};
+
+struct AnyEffectAwaiter {
+    AnyEffect effect;
+    PromiseBase* promise;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) noexcept
+    {
+        promise->m_request = Request::Perform;
+        promise->m_effect = effect;
+    }
+    QVariant await_resume()
+    {
+        promise->m_effect = AnyEffect();
+        rethrowAnswer(promise);
+        return std::move(promise->m_in);
+    }
+};
+
+template<class T>
+struct CallAwaiter;
+
+template<class T>
+struct PromiseAwaits;
+
+} // namespace detail
+
+/// A type-erased program: a coroutine activation, a pure value, or an effect to perform once.
+/// Move-only and one-shot. Starting it marks it started; a started or moved-from program keeps
+/// its name so reuse errors can say which program it was.
+class DOEFF_EXPORT AnyProgram {
+public:
+    enum class Kind : unsigned char { Empty, Coroutine, Pure, Effect, Scoped };
+
+    AnyProgram() = default;
+    AnyProgram(AnyProgram&& other) noexcept;
+    /// Takes the activation out of `other` (a program is one activation; see RUNTIME.md §2).
+    AnyProgram(AnyProgram& other) noexcept;
+    AnyProgram& operator=(AnyProgram&& other) noexcept;
+    ~AnyProgram();
+
+    /// An effect given where a program is expected: performs it once and returns its result.
+    template<EffectLike E>
+    AnyProgram(E effect)
+        : m_kind(Kind::Effect)
+        , m_effect(AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect))))
+    {
+    }
+
+    static AnyProgram fromPure(QVariant value);
+    static AnyProgram fromEffect(AnyEffect effect);
+    /// A program that installs a handler around `body` (WithHandler).
+    static AnyProgram fromScope(std::shared_ptr<detail::ScopeSpec> scope);
+
+    Kind kind() const noexcept { return m_kind; }
+    bool isEmpty() const noexcept { return m_kind == Kind::Empty; }
+    /// Display name: the coroutine's function (`level3`, `lambda`), the effect's name, `pure`.
+    QString displayName() const;
+    /// GCC's pretty signature of the coroutine, or nullptr.
+    const char* functionName() const noexcept { return m_function; }
+
+    // For the machine:
+    detail::PromiseBase* promise() const noexcept { return m_promise; }
+    const QVariant& pureValue() const noexcept { return m_pure; }
+    const AnyEffect& effect() const noexcept { return m_effect; }
+    const std::shared_ptr<detail::ScopeSpec>& scope() const noexcept { return m_scope; }
+    /// Takes ownership of the activation; the program becomes started (Empty, name kept).
+    detail::PromiseBase* takePromise() noexcept;
+    /// Marks a pure/effect program started and returns it.
+    AnyProgram take() noexcept;
+
+protected:
+    explicit AnyProgram(detail::PromiseBase* p, const char* function) noexcept
+        : m_kind(Kind::Coroutine)
+        , m_promise(p)
+        , m_function(function)
+    {
+    }
+    void reset() noexcept;
+
+    Kind m_kind = Kind::Empty;
+    detail::PromiseBase* m_promise = nullptr;
+    const char* m_function = nullptr;
+    QVariant m_pure;
+    AnyEffect m_effect;
+    std::shared_ptr<detail::ScopeSpec> m_scope;
+};
+
+namespace detail {
+
+template<class T>
+class Promise;
+
+struct ForwardRequest;
+
+/// The awaits every program promise accepts.
+class PromiseAwaitsBase : public PromiseBase {
+public:
+    using PromiseBase::PromiseBase;
+
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    std::suspend_always final_suspend() const noexcept { return {}; }
+    void unhandled_exception() noexcept { m_error = std::current_exception(); }
+
+    template<EffectLike E>
+    auto await_transform(E&& effect, std::source_location site = std::source_location::current())
+    {
+        setSite(site);
+        using Eff = std::remove_cvref_t<E>;
+        return EffectAwaiter<typename Eff::result_type, Eff>{std::forward<E>(effect), this};
+    }
+
+    AnyEffectAwaiter await_transform(const AnyEffect& effect,
+                                     std::source_location site = std::source_location::current())
+    {
+        setSite(site);
+        return AnyEffectAwaiter{effect, this};
+    }
+
+    template<class U>
+    CallAwaiter<U> await_transform(Program<U>&& program, std::source_location site = std::source_location::current())
+    {
+        setSite(site);
+        return CallAwaiter<U>{std::move(program), this};
+    }
+    template<class U>
+    CallAwaiter<U> await_transform(Program<U>& program, std::source_location site = std::source_location::current())
+    {
+        setSite(site);
+        return CallAwaiter<U>{Program<U>(program), this};
+    }
+};
+
+template<class T>
+class Promise : public PromiseAwaitsBase {
+public:
+    explicit Promise(std::source_location definition = std::source_location::current()) noexcept
+        : PromiseAwaitsBase(definition)
+    {
+        m_handle = std::coroutine_handle<Promise>::from_promise(*this);
+    }
+    Program<T> get_return_object() noexcept;
+    template<class V>
+        requires std::is_convertible_v<V&&, T>
+    void return_value(V&& value)
+    {
+        m_result = toVariant<T>(T(std::forward<V>(value)));
+    }
+};
+
+template<>
+class Promise<void> : public PromiseAwaitsBase {
+public:
+    explicit Promise(std::source_location definition = std::source_location::current()) noexcept
+        : PromiseAwaitsBase(definition)
+    {
+        m_handle = std::coroutine_handle<Promise>::from_promise(*this);
+    }
+    Program<void> get_return_object() noexcept;
+    void return_void() noexcept { }
+};
+
+} // namespace detail
+
+/// A program returning T. `co_await` it from another program to call it as a sub-program.
+template<class T>
+class Program : public AnyProgram {
+public:
+    using promise_type = detail::Promise<T>;
+    using value_type = T;
+
+    Program() = default;
+    Program(Program&&) noexcept = default;
+    Program(Program& other) noexcept
+        : AnyProgram(static_cast<AnyProgram&>(other))
+    {
+    }
+    Program& operator=(Program&&) noexcept = default;
+
+    /// Wraps an already type-erased program (the caller vouches for T).
+    static Program fromAny(AnyProgram p)
+    {
+        Program r;
+        static_cast<AnyProgram&>(r) = std::move(p);
+        return r;
+    }
+
+private:
+    friend class detail::Promise<T>;
+    explicit Program(detail::PromiseBase* p) noexcept
+        : AnyProgram(p, p->definition().function_name())
+    {
+    }
+};
+
+namespace detail {
+template<class T>
+Program<T> Promise<T>::get_return_object() noexcept
+{
+    return Program<T>(this);
+}
+inline Program<void> Promise<void>::get_return_object() noexcept
+{
+    return Program<void>(this);
+}
+
+template<class T>
+struct CallAwaiter {
+    Program<T> program;
+    PromiseBase* promise;
+    bool await_ready() const noexcept { return program.kind() == AnyProgram::Kind::Pure; }
+    void await_suspend(std::coroutine_handle<>) noexcept
+    {
+        promise->m_request = Request::Call;
+        promise->m_call = &program;
+    }
+    T await_resume()
+    {
+        if (program.kind() == AnyProgram::Kind::Pure) {
+            if constexpr (!std::is_void_v<T>)
+                return fromVariant<T>(program.pureValue(), [] { return QStringLiteral("pure()"); });
+            else
+                return;
+        }
+        promise->m_call = nullptr;
+        rethrowAnswer(promise);
+        if constexpr (!std::is_void_v<T>) {
+            const char* fn = program.functionName();
+            return fromVariant<T>(promise->m_in, [fn] { return functionDisplayName(fn) + QStringLiteral("()"); });
+        }
+    }
+};
+} // namespace detail
+
+/// A program that returns `value` at once (not an effect: no dispatch, no scheduling point).
+template<class T>
+Program<std::remove_cvref_t<T>> pure(T&& value)
+{
+    return Program<std::remove_cvref_t<T>>::fromAny(AnyProgram::fromPure(toVariant(std::forward<T>(value))));
+}
+
+} // namespace doeff

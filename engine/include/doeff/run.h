@@ -1,0 +1,72 @@
+#pragma once
+
+#include <doeff/effects.h>
+#include <doeff/export.h>
+#include <doeff/handler.h>
+#include <doeff/program.h>
+#include <doeff/runtimeresult.h>
+#include <doeff/store.h>
+
+#include <QDateTime>
+#include <QTimeZone>
+
+#include <qcoro/qcorotask.h>
+
+#include <chrono>
+
+namespace doeff {
+
+class Observer;
+
+enum class Clock : unsigned char { Real, Simulated };
+
+struct RunOptions {
+    Clock clock = Clock::Real;
+    QDateTime simulated_start = QDateTime(QDate(2000, 1, 1), QTime(0, 0), Qt::UTC);
+    /// Bound of the recorded effect call tree; 0 disables recording.
+    int effect_tree_limit = 10000;
+    std::chrono::milliseconds external_wait_timeout{30000};
+    bool capture_source_lines = true;
+    /// Observers of the event stream (not owned; must outlive the run).
+    QList<Observer*> observers;
+};
+
+/// The four preset handlers, outermost first: scheduler, time, await, core.
+DOEFF_EXPORT HandlerList sync_handlers_preset();
+DOEFF_EXPORT HandlerList async_handlers_preset();
+
+namespace detail {
+DOEFF_EXPORT std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList handlers, Env env,
+                                                          Store store, RunOptions options);
+DOEFF_EXPORT QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, HandlerList handlers,
+                                                                        Env env, Store store, RunOptions options);
+template<class T>
+QCoro::Task<RuntimeResult<T>> asyncRunTyped(AnyProgram program, HandlerList handlers, Env env, Store store,
+                                            RunOptions options)
+{
+    auto data = co_await asyncRunAny(std::move(program), std::move(handlers), std::move(env), std::move(store),
+                                     std::move(options));
+    co_return RuntimeResult<T>(std::move(data));
+}
+} // namespace detail
+
+/// Runs `program` to the end on the calling thread (no event loop needed). Never throws for
+/// program errors: they are in the result.
+template<class T>
+RuntimeResult<T> sync_run(Program<T> program, HandlerList handlers, Env env = {}, Store store = {},
+                          RunOptions options = {})
+{
+    return RuntimeResult<T>(detail::syncRunAny(std::move(program), std::move(handlers), std::move(env),
+                                               std::move(store), std::move(options)));
+}
+
+/// Runs `program` on the calling thread's Qt event loop without ever blocking it.
+template<class T>
+QCoro::Task<RuntimeResult<T>> async_run(Program<T> program, HandlerList handlers, Env env = {}, Store store = {},
+                                        RunOptions options = {})
+{
+    return detail::asyncRunTyped<T>(std::move(program), std::move(handlers), std::move(env), std::move(store),
+                                    std::move(options));
+}
+
+} // namespace doeff

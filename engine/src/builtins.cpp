@@ -1,0 +1,1084 @@
+// The preset handlers (scheduler, time, await, core), task bookkeeping and result building.
+
+#include "machine.h"
+
+#include <doeff/sourceinfo.h>
+#include <doeff/value.h>
+
+#include <cmath>
+
+namespace doeff::detail {
+
+namespace {
+
+const QString& graphKey()
+{
+    static const QString k = QStringLiteral("__graph__");
+    return k;
+}
+const QString& cacheKey()
+{
+    static const QString k = QStringLiteral("__cache_storage__");
+    return k;
+}
+
+QString numberText(double v)
+{
+    return QString::number(v, 'g', QLocale::FloatingPointShortest);
+}
+
+} // namespace
+
+// ---- scoped constructs -------------------------------------------------------------------
+
+Outcome Machine::scoped(DispatchState& d, FrameKind kind, const SharedProgram& body, std::shared_ptr<void> data)
+{
+    Outcome o;
+    o.kind = Outcome::RunScoped;
+    o.frame.kind = kind;
+    o.frame.node = d.node;
+    o.frame.data = std::move(data);
+    o.program = body ? AnyProgram(*body) : AnyProgram();
+    o.node = d.node >= 0 ? d.node : d.parentNode;
+    return o;
+}
+
+// ---- core --------------------------------------------------------------------------------
+
+Outcome Machine::handleCore(DispatchState& d)
+{
+    TaskRec* t = d.task;
+    Store& store = *t->store;
+    switch (d.effect.builtin()) {
+    case AskEffect::builtinId: {
+        const auto* e = d.effect.as<AskEffect>();
+        auto it = t->env.constFind(e->key);
+        if (it == t->env.cend())
+            return Outcome::thrown(raise<MissingEnvKeyError>(t, d.node, e->key));
+        if (it->metaType() == QMetaType::fromType<Lazy>())
+            return askLazy(d, it->value<Lazy>(), e->key);
+        return Outcome::resume(*it);
+    }
+    case LocalEffect::builtinId: {
+        const auto* e = d.effect.as<LocalEffect>();
+        Outcome o = scoped(d, FrameKind::Local, e->body);
+        o.frame.savedEnv = t->env;
+        Env merged = t->env;
+        for (auto it = e->overrides.cbegin(); it != e->overrides.cend(); ++it)
+            merged.insert(it.key(), it.value());
+        o.env = std::move(merged);
+        return o;
+    }
+    case GetEffect::builtinId: {
+        const auto* e = d.effect.as<GetEffect>();
+        const QVariant* v = store.find(e->key);
+        if (!v)
+            return Outcome::thrown(raise<MissingStoreKeyError>(t, d.node, e->key));
+        return Outcome::resume(*v);
+    }
+    case PutEffect::builtinId: {
+        const auto* e = d.effect.as<PutEffect>();
+        store.insert(e->key, e->value);
+        return Outcome::resume(QVariant());
+    }
+    case ModifyEffect::builtinId: {
+        const auto* e = d.effect.as<ModifyEffect>();
+        const QVariant* old = store.find(e->key);
+        QVariant next = e->fn(old ? *old : QVariant());
+        store.insert(e->key, next);
+        return Outcome::resume(std::move(next));
+    }
+    case TellEffect::builtinId:
+        appendLog(t, d.effect.as<TellEffect>()->message);
+        return Outcome::resume(QVariant());
+    case StructuredLogEffect::builtinId:
+        appendLog(t, QVariantList{d.effect.as<StructuredLogEffect>()->entry});
+        return Outcome::resume(QVariant());
+    case ListenEffect::builtinId:
+        return scoped(d, FrameKind::Listen, d.effect.as<ListenEffect>()->body, std::make_shared<QVariantList>());
+    case SafeEffect::builtinId:
+        return scoped(d, FrameKind::Safe, d.effect.as<SafeEffect>()->body);
+    case InterceptEffect::builtinId: {
+        const auto* e = d.effect.as<InterceptEffect>();
+        if (!e->transforms || e->transforms->isEmpty())
+            return Outcome::thrown(
+                raise<InvalidArgumentError>(t, d.node, QStringLiteral("Intercept requires at least one transform")));
+        return scoped(d, FrameKind::Intercept, e->body, std::const_pointer_cast<QList<TransformFn>>(e->transforms));
+    }
+    case IOEffect::builtinId:
+        return Outcome::resume(d.effect.as<IOEffect>()->fn());
+    case CachePutEffect::builtinId: {
+        const auto* e = d.effect.as<CachePutEffect>();
+        if (e->policy.ttl && !(*e->policy.ttl > 0))
+            return Outcome::thrown(raise<InvalidArgumentError>(
+                t, d.node, QStringLiteral("ttl must be positive, got ") + numberText(*e->policy.ttl)));
+        QVariantMap cache = store.value(cacheKey()).toMap();
+        cache.insert(e->key, e->value);
+        store.insert(cacheKey(), cache);
+        return Outcome::resume(QVariant());
+    }
+    case CacheGetEffect::builtinId: {
+        const auto* e = d.effect.as<CacheGetEffect>();
+        const QVariantMap cache = store.value(cacheKey()).toMap();
+        auto it = cache.constFind(e->key);
+        if (it == cache.cend())
+            return Outcome::thrown(raise<CacheMissError>(t, d.node, e->key));
+        return Outcome::resume(*it);
+    }
+    case CacheExistsEffect::builtinId:
+        return Outcome::resume(store.value(cacheKey()).toMap().contains(d.effect.as<CacheExistsEffect>()->key));
+    case CacheDeleteEffect::builtinId: {
+        const auto* e = d.effect.as<CacheDeleteEffect>();
+        QVariantMap cache = store.value(cacheKey()).toMap();
+        const bool removed = cache.remove(e->key) > 0;
+        if (removed)
+            store.insert(cacheKey(), cache);
+        return Outcome::resume(removed);
+    }
+    case AtomicGetEffect::builtinId: {
+        const auto* e = d.effect.as<AtomicGetEffect>();
+        if (const QVariant* v = store.find(e->key))
+            return Outcome::resume(*v);
+        if (!e->defaultFactory)
+            return Outcome::resume(QVariant());
+        QVariant v = e->defaultFactory();
+        store.insert(e->key, v);
+        return Outcome::resume(std::move(v));
+    }
+    case AtomicUpdateEffect::builtinId: {
+        const auto* e = d.effect.as<AtomicUpdateEffect>();
+        QVariant old;
+        if (const QVariant* v = store.find(e->key))
+            old = *v;
+        else if (e->defaultFactory)
+            old = e->defaultFactory();
+        QVariant next = e->updater(old);
+        store.insert(e->key, next);
+        return Outcome::resume(std::move(next));
+    }
+    case ProgramCallFrameEffect::builtinId: {
+        const int depth = d.effect.as<ProgramCallFrameEffect>()->depth;
+        if (depth < 0)
+            return Outcome::thrown(raise<InvalidArgumentError>(
+                t, d.node, QStringLiteral("depth must be non-negative, got %1").arg(depth)));
+        const QList<CallFrame> stack = callStack(d);
+        if (depth >= stack.size())
+            return Outcome::thrown(raise<OutOfRangeError>(
+                t, d.node,
+                QStringLiteral("Call stack depth %1 exceeds available frames (%2)").arg(depth).arg(stack.size())));
+        return Outcome::resume(QVariant::fromValue(stack.at(depth)));
+    }
+    case ProgramCallStackEffect::builtinId:
+        return Outcome::resume(QVariant::fromValue(callStack(d)));
+    case StepEffect::builtinId: {
+        const auto* e = d.effect.as<StepEffect>();
+        QVariantList graph = store.value(graphKey()).toList();
+        graph.append(QVariantMap{{QStringLiteral("meta"), e->meta}, {QStringLiteral("value"), e->value}});
+        store.insert(graphKey(), graph);
+        return Outcome::resume(e->value);
+    }
+    case AnnotateEffect::builtinId: {
+        const auto* e = d.effect.as<AnnotateEffect>();
+        QVariantList graph = store.value(graphKey()).toList();
+        if (!graph.isEmpty()) {
+            QVariantMap node = graph.last().toMap();
+            QVariantMap meta = node.value(QStringLiteral("meta")).toMap();
+            for (auto it = e->meta.cbegin(); it != e->meta.cend(); ++it)
+                meta.insert(it.key(), it.value());
+            node.insert(QStringLiteral("meta"), meta);
+            graph.last() = node;
+            store.insert(graphKey(), graph);
+        }
+        return Outcome::resume(QVariant());
+    }
+    case SnapshotEffect::builtinId:
+        return Outcome::resume(store.value(graphKey()).toList());
+    case CaptureGraphEffect::builtinId:
+        return scoped(d, FrameKind::GraphCapture, d.effect.as<CaptureGraphEffect>()->body,
+                      std::make_shared<std::vector<qsizetype>>());
+    default:
+        return Outcome();
+    }
+}
+
+QList<CallFrame> Machine::callStack(const DispatchState& d) const
+{
+    QList<CallFrame> out;
+    TaskRec* t = d.task;
+    int index = int(t->k.size()) - 1;
+    while (t) {
+        TaskRec* next = nullptr;
+        int nextIndex = -1;
+        for (int i = index; i >= 0; --i) {
+            const Frame& f = t->k[i];
+            if (f.kind == FrameKind::Program) {
+                const PromiseBase* p = f.program.get();
+                CallFrame cf;
+                cf.function = functionDisplayName(p->definition().function_name());
+                const std::source_location loc = p->suspended() ? p->site() : p->definition();
+                cf.file = QString::fromUtf8(loc.file_name());
+                cf.line = int(loc.line());
+                cf.depth = int(out.size());
+                cf.task = t->id;
+                out.append(cf);
+            } else if (f.kind == FrameKind::Handling) {
+                auto hs = std::static_pointer_cast<HandlingState>(f.data);
+                next = hs->after.task;
+                nextIndex = hs->after.index;
+                break;
+            } else if (f.kind == FrameKind::GatherBranch) {
+                next = task(t->parent);
+                nextIndex = next ? int(next->k.size()) - 1 : -1;
+                break;
+            }
+        }
+        t = next;
+        index = nextIndex;
+    }
+    return out;
+}
+
+Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
+{
+    TaskRec* t = d.task;
+    std::shared_ptr<LazyEntry>& slot = m_lazy[lazy.identity()];
+    if (!slot) {
+        slot = std::make_shared<LazyEntry>();
+        slot->identity = lazy.identity();
+        slot->key = key;
+    }
+    std::shared_ptr<LazyEntry> entry = slot;
+    if (entry->cached)
+        return Outcome::resume(entry->value);
+    if (entry->evaluating) {
+        if (isAncestorOrSelf(entry->evaluator, t))
+            return Outcome::thrown(raise<CircularAskError>(
+                t, d.node, QStringLiteral("Circular dependency detected for Ask(") + repr(key) + QStringLiteral(")")));
+        auto b = std::make_shared<BlockOp>();
+        b->kind = BlockOp::Lazy;
+        b->task = t;
+        b->effectNode = d.node;
+        b->lazyLabel = QStringLiteral("Ask(") + repr(key) + QStringLiteral(")");
+        b->lazyEvaluator = entry->evaluator;
+        b->lazy = entry;
+        entry->waiters.push_back(b);
+        blockOn(t, b, TaskState::Blocked);
+        return Outcome::block();
+    }
+    entry->evaluating = true;
+    entry->evaluator = t->id;
+    Outcome o = scoped(d, FrameKind::AskLazy, detail::share(lazy.make()), entry);
+    return o;
+}
+
+bool Machine::isAncestorOrSelf(int ancestor, TaskRec* t) const
+{
+    for (TaskRec* x = t; x; x = x->kind == TaskKind::Branch ? task(x->parent) : nullptr)
+        if (x->id == ancestor)
+            return true;
+    return false;
+}
+
+// ---- scheduler ---------------------------------------------------------------------------
+
+Waitable Machine::handleOf(TaskRec* t) const
+{
+    return Waitable(Waitable::Kind::Task, m_runId, t->id, t->name);
+}
+
+PromiseRec* Machine::promise(const Waitable& w) const
+{
+    if (w.kind() != Waitable::Kind::Future || w.run() != m_runId)
+        return nullptr;
+    const int i = w.id() - 1;
+    return i >= 0 && i < int(m_promises.size()) ? m_promises[i].get() : nullptr;
+}
+
+ErrorPtr Machine::checkHandle(TaskRec* t, const Waitable& w, int node, const char* what)
+{
+    if (w.isNull())
+        return raise<InvalidHandleError>(t, node, QString::fromLatin1(what) + QStringLiteral(" requires a Task or Future"));
+    const bool foreign = w.run() != m_runId
+        || (w.kind() == Waitable::Kind::Task ? task(w.id()) == nullptr : promise(w) == nullptr);
+    if (foreign)
+        return raise<InvalidHandleError>(t, node,
+                                          (w.kind() == Waitable::Kind::Task ? QStringLiteral("Task %1")
+                                                                            : QStringLiteral("Promise %1"))
+                                                  .arg(w.id())
+                                              + QStringLiteral(" does not belong to this run"));
+    return nullptr;
+}
+
+bool Machine::itemFinished(const Waitable& w, bool* failed, int* completion) const
+{
+    if (w.kind() == Waitable::Kind::Task) {
+        const TaskRec* x = task(w.id());
+        *failed = x->state != TaskState::Done;
+        *completion = x->completion;
+        return x->isFinished();
+    }
+    const PromiseRec* p = promise(w);
+    *failed = p->failed;
+    *completion = p->completion;
+    return p->done;
+}
+
+Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
+{
+    if (w.kind() == Waitable::Kind::Task) {
+        TaskRec* x = task(w.id());
+        if (x->state == TaskState::Done)
+            return Outcome::resume(x->value);
+        if (x->state == TaskState::Cancelled)
+            return Outcome::thrown(raise<TaskCancelledError>(
+                receiver, node, QStringLiteral("Task %1 '%2' was cancelled").arg(QString::number(x->id), x->name)));
+        x->observed = true;
+        return Outcome::thrown(cross(receiver, x->error, node));
+    }
+    PromiseRec* p = promise(w);
+    if (!p->failed)
+        return Outcome::resume(p->value);
+    return Outcome::thrown(cross(receiver, p->error, node));
+}
+
+void Machine::registerOn(const Waitable& w, const BlockPtr& b, int item)
+{
+    if (w.kind() == Waitable::Kind::Task)
+        task(w.id())->waiters.push_back({b, item});
+    else
+        promise(w)->waiters.push_back({b, item});
+}
+
+void Machine::notifyWaiters(std::vector<WaitReg> waiters)
+{
+    for (const WaitReg& r : waiters) {
+        if (r.block->done || r.block->task->block != r.block)
+            continue;
+        onItemDone(r.block, r.item);
+    }
+}
+
+void Machine::onItemDone(const BlockPtr& b, int item)
+{
+    TaskRec* t = b->task;
+    const Waitable& w = b->items[item];
+    switch (b->kind) {
+    case BlockOp::Wait:
+        b->done = true;
+        wake(t, itemOutcome(t, w, b->effectNode));
+        return;
+    case BlockOp::Race: {
+        b->done = true;
+        Outcome o = itemOutcome(t, w, b->effectNode);
+        if (o.kind == Outcome::Resume) {
+            RaceResult<QVariant> r;
+            r.first = w;
+            r.value = o.value;
+            for (int i = 0; i < int(b->items.size()); ++i)
+                if (i != item)
+                    r.rest.append(b->items[i]);
+            o = Outcome::resume(QVariant::fromValue(r));
+        }
+        wake(t, std::move(o));
+        return;
+    }
+    case BlockOp::Gather: {
+        bool failed = false;
+        int completion = 0;
+        itemFinished(w, &failed, &completion);
+        if (failed) {
+            b->done = true;
+            Outcome o = itemOutcome(t, w, b->effectNode);
+            cancelBranches(b);
+            wake(t, std::move(o));
+            return;
+        }
+        b->results[item] = itemOutcome(t, w, b->effectNode).value;
+        if (--b->remaining == 0) {
+            b->done = true;
+            wake(t, Outcome::resume(b->results));
+        }
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+void Machine::cancelBranches(const BlockPtr& b)
+{
+    for (int id : b->branchOf)
+        if (id >= 0)
+            if (TaskRec* x = task(id); x && !x->isFinished())
+                cancelTask(x);
+}
+
+std::vector<Frame> Machine::inheritedFrames(TaskRec* t) const
+{
+    // every HandlerFrame and InterceptFrame on the spawn site's dispatch path, top first
+    std::vector<Frame> out;
+    TaskRec* x = t;
+    int index = int(t->k.size()) - 1;
+    while (x) {
+        TaskRec* next = nullptr;
+        int nextIndex = -1;
+        auto it = std::upper_bound(x->dispatch.begin(), x->dispatch.end(), index);
+        for (int pos = int(it - x->dispatch.begin()) - 1; pos >= 0; --pos) {
+            const Frame& f = x->k[x->dispatch[pos]];
+            if (f.kind == FrameKind::Handler || f.kind == FrameKind::Intercept) {
+                Frame c;
+                c.kind = f.kind;
+                c.handler = f.handler;
+                c.data = f.data;
+                out.push_back(std::move(c));
+            } else if (f.kind == FrameKind::Handling) {
+                auto hs = std::static_pointer_cast<HandlingState>(f.data);
+                next = hs->after.task;
+                nextIndex = hs->after.index;
+                break;
+            } else if (f.kind == FrameKind::GatherBranch) {
+                next = task(x->parent);
+                nextIndex = int(next->k.size()) - 1;
+                break;
+            }
+        }
+        x = next;
+        index = nextIndex;
+    }
+    return out;
+}
+
+Outcome Machine::handleScheduler(DispatchState& d)
+{
+    TaskRec* t = d.task;
+    switch (d.effect.builtin()) {
+    case SpawnEffect::builtinId: {
+        const auto* e = d.effect.as<SpawnEffect>();
+        AnyProgram program = e->program ? AnyProgram(*e->program) : AnyProgram();
+        QString name = e->options.name.isEmpty() ? program.displayName() : e->options.name;
+        TaskRec* child = newTask(TaskKind::Spawned, std::move(name), t);
+        child->creationSite = d.site;
+        child->env = t->env;
+        child->store = std::make_shared<Store>(*t->store);
+        Frame root;
+        root.kind = FrameKind::TaskRoot;
+        pushFrame(child, std::move(root));
+        std::vector<Frame> inherited = inheritedFrames(t);
+        for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
+            pushFrame(child, std::move(*it));
+        child->pending.kind = Outcome::Run;
+        child->pending.program = std::move(program);
+        child->pending.node = d.node >= 0 ? d.node : d.parentNode;
+        child->pending.taskRoot = true;
+        child->hasPending = true;
+        enqueue(child);
+        const Waitable h = handleOf(child);
+        m_tree.setLabel(d.node, QStringLiteral("Spawn(") + h.describe() + QStringLiteral(")"));
+        return Outcome::resume(QVariant::fromValue(h));
+    }
+    case WaitEffect::builtinId: {
+        const Waitable& w = d.effect.as<WaitEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "Wait"))
+            return Outcome::thrown(bad);
+        bool failed = false;
+        int completion = 0;
+        if (itemFinished(w, &failed, &completion))
+            return itemOutcome(t, w, d.node);
+        auto b = std::make_shared<BlockOp>();
+        b->kind = BlockOp::Wait;
+        b->task = t;
+        b->items = {w};
+        b->effectNode = d.node;
+        registerOn(w, b, 0);
+        blockOn(t, b, promiseIsExternal(w) ? TaskState::Awaiting : TaskState::Blocked);
+        return Outcome::block();
+    }
+    case GatherEffect::builtinId:
+        return gather(d);
+    case RaceEffect::builtinId: {
+        const auto* e = d.effect.as<RaceEffect>();
+        if (e->items.isEmpty())
+            return Outcome::thrown(
+                raise<InvalidArgumentError>(t, d.node, QStringLiteral("Race requires at least one Waitable")));
+        int best = -1;
+        int bestCompletion = 0;
+        for (int i = 0; i < e->items.size(); ++i) {
+            if (ErrorPtr bad = checkHandle(t, e->items[i], d.node, "Race"))
+                return Outcome::thrown(bad);
+            bool failed = false;
+            int completion = 0;
+            if (itemFinished(e->items[i], &failed, &completion) && (best < 0 || completion < bestCompletion)) {
+                best = i;
+                bestCompletion = completion;
+            }
+        }
+        auto b = std::make_shared<BlockOp>();
+        b->kind = BlockOp::Race;
+        b->task = t;
+        b->items.assign(e->items.begin(), e->items.end());
+        b->effectNode = d.node;
+        if (best >= 0) {
+            b->done = true;
+            Outcome o = itemOutcome(t, b->items[best], d.node);
+            if (o.kind == Outcome::Resume) {
+                RaceResult<QVariant> r;
+                r.first = b->items[best];
+                r.value = o.value;
+                for (int i = 0; i < int(b->items.size()); ++i)
+                    if (i != best)
+                        r.rest.append(b->items[i]);
+                o = Outcome::resume(QVariant::fromValue(r));
+            }
+            return o;
+        }
+        for (int i = 0; i < int(b->items.size()); ++i)
+            registerOn(b->items[i], b, i);
+        blockOn(t, b, TaskState::Blocked);
+        return Outcome::block();
+    }
+    case CancelEffect::builtinId: {
+        const Waitable& w = d.effect.as<CancelEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "Cancel"))
+            return Outcome::thrown(bad);
+        TaskRec* x = task(w.id());
+        if (x->isFinished())
+            return Outcome::resume(false);
+        if (x == t || isAncestorOrSelf(x->id, t)) {
+            // cancelling the running task (or what it belongs to) ends the turn first
+            m_cancelSelf = true;
+            m_cancelTarget = x;
+            return Outcome::block();
+        }
+        cancelTask(x);
+        return Outcome::resume(true);
+    }
+    case IsDoneEffect::builtinId: {
+        const Waitable& w = d.effect.as<IsDoneEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "IsDone"))
+            return Outcome::thrown(bad);
+        return Outcome::resume(task(w.id())->isFinished());
+    }
+    case CreatePromiseEffect::builtinId:
+    case CreateExternalPromiseEffect::builtinId: {
+        auto p = std::make_unique<PromiseRec>();
+        p->id = int(m_promises.size()) + 1;
+        p->external = d.effect.builtin() == CreateExternalPromiseEffect::builtinId;
+        std::shared_ptr<ExternalState> ext;
+        if (p->external) {
+            ext = std::make_shared<ExternalState>();
+            const quint64 id = ++m_awaitSeq;
+            m_externalPromise[id] = p->id;
+            std::weak_ptr<Mailbox> mb = m_mailbox;
+            ext->sink = [mb, id](QVariant v, std::exception_ptr e) {
+                if (auto m = mb.lock())
+                    m->post(id, std::move(v), std::move(e));
+            };
+        }
+        Waitable w(Waitable::Kind::Future, m_runId, p->id, {}, ext);
+        m_promises.push_back(std::move(p));
+        return Outcome::resume(QVariant::fromValue(w));
+    }
+    case CompletePromiseEffect::builtinId:
+    case FailPromiseEffect::builtinId: {
+        const bool complete = d.effect.builtin() == CompletePromiseEffect::builtinId;
+        const Waitable& w = complete ? d.effect.as<CompletePromiseEffect>()->target
+                                     : d.effect.as<FailPromiseEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, complete ? "CompletePromise" : "FailPromise"))
+            return Outcome::thrown(bad);
+        PromiseRec* p = promise(w);
+        if (p->done)
+            return Outcome::thrown(
+                raise<PromiseAlreadyCompletedError>(t, d.node, QStringLiteral("Promise already completed")));
+        if (complete)
+            completePromise(p, d.effect.as<CompletePromiseEffect>()->value, nullptr);
+        else
+            completePromise(p, {}, newError(t, d.effect.as<FailPromiseEffect>()->error, d.node));
+        return Outcome::resume(QVariant());
+    }
+    default:
+        return Outcome();
+    }
+}
+
+bool Machine::promiseIsExternal(const Waitable& w) const
+{
+    const PromiseRec* p = w.kind() == Waitable::Kind::Future ? promise(w) : nullptr;
+    return p && p->external;
+}
+
+void Machine::completePromise(PromiseRec* p, QVariant value, ErrorPtr error)
+{
+    p->done = true;
+    p->failed = error != nullptr;
+    p->value = std::move(value);
+    p->error = std::move(error);
+    p->completion = ++m_completionCounter;
+    auto waiters = std::move(p->waiters);
+    p->waiters.clear();
+    notifyWaiters(std::move(waiters));
+}
+
+Outcome Machine::gather(DispatchState& d)
+{
+    TaskRec* t = d.task;
+    const auto* e = d.effect.as<GatherEffect>();
+    const int n = int(e->items.size());
+    // handle items first: an already failed one fails the Gather at once
+    int failedItem = -1;
+    int failedCompletion = 0;
+    bool allDone = true;
+    for (int i = 0; i < n; ++i) {
+        const GatherItem& item = e->items[i];
+        if (item.program) {
+            allDone = false;
+            continue;
+        }
+        if (ErrorPtr bad = checkHandle(t, item.handle, d.node, "Gather"))
+            return Outcome::thrown(bad);
+        bool failed = false;
+        int completion = 0;
+        if (!itemFinished(item.handle, &failed, &completion))
+            allDone = false;
+        else if (failed && (failedItem < 0 || completion < failedCompletion)) {
+            failedItem = i;
+            failedCompletion = completion;
+        }
+    }
+    if (failedItem >= 0)
+        return itemOutcome(t, e->items[failedItem].handle, d.node);
+    auto b = std::make_shared<BlockOp>();
+    b->kind = BlockOp::Gather;
+    b->task = t;
+    b->effectNode = d.node;
+    b->items.resize(n);
+    b->branchOf.assign(n, -1);
+    b->results = QVariantList(n);
+    if (allDone) {
+        for (int i = 0; i < n; ++i)
+            b->results[i] = itemOutcome(t, e->items[i].handle, d.node).value;
+        return Outcome::resume(b->results);
+    }
+    for (int i = 0; i < n; ++i) {
+        const GatherItem& item = e->items[i];
+        if (!item.program) {
+            b->items[i] = item.handle;
+            continue;
+        }
+        AnyProgram program(*item.program);
+        TaskRec* branch = newTask(TaskKind::Branch, program.displayName(), t);
+        branch->creationSite = d.site;
+        branch->env = t->env;
+        branch->store = t->store;
+        Frame root;
+        root.kind = FrameKind::GatherBranch;
+        root.index = i;
+        root.data = b;
+        pushFrame(branch, std::move(root));
+        branch->pending.kind = Outcome::Run;
+        branch->pending.program = std::move(program);
+        branch->pending.node = d.node >= 0 ? d.node : d.parentNode;
+        branch->pending.taskRoot = true;
+        branch->hasPending = true;
+        b->items[i] = handleOf(branch);
+        b->branchOf[i] = branch->id;
+        t->branches.push_back(branch->id);
+        enqueue(branch);
+    }
+    b->remaining = 0;
+    for (int i = 0; i < n; ++i) {
+        bool failed = false;
+        int completion = 0;
+        if (itemFinished(b->items[i], &failed, &completion)) {
+            b->results[i] = itemOutcome(t, b->items[i], d.node).value;
+        } else {
+            ++b->remaining;
+            registerOn(b->items[i], b, i);
+        }
+    }
+    blockOn(t, b, TaskState::Blocked);
+    return Outcome::block();
+}
+
+// ---- time --------------------------------------------------------------------------------
+
+qint64 Machine::nowMicros() const
+{
+    if (m_options.clock == Clock::Simulated)
+        return m_virtualNow;
+    return QDateTime::currentMSecsSinceEpoch() * 1000;
+}
+
+Outcome Machine::sleepUntil(DispatchState& d, qint64 deadline)
+{
+    auto b = std::make_shared<BlockOp>();
+    b->kind = BlockOp::Timer;
+    b->task = d.task;
+    b->effectNode = d.node;
+    m_timers.emplace(std::make_pair(deadline, ++m_timerSeq), b);
+    blockOn(d.task, b, TaskState::Sleeping);
+    return Outcome::block();
+}
+
+Outcome Machine::handleTime(DispatchState& d)
+{
+    TaskRec* t = d.task;
+    switch (d.effect.builtin()) {
+    case DelayEffect::builtinId: {
+        const double s = d.effect.as<DelayEffect>()->seconds;
+        if (!(s >= 0) || std::isinf(s))
+            return Outcome::thrown(raise<InvalidArgumentError>(
+                t, d.node, QStringLiteral("seconds must be non-negative, got ") + numberText(s)));
+        return sleepUntil(d, nowMicros() + qint64(std::llround(s * 1e6)));
+    }
+    case WaitUntilEffect::builtinId: {
+        const QDateTime& target = d.effect.as<WaitUntilEffect>()->target;
+        if (!target.isValid())
+            return Outcome::thrown(
+                raise<InvalidArgumentError>(t, d.node, QStringLiteral("WaitUntil requires a valid QDateTime")));
+        return sleepUntil(d, std::max(nowMicros(), target.toMSecsSinceEpoch() * 1000));
+    }
+    case GetTimeEffect::builtinId: {
+        if (const QVariant* v = t->store->find(QStringLiteral("__current_time__")); v && !isNull(*v)) {
+            const QDateTime dt = fromVariant<QDateTime>(*v, [] { return QStringLiteral("GetTime()"); });
+            return Outcome::resume(dt);
+        }
+        return Outcome::resume(QDateTime::fromMSecsSinceEpoch(nowMicros() / 1000, Qt::UTC));
+    }
+    default:
+        return Outcome();
+    }
+}
+
+qint64 Machine::nextDeadline() const
+{
+    for (const auto& [key, b] : m_timers)
+        if (!b->done && b->task->block == b)
+            return key.first;
+    return std::numeric_limits<qint64>::max();
+}
+
+bool Machine::hasTimers()
+{
+    while (!m_timers.empty()) {
+        const BlockPtr& b = m_timers.begin()->second;
+        if (!b->done && b->task->block == b)
+            return true;
+        m_timers.erase(m_timers.begin());
+    }
+    return false;
+}
+
+void Machine::advanceToNextDeadline()
+{
+    if (hasTimers())
+        m_virtualNow = std::max(m_virtualNow, m_timers.begin()->first.first);
+}
+
+// ---- await -------------------------------------------------------------------------------
+
+Outcome Machine::handleAwait(DispatchState& d)
+{
+    if (d.effect.builtin() != AwaitEffect::builtinId)
+        return Outcome();
+    const auto* e = d.effect.as<AwaitEffect>();
+    auto b = std::make_shared<BlockOp>();
+    b->kind = BlockOp::Await;
+    b->task = d.task;
+    b->effectNode = d.node;
+    const quint64 id = ++m_awaitSeq;
+    m_awaits[id] = b;
+    ++m_pendingAwaits;
+    m_awaitRequests.push_back({id, e->start});
+    blockOn(d.task, b, TaskState::Awaiting);
+    return Outcome::block();
+}
+
+std::vector<Machine::AwaitRequest> Machine::takeAwaitRequests()
+{
+    return std::exchange(m_awaitRequests, {});
+}
+
+void Mailbox::post(quint64 id, QVariant value, std::exception_ptr error)
+{
+    std::function<void()> w;
+    {
+        std::lock_guard lock(mutex);
+        posted.emplace_back(id, std::move(value), std::move(error));
+        w = wake;
+    }
+    cv.notify_all();
+    if (w)
+        w();
+}
+
+bool Machine::hasPostedCompletions()
+{
+    std::lock_guard lock(m_mailbox->mutex);
+    return !m_mailbox->posted.empty();
+}
+
+void Machine::waitForCompletion(std::chrono::steady_clock::time_point deadline)
+{
+    std::unique_lock lock(m_mailbox->mutex);
+    m_mailbox->cv.wait_until(lock, deadline, [this] { return !m_mailbox->posted.empty(); });
+}
+
+void Machine::setWakeCallback(std::function<void()> cb)
+{
+    std::lock_guard lock(m_mailbox->mutex);
+    m_mailbox->wake = std::move(cb);
+}
+
+void Machine::pollCompletions()
+{
+    std::vector<std::tuple<quint64, QVariant, std::exception_ptr>> posted;
+    {
+        std::lock_guard lock(m_mailbox->mutex);
+        posted.swap(m_mailbox->posted);
+    }
+    for (auto& [id, value, error] : posted) {
+        if (auto ext = m_externalPromise.find(id); ext != m_externalPromise.end()) {
+            PromiseRec* p = m_promises[ext->second - 1].get();
+            if (!p->done) {
+                TaskRec* anyTask = m_tasks.front().get();
+                completePromise(p, value, error ? newError(anyTask, error, -1) : nullptr);
+            }
+            continue;
+        }
+        auto it = m_awaits.find(id);
+        if (it == m_awaits.end())
+            continue;
+        BlockPtr b = it->second;
+        m_awaits.erase(it);
+        --m_pendingAwaits;
+        if (b->done || b->task->block != b)
+            continue;
+        b->done = true;
+        wake(b->task, error ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
+    }
+    if (!m_timers.empty()) {
+        const qint64 now = nowMicros();
+        while (!m_timers.empty() && m_timers.begin()->first.first <= now) {
+            BlockPtr b = m_timers.begin()->second;
+            m_timers.erase(m_timers.begin());
+            if (b->done || b->task->block != b)
+                continue;
+            b->done = true;
+            wake(b->task, Outcome::resume(QVariant()));
+        }
+    }
+}
+
+bool Machine::hasExternalWaiters() const
+{
+    for (const auto& t : m_tasks)
+        if (t->state == TaskState::Awaiting && t->block && t->block->kind == BlockOp::Wait)
+            return true;
+    return false;
+}
+
+// ---- cancellation, completion, deadlock ---------------------------------------------------
+
+bool Machine::cancelTask(TaskRec* x)
+{
+    if (x->isFinished())
+        return false;
+    if (x->state == TaskState::Ready)
+        m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
+    if (x->block)
+        x->block->done = true;
+    x->block.reset();
+    for (int id : std::vector<int>(x->branches))
+        if (TaskRec* b = task(id))
+            cancelTask(b);
+    releaseLazies(x);
+    // destroy the coroutine frames, top first
+    while (!x->k.empty()) {
+        Frame f = popFrame(x);
+        if (f.kind == FrameKind::Program)
+            m_tree.finish(f.node);
+    }
+    x->dispatch.clear();
+    x->handlingDepth = 0;
+    x->pending = Outcome();
+    x->hasPending = false;
+    x->state = TaskState::Cancelled;
+    x->completion = ++m_completionCounter;
+    --m_live;
+    if (TaskRec* parent = task(x->parent))
+        std::erase(parent->branches, x->id);
+    auto waiters = std::move(x->waiters);
+    x->waiters.clear();
+    notifyWaiters(std::move(waiters));
+    return true;
+}
+
+void Machine::releaseLazies(TaskRec* x)
+{
+    for (auto it = m_lazy.begin(); it != m_lazy.end(); ++it) {
+        LazyEntry& e = **it;
+        if (!e.evaluating || e.evaluator != x->id)
+            continue;
+        e.evaluating = false;
+        e.evaluator = -1;
+        auto waiters = std::move(e.waiters);
+        e.waiters.clear();
+        for (const BlockPtr& b : waiters) {
+            if (b->done || b->task->block != b)
+                continue;
+            b->done = true;
+            Outcome o;
+            o.kind = Outcome::Run;
+            o.program = AnyProgram::fromEffect(AnyEffect::own(AskEffect{{}, e.key}));
+            o.node = b->effectNode;
+            wake(b->task, std::move(o));
+        }
+    }
+}
+
+void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
+{
+    while (!t->k.empty())
+        popFrame(t);
+    t->dispatch.clear();
+    t->state = ok ? TaskState::Done : TaskState::Failed;
+    t->value = std::move(value);
+    t->error = std::move(error);
+    t->completion = ++m_completionCounter;
+    if (!ok)
+        t->failOrder = ++m_failCounter;
+    --m_live;
+    if (TaskRec* parent = task(t->parent))
+        std::erase(parent->branches, t->id);
+    auto waiters = std::move(t->waiters);
+    t->waiters.clear();
+    notifyWaiters(std::move(waiters));
+}
+
+QString BlockOp::label(const Machine& m) const
+{
+    auto unfinished = [&](bool includeAll) {
+        QStringList parts;
+        for (const Waitable& w : items) {
+            bool failed = false;
+            int completion = 0;
+            if (!includeAll && m.itemFinished(w, &failed, &completion))
+                continue;
+            parts.append(w.describe());
+        }
+        return parts.join(QStringLiteral(", "));
+    };
+    switch (kind) {
+    case Wait:
+        return QStringLiteral("Wait(") + unfinished(true) + QStringLiteral(")");
+    case Gather:
+        return QStringLiteral("Gather(") + unfinished(false) + QStringLiteral(")");
+    case Race:
+        return QStringLiteral("Race(") + unfinished(false) + QStringLiteral(")");
+    case Lazy: {
+        const TaskRec* ev = m.task(lazyEvaluator);
+        return lazyLabel
+            + QStringLiteral(" (evaluated by task %1 '%2')").arg(QString::number(lazyEvaluator), ev ? ev->name : QString());
+    }
+    case Timer:
+        return QStringLiteral("timer");
+    case Await:
+        return QStringLiteral("Await()");
+    case External:
+        return QStringLiteral("external promise");
+    }
+    return {};
+}
+
+void Machine::resolveDeadlock()
+{
+    std::vector<TaskRec*> blocked;
+    for (const auto& t : m_tasks)
+        if ((t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block)
+            blocked.push_back(t.get());
+    std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder < b->blockOrder; });
+    QStringList entries;
+    for (TaskRec* t : blocked)
+        entries.append(QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name, t->block->label(*this)));
+    for (TaskRec* t : blocked) {
+        if (t->isFinished() || !t->block)
+            continue;
+        BlockPtr b = t->block;
+        b->done = true;
+        if (b->kind == BlockOp::Gather)
+            cancelBranches(b);
+        wake(t, Outcome::thrown(raise<DeadlockError>(t, b->effectNode, entries)));
+    }
+}
+
+// ---- result ------------------------------------------------------------------------------
+
+std::shared_ptr<const ResultData> Machine::buildResult()
+{
+    auto r = std::make_shared<ResultData>();
+    TaskRec* main = m_tasks.front().get();
+    r->ok = main->state == TaskState::Done;
+    r->store = *main->store;
+    r->env = main->env;
+    int errorNode = -1;
+    std::vector<int> rethrown;
+    if (r->ok) {
+        r->value = main->value;
+    } else if (main->error) {
+        const ErrorPtr& e = main->error;
+        r->error = ErrorInfo(e->exception);
+        r->rootCause = r->error.root_cause();
+        // the chain, from main back to the failing point
+        std::vector<const ErrorRecord*> chain;
+        for (const ErrorRecord* x = e.get(); x; x = x->from.get())
+            chain.push_back(x);
+        const ErrorRecord& origin = *chain.back();
+        errorNode = origin.node;
+        for (const ErrorRecord* x : chain)
+            if (x->from)
+                rethrown.push_back(x->node);
+        for (const SnapFrame& s : origin.k)
+            r->k.frames.append(frameInfo(s));
+        for (const ErrorRecord* x : chain) {
+            // program activations of this link, outermost first
+            for (auto it = x->k.rbegin(); it != x->k.rend(); ++it) {
+                if (it->kind != FrameKind::Program)
+                    continue;
+                const FrameInfo fi = frameInfo(*it);
+                SourceStackTrace::Entry entry;
+                entry.file = fi.file;
+                entry.line = fi.line;
+                entry.function = fi.function;
+                if (m_options.capture_source_lines)
+                    entry.code = SourceInfo::lineText(fi.file, fi.line);
+                entry.task = it->task;
+                entry.taskName = it->taskName;
+                entry.handler = it->handler;
+                r->source.entries.append(entry);
+            }
+        }
+        const TaskRec* failing = task(origin.task);
+        r->errorContext.task = origin.task;
+        r->errorContext.taskName = failing ? failing->name : QString();
+        r->errorContext.env = origin.env;
+        r->errorContext.storeKeys = origin.store.keys();
+    } else {
+        // main never finished (cannot happen once the run loop ends); report it plainly
+        r->error = ErrorInfo(std::make_exception_ptr(
+            InterpreterInvariantError(QStringLiteral("the main task did not finish (state %1)")
+                                          .arg(QString::fromLatin1(taskStateName(main->state))))));
+        r->rootCause = r->error;
+    }
+    r->tree = m_tree.build(errorNode, rethrown);
+    std::vector<const TaskRec*> failed;
+    for (const auto& t : m_tasks)
+        if (t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed)
+            failed.push_back(t.get());
+    std::sort(failed.begin(), failed.end(),
+              [](const TaskRec* a, const TaskRec* b) { return a->failOrder < b->failOrder; });
+    for (const TaskRec* t : failed)
+        r->unobserved.append(UnobservedFailure{t->id, t->name, ErrorInfo(t->error->exception)});
+    return r;
+}
+
+} // namespace doeff::detail

@@ -1,0 +1,142 @@
+#include <doeff/effects.h>
+#include <doeff/value.h>
+
+#include <QStringList>
+
+namespace doeff {
+
+namespace detail {
+
+SharedProgram share(AnyProgram p)
+{
+    return std::make_shared<AnyProgram>(std::move(p));
+}
+
+QString programLabel(const SharedProgram& p)
+{
+    if (!p)
+        return {};
+    if (p->kind() == AnyProgram::Kind::Effect)
+        return p->effect().label();
+    return p->displayName() + QStringLiteral("()");
+}
+
+QString keysLabel(const char* name, const QStringList& keys)
+{
+    QStringList parts;
+    for (const QString& k : keys)
+        parts.append(repr(k));
+    return QString::fromUtf8(name) + QStringLiteral("(") + parts.join(QStringLiteral(", ")) + QStringLiteral(")");
+}
+
+QString reprCut(const QVariant& v, int max)
+{
+    const QString r = repr(v);
+    return r.size() > max ? r.left(max) + QStringLiteral("...") : r;
+}
+
+void ExternalState::complete(QVariant value, std::exception_ptr error)
+{
+    bool expected = false;
+    if (!completed.compare_exchange_strong(expected, true))
+        return; // the first call wins
+    if (sink)
+        sink(std::move(value), std::move(error));
+}
+
+namespace {
+QString listRepr(const QList<Waitable>& items)
+{
+    QStringList parts;
+    for (const Waitable& w : items)
+        parts.append(repr(QVariant::fromValue(w)));
+    return QStringLiteral("[") + parts.join(QStringLiteral(", ")) + QStringLiteral("]");
+}
+
+const bool s_registered = [] {
+    registerRepr<AnyResult>([](const AnyResult& r) {
+        return r.is_ok() ? QStringLiteral("Ok(") + repr(*r.ok()) + QStringLiteral(")")
+                         : QStringLiteral("Err(") + r.error().describe() + QStringLiteral(")");
+    });
+    registerRepr<Waitable>([](const Waitable& w) {
+        switch (w.kind()) {
+        case Waitable::Kind::Task:
+            return QStringLiteral("<Task %1 '%2'>").arg(QString::number(w.id()), w.name());
+        case Waitable::Kind::Future:
+            return w.isExternal() ? QStringLiteral("<ExternalPromise %1>").arg(w.id())
+                                  : QStringLiteral("<Future of promise %1>").arg(w.id());
+        case Waitable::Kind::None:
+            break;
+        }
+        return QStringLiteral("<Waitable>");
+    });
+    registerRepr<Lazy>([](const Lazy&) { return QStringLiteral("<Lazy>"); });
+    registerRepr<ListenResult<QVariant>>([](const ListenResult<QVariant>& r) {
+        return QStringLiteral("ListenResult(value=%1, log=%2)").arg(repr(r.value), repr(QVariant(r.log)));
+    });
+    registerRepr<GraphCapture<QVariant>>([](const GraphCapture<QVariant>& r) {
+        return QStringLiteral("GraphCapture(value=%1, nodes=%2)").arg(repr(r.value), repr(QVariant(r.nodes)));
+    });
+    registerRepr<RaceResult<QVariant>>([](const RaceResult<QVariant>& r) {
+        return QStringLiteral("RaceResult(first=%1, value=%2, rest=%3)")
+            .arg(repr(QVariant::fromValue(r.first)), repr(r.value), listRepr(r.rest));
+    });
+    registerRepr<CallFrame>([](const CallFrame& f) {
+        return QStringLiteral("CallFrame(function=%1, file=%2, line=%3, depth=%4, task=%5)")
+            .arg(repr(f.function), repr(f.file), QString::number(f.line), QString::number(f.depth),
+                 QString::number(f.task));
+    });
+    return true;
+}();
+} // namespace
+
+} // namespace detail
+
+QString Waitable::describe() const
+{
+    switch (m_kind) {
+    case Kind::Task:
+        return QStringLiteral("task %1 '%2'").arg(QString::number(m_id), m_name);
+    case Kind::Future:
+        return (m_external ? QStringLiteral("external promise %1") : QStringLiteral("promise %1")).arg(m_id);
+    case Kind::None:
+        break;
+    }
+    return QStringLiteral("null");
+}
+
+QString SpawnEffect::label() const
+{
+    return QStringLiteral("Spawn(") + detail::programLabel(program) + QStringLiteral(")");
+}
+
+QString GatherEffect::label() const
+{
+    QStringList parts;
+    for (const GatherItem& item : items)
+        parts.append(item.program ? detail::programLabel(item.program) : item.handle.describe());
+    return QStringLiteral("Gather(") + parts.join(QStringLiteral(", ")) + QStringLiteral(")");
+}
+
+QString RaceEffect::label() const
+{
+    QStringList parts;
+    for (const Waitable& w : items)
+        parts.append(w.describe());
+    return QStringLiteral("Race(") + parts.join(QStringLiteral(", ")) + QStringLiteral(")");
+}
+
+QString WaitUntilEffect::label() const
+{
+    return QStringLiteral("WaitUntil(") + target.toUTC().toString(Qt::ISODateWithMs) + QStringLiteral(")");
+}
+
+AnyProgram withHandlerAny(Handler h, AnyProgram body)
+{
+    auto spec = std::make_shared<detail::ScopeSpec>();
+    spec->handler = std::move(h);
+    spec->body = std::move(body);
+    return AnyProgram::fromScope(std::move(spec));
+}
+
+} // namespace doeff

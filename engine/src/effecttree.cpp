@@ -1,0 +1,190 @@
+#include "effecttree.h"
+
+#include <doeff/value.h>
+
+#include <algorithm>
+
+namespace doeff::detail {
+
+namespace {
+constexpr int kMaxBuiltDepth = 256;
+}
+
+EffectTree::EffectTree(int limit)
+    : m_limit(std::max(0, limit))
+{
+}
+
+int EffectTree::alloc()
+{
+    ++m_count;
+    if (!m_free.empty()) {
+        const int n = m_free.back();
+        m_free.pop_back();
+        m_nodes[n] = Node();
+        m_nodes[n].used = true;
+        return n;
+    }
+    m_nodes.emplace_back();
+    m_nodes.back().used = true;
+    return int(m_nodes.size()) - 1;
+}
+
+void EffectTree::link(int parent, int node)
+{
+    Node& n = m_nodes[node];
+    n.parent = parent;
+    if (parent < 0)
+        return;
+    Node& p = m_nodes[parent];
+    n.prev = p.last;
+    if (p.last >= 0)
+        m_nodes[p.last].next = node;
+    else
+        p.first = node;
+    p.last = node;
+}
+
+int EffectTree::addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler)
+{
+    if (!enabled())
+        return -1;
+    if (parent < 0 && m_root >= 0)
+        parent = m_root;
+    const int n = alloc();
+    Node& node = m_nodes[n];
+    node.function = function;
+    node.task = task;
+    node.taskRoot = taskRoot;
+    node.label = handler;
+    node.live = true;
+    link(parent, n);
+    if (m_root < 0)
+        m_root = n;
+    return n;
+}
+
+int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
+{
+    if (!enabled() || parent < 0)
+        return -1;
+    Node& p = m_nodes[parent];
+    if (p.last >= 0 && !noMerge && !full()) {
+        Node& last = m_nodes[p.last];
+        if (last.effect && last.first < 0 && last.more == 0 && last.label == label) {
+            ++last.count;
+            return p.last;
+        }
+    }
+    if (full()) {
+        ++p.more;
+        return -1;
+    }
+    const int n = alloc();
+    m_nodes[n].effect = true;
+    m_nodes[n].label = label;
+    link(parent, n);
+    return n;
+}
+
+void EffectTree::setLabel(int node, const QString& label)
+{
+    if (node >= 0)
+        m_nodes[node].label = label;
+}
+
+void EffectTree::pin(int node)
+{
+    for (int n = node; n >= 0 && !m_nodes[n].pinned; n = m_nodes[n].parent)
+        m_nodes[n].pinned = true;
+}
+
+void EffectTree::freeSubtree(int node)
+{
+    std::vector<int> stack{node};
+    while (!stack.empty()) {
+        const int n = stack.back();
+        stack.pop_back();
+        for (int c = m_nodes[n].first; c >= 0; c = m_nodes[c].next)
+            stack.push_back(c);
+        m_nodes[n] = Node();
+        m_free.push_back(n);
+        --m_count;
+    }
+}
+
+void EffectTree::finish(int node)
+{
+    if (node < 0)
+        return;
+    Node& n = m_nodes[node];
+    n.live = false;
+    if (m_count <= m_limit || n.pinned || n.parent < 0)
+        return;
+    const int parent = n.parent;
+    Node& p = m_nodes[parent];
+    if (p.last != node)
+        return; // only the newest child can fold without reordering its siblings
+    p.last = n.prev;
+    if (n.prev >= 0)
+        m_nodes[n.prev].next = -1;
+    else
+        p.first = -1;
+    ++p.more;
+    freeSubtree(node);
+}
+
+QString EffectTree::display(const Node& n) const
+{
+    if (n.effect)
+        return n.label;
+    if (!n.label.isEmpty())
+        return n.label + QStringLiteral(" (handler)");
+    QString s = functionDisplayName(n.function) + QStringLiteral("()");
+    if (n.taskRoot && n.task != 0)
+        s += QStringLiteral(" [task %1]").arg(n.task);
+    return s;
+}
+
+EffectStackTrace EffectTree::build(int errorNode, const std::vector<int>& rethrown) const
+{
+    EffectStackTrace t;
+    t.captured = enabled() && m_root >= 0;
+    if (!t.captured)
+        return t;
+    // Iterative copy; depth beyond kMaxBuiltDepth is summarised in `more`.
+    struct Item {
+        int node;
+        EffectStackTrace::Node* out;
+        int depth;
+    };
+    std::vector<Item> stack{{m_root, &t.root, 0}};
+    while (!stack.empty()) {
+        const Item it = stack.back();
+        stack.pop_back();
+        const Node& n = m_nodes[it.node];
+        it.out->display = display(n);
+        it.out->isEffect = n.effect;
+        it.out->count = n.count;
+        it.out->more = n.more;
+        it.out->error = it.node == errorNode;
+        it.out->rethrown = std::find(rethrown.begin(), rethrown.end(), it.node) != rethrown.end();
+        if (it.depth >= kMaxBuiltDepth) {
+            int hidden = 0;
+            for (int c = n.first; c >= 0; c = m_nodes[c].next)
+                ++hidden;
+            it.out->more += hidden;
+            continue;
+        }
+        int count = 0;
+        for (int c = n.first; c >= 0; c = m_nodes[c].next)
+            ++count;
+        it.out->children.resize(count);
+        int i = 0;
+        for (int c = n.first; c >= 0; c = m_nodes[c].next, ++i)
+            stack.push_back({c, &it.out->children[i], it.depth + 1});
+    }
+    return t;
+}
+
+} // namespace doeff::detail

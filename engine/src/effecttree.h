@@ -1,0 +1,64 @@
+#pragma once
+
+// Records the effect call tree as the run happens (RUNTIME.md §10.3), bounded by
+// RunOptions::effect_tree_limit. Nodes live in one vector with intrusive child links.
+
+#include <doeff/runtimeresult.h>
+
+#include <QString>
+
+#include <vector>
+
+namespace doeff::detail {
+
+class EffectTree {
+public:
+    explicit EffectTree(int limit);
+
+    bool enabled() const { return m_limit > 0; }
+    /// A program activation. `parent` -1 makes it the root (first call) — never elided.
+    int addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler = {});
+    /// An effect leaf under `parent`, merged with an identical last sibling. Returns -1 when
+    /// the tree is full (the parent counts it in `more`).
+    int addEffect(int parent, const QString& label, bool noMerge = false);
+    bool full() const { return m_count >= m_limit; }
+    void setLabel(int node, const QString& label);
+    /// An activation finished; beyond the limit it is folded into its parent's `more`.
+    void finish(int node);
+    /// Keeps a node and its ancestors from being folded (error sites).
+    void pin(int node);
+
+    /// The tree for a result, marking `errorNode` and `rethrown`.
+    EffectStackTrace build(int errorNode, const std::vector<int>& rethrown) const;
+
+private:
+    struct Node {
+        int parent = -1;
+        int first = -1;
+        int last = -1;
+        int next = -1;
+        int prev = -1;
+        const char* function = nullptr;
+        QString label; ///< effects, handler activations
+        int task = 0;
+        int count = 1;
+        int more = 0;
+        bool effect = false;
+        bool taskRoot = false;
+        bool live = false;
+        bool pinned = false;
+        bool used = false;
+    };
+    int alloc();
+    void link(int parent, int node);
+    void freeSubtree(int node);
+    QString display(const Node& n) const;
+
+    int m_limit;
+    int m_count = 0;
+    int m_root = -1;
+    std::vector<Node> m_nodes;
+    std::vector<int> m_free;
+};
+
+} // namespace doeff::detail

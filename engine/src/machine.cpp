@@ -1,0 +1,1036 @@
+#include "machine.h"
+
+#include <doeff/sourceinfo.h>
+#include <doeff/value.h>
+
+#include <QFileInfo>
+
+#include <algorithm>
+#include <atomic>
+
+namespace doeff::detail {
+
+namespace {
+std::atomic<quint64> s_runCounter{0};
+
+qint64 toMicros(const QDateTime& dt)
+{
+    return dt.toMSecsSinceEpoch() * 1000;
+}
+
+} // namespace
+
+const char* frameKindName(FrameKind k)
+{
+    switch (k) {
+    case FrameKind::Program:
+        return "ProgramFrame";
+    case FrameKind::Handler:
+        return "HandlerFrame";
+    case FrameKind::Handling:
+        return "HandlingFrame";
+    case FrameKind::Safe:
+        return "SafeFrame";
+    case FrameKind::Local:
+        return "LocalFrame";
+    case FrameKind::Listen:
+        return "ListenFrame";
+    case FrameKind::Intercept:
+        return "InterceptFrame";
+    case FrameKind::GraphCapture:
+        return "GraphCaptureFrame";
+    case FrameKind::AskLazy:
+        return "AskLazyFrame";
+    case FrameKind::GatherBranch:
+        return "GatherBranchFrame";
+    case FrameKind::TaskRoot:
+        return "TaskRootFrame";
+    }
+    return "Frame";
+}
+
+const char* taskStateName(TaskState s)
+{
+    switch (s) {
+    case TaskState::Ready:
+        return "ready";
+    case TaskState::Running:
+        return "running";
+    case TaskState::Blocked:
+        return "blocked";
+    case TaskState::Sleeping:
+        return "sleeping";
+    case TaskState::Awaiting:
+        return "awaiting";
+    case TaskState::Done:
+        return "done";
+    case TaskState::Failed:
+        return "failed";
+    case TaskState::Cancelled:
+        return "cancelled";
+    }
+    return "?";
+}
+
+// ---- construction ------------------------------------------------------------------------
+
+Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
+    : m_runId(++s_runCounter)
+    , m_options(std::move(options))
+    , m_handlers(std::move(handlers))
+    , m_tree(m_options.effect_tree_limit)
+{
+    m_mailbox = std::make_shared<Mailbox>();
+    m_virtualNow = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start
+                                                                : QDateTime::currentDateTimeUtc());
+    TaskRec* main = newTask(TaskKind::Main, QStringLiteral("main"), nullptr);
+    main->env = std::move(env);
+    main->store = std::make_shared<Store>(std::move(store));
+    Frame root;
+    root.kind = FrameKind::TaskRoot;
+    pushFrame(main, std::move(root));
+    for (const Handler& h : std::as_const(m_handlers)) {
+        if (!h.isValid())
+            continue;
+        Frame f;
+        f.kind = FrameKind::Handler;
+        f.handler = h.impl();
+        pushFrame(main, std::move(f));
+    }
+}
+
+Machine::~Machine()
+{
+    std::lock_guard lock(m_mailbox->mutex);
+    m_mailbox->wake = nullptr;
+}
+
+void Machine::start(AnyProgram program)
+{
+    TaskRec* main = m_tasks.front().get();
+    main->pending.kind = Outcome::Run;
+    main->pending.program = std::move(program);
+    main->pending.node = -1;
+    main->hasPending = true;
+    enqueue(main);
+}
+
+TaskRec* Machine::newTask(TaskKind kind, QString name, TaskRec* parent)
+{
+    auto t = std::make_unique<TaskRec>();
+    t->id = int(m_tasks.size());
+    t->name = std::move(name);
+    t->kind = kind;
+    t->parent = parent ? parent->id : -1;
+    TaskRec* raw = t.get();
+    m_tasks.push_back(std::move(t));
+    ++m_live;
+    return raw;
+}
+
+TaskRec* Machine::task(int id) const
+{
+    return id >= 0 && id < int(m_tasks.size()) ? m_tasks[id].get() : nullptr;
+}
+
+// ---- frames ------------------------------------------------------------------------------
+
+void Machine::pushFrame(TaskRec* t, Frame f)
+{
+    if (f.kind != FrameKind::Program) {
+        t->dispatch.push_back(int(t->k.size()));
+        if (f.kind == FrameKind::Handling)
+            ++t->handlingDepth;
+    }
+    t->k.push_back(std::move(f));
+}
+
+Frame Machine::popFrame(TaskRec* t)
+{
+    Frame f = std::move(t->k.back());
+    t->k.pop_back();
+    if (f.kind != FrameKind::Program) {
+        t->dispatch.pop_back();
+        if (f.kind == FrameKind::Handling)
+            --t->handlingDepth;
+    }
+    return f;
+}
+
+std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
+{
+    std::vector<Frame> out;
+    const int from = index + 1;
+    if (from >= int(t->k.size()))
+        return out;
+    out.reserve(t->k.size() - from);
+    for (int i = from; i < int(t->k.size()); ++i)
+        out.push_back(std::move(t->k[i]));
+    t->k.resize(from);
+    while (!t->dispatch.empty() && t->dispatch.back() >= from)
+        t->dispatch.pop_back();
+    for (const Frame& f : out)
+        if (f.kind == FrameKind::Handling)
+            --t->handlingDepth;
+    return out;
+}
+
+void Machine::install(TaskRec* t, std::vector<Frame> frames)
+{
+    for (Frame& f : frames)
+        pushFrame(t, std::move(f));
+}
+
+void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
+{
+    for (const Frame& f : frames) {
+        if (f.kind == FrameKind::Local) {
+            t->env = f.savedEnv;
+            break;
+        }
+    }
+    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+        if (it->kind == FrameKind::AskLazy) {
+            auto entry = std::static_pointer_cast<LazyEntry>(it->data);
+            entry->evaluating = false;
+            entry->evaluator = -1;
+        }
+        if (it->kind == FrameKind::Program)
+            m_tree.finish(it->node);
+    }
+    // destroy top first, like unwinding
+    while (!frames.empty())
+        frames.pop_back();
+}
+
+// ---- the run loop ------------------------------------------------------------------------
+
+void Machine::enqueue(TaskRec* t)
+{
+    t->state = TaskState::Ready;
+    m_ready.push_back(t);
+}
+
+void Machine::wake(TaskRec* t, Outcome o)
+{
+    t->block.reset();
+    t->pending = std::move(o);
+    t->hasPending = true;
+    enqueue(t);
+}
+
+void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
+{
+    t->block = std::move(b);
+    t->state = state;
+    t->blockOrder = ++m_blockCounter;
+}
+
+void Machine::runTurn()
+{
+    TaskRec* t = m_ready.front();
+    m_ready.pop_front();
+    m_current = t;
+    t->state = TaskState::Running;
+    Ctl c;
+    applyPending(t, c);
+    while (step(t, c)) {
+    }
+    m_current = nullptr;
+    if (m_cancelSelf) {
+        m_cancelSelf = false;
+        cancelTask(std::exchange(m_cancelTarget, nullptr));
+    }
+}
+
+void Machine::applyPending(TaskRec* t, Ctl& c)
+{
+    Outcome o = std::move(t->pending);
+    t->pending = Outcome();
+    t->hasPending = false;
+    applyOutcome(t, o, c);
+}
+
+void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
+{
+    switch (o.kind) {
+    case Outcome::Resume:
+        c.kind = Ctl::Value;
+        c.value = std::move(o.value);
+        break;
+    case Outcome::Throw:
+        c.kind = Ctl::Error;
+        c.error = std::move(o.error);
+        break;
+    case Outcome::RunScoped:
+        pushFrame(t, std::move(o.frame));
+        if (o.env)
+            t->env = std::move(*o.env);
+        [[fallthrough]];
+    case Outcome::Run:
+    case Outcome::Continue:
+        c.kind = Ctl::Start;
+        c.program = std::move(o.program);
+        c.node = o.node;
+        c.taskRoot = o.taskRoot;
+        c.handlerName = std::move(o.handlerName);
+        break;
+    case Outcome::Forward:
+    case Outcome::Block:
+        Q_ASSERT_X(false, "applyOutcome", "not an applicable outcome");
+        c.kind = Ctl::Stop;
+        break;
+    }
+}
+
+bool Machine::step(TaskRec* t, Ctl& c)
+{
+    ++m_step;
+    ++t->steps;
+    switch (c.kind) {
+    case Ctl::Start:
+        startProgram(t, c);
+        return true;
+    case Ctl::Value:
+    case Ctl::Error:
+        return deliver(t, c);
+    case Ctl::Perform:
+        return perform(t, c);
+    case Ctl::Stop:
+        return false;
+    }
+    return false;
+}
+
+void Machine::startProgram(TaskRec* t, Ctl& c)
+{
+    AnyProgram& p = c.program;
+    switch (p.kind()) {
+    case AnyProgram::Kind::Empty: {
+        const QString name = functionDisplayName(p.functionName());
+        c.kind = Ctl::Error;
+        c.error = raise<ProgramReusedError>(t, c.node,
+                                            QStringLiteral("Program '%1' was already started; call %1() again for a "
+                                                           "new activation")
+                                                .arg(name));
+        return;
+    }
+    case AnyProgram::Kind::Pure:
+        c.kind = Ctl::Value;
+        c.value = p.pureValue();
+        return;
+    case AnyProgram::Kind::Effect: {
+        AnyProgram taken = p.take();
+        c.kind = Ctl::Perform;
+        c.effect = taken.effect();
+        return;
+    }
+    case AnyProgram::Kind::Scoped: {
+        AnyProgram taken = p.take();
+        auto scope = taken.scope();
+        Frame f;
+        f.kind = FrameKind::Handler;
+        f.handler = scope->handler.impl();
+        pushFrame(t, std::move(f));
+        c.program = std::move(scope->body);
+        return; // still Start
+    }
+    case AnyProgram::Kind::Coroutine: {
+        PromiseBase* pr = p.takePromise();
+        const int node = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot,
+                                              c.handlerName);
+        if (c.taskRoot)
+            t->rootNode = node;
+        pr->m_node = node;
+        pr->m_handler = c.handlerName;
+        Frame f;
+        f.kind = FrameKind::Program;
+        f.node = node;
+        f.program = CoroOwner(pr);
+        pushFrame(t, std::move(f));
+        c.taskRoot = false;
+        c.handlerName.clear();
+        resumeTop(t, c, nullptr);
+        return;
+    }
+    }
+}
+
+void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
+{
+    Frame& f = t->k.back();
+    PromiseBase* pr = f.program.get();
+    pr->handle().resume();
+    if (pr->handle().done()) {
+        const int node = f.node;
+        if (pr->m_error) {
+            ErrorPtr e;
+            if (inflight && inflight->exception == pr->m_error)
+                e = std::move(inflight);
+            else
+                e = newError(t, pr->m_error, node, true);
+            popFrame(t);
+            m_tree.finish(node);
+            c.kind = Ctl::Error;
+            c.error = std::move(e);
+        } else {
+            c.value = std::move(pr->m_result);
+            popFrame(t);
+            m_tree.finish(node);
+            c.kind = Ctl::Value;
+        }
+        return;
+    }
+    const Request req = pr->m_request;
+    pr->m_request = Request::None;
+    c.node = f.node;
+    c.site = pr->site();
+    if (req == Request::Perform) {
+        c.kind = Ctl::Perform;
+        c.effect = pr->m_effect;
+    } else {
+        c.kind = Ctl::Start;
+        c.program = std::move(*pr->m_call);
+    }
+}
+
+bool Machine::deliver(TaskRec* t, Ctl& c)
+{
+    Frame& f = t->k.back();
+    switch (f.kind) {
+    case FrameKind::Program: {
+        PromiseBase* pr = f.program.get();
+        ErrorPtr inflight;
+        if (c.kind == Ctl::Value) {
+            pr->m_in = std::move(c.value);
+        } else {
+            inflight = std::move(c.error);
+            pr->m_inError = inflight->exception;
+        }
+        resumeTop(t, c, std::move(inflight));
+        return true;
+    }
+    case FrameKind::Handler:
+    case FrameKind::Intercept:
+        popFrame(t);
+        return true;
+    case FrameKind::Local: {
+        Frame popped = popFrame(t);
+        t->env = std::move(popped.savedEnv);
+        return true;
+    }
+    case FrameKind::Safe: {
+        popFrame(t);
+        if (c.kind == Ctl::Value) {
+            c.value = QVariant::fromValue(AnyResult::ok(std::move(c.value)));
+        } else {
+            c.value = QVariant::fromValue(AnyResult::err(ErrorInfo(c.error->exception)));
+            c.error.reset();
+            c.kind = Ctl::Value;
+        }
+        return true;
+    }
+    case FrameKind::Listen: {
+        Frame popped = popFrame(t);
+        if (c.kind == Ctl::Value) {
+            auto log = std::static_pointer_cast<QVariantList>(popped.data);
+            c.value = QVariant::fromValue(ListenResult<QVariant>{std::move(c.value), *log});
+        }
+        return true;
+    }
+    case FrameKind::GraphCapture: {
+        Frame popped = popFrame(t);
+        if (c.kind == Ctl::Value) {
+            auto indices = std::static_pointer_cast<std::vector<qsizetype>>(popped.data);
+            const QVariantList graph = t->store->value(QStringLiteral("__graph__")).toList();
+            QVariantList nodes;
+            for (qsizetype i : *indices)
+                if (i >= 0 && i < graph.size())
+                    nodes.append(graph.at(i));
+            c.value = QVariant::fromValue(GraphCapture<QVariant>{std::move(c.value), nodes});
+        }
+        return true;
+    }
+    case FrameKind::AskLazy: {
+        Frame popped = popFrame(t);
+        auto entry = std::static_pointer_cast<LazyEntry>(popped.data);
+        entry->evaluating = false;
+        entry->evaluator = -1;
+        auto waiters = std::move(entry->waiters);
+        entry->waiters.clear();
+        if (c.kind == Ctl::Value) {
+            entry->cached = true;
+            entry->value = c.value;
+        } else {
+            m_lazy.remove(entry->identity);
+        }
+        for (const BlockPtr& b : waiters) {
+            if (b->done || b->task->block != b)
+                continue;
+            b->done = true;
+            wake(b->task, c.kind == Ctl::Value ? Outcome::resume(c.value)
+                                               : Outcome::thrown(cross(b->task, c.error, b->effectNode)));
+        }
+        return true;
+    }
+    case FrameKind::Handling: {
+        Frame popped = popFrame(t);
+        auto hs = std::static_pointer_cast<HandlingState>(popped.data);
+        const bool programLevel = hs->dispatch->programLevel;
+        Outcome o;
+        if (c.kind == Ctl::Error) {
+            restoreContinuation(t, *hs->cont);
+            o = Outcome::thrown(std::move(c.error));
+        } else {
+            HandlerResult r;
+            try {
+                r = fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); });
+            } catch (...) {
+                restoreContinuation(t, *hs->cont);
+                o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch->node));
+                return finishDispatch(t, c, std::move(o), programLevel);
+            }
+            o = interpretHandling(t, *hs, std::move(r));
+        }
+        return finishDispatch(t, c, std::move(o), programLevel);
+    }
+    case FrameKind::GatherBranch:
+    case FrameKind::TaskRoot:
+        if (c.kind == Ctl::Value)
+            finishTask(t, true, std::move(c.value), nullptr);
+        else
+            finishTask(t, false, {}, std::move(c.error));
+        return false;
+    }
+    return false;
+}
+
+bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel)
+{
+    switch (o.kind) {
+    case Outcome::Block:
+        return false;
+    case Outcome::Continue:
+        applyOutcome(t, o, c);
+        return true;
+    case Outcome::Forward:
+        Q_ASSERT_X(false, "finishDispatch", "forward escaped the walk");
+        return false;
+    default:
+        break;
+    }
+    if (t->isFinished())
+        return false;
+    if (programLevel) {
+        t->pending = std::move(o);
+        t->hasPending = true;
+        enqueue(t);
+        return false;
+    }
+    applyOutcome(t, o, c);
+    return true;
+}
+
+bool Machine::perform(TaskRec* t, Ctl& c)
+{
+    DispatchState ds;
+    ds.task = t;
+    ds.effect = std::move(c.effect);
+    ds.site = c.site;
+    ds.parentNode = c.node;
+    ds.programLevel = t->handlingDepth == 0;
+    if (m_tree.enabled()) {
+        if (m_tree.full())
+            m_tree.addEffect(c.node, QString());
+        else
+            ds.node = m_tree.addEffect(c.node, ds.effect.label(), ds.effect.builtin() == SpawnEffect::builtinId);
+    }
+    Outcome o = walk(ds, Cursor{t, int(t->k.size()) - 1});
+    return finishDispatch(t, c, std::move(o), ds.programLevel);
+}
+
+// ---- dispatch ----------------------------------------------------------------------------
+
+namespace {
+void appendMessages(QVariantList& log, const QVariant& message)
+{
+    const int type = message.metaType().id();
+    if (type == QMetaType::QVariantList)
+        log.append(message.toList());
+    else if (type == QMetaType::QStringList)
+        for (const QString& s : message.toStringList())
+            log.append(s);
+    else
+        log.append(message);
+}
+} // namespace
+
+void Machine::appendLog(TaskRec* t, const QVariant& message)
+{
+    static const QString key = QStringLiteral("__log__");
+    QVariant* slot = t->store->findMutable(key);
+    if (!slot) {
+        t->store->insert(key, QVariantList());
+        slot = t->store->findMutable(key);
+    }
+    QVariantList log = slot->toList();
+    *slot = QVariant(); // drop the second reference so the append does not copy
+    appendMessages(log, message);
+    *slot = std::move(log);
+}
+
+Outcome Machine::walk(DispatchState& ds, Cursor from)
+{
+    TaskRec* t = from.task;
+    int index = from.index;
+    for (;;) {
+        auto it = std::upper_bound(t->dispatch.begin(), t->dispatch.end(), index);
+        int pos = int(it - t->dispatch.begin()) - 1;
+        bool jumped = false;
+        for (; pos >= 0 && !jumped; --pos) {
+            const int fi = t->dispatch[pos];
+            Frame& f = t->k[fi];
+            switch (f.kind) {
+            case FrameKind::Listen:
+                if (const auto* tell = ds.effect.as<TellEffect>())
+                    appendMessages(*std::static_pointer_cast<QVariantList>(f.data), tell->message);
+                else if (const auto* sl = ds.effect.as<StructuredLogEffect>())
+                    std::static_pointer_cast<QVariantList>(f.data)->append(sl->entry);
+                break;
+            case FrameKind::GraphCapture:
+                if (ds.effect.is<StepEffect>())
+                    std::static_pointer_cast<std::vector<qsizetype>>(f.data)->push_back(
+                        ds.task->store->value(QStringLiteral("__graph__")).toList().size());
+                break;
+            case FrameKind::Intercept: {
+                if (f.data.get() == ds.skipIntercept)
+                    break;
+                auto transforms = std::static_pointer_cast<const QList<TransformFn>>(f.data);
+                for (const TransformFn& fn : *transforms) {
+                    Transform r;
+                    try {
+                        r = fn(ds.effect);
+                    } catch (...) {
+                        return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+                    }
+                    if (r.effect().isValid()) {
+                        ds.effect = r.effect();
+                        ds.skipIntercept = f.data.get();
+                        break;
+                    }
+                    if (r.program()) {
+                        Outcome o;
+                        o.kind = Outcome::Run;
+                        o.program = AnyProgram(*r.program());
+                        o.node = ds.node >= 0 ? ds.node : ds.parentNode;
+                        return o;
+                    }
+                }
+                break;
+            }
+            case FrameKind::Handler: {
+                Outcome o = offer(ds, f, Cursor{t, fi});
+                if (o.kind != Outcome::Forward)
+                    return o;
+                break;
+            }
+            case FrameKind::Handling: {
+                auto hs = std::static_pointer_cast<HandlingState>(f.data);
+                t = hs->after.task;
+                index = hs->after.index;
+                jumped = true;
+                break;
+            }
+            case FrameKind::GatherBranch: {
+                TaskRec* parent = task(t->parent);
+                t = parent;
+                index = int(parent->k.size()) - 1;
+                jumped = true;
+                break;
+            }
+            case FrameKind::TaskRoot:
+                return Outcome::thrown(
+                    raise<UnhandledEffectError>(ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+            default:
+                break;
+            }
+        }
+        if (!jumped)
+            return Outcome::thrown(
+                raise<UnhandledEffectError>(ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+    }
+}
+
+Outcome Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at)
+{
+    const HandlerImpl& h = *handlerFrame.handler;
+    ds.handlerAt = at;
+    if (h.builtin) {
+        try {
+            switch (h.builtin) {
+            case BuiltinScheduler:
+                return handleScheduler(ds);
+            case BuiltinTime:
+                return handleTime(ds);
+            case BuiltinAwait:
+                return handleAwait(ds);
+            case BuiltinCore:
+                return handleCore(ds);
+            default:
+                return Outcome();
+            }
+        } catch (...) {
+            return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+        }
+    }
+    if (h.fast) {
+        HandlerContext ctx(this, &ds);
+        HandlerResult r;
+        try {
+            r = h.fast(ds.effect, ctx);
+        } catch (...) {
+            reinstallCaptured(ds);
+            return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+        }
+        return fromHandlerResult(ds, std::move(r));
+    }
+    if (h.coroutine)
+        return startCoroutineHandler(ds, handlerFrame);
+    return Outcome();
+}
+
+int Machine::delimitIndex(const DispatchState& ds) const
+{
+    // frames above this index form the delimited continuation (cut at the task's root)
+    return ds.handlerAt.task == ds.task ? ds.handlerAt.index : 0;
+}
+
+void Machine::reinstallCaptured(DispatchState& ds)
+{
+    if (ds.captured && !ds.captured->consumed) {
+        restoreContinuation(ds.task, *ds.captured);
+    }
+}
+
+void Machine::restoreContinuation(TaskRec* t, ContinuationState& k)
+{
+    k.consumed = true;
+    install(t, std::move(k.frames));
+    k.frames.clear();
+    t->env = k.env;
+}
+
+Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
+{
+    TaskRec* t = ds.task;
+    const int runNode = ds.node >= 0 ? ds.node : ds.parentNode;
+    switch (r.kind()) {
+    case HandlerResult::Kind::Forward:
+        reinstallCaptured(ds);
+        return Outcome();
+    case HandlerResult::Kind::Resume:
+        reinstallCaptured(ds);
+        if (r.store())
+            *t->store = *r.store();
+        return Outcome::resume(r.value());
+    case HandlerResult::Kind::Fail:
+        reinstallCaptured(ds);
+        return Outcome::thrown(newError(t, r.error(), ds.node));
+    case HandlerResult::Kind::Run: {
+        reinstallCaptured(ds);
+        Outcome o;
+        o.kind = Outcome::Run;
+        o.program = std::move(r.program());
+        o.node = runNode;
+        return o;
+    }
+    case HandlerResult::Kind::ResumeK:
+    case HandlerResult::Kind::ResumeKError: {
+        if (!ds.captured)
+            ctxContinuation(&ds);
+        return resumeWith(ds, r.continuation(),
+                          r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
+                          r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, ds.captured);
+    }
+    case HandlerResult::Kind::Abort: {
+        if (!ds.captured)
+            ctxContinuation(&ds);
+        if (!ds.captured->consumed) {
+            ds.captured->consumed = true;
+            discard(t, ds.captured->frames);
+        }
+        return Outcome::resume(r.value());
+    }
+    }
+    return Outcome();
+}
+
+Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
+                            const std::shared_ptr<ContinuationState>& own)
+{
+    TaskRec* t = ds.task;
+    auto fail = [&](const QString& message) {
+        if (own && !own->consumed)
+            restoreContinuation(t, *own);
+        return Outcome::thrown(raise<ContinuationError>(t, ds.node, message));
+    };
+    const auto& ks = k.state();
+    if (!ks || ks->consumed)
+        return fail(QStringLiteral("Continuation already resumed"));
+    if (ks->task != t->id || ks->handlerFrame != own->handlerFrame)
+        return fail(QStringLiteral("Continuation belongs to another task or handler"));
+    if (own && own != ks && !own->consumed) {
+        own->consumed = true;
+        discard(t, own->frames);
+    }
+    restoreContinuation(t, *ks);
+    if (e)
+        return Outcome::thrown(newError(t, e, ds.node));
+    return Outcome::resume(std::move(v));
+}
+
+Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
+{
+    TaskRec* t = ds.task;
+    auto hs = std::make_shared<HandlingState>();
+    hs->dispatch = std::make_shared<DispatchState>(ds);
+    hs->dispatch->effect = ds.effect.owned();
+    hs->dispatch->storeAtDispatch = *t->store;
+    hs->dispatch->storeCaptured = true;
+    hs->handler = handlerFrame.handler;
+    hs->after = Cursor{ds.handlerAt.task, ds.handlerAt.index - 1};
+    if (ds.captured) {
+        hs->cont = ds.captured;
+    } else {
+        hs->cont = std::make_shared<ContinuationState>();
+        hs->cont->frames = cutAbove(t, delimitIndex(ds));
+        hs->cont->task = t->id;
+        hs->cont->handlerFrame = handlerFrame.handler.get();
+        hs->cont->env = t->env;
+    }
+    hs->dispatch->captured = hs->cont;
+    hs->ctx = std::make_unique<HandlerContext>(this, hs->dispatch.get());
+    Program<HandlerResult> program;
+    try {
+        program = hs->handler->coroutine(hs->dispatch->effect, *hs->ctx);
+    } catch (...) {
+        restoreContinuation(t, *hs->cont);
+        return Outcome::thrown(newError(t, std::current_exception(), ds.node));
+    }
+    Frame f;
+    f.kind = FrameKind::Handling;
+    f.node = ds.node;
+    f.data = hs;
+    pushFrame(t, std::move(f));
+    Outcome o;
+    o.kind = Outcome::Continue;
+    o.program = std::move(program);
+    o.node = ds.node >= 0 ? ds.node : ds.parentNode;
+    o.handlerName = hs->handler->name;
+    return o;
+}
+
+Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r)
+{
+    DispatchState& ds = *hs.dispatch;
+    switch (r.kind()) {
+    case HandlerResult::Kind::Forward: {
+        if (!hs.cont->consumed)
+            restoreContinuation(t, *hs.cont);
+        DispatchState next = ds;
+        next.captured.reset();
+        next.effect = ds.effect;
+        return walk(next, hs.after);
+    }
+    case HandlerResult::Kind::Resume:
+    case HandlerResult::Kind::Fail:
+    case HandlerResult::Kind::Run:
+    case HandlerResult::Kind::Abort:
+        return fromHandlerResult(ds, std::move(r));
+    case HandlerResult::Kind::ResumeK:
+    case HandlerResult::Kind::ResumeKError:
+        return resumeWith(ds, r.continuation(), r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
+                          r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, hs.cont);
+    }
+    return Outcome();
+}
+
+// ---- HandlerContext ----------------------------------------------------------------------
+
+Store Machine::ctxStore(DispatchState* d) const
+{
+    return d->storeCaptured ? d->storeAtDispatch : *d->task->store;
+}
+
+TaskInfo Machine::ctxTask(DispatchState* d) const
+{
+    return TaskInfo{d->task->id, d->task->name};
+}
+
+Continuation Machine::ctxContinuation(DispatchState* d)
+{
+    if (!d->captured) {
+        auto k = std::make_shared<ContinuationState>();
+        k->frames = cutAbove(d->task, delimitIndex(*d));
+        k->task = d->task->id;
+        k->handlerFrame = d->handlerAt.task->k[d->handlerAt.index].handler.get();
+        k->env = d->task->env;
+        d->captured = std::move(k);
+    }
+    return Continuation(d->captured);
+}
+
+QList<FrameInfo> Machine::ctxK(DispatchState* d) const
+{
+    QList<FrameInfo> out;
+    for (const SnapFrame& s : snapshot(d->task))
+        out.append(frameInfo(s));
+    return out;
+}
+
+// ---- errors ------------------------------------------------------------------------------
+
+std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
+{
+    std::vector<SnapFrame> out;
+    out.reserve(t->k.size());
+    auto add = [&](const Frame& f) {
+        SnapFrame s;
+        s.kind = f.kind;
+        s.task = t->id;
+        s.taskName = t->name;
+        switch (f.kind) {
+        case FrameKind::Program: {
+            const PromiseBase* p = f.program.get();
+            s.function = p->definition().function_name();
+            s.definition = p->definition();
+            s.site = p->site();
+            s.suspended = p->suspended();
+            s.handler = p->m_handler;
+            break;
+        }
+        case FrameKind::Handler:
+            s.description = QStringLiteral("handler=") + f.handler->name;
+            break;
+        case FrameKind::Handling: {
+            auto hs = std::static_pointer_cast<HandlingState>(f.data);
+            s.description = QStringLiteral("effect=") + hs->dispatch->effect.label() + QStringLiteral(" handler=")
+                + hs->handler->name;
+            break;
+        }
+        case FrameKind::Safe:
+            s.description = QStringLiteral("will catch errors");
+            break;
+        case FrameKind::Local: {
+            // the override keys are those whose value differs from the saved env
+            QStringList keys;
+            for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
+                if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value())
+                    keys.append(repr(it.key()));
+            const qsizetype shown = std::min<qsizetype>(keys.size(), 3);
+            s.description = QStringLiteral("env={") + QStringList(keys.mid(0, shown)).join(QStringLiteral(", "))
+                + (keys.size() > 3 ? QStringLiteral("...") : QString()) + QStringLiteral("}");
+            break;
+        }
+        case FrameKind::Listen:
+            s.description = QStringLiteral("capturing logs (%1 so far)")
+                                .arg(std::static_pointer_cast<QVariantList>(f.data)->size());
+            break;
+        case FrameKind::Intercept:
+            s.description = QStringLiteral("%1 transform(s)")
+                                .arg(std::static_pointer_cast<const QList<TransformFn>>(f.data)->size());
+            break;
+        case FrameKind::GraphCapture:
+            s.description = QStringLiteral("capturing graph (%1 nodes so far)")
+                                .arg(std::static_pointer_cast<std::vector<qsizetype>>(f.data)->size());
+            break;
+        case FrameKind::AskLazy:
+            s.description = QStringLiteral("evaluating Ask(") + repr(std::static_pointer_cast<LazyEntry>(f.data)->key)
+                + QStringLiteral(")");
+            break;
+        case FrameKind::GatherBranch: {
+            auto b = std::static_pointer_cast<BlockOp>(f.data);
+            const TaskRec* parent = task(t->parent);
+            s.description = QStringLiteral("branch %1 of %2 of Gather in task %3 '%4'")
+                                .arg(f.index + 1)
+                                .arg(b ? b->items.size() : 0)
+                                .arg(parent ? parent->id : -1)
+                                .arg(parent ? parent->name : QString());
+            break;
+        }
+        case FrameKind::TaskRoot:
+            s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
+            break;
+        }
+        out.push_back(std::move(s));
+    };
+    for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
+        add(*it);
+        if (it->kind == FrameKind::Handling) {
+            // the site's frames live in the handling's continuation: show them below it
+            auto hs = std::static_pointer_cast<HandlingState>(it->data);
+            if (hs->cont)
+                for (auto ct = hs->cont->frames.rbegin(); ct != hs->cont->frames.rend(); ++ct)
+                    add(*ct);
+        }
+    }
+    return out;
+}
+
+FrameInfo Machine::frameInfo(const SnapFrame& s)
+{
+    FrameInfo fi;
+    fi.kind = QString::fromLatin1(frameKindName(s.kind));
+    if (s.kind == FrameKind::Program) {
+        fi.function = functionDisplayName(s.function);
+        const std::source_location& loc = s.suspended ? s.site : s.definition;
+        fi.file = QString::fromUtf8(loc.file_name());
+        fi.line = int(loc.line());
+        if (!s.suspended)
+            fi.line = SourceInfo::definitionLine(fi.file, fi.line, fi.function);
+        fi.description = fi.function + QStringLiteral("() at ") + fi.file + QStringLiteral(":") + QString::number(fi.line);
+    } else {
+        fi.description = s.description;
+    }
+    return fi;
+}
+
+ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram)
+{
+    auto r = std::make_shared<ErrorRecord>();
+    r->exception = std::move(e);
+    r->task = t->id;
+    r->k = snapshot(t);
+    r->node = node;
+    r->env = t->env;
+    r->store = *t->store;
+    if (thrownByProgram && !r->k.empty()) {
+        try {
+            std::rethrow_exception(r->exception);
+        } catch (const doeff::Error& err) {
+            const std::source_location w = err.where();
+            // an engine error constructed inside the engine says nothing about the program
+            if (w.file_name() && QString::fromUtf8(w.file_name()).contains(QStringLiteral("engine/")) == false) {
+                r->k.front().site = w;
+                r->k.front().suspended = true;
+            }
+        } catch (...) {
+        }
+    }
+    m_tree.pin(node);
+    return r;
+}
+
+ErrorPtr Machine::cross(TaskRec* receiver, const ErrorPtr& e, int node)
+{
+    auto r = std::make_shared<ErrorRecord>();
+    r->exception = e->exception;
+    r->from = e;
+    r->task = receiver->id;
+    r->k = snapshot(receiver);
+    r->node = node;
+    m_tree.pin(node);
+    return r;
+}
+
+} // namespace doeff::detail

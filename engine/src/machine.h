@@ -1,0 +1,469 @@
+#pragma once
+
+// The CESK machine (RUNTIME.md §8). Private to the engine: programs, handlers and views only
+// see it through effects, HandlerContext and the event stream.
+
+#include "effecttree.h"
+
+#include <doeff/effects.h>
+#include <doeff/handler.h>
+#include <doeff/run.h>
+#include <doeff/runtimeresult.h>
+#include <doeff/store.h>
+
+#include <QDateTime>
+#include <QHash>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <source_location>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace doeff {
+class Observer;
+}
+
+namespace doeff::detail {
+
+enum class FrameKind : unsigned char {
+    Program,
+    Handler,
+    Handling,
+    Safe,
+    Local,
+    Listen,
+    Intercept,
+    GraphCapture,
+    AskLazy,
+    GatherBranch,
+    TaskRoot,
+};
+const char* frameKindName(FrameKind k);
+
+/// Owns a started coroutine; destroying it destroys the coroutine frame.
+class CoroOwner {
+public:
+    CoroOwner() = default;
+    explicit CoroOwner(PromiseBase* p) noexcept
+        : m_p(p)
+    {
+    }
+    CoroOwner(CoroOwner&& o) noexcept
+        : m_p(std::exchange(o.m_p, nullptr))
+    {
+    }
+    CoroOwner& operator=(CoroOwner&& o) noexcept
+    {
+        if (this != &o) {
+            reset();
+            m_p = std::exchange(o.m_p, nullptr);
+        }
+        return *this;
+    }
+    ~CoroOwner() { reset(); }
+    PromiseBase* get() const noexcept { return m_p; }
+    void reset() noexcept
+    {
+        if (m_p)
+            std::exchange(m_p, nullptr)->handle().destroy();
+    }
+
+private:
+    PromiseBase* m_p = nullptr;
+};
+
+struct Frame {
+    FrameKind kind = FrameKind::Program;
+    int node = -1; ///< effect-tree node: the activation, or the construct's effect
+    int index = 0; ///< GatherBranch: item index
+    CoroOwner program; ///< Program
+    std::shared_ptr<const HandlerImpl> handler; ///< Handler
+    std::shared_ptr<void> data; ///< kind-specific state (see the accessors in machine.cpp)
+    Env savedEnv; ///< Local: env to restore
+};
+
+struct TaskRec;
+struct ErrorRecord;
+using ErrorPtr = std::shared_ptr<ErrorRecord>;
+
+/// A snapshot of one K frame, for results and error reports.
+struct SnapFrame {
+    FrameKind kind;
+    QString description; ///< non-program frames
+    const char* function = nullptr; ///< program frames: GCC signature
+    std::source_location site;
+    std::source_location definition;
+    bool suspended = false;
+    int task = 0;
+    QString taskName;
+    QString handler; ///< program frames of handler programs
+};
+
+/// An error travelling through the machine: the exception plus where it was raised, and a
+/// link to the record it came from when it crossed from another task (§10.2).
+struct ErrorRecord {
+    std::exception_ptr exception;
+    ErrorPtr from; ///< previous link (another task) or null at the failing point
+    int task = 0;
+    std::vector<SnapFrame> k; ///< K of `task` at this point, top first
+    int node = -1; ///< failing point: the error node; crossing: the Wait/Gather/Race node
+    // failing point only
+    Env env;
+    Store store;
+    const ErrorRecord& origin() const
+    {
+        const ErrorRecord* r = this;
+        while (r->from)
+            r = r->from.get();
+        return *r;
+    }
+};
+
+struct ContinuationState {
+    std::vector<Frame> frames; ///< bottom first
+    int task = -1;
+    const void* handlerFrame = nullptr; ///< identity of the handler frame that captured it
+    Env env; ///< env at the site
+    bool consumed = false;
+};
+
+/// A position in a dispatch path: frames of `task` at K index <= `index`.
+struct Cursor {
+    TaskRec* task = nullptr;
+    int index = -1;
+};
+
+struct Outcome {
+    enum Kind : unsigned char { Forward, Resume, Throw, Run, RunScoped, Block, Continue };
+    Kind kind = Forward;
+    bool taskRoot = false; ///< Run: the program is a task's root activation
+    QVariant value;
+    ErrorPtr error;
+    AnyProgram program;
+    Frame frame; ///< RunScoped: pushed before the program starts
+    std::optional<Env> env; ///< RunScoped: env for the body (Local)
+    int node = -1; ///< tree parent of the program
+    QString handlerName; ///< Continue: the handler whose program starts
+
+    static Outcome resume(QVariant v)
+    {
+        Outcome o;
+        o.kind = Resume;
+        o.value = std::move(v);
+        return o;
+    }
+    static Outcome thrown(ErrorPtr e)
+    {
+        Outcome o;
+        o.kind = Throw;
+        o.error = std::move(e);
+        return o;
+    }
+    static Outcome block()
+    {
+        Outcome o;
+        o.kind = Block;
+        return o;
+    }
+};
+
+struct DispatchState {
+    TaskRec* task = nullptr; ///< performing task
+    AnyEffect effect; ///< the effect as currently dispatched (maybe substituted)
+    const void* skipIntercept = nullptr;
+    int node = -1; ///< effect-tree leaf of this effect
+    int parentNode = -1;
+    bool programLevel = true;
+    std::source_location site;
+    Cursor handlerAt; ///< the handler frame being offered the effect
+    std::shared_ptr<ContinuationState> captured; ///< fast handler's continuation, once asked
+    Store storeAtDispatch; ///< coroutine handlers: ctx.store()
+    bool storeCaptured = false;
+};
+
+struct HandlingState {
+    std::shared_ptr<DispatchState> dispatch;
+    std::shared_ptr<ContinuationState> cont;
+    std::unique_ptr<HandlerContext> ctx;
+    std::shared_ptr<const HandlerImpl> handler;
+    Cursor after; ///< where the walk resumes below the handler
+    int handlerFrameTask = -1;
+    int handlerFrameIndex = -1;
+};
+
+enum class TaskState : unsigned char { Ready, Running, Blocked, Sleeping, Awaiting, Done, Failed, Cancelled };
+enum class TaskKind : unsigned char { Main, Spawned, Branch };
+const char* taskStateName(TaskState s);
+
+/// What a blocked task waits on; shared by the registrations it made.
+class Machine;
+
+struct BlockOp {
+    enum Kind : unsigned char { Wait, Gather, Race, Lazy, Timer, Await, External } kind;
+    TaskRec* task = nullptr;
+    std::vector<Waitable> items; ///< Wait / Gather / Race
+    std::vector<int> branchOf; ///< Gather: branch task id per item, or -1
+    QVariantList results; ///< Gather
+    int remaining = 0;
+    bool done = false;
+    int effectNode = -1;
+    QString lazyLabel; ///< Lazy: `Ask('svc')`
+    int lazyEvaluator = -1;
+    std::shared_ptr<struct LazyEntry> lazy;
+    QString label(const Machine& m) const;
+};
+using BlockPtr = std::shared_ptr<BlockOp>;
+
+struct WaitReg {
+    BlockPtr block;
+    int item = 0;
+};
+
+struct LazyEntry {
+    const void* identity = nullptr;
+    bool evaluating = false;
+    bool cached = false;
+    QVariant value;
+    int evaluator = -1;
+    QString key;
+    std::vector<BlockPtr> waiters;
+};
+
+struct PromiseRec {
+    int id = 0;
+    bool external = false;
+    bool done = false;
+    bool failed = false;
+    QVariant value;
+    ErrorPtr error;
+    int completion = 0;
+    std::vector<WaitReg> waiters;
+};
+
+/// Where other threads (awaitables, external promises) post completions. Outlives the
+/// machine when a late completion arrives.
+struct Mailbox {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::tuple<quint64, QVariant, std::exception_ptr>> posted;
+    std::function<void()> wake;
+    void post(quint64 id, QVariant value, std::exception_ptr error);
+};
+
+enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore };
+
+struct TaskRec {
+    int id = 0;
+    QString name;
+    TaskKind kind = TaskKind::Main;
+    int parent = -1;
+    TaskState state = TaskState::Ready;
+    std::vector<Frame> k;
+    std::vector<int> dispatch; ///< ascending K indices of non-program frames
+    int handlingDepth = 0;
+    Env env;
+    std::shared_ptr<Store> store;
+    Outcome pending;
+    bool hasPending = false;
+    BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
+    quint64 blockOrder = 0;
+    std::vector<WaitReg> waiters; ///< blocked on this task
+    std::vector<int> branches; ///< live Gather branches it created
+    QVariant value;
+    ErrorPtr error;
+    int completion = 0;
+    bool observed = false;
+    quint64 failOrder = 0;
+    int rootNode = -1;
+    quint64 steps = 0;
+    std::source_location creationSite;
+    bool isFinished() const
+    {
+        return state == TaskState::Done || state == TaskState::Failed || state == TaskState::Cancelled;
+    }
+};
+
+/// One run's machine: task table, ready queue, timers, awaits, lazy cache, effect tree.
+class Machine {
+public:
+    Machine(HandlerList handlers, Env env, Store store, RunOptions options);
+    ~Machine();
+    Machine(const Machine&) = delete;
+    Machine& operator=(const Machine&) = delete;
+
+    void start(AnyProgram program);
+
+    // ---- runner interface -------------------------------------------------------------
+    bool hasReady() const { return !m_ready.empty(); }
+    /// Runs one turn of the head of the ready queue.
+    void runTurn();
+    /// Between turns: appends tasks whose Await/external promise completed, then due timers.
+    void pollCompletions();
+    bool finished() const { return m_live == 0; }
+    /// Awaits that were requested and not yet started by the runner.
+    struct AwaitRequest {
+        quint64 id;
+        AwaitStarter start;
+    };
+    std::vector<AwaitRequest> takeAwaitRequests();
+    /// Thread-safe: delivers an awaitable's (or external promise's) outcome.
+    void postCompletion(quint64 awaitId, QVariant value, std::exception_ptr error);
+    bool hasPendingAwaits() const { return m_pendingAwaits > 0; }
+    bool hasExternalWaiters() const;
+    /// True if a live timer is pending (drops stale ones).
+    bool hasTimers();
+    /// Earliest timer deadline in clock microseconds.
+    qint64 nextDeadline() const;
+    qint64 nowMicros() const;
+    Clock clock() const { return m_options.clock; }
+    /// Simulated clock: jump to the earliest deadline.
+    void advanceToNextDeadline();
+    /// Blocks the calling thread until a completion is posted or `deadline` (steady clock).
+    void waitForCompletion(std::chrono::steady_clock::time_point deadline);
+    bool hasPostedCompletions();
+    /// Nothing can make progress: fail every blocked task with DeadlockError (§7.8).
+    void resolveDeadlock();
+    /// Called (on the posting thread) whenever a completion is posted.
+    void setWakeCallback(std::function<void()> cb);
+    const std::shared_ptr<Mailbox>& mailbox() const { return m_mailbox; }
+
+    std::shared_ptr<const ResultData> buildResult();
+
+    // ---- for handlers and HandlerContext ---------------------------------------------
+    const AnyEffect& ctxEffect(DispatchState* d) const { return d->effect; }
+    const Env& ctxEnv(DispatchState* d) const { return d->task->env; }
+    Store ctxStore(DispatchState* d) const;
+    TaskInfo ctxTask(DispatchState* d) const;
+    Continuation ctxContinuation(DispatchState* d);
+    QList<FrameInfo> ctxK(DispatchState* d) const;
+
+    TaskRec* task(int id) const;
+    quint64 runId() const { return m_runId; }
+    const RunOptions& options() const { return m_options; }
+
+    bool itemFinished(const Waitable& w, bool* failed, int* completion) const;
+    static FrameInfo frameInfo(const SnapFrame& s);
+
+private:
+    struct Ctl {
+        enum Kind : unsigned char { Start, Value, Error, Perform, Stop } kind = Stop;
+        bool taskRoot = false;
+        AnyProgram program;
+        int node = -1;
+        QVariant value;
+        ErrorPtr error;
+        AnyEffect effect;
+        std::source_location site;
+        QString handlerName;
+    };
+
+    // turn & steps
+    void applyPending(TaskRec* t, Ctl& c);
+    void applyOutcome(TaskRec* t, Outcome& o, Ctl& c);
+    bool step(TaskRec* t, Ctl& c); ///< false: the turn ends
+    void startProgram(TaskRec* t, Ctl& c);
+    void resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight);
+    bool deliver(TaskRec* t, Ctl& c);
+    bool perform(TaskRec* t, Ctl& c);
+    bool finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel);
+
+    // frames
+    void pushFrame(TaskRec* t, Frame f);
+    Frame popFrame(TaskRec* t);
+    std::vector<Frame> cutAbove(TaskRec* t, int index);
+    void install(TaskRec* t, std::vector<Frame> frames);
+    void discard(TaskRec* t, std::vector<Frame>& frames);
+    void restoreContinuation(TaskRec* t, ContinuationState& k);
+
+    // dispatch
+    Outcome walk(DispatchState& ds, Cursor from);
+    Outcome offer(DispatchState& ds, Frame& handlerFrame, Cursor at);
+    int delimitIndex(const DispatchState& ds) const;
+    void reinstallCaptured(DispatchState& ds);
+    Outcome fromHandlerResult(DispatchState& ds, HandlerResult r);
+    Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame);
+    Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r);
+    Outcome resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
+                       const std::shared_ptr<ContinuationState>& own);
+
+    // built-in handlers (builtins.cpp)
+    Outcome handleCore(DispatchState& d);
+    Outcome handleScheduler(DispatchState& d);
+    Outcome handleTime(DispatchState& d);
+    Outcome handleAwait(DispatchState& d);
+    Outcome askLazy(DispatchState& d, const Lazy& lazy, const QString& key);
+    Outcome scoped(DispatchState& d, FrameKind kind, const SharedProgram& body, std::shared_ptr<void> data = {});
+    Outcome gather(DispatchState& d);
+    Outcome sleepUntil(DispatchState& d, qint64 deadline);
+    QList<CallFrame> callStack(const DispatchState& d) const;
+    void appendLog(TaskRec* t, const QVariant& message);
+
+    // errors
+    ErrorPtr newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram = false);
+    ErrorPtr cross(TaskRec* receiver, const ErrorPtr& e, int node);
+    std::vector<SnapFrame> snapshot(TaskRec* t) const;
+    template<class E, class... A>
+    ErrorPtr raise(TaskRec* t, int node, A&&... args)
+    {
+        return newError(t, std::make_exception_ptr(E(std::forward<A>(args)...)), node);
+    }
+
+    // tasks
+    TaskRec* newTask(TaskKind kind, QString name, TaskRec* parent);
+    void enqueue(TaskRec* t);
+    void wake(TaskRec* t, Outcome o);
+    void blockOn(TaskRec* t, BlockPtr b, TaskState state);
+    void finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error);
+    void notifyWaiters(std::vector<WaitReg> waiters);
+    void onItemDone(const BlockPtr& b, int item);
+    Outcome itemOutcome(TaskRec* receiver, const Waitable& w, int node);
+    void registerOn(const Waitable& w, const BlockPtr& b, int item);
+    void cancelBranches(const BlockPtr& b);
+    bool cancelTask(TaskRec* t);
+    void releaseLazies(TaskRec* t);
+    bool isAncestorOrSelf(int ancestor, TaskRec* t) const;
+    Waitable handleOf(TaskRec* t) const;
+    PromiseRec* promise(const Waitable& w) const;
+    bool promiseIsExternal(const Waitable& w) const;
+    void completePromise(PromiseRec* p, QVariant value, ErrorPtr error);
+    ErrorPtr checkHandle(TaskRec* t, const Waitable& w, int node, const char* what);
+    std::vector<Frame> inheritedFrames(TaskRec* t) const;
+
+    quint64 m_runId;
+    RunOptions m_options;
+    HandlerList m_handlers;
+    std::vector<std::unique_ptr<TaskRec>> m_tasks;
+    std::vector<std::unique_ptr<PromiseRec>> m_promises;
+    std::deque<TaskRec*> m_ready;
+    int m_live = 0;
+    int m_completionCounter = 0;
+    quint64 m_blockCounter = 0;
+    quint64 m_failCounter = 0;
+    quint64 m_step = 0;
+    TaskRec* m_current = nullptr;
+
+    // timers: (deadline µs, sequence) → blocked op
+    std::map<std::pair<qint64, quint64>, BlockPtr> m_timers;
+    quint64 m_timerSeq = 0;
+    qint64 m_virtualNow = 0;
+
+    // awaits & external promises
+    std::vector<AwaitRequest> m_awaitRequests;
+    std::unordered_map<quint64, BlockPtr> m_awaits;
+    quint64 m_awaitSeq = 0;
+    int m_pendingAwaits = 0;
+    std::shared_ptr<Mailbox> m_mailbox;
+    std::unordered_map<quint64, int> m_externalPromise; // completion id → promise id
+    bool m_cancelSelf = false;
+    TaskRec* m_cancelTarget = nullptr;
+
+    QHash<const void*, std::shared_ptr<LazyEntry>> m_lazy;
+    EffectTree m_tree;
+};
+
+} // namespace doeff::detail

@@ -1,0 +1,183 @@
+#include <doeff/effects.h>
+#include <doeff/program.h>
+#include <doeff/value.h>
+
+#include <cstdlib>
+#include <new>
+
+namespace doeff {
+
+namespace detail {
+
+// Coroutine frames are allocated and freed in bursts of similar sizes; a small per-thread
+// free list per size class keeps the hot loop out of malloc. Frames up to 1 KiB are cached.
+namespace {
+constexpr std::size_t kGranule = 64;
+constexpr std::size_t kClasses = 16;
+constexpr std::size_t kMaxCachedPerClass = 256;
+
+struct FreeLists {
+    void* heads[kClasses] = {};
+    std::size_t counts[kClasses] = {};
+    ~FreeLists()
+    {
+        for (void*& head : heads)
+            while (head) {
+                void* next = *static_cast<void**>(head);
+                std::free(head);
+                head = next;
+            }
+    }
+};
+thread_local FreeLists t_free;
+
+std::size_t sizeClass(std::size_t size)
+{
+    return (size + kGranule - 1) / kGranule;
+}
+} // namespace
+
+void* PromiseBase::operator new(std::size_t size)
+{
+    const std::size_t c = sizeClass(size);
+    if (c < kClasses && t_free.heads[c]) {
+        void* p = t_free.heads[c];
+        t_free.heads[c] = *static_cast<void**>(p);
+        --t_free.counts[c];
+        return p;
+    }
+    void* p = std::malloc(c < kClasses ? c * kGranule : size);
+    if (!p)
+        throw std::bad_alloc();
+    return p;
+}
+
+void PromiseBase::operator delete(void* p, std::size_t size) noexcept
+{
+    const std::size_t c = sizeClass(size);
+    if (c < kClasses && t_free.counts[c] < kMaxCachedPerClass) {
+        *static_cast<void**>(p) = t_free.heads[c];
+        t_free.heads[c] = p;
+        ++t_free.counts[c];
+        return;
+    }
+    std::free(p);
+}
+
+void throwConversionError(const QVariant& value, QMetaType target, const QString& what)
+{
+    throwConversionError(value, metaTypeDisplayName(target).toUtf8().constData(), what);
+}
+
+void throwConversionError(const QVariant& value, const char* targetName, const QString& what)
+{
+    const QString target = QString::fromUtf8(targetName);
+    if (isNull(value))
+        throw ConversionError(QStringLiteral("Cannot convert null to %1 for %2").arg(target, what));
+    throw ConversionError(QStringLiteral("Cannot convert %1 (%2) to %3 for %4")
+                              .arg(repr(value), metaTypeDisplayName(value.metaType()), target, what));
+}
+
+} // namespace detail
+
+AnyProgram::AnyProgram(AnyProgram&& other) noexcept
+    : m_kind(other.m_kind)
+    , m_promise(other.m_promise)
+    , m_function(other.m_function)
+    , m_pure(std::move(other.m_pure))
+    , m_effect(std::move(other.m_effect))
+    , m_scope(std::move(other.m_scope))
+{
+    other.m_kind = Kind::Empty;
+    other.m_promise = nullptr; // the name stays: reuse errors can still say which program
+}
+
+AnyProgram::AnyProgram(AnyProgram& other) noexcept
+    : AnyProgram(std::move(other))
+{
+}
+
+AnyProgram& AnyProgram::operator=(AnyProgram&& other) noexcept
+{
+    if (this != &other) {
+        reset();
+        m_kind = other.m_kind;
+        m_promise = other.m_promise;
+        m_function = other.m_function;
+        m_pure = std::move(other.m_pure);
+        m_effect = std::move(other.m_effect);
+        m_scope = std::move(other.m_scope);
+        other.m_kind = Kind::Empty;
+        other.m_promise = nullptr;
+    }
+    return *this;
+}
+
+AnyProgram::~AnyProgram()
+{
+    reset();
+}
+
+void AnyProgram::reset() noexcept
+{
+    if (m_promise)
+        m_promise->handle().destroy();
+    m_promise = nullptr;
+    m_kind = Kind::Empty;
+}
+
+AnyProgram AnyProgram::fromPure(QVariant value)
+{
+    AnyProgram p;
+    p.m_kind = Kind::Pure;
+    p.m_pure = std::move(value);
+    return p;
+}
+
+AnyProgram AnyProgram::fromEffect(AnyEffect effect)
+{
+    AnyProgram p;
+    p.m_kind = Kind::Effect;
+    p.m_effect = effect.owned();
+    return p;
+}
+
+AnyProgram AnyProgram::fromScope(std::shared_ptr<detail::ScopeSpec> scope)
+{
+    AnyProgram p;
+    p.m_kind = Kind::Scoped;
+    p.m_scope = std::move(scope);
+    return p;
+}
+
+QString AnyProgram::displayName() const
+{
+    if (m_function)
+        return functionDisplayName(m_function);
+    switch (m_kind) {
+    case Kind::Effect:
+        return m_effect.name();
+    case Kind::Pure:
+        return QStringLiteral("pure");
+    case Kind::Scoped:
+        return m_scope ? m_scope->body.displayName() : QString();
+    default:
+        return {};
+    }
+}
+
+detail::PromiseBase* AnyProgram::takePromise() noexcept
+{
+    detail::PromiseBase* p = m_promise;
+    m_promise = nullptr;
+    m_kind = Kind::Empty;
+    return p;
+}
+
+AnyProgram AnyProgram::take() noexcept
+{
+    AnyProgram out(std::move(*this));
+    return out;
+}
+
+} // namespace doeff

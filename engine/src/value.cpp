@@ -1,0 +1,379 @@
+#include <doeff/errors.h>
+#include <doeff/value.h>
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QLocale>
+#include <QMutex>
+#include <QReadWriteLock>
+#include <QStringList>
+#include <QTimeZone>
+
+#include <cxxabi.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+namespace doeff {
+
+namespace {
+
+struct ReprRegistry {
+    QReadWriteLock lock;
+    QHash<int, std::function<QString(const QVariant&)>> functions;
+};
+
+ReprRegistry& registry()
+{
+    static ReprRegistry r;
+    return r;
+}
+
+void appendEscaped(QString& out, char32_t c)
+{
+    switch (c) {
+    case U'\\':
+        out += QStringLiteral("\\\\");
+        return;
+    case U'\'':
+        out += QStringLiteral("\\'");
+        return;
+    case U'\n':
+        out += QStringLiteral("\\n");
+        return;
+    case U'\t':
+        out += QStringLiteral("\\t");
+        return;
+    case U'\r':
+        out += QStringLiteral("\\r");
+        return;
+    default:
+        break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        out += QStringLiteral("\\x%1").arg(uint(c), 2, 16, QLatin1Char('0'));
+        return;
+    }
+    if (QChar::requiresSurrogates(c)) {
+        out += QChar(QChar::highSurrogate(c));
+        out += QChar(QChar::lowSurrogate(c));
+    } else {
+        out += QChar(char16_t(c));
+    }
+}
+
+QString quoted(const QString& s)
+{
+    QString out;
+    out.reserve(s.size() + 2);
+    out += u'\'';
+    for (char32_t c : s.toUcs4())
+        appendEscaped(out, c);
+    out += u'\'';
+    return out;
+}
+
+QString bytesRepr(const QByteArray& b)
+{
+    QString out = QStringLiteral("b'");
+    for (char ch : b) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '\\' || c == '\'' || c == '\n' || c == '\t' || c == '\r' || (c >= 0x20 && c < 0x7f))
+            appendEscaped(out, c);
+        else
+            out += QStringLiteral("\\x%1").arg(uint(c), 2, 16, QLatin1Char('0'));
+    }
+    out += u'\'';
+    return out;
+}
+
+template<class F>
+QString doubleRepr(F d)
+{
+    if (std::isnan(d))
+        return QStringLiteral("nan");
+    if (std::isinf(d))
+        return d > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
+    char buffer[64];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+    QString s = ec == std::errc() ? QString::fromLatin1(buffer, end - buffer) : QString::number(double(d));
+    if (!s.contains(u'.') && !s.contains(u'e') && !s.contains(u'n') && !s.contains(u'i'))
+        s += QStringLiteral(".0");
+    return s;
+}
+
+QString listRepr(const QVariantList& list)
+{
+    QStringList parts;
+    parts.reserve(list.size());
+    for (const QVariant& v : list)
+        parts.append(repr(v));
+    return QStringLiteral("[") + parts.join(QStringLiteral(", ")) + QStringLiteral("]");
+}
+
+QString demangle(const char* mangled)
+{
+    int status = 0;
+    std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+    return QString::fromUtf8(status == 0 && out ? out.get() : mangled);
+}
+
+QString stripEnginePrefix(QString name)
+{
+    static const QString prefix = QStringLiteral("doeff::");
+    if (name.startsWith(prefix))
+        name.remove(0, prefix.size());
+    // also inside template arguments: doeff::Task<doeff::Foo> → Task<Foo>
+    name.replace(QStringLiteral("<doeff::"), QStringLiteral("<"));
+    name.replace(QStringLiteral(", doeff::"), QStringLiteral(", "));
+    return name;
+}
+
+/// `std::_Nested_exception<T>` (what std::throw_with_nested throws) prints as T.
+QString unwrapNested(QString name)
+{
+    static const QString nested = QStringLiteral("std::_Nested_exception<");
+    if (name.startsWith(nested) && name.endsWith(u'>'))
+        return name.mid(nested.size(), name.size() - nested.size() - 1);
+    return name;
+}
+
+} // namespace
+
+QString repr(const QVariant& value)
+{
+    if (isNull(value))
+        return QStringLiteral("null");
+    const QMetaType type = value.metaType();
+    switch (type.id()) {
+    case QMetaType::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QMetaType::Int:
+    case QMetaType::Short:
+    case QMetaType::Long:
+    case QMetaType::LongLong:
+    case QMetaType::SChar:
+    case QMetaType::Char:
+        return QString::number(value.toLongLong());
+    case QMetaType::UInt:
+    case QMetaType::UShort:
+    case QMetaType::ULong:
+    case QMetaType::ULongLong:
+    case QMetaType::UChar:
+        return QString::number(value.toULongLong());
+    case QMetaType::Double:
+        return doubleRepr(value.toDouble());
+    case QMetaType::Float:
+        // the float's own shortest form, not the widened double's digits
+        return doubleRepr(value.toFloat());
+    case QMetaType::QString:
+        return quoted(value.toString());
+    case QMetaType::QChar:
+        return quoted(QString(value.toChar()));
+    case QMetaType::QByteArray:
+        return bytesRepr(value.toByteArray());
+    case QMetaType::QVariantList:
+        return listRepr(*static_cast<const QVariantList*>(value.constData()));
+    case QMetaType::QStringList: {
+        QStringList parts;
+        for (const QString& s : *static_cast<const QStringList*>(value.constData()))
+            parts.append(quoted(s));
+        return QStringLiteral("[") + parts.join(QStringLiteral(", ")) + QStringLiteral("]");
+    }
+    case QMetaType::QVariantMap: {
+        const auto& map = *static_cast<const QVariantMap*>(value.constData());
+        QStringList parts;
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            parts.append(quoted(it.key()) + QStringLiteral(": ") + repr(it.value()));
+        return QStringLiteral("{") + parts.join(QStringLiteral(", ")) + QStringLiteral("}");
+    }
+    case QMetaType::QVariantHash: {
+        const auto& hash = *static_cast<const QVariantHash*>(value.constData());
+        QStringList keys = hash.keys();
+        keys.sort();
+        QStringList parts;
+        for (const QString& k : keys)
+            parts.append(quoted(k) + QStringLiteral(": ") + repr(hash.value(k)));
+        return QStringLiteral("{") + parts.join(QStringLiteral(", ")) + QStringLiteral("}");
+    }
+    case QMetaType::QDateTime: {
+        const QDateTime dt = value.toDateTime();
+        if (!dt.isValid())
+            return QStringLiteral("QDateTime(invalid)");
+        return QStringLiteral("QDateTime(") + dt.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")) + QStringLiteral(")");
+    }
+    default:
+        break;
+    }
+    {
+        ReprRegistry& r = registry();
+        QReadLocker lock(&r.lock);
+        auto it = r.functions.constFind(type.id());
+        if (it != r.functions.cend()) {
+            auto fn = it.value();
+            lock.unlock();
+            return fn(value);
+        }
+    }
+    return QStringLiteral("<") + metaTypeDisplayName(type) + QStringLiteral(">");
+}
+
+void registerReprFunction(QMetaType type, std::function<QString(const QVariant&)> fn)
+{
+    ReprRegistry& r = registry();
+    QWriteLocker lock(&r.lock);
+    r.functions.insert(type.id(), std::move(fn));
+}
+
+bool isNull(const QVariant& value)
+{
+    return !value.isValid() || value.metaType() == QMetaType::fromType<std::nullptr_t>();
+}
+
+QString typeDisplayName(const std::type_info& type)
+{
+    return stripEnginePrefix(demangle(type.name()));
+}
+
+QString exceptionTypeName(const std::exception_ptr& error)
+{
+    if (!error)
+        return QStringLiteral("null");
+    try {
+        std::rethrow_exception(error);
+    } catch (const LoadedError& e) {
+        return e.type_name();
+    } catch (const std::exception& e) {
+        return unwrapNested(typeDisplayName(typeid(e)));
+    } catch (...) {
+        const std::type_info* t = abi::__cxa_current_exception_type();
+        return t ? typeDisplayName(*t) : QStringLiteral("unknown");
+    }
+}
+
+QString exceptionMessage(const std::exception_ptr& error)
+{
+    if (!error)
+        return {};
+    try {
+        std::rethrow_exception(error);
+    } catch (const LoadedError& e) {
+        return e.original_message();
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    } catch (...) {
+        return QStringLiteral("(not a std::exception)");
+    }
+}
+
+QString describeException(const std::exception_ptr& error)
+{
+    return exceptionTypeName(error) + QStringLiteral(": ") + exceptionMessage(error);
+}
+
+std::exception_ptr rootCause(const std::exception_ptr& error)
+{
+    std::exception_ptr current = error;
+    // a nesting chain is finite, but guard against pathological self-references
+    for (int depth = 0; current && depth < 1000; ++depth) {
+        std::exception_ptr inner;
+        try {
+            std::rethrow_exception(current);
+        } catch (const std::nested_exception& n) {
+            inner = n.nested_ptr();
+        } catch (...) {
+        }
+        if (!inner)
+            return current;
+        current = inner;
+    }
+    return current;
+}
+
+QString functionDisplayName(const char* prettyFunction)
+{
+    if (!prettyFunction || !*prettyFunction)
+        return QStringLiteral("?");
+    static QMutex mutex;
+    static QHash<const char*, QString> cache;
+    {
+        QMutexLocker lock(&mutex);
+        auto it = cache.constFind(prettyFunction);
+        if (it != cache.cend())
+            return it.value();
+    }
+    QString s = QString::fromUtf8(prettyFunction);
+    QString name;
+    if (s.contains(QStringLiteral("<lambda"))) {
+        name = QStringLiteral("lambda");
+    } else {
+        const qsizetype with = s.indexOf(QStringLiteral(" [with "));
+        if (with >= 0)
+            s.truncate(with);
+        // the parameter list: the last ')' at nesting level 0 and its matching '('
+        qsizetype close = s.lastIndexOf(u')');
+        qsizetype open = -1;
+        if (close >= 0) {
+            int depth = 0;
+            for (qsizetype i = close; i >= 0; --i) {
+                if (s[i] == u')')
+                    ++depth;
+                else if (s[i] == u'(' && --depth == 0) {
+                    open = i;
+                    break;
+                }
+            }
+        }
+        QString qualified = open >= 0 ? s.left(open) : s;
+        // the name starts after the last space outside template brackets (the return type)
+        int angle = 0;
+        qsizetype start = 0;
+        for (qsizetype i = qualified.size() - 1; i >= 0; --i) {
+            const QChar c = qualified[i];
+            if (c == u'>')
+                ++angle;
+            else if (c == u'<')
+                --angle;
+            else if (c == u' ' && angle == 0) {
+                // `operator<` etc. keep their spaces only in odd cases; good enough
+                start = i + 1;
+                break;
+            }
+        }
+        qualified = qualified.mid(start);
+        // drop template arguments (not the `<` of an operator name)
+        QString stripped;
+        angle = 0;
+        for (qsizetype i = 0; i < qualified.size(); ++i) {
+            const QChar c = qualified[i];
+            if (c == u'<' && !qualified.left(i).endsWith(QStringLiteral("operator"))) {
+                ++angle;
+                continue;
+            }
+            if (c == u'>' && angle > 0) {
+                --angle;
+                continue;
+            }
+            if (angle == 0)
+                stripped += c;
+        }
+        name = stripped.isEmpty() ? s : stripped;
+    }
+    QMutexLocker lock(&mutex);
+    cache.insert(prettyFunction, name);
+    return name;
+}
+
+QString metaTypeDisplayName(QMetaType type)
+{
+    if (!type.isValid())
+        return QStringLiteral("null");
+    if (type == QMetaType::fromType<std::nullptr_t>())
+        return QStringLiteral("null");
+    return stripEnginePrefix(QString::fromLatin1(type.name()));
+}
+
+} // namespace doeff

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test.
+#   ./test.sh          developer build (warnings are errors) + the whole ctest suite
+#   ./test.sh --asan   the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+set -euo pipefail
+cd "$(dirname "$0")"
+preset=dev
+if [[ ${1:-} == --asan ]]; then
+  preset=dev-asan
+fi
+packaging/install-deps.sh
+cmake --preset "$preset"
+cmake --build --preset "$preset"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --preset "$preset"

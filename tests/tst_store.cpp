@@ -1,0 +1,62 @@
+// Store: insertion order, O(1) lookup, copy-on-write snapshots.
+
+#include <doeff/store.h>
+
+#include <QtTest>
+
+using namespace doeff;
+
+class TestStore : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void insertionOrderIsKept()
+    {
+        Store s{{QStringLiteral("b"), 1}, {QStringLiteral("a"), 2}};
+        s.insert(QStringLiteral("c"), 3);
+        s.insert(QStringLiteral("b"), 10); // existing key keeps its place
+        QCOMPARE(s.keys(), (QStringList{QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c")}));
+        QCOMPARE(s.value(QStringLiteral("b")).toInt(), 10);
+        QCOMPARE(s.size(), 3);
+    }
+    void nullIsAValue()
+    {
+        Store s;
+        s.insert(QStringLiteral("z"), QVariant());
+        QVERIFY(s.contains(QStringLiteral("z")));
+        QVERIFY(s.find(QStringLiteral("z")) != nullptr);
+        QVERIFY(s.find(QStringLiteral("missing")) == nullptr);
+    }
+    void removeReindexes()
+    {
+        Store s{{QStringLiteral("a"), 1}, {QStringLiteral("b"), 2}, {QStringLiteral("c"), 3}};
+        QVERIFY(s.remove(QStringLiteral("a")));
+        QVERIFY(!s.remove(QStringLiteral("a")));
+        QCOMPARE(s.value(QStringLiteral("c")).toInt(), 3);
+        *s.findMutable(QStringLiteral("c")) = 30;
+        QCOMPARE(s.entries().last().second.toInt(), 30);
+        s.insert(QStringLiteral("a"), 9);
+        QCOMPARE(s.keys().last(), QStringLiteral("a"));
+    }
+    void copiesAreIndependent()
+    {
+        Store s{{QStringLiteral("a"), 1}};
+        Store copy = s;
+        copy.insert(QStringLiteral("a"), 2);
+        copy.insert(QStringLiteral("b"), 3);
+        QCOMPARE(s.value(QStringLiteral("a")).toInt(), 1);
+        QVERIFY(!s.contains(QStringLiteral("b")));
+        QVERIFY(!(s == copy));
+    }
+    void manyKeys()
+    {
+        Store s;
+        for (int i = 0; i < 10000; ++i)
+            s.insert(QStringLiteral("k%1").arg(i), i);
+        QCOMPARE(s.value(QStringLiteral("k9999")).toInt(), 9999);
+        QCOMPARE(s.keys().first(), QStringLiteral("k0"));
+        QCOMPARE(s.toMap().size(), 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
