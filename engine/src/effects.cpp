@@ -54,11 +54,11 @@ QString listRepr(const QList<Waitable>& items)
 }
 
 const bool s_registered = [] {
-    registerRepr<AnyResult>([](const AnyResult& r) {
+    registerRepr<AnyResult>([](const AnyResult& r) -> QString {
         return r.is_ok() ? QStringLiteral("Ok(") + repr(*r.ok()) + QStringLiteral(")")
                          : QStringLiteral("Err(") + r.error().describe() + QStringLiteral(")");
     });
-    registerRepr<Waitable>([](const Waitable& w) {
+    registerRepr<Waitable>([](const Waitable& w) -> QString {
         switch (w.kind()) {
         case Waitable::Kind::Task:
             return QStringLiteral("<Task %1 '%2'>").arg(QString::number(w.id()), w.name());
@@ -70,18 +70,18 @@ const bool s_registered = [] {
         }
         return QStringLiteral("<Waitable>");
     });
-    registerRepr<Lazy>([](const Lazy&) { return QStringLiteral("<Lazy>"); });
-    registerRepr<ListenResult<QVariant>>([](const ListenResult<QVariant>& r) {
+    registerRepr<Lazy>([](const Lazy&) -> QString { return QStringLiteral("<Lazy>"); });
+    registerRepr<ListenResult<QVariant>>([](const ListenResult<QVariant>& r) -> QString {
         return QStringLiteral("ListenResult(value=%1, log=%2)").arg(repr(r.value), repr(QVariant(r.log)));
     });
-    registerRepr<GraphCapture<QVariant>>([](const GraphCapture<QVariant>& r) {
+    registerRepr<GraphCapture<QVariant>>([](const GraphCapture<QVariant>& r) -> QString {
         return QStringLiteral("GraphCapture(value=%1, nodes=%2)").arg(repr(r.value), repr(QVariant(r.nodes)));
     });
-    registerRepr<RaceResult<QVariant>>([](const RaceResult<QVariant>& r) {
+    registerRepr<RaceResult<QVariant>>([](const RaceResult<QVariant>& r) -> QString {
         return QStringLiteral("RaceResult(first=%1, value=%2, rest=%3)")
             .arg(repr(QVariant::fromValue(r.first)), repr(r.value), listRepr(r.rest));
     });
-    registerRepr<CallFrame>([](const CallFrame& f) {
+    registerRepr<CallFrame>([](const CallFrame& f) -> QString {
         return QStringLiteral("CallFrame(function=%1, file=%2, line=%3, depth=%4, task=%5)")
             .arg(repr(f.function), repr(f.file), QString::number(f.line), QString::number(f.depth),
                  QString::number(f.task));

@@ -45,6 +45,8 @@ const char* frameKindName(FrameKind k)
         return "GatherBranchFrame";
     case FrameKind::TaskRoot:
         return "TaskRootFrame";
+    case FrameKind::Convert:
+        return "ConvertFrame";
     }
     return "Frame";
 }
@@ -321,6 +323,13 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
         return;
     case AnyProgram::Kind::Effect: {
         AnyProgram taken = p.take();
+        if (AnyProgram::Converter convert = taken.converter()) {
+            Frame f;
+            f.kind = FrameKind::Convert;
+            f.node = c.node;
+            f.data = std::make_shared<ConvertState>(ConvertState{convert, taken.effect()});
+            pushFrame(t, std::move(f));
+        }
         c.kind = Ctl::Perform;
         c.effect = taken.effect();
         return;
@@ -414,6 +423,20 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     case FrameKind::Intercept:
         popFrame(t);
         return true;
+    case FrameKind::Convert: {
+        Frame popped = popFrame(t);
+        if (c.kind == Ctl::Value) {
+            auto cs = std::static_pointer_cast<ConvertState>(popped.data);
+            try {
+                c.value = cs->convert(c.value, cs->effect);
+            } catch (...) {
+                c.kind = Ctl::Error;
+                c.value = QVariant();
+                c.error = newError(t, std::current_exception(), popped.node);
+            }
+        }
+        return true;
+    }
     case FrameKind::Local: {
         Frame popped = popFrame(t);
         t->env = std::move(popped.savedEnv);
@@ -920,6 +943,10 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
         }
         case FrameKind::Safe:
             s.description = QStringLiteral("will catch errors");
+            break;
+        case FrameKind::Convert:
+            s.description = QStringLiteral("converting the result of ")
+                + std::static_pointer_cast<ConvertState>(f.data)->effect.label();
             break;
         case FrameKind::Local: {
             // the override keys are those whose value differs from the saved env

@@ -42,6 +42,7 @@ enum class FrameKind : unsigned char {
     AskLazy,
     GatherBranch,
     TaskRoot,
+    Convert, ///< an effect given as a typed program: converts its answer (engine-internal)
 };
 const char* frameKindName(FrameKind k);
 
@@ -222,6 +223,12 @@ using BlockPtr = std::shared_ptr<BlockOp>;
 struct WaitReg {
     BlockPtr block;
     int item = 0;
+};
+
+/// State of a ConvertFrame: how to convert, and the effect (for the error's label).
+struct ConvertState {
+    AnyProgram::Converter convert;
+    AnyEffect effect;
 };
 
 struct LazyEntry {

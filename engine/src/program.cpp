@@ -87,6 +87,7 @@ AnyProgram::AnyProgram(AnyProgram&& other) noexcept
     , m_pure(std::move(other.m_pure))
     , m_effect(std::move(other.m_effect))
     , m_scope(std::move(other.m_scope))
+    , m_convert(other.m_convert)
 {
     other.m_kind = Kind::Empty;
     other.m_promise = nullptr; // the name stays: reuse errors can still say which program
@@ -107,6 +108,7 @@ AnyProgram& AnyProgram::operator=(AnyProgram&& other) noexcept
         m_pure = std::move(other.m_pure);
         m_effect = std::move(other.m_effect);
         m_scope = std::move(other.m_scope);
+        m_convert = other.m_convert;
         other.m_kind = Kind::Empty;
         other.m_promise = nullptr;
     }

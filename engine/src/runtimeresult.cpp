@@ -188,6 +188,11 @@ QString detail::ResultData::format(bool verbose) const
     return s;
 }
 
+RuntimeResultBase::RuntimeResultBase()
+    : m_data(std::make_shared<const detail::ResultData>())
+{
+}
+
 RuntimeResultBase::RuntimeResultBase(std::shared_ptr<const detail::ResultData> data)
     : m_data(std::move(data))
 {

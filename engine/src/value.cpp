@@ -361,6 +361,9 @@ QString functionDisplayName(const char* prettyFunction)
                 stripped += c;
         }
         name = stripped.isEmpty() ? s : stripped;
+        // names in unnamed namespaces display as written: `child`, not `{anonymous}::child`
+        name.remove(QStringLiteral("{anonymous}::"));
+        name.remove(QStringLiteral("(anonymous namespace)::"));
     }
     QMutexLocker lock(&mutex);
     cache.insert(prettyFunction, name);

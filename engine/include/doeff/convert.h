@@ -79,7 +79,11 @@ struct ToVariant {
 template<class T>
 QVariant toVariant(T&& v)
 {
-    return ToVariant<std::remove_cvref_t<T>>::convert(std::remove_cvref_t<T>(std::forward<T>(v)));
+    using D = std::decay_t<T>;
+    if constexpr (std::is_same_v<D, const char*> || std::is_same_v<D, char*>)
+        return QVariant(QString::fromUtf8(v)); // string literals are UTF-8 text
+    else
+        return ToVariant<std::remove_cvref_t<T>>::convert(std::remove_cvref_t<T>(std::forward<T>(v)));
 }
 
 template<class T, class What>

@@ -7,6 +7,7 @@
 #include <doeff/program.h>
 #include <doeff/result.h>
 
+#include <QAnyStringView>
 #include <QDateTime>
 #include <QFuture>
 #include <QList>
@@ -101,9 +102,9 @@ struct AskEffect : Effect<AskEffect> {
     QString label() const { return QStringLiteral("Ask(") + repr(key) + QStringLiteral(")"); }
 };
 template<class T = QVariant>
-Typed<AskEffect, T> Ask(QString key)
+Typed<AskEffect, T> Ask(QAnyStringView key)
 {
-    return {{{}, std::move(key)}};
+    return {{{}, key.toString()}};
 }
 
 struct LocalEffect : Effect<LocalEffect> {
@@ -135,9 +136,9 @@ struct GetEffect : Effect<GetEffect> {
     QString label() const { return QStringLiteral("Get(") + repr(key) + QStringLiteral(")"); }
 };
 template<class T = QVariant>
-Typed<GetEffect, T> Get(QString key)
+Typed<GetEffect, T> Get(QAnyStringView key)
 {
-    return {{{}, std::move(key)}};
+    return {{{}, key.toString()}};
 }
 
 struct PutEffect : Effect<PutEffect> {
@@ -149,9 +150,9 @@ struct PutEffect : Effect<PutEffect> {
     QString label() const { return QStringLiteral("Put(") + repr(key) + QStringLiteral(")"); }
 };
 template<class V>
-PutEffect Put(QString key, V&& value)
+PutEffect Put(QAnyStringView key, V&& value)
 {
-    return {{}, std::move(key), toVariant(std::forward<V>(value))};
+    return {{}, key.toString(), toVariant(std::forward<V>(value))};
 }
 
 struct ModifyEffect : Effect<ModifyEffect> {
@@ -163,10 +164,10 @@ struct ModifyEffect : Effect<ModifyEffect> {
     QString label() const { return QStringLiteral("Modify(") + repr(key) + QStringLiteral(")"); }
 };
 template<class F>
-auto Modify(QString key, F fn)
+auto Modify(QAnyStringView key, F fn)
 {
     if constexpr (std::is_invocable_v<F&, const QVariant&>) {
-        return Typed<ModifyEffect, QVariant>{{{}, std::move(key), [fn = std::move(fn)](const QVariant& old) mutable {
+        return Typed<ModifyEffect, QVariant>{{{}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
                                                   return toVariant(fn(old));
                                               }}};
     } else {
@@ -177,9 +178,9 @@ auto Modify(QString key, F fn)
     }
 }
 template<class T, class F>
-Typed<ModifyEffect, T> Modify(QString key, F fn)
+Typed<ModifyEffect, T> Modify(QAnyStringView key, F fn)
 {
-    return {{{}, std::move(key), [fn = std::move(fn)](const QVariant& old) mutable {
+    return {{{}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
                  std::optional<T> o;
                  if (!isNull(old))
                      o = fromVariant<T>(old, [] { return QStringLiteral("Modify"); });
@@ -252,11 +253,6 @@ template<class T>
 Typed<SafeEffect, Result<T>> Safe(Program<T> body)
 {
     return {{{}, detail::share(std::move(body))}};
-}
-template<class T>
-Typed<SafeEffect, Result<T>> Safe(Program<T>& body)
-{
-    return {{{}, detail::share(AnyProgram(static_cast<AnyProgram&>(body)))}};
 }
 template<EffectLike E>
 Typed<SafeEffect, Result<typename E::result_type>> Safe(E body)
@@ -343,9 +339,9 @@ struct CachePutEffect : Effect<CachePutEffect> {
     QString label() const { return QStringLiteral("CachePut(") + repr(key) + QStringLiteral(")"); }
 };
 template<class V>
-CachePutEffect CachePut(QString key, V&& value, CachePolicy policy = {})
+CachePutEffect CachePut(QAnyStringView key, V&& value, CachePolicy policy = {})
 {
-    return {{}, std::move(key), toVariant(std::forward<V>(value)), std::move(policy)};
+    return {{}, key.toString(), toVariant(std::forward<V>(value)), std::move(policy)};
 }
 struct CacheGetEffect : Effect<CacheGetEffect> {
     static constexpr auto name = "CacheGet";
@@ -355,9 +351,9 @@ struct CacheGetEffect : Effect<CacheGetEffect> {
     QString label() const { return QStringLiteral("CacheGet(") + repr(key) + QStringLiteral(")"); }
 };
 template<class T = QVariant>
-Typed<CacheGetEffect, T> CacheGet(QString key)
+Typed<CacheGetEffect, T> CacheGet(QAnyStringView key)
 {
-    return {{{}, std::move(key)}};
+    return {{{}, key.toString()}};
 }
 struct CacheExistsEffect : Effect<CacheExistsEffect, bool> {
     static constexpr auto name = "CacheExists";
@@ -366,9 +362,9 @@ struct CacheExistsEffect : Effect<CacheExistsEffect, bool> {
     QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
     QString label() const { return QStringLiteral("CacheExists(") + repr(key) + QStringLiteral(")"); }
 };
-inline CacheExistsEffect CacheExists(QString key)
+inline CacheExistsEffect CacheExists(QAnyStringView key)
 {
-    return {{}, std::move(key)};
+    return {{}, key.toString()};
 }
 struct CacheDeleteEffect : Effect<CacheDeleteEffect, bool> {
     static constexpr auto name = "CacheDelete";
@@ -377,9 +373,9 @@ struct CacheDeleteEffect : Effect<CacheDeleteEffect, bool> {
     QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
     QString label() const { return QStringLiteral("CacheDelete(") + repr(key) + QStringLiteral(")"); }
 };
-inline CacheDeleteEffect CacheDelete(QString key)
+inline CacheDeleteEffect CacheDelete(QAnyStringView key)
 {
-    return {{}, std::move(key)};
+    return {{}, key.toString()};
 }
 
 using DefaultFactory = std::function<QVariant()>;
@@ -393,9 +389,9 @@ struct AtomicGetEffect : Effect<AtomicGetEffect> {
     QString label() const { return QStringLiteral("AtomicGet(") + repr(key) + QStringLiteral(")"); }
 };
 template<class T = QVariant>
-Typed<AtomicGetEffect, T> AtomicGet(QString key, DefaultFactory defaultFactory = {})
+Typed<AtomicGetEffect, T> AtomicGet(QAnyStringView key, DefaultFactory defaultFactory = {})
 {
-    return {{{}, std::move(key), std::move(defaultFactory)}};
+    return {{{}, key.toString(), std::move(defaultFactory)}};
 }
 struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     static constexpr auto name = "AtomicUpdate";
@@ -407,10 +403,10 @@ struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     QString label() const { return QStringLiteral("AtomicUpdate(") + repr(key) + QStringLiteral(")"); }
 };
 template<class F>
-Typed<AtomicUpdateEffect, QVariant> AtomicUpdate(QString key, F updater, DefaultFactory defaultFactory = {})
+Typed<AtomicUpdateEffect, QVariant> AtomicUpdate(QAnyStringView key, F updater, DefaultFactory defaultFactory = {})
 {
     return {{{},
-             std::move(key),
+             key.toString(),
              [u = std::move(updater)](const QVariant& old) mutable { return toVariant(u(old)); },
              std::move(defaultFactory)}};
 }

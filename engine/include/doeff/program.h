@@ -4,8 +4,13 @@
 #include <doeff/effect.h>
 #include <doeff/export.h>
 
+#include <QByteArray>
+#include <QDateTime>
+#include <QStringList>
+
 #include <coroutine>
 #include <exception>
+#include <optional>
 #include <source_location>
 #include <utility>
 
@@ -124,6 +129,18 @@ struct PromiseAwaits;
 
 } // namespace detail
 
+namespace detail {
+/// Plain value types whose conversion from an effect's answer can fail (ints, strings, …);
+/// handles and result wrappers travel unconverted.
+template<class T>
+struct ConvertsInBody
+    : std::bool_constant<std::is_arithmetic_v<T> || std::is_same_v<T, QString> || std::is_same_v<T, QByteArray>
+                         || std::is_same_v<T, QDateTime> || std::is_same_v<T, QVariantList>
+                         || std::is_same_v<T, QVariantMap> || std::is_same_v<T, QStringList>> { };
+template<class T>
+struct ConvertsInBody<std::optional<T>> : ConvertsInBody<T> { };
+} // namespace detail
+
 /// A type-erased program: a coroutine activation, a pure value, or an effect to perform once.
 /// Move-only and one-shot. Starting it marks it started; a started or moved-from program keeps
 /// its name so reuse errors can say which program it was.
@@ -144,7 +161,21 @@ public:
         : m_kind(Kind::Effect)
         , m_effect(AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect))))
     {
+        using T = typename std::remove_cvref_t<E>::result_type;
+        if constexpr (detail::ConvertsInBody<T>::value)
+            m_convert = [](const QVariant& v, const AnyEffect& e) {
+                T x = fromVariant<T>(v, [&e] { return e.label(); });
+                if constexpr (detail::IsOptional<T>::value)
+                    return x ? QVariant::fromValue(*x) : QVariant();
+                else
+                    return QVariant::fromValue(std::move(x));
+            };
     }
+
+    /// For an effect given as a program with a typed result (`Safe(Get<int>("n"))`): converts
+    /// the effect's answer inside the body, so a ConversionError is the body's error.
+    using Converter = QVariant (*)(const QVariant&, const AnyEffect&);
+    Converter converter() const noexcept { return m_convert; }
 
     static AnyProgram fromPure(QVariant value);
     static AnyProgram fromEffect(AnyEffect effect);
@@ -183,6 +214,7 @@ protected:
     QVariant m_pure;
     AnyEffect m_effect;
     std::shared_ptr<detail::ScopeSpec> m_scope;
+    Converter m_convert = nullptr;
 };
 
 namespace detail {
@@ -325,7 +357,7 @@ struct CallAwaiter {
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<T>) {
             const char* fn = program.functionName();
-            return fromVariant<T>(promise->m_in, [fn] { return functionDisplayName(fn) + QStringLiteral("()"); });
+            return fromVariant<T>(promise->m_in, [fn]() -> QString { return functionDisplayName(fn) + QStringLiteral("()"); });
         }
     }
 };

@@ -96,6 +96,8 @@ struct DOEFF_EXPORT ResultData {
 /// Untyped accessors shared by RuntimeResult<T> and SavedResult.
 class DOEFF_EXPORT RuntimeResultBase {
 public:
+    /// An empty placeholder (what a coroutine's return slot holds before the run ends).
+    RuntimeResultBase();
     explicit RuntimeResultBase(std::shared_ptr<const detail::ResultData> data);
     bool is_ok() const { return m_data->ok; }
     bool is_err() const { return !m_data->ok; }
