@@ -420,14 +420,15 @@ SavedResult load_result(QIODevice& device, const QString& name)
         decoder.fail(QStringLiteral("file too large for a result"));
     if (bytes.isEmpty())
         decoder.fail(QStringLiteral("empty file"));
+    // every result document is a CBOR map; anything else is not ours (and must not be
+    // reported as a truncated result)
+    if (static_cast<unsigned char>(bytes.at(0)) >> 5 != 5)
+        decoder.fail(QStringLiteral("not a doeff result file"));
     QCborParserError parseError;
     const QCborValue root = QCborValue::fromCbor(bytes, &parseError);
     if (parseError.error != QCborError::NoError) {
         if (parseError.error == QCborError::EndOfFile)
             decoder.fail(QStringLiteral("truncated at byte %1").arg(parseError.offset));
-        // a document that does not even start like a CBOR map is simply not ours
-        if (parseError.offset == 0 || static_cast<unsigned char>(bytes.at(0)) >> 5 != 5)
-            decoder.fail(QStringLiteral("not a doeff result file"));
         decoder.fail(QStringLiteral("malformed data at byte %1 (%2)").arg(parseError.offset).arg(parseError.errorString()));
     }
     if (!root.isMap())

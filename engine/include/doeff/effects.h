@@ -735,11 +735,15 @@ QCoro::Task<QVariant> awaitAwaitable(A awaitable)
 template<class T>
 struct IsQFuture : std::false_type { };
 template<class T>
-struct IsQFuture<QFuture<T>> : std::true_type { };
+struct IsQFuture<QFuture<T>> : std::true_type {
+    using value_type = T;
+};
 template<class T>
 struct IsQCoroTask : std::false_type { };
 template<class T>
-struct IsQCoroTask<QCoro::Task<T>> : std::true_type { };
+struct IsQCoroTask<QCoro::Task<T>> : std::true_type {
+    using value_type = T;
+};
 } // namespace detail
 
 template<class T>
@@ -760,10 +764,10 @@ auto Await(F factory)
 {
     using A = std::invoke_result_t<F&>;
     if constexpr (detail::IsQFuture<A>::value) {
-        using T = typename A::value_type;
+        using T = typename detail::IsQFuture<A>::value_type;
         return Typed<AwaitEffect, T>{{{}, [factory]() mutable { return detail::awaitFuture(factory()); }}};
     } else if constexpr (detail::IsQCoroTask<A>::value) {
-        using T = typename A::value_type;
+        using T = typename detail::IsQCoroTask<A>::value_type;
         return Typed<AwaitEffect, T>{{{}, [factory]() mutable { return detail::awaitTask(factory()); }}};
     } else {
         return Typed<AwaitEffect, QVariant>{{{}, [factory]() mutable { return detail::awaitAwaitable(factory()); }}};
