@@ -1,0 +1,286 @@
+// Engine behaviour beyond the scenarios: deep recursion, coroutine handlers, throwing handlers,
+// argument validation, introspection, continuations, external promises, the tree bound.
+
+#include "scenario.h"
+
+#include <QThread>
+
+#include <thread>
+
+using namespace doeff;
+using namespace scenario;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Ping : Effect<Ping> {
+    static constexpr auto name = "Ping";
+    int n = 0;
+    QVariantMap fields() const { return {{u"n"_s, n}}; }
+};
+Ping ping(int n)
+{
+    Ping p;
+    p.n = n;
+    return p;
+}
+
+Program<int> depth(int n)
+{
+    if (n == 0)
+        co_return 0;
+    int below = co_await depth(n - 1);
+    co_return below + 1;
+}
+Program<int> depthWithEffect(int n)
+{
+    if (n == 0)
+        co_return co_await Get<int>("base");
+    co_return co_await depthWithEffect(n - 1) + 1;
+}
+
+Handler tens()
+{
+    return handler(u"tens"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (auto* p = e.as<Ping>())
+            return Resume(p->n * 10);
+        return Forward();
+    });
+}
+/// A coroutine handler: asks the handlers further out, then post-processes their answer.
+Handler plusOne()
+{
+    return handler(u"plusOne"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
+        if (!e.is<Ping>())
+            co_return Forward();
+        co_await Tell("plusOne saw a Ping");
+        QVariant outer = co_await ctx.forward();
+        co_return Resume(outer.toInt() + 1);
+    });
+}
+HandlerList stack(std::initializer_list<Handler> inner, std::initializer_list<Handler> outer = {})
+{
+    HandlerList l(outer);
+    l.append(sync_handlers_preset());
+    for (const Handler& h : inner)
+        l.append(h);
+    return l;
+}
+Program<QVariant> pingOnce(int n)
+{
+    co_return co_await ping(n);
+}
+Program<QString> pingCaught(int n)
+{
+    try {
+        co_await ping(n);
+    } catch (const std::exception& e) {
+        co_return u"caught "_s + describeException(std::current_exception());
+    }
+    co_return u"no error"_s;
+}
+
+Program<QVariantList> validation()
+{
+    auto d = co_await Safe(Delay(-1));
+    auto c = co_await Safe(ProgramCallFrame(-1));
+    auto deep = co_await Safe(ProgramCallFrame(5));
+    auto w = co_await Safe(Wait(Task<QVariant>()));
+    auto race = co_await Safe(Race());
+    const QList<TransformFn> none;
+    auto icpt = co_await Safe(Intercept(pure(1), none));
+    co_return QVariantList{d.error().describe(), c.error().describe(), deep.error().describe(), w.error().describe(),
+                           race.error().describe(), icpt.error().describe()};
+}
+
+Program<QVariantList> leaf()
+{
+    CallFrame self = co_await ProgramCallFrame();
+    QList<CallFrame> all = co_await ProgramCallStack();
+    QVariantList names;
+    for (const CallFrame& f : all)
+        names.append(f.function);
+    co_return QVariantList{self.function, self.depth, QVariant(names)};
+}
+Program<QVariantList> middle()
+{
+    co_return co_await leaf();
+}
+
+Program<int> externalWaiter(std::function<void(ExternalPromise<int>)> handOut)
+{
+    ExternalPromise<int> p = co_await CreateExternalPromise<int>();
+    handOut(p);
+    co_return co_await Wait(p.future());
+}
+
+Program<void> manyEffects(int n)
+{
+    for (int i = 0; i < n; ++i)
+        co_await Put("i", i);
+}
+Program<void> fanOutOfSmallCalls(int n)
+{
+    for (int i = 0; i < n; ++i)
+        co_await depth(1);
+}
+
+Program<QVariant> handlerStoreDiscard()
+{
+    co_await Put("x", 1);
+    QVariant v = co_await ping(3);
+    QVariant x = co_await Get("x");
+    co_return QVariantList{v, x};
+}
+
+Program<QString> throwsNonStd()
+{
+    throw 42;
+    co_return QString();
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void millionDeepRecursion_data() { addRunnerColumn(); }
+    void millionDeepRecursion()
+    {
+        QFETCH(int, runner);
+        auto r = runWith(runner, depth(1'000'000));
+        QCOMPARE(resultText(r), u"Ok(1000000)"_s);
+        // and with an effect at the bottom of the chain
+        auto r2 = runWith(runner, depthWithEffect(100'000), sync_handlers_preset(), {}, Store{{u"base"_s, 5}});
+        QCOMPARE(resultText(r2), u"Ok(100005)"_s);
+    }
+    void coroutineHandlerForwards_data() { addRunnerColumn(); }
+    void coroutineHandlerForwards()
+    {
+        QFETCH(int, runner);
+        // plusOne is innermost: it sees Ping first, forwards it to tens, adds one
+        auto r = runWith(runner, pingOnce(4), stack({plusOne()}, {tens()}));
+        QCOMPARE(resultText(r), u"Ok(41)"_s);
+        QCOMPARE(logOf(r), u"['plusOne saw a Ping']"_s);
+        // nobody further out: forward() throws UnhandledEffectError into the handler, which
+        // does not catch it, so it fails the effect at its site
+        auto r2 = runWith(runner, pingCaught(4), stack({plusOne()}));
+        QCOMPARE(resultText(r2), u"Ok('caught UnhandledEffectError: No handler for Ping')"_s);
+    }
+    void throwingHandlers_data() { addRunnerColumn(); }
+    void throwingHandlers()
+    {
+        QFETCH(int, runner);
+        auto fast = handler(u"fastThrow"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+            if (e.is<Ping>())
+                throw ValueError("fast handler broke");
+            return Forward();
+        });
+        QCOMPARE(resultText(runWith(runner, pingCaught(1), stack({fast}))),
+                 u"Ok('caught ValueError: fast handler broke')"_s);
+        auto coro = handler(u"coroThrow"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+            if (!e.is<Ping>())
+                co_return Forward();
+            co_await Tell("about to fail");
+            throw RuntimeError("coroutine handler broke");
+        });
+        auto r = runWith(runner, pingCaught(1), stack({coro}));
+        QCOMPARE(resultText(r), u"Ok('caught RuntimeError: coroutine handler broke')"_s);
+        QCOMPARE(logOf(r), u"['about to fail']"_s);
+        // uncaught, it fails the run with a real K and source stack
+        auto r2 = runWith(runner, pingOnce(1), stack({fast}));
+        QCOMPARE(resultText(r2), u"Err(ValueError: fast handler broke)"_s);
+        QVERIFY(!r2.k_stack().isEmpty());
+        QCOMPARE(r2.source_stack().entries.last().function, u"pingOnce"_s);
+    }
+    void resumeWithStoreDiscardsHandlerWrites_data() { addRunnerColumn(); }
+    void resumeWithStoreDiscardsHandlerWrites()
+    {
+        QFETCH(int, runner);
+        auto h = handler(u"sandbox"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
+            if (!e.is<Ping>())
+                co_return Forward();
+            co_await Put("x", 99);
+            co_return Resume(7).withStore(ctx.store());
+        });
+        QCOMPARE(resultText(runWith(runner, handlerStoreDiscard(), stack({h}))), u"Ok([7, 1])"_s);
+    }
+    void argumentErrorsAreErrorsAtTheSite_data() { addRunnerColumn(); }
+    void argumentErrorsAreErrorsAtTheSite()
+    {
+        QFETCH(int, runner);
+        auto r = runWith(runner, validation());
+        QVERIFY2(r.is_ok(), qPrintable(r.format()));
+        const QVariantList v = r.value();
+        QCOMPARE(v[0].toString(), u"InvalidArgumentError: seconds must be non-negative, got -1"_s);
+        QCOMPARE(v[1].toString(), u"InvalidArgumentError: depth must be non-negative, got -1"_s);
+        QVERIFY2(v[2].toString().startsWith(u"OutOfRangeError: Call stack depth 5 exceeds available frames ("_s),
+                 qPrintable(v[2].toString()));
+        QCOMPARE(v[3].toString(), u"InvalidHandleError: Wait requires a Task or Future"_s);
+        QCOMPARE(v[4].toString(), u"InvalidArgumentError: Race requires at least one Waitable"_s);
+        QCOMPARE(v[5].toString(), u"InvalidArgumentError: Intercept requires at least one transform"_s);
+    }
+    void introspection_data() { addRunnerColumn(); }
+    void introspection()
+    {
+        QFETCH(int, runner);
+        QCOMPARE(resultText(runWith(runner, middle())), u"Ok(['leaf', 0, ['leaf', 'middle']])"_s);
+    }
+    void continuationResumedTwiceFails_data() { addRunnerColumn(); }
+    void continuationResumedTwiceFails()
+    {
+        QFETCH(int, runner);
+        auto kept = std::make_shared<std::optional<Continuation>>();
+        auto h = handler(u"twice"_s, [kept](const AnyEffect& e, HandlerContext& ctx) -> HandlerResult {
+            auto* p = e.as<Ping>();
+            if (!p)
+                return Forward();
+            if (p->n == 1) {
+                *kept = ctx.continuation();
+                return ResumeK(**kept, 1);
+            }
+            return ResumeK(**kept, 2); // already consumed by the first Ping
+        });
+        auto r = runWith(runner, [] () -> Program<QString> {
+            co_await ping(1);
+            co_return co_await pingCaught(2);
+        }(), stack({h}));
+        QCOMPARE(resultText(r), u"Ok('caught ContinuationError: Continuation already resumed')"_s);
+    }
+    void externalPromiseFromAnotherThread_data() { addRunnerColumn(); }
+    void externalPromiseFromAnotherThread()
+    {
+        QFETCH(int, runner);
+        std::thread completer;
+        auto r = runWith(runner, externalWaiter([&completer](ExternalPromise<int> p) {
+            completer = std::thread([p] { p.complete(123); });
+        }));
+        completer.join();
+        QCOMPARE(resultText(r), u"Ok(123)"_s);
+    }
+    void nonStdExceptionIsAnError()
+    {
+        auto r = sync_run(throwsNonStd(), sync_handlers_preset());
+        QCOMPARE(resultText(r), u"Err(int: (not a std::exception))"_s);
+    }
+    void effectTreeIsBounded()
+    {
+        RunOptions options;
+        options.effect_tree_limit = 50;
+        auto r = sync_run(manyEffects(1000), sync_handlers_preset(), {}, {}, options);
+        QVERIFY(r.is_ok());
+        // identical consecutive leaves merge into one line with a count
+        QCOMPARE(r.effect_stack().format(), u"Effect Call Tree:\n  └─ manyEffects()\n     └─ Put('i') x1000"_s);
+        auto r2 = sync_run(fanOutOfSmallCalls(1000), sync_handlers_preset(), {}, {}, options);
+        const QString text = r2.effect_stack().format();
+        QVERIFY2(text.contains(u"more"_s), qPrintable(text));
+        QVERIFY(text.split(u'\n').size() <= 60);
+        RunOptions off;
+        off.effect_tree_limit = 0;
+        QCOMPARE(sync_run(manyEffects(3), sync_handlers_preset(), {}, {}, off).effect_stack().format(),
+                 u"Effect Call Tree: <not captured>"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "tst_engine.moc"
