@@ -1,0 +1,68 @@
+// The documentation's C++ is real: every ```cpp block in README.md and docs/*.md is the marked
+// region of a file in docs/snippets/ (compiled into this test), and each snippet prints what
+// the docs say it prints.
+
+#include "../docs/snippets/snippets.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString readFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+} // namespace
+
+class TestDocs : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void snippetsPrintWhatTheDocsSay()
+    {
+        QVERIFY(snippetChecks().size() >= 6);
+        for (const SnippetCheck& c : snippetChecks())
+            QVERIFY2(c.actual() == QString::fromUtf8(c.expected),
+                     qPrintable(QString::fromUtf8(c.name) + u": "_s + c.actual()));
+    }
+    void everyCppBlockIsACompiledSnippet()
+    {
+        const QString root = QStringLiteral(DOEFF_SOURCE_DIR);
+        QStringList docs{root + u"/README.md"_s};
+        for (const QString& f : QDir(root + u"/docs"_s).entryList({u"*.md"_s}, QDir::Files))
+            docs.append(root + u"/docs/"_s + f);
+        static const QRegularExpression block(u"(<!-- snippet: (\\w+) -->\\n)?```cpp\\n(.*?)```"_s,
+                                              QRegularExpression::DotMatchesEverythingOption);
+        static const QRegularExpression region(u"// \\[snippet\\]\\n(.*?)// \\[/snippet\\]\\n"_s,
+                                               QRegularExpression::DotMatchesEverythingOption);
+        int checked = 0;
+        for (const QString& doc : docs) {
+            const QString text = readFile(doc);
+            QVERIFY2(!text.isEmpty(), qPrintable(doc));
+            for (auto it = block.globalMatch(text); it.hasNext();) {
+                const auto m = it.next();
+                const QString name = m.captured(2);
+                QVERIFY2(!name.isEmpty(), qPrintable(doc + u": a ```cpp block without a snippet marker:\n"_s
+                                                     + m.captured(3).left(200)));
+                const QString source = readFile(root + u"/docs/snippets/"_s + name + u".cpp"_s);
+                const auto r = region.match(source);
+                QVERIFY2(r.hasMatch(), qPrintable(u"docs/snippets/"_s + name + u".cpp has no [snippet] region"_s));
+                QVERIFY2(r.captured(1) == m.captured(3),
+                         qPrintable(doc + u": block '"_s + name + u"' differs from docs/snippets/"_s + name + u".cpp"_s));
+                ++checked;
+            }
+        }
+        QVERIFY(checked >= 6);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDocs)
+#include "tst_docs.moc"
