@@ -78,14 +78,14 @@ Outcome Machine::handleCore(DispatchState& d)
     }
     case PutEffect::builtinId: {
         const auto* e = d.effect.as<PutEffect>();
-        store.insert(e->key, e->value);
+        writeStore(t, e->key, e->value);
         return Outcome::resume(QVariant());
     }
     case ModifyEffect::builtinId: {
         const auto* e = d.effect.as<ModifyEffect>();
         const QVariant* old = store.find(e->key);
         QVariant next = e->fn(old ? *old : QVariant());
-        store.insert(e->key, next);
+        writeStore(t, e->key, next);
         return Outcome::resume(std::move(next));
     }
     case TellEffect::builtinId:
@@ -114,7 +114,7 @@ Outcome Machine::handleCore(DispatchState& d)
                 t, d.node, QStringLiteral("ttl must be positive, got ") + numberText(*e->policy.ttl)));
         QVariantMap cache = store.value(cacheKey()).toMap();
         cache.insert(e->key, e->value);
-        store.insert(cacheKey(), cache);
+        writeStore(t, cacheKey(), cache);
         return Outcome::resume(QVariant());
     }
     case CacheGetEffect::builtinId: {
@@ -132,7 +132,7 @@ Outcome Machine::handleCore(DispatchState& d)
         QVariantMap cache = store.value(cacheKey()).toMap();
         const bool removed = cache.remove(e->key) > 0;
         if (removed)
-            store.insert(cacheKey(), cache);
+            writeStore(t, cacheKey(), cache);
         return Outcome::resume(removed);
     }
     case AtomicGetEffect::builtinId: {
@@ -142,7 +142,7 @@ Outcome Machine::handleCore(DispatchState& d)
         if (!e->defaultFactory)
             return Outcome::resume(QVariant());
         QVariant v = e->defaultFactory();
-        store.insert(e->key, v);
+        writeStore(t, e->key, v);
         return Outcome::resume(std::move(v));
     }
     case AtomicUpdateEffect::builtinId: {
@@ -153,7 +153,7 @@ Outcome Machine::handleCore(DispatchState& d)
         else if (e->defaultFactory)
             old = e->defaultFactory();
         QVariant next = e->updater(old);
-        store.insert(e->key, next);
+        writeStore(t, e->key, next);
         return Outcome::resume(std::move(next));
     }
     case ProgramCallFrameEffect::builtinId: {
@@ -174,7 +174,7 @@ Outcome Machine::handleCore(DispatchState& d)
         const auto* e = d.effect.as<StepEffect>();
         QVariantList graph = store.value(graphKey()).toList();
         graph.append(QVariantMap{{QStringLiteral("meta"), e->meta}, {QStringLiteral("value"), e->value}});
-        store.insert(graphKey(), graph);
+        writeStore(t, graphKey(), graph);
         return Outcome::resume(e->value);
     }
     case AnnotateEffect::builtinId: {
@@ -187,7 +187,7 @@ Outcome Machine::handleCore(DispatchState& d)
                 meta.insert(it.key(), it.value());
             node.insert(QStringLiteral("meta"), meta);
             graph.last() = node;
-            store.insert(graphKey(), graph);
+            writeStore(t, graphKey(), graph);
         }
         return Outcome::resume(QVariant());
     }
@@ -903,6 +903,8 @@ bool Machine::cancelTask(TaskRec* x)
     x->pending = Outcome();
     x->hasPending = false;
     x->state = TaskState::Cancelled;
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(x);
     x->completion = ++m_completionCounter;
     --m_live;
     if (TaskRec* parent = task(x->parent))
@@ -947,6 +949,8 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     t->completion = ++m_completionCounter;
     if (!ok)
         t->failOrder = ++m_failCounter;
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(t);
     --m_live;
     if (TaskRec* parent = task(t->parent))
         std::erase(parent->branches, t->id);

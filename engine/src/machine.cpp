@@ -83,6 +83,9 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
     , m_tree(m_options.effect_tree_limit)
 {
     m_mailbox = std::make_shared<Mailbox>();
+    for (Observer* o : std::as_const(m_options.observers))
+        if (o)
+            m_observers.push_back(o);
     m_virtualNow = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start
                                                                 : QDateTime::currentDateTimeUtc());
     TaskRec* main = newTask(TaskKind::Main, QStringLiteral("main"), nullptr);
@@ -110,6 +113,22 @@ Machine::~Machine()
 void Machine::start(AnyProgram program)
 {
     TaskRec* main = m_tasks.front().get();
+#if DOEFF_HOOKS
+    m_observed = !m_observers.empty();
+#endif
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        Event e;
+        e.kind = EventKind::RunStarted;
+        e.task = 0;
+        e.name = program.displayName();
+        e.value = storePairs(*main->store);
+        e.old = main->env;
+        emitEvent(e);
+        // the main task and the frames the constructor pushed
+        announceTask(main);
+        for (int i = 0; i < int(main->k.size()); ++i)
+            hookFramePushed(main, main->k[i], i);
+    }
     main->pending.kind = Outcome::Run;
     main->pending.program = std::move(program);
     main->pending.node = -1;
@@ -139,18 +158,24 @@ TaskRec* Machine::task(int id) const
 
 void Machine::pushFrame(TaskRec* t, Frame f)
 {
+    if (DOEFF_OBSERVED && !t->announced) [[unlikely]]
+        announceTask(t);
     if (f.kind != FrameKind::Program) {
         t->dispatch.push_back(int(t->k.size()));
         if (f.kind == FrameKind::Handling)
             ++t->handlingDepth;
     }
     t->k.push_back(std::move(f));
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookFramePushed(t, t->k.back(), int(t->k.size()) - 1);
 }
 
 Frame Machine::popFrame(TaskRec* t)
 {
     Frame f = std::move(t->k.back());
     t->k.pop_back();
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookFramePopped(t, f.kind, int(t->k.size()));
     if (f.kind != FrameKind::Program) {
         t->dispatch.pop_back();
         if (f.kind == FrameKind::Handling)
@@ -166,9 +191,13 @@ std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
     if (from >= int(t->k.size()))
         return out;
     out.reserve(t->k.size() - from);
-    for (int i = from; i < int(t->k.size()); ++i)
-        out.push_back(std::move(t->k[i]));
-    t->k.resize(from);
+    out.resize(t->k.size() - from);
+    for (int i = int(t->k.size()) - 1; i >= from; --i) {
+        out[i - from] = std::move(t->k[i]);
+        t->k.pop_back();
+        if (DOEFF_OBSERVED) [[unlikely]]
+            hookFramePopped(t, out[i - from].kind, i);
+    }
     while (!t->dispatch.empty() && t->dispatch.back() >= from)
         t->dispatch.pop_back();
     for (const Frame& f : out)
@@ -211,6 +240,8 @@ void Machine::enqueue(TaskRec* t)
 {
     t->state = TaskState::Ready;
     m_ready.push_back(t);
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(t);
 }
 
 void Machine::wake(TaskRec* t, Outcome o)
@@ -226,6 +257,8 @@ void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
     t->block = std::move(b);
     t->state = state;
     t->blockOrder = ++m_blockCounter;
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(t);
 }
 
 void Machine::runTurn()
@@ -234,6 +267,8 @@ void Machine::runTurn()
     m_ready.pop_front();
     m_current = t;
     t->state = TaskState::Running;
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(t);
     Ctl c;
     applyPending(t, c);
     while (step(t, c)) {
@@ -265,9 +300,13 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
         c.error = std::move(o.error);
         break;
     case Outcome::RunScoped:
-        pushFrame(t, std::move(o.frame));
-        if (o.env)
+        // the env first: a LocalFrame describes itself by comparing it with the saved one
+        if (o.env) {
             t->env = std::move(*o.env);
+            if (DOEFF_OBSERVED) [[unlikely]]
+                hookEnv(t, EventKind::EnvEntered, snapFrame(t, o.frame).description);
+        }
+        pushFrame(t, std::move(o.frame));
         [[fallthrough]];
     case Outcome::Run:
     case Outcome::Continue:
@@ -289,6 +328,24 @@ bool Machine::step(TaskRec* t, Ctl& c)
 {
     ++m_step;
     ++t->steps;
+    if (DOEFF_OBSERVED && c.kind != Ctl::Stop) [[unlikely]] {
+        Event e;
+        e.kind = EventKind::Step;
+        e.task = t->id;
+        e.code = int(c.kind == Ctl::Start ? ControlKind::Start
+                         : c.kind == Ctl::Value ? ControlKind::Value
+                         : c.kind == Ctl::Error ? ControlKind::Error
+                                                : ControlKind::Perform);
+        e.index = int(t->k.size());
+        if (c.kind == Ctl::Perform) {
+            e.file = c.site.file_name();
+            e.line = int(c.site.line());
+            e.function = c.site.function_name();
+        } else {
+            locateTop(e, t);
+        }
+        emitEvent(e);
+    }
     switch (c.kind) {
     case Ctl::Start:
         startProgram(t, c);
@@ -390,6 +447,8 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
         }
         return;
     }
+    if (inflight && DOEFF_OBSERVED) [[unlikely]]
+        hookErrorCaught(t, inflight, 2); // thrown into the coroutine, which went on
     const Request req = pr->m_request;
     pr->m_request = Request::None;
     c.node = f.node;
@@ -440,6 +499,8 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     case FrameKind::Local: {
         Frame popped = popFrame(t);
         t->env = std::move(popped.savedEnv);
+        if (DOEFF_OBSERVED) [[unlikely]]
+            hookEnv(t, EventKind::EnvLeft, QString());
         return true;
     }
     case FrameKind::Safe: {
@@ -447,6 +508,8 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         if (c.kind == Ctl::Value) {
             c.value = QVariant::fromValue(AnyResult::ok(std::move(c.value)));
         } else {
+            if (DOEFF_OBSERVED) [[unlikely]]
+                hookErrorCaught(t, c.error, 1);
             c.value = QVariant::fromValue(AnyResult::err(ErrorInfo(c.error->exception)));
             c.error.reset();
             c.kind = Ctl::Value;
@@ -504,6 +567,8 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         if (c.kind == Ctl::Error) {
             restoreContinuation(t, *hs->cont);
             o = Outcome::thrown(std::move(c.error));
+            if (DOEFF_OBSERVED) [[unlikely]]
+                hookHandled(*hs->dispatch, o, hs->handler->name);
         } else {
             HandlerResult r;
             try {
@@ -514,6 +579,8 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
                 return finishDispatch(t, c, std::move(o), programLevel);
             }
             o = interpretHandling(t, *hs, std::move(r));
+            if (DOEFF_OBSERVED) [[unlikely]]
+                hookHandled(*hs->dispatch, o, hs->handler->name);
         }
         return finishDispatch(t, c, std::move(o), programLevel);
     }
@@ -568,7 +635,21 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         else
             ds.node = m_tree.addEffect(c.node, ds.effect.label(), ds.effect.builtin() == SpawnEffect::builtinId);
     }
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        Event e;
+        e.kind = EventKind::EffectYielded;
+        e.task = t->id;
+        e.file = ds.site.file_name();
+        e.line = int(ds.site.line());
+        e.function = ds.site.function_name();
+        e.name = ds.effect.label();
+        e.text = ds.effect.name();
+        e.value = ds.effect.fields();
+        emitEvent(e);
+    }
     Outcome o = walk(ds, Cursor{t, int(t->k.size()) - 1});
+    if (DOEFF_OBSERVED && o.kind == Outcome::Throw && ds.handlerAt.task == nullptr) [[unlikely]]
+        hookHandled(ds, o, QString()); // no handler took it, or a transform failed
     return finishDispatch(t, c, std::move(o), ds.programLevel);
 }
 
@@ -600,6 +681,14 @@ void Machine::appendLog(TaskRec* t, const QVariant& message)
     *slot = QVariant(); // drop the second reference so the append does not copy
     appendMessages(log, message);
     *slot = std::move(log);
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        Event e;
+        e.kind = EventKind::LogAppended;
+        e.task = t->id;
+        locateTop(e, t);
+        e.value = message;
+        emitEvent(e);
+    }
 }
 
 Outcome Machine::walk(DispatchState& ds, Cursor from)
@@ -686,6 +775,17 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
 
 Outcome Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at)
 {
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        const QString name = handlerFrame.handler->name;
+        Outcome o = offerTo(ds, handlerFrame, at);
+        hookHandled(ds, o, name);
+        return o;
+    }
+    return offerTo(ds, handlerFrame, at);
+}
+
+Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
+{
     const HandlerImpl& h = *handlerFrame.handler;
     ds.handlerAt = at;
     if (h.builtin) {
@@ -753,8 +853,16 @@ Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
         return Outcome();
     case HandlerResult::Kind::Resume:
         reinstallCaptured(ds);
-        if (r.store())
+        if (r.store()) {
             *t->store = *r.store();
+            if (DOEFF_OBSERVED) [[unlikely]] {
+                Event e;
+                e.kind = EventKind::StoreReplaced;
+                e.task = t->id;
+                e.value = storePairs(*t->store);
+                emitEvent(e);
+            }
+        }
         return Outcome::resume(r.value());
     case HandlerResult::Kind::Fail:
         reinstallCaptured(ds);
@@ -913,84 +1021,87 @@ QList<FrameInfo> Machine::ctxK(DispatchState* d) const
 
 // ---- errors ------------------------------------------------------------------------------
 
+SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
+{
+    SnapFrame s;
+    s.kind = f.kind;
+    s.task = t->id;
+    s.taskName = t->name;
+    switch (f.kind) {
+    case FrameKind::Program: {
+        const PromiseBase* p = f.program.get();
+        s.function = p->definition().function_name();
+        s.definition = p->definition();
+        s.site = p->site();
+        s.suspended = p->suspended();
+        s.handler = p->m_handler;
+        break;
+    }
+    case FrameKind::Handler:
+        s.description = QStringLiteral("handler=") + f.handler->name;
+        break;
+    case FrameKind::Handling: {
+        auto hs = std::static_pointer_cast<HandlingState>(f.data);
+        s.description = QStringLiteral("effect=") + hs->dispatch->effect.label() + QStringLiteral(" handler=")
+            + hs->handler->name;
+        break;
+    }
+    case FrameKind::Safe:
+        s.description = QStringLiteral("will catch errors");
+        break;
+    case FrameKind::Convert:
+        s.description = QStringLiteral("converting the result of ")
+            + std::static_pointer_cast<ConvertState>(f.data)->effect.label();
+        break;
+    case FrameKind::Local: {
+        // the override keys are those whose value differs from the saved env
+        QStringList keys;
+        for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
+            if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value())
+                keys.append(repr(it.key()));
+        const qsizetype shown = std::min<qsizetype>(keys.size(), 3);
+        s.description = QStringLiteral("env={") + QStringList(keys.mid(0, shown)).join(QStringLiteral(", "))
+            + (keys.size() > 3 ? QStringLiteral("...") : QString()) + QStringLiteral("}");
+        break;
+    }
+    case FrameKind::Listen:
+        s.description = QStringLiteral("capturing logs (%1 so far)")
+                            .arg(std::static_pointer_cast<QVariantList>(f.data)->size());
+        break;
+    case FrameKind::Intercept:
+        s.description = QStringLiteral("%1 transform(s)")
+                            .arg(std::static_pointer_cast<const QList<TransformFn>>(f.data)->size());
+        break;
+    case FrameKind::GraphCapture:
+        s.description = QStringLiteral("capturing graph (%1 nodes so far)")
+                            .arg(std::static_pointer_cast<std::vector<qsizetype>>(f.data)->size());
+        break;
+    case FrameKind::AskLazy:
+        s.description = QStringLiteral("evaluating Ask(") + repr(std::static_pointer_cast<LazyEntry>(f.data)->key)
+            + QStringLiteral(")");
+        break;
+    case FrameKind::GatherBranch: {
+        auto b = std::static_pointer_cast<BlockOp>(f.data);
+        const TaskRec* parent = task(t->parent);
+        s.description = QStringLiteral("branch %1 of %2 of Gather in task %3 '%4'")
+                            .arg(f.index + 1)
+                            .arg(b ? b->items.size() : 0)
+                            .arg(parent ? parent->id : -1)
+                            .arg(parent ? parent->name : QString());
+        break;
+    }
+    case FrameKind::TaskRoot:
+        s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
+        break;
+    }
+    return s;
+}
+
 std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
 {
     std::vector<SnapFrame> out;
     out.reserve(t->k.size());
-    auto add = [&](const Frame& f) {
-        SnapFrame s;
-        s.kind = f.kind;
-        s.task = t->id;
-        s.taskName = t->name;
-        switch (f.kind) {
-        case FrameKind::Program: {
-            const PromiseBase* p = f.program.get();
-            s.function = p->definition().function_name();
-            s.definition = p->definition();
-            s.site = p->site();
-            s.suspended = p->suspended();
-            s.handler = p->m_handler;
-            break;
-        }
-        case FrameKind::Handler:
-            s.description = QStringLiteral("handler=") + f.handler->name;
-            break;
-        case FrameKind::Handling: {
-            auto hs = std::static_pointer_cast<HandlingState>(f.data);
-            s.description = QStringLiteral("effect=") + hs->dispatch->effect.label() + QStringLiteral(" handler=")
-                + hs->handler->name;
-            break;
-        }
-        case FrameKind::Safe:
-            s.description = QStringLiteral("will catch errors");
-            break;
-        case FrameKind::Convert:
-            s.description = QStringLiteral("converting the result of ")
-                + std::static_pointer_cast<ConvertState>(f.data)->effect.label();
-            break;
-        case FrameKind::Local: {
-            // the override keys are those whose value differs from the saved env
-            QStringList keys;
-            for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
-                if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value())
-                    keys.append(repr(it.key()));
-            const qsizetype shown = std::min<qsizetype>(keys.size(), 3);
-            s.description = QStringLiteral("env={") + QStringList(keys.mid(0, shown)).join(QStringLiteral(", "))
-                + (keys.size() > 3 ? QStringLiteral("...") : QString()) + QStringLiteral("}");
-            break;
-        }
-        case FrameKind::Listen:
-            s.description = QStringLiteral("capturing logs (%1 so far)")
-                                .arg(std::static_pointer_cast<QVariantList>(f.data)->size());
-            break;
-        case FrameKind::Intercept:
-            s.description = QStringLiteral("%1 transform(s)")
-                                .arg(std::static_pointer_cast<const QList<TransformFn>>(f.data)->size());
-            break;
-        case FrameKind::GraphCapture:
-            s.description = QStringLiteral("capturing graph (%1 nodes so far)")
-                                .arg(std::static_pointer_cast<std::vector<qsizetype>>(f.data)->size());
-            break;
-        case FrameKind::AskLazy:
-            s.description = QStringLiteral("evaluating Ask(") + repr(std::static_pointer_cast<LazyEntry>(f.data)->key)
-                + QStringLiteral(")");
-            break;
-        case FrameKind::GatherBranch: {
-            auto b = std::static_pointer_cast<BlockOp>(f.data);
-            const TaskRec* parent = task(t->parent);
-            s.description = QStringLiteral("branch %1 of %2 of Gather in task %3 '%4'")
-                                .arg(f.index + 1)
-                                .arg(b ? b->items.size() : 0)
-                                .arg(parent ? parent->id : -1)
-                                .arg(parent ? parent->name : QString());
-            break;
-        }
-        case FrameKind::TaskRoot:
-            s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
-            break;
-        }
-        out.push_back(std::move(s));
-    };
+    auto add = [&](const Frame& f) { out.push_back(snapFrame(t, f)); };
     for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
         add(*it);
         if (it->kind == FrameKind::Handling) {
@@ -1045,6 +1156,15 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
         }
     }
     m_tree.pin(node);
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        Event ev;
+        ev.kind = EventKind::ErrorRaised;
+        ev.task = t->id;
+        locateTop(ev, t);
+        ev.name = exceptionTypeName(r->exception);
+        ev.text = exceptionMessage(r->exception);
+        emitEvent(ev);
+    }
     return r;
 }
 

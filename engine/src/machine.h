@@ -7,6 +7,7 @@
 
 #include <doeff/effects.h>
 #include <doeff/handler.h>
+#include <doeff/observer.h>
 #include <doeff/run.h>
 #include <doeff/runtimeresult.h>
 #include <doeff/store.h>
@@ -27,6 +28,16 @@
 namespace doeff {
 class Observer;
 }
+
+// Hook sites test one flag; building with DOEFF_HOOKS=0 removes them (for measuring their cost).
+#ifndef DOEFF_HOOKS
+#define DOEFF_HOOKS 1
+#endif
+#if DOEFF_HOOKS
+#define DOEFF_OBSERVED (m_observed)
+#else
+#define DOEFF_OBSERVED false
+#endif
 
 namespace doeff::detail {
 
@@ -289,6 +300,7 @@ struct TaskRec {
     int rootNode = -1;
     quint64 steps = 0;
     std::source_location creationSite;
+    bool announced = false; ///< TaskSpawned was emitted
     bool isFinished() const
     {
         return state == TaskState::Done || state == TaskState::Failed || state == TaskState::Cancelled;
@@ -296,7 +308,7 @@ struct TaskRec {
 };
 
 /// One run's machine: task table, ready queue, timers, awaits, lazy cache, effect tree.
-class Machine {
+class Machine final : public RunView {
 public:
     Machine(HandlerList handlers, Env env, Store store, RunOptions options);
     ~Machine();
@@ -356,6 +368,18 @@ public:
     bool itemFinished(const Waitable& w, bool* failed, int* completion) const;
     static FrameInfo frameInfo(const SnapFrame& s);
 
+    // ---- RunView (observers) ---------------------------------------------------------
+    quint64 stepCount() const override { return m_step; }
+    int currentTask() const override { return m_current ? m_current->id : -1; }
+    QList<TaskSnapshot> tasks() const override;
+    QList<FrameInfo> k(int task) const override;
+    QList<FrameInfo> liveK(int task) const override;
+    Store store(int task) const override;
+    Env env(int task) const override;
+    EffectStackTrace effectTree() const override;
+    /// RunFinished, once the result is known (the runner calls it).
+    void announceFinished(const ResultData& result);
+
 private:
     struct Ctl {
         enum Kind : unsigned char { Start, Value, Error, Perform, Stop } kind = Stop;
@@ -390,6 +414,7 @@ private:
     // dispatch
     Outcome walk(DispatchState& ds, Cursor from);
     Outcome offer(DispatchState& ds, Frame& handlerFrame, Cursor at);
+    Outcome offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at);
     int delimitIndex(const DispatchState& ds) const;
     void reinstallCaptured(DispatchState& ds);
     Outcome fromHandlerResult(DispatchState& ds, HandlerResult r);
@@ -409,6 +434,22 @@ private:
     Outcome sleepUntil(DispatchState& d, qint64 deadline);
     QList<CallFrame> callStack(const DispatchState& d) const;
     void appendLog(TaskRec* t, const QVariant& message);
+
+    // observation (hooks); each is called only when DOEFF_OBSERVED
+    void emitEvent(Event& e);
+    void locateTop(Event& e, const TaskRec* t) const;
+    SnapFrame snapFrame(const TaskRec* t, const Frame& f) const;
+    void announceTask(TaskRec* t);
+    void hookFramePushed(const TaskRec* t, const Frame& f, int index);
+    void hookFramePopped(const TaskRec* t, FrameKind kind, int index);
+    void hookTaskState(const TaskRec* t);
+    void hookHandled(const DispatchState& ds, const Outcome& o, const QString& handler);
+    void hookStoreWrite(const TaskRec* t, const QString& key, const QVariant& value, const QVariant* old);
+    void hookEnv(const TaskRec* t, EventKind kind, const QString& keys);
+    void hookErrorCaught(const TaskRec* t, const ErrorPtr& e, int how);
+    /// Put with observation: every store write of the built-in handlers goes through here.
+    void writeStore(TaskRec* t, const QString& key, QVariant value);
+    static QVariant storePairs(const Store& s);
 
     // errors
     ErrorPtr newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram = false);
@@ -471,6 +512,10 @@ private:
 
     QHash<const void*, std::shared_ptr<LazyEntry>> m_lazy;
     EffectTree m_tree;
+
+    std::vector<Observer*> m_observers;
+    std::vector<Observer*> m_faultyObservers;
+    bool m_observed = false;
 };
 
 } // namespace doeff::detail

@@ -113,7 +113,9 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
         }
         m.resolveDeadlock();
     }
-    return m.buildResult();
+    auto result = m.buildResult();
+    m.announceFinished(*result);
+    return result;
 }
 
 namespace {
@@ -181,7 +183,9 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
         m->resolveDeadlock();
     }
     m->setWakeCallback({});
-    co_return m->buildResult();
+    auto result = m->buildResult();
+    m->announceFinished(*result);
+    co_return result;
 }
 
 } // namespace doeff::detail

@@ -5,11 +5,13 @@
 #include <doeff/effect.h>
 #include <doeff/effects.h>
 #include <doeff/errors.h>
+#include <doeff/observer.h>
 #include <doeff/handler.h>
 #include <doeff/handles.h>
 #include <doeff/program.h>
 #include <doeff/result.h>
 #include <doeff/run.h>
 #include <doeff/runtimeresult.h>
+#include <doeff/session.h>
 #include <doeff/store.h>
 #include <doeff/value.h>

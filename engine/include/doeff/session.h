@@ -1,0 +1,113 @@
+#pragma once
+
+#include <doeff/export.h>
+#include <doeff/observer.h>
+#include <doeff/runtimeresult.h>
+#include <doeff/store.h>
+
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QVariant>
+
+#include <vector>
+
+/// The state of a run as the event stream describes it. Live sessions and recorded traces feed
+/// the same reducer, so a debugger cannot tell them apart (DESIGN.md). Apply events in order;
+/// the state after event N is the machine's state after the transition that produced it.
+namespace doeff {
+
+struct SessionFrame {
+    FrameKindCode kind = FrameKindCode::Program;
+    QString description; ///< `level2() at deep.cpp:11`, `handler=core`, …
+    QString file; ///< program frames: where the activation is (suspension or definition)
+    int line = 0;
+    QString function; ///< program frames: display name
+    int node = -1; ///< program frames: effect-tree node
+};
+
+struct SessionTask {
+    int id = 0;
+    QString name;
+    TaskKindCode kind = TaskKindCode::Main;
+    int parent = -1;
+    TaskStateCode state = TaskStateCode::Ready;
+    QString waitsOn;
+    quint64 steps = 0;
+    QList<SessionFrame> k; ///< bottom first
+    Env env;
+    int storeOwner = 0; ///< the task whose store this task uses (branches share their parent's)
+    QString currentEffect; ///< label of the last effect it yielded
+    QString outcome; ///< `Ok(…)`, `Err(…)`, `cancelled` once finished
+    int lastEffectNode = -1;
+    bool isFinished() const
+    {
+        return state == TaskStateCode::Done || state == TaskStateCode::Failed || state == TaskStateCode::Cancelled;
+    }
+};
+
+struct SessionLogEntry {
+    quint64 step = 0;
+    int task = 0;
+    QVariant message;
+};
+
+/// One node of the reconstructed effect call tree (flat; children in order).
+struct SessionTreeNode {
+    int parent = -1;
+    QString display;
+    bool effect = false;
+    int task = 0;
+    int count = 1;
+    bool error = false;
+    QList<int> children;
+};
+
+class DOEFF_EXPORT SessionState {
+public:
+    void apply(const Event& event);
+
+    quint64 step() const { return m_step; }
+    quint64 eventCount() const { return m_events; }
+    bool started() const { return m_started; }
+    bool finished() const { return m_finished; }
+    QString status() const { return m_status; }
+    QString programName() const { return m_program; }
+    int currentTask() const { return m_current; }
+    QString lastEffect() const { return m_lastEffect; }
+    /// Keys written by the most recent event(s) of the current step (for highlighting).
+    const QStringList& changedKeys() const { return m_changedKeys; }
+
+    const QMap<int, SessionTask>& tasks() const { return m_tasks; }
+    const SessionTask* task(int id) const;
+    /// The store a task sees (its own, or its gathering parent's).
+    Store store(int task) const;
+    const QList<SessionLogEntry>& logs() const { return m_logs; }
+    const std::vector<SessionTreeNode>& tree() const { return m_tree; }
+    /// The reconstructed tree in the RuntimeResult's form (for format()).
+    EffectStackTrace effectTree() const;
+    /// K of a task, top first, in the RuntimeResult's form.
+    QList<FrameInfo> k(int task) const;
+
+private:
+    int addNode(int parent, const QString& display, bool effect, int task);
+    SessionTask& taskRef(int id);
+
+    quint64 m_step = 0;
+    quint64 m_events = 0;
+    bool m_started = false;
+    bool m_finished = false;
+    QString m_status;
+    QString m_program;
+    int m_current = -1;
+    QString m_lastEffect;
+    QStringList m_changedKeys;
+    quint64 m_changedStep = 0;
+    QMap<int, SessionTask> m_tasks;
+    QHash<int, Store> m_stores; ///< by owner task id
+    QList<SessionLogEntry> m_logs;
+    std::vector<SessionTreeNode> m_tree;
+};
+
+} // namespace doeff

@@ -1,0 +1,295 @@
+#include <doeff/session.h>
+#include <doeff/value.h>
+
+namespace doeff {
+
+namespace {
+
+Store storeFromPairs(const QVariant& pairs)
+{
+    Store s;
+    for (const QVariant& p : pairs.toList()) {
+        const QVariantList kv = p.toList();
+        if (kv.size() == 2)
+            s.insert(kv.at(0).toString(), kv.at(1));
+    }
+    return s;
+}
+
+void appendMessages(QVariantList& log, const QVariant& message)
+{
+    const int type = message.metaType().id();
+    if (type == QMetaType::QVariantList)
+        log.append(message.toList());
+    else if (type == QMetaType::QStringList)
+        for (const QString& s : message.toStringList())
+            log.append(s);
+    else
+        log.append(message);
+}
+
+QString programDescription(const SessionFrame& f)
+{
+    return f.function + QStringLiteral("() at ") + f.file + QStringLiteral(":") + QString::number(f.line);
+}
+
+} // namespace
+
+SessionTask& SessionState::taskRef(int id)
+{
+    auto it = m_tasks.find(id);
+    if (it == m_tasks.end()) {
+        SessionTask t;
+        t.id = id;
+        t.storeOwner = id;
+        it = m_tasks.insert(id, t);
+    }
+    return it.value();
+}
+
+const SessionTask* SessionState::task(int id) const
+{
+    auto it = m_tasks.constFind(id);
+    return it == m_tasks.cend() ? nullptr : &it.value();
+}
+
+Store SessionState::store(int id) const
+{
+    const SessionTask* t = task(id);
+    return m_stores.value(t ? t->storeOwner : id);
+}
+
+int SessionState::addNode(int parent, const QString& display, bool effect, int taskId)
+{
+    if (effect && parent >= 0 && parent < int(m_tree.size()) && !m_tree[parent].children.isEmpty()) {
+        SessionTreeNode& last = m_tree[m_tree[parent].children.last()];
+        if (last.effect && last.display == display && last.children.isEmpty() && last.task == taskId) {
+            ++last.count;
+            return m_tree[parent].children.last();
+        }
+    }
+    SessionTreeNode n;
+    n.parent = parent;
+    n.display = display;
+    n.effect = effect;
+    n.task = taskId;
+    m_tree.push_back(n);
+    const int id = int(m_tree.size()) - 1;
+    if (parent >= 0 && parent < id)
+        m_tree[parent].children.append(id);
+    return id;
+}
+
+void SessionState::apply(const Event& e)
+{
+    ++m_events;
+    if (e.step != m_changedStep) {
+        m_changedStep = e.step;
+        m_changedKeys.clear();
+    }
+    m_step = e.step;
+    switch (e.kind) {
+    case EventKind::RunStarted:
+        m_started = true;
+        m_program = e.name;
+        m_stores.insert(0, storeFromPairs(e.value));
+        taskRef(0).env = e.old.toMap();
+        break;
+    case EventKind::RunFinished:
+        m_finished = true;
+        m_status = e.name;
+        m_current = -1;
+        break;
+    case EventKind::Step: {
+        SessionTask& t = taskRef(e.task);
+        ++t.steps;
+        m_current = e.task;
+        if (e.file) {
+            for (auto it = t.k.rbegin(); it != t.k.rend(); ++it) {
+                if (it->kind != FrameKindCode::Program)
+                    continue;
+                it->file = QString::fromUtf8(e.file);
+                it->line = e.line;
+                it->description = programDescription(*it);
+                break;
+            }
+        }
+        break;
+    }
+    case EventKind::TaskSpawned: {
+        SessionTask& t = taskRef(e.task);
+        t.name = e.name;
+        t.kind = TaskKindCode(e.code);
+        t.parent = e.index;
+        t.env = e.value.toMap();
+        if (t.kind == TaskKindCode::Branch) {
+            const SessionTask* p = task(e.index);
+            t.storeOwner = p ? p->storeOwner : e.index;
+        } else {
+            t.storeOwner = t.id;
+            if (e.old.isValid())
+                m_stores.insert(t.id, storeFromPairs(e.old));
+        }
+        break;
+    }
+    case EventKind::FramePushed: {
+        SessionTask& t = taskRef(e.task);
+        while (t.k.size() > e.index && e.index >= 0)
+            t.k.removeLast();
+        SessionFrame f;
+        f.kind = FrameKindCode(e.code);
+        f.description = e.text;
+        if (f.kind == FrameKindCode::Program) {
+            f.file = e.file ? QString::fromUtf8(e.file) : QString();
+            f.line = e.line;
+            f.function = e.function ? functionDisplayName(e.function) : QString();
+            // tree parent: the calling activation; for a task's first activation, the effect
+            // of the parent task that created it; for a scoped body, handler program or
+            // replacement program, the effect it runs for
+            bool hasProgram = false;
+            for (const SessionFrame& x : std::as_const(t.k))
+                hasProgram = hasProgram || x.kind == FrameKindCode::Program;
+            const bool taskRoot = t.kind != TaskKindCode::Main && !hasProgram
+                && (t.k.isEmpty() || t.k.last().kind != FrameKindCode::Handling);
+            int parent = -1;
+            if (!t.k.isEmpty() && t.k.last().kind == FrameKindCode::Program) {
+                parent = t.k.last().node;
+            } else if (taskRoot) {
+                const SessionTask* p = task(t.parent);
+                parent = p ? p->lastEffectNode : -1;
+            } else if (t.lastEffectNode >= 0) {
+                parent = t.lastEffectNode;
+            } else {
+                for (auto it = t.k.rbegin(); it != t.k.rend(); ++it)
+                    if (it->kind == FrameKindCode::Program) {
+                        parent = it->node;
+                        break;
+                    }
+            }
+            QString display = f.function + QStringLiteral("()");
+            if (taskRoot)
+                display += QStringLiteral(" [task %1]").arg(t.id);
+            f.node = addNode(parent, display, false, t.id);
+        }
+        t.k.append(f);
+        break;
+    }
+    case EventKind::FramePopped: {
+        SessionTask& t = taskRef(e.task);
+        while (t.k.size() > e.index && e.index >= 0)
+            t.k.removeLast();
+        break;
+    }
+    case EventKind::EffectYielded: {
+        SessionTask& t = taskRef(e.task);
+        t.currentEffect = e.name;
+        m_lastEffect = e.name;
+        int parent = -1;
+        for (auto it = t.k.rbegin(); it != t.k.rend(); ++it)
+            if (it->kind == FrameKindCode::Program) {
+                parent = it->node;
+                break;
+            }
+        t.lastEffectNode = addNode(parent, e.name, true, t.id);
+        break;
+    }
+    case EventKind::EffectHandled:
+        break;
+    case EventKind::StoreWrite: {
+        const SessionTask* t = task(e.task);
+        m_stores[t ? t->storeOwner : e.task].insert(e.name, e.value);
+        m_changedKeys.append(e.name);
+        break;
+    }
+    case EventKind::StoreReplaced: {
+        const SessionTask* t = task(e.task);
+        m_stores[t ? t->storeOwner : e.task] = storeFromPairs(e.value);
+        break;
+    }
+    case EventKind::EnvEntered:
+    case EventKind::EnvLeft:
+        taskRef(e.task).env = e.value.toMap();
+        break;
+    case EventKind::LogAppended: {
+        const SessionTask* t = task(e.task);
+        Store& s = m_stores[t ? t->storeOwner : e.task];
+        QVariantList log = s.value(QStringLiteral("__log__")).toList();
+        appendMessages(log, e.value);
+        s.insert(QStringLiteral("__log__"), log);
+        m_logs.append(SessionLogEntry{e.step, e.task, e.value});
+        m_changedKeys.append(QStringLiteral("__log__"));
+        break;
+    }
+    case EventKind::TaskStateChanged: {
+        SessionTask& t = taskRef(e.task);
+        t.state = TaskStateCode(e.code);
+        t.waitsOn = e.name;
+        if (t.state == TaskStateCode::Running)
+            m_current = t.id;
+        break;
+    }
+    case EventKind::TaskFinished: {
+        SessionTask& t = taskRef(e.task);
+        t.state = TaskStateCode(e.code);
+        t.waitsOn.clear();
+        t.outcome = e.name;
+        t.k.clear();
+        break;
+    }
+    case EventKind::ErrorRaised: {
+        const SessionTask* t = task(e.task);
+        if (t && t->lastEffectNode >= 0 && t->lastEffectNode < int(m_tree.size()))
+            m_tree[t->lastEffectNode].error = true;
+        break;
+    }
+    case EventKind::ErrorCaught:
+        break;
+    }
+}
+
+QList<FrameInfo> SessionState::k(int id) const
+{
+    QList<FrameInfo> out;
+    const SessionTask* t = task(id);
+    if (!t)
+        return out;
+    for (auto it = t->k.crbegin(); it != t->k.crend(); ++it) {
+        FrameInfo fi;
+        fi.kind = QString::fromLatin1(frameKindCodeName(it->kind));
+        fi.description = it->description;
+        fi.file = it->file;
+        fi.line = it->line;
+        fi.function = it->function;
+        out.append(fi);
+    }
+    return out;
+}
+
+EffectStackTrace SessionState::effectTree() const
+{
+    EffectStackTrace out;
+    if (m_tree.empty())
+        return out;
+    out.captured = true;
+    // iterative conversion (the tree may be deep)
+    struct Item {
+        int node;
+        EffectStackTrace::Node* target;
+    };
+    std::vector<Item> stack{{0, &out.root}};
+    while (!stack.empty()) {
+        Item it = stack.back();
+        stack.pop_back();
+        const SessionTreeNode& n = m_tree[it.node];
+        it.target->display = n.display;
+        it.target->isEffect = n.effect;
+        it.target->count = n.count;
+        it.target->error = n.error;
+        it.target->children.resize(n.children.size());
+        for (qsizetype i = 0; i < n.children.size(); ++i)
+            stack.push_back({n.children[i], &it.target->children[i]});
+    }
+    return out;
+}
+
+} // namespace doeff

@@ -1,0 +1,291 @@
+// The event stream: order, completeness, identical streams on both runners, several observers,
+// and — the property traces and the Studio rely on — reducing the events with SessionState
+// reproduces the machine's state (tasks, K, store, env) after every event.
+
+#include "scenario.h"
+
+using namespace doeff;
+using namespace scenario;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Ping : Effect<Ping> {
+    static constexpr auto name = "Ping";
+    int n = 0;
+    QVariantMap fields() const { return {{u"n"_s, n}}; }
+};
+Ping ping(int n)
+{
+    Ping p;
+    p.n = n;
+    return p;
+}
+
+Program<int> leafWork(int n)
+{
+    int v = co_await Get<int>("counter");
+    co_await Put("counter", v + n);
+    co_await Tell(u"leaf %1"_s.arg(n));
+    co_return v;
+}
+Program<int> failing()
+{
+    co_await Tell("about to fail");
+    throw ValueError("nope");
+}
+Program<QVariant> askK()
+{
+    co_return co_await Ask("k");
+}
+Program<QVariantList> workload()
+{
+    co_await Put("counter", 0);
+    int a = co_await leafWork(1);
+    const Env local{{u"k"_s, u"L"_s}};
+    QVariant k = co_await Local(local, askK());
+    auto safe = co_await Safe(failing());
+    auto listened = co_await Listen(leafWork(2));
+    QVariantList g = co_await Gather(leafWork(3), leafWork(4));
+    Task<int> t = co_await Spawn(leafWork(5));
+    int w = co_await Wait(t);
+    QVariant p = co_await ping(7);
+    co_await Delay(0.5);
+    co_return QVariantList{a, k, safe.is_err(), QVariant(listened.log), QVariant(g), w, p};
+}
+
+HandlerList handlers()
+{
+    HandlerList l = sync_handlers_preset();
+    l.append(handler(u"pinger"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
+        if (!e.is<Ping>())
+            co_return Forward();
+        co_await Put("pinged", true);
+        Q_UNUSED(ctx);
+        co_return Resume(e.as<Ping>()->n * 2);
+    }));
+    return l;
+}
+
+RunOptions simulatedClock(QList<Observer*> observers)
+{
+    RunOptions o;
+    o.clock = Clock::Simulated;
+    o.observers = std::move(observers);
+    return o;
+}
+
+QString line(const Event& e)
+{
+    QString s = QString::fromLatin1(eventKindName(e.kind)) + u" step="_s + QString::number(e.step) + u" task="_s
+        + QString::number(e.task) + u" i="_s + QString::number(e.index) + u" c="_s + QString::number(e.code) + u' '
+        + e.name + u'|' + e.text + u'|' + repr(e.value) + u'|' + repr(e.old);
+    if (e.file)
+        s += u" @"_s + QString::fromUtf8(e.file).section(u'/', -1) + u':' + QString::number(e.line);
+    return s;
+}
+
+/// Listen and CaptureGraph frames count what they captured "so far"; only the live view has it.
+QString withoutCounts(QString d)
+{
+    static const QRegularExpression so(u"\\(\\d+ (nodes )?so far\\)"_s);
+    return d.remove(so);
+}
+
+/// Records the stream as text.
+struct Recorder final : Observer {
+    QStringList lines;
+    QList<int> kinds;
+    void onEvent(const Event& e, const RunView&) override
+    {
+        lines.append(line(e));
+        kinds.append(int(e.kind));
+    }
+};
+
+/// Reduces every event and compares the reduction with the live machine.
+struct Checker final : Observer {
+    SessionState state;
+    QStringList mismatches;
+    int checked = 0;
+    void onEvent(const Event& e, const RunView& view) override
+    {
+        state.apply(e);
+        // before the first step the stream is still introducing the main task and its frames
+        if (e.kind == EventKind::RunFinished || e.step == 0)
+            return;
+        ++checked;
+        const auto fail = [&](const QString& what) {
+            if (mismatches.size() < 10)
+                mismatches.append(u"after "_s + line(e) + u": "_s + what);
+        };
+        for (const TaskSnapshot& t : view.tasks()) {
+            const SessionTask* s = state.task(t.id);
+            if (!s) {
+                if (t.state != TaskStateCode::Ready || t.steps > 0)
+                    fail(u"task %1 unknown"_s.arg(t.id));
+                continue;
+            }
+            if (s->state != t.state)
+                fail(u"task %1 state %2 vs %3"_s.arg(t.id).arg(int(s->state)).arg(int(t.state)));
+            if (s->name != t.name)
+                fail(u"task %1 name"_s.arg(t.id));
+            // what a task waits on is announced when it blocks; the live label then shrinks as
+            // items finish
+            if (e.kind == EventKind::TaskStateChanged && e.task == t.id && s->waitsOn != t.waitsOn)
+                fail(u"task %1 waits on '%2' vs '%3'"_s.arg(t.id).arg(s->waitsOn, t.waitsOn));
+            const QList<FrameInfo> live = view.liveK(t.id);
+            const QList<FrameInfo> reduced = state.k(t.id);
+            if (live.size() != reduced.size()) {
+            {
+                QStringList a, b;
+                for (const auto& f : reduced)
+                    a.append(f.kind + u' ' + f.description);
+                for (const auto& f : live)
+                    b.append(f.kind + u' ' + f.description);
+                fail(u"task %1 K size %2 vs %3: [%4] vs [%5]"_s.arg(t.id).arg(reduced.size()).arg(live.size()).arg(a.join(u", "_s), b.join(u", "_s)));
+            }
+            } else {
+                for (qsizetype i = 0; i < live.size(); ++i)
+                    if (live[i].kind != reduced[i].kind
+                        || withoutCounts(live[i].description) != withoutCounts(reduced[i].description))
+                        fail(u"task %1 K[%2] '%3 %4' vs '%5 %6'"_s.arg(t.id)
+                                 .arg(i)
+                                 .arg(reduced[i].kind, reduced[i].description, live[i].kind, live[i].description));
+            }
+            if (!(state.store(t.id) == view.store(t.id)))
+                fail(u"task %1 store %2 vs %3"_s.arg(t.id).arg(repr(state.store(t.id).toMap()), repr(view.store(t.id).toMap())));
+            if (state.task(t.id)->env != view.env(t.id) && !t.name.isEmpty())
+                fail(u"task %1 env"_s.arg(t.id));
+        }
+    }
+};
+
+struct Thrower final : Observer {
+    int seen = 0;
+    void onEvent(const Event&, const RunView&) override
+    {
+        ++seen;
+        throw std::runtime_error("observer bug");
+    }
+};
+
+} // namespace
+
+class TestObserver : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void reductionMatchesTheMachineAfterEveryEvent_data() { addRunnerColumn(); }
+    void reductionMatchesTheMachineAfterEveryEvent()
+    {
+        QFETCH(int, runner);
+        Checker checker;
+        auto r = runWith(runner, workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&checker}));
+        QVERIFY2(r.is_ok(), qPrintable(r.format()));
+        QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
+        QVERIFY(checker.checked > 100);
+        QVERIFY(checker.state.finished());
+        QCOMPARE(checker.state.status(), resultText(r));
+        QCOMPARE(checker.state.store(0).toMap(), r.raw_store().toMap());
+        QCOMPARE(checker.state.store(0).keys(), r.raw_store().keys());
+    }
+    void dumpStream()
+    {
+        Recorder rec;
+        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&rec}));
+        if (qEnvironmentVariableIsSet("DOEFF_DUMP"))
+            for (const QString& l : rec.lines.mid(0, 60))
+                qInfo().noquote() << l;
+        QVERIFY(r.is_ok());
+    }
+    void everyEventKindOccurs()
+    {
+        Recorder rec;
+        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&rec}));
+        QVERIFY(r.is_ok());
+        QSet<int> kinds(rec.kinds.cbegin(), rec.kinds.cend());
+        for (int k = 1; k <= EventKindCount; ++k) {
+            if (EventKind(k) == EventKind::StoreReplaced)
+                continue; // only Resume(v).withStore(s) produces it; see below
+            QVERIFY2(kinds.contains(k), eventKindName(EventKind(k)));
+        }
+        QCOMPARE(rec.kinds.first(), int(EventKind::RunStarted));
+        QCOMPARE(rec.kinds.last(), int(EventKind::RunFinished));
+        // step numbers never go down
+        quint64 last = 0;
+        for (const QString& l : rec.lines) {
+            const quint64 step = l.section(u"step="_s, 1).section(u' ', 0, 0).toULongLong();
+            QVERIFY(step >= last);
+            last = step;
+        }
+    }
+    void storeWritesCarryOldAndNewValues()
+    {
+        Recorder rec;
+        RunOptions o;
+        o.observers = {&rec};
+        auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store{{u"counter"_s, 10}}, o);
+        QCOMPARE(resultText(r), u"Ok(10)"_s);
+        const QStringList writes = rec.lines.filter(u"StoreWrite"_s);
+        QCOMPARE(writes.size(), 1);
+        QVERIFY2(writes[0].contains(u"counter||15|10"_s), qPrintable(writes[0]));
+        QVERIFY2(writes[0].contains(u"tst_observer.cpp:"_s), qPrintable(writes[0]));
+        const QStringList yields = rec.lines.filter(u"EffectYielded"_s);
+        QCOMPARE(yields.size(), 3);
+        QVERIFY(yields[0].contains(u"Get('counter')|Get|"_s));
+    }
+    void streamsAreIdenticalOnBothRunners()
+    {
+        Recorder a, b;
+        auto ra = runWith(int(Runner::Sync), workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&a}));
+        auto rb = runWith(int(Runner::Async), workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&b}));
+        QCOMPARE(resultText(ra), resultText(rb));
+        QCOMPARE(a.lines.size(), b.lines.size());
+        for (qsizetype i = 0; i < a.lines.size(); ++i)
+            QCOMPARE(a.lines[i], b.lines[i]);
+    }
+    void severalObserversSeeTheSameStream()
+    {
+        Recorder a, b;
+        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&a, &b}));
+        QVERIFY(r.is_ok());
+        QCOMPARE(a.lines, b.lines);
+    }
+    void aThrowingObserverDoesNotBreakTheRun()
+    {
+        Thrower t;
+        Recorder rec;
+        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&t, &rec}));
+        QVERIFY(r.is_ok());
+        QCOMPARE(t.seen, rec.lines.size()); // it kept being called, and the others too
+    }
+    void storeReplacedIsReduced()
+    {
+        Checker checker;
+        auto h = handler(u"sandbox"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
+            if (!e.is<Ping>())
+                co_return Forward();
+            co_await Put("scratch", 1);
+            co_return Resume(1).withStore(ctx.store());
+        });
+        HandlerList l = sync_handlers_preset();
+        l.append(h);
+        RunOptions o;
+        o.observers = {&checker};
+        auto r = sync_run([]() -> Program<QVariant> { co_await Put("x", 1); co_return co_await ping(1); }(), l, {}, {}, o);
+        QVERIFY(r.is_ok());
+        QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
+        QVERIFY(!checker.state.store(0).contains(u"scratch"_s));
+    }
+    void reducedTreePrintsLikeTheResult()
+    {
+        Checker checker;
+        RunOptions o;
+        o.observers = {&checker};
+        auto r = sync_run(leafWork(1), sync_handlers_preset(), {}, Store{{u"counter"_s, 1}}, o);
+        QCOMPARE(checker.state.effectTree().format(), r.effect_stack().format());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestObserver)
+#include "tst_observer.moc"
