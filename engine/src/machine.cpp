@@ -326,6 +326,8 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
 
 bool Machine::step(TaskRec* t, Ctl& c)
 {
+    if (m_abortRequested) [[unlikely]]
+        return false;
     ++m_step;
     ++t->steps;
     if (DOEFF_OBSERVED && c.kind != Ctl::Stop) [[unlikely]] {

@@ -377,6 +377,10 @@ public:
     Store store(int task) const override;
     Env env(int task) const override;
     EffectStackTrace effectTree() const override;
+    /// An observer asked to end the run (doeff::AbortRun).
+    bool abortRequested() const { return m_abortRequested; }
+    /// Ends the run now: every task is cancelled, main fails with RunAbortedError.
+    void abortRun();
     /// RunFinished, once the result is known (the runner calls it).
     void announceFinished(const ResultData& result);
 
@@ -515,6 +519,8 @@ private:
 
     std::vector<Observer*> m_observers;
     std::vector<Observer*> m_faultyObservers;
+    bool m_abortRequested = false;
+    QString m_abortReason;
     bool m_observed = false;
 };
 

@@ -3,6 +3,8 @@
 
 #include "machine.h"
 
+#include <doeff/agent.h>
+
 #include <doeff/value.h>
 
 #include <QLoggingCategory>
@@ -109,6 +111,9 @@ void Machine::emitEvent(Event& e)
     for (Observer* o : m_observers) {
         try {
             o->onEvent(e, *this);
+        } catch (const AbortRun& abort) {
+            m_abortRequested = true;
+            m_abortReason = abort.reason;
         } catch (...) {
             // an observer's bug must not change the run; say so once per observer
             if (std::find(m_faultyObservers.begin(), m_faultyObservers.end(), o) == m_faultyObservers.end()) {
@@ -317,6 +322,25 @@ void Machine::announceFinished(const ResultData& result)
                        : QStringLiteral("Err(") + result.error.describe() + QStringLiteral(")");
     e.value = result.value;
     emitEvent(e);
+}
+
+void Machine::abortRun()
+{
+    // observers already asked to stop; do not let them stop the stopping
+    m_abortRequested = false;
+    TaskRec* main = m_tasks.front().get();
+    for (auto it = m_tasks.rbegin(); it != m_tasks.rend(); ++it)
+        if ((*it)->id != 0)
+            cancelTask(it->get());
+    if (!main->isFinished()) {
+        ErrorPtr error = newError(main, std::make_exception_ptr(RunAbortedError(m_abortReason)), -1);
+        cancelTask(main);
+        main->state = TaskState::Failed;
+        main->error = std::move(error);
+        main->failOrder = ++m_failCounter;
+    }
+    m_ready.clear();
+    m_timers.clear();
 }
 
 // ---- RunView -----------------------------------------------------------------------------

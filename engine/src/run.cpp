@@ -79,6 +79,10 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
     m.start(std::move(program));
     std::unique_ptr<AwaitThread> awaitThread;
     for (;;) {
+        if (m.abortRequested()) {
+            m.abortRun();
+            break;
+        }
         m.pollCompletions();
         for (auto& r : m.takeAwaitRequests()) {
             if (!awaitThread)
@@ -147,6 +151,10 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
     m->start(std::move(program));
     auto sliceStart = steady_clock::now();
     for (;;) {
+        if (m->abortRequested()) {
+            m->abortRun();
+            break;
+        }
         m->pollCompletions();
         for (auto& r : m->takeAwaitRequests())
             driveAwait(std::move(r.start), m->mailbox(), r.id);

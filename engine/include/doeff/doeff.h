@@ -1,6 +1,7 @@
 #pragma once
 
 /// Everything a program needs: `#include <doeff/doeff.h>`.
+#include <doeff/agent.h>
 #include <doeff/convert.h>
 #include <doeff/effect.h>
 #include <doeff/effects.h>

@@ -68,6 +68,8 @@ DOEFF_DECLARE_ERROR(ContinuationError, Error)
 DOEFF_DECLARE_ERROR(ResultAccessError, Error)
 DOEFF_DECLARE_ERROR(ResultFileError, Error)
 DOEFF_DECLARE_ERROR(InterpreterInvariantError, Error)
+/// The run was ended from outside (the debugger's Stop).
+DOEFF_DECLARE_ERROR(RunAbortedError, Error)
 
 /// Raised for every task left blocked with nothing able to make progress (§7.8).
 class DOEFF_EXPORT DeadlockError : public Error {

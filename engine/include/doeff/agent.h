@@ -1,0 +1,111 @@
+#pragma once
+
+#include <doeff/export.h>
+#include <doeff/observer.h>
+#include <doeff/runtimeresult.h>
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+/// The debug agent: an observer that can pause the machine at any event and wait for a
+/// command (continue, pause, the step modes, breakpoints). Commands may come from any thread;
+/// the callbacks run on the machine's thread. A paused sync_run blocks its thread; the Studio
+/// runs programs on a worker thread (or in another process) so its own loop stays free.
+namespace doeff {
+
+/// Thrown by an observer to end the run at once (the Stop command). The run returns an Err
+/// result with RunAbortedError; tasks are cancelled, their coroutine frames destroyed.
+struct AbortRun {
+    QString reason;
+};
+
+struct Breakpoint {
+    enum class Kind : quint8 {
+        Effect, ///< pattern: effect name (`Get`, `Ping`); condition: `field=value` (optional)
+        StoreKey, ///< pattern: a store key written (watchpoint)
+        EnvKey, ///< pattern: an env key asked
+        Error, ///< any error raised
+        UncaughtError, ///< a task finishing with an error
+        TaskSpawn,
+        TaskFinish,
+        Deadlock,
+        SourceLine, ///< file (suffix match) and line
+    };
+    int id = 0;
+    Kind kind = Kind::Effect;
+    QString pattern;
+    QString condition;
+    QString file;
+    int line = 0;
+    bool enabled = true;
+    int hits = 0;
+    QString describe() const;
+};
+DOEFF_EXPORT const char* breakpointKindName(Breakpoint::Kind kind);
+
+/// Everything the debugger shows at a pause.
+struct PausedState {
+    quint64 step = 0;
+    int task = -1; ///< the task the pausing event belongs to
+    QString reason; ///< `step`, `effect`, `breakpoint 3: Effect Get`, `pause`, `start`, …
+    Event event; ///< the pausing event (file/function pointers are NOT valid after the callback)
+    QString eventFile;
+    QString eventFunction;
+    QList<TaskSnapshot> tasks;
+    QHash<int, QList<FrameInfo>> k; ///< per task, top first
+    QHash<int, Store> stores; ///< per task
+    QHash<int, Env> envs; ///< per task
+    EffectStackTrace tree;
+};
+
+class DOEFF_EXPORT DebugAgent final : public Observer {
+public:
+    enum class Command : quint8 { Continue, Pause, StepInto, StepEffect, StepOver, StepOut, RunToLine, Stop };
+
+    /// `startPaused`: pause at the first step, before any program code runs.
+    explicit DebugAgent(bool startPaused = true);
+    ~DebugAgent() override;
+    DebugAgent(const DebugAgent&) = delete;
+    DebugAgent& operator=(const DebugAgent&) = delete;
+
+    // ---- commands: thread-safe, any thread --------------------------------------------
+    void command(Command c);
+    void continueRun() { command(Command::Continue); }
+    /// Honoured at the next machine step, even in a tight effect loop.
+    void pause() { command(Command::Pause); }
+    void stepInto() { command(Command::StepInto); }
+    void stepEffect() { command(Command::StepEffect); }
+    void stepOver() { command(Command::StepOver); }
+    void stepOut() { command(Command::StepOut); }
+    void runToLine(const QString& file, int line);
+    /// Ends the run (it returns Err(RunAbortedError)). Also releases a paused machine.
+    void stop();
+
+    int addBreakpoint(Breakpoint b);
+    bool removeBreakpoint(int id);
+    bool setBreakpointEnabled(int id, bool enabled);
+    QList<Breakpoint> breakpoints() const;
+
+    bool isPaused() const;
+
+    // ---- callbacks: set before the run starts; called on the machine's thread ---------
+    /// Every event, in order (the live session's feed).
+    std::function<void(const Event&)> eventCallback;
+    /// The machine paused; it waits for a command after this returns.
+    std::function<void(const PausedState&)> pausedCallback;
+    /// The machine resumed after a pause.
+    std::function<void()> resumedCallback;
+
+    void onEvent(const Event& event, const RunView& view) override;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace doeff

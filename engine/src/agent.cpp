@@ -1,0 +1,344 @@
+#include <doeff/agent.h>
+#include <doeff/errors.h>
+#include <doeff/value.h>
+
+#include <QMutex>
+#include <QWaitCondition>
+
+#include <atomic>
+
+namespace doeff {
+
+const char* breakpointKindName(Breakpoint::Kind kind)
+{
+    switch (kind) {
+    case Breakpoint::Kind::Effect:
+        return "effect";
+    case Breakpoint::Kind::StoreKey:
+        return "watch";
+    case Breakpoint::Kind::EnvKey:
+        return "env";
+    case Breakpoint::Kind::Error:
+        return "error";
+    case Breakpoint::Kind::UncaughtError:
+        return "uncaught";
+    case Breakpoint::Kind::TaskSpawn:
+        return "spawn";
+    case Breakpoint::Kind::TaskFinish:
+        return "finish";
+    case Breakpoint::Kind::Deadlock:
+        return "deadlock";
+    case Breakpoint::Kind::SourceLine:
+        return "line";
+    }
+    return "?";
+}
+
+QString Breakpoint::describe() const
+{
+    QString s = QString::fromLatin1(breakpointKindName(kind));
+    if (kind == Kind::SourceLine)
+        return s + u' ' + file + u':' + QString::number(line);
+    if (!pattern.isEmpty())
+        s += u' ' + pattern;
+    if (!condition.isEmpty())
+        s += QStringLiteral(" if ") + condition;
+    return s;
+}
+
+struct DebugAgent::Private {
+    mutable QMutex mutex;
+    QWaitCondition wake;
+    // what the machine should do next (guarded by mutex)
+    Command mode = Command::Continue;
+    bool commandPending = false;
+    QString runToFile;
+    int runToLine = 0;
+    QList<Breakpoint> breakpoints;
+    int nextBreakpoint = 1;
+    bool paused = false;
+    // machine-thread state
+    int stepTask = -1;
+    int stepDepth = 0; ///< program frames of stepTask when stepping over/out
+    bool startPaused = true;
+    bool sawFirstStep = false;
+    std::atomic<bool> pauseRequested{false};
+    std::atomic<bool> stopRequested{false};
+    bool stopped = false;
+};
+
+DebugAgent::DebugAgent(bool startPaused)
+    : d(std::make_unique<Private>())
+{
+    d->startPaused = startPaused;
+}
+
+DebugAgent::~DebugAgent() = default;
+
+void DebugAgent::command(Command c)
+{
+    if (c == Command::Stop) {
+        stop();
+        return;
+    }
+    if (c == Command::Pause) {
+        d->pauseRequested = true;
+        return;
+    }
+    QMutexLocker lock(&d->mutex);
+    d->mode = c;
+    d->commandPending = true;
+    d->wake.wakeAll();
+}
+
+void DebugAgent::runToLine(const QString& file, int line)
+{
+    QMutexLocker lock(&d->mutex);
+    d->runToFile = file;
+    d->runToLine = line;
+    d->mode = Command::RunToLine;
+    d->commandPending = true;
+    d->wake.wakeAll();
+}
+
+void DebugAgent::stop()
+{
+    d->stopRequested = true;
+    QMutexLocker lock(&d->mutex);
+    d->commandPending = true;
+    d->wake.wakeAll();
+}
+
+int DebugAgent::addBreakpoint(Breakpoint b)
+{
+    QMutexLocker lock(&d->mutex);
+    b.id = d->nextBreakpoint++;
+    d->breakpoints.append(b);
+    return b.id;
+}
+
+bool DebugAgent::removeBreakpoint(int id)
+{
+    QMutexLocker lock(&d->mutex);
+    return d->breakpoints.removeIf([id](const Breakpoint& b) { return b.id == id; }) > 0;
+}
+
+bool DebugAgent::setBreakpointEnabled(int id, bool enabled)
+{
+    QMutexLocker lock(&d->mutex);
+    for (Breakpoint& b : d->breakpoints)
+        if (b.id == id) {
+            b.enabled = enabled;
+            return true;
+        }
+    return false;
+}
+
+QList<Breakpoint> DebugAgent::breakpoints() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->breakpoints;
+}
+
+bool DebugAgent::isPaused() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->paused;
+}
+
+namespace {
+
+bool endsWithPath(const char* file, const QString& wanted)
+{
+    if (!file || wanted.isEmpty())
+        return false;
+    const QString f = QString::fromUtf8(file);
+    return f == wanted || f.endsWith(u'/' + wanted);
+}
+
+int programDepth(const RunView& view, int task)
+{
+    int n = 0;
+    for (const FrameInfo& f : view.liveK(task))
+        if (f.kind == QLatin1String("ProgramFrame"))
+            ++n;
+    return n;
+}
+
+/// `field=value` against an effect's fields (value compared by repr or plain text).
+bool conditionHolds(const QString& condition, const QVariant& fields)
+{
+    if (condition.isEmpty())
+        return true;
+    const qsizetype eq = condition.indexOf(u'=');
+    if (eq <= 0)
+        return false;
+    const QString key = condition.left(eq).trimmed();
+    const QString want = condition.mid(eq + 1).trimmed();
+    const QVariantMap map = fields.toMap();
+    auto it = map.constFind(key);
+    if (it == map.cend())
+        return false;
+    return repr(*it) == want || it->toString() == want;
+}
+
+} // namespace
+
+void DebugAgent::onEvent(const Event& e, const RunView& view)
+{
+    if (d->stopped)
+        return;
+    if (eventCallback)
+        eventCallback(e);
+    if (d->stopRequested) {
+        d->stopped = true;
+        throw AbortRun{QStringLiteral("stopped by the debugger")};
+    }
+
+    // ---- should we pause here? -------------------------------------------------------
+    QString reason;
+    Command mode;
+    {
+        QMutexLocker lock(&d->mutex);
+        mode = d->mode;
+    }
+    const bool isStep = e.kind == EventKind::Step;
+    if (isStep && !d->sawFirstStep) {
+        d->sawFirstStep = true;
+        if (d->startPaused)
+            reason = QStringLiteral("start");
+    }
+    if (reason.isEmpty() && isStep && d->pauseRequested.exchange(false))
+        reason = QStringLiteral("pause");
+    if (reason.isEmpty()) {
+        switch (mode) {
+        case Command::StepInto:
+            if (isStep)
+                reason = QStringLiteral("step");
+            break;
+        case Command::StepEffect:
+            if (e.kind == EventKind::EffectYielded)
+                reason = QStringLiteral("effect");
+            break;
+        case Command::StepOver:
+            if (e.kind == EventKind::EffectYielded && e.task == d->stepTask && programDepth(view, e.task) <= d->stepDepth)
+                reason = QStringLiteral("step over");
+            else if (e.kind == EventKind::TaskFinished && e.task == d->stepTask)
+                reason = QStringLiteral("step over (task finished)");
+            break;
+        case Command::StepOut:
+            if (isStep && e.task == d->stepTask && programDepth(view, e.task) < d->stepDepth)
+                reason = QStringLiteral("step out");
+            else if (e.kind == EventKind::TaskFinished && e.task == d->stepTask)
+                reason = QStringLiteral("step out (task finished)");
+            break;
+        case Command::RunToLine: {
+            QString file;
+            int line = 0;
+            {
+                QMutexLocker lock(&d->mutex);
+                file = d->runToFile;
+                line = d->runToLine;
+            }
+            if ((isStep || e.kind == EventKind::EffectYielded) && e.line == line && endsWithPath(e.file, file))
+                reason = QStringLiteral("reached ") + file + u':' + QString::number(line);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (reason.isEmpty()) {
+        QMutexLocker lock(&d->mutex);
+        for (Breakpoint& b : d->breakpoints) {
+            if (!b.enabled)
+                continue;
+            bool hit = false;
+            switch (b.kind) {
+            case Breakpoint::Kind::Effect:
+                hit = e.kind == EventKind::EffectYielded && e.text == b.pattern && conditionHolds(b.condition, e.value);
+                break;
+            case Breakpoint::Kind::StoreKey:
+                hit = e.kind == EventKind::StoreWrite && e.name == b.pattern;
+                break;
+            case Breakpoint::Kind::EnvKey:
+                hit = e.kind == EventKind::EffectYielded && e.text == QLatin1String("Ask")
+                    && e.value.toMap().value(QStringLiteral("key")).toString() == b.pattern;
+                break;
+            case Breakpoint::Kind::Error:
+                hit = e.kind == EventKind::ErrorRaised;
+                break;
+            case Breakpoint::Kind::UncaughtError:
+                hit = e.kind == EventKind::TaskFinished && e.code == int(TaskStateCode::Failed);
+                break;
+            case Breakpoint::Kind::TaskSpawn:
+                hit = e.kind == EventKind::TaskSpawned && e.task != 0;
+                break;
+            case Breakpoint::Kind::TaskFinish:
+                hit = e.kind == EventKind::TaskFinished;
+                break;
+            case Breakpoint::Kind::Deadlock:
+                hit = e.kind == EventKind::ErrorRaised && e.name == QLatin1String("DeadlockError");
+                break;
+            case Breakpoint::Kind::SourceLine:
+                hit = (isStep || e.kind == EventKind::EffectYielded) && e.line == b.line && endsWithPath(e.file, b.file);
+                break;
+            }
+            if (hit) {
+                ++b.hits;
+                reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
+                break;
+            }
+        }
+    }
+    if (reason.isEmpty())
+        return;
+
+    // ---- pause -----------------------------------------------------------------------
+    PausedState s;
+    s.step = e.step;
+    s.task = e.task;
+    s.reason = reason;
+    s.event = e;
+    s.eventFile = e.file ? QString::fromUtf8(e.file) : QString();
+    s.eventFunction = e.function ? functionDisplayName(e.function) : QString();
+    s.event.file = nullptr;
+    s.event.function = nullptr;
+    s.tasks = view.tasks();
+    for (const TaskSnapshot& t : std::as_const(s.tasks)) {
+        if (t.state == TaskStateCode::Done || t.state == TaskStateCode::Failed || t.state == TaskStateCode::Cancelled)
+            continue;
+        s.k.insert(t.id, view.k(t.id));
+        s.stores.insert(t.id, view.store(t.id));
+        s.envs.insert(t.id, view.env(t.id));
+    }
+    s.tree = view.effectTree();
+    {
+        QMutexLocker lock(&d->mutex);
+        d->paused = true;
+        d->commandPending = false;
+        d->mode = Command::Continue;
+    }
+    if (pausedCallback)
+        pausedCallback(s);
+    Command next;
+    {
+        QMutexLocker lock(&d->mutex);
+        while (!d->commandPending)
+            d->wake.wait(&d->mutex);
+        d->paused = false;
+        next = d->mode;
+    }
+    if (d->stopRequested) {
+        d->stopped = true;
+        throw AbortRun{QStringLiteral("stopped by the debugger")};
+    }
+    if (next == Command::StepOver || next == Command::StepOut) {
+        d->stepTask = e.task;
+        d->stepDepth = programDepth(view, e.task);
+    }
+    if (resumedCallback)
+        resumedCallback();
+}
+
+} // namespace doeff

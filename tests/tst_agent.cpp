@@ -1,0 +1,292 @@
+// The debug agent: pausing at start, the step modes, breakpoints and watchpoints, asynchronous
+// pause of a tight effect loop, stop, and the state reported at each pause. The program runs on
+// a worker thread (a paused sync_run blocks its thread); the test thread plays the debugger.
+
+#include "scenario.h"
+
+#include <QMutex>
+#include <QWaitCondition>
+
+#include <optional>
+#include <thread>
+
+using namespace doeff;
+using namespace scenario;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+Program<int> sub(int n)
+{
+    co_await Put("sub", n); // SUB_FIRST
+    co_await Tell("in sub");
+    int v = co_await Get<int>("sub");
+    co_return v;
+}
+Program<int> mainFlow()
+{
+    co_await Put("a", 1);
+    int s = co_await sub(5); // CALL_SUB
+    co_await Put("b", s); // AFTER_SUB
+    auto t = co_await Spawn(sub(7));
+    int w = co_await Wait(t);
+    co_return s + w;
+}
+Program<void> forever()
+{
+    for (int i = 0;; ++i)
+        co_await Put("i", i);
+}
+Program<int> failsLater()
+{
+    co_await Put("x", 1);
+    auto r = co_await Safe(Get("missing"));
+    Q_UNUSED(r);
+    co_return 1;
+}
+
+int lineOf(const QString& marker)
+{
+    QFile f(QString::fromUtf8(__FILE__));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n');
+    for (int i = 0; i < lines.size(); ++i)
+        if (lines[i].contains(u"// "_s + marker))
+            return i + 1;
+    return -1;
+}
+
+/// Runs a program under an agent on a worker thread and hands the pauses to the test.
+class Session {
+public:
+    explicit Session(bool startPaused = true)
+        : agent(startPaused)
+    {
+        agent.pausedCallback = [this](const PausedState& s) {
+            QMutexLocker lock(&m_mutex);
+            m_pauses.append(s);
+            m_changed.wakeAll();
+        };
+    }
+    ~Session()
+    {
+        agent.stop();
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    template<class T>
+    void start(Program<T> program, Store store = {})
+    {
+        auto shared = std::make_shared<Program<T>>(std::move(program));
+        m_thread = std::thread([this, shared, store] {
+            RunOptions o;
+            o.clock = Clock::Simulated;
+            o.observers = {&agent};
+            auto r = sync_run(std::move(*shared), sync_handlers_preset(), {}, store, o);
+            QMutexLocker lock(&m_mutex);
+            m_result = r;
+            m_changed.wakeAll();
+        });
+    }
+    /// The next pause (or nullopt when the run ended first). Waits on the machine, not on time;
+    /// the deadline only turns a hang into a failure.
+    std::optional<PausedState> nextPause()
+    {
+        QMutexLocker lock(&m_mutex);
+        QDeadlineTimer deadline(20000);
+        while (m_pauses.isEmpty() && !m_result)
+            if (!m_changed.wait(&m_mutex, deadline))
+                break;
+        if (m_pauses.isEmpty())
+            return std::nullopt;
+        return m_pauses.takeFirst();
+    }
+    std::optional<RuntimeResultBase> result()
+    {
+        QMutexLocker lock(&m_mutex);
+        QDeadlineTimer deadline(20000);
+        while (!m_result)
+            if (!m_changed.wait(&m_mutex, deadline))
+                break;
+        return m_result;
+    }
+    DebugAgent agent;
+
+private:
+    QMutex m_mutex;
+    QWaitCondition m_changed;
+    QList<PausedState> m_pauses;
+    std::optional<RuntimeResultBase> m_result;
+    std::thread m_thread;
+};
+
+} // namespace
+
+class TestAgent : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void startsPausedWithTheWholeState()
+    {
+        Session s;
+        s.start(mainFlow());
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason, u"start"_s);
+        QCOMPARE(p->task, 0);
+        QCOMPARE(p->tasks.size(), 1);
+        QCOMPARE(p->tasks[0].name, u"main"_s);
+        const QList<FrameInfo>& k = p->k.value(0);
+        QVERIFY(k.size() >= 5);
+        QCOMPARE(k.last().description, u"task 0 'main'"_s);
+        s.agent.continueRun();
+        auto r = s.result();
+        QVERIFY(r);
+        QCOMPARE(resultText(*r), u"Ok(12)"_s);
+    }
+    void stepEffectVisitsEveryEffectInOrder()
+    {
+        Session s;
+        s.start(mainFlow());
+        QVERIFY(s.nextPause());
+        QStringList labels;
+        for (;;) {
+            s.agent.stepEffect();
+            auto p = s.nextPause();
+            if (!p)
+                break;
+            labels.append(u"%1:%2"_s.arg(p->task).arg(p->event.name));
+        }
+        QCOMPARE(labels.join(u' '), u"0:Put('a') 0:Put('sub') 0:Tell('in sub') 0:Get('sub') 0:Put('b') "
+                                    u"0:Spawn(sub()) 1:Put('sub') 0:Wait(task 1 'sub') 1:Tell('in sub') 1:Get('sub')"_s);
+        QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
+    }
+    void stepIntoIsOneMachineStep()
+    {
+        Session s;
+        s.start(mainFlow());
+        auto first = s.nextPause();
+        QVERIFY(first);
+        quint64 last = first->step;
+        for (int i = 0; i < 20; ++i) {
+            s.agent.stepInto();
+            auto p = s.nextPause();
+            QVERIFY(p);
+            QCOMPARE(p->reason, u"step"_s);
+            QCOMPARE(p->step, last + 1);
+            last = p->step;
+        }
+    }
+    void stepOverRunsSubProgramsStepOutReturns()
+    {
+        Session s;
+        s.start(mainFlow());
+        QVERIFY(s.nextPause());
+        s.agent.stepEffect(); // Put('a') in main
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->event.name, u"Put('a')"_s);
+        s.agent.stepOver(); // sub(5)'s three effects run; next effect of main at its depth
+        p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->event.name, u"Put('b')"_s);
+        QCOMPARE(p->event.line, lineOf(u"AFTER_SUB"_s));
+        QCOMPARE(p->stores.value(0).value(u"sub"_s).toInt(), 5); // sub ran
+    }
+    void stepOutFinishesTheActivation()
+    {
+        Session s;
+        s.start(mainFlow());
+        QVERIFY(s.nextPause());
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::SourceLine;
+        b.file = u"tst_agent.cpp"_s;
+        b.line = lineOf(u"SUB_FIRST"_s);
+        const int id = s.agent.addBreakpoint(b);
+        s.agent.continueRun();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QVERIFY2(p->reason.startsWith(u"breakpoint %1"_s.arg(id)), qPrintable(p->reason));
+        QCOMPARE(p->k.value(0).first().function, u"sub"_s);
+        s.agent.removeBreakpoint(id);
+        s.agent.stepOut();
+        p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason, u"step out"_s);
+        QCOMPARE(p->k.value(0).first().function, u"mainFlow"_s);
+    }
+    void breakpointsAndWatchpoints()
+    {
+        Session s;
+        s.start(mainFlow());
+        QVERIFY(s.nextPause());
+        Breakpoint watch;
+        watch.kind = Breakpoint::Kind::StoreKey;
+        watch.pattern = u"b"_s;
+        const int w = s.agent.addBreakpoint(watch);
+        Breakpoint get;
+        get.kind = Breakpoint::Kind::Effect;
+        get.pattern = u"Put"_s;
+        get.condition = u"value=7"_s;
+        const int g = s.agent.addBreakpoint(get);
+        Breakpoint spawn;
+        spawn.kind = Breakpoint::Kind::TaskSpawn;
+        const int sp = s.agent.addBreakpoint(spawn);
+        QStringList reasons;
+        for (;;) {
+            s.agent.continueRun();
+            auto p = s.nextPause();
+            if (!p)
+                break;
+            reasons.append(p->reason.section(u':', 0, 0));
+        }
+        QCOMPARE(reasons, (QStringList{u"breakpoint %1"_s.arg(w), u"breakpoint %1"_s.arg(sp), u"breakpoint %1"_s.arg(g)}));
+        for (const Breakpoint& b : s.agent.breakpoints())
+            QCOMPARE(b.hits, 1);
+        QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
+    }
+    void errorBreakpointAndDisabling()
+    {
+        Session s;
+        s.start(failsLater());
+        QVERIFY(s.nextPause());
+        Breakpoint err;
+        err.kind = Breakpoint::Kind::Error;
+        const int id = s.agent.addBreakpoint(err);
+        s.agent.continueRun();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->event.name, u"MissingStoreKeyError"_s);
+        QVERIFY(s.agent.setBreakpointEnabled(id, false));
+        s.agent.continueRun();
+        QVERIFY(!s.nextPause());
+        QCOMPARE(resultText(*s.result()), u"Ok(1)"_s);
+    }
+    void pauseATightLoopThenStop()
+    {
+        Session s(false);
+        s.start(forever());
+        s.agent.pause(); // honoured at the next step, wherever the loop is
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason, u"pause"_s);
+        s.agent.stop();
+        auto r = s.result();
+        QVERIFY(r);
+        QCOMPARE(resultText(*r), u"Err(RunAbortedError: stopped by the debugger)"_s);
+    }
+    void runToLine()
+    {
+        Session s;
+        s.start(mainFlow());
+        QVERIFY(s.nextPause());
+        s.agent.runToLine(u"tst_agent.cpp"_s, lineOf(u"AFTER_SUB"_s));
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->event.line, lineOf(u"AFTER_SUB"_s));
+        QCOMPARE(p->stores.value(0).value(u"a"_s).toInt(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAgent)
+#include "tst_agent.moc"
