@@ -195,10 +195,13 @@ Program<QVariant> s02_main()
 Program<QVariantList> s03_main()
 {
     auto seen = std::make_shared<QVariantList>();
-    QVariant v = co_await Modify("c", [seen](const QVariant& x) {
+    // a capturing lambda is named before co_await: g++ 12 destroys closure temporaries of a
+    // co_await expression twice
+    auto remember = [seen](const QVariant& x) {
         seen->append(x);
         return QVariant(5);
-    });
+    };
+    QVariant v = co_await Modify("c", remember);
     co_return QVariantList{QVariant(*seen), v};
 }
 Program<void> inc_then_fail()
