@@ -26,15 +26,21 @@ struct Measurement {
 
     double perSecond() const { return seconds > 0 ? effects / seconds : 0; }
     double nsPerEffect() const { return effects > 0 ? seconds * 1e9 / effects : 0; }
+    /// Process CPU time of the best run: on a loaded machine, closer to the idle-core cost.
+    double cpuSeconds() const { return extra.value(QStringLiteral("cpu_seconds")).toDouble(); }
 };
 
-/// A goal from the brief, checked against a measurement. `info` rows have no goal.
+/// A goal from the brief, checked against a measurement. `info` rows have no goal. The verdict
+/// is taken on wall-clock times (`measured`); the same value computed from CPU times
+/// (`measuredCpu`, -1 when not applicable) shows what machine load did to it.
 struct Target {
     QString name; ///< `a: Get+Put effects/s`
-    QString goal; ///< `>= 5000000`
-    double measured = 0;
+    QString goal; ///< `>= 5,000,000`
     QString unit; ///< `effects/s`, `x`, `ns`, `KiB/task`
+    double measured = 0;
+    double measuredCpu = -1;
     bool pass = false;
+    bool passCpu = false;
     bool info = false;
 };
 

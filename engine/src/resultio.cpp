@@ -5,6 +5,7 @@
 
 #include <QCborArray>
 #include <QCborMap>
+#include <QCborStreamReader>
 #include <QCborValue>
 #include <QDateTime>
 #include <QFile>
@@ -379,6 +380,57 @@ private:
     QString m_name;
 };
 
+/// Walks the document without building it, checking that every declared length fits in the
+/// bytes that remain, so that decoding never allocates more than the file justifies (a flipped
+/// length byte can otherwise claim gigabytes). Returns an error text, empty when sound.
+QString checkLengths(const QByteArray& bytes)
+{
+    QCborStreamReader reader(bytes);
+    const qint64 total = bytes.size();
+    int depth = 0;
+    auto remaining = [&] { return total - reader.currentOffset(); };
+    while (reader.lastError() == QCborError::NoError) {
+        if (!reader.hasNext()) {
+            if (depth == 0)
+                break;
+            if (!reader.leaveContainer())
+                break;
+            --depth;
+            continue;
+        }
+        const qint64 at = reader.currentOffset();
+        if (reader.isArray() || reader.isMap()) {
+            if (reader.isLengthKnown()) {
+                const quint64 n = reader.length();
+                const quint64 room = quint64(remaining()); // every item takes at least a byte
+                if (n > room || (reader.isMap() && n > room / 2))
+                    return QStringLiteral("a container at byte %1 claims %2 items, more than the file holds")
+                        .arg(at)
+                        .arg(n);
+            }
+            if (++depth > 1000)
+                return QStringLiteral("nesting deeper than 1000 at byte %1").arg(at);
+            if (!reader.enterContainer())
+                break;
+            continue;
+        }
+        if (reader.isString() || reader.isByteArray()) {
+            if (reader.isLengthKnown() && reader.length() > quint64(remaining()))
+                return QStringLiteral("truncated at byte %1").arg(total);
+            if (!reader.next()) // skips the chunks without keeping them
+                break;
+            continue;
+        }
+        if (!reader.next())
+            break;
+    }
+    if (reader.lastError() == QCborError::EndOfFile)
+        return QStringLiteral("truncated at byte %1").arg(total);
+    if (reader.lastError() != QCborError::NoError)
+        return QStringLiteral("malformed data at byte %1 (%2)").arg(reader.currentOffset()).arg(reader.lastError().toString());
+    return {};
+}
+
 } // namespace
 
 bool RuntimeResultBase::save(QIODevice& device, QString* errorString) const
@@ -415,15 +467,24 @@ SavedResult load_result(QIODevice& device, const QString& name)
         decoder.fail(QStringLiteral("cannot read: ") + device.errorString());
     if (!device.isSequential() && device.size() > maxResultFileSize)
         decoder.fail(QStringLiteral("file too large (%1 bytes) for a result").arg(device.size()));
-    const QByteArray bytes = device.read(maxResultFileSize + 1);
-    if (bytes.size() > maxResultFileSize)
-        decoder.fail(QStringLiteral("file too large for a result"));
+    // read what is there, in chunks: never reserve more than the data justifies
+    QByteArray bytes;
+    for (;;) {
+        const QByteArray chunk = device.read(64 * 1024);
+        if (chunk.isEmpty())
+            break;
+        bytes += chunk;
+        if (bytes.size() > maxResultFileSize)
+            decoder.fail(QStringLiteral("file too large for a result"));
+    }
     if (bytes.isEmpty())
         decoder.fail(QStringLiteral("empty file"));
     // every result document is a CBOR map; anything else is not ours (and must not be
     // reported as a truncated result)
     if (static_cast<unsigned char>(bytes.at(0)) >> 5 != 5)
         decoder.fail(QStringLiteral("not a doeff result file"));
+    if (const QString problem = checkLengths(bytes); !problem.isEmpty())
+        decoder.fail(problem);
     QCborParserError parseError;
     const QCborValue root = QCborValue::fromCbor(bytes, &parseError);
     if (parseError.error != QCborError::NoError) {

@@ -10,12 +10,12 @@ Store::Store(std::initializer_list<std::pair<QString, QVariant>> entries)
 
 bool Store::contains(const QString& key) const
 {
-    return m_index.contains(key);
+    return m_index.contains(detail::StoreKey{key});
 }
 
 const QVariant* Store::find(const QString& key) const
 {
-    auto it = m_index.constFind(key);
+    auto it = m_index.constFind(detail::StoreKey{key});
     return it == m_index.cend() ? nullptr : &m_values.at(it.value());
 }
 
@@ -27,25 +27,25 @@ QVariant Store::value(const QString& key, const QVariant& fallback) const
 
 void Store::insert(const QString& key, const QVariant& value)
 {
-    auto it = m_index.constFind(key);
+    auto it = m_index.constFind(detail::StoreKey{key});
     if (it != m_index.cend()) {
         m_values[it.value()] = value;
         return;
     }
-    m_index.insert(key, m_keys.size());
+    m_index.insert(detail::StoreKey{key}, m_keys.size());
     m_keys.append(key);
     m_values.append(value);
 }
 
 QVariant* Store::findMutable(const QString& key)
 {
-    auto it = m_index.constFind(key);
+    auto it = m_index.constFind(detail::StoreKey{key});
     return it == m_index.cend() ? nullptr : &m_values[it.value()];
 }
 
 bool Store::remove(const QString& key)
 {
-    auto it = m_index.constFind(key);
+    auto it = m_index.constFind(detail::StoreKey{key});
     if (it == m_index.cend())
         return false;
     const qsizetype pos = it.value();
@@ -53,7 +53,7 @@ bool Store::remove(const QString& key)
     m_keys.removeAt(pos);
     m_values.removeAt(pos);
     for (qsizetype i = pos; i < m_keys.size(); ++i)
-        m_index[m_keys.at(i)] = i;
+        m_index[detail::StoreKey{m_keys.at(i)}] = i;
     return true;
 }
 

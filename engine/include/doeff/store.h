@@ -7,10 +7,26 @@
 #include <QString>
 #include <QVariant>
 
+#include <functional>
 #include <initializer_list>
+#include <string_view>
 #include <utility>
 
 namespace doeff {
+
+namespace detail {
+/// A store key with a cheap hash: Qt's seeded qHash(QString) is slow on some CPUs, and every
+/// Get and Put hashes once. Keys are the program's own names, not attacker-chosen input.
+struct StoreKey {
+    QString text;
+    bool operator==(const StoreKey& other) const { return text == other.text; }
+};
+inline size_t qHash(const StoreKey& key, size_t seed = 0) noexcept
+{
+    const std::u16string_view view(reinterpret_cast<const char16_t*>(key.text.utf16()), size_t(key.text.size()));
+    return std::hash<std::u16string_view>{}(view) ^ seed;
+}
+} // namespace detail
 
 /// The run's mutable state: `QString → QVariant`, ordered by first insertion. Implicitly shared
 /// (copy-on-write), so snapshotting a store for a spawned task is cheap. Lookups are O(1)
@@ -44,7 +60,7 @@ public:
 private:
     QList<QString> m_keys;
     QList<QVariant> m_values;
-    QHash<QString, qsizetype> m_index;
+    QHash<detail::StoreKey, qsizetype> m_index;
 };
 
 } // namespace doeff
