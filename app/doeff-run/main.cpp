@@ -1,0 +1,329 @@
+// doeff-run: the Studio's headless sibling. Lists and runs programs of the built-in example
+// library or of a program library given with --library, prints the RuntimeResult, saves it, and
+// prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error.
+
+#include <doeff/library.h>
+#include <doeff/runtimeresult.h>
+#include <doeff_examples.h>
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QTextStream>
+
+#include <qcoro/qcorotask.h>
+
+#include <algorithm>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+enum ExitStatus { ExitOk = 0, ExitErr = 1, ExitUsage = 2 };
+
+/// A usage or file error: printed as `doeff-run: <message>` on stderr, exit status 2.
+struct UsageError {
+    QString message;
+};
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream& err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+/// `KEY=JSON` → (key, value). JSON scalars are accepted at the top level (`n=5`, `s="text"`).
+std::pair<QString, QVariant> parseAssignment(const QString& option, const QString& text)
+{
+    const qsizetype eq = text.indexOf(u'=');
+    if (eq <= 0) throw UsageError { u"--%1 expects KEY=JSON, got '%2'"_s.arg(option, text) };
+    const QString key = text.left(eq);
+    const QString json = text.mid(eq + 1);
+    // QJsonDocument only parses arrays and objects: wrap the value in a one-element array.
+    QJsonParseError error {};
+    const QJsonDocument doc = QJsonDocument::fromJson(u"[%1]"_s.arg(json).toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != 1) {
+        const QString reason = error.error != QJsonParseError::NoError
+            ? u"%1 at offset %2"_s.arg(error.errorString()).arg(std::max(0, error.offset - 1))
+            : u"expected exactly one value"_s;
+        throw UsageError {
+            u"--%1 %2: '%3' is not valid JSON (%4); strings need double quotes, e.g. %2='\"text\"'"_s.arg(option, key,
+                                                                                                          json, reason)
+        };
+    }
+    return { key, doc.array().first().toVariant() };
+}
+
+struct Request {
+    QString name;
+    QStringList libraries;
+    bool list = false;
+    bool verbose = false;
+    bool async = false;
+    std::optional<doeff::Clock> clock;
+    doeff::Env env;
+    doeff::Store store;
+    QString saveTo;
+    QString openResult;
+};
+
+Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listOpt, const QCommandLineOption& libOpt,
+                     const QCommandLineOption& formatOpt, const QCommandLineOption& envOpt,
+                     const QCommandLineOption& storeOpt, const QCommandLineOption& runnerOpt,
+                     const QCommandLineOption& clockOpt, const QCommandLineOption& saveOpt,
+                     const QCommandLineOption& openOpt)
+{
+    Request r;
+    r.list = parser.isSet(listOpt);
+    r.libraries = parser.values(libOpt);
+    r.saveTo = parser.value(saveOpt);
+    r.openResult = parser.value(openOpt);
+
+    const QString format = parser.value(formatOpt);
+    if (format == u"verbose"_s)
+        r.verbose = true;
+    else if (format != u"condensed"_s)
+        throw UsageError { u"unknown format '%1' (use condensed or verbose)"_s.arg(format) };
+
+    const QString runner = parser.value(runnerOpt);
+    if (runner == u"async"_s)
+        r.async = true;
+    else if (runner != u"sync"_s)
+        throw UsageError { u"unknown runner '%1' (use sync or async)"_s.arg(runner) };
+
+    if (parser.isSet(clockOpt)) {
+        const QString clock = parser.value(clockOpt);
+        if (clock == u"real"_s)
+            r.clock = doeff::Clock::Real;
+        else if (clock == u"simulated"_s)
+            r.clock = doeff::Clock::Simulated;
+        else
+            throw UsageError { u"unknown clock '%1' (use real or simulated)"_s.arg(clock) };
+    }
+
+    for (const QString& a : parser.values(envOpt)) {
+        auto [key, value] = parseAssignment(u"env"_s, a);
+        r.env.insert(key, value);
+    }
+    for (const QString& a : parser.values(storeOpt)) {
+        auto [key, value] = parseAssignment(u"store"_s, a);
+        r.store.insert(key, value);
+    }
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        throw UsageError {
+            u"expected one program name, got %1: %2"_s.arg(positional.size()).arg(positional.join(u" "_s))
+        };
+    r.name = positional.value(0);
+
+    const bool running = !r.name.isEmpty();
+    if (!r.openResult.isEmpty() && (running || r.list))
+        throw UsageError { u"--open-result cannot be combined with a program name or --list"_s };
+    if (r.list && running) throw UsageError { u"--list takes no program name"_s };
+    if (!running && !r.list && r.openResult.isEmpty())
+        throw UsageError { u"no program given (doeff-run --list shows the programs, --help the options)"_s };
+    if (!running && !r.saveTo.isEmpty()) throw UsageError { u"--save-result needs a program to run"_s };
+    return r;
+}
+
+struct Source {
+    QString title;
+    const doeff::ProgramLibrary* library; // not owned; loaded libraries are never unloaded
+};
+
+QList<Source> sources(const Request& r)
+{
+    QList<Source> list;
+    for (const QString& path : r.libraries) {
+        try {
+            list.append({ u"Programs in %1:"_s.arg(path), &doeff::loadProgramLibrary(path) });
+        } catch (const doeff::ProgramLibraryError& e) {
+            throw UsageError { e.message() };
+        }
+    }
+    // loading the built-in library's own file (--library …/libdoeff-examples.so) gives the same
+    // object: list it once
+    const doeff::ProgramLibrary* builtIn = &examples::library();
+    if (std::none_of(list.cbegin(), list.cend(), [builtIn](const Source& s) { return s.library == builtIn; }))
+        list.append({ u"Built-in programs:"_s, builtIn });
+    return list;
+}
+
+int listPrograms(const QList<Source>& all)
+{
+    bool first = true;
+    for (const Source& s : all) {
+        if (!first) out() << '\n';
+        first = false;
+        out() << s.title << '\n';
+        int width = 0;
+        for (const doeff::ProgramInfo& p : s.library->programs())
+            width = std::max(width, int(p.name.size()));
+        for (const doeff::ProgramInfo& p : s.library->programs())
+            out() << "  " << p.name.leftJustified(width) << "  " << p.description << '\n';
+        if (s.library->programs().isEmpty()) out() << "  (none)\n";
+    }
+    out().flush();
+    return ExitOk;
+}
+
+const doeff::ProgramInfo& findProgram(const QList<Source>& all, const QString& name)
+{
+    for (const Source& s : all)
+        if (const doeff::ProgramInfo* p = s.library->find(name)) return *p;
+    throw UsageError { u"unknown program '%1' (doeff-run --list shows the programs)"_s.arg(name) };
+}
+
+/// Prints the result and saves it if asked; the exit status.
+int report(const doeff::RuntimeResultBase& result, const Request& r)
+{
+    out() << result.format(r.verbose) << '\n';
+    out().flush();
+    if (!r.saveTo.isEmpty()) {
+        QString error;
+        if (!result.save(r.saveTo, &error)) {
+            err() << "doeff-run: cannot save the result to " << r.saveTo << ": " << error << '\n';
+            return ExitUsage;
+        }
+    }
+    return result.is_ok() ? ExitOk : ExitErr;
+}
+
+int openResult(const Request& r)
+{
+    try {
+        return report(doeff::load_result(r.openResult), r);
+    } catch (const doeff::ResultFileError& e) {
+        throw UsageError { e.message() };
+    }
+}
+
+/// The async runner's driver: runs on the application's event loop, then quits it. `info` belongs
+/// to a program library, which lives as long as the process.
+QCoro::Task<void> runAsync(const doeff::ProgramInfo& info, Request r, doeff::RunOptions options)
+{
+    int status = ExitUsage;
+    try {
+        const doeff::RuntimeResult<QVariant> result
+            = co_await doeff::asyncRunProgram(info, r.env, r.store, std::move(options));
+        status = report(result, r);
+    } catch (const std::exception& e) {
+        // the runners never throw for program errors; this is a bug in doeff-run or the engine
+        err() << "doeff-run: internal error: " << e.what() << '\n';
+    }
+    // queued: exit() before exec() has started would be lost
+    QMetaObject::invokeMethod(
+        qApp, [status] { QCoreApplication::exit(status); }, Qt::QueuedConnection);
+}
+
+int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Request& r)
+{
+    doeff::RunOptions options = info.options;
+    if (r.clock) options.clock = *r.clock;
+    if (!r.async) return report(doeff::runProgram(info, r.env, r.store, std::move(options)), r);
+    QCoro::Task<void> task = runAsync(info, r, std::move(options));
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"doeff-run"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(DOEFF_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Runs a doeff program headless and prints its RuntimeResult.\n"
+        "\n"
+        "Programs come from the built-in example library and from program libraries given with\n"
+        "--library (shared objects built with DOEFF_PROGRAM / DOEFF_PROGRAM_LIBRARY()).\n"
+        "\n"
+        "Exit status: 0 when the result is Ok, 1 when it is Err, 2 for a usage error or a file\n"
+        "that cannot be read (the message on stderr says what was wrong).\n"
+        "\n"
+        "Examples:\n"
+        "  doeff-run --list\n"
+        "  doeff-run greet --env name='\"Ada\"'\n"
+        "  doeff-run parallel_work --format verbose --runner async\n"
+        "  doeff-run timed_operation --clock simulated --save-result run.doeffresult\n"
+        "  doeff-run --open-result run.doeffresult --format verbose\n"
+        "  doeff-run --library ./libmyprograms.so my_program"_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(u"program"_s, u"Name of the program to run (see --list)."_s, u"[program]"_s);
+
+    const QCommandLineOption listOpt(QStringList { u"l"_s, u"list"_s },
+                                     u"List the programs (name and description) and exit."_s);
+    const QCommandLineOption libOpt(
+        QStringList { u"L"_s, u"library"_s },
+        u"Also load the program library at <path> (repeatable). Its programs come before the built-in ones."_s,
+        u"path"_s);
+    const QCommandLineOption formatOpt(QStringList { u"f"_s, u"format"_s },
+                                       u"How to print the result: condensed (default) or verbose."_s, u"format"_s,
+                                       u"condensed"_s);
+    const QCommandLineOption envOpt(
+        QStringList { u"e"_s, u"env"_s },
+        u"Set environment key <key> to a JSON value, over the program's default (repeatable): "
+        "n=5, name='\"Ada\"', tags='[\"a\",\"b\"]'."_s,
+        u"key=json"_s);
+    const QCommandLineOption storeOpt(QStringList { u"s"_s, u"store"_s },
+                                      u"Set initial store key <key> to a JSON value, over the program's default "
+                                      "(repeatable)."_s,
+                                      u"key=json"_s);
+    const QCommandLineOption runnerOpt(
+        QStringList { u"r"_s, u"runner"_s },
+        u"sync (default: sync_run on this thread) or async (async_run on the Qt event loop)."_s, u"runner"_s,
+        u"sync"_s);
+    const QCommandLineOption clockOpt(QStringList { u"c"_s, u"clock"_s },
+                                      u"real or simulated (waiting on time costs no real time). Default: the "
+                                      "program's own choice, usually real."_s,
+                                      u"clock"_s);
+    const QCommandLineOption saveOpt(u"save-result"_s, u"Also save the result to <file> (a CBOR result document)."_s,
+                                     u"file"_s);
+    const QCommandLineOption openOpt(u"open-result"_s,
+                                     u"Print a result saved with --save-result instead of running a program. "
+                                     "The exit status is the saved result's."_s,
+                                     u"file"_s);
+    for (const QCommandLineOption* o :
+         { &listOpt, &libOpt, &formatOpt, &envOpt, &storeOpt, &runnerOpt, &clockOpt, &saveOpt, &openOpt })
+        parser.addOption(*o);
+
+    if (!parser.parse(QCoreApplication::arguments())) {
+        err() << "doeff-run: " << parser.errorText() << '\n' << "Try 'doeff-run --help'.\n";
+        return ExitUsage;
+    }
+    if (parser.isSet(u"help"_s)) {
+        out() << parser.helpText();
+        return ExitOk;
+    }
+    if (parser.isSet(u"version"_s)) {
+        out() << QCoreApplication::applicationName() << ' ' << QCoreApplication::applicationVersion() << '\n';
+        return ExitOk;
+    }
+
+    try {
+        const Request r
+            = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt, saveOpt, openOpt);
+        if (!r.openResult.isEmpty()) return openResult(r);
+        const QList<Source> all = sources(r);
+        if (r.list) return listPrograms(all);
+        return runProgram(app, findProgram(all, r.name), r);
+    } catch (const UsageError& e) {
+        out().flush();
+        err() << "doeff-run: " << e.message << '\n';
+        return ExitUsage;
+    }
+}

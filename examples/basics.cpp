@@ -1,0 +1,68 @@
+// State, reader and error basics: counter, greet, risky_operation.
+
+#include <doeff_examples.h>
+
+#include <doeff/doeff.h>
+
+#include <stdexcept>
+
+using namespace doeff;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// ---- counter: Get and Put ------------------------------------------------------------------
+// The store is the run's mutable state. Each Get/Put pair reads and writes one key; the final
+// value is in the result's store as well as being the program's value.
+Program<int> counter_main()
+{
+    for (int i = 0; i < 3; ++i) {
+        const int count = co_await Get<int>("counter");
+        co_await Put("counter", count + 1);
+    }
+    co_return co_await Get<int>("counter");
+}
+
+// ---- greet: Ask and Tell -------------------------------------------------------------------
+// The environment is read-only configuration: `doeff-run greet --env name='"Ada"'` changes it
+// for one run. Tell appends to the log (`__log__` in the store).
+Program<QString> greet_main()
+{
+    const QString name = co_await Ask<QString>("name");
+    co_await Tell(u"Greeting %1"_s.arg(name));
+    co_return u"Hello, %1!"_s.arg(name);
+}
+
+// ---- risky_operation: Safe around code that throws -----------------------------------------
+// A flaky service fails its first `failures` calls. Safe turns each failure into an Err value,
+// so the caller can log it and retry; after `attempts` failures the last error is rethrown and
+// the run fails with it (try `--env failures=5`).
+Program<int> call_flaky_service(int attempt, int failures)
+{
+    co_await Tell(u"attempt %1"_s.arg(attempt));
+    if (attempt <= failures) throw std::runtime_error("service unavailable (attempt " + std::to_string(attempt) + ")");
+    co_return 42;
+}
+
+Program<int> risky_operation_main()
+{
+    const int failures = co_await Ask<int>("failures");
+    const int attempts = co_await Ask<int>("attempts");
+    for (int attempt = 1;; ++attempt) {
+        Result<int> r = co_await Safe(call_flaky_service(attempt, failures));
+        if (r.is_ok()) co_return r.value();
+        co_await Tell(u"attempt %1 failed: %2"_s.arg(attempt).arg(r.error().describe()));
+        if (attempt == attempts) r.value(); // out of attempts: rethrows the last error
+    }
+}
+
+} // namespace
+
+DOEFF_PROGRAM(counter, "Counts to 3 with Get/Put on the store key 'counter'", counter_main,
+              .store = { { u"counter"_s, 0 } });
+
+DOEFF_PROGRAM(greet, "Greets the env's 'name' (Ask) and logs it (Tell)", greet_main,
+              .env = { { u"name"_s, u"World"_s } });
+
+DOEFF_PROGRAM(risky_operation, "Retries a flaky service, catching its exceptions with Safe", risky_operation_main,
+              .env = { { u"attempts"_s, 3 }, { u"failures"_s, 2 } });

@@ -1,0 +1,311 @@
+// doeff-run driven as a process: listing, running (Ok → 0, Err → 1), usage errors (2, with a
+// message naming what was wrong), saving and re-opening results, and program libraries.
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Outcome {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Outcome doeffRun(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(DOEFF_RUN_PATH), args);
+    if (!p.waitForStarted(30000)) qFatal("doeff-run did not start: %s", qPrintable(p.errorString()));
+    if (!p.waitForFinished(120000)) qFatal("doeff-run did not finish: %s", qPrintable(args.join(u' ')));
+    if (p.exitStatus() != QProcess::NormalExit) qFatal("doeff-run crashed: %s", qPrintable(args.join(u' ')));
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
+}
+
+const QStringList exampleNames {
+    u"counter"_s,           u"greet"_s,           u"risky_operation"_s, u"custom_log_handler"_s, u"get_env_var"_s,
+    u"increment_counter"_s, u"divide"_s,          u"fetch_data"_s,      u"parallel_work"_s,      u"timed_operation"_s,
+    u"delayed_response"_s,  u"controlled_time"_s, u"pipeline"_s,        u"deadlock"_s,           u"fanout"_s,
+};
+
+} // namespace
+
+class TestDoeffRun : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void help()
+    {
+        const Outcome o = doeffRun({ u"--help"_s });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.err, QString());
+        for (const QString& option : { u"--list"_s, u"--library"_s, u"--format"_s, u"--env"_s, u"--store"_s,
+                                       u"--runner"_s, u"--clock"_s, u"--save-result"_s, u"--open-result"_s })
+            QVERIFY2(o.out.contains(option), qPrintable(option));
+        QVERIFY(o.out.contains(u"Exit status: 0 when the result is Ok, 1 when it is Err, 2 for a usage error"_s));
+    }
+
+    void list()
+    {
+        const Outcome o = doeffRun({ u"--list"_s });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.err, QString());
+        const QStringList lines = o.out.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.first(), u"Built-in programs:"_s);
+        QCOMPARE(lines.size(), exampleNames.size() + 1);
+        for (const QString& name : exampleNames) {
+            const auto line = std::find_if(lines.cbegin(), lines.cend(),
+                                           [&](const QString& l) { return l.startsWith(u"  "_s + name + u' '); });
+            QVERIFY2(line != lines.cend(), qPrintable(name));
+            QVERIFY2(line->size() > name.size() + 6, "no description");
+        }
+        QVERIFY(o.out.contains(u"  counter             Counts to 3 with Get/Put on the store key 'counter'\n"_s));
+    }
+
+    void runs_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("output");
+        QTest::addRow("counter") << QStringList { u"counter"_s } << u"Ok(3)\n"_s;
+        QTest::addRow("counter async") << QStringList { u"counter"_s, u"--runner"_s, u"async"_s } << u"Ok(3)\n"_s;
+        QTest::addRow("store override") << QStringList { u"counter"_s, u"--store"_s, u"counter=39"_s } << u"Ok(42)\n"_s;
+        QTest::addRow("env string") << QStringList { u"greet"_s, u"-e"_s, u"name=\"Ada\""_s }
+                                    << u"Ok('Hello, Ada!')\n"_s;
+        QTest::addRow("env list") << QStringList { u"parallel_work"_s, u"--env"_s, u"documents=[\"a b\", \"c\"]"_s }
+                                  << u"Ok({'counts': [2, 1], 'total': 3})\n"_s;
+        QTest::addRow("simulated clock") << QStringList { u"timed_operation"_s, u"--clock"_s, u"simulated"_s }
+                                         << u"Ok({'elapsed_ms': 250, 'finished': '00:00:00.250', "
+                                            "'started': '00:00:00.000'})\n"_s;
+        QTest::addRow("simulated clock async")
+            << QStringList { u"delayed_response"_s, u"-c"_s, u"simulated"_s, u"-r"_s, u"async"_s }
+            << u"Ok('response after 0.2 s')\n"_s;
+        QTest::addRow("await async") << QStringList { u"fetch_data"_s, u"--runner"_s, u"async"_s }
+                                     << u"Ok({'id': 42, 'name': 'User 42', 'url': "
+                                        "'https://api.example.com/users/42'})\n"_s;
+        QTest::addRow("ten thousand tasks")
+            << QStringList { u"fanout"_s } << u"Ok({'sum': 99990000, 'tasks': 10000})\n"_s;
+    }
+    void runs()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, output);
+        const Outcome o = doeffRun(args);
+        QCOMPARE(o.out, output);
+        QCOMPARE(o.err, QString());
+        QCOMPARE(o.exitCode, 0);
+    }
+
+    void verbose()
+    {
+        const Outcome o = doeffRun({ u"counter"_s, u"--format"_s, u"verbose"_s });
+        QCOMPARE(o.exitCode, 0);
+        const QStringList lines = o.out.split(u'\n');
+        QCOMPARE(lines.at(0), QString(79, u'═'));
+        QCOMPARE(lines.at(1), QString(30, u' ') + u"RUNTIME RESULT"_s);
+        QCOMPARE(lines.at(4), u"Status: Ok(3)"_s);
+        QVERIFY(o.out.contains(u"\nStore:\n  counter: 3\n"_s));
+        QVERIFY(o.out.endsWith(QString(79, u'═') + u'\n'));
+    }
+
+    void errRun()
+    {
+        const Outcome o = doeffRun({ u"divide"_s });
+        QCOMPARE(o.exitCode, 1);
+        QCOMPARE(o.err, QString());
+        QVERIFY2(o.out.startsWith(u"Err(examples::ZeroDivisionError: cannot divide 10 by zero)\n\n"
+                                  "Root Cause: examples::ZeroDivisionError: cannot divide 10 by zero\n"_s),
+                 qPrintable(o.out));
+        QVERIFY(o.out.contains(u"\nEffect path: divide_main() -> Divide(dividend=10.0, divisor=0.0)\n"_s));
+        QVERIFY(o.out.contains(u"in divide_main\n    const double quotient = co_await divide(dividend, divisor);\n"_s));
+
+        const Outcome deadlock = doeffRun({ u"deadlock"_s, u"--runner"_s, u"async"_s });
+        QCOMPARE(deadlock.exitCode, 1);
+        QVERIFY(deadlock.out.startsWith(u"Err(DeadlockError: Deadlock: no task can make progress: "_s));
+        QVERIFY(deadlock.out.contains(u"\nUnobserved task failures (2):\n"_s));
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("unknown program") << QStringList {
+            u"nope"_s
+        } << u"doeff-run: unknown program 'nope' (doeff-run --list shows the programs)\n"_s;
+        QTest::addRow("no program") << QStringList {}
+                                    << u"doeff-run: no program given (doeff-run --list shows the programs, --help the "
+                                       "options)\n"_s;
+        QTest::addRow("two programs") << QStringList { u"counter"_s, u"greet"_s }
+                                      << u"doeff-run: expected one program name, got 2: counter greet\n"_s;
+        QTest::addRow("bad JSON") << QStringList { u"greet"_s, u"--env"_s, u"name=Ada"_s }
+                                  << u"doeff-run: --env name: 'Ada' is not valid JSON (illegal number at offset 0); "
+                                     "strings need double quotes, e.g. name='\"text\"'\n"_s;
+        QTest::addRow("bad store JSON")
+            << QStringList { u"counter"_s, u"--store"_s, u"counter=[1,"_s }
+            << u"doeff-run: --store counter: '[1,' is not valid JSON (object is missing after "
+               "a comma at offset 4); strings need double quotes, e.g. counter='\"text\"'\n"_s;
+        QTest::addRow("no key") << QStringList { u"greet"_s, u"--env"_s, u"=1"_s }
+                                << u"doeff-run: --env expects KEY=JSON, got '=1'\n"_s;
+        QTest::addRow("unknown runner") << QStringList { u"counter"_s, u"--runner"_s, u"fast"_s }
+                                        << u"doeff-run: unknown runner 'fast' (use sync or async)\n"_s;
+        QTest::addRow("unknown clock") << QStringList { u"counter"_s, u"--clock"_s, u"wall"_s }
+                                       << u"doeff-run: unknown clock 'wall' (use real or simulated)\n"_s;
+        QTest::addRow("unknown format") << QStringList { u"counter"_s, u"--format"_s, u"json"_s }
+                                        << u"doeff-run: unknown format 'json' (use condensed or verbose)\n"_s;
+        QTest::addRow("unknown option") << QStringList { u"--frobnicate"_s }
+                                        << u"doeff-run: Unknown option 'frobnicate'.\nTry 'doeff-run --help'.\n"_s;
+        QTest::addRow("list with a name")
+            << QStringList { u"--list"_s, u"counter"_s } << u"doeff-run: --list takes no program name\n"_s;
+        QTest::addRow("missing library") << QStringList { u"--library"_s, u"/nonexistent/libx.so"_s, u"counter"_s }
+                                         << u"doeff-run: /nonexistent/libx.so: no such file\n"_s;
+        QTest::addRow("library without entry point")
+            << QStringList { u"--library"_s, QStringLiteral(DOEFF_ENGINE_LIBRARY), u"--list"_s }
+            << QStringLiteral("doeff-run: " DOEFF_ENGINE_LIBRARY
+                              ": not a doeff program library (no doeff_program_library_v1 symbol)\n");
+        QTest::addRow("missing result file") << QStringList { u"--open-result"_s, u"/nonexistent/r.doeffresult"_s }
+                                             << u"doeff-run: /nonexistent/r.doeffresult: No such file or directory\n"_s;
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Outcome o = doeffRun(args);
+        QCOMPARE(o.err, message);
+        QCOMPARE(o.out, QString());
+        QCOMPARE(o.exitCode, 2);
+    }
+
+    void saveThenOpen_data()
+    {
+        QTest::addColumn<QString>("program");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("exitCode");
+        QTest::addRow("ok condensed") << u"increment_counter"_s << u"condensed"_s << 0;
+        QTest::addRow("ok verbose") << u"parallel_work"_s << u"verbose"_s << 0;
+        QTest::addRow("err condensed") << u"pipeline"_s << u"condensed"_s << 1;
+        QTest::addRow("err verbose") << u"pipeline"_s << u"verbose"_s << 1;
+        QTest::addRow("deadlock verbose") << u"deadlock"_s << u"verbose"_s << 1;
+    }
+    void saveThenOpen()
+    {
+        QFETCH(QString, program);
+        QFETCH(QString, format);
+        QFETCH(int, exitCode);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(u"run.doeffresult"_s);
+        const Outcome ran = doeffRun({ program, u"--format"_s, format, u"--save-result"_s, file });
+        QCOMPARE(ran.exitCode, exitCode);
+        QCOMPARE(ran.err, QString());
+        QVERIFY(QFile::exists(file));
+        const Outcome opened = doeffRun({ u"--open-result"_s, file, u"--format"_s, format });
+        QCOMPARE(opened.err, QString());
+        QCOMPARE(opened.exitCode, exitCode);
+        QCOMPARE(opened.out, ran.out);
+    }
+
+    void openRejectsWhatIsNotAResult()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(u"notes.txt"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("just some notes\n");
+        f.close();
+        const Outcome o = doeffRun({ u"--open-result"_s, file });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.out, QString());
+        QCOMPARE(o.err, u"doeff-run: "_s + file + u": not a doeff result file\n"_s);
+    }
+
+    void saveToAnUnwritablePlace()
+    {
+        const Outcome o = doeffRun({ u"counter"_s, u"--save-result"_s, u"/nonexistent/dir/run.doeffresult"_s });
+        QCOMPARE(o.out, u"Ok(3)\n"_s);
+        QVERIFY2(o.err.startsWith(u"doeff-run: cannot save the result to /nonexistent/dir/run.doeffresult: "_s),
+                 qPrintable(o.err));
+        QCOMPARE(o.exitCode, 2);
+    }
+
+    void libraryThatIsNotAProgramLibrary()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(u"libfake.so"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not an ELF file\n");
+        f.close();
+        const Outcome o = doeffRun({ u"--library"_s, file, u"counter"_s });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.out, QString());
+        QVERIFY2(o.err.startsWith(u"doeff-run: "_s + file + u": cannot load: "_s), qPrintable(o.err));
+        QVERIFY(o.err.endsWith(u'\n'));
+    }
+
+    void thirdPartyLibrary()
+    {
+        const QString lib = QStringLiteral(DOEFF_USER_LIBRARY);
+        const Outcome listed = doeffRun({ u"--list"_s, u"--library"_s, lib });
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY2(listed.out.startsWith(u"Programs in "_s + lib
+                                       + u":\n"
+                                         "  hello    Says hello to the env's 'who'\n"
+                                         "  counter  Doubles the store's 'n' (shadows the built-in counter)\n"
+                                         "\n"
+                                         "Built-in programs:\n"_s),
+                 qPrintable(listed.out));
+        // the library's programs come first; the built-in ones stay reachable
+        QCOMPARE(doeffRun({ u"--library"_s, lib, u"counter"_s }).out, u"Ok(42)\n"_s);
+        QCOMPARE(doeffRun({ u"--library"_s, lib, u"counter"_s, u"--store"_s, u"n=5"_s }).out, u"Ok(10)\n"_s);
+        QCOMPARE(doeffRun({ u"--library"_s, lib, u"hello"_s, u"--runner"_s, u"async"_s }).out,
+                 u"Ok('Hello from a plugin, plugin user')\n"_s);
+        QCOMPARE(doeffRun({ u"--library"_s, lib, u"greet"_s }).out, u"Ok('Hello, World!')\n"_s);
+    }
+
+    void brokenLibraries_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("another ABI version")
+            << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY)
+            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 2, but this engine "
+                              "supports version 1 (rebuild the library against this libdoeff)\n");
+        QTest::addRow("a name registered twice")
+            << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY)
+            << QStringLiteral("doeff-run: " DOEFF_DUPLICATE_NAMES_LIBRARY
+                              ": broken program library: program 'twice' is registered twice\n");
+    }
+    void brokenLibraries()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const Outcome o = doeffRun({ u"--library"_s, path, u"--list"_s });
+        QCOMPARE(o.err, message);
+        QCOMPARE(o.out, QString());
+        QCOMPARE(o.exitCode, 2);
+    }
+
+    void libraryOfExamples()
+    {
+        const QString lib = QStringLiteral(DOEFF_EXAMPLES_LIBRARY);
+        const Outcome listed = doeffRun({ u"--library"_s, lib, u"--list"_s });
+        QCOMPARE(listed.exitCode, 0);
+        QCOMPARE(listed.err, QString());
+        // the built-in library is that same file: listed once, under its path
+        QVERIFY(listed.out.startsWith(u"Programs in "_s + lib + u":\n"_s));
+        QVERIFY(!listed.out.contains(u"Built-in programs:"_s));
+        QCOMPARE(listed.out.count(u"\n  counter "_s), 1);
+
+        const Outcome ran = doeffRun({ u"-L"_s, lib, u"greet"_s, u"--env"_s, u"name=\"library\""_s });
+        QCOMPARE(ran.out, u"Ok('Hello, library!')\n"_s);
+        QCOMPARE(ran.exitCode, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDoeffRun)
+#include "tst_doeff_run.moc"
