@@ -133,6 +133,30 @@ Program<QVariant> handlerStoreDiscard()
     co_return QVariantList{v, x};
 }
 
+Program<int> boom()
+{
+    co_await Tell("x");
+    throw std::runtime_error("boom");
+}
+Program<int> caughtThenRethrown()
+{
+    Task<int> t = co_await Spawn(boom());
+    std::exception_ptr e;
+    try {
+        co_await Wait(t);
+    } catch (...) {
+        e = std::current_exception();
+    }
+    co_await Tell("after");
+    std::rethrow_exception(e);
+}
+Program<int> safeThenValue()
+{
+    Result<int> r = co_await Safe(boom());
+    co_await Tell("after");
+    co_return r.value();
+}
+
 Program<QString> throwsNonStd()
 {
     throw 42;
@@ -257,6 +281,22 @@ private Q_SLOTS:
         }));
         completer.join();
         QCOMPARE(resultText(r), u"Ok(123)"_s);
+    }
+    void aRethrownErrorKeepsItsFailingPoint()
+    {
+        auto r = sync_run(caughtThenRethrown(), sync_handlers_preset());
+        QCOMPARE(resultText(r), u"Err(std::runtime_error: boom)"_s);
+        const auto& source = r.source_stack().entries;
+        QVERIFY(source.size() >= 2);
+        QCOMPARE(source.last().function, u"boom"_s);
+        QCOMPARE(source.last().task, 1);
+        const QString tree = r.effect_stack().format();
+        QVERIFY2(tree.contains(u"boom() [task 1]  <-- ERROR"_s), qPrintable(tree));
+        QVERIFY2(tree.contains(u"Wait(task 1 'boom')  <-- RETHROWN"_s), qPrintable(tree));
+
+        auto r2 = sync_run(safeThenValue(), sync_handlers_preset());
+        QCOMPARE(r2.source_stack().entries.last().function, u"boom"_s);
+        QVERIFY2(r2.effect_stack().format().contains(u"boom()  <-- ERROR"_s), qPrintable(r2.effect_stack().format()));
     }
     void nonStdExceptionIsAnError()
     {

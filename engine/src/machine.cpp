@@ -1137,6 +1137,13 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
 
 ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram)
 {
+    if (thrownByProgram) {
+        // a program rethrowing an error it caught earlier (try/catch, Safe then value()): the
+        // failing point stays where the error was first raised (§10.2)
+        for (auto it = m_recentErrors.rbegin(); it != m_recentErrors.rend(); ++it)
+            if ((*it)->exception == e)
+                return *it;
+    }
     auto r = std::make_shared<ErrorRecord>();
     r->exception = std::move(e);
     r->task = t->id;
@@ -1167,6 +1174,7 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
         ev.text = exceptionMessage(r->exception);
         emitEvent(ev);
     }
+    rememberError(r);
     return r;
 }
 
@@ -1179,7 +1187,15 @@ ErrorPtr Machine::cross(TaskRec* receiver, const ErrorPtr& e, int node)
     r->k = snapshot(receiver);
     r->node = node;
     m_tree.pin(node);
+    rememberError(r);
     return r;
+}
+
+void Machine::rememberError(const ErrorPtr& r)
+{
+    m_recentErrors.push_back(r);
+    if (m_recentErrors.size() > 64)
+        m_recentErrors.pop_front();
 }
 
 } // namespace doeff::detail

@@ -458,6 +458,7 @@ private:
     // errors
     ErrorPtr newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram = false);
     ErrorPtr cross(TaskRec* receiver, const ErrorPtr& e, int node);
+    void rememberError(const ErrorPtr& r);
     std::vector<SnapFrame> snapshot(TaskRec* t) const;
     template<class E, class... A>
     ErrorPtr raise(TaskRec* t, int node, A&&... args)
@@ -519,6 +520,7 @@ private:
 
     std::vector<Observer*> m_observers;
     std::vector<Observer*> m_faultyObservers;
+    std::deque<ErrorPtr> m_recentErrors; ///< to recognise a rethrow of a caught error
     bool m_abortRequested = false;
     QString m_abortReason;
     bool m_observed = false;
