@@ -1,0 +1,105 @@
+// doeff-studio [FILE]: opens a saved result or a program library; with no file, the
+// parallel_work example paused at its first step.
+
+#include "mainwindow.h"
+
+#include <liverun.h>
+#include <studiosession.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+struct StudioOptions {
+    explicit StudioOptions(QCommandLineParser& parser)
+    {
+        parser.setApplicationDescription(u"Doeff Studio: a debugger for doeff effect programs."_s);
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument(u"file"_s, u"A saved result (.doeffresult) or a program library (.so) to open."_s,
+                                     u"[file]"_s);
+        parser.addOptions({ program, demoSteps, demoEffects, screenshot, freshLayout });
+    }
+    QCommandLineOption program { u"program"_s, u"Open the built-in example NAME (default parallel_work)."_s,
+                                 u"name"_s };
+    QCommandLineOption demoSteps { u"demo-steps"_s, u"After opening, Step Into N times (demos, screenshots)."_s,
+                                   u"n"_s };
+    QCommandLineOption demoEffects { u"demo-effects"_s, u"After opening, Step Effect N times."_s, u"n"_s };
+    QCommandLineOption screenshot { u"screenshot"_s, u"After the demo steps, save the window to PATH and quit."_s,
+                                    u"path"_s };
+    QCommandLineOption freshLayout { u"default-layout"_s, u"Ignore the saved window layout."_s };
+};
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // --help and --version work without a display
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" || arg == "-v") {
+            QCoreApplication core(argc, argv);
+            QCoreApplication::setApplicationVersion(QStringLiteral(DOEFF_STUDIO_VERSION));
+            QCommandLineParser parser;
+            StudioOptions options(parser);
+            parser.process(core); // prints and exits
+            return 0;
+        }
+    }
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(u"doeff"_s);
+    QApplication::setApplicationName(u"doeff-studio"_s);
+    QApplication::setApplicationDisplayName(u"Doeff Studio"_s);
+    QApplication::setApplicationVersion(QStringLiteral(DOEFF_STUDIO_VERSION));
+
+    QCommandLineParser parser;
+    StudioOptions options(parser);
+    const QCommandLineOption& program = options.program;
+    const QCommandLineOption& demoSteps = options.demoSteps;
+    const QCommandLineOption& demoEffects = options.demoEffects;
+    const QCommandLineOption& screenshot = options.screenshot;
+    const QCommandLineOption& freshLayout = options.freshLayout;
+    parser.process(app);
+
+    doeff::studio::MainWindow window;
+    if (!parser.isSet(freshLayout)) window.restoreSettings();
+    window.show();
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty())
+        window.openFile(files.first());
+    else
+        window.openExample(parser.isSet(program) ? parser.value(program) : u"parallel_work"_s);
+
+    // Demo mode: issue one command per pause, then optionally grab the window.
+    int steps = parser.value(demoSteps).toInt();
+    int effects = parser.value(demoEffects).toInt();
+    const QString shot = parser.value(screenshot);
+    auto* session = window.session();
+    auto finish = [&window, shot] {
+        if (shot.isEmpty()) return;
+        QTimer::singleShot(400, &window, [&window, shot] {
+            window.grab().save(shot);
+            QApplication::quit();
+        });
+    };
+    if (steps > 0 || effects > 0 || !shot.isEmpty()) {
+        QObject::connect(session, &doeff::views::StudioSession::statusChanged, &window,
+                         [&window, session, &steps, &effects, finish] {
+                             if (!session->isPaused()) return;
+                             if (effects > 0) {
+                                 --effects;
+                                 window.liveRun()->command(doeff::DebugAgent::Command::StepEffect);
+                             } else if (steps > 0) {
+                                 --steps;
+                                 window.liveRun()->command(doeff::DebugAgent::Command::StepInto);
+                             } else if (steps == 0) {
+                                 finish();
+                                 steps = -1;
+                             }
+                         });
+        if (!files.isEmpty()) finish();
+    }
+    return app.exec();
+}

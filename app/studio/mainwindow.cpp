@@ -1,0 +1,585 @@
+#include "mainwindow.h"
+
+#include <doeff_examples.h>
+
+#include <doeff/errors.h>
+#include <liverun.h>
+#include <panes.h>
+#include <studiosession.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLibrary>
+#include <QMenuBar>
+#include <QPainter>
+#include <QPainterPath>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace doeff::studio {
+
+namespace {
+
+enum class Glyph : quint8 { Continue, Pause, StepInto, StepOver, StepOut, StepEffect, Restart, Stop, Open };
+
+/// The toolbar's icons, painted (no SVG plugin needed).
+QIcon glyphIcon(Glyph g)
+{
+    QPixmap pm(64, 64);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QColor green(40, 150, 70), blue(40, 100, 190), red(200, 50, 50), amber(210, 140, 20);
+    auto arrowDown = [&p](QPointF from, QPointF to, const QColor& c) {
+        p.setPen(QPen(c, 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawLine(from, to);
+        QPainterPath head;
+        head.moveTo(to + QPointF(-10, -10));
+        head.lineTo(to + QPointF(0, 2));
+        head.lineTo(to + QPointF(10, -10));
+        p.drawPath(head);
+    };
+    auto dot = [&p](QPointF c, const QColor& col) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(col);
+        p.drawEllipse(c, 6, 6);
+    };
+    switch (g) {
+    case Glyph::Continue: {
+        QPainterPath tri;
+        tri.moveTo(16, 10);
+        tri.lineTo(54, 32);
+        tri.lineTo(16, 54);
+        tri.closeSubpath();
+        p.fillPath(tri, green);
+        break;
+    }
+    case Glyph::Pause:
+        p.fillRect(QRectF(14, 10, 12, 44), blue);
+        p.fillRect(QRectF(38, 10, 12, 44), blue);
+        break;
+    case Glyph::Stop:
+        p.setBrush(red);
+        p.setPen(Qt::NoPen);
+        p.drawRoundedRect(QRectF(12, 12, 40, 40), 5, 5);
+        break;
+    case Glyph::StepInto:
+        arrowDown({ 32, 6 }, { 32, 40 }, blue);
+        dot({ 32, 54 }, blue);
+        break;
+    case Glyph::StepOver: {
+        p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap));
+        p.setBrush(Qt::NoBrush);
+        QPainterPath arc;
+        arc.moveTo(10, 38);
+        arc.cubicTo(10, 4, 54, 4, 54, 34);
+        p.drawPath(arc);
+        QPainterPath head;
+        head.moveTo(44, 26);
+        head.lineTo(54, 38);
+        head.lineTo(62, 26);
+        p.drawPath(head);
+        dot({ 32, 54 }, blue);
+        break;
+    }
+    case Glyph::StepOut:
+        p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawLine(QPointF(32, 44), QPointF(32, 10));
+        p.drawLine(QPointF(22, 20), QPointF(32, 8));
+        p.drawLine(QPointF(42, 20), QPointF(32, 8));
+        dot({ 32, 54 }, blue);
+        break;
+    case Glyph::StepEffect: {
+        arrowDown({ 20, 6 }, { 20, 40 }, amber);
+        p.setPen(QPen(amber, 5));
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(QPointF(46, 44), 10, 10);
+        p.setFont(QFont(QStringLiteral("Sans"), 12, QFont::Bold));
+        p.drawText(QRectF(36, 34, 20, 20), Qt::AlignCenter, QStringLiteral("e"));
+        break;
+    }
+    case Glyph::Restart: {
+        p.setPen(QPen(green, 6, Qt::SolidLine, Qt::RoundCap));
+        p.setBrush(Qt::NoBrush);
+        p.drawArc(QRectF(12, 12, 40, 40), 60 * 16, 290 * 16);
+        QPainterPath head;
+        head.moveTo(36, 4);
+        head.lineTo(46, 14);
+        head.lineTo(34, 22);
+        p.drawPath(head);
+        break;
+    }
+    case Glyph::Open:
+        p.setBrush(amber);
+        p.setPen(Qt::NoPen);
+        p.drawRoundedRect(QRectF(6, 16, 52, 38), 4, 4);
+        p.drawRoundedRect(QRectF(6, 10, 22, 10), 3, 3);
+        break;
+    }
+    p.end();
+    return QIcon(pm);
+}
+
+constexpr int MaxRecentFiles = 8;
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_session(new views::StudioSession(this))
+    , m_run(new views::LiveRun(m_session, this))
+{
+    setWindowTitle(tr("Doeff Studio"));
+    setWindowIcon(QIcon(u":/doeff/icons/doeff-studio.png"_s));
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+
+    // central: message bar over the source
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_messageBar = new QFrame(central);
+    m_messageBar->setObjectName(u"messageBar"_s);
+    m_messageBar->setFrameShape(QFrame::StyledPanel);
+    auto* barLayout = new QHBoxLayout(m_messageBar);
+    barLayout->setContentsMargins(8, 4, 4, 4);
+    m_messageLabel = new QLabel(m_messageBar);
+    m_messageLabel->setWordWrap(true);
+    m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* close = new QToolButton(m_messageBar);
+    close->setText(u"✕"_s);
+    close->setAutoRaise(true);
+    connect(close, &QToolButton::clicked, m_messageBar, &QWidget::hide);
+    barLayout->addWidget(m_messageLabel, 1);
+    barLayout->addWidget(close);
+    m_messageBar->hide();
+    m_source = new views::SourcePane(m_session, central);
+    layout->addWidget(m_messageBar);
+    layout->addWidget(m_source, 1);
+    setCentralWidget(central);
+
+    createDocks();
+    createActions();
+
+    m_stepLabel = new QLabel(this);
+    m_reasonLabel = new QLabel(this);
+    m_statusLabel = new QLabel(this);
+    m_stepLabel->setMinimumWidth(110);
+    m_reasonLabel->setMinimumWidth(220);
+    statusBar()->addWidget(m_stepLabel);
+    statusBar()->addWidget(m_reasonLabel);
+    statusBar()->addWidget(m_statusLabel, 1);
+
+    connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateActions);
+    connect(m_session, &views::StudioSession::refreshed, this, &MainWindow::updateStatus);
+    connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateStatus);
+    connect(m_run, &views::LiveRun::runStarted, this, &MainWindow::updateActions);
+    connect(m_run, &views::LiveRun::runEnded, this, &MainWindow::updateActions);
+    connect(m_stack, &views::StackPane::sourceRequested, this,
+            [this](const QString& file, int line) { m_source->showLocation(file, line); });
+    connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
+    updateActions();
+    updateStatus();
+    resize(1600, 1000);
+}
+
+MainWindow::~MainWindow()
+{
+    m_run->shutdown();
+}
+
+void MainWindow::createDocks()
+{
+    auto dock = [this](QWidget* w, const QString& title, const QString& name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_tasks = new views::TasksPane(m_session, this);
+    m_stack = new views::StackPane(m_session, this);
+    m_store = new views::VariantPane(m_session, views::VariantPane::Source::Store, this);
+    m_env = new views::VariantPane(m_session, views::VariantPane::Source::Environment, this);
+    m_tree = new views::EffectTreePane(m_session, this);
+    m_log = new views::LogPane(m_session, this);
+    m_result = new views::ResultPane(m_session, this);
+    m_breakpoints = new views::BreakpointsPane(m_run, this);
+
+    QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
+    QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
+    QDockWidget* store = dock(m_store, tr("Store"), u"storeDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* env = dock(m_env, tr("Environment"), u"envDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* breakpoints = dock(m_breakpoints, tr("Breakpoints"), u"breakpointsDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* tree = dock(m_tree, tr("Effect Tree"), u"treeDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
+    splitDockWidget(tasks, stack, Qt::Vertical);
+    splitDockWidget(store, env, Qt::Vertical);
+    splitDockWidget(env, breakpoints, Qt::Vertical);
+    tabifyDockWidget(tree, log);
+    tabifyDockWidget(log, result);
+    tree->raise();
+    resizeDocks({ tasks, store }, { 600, 420 }, Qt::Horizontal);
+    resizeDocks({ tasks, stack }, { 420, 520 }, Qt::Vertical);
+    resizeDocks({ store, env, breakpoints }, { 360, 300, 240 }, Qt::Vertical);
+    resizeDocks({ tree }, { 380 }, Qt::Vertical);
+    // show the result as soon as a run ends
+    connect(m_session, &views::StudioSession::resultChanged, this, [this, result] {
+        if (m_session->hasResult()) result->raise();
+    });
+    m_viewMenu = new QMenu(tr("&View"), this);
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result })
+        m_viewMenu->addAction(d->toggleViewAction());
+}
+
+void MainWindow::createActions()
+{
+    using Command = DebugAgent::Command;
+    auto make = [this](const QString& text, const QString& name, Glyph g, const QList<QKeySequence>& keys, Command c) {
+        auto* a = new QAction(glyphIcon(g), text, this);
+        a->setObjectName(name);
+        a->setShortcuts(keys);
+        a->setToolTip(keys.isEmpty() ? text : text + u" ("_s + keys.first().toString(QKeySequence::NativeText) + u')');
+        connect(a, &QAction::triggered, this, [this, c] { m_run->command(c); });
+        return a;
+    };
+    m_continue = make(tr("Continue"), u"continue"_s, Glyph::Continue, { Qt::Key_F5 }, Command::Continue);
+    m_pause = make(tr("Pause"), u"pause"_s, Glyph::Pause, { Qt::Key_F6 }, Command::Pause);
+    m_stepInto = make(tr("Step Into"), u"stepInto"_s, Glyph::StepInto, { Qt::Key_F11 }, Command::StepInto);
+    m_stepOver = make(tr("Step Over"), u"stepOver"_s, Glyph::StepOver, { Qt::Key_F10 }, Command::StepOver);
+    m_stepOut = make(tr("Step Out"), u"stepOut"_s, Glyph::StepOut, { QKeySequence(Qt::SHIFT | Qt::Key_F11) },
+                     Command::StepOut);
+    m_stepEffect = make(tr("Step Effect"), u"stepEffect"_s, Glyph::StepEffect,
+                        { Qt::Key_F9, QKeySequence(Qt::CTRL | Qt::Key_F11) }, Command::StepEffect);
+    m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
+    m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
+    m_restart->setObjectName(u"restart"_s);
+    m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5));
+    m_restart->setToolTip(tr("Restart (Ctrl+Shift+F5)"));
+    connect(m_restart, &QAction::triggered, this, [this] {
+        if (m_run->hasProgram()) m_run->restart();
+    });
+
+    // File
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_programMenu = file->addMenu(tr("Open &Example"));
+    m_programMenu->setObjectName(u"examplesMenu"_s);
+    for (const ProgramInfo& info : examples::library().programs()) {
+        QAction* a = m_programMenu->addAction(info.name);
+        a->setToolTip(info.description);
+        a->setStatusTip(info.description);
+        const QString name = info.name;
+        connect(a, &QAction::triggered, this, [this, name] { openExample(name); });
+    }
+    QAction* openLib = file->addAction(glyphIcon(Glyph::Open), tr("Open Program &Library…"));
+    openLib->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(openLib, &QAction::triggered, this, &MainWindow::openProgramLibraryDialog);
+    QAction* openRes = file->addAction(tr("&Open Result…"));
+    openRes->setShortcut(QKeySequence::Open);
+    connect(openRes, &QAction::triggered, this, &MainWindow::openResultDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_saveResult = file->addAction(tr("&Save Result…"));
+    m_saveResult->setShortcut(QKeySequence::Save);
+    connect(m_saveResult, &QAction::triggered, this, &MainWindow::saveResultDialog);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    rebuildRecentMenu();
+
+    // Run
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+        run->addAction(a);
+    run->addSeparator();
+    run->addAction(m_restart);
+    run->addAction(m_stop);
+    run->addSeparator();
+    QMenu* clock = run->addMenu(tr("Clock for the Next Launch"));
+    m_clockGroup = new QActionGroup(this);
+    const QList<std::pair<QString, views::LiveRun::ClockChoice>> clocks {
+        { tr("Program's Default"), views::LiveRun::ClockChoice::ProgramDefault },
+        { tr("Real Clock"), views::LiveRun::ClockChoice::Real },
+        { tr("Simulated Clock"), views::LiveRun::ClockChoice::Simulated },
+    };
+    for (const auto& [label, choice] : clocks) {
+        QAction* a = clock->addAction(label);
+        a->setCheckable(true);
+        a->setData(int(choice));
+        a->setChecked(choice == views::LiveRun::ClockChoice::ProgramDefault);
+        m_clockGroup->addAction(a);
+    }
+
+    menuBar()->addMenu(m_viewMenu);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    connect(help->addAction(tr("&About Doeff Studio")), &QAction::triggered, this, [this] {
+        showMessage(tr("Doeff Studio %1 — a debugger for doeff effect programs. Sync runner on a worker thread, "
+                       "the debug agent pausing at steps, effects and breakpoints.")
+                        .arg(QStringLiteral(DOEFF_STUDIO_VERSION)),
+                    false);
+    });
+
+    QToolBar* bar = addToolBar(tr("Run"));
+    bar->setObjectName(u"runToolBar"_s);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->setIconSize(QSize(20, 20));
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+        bar->addAction(a);
+    bar->addSeparator();
+    bar->addAction(m_restart);
+    bar->addAction(m_stop);
+    bar->addSeparator();
+    auto* examplesButton = new QToolButton(bar);
+    examplesButton->setText(tr("Examples"));
+    examplesButton->setIcon(glyphIcon(Glyph::Open));
+    examplesButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    examplesButton->setPopupMode(QToolButton::InstantPopup);
+    examplesButton->setMenu(m_programMenu);
+    bar->addWidget(examplesButton);
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_run->isRunning();
+    const bool paused = running && m_session->isPaused();
+    for (QAction* a : { m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+        a->setEnabled(paused);
+    m_continue->setEnabled(paused);
+    m_pause->setEnabled(running && !paused);
+    m_stop->setEnabled(running);
+    m_restart->setEnabled(m_run->hasProgram());
+    m_saveResult->setEnabled(m_session->hasResult());
+}
+
+QString MainWindow::stepText() const
+{
+    return m_stepLabel->text();
+}
+QString MainWindow::reasonText() const
+{
+    return m_reasonLabel->text();
+}
+QString MainWindow::runStatusText() const
+{
+    return m_statusLabel->text();
+}
+
+void MainWindow::updateStatus()
+{
+    const SessionState& s = m_session->state();
+    m_stepLabel->setText(tr("Step %1").arg(s.step()));
+    if (m_session->isPaused()) {
+        const PausedState& p = *m_session->lastPause();
+        const SessionTask* t = s.task(p.task);
+        QString what;
+        if (p.event.kind == EventKind::EffectYielded)
+            what = tr("effect %1").arg(p.event.name);
+        else if (!p.eventFunction.isEmpty())
+            what = tr("%1 line %2").arg(p.eventFunction).arg(p.event.line);
+        else
+            what = QString::fromLatin1(eventKindName(p.event.kind));
+        m_reasonLabel->setText(
+            tr("Paused (%1) · task %2 '%3' · %4").arg(p.reason).arg(p.task).arg(t ? t->name : QString()).arg(what));
+    } else {
+        m_reasonLabel->setText(m_session->status() == views::RunStatus::Running ? tr("Running…") : QString());
+    }
+    const QString program = m_session->programName();
+    m_statusLabel->setText(program.isEmpty() ? tr("No program — open an example or a program library")
+                                             : u"│  "_s + program + u" · "_s + m_session->statusText());
+    setWindowTitle(program.isEmpty() ? tr("Doeff Studio") : tr("%1 — Doeff Studio").arg(program));
+}
+
+void MainWindow::showMessage(const QString& text, bool error)
+{
+    m_messageLabel->setText(text);
+    m_messageBar->setStyleSheet(error ? u"#messageBar { background: #fde2e1; border: 1px solid #e0a0a0; }"_s
+                                      : u"#messageBar { background: #e3eefc; border: 1px solid #a8c2e8; }"_s);
+    m_messageBar->show();
+}
+
+QString MainWindow::messageText() const
+{
+    return m_messageBar->isVisible() || !m_messageBar->isHidden() ? m_messageLabel->text() : QString();
+}
+
+void MainWindow::openProgram(const ProgramInfo& info)
+{
+    const auto choice = m_clockGroup && m_clockGroup->checkedAction()
+        ? views::LiveRun::ClockChoice(m_clockGroup->checkedAction()->data().toInt())
+        : views::LiveRun::ClockChoice::ProgramDefault;
+    m_messageBar->hide();
+    m_run->start(info, choice, true);
+    updateActions();
+}
+
+bool MainWindow::openExample(const QString& name)
+{
+    const ProgramInfo* info = examples::library().find(name);
+    if (!info) {
+        showMessage(tr("There is no built-in example called '%1'.").arg(name));
+        return false;
+    }
+    openProgram(*info);
+    return true;
+}
+
+bool MainWindow::openFile(const QString& path)
+{
+    if (QLibrary::isLibrary(path)) return openProgramLibrary(path);
+    return openResult(path);
+}
+
+bool MainWindow::openProgramLibrary(const QString& path)
+{
+    try {
+        const ProgramLibrary& library = loadProgramLibrary(path);
+        addRecentFile(path);
+        addLibraryMenu(QFileInfo(path).fileName(), library);
+        if (library.programs().isEmpty()) {
+            showMessage(tr("%1 has no programs.").arg(path));
+            return true;
+        }
+        openProgram(library.programs().first());
+        showMessage(
+            tr("Loaded %n program(s) from %1 (File ▸ %2). Started '%3'.", nullptr, int(library.programs().size()))
+                .arg(path, QFileInfo(path).fileName(), library.programs().first().name),
+            false);
+        return true;
+    } catch (const std::exception& e) {
+        showMessage(tr("Could not open the program library: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::addLibraryMenu(const QString& title, const ProgramLibrary& library)
+{
+    const QString objectName = u"library:"_s + title;
+    if (menuBar()->findChild<QMenu*>(objectName)) return;
+    QMenu* file = menuBar()->actions().first()->menu();
+    auto* menu = new QMenu(title, file);
+    menu->setObjectName(objectName);
+    for (const ProgramInfo& info : library.programs()) {
+        QAction* a = menu->addAction(info.name);
+        a->setToolTip(info.description);
+        const ProgramInfo* p = &info; // the library is never unloaded
+        connect(a, &QAction::triggered, this, [this, p] { openProgram(*p); });
+    }
+    file->insertMenu(m_recentMenu->menuAction(), menu);
+}
+
+bool MainWindow::openResult(const QString& path)
+{
+    try {
+        const SavedResult result = load_result(path);
+        m_run->shutdown();
+        m_session->reset(QFileInfo(path).fileName());
+        m_session->setResult(result, true);
+        addRecentFile(path);
+        updateActions();
+        return true;
+    } catch (const std::exception& e) {
+        showMessage(tr("Could not open the result file: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::saveResult(const QString& path)
+{
+    if (!m_session->hasResult()) {
+        showMessage(tr("There is no result to save yet: the run has not ended."));
+        return false;
+    }
+    QString error;
+    if (!m_session->result().save(path, &error)) {
+        showMessage(tr("Could not save the result to %1: %2").arg(path, error));
+        return false;
+    }
+    addRecentFile(path);
+    showMessage(tr("Saved the result to %1.").arg(path), false);
+    return true;
+}
+
+void MainWindow::openProgramLibraryDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Program Library"), {},
+                                                      tr("Program libraries (*.so *.dylib *.dll);;All files (*)"));
+    if (!path.isEmpty()) openProgramLibrary(path);
+}
+
+void MainWindow::openResultDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Result"), {},
+                                                      tr("Doeff results (*.doeffresult *.cbor);;All files (*)"));
+    if (!path.isEmpty()) openResult(path);
+}
+
+void MainWindow::saveResultDialog()
+{
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Save Result"), m_session->programName() + u".doeffresult"_s,
+                                       tr("Doeff results (*.doeffresult);;All files (*)"));
+    if (!path.isEmpty()) saveResult(path);
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QSettings settings;
+    QStringList files = settings.value(u"recentFiles"_s).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > MaxRecentFiles)
+        files.removeLast();
+    settings.setValue(u"recentFiles"_s, files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = QSettings().value(u"recentFiles"_s).toStringList();
+    for (const QString& f : files) {
+        QAction* a = m_recentMenu->addAction(QFileInfo(f).fileName());
+        a->setToolTip(f);
+        connect(a, &QAction::triggered, this, [this, f] { openFile(f); });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(u"geometry"_s).toByteArray());
+    restoreState(settings.value(u"windowState"_s).toByteArray());
+    const int clock = settings.value(u"clock"_s, 0).toInt();
+    for (QAction* a : m_clockGroup->actions())
+        if (a->data().toInt() == clock) a->setChecked(true);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(u"geometry"_s, saveGeometry());
+    settings.setValue(u"windowState"_s, saveState());
+    if (m_clockGroup->checkedAction()) settings.setValue(u"clock"_s, m_clockGroup->checkedAction()->data().toInt());
+    m_run->shutdown();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace doeff::studio

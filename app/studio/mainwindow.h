@@ -1,0 +1,116 @@
+#pragma once
+
+#include <doeff/library.h>
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QActionGroup;
+class QLabel;
+class QMenu;
+class QFrame;
+
+namespace doeff::views {
+class BreakpointsPane;
+class EffectTreePane;
+class LiveRun;
+class LogPane;
+class ResultPane;
+class SourcePane;
+class StackPane;
+class StudioSession;
+class TasksPane;
+class VariantPane;
+} // namespace doeff::views
+
+namespace doeff::studio {
+
+/// Doeff Studio's main window: the panes as docks around the source, the run controls, the
+/// menus. Errors go to a message bar inside the window (never a blocking dialog).
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Launches a program paused at its first step.
+    void openProgram(const ProgramInfo& info);
+    /// A built-in example by name; false (with a message) when there is none.
+    bool openExample(const QString& name);
+    /// A program library (.so) or a saved result, chosen by the file's kind.
+    bool openFile(const QString& path);
+    bool openProgramLibrary(const QString& path);
+    bool openResult(const QString& path);
+    bool saveResult(const QString& path);
+
+    /// Restores geometry, dock layout and settings saved by a previous session.
+    void restoreSettings();
+
+    void showMessage(const QString& text, bool error = true);
+    QString messageText() const;
+
+    views::StudioSession* session() const { return m_session; }
+    views::LiveRun* liveRun() const { return m_run; }
+    views::TasksPane* tasksPane() const { return m_tasks; }
+    views::StackPane* stackPane() const { return m_stack; }
+    views::VariantPane* storePane() const { return m_store; }
+    views::VariantPane* envPane() const { return m_env; }
+    views::EffectTreePane* effectTreePane() const { return m_tree; }
+    views::LogPane* logPane() const { return m_log; }
+    views::SourcePane* sourcePane() const { return m_source; }
+    views::ResultPane* resultPane() const { return m_result; }
+    views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
+    QString stepText() const;
+    QString reasonText() const;
+    QString runStatusText() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void updateActions();
+    void updateStatus();
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    void addLibraryMenu(const QString& title, const ProgramLibrary& library);
+    void openProgramLibraryDialog();
+    void openResultDialog();
+    void saveResultDialog();
+
+    views::StudioSession* m_session;
+    views::LiveRun* m_run;
+    views::TasksPane* m_tasks = nullptr;
+    views::StackPane* m_stack = nullptr;
+    views::VariantPane* m_store = nullptr;
+    views::VariantPane* m_env = nullptr;
+    views::EffectTreePane* m_tree = nullptr;
+    views::LogPane* m_log = nullptr;
+    views::SourcePane* m_source = nullptr;
+    views::ResultPane* m_result = nullptr;
+    views::BreakpointsPane* m_breakpoints = nullptr;
+
+    QFrame* m_messageBar = nullptr;
+    QLabel* m_messageLabel = nullptr;
+    QLabel* m_stepLabel = nullptr;
+    QLabel* m_reasonLabel = nullptr;
+    QLabel* m_statusLabel = nullptr;
+
+    QMenu* m_programMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QAction* m_continue = nullptr;
+    QAction* m_pause = nullptr;
+    QAction* m_stepInto = nullptr;
+    QAction* m_stepOver = nullptr;
+    QAction* m_stepOut = nullptr;
+    QAction* m_stepEffect = nullptr;
+    QAction* m_restart = nullptr;
+    QAction* m_stop = nullptr;
+    QAction* m_saveResult = nullptr;
+    QActionGroup* m_clockGroup = nullptr;
+};
+
+} // namespace doeff::studio

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <doeff/agent.h>
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace doeff::views {
+
+/// The breakpoint list; the checkbox in the first column enables/disables (enabledToggled).
+class BreakpointModel final : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Columns { KindColumn, WhereColumn, HitsColumn, NUM_COLUMNS };
+    enum Roles { BreakpointIdRole = Qt::UserRole };
+
+    using QAbstractTableModel::QAbstractTableModel;
+    using QAbstractTableModel::setData;
+
+    void setBreakpoints(const QList<Breakpoint>& breakpoints);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void enabledToggled(int id, bool enabled);
+
+private:
+    QList<Breakpoint> m_breakpoints;
+};
+
+/// `Effect Get`, `store key counter`, `deep.cpp:12`, … (the Where column).
+QString breakpointWhere(const Breakpoint& b);
+
+} // namespace doeff::views

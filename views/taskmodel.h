@@ -1,0 +1,54 @@
+#pragma once
+
+#include <doeff/session.h>
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace doeff::views {
+
+/// The task queue: one row per task, appended as tasks spawn, updated in place.
+class TaskModel final : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Columns {
+        IdColumn,
+        NameColumn,
+        KindColumn,
+        StateColumn,
+        WaitsOnColumn,
+        StepsColumn,
+        EffectColumn,
+        NUM_COLUMNS
+    };
+    enum Roles { TaskIdRole = Qt::UserRole, SortRole };
+
+    struct Row {
+        int id = 0;
+        QString name;
+        TaskKindCode kind = TaskKindCode::Main;
+        TaskStateCode state = TaskStateCode::Ready;
+        QString waitsOn;
+        quint64 steps = 0;
+        QString effect;
+        QString outcome;
+    };
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    /// Adopts the tasks of `state`; `current` is the running or pausing task (highlighted).
+    void setSession(const SessionState& state, int current);
+    /// The row of a task id, or -1.
+    int rowOf(int task) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QList<Row> m_rows;
+    int m_current = -1;
+};
+
+} // namespace doeff::views
