@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QJsonDocument>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -205,6 +206,42 @@ private Q_SLOTS:
         QCOMPARE(opened.err, QString());
         QCOMPARE(opened.exitCode, exitCode);
         QCOMPARE(opened.out, ran.out);
+    }
+
+    void traceExportsAndInspection()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString trace = dir.filePath(u"run.doefftrace"_s);
+        const QString perfetto = dir.filePath(u"run.perfetto.json"_s);
+        const QString json = dir.filePath(u"run.json"_s);
+        Outcome o = doeffRun({ u"parallel_work"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace,
+                               u"--export-perfetto"_s, perfetto, u"--export-json"_s, json });
+        QCOMPARE(o.exitCode, 0);
+        for (const QString& path : { perfetto, json }) {
+            QFile f(path);
+            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
+            QJsonParseError error;
+            QJsonDocument::fromJson(f.readAll(), &error);
+            QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(path + u": "_s + error.errorString()));
+        }
+        o = doeffRun({ u"--inspect-trace"_s, trace, u"--at"_s, u"30"_s });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.contains(u"state at step 30:"_s), qPrintable(o.out));
+        QVERIFY(o.out.contains(u"status: Ok({'counts': [3, 4, 2], 'total': 9})"_s));
+        QVERIFY(o.out.contains(u"task 0 'main' (main) blocked"_s));
+        // a file that is not a trace, and a step that is not a number
+        const QString bad = dir.filePath(u"bad.doefftrace"_s);
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("garbage\n");
+        f.close();
+        o = doeffRun({ u"--inspect-trace"_s, bad });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, u"doeff-run: "_s + bad + u": not a doeff trace at byte 0\n"_s);
+        o = doeffRun({ u"--inspect-trace"_s, trace, u"--at"_s, u"soon"_s });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, u"doeff-run: --at expects a step number, got 'soon'\n"_s);
     }
 
     void openRejectsWhatIsNotAResult()

@@ -3,12 +3,15 @@
 // prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error.
 
 #include <doeff/library.h>
+#include <doeff/trace.h>
 #include <doeff/runtimeresult.h>
 #include <doeff_examples.h>
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QSaveFile>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -75,15 +78,31 @@ struct Request {
     doeff::Store store;
     QString saveTo;
     QString openResult;
+    QString traceTo;
+    QString exportJson;
+    QString exportPerfetto;
+    QString inspectTrace;
+    std::optional<quint64> at;
 };
 
 Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listOpt, const QCommandLineOption& libOpt,
                      const QCommandLineOption& formatOpt, const QCommandLineOption& envOpt,
                      const QCommandLineOption& storeOpt, const QCommandLineOption& runnerOpt,
                      const QCommandLineOption& clockOpt, const QCommandLineOption& saveOpt,
-                     const QCommandLineOption& openOpt)
+                     const QCommandLineOption& openOpt, const QList<QCommandLineOption>& traceOpts)
 {
     Request r;
+    r.traceTo = parser.value(traceOpts[0]);
+    r.exportJson = parser.value(traceOpts[1]);
+    r.exportPerfetto = parser.value(traceOpts[2]);
+    r.inspectTrace = parser.value(traceOpts[3]);
+    if (parser.isSet(traceOpts[4])) {
+        bool ok = false;
+        const quint64 step = parser.value(traceOpts[4]).toULongLong(&ok);
+        if (!ok)
+            throw UsageError { u"--at expects a step number, got '%1'"_s.arg(parser.value(traceOpts[4])) };
+        r.at = step;
+    }
     r.list = parser.isSet(listOpt);
     r.libraries = parser.values(libOpt);
     r.saveTo = parser.value(saveOpt);
@@ -128,6 +147,16 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     r.name = positional.value(0);
 
     const bool running = !r.name.isEmpty();
+    if (!r.inspectTrace.isEmpty() && (running || r.list || !r.openResult.isEmpty()))
+        throw UsageError { u"--inspect-trace cannot be combined with a program name, --list or --open-result"_s };
+    if (r.at && r.inspectTrace.isEmpty())
+        throw UsageError { u"--at needs --inspect-trace"_s };
+    if (!running && r.inspectTrace.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
+        throw UsageError { u"--export-json and --export-perfetto need a program to run or --inspect-trace"_s };
+    if (!running && !r.traceTo.isEmpty())
+        throw UsageError { u"--trace needs a program to run"_s };
+    if (!r.inspectTrace.isEmpty())
+        return r;
     if (!r.openResult.isEmpty() && (running || r.list))
         throw UsageError { u"--open-result cannot be combined with a program name or --list"_s };
     if (r.list && running) throw UsageError { u"--list takes no program name"_s };
@@ -209,6 +238,54 @@ int openResult(const Request& r)
     }
 }
 
+/// Writes the JSON / Perfetto exports of a trace that was asked for; an exit status.
+int exportTrace(doeff::TraceReader& reader, const Request& r)
+{
+    const std::pair<QString, bool> targets[] = { { r.exportJson, true }, { r.exportPerfetto, false } };
+    for (const auto& [path, json] : targets) {
+        if (path.isEmpty())
+            continue;
+        QSaveFile f(path);
+        QString error;
+        if (!f.open(QIODevice::WriteOnly)) {
+            err() << "doeff-run: cannot write " << path << ": " << f.errorString() << '\n';
+            return ExitUsage;
+        }
+        const bool ok = json ? doeff::exportTraceJson(reader, f, &error) : doeff::exportPerfetto(reader, f, &error);
+        if (!ok || !f.commit()) {
+            err() << "doeff-run: cannot export to " << path << ": " << (error.isEmpty() ? f.errorString() : error)
+                  << '\n';
+            return ExitUsage;
+        }
+    }
+    return ExitOk;
+}
+
+int openTrace(doeff::TraceReader& reader, const QString& path)
+{
+    if (!reader.open(path))
+        throw UsageError { reader.errorString() };
+    return ExitOk;
+}
+
+/// --inspect-trace FILE [--at STEP]: the post-mortem view for terminals.
+int inspectTrace(const Request& r)
+{
+    doeff::TraceReader reader;
+    openTrace(reader, r.inspectTrace);
+    const quint64 step = r.at.value_or(reader.stepCount());
+    const auto state = reader.stateAt(step);
+    if (!state)
+        throw UsageError { reader.errorString() };
+    out() << doeff::formatTraceSummary(reader) << "\nstate at step " << step << ":\n"
+          << doeff::formatSessionState(*state) << '\n';
+    out().flush();
+    if (const int e = exportTrace(reader, r); e != ExitOk)
+        return e;
+    const QString status = reader.metadata().status;
+    return status.startsWith(u"Ok("_s) ? ExitOk : status.startsWith(u"Err("_s) ? ExitErr : ExitUsage;
+}
+
 /// The async runner's driver: runs on the application's event loop, then quits it. `info` belongs
 /// to a program library, which lives as long as the process.
 QCoro::Task<void> runAsync(const doeff::ProgramInfo& info, Request r, doeff::RunOptions options)
@@ -231,9 +308,39 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
 {
     doeff::RunOptions options = info.options;
     if (r.clock) options.clock = *r.clock;
-    if (!r.async) return report(doeff::runProgram(info, r.env, r.store, std::move(options)), r);
-    QCoro::Task<void> task = runAsync(info, r, std::move(options));
-    return app.exec();
+    // a trace is recorded when asked for, or when an export needs one
+    QTemporaryDir scratch;
+    QString tracePath = r.traceTo;
+    if (tracePath.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
+        tracePath = scratch.filePath(u"run.doefftrace"_s);
+    doeff::TraceRecorder recorder;
+    if (!tracePath.isEmpty()) {
+        if (!recorder.open(tracePath))
+            throw UsageError { recorder.errorString() };
+        recorder.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
+        recorder.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
+        options.observers.append(&recorder);
+    }
+    int status = ExitUsage;
+    if (!r.async) {
+        status = report(doeff::runProgram(info, r.env, r.store, std::move(options)), r);
+    } else {
+        QCoro::Task<void> task = runAsync(info, r, std::move(options));
+        status = app.exec();
+    }
+    if (tracePath.isEmpty())
+        return status;
+    if (!recorder.finish()) {
+        err() << "doeff-run: " << recorder.errorString() << '\n';
+        return ExitUsage;
+    }
+    if (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()) {
+        doeff::TraceReader reader;
+        openTrace(reader, tracePath);
+        if (const int e = exportTrace(reader, r); e != ExitOk)
+            return e;
+    }
+    return status;
 }
 
 } // namespace
@@ -297,9 +404,26 @@ int main(int argc, char* argv[])
                                      u"Print a result saved with --save-result instead of running a program. "
                                      "The exit status is the saved result's."_s,
                                      u"file"_s);
+    const QList<QCommandLineOption> traceOpts {
+        QCommandLineOption(u"trace"_s, u"Record the run's event stream to <file> (.doefftrace, docs/trace-format.md)."_s,
+                           u"file"_s),
+        QCommandLineOption(u"export-json"_s,
+                           u"Write the run's (or --inspect-trace's) event stream as readable JSON to <file>."_s,
+                           u"file"_s),
+        QCommandLineOption(u"export-perfetto"_s,
+                           u"Write Chrome Trace Event JSON to <file> (opens in Perfetto and chrome://tracing)."_s,
+                           u"file"_s),
+        QCommandLineOption(u"inspect-trace"_s,
+                           u"Print a recorded trace's summary and the state at the last step (or --at): tasks, "
+                           "each K, stores, envs, the effect tree and the logs."_s,
+                           u"file"_s),
+        QCommandLineOption(u"at"_s, u"With --inspect-trace: the step to reconstruct."_s, u"step"_s),
+    };
     for (const QCommandLineOption* o :
          { &listOpt, &libOpt, &formatOpt, &envOpt, &storeOpt, &runnerOpt, &clockOpt, &saveOpt, &openOpt })
         parser.addOption(*o);
+    for (const QCommandLineOption& o : traceOpts)
+        parser.addOption(o);
 
     if (!parser.parse(QCoreApplication::arguments())) {
         err() << "doeff-run: " << parser.errorText() << '\n' << "Try 'doeff-run --help'.\n";
@@ -316,7 +440,9 @@ int main(int argc, char* argv[])
 
     try {
         const Request r
-            = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt, saveOpt, openOpt);
+            = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt, saveOpt, openOpt,
+                           traceOpts);
+        if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
         if (!r.openResult.isEmpty()) return openResult(r);
         const QList<Source> all = sources(r);
         if (r.list) return listPrograms(all);

@@ -213,9 +213,16 @@ void SessionState::apply(const Event& e)
     case EventKind::LogAppended: {
         const SessionTask* t = task(e.task);
         Store& s = m_stores[t ? t->storeOwner : e.task];
-        QVariantList log = s.value(QStringLiteral("__log__")).toList();
+        static const QString logKey = QStringLiteral("__log__");
+        QVariant* slot = s.findMutable(logKey);
+        if (!slot) {
+            s.insert(logKey, QVariantList());
+            slot = s.findMutable(logKey);
+        }
+        QVariantList log = slot->toList();
+        *slot = QVariant(); // drop the second reference so the append does not copy the list
         appendMessages(log, e.value);
-        s.insert(QStringLiteral("__log__"), log);
+        *slot = std::move(log);
         m_logs.append(SessionLogEntry{e.step, e.task, e.value});
         m_changedKeys.append(QStringLiteral("__log__"));
         break;

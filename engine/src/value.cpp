@@ -297,11 +297,13 @@ QString functionDisplayName(const char* prettyFunction)
 {
     if (!prettyFunction || !*prettyFunction)
         return QStringLiteral("?");
+    // cached by content, not by address: names may come from reused buffers (traces, sockets)
     static QMutex mutex;
-    static QHash<const char*, QString> cache;
+    static QHash<QByteArray, QString> cache;
+    const QByteArray key(prettyFunction);
     {
         QMutexLocker lock(&mutex);
-        auto it = cache.constFind(prettyFunction);
+        auto it = cache.constFind(key);
         if (it != cache.cend())
             return it.value();
     }
@@ -366,7 +368,9 @@ QString functionDisplayName(const char* prettyFunction)
         name.remove(QStringLiteral("(anonymous namespace)::"));
     }
     QMutexLocker lock(&mutex);
-    cache.insert(prettyFunction, name);
+    if (cache.size() > 100000) // names of hostile input must not grow it without bound
+        cache.clear();
+    cache.insert(key, name);
     return name;
 }
 

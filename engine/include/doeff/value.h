@@ -51,7 +51,7 @@ DOEFF_EXPORT std::exception_ptr rootCause(const std::exception_ptr& error);
 /// Display name of a function from `std::source_location::function_name()` (GCC's pretty
 /// signature): qualified name as written, without return type, parameters or template
 /// arguments. `doeff::Program<int> level3()` → `level3`; `Program<X> app::fetch(const QString&)`
-/// → `app::fetch`; anything naming a lambda → `lambda`. Results are cached per pointer.
+/// → `app::fetch`; anything naming a lambda → `lambda`. Results are cached (by content; thread-safe).
 DOEFF_EXPORT QString functionDisplayName(const char* prettyFunction);
 
 /// Display name of a QMetaType for messages: `int`, `QString`, `QVariantMap`.

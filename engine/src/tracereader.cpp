@@ -1,0 +1,658 @@
+// TraceReader: maps a .doefftrace file, validates its footer and index, and decodes blocks,
+// strings, locations and checkpoints on demand. Every length is checked against the bytes
+// that hold it; every failure is a DecodeError turned into `<file>: <what> at <where>`.
+
+#include "tracecodec.h"
+
+#include <doeff/trace.h>
+
+#include <QFile>
+
+#include <algorithm>
+
+namespace doeff {
+
+using namespace trace;
+
+QString TraceMetadata::value(const QString& key) const
+{
+    for (const auto& [k, v] : entries)
+        if (k == key) return v;
+    return {};
+}
+
+namespace {
+
+/// Replaying from the last result is preferred to rebuilding from a checkpoint up to this
+/// many events ahead.
+constexpr quint64 maxCachedReplay = 65536;
+
+struct FrameRef {
+    quint64 offset = 0;
+    quint64 first = 0;
+    quint64 count = 0;
+    bool loaded = false;
+};
+struct BlockRef {
+    quint64 offset = 0;
+    quint64 firstEvent = 0;
+    quint64 count = 0;
+    quint64 baseStep = 0;
+    quint64 lastStep = 0;
+    bool verified = false;
+};
+struct CheckpointRef {
+    quint64 eventIndex = 0;
+    quint64 step = 0;
+    quint64 deltaOffset = 0;
+    quint64 stateOffset = 0;
+    quint64 logs = 0;
+    quint64 nodes = 0;
+    bool deltaVerified = false;
+    bool stateVerified = false;
+};
+
+[[noreturn]] void failAt(quint64 byte, const QString& what)
+{
+    throw DecodeError { what, byte };
+}
+
+} // namespace
+
+struct TraceReader::Private final : Tables {
+    Options options;
+    QString name;
+    QString error;
+    bool open = false;
+    std::unique_ptr<QFile> file;
+    QByteArray copy; ///< openData(), or a file that could not be mapped
+    const quint8* data = nullptr;
+    quint64 size = 0;
+
+    quint64 eventCount = 0;
+    quint64 lastStep = 0;
+    quint64 stringTotal = 0;
+    quint64 locationTotal = 0;
+    quint64 indexOffset = 0;
+    TraceMetadata metadata;
+    std::vector<FrameRef> stringFrames;
+    std::vector<FrameRef> locationFrames;
+    std::vector<BlockRef> blocks;
+    std::vector<CheckpointRef> checkpoints;
+
+    std::vector<QByteArray> bytesById;
+    std::vector<char> bytesLoaded;
+    std::vector<const char*> cstrings;
+    std::vector<QString> stringsById;
+    std::vector<char> stringsLoaded;
+    std::vector<Location> locations;
+    std::vector<char> locationsLoaded;
+
+    std::shared_ptr<SessionState> cache; ///< the last result (also handed out, as const)
+
+    // ---- Tables ----
+    quint64 stringCount() const override { return stringTotal; }
+    quint64 locationCount() const override { return locationTotal; }
+    const QByteArray& bytes(quint64 id) override
+    {
+        if (!bytesLoaded[id]) loadStringFrame(id);
+        return bytesById[id];
+    }
+    const QString& string(quint64 id) override
+    {
+        if (!stringsLoaded[id]) {
+            stringsById[id] = QString::fromUtf8(bytes(id));
+            stringsLoaded[id] = 1;
+        }
+        return stringsById[id];
+    }
+    const char* cstring(quint64 id) override
+    {
+        if (!cstrings[id]) cstrings[id] = pooledCString(bytes(id));
+        return cstrings[id];
+    }
+    Location location(quint64 id) override
+    {
+        if (!locationsLoaded[id]) loadLocationFrame(id);
+        return locations[id];
+    }
+
+    /// The payload of the frame at `offset`, checked for type, bounds and (once) its CRC.
+    Cursor frame(quint64 offset, FrameType type, bool& verified, const QString& what)
+    {
+        if (offset < quint64(headerSize) || offset > indexOffset || indexOffset - offset < quint64(frameHeaderSize))
+            failAt(offset, what + QStringLiteral(" is outside the file's frames"));
+        const quint8* h = data + offset;
+        if (h[0] != quint8(type))
+            failAt(offset,
+                   what
+                       + QStringLiteral(" is not a %1 frame (type %2)")
+                             .arg(QLatin1StringView(frameTypeName(type)))
+                             .arg(h[0]));
+        if (h[1] || h[2] || h[3]) failAt(offset, what + QStringLiteral(" has unknown flags"));
+        const quint32 length = quint32(h[4]) | quint32(h[5]) << 8 | quint32(h[6]) << 16 | quint32(h[7]) << 24;
+        const quint32 crc = quint32(h[8]) | quint32(h[9]) << 8 | quint32(h[10]) << 16 | quint32(h[11]) << 24;
+        const quint64 begin = offset + frameHeaderSize;
+        if (length > indexOffset - begin)
+            failAt(begin,
+                   what + QStringLiteral(" of %1 bytes runs past the end of the frames (truncated)").arg(length));
+        if (!verified && options.verifyChecksums && crc32(data + begin, length) != crc)
+            failAt(offset, QStringLiteral("checksum mismatch in ") + what);
+        verified = true;
+        return Cursor(data + begin, data + begin + length, begin);
+    }
+
+    size_t frameFor(const std::vector<FrameRef>& frames, quint64 id) const
+    {
+        auto it = std::upper_bound(frames.begin(), frames.end(), id,
+                                   [](quint64 v, const FrameRef& f) { return v < f.first; });
+        return size_t(it - frames.begin()) - 1; // ids are covered: validated at open
+    }
+
+    void loadStringFrame(quint64 id)
+    {
+        const size_t fi = frameFor(stringFrames, id);
+        FrameRef& f = stringFrames[fi];
+        bool verified = false;
+        Cursor c = frame(f.offset, FrameType::Strings, verified, QStringLiteral("string frame %1").arg(fi));
+        if (c.var() != f.count)
+            c.fail(QStringLiteral("string frame %1 does not hold the %2 strings the index says").arg(fi).arg(f.count));
+        for (quint64 i = 0; i < f.count; ++i) {
+            const quint64 n = c.var();
+            const quint8* p = c.take(n);
+            bytesById[f.first + i] = QByteArray(reinterpret_cast<const char*>(p), qsizetype(n));
+            bytesLoaded[f.first + i] = 1;
+        }
+        f.loaded = true;
+    }
+
+    void loadLocationFrame(quint64 id)
+    {
+        const size_t fi = frameFor(locationFrames, id);
+        FrameRef& f = locationFrames[fi];
+        bool verified = false;
+        Cursor c = frame(f.offset, FrameType::Locations, verified, QStringLiteral("location frame %1").arg(fi));
+        if (c.var() != f.count)
+            c.fail(
+                QStringLiteral("location frame %1 does not hold the %2 locations the index says").arg(fi).arg(f.count));
+        for (quint64 i = 0; i < f.count; ++i) {
+            Location l;
+            const quint64 file = c.var();
+            l.line = c.intVar("line");
+            const quint64 function = c.var();
+            if (file > stringTotal || function > stringTotal)
+                c.fail(QStringLiteral("bad string id in location %1").arg(f.first + i));
+            l.file = qint64(file) - 1;
+            l.function = qint64(function) - 1;
+            locations[f.first + i] = l;
+            locationsLoaded[f.first + i] = 1;
+        }
+        f.loaded = true;
+    }
+
+    // ---- opening ----
+
+    void openBytes()
+    {
+        if (size < quint64(headerSize) || std::memcmp(data, fileMagic, 8) != 0)
+            failAt(0, QStringLiteral("not a doeff trace"));
+        const quint16 version = quint16(data[8] | data[9] << 8);
+        if (version != formatVersion)
+            throw DecodeError {
+                QStringLiteral("unsupported version %1 (this build reads version %2)").arg(version).arg(formatVersion),
+                0, false
+            };
+        const quint16 hsize = quint16(data[10] | data[11] << 8);
+        if (hsize != headerSize) failAt(10, QStringLiteral("bad header size %1").arg(hsize));
+        if (data[12] || data[13] || data[14] || data[15]) failAt(12, QStringLiteral("unknown header flags"));
+        if (size < quint64(headerSize + footerSize) || std::memcmp(data + size - 8, endMagic, 8) != 0
+            || std::memcmp(data + size - footerSize, footerMagic, 8) != 0)
+            failAt(size,
+                   QStringLiteral("truncated (no index at the end: the recording did not finish, or the file "
+                                  "was cut)"));
+        const quint64 fo = size - footerSize;
+        Cursor f(data + fo, data + size, fo);
+        f.take(8);
+        const quint32 fversion = f.fixed32();
+        const quint32 fsize = f.fixed32();
+        eventCount = f.fixed64();
+        lastStep = f.fixed64();
+        stringTotal = f.fixed64();
+        locationTotal = f.fixed64();
+        indexOffset = f.fixed64();
+        const quint64 indexSize = f.fixed64();
+        const quint32 indexCrc = f.fixed32();
+        const quint32 footerCrc = f.fixed32();
+        if (options.verifyChecksums && crc32(data + fo, 68) != footerCrc)
+            failAt(fo, QStringLiteral("checksum mismatch in the footer"));
+        if (fversion != formatVersion)
+            throw DecodeError {
+                QStringLiteral("unsupported version %1 (this build reads version %2)").arg(fversion).arg(formatVersion),
+                0, false
+            };
+        if (fsize != quint32(footerSize)) failAt(fo + 12, QStringLiteral("bad footer size %1").arg(fsize));
+        if (indexOffset < quint64(headerSize) || indexOffset > fo || indexSize != fo - indexOffset)
+            failAt(fo + 48,
+                   QStringLiteral("the footer's index position (%1, %2 bytes) is outside the file")
+                       .arg(indexOffset)
+                       .arg(indexSize));
+        if (options.verifyChecksums && crc32(data + indexOffset, indexSize) != indexCrc)
+            failAt(indexOffset, QStringLiteral("checksum mismatch in the index"));
+        const quint64 frameBytes = indexOffset - quint64(headerSize);
+        if (stringTotal > frameBytes || locationTotal > frameBytes || eventCount > frameBytes)
+            failAt(fo + 16,
+                   QStringLiteral("the footer claims more items (%1 events, %2 strings, %3 locations) than "
+                                  "the file's %4 bytes can hold")
+                       .arg(eventCount)
+                       .arg(stringTotal)
+                       .arg(locationTotal)
+                       .arg(frameBytes));
+        bytesById.resize(stringTotal);
+        bytesLoaded.assign(stringTotal, 0);
+        stringsById.resize(stringTotal);
+        cstrings.assign(stringTotal, nullptr);
+        stringsLoaded.assign(stringTotal, 0);
+        locations.resize(locationTotal);
+        locationsLoaded.assign(locationTotal, 0);
+        readIndex(Cursor(data + indexOffset, data + fo, indexOffset));
+    }
+
+    void checkFrameOffset(const Cursor& c, quint64 offset, const char* what)
+    {
+        if (offset < quint64(headerSize) || offset >= indexOffset || indexOffset - offset < quint64(frameHeaderSize))
+            c.fail(
+                QStringLiteral("%1 offset %2 is outside the file's frames").arg(QLatin1StringView(what)).arg(offset));
+    }
+
+    void readFrames(Cursor& c, std::vector<FrameRef>& frames, quint64 total, const char* what)
+    {
+        const quint64 n = c.count(what, 3);
+        frames.resize(n);
+        quint64 next = 0;
+        for (FrameRef& f : frames) {
+            f.offset = c.var();
+            f.first = c.var();
+            f.count = c.var();
+            checkFrameOffset(c, f.offset, what);
+            if (f.first != next || f.count == 0 || f.count > indexOffset - f.offset)
+                c.fail(QStringLiteral("%1 frames do not cover the ids in order").arg(QLatin1StringView(what)));
+            next += f.count;
+        }
+        if (next != total)
+            c.fail(QStringLiteral("%1 frames hold %2 ids, the footer says %3")
+                       .arg(QLatin1StringView(what))
+                       .arg(next)
+                       .arg(total));
+    }
+
+    void readIndex(Cursor c)
+    {
+        readFrames(c, stringFrames, stringTotal, "string");
+        readFrames(c, locationFrames, locationTotal, "location");
+
+        const quint64 nBlocks = c.count("block", 5);
+        blocks.resize(nBlocks);
+        quint64 nextEvent = 0;
+        quint64 prevStep = 0;
+        quint64 prevOffset = 0;
+        for (BlockRef& b : blocks) {
+            b.offset = c.var();
+            b.firstEvent = c.var();
+            b.count = c.var();
+            b.baseStep = c.var();
+            b.lastStep = c.var();
+            checkFrameOffset(c, b.offset, "block");
+            if (b.offset <= prevOffset && prevOffset != 0) c.fail(QStringLiteral("blocks are not in file order"));
+            if (b.firstEvent != nextEvent || b.count == 0 || b.count > indexOffset - b.offset)
+                c.fail(QStringLiteral("blocks do not cover the events in order"));
+            if (b.baseStep != prevStep || b.lastStep < b.baseStep) c.fail(QStringLiteral("block steps go backwards"));
+            nextEvent += b.count;
+            prevStep = b.lastStep;
+            prevOffset = b.offset;
+        }
+        if (nextEvent != eventCount)
+            c.fail(QStringLiteral("blocks hold %1 events, the footer says %2").arg(nextEvent).arg(eventCount));
+        if (prevStep != lastStep)
+            c.fail(QStringLiteral("the last block ends at step %1, the footer says %2").arg(prevStep).arg(lastStep));
+
+        const quint64 nCheckpoints = c.count("checkpoint", 6);
+        checkpoints.resize(nCheckpoints);
+        quint64 prevIndex = 0;
+        quint64 prevLogs = 0;
+        quint64 prevNodes = 0;
+        prevStep = 0;
+        for (CheckpointRef& k : checkpoints) {
+            k.eventIndex = c.var();
+            k.step = c.var();
+            k.deltaOffset = c.var();
+            k.stateOffset = c.var();
+            k.logs = c.var();
+            k.nodes = c.var();
+            checkFrameOffset(c, k.deltaOffset, "checkpoint");
+            checkFrameOffset(c, k.stateOffset, "checkpoint");
+            if (k.eventIndex < prevIndex || k.eventIndex > eventCount || k.step < prevStep || k.step > lastStep
+                || k.logs < prevLogs || k.nodes < prevNodes)
+                c.fail(QStringLiteral("checkpoints are not in order"));
+            // every log entry takes at least 3 bytes of a delta frame, every tree node 5
+            if (k.logs > indexOffset / 3 || k.nodes > indexOffset / 5)
+                c.fail(QStringLiteral("checkpoint %1 claims more logs or tree nodes than the file can hold")
+                           .arg(&k - checkpoints.data()));
+            prevIndex = k.eventIndex;
+            prevStep = k.step;
+            prevLogs = k.logs;
+            prevNodes = k.nodes;
+        }
+
+        const quint64 nMeta = c.count("metadata entry", 2);
+        metadata = TraceMetadata();
+        metadata.version = formatVersion;
+        for (quint64 i = 0; i < nMeta; ++i) {
+            QString key = readString(c, *this);
+            QString value = readString(c, *this);
+            metadata.entries.append({ key, value });
+        }
+        metadata.program = metadata.value(QStringLiteral("program"));
+        metadata.status = metadata.value(QStringLiteral("status"));
+        metadata.runner = metadata.value(QStringLiteral("runner"));
+        metadata.created = metadata.value(QStringLiteral("created"));
+        if (!c.atEnd()) c.fail(QStringLiteral("unexpected bytes after the index"));
+    }
+
+    // ---- events ----
+
+    size_t blockOf(quint64 event) const
+    {
+        auto it = std::upper_bound(blocks.begin(), blocks.end(), event,
+                                   [](quint64 v, const BlockRef& b) { return v < b.firstEvent; });
+        return size_t(it - blocks.begin()) - 1;
+    }
+
+    /// Calls fn for events [from, to); fn returns false to stop.
+    template<class Fn> void decode(quint64 from, quint64 to, bool reduceOnly, Fn&& fn)
+    {
+        if (from >= to) return;
+        Event e;
+        for (size_t bi = blockOf(from); bi < blocks.size() && blocks[bi].firstEvent < to; ++bi) {
+            BlockRef& b = blocks[bi];
+            Cursor c = frame(b.offset, FrameType::Block, b.verified, QStringLiteral("block %1").arg(bi));
+            const quint64 firstEvent = c.fixed64();
+            const quint32 count = c.fixed32();
+            const quint64 baseStep = c.fixed64();
+            if (firstEvent != b.firstEvent || count != b.count || baseStep != b.baseStep)
+                c.fail(QStringLiteral("block %1 header does not match the index").arg(bi));
+            EventDecoder dec(c, *this, firstEvent, baseStep);
+            dec.setReduceOnly(reduceOnly);
+            for (quint64 i = 0; i < b.count; ++i) {
+                const quint64 index = firstEvent + i;
+                if (dec.atEnd()) failAtEvent(c, index, QStringLiteral("block %1 ends early").arg(bi));
+                dec.next(e);
+                if (e.step > b.lastStep)
+                    failAtEvent(c, index,
+                                QStringLiteral("step %1 beyond its block's last step %2").arg(e.step).arg(b.lastStep));
+                if (index < from) continue;
+                if (index >= to || !fn(e, index)) return;
+            }
+            if (!dec.atEnd()) c.fail(QStringLiteral("unexpected bytes after the events of block %1").arg(bi));
+        }
+    }
+
+    quint64 indexAfterStep(quint64 step)
+    {
+        auto it = std::upper_bound(blocks.begin(), blocks.end(), step,
+                                   [](quint64 v, const BlockRef& b) { return v < b.lastStep; });
+        if (it == blocks.end()) return eventCount;
+        quint64 result = it->firstEvent + it->count;
+        decode(it->firstEvent, result, true, [&](const Event& e, quint64 index) {
+            if (e.step <= step) return true;
+            result = index;
+            return false;
+        });
+        return result;
+    }
+
+    std::shared_ptr<SessionState> build(quint64 events)
+    {
+        try {
+            return buildOrThrow(events);
+        } catch (...) {
+            cache.reset(); // it may be half-updated
+            throw;
+        }
+    }
+
+    std::shared_ptr<SessionState> buildOrThrow(quint64 events)
+    {
+        const auto it = std::upper_bound(checkpoints.begin(), checkpoints.end(), events,
+                                         [](quint64 v, const CheckpointRef& k) { return v < k.eventIndex; });
+        const qsizetype ci = qsizetype(it - checkpoints.begin()) - 1;
+        quint64 start = 0;
+        std::shared_ptr<SessionState> s;
+        if (cache && cache->eventCount() <= events
+            && (ci < 0 || cache->eventCount() >= checkpoints[size_t(ci)].eventIndex
+                || events - cache->eventCount() <= maxCachedReplay)) {
+            if (cache->eventCount() == events) return cache;
+            // continue from the last result: in place when nobody holds it any more
+            s = cache.use_count() == 1 ? cache : std::make_shared<SessionState>(*cache);
+            start = s->eventCount();
+        } else {
+            // rebuild, in the last result's memory when nobody holds it (no page faults)
+            if (cache && cache.use_count() == 1) {
+                s = std::move(cache);
+                clearKeepingCapacity(*s);
+            } else {
+                cache.reset();
+                s = std::make_shared<SessionState>();
+            }
+            if (ci >= 0) {
+                // the replay adds at most one log entry and one node per event
+                const CheckpointRef& last = checkpoints[size_t(ci)];
+                const quint64 replay = std::min(events - last.eventIndex, maxCachedReplay);
+                reserveCheckpoint(*s, last.logs + replay, last.nodes + replay);
+                CheckpointMarks marks;
+                std::vector<int> parents;
+                parents.reserve(last.nodes);
+                for (qsizetype i = 0; i <= ci; ++i) {
+                    CheckpointRef& k = checkpoints[size_t(i)];
+                    Cursor c = frame(k.deltaOffset, FrameType::CheckpointDelta, k.deltaVerified,
+                                     QStringLiteral("checkpoint delta %1").arg(i));
+                    if (c.var() != k.eventIndex)
+                        c.fail(QStringLiteral("checkpoint delta %1 is not at event %2").arg(i).arg(k.eventIndex));
+                    c.seek(0);
+                    readCheckpointDelta(c, *this, *s, marks, parents);
+                }
+                linkTree(*s, parents);
+                CheckpointRef& k = checkpoints[size_t(ci)];
+                Cursor c = frame(k.stateOffset, FrameType::CheckpointState, k.stateVerified,
+                                 QStringLiteral("checkpoint %1").arg(ci));
+                readCheckpointState(c, *this, *s, marks);
+                if (s->eventCount() != k.eventIndex || s->step() != k.step || quint64(marks.logs) != k.logs
+                    || quint64(marks.nodes) != k.nodes)
+                    c.fail(QStringLiteral("checkpoint %1 does not match the index").arg(ci));
+                start = k.eventIndex;
+            }
+        }
+        decode(start, events, true, [&](const Event& e, quint64) {
+            s->apply(e);
+            return true;
+        });
+        cache = s;
+        return s;
+    }
+
+    template<class Body> bool guarded(Body&& body)
+    {
+        if (!open) {
+            error = name.isEmpty() ? QStringLiteral("no trace is open") : name + QStringLiteral(": not open");
+            return false;
+        }
+        try {
+            body();
+            return true;
+        } catch (const DecodeError& e) {
+            error = name + QStringLiteral(": ") + e.message();
+        } catch (const std::bad_alloc&) {
+            error = name + QStringLiteral(": out of memory");
+        }
+        return false;
+    }
+};
+
+TraceReader::TraceReader()
+    : d(std::make_unique<Private>())
+{ }
+
+TraceReader::~TraceReader() = default;
+
+bool TraceReader::open(const QString& path)
+{
+    return open(path, Options());
+}
+
+bool TraceReader::open(const QString& path, Options options)
+{
+    close();
+    d->name = path;
+    d->options = options;
+    d->file = std::make_unique<QFile>(path);
+    if (!d->file->open(QIODevice::ReadOnly)) {
+        d->error = path + QStringLiteral(": cannot open: ") + d->file->errorString();
+        d->file.reset();
+        return false;
+    }
+    d->size = quint64(d->file->size());
+    if (d->size > 0) {
+        d->data = d->file->map(0, qint64(d->size));
+        if (!d->data) {
+            // not mappable (a pipe, an exotic file system): read it instead
+            d->copy = d->file->readAll();
+            d->size = quint64(d->copy.size());
+            d->data = reinterpret_cast<const quint8*>(d->copy.constData());
+        }
+    }
+    try {
+        d->openBytes();
+    } catch (const DecodeError& e) {
+        const QString what = path + QStringLiteral(": ") + e.message();
+        close();
+        d->error = what;
+        return false;
+    } catch (const std::bad_alloc&) {
+        close();
+        d->error = path + QStringLiteral(": out of memory");
+        return false;
+    }
+    d->open = true;
+    return true;
+}
+
+bool TraceReader::openData(const QByteArray& data, const QString& name)
+{
+    return openData(data, name, Options());
+}
+
+bool TraceReader::openData(const QByteArray& data, const QString& name, Options options)
+{
+    close();
+    d->name = name;
+    d->options = options;
+    d->copy = data;
+    d->copy.detach();
+    d->size = quint64(d->copy.size());
+    d->data = reinterpret_cast<const quint8*>(d->copy.constData());
+    try {
+        d->openBytes();
+    } catch (const DecodeError& e) {
+        const QString what = name + QStringLiteral(": ") + e.message();
+        close();
+        d->error = what;
+        return false;
+    } catch (const std::bad_alloc&) {
+        close();
+        d->error = name + QStringLiteral(": out of memory");
+        return false;
+    }
+    d->open = true;
+    return true;
+}
+
+void TraceReader::close()
+{
+    d = std::make_unique<Private>();
+}
+
+bool TraceReader::isOpen() const
+{
+    return d->open;
+}
+
+QString TraceReader::errorString() const
+{
+    return d->error;
+}
+
+QString TraceReader::fileName() const
+{
+    return d->name;
+}
+
+quint64 TraceReader::eventCount() const
+{
+    return d->eventCount;
+}
+
+quint64 TraceReader::stepCount() const
+{
+    return d->lastStep;
+}
+
+quint64 TraceReader::blockCount() const
+{
+    return d->blocks.size();
+}
+
+quint64 TraceReader::checkpointCount() const
+{
+    return d->checkpoints.size();
+}
+
+const TraceMetadata& TraceReader::metadata() const
+{
+    return d->metadata;
+}
+
+bool TraceReader::events(quint64 from, quint64 to, QList<Event>& out)
+{
+    return forEachEvent(from, to, [&](const Event& e) {
+        out.append(e);
+        return true;
+    });
+}
+
+bool TraceReader::forEachEvent(quint64 from, quint64 to, const std::function<bool(const Event&)>& fn)
+{
+    return d->guarded(
+        [&] { d->decode(from, std::min(to, d->eventCount), false, [&](const Event& e, quint64) { return fn(e); }); });
+}
+
+std::optional<quint64> TraceReader::eventIndexAfterStep(quint64 step)
+{
+    quint64 result = 0;
+    if (!d->guarded([&] { result = d->indexAfterStep(step); })) return std::nullopt;
+    return result;
+}
+
+std::shared_ptr<const SessionState> TraceReader::stateAt(quint64 step)
+{
+    std::shared_ptr<const SessionState> result;
+    if (!d->guarded([&] { result = d->build(d->indexAfterStep(step)); })) return nullptr;
+    return result;
+}
+
+std::shared_ptr<const SessionState> TraceReader::stateAtEvent(quint64 events)
+{
+    std::shared_ptr<const SessionState> result;
+    if (!d->guarded([&] { result = d->build(std::min(events, d->eventCount)); })) return nullptr;
+    return result;
+}
+
+} // namespace doeff

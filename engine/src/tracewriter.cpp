@@ -1,0 +1,803 @@
+// TraceRecorder: encodes the event stream on the machine's thread (compact records, interned
+// strings and locations); a writer thread writes the frames, reduces each block with
+// SessionState and writes the checkpoints and, at the end, the index and the footer.
+
+#include "tracecodec.h"
+
+#include <doeff/trace.h>
+
+#include <QDateTime>
+#include <QFile>
+#include <QHash>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace doeff {
+
+using namespace trace;
+
+namespace {
+
+constexpr size_t blockHeaderSize = 20;
+constexpr size_t maxBlockBytes = 64 * 1024;
+constexpr size_t maxQueuedChunks = 4;
+
+/// One block and the strings and locations it introduces.
+struct Chunk {
+    QByteArray payload; ///< block header + records
+    quint64 firstEvent = 0;
+    quint64 baseStep = 0;
+    quint64 lastStep = 0;
+    quint32 count = 0;
+    std::vector<QByteArray> strings;
+    std::vector<Location> locations;
+};
+
+struct LocationKey {
+    const char* file;
+    const char* function;
+    int line;
+    bool operator==(const LocationKey& o) const { return file == o.file && function == o.function && line == o.line; }
+};
+size_t qHash(const LocationKey& k, size_t seed = 0)
+{
+    return qHashMulti(seed, k.file, k.function, k.line);
+}
+
+/// The machine-thread side: interning and the records of the current block.
+class Encoder {
+public:
+    Encoder() { startBlock(); }
+
+    // StringSink protocol for writeValue (interned unless long).
+    void string(Writer& w, const QString& s)
+    {
+        if (s.size() > maxInternedString) {
+            writeInlineString(w, s.toUtf8());
+            return;
+        }
+        const quint32 id = internString(s);
+        w.need(10);
+        w.var(quint64(id) << 1);
+    }
+
+    /// Returns false with `error` for events the format cannot hold.
+    bool encode(const Event& e, QString& error)
+    {
+        if (e.step < m_lastStep) {
+            error = QStringLiteral("step numbers went backwards at event %1 (%2 after %3)")
+                        .arg(m_totalEvents)
+                        .arg(e.step)
+                        .arg(m_lastStep);
+            return false;
+        }
+        const int kind = int(e.kind);
+        if (kind < 1 || kind > EventKindCount) {
+            error = QStringLiteral("unknown event kind %1 at event %2").arg(kind).arg(m_totalEvents);
+            return false;
+        }
+        Writer& w = m_block;
+        w.need(64);
+        const bool compact = e.kind == EventKind::Step && e.code >= 0 && e.code <= 3 && e.name.isEmpty()
+            && e.text.isEmpty() && !e.value.isValid() && !e.old.isValid();
+        quint8 h = quint8(compact ? compactStepKind : kind);
+        const quint64 delta = e.step - m_prevStep;
+        if (delta != (compact ? 1u : 0u)) h |= HasStepDelta;
+        if (e.task != m_prevTask) h |= HasTask;
+        const bool located = e.file || e.function || e.line;
+        if (located) h |= HasLocation;
+        w.u8(h);
+        if (h & HasTask) w.svar(e.task);
+        if (h & HasStepDelta) w.var(delta);
+        if (located) w.var(locationId(e.file, e.line, e.function));
+        if (compact) {
+            w.var((zigzag(qint64(e.index) - m_prevStepIndex) << 2) | quint64(e.code));
+            m_prevStepIndex = e.index;
+        } else {
+            quint8 f = 0;
+            if (e.index != -1) f |= HasIndex;
+            if (e.code != 0) f |= HasCode;
+            if (!e.name.isEmpty()) f |= HasName;
+            if (!e.text.isEmpty()) f |= HasText;
+            if (e.value.isValid()) f |= HasValue;
+            if (e.old.isValid()) f |= HasOld;
+            w.u8(f);
+            if (f & HasIndex) w.svar(e.index);
+            if (f & HasCode) w.svar(e.code);
+            if (f & HasName) string(w, e.name);
+            if (f & HasText) string(w, e.text);
+            if (f & HasValue) topValue(e.value);
+            if (f & HasOld) topValue(e.old);
+            if (e.kind == EventKind::Step) m_prevStepIndex = e.index;
+        }
+        m_prevStep = e.step;
+        m_prevTask = e.task;
+        m_lastStep = e.step;
+        ++m_blockEvents;
+        ++m_totalEvents;
+        return true;
+    }
+
+    bool blockFull(int maxEvents) const
+    {
+        return m_blockEvents >= quint32(maxEvents) || m_block.size() >= maxBlockBytes;
+    }
+    bool blockEmpty() const { return m_blockEvents == 0; }
+    quint64 totalEvents() const { return m_totalEvents; }
+    quint64 lastStep() const { return m_lastStep; }
+    quint64 stringCount() const { return m_nextString; }
+    quint64 locationCount() const { return m_nextLocation; }
+
+    std::unique_ptr<Chunk> takeBlock()
+    {
+        auto c = std::make_unique<Chunk>();
+        c->firstEvent = m_blockFirstEvent;
+        c->baseStep = m_blockBaseStep;
+        c->lastStep = m_lastStep;
+        c->count = m_blockEvents;
+        quint8* h = m_block.data();
+        for (int i = 0; i < 8; ++i)
+            h[i] = quint8(c->firstEvent >> (8 * i));
+        for (int i = 0; i < 4; ++i)
+            h[8 + i] = quint8(c->count >> (8 * i));
+        for (int i = 0; i < 8; ++i)
+            h[12 + i] = quint8(c->baseStep >> (8 * i));
+        c->payload = m_block.toByteArray();
+        c->strings.swap(m_newStrings);
+        c->locations.swap(m_newLocations);
+        startBlock();
+        return c;
+    }
+
+private:
+    void startBlock()
+    {
+        m_block.clear();
+        m_block.need(blockHeaderSize);
+        m_block.truncate(blockHeaderSize);
+        std::memset(m_block.data(), 0, blockHeaderSize);
+        m_blockFirstEvent = m_totalEvents;
+        m_blockBaseStep = m_lastStep;
+        m_blockEvents = 0;
+        m_prevStep = m_lastStep;
+        m_prevTask = 0;
+        m_prevStepIndex = 0;
+        m_dedup.clear();
+    }
+
+    /// A top-level value; repeats of a long encoding within the block become back-references.
+    void topValue(const QVariant& v)
+    {
+        Writer& w = m_block;
+        const size_t at = w.size();
+        writeValue(w, v, *this);
+        const size_t n = w.size() - at;
+        if (n < size_t(minDedupValue)) return;
+        const QByteArray probe = QByteArray::fromRawData(reinterpret_cast<const char*>(w.data() + at), qsizetype(n));
+        auto it = m_dedup.constFind(probe);
+        if (it != m_dedup.cend()) {
+            w.truncate(at);
+            w.need(11);
+            w.u8(TagBackRef);
+            w.var(*it);
+            return;
+        }
+        m_dedup.insert(QByteArray(probe.constData(), probe.size()), quint64(at));
+    }
+
+    quint32 internString(const QString& s)
+    {
+        const quint64 h = StringIndex::hash(s);
+        const qint64 found = m_strings.find(s, h);
+        if (found >= 0) return quint32(found);
+        const quint32 id = m_nextString++;
+        m_strings.insert(s, h, id);
+        m_newStrings.push_back(s.toUtf8());
+        return id;
+    }
+
+    quint32 internBytes(const char* p)
+    {
+        auto it = m_pointers.constFind(p);
+        if (it != m_pointers.cend()) return *it;
+        const QByteArray b(p);
+        auto bt = m_bytes.constFind(b);
+        quint32 id;
+        if (bt != m_bytes.cend()) {
+            id = *bt;
+        } else {
+            id = m_nextString++;
+            m_bytes.insert(b, id);
+            m_newStrings.push_back(b);
+        }
+        m_pointers.insert(p, id);
+        return id;
+    }
+
+    quint32 locationId(const char* file, int line, const char* function)
+    {
+        const LocationKey key { file, function, line };
+        const size_t slot = (quintptr(file) * 0x9E3779B97F4A7C15ull ^ quintptr(function) * 0xC2B2AE3D27D4EB4Full
+                             ^ quint64(quint32(line)) * 0x165667B19E3779F9ull)
+            >> 54;
+        CacheEntry& c = m_locationCache[slot];
+        if (c.valid && c.key == key) return c.id;
+        quint32 id;
+        auto it = m_locations.constFind(key);
+        if (it != m_locations.cend()) {
+            id = *it;
+        } else {
+            Location l;
+            l.file = file ? qint64(internBytes(file)) : -1;
+            l.line = line;
+            l.function = function ? qint64(internBytes(function)) : -1;
+            id = m_nextLocation++;
+            m_locations.insert(key, id);
+            m_newLocations.push_back(l);
+        }
+        c = CacheEntry { key, id, true };
+        return id;
+    }
+
+    struct CacheEntry {
+        LocationKey key { nullptr, nullptr, 0 };
+        quint32 id = 0;
+        bool valid = false;
+    };
+
+    Writer m_block;
+    quint64 m_blockFirstEvent = 0;
+    quint64 m_blockBaseStep = 0;
+    quint32 m_blockEvents = 0;
+    quint64 m_totalEvents = 0;
+    quint64 m_lastStep = 0;
+    quint64 m_prevStep = 0;
+    int m_prevTask = 0;
+    int m_prevStepIndex = 0;
+    QHash<QByteArray, quint64> m_dedup;
+
+    StringIndex m_strings;
+    QHash<const char*, quint32> m_pointers;
+    QHash<QByteArray, quint32> m_bytes;
+    quint32 m_nextString = 0;
+    std::vector<QByteArray> m_newStrings;
+    QHash<LocationKey, quint32> m_locations;
+    std::array<CacheEntry, 1024> m_locationCache {};
+    quint32 m_nextLocation = 0;
+    std::vector<Location> m_newLocations;
+};
+
+/// The strings and locations sent so far (the writer thread's copy, for decoding its blocks).
+class MirrorTables final : public Tables, public StringSink {
+public:
+    quint64 stringCount() const override { return m_bytes.size(); }
+    quint64 locationCount() const override { return m_locations.size(); }
+    const QString& string(quint64 id) override { return m_strings[id]; }
+    const QByteArray& bytes(quint64 id) override { return m_bytes[id]; }
+    const char* cstring(quint64 id) override
+    {
+        if (!m_cstrings[id]) m_cstrings[id] = pooledCString(m_bytes[id]);
+        return m_cstrings[id];
+    }
+    Location location(quint64 id) override { return m_locations[id]; }
+
+    void addString(const QByteArray& b)
+    {
+        const quint32 id = quint32(m_bytes.size());
+        m_bytes.push_back(b);
+        m_cstrings.push_back(nullptr);
+        m_strings.push_back(QString::fromUtf8(b));
+        if (b.size() <= maxInternedString) {
+            const quint64 h = StringIndex::hash(m_strings.back());
+            if (m_reverse.find(m_strings.back(), h) < 0) m_reverse.insert(m_strings.back(), h, id);
+        }
+    }
+    void addLocation(const Location& l) { m_locations.push_back(l); }
+
+    // StringSink: checkpoint strings by id when the stream has them, else inline.
+    void string(Writer& w, const QString& s) override
+    {
+        const qint64 id = m_reverse.find(s, StringIndex::hash(s));
+        if (id >= 0) {
+            w.putVar(quint64(id) << 1);
+            return;
+        }
+        writeInlineString(w, s.toUtf8());
+    }
+
+private:
+    std::vector<QByteArray> m_bytes;
+    std::vector<const char*> m_cstrings;
+    std::vector<QString> m_strings;
+    std::vector<Location> m_locations;
+    StringIndex m_reverse;
+};
+
+struct FrameRef {
+    quint64 offset = 0;
+    quint64 first = 0;
+    quint64 count = 0;
+};
+struct BlockRef {
+    quint64 offset = 0;
+    quint64 firstEvent = 0;
+    quint64 count = 0;
+    quint64 baseStep = 0;
+    quint64 lastStep = 0;
+};
+struct CheckpointRef {
+    quint64 eventIndex = 0;
+    quint64 step = 0;
+    quint64 deltaOffset = 0;
+    quint64 stateOffset = 0;
+    quint64 logs = 0;
+    quint64 nodes = 0;
+};
+
+/// The writer-thread side: frames, reduction, checkpoints, index and footer.
+class Sink {
+public:
+    Sink(QIODevice* device, int checkpointEvents)
+        : m_device(device)
+        , m_checkpointEvents(quint64(std::max(1, checkpointEvents)))
+    { }
+
+    /// Returns false with `error` set.
+    bool writeHeader(QString& error)
+    {
+        Writer w;
+        w.need(headerSize);
+        w.raw(fileMagic, 8);
+        w.u8(quint8(formatVersion));
+        w.u8(quint8(formatVersion >> 8));
+        w.u8(quint8(headerSize));
+        w.u8(0);
+        w.fixed32(0);
+        return write(w.data(), w.size(), error);
+    }
+
+    bool process(Chunk& c, QString& error)
+    {
+        if (!c.strings.empty()) {
+            Writer w;
+            w.putVar(c.strings.size());
+            for (const QByteArray& b : c.strings) {
+                w.putVar(quint64(b.size()));
+                w.putBytes(b.constData(), size_t(b.size()));
+            }
+            m_stringFrames.push_back({ m_offset, m_tables.stringCount(), c.strings.size() });
+            for (const QByteArray& b : c.strings)
+                m_tables.addString(b);
+            if (!writeFrame(FrameType::Strings, w.data(), w.size(), error)) return false;
+        }
+        if (!c.locations.empty()) {
+            Writer w;
+            w.putVar(c.locations.size());
+            for (const Location& l : c.locations) {
+                w.putVar(quint64(l.file + 1));
+                w.putSvar(l.line);
+                w.putVar(quint64(l.function + 1));
+            }
+            m_locationFrames.push_back({ m_offset, m_tables.locationCount(), c.locations.size() });
+            for (const Location& l : c.locations)
+                m_tables.addLocation(l);
+            if (!writeFrame(FrameType::Locations, w.data(), w.size(), error)) return false;
+        }
+        m_blocks.push_back({ m_offset, c.firstEvent, c.count, c.baseStep, c.lastStep });
+        const auto* data = reinterpret_cast<const quint8*>(c.payload.constData());
+        const quint64 payloadOffset = m_offset + frameHeaderSize;
+        if (!writeFrame(FrameType::Block, data, size_t(c.payload.size()), error)) return false;
+
+        // reduce the block as a reader will decode it
+        try {
+            Cursor cur(data, data + c.payload.size(), payloadOffset);
+            cur.seek(blockHeaderSize);
+            EventDecoder dec(cur, m_tables, c.firstEvent, c.baseStep);
+            dec.setReduceOnly(true);
+            Event e;
+            quint64 n = 0;
+            while (!dec.atEnd()) {
+                dec.next(e);
+                m_state.apply(e);
+                if (e.kind == EventKind::EffectYielded || e.kind == EventKind::ErrorRaised) {
+                    const SessionTask* t = m_state.task(e.task);
+                    if (t && t->lastEffectNode >= 0 && size_t(t->lastEffectNode) < m_marks.nodes)
+                        m_patched.push_back(t->lastEffectNode);
+                }
+                ++n;
+            }
+            if (n != c.count) {
+                error = QStringLiteral("internal error: block of %1 events decoded as %2").arg(c.count).arg(n);
+                return false;
+            }
+        } catch (const DecodeError& err) {
+            error = QStringLiteral("internal error: a recorded block does not decode: ") + err.message();
+            return false;
+        }
+        m_eventsSince += c.count;
+        m_bytesSince += quint64(c.payload.size());
+        if (m_eventsSince >= m_checkpointEvents && m_bytesSince >= m_lastStateBytes) return checkpoint(error);
+        return true;
+    }
+
+    bool finish(const QList<std::pair<QString, QString>>& metadata, quint64 stringCount, quint64 locationCount,
+                quint64 eventCount, quint64 lastStep, QString& error)
+    {
+        if (m_eventsSince > 0 && !checkpoint(error)) return false;
+        Writer w;
+        w.putVar(m_stringFrames.size());
+        for (const FrameRef& f : m_stringFrames) {
+            w.putVar(f.offset);
+            w.putVar(f.first);
+            w.putVar(f.count);
+        }
+        w.putVar(m_locationFrames.size());
+        for (const FrameRef& f : m_locationFrames) {
+            w.putVar(f.offset);
+            w.putVar(f.first);
+            w.putVar(f.count);
+        }
+        w.putVar(m_blocks.size());
+        for (const BlockRef& b : m_blocks) {
+            w.putVar(b.offset);
+            w.putVar(b.firstEvent);
+            w.putVar(b.count);
+            w.putVar(b.baseStep);
+            w.putVar(b.lastStep);
+        }
+        w.putVar(m_checkpoints.size());
+        for (const CheckpointRef& c : m_checkpoints) {
+            w.putVar(c.eventIndex);
+            w.putVar(c.step);
+            w.putVar(c.deltaOffset);
+            w.putVar(c.stateOffset);
+            w.putVar(c.logs);
+            w.putVar(c.nodes);
+        }
+        w.putVar(quint64(metadata.size()));
+        for (const auto& [key, value] : metadata) {
+            writeInlineString(w, key.toUtf8());
+            writeInlineString(w, value.toUtf8());
+        }
+        const quint64 indexOffset = m_offset;
+        const quint32 indexCrc = crc32(w.data(), w.size());
+        if (!write(w.data(), w.size(), error)) return false;
+
+        Writer f;
+        f.need(footerSize);
+        f.raw(footerMagic, 8);
+        f.fixed32(formatVersion);
+        f.fixed32(footerSize);
+        f.fixed64(eventCount);
+        f.fixed64(lastStep);
+        f.fixed64(stringCount);
+        f.fixed64(locationCount);
+        f.fixed64(indexOffset);
+        f.fixed64(w.size());
+        f.fixed32(indexCrc);
+        f.fixed32(crc32(f.data(), f.size()));
+        f.raw(endMagic, 8);
+        return write(f.data(), f.size(), error);
+    }
+
+    quint64 offset() const { return m_offset; }
+
+private:
+    bool checkpoint(QString& error)
+    {
+        std::sort(m_patched.begin(), m_patched.end());
+        m_patched.erase(std::unique(m_patched.begin(), m_patched.end()), m_patched.end());
+        Writer delta;
+        writeCheckpointDelta(delta, m_state, m_marks, m_patched, m_tables);
+        Writer state;
+        writeCheckpointState(state, m_state, m_tables);
+        CheckpointRef ref;
+        ref.eventIndex = m_state.eventCount();
+        ref.step = m_state.step();
+        ref.logs = quint64(m_state.logs().size());
+        ref.nodes = quint64(m_state.tree().size());
+        ref.deltaOffset = m_offset;
+        if (!writeFrame(FrameType::CheckpointDelta, delta.data(), delta.size(), error)) return false;
+        ref.stateOffset = m_offset;
+        if (!writeFrame(FrameType::CheckpointState, state.data(), state.size(), error)) return false;
+        m_checkpoints.push_back(ref);
+        m_marks.logs = m_state.logs().size();
+        m_marks.nodes = m_state.tree().size();
+        m_patched.clear();
+        m_eventsSince = 0;
+        m_bytesSince = 0;
+        m_lastStateBytes = state.size();
+        return true;
+    }
+
+    bool writeFrame(FrameType type, const quint8* data, size_t size, QString& error)
+    {
+        if (size > std::numeric_limits<quint32>::max()) {
+            error = QStringLiteral("a %1 frame of %2 bytes is too large")
+                        .arg(QLatin1StringView(frameTypeName(type)))
+                        .arg(size);
+            return false;
+        }
+        quint8 h[frameHeaderSize] = {};
+        h[0] = quint8(type);
+        const quint32 n = quint32(size);
+        const quint32 crc = crc32(data, size);
+        for (int i = 0; i < 4; ++i) {
+            h[4 + i] = quint8(n >> (8 * i));
+            h[8 + i] = quint8(crc >> (8 * i));
+        }
+        return write(h, frameHeaderSize, error) && write(data, size, error);
+    }
+
+    bool write(const void* data, size_t size, QString& error)
+    {
+        const qint64 n = m_device->write(static_cast<const char*>(data), qint64(size));
+        if (n != qint64(size)) {
+            error = QStringLiteral("write failed at byte %1: %2").arg(m_offset).arg(m_device->errorString());
+            return false;
+        }
+        m_offset += size;
+        return true;
+    }
+
+    QIODevice* m_device; // not owned
+    quint64 m_offset = 0;
+    quint64 m_checkpointEvents;
+    MirrorTables m_tables;
+    SessionState m_state;
+    CheckpointMarks m_marks;
+    std::vector<int> m_patched;
+    quint64 m_eventsSince = 0;
+    quint64 m_bytesSince = 0;
+    quint64 m_lastStateBytes = 0;
+    std::vector<FrameRef> m_stringFrames;
+    std::vector<FrameRef> m_locationFrames;
+    std::vector<BlockRef> m_blocks;
+    std::vector<CheckpointRef> m_checkpoints;
+};
+
+} // namespace
+
+struct TraceRecorder::Private {
+    TraceRecorderOptions options;
+    std::unique_ptr<QFile> file;
+    QIODevice* device = nullptr;
+    QString name;
+    QList<std::pair<QString, QString>> metadata;
+    QString program;
+    QString status;
+
+    Encoder encoder;
+    std::unique_ptr<Sink> sink;
+    bool active = false; ///< accepting events (machine thread)
+    bool finished = false;
+
+    // shared with the writer thread
+    std::thread thread;
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<std::unique_ptr<Chunk>> queue;
+    bool closing = false;
+    std::atomic<bool> failed { false };
+    QString error;
+    quint64 bytes = 0;
+
+    void fail(const QString& what)
+    {
+        std::lock_guard lock(mutex);
+        if (error.isEmpty()) error = name + QStringLiteral(": ") + what;
+        failed.store(true, std::memory_order_relaxed);
+    }
+
+    void run()
+    {
+        for (;;) {
+            std::unique_ptr<Chunk> c;
+            {
+                std::unique_lock lock(mutex);
+                wake.wait(lock, [&] { return !queue.empty() || closing; });
+                if (queue.empty()) return;
+                c = std::move(queue.front());
+                queue.pop_front();
+            }
+            wake.notify_all();
+            process(*c);
+        }
+    }
+
+    void process(Chunk& c)
+    {
+        if (failed.load(std::memory_order_relaxed)) return;
+        QString what;
+        try {
+            if (!sink->process(c, what)) fail(what);
+        } catch (const std::bad_alloc&) {
+            fail(QStringLiteral("out of memory"));
+        }
+    }
+
+    void submit(std::unique_ptr<Chunk> c)
+    {
+        if (!options.threaded) {
+            process(*c);
+            return;
+        }
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return queue.size() < maxQueuedChunks; });
+        queue.push_back(std::move(c));
+        lock.unlock();
+        wake.notify_all();
+    }
+
+    bool begin()
+    {
+        metadata.append({ QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) });
+        sink = std::make_unique<Sink>(device, options.checkpointEvents);
+        QString what;
+        if (!sink->writeHeader(what)) {
+            fail(what);
+            return false;
+        }
+        active = true;
+        if (options.threaded) thread = std::thread([this] { run(); });
+        return true;
+    }
+};
+
+TraceRecorder::TraceRecorder(TraceRecorderOptions options)
+    : d(std::make_unique<Private>())
+{
+    d->options = options;
+    d->options.blockEvents = std::max(1, d->options.blockEvents);
+}
+
+TraceRecorder::~TraceRecorder()
+{
+    finish();
+}
+
+bool TraceRecorder::open(const QString& path)
+{
+    if (d->sink || d->finished) {
+        d->fail(QStringLiteral("the recorder is already in use"));
+        return false;
+    }
+    d->name = path;
+    d->file = std::make_unique<QFile>(path);
+    if (!d->file->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        d->fail(QStringLiteral("cannot create the file: ") + d->file->errorString());
+        return false;
+    }
+    d->device = d->file.get();
+    return d->begin();
+}
+
+bool TraceRecorder::start(QIODevice* device, const QString& name)
+{
+    d->name = name;
+    if (d->sink || d->finished) {
+        d->fail(QStringLiteral("the recorder is already in use"));
+        return false;
+    }
+    if (!device || !device->isWritable()) {
+        d->fail(QStringLiteral("the device is not open for writing"));
+        return false;
+    }
+    d->device = device;
+    return d->begin();
+}
+
+void TraceRecorder::setMetadata(const QString& key, const QString& value)
+{
+    for (auto& entry : d->metadata)
+        if (entry.first == key) {
+            entry.second = value;
+            return;
+        }
+    d->metadata.append({ key, value });
+}
+
+void TraceRecorder::onEvent(const Event& event, const RunView&)
+{
+    Private& p = *d;
+    if (!p.active) return;
+    try {
+        QString what;
+        if (!p.encoder.encode(event, what)) {
+            p.fail(what);
+            p.active = false;
+            return;
+        }
+        if (event.kind == EventKind::RunStarted) p.program = event.name;
+        if (p.encoder.blockFull(p.options.blockEvents)) {
+            if (p.failed.load(std::memory_order_relaxed)) {
+                p.active = false;
+                return;
+            }
+            p.submit(p.encoder.takeBlock());
+        }
+        if (event.kind == EventKind::RunFinished) {
+            p.status = event.name;
+            finish();
+        }
+    } catch (const std::bad_alloc&) {
+        p.fail(QStringLiteral("out of memory"));
+        p.active = false;
+    }
+}
+
+bool TraceRecorder::finish()
+{
+    Private& p = *d;
+    if (p.finished) return !p.failed.load();
+    p.finished = true;
+    if (!p.sink) {
+        if (!p.failed.load()) p.fail(QStringLiteral("nothing was recorded (the recorder was never started)"));
+        return false;
+    }
+    p.active = false;
+    if (!p.failed.load() && !p.encoder.blockEmpty()) p.submit(p.encoder.takeBlock());
+    if (p.thread.joinable()) {
+        {
+            std::lock_guard lock(p.mutex);
+            p.closing = true;
+        }
+        p.wake.notify_all();
+        p.thread.join();
+    }
+    if (!p.failed.load()) {
+        QList<std::pair<QString, QString>> meta;
+        meta.append({ QStringLiteral("program"), p.program });
+        meta.append({ QStringLiteral("status"), p.status.isEmpty() ? QStringLiteral("incomplete") : p.status });
+        for (const auto& entry : std::as_const(p.metadata))
+            if (entry.first != QStringLiteral("program") && entry.first != QStringLiteral("status")) meta.append(entry);
+        QString what;
+        try {
+            if (!p.sink->finish(meta, p.encoder.stringCount(), p.encoder.locationCount(), p.encoder.totalEvents(),
+                                p.encoder.lastStep(), what))
+                p.fail(what);
+        } catch (const std::bad_alloc&) {
+            p.fail(QStringLiteral("out of memory"));
+        }
+    }
+    p.bytes = p.sink->offset();
+    if (p.file) {
+        if (!p.file->flush() && !p.failed.load())
+            p.fail(QStringLiteral("cannot write the file: ") + p.file->errorString());
+        p.file->close();
+    }
+    return !p.failed.load();
+}
+
+bool TraceRecorder::isFinished() const
+{
+    return d->finished;
+}
+
+bool TraceRecorder::hasError() const
+{
+    return d->failed.load();
+}
+
+QString TraceRecorder::errorString() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->error;
+}
+
+quint64 TraceRecorder::eventCount() const
+{
+    return d->encoder.totalEvents();
+}
+
+quint64 TraceRecorder::bytesWritten() const
+{
+    return d->finished ? d->bytes : 0;
+}
+
+} // namespace doeff
