@@ -47,8 +47,8 @@ inline void addRunnerColumn()
 }
 
 template<class T>
-RuntimeResult<T> runWith(int runner, Program<T> program, HandlerList handlers = sync_handlers_preset(),
-                         Env env = {}, Store store = {}, RunOptions options = {})
+RuntimeResult<T> runWith(int runner, Program<T> program, HandlerList handlers = sync_handlers_preset(), Env env = {},
+                         Store store = {}, RunOptions options = {})
 {
     trace().clear();
     if (Runner(runner) == Runner::Sync)
@@ -60,8 +60,7 @@ RuntimeResult<T> runWith(int runner, Program<T> program, HandlerList handlers = 
 /// `Ok(<repr>)` / `Err(<Type>: <message>)`.
 inline QString resultText(const RuntimeResultBase& r)
 {
-    if (r.is_ok())
-        return QStringLiteral("Ok(") + repr(r.anyValue()) + u')';
+    if (r.is_ok()) return QStringLiteral("Ok(") + repr(r.anyValue()) + u')';
     return QStringLiteral("Err(") + r.error().describe() + u')';
 }
 
@@ -70,8 +69,7 @@ inline QString userStore(const RuntimeResultBase& r)
 {
     QStringList parts;
     for (const auto& [k, v] : r.raw_store().entries())
-        if (!k.startsWith(QStringLiteral("__")))
-            parts.append(repr(k) + QStringLiteral(": ") + repr(v));
+        if (!k.startsWith(QStringLiteral("__"))) parts.append(repr(k) + QStringLiteral(": ") + repr(v));
     return u'{' + parts.join(QStringLiteral(", ")) + u'}';
 }
 
@@ -84,8 +82,7 @@ inline QStringList reservedKeys(const RuntimeResultBase& r)
 {
     QStringList keys;
     for (const QString& k : r.raw_store().keys())
-        if (k.startsWith(QStringLiteral("__")))
-            keys.append(k);
+        if (k.startsWith(QStringLiteral("__"))) keys.append(k);
     keys.sort();
     return keys;
 }

@@ -48,12 +48,10 @@ Program<int> failsLater()
 int lineOf(const QString& marker)
 {
     QFile f(QString::fromUtf8(__FILE__));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
+    if (!f.open(QIODevice::ReadOnly)) return -1;
     const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n');
     for (int i = 0; i < lines.size(); ++i)
-        if (lines[i].contains(u"// "_s + marker))
-            return i + 1;
+        if (lines[i].contains(u"// "_s + marker)) return i + 1;
     return -1;
 }
 
@@ -72,17 +70,15 @@ public:
     ~Session()
     {
         agent.stop();
-        if (m_thread.joinable())
-            m_thread.join();
+        if (m_thread.joinable()) m_thread.join();
     }
-    template<class T>
-    void start(Program<T> program, Store store = {})
+    template<class T> void start(Program<T> program, Store store = {})
     {
         auto shared = std::make_shared<Program<T>>(std::move(program));
         m_thread = std::thread([this, shared, store] {
             RunOptions o;
             o.clock = Clock::Simulated;
-            o.observers = {&agent};
+            o.observers = { &agent };
             auto r = sync_run(std::move(*shared), sync_handlers_preset(), {}, store, o);
             QMutexLocker lock(&m_mutex);
             m_result = r;
@@ -96,10 +92,8 @@ public:
         QMutexLocker lock(&m_mutex);
         QDeadlineTimer deadline(20000);
         while (m_pauses.isEmpty() && !m_result)
-            if (!m_changed.wait(&m_mutex, deadline))
-                break;
-        if (m_pauses.isEmpty())
-            return std::nullopt;
+            if (!m_changed.wait(&m_mutex, deadline)) break;
+        if (m_pauses.isEmpty()) return std::nullopt;
         return m_pauses.takeFirst();
     }
     std::optional<RuntimeResultBase> result()
@@ -107,8 +101,7 @@ public:
         QMutexLocker lock(&m_mutex);
         QDeadlineTimer deadline(20000);
         while (!m_result)
-            if (!m_changed.wait(&m_mutex, deadline))
-                break;
+            if (!m_changed.wait(&m_mutex, deadline)) break;
         return m_result;
     }
     DebugAgent agent;
@@ -153,12 +146,12 @@ private Q_SLOTS:
         for (;;) {
             s.agent.stepEffect();
             auto p = s.nextPause();
-            if (!p)
-                break;
+            if (!p) break;
             labels.append(u"%1:%2"_s.arg(p->task).arg(p->event.name));
         }
-        QCOMPARE(labels.join(u' '), u"0:Put('a') 0:Put('sub') 0:Tell('in sub') 0:Get('sub') 0:Put('b') "
-                                    u"0:Spawn(sub()) 1:Put('sub') 0:Wait(task 1 'sub') 1:Tell('in sub') 1:Get('sub')"_s);
+        QCOMPARE(labels.join(u' '),
+                 u"0:Put('a') 0:Put('sub') 0:Tell('in sub') 0:Get('sub') 0:Put('b') "
+                 u"0:Spawn(sub()) 1:Put('sub') 0:Wait(task 1 'sub') 1:Tell('in sub') 1:Get('sub')"_s);
         QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
     }
     void stepIntoIsOneMachineStep()
@@ -236,11 +229,11 @@ private Q_SLOTS:
         for (;;) {
             s.agent.continueRun();
             auto p = s.nextPause();
-            if (!p)
-                break;
+            if (!p) break;
             reasons.append(p->reason.section(u':', 0, 0));
         }
-        QCOMPARE(reasons, (QStringList{u"breakpoint %1"_s.arg(w), u"breakpoint %1"_s.arg(sp), u"breakpoint %1"_s.arg(g)}));
+        QCOMPARE(reasons,
+                 (QStringList { u"breakpoint %1"_s.arg(w), u"breakpoint %1"_s.arg(sp), u"breakpoint %1"_s.arg(g) }));
         for (const Breakpoint& b : s.agent.breakpoints())
             QCOMPARE(b.hits, 1);
         QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);

@@ -16,8 +16,7 @@ namespace {
 QString readFile(const QString& path)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
+    if (!f.open(QIODevice::ReadOnly)) return {};
     return QString::fromUtf8(f.readAll());
 }
 
@@ -36,8 +35,8 @@ private Q_SLOTS:
     void everyCppBlockIsACompiledSnippet()
     {
         const QString root = QStringLiteral(DOEFF_SOURCE_DIR);
-        QStringList docs{root + u"/README.md"_s};
-        for (const QString& f : QDir(root + u"/docs"_s).entryList({u"*.md"_s}, QDir::Files))
+        QStringList docs { root + u"/README.md"_s };
+        for (const QString& f : QDir(root + u"/docs"_s).entryList({ u"*.md"_s }, QDir::Files))
             docs.append(root + u"/docs/"_s + f);
         static const QRegularExpression block(u"(<!-- snippet: (\\w+) -->\\n)?```cpp\\n(.*?)```"_s,
                                               QRegularExpression::DotMatchesEverythingOption);
@@ -50,13 +49,14 @@ private Q_SLOTS:
             for (auto it = block.globalMatch(text); it.hasNext();) {
                 const auto m = it.next();
                 const QString name = m.captured(2);
-                QVERIFY2(!name.isEmpty(), qPrintable(doc + u": a ```cpp block without a snippet marker:\n"_s
-                                                     + m.captured(3).left(200)));
+                QVERIFY2(!name.isEmpty(),
+                         qPrintable(doc + u": a ```cpp block without a snippet marker:\n"_s + m.captured(3).left(200)));
                 const QString source = readFile(root + u"/docs/snippets/"_s + name + u".cpp"_s);
                 const auto r = region.match(source);
                 QVERIFY2(r.hasMatch(), qPrintable(u"docs/snippets/"_s + name + u".cpp has no [snippet] region"_s));
-                QVERIFY2(r.captured(1) == m.captured(3),
-                         qPrintable(doc + u": block '"_s + name + u"' differs from docs/snippets/"_s + name + u".cpp"_s));
+                QVERIFY2(
+                    r.captured(1) == m.captured(3),
+                    qPrintable(doc + u": block '"_s + name + u"' differs from docs/snippets/"_s + name + u".cpp"_s));
                 ++checked;
             }
         }

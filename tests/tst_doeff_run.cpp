@@ -2,9 +2,9 @@
 // message naming what was wrong), saving and re-opening results, and program libraries.
 
 #include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QJsonDocument>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;

@@ -16,7 +16,7 @@ namespace {
 struct Ping : Effect<Ping> {
     static constexpr auto name = "Ping";
     int n = 0;
-    QVariantMap fields() const { return {{u"n"_s, n}}; }
+    QVariantMap fields() const { return { { u"n"_s, n } }; }
 };
 Ping ping(int n)
 {
@@ -27,23 +27,20 @@ Ping ping(int n)
 
 Program<int> depth(int n)
 {
-    if (n == 0)
-        co_return 0;
+    if (n == 0) co_return 0;
     int below = co_await depth(n - 1);
     co_return below + 1;
 }
 Program<int> depthWithEffect(int n)
 {
-    if (n == 0)
-        co_return co_await Get<int>("base");
+    if (n == 0) co_return co_await Get<int>("base");
     co_return co_await depthWithEffect(n - 1) + 1;
 }
 
 Handler tens()
 {
     return handler(u"tens"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-        if (auto* p = e.as<Ping>())
-            return Resume(p->n * 10);
+        if (auto* p = e.as<Ping>()) return Resume(p->n * 10);
         return Forward();
     });
 }
@@ -51,8 +48,7 @@ Handler tens()
 Handler plusOne()
 {
     return handler(u"plusOne"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        if (!e.is<Ping>())
-            co_return Forward();
+        if (!e.is<Ping>()) co_return Forward();
         co_await Tell("plusOne saw a Ping");
         QVariant outer = co_await ctx.forward();
         co_return Resume(outer.toInt() + 1);
@@ -89,8 +85,8 @@ Program<QVariantList> validation()
     auto race = co_await Safe(Race());
     const QList<TransformFn> none;
     auto icpt = co_await Safe(Intercept(pure(1), none));
-    co_return QVariantList{d.error().describe(), c.error().describe(), deep.error().describe(), w.error().describe(),
-                           race.error().describe(), icpt.error().describe()};
+    co_return QVariantList { d.error().describe(), c.error().describe(),    deep.error().describe(),
+                             w.error().describe(), race.error().describe(), icpt.error().describe() };
 }
 
 Program<QVariantList> leaf()
@@ -100,7 +96,7 @@ Program<QVariantList> leaf()
     QVariantList names;
     for (const CallFrame& f : all)
         names.append(f.function);
-    co_return QVariantList{self.function, self.depth, QVariant(names)};
+    co_return QVariantList { self.function, self.depth, QVariant(names) };
 }
 Program<QVariantList> middle()
 {
@@ -130,7 +126,7 @@ Program<QVariant> handlerStoreDiscard()
     co_await Put("x", 1);
     QVariant v = co_await ping(3);
     QVariant x = co_await Get("x");
-    co_return QVariantList{v, x};
+    co_return QVariantList { v, x };
 }
 
 Program<int> boom()
@@ -175,7 +171,7 @@ private Q_SLOTS:
         auto r = runWith(runner, depth(1'000'000));
         QCOMPARE(resultText(r), u"Ok(1000000)"_s);
         // and with an effect at the bottom of the chain
-        auto r2 = runWith(runner, depthWithEffect(100'000), sync_handlers_preset(), {}, Store{{u"base"_s, 5}});
+        auto r2 = runWith(runner, depthWithEffect(100'000), sync_handlers_preset(), {}, Store { { u"base"_s, 5 } });
         QCOMPARE(resultText(r2), u"Ok(100005)"_s);
     }
     void coroutineHandlerForwards_data() { addRunnerColumn(); }
@@ -183,12 +179,12 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         // plusOne is innermost: it sees Ping first, forwards it to tens, adds one
-        auto r = runWith(runner, pingOnce(4), stack({plusOne()}, {tens()}));
+        auto r = runWith(runner, pingOnce(4), stack({ plusOne() }, { tens() }));
         QCOMPARE(resultText(r), u"Ok(41)"_s);
         QCOMPARE(logOf(r), u"['plusOne saw a Ping']"_s);
         // nobody further out: forward() throws UnhandledEffectError into the handler, which
         // does not catch it, so it fails the effect at its site
-        auto r2 = runWith(runner, pingCaught(4), stack({plusOne()}));
+        auto r2 = runWith(runner, pingCaught(4), stack({ plusOne() }));
         QCOMPARE(resultText(r2), u"Ok('caught UnhandledEffectError: No handler for Ping')"_s);
     }
     void throwingHandlers_data() { addRunnerColumn(); }
@@ -196,23 +192,21 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto fast = handler(u"fastThrow"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-            if (e.is<Ping>())
-                throw ValueError("fast handler broke");
+            if (e.is<Ping>()) throw ValueError("fast handler broke");
             return Forward();
         });
-        QCOMPARE(resultText(runWith(runner, pingCaught(1), stack({fast}))),
+        QCOMPARE(resultText(runWith(runner, pingCaught(1), stack({ fast }))),
                  u"Ok('caught ValueError: fast handler broke')"_s);
         auto coro = handler(u"coroThrow"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
-            if (!e.is<Ping>())
-                co_return Forward();
+            if (!e.is<Ping>()) co_return Forward();
             co_await Tell("about to fail");
             throw RuntimeError("coroutine handler broke");
         });
-        auto r = runWith(runner, pingCaught(1), stack({coro}));
+        auto r = runWith(runner, pingCaught(1), stack({ coro }));
         QCOMPARE(resultText(r), u"Ok('caught RuntimeError: coroutine handler broke')"_s);
         QCOMPARE(logOf(r), u"['about to fail']"_s);
         // uncaught, it fails the run with a real K and source stack
-        auto r2 = runWith(runner, pingOnce(1), stack({fast}));
+        auto r2 = runWith(runner, pingOnce(1), stack({ fast }));
         QCOMPARE(resultText(r2), u"Err(ValueError: fast handler broke)"_s);
         QVERIFY(!r2.k_stack().isEmpty());
         QCOMPARE(r2.source_stack().entries.last().function, u"pingOnce"_s);
@@ -222,12 +216,11 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto h = handler(u"sandbox"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-            if (!e.is<Ping>())
-                co_return Forward();
+            if (!e.is<Ping>()) co_return Forward();
             co_await Put("x", 99);
             co_return Resume(7).withStore(ctx.store());
         });
-        QCOMPARE(resultText(runWith(runner, handlerStoreDiscard(), stack({h}))), u"Ok([7, 1])"_s);
+        QCOMPARE(resultText(runWith(runner, handlerStoreDiscard(), stack({ h }))), u"Ok([7, 1])"_s);
     }
     void argumentErrorsAreErrorsAtTheSite_data() { addRunnerColumn(); }
     void argumentErrorsAreErrorsAtTheSite()
@@ -257,18 +250,20 @@ private Q_SLOTS:
         auto kept = std::make_shared<std::optional<Continuation>>();
         auto h = handler(u"twice"_s, [kept](const AnyEffect& e, HandlerContext& ctx) -> HandlerResult {
             auto* p = e.as<Ping>();
-            if (!p)
-                return Forward();
+            if (!p) return Forward();
             if (p->n == 1) {
                 *kept = ctx.continuation();
                 return ResumeK(**kept, 1);
             }
             return ResumeK(**kept, 2); // already consumed by the first Ping
         });
-        auto r = runWith(runner, [] () -> Program<QString> {
-            co_await ping(1);
-            co_return co_await pingCaught(2);
-        }(), stack({h}));
+        auto r = runWith(
+            runner,
+            []() -> Program<QString> {
+                co_await ping(1);
+                co_return co_await pingCaught(2);
+            }(),
+            stack({ h }));
         QCOMPARE(resultText(r), u"Ok('caught ContinuationError: Continuation already resumed')"_s);
     }
     void externalPromiseFromAnotherThread_data() { addRunnerColumn(); }
@@ -277,8 +272,8 @@ private Q_SLOTS:
         QFETCH(int, runner);
         std::thread completer;
         auto r = runWith(runner, externalWaiter([&completer](ExternalPromise<int> p) {
-            completer = std::thread([p] { p.complete(123); });
-        }));
+                             completer = std::thread([p] { p.complete(123); });
+                         }));
         completer.join();
         QCOMPARE(resultText(r), u"Ok(123)"_s);
     }

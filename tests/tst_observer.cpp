@@ -13,7 +13,7 @@ namespace {
 struct Ping : Effect<Ping> {
     static constexpr auto name = "Ping";
     int n = 0;
-    QVariantMap fields() const { return {{u"n"_s, n}}; }
+    QVariantMap fields() const { return { { u"n"_s, n } }; }
 };
 Ping ping(int n)
 {
@@ -42,7 +42,7 @@ Program<QVariantList> workload()
 {
     co_await Put("counter", 0);
     int a = co_await leafWork(1);
-    const Env local{{u"k"_s, u"L"_s}};
+    const Env local { { u"k"_s, u"L"_s } };
     QVariant k = co_await Local(local, askK());
     auto safe = co_await Safe(failing());
     auto listened = co_await Listen(leafWork(2));
@@ -51,15 +51,14 @@ Program<QVariantList> workload()
     int w = co_await Wait(t);
     QVariant p = co_await ping(7);
     co_await Delay(0.5);
-    co_return QVariantList{a, k, safe.is_err(), QVariant(listened.log), QVariant(g), w, p};
+    co_return QVariantList { a, k, safe.is_err(), QVariant(listened.log), QVariant(g), w, p };
 }
 
 HandlerList handlers()
 {
     HandlerList l = sync_handlers_preset();
     l.append(handler(u"pinger"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        if (!e.is<Ping>())
-            co_return Forward();
+        if (!e.is<Ping>()) co_return Forward();
         co_await Put("pinged", true);
         Q_UNUSED(ctx);
         co_return Resume(e.as<Ping>()->n * 2);
@@ -80,8 +79,7 @@ QString line(const Event& e)
     QString s = QString::fromLatin1(eventKindName(e.kind)) + u" step="_s + QString::number(e.step) + u" task="_s
         + QString::number(e.task) + u" i="_s + QString::number(e.index) + u" c="_s + QString::number(e.code) + u' '
         + e.name + u'|' + e.text + u'|' + repr(e.value) + u'|' + repr(e.old);
-    if (e.file)
-        s += u" @"_s + QString::fromUtf8(e.file).section(u'/', -1) + u':' + QString::number(e.line);
+    if (e.file) s += u" @"_s + QString::fromUtf8(e.file).section(u'/', -1) + u':' + QString::number(e.line);
     return s;
 }
 
@@ -112,24 +110,19 @@ struct Checker final : Observer {
     {
         state.apply(e);
         // before the first step the stream is still introducing the main task and its frames
-        if (e.kind == EventKind::RunFinished || e.step == 0)
-            return;
+        if (e.kind == EventKind::RunFinished || e.step == 0) return;
         ++checked;
         const auto fail = [&](const QString& what) {
-            if (mismatches.size() < 10)
-                mismatches.append(u"after "_s + line(e) + u": "_s + what);
+            if (mismatches.size() < 10) mismatches.append(u"after "_s + line(e) + u": "_s + what);
         };
         for (const TaskSnapshot& t : view.tasks()) {
             const SessionTask* s = state.task(t.id);
             if (!s) {
-                if (t.state != TaskStateCode::Ready || t.steps > 0)
-                    fail(u"task %1 unknown"_s.arg(t.id));
+                if (t.state != TaskStateCode::Ready || t.steps > 0) fail(u"task %1 unknown"_s.arg(t.id));
                 continue;
             }
-            if (s->state != t.state)
-                fail(u"task %1 state %2 vs %3"_s.arg(t.id).arg(int(s->state)).arg(int(t.state)));
-            if (s->name != t.name)
-                fail(u"task %1 name"_s.arg(t.id));
+            if (s->state != t.state) fail(u"task %1 state %2 vs %3"_s.arg(t.id).arg(int(s->state)).arg(int(t.state)));
+            if (s->name != t.name) fail(u"task %1 name"_s.arg(t.id));
             // what a task waits on is announced when it blocks; the live label then shrinks as
             // items finish
             if (e.kind == EventKind::TaskStateChanged && e.task == t.id && s->waitsOn != t.waitsOn)
@@ -137,26 +130,28 @@ struct Checker final : Observer {
             const QList<FrameInfo> live = view.liveK(t.id);
             const QList<FrameInfo> reduced = state.k(t.id);
             if (live.size() != reduced.size()) {
-            {
-                QStringList a, b;
-                for (const auto& f : reduced)
-                    a.append(f.kind + u' ' + f.description);
-                for (const auto& f : live)
-                    b.append(f.kind + u' ' + f.description);
-                fail(u"task %1 K size %2 vs %3: [%4] vs [%5]"_s.arg(t.id).arg(reduced.size()).arg(live.size()).arg(a.join(u", "_s), b.join(u", "_s)));
-            }
+                {
+                    QStringList a, b;
+                    for (const auto& f : reduced)
+                        a.append(f.kind + u' ' + f.description);
+                    for (const auto& f : live)
+                        b.append(f.kind + u' ' + f.description);
+                    fail(u"task %1 K size %2 vs %3: [%4] vs [%5]"_s.arg(t.id)
+                             .arg(reduced.size())
+                             .arg(live.size())
+                             .arg(a.join(u", "_s), b.join(u", "_s)));
+                }
             } else {
                 for (qsizetype i = 0; i < live.size(); ++i)
                     if (live[i].kind != reduced[i].kind
                         || withoutCounts(live[i].description) != withoutCounts(reduced[i].description))
-                        fail(u"task %1 K[%2] '%3 %4' vs '%5 %6'"_s.arg(t.id)
-                                 .arg(i)
-                                 .arg(reduced[i].kind, reduced[i].description, live[i].kind, live[i].description));
+                        fail(u"task %1 K[%2] '%3 %4' vs '%5 %6'"_s.arg(t.id).arg(i).arg(
+                            reduced[i].kind, reduced[i].description, live[i].kind, live[i].description));
             }
             if (!(state.store(t.id) == view.store(t.id)))
-                fail(u"task %1 store %2 vs %3"_s.arg(t.id).arg(repr(state.store(t.id).toMap()), repr(view.store(t.id).toMap())));
-            if (state.task(t.id)->env != view.env(t.id) && !t.name.isEmpty())
-                fail(u"task %1 env"_s.arg(t.id));
+                fail(u"task %1 store %2 vs %3"_s.arg(t.id).arg(repr(state.store(t.id).toMap()),
+                                                               repr(view.store(t.id).toMap())));
+            if (state.task(t.id)->env != view.env(t.id) && !t.name.isEmpty()) fail(u"task %1 env"_s.arg(t.id));
         }
     }
 };
@@ -180,7 +175,7 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         Checker checker;
-        auto r = runWith(runner, workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&checker}));
+        auto r = runWith(runner, workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &checker }));
         QVERIFY2(r.is_ok(), qPrintable(r.format()));
         QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
         QVERIFY(checker.checked > 100);
@@ -192,7 +187,7 @@ private Q_SLOTS:
     void dumpStream()
     {
         Recorder rec;
-        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&rec}));
+        auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &rec }));
         if (qEnvironmentVariableIsSet("DOEFF_DUMP"))
             for (const QString& l : rec.lines.mid(0, 60))
                 qInfo().noquote() << l;
@@ -201,7 +196,7 @@ private Q_SLOTS:
     void everyEventKindOccurs()
     {
         Recorder rec;
-        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&rec}));
+        auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &rec }));
         QVERIFY(r.is_ok());
         QSet<int> kinds(rec.kinds.cbegin(), rec.kinds.cend());
         for (int k = 1; k <= EventKindCount; ++k) {
@@ -223,8 +218,8 @@ private Q_SLOTS:
     {
         Recorder rec;
         RunOptions o;
-        o.observers = {&rec};
-        auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store{{u"counter"_s, 10}}, o);
+        o.observers = { &rec };
+        auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store { { u"counter"_s, 10 } }, o);
         QCOMPARE(resultText(r), u"Ok(10)"_s);
         const QStringList writes = rec.lines.filter(u"StoreWrite"_s);
         QCOMPARE(writes.size(), 1);
@@ -237,8 +232,10 @@ private Q_SLOTS:
     void streamsAreIdenticalOnBothRunners()
     {
         Recorder a, b;
-        auto ra = runWith(int(Runner::Sync), workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&a}));
-        auto rb = runWith(int(Runner::Async), workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&b}));
+        auto ra = runWith(int(Runner::Sync), workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {},
+                          simulatedClock({ &a }));
+        auto rb = runWith(int(Runner::Async), workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {},
+                          simulatedClock({ &b }));
         QCOMPARE(resultText(ra), resultText(rb));
         QCOMPARE(a.lines.size(), b.lines.size());
         for (qsizetype i = 0; i < a.lines.size(); ++i)
@@ -247,7 +244,7 @@ private Q_SLOTS:
     void severalObserversSeeTheSameStream()
     {
         Recorder a, b;
-        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&a, &b}));
+        auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &a, &b }));
         QVERIFY(r.is_ok());
         QCOMPARE(a.lines, b.lines);
     }
@@ -255,7 +252,7 @@ private Q_SLOTS:
     {
         Thrower t;
         Recorder rec;
-        auto r = sync_run(workload(), handlers(), Env{{u"k"_s, u"E"_s}}, {}, simulatedClock({&t, &rec}));
+        auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &t, &rec }));
         QVERIFY(r.is_ok());
         QCOMPARE(t.seen, rec.lines.size()); // it kept being called, and the others too
     }
@@ -263,16 +260,20 @@ private Q_SLOTS:
     {
         Checker checker;
         auto h = handler(u"sandbox"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-            if (!e.is<Ping>())
-                co_return Forward();
+            if (!e.is<Ping>()) co_return Forward();
             co_await Put("scratch", 1);
             co_return Resume(1).withStore(ctx.store());
         });
         HandlerList l = sync_handlers_preset();
         l.append(h);
         RunOptions o;
-        o.observers = {&checker};
-        auto r = sync_run([]() -> Program<QVariant> { co_await Put("x", 1); co_return co_await ping(1); }(), l, {}, {}, o);
+        o.observers = { &checker };
+        auto r = sync_run(
+            []() -> Program<QVariant> {
+                co_await Put("x", 1);
+                co_return co_await ping(1);
+            }(),
+            l, {}, {}, o);
         QVERIFY(r.is_ok());
         QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
         QVERIFY(!checker.state.store(0).contains(u"scratch"_s));
@@ -281,8 +282,8 @@ private Q_SLOTS:
     {
         Checker checker;
         RunOptions o;
-        o.observers = {&checker};
-        auto r = sync_run(leafWork(1), sync_handlers_preset(), {}, Store{{u"counter"_s, 1}}, o);
+        o.observers = { &checker };
+        auto r = sync_run(leafWork(1), sync_handlers_preset(), {}, Store { { u"counter"_s, 1 } }, o);
         QCOMPARE(checker.state.effectTree().format(), r.effect_stack().format());
     }
 };

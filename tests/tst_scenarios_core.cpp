@@ -11,7 +11,7 @@ namespace {
 struct Ping : Effect<Ping> {
     static constexpr auto name = "Ping";
     int n = 0;
-    QVariantMap fields() const { return {{u"n"_s, n}}; }
+    QVariantMap fields() const { return { { u"n"_s, n } }; }
 };
 Ping ping(int n)
 {
@@ -79,8 +79,8 @@ Program<QVariantList> p09_main()
     Result<int> b = co_await Safe(p);
     int c = co_await child();
     p09Message = b.error().message();
-    co_return QVariantList{a, kind(Result<QVariant>(b.is_ok() ? AnyResult::ok(0) : AnyResult::err(b.error()))),
-                           b.error().type_name(), c};
+    co_return QVariantList { a, kind(Result<QVariant>(b.is_ok() ? AnyResult::ok(0) : AnyResult::err(b.error()))),
+                             b.error().type_name(), c };
 }
 
 QString p10a, p10b;
@@ -93,7 +93,7 @@ Program<QVariantList> p10_main()
     QString e = co_await Get<QString>("i");
     p10a = a.error().message();
     p10b = b.error().message();
-    co_return QVariantList{a.error().type_name(), b.error().type_name(), !c.has_value(), d, e};
+    co_return QVariantList { a.error().type_name(), b.error().type_name(), !c.has_value(), d, e };
 }
 
 // ---- R ----
@@ -101,7 +101,7 @@ Program<QVariantList> r01_main()
 {
     QVariant a = co_await Ask("a");
     QVariant b = co_await Ask("b");
-    co_return QVariantList{a, b};
+    co_return QVariantList { a, b };
 }
 Program<QVariant> r02_main()
 {
@@ -117,7 +117,7 @@ Program<QVariantList> r03_main()
 {
     QVariant a = co_await Ask("svc");
     QVariant b = co_await Ask("svc");
-    co_return QVariantList{a, b, counter};
+    co_return QVariantList { a, b, counter };
 }
 Program<QVariant> circ()
 {
@@ -134,28 +134,28 @@ Program<QVariant> ask_k()
 Program<QVariantList> r06_main()
 {
     QVariant a = co_await Ask("k");
-    const Env inner{{u"k"_s, u"inner"_s}}; // built outside co_await: GCC 12 rejects init-lists there
+    const Env inner { { u"k"_s, u"inner"_s } }; // built outside co_await: GCC 12 rejects init-lists there
     QVariant b = co_await Local(inner, ask_k());
     QVariant c = co_await Ask("k");
-    co_return QVariantList{a, b, c};
+    co_return QVariantList { a, b, c };
 }
 Program<QVariantList> both()
 {
     QVariant a = co_await Ask("a");
     QVariant b = co_await Ask("b");
-    co_return QVariantList{a, b};
+    co_return QVariantList { a, b };
 }
 Program<QVariantList> r09_main()
 {
-    const Env a{{u"a"_s, 1}};
-    const Env b{{u"b"_s, 2}};
+    const Env a { { u"a"_s, 1 } };
+    const Env b { { u"b"_s, 2 } };
     co_return co_await Local(a, Local(b, both()));
 }
 Program<QVariantList> r11_main()
 {
-    const Env l{{u"k"_s, u"L"_s}};
+    const Env l { { u"k"_s, u"L"_s } };
     Result<QVariant> r = co_await Local(l, Safe(ask_k()));
-    co_return QVariantList{kind(r), r.value()};
+    co_return QVariantList { kind(r), r.value() };
 }
 Program<QString> prog_val()
 {
@@ -166,17 +166,17 @@ Program<QVariantList> twice(QString k)
 {
     QVariant a = co_await Ask(k);
     QVariant b = co_await Ask(k);
-    co_return QVariantList{a, b};
+    co_return QVariantList { a, b };
 }
 Program<QVariantList> r13_main()
 {
-    const Env l{{u"svc"_s, QVariant::fromValue(Lazy([] { return prog_val(); }))}};
+    const Env l { { u"svc"_s, QVariant::fromValue(Lazy([] { return prog_val(); })) } };
     QVariantList v = co_await Local(l, twice(u"svc"_s));
-    co_return QVariantList{QVariant(v), counter};
+    co_return QVariantList { QVariant(v), counter };
 }
 Program<QVariantList> r14_main()
 {
-    const Env l{{u"k"_s, u"L"_s}};
+    const Env l { { u"k"_s, u"L"_s } };
     co_return co_await Local(l, Gather(ask_k(), ask_k()));
 }
 
@@ -186,7 +186,7 @@ Program<QVariantList> s01_main()
     QVariant x = co_await Get("a");
     co_await Put("a", 2);
     QVariant y = co_await Get("a");
-    co_return QVariantList{x, y};
+    co_return QVariantList { x, y };
 }
 Program<QVariant> s02_main()
 {
@@ -202,7 +202,7 @@ Program<QVariantList> s03_main()
         return QVariant(5);
     };
     QVariant v = co_await Modify("c", remember);
-    co_return QVariantList{QVariant(*seen), v};
+    co_return QVariantList { QVariant(*seen), v };
 }
 Program<void> inc_then_fail()
 {
@@ -215,17 +215,17 @@ Program<QVariantList> s05_main()
     co_await Put("counter", 0);
     Result<void> r = co_await Safe(inc_then_fail());
     QVariant c = co_await Get("counter");
-    co_return QVariantList{r.is_err(), c};
+    co_return QVariantList { r.is_err(), c };
 }
 
 // ---- W ----
 Program<QVariant> w01_main()
 {
     co_await Tell("a");
-    const QVariantList bc{u"b"_s, u"c"_s};
-    const QStringList d{u"d"_s};
-    const QVariantMap entry{{u"level"_s, u"info"_s}, {u"msg"_s, u"m"_s}};
-    const QVariantMap k{{u"k"_s, 1}};
+    const QVariantList bc { u"b"_s, u"c"_s };
+    const QStringList d { u"d"_s };
+    const QVariantMap entry { { u"level"_s, u"info"_s }, { u"msg"_s, u"m"_s } };
+    const QVariantMap k { { u"k"_s, 1 } };
     co_await Tell(bc);
     co_await Tell(d);
     co_await Log("e");
@@ -251,7 +251,7 @@ Program<QVariantList> w03_main()
     co_await Tell("before");
     ListenResult<int> lr = co_await Listen(w03_mid());
     co_await Tell("after");
-    co_return QVariantList{lr.value, QVariant(lr.log)};
+    co_return QVariantList { lr.value, QVariant(lr.log) };
 }
 Program<int> w04_inner()
 {
@@ -269,7 +269,7 @@ Program<QVariantList> w04_middle()
 Program<QVariantList> w04_main()
 {
     auto ol = co_await Listen(w04_middle());
-    co_return QVariantList{QVariant(ol.value), QVariant(ol.log)};
+    co_return QVariantList { QVariant(ol.value), QVariant(ol.log) };
 }
 Program<int> w05_fail()
 {
@@ -279,8 +279,8 @@ Program<int> w05_fail()
 Program<QVariantList> w05_main()
 {
     auto lr = co_await Listen(Safe(w05_fail()));
-    co_return QVariantList{kind(AnyResult(lr.value.is_ok() ? AnyResult::ok(0) : AnyResult::err(lr.value.error()))),
-                           lr.value.error().message(), QVariant(lr.log)};
+    co_return QVariantList { kind(AnyResult(lr.value.is_ok() ? AnyResult::ok(0) : AnyResult::err(lr.value.error()))),
+                             lr.value.error().message(), QVariant(lr.log) };
 }
 
 // ---- C ----
@@ -293,37 +293,36 @@ Program<QVariantList> c02_main()
 {
     Result<int> s = co_await Safe(pure(5));
     Result<int> r = co_await Safe(boom());
-    co_return QVariantList{s.is_ok() ? u"Ok"_s : u"Err"_s,
-                           s.value(),
-                           !s.err().has_value(),
-                           r.is_ok() ? u"Ok"_s : u"Err"_s,
-                           r.is_err(),
-                           r.error().type_name(),
-                           r.error().message(),
-                           !r.ok().has_value()};
+    co_return QVariantList { s.is_ok() ? u"Ok"_s : u"Err"_s,
+                             s.value(),
+                             !s.err().has_value(),
+                             r.is_ok() ? u"Ok"_s : u"Err"_s,
+                             r.is_err(),
+                             r.error().type_name(),
+                             r.error().message(),
+                             !r.ok().has_value() };
 }
 Program<QVariantList> c04_main()
 {
     auto a = co_await Safe(Ask("x"));
     auto b = co_await Safe(Get("y"));
     auto c = co_await Safe(IO([]() -> int { throw std::domain_error("division by zero"); }));
-    co_return QVariantList{a.error().type_name(), b.error().type_name(), c.error().type_name()};
+    co_return QVariantList { a.error().type_name(), b.error().type_name(), c.error().type_name() };
 }
 Program<QVariantList> uses_ask()
 {
     QVariant a = co_await Ask("a");
     QVariant b = co_await Get("b");
-    co_return QVariantList{a, b};
+    co_return QVariantList { a, b };
 }
 Transform askToPure(const AnyEffect& e, const QString& value)
 {
-    if (e.is<AskEffect>())
-        return pure(QVariant(value));
+    if (e.is<AskEffect>()) return pure(QVariant(value));
     return {};
 }
 Program<QVariantList> c05_main()
 {
-    const QList<TransformFn> transforms{[](const AnyEffect& e) { return askToPure(e, u"intercepted"_s); }};
+    const QList<TransformFn> transforms { [](const AnyEffect& e) { return askToPure(e, u"intercepted"_s); } };
     co_return co_await Intercept(uses_ask(), transforms);
 }
 Program<QVariantList> c07_outer()
@@ -334,16 +333,16 @@ Program<QVariantList> c07_main()
 {
     auto seen = std::make_shared<QVariantList>();
     TransformFn f1 = [seen](const AnyEffect& e) -> Transform {
-        seen->append(QVariant(QVariantList{u"f1"_s, e.name()}));
+        seen->append(QVariant(QVariantList { u"f1"_s, e.name() }));
         return {};
     };
     TransformFn f2 = [seen](const AnyEffect& e) -> Transform {
-        seen->append(QVariant(QVariantList{u"f2"_s, e.name()}));
+        seen->append(QVariant(QVariantList { u"f2"_s, e.name() }));
         return askToPure(e, u"f2"_s);
     };
-    const QList<TransformFn> transforms{f1, f2};
+    const QList<TransformFn> transforms { f1, f2 };
     QVariantList v = co_await Intercept(c07_outer(), transforms);
-    co_return QVariantList{QVariant(v), QVariant(*seen)};
+    co_return QVariantList { QVariant(v), QVariant(*seen) };
 }
 Program<QVariant> safe_inside()
 {
@@ -352,7 +351,7 @@ Program<QVariant> safe_inside()
 }
 Program<QVariant> c08_main()
 {
-    const QList<TransformFn> transforms{[](const AnyEffect& e) { return askToPure(e, u"T"_s); }};
+    const QList<TransformFn> transforms { [](const AnyEffect& e) { return askToPure(e, u"T"_s); } };
     co_return co_await Intercept(safe_inside(), transforms);
 }
 Program<QVariantList> c09_body()
@@ -360,17 +359,17 @@ Program<QVariantList> c09_body()
     QVariantList g = co_await Gather(ask_k(), ask_k());
     Task<QVariant> t = co_await Spawn(ask_k());
     QVariant w = co_await Wait(t);
-    co_return QVariantList{QVariant(g), w};
+    co_return QVariantList { QVariant(g), w };
 }
 Program<QVariantList> c09_main()
 {
     auto seen = std::make_shared<QVariantList>();
-    const QList<TransformFn> transforms{[seen](const AnyEffect& e) -> Transform {
+    const QList<TransformFn> transforms { [seen](const AnyEffect& e) -> Transform {
         seen->append(e.name());
         return askToPure(e, u"T"_s);
-    }};
+    } };
     QVariantList gw = co_await Intercept(c09_body(), transforms);
-    co_return QVariantList{gw[0], gw[1], QVariant(*seen)};
+    co_return QVariantList { gw[0], gw[1], QVariant(*seen) };
 }
 
 // ---- H ----
@@ -383,13 +382,12 @@ Program<QVariant> h_main()
         co_return QVariant(u"caught: "_s + str(e.what()));
     }
     QVariant x = co_await Get("x");
-    co_return QVariantList{v, x};
+    co_return QVariantList { v, x };
 }
 Handler tens()
 {
     return handler(u"tens"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-        if (auto* p = e.as<Ping>())
-            return Resume(p->n * 10);
+        if (auto* p = e.as<Ping>()) return Resume(p->n * 10);
         return Forward();
     });
 }
@@ -407,7 +405,7 @@ Program<int> h04_sub()
 Handler spy(QString name, std::shared_ptr<QVariantList> order)
 {
     return handler(name, [name, order](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        order->append(QVariant(QVariantList{name, e.name()}));
+        order->append(QVariant(QVariantList { name, e.name() }));
         QVariant v = co_await ctx.forward();
         co_return Resume(v);
     });
@@ -443,7 +441,7 @@ Program<QVariantList> h14_main(Handler h2)
     QVariant b = co_await Wait(t);
     Task<QVariant> t2 = co_await WithHandler(h2, spawn_in_scope());
     QVariant c = co_await Wait(t2);
-    co_return QVariantList{a, b, c};
+    co_return QVariantList { a, b, c };
 }
 Program<QVariant> h15_sub()
 {
@@ -454,7 +452,7 @@ Program<QVariantList> h15_main(Handler h, Handler h2)
     QVariant v = co_await WithHandler(h, h15_sub());
     QVariant w = co_await WithHandler(h2, h15_sub());
     Result<QVariant> z = co_await Safe(h15_sub());
-    co_return QVariantList{v, w, kind(z)};
+    co_return QVariantList { v, w, kind(z) };
 }
 Program<QString> h16_body()
 {
@@ -475,13 +473,13 @@ Program<QVariantList> o01_main()
 {
     int v = co_await IO([] { return 5; });
     auto e = co_await Safe(IO([]() -> int { throw std::domain_error("division by zero"); }));
-    co_return QVariantList{v, e.error().type_name()};
+    co_return QVariantList { v, e.error().type_name() };
 }
 QString o02Miss;
 Program<QVariantList> o02_main()
 {
     bool e0 = co_await CacheExists("k");
-    const QVariantMap v1{{u"v"_s, 1}};
+    const QVariantMap v1 { { u"v"_s, 1 } };
     co_await CachePut("k", v1);
     bool e1 = co_await CacheExists("k");
     QVariant g = co_await CacheGet("k");
@@ -492,18 +490,18 @@ Program<QVariantList> o02_main()
     co_await CachePut("t", u"tv"_s);
     QVariant t = co_await CacheGet("t");
     o02Miss = miss.error().message();
-    co_return QVariantList{e0, e1, g, d, e2, miss.error().type_name(), dd, t};
+    co_return QVariantList { e0, e1, g, d, e2, miss.error().type_name(), dd, t };
 }
 Program<QVariantList> o03_main()
 {
     QVariant a = co_await AtomicGet("cnt");
-    QVariant b = co_await AtomicGet("lst", [] { return QVariant(QVariantList{}); });
+    QVariant b = co_await AtomicGet("lst", [] { return QVariant(QVariantList {}); });
     auto s = co_await Safe(Get("lst"));
     QVariant c = co_await AtomicUpdate("cnt2", [](const QVariant& x) { return (isNull(x) ? 0 : x.toInt()) + 1; });
     QVariant d = co_await AtomicUpdate(
         "cnt3", [](const QVariant& x) { return x.toInt() + 1; }, [] { return QVariant(10); });
     QVariant e = co_await AtomicGet("cnt3");
-    co_return QVariantList{a, b, s.is_ok(), c, d, e};
+    co_return QVariantList { a, b, s.is_ok(), c, d, e };
 }
 Program<QString> o04_inner()
 {
@@ -512,15 +510,15 @@ Program<QString> o04_inner()
 }
 Program<QVariantList> o04_main()
 {
-    const QVariantMap meta{{u"k"_s, 1}};
-    const QVariantMap extra{{u"extra"_s, 2}};
+    const QVariantMap meta { { u"k"_s, 1 } };
+    const QVariantMap extra { { u"extra"_s, 2 } };
     QVariant v = co_await Step(u"a"_s, meta);
     co_await Annotate(extra);
     co_await Step(u"b"_s);
     QVariantList snap = co_await Snapshot();
     GraphCapture<QString> cap = co_await CaptureGraph(o04_inner());
     QVariantList snap2 = co_await Snapshot();
-    co_return QVariantList{v, QVariant(snap), cap.value, QVariant(cap.nodes), snap2.size()};
+    co_return QVariantList { v, QVariant(snap), cap.value, QVariant(cap.nodes), snap2.size() };
 }
 Program<void> inc_atomic(int n)
 {
@@ -537,7 +535,7 @@ Program<void> inc_getput(int n, int branch)
 {
     for (int i = 0; i < n; ++i) {
         QVariant v = co_await Get("g");
-        o06Reads[i].append(QVariant(QVariantList{branch, v}));
+        o06Reads[i].append(QVariant(QVariantList { branch, v }));
         co_await Put("g", v.toInt() + 1);
     }
 }
@@ -552,7 +550,7 @@ Program<QVariantList> o06_main()
     QVariant a = co_await Get("a");
     QVariant m = co_await Get("m");
     QVariant g = co_await Get("g");
-    co_return QVariantList{a, m, g};
+    co_return QVariantList { a, m, g };
 }
 
 Env env(std::initializer_list<std::pair<QString, QVariant>> entries)
@@ -605,7 +603,7 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto r = runWith(runner, p10_main(), sync_handlers_preset(), {},
-                         Store{{u"n"_s, u"abc"_s}, {u"z"_s, QVariant()}, {u"i"_s, 5}});
+                         Store { { u"n"_s, u"abc"_s }, { u"z"_s, QVariant() }, { u"i"_s, 5 } });
         QCOMPARE(resultText(r), u"Ok(['ConversionError', 'ConversionError', true, 5.0, '5'])"_s);
         QCOMPARE(p10a, u"Cannot convert 'abc' (QString) to int for Get('n')"_s);
         QCOMPARE(p10b, u"Cannot convert null to int for Get('z')"_s);
@@ -615,16 +613,17 @@ private Q_SLOTS:
     void r01()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, r01_main(), sync_handlers_preset(), env({{u"a"_s, 1}, {u"b"_s, u"seven"_s}}));
+        auto r = runWith(runner, r01_main(), sync_handlers_preset(), env({ { u"a"_s, 1 }, { u"b"_s, u"seven"_s } }));
         QCOMPARE(resultText(r), u"Ok([1, 'seven'])"_s);
     }
     void r02_data() { addRunnerColumn(); }
     void r02()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, r02_main(), sync_handlers_preset(), env({{u"timeout"_s, 30}}));
-        QCOMPARE(resultText(r), QStringLiteral("Err(MissingEnvKeyError: Environment key not found: 'database_url' (hint: pass "
-                                               "it in the run's env or bind it with Local))"));
+        auto r = runWith(runner, r02_main(), sync_handlers_preset(), env({ { u"timeout"_s, 30 } }));
+        QCOMPARE(resultText(r),
+                 QStringLiteral("Err(MissingEnvKeyError: Environment key not found: 'database_url' (hint: pass "
+                                "it in the run's env or bind it with Local))"));
         const auto* key = r.error().as<KeyError>();
         QVERIFY(key);
         QCOMPARE(key->key(), u"database_url"_s);
@@ -635,24 +634,24 @@ private Q_SLOTS:
         QFETCH(int, runner);
         counter = 0;
         auto r = runWith(runner, r03_main(), sync_handlers_preset(),
-                         env({{u"svc"_s, QVariant::fromValue(Lazy([] { return expensive(); }))}}));
+                         env({ { u"svc"_s, QVariant::fromValue(Lazy([] { return expensive(); })) } }));
         QCOMPARE(resultText(r), u"Ok([42, 42, 1])"_s);
         QCOMPARE(logOf(r), u"['computing']"_s);
-        QCOMPARE(reservedKeys(r), QStringList{u"__log__"_s});
+        QCOMPARE(reservedKeys(r), QStringList { u"__log__"_s });
     }
     void r05_data() { addRunnerColumn(); }
     void r05()
     {
         QFETCH(int, runner);
         auto r = runWith(runner, r05_main(), sync_handlers_preset(),
-                         env({{u"a"_s, QVariant::fromValue(Lazy([] { return circ(); }))}}));
+                         env({ { u"a"_s, QVariant::fromValue(Lazy([] { return circ(); })) } }));
         QCOMPARE(resultText(r), u"Err(CircularAskError: Circular dependency detected for Ask('a'))"_s);
     }
     void r06_data() { addRunnerColumn(); }
     void r06()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, r06_main(), sync_handlers_preset(), env({{u"k"_s, u"outer"_s}}));
+        auto r = runWith(runner, r06_main(), sync_handlers_preset(), env({ { u"k"_s, u"outer"_s } }));
         QCOMPARE(resultText(r), u"Ok(['outer', 'inner', 'outer'])"_s);
     }
     void r09_data() { addRunnerColumn(); }
@@ -665,7 +664,7 @@ private Q_SLOTS:
     void r11()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, r11_main(), sync_handlers_preset(), env({{u"k"_s, u"E"_s}}));
+        auto r = runWith(runner, r11_main(), sync_handlers_preset(), env({ { u"k"_s, u"E"_s } }));
         QCOMPARE(resultText(r), u"Ok(['Ok', 'L'])"_s);
     }
     void r13_data() { addRunnerColumn(); }
@@ -679,7 +678,7 @@ private Q_SLOTS:
     void r14()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, r14_main(), sync_handlers_preset(), env({{u"k"_s, u"E"_s}}));
+        auto r = runWith(runner, r14_main(), sync_handlers_preset(), env({ { u"k"_s, u"E"_s } }));
         QCOMPARE(resultText(r), u"Ok(['L', 'L'])"_s);
     }
 
@@ -687,7 +686,7 @@ private Q_SLOTS:
     void s01()
     {
         QFETCH(int, runner);
-        Store initial{{u"a"_s, 1}};
+        Store initial { { u"a"_s, 1 } };
         auto r = runWith(runner, s01_main(), sync_handlers_preset(), {}, initial);
         QCOMPARE(resultText(r), u"Ok([1, 2])"_s);
         QCOMPARE(userStore(r), u"{'a': 2}"_s);
@@ -769,31 +768,31 @@ private Q_SLOTS:
     void c05()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, c05_main(), sync_handlers_preset(), env({{u"a"_s, u"orig"_s}}),
-                         Store{{u"b"_s, 1}});
+        auto r = runWith(runner, c05_main(), sync_handlers_preset(), env({ { u"a"_s, u"orig"_s } }),
+                         Store { { u"b"_s, 1 } });
         QCOMPARE(resultText(r), u"Ok(['intercepted', 1])"_s);
     }
     void c07_data() { addRunnerColumn(); }
     void c07()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, c07_main(), sync_handlers_preset(), env({{u"a"_s, u"o"_s}}),
-                         Store{{u"b"_s, 1}});
+        auto r
+            = runWith(runner, c07_main(), sync_handlers_preset(), env({ { u"a"_s, u"o"_s } }), Store { { u"b"_s, 1 } });
         QCOMPARE(resultText(r), u"Ok([['f2', 1], [['f1', 'Ask'], ['f2', 'Ask'], ['f1', 'Get'], ['f2', 'Get']]])"_s);
     }
     void c08_data() { addRunnerColumn(); }
     void c08()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, c08_main(), sync_handlers_preset(), env({{u"a"_s, u"o"_s}}),
-                         Store{{u"b"_s, 1}});
+        auto r
+            = runWith(runner, c08_main(), sync_handlers_preset(), env({ { u"a"_s, u"o"_s } }), Store { { u"b"_s, 1 } });
         QCOMPARE(resultText(r), u"Ok(['T', 1])"_s);
     }
     void c09_data() { addRunnerColumn(); }
     void c09()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, c09_main(), sync_handlers_preset(), env({{u"k"_s, u"E"_s}}));
+        auto r = runWith(runner, c09_main(), sync_handlers_preset(), env({ { u"k"_s, u"E"_s } }));
         QCOMPARE(resultText(r), u"Ok([['T', 'T'], 'T', ['Gather', 'Ask', 'Ask', 'Spawn', 'Ask', 'Wait']])"_s);
     }
 
@@ -801,7 +800,7 @@ private Q_SLOTS:
     void h01()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, h_main(), withInner(tens()), {}, Store{{u"x"_s, 5}});
+        auto r = runWith(runner, h_main(), withInner(tens()), {}, Store { { u"x"_s, 5 } });
         QCOMPARE(resultText(r), u"Ok([20, 5])"_s);
     }
     void h02_data() { addRunnerColumn(); }
@@ -809,11 +808,10 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto h = handler(u"failer"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-            if (auto* p = e.as<Ping>())
-                return Fail(ValueError("ping " + std::to_string(p->n)));
+            if (auto* p = e.as<Ping>()) return Fail(ValueError("ping " + std::to_string(p->n)));
             return Forward();
         });
-        auto r = runWith(runner, h_main(), withInner(h), {}, Store{{u"x"_s, 5}});
+        auto r = runWith(runner, h_main(), withInner(h), {}, Store { { u"x"_s, 5 } });
         QCOMPARE(resultText(r), u"Ok('caught: ping 2')"_s);
     }
     void h04_data() { addRunnerColumn(); }
@@ -821,11 +819,10 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto h = handler(u"runner"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-            if (e.is<Ping>())
-                return Run(h04_sub());
+            if (e.is<Ping>()) return Run(h04_sub());
             return Forward();
         });
-        auto r = runWith(runner, h_main(), withInner(h), {}, Store{{u"x"_s, 5}});
+        auto r = runWith(runner, h_main(), withInner(h), {}, Store { { u"x"_s, 5 } });
         QCOMPARE(resultText(r), u"Ok([1005, 5])"_s);
     }
     void h05_data() { addRunnerColumn(); }
@@ -833,11 +830,10 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto h = handler(u"resumer"_s, [](const AnyEffect& e, HandlerContext& ctx) -> HandlerResult {
-            if (auto* p = e.as<Ping>())
-                return ResumeK(ctx.continuation(), p->n + 7);
+            if (auto* p = e.as<Ping>()) return ResumeK(ctx.continuation(), p->n + 7);
             return Forward();
         });
-        auto r = runWith(runner, h_main(), withInner(h), {}, Store{{u"x"_s, 5}});
+        auto r = runWith(runner, h_main(), withInner(h), {}, Store { { u"x"_s, 5 } });
         QCOMPARE(resultText(r), u"Ok([9, 5])"_s);
     }
     void h09_data() { addRunnerColumn(); }
@@ -845,7 +841,7 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         h09Order = std::make_shared<QVariantList>();
-        HandlerList hs{spy(u"outermost"_s, h09Order)};
+        HandlerList hs { spy(u"outermost"_s, h09Order) };
         hs.append(sync_handlers_preset());
         hs.append(spy(u"outer"_s, h09Order));
         hs.append(spy(u"inner"_s, h09Order));
@@ -858,7 +854,7 @@ private Q_SLOTS:
     void h10()
     {
         QFETCH(int, runner);
-        HandlerList hs{tens()};
+        HandlerList hs { tens() };
         hs.append(sync_handlers_preset());
         QCOMPARE(resultText(runWith(runner, h10_main(), hs)), u"Ok(10)"_s);
     }
@@ -873,8 +869,7 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto h2 = handler(u"h2"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-            if (auto* p = e.as<Ping>())
-                return Resume(u"h2:%1"_s.arg(p->n));
+            if (auto* p = e.as<Ping>()) return Resume(u"h2:%1"_s.arg(p->n));
             return Forward();
         });
         QCOMPARE(resultText(runWith(runner, h14_main(h2), withInner(tens()))), u"Ok([10, 40, 'h2:3'])"_s);
@@ -884,8 +879,7 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto h2 = handler(u"h2"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-            if (auto* p = e.as<Ping>())
-                return Resume(p->n + 10);
+            if (auto* p = e.as<Ping>()) return Resume(p->n + 10);
             return Forward();
         });
         QCOMPARE(resultText(runWith(runner, h15_main(tens(), h2))), u"Ok([10, 11, 'Err'])"_s);
@@ -895,13 +889,12 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         auto stop = handler(u"stop"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-            if (e.is<Ping>())
-                return Abort(u"aborted"_s);
+            if (e.is<Ping>()) return Abort(u"aborted"_s);
             return Forward();
         });
         auto r = runWith(runner, h16_main(stop));
         QCOMPARE(resultText(r), u"Ok('aborted')"_s);
-        QCOMPARE(trace(), (QStringList{u"a"_s, u"after"_s}));
+        QCOMPARE(trace(), (QStringList { u"a"_s, u"after"_s }));
     }
 
     void o01_data() { addRunnerColumn(); }
@@ -931,15 +924,16 @@ private Q_SLOTS:
     void o04()
     {
         QFETCH(int, runner);
-        QCOMPARE(resultText(runWith(runner, o04_main())),
-                 QStringLiteral("Ok(['a', [{'meta': {'extra': 2, 'k': 1}, 'value': 'a'}, {'meta': {}, 'value': 'b'}], 'iv', "
-                                "[{'meta': {}, 'value': 'i1'}], 3])"));
+        QCOMPARE(
+            resultText(runWith(runner, o04_main())),
+            QStringLiteral("Ok(['a', [{'meta': {'extra': 2, 'k': 1}, 'value': 'a'}, {'meta': {}, 'value': 'b'}], 'iv', "
+                           "[{'meta': {}, 'value': 'i1'}], 3])"));
     }
     void o06_data() { addRunnerColumn(); }
     void o06()
     {
         QFETCH(int, runner);
-        o06Reads = {{}, {}, {}};
+        o06Reads = { {}, {}, {} };
         QCOMPARE(resultText(runWith(runner, o06_main())), u"Ok([9, 9, 3])"_s);
         // every round: the three branches read the same value before any of them writes
         for (int round = 0; round < 3; ++round)

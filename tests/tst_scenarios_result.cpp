@@ -30,20 +30,17 @@ Program<QVariant> rr02_main_flow()
 int lineOf(const QString& marker)
 {
     QFile f(QString::fromUtf8(__FILE__));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
+    if (!f.open(QIODevice::ReadOnly)) return -1;
     const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n');
     for (int i = 0; i < lines.size(); ++i)
-        if (lines[i].contains(marker) && !lines[i].contains(u"lineOf"_s))
-            return i + 1;
+        if (lines[i].contains(marker) && !lines[i].contains(u"lineOf"_s)) return i + 1;
     return -1;
 }
 
 QString golden(const QString& name)
 {
     QFile f(QStringLiteral(DOEFF_RR_DIR) + u"/golden/"_s + name + u".txt"_s);
-    if (!f.open(QIODevice::ReadOnly))
-        return u"<missing golden file "_s + f.fileName() + u'>';
+    if (!f.open(QIODevice::ReadOnly)) return u"<missing golden file "_s + f.fileName() + u'>';
     return QString::fromUtf8(f.readAll());
 }
 
@@ -55,7 +52,7 @@ QString shortened(QString text)
 
 RuntimeResult<QString> runFetchConfig(int runner)
 {
-    return runWith(runner, rr_fetch_config_main(), sync_handlers_preset(), Env{{u"timeout"_s, 30}});
+    return runWith(runner, rr_fetch_config_main(), sync_handlers_preset(), Env { { u"timeout"_s, 30 } });
 }
 
 } // namespace
@@ -67,14 +64,14 @@ private Q_SLOTS:
     void rr01()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, answer_flow(), sync_handlers_preset(), Env{{u"mode"_s, u"test"_s}});
+        auto r = runWith(runner, answer_flow(), sync_handlers_preset(), Env { { u"mode"_s, u"test"_s } });
         QCOMPARE(resultText(r), u"Ok({'answer': 42})"_s);
         QCOMPARE(userStore(r), u"{'count': 3}"_s);
         QCOMPARE(logOf(r), u"['hello']"_s);
-        QCOMPARE(reservedKeys(r), QStringList{u"__log__"_s});
+        QCOMPARE(reservedKeys(r), QStringList { u"__log__"_s });
         QVERIFY(r.unobserved_failures().isEmpty());
         QCOMPARE(r.format(), u"Ok({'answer': 42})"_s);
-        QCOMPARE(r.env(), (Env{{u"mode"_s, u"test"_s}}));
+        QCOMPARE(r.env(), (Env { { u"mode"_s, u"test"_s } }));
         QCOMPARE(r.k_stack().format(), u"Continuation Stack (K): <empty>"_s);
         QCOMPARE(r.source_stack().format(), u"Source Stack: <not captured>"_s);
         QCOMPARE(r.effect_stack().format(),
@@ -100,7 +97,7 @@ private Q_SLOTS:
         QCOMPARE(resultText(r), u"Err(MissingStoreKeyError: Store key not found: 'missing')"_s);
         QCOMPARE(userStore(r), u"{'before': 1}"_s);
         QCOMPARE(logOf(r), u"['t']"_s);
-        const QStringList expected{
+        const QStringList expected {
             u"Err(MissingStoreKeyError: Store key not found: 'missing')"_s,
             QString(),
             u"Root Cause: MissingStoreKeyError: Store key not found: 'missing'"_s,
@@ -117,8 +114,9 @@ private Q_SLOTS:
         QCOMPARE(k.first().kind, u"ProgramFrame"_s);
         QCOMPARE(k.first().description, u"rr02_main_flow() at %1:%2"_s.arg(file).arg(line));
         QCOMPARE(k.last().kind + u" - "_s + k.last().description, u"TaskRootFrame - task 0 'main'"_s);
-        QCOMPARE(r.effect_stack().format(), u"Effect Call Tree:\n  └─ rr02_main_flow()\n     ├─ Put('before')\n     ├─ "
-                                            u"Tell('t')\n     └─ Get('missing')  <-- ERROR"_s);
+        QCOMPARE(r.effect_stack().format(),
+                 u"Effect Call Tree:\n  └─ rr02_main_flow()\n     ├─ Put('before')\n     ├─ "
+                 u"Tell('t')\n     └─ Get('missing')  <-- ERROR"_s);
         try {
             r.value();
             QFAIL("value() on Err did not throw");
@@ -130,9 +128,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("runner");
         QTest::addColumn<QString>("program");
-        for (int runner : {int(Runner::Sync), int(Runner::Async)})
-            for (const char* p : {"fetch_config", "deep", "spawn_error", "answer"})
-                QTest::addRow("%s/%s", runner == int(Runner::Sync) ? "sync" : "async", p) << runner << QString::fromUtf8(p);
+        for (int runner : { int(Runner::Sync), int(Runner::Async) })
+            for (const char* p : { "fetch_config", "deep", "spawn_error", "answer" })
+                QTest::addRow("%s/%s", runner == int(Runner::Sync) ? "sync" : "async", p)
+                    << runner << QString::fromUtf8(p);
     }
     void rr03()
     {
@@ -155,9 +154,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const std::pair<QString, RuntimeResultBase> runs[] = {
-            {u"r1"_s, runFetchConfig(int(Runner::Sync))},
-            {u"r2"_s, sync_run(rr_spawn_error_main(), sync_handlers_preset())},
-            {u"r3"_s, sync_run(answer_flow(), sync_handlers_preset())},
+            { u"r1"_s, runFetchConfig(int(Runner::Sync)) },
+            { u"r2"_s, sync_run(rr_spawn_error_main(), sync_handlers_preset()) },
+            { u"r3"_s, sync_run(answer_flow(), sync_handlers_preset()) },
         };
         for (const auto& [name, original] : runs) {
             const QString path = dir.filePath(name + u".doeffresult"_s);
@@ -238,8 +237,7 @@ private Q_SLOTS:
             try {
                 SavedResult r = load_result(b, u"flip"_s);
                 (void)r.format(true); // whatever loaded must also print
-            } catch (const ResultFileError&) {
-            }
+            } catch (const ResultFileError&) { }
         }
     }
 };

@@ -53,7 +53,7 @@ Program<QVariantList> t01_main()
     co_await record(u"M3"_s);
     QString r2 = co_await Wait(t2);
     co_await record(u"M4"_s);
-    co_return QVariantList{r1, r2};
+    co_return QVariantList { r1, r2 };
 }
 Program<QVariantList> t02_main()
 {
@@ -77,7 +77,7 @@ Program<QVariantList> t03_main()
     QVariantList res = co_await Gather(incr(), incr(), incr());
     QVariantList g = co_await Gather(worker(u"A"_s, 2), worker(u"B"_s, 2));
     QVariant final = co_await Get("counter");
-    co_return QVariantList{QVariant(res), QVariant(g), final};
+    co_return QVariantList { QVariant(res), QVariant(g), final };
 }
 Program<QVariantList> t05_child()
 {
@@ -86,7 +86,7 @@ Program<QVariantList> t05_child()
     co_await Put("child_only", "x");
     co_await Tell("child log");
     QVariant e = co_await Ask("k");
-    co_return QVariantList{c + 1, e};
+    co_return QVariantList { c + 1, e };
 }
 Program<QVariantList> t05_main()
 {
@@ -98,7 +98,7 @@ Program<QVariantList> t05_main()
     QVariantList r = co_await Wait(t);
     QVariant final = co_await Get("counter");
     auto co = co_await Safe(Get("child_only"));
-    co_return QVariantList{QVariant(r), final, co.is_err()};
+    co_return QVariantList { QVariant(r), final, co.is_err() };
 }
 Program<QString> t06_main()
 {
@@ -127,7 +127,7 @@ Program<QVariantList> t07_main()
         t07Second = std::current_exception();
         c = u"caught "_s + str(e.what());
     }
-    co_return QVariantList{v == u"OK"_s ? 1 : 0, r.is_err(), r.error().type_name(), r.error().message(), c};
+    co_return QVariantList { v == u"OK"_s ? 1 : 0, r.is_err(), r.error().type_name(), r.error().message(), c };
 }
 Program<QString> completer(Promise<QVariant> p)
 {
@@ -148,13 +148,8 @@ Program<QVariantList> t09_main()
     auto c = co_await Spawn(completer(p));
     Q_UNUSED(c);
     RaceResult<QVariant> x = co_await Race(slow, p.future());
-    co_return QVariantList{r.first == t2,
-                           r.value,
-                           r.rest.size(),
-                           r.rest.value(0) == t1,
-                           e.error().message(),
-                           x.value,
-                           x.first == p.future()};
+    co_return QVariantList { r.first == t2,       r.value, r.rest.size(),        r.rest.value(0) == t1,
+                             e.error().message(), x.value, x.first == p.future() };
 }
 QString t10Message;
 Program<QVariantList> t10_main()
@@ -170,7 +165,7 @@ Program<QVariantList> t10_main()
     bool d2 = co_await t2.is_done();
     QString v2 = co_await Wait(t2);
     t10Message = r.error().message();
-    co_return QVariantList{d0, c, d, r.is_err(), r.error().type_name(), w, c2, d2, v2};
+    co_return QVariantList { d0, c, d, r.is_err(), r.error().type_name(), w, c2, d2, v2 };
 }
 QString t11a, t11b;
 Program<QVariantList> t11_main()
@@ -180,7 +175,7 @@ Program<QVariantList> t11_main()
     auto b = co_await Safe(Gather(p.future()));
     t11a = a.error().message();
     t11b = b.error().message();
-    co_return QVariantList{a.error().type_name(), b.error().type_name()};
+    co_return QVariantList { a.error().type_name(), b.error().type_name() };
 }
 Program<void> t15_completer(Promise<int> p)
 {
@@ -197,25 +192,24 @@ Program<QVariantList> t15_main()
     co_await FailPromise(q, ValueError("pf"));
     auto r = co_await Safe(Wait(q.future()));
     auto again = co_await Safe(CompletePromise(q, 1));
-    co_return QVariantList{v, r.error().message(), again.error().type_name(), again.error().message()};
+    co_return QVariantList { v, r.error().message(), again.error().type_name(), again.error().message() };
 }
 Program<QVariant> ask_k()
 {
     co_return co_await Ask("k");
 }
-template<class P>
-Program<QVariant> spawn_and_wait(P p)
+template<class P> Program<QVariant> spawn_and_wait(P p)
 {
     auto t = co_await Spawn(std::move(p));
     co_return co_await Wait(t);
 }
 Program<QVariantList> t16_main()
 {
-    const Env l{{u"k"_s, u"L"_s}};
+    const Env l { { u"k"_s, u"L"_s } };
     QVariant a = co_await Local(l, spawn_and_wait(ask_k()));
     QVariant b = co_await spawn_and_wait(Local(l, ask_k()));
     QVariant c = co_await ask_k();
-    co_return QVariantList{a, b, c};
+    co_return QVariantList { a, b, c };
 }
 Program<QVariantList> t19_main()
 {
@@ -253,8 +247,8 @@ Program<QString> t21_main()
 {
     Promise<QVariant> p1 = co_await CreatePromise();
     Promise<QVariant> p2 = co_await CreatePromise();
-    auto ta = co_await Spawn(a_body(p1, p2), SpawnOptions{u"a"_s});
-    auto tb = co_await Spawn(b_body(p1, p2), SpawnOptions{u"b"_s});
+    auto ta = co_await Spawn(a_body(p1, p2), SpawnOptions { u"a"_s });
+    auto tb = co_await Spawn(b_body(p1, p2), SpawnOptions { u"b"_s });
     auto r = co_await Safe(Gather(ta, tb));
     t21Message = r.error().message();
     co_return r.error().type_name();
@@ -274,7 +268,7 @@ Program<QVariantList> t22_main()
     bool c = co_await t.cancel();
     QDateTime now = co_await GetTime();
     auto r = co_await Safe(Wait(t));
-    co_return QVariantList{c, dt(u"2024-01-01T00:00"_s).msecsTo(now) / 1000.0, r.error().type_name()};
+    co_return QVariantList { c, dt(u"2024-01-01T00:00"_s).msecsTo(now) / 1000.0, r.error().type_name() };
 }
 
 // ---- TM ----
@@ -285,7 +279,7 @@ Program<QVariantList> tm01_main()
     QDateTime t2 = co_await GetTime();
     co_await WaitUntil(dt(u"2024-01-01T13:00"_s));
     QDateTime t3 = co_await GetTime();
-    co_return QVariantList{t1, t2, t3, d};
+    co_return QVariantList { t1, t2, t3, d };
 }
 Program<QString> tm02_sleeper()
 {
@@ -317,8 +311,8 @@ Program<QString> w(QString name, QList<double> delays)
 QDateTime tm03End;
 Program<QVariantList> tm03_main()
 {
-    const QList<double> da{0.15, 0.15};
-    const QList<double> db{0.05, 0.35};
+    const QList<double> da { 0.15, 0.15 };
+    const QList<double> db { 0.05, 0.35 };
     auto t1 = co_await Spawn(w(u"A"_s, da));
     auto t2 = co_await Spawn(w(u"B"_s, db));
     co_await record(u"M"_s);
@@ -349,7 +343,7 @@ Program<QVariantList> tm04_main()
     auto b = co_await Spawn(ticker(u"b"_s, 90, 2));
     QVariantList r = co_await Gather(a, b);
     QDateTime t4 = co_await GetTime();
-    co_return QVariantList{hms(t0), hms(t1), hms(t2), hms(t3), QVariant(r), hms(t4)};
+    co_return QVariantList { hms(t0), hms(t1), hms(t2), hms(t3), QVariant(r), hms(t4) };
 }
 QPromise<int>* tm05Promise = nullptr;
 Program<QString> tm05_ticker()
@@ -370,7 +364,7 @@ Program<QVariantList> tm05_main(QFuture<int> fut)
     int v = co_await Await(fut);
     co_await record(u"M:"_s + QString::number(v));
     QString w = co_await Wait(t);
-    co_return QVariantList{v, w};
+    co_return QVariantList { v, w };
 }
 
 // ---- beyond the scenarios ----
@@ -406,12 +400,10 @@ void addRunnerClockColumns(bool simulatedClock, bool realClock)
 {
     QTest::addColumn<int>("runner");
     QTest::addColumn<bool>("sim");
-    for (int runner : {int(Runner::Sync), int(Runner::Async)}) {
+    for (int runner : { int(Runner::Sync), int(Runner::Async) }) {
         const char* r = runner == int(Runner::Sync) ? "sync" : "async";
-        if (realClock)
-            QTest::addRow("%s/real", r) << runner << false;
-        if (simulatedClock)
-            QTest::addRow("%s/simulated", r) << runner << true;
+        if (realClock) QTest::addRow("%s/real", r) << runner << false;
+        if (simulatedClock) QTest::addRow("%s/simulated", r) << runner << true;
     }
 }
 
@@ -449,7 +441,7 @@ private Q_SLOTS:
     void t05()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, t05_main(), sync_handlers_preset(), Env{{u"k"_s, u"E"_s}});
+        auto r = runWith(runner, t05_main(), sync_handlers_preset(), Env { { u"k"_s, u"E"_s } });
         QCOMPARE(resultText(r), u"Ok([[1, 'E'], 100, true])"_s);
         QCOMPARE(userStore(r), u"{'counter': 100}"_s);
         QCOMPARE(logOf(r), u"['parent log 1', 'parent log 2']"_s);
@@ -513,7 +505,7 @@ private Q_SLOTS:
     void t16()
     {
         QFETCH(int, runner);
-        auto r = runWith(runner, t16_main(), sync_handlers_preset(), Env{{u"k"_s, u"E"_s}});
+        auto r = runWith(runner, t16_main(), sync_handlers_preset(), Env { { u"k"_s, u"E"_s } });
         QCOMPARE(resultText(r), u"Ok(['L', 'L', 'E'])"_s);
     }
     void t19_data() { addRunnerColumn(); }
@@ -531,7 +523,7 @@ private Q_SLOTS:
         auto r = runWith(runner, t20_main());
         QCOMPARE(resultText(r), u"Ok('done')"_s);
         QCOMPARE(trace().join(u' '), u"F:lost M"_s);
-        QCOMPARE(unobserved(r), QStringList{u"task 1 'failing': ValueError: lost"_s});
+        QCOMPARE(unobserved(r), QStringList { u"task 1 'failing': ValueError: lost"_s });
         QCOMPARE(r.format(), u"Ok('done')\n\nUnobserved task failures (1):\n  task 1 'failing': ValueError: lost"_s);
     }
     void t21_data() { addRunnerColumn(); }
@@ -543,7 +535,8 @@ private Q_SLOTS:
         auto r = runWith(runner, t21_main());
         QCOMPARE(resultText(r), u"Ok('DeadlockError')"_s);
         QCOMPARE(trace().join(u' '), u"a b"_s);
-        QCOMPARE(unobserved(r), (QStringList{u"task 1 'a': DeadlockError: "_s + m, u"task 2 'b': DeadlockError: "_s + m}));
+        QCOMPARE(unobserved(r),
+                 (QStringList { u"task 1 'a': DeadlockError: "_s + m, u"task 2 'b': DeadlockError: "_s + m }));
         QCOMPARE(t21Message, m);
     }
     void t22_data() { addRunnerColumn(); }
@@ -560,12 +553,13 @@ private Q_SLOTS:
     {
         QFETCH(int, runner);
         QFETCH(bool, sim);
-        const Store store{{u"__current_time__"_s, dt(u"2024-01-01T12:00"_s)}};
+        const Store store { { u"__current_time__"_s, dt(u"2024-01-01T12:00"_s) } };
         // real clock: WaitUntil a past instant behaves like Delay(0)
         auto r = runWith(runner, tm01_main(), sync_handlers_preset(), {}, store,
-                         sim ? simulated(u"2024-01-01T12:00"_s) : RunOptions{});
-        QCOMPARE(resultText(r), u"Ok([QDateTime(2024-01-01T12:00:00.000Z), QDateTime(2024-01-01T12:00:00.000Z), "
-                                u"QDateTime(2024-01-01T12:00:00.000Z), null])"_s);
+                         sim ? simulated(u"2024-01-01T12:00"_s) : RunOptions {});
+        QCOMPARE(resultText(r),
+                 u"Ok([QDateTime(2024-01-01T12:00:00.000Z), QDateTime(2024-01-01T12:00:00.000Z), "
+                 u"QDateTime(2024-01-01T12:00:00.000Z), null])"_s);
     }
     void tm02_data() { addRunnerColumn(); }
     void tm02()
@@ -581,11 +575,10 @@ private Q_SLOTS:
         QFETCH(int, runner);
         QFETCH(bool, sim);
         auto r = runWith(runner, tm03_main(), sync_handlers_preset(), {}, {},
-                         sim ? simulated(u"2024-01-01T00:00"_s) : RunOptions{});
+                         sim ? simulated(u"2024-01-01T00:00"_s) : RunOptions {});
         QCOMPARE(resultText(r), u"Ok(['A', 'B'])"_s);
         QCOMPARE(trace().join(u' '), u"A0 B0 M B1 A1 Aend Bend Mdone"_s);
-        if (sim)
-            QCOMPARE(tm03End, dt(u"2024-01-01T00:00"_s).addMSecs(400));
+        if (sim) QCOMPARE(tm03End, dt(u"2024-01-01T00:00"_s).addMSecs(400));
     }
     void tm04_data() { addRunnerColumn(); }
     void tm04()

@@ -11,10 +11,10 @@ class TestStore : public QObject {
 private Q_SLOTS:
     void insertionOrderIsKept()
     {
-        Store s{{QStringLiteral("b"), 1}, {QStringLiteral("a"), 2}};
+        Store s { { QStringLiteral("b"), 1 }, { QStringLiteral("a"), 2 } };
         s.insert(QStringLiteral("c"), 3);
         s.insert(QStringLiteral("b"), 10); // existing key keeps its place
-        QCOMPARE(s.keys(), (QStringList{QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c")}));
+        QCOMPARE(s.keys(), (QStringList { QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c") }));
         QCOMPARE(s.value(QStringLiteral("b")).toInt(), 10);
         QCOMPARE(s.size(), 3);
     }
@@ -28,7 +28,7 @@ private Q_SLOTS:
     }
     void removeReindexes()
     {
-        Store s{{QStringLiteral("a"), 1}, {QStringLiteral("b"), 2}, {QStringLiteral("c"), 3}};
+        Store s { { QStringLiteral("a"), 1 }, { QStringLiteral("b"), 2 }, { QStringLiteral("c"), 3 } };
         QVERIFY(s.remove(QStringLiteral("a")));
         QVERIFY(!s.remove(QStringLiteral("a")));
         QCOMPARE(s.value(QStringLiteral("c")).toInt(), 3);
@@ -39,7 +39,7 @@ private Q_SLOTS:
     }
     void copiesAreIndependent()
     {
-        Store s{{QStringLiteral("a"), 1}};
+        Store s { { QStringLiteral("a"), 1 } };
         Store copy = s;
         copy.insert(QStringLiteral("a"), 2);
         copy.insert(QStringLiteral("b"), 3);

@@ -54,10 +54,11 @@ private Q_SLOTS:
     }
     void containers()
     {
-        QCOMPARE(repr(QVariantList{1, QStringLiteral("x"), QVariant()}), QStringLiteral("[1, 'x', null]"));
-        QCOMPARE(repr(QStringList{QStringLiteral("a"), QStringLiteral("b")}), QStringLiteral("['a', 'b']"));
-        QCOMPARE(repr(QVariantMap{{QStringLiteral("b"), 2}, {QStringLiteral("a"), 1}}), QStringLiteral("{'a': 1, 'b': 2}"));
-        QCOMPARE(repr(QVariantHash{{QStringLiteral("z"), 1}, {QStringLiteral("m"), QVariantList{}}}),
+        QCOMPARE(repr(QVariantList { 1, QStringLiteral("x"), QVariant() }), QStringLiteral("[1, 'x', null]"));
+        QCOMPARE(repr(QStringList { QStringLiteral("a"), QStringLiteral("b") }), QStringLiteral("['a', 'b']"));
+        QCOMPARE(repr(QVariantMap { { QStringLiteral("b"), 2 }, { QStringLiteral("a"), 1 } }),
+                 QStringLiteral("{'a': 1, 'b': 2}"));
+        QCOMPARE(repr(QVariantHash { { QStringLiteral("z"), 1 }, { QStringLiteral("m"), QVariantList {} } }),
                  QStringLiteral("{'m': [], 'z': 1}"));
         QCOMPARE(repr(QDateTime(QDate(2024, 1, 1), QTime(12, 0), Qt::UTC)),
                  QStringLiteral("QDateTime(2024-01-01T12:00:00.000Z)"));
@@ -67,16 +68,17 @@ private Q_SLOTS:
     }
     void registeredAndUnknownTypes()
     {
-        QCOMPARE(repr(QVariant::fromValue(Opaque{})), QStringLiteral("<Opaque>"));
+        QCOMPARE(repr(QVariant::fromValue(Opaque {})), QStringLiteral("<Opaque>"));
         registerRepr<Pretty>([](const Pretty& p) { return QStringLiteral("Pretty(%1)").arg(p.x); });
-        QCOMPARE(repr(QVariant::fromValue(Pretty{7})), QStringLiteral("Pretty(7)"));
-        QCOMPARE(repr(QVariantList{QVariant::fromValue(Pretty{1})}), QStringLiteral("[Pretty(1)]"));
+        QCOMPARE(repr(QVariant::fromValue(Pretty { 7 })), QStringLiteral("Pretty(7)"));
+        QCOMPARE(repr(QVariantList { QVariant::fromValue(Pretty { 1 }) }), QStringLiteral("[Pretty(1)]"));
     }
     void exceptionNames()
     {
         QCOMPARE(describeException(std::make_exception_ptr(std::runtime_error("x"))),
                  QStringLiteral("std::runtime_error: x"));
-        QCOMPARE(describeException(std::make_exception_ptr(app::BadInput("bad"))), QStringLiteral("app::BadInput: bad"));
+        QCOMPARE(describeException(std::make_exception_ptr(app::BadInput("bad"))),
+                 QStringLiteral("app::BadInput: bad"));
         QCOMPARE(describeException(std::make_exception_ptr(MissingStoreKeyError(QStringLiteral("k")))),
                  QStringLiteral("MissingStoreKeyError: Store key not found: 'k'"));
         QCOMPARE(describeException(std::make_exception_ptr(42)), QStringLiteral("int: (not a std::exception)"));
@@ -101,13 +103,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("pretty");
         QTest::addColumn<QString>("display");
-        QTest::addRow("plain") << "doeff::Program<int> level3()" << "level3";
-        QTest::addRow("namespaced") << "doeff::Program<QString> app::fetch(const QString&, int)" << "app::fetch";
-        QTest::addRow("lambda") << "main()::<lambda(int)>" << "lambda";
-        QTest::addRow("template") << "doeff::Program<T> work(T) [with T = int]" << "work";
+        QTest::addRow("plain") << "doeff::Program<int> level3()"
+                               << "level3";
+        QTest::addRow("namespaced") << "doeff::Program<QString> app::fetch(const QString&, int)"
+                                    << "app::fetch";
+        QTest::addRow("lambda") << "main()::<lambda(int)>"
+                                << "lambda";
+        QTest::addRow("template") << "doeff::Program<T> work(T) [with T = int]"
+                                  << "work";
         QTest::addRow("member template")
-            << "doeff::Program<std::pair<int, int> > ns::Box<int>::run(std::function<void(int)>) const" << "ns::Box::run";
-        QTest::addRow("static") << "static doeff::Program<void> Cls::go()" << "Cls::go";
+            << "doeff::Program<std::pair<int, int> > ns::Box<int>::run(std::function<void(int)>) const"
+            << "ns::Box::run";
+        QTest::addRow("static") << "static doeff::Program<void> Cls::go()"
+                                << "Cls::go";
     }
     void functionNames()
     {

@@ -3,18 +3,18 @@
 // prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error.
 
 #include <doeff/library.h>
-#include <doeff/trace.h>
 #include <doeff/runtimeresult.h>
+#include <doeff/trace.h>
 #include <doeff_examples.h>
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QSaveFile>
-#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QSaveFile>
+#include <QTemporaryDir>
 #include <QTextStream>
 
 #include <qcoro/qcorotask.h>
@@ -99,8 +99,7 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     if (parser.isSet(traceOpts[4])) {
         bool ok = false;
         const quint64 step = parser.value(traceOpts[4]).toULongLong(&ok);
-        if (!ok)
-            throw UsageError { u"--at expects a step number, got '%1'"_s.arg(parser.value(traceOpts[4])) };
+        if (!ok) throw UsageError { u"--at expects a step number, got '%1'"_s.arg(parser.value(traceOpts[4])) };
         r.at = step;
     }
     r.list = parser.isSet(listOpt);
@@ -149,14 +148,11 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     const bool running = !r.name.isEmpty();
     if (!r.inspectTrace.isEmpty() && (running || r.list || !r.openResult.isEmpty()))
         throw UsageError { u"--inspect-trace cannot be combined with a program name, --list or --open-result"_s };
-    if (r.at && r.inspectTrace.isEmpty())
-        throw UsageError { u"--at needs --inspect-trace"_s };
+    if (r.at && r.inspectTrace.isEmpty()) throw UsageError { u"--at needs --inspect-trace"_s };
     if (!running && r.inspectTrace.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
         throw UsageError { u"--export-json and --export-perfetto need a program to run or --inspect-trace"_s };
-    if (!running && !r.traceTo.isEmpty())
-        throw UsageError { u"--trace needs a program to run"_s };
-    if (!r.inspectTrace.isEmpty())
-        return r;
+    if (!running && !r.traceTo.isEmpty()) throw UsageError { u"--trace needs a program to run"_s };
+    if (!r.inspectTrace.isEmpty()) return r;
     if (!r.openResult.isEmpty() && (running || r.list))
         throw UsageError { u"--open-result cannot be combined with a program name or --list"_s };
     if (r.list && running) throw UsageError { u"--list takes no program name"_s };
@@ -243,8 +239,7 @@ int exportTrace(doeff::TraceReader& reader, const Request& r)
 {
     const std::pair<QString, bool> targets[] = { { r.exportJson, true }, { r.exportPerfetto, false } };
     for (const auto& [path, json] : targets) {
-        if (path.isEmpty())
-            continue;
+        if (path.isEmpty()) continue;
         QSaveFile f(path);
         QString error;
         if (!f.open(QIODevice::WriteOnly)) {
@@ -263,8 +258,7 @@ int exportTrace(doeff::TraceReader& reader, const Request& r)
 
 int openTrace(doeff::TraceReader& reader, const QString& path)
 {
-    if (!reader.open(path))
-        throw UsageError { reader.errorString() };
+    if (!reader.open(path)) throw UsageError { reader.errorString() };
     return ExitOk;
 }
 
@@ -275,13 +269,11 @@ int inspectTrace(const Request& r)
     openTrace(reader, r.inspectTrace);
     const quint64 step = r.at.value_or(reader.stepCount());
     const auto state = reader.stateAt(step);
-    if (!state)
-        throw UsageError { reader.errorString() };
+    if (!state) throw UsageError { reader.errorString() };
     out() << doeff::formatTraceSummary(reader) << "\nstate at step " << step << ":\n"
           << doeff::formatSessionState(*state) << '\n';
     out().flush();
-    if (const int e = exportTrace(reader, r); e != ExitOk)
-        return e;
+    if (const int e = exportTrace(reader, r); e != ExitOk) return e;
     const QString status = reader.metadata().status;
     return status.startsWith(u"Ok("_s) ? ExitOk : status.startsWith(u"Err("_s) ? ExitErr : ExitUsage;
 }
@@ -315,8 +307,7 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
         tracePath = scratch.filePath(u"run.doefftrace"_s);
     doeff::TraceRecorder recorder;
     if (!tracePath.isEmpty()) {
-        if (!recorder.open(tracePath))
-            throw UsageError { recorder.errorString() };
+        if (!recorder.open(tracePath)) throw UsageError { recorder.errorString() };
         recorder.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
         recorder.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
         options.observers.append(&recorder);
@@ -328,8 +319,7 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
         QCoro::Task<void> task = runAsync(info, r, std::move(options));
         status = app.exec();
     }
-    if (tracePath.isEmpty())
-        return status;
+    if (tracePath.isEmpty()) return status;
     if (!recorder.finish()) {
         err() << "doeff-run: " << recorder.errorString() << '\n';
         return ExitUsage;
@@ -337,8 +327,7 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     if (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()) {
         doeff::TraceReader reader;
         openTrace(reader, tracePath);
-        if (const int e = exportTrace(reader, r); e != ExitOk)
-            return e;
+        if (const int e = exportTrace(reader, r); e != ExitOk) return e;
     }
     return status;
 }
@@ -405,8 +394,8 @@ int main(int argc, char* argv[])
                                      "The exit status is the saved result's."_s,
                                      u"file"_s);
     const QList<QCommandLineOption> traceOpts {
-        QCommandLineOption(u"trace"_s, u"Record the run's event stream to <file> (.doefftrace, docs/trace-format.md)."_s,
-                           u"file"_s),
+        QCommandLineOption(
+            u"trace"_s, u"Record the run's event stream to <file> (.doefftrace, docs/trace-format.md)."_s, u"file"_s),
         QCommandLineOption(u"export-json"_s,
                            u"Write the run's (or --inspect-trace's) event stream as readable JSON to <file>."_s,
                            u"file"_s),
@@ -439,9 +428,8 @@ int main(int argc, char* argv[])
     }
 
     try {
-        const Request r
-            = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt, saveOpt, openOpt,
-                           traceOpts);
+        const Request r = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt,
+                                       saveOpt, openOpt, traceOpts);
         if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
         if (!r.openResult.isEmpty()) return openResult(r);
         const QList<Source> all = sources(r);

@@ -37,12 +37,9 @@ const char* breakpointKindName(Breakpoint::Kind kind)
 QString Breakpoint::describe() const
 {
     QString s = QString::fromLatin1(breakpointKindName(kind));
-    if (kind == Kind::SourceLine)
-        return s + u' ' + file + u':' + QString::number(line);
-    if (!pattern.isEmpty())
-        s += u' ' + pattern;
-    if (!condition.isEmpty())
-        s += QStringLiteral(" if ") + condition;
+    if (kind == Kind::SourceLine) return s + u' ' + file + u':' + QString::number(line);
+    if (!pattern.isEmpty()) s += u' ' + pattern;
+    if (!condition.isEmpty()) s += QStringLiteral(" if ") + condition;
     return s;
 }
 
@@ -62,8 +59,8 @@ struct DebugAgent::Private {
     int stepDepth = 0; ///< program frames of stepTask when stepping over/out
     bool startPaused = true;
     bool sawFirstStep = false;
-    std::atomic<bool> pauseRequested{false};
-    std::atomic<bool> stopRequested{false};
+    std::atomic<bool> pauseRequested { false };
+    std::atomic<bool> stopRequested { false };
     bool stopped = false;
 };
 
@@ -150,8 +147,7 @@ namespace {
 
 bool endsWithPath(const char* file, const QString& wanted)
 {
-    if (!file || wanted.isEmpty())
-        return false;
+    if (!file || wanted.isEmpty()) return false;
     const QString f = QString::fromUtf8(file);
     return f == wanted || f.endsWith(u'/' + wanted);
 }
@@ -160,25 +156,21 @@ int programDepth(const RunView& view, int task)
 {
     int n = 0;
     for (const FrameInfo& f : view.liveK(task))
-        if (f.kind == QLatin1String("ProgramFrame"))
-            ++n;
+        if (f.kind == QLatin1String("ProgramFrame")) ++n;
     return n;
 }
 
 /// `field=value` against an effect's fields (value compared by repr or plain text).
 bool conditionHolds(const QString& condition, const QVariant& fields)
 {
-    if (condition.isEmpty())
-        return true;
+    if (condition.isEmpty()) return true;
     const qsizetype eq = condition.indexOf(u'=');
-    if (eq <= 0)
-        return false;
+    if (eq <= 0) return false;
     const QString key = condition.left(eq).trimmed();
     const QString want = condition.mid(eq + 1).trimmed();
     const QVariantMap map = fields.toMap();
     auto it = map.constFind(key);
-    if (it == map.cend())
-        return false;
+    if (it == map.cend()) return false;
     return repr(*it) == want || it->toString() == want;
 }
 
@@ -186,13 +178,11 @@ bool conditionHolds(const QString& condition, const QVariant& fields)
 
 void DebugAgent::onEvent(const Event& e, const RunView& view)
 {
-    if (d->stopped)
-        return;
-    if (eventCallback)
-        eventCallback(e);
+    if (d->stopped) return;
+    if (eventCallback) eventCallback(e);
     if (d->stopRequested) {
         d->stopped = true;
-        throw AbortRun{QStringLiteral("stopped by the debugger")};
+        throw AbortRun { QStringLiteral("stopped by the debugger") };
     }
 
     // ---- should we pause here? -------------------------------------------------------
@@ -205,23 +195,20 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     const bool isStep = e.kind == EventKind::Step;
     if (isStep && !d->sawFirstStep) {
         d->sawFirstStep = true;
-        if (d->startPaused)
-            reason = QStringLiteral("start");
+        if (d->startPaused) reason = QStringLiteral("start");
     }
-    if (reason.isEmpty() && isStep && d->pauseRequested.exchange(false))
-        reason = QStringLiteral("pause");
+    if (reason.isEmpty() && isStep && d->pauseRequested.exchange(false)) reason = QStringLiteral("pause");
     if (reason.isEmpty()) {
         switch (mode) {
         case Command::StepInto:
-            if (isStep)
-                reason = QStringLiteral("step");
+            if (isStep) reason = QStringLiteral("step");
             break;
         case Command::StepEffect:
-            if (e.kind == EventKind::EffectYielded)
-                reason = QStringLiteral("effect");
+            if (e.kind == EventKind::EffectYielded) reason = QStringLiteral("effect");
             break;
         case Command::StepOver:
-            if (e.kind == EventKind::EffectYielded && e.task == d->stepTask && programDepth(view, e.task) <= d->stepDepth)
+            if (e.kind == EventKind::EffectYielded && e.task == d->stepTask
+                && programDepth(view, e.task) <= d->stepDepth)
                 reason = QStringLiteral("step over");
             else if (e.kind == EventKind::TaskFinished && e.task == d->stepTask)
                 reason = QStringLiteral("step over (task finished)");
@@ -251,8 +238,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     if (reason.isEmpty()) {
         QMutexLocker lock(&d->mutex);
         for (Breakpoint& b : d->breakpoints) {
-            if (!b.enabled)
-                continue;
+            if (!b.enabled) continue;
             bool hit = false;
             switch (b.kind) {
             case Breakpoint::Kind::Effect:
@@ -281,7 +267,8 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
                 hit = e.kind == EventKind::ErrorRaised && e.name == QLatin1String("DeadlockError");
                 break;
             case Breakpoint::Kind::SourceLine:
-                hit = (isStep || e.kind == EventKind::EffectYielded) && e.line == b.line && endsWithPath(e.file, b.file);
+                hit = (isStep || e.kind == EventKind::EffectYielded) && e.line == b.line
+                    && endsWithPath(e.file, b.file);
                 break;
             }
             if (hit) {
@@ -291,8 +278,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
             }
         }
     }
-    if (reason.isEmpty())
-        return;
+    if (reason.isEmpty()) return;
 
     // ---- pause -----------------------------------------------------------------------
     PausedState s;
@@ -319,8 +305,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
         d->commandPending = false;
         d->mode = Command::Continue;
     }
-    if (pausedCallback)
-        pausedCallback(s);
+    if (pausedCallback) pausedCallback(s);
     Command next;
     {
         QMutexLocker lock(&d->mutex);
@@ -331,14 +316,13 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     }
     if (d->stopRequested) {
         d->stopped = true;
-        throw AbortRun{QStringLiteral("stopped by the debugger")};
+        throw AbortRun { QStringLiteral("stopped by the debugger") };
     }
     if (next == Command::StepOver || next == Command::StepOut) {
         d->stepTask = e.task;
         d->stepDepth = programDepth(view, e.task);
     }
-    if (resumedCallback)
-        resumedCallback();
+    if (resumedCallback) resumedCallback();
 }
 
 } // namespace doeff

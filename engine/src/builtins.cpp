@@ -53,10 +53,8 @@ Outcome Machine::handleCore(DispatchState& d)
     case AskEffect::builtinId: {
         const auto* e = d.effect.as<AskEffect>();
         auto it = t->env.constFind(e->key);
-        if (it == t->env.cend())
-            return Outcome::thrown(raise<MissingEnvKeyError>(t, d.node, e->key));
-        if (it->metaType() == QMetaType::fromType<Lazy>())
-            return askLazy(d, it->value<Lazy>(), e->key);
+        if (it == t->env.cend()) return Outcome::thrown(raise<MissingEnvKeyError>(t, d.node, e->key));
+        if (it->metaType() == QMetaType::fromType<Lazy>()) return askLazy(d, it->value<Lazy>(), e->key);
         return Outcome::resume(*it);
     }
     case LocalEffect::builtinId: {
@@ -72,8 +70,7 @@ Outcome Machine::handleCore(DispatchState& d)
     case GetEffect::builtinId: {
         const auto* e = d.effect.as<GetEffect>();
         const QVariant* v = store.find(e->key);
-        if (!v)
-            return Outcome::thrown(raise<MissingStoreKeyError>(t, d.node, e->key));
+        if (!v) return Outcome::thrown(raise<MissingStoreKeyError>(t, d.node, e->key));
         return Outcome::resume(*v);
     }
     case PutEffect::builtinId: {
@@ -92,7 +89,7 @@ Outcome Machine::handleCore(DispatchState& d)
         appendLog(t, d.effect.as<TellEffect>()->message);
         return Outcome::resume(QVariant());
     case StructuredLogEffect::builtinId:
-        appendLog(t, QVariantList{d.effect.as<StructuredLogEffect>()->entry});
+        appendLog(t, QVariantList { d.effect.as<StructuredLogEffect>()->entry });
         return Outcome::resume(QVariant());
     case ListenEffect::builtinId:
         return scoped(d, FrameKind::Listen, d.effect.as<ListenEffect>()->body, std::make_shared<QVariantList>());
@@ -121,8 +118,7 @@ Outcome Machine::handleCore(DispatchState& d)
         const auto* e = d.effect.as<CacheGetEffect>();
         const QVariantMap cache = store.value(cacheKey()).toMap();
         auto it = cache.constFind(e->key);
-        if (it == cache.cend())
-            return Outcome::thrown(raise<CacheMissError>(t, d.node, e->key));
+        if (it == cache.cend()) return Outcome::thrown(raise<CacheMissError>(t, d.node, e->key));
         return Outcome::resume(*it);
     }
     case CacheExistsEffect::builtinId:
@@ -131,16 +127,13 @@ Outcome Machine::handleCore(DispatchState& d)
         const auto* e = d.effect.as<CacheDeleteEffect>();
         QVariantMap cache = store.value(cacheKey()).toMap();
         const bool removed = cache.remove(e->key) > 0;
-        if (removed)
-            writeStore(t, cacheKey(), cache);
+        if (removed) writeStore(t, cacheKey(), cache);
         return Outcome::resume(removed);
     }
     case AtomicGetEffect::builtinId: {
         const auto* e = d.effect.as<AtomicGetEffect>();
-        if (const QVariant* v = store.find(e->key))
-            return Outcome::resume(*v);
-        if (!e->defaultFactory)
-            return Outcome::resume(QVariant());
+        if (const QVariant* v = store.find(e->key)) return Outcome::resume(*v);
+        if (!e->defaultFactory) return Outcome::resume(QVariant());
         QVariant v = e->defaultFactory();
         writeStore(t, e->key, v);
         return Outcome::resume(std::move(v));
@@ -173,7 +166,7 @@ Outcome Machine::handleCore(DispatchState& d)
     case StepEffect::builtinId: {
         const auto* e = d.effect.as<StepEffect>();
         QVariantList graph = store.value(graphKey()).toList();
-        graph.append(QVariantMap{{QStringLiteral("meta"), e->meta}, {QStringLiteral("value"), e->value}});
+        graph.append(QVariantMap { { QStringLiteral("meta"), e->meta }, { QStringLiteral("value"), e->value } });
         writeStore(t, graphKey(), graph);
         return Outcome::resume(e->value);
     }
@@ -248,8 +241,7 @@ Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
         slot->key = key;
     }
     std::shared_ptr<LazyEntry> entry = slot;
-    if (entry->cached)
-        return Outcome::resume(entry->value);
+    if (entry->cached) return Outcome::resume(entry->value);
     if (entry->evaluating) {
         if (isAncestorOrSelf(entry->evaluator, t))
             return Outcome::thrown(raise<CircularAskError>(
@@ -274,8 +266,7 @@ Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
 bool Machine::isAncestorOrSelf(int ancestor, TaskRec* t) const
 {
     for (TaskRec* x = t; x; x = x->kind == TaskKind::Branch ? task(x->parent) : nullptr)
-        if (x->id == ancestor)
-            return true;
+        if (x->id == ancestor) return true;
     return false;
 }
 
@@ -288,8 +279,7 @@ Waitable Machine::handleOf(TaskRec* t) const
 
 PromiseRec* Machine::promise(const Waitable& w) const
 {
-    if (w.kind() != Waitable::Kind::Future || w.run() != m_runId)
-        return nullptr;
+    if (w.kind() != Waitable::Kind::Future || w.run() != m_runId) return nullptr;
     const int i = w.id() - 1;
     return i >= 0 && i < int(m_promises.size()) ? m_promises[i].get() : nullptr;
 }
@@ -297,15 +287,15 @@ PromiseRec* Machine::promise(const Waitable& w) const
 ErrorPtr Machine::checkHandle(TaskRec* t, const Waitable& w, int node, const char* what)
 {
     if (w.isNull())
-        return raise<InvalidHandleError>(t, node, QString::fromLatin1(what) + QStringLiteral(" requires a Task or Future"));
-    const bool foreign = w.run() != m_runId
-        || (w.kind() == Waitable::Kind::Task ? task(w.id()) == nullptr : promise(w) == nullptr);
-    if (foreign)
         return raise<InvalidHandleError>(t, node,
-                                          (w.kind() == Waitable::Kind::Task ? QStringLiteral("Task %1")
-                                                                            : QStringLiteral("Promise %1"))
-                                                  .arg(w.id())
-                                              + QStringLiteral(" does not belong to this run"));
+                                         QString::fromLatin1(what) + QStringLiteral(" requires a Task or Future"));
+    const bool foreign
+        = w.run() != m_runId || (w.kind() == Waitable::Kind::Task ? task(w.id()) == nullptr : promise(w) == nullptr);
+    if (foreign)
+        return raise<InvalidHandleError>(
+            t, node,
+            (w.kind() == Waitable::Kind::Task ? QStringLiteral("Task %1") : QStringLiteral("Promise %1")).arg(w.id())
+                + QStringLiteral(" does not belong to this run"));
     return nullptr;
 }
 
@@ -327,8 +317,7 @@ Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
 {
     if (w.kind() == Waitable::Kind::Task) {
         TaskRec* x = task(w.id());
-        if (x->state == TaskState::Done)
-            return Outcome::resume(x->value);
+        if (x->state == TaskState::Done) return Outcome::resume(x->value);
         if (x->state == TaskState::Cancelled)
             return Outcome::thrown(raise<TaskCancelledError>(
                 receiver, node, QStringLiteral("Task %1 '%2' was cancelled").arg(QString::number(x->id), x->name)));
@@ -336,24 +325,22 @@ Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
         return Outcome::thrown(cross(receiver, x->error, node));
     }
     PromiseRec* p = promise(w);
-    if (!p->failed)
-        return Outcome::resume(p->value);
+    if (!p->failed) return Outcome::resume(p->value);
     return Outcome::thrown(cross(receiver, p->error, node));
 }
 
 void Machine::registerOn(const Waitable& w, const BlockPtr& b, int item)
 {
     if (w.kind() == Waitable::Kind::Task)
-        task(w.id())->waiters.push_back({b, item});
+        task(w.id())->waiters.push_back({ b, item });
     else
-        promise(w)->waiters.push_back({b, item});
+        promise(w)->waiters.push_back({ b, item });
 }
 
 void Machine::notifyWaiters(std::vector<WaitReg> waiters)
 {
     for (const WaitReg& r : waiters) {
-        if (r.block->done || r.block->task->block != r.block)
-            continue;
+        if (r.block->done || r.block->task->block != r.block) continue;
         onItemDone(r.block, r.item);
     }
 }
@@ -375,8 +362,7 @@ void Machine::onItemDone(const BlockPtr& b, int item)
             r.first = w;
             r.value = o.value;
             for (int i = 0; i < int(b->items.size()); ++i)
-                if (i != item)
-                    r.rest.append(b->items[i]);
+                if (i != item) r.rest.append(b->items[i]);
             o = Outcome::resume(QVariant::fromValue(r));
         }
         wake(t, std::move(o));
@@ -409,8 +395,7 @@ void Machine::cancelBranches(const BlockPtr& b)
 {
     for (int id : b->branchOf)
         if (id >= 0)
-            if (TaskRec* x = task(id); x && !x->isFinished())
-                cancelTask(x);
+            if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
 }
 
 std::vector<Frame> Machine::inheritedFrames(TaskRec* t) const
@@ -478,16 +463,14 @@ Outcome Machine::handleScheduler(DispatchState& d)
     }
     case WaitEffect::builtinId: {
         const Waitable& w = d.effect.as<WaitEffect>()->target;
-        if (ErrorPtr bad = checkHandle(t, w, d.node, "Wait"))
-            return Outcome::thrown(bad);
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "Wait")) return Outcome::thrown(bad);
         bool failed = false;
         int completion = 0;
-        if (itemFinished(w, &failed, &completion))
-            return itemOutcome(t, w, d.node);
+        if (itemFinished(w, &failed, &completion)) return itemOutcome(t, w, d.node);
         auto b = std::make_shared<BlockOp>();
         b->kind = BlockOp::Wait;
         b->task = t;
-        b->items = {w};
+        b->items = { w };
         b->effectNode = d.node;
         registerOn(w, b, 0);
         blockOn(t, b, promiseIsExternal(w) ? TaskState::Awaiting : TaskState::Blocked);
@@ -503,8 +486,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         int best = -1;
         int bestCompletion = 0;
         for (int i = 0; i < e->items.size(); ++i) {
-            if (ErrorPtr bad = checkHandle(t, e->items[i], d.node, "Race"))
-                return Outcome::thrown(bad);
+            if (ErrorPtr bad = checkHandle(t, e->items[i], d.node, "Race")) return Outcome::thrown(bad);
             bool failed = false;
             int completion = 0;
             if (itemFinished(e->items[i], &failed, &completion) && (best < 0 || completion < bestCompletion)) {
@@ -525,8 +507,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
                 r.first = b->items[best];
                 r.value = o.value;
                 for (int i = 0; i < int(b->items.size()); ++i)
-                    if (i != best)
-                        r.rest.append(b->items[i]);
+                    if (i != best) r.rest.append(b->items[i]);
                 o = Outcome::resume(QVariant::fromValue(r));
             }
             return o;
@@ -538,11 +519,9 @@ Outcome Machine::handleScheduler(DispatchState& d)
     }
     case CancelEffect::builtinId: {
         const Waitable& w = d.effect.as<CancelEffect>()->target;
-        if (ErrorPtr bad = checkHandle(t, w, d.node, "Cancel"))
-            return Outcome::thrown(bad);
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "Cancel")) return Outcome::thrown(bad);
         TaskRec* x = task(w.id());
-        if (x->isFinished())
-            return Outcome::resume(false);
+        if (x->isFinished()) return Outcome::resume(false);
         if (x == t || isAncestorOrSelf(x->id, t)) {
             // cancelling the running task (or what it belongs to) ends the turn first
             m_cancelSelf = true;
@@ -554,8 +533,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
     }
     case IsDoneEffect::builtinId: {
         const Waitable& w = d.effect.as<IsDoneEffect>()->target;
-        if (ErrorPtr bad = checkHandle(t, w, d.node, "IsDone"))
-            return Outcome::thrown(bad);
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "IsDone")) return Outcome::thrown(bad);
         return Outcome::resume(task(w.id())->isFinished());
     }
     case CreatePromiseEffect::builtinId:
@@ -570,8 +548,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
             m_externalPromise[id] = p->id;
             std::weak_ptr<Mailbox> mb = m_mailbox;
             ext->sink = [mb, id](QVariant v, std::exception_ptr e) {
-                if (auto m = mb.lock())
-                    m->post(id, std::move(v), std::move(e));
+                if (auto m = mb.lock()) m->post(id, std::move(v), std::move(e));
             };
         }
         Waitable w(Waitable::Kind::Future, m_runId, p->id, {}, ext);
@@ -581,8 +558,8 @@ Outcome Machine::handleScheduler(DispatchState& d)
     case CompletePromiseEffect::builtinId:
     case FailPromiseEffect::builtinId: {
         const bool complete = d.effect.builtin() == CompletePromiseEffect::builtinId;
-        const Waitable& w = complete ? d.effect.as<CompletePromiseEffect>()->target
-                                     : d.effect.as<FailPromiseEffect>()->target;
+        const Waitable& w
+            = complete ? d.effect.as<CompletePromiseEffect>()->target : d.effect.as<FailPromiseEffect>()->target;
         if (ErrorPtr bad = checkHandle(t, w, d.node, complete ? "CompletePromise" : "FailPromise"))
             return Outcome::thrown(bad);
         PromiseRec* p = promise(w);
@@ -633,8 +610,7 @@ Outcome Machine::gather(DispatchState& d)
             allDone = false;
             continue;
         }
-        if (ErrorPtr bad = checkHandle(t, item.handle, d.node, "Gather"))
-            return Outcome::thrown(bad);
+        if (ErrorPtr bad = checkHandle(t, item.handle, d.node, "Gather")) return Outcome::thrown(bad);
         bool failed = false;
         int completion = 0;
         if (!itemFinished(item.handle, &failed, &completion))
@@ -644,8 +620,7 @@ Outcome Machine::gather(DispatchState& d)
             failedCompletion = completion;
         }
     }
-    if (failedItem >= 0)
-        return itemOutcome(t, e->items[failedItem].handle, d.node);
+    if (failedItem >= 0) return itemOutcome(t, e->items[failedItem].handle, d.node);
     auto b = std::make_shared<BlockOp>();
     b->kind = BlockOp::Gather;
     b->task = t;
@@ -703,8 +678,7 @@ Outcome Machine::gather(DispatchState& d)
 
 qint64 Machine::nowMicros() const
 {
-    if (m_options.clock == Clock::Simulated)
-        return m_virtualNow;
+    if (m_options.clock == Clock::Simulated) return m_virtualNow;
     return QDateTime::currentMSecsSinceEpoch() * 1000;
 }
 
@@ -752,8 +726,7 @@ Outcome Machine::handleTime(DispatchState& d)
 qint64 Machine::nextDeadline() const
 {
     for (const auto& [key, b] : m_timers)
-        if (!b->done && b->task->block == b)
-            return key.first;
+        if (!b->done && b->task->block == b) return key.first;
     return std::numeric_limits<qint64>::max();
 }
 
@@ -761,8 +734,7 @@ bool Machine::hasTimers()
 {
     while (!m_timers.empty()) {
         const BlockPtr& b = m_timers.begin()->second;
-        if (!b->done && b->task->block == b)
-            return true;
+        if (!b->done && b->task->block == b) return true;
         m_timers.erase(m_timers.begin());
     }
     return false;
@@ -770,16 +742,14 @@ bool Machine::hasTimers()
 
 void Machine::advanceToNextDeadline()
 {
-    if (hasTimers())
-        m_virtualNow = std::max(m_virtualNow, m_timers.begin()->first.first);
+    if (hasTimers()) m_virtualNow = std::max(m_virtualNow, m_timers.begin()->first.first);
 }
 
 // ---- await -------------------------------------------------------------------------------
 
 Outcome Machine::handleAwait(DispatchState& d)
 {
-    if (d.effect.builtin() != AwaitEffect::builtinId)
-        return Outcome();
+    if (d.effect.builtin() != AwaitEffect::builtinId) return Outcome();
     const auto* e = d.effect.as<AwaitEffect>();
     auto b = std::make_shared<BlockOp>();
     b->kind = BlockOp::Await;
@@ -788,7 +758,7 @@ Outcome Machine::handleAwait(DispatchState& d)
     const quint64 id = ++m_awaitSeq;
     m_awaits[id] = b;
     ++m_pendingAwaits;
-    m_awaitRequests.push_back({id, e->start});
+    m_awaitRequests.push_back({ id, e->start });
     blockOn(d.task, b, TaskState::Awaiting);
     return Outcome::block();
 }
@@ -807,8 +777,7 @@ void Mailbox::post(quint64 id, QVariant value, std::exception_ptr error)
         w = wake;
     }
     cv.notify_all();
-    if (w)
-        w();
+    if (w) w();
 }
 
 bool Machine::hasPostedCompletions()
@@ -846,13 +815,11 @@ void Machine::pollCompletions()
             continue;
         }
         auto it = m_awaits.find(id);
-        if (it == m_awaits.end())
-            continue;
+        if (it == m_awaits.end()) continue;
         BlockPtr b = it->second;
         m_awaits.erase(it);
         --m_pendingAwaits;
-        if (b->done || b->task->block != b)
-            continue;
+        if (b->done || b->task->block != b) continue;
         b->done = true;
         wake(b->task, error ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
     }
@@ -861,8 +828,7 @@ void Machine::pollCompletions()
         while (!m_timers.empty() && m_timers.begin()->first.first <= now) {
             BlockPtr b = m_timers.begin()->second;
             m_timers.erase(m_timers.begin());
-            if (b->done || b->task->block != b)
-                continue;
+            if (b->done || b->task->block != b) continue;
             b->done = true;
             wake(b->task, Outcome::resume(QVariant()));
         }
@@ -872,8 +838,7 @@ void Machine::pollCompletions()
 bool Machine::hasExternalWaiters() const
 {
     for (const auto& t : m_tasks)
-        if (t->state == TaskState::Awaiting && t->block && t->block->kind == BlockOp::Wait)
-            return true;
+        if (t->state == TaskState::Awaiting && t->block && t->block->kind == BlockOp::Wait) return true;
     return false;
 }
 
@@ -881,22 +846,17 @@ bool Machine::hasExternalWaiters() const
 
 bool Machine::cancelTask(TaskRec* x)
 {
-    if (x->isFinished())
-        return false;
-    if (x->state == TaskState::Ready)
-        m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
-    if (x->block)
-        x->block->done = true;
+    if (x->isFinished()) return false;
+    if (x->state == TaskState::Ready) m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
+    if (x->block) x->block->done = true;
     x->block.reset();
     for (int id : std::vector<int>(x->branches))
-        if (TaskRec* b = task(id))
-            cancelTask(b);
+        if (TaskRec* b = task(id)) cancelTask(b);
     releaseLazies(x);
     // destroy the coroutine frames, top first
     while (!x->k.empty()) {
         Frame f = popFrame(x);
-        if (f.kind == FrameKind::Program)
-            m_tree.finish(f.node);
+        if (f.kind == FrameKind::Program) m_tree.finish(f.node);
     }
     x->dispatch.clear();
     x->handlingDepth = 0;
@@ -907,8 +867,7 @@ bool Machine::cancelTask(TaskRec* x)
         hookTaskState(x);
     x->completion = ++m_completionCounter;
     --m_live;
-    if (TaskRec* parent = task(x->parent))
-        std::erase(parent->branches, x->id);
+    if (TaskRec* parent = task(x->parent)) std::erase(parent->branches, x->id);
     auto waiters = std::move(x->waiters);
     x->waiters.clear();
     notifyWaiters(std::move(waiters));
@@ -919,19 +878,17 @@ void Machine::releaseLazies(TaskRec* x)
 {
     for (auto it = m_lazy.begin(); it != m_lazy.end(); ++it) {
         LazyEntry& e = **it;
-        if (!e.evaluating || e.evaluator != x->id)
-            continue;
+        if (!e.evaluating || e.evaluator != x->id) continue;
         e.evaluating = false;
         e.evaluator = -1;
         auto waiters = std::move(e.waiters);
         e.waiters.clear();
         for (const BlockPtr& b : waiters) {
-            if (b->done || b->task->block != b)
-                continue;
+            if (b->done || b->task->block != b) continue;
             b->done = true;
             Outcome o;
             o.kind = Outcome::Run;
-            o.program = AnyProgram::fromEffect(AnyEffect::own(AskEffect{{}, e.key}));
+            o.program = AnyProgram::fromEffect(AnyEffect::own(AskEffect { {}, e.key }));
             o.node = b->effectNode;
             wake(b->task, std::move(o));
         }
@@ -947,13 +904,11 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     t->value = std::move(value);
     t->error = std::move(error);
     t->completion = ++m_completionCounter;
-    if (!ok)
-        t->failOrder = ++m_failCounter;
+    if (!ok) t->failOrder = ++m_failCounter;
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(t);
     --m_live;
-    if (TaskRec* parent = task(t->parent))
-        std::erase(parent->branches, t->id);
+    if (TaskRec* parent = task(t->parent)) std::erase(parent->branches, t->id);
     auto waiters = std::move(t->waiters);
     t->waiters.clear();
     notifyWaiters(std::move(waiters));
@@ -966,8 +921,7 @@ QString BlockOp::label(const Machine& m) const
         for (const Waitable& w : items) {
             bool failed = false;
             int completion = 0;
-            if (!includeAll && m.itemFinished(w, &failed, &completion))
-                continue;
+            if (!includeAll && m.itemFinished(w, &failed, &completion)) continue;
             parts.append(w.describe());
         }
         return parts.join(QStringLiteral(", "));
@@ -982,7 +936,8 @@ QString BlockOp::label(const Machine& m) const
     case Lazy: {
         const TaskRec* ev = m.task(lazyEvaluator);
         return lazyLabel
-            + QStringLiteral(" (evaluated by task %1 '%2')").arg(QString::number(lazyEvaluator), ev ? ev->name : QString());
+            + QStringLiteral(" (evaluated by task %1 '%2')")
+                  .arg(QString::number(lazyEvaluator), ev ? ev->name : QString());
     }
     case Timer:
         return QStringLiteral("timer");
@@ -998,19 +953,17 @@ void Machine::resolveDeadlock()
 {
     std::vector<TaskRec*> blocked;
     for (const auto& t : m_tasks)
-        if ((t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block)
-            blocked.push_back(t.get());
+        if ((t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block) blocked.push_back(t.get());
     std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder < b->blockOrder; });
     QStringList entries;
     for (TaskRec* t : blocked)
-        entries.append(QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name, t->block->label(*this)));
+        entries.append(
+            QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name, t->block->label(*this)));
     for (TaskRec* t : blocked) {
-        if (t->isFinished() || !t->block)
-            continue;
+        if (t->isFinished() || !t->block) continue;
         BlockPtr b = t->block;
         b->done = true;
-        if (b->kind == BlockOp::Gather)
-            cancelBranches(b);
+        if (b->kind == BlockOp::Gather) cancelBranches(b);
         wake(t, Outcome::thrown(raise<DeadlockError>(t, b->effectNode, entries)));
     }
 }
@@ -1039,22 +992,19 @@ std::shared_ptr<const ResultData> Machine::buildResult()
         const ErrorRecord& origin = *chain.back();
         errorNode = origin.node;
         for (const ErrorRecord* x : chain)
-            if (x->from)
-                rethrown.push_back(x->node);
+            if (x->from) rethrown.push_back(x->node);
         for (const SnapFrame& s : origin.k)
             r->k.frames.append(frameInfo(s));
         for (const ErrorRecord* x : chain) {
             // program activations of this link, outermost first
             for (auto it = x->k.rbegin(); it != x->k.rend(); ++it) {
-                if (it->kind != FrameKind::Program)
-                    continue;
+                if (it->kind != FrameKind::Program) continue;
                 const FrameInfo fi = frameInfo(*it);
                 SourceStackTrace::Entry entry;
                 entry.file = fi.file;
                 entry.line = fi.line;
                 entry.function = fi.function;
-                if (m_options.capture_source_lines)
-                    entry.code = SourceInfo::lineText(fi.file, fi.line);
+                if (m_options.capture_source_lines) entry.code = SourceInfo::lineText(fi.file, fi.line);
                 entry.task = it->task;
                 entry.taskName = it->taskName;
                 entry.handler = it->handler;
@@ -1076,12 +1026,11 @@ std::shared_ptr<const ResultData> Machine::buildResult()
     r->tree = m_tree.build(errorNode, rethrown);
     std::vector<const TaskRec*> failed;
     for (const auto& t : m_tasks)
-        if (t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed)
-            failed.push_back(t.get());
+        if (t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed) failed.push_back(t.get());
     std::sort(failed.begin(), failed.end(),
               [](const TaskRec* a, const TaskRec* b) { return a->failOrder < b->failOrder; });
     for (const TaskRec* t : failed)
-        r->unobserved.append(UnobservedFailure{t->id, t->name, ErrorInfo(t->error->exception)});
+        r->unobserved.append(UnobservedFailure { t->id, t->name, ErrorInfo(t->error->exception) });
     return r;
 }
 

@@ -38,8 +38,7 @@ QString AnyEffect::label() const
 
 AnyEffect AnyEffect::owned() const
 {
-    if (!m_type || m_owner)
-        return *this;
+    if (!m_type || m_owner) return *this;
     return adopt(m_type, m_type->clone(m_obj));
 }
 

@@ -14,10 +14,8 @@ SharedProgram share(AnyProgram p)
 
 QString programLabel(const SharedProgram& p)
 {
-    if (!p)
-        return {};
-    if (p->kind() == AnyProgram::Kind::Effect)
-        return p->effect().label();
+    if (!p) return {};
+    if (p->kind() == AnyProgram::Kind::Effect) return p->effect().label();
     return p->displayName() + QStringLiteral("()");
 }
 
@@ -38,10 +36,8 @@ QString reprCut(const QVariant& v, int max)
 void ExternalState::complete(QVariant value, std::exception_ptr error)
 {
     bool expected = false;
-    if (!completed.compare_exchange_strong(expected, true))
-        return; // the first call wins
-    if (sink)
-        sink(std::move(value), std::move(error));
+    if (!completed.compare_exchange_strong(expected, true)) return; // the first call wins
+    if (sink) sink(std::move(value), std::move(error));
 }
 
 namespace {

@@ -12,8 +12,7 @@ constexpr int kMaxBuiltDepth = 256;
 
 EffectTree::EffectTree(int limit)
     : m_limit(std::max(0, limit))
-{
-}
+{ }
 
 int EffectTree::alloc()
 {
@@ -34,8 +33,7 @@ void EffectTree::link(int parent, int node)
 {
     Node& n = m_nodes[node];
     n.parent = parent;
-    if (parent < 0)
-        return;
+    if (parent < 0) return;
     Node& p = m_nodes[parent];
     n.prev = p.last;
     if (p.last >= 0)
@@ -47,10 +45,8 @@ void EffectTree::link(int parent, int node)
 
 int EffectTree::addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler)
 {
-    if (!enabled())
-        return -1;
-    if (parent < 0 && m_root >= 0)
-        parent = m_root;
+    if (!enabled()) return -1;
+    if (parent < 0 && m_root >= 0) parent = m_root;
     const int n = alloc();
     Node& node = m_nodes[n];
     node.function = function;
@@ -59,15 +55,13 @@ int EffectTree::addActivation(int parent, const char* function, int task, bool t
     node.label = handler;
     node.live = true;
     link(parent, n);
-    if (m_root < 0)
-        m_root = n;
+    if (m_root < 0) m_root = n;
     return n;
 }
 
 int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
 {
-    if (!enabled() || parent < 0)
-        return -1;
+    if (!enabled() || parent < 0) return -1;
     Node& p = m_nodes[parent];
     if (p.last >= 0 && !noMerge && !full()) {
         Node& last = m_nodes[p.last];
@@ -89,8 +83,7 @@ int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
 
 void EffectTree::setLabel(int node, const QString& label)
 {
-    if (node >= 0)
-        m_nodes[node].label = label;
+    if (node >= 0) m_nodes[node].label = label;
 }
 
 void EffectTree::pin(int node)
@@ -101,7 +94,7 @@ void EffectTree::pin(int node)
 
 void EffectTree::freeSubtree(int node)
 {
-    std::vector<int> stack{node};
+    std::vector<int> stack { node };
     while (!stack.empty()) {
         const int n = stack.back();
         stack.pop_back();
@@ -115,16 +108,13 @@ void EffectTree::freeSubtree(int node)
 
 void EffectTree::finish(int node)
 {
-    if (node < 0)
-        return;
+    if (node < 0) return;
     Node& n = m_nodes[node];
     n.live = false;
-    if (m_count <= m_limit || n.pinned || n.parent < 0)
-        return;
+    if (m_count <= m_limit || n.pinned || n.parent < 0) return;
     const int parent = n.parent;
     Node& p = m_nodes[parent];
-    if (p.last != node)
-        return; // only the newest child can fold without reordering its siblings
+    if (p.last != node) return; // only the newest child can fold without reordering its siblings
     p.last = n.prev;
     if (n.prev >= 0)
         m_nodes[n.prev].next = -1;
@@ -136,13 +126,10 @@ void EffectTree::finish(int node)
 
 QString EffectTree::display(const Node& n) const
 {
-    if (n.effect)
-        return n.label;
-    if (!n.label.isEmpty())
-        return n.label + QStringLiteral(" (handler)");
+    if (n.effect) return n.label;
+    if (!n.label.isEmpty()) return n.label + QStringLiteral(" (handler)");
     QString s = functionDisplayName(n.function) + QStringLiteral("()");
-    if (n.taskRoot && n.task != 0)
-        s += QStringLiteral(" [task %1]").arg(n.task);
+    if (n.taskRoot && n.task != 0) s += QStringLiteral(" [task %1]").arg(n.task);
     return s;
 }
 
@@ -150,15 +137,14 @@ EffectStackTrace EffectTree::build(int errorNode, const std::vector<int>& rethro
 {
     EffectStackTrace t;
     t.captured = enabled() && m_root >= 0;
-    if (!t.captured)
-        return t;
+    if (!t.captured) return t;
     // Iterative copy; depth beyond kMaxBuiltDepth is summarised in `more`.
     struct Item {
         int node;
         EffectStackTrace::Node* out;
         int depth;
     };
-    std::vector<Item> stack{{m_root, &t.root, 0}};
+    std::vector<Item> stack { { m_root, &t.root, 0 } };
     while (!stack.empty()) {
         const Item it = stack.back();
         stack.pop_back();
@@ -182,7 +168,7 @@ EffectStackTrace EffectTree::build(int errorNode, const std::vector<int>& rethro
         it.out->children.resize(count);
         int i = 0;
         for (int c = n.first; c >= 0; c = m_nodes[c].next, ++i)
-            stack.push_back({c, &it.out->children[i], it.depth + 1});
+            stack.push_back({ c, &it.out->children[i], it.depth + 1 });
     }
     return t;
 }

@@ -114,7 +114,7 @@ Handler builtin(const char* name, int id)
 HandlerList sync_handlers_preset()
 {
     // shared immutable handlers; the runner, not the handler, decides how waiting happens
-    static const HandlerList preset{
+    static const HandlerList preset {
         builtin("scheduler", detail::BuiltinScheduler),
         builtin("time", detail::BuiltinTime),
         builtin("await", detail::BuiltinAwait),

@@ -11,7 +11,7 @@
 namespace doeff::detail {
 
 namespace {
-std::atomic<quint64> s_runCounter{0};
+std::atomic<quint64> s_runCounter { 0 };
 
 qint64 toMicros(const QDateTime& dt)
 {
@@ -84,10 +84,9 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
 {
     m_mailbox = std::make_shared<Mailbox>();
     for (Observer* o : std::as_const(m_options.observers))
-        if (o)
-            m_observers.push_back(o);
-    m_virtualNow = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start
-                                                                : QDateTime::currentDateTimeUtc());
+        if (o) m_observers.push_back(o);
+    m_virtualNow
+        = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start : QDateTime::currentDateTimeUtc());
     TaskRec* main = newTask(TaskKind::Main, QStringLiteral("main"), nullptr);
     main->env = std::move(env);
     main->store = std::make_shared<Store>(std::move(store));
@@ -95,8 +94,7 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
     root.kind = FrameKind::TaskRoot;
     pushFrame(main, std::move(root));
     for (const Handler& h : std::as_const(m_handlers)) {
-        if (!h.isValid())
-            continue;
+        if (!h.isValid()) continue;
         Frame f;
         f.kind = FrameKind::Handler;
         f.handler = h.impl();
@@ -162,8 +160,7 @@ void Machine::pushFrame(TaskRec* t, Frame f)
         announceTask(t);
     if (f.kind != FrameKind::Program) {
         t->dispatch.push_back(int(t->k.size()));
-        if (f.kind == FrameKind::Handling)
-            ++t->handlingDepth;
+        if (f.kind == FrameKind::Handling) ++t->handlingDepth;
     }
     t->k.push_back(std::move(f));
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -178,8 +175,7 @@ Frame Machine::popFrame(TaskRec* t)
         hookFramePopped(t, f.kind, int(t->k.size()));
     if (f.kind != FrameKind::Program) {
         t->dispatch.pop_back();
-        if (f.kind == FrameKind::Handling)
-            --t->handlingDepth;
+        if (f.kind == FrameKind::Handling) --t->handlingDepth;
     }
     return f;
 }
@@ -188,8 +184,7 @@ std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
 {
     std::vector<Frame> out;
     const int from = index + 1;
-    if (from >= int(t->k.size()))
-        return out;
+    if (from >= int(t->k.size())) return out;
     out.reserve(t->k.size() - from);
     out.resize(t->k.size() - from);
     for (int i = int(t->k.size()) - 1; i >= from; --i) {
@@ -201,8 +196,7 @@ std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
     while (!t->dispatch.empty() && t->dispatch.back() >= from)
         t->dispatch.pop_back();
     for (const Frame& f : out)
-        if (f.kind == FrameKind::Handling)
-            --t->handlingDepth;
+        if (f.kind == FrameKind::Handling) --t->handlingDepth;
     return out;
 }
 
@@ -226,8 +220,7 @@ void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
             entry->evaluating = false;
             entry->evaluator = -1;
         }
-        if (it->kind == FrameKind::Program)
-            m_tree.finish(it->node);
+        if (it->kind == FrameKind::Program) m_tree.finish(it->node);
     }
     // destroy top first, like unwinding
     while (!frames.empty())
@@ -271,8 +264,7 @@ void Machine::runTurn()
         hookTaskState(t);
     Ctl c;
     applyPending(t, c);
-    while (step(t, c)) {
-    }
+    while (step(t, c)) { }
     m_current = nullptr;
     if (m_cancelSelf) {
         m_cancelSelf = false;
@@ -334,7 +326,7 @@ bool Machine::step(TaskRec* t, Ctl& c)
         Event e;
         e.kind = EventKind::Step;
         e.task = t->id;
-        e.code = int(c.kind == Ctl::Start ? ControlKind::Start
+        e.code = int(c.kind == Ctl::Start       ? ControlKind::Start
                          : c.kind == Ctl::Value ? ControlKind::Value
                          : c.kind == Ctl::Error ? ControlKind::Error
                                                 : ControlKind::Perform);
@@ -386,7 +378,7 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
             Frame f;
             f.kind = FrameKind::Convert;
             f.node = c.node;
-            f.data = std::make_shared<ConvertState>(ConvertState{convert, taken.effect()});
+            f.data = std::make_shared<ConvertState>(ConvertState { convert, taken.effect() });
             pushFrame(t, std::move(f));
         }
         c.kind = Ctl::Perform;
@@ -405,10 +397,9 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
     }
     case AnyProgram::Kind::Coroutine: {
         PromiseBase* pr = p.takePromise();
-        const int node = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot,
-                                              c.handlerName);
-        if (c.taskRoot)
-            t->rootNode = node;
+        const int node
+            = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot, c.handlerName);
+        if (c.taskRoot) t->rootNode = node;
         pr->m_node = node;
         pr->m_handler = c.handlerName;
         Frame f;
@@ -522,7 +513,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         Frame popped = popFrame(t);
         if (c.kind == Ctl::Value) {
             auto log = std::static_pointer_cast<QVariantList>(popped.data);
-            c.value = QVariant::fromValue(ListenResult<QVariant>{std::move(c.value), *log});
+            c.value = QVariant::fromValue(ListenResult<QVariant> { std::move(c.value), *log });
         }
         return true;
     }
@@ -533,9 +524,8 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
             const QVariantList graph = t->store->value(QStringLiteral("__graph__")).toList();
             QVariantList nodes;
             for (qsizetype i : *indices)
-                if (i >= 0 && i < graph.size())
-                    nodes.append(graph.at(i));
-            c.value = QVariant::fromValue(GraphCapture<QVariant>{std::move(c.value), nodes});
+                if (i >= 0 && i < graph.size()) nodes.append(graph.at(i));
+            c.value = QVariant::fromValue(GraphCapture<QVariant> { std::move(c.value), nodes });
         }
         return true;
     }
@@ -553,11 +543,11 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
             m_lazy.remove(entry->identity);
         }
         for (const BlockPtr& b : waiters) {
-            if (b->done || b->task->block != b)
-                continue;
+            if (b->done || b->task->block != b) continue;
             b->done = true;
-            wake(b->task, c.kind == Ctl::Value ? Outcome::resume(c.value)
-                                               : Outcome::thrown(cross(b->task, c.error, b->effectNode)));
+            wake(b->task,
+                 c.kind == Ctl::Value ? Outcome::resume(c.value)
+                                      : Outcome::thrown(cross(b->task, c.error, b->effectNode)));
         }
         return true;
     }
@@ -611,8 +601,7 @@ bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel)
     default:
         break;
     }
-    if (t->isFinished())
-        return false;
+    if (t->isFinished()) return false;
     if (programLevel) {
         t->pending = std::move(o);
         t->hasPending = true;
@@ -649,7 +638,7 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         e.value = ds.effect.fields();
         emitEvent(e);
     }
-    Outcome o = walk(ds, Cursor{t, int(t->k.size()) - 1});
+    Outcome o = walk(ds, Cursor { t, int(t->k.size()) - 1 });
     if (DOEFF_OBSERVED && o.kind == Outcome::Throw && ds.handlerAt.task == nullptr) [[unlikely]]
         hookHandled(ds, o, QString()); // no handler took it, or a transform failed
     return finishDispatch(t, c, std::move(o), ds.programLevel);
@@ -717,8 +706,7 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                         ds.task->store->value(QStringLiteral("__graph__")).toList().size());
                 break;
             case FrameKind::Intercept: {
-                if (f.data.get() == ds.skipIntercept)
-                    break;
+                if (f.data.get() == ds.skipIntercept) break;
                 auto transforms = std::static_pointer_cast<const QList<TransformFn>>(f.data);
                 for (const TransformFn& fn : *transforms) {
                     Transform r;
@@ -743,9 +731,8 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                 break;
             }
             case FrameKind::Handler: {
-                Outcome o = offer(ds, f, Cursor{t, fi});
-                if (o.kind != Outcome::Forward)
-                    return o;
+                Outcome o = offer(ds, f, Cursor { t, fi });
+                if (o.kind != Outcome::Forward) return o;
                 break;
             }
             case FrameKind::Handling: {
@@ -763,8 +750,8 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                 break;
             }
             case FrameKind::TaskRoot:
-                return Outcome::thrown(
-                    raise<UnhandledEffectError>(ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+                return Outcome::thrown(raise<UnhandledEffectError>(
+                    ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
             default:
                 break;
             }
@@ -819,8 +806,7 @@ Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
         }
         return fromHandlerResult(ds, std::move(r));
     }
-    if (h.coroutine)
-        return startCoroutineHandler(ds, handlerFrame);
+    if (h.coroutine) return startCoroutineHandler(ds, handlerFrame);
     return Outcome();
 }
 
@@ -879,15 +865,12 @@ Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
     }
     case HandlerResult::Kind::ResumeK:
     case HandlerResult::Kind::ResumeKError: {
-        if (!ds.captured)
-            ctxContinuation(&ds);
-        return resumeWith(ds, r.continuation(),
-                          r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
+        if (!ds.captured) ctxContinuation(&ds);
+        return resumeWith(ds, r.continuation(), r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
                           r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, ds.captured);
     }
     case HandlerResult::Kind::Abort: {
-        if (!ds.captured)
-            ctxContinuation(&ds);
+        if (!ds.captured) ctxContinuation(&ds);
         if (!ds.captured->consumed) {
             ds.captured->consumed = true;
             discard(t, ds.captured->frames);
@@ -903,13 +886,11 @@ Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v
 {
     TaskRec* t = ds.task;
     auto fail = [&](const QString& message) {
-        if (own && !own->consumed)
-            restoreContinuation(t, *own);
+        if (own && !own->consumed) restoreContinuation(t, *own);
         return Outcome::thrown(raise<ContinuationError>(t, ds.node, message));
     };
     const auto& ks = k.state();
-    if (!ks || ks->consumed)
-        return fail(QStringLiteral("Continuation already resumed"));
+    if (!ks || ks->consumed) return fail(QStringLiteral("Continuation already resumed"));
     if (ks->task != t->id || ks->handlerFrame != own->handlerFrame)
         return fail(QStringLiteral("Continuation belongs to another task or handler"));
     if (own && own != ks && !own->consumed) {
@@ -917,8 +898,7 @@ Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v
         discard(t, own->frames);
     }
     restoreContinuation(t, *ks);
-    if (e)
-        return Outcome::thrown(newError(t, e, ds.node));
+    if (e) return Outcome::thrown(newError(t, e, ds.node));
     return Outcome::resume(std::move(v));
 }
 
@@ -931,7 +911,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     hs->dispatch->storeAtDispatch = *t->store;
     hs->dispatch->storeCaptured = true;
     hs->handler = handlerFrame.handler;
-    hs->after = Cursor{ds.handlerAt.task, ds.handlerAt.index - 1};
+    hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
     if (ds.captured) {
         hs->cont = ds.captured;
     } else {
@@ -968,8 +948,7 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult 
     DispatchState& ds = *hs.dispatch;
     switch (r.kind()) {
     case HandlerResult::Kind::Forward: {
-        if (!hs.cont->consumed)
-            restoreContinuation(t, *hs.cont);
+        if (!hs.cont->consumed) restoreContinuation(t, *hs.cont);
         DispatchState next = ds;
         next.captured.reset();
         next.effect = ds.effect;
@@ -997,7 +976,7 @@ Store Machine::ctxStore(DispatchState* d) const
 
 TaskInfo Machine::ctxTask(DispatchState* d) const
 {
-    return TaskInfo{d->task->id, d->task->name};
+    return TaskInfo { d->task->id, d->task->name };
 }
 
 Continuation Machine::ctxContinuation(DispatchState* d)
@@ -1059,20 +1038,19 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         // the override keys are those whose value differs from the saved env
         QStringList keys;
         for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
-            if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value())
-                keys.append(repr(it.key()));
+            if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value()) keys.append(repr(it.key()));
         const qsizetype shown = std::min<qsizetype>(keys.size(), 3);
         s.description = QStringLiteral("env={") + QStringList(keys.mid(0, shown)).join(QStringLiteral(", "))
             + (keys.size() > 3 ? QStringLiteral("...") : QString()) + QStringLiteral("}");
         break;
     }
     case FrameKind::Listen:
-        s.description = QStringLiteral("capturing logs (%1 so far)")
-                            .arg(std::static_pointer_cast<QVariantList>(f.data)->size());
+        s.description
+            = QStringLiteral("capturing logs (%1 so far)").arg(std::static_pointer_cast<QVariantList>(f.data)->size());
         break;
     case FrameKind::Intercept:
-        s.description = QStringLiteral("%1 transform(s)")
-                            .arg(std::static_pointer_cast<const QList<TransformFn>>(f.data)->size());
+        s.description
+            = QStringLiteral("%1 transform(s)").arg(std::static_pointer_cast<const QList<TransformFn>>(f.data)->size());
         break;
     case FrameKind::GraphCapture:
         s.description = QStringLiteral("capturing graph (%1 nodes so far)")
@@ -1126,9 +1104,9 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
         const std::source_location& loc = s.suspended ? s.site : s.definition;
         fi.file = QString::fromUtf8(loc.file_name());
         fi.line = int(loc.line());
-        if (!s.suspended)
-            fi.line = SourceInfo::definitionLine(fi.file, fi.line, fi.function);
-        fi.description = fi.function + QStringLiteral("() at ") + fi.file + QStringLiteral(":") + QString::number(fi.line);
+        if (!s.suspended) fi.line = SourceInfo::definitionLine(fi.file, fi.line, fi.function);
+        fi.description
+            = fi.function + QStringLiteral("() at ") + fi.file + QStringLiteral(":") + QString::number(fi.line);
     } else {
         fi.description = s.description;
     }
@@ -1141,8 +1119,7 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
         // a program rethrowing an error it caught earlier (try/catch, Safe then value()): the
         // failing point stays where the error was first raised (§10.2)
         for (auto it = m_recentErrors.rbegin(); it != m_recentErrors.rend(); ++it)
-            if ((*it)->exception == e)
-                return *it;
+            if ((*it)->exception == e) return *it;
     }
     auto r = std::make_shared<ErrorRecord>();
     r->exception = std::move(e);
@@ -1161,8 +1138,7 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
                 r->k.front().site = w;
                 r->k.front().suspended = true;
             }
-        } catch (...) {
-        }
+        } catch (...) { }
     }
     m_tree.pin(node);
     if (DOEFF_OBSERVED) [[unlikely]] {
@@ -1194,8 +1170,7 @@ ErrorPtr Machine::cross(TaskRec* receiver, const ErrorPtr& e, int node)
 void Machine::rememberError(const ErrorPtr& r)
 {
     m_recentErrors.push_back(r);
-    if (m_recentErrors.size() > 64)
-        m_recentErrors.pop_front();
+    if (m_recentErrors.size() > 64) m_recentErrors.pop_front();
 }
 
 } // namespace doeff::detail

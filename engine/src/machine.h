@@ -63,12 +63,10 @@ public:
     CoroOwner() = default;
     explicit CoroOwner(PromiseBase* p) noexcept
         : m_p(p)
-    {
-    }
+    { }
     CoroOwner(CoroOwner&& o) noexcept
         : m_p(std::exchange(o.m_p, nullptr))
-    {
-    }
+    { }
     CoroOwner& operator=(CoroOwner&& o) noexcept
     {
         if (this != &o) {
@@ -81,8 +79,7 @@ public:
     PromiseBase* get() const noexcept { return m_p; }
     void reset() noexcept
     {
-        if (m_p)
-            std::exchange(m_p, nullptr)->handle().destroy();
+        if (m_p) std::exchange(m_p, nullptr)->handle().destroy();
     }
 
 private:
@@ -460,8 +457,7 @@ private:
     ErrorPtr cross(TaskRec* receiver, const ErrorPtr& e, int node);
     void rememberError(const ErrorPtr& r);
     std::vector<SnapFrame> snapshot(TaskRec* t) const;
-    template<class E, class... A>
-    ErrorPtr raise(TaskRec* t, int node, A&&... args)
+    template<class E, class... A> ErrorPtr raise(TaskRec* t, int node, A&&... args)
     {
         return newError(t, std::make_exception_ptr(E(std::forward<A>(args)...)), node);
     }

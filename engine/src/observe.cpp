@@ -129,8 +129,7 @@ void Machine::emitEvent(Event& e)
 void Machine::locateTop(Event& e, const TaskRec* t) const
 {
     for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
-        if (it->kind != FrameKind::Program)
-            continue;
+        if (it->kind != FrameKind::Program) continue;
         const PromiseBase* p = it->program.get();
         const std::source_location loc = p->suspended() ? p->site() : p->definition();
         e.file = loc.file_name();
@@ -150,8 +149,7 @@ void Machine::announceTask(TaskRec* t)
     s.code = int(t->kind);
     s.name = t->name;
     s.value = t->env;
-    if (t->kind != TaskKind::Branch && t->store)
-        s.old = storePairs(*t->store);
+    if (t->kind != TaskKind::Branch && t->store) s.old = storePairs(*t->store);
     if (t->creationSite.file_name() && *t->creationSite.file_name()) {
         s.file = t->creationSite.file_name();
         s.line = int(t->creationSite.line());
@@ -206,8 +204,8 @@ void Machine::hookTaskState(const TaskRec* t)
         }
     } else {
         e.kind = EventKind::TaskStateChanged;
-        if (t->block && (t->state == TaskState::Blocked || t->state == TaskState::Sleeping
-                         || t->state == TaskState::Awaiting))
+        if (t->block
+            && (t->state == TaskState::Blocked || t->state == TaskState::Sleeping || t->state == TaskState::Awaiting))
             e.name = t->block->label(*this);
     }
     emitEvent(e);
@@ -233,8 +231,7 @@ void Machine::hookHandled(const DispatchState& ds, const Outcome& o, const QStri
         break;
     case Outcome::Throw:
         e.code = int(HandledHow::Failed);
-        if (o.error)
-            e.value = describeException(o.error->exception);
+        if (o.error) e.value = describeException(o.error->exception);
         break;
     case Outcome::Run:
     case Outcome::RunScoped:
@@ -258,8 +255,7 @@ void Machine::hookStoreWrite(const TaskRec* t, const QString& key, const QVarian
     locateTop(e, t);
     e.name = key;
     e.value = value;
-    if (old)
-        e.old = *old;
+    if (old) e.old = *old;
     emitEvent(e);
 }
 
@@ -306,14 +302,13 @@ QVariant Machine::storePairs(const Store& s)
     QVariantList pairs;
     pairs.reserve(s.size());
     for (const auto& [k, v] : s.entries())
-        pairs.append(QVariant(QVariantList{k, v}));
+        pairs.append(QVariant(QVariantList { k, v }));
     return pairs;
 }
 
 void Machine::announceFinished(const ResultData& result)
 {
-    if (!DOEFF_OBSERVED)
-        return;
+    if (!DOEFF_OBSERVED) return;
     Event e;
     e.kind = EventKind::RunFinished;
     e.task = 0;
@@ -330,8 +325,7 @@ void Machine::abortRun()
     m_abortRequested = false;
     TaskRec* main = m_tasks.front().get();
     for (auto it = m_tasks.rbegin(); it != m_tasks.rend(); ++it)
-        if ((*it)->id != 0)
-            cancelTask(it->get());
+        if ((*it)->id != 0) cancelTask(it->get());
     if (!main->isFinished()) {
         ErrorPtr error = newError(main, std::make_exception_ptr(RunAbortedError(m_abortReason)), -1);
         cancelTask(main);
@@ -356,8 +350,8 @@ QList<TaskSnapshot> Machine::tasks() const
         s.kind = TaskKindCode(t->kind);
         s.parent = t->parent;
         s.state = TaskStateCode(t->state);
-        if (t->block && (t->state == TaskState::Blocked || t->state == TaskState::Sleeping
-                         || t->state == TaskState::Awaiting))
+        if (t->block
+            && (t->state == TaskState::Blocked || t->state == TaskState::Sleeping || t->state == TaskState::Awaiting))
             s.waitsOn = t->block->label(*this);
         s.steps = t->steps;
         out.append(s);

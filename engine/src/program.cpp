@@ -47,8 +47,7 @@ void* PromiseBase::operator new(std::size_t size)
         return p;
     }
     void* p = std::malloc(c < kClasses ? c * kGranule : size);
-    if (!p)
-        throw std::bad_alloc();
+    if (!p) throw std::bad_alloc();
     return p;
 }
 
@@ -72,8 +71,7 @@ void throwConversionError(const QVariant& value, QMetaType target, const QString
 void throwConversionError(const QVariant& value, const char* targetName, const QString& what)
 {
     const QString target = QString::fromUtf8(targetName);
-    if (isNull(value))
-        throw ConversionError(QStringLiteral("Cannot convert null to %1 for %2").arg(target, what));
+    if (isNull(value)) throw ConversionError(QStringLiteral("Cannot convert null to %1 for %2").arg(target, what));
     throw ConversionError(QStringLiteral("Cannot convert %1 (%2) to %3 for %4")
                               .arg(repr(value), metaTypeDisplayName(value.metaType()), target, what));
 }
@@ -95,8 +93,7 @@ AnyProgram::AnyProgram(AnyProgram&& other) noexcept
 
 AnyProgram::AnyProgram(AnyProgram& other) noexcept
     : AnyProgram(std::move(other))
-{
-}
+{ }
 
 AnyProgram& AnyProgram::operator=(AnyProgram&& other) noexcept
 {
@@ -122,8 +119,7 @@ AnyProgram::~AnyProgram()
 
 void AnyProgram::reset() noexcept
 {
-    if (m_promise)
-        m_promise->handle().destroy();
+    if (m_promise) m_promise->handle().destroy();
     m_promise = nullptr;
     m_kind = Kind::Empty;
 }
@@ -154,8 +150,7 @@ AnyProgram AnyProgram::fromScope(std::shared_ptr<detail::ScopeSpec> scope)
 
 QString AnyProgram::displayName() const
 {
-    if (m_function)
-        return functionDisplayName(m_function);
+    if (m_function) return functionDisplayName(m_function);
     switch (m_kind) {
     case Kind::Effect:
         return m_effect.name();

@@ -45,10 +45,8 @@ void registerOpaque()
 
 bool cborRepresentable(const QVariant& v, int depth = 0)
 {
-    if (depth > 64)
-        return false;
-    if (isNull(v))
-        return true;
+    if (depth > 64) return false;
+    if (isNull(v)) return true;
     switch (v.metaType().id()) {
     case QMetaType::Bool:
     case QMetaType::Int:
@@ -62,13 +60,11 @@ bool cborRepresentable(const QVariant& v, int depth = 0)
         return true;
     case QMetaType::QVariantList:
         for (const QVariant& x : *static_cast<const QVariantList*>(v.constData()))
-            if (!cborRepresentable(x, depth + 1))
-                return false;
+            if (!cborRepresentable(x, depth + 1)) return false;
         return true;
     case QMetaType::QVariantMap:
         for (const QVariant& x : *static_cast<const QVariantMap*>(v.constData()))
-            if (!cborRepresentable(x, depth + 1))
-                return false;
+            if (!cborRepresentable(x, depth + 1)) return false;
         return true;
     default:
         return false;
@@ -79,16 +75,14 @@ QCborValue encodeValue(const QVariant& v)
 {
     QCborMap m;
     m.insert(QStringLiteral("repr"), repr(v));
-    if (cborRepresentable(v))
-        m.insert(QStringLiteral("value"), QCborValue::fromVariant(v));
+    if (cborRepresentable(v)) m.insert(QStringLiteral("value"), QCborValue::fromVariant(v));
     return m;
 }
 
 QCborValue encodeError(const ErrorInfo& e)
 {
-    if (!e.isValid())
-        return QCborValue(QCborValue::Null);
-    return QCborMap{{QStringLiteral("type"), e.type_name()}, {QStringLiteral("message"), e.message()}};
+    if (!e.isValid()) return QCborValue(QCborValue::Null);
+    return QCborMap { { QStringLiteral("type"), e.type_name() }, { QStringLiteral("message"), e.message() } };
 }
 
 QCborValue encodeNode(const EffectStackTrace::Node& n)
@@ -111,7 +105,7 @@ QCborValue encodeEnv(const Env& env)
 {
     QCborArray a;
     for (auto it = env.cbegin(); it != env.cend(); ++it)
-        a.append(QCborArray{it.key(), encodeValue(it.value())});
+        a.append(QCborArray { it.key(), encodeValue(it.value()) });
     return a;
 }
 
@@ -126,41 +120,41 @@ QCborMap encode(const detail::ResultData& d)
     doc.insert(QStringLiteral("root_cause"), encodeError(d.rootCause));
     QCborArray store;
     for (const auto& [k, v] : d.store.entries())
-        store.append(QCborArray{k, encodeValue(v)});
+        store.append(QCborArray { k, encodeValue(v) });
     doc.insert(QStringLiteral("store"), store);
     doc.insert(QStringLiteral("env"), encodeEnv(d.env));
     QCborArray k;
     for (const FrameInfo& f : d.k.frames)
-        k.append(QCborMap{{QStringLiteral("kind"), f.kind},
-                          {QStringLiteral("description"), f.description},
-                          {QStringLiteral("file"), f.file},
-                          {QStringLiteral("line"), f.line},
-                          {QStringLiteral("function"), f.function}});
+        k.append(QCborMap { { QStringLiteral("kind"), f.kind },
+                            { QStringLiteral("description"), f.description },
+                            { QStringLiteral("file"), f.file },
+                            { QStringLiteral("line"), f.line },
+                            { QStringLiteral("function"), f.function } });
     doc.insert(QStringLiteral("k_stack"), k);
-    QCborMap tree{{QStringLiteral("captured"), d.tree.captured}};
-    if (d.tree.captured)
-        tree.insert(QStringLiteral("root"), encodeNode(d.tree.root));
+    QCborMap tree { { QStringLiteral("captured"), d.tree.captured } };
+    if (d.tree.captured) tree.insert(QStringLiteral("root"), encodeNode(d.tree.root));
     doc.insert(QStringLiteral("effect_tree"), tree);
     QCborArray source;
     for (const auto& e : d.source.entries)
-        source.append(QCborMap{{QStringLiteral("file"), e.file},
-                               {QStringLiteral("line"), e.line},
-                               {QStringLiteral("function"), e.function},
-                               {QStringLiteral("code"), e.code},
-                               {QStringLiteral("task"), e.task},
-                               {QStringLiteral("task_name"), e.taskName},
-                               {QStringLiteral("handler"), e.handler}});
+        source.append(QCborMap { { QStringLiteral("file"), e.file },
+                                 { QStringLiteral("line"), e.line },
+                                 { QStringLiteral("function"), e.function },
+                                 { QStringLiteral("code"), e.code },
+                                 { QStringLiteral("task"), e.task },
+                                 { QStringLiteral("task_name"), e.taskName },
+                                 { QStringLiteral("handler"), e.handler } });
     doc.insert(QStringLiteral("source_stack"), source);
     QCborArray unobserved;
     for (const auto& u : d.unobserved)
-        unobserved.append(QCborMap{
-            {QStringLiteral("task"), u.task}, {QStringLiteral("name"), u.name}, {QStringLiteral("error"), encodeError(u.error)}});
+        unobserved.append(QCborMap { { QStringLiteral("task"), u.task },
+                                     { QStringLiteral("name"), u.name },
+                                     { QStringLiteral("error"), encodeError(u.error) } });
     doc.insert(QStringLiteral("unobserved"), unobserved);
     doc.insert(QStringLiteral("error_context"),
-               QCborMap{{QStringLiteral("task"), d.errorContext.task},
-                        {QStringLiteral("task_name"), d.errorContext.taskName},
-                        {QStringLiteral("env"), encodeEnv(d.errorContext.env)},
-                        {QStringLiteral("store_keys"), QCborArray::fromStringList(d.errorContext.storeKeys)}});
+               QCborMap { { QStringLiteral("task"), d.errorContext.task },
+                          { QStringLiteral("task_name"), d.errorContext.taskName },
+                          { QStringLiteral("env"), encodeEnv(d.errorContext.env) },
+                          { QStringLiteral("store_keys"), QCborArray::fromStringList(d.errorContext.storeKeys) } });
     return doc;
 }
 
@@ -169,30 +163,26 @@ class Decoder {
 public:
     explicit Decoder(QString name)
         : m_name(std::move(name))
-    {
-    }
+    { }
 
     [[noreturn]] void fail(const QString& what) const { throw ResultFileError(m_name + QStringLiteral(": ") + what); }
 
     QCborValue field(const QCborMap& m, const QString& key, const QString& where) const
     {
         auto it = m.constFind(key);
-        if (it == m.cend())
-            fail(QStringLiteral("missing field '%1'").arg(where + key));
+        if (it == m.cend()) fail(QStringLiteral("missing field '%1'").arg(where + key));
         return it.value();
     }
     QString string(const QCborMap& m, const QString& key, const QString& where) const
     {
         const QCborValue v = field(m, key, where);
-        if (!v.isString())
-            wrongType(where + key, QStringLiteral("a string"));
+        if (!v.isString()) wrongType(where + key, QStringLiteral("a string"));
         return v.toString();
     }
     qint64 integer(const QCborMap& m, const QString& key, const QString& where, qint64 min, qint64 max) const
     {
         const QCborValue v = field(m, key, where);
-        if (!v.isInteger())
-            wrongType(where + key, QStringLiteral("an integer"));
+        if (!v.isInteger()) wrongType(where + key, QStringLiteral("an integer"));
         const qint64 x = v.toInteger();
         if (x < min || x > max)
             fail(QStringLiteral("field '%1' is out of range (%2)").arg(where + key, QString::number(x)));
@@ -201,20 +191,17 @@ public:
     bool boolean(const QCborMap& m, const QString& key, const QString& where) const
     {
         const QCborValue v = field(m, key, where);
-        if (!v.isBool())
-            wrongType(where + key, QStringLiteral("a boolean"));
+        if (!v.isBool()) wrongType(where + key, QStringLiteral("a boolean"));
         return v.toBool();
     }
     QCborMap map(const QCborValue& v, const QString& where) const
     {
-        if (!v.isMap())
-            wrongType(where, QStringLiteral("a map"));
+        if (!v.isMap()) wrongType(where, QStringLiteral("a map"));
         return v.toMap();
     }
     QCborArray array(const QCborValue& v, const QString& where) const
     {
-        if (!v.isArray())
-            wrongType(where, QStringLiteral("an array"));
+        if (!v.isArray()) wrongType(where, QStringLiteral("an array"));
         return v.toArray();
     }
     [[noreturn]] void wrongType(const QString& where, const QString& expected) const
@@ -230,17 +217,15 @@ public:
         if (it != m.cend()) {
             QVariant x = it.value().toVariant();
             // keep CBOR's reading only when it prints exactly as the original did
-            if (repr(x) == text)
-                return x;
+            if (repr(x) == text) return x;
         }
         registerOpaque();
-        return QVariant::fromValue(OpaqueValue{text});
+        return QVariant::fromValue(OpaqueValue { text });
     }
 
     ErrorInfo error(const QCborValue& v, const QString& where) const
     {
-        if (v.isNull())
-            return {};
+        if (v.isNull()) return {};
         const QCborMap m = map(v, where);
         return ErrorInfo::fromText(string(m, QStringLiteral("type"), where + QStringLiteral(".")),
                                    string(m, QStringLiteral("message"), where + QStringLiteral(".")));
@@ -262,8 +247,7 @@ public:
 
     EffectStackTrace::Node node(const QCborValue& v, const QString& where, int depth) const
     {
-        if (depth > 512)
-            fail(QStringLiteral("effect tree nested too deeply at '%1'").arg(where));
+        if (depth > 512) fail(QStringLiteral("effect tree nested too deeply at '%1'").arg(where));
         const QCborMap m = map(v, where);
         const QString at = where + QStringLiteral(".");
         EffectStackTrace::Node n;
@@ -281,15 +265,12 @@ public:
 
     std::shared_ptr<detail::ResultData> decode(const QCborValue& root) const
     {
-        if (!root.isMap())
-            fail(QStringLiteral("not a doeff result file"));
+        if (!root.isMap()) fail(QStringLiteral("not a doeff result file"));
         const QCborMap doc = root.toMap();
         const QCborValue format = doc.value(QStringLiteral("format"));
-        if (!format.isString() || format.toString() != formatName)
-            fail(QStringLiteral("not a doeff result file"));
+        if (!format.isString() || format.toString() != formatName) fail(QStringLiteral("not a doeff result file"));
         const QCborValue version = doc.value(QStringLiteral("version"));
-        if (!version.isInteger())
-            wrongType(QStringLiteral("version"), QStringLiteral("an integer"));
+        if (!version.isInteger()) wrongType(QStringLiteral("version"), QStringLiteral("an integer"));
         if (version.toInteger() != formatVersion)
             fail(QStringLiteral("unsupported version %1").arg(version.toInteger()));
 
@@ -298,8 +279,7 @@ public:
         if (status != QStringLiteral("ok") && status != QStringLiteral("err"))
             fail(QStringLiteral("field 'status' must be 'ok' or 'err', got '%1'").arg(status));
         d->ok = status == QStringLiteral("ok");
-        if (d->ok)
-            d->value = value(field(doc, QStringLiteral("value"), {}), QStringLiteral("value"));
+        if (d->ok) d->value = value(field(doc, QStringLiteral("value"), {}), QStringLiteral("value"));
         d->error = error(field(doc, QStringLiteral("error"), {}), QStringLiteral("error"));
         d->rootCause = error(field(doc, QStringLiteral("root_cause"), {}), QStringLiteral("root_cause"));
         if (!d->ok && (!d->error.isValid() || !d->rootCause.isValid()))
@@ -357,8 +337,7 @@ public:
             f.task = int(integer(u, QStringLiteral("task"), at, 0, std::numeric_limits<int>::max()));
             f.name = string(u, QStringLiteral("name"), at);
             f.error = error(field(u, QStringLiteral("error"), at), at + QStringLiteral("error"));
-            if (!f.error.isValid())
-                fail(QStringLiteral("field '%1error' must not be null").arg(at));
+            if (!f.error.isValid()) fail(QStringLiteral("field '%1error' must not be null").arg(at));
             d->unobserved.append(f);
         }
 
@@ -391,10 +370,8 @@ QString checkLengths(const QByteArray& bytes)
     auto remaining = [&] { return total - reader.currentOffset(); };
     while (reader.lastError() == QCborError::NoError) {
         if (!reader.hasNext()) {
-            if (depth == 0)
-                break;
-            if (!reader.leaveContainer())
-                break;
+            if (depth == 0) break;
+            if (!reader.leaveContainer()) break;
             --depth;
             continue;
         }
@@ -408,10 +385,8 @@ QString checkLengths(const QByteArray& bytes)
                         .arg(at)
                         .arg(n);
             }
-            if (++depth > 1000)
-                return QStringLiteral("nesting deeper than 1000 at byte %1").arg(at);
-            if (!reader.enterContainer())
-                break;
+            if (++depth > 1000) return QStringLiteral("nesting deeper than 1000 at byte %1").arg(at);
+            if (!reader.enterContainer()) break;
             continue;
         }
         if (reader.isString() || reader.isByteArray()) {
@@ -421,13 +396,13 @@ QString checkLengths(const QByteArray& bytes)
                 break;
             continue;
         }
-        if (!reader.next())
-            break;
+        if (!reader.next()) break;
     }
-    if (reader.lastError() == QCborError::EndOfFile)
-        return QStringLiteral("truncated at byte %1").arg(total);
+    if (reader.lastError() == QCborError::EndOfFile) return QStringLiteral("truncated at byte %1").arg(total);
     if (reader.lastError() != QCborError::NoError)
-        return QStringLiteral("malformed data at byte %1 (%2)").arg(reader.currentOffset()).arg(reader.lastError().toString());
+        return QStringLiteral("malformed data at byte %1 (%2)")
+            .arg(reader.currentOffset())
+            .arg(reader.lastError().toString());
     return {};
 }
 
@@ -437,8 +412,7 @@ bool RuntimeResultBase::save(QIODevice& device, QString* errorString) const
 {
     const QByteArray bytes = encode(*m_data).toCborValue().toCbor();
     if (device.write(bytes) != bytes.size()) {
-        if (errorString)
-            *errorString = device.errorString();
+        if (errorString) *errorString = device.errorString();
         return false;
     }
     return true;
@@ -448,13 +422,11 @@ bool RuntimeResultBase::save(const QString& path, QString* errorString) const
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
-        if (errorString)
-            *errorString = path + QStringLiteral(": ") + file.errorString();
+        if (errorString) *errorString = path + QStringLiteral(": ") + file.errorString();
         return false;
     }
     if (!save(file, errorString) || !file.commit()) {
-        if (errorString && errorString->isEmpty())
-            *errorString = path + QStringLiteral(": ") + file.errorString();
+        if (errorString && errorString->isEmpty()) *errorString = path + QStringLiteral(": ") + file.errorString();
         return false;
     }
     return true;
@@ -463,45 +435,38 @@ bool RuntimeResultBase::save(const QString& path, QString* errorString) const
 SavedResult load_result(QIODevice& device, const QString& name)
 {
     Decoder decoder(name);
-    if (!device.isReadable())
-        decoder.fail(QStringLiteral("cannot read: ") + device.errorString());
+    if (!device.isReadable()) decoder.fail(QStringLiteral("cannot read: ") + device.errorString());
     if (!device.isSequential() && device.size() > maxResultFileSize)
         decoder.fail(QStringLiteral("file too large (%1 bytes) for a result").arg(device.size()));
     // read what is there, in chunks: never reserve more than the data justifies
     QByteArray bytes;
     for (;;) {
         const QByteArray chunk = device.read(64 * 1024);
-        if (chunk.isEmpty())
-            break;
+        if (chunk.isEmpty()) break;
         bytes += chunk;
-        if (bytes.size() > maxResultFileSize)
-            decoder.fail(QStringLiteral("file too large for a result"));
+        if (bytes.size() > maxResultFileSize) decoder.fail(QStringLiteral("file too large for a result"));
     }
-    if (bytes.isEmpty())
-        decoder.fail(QStringLiteral("empty file"));
+    if (bytes.isEmpty()) decoder.fail(QStringLiteral("empty file"));
     // every result document is a CBOR map; anything else is not ours (and must not be
     // reported as a truncated result)
-    if (static_cast<unsigned char>(bytes.at(0)) >> 5 != 5)
-        decoder.fail(QStringLiteral("not a doeff result file"));
-    if (const QString problem = checkLengths(bytes); !problem.isEmpty())
-        decoder.fail(problem);
+    if (static_cast<unsigned char>(bytes.at(0)) >> 5 != 5) decoder.fail(QStringLiteral("not a doeff result file"));
+    if (const QString problem = checkLengths(bytes); !problem.isEmpty()) decoder.fail(problem);
     QCborParserError parseError;
     const QCborValue root = QCborValue::fromCbor(bytes, &parseError);
     if (parseError.error != QCborError::NoError) {
         if (parseError.error == QCborError::EndOfFile)
             decoder.fail(QStringLiteral("truncated at byte %1").arg(parseError.offset));
-        decoder.fail(QStringLiteral("malformed data at byte %1 (%2)").arg(parseError.offset).arg(parseError.errorString()));
+        decoder.fail(
+            QStringLiteral("malformed data at byte %1 (%2)").arg(parseError.offset).arg(parseError.errorString()));
     }
-    if (!root.isMap())
-        decoder.fail(QStringLiteral("not a doeff result file"));
+    if (!root.isMap()) decoder.fail(QStringLiteral("not a doeff result file"));
     return SavedResult(decoder.decode(root));
 }
 
 SavedResult load_result(const QString& path)
 {
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw ResultFileError(path + QStringLiteral(": ") + file.errorString());
+    if (!file.open(QIODevice::ReadOnly)) throw ResultFileError(path + QStringLiteral(": ") + file.errorString());
     return load_result(file, path);
 }
 

@@ -29,8 +29,7 @@ QCoro::Task<void> driveAwait(AwaitStarter start, std::weak_ptr<Mailbox> mailbox,
     } catch (...) {
         error = std::current_exception();
     }
-    if (auto m = mailbox.lock())
-        m->post(id, std::move(value), std::move(error));
+    if (auto m = mailbox.lock()) m->post(id, std::move(value), std::move(error));
 }
 
 /// A thread with its own event loop on which sync_run drives awaitables.
@@ -44,7 +43,8 @@ public:
     ~AwaitThread()
     {
         QObject* context = m_context;
-        QMetaObject::invokeMethod(context, [context] { delete context; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [context] { delete context; }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
     }
@@ -85,16 +85,14 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
         }
         m.pollCompletions();
         for (auto& r : m.takeAwaitRequests()) {
-            if (!awaitThread)
-                awaitThread = std::make_unique<AwaitThread>();
+            if (!awaitThread) awaitThread = std::make_unique<AwaitThread>();
             awaitThread->start(std::move(r), m.mailbox());
         }
         if (m.hasReady()) {
             m.runTurn();
             continue;
         }
-        if (m.finished())
-            break;
+        if (m.finished()) break;
         const bool timers = m.hasTimers();
         if (m.hasPendingAwaits()) {
             const auto deadline = timers && m.clock() == Clock::Real
@@ -112,8 +110,7 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
         }
         if (m.hasExternalWaiters() && !m.hasPostedCompletions()) {
             m.waitForCompletion(std::chrono::steady_clock::now() + externalTimeout);
-            if (m.hasPostedCompletions())
-                continue;
+            if (m.hasPostedCompletions()) continue;
         }
         m.resolveDeadlock();
     }
@@ -127,10 +124,7 @@ namespace {
 class Waker : public QObject {
     Q_OBJECT
 public:
-    void wakeFromAnyThread()
-    {
-        QMetaObject::invokeMethod(this, &Waker::woken, Qt::QueuedConnection);
-    }
+    void wakeFromAnyThread() { QMetaObject::invokeMethod(this, &Waker::woken, Qt::QueuedConnection); }
 Q_SIGNALS:
     void woken();
 };
@@ -145,8 +139,7 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
     Waker waker;
     QPointer<Waker> guard(&waker);
     m->setWakeCallback([guard] {
-        if (guard)
-            guard->wakeFromAnyThread();
+        if (guard) guard->wakeFromAnyThread();
     });
     m->start(std::move(program));
     auto sliceStart = steady_clock::now();
@@ -166,16 +159,14 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
             }
             continue;
         }
-        if (m->finished())
-            break;
+        if (m->finished()) break;
         const bool timers = m->hasTimers();
         if (timers && m->clock() == Clock::Simulated && !m->hasPendingAwaits()) {
             m->advanceToNextDeadline();
             continue;
         }
         if (m->hasPendingAwaits() || timers || m->hasExternalWaiters()) {
-            if (m->hasPostedCompletions())
-                continue;
+            if (m->hasPostedCompletions()) continue;
             milliseconds timeout = m->hasPendingAwaits() ? milliseconds(-1) : externalTimeout;
             if (timers && m->clock() == Clock::Real) {
                 const qint64 deltaUs = std::max<qint64>(0, m->nextDeadline() - m->nowMicros());
@@ -184,8 +175,7 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
             const bool onlyExternal = !m->hasPendingAwaits() && !timers;
             co_await qCoro(&waker, &Waker::woken, timeout);
             sliceStart = steady_clock::now();
-            if (onlyExternal && !m->hasPostedCompletions())
-                m->resolveDeadlock();
+            if (onlyExternal && !m->hasPostedCompletions()) m->resolveDeadlock();
             continue;
         }
         m->resolveDeadlock();

@@ -12,7 +12,8 @@ const QString lightRule = QString(79, QChar(0x2500));
 
 QString sectionHeader(int indent, const QString& title)
 {
-    return QStringLiteral("\n") + lightRule + QStringLiteral("\n") + QString(indent, u' ') + title + QStringLiteral("\n") + lightRule + QStringLiteral("\n");
+    return QStringLiteral("\n") + lightRule + QStringLiteral("\n") + QString(indent, u' ') + title
+        + QStringLiteral("\n") + lightRule + QStringLiteral("\n");
 }
 
 QString entryLines(const SourceStackTrace::Entry& e)
@@ -20,11 +21,10 @@ QString entryLines(const SourceStackTrace::Entry& e)
     QString s = QStringLiteral("  File \"") + e.file + QStringLiteral("\", line ") + QString::number(e.line)
         + QStringLiteral(", in ") + e.function;
     if (e.task != 0)
-        s += QStringLiteral(" [task ") + QString::number(e.task) + QStringLiteral(" '") + e.taskName + QStringLiteral("']");
-    if (!e.handler.isEmpty())
-        s += QStringLiteral(" [handler ") + e.handler + QStringLiteral("]");
-    if (!e.code.isEmpty())
-        s += QStringLiteral("\n    ") + e.code;
+        s += QStringLiteral(" [task ") + QString::number(e.task) + QStringLiteral(" '") + e.taskName
+            + QStringLiteral("']");
+    if (!e.handler.isEmpty()) s += QStringLiteral(" [handler ") + e.handler + QStringLiteral("]");
+    if (!e.code.isEmpty()) s += QStringLiteral("\n    ") + e.code;
     return s;
 }
 
@@ -32,8 +32,7 @@ void formatNode(const EffectStackTrace::Node& node, const QString& prefix, bool 
 {
     // iterative would avoid recursion, but the recorder bounds the depth it keeps
     QString line = prefix + (last ? QStringLiteral("└─ ") : QStringLiteral("├─ ")) + node.display;
-    if (node.count > 1)
-        line += QStringLiteral(" x%1").arg(node.count);
+    if (node.count > 1) line += QStringLiteral(" x%1").arg(node.count);
     if (node.error)
         line += QStringLiteral("  <-- ERROR");
     else if (node.rethrown)
@@ -42,30 +41,25 @@ void formatNode(const EffectStackTrace::Node& node, const QString& prefix, bool 
     const QString childPrefix = prefix + (last ? QStringLiteral("   ") : QStringLiteral("│  "));
     for (qsizetype i = 0; i < node.children.size(); ++i)
         formatNode(node.children.at(i), childPrefix, i + 1 == node.children.size() && node.more == 0, out);
-    if (node.more > 0)
-        out.append(childPrefix + QStringLiteral("└─ ... %1 more").arg(node.more));
+    if (node.more > 0) out.append(childPrefix + QStringLiteral("└─ ... %1 more").arg(node.more));
 }
 
 bool containsError(const EffectStackTrace::Node& node)
 {
-    if (node.error)
-        return true;
+    if (node.error) return true;
     for (const auto& c : node.children)
-        if (containsError(c))
-            return true;
+        if (containsError(c)) return true;
     return false;
 }
 
 QString mapSection(const QString& title, const QList<std::pair<QString, QVariant>>& entries)
 {
     QString s = title + QStringLiteral(":");
-    if (entries.isEmpty())
-        return s + QStringLiteral("\n  <empty>");
+    if (entries.isEmpty()) return s + QStringLiteral("\n  <empty>");
     const qsizetype shown = qMin<qsizetype>(entries.size(), 10);
     for (qsizetype i = 0; i < shown; ++i)
         s += QStringLiteral("\n  ") + entries.at(i).first + QStringLiteral(": ") + repr(entries.at(i).second);
-    if (entries.size() > shown)
-        s += QStringLiteral("\n  ... and %1 more").arg(entries.size() - shown);
+    if (entries.size() > shown) s += QStringLiteral("\n  ... and %1 more").arg(entries.size() - shown);
     return s;
 }
 
@@ -82,8 +76,7 @@ QString unobservedLines(const QList<UnobservedFailure>& list)
 
 QString KStackTrace::format() const
 {
-    if (frames.isEmpty())
-        return QStringLiteral("Continuation Stack (K): <empty>");
+    if (frames.isEmpty()) return QStringLiteral("Continuation Stack (K): <empty>");
     QString s = QStringLiteral("Continuation Stack (K):");
     for (qsizetype i = 0; i < frames.size(); ++i)
         s += QStringLiteral("\n  [") + QString::number(i) + QStringLiteral("] ") + frames.at(i).kind.leftJustified(18)
@@ -101,8 +94,7 @@ QString KStackTrace::kinds() const
 
 QString SourceStackTrace::format() const
 {
-    if (entries.isEmpty())
-        return QStringLiteral("Source Stack: <not captured>");
+    if (entries.isEmpty()) return QStringLiteral("Source Stack: <not captured>");
     return QStringLiteral("Source Stack:\n") + formatTail(int(entries.size()));
 }
 
@@ -116,24 +108,21 @@ QString SourceStackTrace::formatTail(int n) const
 
 QString EffectStackTrace::format() const
 {
-    if (!captured)
-        return QStringLiteral("Effect Call Tree: <not captured>");
-    QStringList lines{QStringLiteral("Effect Call Tree:")};
+    if (!captured) return QStringLiteral("Effect Call Tree: <not captured>");
+    QStringList lines { QStringLiteral("Effect Call Tree:") };
     formatNode(root, QStringLiteral("  "), true, lines);
     return lines.join(u'\n');
 }
 
 QString EffectStackTrace::effectPath() const
 {
-    if (!captured)
-        return QStringLiteral("<not captured>");
+    if (!captured) return QStringLiteral("<not captured>");
     QStringList path;
     const Node* n = &root;
     const bool hasError = containsError(root);
     while (true) {
         path.append(n->display);
-        if (n->error || n->children.isEmpty())
-            break;
+        if (n->error || n->children.isEmpty()) break;
         const Node* next = nullptr;
         if (hasError) {
             for (const Node& c : n->children)
@@ -144,8 +133,7 @@ QString EffectStackTrace::effectPath() const
         } else {
             next = &n->children.last();
         }
-        if (!next)
-            break;
+        if (!next) break;
         n = next;
     }
     return path.join(QStringLiteral(" -> "));
@@ -159,29 +147,30 @@ QString detail::ResultData::format(bool verbose) const
         QString s = status;
         if (!ok) {
             s += QStringLiteral("\n\nRoot Cause: ") + rootCause.describe();
-            if (!source.isEmpty())
-                s += QStringLiteral("\n\n") + source.formatTail(3);
+            if (!source.isEmpty()) s += QStringLiteral("\n\n") + source.formatTail(3);
             s += QStringLiteral("\n\nEffect path: ") + tree.effectPath();
-            if (!k.isEmpty())
-                s += QStringLiteral("\n\nK: ") + k.kinds();
+            if (!k.isEmpty()) s += QStringLiteral("\n\nK: ") + k.kinds();
         }
         if (!unobserved.isEmpty())
-            s += QStringLiteral("\n\nUnobserved task failures (%1):\n").arg(unobserved.size()) + unobservedLines(unobserved);
+            s += QStringLiteral("\n\nUnobserved task failures (%1):\n").arg(unobserved.size())
+                + unobservedLines(unobserved);
         return s;
     }
-    QString s = heavyRule + QStringLiteral("\n") + QString(30, u' ') + QStringLiteral("RUNTIME RESULT\n") + heavyRule + QStringLiteral("\n");
+    QString s = heavyRule + QStringLiteral("\n") + QString(30, u' ') + QStringLiteral("RUNTIME RESULT\n") + heavyRule
+        + QStringLiteral("\n");
     s += QStringLiteral("\nStatus: ") + status + QStringLiteral("\n");
-    if (!ok)
-        s += sectionHeader(31, QStringLiteral("ROOT CAUSE")) + rootCause.describe() + QStringLiteral("\n");
+    if (!ok) s += sectionHeader(31, QStringLiteral("ROOT CAUSE")) + rootCause.describe() + QStringLiteral("\n");
     s += sectionHeader(29, QStringLiteral("SOURCE STACK")) + source.format() + QStringLiteral("\n");
     s += sectionHeader(27, QStringLiteral("EFFECT CALL TREE")) + tree.format() + QStringLiteral("\n");
     s += sectionHeader(25, QStringLiteral("CONTINUATION STACK (K)")) + k.format() + QStringLiteral("\n");
     if (!unobserved.isEmpty())
-        s += sectionHeader(24, QStringLiteral("UNOBSERVED TASK FAILURES")) + unobservedLines(unobserved) + QStringLiteral("\n");
-    s += sectionHeader(33, QStringLiteral("STORE")) + mapSection(QStringLiteral("Store"), store.entries()) + QStringLiteral("\n");
+        s += sectionHeader(24, QStringLiteral("UNOBSERVED TASK FAILURES")) + unobservedLines(unobserved)
+            + QStringLiteral("\n");
+    s += sectionHeader(33, QStringLiteral("STORE")) + mapSection(QStringLiteral("Store"), store.entries())
+        + QStringLiteral("\n");
     QList<std::pair<QString, QVariant>> envEntries;
     for (auto it = env.cbegin(); it != env.cend(); ++it)
-        envEntries.append({it.key(), it.value()});
+        envEntries.append({ it.key(), it.value() });
     s += sectionHeader(30, QStringLiteral("ENVIRONMENT")) + mapSection(QStringLiteral("Environment"), envEntries)
         + QStringLiteral("\n");
     s += QStringLiteral("\n") + heavyRule;
@@ -190,25 +179,21 @@ QString detail::ResultData::format(bool verbose) const
 
 RuntimeResultBase::RuntimeResultBase()
     : m_data(std::make_shared<const detail::ResultData>())
-{
-}
+{ }
 
 RuntimeResultBase::RuntimeResultBase(std::shared_ptr<const detail::ResultData> data)
     : m_data(std::move(data))
-{
-}
+{ }
 
 const ErrorInfo& RuntimeResultBase::error() const
 {
-    if (m_data->ok)
-        throw ResultAccessError(QStringLiteral("Result is Ok, no error"));
+    if (m_data->ok) throw ResultAccessError(QStringLiteral("Result is Ok, no error"));
     return m_data->error;
 }
 
 QVariant RuntimeResultBase::anyValue() const
 {
-    if (!m_data->ok)
-        m_data->error.rethrow();
+    if (!m_data->ok) m_data->error.rethrow();
     return m_data->value;
 }
 

@@ -10,8 +10,7 @@ Store storeFromPairs(const QVariant& pairs)
     Store s;
     for (const QVariant& p : pairs.toList()) {
         const QVariantList kv = p.toList();
-        if (kv.size() == 2)
-            s.insert(kv.at(0).toString(), kv.at(1));
+        if (kv.size() == 2) s.insert(kv.at(0).toString(), kv.at(1));
     }
     return s;
 }
@@ -75,8 +74,7 @@ int SessionState::addNode(int parent, const QString& display, bool effect, int t
     n.task = taskId;
     m_tree.push_back(n);
     const int id = int(m_tree.size()) - 1;
-    if (parent >= 0 && parent < id)
-        m_tree[parent].children.append(id);
+    if (parent >= 0 && parent < id) m_tree[parent].children.append(id);
     return id;
 }
 
@@ -106,8 +104,7 @@ void SessionState::apply(const Event& e)
         m_current = e.task;
         if (e.file) {
             for (auto it = t.k.rbegin(); it != t.k.rend(); ++it) {
-                if (it->kind != FrameKindCode::Program)
-                    continue;
+                if (it->kind != FrameKindCode::Program) continue;
                 it->file = QString::fromUtf8(e.file);
                 it->line = e.line;
                 it->description = programDescription(*it);
@@ -127,8 +124,7 @@ void SessionState::apply(const Event& e)
             t.storeOwner = p ? p->storeOwner : e.index;
         } else {
             t.storeOwner = t.id;
-            if (e.old.isValid())
-                m_stores.insert(t.id, storeFromPairs(e.old));
+            if (e.old.isValid()) m_stores.insert(t.id, storeFromPairs(e.old));
         }
         break;
     }
@@ -167,8 +163,7 @@ void SessionState::apply(const Event& e)
                     }
             }
             QString display = f.function + QStringLiteral("()");
-            if (taskRoot)
-                display += QStringLiteral(" [task %1]").arg(t.id);
+            if (taskRoot) display += QStringLiteral(" [task %1]").arg(t.id);
             f.node = addNode(parent, display, false, t.id);
         }
         t.k.append(f);
@@ -223,7 +218,7 @@ void SessionState::apply(const Event& e)
         *slot = QVariant(); // drop the second reference so the append does not copy the list
         appendMessages(log, e.value);
         *slot = std::move(log);
-        m_logs.append(SessionLogEntry{e.step, e.task, e.value});
+        m_logs.append(SessionLogEntry { e.step, e.task, e.value });
         m_changedKeys.append(QStringLiteral("__log__"));
         break;
     }
@@ -231,8 +226,7 @@ void SessionState::apply(const Event& e)
         SessionTask& t = taskRef(e.task);
         t.state = TaskStateCode(e.code);
         t.waitsOn = e.name;
-        if (t.state == TaskStateCode::Running)
-            m_current = t.id;
+        if (t.state == TaskStateCode::Running) m_current = t.id;
         break;
     }
     case EventKind::TaskFinished: {
@@ -258,8 +252,7 @@ QList<FrameInfo> SessionState::k(int id) const
 {
     QList<FrameInfo> out;
     const SessionTask* t = task(id);
-    if (!t)
-        return out;
+    if (!t) return out;
     for (auto it = t->k.crbegin(); it != t->k.crend(); ++it) {
         FrameInfo fi;
         fi.kind = QString::fromLatin1(frameKindCodeName(it->kind));
@@ -275,15 +268,14 @@ QList<FrameInfo> SessionState::k(int id) const
 EffectStackTrace SessionState::effectTree() const
 {
     EffectStackTrace out;
-    if (m_tree.empty())
-        return out;
+    if (m_tree.empty()) return out;
     out.captured = true;
     // iterative conversion (the tree may be deep)
     struct Item {
         int node;
         EffectStackTrace::Node* target;
     };
-    std::vector<Item> stack{{0, &out.root}};
+    std::vector<Item> stack { { 0, &out.root } };
     while (!stack.empty()) {
         Item it = stack.back();
         stack.pop_back();
@@ -294,7 +286,7 @@ EffectStackTrace SessionState::effectTree() const
         it.target->error = n.error;
         it.target->children.resize(n.children.size());
         for (qsizetype i = 0; i < n.children.size(); ++i)
-            stack.push_back({n.children[i], &it.target->children[i]});
+            stack.push_back({ n.children[i], &it.target->children[i] });
     }
     return out;
 }

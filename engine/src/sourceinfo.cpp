@@ -31,8 +31,7 @@ void indexBraces(SourceFile& f)
     QString rawDelimiter;
     for (int li = 0; li < f.lines.size(); ++li) {
         const QString& line = f.lines.at(li);
-        if (mode == Mode::LineComment)
-            mode = Mode::Code;
+        if (mode == Mode::LineComment) mode = Mode::Code;
         for (qsizetype i = 0; i < line.size(); ++i) {
             const QChar c = line[i];
             const QChar next = i + 1 < line.size() ? line[i + 1] : QChar();
@@ -46,7 +45,8 @@ void indexBraces(SourceFile& f)
                     ++i;
                 } else if (c == u'R' && next == u'"' && (i == 0 || !line[i - 1].isLetterOrNumber())) {
                     const qsizetype paren = line.indexOf(u'(', i + 2);
-                    rawDelimiter = QStringLiteral(")") + line.mid(i + 2, paren < 0 ? 0 : paren - i - 2) + QStringLiteral("\"");
+                    rawDelimiter
+                        = QStringLiteral(")") + line.mid(i + 2, paren < 0 ? 0 : paren - i - 2) + QStringLiteral("\"");
                     mode = Mode::RawString;
                     i = paren < 0 ? line.size() : paren;
                 } else if (c == u'"') {
@@ -57,8 +57,7 @@ void indexBraces(SourceFile& f)
                     stack.push_back(li + 1);
                 } else if (c == u'}') {
                     const int open = stack.empty() ? li + 1 : stack.back();
-                    if (!stack.empty())
-                        stack.pop_back();
+                    if (!stack.empty()) stack.pop_back();
                     f.closers[li + 1].push_back(open);
                 }
                 break;
@@ -91,8 +90,7 @@ void indexBraces(SourceFile& f)
             }
         }
         // an unterminated ordinary literal ends with its line
-        if (mode == Mode::String || mode == Mode::Char)
-            mode = Mode::Code;
+        if (mode == Mode::String || mode == Mode::Char) mode = Mode::Code;
     }
 }
 
@@ -113,8 +111,7 @@ std::shared_ptr<const SourceFile> load(const QString& path)
     {
         QMutexLocker lock(&c.mutex);
         auto it = c.files.constFind(path);
-        if (it != c.files.cend())
-            return it.value();
+        if (it != c.files.cend()) return it.value();
     }
     auto f = std::make_shared<SourceFile>();
     QFile file(path);
@@ -122,8 +119,7 @@ std::shared_ptr<const SourceFile> load(const QString& path)
         const QString text = QString::fromUtf8(file.readAll());
         f->lines = text.split(u'\n');
         for (QString& l : f->lines)
-            if (l.endsWith(u'\r'))
-                l.chop(1);
+            if (l.endsWith(u'\r')) l.chop(1);
         f->readable = true;
         indexBraces(*f);
     }
@@ -137,25 +133,20 @@ std::shared_ptr<const SourceFile> load(const QString& path)
 QString SourceInfo::lineText(const QString& file, int line)
 {
     auto f = load(file);
-    if (!f->readable || line < 1 || line > f->lines.size())
-        return {};
+    if (!f->readable || line < 1 || line > f->lines.size()) return {};
     return f->lines.at(line - 1).trimmed();
 }
 
 int SourceInfo::definitionLine(const QString& file, int closingLine, const QString& displayName)
 {
     auto f = load(file);
-    if (!f->readable || closingLine < 1 || closingLine > f->lines.size())
-        return closingLine;
+    if (!f->readable || closingLine < 1 || closingLine > f->lines.size()) return closingLine;
     auto it = f->closers.constFind(closingLine);
-    if (it == f->closers.cend() || it->empty())
-        return closingLine;
+    if (it == f->closers.cend() || it->empty()) return closingLine;
     const int openLine = it->back();
-    if (displayName == QStringLiteral("lambda"))
-        return openLine;
+    if (displayName == QStringLiteral("lambda")) return openLine;
     QString unqualified = displayName.section(QStringLiteral("::"), -1);
-    if (unqualified.isEmpty())
-        return openLine;
+    if (unqualified.isEmpty()) return openLine;
     // nearest line at or before the opening brace naming the function, within a short window
     for (int l = openLine; l >= 1 && l > openLine - 20; --l) {
         const QString& text = f->lines.at(l - 1);
@@ -166,8 +157,7 @@ int SourceInfo::definitionLine(const QString& file, int closingLine, const QStri
             while (after < text.size() && text[after].isSpace())
                 ++after;
             const bool endOk = after < text.size() && (text[after] == u'(' || text[after] == u'<');
-            if (startOk && endOk)
-                return l;
+            if (startOk && endOk) return l;
             pos += unqualified.size();
         }
     }

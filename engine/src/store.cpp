@@ -10,12 +10,12 @@ Store::Store(std::initializer_list<std::pair<QString, QVariant>> entries)
 
 bool Store::contains(const QString& key) const
 {
-    return m_index.contains(detail::StoreKey{key});
+    return m_index.contains(detail::StoreKey { key });
 }
 
 const QVariant* Store::find(const QString& key) const
 {
-    auto it = m_index.constFind(detail::StoreKey{key});
+    auto it = m_index.constFind(detail::StoreKey { key });
     return it == m_index.cend() ? nullptr : &m_values.at(it.value());
 }
 
@@ -27,33 +27,32 @@ QVariant Store::value(const QString& key, const QVariant& fallback) const
 
 void Store::insert(const QString& key, const QVariant& value)
 {
-    auto it = m_index.constFind(detail::StoreKey{key});
+    auto it = m_index.constFind(detail::StoreKey { key });
     if (it != m_index.cend()) {
         m_values[it.value()] = value;
         return;
     }
-    m_index.insert(detail::StoreKey{key}, m_keys.size());
+    m_index.insert(detail::StoreKey { key }, m_keys.size());
     m_keys.append(key);
     m_values.append(value);
 }
 
 QVariant* Store::findMutable(const QString& key)
 {
-    auto it = m_index.constFind(detail::StoreKey{key});
+    auto it = m_index.constFind(detail::StoreKey { key });
     return it == m_index.cend() ? nullptr : &m_values[it.value()];
 }
 
 bool Store::remove(const QString& key)
 {
-    auto it = m_index.constFind(detail::StoreKey{key});
-    if (it == m_index.cend())
-        return false;
+    auto it = m_index.constFind(detail::StoreKey { key });
+    if (it == m_index.cend()) return false;
     const qsizetype pos = it.value();
     m_index.erase(it);
     m_keys.removeAt(pos);
     m_values.removeAt(pos);
     for (qsizetype i = pos; i < m_keys.size(); ++i)
-        m_index[detail::StoreKey{m_keys.at(i)}] = i;
+        m_index[detail::StoreKey { m_keys.at(i) }] = i;
     return true;
 }
 
@@ -74,7 +73,7 @@ QList<std::pair<QString, QVariant>> Store::entries() const
     QList<std::pair<QString, QVariant>> out;
     out.reserve(m_keys.size());
     for (qsizetype i = 0; i < m_keys.size(); ++i)
-        out.append({m_keys.at(i), m_values.at(i)});
+        out.append({ m_keys.at(i), m_values.at(i) });
     return out;
 }
 

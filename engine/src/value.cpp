@@ -90,18 +90,14 @@ QString bytesRepr(const QByteArray& b)
     return out;
 }
 
-template<class F>
-QString doubleRepr(F d)
+template<class F> QString doubleRepr(F d)
 {
-    if (std::isnan(d))
-        return QStringLiteral("nan");
-    if (std::isinf(d))
-        return d > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
+    if (std::isnan(d)) return QStringLiteral("nan");
+    if (std::isinf(d)) return d > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
     char buffer[64];
     const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
     QString s = ec == std::errc() ? QString::fromLatin1(buffer, end - buffer) : QString::number(double(d));
-    if (!s.contains(u'.') && !s.contains(u'e') && !s.contains(u'n') && !s.contains(u'i'))
-        s += QStringLiteral(".0");
+    if (!s.contains(u'.') && !s.contains(u'e') && !s.contains(u'n') && !s.contains(u'i')) s += QStringLiteral(".0");
     return s;
 }
 
@@ -117,15 +113,15 @@ QString listRepr(const QVariantList& list)
 QString demangle(const char* mangled)
 {
     int status = 0;
-    std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+    std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                    &std::free);
     return QString::fromUtf8(status == 0 && out ? out.get() : mangled);
 }
 
 QString stripEnginePrefix(QString name)
 {
     static const QString prefix = QStringLiteral("doeff::");
-    if (name.startsWith(prefix))
-        name.remove(0, prefix.size());
+    if (name.startsWith(prefix)) name.remove(0, prefix.size());
     // also inside template arguments: doeff::Task<doeff::Foo> → Task<Foo>
     name.replace(QStringLiteral("<doeff::"), QStringLiteral("<"));
     name.replace(QStringLiteral(", doeff::"), QStringLiteral(", "));
@@ -136,8 +132,7 @@ QString stripEnginePrefix(QString name)
 QString unwrapNested(QString name)
 {
     static const QString nested = QStringLiteral("std::_Nested_exception<");
-    if (name.startsWith(nested) && name.endsWith(u'>'))
-        return name.mid(nested.size(), name.size() - nested.size() - 1);
+    if (name.startsWith(nested) && name.endsWith(u'>')) return name.mid(nested.size(), name.size() - nested.size() - 1);
     return name;
 }
 
@@ -145,8 +140,7 @@ QString unwrapNested(QString name)
 
 QString repr(const QVariant& value)
 {
-    if (isNull(value))
-        return QStringLiteral("null");
+    if (isNull(value)) return QStringLiteral("null");
     const QMetaType type = value.metaType();
     switch (type.id()) {
     case QMetaType::Bool:
@@ -201,9 +195,9 @@ QString repr(const QVariant& value)
     }
     case QMetaType::QDateTime: {
         const QDateTime dt = value.toDateTime();
-        if (!dt.isValid())
-            return QStringLiteral("QDateTime(invalid)");
-        return QStringLiteral("QDateTime(") + dt.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")) + QStringLiteral(")");
+        if (!dt.isValid()) return QStringLiteral("QDateTime(invalid)");
+        return QStringLiteral("QDateTime(") + dt.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"))
+            + QStringLiteral(")");
     }
     default:
         break;
@@ -240,8 +234,7 @@ QString typeDisplayName(const std::type_info& type)
 
 QString exceptionTypeName(const std::exception_ptr& error)
 {
-    if (!error)
-        return QStringLiteral("null");
+    if (!error) return QStringLiteral("null");
     try {
         std::rethrow_exception(error);
     } catch (const LoadedError& e) {
@@ -256,8 +249,7 @@ QString exceptionTypeName(const std::exception_ptr& error)
 
 QString exceptionMessage(const std::exception_ptr& error)
 {
-    if (!error)
-        return {};
+    if (!error) return {};
     try {
         std::rethrow_exception(error);
     } catch (const LoadedError& e) {
@@ -284,10 +276,8 @@ std::exception_ptr rootCause(const std::exception_ptr& error)
             std::rethrow_exception(current);
         } catch (const std::nested_exception& n) {
             inner = n.nested_ptr();
-        } catch (...) {
-        }
-        if (!inner)
-            return current;
+        } catch (...) { }
+        if (!inner) return current;
         current = inner;
     }
     return current;
@@ -295,8 +285,7 @@ std::exception_ptr rootCause(const std::exception_ptr& error)
 
 QString functionDisplayName(const char* prettyFunction)
 {
-    if (!prettyFunction || !*prettyFunction)
-        return QStringLiteral("?");
+    if (!prettyFunction || !*prettyFunction) return QStringLiteral("?");
     // cached by content, not by address: names may come from reused buffers (traces, sockets)
     static QMutex mutex;
     static QHash<QByteArray, QString> cache;
@@ -304,8 +293,7 @@ QString functionDisplayName(const char* prettyFunction)
     {
         QMutexLocker lock(&mutex);
         auto it = cache.constFind(key);
-        if (it != cache.cend())
-            return it.value();
+        if (it != cache.cend()) return it.value();
     }
     QString s = QString::fromUtf8(prettyFunction);
     QString name;
@@ -313,8 +301,7 @@ QString functionDisplayName(const char* prettyFunction)
         name = QStringLiteral("lambda");
     } else {
         const qsizetype with = s.indexOf(QStringLiteral(" [with "));
-        if (with >= 0)
-            s.truncate(with);
+        if (with >= 0) s.truncate(with);
         // the parameter list: the last ')' at nesting level 0 and its matching '('
         qsizetype close = s.lastIndexOf(u')');
         qsizetype open = -1;
@@ -359,8 +346,7 @@ QString functionDisplayName(const char* prettyFunction)
                 --angle;
                 continue;
             }
-            if (angle == 0)
-                stripped += c;
+            if (angle == 0) stripped += c;
         }
         name = stripped.isEmpty() ? s : stripped;
         // names in unnamed namespaces display as written: `child`, not `{anonymous}::child`
@@ -376,10 +362,8 @@ QString functionDisplayName(const char* prettyFunction)
 
 QString metaTypeDisplayName(QMetaType type)
 {
-    if (!type.isValid())
-        return QStringLiteral("null");
-    if (type == QMetaType::fromType<std::nullptr_t>())
-        return QStringLiteral("null");
+    if (!type.isValid()) return QStringLiteral("null");
+    if (type == QMetaType::fromType<std::nullptr_t>()) return QStringLiteral("null");
     return stripEnginePrefix(QString::fromLatin1(type.name()));
 }
 

@@ -6,9 +6,9 @@
 #include <doeff/effect.h>
 #include <doeff/effects.h>
 #include <doeff/errors.h>
-#include <doeff/observer.h>
 #include <doeff/handler.h>
 #include <doeff/handles.h>
+#include <doeff/observer.h>
 #include <doeff/program.h>
 #include <doeff/result.h>
 #include <doeff/run.h>

@@ -33,20 +33,28 @@ struct EffectTag { };
 
 namespace detail {
 template<class E>
-concept HasFields = requires(const E& e) {
-    { e.fields() } -> std::convertible_to<QVariantMap>;
+concept HasFields = requires(const E& e)
+{
+    {
+        e.fields()
+        } -> std::convertible_to<QVariantMap>;
 };
 template<class E>
-concept HasLabel = requires(const E& e) {
-    { e.label() } -> std::convertible_to<QString>;
+concept HasLabel = requires(const E& e)
+{
+    {
+        e.label()
+        } -> std::convertible_to<QString>;
 };
 template<class E>
-concept HasBuiltinId = requires { E::builtinId; };
+concept HasBuiltinId = requires
+{
+    E::builtinId;
+};
 
 DOEFF_EXPORT QString defaultEffectLabel(const char* name, const QVariantMap& fields);
 
-template<class E>
-QVariantMap fieldsOf(const void* p)
+template<class E> QVariantMap fieldsOf(const void* p)
 {
     if constexpr (HasFields<E>)
         return static_cast<const E*>(p)->fields();
@@ -54,8 +62,7 @@ QVariantMap fieldsOf(const void* p)
         return {};
 }
 
-template<class E>
-QString labelOf(const void* p)
+template<class E> QString labelOf(const void* p)
 {
     if constexpr (HasLabel<E>)
         return static_cast<const E*>(p)->label();
@@ -63,8 +70,7 @@ QString labelOf(const void* p)
         return defaultEffectLabel(E::name, fieldsOf<E>(p));
 }
 
-template<class E>
-constexpr int builtinOf()
+template<class E> constexpr int builtinOf()
 {
     if constexpr (HasBuiltinId<E>)
         return E::builtinId;
@@ -85,14 +91,12 @@ inline const EffectType effectTypeOf = {
 } // namespace detail
 
 /// An effect whose `co_await` converts its result to T (`Get<int>("n")`). Same effect class.
-template<class E, class T>
-struct Typed : E {
+template<class E, class T> struct Typed : E {
     using result_type = T;
 };
 
 /// CRTP base of every effect. `R` is the result type a plain `co_await` converts to.
-template<class Derived, class R = QVariant>
-struct Effect : EffectTag {
+template<class Derived, class R = QVariant> struct Effect : EffectTag {
     using result_type = R;
     using effect_class = Derived;
     static const EffectType& effectType() { return detail::effectTypeOf<Derived>; }
@@ -107,13 +111,11 @@ class DOEFF_EXPORT AnyEffect {
 public:
     AnyEffect() = default;
 
-    template<EffectLike E>
-    static AnyEffect borrow(const E& e)
+    template<EffectLike E> static AnyEffect borrow(const E& e)
     {
         return AnyEffect(&E::effectType(), static_cast<const typename E::effect_class*>(&e), nullptr);
     }
-    template<EffectLike E>
-    static AnyEffect own(E e)
+    template<EffectLike E> static AnyEffect own(E e)
     {
         using C = typename E::effect_class;
         auto p = std::make_shared<const C>(static_cast<C&&>(e));
@@ -128,16 +130,8 @@ public:
     const void* object() const { return m_obj; }
     int builtin() const { return m_type ? m_type->builtin : 0; }
 
-    template<class E>
-    bool is() const
-    {
-        return m_type && (m_type == &E::effectType() || *m_type->type == typeid(E));
-    }
-    template<class E>
-    const E* as() const
-    {
-        return is<E>() ? static_cast<const E*>(m_obj) : nullptr;
-    }
+    template<class E> bool is() const { return m_type && (m_type == &E::effectType() || *m_type->type == typeid(E)); }
+    template<class E> const E* as() const { return is<E>() ? static_cast<const E*>(m_obj) : nullptr; }
 
     /// The effect class's name: `Ask`, `Ping`.
     QString name() const;
@@ -154,8 +148,7 @@ private:
         : m_type(t)
         , m_obj(o)
         , m_owner(std::move(owner))
-    {
-    }
+    { }
     const EffectType* m_type = nullptr;
     const void* m_obj = nullptr;
     std::shared_ptr<const void> m_owner;

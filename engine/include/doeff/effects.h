@@ -44,12 +44,11 @@ class DOEFF_EXPORT Lazy {
 public:
     Lazy() = default;
     template<class F>
-        requires std::is_invocable_v<F&>
+    requires std::is_invocable_v<F&>
     explicit Lazy(F factory)
         : m_factory(std::make_shared<std::function<AnyProgram()>>(
             [f = std::move(factory)]() mutable -> AnyProgram { return AnyProgram(f()); }))
-    {
-    }
+    { }
     AnyProgram make() const { return m_factory ? (*m_factory)() : AnyProgram(); }
     const void* identity() const { return m_factory.get(); }
     bool operator==(const Lazy& o) const { return m_factory == o.m_factory; }
@@ -58,18 +57,15 @@ private:
     std::shared_ptr<std::function<AnyProgram()>> m_factory;
 };
 
-template<class T = QVariant>
-struct ListenResult {
+template<class T = QVariant> struct ListenResult {
     T value;
     QVariantList log;
 };
-template<class T = QVariant>
-struct GraphCapture {
+template<class T = QVariant> struct GraphCapture {
     T value;
     QVariantList nodes;
 };
-template<class T = QVariant>
-struct RaceResult {
+template<class T = QVariant> struct RaceResult {
     Waitable first;
     T value;
     QList<Waitable> rest;
@@ -98,13 +94,12 @@ struct AskEffect : Effect<AskEffect> {
     static constexpr auto name = "Ask";
     static constexpr int builtinId = 1;
     QString key;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("Ask(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant>
-Typed<AskEffect, T> Ask(QAnyStringView key)
+template<class T = QVariant> Typed<AskEffect, T> Ask(QAnyStringView key)
 {
-    return {{{}, key.toString()}};
+    return { { {}, key.toString() } };
 }
 
 struct LocalEffect : Effect<LocalEffect> {
@@ -112,18 +107,16 @@ struct LocalEffect : Effect<LocalEffect> {
     static constexpr int builtinId = 2;
     Env overrides;
     SharedProgram body;
-    QVariantMap fields() const { return {{QStringLiteral("overrides"), overrides}}; }
+    QVariantMap fields() const { return { { QStringLiteral("overrides"), overrides } }; }
     QString label() const { return detail::keysLabel("Local", overrides.keys()); }
 };
-template<class T>
-Typed<LocalEffect, T> Local(Env overrides, Program<T> body)
+template<class T> Typed<LocalEffect, T> Local(Env overrides, Program<T> body)
 {
-    return {{{}, std::move(overrides), detail::share(std::move(body))}};
+    return { { {}, std::move(overrides), detail::share(std::move(body)) } };
 }
-template<EffectLike E>
-Typed<LocalEffect, typename E::result_type> Local(Env overrides, E body)
+template<EffectLike E> Typed<LocalEffect, typename E::result_type> Local(Env overrides, E body)
 {
-    return {{{}, std::move(overrides), detail::share(AnyProgram(std::move(body)))}};
+    return { { {}, std::move(overrides), detail::share(AnyProgram(std::move(body))) } };
 }
 
 // ---- State ---------------------------------------------------------------------------------
@@ -132,13 +125,12 @@ struct GetEffect : Effect<GetEffect> {
     static constexpr auto name = "Get";
     static constexpr int builtinId = 3;
     QString key;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("Get(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant>
-Typed<GetEffect, T> Get(QAnyStringView key)
+template<class T = QVariant> Typed<GetEffect, T> Get(QAnyStringView key)
 {
-    return {{{}, key.toString()}};
+    return { { {}, key.toString() } };
 }
 
 struct PutEffect : Effect<PutEffect> {
@@ -146,13 +138,12 @@ struct PutEffect : Effect<PutEffect> {
     static constexpr int builtinId = 4;
     QString key;
     QVariant value;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}, {QStringLiteral("value"), value}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } }; }
     QString label() const { return QStringLiteral("Put(") + repr(key) + QStringLiteral(")"); }
 };
-template<class V>
-PutEffect Put(QAnyStringView key, V&& value)
+template<class V> PutEffect Put(QAnyStringView key, V&& value)
 {
-    return {{}, key.toString(), toVariant(std::forward<V>(value))};
+    return { {}, key.toString(), toVariant(std::forward<V>(value)) };
 }
 
 struct ModifyEffect : Effect<ModifyEffect> {
@@ -160,32 +151,29 @@ struct ModifyEffect : Effect<ModifyEffect> {
     static constexpr int builtinId = 5;
     QString key;
     std::function<QVariant(const QVariant&)> fn;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("Modify(") + repr(key) + QStringLiteral(")"); }
 };
-template<class F>
-auto Modify(QAnyStringView key, F fn)
+template<class F> auto Modify(QAnyStringView key, F fn)
 {
     if constexpr (std::is_invocable_v<F&, const QVariant&>) {
-        return Typed<ModifyEffect, QVariant>{{{}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
-                                                  return toVariant(fn(old));
-                                              }}};
+        return Typed<ModifyEffect, QVariant> { { {}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
+                                                    return toVariant(fn(old));
+                                                } } };
     } else {
         // typed: Modify<int>("k", [](std::optional<int> old) { … })
-        using Arg = std::remove_cvref_t<typename detail::IsOptional<std::remove_cvref_t<
-            decltype(std::declval<F&>()(std::declval<std::optional<int>>()))>>::value_type>;
+        using Arg = std::remove_cvref_t<typename detail::IsOptional<
+            std::remove_cvref_t<decltype(std::declval<F&>()(std::declval<std::optional<int>>()))>>::value_type>;
         static_assert(sizeof(Arg) == 0, "use Modify<T>(key, fn) for typed updates");
     }
 }
-template<class T, class F>
-Typed<ModifyEffect, T> Modify(QAnyStringView key, F fn)
+template<class T, class F> Typed<ModifyEffect, T> Modify(QAnyStringView key, F fn)
 {
-    return {{{}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
-                 std::optional<T> o;
-                 if (!isNull(old))
-                     o = fromVariant<T>(old, [] { return QStringLiteral("Modify"); });
-                 return toVariant(T(fn(o)));
-             }}};
+    return { { {}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
+                  std::optional<T> o;
+                  if (!isNull(old)) o = fromVariant<T>(old, [] { return QStringLiteral("Modify"); });
+                  return toVariant(T(fn(o)));
+              } } };
 }
 
 // ---- Writer --------------------------------------------------------------------------------
@@ -194,20 +182,18 @@ struct TellEffect : Effect<TellEffect> {
     static constexpr auto name = "Tell";
     static constexpr int builtinId = 6;
     QVariant message;
-    QVariantMap fields() const { return {{QStringLiteral("message"), message}}; }
+    QVariantMap fields() const { return { { QStringLiteral("message"), message } }; }
     QString label() const { return QStringLiteral("Tell(") + detail::reprCut(message, 40) + QStringLiteral(")"); }
 };
-template<class V>
-TellEffect Tell(V&& message)
+template<class V> TellEffect Tell(V&& message)
 {
-    return {{}, toVariant(std::forward<V>(message))};
+    return { {}, toVariant(std::forward<V>(message)) };
 }
 inline TellEffect Tell(const char* message)
 {
-    return {{}, QString::fromUtf8(message)};
+    return { {}, QString::fromUtf8(message) };
 }
-template<class V>
-TellEffect Log(V&& message)
+template<class V> TellEffect Log(V&& message)
 {
     return Tell(std::forward<V>(message));
 }
@@ -216,12 +202,12 @@ struct StructuredLogEffect : Effect<StructuredLogEffect> {
     static constexpr auto name = "StructuredLog";
     static constexpr int builtinId = 7;
     QVariantMap entry;
-    QVariantMap fields() const { return {{QStringLiteral("entry"), entry}}; }
+    QVariantMap fields() const { return { { QStringLiteral("entry"), entry } }; }
     QString label() const { return detail::keysLabel("StructuredLog", entry.keys()); }
 };
 inline StructuredLogEffect StructuredLog(QVariantMap entry)
 {
-    return {{}, std::move(entry)};
+    return { {}, std::move(entry) };
 }
 
 struct ListenEffect : Effect<ListenEffect> {
@@ -230,15 +216,13 @@ struct ListenEffect : Effect<ListenEffect> {
     SharedProgram body;
     QString label() const { return QStringLiteral("Listen()"); }
 };
-template<class T>
-Typed<ListenEffect, ListenResult<T>> Listen(Program<T> body)
+template<class T> Typed<ListenEffect, ListenResult<T>> Listen(Program<T> body)
 {
-    return {{{}, detail::share(std::move(body))}};
+    return { { {}, detail::share(std::move(body)) } };
 }
-template<EffectLike E>
-Typed<ListenEffect, ListenResult<typename E::result_type>> Listen(E body)
+template<EffectLike E> Typed<ListenEffect, ListenResult<typename E::result_type>> Listen(E body)
 {
-    return {{{}, detail::share(AnyProgram(std::move(body)))}};
+    return { { {}, detail::share(AnyProgram(std::move(body))) } };
 }
 
 // ---- Control -------------------------------------------------------------------------------
@@ -249,15 +233,13 @@ struct SafeEffect : Effect<SafeEffect> {
     SharedProgram body;
     QString label() const { return QStringLiteral("Safe(") + detail::programLabel(body) + QStringLiteral(")"); }
 };
-template<class T>
-Typed<SafeEffect, Result<T>> Safe(Program<T> body)
+template<class T> Typed<SafeEffect, Result<T>> Safe(Program<T> body)
 {
-    return {{{}, detail::share(std::move(body))}};
+    return { { {}, detail::share(std::move(body)) } };
 }
-template<EffectLike E>
-Typed<SafeEffect, Result<typename E::result_type>> Safe(E body)
+template<EffectLike E> Typed<SafeEffect, Result<typename E::result_type>> Safe(E body)
 {
-    return {{{}, detail::share(AnyProgram(std::move(body)))}};
+    return { { {}, detail::share(AnyProgram(std::move(body))) } };
 }
 
 /// What an Intercept transform answers: nothing (pass), an effect (substitute) or a program
@@ -269,13 +251,11 @@ public:
     template<EffectLike E>
     Transform(E effect)
         : m_effect(AnyEffect::own(std::move(effect)))
-    {
-    }
+    { }
     template<class T>
     Transform(Program<T> program)
         : m_program(detail::share(std::move(program)))
-    {
-    }
+    { }
     static Transform substitute(AnyEffect e)
     {
         Transform t;
@@ -302,10 +282,11 @@ struct InterceptEffect : Effect<InterceptEffect> {
         return QStringLiteral("Intercept(%1 transform(s))").arg(transforms ? transforms->size() : 0);
     }
 };
-template<class T>
-Typed<InterceptEffect, T> Intercept(Program<T> body, QList<TransformFn> transforms)
+template<class T> Typed<InterceptEffect, T> Intercept(Program<T> body, QList<TransformFn> transforms)
 {
-    return {{{}, detail::share(std::move(body)), std::make_shared<const QList<TransformFn>>(std::move(transforms))}};
+    return {
+        { {}, detail::share(std::move(body)), std::make_shared<const QList<TransformFn>>(std::move(transforms)) }
+    };
 }
 
 // ---- IO, cache, atomic ---------------------------------------------------------------------
@@ -316,17 +297,16 @@ struct IOEffect : Effect<IOEffect> {
     std::function<QVariant()> fn;
     QString label() const { return QStringLiteral("IO()"); }
 };
-template<class F>
-auto IO(F fn)
+template<class F> auto IO(F fn)
 {
     using R = std::invoke_result_t<F&>;
     if constexpr (std::is_void_v<R>)
-        return Typed<IOEffect, QVariant>{{{}, [fn = std::move(fn)]() mutable {
-                                              fn();
-                                              return QVariant();
-                                          }}};
+        return Typed<IOEffect, QVariant> { { {}, [fn = std::move(fn)]() mutable {
+                                                fn();
+                                                return QVariant();
+                                            } } };
     else
-        return Typed<IOEffect, R>{{{}, [fn = std::move(fn)]() mutable { return toVariant(fn()); }}};
+        return Typed<IOEffect, R> { { {}, [fn = std::move(fn)]() mutable { return toVariant(fn()); } } };
 }
 
 struct CachePutEffect : Effect<CachePutEffect> {
@@ -335,47 +315,45 @@ struct CachePutEffect : Effect<CachePutEffect> {
     QString key;
     QVariant value;
     CachePolicy policy;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}, {QStringLiteral("value"), value}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } }; }
     QString label() const { return QStringLiteral("CachePut(") + repr(key) + QStringLiteral(")"); }
 };
-template<class V>
-CachePutEffect CachePut(QAnyStringView key, V&& value, CachePolicy policy = {})
+template<class V> CachePutEffect CachePut(QAnyStringView key, V&& value, CachePolicy policy = {})
 {
-    return {{}, key.toString(), toVariant(std::forward<V>(value)), std::move(policy)};
+    return { {}, key.toString(), toVariant(std::forward<V>(value)), std::move(policy) };
 }
 struct CacheGetEffect : Effect<CacheGetEffect> {
     static constexpr auto name = "CacheGet";
     static constexpr int builtinId = 13;
     QString key;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("CacheGet(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant>
-Typed<CacheGetEffect, T> CacheGet(QAnyStringView key)
+template<class T = QVariant> Typed<CacheGetEffect, T> CacheGet(QAnyStringView key)
 {
-    return {{{}, key.toString()}};
+    return { { {}, key.toString() } };
 }
 struct CacheExistsEffect : Effect<CacheExistsEffect, bool> {
     static constexpr auto name = "CacheExists";
     static constexpr int builtinId = 14;
     QString key;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("CacheExists(") + repr(key) + QStringLiteral(")"); }
 };
 inline CacheExistsEffect CacheExists(QAnyStringView key)
 {
-    return {{}, key.toString()};
+    return { {}, key.toString() };
 }
 struct CacheDeleteEffect : Effect<CacheDeleteEffect, bool> {
     static constexpr auto name = "CacheDelete";
     static constexpr int builtinId = 15;
     QString key;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("CacheDelete(") + repr(key) + QStringLiteral(")"); }
 };
 inline CacheDeleteEffect CacheDelete(QAnyStringView key)
 {
-    return {{}, key.toString()};
+    return { {}, key.toString() };
 }
 
 using DefaultFactory = std::function<QVariant()>;
@@ -385,13 +363,12 @@ struct AtomicGetEffect : Effect<AtomicGetEffect> {
     static constexpr int builtinId = 16;
     QString key;
     DefaultFactory defaultFactory;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("AtomicGet(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant>
-Typed<AtomicGetEffect, T> AtomicGet(QAnyStringView key, DefaultFactory defaultFactory = {})
+template<class T = QVariant> Typed<AtomicGetEffect, T> AtomicGet(QAnyStringView key, DefaultFactory defaultFactory = {})
 {
-    return {{{}, key.toString(), std::move(defaultFactory)}};
+    return { { {}, key.toString(), std::move(defaultFactory) } };
 }
 struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     static constexpr auto name = "AtomicUpdate";
@@ -399,16 +376,16 @@ struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     QString key;
     std::function<QVariant(const QVariant&)> updater;
     DefaultFactory defaultFactory;
-    QVariantMap fields() const { return {{QStringLiteral("key"), key}}; }
+    QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("AtomicUpdate(") + repr(key) + QStringLiteral(")"); }
 };
 template<class F>
 Typed<AtomicUpdateEffect, QVariant> AtomicUpdate(QAnyStringView key, F updater, DefaultFactory defaultFactory = {})
 {
-    return {{{},
-             key.toString(),
-             [u = std::move(updater)](const QVariant& old) mutable { return toVariant(u(old)); },
-             std::move(defaultFactory)}};
+    return { { {},
+               key.toString(),
+               [u = std::move(updater)](const QVariant& old) mutable { return toVariant(u(old)); },
+               std::move(defaultFactory) } };
 }
 
 // ---- Introspection -------------------------------------------------------------------------
@@ -417,12 +394,12 @@ struct ProgramCallFrameEffect : Effect<ProgramCallFrameEffect, CallFrame> {
     static constexpr auto name = "ProgramCallFrame";
     static constexpr int builtinId = 18;
     int depth = 0;
-    QVariantMap fields() const { return {{QStringLiteral("depth"), depth}}; }
+    QVariantMap fields() const { return { { QStringLiteral("depth"), depth } }; }
     QString label() const { return QStringLiteral("ProgramCallFrame(%1)").arg(depth); }
 };
 inline ProgramCallFrameEffect ProgramCallFrame(int depth = 0)
 {
-    return {{}, depth};
+    return { {}, depth };
 }
 struct ProgramCallStackEffect : Effect<ProgramCallStackEffect, QList<CallFrame>> {
     static constexpr auto name = "ProgramCallStack";
@@ -441,28 +418,27 @@ struct StepEffect : Effect<StepEffect> {
     static constexpr int builtinId = 20;
     QVariant value;
     QVariantMap meta;
-    QVariantMap fields() const { return {{QStringLiteral("value"), value}, {QStringLiteral("meta"), meta}}; }
+    QVariantMap fields() const { return { { QStringLiteral("value"), value }, { QStringLiteral("meta"), meta } }; }
     QString label() const { return QStringLiteral("Step(") + detail::reprCut(value, 40) + QStringLiteral(")"); }
 };
-template<class V>
-Typed<StepEffect, std::remove_cvref_t<V>> Step(V&& value, QVariantMap meta = {})
+template<class V> Typed<StepEffect, std::remove_cvref_t<V>> Step(V&& value, QVariantMap meta = {})
 {
-    return {{{}, toVariant(std::forward<V>(value)), std::move(meta)}};
+    return { { {}, toVariant(std::forward<V>(value)), std::move(meta) } };
 }
 inline Typed<StepEffect, QString> Step(const char* value, QVariantMap meta = {})
 {
-    return {{{}, QString::fromUtf8(value), std::move(meta)}};
+    return { { {}, QString::fromUtf8(value), std::move(meta) } };
 }
 struct AnnotateEffect : Effect<AnnotateEffect> {
     static constexpr auto name = "Annotate";
     static constexpr int builtinId = 21;
     QVariantMap meta;
-    QVariantMap fields() const { return {{QStringLiteral("meta"), meta}}; }
+    QVariantMap fields() const { return { { QStringLiteral("meta"), meta } }; }
     QString label() const { return detail::keysLabel("Annotate", meta.keys()); }
 };
 inline AnnotateEffect Annotate(QVariantMap meta)
 {
-    return {{}, std::move(meta)};
+    return { {}, std::move(meta) };
 }
 struct SnapshotEffect : Effect<SnapshotEffect, QVariantList> {
     static constexpr auto name = "Snapshot";
@@ -479,10 +455,9 @@ struct CaptureGraphEffect : Effect<CaptureGraphEffect> {
     SharedProgram body;
     QString label() const { return QStringLiteral("CaptureGraph()"); }
 };
-template<class T>
-Typed<CaptureGraphEffect, GraphCapture<T>> CaptureGraph(Program<T> body)
+template<class T> Typed<CaptureGraphEffect, GraphCapture<T>> CaptureGraph(Program<T> body)
 {
-    return {{{}, detail::share(std::move(body))}};
+    return { { {}, detail::share(std::move(body)) } };
 }
 
 // ---- Concurrency ---------------------------------------------------------------------------
@@ -494,15 +469,13 @@ struct SpawnEffect : Effect<SpawnEffect> {
     SpawnOptions options;
     QString label() const;
 };
-template<class T>
-Typed<SpawnEffect, Task<T>> Spawn(Program<T> program, SpawnOptions options = {})
+template<class T> Typed<SpawnEffect, Task<T>> Spawn(Program<T> program, SpawnOptions options = {})
 {
-    return {{{}, detail::share(std::move(program)), std::move(options)}};
+    return { { {}, detail::share(std::move(program)), std::move(options) } };
 }
-template<EffectLike E>
-Typed<SpawnEffect, Task<typename E::result_type>> Spawn(E effect, SpawnOptions options = {})
+template<EffectLike E> Typed<SpawnEffect, Task<typename E::result_type>> Spawn(E effect, SpawnOptions options = {})
 {
-    return {{{}, detail::share(AnyProgram(std::move(effect))), std::move(options)}};
+    return { { {}, detail::share(AnyProgram(std::move(effect))), std::move(options) } };
 }
 
 struct WaitEffect : Effect<WaitEffect> {
@@ -511,19 +484,17 @@ struct WaitEffect : Effect<WaitEffect> {
     Waitable target;
     QString label() const { return QStringLiteral("Wait(") + target.describe() + QStringLiteral(")"); }
 };
-template<class T>
-Typed<WaitEffect, T> Wait(const Task<T>& t)
+template<class T> Typed<WaitEffect, T> Wait(const Task<T>& t)
 {
-    return {{{}, t}};
+    return { { {}, t } };
 }
-template<class T>
-Typed<WaitEffect, T> Wait(const Future<T>& f)
+template<class T> Typed<WaitEffect, T> Wait(const Future<T>& f)
 {
-    return {{{}, f}};
+    return { { {}, f } };
 }
 inline WaitEffect Wait(const Waitable& w)
 {
-    return {{}, w};
+    return { {}, w };
 }
 
 /// An item of Gather: a program (run as a branch) or a handle (waited on).
@@ -532,18 +503,15 @@ struct GatherItem {
     Waitable handle;
     GatherItem(const Waitable& w)
         : handle(w)
-    {
-    }
+    { }
     template<class T>
     GatherItem(Program<T>&& p)
         : program(detail::share(std::move(p)))
-    {
-    }
+    { }
     template<EffectLike E>
     GatherItem(E e)
         : program(detail::share(AnyProgram(std::move(e))))
-    {
-    }
+    { }
 };
 
 struct GatherEffect : Effect<GatherEffect, QVariantList> {
@@ -552,8 +520,7 @@ struct GatherEffect : Effect<GatherEffect, QVariantList> {
     QList<GatherItem> items;
     QString label() const;
 };
-template<class... Items>
-GatherEffect Gather(Items&&... items)
+template<class... Items> GatherEffect Gather(Items&&... items)
 {
     GatherEffect g;
     (g.items.append(GatherItem(std::forward<Items>(items))), ...);
@@ -572,10 +539,9 @@ struct RaceEffect : Effect<RaceEffect, RaceResult<QVariant>> {
     QList<Waitable> items;
     QString label() const;
 };
-template<class... Items>
-RaceEffect Race(const Items&... items)
+template<class... Items> RaceEffect Race(const Items&... items)
 {
-    return {{}, QList<Waitable>{static_cast<const Waitable&>(items)...}};
+    return { {}, QList<Waitable> { static_cast<const Waitable&>(items)... } };
 }
 
 struct CancelEffect : Effect<CancelEffect, bool> {
@@ -590,15 +556,13 @@ struct IsDoneEffect : Effect<IsDoneEffect, bool> {
     Waitable target;
     QString label() const { return QStringLiteral("IsDone(") + target.describe() + QStringLiteral(")"); }
 };
-template<class T>
-CancelEffect Task<T>::cancel() const
+template<class T> CancelEffect Task<T>::cancel() const
 {
-    return {{}, *this};
+    return { {}, *this };
 }
-template<class T>
-IsDoneEffect Task<T>::is_done() const
+template<class T> IsDoneEffect Task<T>::is_done() const
 {
-    return {{}, *this};
+    return { {}, *this };
 }
 
 struct CreatePromiseEffect : Effect<CreatePromiseEffect> {
@@ -606,8 +570,7 @@ struct CreatePromiseEffect : Effect<CreatePromiseEffect> {
     static constexpr int builtinId = 36;
     QString label() const { return QStringLiteral("CreatePromise()"); }
 };
-template<class T = QVariant>
-Typed<CreatePromiseEffect, Promise<T>> CreatePromise()
+template<class T = QVariant> Typed<CreatePromiseEffect, Promise<T>> CreatePromise()
 {
     return {};
 }
@@ -618,10 +581,9 @@ struct CompletePromiseEffect : Effect<CompletePromiseEffect> {
     QVariant value;
     QString label() const { return QStringLiteral("CompletePromise(") + target.describe() + QStringLiteral(")"); }
 };
-template<class T, class V>
-CompletePromiseEffect CompletePromise(const Promise<T>& p, V&& value)
+template<class T, class V> CompletePromiseEffect CompletePromise(const Promise<T>& p, V&& value)
 {
-    return {{}, p.waitable(), toVariant(std::forward<V>(value))};
+    return { {}, p.waitable(), toVariant(std::forward<V>(value)) };
 }
 struct FailPromiseEffect : Effect<FailPromiseEffect> {
     static constexpr auto name = "FailPromise";
@@ -630,21 +592,19 @@ struct FailPromiseEffect : Effect<FailPromiseEffect> {
     std::exception_ptr error;
     QString label() const { return QStringLiteral("FailPromise(") + target.describe() + QStringLiteral(")"); }
 };
-template<class T, class E>
-FailPromiseEffect FailPromise(const Promise<T>& p, E&& error)
+template<class T, class E> FailPromiseEffect FailPromise(const Promise<T>& p, E&& error)
 {
     if constexpr (std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>)
-        return {{}, p.waitable(), std::forward<E>(error)};
+        return { {}, p.waitable(), std::forward<E>(error) };
     else
-        return {{}, p.waitable(), std::make_exception_ptr(std::forward<E>(error))};
+        return { {}, p.waitable(), std::make_exception_ptr(std::forward<E>(error)) };
 }
 struct CreateExternalPromiseEffect : Effect<CreateExternalPromiseEffect> {
     static constexpr auto name = "CreateExternalPromise";
     static constexpr int builtinId = 39;
     QString label() const { return QStringLiteral("CreateExternalPromise()"); }
 };
-template<class T = QVariant>
-Typed<CreateExternalPromiseEffect, ExternalPromise<T>> CreateExternalPromise()
+template<class T = QVariant> Typed<CreateExternalPromiseEffect, ExternalPromise<T>> CreateExternalPromise()
 {
     return {};
 }
@@ -655,28 +615,27 @@ struct DelayEffect : Effect<DelayEffect> {
     static constexpr auto name = "Delay";
     static constexpr int builtinId = 40;
     double seconds = 0;
-    QVariantMap fields() const { return {{QStringLiteral("seconds"), seconds}}; }
+    QVariantMap fields() const { return { { QStringLiteral("seconds"), seconds } }; }
     QString label() const { return QStringLiteral("Delay(") + repr(seconds) + QStringLiteral(")"); }
 };
 inline DelayEffect Delay(double seconds)
 {
-    return {{}, seconds};
+    return { {}, seconds };
 }
-template<class Rep, class Period>
-DelayEffect Delay(std::chrono::duration<Rep, Period> d)
+template<class Rep, class Period> DelayEffect Delay(std::chrono::duration<Rep, Period> d)
 {
-    return {{}, std::chrono::duration<double>(d).count()};
+    return { {}, std::chrono::duration<double>(d).count() };
 }
 struct WaitUntilEffect : Effect<WaitUntilEffect> {
     static constexpr auto name = "WaitUntil";
     static constexpr int builtinId = 41;
     QDateTime target;
-    QVariantMap fields() const { return {{QStringLiteral("target"), target}}; }
+    QVariantMap fields() const { return { { QStringLiteral("target"), target } }; }
     QString label() const;
 };
 inline WaitUntilEffect WaitUntil(QDateTime target)
 {
-    return {{}, std::move(target)};
+    return { {}, std::move(target) };
 }
 struct GetTimeEffect : Effect<GetTimeEffect, QDateTime> {
     static constexpr auto name = "GetTime";
@@ -701,8 +660,7 @@ struct AwaitEffect : Effect<AwaitEffect> {
 };
 
 namespace detail {
-template<class T>
-QCoro::Task<QVariant> awaitFuture(QFuture<T> future)
+template<class T> QCoro::Task<QVariant> awaitFuture(QFuture<T> future)
 {
     if constexpr (std::is_void_v<T>) {
         co_await future;
@@ -711,8 +669,7 @@ QCoro::Task<QVariant> awaitFuture(QFuture<T> future)
         co_return toVariant(T(co_await future));
     }
 }
-template<class T>
-QCoro::Task<QVariant> awaitTask(QCoro::Task<T> task)
+template<class T> QCoro::Task<QVariant> awaitTask(QCoro::Task<T> task)
 {
     if constexpr (std::is_void_v<T>) {
         co_await std::move(task);
@@ -721,8 +678,7 @@ QCoro::Task<QVariant> awaitTask(QCoro::Task<T> task)
         co_return toVariant(T(co_await std::move(task)));
     }
 }
-template<class A>
-QCoro::Task<QVariant> awaitAwaitable(A awaitable)
+template<class A> QCoro::Task<QVariant> awaitAwaitable(A awaitable)
 {
     using R = decltype(co_await std::move(awaitable));
     if constexpr (std::is_void_v<R>) {
@@ -732,45 +688,40 @@ QCoro::Task<QVariant> awaitAwaitable(A awaitable)
         co_return toVariant(co_await std::move(awaitable));
     }
 }
-template<class T>
-struct IsQFuture : std::false_type { };
-template<class T>
-struct IsQFuture<QFuture<T>> : std::true_type {
+template<class T> struct IsQFuture : std::false_type { };
+template<class T> struct IsQFuture<QFuture<T>> : std::true_type {
     using value_type = T;
 };
-template<class T>
-struct IsQCoroTask : std::false_type { };
-template<class T>
-struct IsQCoroTask<QCoro::Task<T>> : std::true_type {
+template<class T> struct IsQCoroTask : std::false_type { };
+template<class T> struct IsQCoroTask<QCoro::Task<T>> : std::true_type {
     using value_type = T;
 };
 } // namespace detail
 
-template<class T>
-Typed<AwaitEffect, T> Await(QFuture<T> future)
+template<class T> Typed<AwaitEffect, T> Await(QFuture<T> future)
 {
-    return {{{}, [future]() { return detail::awaitFuture(future); }}};
+    return { { {}, [future]() { return detail::awaitFuture(future); } } };
 }
-template<class T>
-Typed<AwaitEffect, T> Await(QCoro::Task<T>&& task)
+template<class T> Typed<AwaitEffect, T> Await(QCoro::Task<T>&& task)
 {
     auto shared = std::make_shared<QCoro::Task<T>>(std::move(task));
-    return {{{}, [shared]() { return detail::awaitTask(std::move(*shared)); }}};
+    return { { {}, [shared]() { return detail::awaitTask(std::move(*shared)); } } };
 }
 /// Await of a factory: invoked on the thread that drives the awaitable (create QObjects here).
 template<class F>
-    requires std::is_invocable_v<F&>
+requires std::is_invocable_v<F&>
 auto Await(F factory)
 {
     using A = std::invoke_result_t<F&>;
     if constexpr (detail::IsQFuture<A>::value) {
         using T = typename detail::IsQFuture<A>::value_type;
-        return Typed<AwaitEffect, T>{{{}, [factory]() mutable { return detail::awaitFuture(factory()); }}};
+        return Typed<AwaitEffect, T> { { {}, [factory]() mutable { return detail::awaitFuture(factory()); } } };
     } else if constexpr (detail::IsQCoroTask<A>::value) {
         using T = typename detail::IsQCoroTask<A>::value_type;
-        return Typed<AwaitEffect, T>{{{}, [factory]() mutable { return detail::awaitTask(factory()); }}};
+        return Typed<AwaitEffect, T> { { {}, [factory]() mutable { return detail::awaitTask(factory()); } } };
     } else {
-        return Typed<AwaitEffect, QVariant>{{{}, [factory]() mutable { return detail::awaitAwaitable(factory()); }}};
+        return Typed<AwaitEffect, QVariant> { { {},
+                                                [factory]() mutable { return detail::awaitAwaitable(factory()); } } };
     }
 }
 
@@ -785,18 +736,15 @@ struct ScopeSpec {
 
 /// Installs `h` for the dynamic extent of `body` (a program, not an effect).
 DOEFF_EXPORT AnyProgram withHandlerAny(Handler h, AnyProgram body);
-template<class T>
-Program<T> WithHandler(Handler h, Program<T> body)
+template<class T> Program<T> WithHandler(Handler h, Program<T> body)
 {
     return Program<T>::fromAny(withHandlerAny(std::move(h), std::move(body)));
 }
 
 // ---- typed access to the values effects produce ---------------------------------------------
 
-template<class T>
-struct FromVariant<ListenResult<T>> {
-    template<class What>
-    static ListenResult<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<ListenResult<T>> {
+    template<class What> static ListenResult<T> convert(const QVariant& v, What&& what)
     {
         if (v.metaType() != QMetaType::fromType<ListenResult<QVariant>>())
             detail::throwConversionError(v, "ListenResult", what());
@@ -804,13 +752,11 @@ struct FromVariant<ListenResult<T>> {
         if constexpr (std::is_same_v<T, QVariant>)
             return r;
         else
-            return ListenResult<T>{fromVariant<T>(r.value, what), r.log};
+            return ListenResult<T> { fromVariant<T>(r.value, what), r.log };
     }
 };
-template<class T>
-struct FromVariant<GraphCapture<T>> {
-    template<class What>
-    static GraphCapture<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<GraphCapture<T>> {
+    template<class What> static GraphCapture<T> convert(const QVariant& v, What&& what)
     {
         if (v.metaType() != QMetaType::fromType<GraphCapture<QVariant>>())
             detail::throwConversionError(v, "GraphCapture", what());
@@ -818,13 +764,11 @@ struct FromVariant<GraphCapture<T>> {
         if constexpr (std::is_same_v<T, QVariant>)
             return r;
         else
-            return GraphCapture<T>{fromVariant<T>(r.value, what), r.nodes};
+            return GraphCapture<T> { fromVariant<T>(r.value, what), r.nodes };
     }
 };
-template<class T>
-struct FromVariant<RaceResult<T>> {
-    template<class What>
-    static RaceResult<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<RaceResult<T>> {
+    template<class What> static RaceResult<T> convert(const QVariant& v, What&& what)
     {
         if (v.metaType() != QMetaType::fromType<RaceResult<QVariant>>())
             detail::throwConversionError(v, "RaceResult", what());
@@ -832,14 +776,13 @@ struct FromVariant<RaceResult<T>> {
         if constexpr (std::is_same_v<T, QVariant>)
             return r;
         else
-            return RaceResult<T>{r.first, fromVariant<T>(r.value, what), r.rest};
+            return RaceResult<T> { r.first, fromVariant<T>(r.value, what), r.rest };
     }
 };
-template<class T>
-struct ToVariant<ListenResult<T>> {
+template<class T> struct ToVariant<ListenResult<T>> {
     static QVariant convert(ListenResult<T>&& r)
     {
-        return QVariant::fromValue(ListenResult<QVariant>{toVariant(std::move(r.value)), std::move(r.log)});
+        return QVariant::fromValue(ListenResult<QVariant> { toVariant(std::move(r.value)), std::move(r.log) });
     }
 };
 

@@ -34,8 +34,7 @@ public:
     Continuation() = default;
     explicit Continuation(std::shared_ptr<detail::ContinuationState> state)
         : m_state(std::move(state))
-    {
-    }
+    { }
     bool isValid() const { return m_state != nullptr; }
     /// True once resumed (or destroyed with its handling).
     bool isConsumed() const;
@@ -82,8 +81,7 @@ private:
     std::optional<Store> m_store;
 };
 
-template<class V = QVariant>
-HandlerResult Resume(V&& value = {})
+template<class V = QVariant> HandlerResult Resume(V&& value = {})
 {
     return HandlerResult::resume(toVariant(std::forward<V>(value)));
 }
@@ -92,8 +90,7 @@ inline HandlerResult Fail(std::exception_ptr error)
     return HandlerResult::fail(std::move(error));
 }
 template<class E>
-    requires(!std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>)
-HandlerResult Fail(E&& error)
+requires(!std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>) HandlerResult Fail(E&& error)
 {
     return HandlerResult::fail(std::make_exception_ptr(std::forward<E>(error)));
 }
@@ -105,8 +102,7 @@ inline HandlerResult Forward()
 {
     return HandlerResult::forward();
 }
-template<class V>
-HandlerResult ResumeK(Continuation k, V&& value)
+template<class V> HandlerResult ResumeK(Continuation k, V&& value)
 {
     return HandlerResult::resumeK(std::move(k), toVariant(std::forward<V>(value)));
 }
@@ -114,8 +110,7 @@ inline HandlerResult ResumeKError(Continuation k, std::exception_ptr error)
 {
     return HandlerResult::resumeKError(std::move(k), std::move(error));
 }
-template<class V>
-HandlerResult Abort(V&& value)
+template<class V> HandlerResult Abort(V&& value)
 {
     return HandlerResult::abort(toVariant(std::forward<V>(value)));
 }
@@ -141,8 +136,7 @@ public:
     HandlerContext(detail::Machine* machine, detail::DispatchState* dispatch)
         : m_machine(machine)
         , m_dispatch(dispatch)
-    {
-    }
+    { }
     HandlerContext(const HandlerContext&) = delete;
     HandlerContext& operator=(const HandlerContext&) = delete;
 
@@ -182,8 +176,7 @@ public:
     Handler() = default;
     explicit Handler(std::shared_ptr<const detail::HandlerImpl> impl)
         : m_impl(std::move(impl))
-    {
-    }
+    { }
     QString name() const { return m_impl ? m_impl->name : QString(); }
     const std::shared_ptr<const detail::HandlerImpl>& impl() const { return m_impl; }
     bool isValid() const { return m_impl != nullptr; }
@@ -197,8 +190,7 @@ using HandlerList = QList<Handler>;
 
 /// Makes a handler from a function: returning HandlerResult makes a fast handler, returning
 /// Program<HandlerResult> a coroutine handler.
-template<class F>
-Handler handler(const QString& name, F&& fn)
+template<class F> Handler handler(const QString& name, F&& fn)
 {
     auto impl = std::make_shared<detail::HandlerImpl>();
     impl->name = name;

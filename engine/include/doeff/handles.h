@@ -30,8 +30,7 @@ public:
         , m_id(id)
         , m_name(std::move(name))
         , m_external(std::move(ext))
-    {
-    }
+    { }
 
     Kind kind() const { return m_kind; }
     bool isNull() const { return m_kind == Kind::None; }
@@ -58,40 +57,34 @@ struct CancelEffect;
 struct IsDoneEffect;
 
 /// A spawned task (or branch). `co_await t.cancel()`, `co_await t.is_done()`.
-template<class T = QVariant>
-class Task : public Waitable {
+template<class T = QVariant> class Task : public Waitable {
 public:
     using value_type = T;
     Task() = default;
     explicit Task(Waitable w)
         : Waitable(std::move(w))
-    {
-    }
+    { }
     CancelEffect cancel() const;
     IsDoneEffect is_done() const;
 };
 
 /// The read side of a promise.
-template<class T = QVariant>
-class Future : public Waitable {
+template<class T = QVariant> class Future : public Waitable {
 public:
     using value_type = T;
     Future() = default;
     explicit Future(Waitable w)
         : Waitable(std::move(w))
-    {
-    }
+    { }
 };
 
 /// A promise completed by CompletePromise / FailPromise from inside the run.
-template<class T = QVariant>
-class Promise {
+template<class T = QVariant> class Promise {
 public:
     Promise() = default;
     explicit Promise(Waitable w)
         : m_future(std::move(w))
-    {
-    }
+    { }
     Future<T> future() const { return m_future; }
     int id() const { return m_future.id(); }
     const Waitable& waitable() const { return m_future; }
@@ -112,28 +105,22 @@ struct DOEFF_EXPORT ExternalState {
 } // namespace detail
 
 /// A promise completable from any thread: `complete(v)`, `fail(e)`; the first call wins.
-template<class T = QVariant>
-class ExternalPromise {
+template<class T = QVariant> class ExternalPromise {
 public:
     ExternalPromise() = default;
     explicit ExternalPromise(Waitable w)
         : m_future(std::move(w))
+    { }
+    template<class V> void complete(V&& value) const
     {
-    }
-    template<class V>
-    void complete(V&& value) const
-    {
-        if (m_future.external())
-            m_future.external()->complete(toVariant(T(std::forward<V>(value))), nullptr);
+        if (m_future.external()) m_future.external()->complete(toVariant(T(std::forward<V>(value))), nullptr);
     }
     void fail(std::exception_ptr error) const
     {
-        if (m_future.external())
-            m_future.external()->complete({}, std::move(error));
+        if (m_future.external()) m_future.external()->complete({}, std::move(error));
     }
     template<class E>
-        requires(!std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>)
-    void fail(E&& error) const
+    requires(!std::is_same_v<std::remove_cvref_t<E>, std::exception_ptr>) void fail(E&& error) const
     {
         fail(std::make_exception_ptr(std::forward<E>(error)));
     }
@@ -144,44 +131,34 @@ private:
     Future<T> m_future;
 };
 
-template<class T>
-struct FromVariant<Task<T>> {
-    template<class What>
-    static Task<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<Task<T>> {
+    template<class What> static Task<T> convert(const QVariant& v, What&& what)
     {
         return Task<T>(FromVariant<Waitable>::convert(v, what));
     }
 };
-template<class T>
-struct FromVariant<Future<T>> {
-    template<class What>
-    static Future<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<Future<T>> {
+    template<class What> static Future<T> convert(const QVariant& v, What&& what)
     {
         return Future<T>(FromVariant<Waitable>::convert(v, what));
     }
 };
-template<class T>
-struct FromVariant<Promise<T>> {
-    template<class What>
-    static Promise<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<Promise<T>> {
+    template<class What> static Promise<T> convert(const QVariant& v, What&& what)
     {
         return Promise<T>(FromVariant<Waitable>::convert(v, what));
     }
 };
-template<class T>
-struct FromVariant<ExternalPromise<T>> {
-    template<class What>
-    static ExternalPromise<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<ExternalPromise<T>> {
+    template<class What> static ExternalPromise<T> convert(const QVariant& v, What&& what)
     {
         return ExternalPromise<T>(FromVariant<Waitable>::convert(v, what));
     }
 };
-template<class T>
-struct ToVariant<Task<T>> {
+template<class T> struct ToVariant<Task<T>> {
     static QVariant convert(Task<T>&& t) { return QVariant::fromValue(static_cast<Waitable>(t)); }
 };
-template<class T>
-struct ToVariant<Future<T>> {
+template<class T> struct ToVariant<Future<T>> {
     static QVariant convert(Future<T>&& t) { return QVariant::fromValue(static_cast<Waitable>(t)); }
 };
 

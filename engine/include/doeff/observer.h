@@ -37,7 +37,15 @@ DOEFF_EXPORT const char* eventKindName(EventKind kind);
 constexpr int EventKindCount = int(EventKind::ErrorCaught);
 
 enum class ControlKind : quint8 { Start, Value, Error, Perform };
-enum class HandledHow : quint8 { Resumed, Failed, Forwarded, RanProgram, SwitchedContinuation, Blocked, HandlerStarted };
+enum class HandledHow : quint8 {
+    Resumed,
+    Failed,
+    Forwarded,
+    RanProgram,
+    SwitchedContinuation,
+    Blocked,
+    HandlerStarted
+};
 enum class FrameKindCode : quint8 {
     Program,
     Handler,

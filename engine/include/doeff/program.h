@@ -19,8 +19,7 @@
 namespace doeff {
 
 class AnyProgram;
-template<class T>
-class Program;
+template<class T> class Program;
 
 namespace detail {
 struct ScopeSpec;
@@ -32,8 +31,7 @@ class DOEFF_EXPORT PromiseBase {
 public:
     explicit PromiseBase(std::source_location definition) noexcept
         : m_definition(definition)
-    {
-    }
+    { }
     PromiseBase(const PromiseBase&) = delete;
     PromiseBase& operator=(const PromiseBase&) = delete;
 
@@ -85,8 +83,7 @@ inline void rethrowAnswer(PromiseBase* p)
     }
 }
 
-template<class R, class E>
-struct EffectAwaiter {
+template<class R, class E> struct EffectAwaiter {
     E effect;
     PromiseBase* promise;
     bool await_ready() const noexcept { return false; }
@@ -121,11 +118,9 @@ struct AnyEffectAwaiter {
     }
 };
 
-template<class T>
-struct CallAwaiter;
+template<class T> struct CallAwaiter;
 
-template<class T>
-struct PromiseAwaits;
+template<class T> struct PromiseAwaits;
 
 } // namespace detail
 
@@ -134,11 +129,11 @@ namespace detail {
 /// handles and result wrappers travel unconverted.
 template<class T>
 struct ConvertsInBody
-    : std::bool_constant<std::is_arithmetic_v<T> || std::is_same_v<T, QString> || std::is_same_v<T, QByteArray>
-                         || std::is_same_v<T, QDateTime> || std::is_same_v<T, QVariantList>
-                         || std::is_same_v<T, QVariantMap> || std::is_same_v<T, QStringList>> { };
-template<class T>
-struct ConvertsInBody<std::optional<T>> : ConvertsInBody<T> { };
+    : std::bool_constant<
+          std::is_arithmetic_v<
+              T> || std::is_same_v<T, QString> || std::is_same_v<T, QByteArray> || std::is_same_v<T, QDateTime> || std::is_same_v<T, QVariantList> || std::is_same_v<T, QVariantMap> || std::is_same_v<T, QStringList>> {
+};
+template<class T> struct ConvertsInBody<std::optional<T>> : ConvertsInBody<T> { };
 } // namespace detail
 
 /// A type-erased program: a coroutine activation, a pure value, or an effect to perform once.
@@ -204,8 +199,7 @@ protected:
         : m_kind(Kind::Coroutine)
         , m_promise(p)
         , m_function(function)
-    {
-    }
+    { }
     void reset() noexcept;
 
     Kind m_kind = Kind::Empty;
@@ -219,8 +213,7 @@ protected:
 
 namespace detail {
 
-template<class T>
-class Promise;
+template<class T> class Promise;
 
 struct ForwardRequest;
 
@@ -233,37 +226,35 @@ public:
     std::suspend_always final_suspend() const noexcept { return {}; }
     void unhandled_exception() noexcept { m_error = std::current_exception(); }
 
-    template<EffectLike E>
-    auto await_transform(E&& effect, std::source_location site = std::source_location::current())
+    template<EffectLike E> auto await_transform(E&& effect, std::source_location site = std::source_location::current())
     {
         setSite(site);
         using Eff = std::remove_cvref_t<E>;
-        return EffectAwaiter<typename Eff::result_type, Eff>{std::forward<E>(effect), this};
+        return EffectAwaiter<typename Eff::result_type, Eff> { std::forward<E>(effect), this };
     }
 
     AnyEffectAwaiter await_transform(const AnyEffect& effect,
                                      std::source_location site = std::source_location::current())
     {
         setSite(site);
-        return AnyEffectAwaiter{effect, this};
+        return AnyEffectAwaiter { effect, this };
     }
 
     template<class U>
     CallAwaiter<U> await_transform(Program<U>&& program, std::source_location site = std::source_location::current())
     {
         setSite(site);
-        return CallAwaiter<U>{std::move(program), this};
+        return CallAwaiter<U> { std::move(program), this };
     }
     template<class U>
     CallAwaiter<U> await_transform(Program<U>& program, std::source_location site = std::source_location::current())
     {
         setSite(site);
-        return CallAwaiter<U>{Program<U>(program), this};
+        return CallAwaiter<U> { Program<U>(program), this };
     }
 };
 
-template<class T>
-class Promise : public PromiseAwaitsBase {
+template<class T> class Promise : public PromiseAwaitsBase {
 public:
     explicit Promise(std::source_location definition = std::source_location::current()) noexcept
         : PromiseAwaitsBase(definition)
@@ -272,15 +263,11 @@ public:
     }
     Program<T> get_return_object() noexcept;
     template<class V>
-        requires std::is_convertible_v<V&&, T>
-    void return_value(V&& value)
-    {
-        m_result = toVariant<T>(T(std::forward<V>(value)));
-    }
+    requires std::is_convertible_v<V&&, T>
+    void return_value(V&& value) { m_result = toVariant<T>(T(std::forward<V>(value))); }
 };
 
-template<>
-class Promise<void> : public PromiseAwaitsBase {
+template<> class Promise<void> : public PromiseAwaitsBase {
 public:
     explicit Promise(std::source_location definition = std::source_location::current()) noexcept
         : PromiseAwaitsBase(definition)
@@ -294,8 +281,7 @@ public:
 } // namespace detail
 
 /// A program returning T. `co_await` it from another program to call it as a sub-program.
-template<class T>
-class Program : public AnyProgram {
+template<class T> class Program : public AnyProgram {
 public:
     using promise_type = detail::Promise<T>;
     using value_type = T;
@@ -304,8 +290,7 @@ public:
     Program(Program&&) noexcept = default;
     Program(Program& other) noexcept
         : AnyProgram(static_cast<AnyProgram&>(other))
-    {
-    }
+    { }
     Program& operator=(Program&&) noexcept = default;
 
     /// Wraps an already type-erased program (the caller vouches for T).
@@ -320,13 +305,11 @@ private:
     friend class detail::Promise<T>;
     explicit Program(detail::PromiseBase* p) noexcept
         : AnyProgram(p, p->definition().function_name())
-    {
-    }
+    { }
 };
 
 namespace detail {
-template<class T>
-Program<T> Promise<T>::get_return_object() noexcept
+template<class T> Program<T> Promise<T>::get_return_object() noexcept
 {
     return Program<T>(this);
 }
@@ -335,8 +318,7 @@ inline Program<void> Promise<void>::get_return_object() noexcept
     return Program<void>(this);
 }
 
-template<class T>
-struct CallAwaiter {
+template<class T> struct CallAwaiter {
     Program<T> program;
     PromiseBase* promise;
     bool await_ready() const noexcept { return program.kind() == AnyProgram::Kind::Pure; }
@@ -357,15 +339,15 @@ struct CallAwaiter {
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<T>) {
             const char* fn = program.functionName();
-            return fromVariant<T>(promise->m_in, [fn]() -> QString { return functionDisplayName(fn) + QStringLiteral("()"); });
+            return fromVariant<T>(promise->m_in,
+                                  [fn]() -> QString { return functionDisplayName(fn) + QStringLiteral("()"); });
         }
     }
 };
 } // namespace detail
 
 /// A program that returns `value` at once (not an effect: no dispatch, no scheduling point).
-template<class T>
-Program<std::remove_cvref_t<T>> pure(T&& value)
+template<class T> Program<std::remove_cvref_t<T>> pure(T&& value)
 {
     return Program<std::remove_cvref_t<T>>::fromAny(AnyProgram::fromPure(toVariant(std::forward<T>(value))));
 }

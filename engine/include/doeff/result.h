@@ -31,17 +31,11 @@ public:
     ErrorInfo root_cause() const;
     bool isValid() const { return m_error != nullptr; }
 
-    template<class E>
-    bool is() const
-    {
-        return as<E>() != nullptr;
-    }
+    template<class E> bool is() const { return as<E>() != nullptr; }
     /// A pointer to the exception object if it is an E, else nullptr. Valid while this lives.
-    template<class E>
-    const E* as() const
+    template<class E> const E* as() const
     {
-        if (!m_error)
-            return nullptr;
+        if (!m_error) return nullptr;
         try {
             std::rethrow_exception(m_error);
         } catch (const E& e) {
@@ -60,8 +54,7 @@ private:
 };
 
 /// `Ok(value)` or `Err(error)` — what Safe returns.
-template<class T>
-class Result {
+template<class T> class Result {
 public:
     static Result ok(T value)
     {
@@ -81,15 +74,13 @@ public:
     /// The value; rethrows the error when Err.
     const T& value() const
     {
-        if (m_error)
-            m_error->rethrow();
+        if (m_error) m_error->rethrow();
         return *m_value;
     }
     /// The error; throws ResultAccessError when Ok.
     const ErrorInfo& error() const
     {
-        if (!m_error)
-            throw ResultAccessError(QStringLiteral("Result is Ok, no error"));
+        if (!m_error) throw ResultAccessError(QStringLiteral("Result is Ok, no error"));
         return *m_error;
     }
     std::optional<T> ok() const { return m_value; }
@@ -101,32 +92,26 @@ private:
     std::optional<ErrorInfo> m_error;
 };
 
-template<>
-class Result<void> : public Result<QVariant> {
+template<> class Result<void> : public Result<QVariant> {
 public:
     Result() = default;
     Result(Result<QVariant> r)
         : Result<QVariant>(std::move(r))
-    {
-    }
+    { }
 };
 
 /// The untyped form the machine produces.
 using AnyResult = Result<QVariant>;
 
-template<class T>
-struct FromVariant<Result<T>> {
-    template<class What>
-    static Result<T> convert(const QVariant& v, What&& what)
+template<class T> struct FromVariant<Result<T>> {
+    template<class What> static Result<T> convert(const QVariant& v, What&& what)
     {
-        if (v.metaType() != QMetaType::fromType<AnyResult>())
-            detail::throwConversionError(v, "Result", what());
+        if (v.metaType() != QMetaType::fromType<AnyResult>()) detail::throwConversionError(v, "Result", what());
         const AnyResult& r = *static_cast<const AnyResult*>(v.constData());
         if constexpr (std::is_same_v<T, QVariant>) {
             return r;
         } else {
-            if (r.is_err())
-                return Result<T>::err(r.error());
+            if (r.is_err()) return Result<T>::err(r.error());
             if constexpr (std::is_void_v<T>)
                 return Result<T>(r);
             else
@@ -134,12 +119,10 @@ struct FromVariant<Result<T>> {
         }
     }
 };
-template<class T>
-struct ToVariant<Result<T>> {
+template<class T> struct ToVariant<Result<T>> {
     static QVariant convert(Result<T>&& r)
     {
-        if (r.is_err())
-            return QVariant::fromValue(AnyResult::err(r.error()));
+        if (r.is_err()) return QVariant::fromValue(AnyResult::err(r.error()));
         if constexpr (std::is_same_v<T, QVariant>)
             return QVariant::fromValue(std::move(r));
         else

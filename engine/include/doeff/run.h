@@ -25,7 +25,7 @@ struct RunOptions {
     QDateTime simulated_start = QDateTime(QDate(2000, 1, 1), QTime(0, 0), Qt::UTC);
     /// Bound of the recorded effect call tree; 0 disables recording.
     int effect_tree_limit = 10000;
-    std::chrono::milliseconds external_wait_timeout{30000};
+    std::chrono::milliseconds external_wait_timeout { 30000 };
     bool capture_source_lines = true;
     /// Observers of the event stream (not owned; must outlive the run).
     QList<Observer*> observers;

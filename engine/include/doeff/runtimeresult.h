@@ -124,15 +124,13 @@ protected:
     std::shared_ptr<const detail::ResultData> m_data;
 };
 
-template<class T>
-class RuntimeResult : public RuntimeResultBase {
+template<class T> class RuntimeResult : public RuntimeResultBase {
 public:
     using RuntimeResultBase::RuntimeResultBase;
     /// The value; on Err rethrows the stored exception object itself.
     T value() const
     {
-        if (is_err())
-            m_data->error.rethrow();
+        if (is_err()) m_data->error.rethrow();
         if constexpr (std::is_void_v<T>)
             return;
         else
@@ -140,8 +138,7 @@ public:
     }
     Result<T> result() const
     {
-        if (is_err())
-            return Result<T>::err(m_data->error);
+        if (is_err()) return Result<T>::err(m_data->error);
         if constexpr (std::is_void_v<T>)
             return Result<T>(AnyResult::ok(QVariant()));
         else

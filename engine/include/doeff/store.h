@@ -24,7 +24,7 @@ struct StoreKey {
 inline size_t qHash(const StoreKey& key, size_t seed = 0) noexcept
 {
     const std::u16string_view view(reinterpret_cast<const char16_t*>(key.text.utf16()), size_t(key.text.size()));
-    return std::hash<std::u16string_view>{}(view) ^ seed;
+    return std::hash<std::u16string_view> {}(view) ^ seed;
 }
 } // namespace detail
 

@@ -21,8 +21,7 @@ DOEFF_EXPORT QString repr(const QVariant& value);
 /// Registers how values of a metatype print in repr(). Thread-safe; a later registration wins.
 DOEFF_EXPORT void registerReprFunction(QMetaType type, std::function<QString(const QVariant&)> fn);
 
-template<class T>
-void registerRepr(std::function<QString(const T&)> fn)
+template<class T> void registerRepr(std::function<QString(const T&)> fn)
 {
     registerReprFunction(QMetaType::fromType<T>(),
                          [fn = std::move(fn)](const QVariant& v) { return fn(*static_cast<const T*>(v.constData())); });
