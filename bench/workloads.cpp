@@ -592,7 +592,7 @@ QList<Measurement> runSpawnGather(const Options& o, qint64 n, QList<Target>& tar
     const double r = ratio(out[2], out[0]);
     out[2].extra.insert(u"ratio_vs_smallest"_s, r);
     const double tps = out[2].extra.value(u"tasks_per_second"_s).toDouble();
-    // linear scaling gives 100 for N/100 -> N; the brief allows 120
+    // linear scaling gives 100 for N/100 -> N; the target allows 120
     const double allowed = 1.2 * double(sizes[2]) / double(sizes[0]);
     targets.append(target(u"e: time ratio %1 / %2 tasks (linear = %3)"_s.arg(sizes[2]).arg(sizes[0]).arg(
                               double(sizes[2]) / double(sizes[0])),

@@ -30,7 +30,7 @@ struct Measurement {
     double cpuSeconds() const { return extra.value(QStringLiteral("cpu_seconds")).toDouble(); }
 };
 
-/// A goal from the brief, checked against a measurement. `info` rows have no goal. The verdict
+/// A performance target (issues #2/#3), checked against a measurement. `info` rows have no goal. The verdict
 /// is taken on wall-clock times (`measured`); the same value computed from CPU times
 /// (`measuredCpu`, -1 when not applicable) shows what machine load did to it.
 struct Target {
