@@ -18,9 +18,9 @@ Program<int> add(int a, int b)
 // Count what a run does: an observer sees every event, in order, on the machine's thread.
 struct EffectCounter : Observer {
     QMap<QString, int> effects;
-    void onEvent(const Event& e, const RunView&) override {
-        if (e.kind == EventKind::EffectYielded)
-            ++effects[e.text];   // the effect's name: "Get", "Put", …
+    void onEvent(const Event& e, const RunView&) override
+    {
+        if (e.kind == EventKind::EffectYielded) ++effects[e.text]; // the effect's name: "Get", "Put", …
     }
 };
 
@@ -30,26 +30,27 @@ struct Replayer : Observer {
     void onEvent(const Event& e, const RunView&) override { state.apply(e); }
 };
 
-QString observeARun() {
+QString observeARun()
+{
     EffectCounter counter;
     Replayer replay;
     RunOptions options;
-    options.observers = {&counter, &replay};
+    options.observers = { &counter, &replay };
     sync_run(add(2, 3), sync_handlers_preset(), {}, {}, options);
-    return QString("Put x%1, store %2").arg(counter.effects.value("Put"))
-        .arg(repr(replay.state.store(0).toMap()));
+    return QString("Put x%1, store %2").arg(counter.effects.value("Put")).arg(repr(replay.state.store(0).toMap()));
 }
 
 // Step through a run from another thread: the agent pauses the machine and waits.
-QString stepThrough() {
+QString stepThrough()
+{
     DebugAgent agent(/*startPaused=*/true);
     QStringList seen;
     agent.pausedCallback = [&](const PausedState& p) {
         seen.append(p.reason + ":" + p.event.name);
-        agent.stepEffect();                  // commands are thread-safe
+        agent.stepEffect(); // commands are thread-safe
     };
     RunOptions options;
-    options.observers = {&agent};
+    options.observers = { &agent };
     std::thread worker([&] { sync_run(add(1, 1), sync_handlers_preset(), {}, {}, options); });
     worker.join();
     return seen.join(" ");

@@ -6,14 +6,16 @@
 #include <doeff/doeff.h>
 using namespace doeff;
 
-Program<int> counter() {
+Program<int> counter()
+{
     int count = co_await Get<int>("counter");
     co_await Put("counter", count + 1);
     co_return count + 1;
 }
 
-QString runCounter() {
-    RuntimeResult<int> r = sync_run(counter(), sync_handlers_preset(), {}, {{"counter", 41}});
+QString runCounter()
+{
+    RuntimeResult<int> r = sync_run(counter(), sync_handlers_preset(), {}, { { "counter", 41 } });
     return r.format(); // "Ok(42)"
 }
 // [/snippet]

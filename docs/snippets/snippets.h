@@ -24,7 +24,7 @@ inline QList<SnippetCheck>& snippetChecks()
 #define SNIPPET_CHECK(name, expr, expected)                                                                            \
     namespace {                                                                                                        \
     const bool registered_##name = [] {                                                                                \
-        snippetChecks().append(SnippetCheck{#name, [] { return QString(expr); }, expected});                          \
+        snippetChecks().append(SnippetCheck { #name, [] { return QString(expr); }, expected });                        \
         return true;                                                                                                   \
     }();                                                                                                               \
     }

@@ -11,5 +11,5 @@ Program<int> doubled()
     co_return n * 2;
 }
 
-DOEFF_PROGRAM(doubled, "Doubles the env's n", doubled, .env = {{"n", 21}});
+DOEFF_PROGRAM(doubled, "Doubles the env's n", doubled, .env = { { "n", 21 } });
 DOEFF_PROGRAM_LIBRARY()
