@@ -100,6 +100,19 @@ inline QString kind(const AnyResult& r)
     return r.is_ok() ? QStringLiteral("Ok") : QStringLiteral("Err");
 }
 
+/// `effect Ping(n)` of the scenarios: a user effect with one field (result type QVariant).
+struct Ping : Effect<Ping> {
+    static constexpr auto name = "Ping";
+    int n = 0;
+    QVariantMap fields() const { return { { QStringLiteral("n"), n } }; }
+};
+inline Ping ping(int n)
+{
+    Ping p;
+    p.n = n;
+    return p;
+}
+
 inline QString str(const char* s)
 {
     return QString::fromUtf8(s);

@@ -13,18 +13,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Ping : Effect<Ping> {
-    static constexpr auto name = "Ping";
-    int n = 0;
-    QVariantMap fields() const { return { { u"n"_s, n } }; }
-};
-Ping ping(int n)
-{
-    Ping p;
-    p.n = n;
-    return p;
-}
-
 Program<int> depth(int n)
 {
     if (n == 0) co_return 0;

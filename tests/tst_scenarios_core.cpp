@@ -8,18 +8,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Ping : Effect<Ping> {
-    static constexpr auto name = "Ping";
-    int n = 0;
-    QVariantMap fields() const { return { { u"n"_s, n } }; }
-};
-Ping ping(int n)
-{
-    Ping p;
-    p.n = n;
-    return p;
-}
-
 int counter = 0;
 
 // ---- P ----

@@ -23,18 +23,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Ping : Effect<Ping> {
-    static constexpr auto name = "Ping";
-    int n = 0;
-    QVariantMap fields() const { return { { u"n"_s, n } }; }
-};
-Ping ping(int n)
-{
-    Ping p;
-    p.n = n;
-    return p;
-}
-
 /// A value type the format cannot carry: recorded as its repr.
 struct Opaque {
     int x = 0;
