@@ -27,6 +27,15 @@ struct Pretty {
 Q_DECLARE_METATYPE(Opaque)
 Q_DECLARE_METATYPE(Pretty)
 
+namespace {
+Program<int> greet(QString who)
+{
+    co_await Tell(QStringLiteral("hi ") + who);
+    co_await Put("greeting", QStringLiteral("bye ") + who);
+    co_return 0;
+}
+} // namespace
+
 class TestValue : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -51,6 +60,21 @@ private Q_SLOTS:
         QCOMPARE(repr(QString(QChar(1))), QStringLiteral("'\\x01'"));
         QCOMPARE(repr(QStringLiteral("é")), QStringLiteral("'é'"));
         QCOMPARE(repr(QByteArray("a'\x01\xff")), QStringLiteral("b'a\\'\\x01\\xff'"));
+    }
+    void stringBuildersBecomeText()
+    {
+        // With QT_USE_QSTRINGBUILDER, `a + b` is a QStringBuilder: values store what it builds.
+        const QString who = QStringLiteral("world");
+        const QVariant text = toVariant(QStringLiteral("hello ") + who);
+        QCOMPARE(text.metaType(), QMetaType::fromType<QString>());
+        QCOMPARE(repr(text), QStringLiteral("'hello world'"));
+        const QVariant bytes = toVariant(QByteArray("ab") + QByteArray("cd"));
+        QCOMPARE(bytes.metaType(), QMetaType::fromType<QByteArray>());
+        QCOMPARE(repr(bytes), QStringLiteral("b'abcd'"));
+        const auto r = sync_run(greet(who), sync_handlers_preset());
+        QVERIFY(r.is_ok());
+        QCOMPARE(repr(r.raw_store().value(QStringLiteral("__log__"))), QStringLiteral("['hi world']"));
+        QCOMPARE(repr(r.raw_store().value(QStringLiteral("greeting"))), QStringLiteral("'bye world'"));
     }
     void containers()
     {

@@ -11,7 +11,10 @@
 #include <QThread>
 #include <QTimer>
 
-#include <qcoro/qcorosignal.h>
+#include <atomic>
+#include <coroutine>
+#include <utility>
+
 #include <qcoro/qcorotimer.h>
 
 namespace doeff::detail {
@@ -120,13 +123,55 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
 }
 
 namespace {
-/// Wakes the async runner's coroutine from any thread.
+/// Wakes the async runner's coroutine, from any thread, or when a timeout passes. A hand-made
+/// awaitable rather than awaiting a signal: wakes may pile up while the runner is busy, and a
+/// queued signal connection would deliver the extras to an awaiter that no longer exists.
+/// Here extra wakes coalesce into one queued call, and a wake with nobody waiting is a no-op
+/// (the runner re-checks its mailbox before it waits again).
 class Waker : public QObject {
-    Q_OBJECT
 public:
-    void wakeFromAnyThread() { QMetaObject::invokeMethod(this, &Waker::woken, Qt::QueuedConnection); }
-Q_SIGNALS:
-    void woken();
+    Waker()
+    {
+        m_timer.setSingleShot(true);
+        QObject::connect(&m_timer, &QTimer::timeout, this, &Waker::resume);
+    }
+    void wakeFromAnyThread()
+    {
+        if (m_posted.exchange(true)) return;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_posted = false;
+                resume();
+            },
+            Qt::QueuedConnection);
+    }
+    /// Suspends until a wake or until `timeout` (negative: no timeout) passes.
+    auto wait(std::chrono::milliseconds timeout)
+    {
+        struct Awaiter {
+            Waker* waker;
+            std::chrono::milliseconds timeout;
+            bool await_ready() const noexcept { return false; }
+            void await_suspend(std::coroutine_handle<> h)
+            {
+                waker->m_waiting = h;
+                if (timeout.count() >= 0) waker->m_timer.start(timeout);
+            }
+            void await_resume() const noexcept { }
+        };
+        return Awaiter { this, timeout };
+    }
+
+private:
+    void resume()
+    {
+        m_timer.stop();
+        if (auto h = std::exchange(m_waiting, {})) h.resume();
+    }
+    std::coroutine_handle<> m_waiting;
+    QTimer m_timer;
+    std::atomic<bool> m_posted { false };
 };
 } // namespace
 
@@ -173,7 +218,7 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
                 timeout = milliseconds((deltaUs + 999) / 1000);
             }
             const bool onlyExternal = !m->hasPendingAwaits() && !timers;
-            co_await qCoro(&waker, &Waker::woken, timeout);
+            co_await waker.wait(timeout);
             sliceStart = steady_clock::now();
             if (onlyExternal && !m->hasPostedCompletions()) m->resolveDeadlock();
             continue;
@@ -187,5 +232,3 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
 }
 
 } // namespace doeff::detail
-
-#include "run.moc"

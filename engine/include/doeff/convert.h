@@ -5,6 +5,7 @@
 #include <doeff/value.h>
 
 #include <QMetaType>
+#include <QStringBuilder>
 #include <QVariant>
 
 #include <memory>
@@ -62,6 +63,15 @@ template<class T, class = void> struct ToVariant {
             return QVariant::fromValue(std::make_shared<T>(std::move(v)));
         else
             return QVariant::fromValue(std::move(v));
+    }
+};
+
+/// `u"a"_s + b` is a QStringBuilder when QT_USE_QSTRINGBUILDER is on: it is text, stored as the
+/// QString (or QByteArray) it builds, never as an opaque builder object.
+template<class A, class B> struct ToVariant<QStringBuilder<A, B>> {
+    static QVariant convert(QStringBuilder<A, B>&& v)
+    {
+        return QVariant(typename QConcatenable<QStringBuilder<A, B>>::ConvertTo(std::move(v)));
     }
 };
 
