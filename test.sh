@@ -2,11 +2,14 @@
 # Installs what is missing, builds, and runs every test.
 #   ./test.sh          developer build (warnings are errors) + the whole ctest suite
 #   ./test.sh --asan   the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./test.sh --fuzz [SECONDS]   the libFuzzer targets, each for SECONDS (default 60): fuzz/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 preset=dev
 if [[ ${1:-} == --asan ]]; then
   preset=dev-asan
+elif [[ ${1:-} == --fuzz ]]; then
+  exec fuzz/run.sh "${2:-60}"
 fi
 packaging/install-deps.sh
 cmake --preset "$preset"

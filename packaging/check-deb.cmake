@@ -14,7 +14,8 @@ execute_process(COMMAND dpkg-deb -c ${debs} OUTPUT_VARIABLE contents RESULT_VARI
 execute_process(COMMAND dpkg-deb -f ${debs} Depends OUTPUT_VARIABLE depends)
 foreach(needed "usr/bin/doeff-studio" "usr/bin/doeff-run" "libdoeff.so." "cmake/Doeff/DoeffConfig.cmake"
         "cmake/Doeff/DoeffProgramLibrary.cmake" "include/doeff/doeff.h" "applications/org.doeff.Studio.desktop"
-        "metainfo/org.doeff.Studio.metainfo.xml" "apps/doeff-studio.png")
+        "metainfo/org.doeff.Studio.metainfo.xml" "128x128/apps/doeff-studio.png"
+        "scalable/apps/doeff-studio.svg" "man/man1/doeff-run.1" "man/man1/doeff-studio.1")
   string(FIND "${contents}" "${needed}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the .deb lacks ${needed}:\n${contents}")

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (preset `fuzz`: g++ with ASan + UBSan and coverage), writes seed
+# corpora from the built-in examples, and runs each fuzzer for a bounded time.
+#   fuzz/run.sh [SECONDS-PER-TARGET]      (default 60)
+# Prints, per target, the executions run and whether it crashed; exits non-zero on a crash
+# (the input is kept under build/fuzz/artifacts/). Called by `./test.sh --fuzz`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+build=build/fuzz
+
+packaging/install-deps.sh libclang-rt-14-dev
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target doeff_fuzzers doeff-run
+
+# Seeds: the trace and the saved result of every example (failing ones included: their
+# results carry errors, K stacks and unobserved failures). Large traces are left out, so
+# that inputs stay small and executions fast.
+corpus=$build/corpus
+rm -rf "$corpus"
+mkdir -p "$corpus/trace" "$corpus/result" "$build/artifacts"
+export ASAN_OPTIONS=detect_leaks=0
+for name in $("$build/app/doeff-run" --list | awk 'NR > 1 { print $1 }'); do
+  "$build/app/doeff-run" "$name" --clock simulated --trace "$corpus/trace/$name.doefftrace" \
+    --save-result "$corpus/result/$name.doeffresult" >/dev/null 2>&1 || true
+done
+find "$corpus" -type f -size +128k -delete
+echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results"
+
+status=0
+for target in trace result; do
+  work=$build/work-$target
+  rm -rf "$work" && mkdir -p "$work"
+  log=$build/fuzz_$target.log
+  echo "fuzz: fuzz_$target for ${seconds}s"
+  if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$build/fuzz/fuzz_$target" "$work" "$corpus/$target" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=3072 -max_len=131072 -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 \
+    >"$log" 2>&1; then
+    result=ok
+  else
+    result=CRASH
+    status=1
+  fi
+  runs=$(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')
+  features=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo '?')
+  echo "fuzz: fuzz_$target: $result, $runs executions, $features coverage features, $(ls "$work" | wc -l) new inputs"
+  if [[ $result == CRASH ]]; then
+    tail -n 60 "$log"
+  fi
+done
+exit $status
