@@ -6,22 +6,32 @@
 
 #include <doeff_examples.h>
 
+#include <history.h>
 #include <liverun.h>
 #include <panes.h>
 #include <studiosession.h>
+#include <timeline.h>
+#include <traceio.h>
 
 #include <doeff/doeff.h>
 
 #include <QAction>
 #include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace doeff;
@@ -70,6 +80,60 @@ bool trigger(studio::MainWindow& w, const char* name)
     if (!a || !a->isEnabled()) return false;
     a->trigger();
     return waitPaused(w.session()) || w.session()->hasResult();
+}
+
+QStringList dumpModel(const QAbstractItemModel& model, const QModelIndex& parent = {}, int depth = 0)
+{
+    QStringList out;
+    for (int r = 0; r < model.rowCount(parent); ++r) {
+        QStringList cols;
+        for (int c = 0; c < model.columnCount(parent); ++c)
+            cols.append(model.index(r, c, parent).data().toString());
+        out.append(QString(depth * 2, u' ') + cols.join(u" | "_s));
+        out += dumpModel(model, model.index(r, 0, parent), depth + 1);
+    }
+    return out;
+}
+
+/// What the panes show, for comparing a live session with a trace of it.
+QStringList dumpPanes(studio::MainWindow& w)
+{
+    QStringList out;
+    out << u"tasks:"_s << dumpModel(*w.tasksPane()->model());
+    out << u"stack:"_s << dumpModel(*w.stackPane()->model());
+    out << u"store:"_s << dumpModel(*w.storePane()->model());
+    out << u"env:"_s << dumpModel(*w.envPane()->model());
+    out << u"tree:"_s << dumpModel(*w.effectTreePane()->model());
+    out << u"log:"_s << dumpModel(*w.logPane()->model());
+    out << u"timeline:"_s << dumpModel(*w.timelinePane()->model());
+    return out;
+}
+
+/// Opens `path` and waits until it is open (true) or refused (false).
+bool openTraceAndWait(studio::MainWindow& w, const QString& path)
+{
+    QSignalSpy opened(&w, &studio::MainWindow::traceOpened);
+    QSignalSpy failed(&w, &studio::MainWindow::fileFailed);
+    if (!w.openFile(path)) return false;
+    QDeadlineTimer deadline(Timeout);
+    while (opened.isEmpty() && failed.isEmpty() && !deadline.hasExpired())
+        opened.wait(100);
+    return !opened.isEmpty();
+}
+
+bool exportAndWait(studio::MainWindow& w, views::TraceFormat format, const QString& path)
+{
+    QSignalSpy done(&w, &studio::MainWindow::exportFinished);
+    if (!w.exportTrace(format, path)) return false;
+    if (!done.wait(Timeout)) return false;
+    return done.first().at(1).toString().isEmpty();
+}
+
+/// Runs `example` in the window to its end.
+bool runToEnd(studio::MainWindow& w, const QString& example)
+{
+    if (!w.openExample(example) || !waitPaused(w.session())) return false;
+    return trigger(w, "continue") && waitResult(w.session());
 }
 
 } // namespace
@@ -179,6 +243,221 @@ private Q_SLOTS:
         // a real program library opens and starts its first program
         QVERIFY(w.openFile(QStringLiteral(DOEFF_EXAMPLES_LIBRARY)));
         QVERIFY(waitPaused(w.session()));
+    }
+
+    // A live run exported and re-opened as a trace shows the same panes, at the end and at a
+    // past step the timeline goes to.
+    void exportReopenRoundTrip_data()
+    {
+        QTest::addColumn<QString>("example");
+        QTest::addRow("parallel_work") << u"parallel_work"_s;
+        QTest::addRow("pipeline") << u"pipeline"_s;
+    }
+    void exportReopenRoundTrip()
+    {
+        QFETCH(QString, example);
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, example));
+        QVERIFY(action(w, "exportNative")->isEnabled());
+        const QStringList liveEnd = dumpPanes(w);
+        const QString liveSummary = w.resultPane()->summary();
+        const quint64 last = w.session()->presentStep();
+        const quint64 past = last / 2;
+        QVERIFY(w.session()->goToStep(past));
+        const QStringList livePast = dumpPanes(w);
+        w.session()->goToPresent();
+
+        const QString path = dir.filePath(example + u".doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, path));
+        QVERIFY(openTraceAndWait(w, path));
+        QCOMPARE(w.session()->status(), RunStatus::Trace);
+        QVERIFY(!w.liveRun()->isRunning());
+        QCOMPARE(w.session()->presentStep(), last);
+        QCOMPARE(dumpPanes(w), liveEnd);
+        QCOMPARE(w.resultPane()->summary(), liveSummary);
+        QVERIFY(action(w, "saveResult")->isEnabled());
+        QVERIFY(!action(w, "stepInto")->isEnabled());
+
+        // scrub with the keyboard: Home, Right ×3, then End
+        views::TimelinePane* timeline = w.timelinePane();
+        timeline->setFocus();
+        QTest::keyClick(timeline, Qt::Key_Home);
+        QCOMPARE(w.session()->viewStep(), quint64(0));
+        for (int i = 0; i < 3; ++i)
+            QTest::keyClick(timeline, Qt::Key_Right);
+        QCOMPARE(w.session()->viewStep(), quint64(3));
+        QVERIFY(timeline->stepText().contains(u"past"_s));
+        QVERIFY(timeline->liveButton()->isEnabled());
+        QTest::keyClick(timeline, Qt::Key_Left);
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        QTest::keyClick(timeline, Qt::Key_End);
+        QVERIFY(w.session()->isAtPresent());
+        // the slider goes to the same past step as the live session did
+        timeline->slider()->setValue(int(past));
+        QCOMPARE(w.session()->viewStep(), past);
+        QCOMPARE(dumpPanes(w), livePast);
+        QVERIFY(w.stepText().contains(u"of"_s));
+        timeline->liveButton()->click();
+        QVERIFY(w.session()->isAtPresent());
+
+        // a trace exports too (native is a copy), and the copy opens
+        const QString copy = dir.filePath(u"copy.doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, copy));
+        QVERIFY(openTraceAndWait(w, copy));
+        QCOMPARE(dumpPanes(w), liveEnd);
+        // recent files remember traces
+        QVERIFY(QSettings().value(u"recentFiles"_s).toStringList().contains(QFileInfo(copy).absoluteFilePath()));
+
+        // the result a trace describes can be saved and opened
+        const QString saved = dir.filePath(u"fromtrace.doeffresult"_s);
+        QVERIFY(w.saveResult(saved));
+        QVERIFY(w.openFile(saved));
+        QCOMPARE(w.resultPane()->summary(), liveSummary);
+    }
+
+    void exportJsonAndPerfetto()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(waitPaused(w.session()));
+        for (int i = 0; i < 20; ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        // mid-run: the events so far, the run marked incomplete
+        const QString json = dir.filePath(u"run.json"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Json, json));
+        QFile jf(json);
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject doc = QJsonDocument::fromJson(jf.readAll()).object();
+        QCOMPARE(doc.value(u"format"_s).toString(), u"doeff-trace-json"_s);
+        QCOMPARE(qsizetype(doc.value(u"events"_s).toArray().size()), w.session()->liveEvents().size());
+        QCOMPARE(doc.value(u"metadata"_s).toObject().value(u"status"_s).toString(), u"incomplete"_s);
+
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        const QString perfetto = dir.filePath(u"run.perfetto.json"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Perfetto, perfetto));
+        QFile pf(perfetto);
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const QJsonDocument p = QJsonDocument::fromJson(pf.readAll());
+        const QJsonArray events = p.isArray() ? p.array() : p.object().value(u"traceEvents"_s).toArray();
+        QVERIFY(events.size() > 10);
+
+        // an unwritable target is an error naming it; the session is untouched
+        const QString bad = dir.filePath(u"no/such/dir/run.json"_s);
+        QSignalSpy done(&w, &studio::MainWindow::exportFinished);
+        QVERIFY(w.exportTrace(views::TraceFormat::Json, bad));
+        QVERIFY(done.wait(Timeout));
+        QVERIFY(done.first().at(1).toString().contains(u"run.json"_s));
+        QVERIFY(w.session()->hasResult());
+        QTRY_VERIFY(w.findChild<QMessageBox*>(u"fileErrorBox"_s));
+    }
+
+    // Not a trace, truncated, wrong version: a message box naming the file and the problem; the
+    // paused run stays as it was.
+    void badTracesKeepTheSession()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        QVERIFY(runToEnd(w, u"counter"_s));
+        const QString good = dir.filePath(u"good.doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, good));
+        QFile in(good);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray bytes = in.readAll();
+        QByteArray wrongVersion = bytes;
+        wrongVersion[8] = char(7);
+
+        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "stepInto"));
+        const quint64 step = w.session()->state().step();
+        const QList<std::pair<QString, QByteArray>> bad {
+            { u"garbage.doefftrace"_s, QByteArray("DOEFFTRC but then nothing useful") },
+            { u"truncated.doefftrace"_s, bytes.left(bytes.size() / 2) },
+            { u"version.doefftrace"_s, wrongVersion },
+        };
+        for (const auto& [name, content] : bad) {
+            const QString path = dir.filePath(name);
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+            f.close();
+            QSignalSpy failed(&w, &studio::MainWindow::fileFailed);
+            QVERIFY(!openTraceAndWait(w, path));
+            QCOMPARE(failed.size(), 1);
+            const QString message = failed.first().at(1).toString();
+            QVERIFY2(message.contains(name), qPrintable(message));
+            QVERIFY2(w.messageText().contains(name), qPrintable(w.messageText()));
+            bool boxed = false;
+            for (QMessageBox* box : w.findChildren<QMessageBox*>(u"fileErrorBox"_s))
+                boxed = boxed || box->text().contains(name);
+            QVERIFY(boxed);
+            // nothing lost: the same paused run
+            QCOMPARE(w.session()->programName(), u"parallel_work"_s);
+            QVERIFY(w.session()->isPaused());
+            QCOMPARE(w.session()->state().step(), step);
+        }
+        for (QMessageBox* box : w.findChildren<QMessageBox*>())
+            box->close();
+        QVERIFY(trigger(w, "stepInto"));
+        QCOMPARE(w.session()->state().step(), step + 1);
+    }
+
+    // Scrubbing a live run shows recorded states; Live (or any step command) returns.
+    void liveScrubbing()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(waitPaused(w.session()));
+        for (int i = 0; i < 15; ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        views::TimelinePane* timeline = w.timelinePane();
+        const quint64 present = w.session()->presentStep();
+        QCOMPARE(w.session()->viewStep(), present);
+        QVERIFY(!timeline->liveButton()->isEnabled());
+        const QStringList now = dumpPanes(w);
+        QVERIFY(w.tasksPane()->model()->rowCount() > 1);
+        QTest::keyClick(timeline, Qt::Key_Home);
+        QCOMPARE(w.session()->viewStep(), quint64(0));
+        QVERIFY(timeline->liveButton()->isEnabled());
+        QCOMPARE(w.tasksPane()->model()->rowCount(), 1); // only main at step 0
+        QVERIFY(w.session()->isPaused());
+        QVERIFY(!w.session()->showsPause());
+        QVERIFY(w.reasonText().contains(u"past"_s));
+        QVERIFY(dumpPanes(w) != now);
+        timeline->liveButton()->click();
+        QVERIFY(w.session()->isAtPresent());
+        QCOMPARE(dumpPanes(w), now);
+        // a step command from the past acts on the present
+        QTest::keyClick(timeline, Qt::Key_Left);
+        QVERIFY(!w.session()->isAtPresent());
+        QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(w.session()->isAtPresent());
+        QCOMPARE(w.session()->presentStep(), present + 1);
+    }
+
+    void resultFileShowsTasks()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        QVERIFY(runToEnd(w, u"pipeline"_s));
+        const QString saved = dir.filePath(u"pipeline.doeffresult"_s);
+        QVERIFY(w.saveResult(saved));
+        QVERIFY(w.openFile(saved));
+        QCOMPARE(w.session()->status(), RunStatus::Loaded);
+        TaskModel* tasks = w.tasksPane()->model();
+        QVERIFY(tasks->rowCount() >= 1);
+        QCOMPARE(tasks->index(0, TaskModel::IdColumn).data().toInt(), 0);
+        QCOMPARE(tasks->index(0, TaskModel::StateColumn).data().toString(), u"failed"_s);
+        QVERIFY(tasks->index(0, TaskModel::EffectColumn).data().toString().startsWith(u"Err("_s));
+        QVERIFY(w.stackPane()->model()->rowCount() >= 1);
+        // nothing to export or scrub in a result file
+        QVERIFY(!action(w, "exportNative")->isEnabled());
+        QVERIFY(!w.timelinePane()->slider()->isEnabled());
     }
 
     void failingProgramShowsErr()

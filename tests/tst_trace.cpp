@@ -5,6 +5,7 @@
 #include "scenario.h"
 
 #include <doeff/trace.h>
+#include <doeff_examples.h>
 
 #include <QBuffer>
 #include <QDateTime>
@@ -180,6 +181,25 @@ struct Live final : Observer {
         SessionState s = states.back();
         s.apply(e);
         states.push_back(std::move(s));
+    }
+};
+
+/// Keeps the reduced state after a spread of event counts: every event at first, then ever
+/// sparser (at most ~64 snapshots), and always the last one, so big examples stay cheap.
+struct Sampler final : Observer {
+    SessionState state;
+    std::map<quint64, SessionState> snapshots { { 0, SessionState() } };
+    quint64 events = 0;
+    quint64 stride = 1;
+    void onEvent(const Event& e, const RunView&) override
+    {
+        state.apply(e);
+        ++events;
+        if (e.kind == EventKind::RunFinished || events % stride == 0) snapshots[events] = state;
+        if (snapshots.size() > 64) {
+            stride *= 2;
+            std::erase_if(snapshots, [this](const auto& kv) { return kv.first % stride != 0; });
+        }
     }
 };
 
@@ -604,6 +624,46 @@ private Q_SLOTS:
         }
     }
 
+    void everyExampleReconstructs_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("runner");
+        for (const ProgramInfo& info : examples::library().programs())
+            for (int runner : { int(Runner::Sync), int(Runner::Async) })
+                QTest::addRow("%s %s", qPrintable(info.name), runner == int(Runner::Sync) ? "sync" : "async")
+                    << info.name << runner;
+    }
+    /// The state read back from the trace equals the live state, field by field, after a
+    /// spread of events of every example program, on both runners.
+    void everyExampleReconstructs()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, runner);
+        const ProgramInfo* info = examples::library().find(name);
+        QVERIFY(info);
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        Sampler live;
+        {
+            TraceRecorder rec;
+            QVERIFY(rec.start(&buffer, name + u".doefftrace"_s));
+            RunOptions options = info->options;
+            options.observers = { &live, &rec };
+            runWith(runner, info->program(), info->handlerStack(), info->env, info->store, options);
+            QVERIFY2(rec.finish(), qPrintable(rec.errorString()));
+            QCOMPARE(rec.eventCount(), live.events);
+        }
+        TraceReader r;
+        QVERIFY2(r.openData(buffer.data(), name), qPrintable(r.errorString()));
+        QCOMPARE(r.eventCount(), live.events);
+        QVERIFY(live.snapshots.contains(live.events));
+        for (const auto& [n, state] : live.snapshots) {
+            auto s = r.stateAtEvent(n);
+            QVERIFY2(s, qPrintable(r.errorString()));
+            const QString diff = compareStates(state, *s, n == live.events);
+            QVERIFY2(diff.isEmpty(), qPrintable(u"%1 after %2 of %3 events: %4"_s.arg(name).arg(n).arg(live.events).arg(diff)));
+        }
+    }
     void writesToAFile()
     {
         QTemporaryDir dir;

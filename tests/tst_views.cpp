@@ -6,18 +6,25 @@
 
 #include <breakpointmodel.h>
 #include <effecttreemodel.h>
+#include <history.h>
 #include <liverun.h>
 #include <logmodel.h>
 #include <panes.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskmodel.h>
+#include <timeline.h>
+#include <traceio.h>
 #include <varianttreemodel.h>
 
 #include <doeff/doeff.h>
+#include <doeff/trace.h>
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QImage>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace doeff;
@@ -53,12 +60,13 @@ struct Fixture {
     EffectTreeModel tree;
     LogModel log;
     BreakpointModel breakpoints;
+    TimelineModel timeline;
     QList<QAbstractItemModelTester*> testers;
 
     Fixture()
     {
-        for (QAbstractItemModel* m :
-             std::initializer_list<QAbstractItemModel*> { &tasks, &stack, &store, &env, &tree, &log, &breakpoints })
+        for (QAbstractItemModel* m : std::initializer_list<QAbstractItemModel*> { &tasks, &stack, &store, &env, &tree,
+                                                                                  &log, &breakpoints, &timeline })
             testers.append(
                 new QAbstractItemModelTester(m, QAbstractItemModelTester::FailureReportingMode::QtTest, &session));
         QObject::connect(&session, &StudioSession::refreshed, &session, [this] { update(); });
@@ -80,6 +88,7 @@ struct Fixture {
         env.setEntries(e, session.changedKeys());
         tree.setTree(s.tree());
         log.setSession(s);
+        timeline.setTimeline(session.history() ? &session.history()->timeline() : nullptr);
     }
     bool waitPaused()
     {
@@ -114,6 +123,30 @@ Program<QVariantMap> nested()
     QVariantMap result;
     result.insert(u"ok"_s, true);
     co_return result;
+}
+
+/// A finished run of `name` in a fixture (events recorded by the session's LiveHistory).
+bool runToEnd(Fixture& f, const QString& name, const Env& env = {})
+{
+    const ProgramInfo* found = examples::library().find(name);
+    if (!found) return false;
+    ProgramInfo info = *found;
+    for (auto it = env.cbegin(); it != env.cend(); ++it)
+        info.env.insert(it.key(), it.value());
+    f.run.start(info, LiveRun::ClockChoice::Simulated, false);
+    return f.waitResult();
+}
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeBytes(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
 }
 
 } // namespace
@@ -212,6 +245,199 @@ private Q_SLOTS:
         QVERIFY(model.rowCount() == 1);
         const QStringList dump = dumpTree(model);
         QVERIFY2(dump.join(u'\n').contains(u"✗"_s), qPrintable(dump.join(u'\n')));
+    }
+
+    // Time travel over a live run equals replaying its events, and equals the trace written from
+    // them: the same SessionState dump at every step asked.
+    void liveHistoryMatchesReplayAndTrace_data()
+    {
+        QTest::addColumn<QString>("example");
+        QTest::addColumn<int>("tasks");
+        QTest::addRow("parallel_work") << u"parallel_work"_s << 0;
+        QTest::addRow("pipeline") << u"pipeline"_s << 0;
+        QTest::addRow("fanout") << u"fanout"_s << 300; // past the first in-memory checkpoints
+    }
+    void liveHistoryMatchesReplayAndTrace()
+    {
+        QFETCH(QString, example);
+        QFETCH(int, tasks);
+        Fixture f;
+        Env env;
+        if (tasks > 0) env.insert(u"tasks"_s, tasks);
+        QVERIFY(runToEnd(f, example, env));
+        StateHistory* history = f.session.history();
+        QVERIFY(history);
+        const QList<Event> events = f.session.liveEvents();
+        QVERIFY(!events.isEmpty());
+        if (tasks > 0) QVERIFY2(events.size() > 2 * 4096, qPrintable(QString::number(events.size())));
+        QCOMPARE(history->lastStep(), f.session.presentStep());
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"run.doefftrace"_s);
+        TraceSource source;
+        source.events = events;
+        QCOMPARE(exportTrace(source, TraceFormat::Native, path), QString());
+        TraceReader reader;
+        QVERIFY2(reader.open(path), qPrintable(reader.errorString()));
+        QCOMPARE(reader.eventCount(), quint64(events.size()));
+        QCOMPARE(reader.stepCount(), history->lastStep());
+
+        const quint64 last = history->lastStep();
+        for (quint64 step : { quint64(1), last / 3, last / 2, last - 1, last }) {
+            SessionState replay;
+            for (const Event& e : events)
+                if (e.step <= step) replay.apply(e);
+            const auto fromHistory = history->stateAt(step);
+            QVERIFY(fromHistory);
+            QCOMPARE(formatSessionState(*fromHistory), formatSessionState(replay));
+            const auto fromTrace = reader.stateAt(step);
+            QVERIFY2(fromTrace, qPrintable(reader.errorString()));
+            QCOMPARE(formatSessionState(*fromTrace), formatSessionState(replay));
+        }
+
+        // the session shows the past and returns to the present
+        QSignalSpy viewed(&f.session, &StudioSession::viewChanged);
+        QVERIFY(f.session.goToStep(last / 2));
+        QVERIFY(!f.session.isAtPresent());
+        QCOMPARE(f.session.viewStep(), last / 2);
+        QVERIFY(f.session.state().step() <= last / 2);
+        QVERIFY(viewed.size() >= 1);
+        f.session.goToPresent();
+        QVERIFY(f.session.isAtPresent());
+        QCOMPARE(f.session.state().step(), last);
+    }
+
+    void timelineLanesFollowTheRun()
+    {
+        Fixture f;
+        QVERIFY(runToEnd(f, u"parallel_work"_s));
+        f.update();
+        const SessionState& s = f.session.state();
+        QCOMPARE(f.timeline.rowCount(), int(s.tasks().size()));
+        quint64 stepsInLanes = 0;
+        for (int row = 0; row < f.timeline.rowCount(); ++row) {
+            const TimelineLane* lane = f.timeline.lane(row);
+            QVERIFY(lane);
+            QVERIFY(std::is_sorted(lane->steps.cbegin(), lane->steps.cend()));
+            QVERIFY(std::adjacent_find(lane->steps.cbegin(), lane->steps.cend()) == lane->steps.cend());
+            const SessionTask* t = s.task(lane->task);
+            QVERIFY(t);
+            QCOMPARE(quint64(lane->steps.size()), t->steps);
+            QCOMPARE(f.timeline.index(row).data(TimelineModel::TaskIdRole).toInt(), lane->task);
+            stepsInLanes += lane->steps.size();
+        }
+        QCOMPARE(stepsInLanes, s.step());
+        // a new run resets the lanes
+        QVERIFY(runToEnd(f, u"counter"_s));
+        f.update();
+        QCOMPARE(f.timeline.rowCount(), 1);
+    }
+
+    // 10,000,000 steps in two lanes: painting costs per pixel column, not per step.
+    void timelinePaintsHugeLanesPerPixel()
+    {
+        TimelineData data;
+        Event step;
+        step.kind = EventKind::Step;
+        constexpr quint64 Steps = 10'000'000;
+        for (quint64 i = 1; i <= Steps; ++i) {
+            step.step = i;
+            step.task = int(i % 3 == 0);
+            data.add(step);
+        }
+        TimelineModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setTimeline(&data);
+        QCOMPARE(model.rowCount(), 2);
+        TimelineView view(&model);
+        view.resize(900, 200);
+        view.setSteps(Steps / 2, Steps);
+        QImage image(view.size(), QImage::Format_ARGB32);
+        view.render(&image);
+        const int lanePixels = view.width() - TimelineView::LabelWidth;
+        // both lanes are busy everywhere: one merged run per lane (not one mark per step)
+        QVERIFY2(view.lastPaintedRuns() <= 2 * 3, qPrintable(QString::number(view.lastPaintedRuns())));
+        QVERIFY(view.lastPaintedRuns() >= 2);
+        // zoomed in on 100 steps: one box per step of each lane in the window
+        view.setRange(5'000'000, 5'000'100);
+        view.render(&image);
+        QVERIFY(view.lastPaintedRuns() >= 100 && view.lastPaintedRuns() <= 102);
+        QVERIFY(lanePixels > 0);
+        // the cursor maps back to steps
+        QCOMPARE(view.stepAt(TimelineView::LabelWidth), quint64(5'000'000));
+    }
+
+    void savedResultTasks()
+    {
+        const ProgramInfo* info = examples::library().find(u"pipeline"_s);
+        QVERIFY(info);
+        const auto failed = runProgram(*info);
+        QVERIFY(failed.is_err());
+        const QList<ResultTask> tasks = tasksOfResult(failed, u"pipeline"_s);
+        QVERIFY(!tasks.isEmpty());
+        QCOMPARE(tasks.first().id, 0);
+        QCOMPARE(tasks.first().state, TaskStateCode::Failed);
+        QVERIFY2(tasks.first().outcome.startsWith(u"Err("_s), qPrintable(tasks.first().outcome));
+        TaskModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<TaskModel::Row> rows;
+        for (const ResultTask& t : tasks)
+            rows.append({ .id = t.id,
+                          .name = t.name,
+                          .kind = {},
+                          .state = t.state,
+                          .waitsOn = {},
+                          .steps = 0,
+                          .effect = {},
+                          .outcome = t.outcome });
+        model.setRows(rows, 0);
+        QCOMPARE(model.rowCount(), int(tasks.size()));
+        QCOMPARE(model.index(0, TaskModel::StateColumn).data().toString(), u"failed"_s);
+
+        const auto ok = runProgram(*examples::library().find(u"counter"_s));
+        const QList<ResultTask> okTasks = tasksOfResult(ok, u"counter"_s);
+        QCOMPARE(okTasks.size(), 1);
+        QCOMPARE(okTasks.first().state, TaskStateCode::Done);
+        QCOMPARE(okTasks.first().outcome, u"Ok(3)"_s);
+    }
+
+    // Not a trace, truncated, wrong version: an error naming the file, never a crash.
+    void badTracesAreErrors()
+    {
+        Fixture f;
+        QVERIFY(runToEnd(f, u"counter"_s));
+        QTemporaryDir dir;
+        const QString good = dir.filePath(u"good.doefftrace"_s);
+        TraceSource source;
+        source.events = f.session.liveEvents();
+        QCOMPARE(exportTrace(source, TraceFormat::Native, good), QString());
+        const QByteArray bytes = fileBytes(good);
+        QVERIFY(bytes.size() > 100);
+
+        const auto loaded = loadTrace(good);
+        QVERIFY2(loaded->error.isEmpty(), qPrintable(loaded->error));
+        QVERIFY(loaded->reader && loaded->finalState);
+        QVERIFY(loaded->result.has_value());
+        QCOMPARE(resultSummaryText(*loaded->result), u"Ok(3)"_s);
+        QCOMPARE(formatSessionState(*loaded->finalState), formatSessionState(f.session.state()));
+
+        QByteArray wrongVersion = bytes;
+        wrongVersion[8] = char(99);
+        const QList<std::pair<QString, QByteArray>> bad {
+            { u"notatrace.doefftrace"_s, QByteArray("this is not a trace at all, just text\n").repeated(4) },
+            { u"truncated.doefftrace"_s, bytes.left(bytes.size() - 30) },
+            { u"version.doefftrace"_s, wrongVersion },
+            { u"empty.doefftrace"_s, QByteArray() },
+        };
+        for (const auto& [name, content] : bad) {
+            const QString path = dir.filePath(name);
+            QVERIFY(writeBytes(path, content));
+            const auto result = loadTrace(path);
+            QVERIFY2(!result->error.isEmpty(), qPrintable(name));
+            QVERIFY2(result->error.contains(name), qPrintable(result->error));
+            QVERIFY(!result->reader);
+        }
+        QVERIFY(!loadTrace(dir.filePath(u"missing.doefftrace"_s))->error.isEmpty());
     }
 
     void stopEndsWithRunAborted()

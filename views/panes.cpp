@@ -2,6 +2,7 @@
 
 #include "liverun.h"
 #include "studiosession.h"
+#include "traceio.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -115,9 +116,25 @@ TasksPane::TasksPane(StudioSession* session, QWidget* parent)
 
 void TasksPane::refresh()
 {
+    if (m_session->status() == RunStatus::Loaded && m_session->hasResult()) {
+        // a saved result knows no scheduler: the tasks its error context and stacks name
+        QList<TaskModel::Row> rows;
+        for (const ResultTask& t : tasksOfResult(m_session->result(), m_session->programName())) {
+            TaskModel::Row r;
+            r.id = t.id;
+            r.name = t.name;
+            r.kind = t.id == 0 ? TaskKindCode::Main : TaskKindCode::Spawned;
+            r.state = t.state;
+            r.outcome = t.outcome;
+            rows.append(r);
+        }
+        m_model.setRows(rows, m_session->result().is_err() ? m_session->result().error_context().task : 0);
+        syncSelection();
+        return;
+    }
     const SessionState& s = m_session->state();
     int current = s.currentTask();
-    if (m_session->isPaused()) current = m_session->lastPause()->task;
+    if (m_session->showsPause()) current = m_session->lastPause()->task;
     m_model.setSession(s, current);
     syncSelection();
 }
@@ -162,7 +179,7 @@ void StackPane::refresh()
         return;
     }
     // at a pause the agent's K also has the frames held by handlings (the suspended program)
-    if (m_session->isPaused() && m_session->lastPause()->k.contains(task))
+    if (m_session->showsPause() && m_session->lastPause()->k.contains(task))
         m_model.setFrames(m_session->lastPause()->k.value(task));
     else
         m_model.setFrames(m_session->state().k(task));
@@ -334,7 +351,13 @@ void SourcePane::refresh()
         return;
     }
     const QString file = m_session->currentFile();
-    if (!file.isEmpty()) showLocation(file, m_session->currentLine(), m_session->currentFunction());
+    if (!file.isEmpty()) {
+        showLocation(file, m_session->currentLine(), m_session->currentFunction());
+    } else if (m_session->status() == RunStatus::Trace && m_session->isAtPresent() && m_session->hasResult()) {
+        // the end of a failed trace: where the error was raised
+        const auto& entries = m_session->result().source_stack().entries;
+        if (!entries.isEmpty()) showLocation(entries.last().file, entries.last().line, entries.last().function);
+    }
 }
 
 void SourcePane::showLocation(const QString& file, int line, const QString& function)

@@ -1,7 +1,11 @@
 #include "studiosession.h"
 
+#include "history.h"
+#include "traceio.h"
+
 #include <doeff/value.h>
 
+#include <QFileInfo>
 #include <QThread>
 
 namespace doeff::views {
@@ -14,10 +18,17 @@ StudioSession::StudioSession(QObject* parent)
     connect(&m_refreshTimer, &QTimer::timeout, this, &StudioSession::refreshed);
 }
 
+StudioSession::~StudioSession() = default;
+
 void StudioSession::reset(const QString& program)
 {
     Q_ASSERT(thread() == QThread::currentThread());
     m_state = SessionState();
+    m_view.reset();
+    auto live = std::make_unique<LiveHistory>();
+    m_liveHistory = live.get();
+    m_history = std::move(live);
+    m_traceFile.clear();
     m_paused.reset();
     m_result.reset();
     m_status = RunStatus::Running;
@@ -26,6 +37,76 @@ void StudioSession::reset(const QString& program)
     m_changedSincePause.clear();
     Q_EMIT statusChanged();
     Q_EMIT resultChanged();
+    Q_EMIT viewChanged();
+    refreshNow();
+}
+
+void StudioSession::openTrace(LoadedTrace& trace)
+{
+    Q_ASSERT(thread() == QThread::currentThread());
+    Q_ASSERT(trace.reader && trace.finalState);
+    m_program = trace.reader->metadata().program.isEmpty() ? QFileInfo(trace.path).fileName()
+                                                           : trace.reader->metadata().program;
+    m_state = *trace.finalState;
+    m_view.reset();
+    m_liveHistory = nullptr;
+    m_history = std::make_unique<TraceHistory>(std::move(trace.reader), std::move(trace.timeline));
+    m_traceFile = trace.path;
+    m_paused.reset();
+    m_result = trace.result;
+    m_status = RunStatus::Trace;
+    m_changedSincePause.clear();
+    m_selectedTask = 0;
+    Q_EMIT selectedTaskChanged(0);
+    Q_EMIT statusChanged();
+    Q_EMIT resultChanged();
+    Q_EMIT viewChanged();
+    refreshNow();
+}
+
+QList<Event> StudioSession::liveEvents() const
+{
+    return m_liveHistory ? m_liveHistory->events() : QList<Event>();
+}
+
+bool StudioSession::canExportTrace() const
+{
+    if (m_status == RunStatus::Trace) return true;
+    return m_liveHistory && !m_liveHistory->events().isEmpty() && m_status != RunStatus::Loaded;
+}
+
+quint64 StudioSession::presentStep() const
+{
+    return m_state.step();
+}
+
+bool StudioSession::goToStep(quint64 step)
+{
+    Q_ASSERT(thread() == QThread::currentThread());
+    if (!m_history || m_status == RunStatus::Loaded) return false;
+    if (step >= presentStep()) {
+        goToPresent();
+        return true;
+    }
+    if (m_view && m_viewStep == step) return true;
+    m_view.reset(); // a trace reuses the previous snapshot in place when stepping forward
+    m_view = m_history->stateAt(step);
+    if (!m_view) {
+        Q_EMIT historyFailed(m_history->errorString());
+        goToPresent();
+        return false;
+    }
+    m_viewStep = step;
+    Q_EMIT viewChanged();
+    refreshNow();
+    return true;
+}
+
+void StudioSession::goToPresent()
+{
+    if (!m_view) return;
+    m_view.reset();
+    Q_EMIT viewChanged();
     refreshNow();
 }
 
@@ -35,6 +116,7 @@ void StudioSession::applyEvents(const QList<Event>& events)
     if (events.isEmpty()) return;
     for (const Event& e : events) {
         m_state.apply(e);
+        if (m_liveHistory) m_liveHistory->append(e, m_state);
         if (e.kind == EventKind::StoreWrite && !m_changedSincePause.contains(e.name))
             m_changedSincePause.append(e.name);
         else if (e.kind == EventKind::LogAppended && !m_changedSincePause.contains(QStringLiteral("__log__")))
@@ -48,6 +130,10 @@ void StudioSession::setPaused(const PausedState& state)
     Q_ASSERT(thread() == QThread::currentThread());
     m_paused = state;
     m_status = RunStatus::Paused;
+    if (m_view) {
+        m_view.reset();
+        Q_EMIT viewChanged();
+    }
     if (state.task >= 0 && state.task != m_selectedTask) {
         m_selectedTask = state.task;
         Q_EMIT selectedTaskChanged(m_selectedTask);
@@ -87,6 +173,8 @@ QString StudioSession::statusText() const
         return tr("finished: %1").arg(resultSummary());
     case RunStatus::Loaded:
         return tr("result file: %1").arg(resultSummary());
+    case RunStatus::Trace:
+        return m_result ? tr("trace: %1").arg(resultSummary()) : tr("trace: incomplete run");
     }
     return {};
 }
@@ -101,6 +189,7 @@ void StudioSession::setSelectedTask(int task)
 
 QStringList StudioSession::changedKeys() const
 {
+    if (m_view) return m_view->changedKeys();
     QStringList keys = m_state.changedKeys();
     for (const QString& k : m_changedSincePause)
         if (!keys.contains(k)) keys.append(k);
@@ -136,25 +225,23 @@ const SessionFrame* topProgramFrame(const SessionTask* t)
 
 QString StudioSession::currentFile() const
 {
-    if (m_paused && m_status == RunStatus::Paused && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty())
-        return m_paused->eventFile;
-    const SessionFrame* f = topProgramFrame(m_state.task(m_selectedTask));
+    if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty()) return m_paused->eventFile;
+    const SessionFrame* f = topProgramFrame(state().task(m_selectedTask));
     return f ? f->file : QString();
 }
 
 int StudioSession::currentLine() const
 {
-    if (m_paused && m_status == RunStatus::Paused && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty())
-        return m_paused->event.line;
-    const SessionFrame* f = topProgramFrame(m_state.task(m_selectedTask));
+    if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty()) return m_paused->event.line;
+    const SessionFrame* f = topProgramFrame(state().task(m_selectedTask));
     return f ? f->line : 0;
 }
 
 QString StudioSession::currentFunction() const
 {
-    if (m_paused && m_status == RunStatus::Paused && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty())
+    if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty())
         return m_paused->eventFunction;
-    const SessionFrame* f = topProgramFrame(m_state.task(m_selectedTask));
+    const SessionFrame* f = topProgramFrame(state().task(m_selectedTask));
     return f ? f->function : QString();
 }
 

@@ -8,20 +8,31 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
 
 namespace doeff::views {
 
-enum class RunStatus : quint8 { Idle, Running, Paused, Finished, Loaded };
+class LiveHistory;
+class StateHistory;
+struct LoadedTrace;
+
+/// Loaded: a saved result file; Trace: an opened trace file.
+enum class RunStatus : quint8 { Idle, Running, Paused, Finished, Loaded, Trace };
 
 /// The GUI-side state of one debugging session: a SessionState reduced from the event stream,
 /// the latest pause, the selected task and the run's result. Lives on the GUI thread; panes
 /// read it when refreshed() fires (at most ~30 times a second while a run streams events, and
 /// at once at every pause).
+///
+/// Time travel: a live run records its events in a LiveHistory, an opened trace reads its
+/// TraceReader. goToStep() shows the state at a past step (state() then returns it while the
+/// live state goes on in the background); goToPresent() returns. A new pause returns too.
 class StudioSession : public QObject {
     Q_OBJECT
 public:
     explicit StudioSession(QObject* parent = nullptr);
+    ~StudioSession() override;
 
     /// Forgets everything: a new run of `program` (or a loaded file) starts.
     void reset(const QString& program);
@@ -31,9 +42,17 @@ public:
     void setResumed();
     /// The run ended (or a result file was opened: `loaded`).
     void setResult(const RuntimeResultBase& result, bool loaded = false);
+    /// Replaces the session with an opened trace (shown at its last step). Takes the reader.
+    void openTrace(LoadedTrace& trace);
 
-    const SessionState& state() const { return m_state; }
+    /// The state shown: the one at the viewed step.
+    const SessionState& state() const { return m_view ? *m_view : m_state; }
+    /// The run's own state, at the present, whatever step is viewed.
+    const SessionState& presentState() const { return m_state; }
+    /// The run is paused (the step commands apply).
     bool isPaused() const { return m_status == RunStatus::Paused && m_paused.has_value(); }
+    /// Paused and showing the present: pause details (pausing event, agent K) apply to state().
+    bool showsPause() const { return isPaused() && !m_view; }
     /// The latest pause (valid while isPaused(); kept after resuming for reference).
     const std::optional<PausedState>& lastPause() const { return m_paused; }
     RunStatus status() const { return m_status; }
@@ -59,16 +78,42 @@ public:
     /// Emits refreshed() now (skipping the coalescing delay).
     void refreshNow();
 
+    // ---- time travel ---------------------------------------------------------------------
+    /// The live run's or the trace's history; null for a result file or before any run.
+    StateHistory* history() const { return m_history.get(); }
+    /// The live run's recorded events (empty for traces and results).
+    QList<Event> liveEvents() const;
+    /// The opened trace file (empty unless status() is Trace).
+    QString traceFile() const { return m_traceFile; }
+    /// Whether there is a run or a trace to export.
+    bool canExportTrace() const;
+    /// The last step there is (the present).
+    quint64 presentStep() const;
+    quint64 viewStep() const { return m_view ? m_viewStep : m_state.step(); }
+    bool isAtPresent() const { return !m_view; }
+    /// Shows the state at `step` (the present at or beyond presentStep()). False, with
+    /// historyFailed(), when the state cannot be rebuilt (a corrupt trace block).
+    bool goToStep(quint64 step);
+    void goToPresent();
+
 Q_SIGNALS:
     void refreshed();
     void selectedTaskChanged(int task);
     void resultChanged();
     void statusChanged();
+    /// The viewed step changed (or the present moved on while it is viewed).
+    void viewChanged();
+    void historyFailed(const QString& message);
 
 private:
     void scheduleRefresh();
 
     SessionState m_state;
+    std::unique_ptr<StateHistory> m_history;
+    LiveHistory* m_liveHistory = nullptr; // m_history while a live run is recorded
+    std::shared_ptr<const SessionState> m_view; // a past state, or null at the present
+    quint64 m_viewStep = 0;
+    QString m_traceFile;
     std::optional<PausedState> m_paused;
     std::optional<RuntimeResultBase> m_result;
     RunStatus m_status = RunStatus::Idle;

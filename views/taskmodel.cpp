@@ -22,6 +22,11 @@ void TaskModel::setSession(const SessionState& state, int current)
         r.outcome = t.outcome;
         rows.append(r);
     }
+    setRows(rows, current);
+}
+
+void TaskModel::setRows(const QList<Row>& rows, int current)
+{
     bool prefix = rows.size() >= m_rows.size();
     for (qsizetype i = 0; prefix && i < m_rows.size(); ++i)
         prefix = rows[i].id == m_rows[i].id;

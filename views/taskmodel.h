@@ -38,6 +38,8 @@ public:
 
     /// Adopts the tasks of `state`; `current` is the running or pausing task (highlighted).
     void setSession(const SessionState& state, int current);
+    /// Adopts rows built elsewhere (a saved result's tasks).
+    void setRows(const QList<Row>& rows, int current);
     /// The row of a task id, or -1.
     int rowOf(int task) const;
 

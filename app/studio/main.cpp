@@ -1,4 +1,4 @@
-// doeff-studio [FILE]: opens a saved result or a program library; with no file, the
+// doeff-studio [FILE]: opens a trace, a saved result or a program library; with no file, the
 // parallel_work example paused at its first step.
 
 #include "mainwindow.h"
@@ -10,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include <cstdio>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -19,15 +21,17 @@ struct StudioOptions {
         parser.setApplicationDescription(u"Doeff Studio: a debugger for doeff effect programs."_s);
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addPositionalArgument(u"file"_s, u"A saved result (.doeffresult) or a program library (.so) to open."_s,
-                                     u"[file]"_s);
-        parser.addOptions({ program, demoSteps, demoEffects, screenshot, freshLayout });
+        parser.addPositionalArgument(
+            u"file"_s, u"A trace (.doefftrace), a saved result (.doeffresult) or a program library (.so) to open."_s,
+            u"[file]"_s);
+        parser.addOptions({ program, demoSteps, demoEffects, at, screenshot, freshLayout });
     }
     QCommandLineOption program { u"program"_s, u"Open the built-in example NAME (default parallel_work)."_s,
                                  u"name"_s };
     QCommandLineOption demoSteps { u"demo-steps"_s, u"After opening, Step Into N times (demos, screenshots)."_s,
                                    u"n"_s };
     QCommandLineOption demoEffects { u"demo-effects"_s, u"After opening, Step Effect N times."_s, u"n"_s };
+    QCommandLineOption at { u"at"_s, u"With a trace: show the state at STEP (as the Timeline does)."_s, u"step"_s };
     QCommandLineOption screenshot { u"screenshot"_s, u"After the demo steps, save the window to PATH and quit."_s,
                                     u"path"_s };
     QCommandLineOption freshLayout { u"default-layout"_s, u"Ignore the saved window layout."_s };
@@ -66,27 +70,60 @@ int main(int argc, char** argv)
     doeff::studio::MainWindow window;
     if (!parser.isSet(freshLayout)) window.restoreSettings();
     window.show();
-    const QStringList files = parser.positionalArguments();
-    if (!files.isEmpty())
-        window.openFile(files.first());
-    else
-        window.openExample(parser.isSet(program) ? parser.value(program) : u"parallel_work"_s);
 
     // Demo mode: issue one command per pause, then optionally grab the window.
-    int steps = parser.value(demoSteps).toInt();
-    int effects = parser.value(demoEffects).toInt();
+    const int demoStepCount = parser.value(demoSteps).toInt();
+    const int demoEffectCount = parser.value(demoEffects).toInt();
+    int steps = demoStepCount;
+    int effects = demoEffectCount;
     const QString shot = parser.value(screenshot);
     auto* session = window.session();
-    auto finish = [&window, shot] {
-        if (shot.isEmpty()) return;
-        QTimer::singleShot(400, &window, [&window, shot] {
-            window.grab().save(shot);
-            QApplication::quit();
+    // exitCode != 0: leave even without a screenshot (the demo could not be done)
+    auto finish = [&window, shot](int exitCode) {
+        if (shot.isEmpty()) {
+            if (exitCode != 0) QTimer::singleShot(0, &window, [exitCode] { QApplication::exit(exitCode); });
+            return;
+        }
+        QTimer::singleShot(400, &window, [&window, shot, exitCode] {
+            if (!window.grab().save(shot)) {
+                std::fprintf(stderr, "doeff-studio: could not save the screenshot to %s\n", qPrintable(shot));
+                QApplication::exit(1);
+                return;
+            }
+            QApplication::exit(exitCode);
         });
     };
-    if (steps > 0 || effects > 0 || !shot.isEmpty()) {
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty()) {
+        const QString at = parser.value(options.at);
+        QObject::connect(&window, &doeff::studio::MainWindow::traceOpened, &window, [session, at, finish] {
+            if (!at.isEmpty()) session->goToStep(at.toULongLong());
+            finish(0);
+        });
+        QObject::connect(&window, &doeff::studio::MainWindow::fileFailed, &window,
+                         [finish](const QString&, const QString& message) {
+                             std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(message));
+                             finish(1);
+                         });
+        if (!window.openFile(files.first()) && !shot.isEmpty()) finish(1);
+    } else {
+        window.openExample(parser.isSet(program) ? parser.value(program) : u"parallel_work"_s);
+    }
+
+    if (files.isEmpty() && (steps > 0 || effects > 0 || !shot.isEmpty())) {
         QObject::connect(session, &doeff::views::StudioSession::statusChanged, &window,
-                         [&window, session, &steps, &effects, finish] {
+                         [&window, session, &steps, &effects, finish, demoStepCount, demoEffectCount] {
+                             if (session->hasResult() && (effects > 0 || steps > 0)) {
+                                 // the run ended before the demo did: say so and stop
+                                 std::fprintf(stderr,
+                                              "doeff-studio: the run finished (%s) after %d of %d demo step(s) "
+                                              "and %d of %d demo effect step(s); stopping.\n",
+                                              qPrintable(session->resultSummary()), demoStepCount - steps,
+                                              demoStepCount, demoEffectCount - effects, demoEffectCount);
+                                 steps = effects = -1;
+                                 finish(1);
+                                 return;
+                             }
                              if (!session->isPaused()) return;
                              if (effects > 0) {
                                  --effects;
@@ -95,11 +132,10 @@ int main(int argc, char** argv)
                                  --steps;
                                  window.liveRun()->command(doeff::DebugAgent::Command::StepInto);
                              } else if (steps == 0) {
-                                 finish();
+                                 finish(0);
                                  steps = -1;
                              }
                          });
-        if (!files.isEmpty()) finish();
     }
     return app.exec();
 }

@@ -3,29 +3,38 @@
 #include <doeff_examples.h>
 
 #include <doeff/errors.h>
+#include <history.h>
 #include <liverun.h>
 #include <panes.h>
 #include <studiosession.h>
+#include <timeline.h>
+#include <traceio.h>
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLibrary>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPainterPath>
+#include <QProgressBar>
+#include <QPromise>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::StringLiterals;
 
@@ -184,6 +193,21 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_stepLabel);
     statusBar()->addWidget(m_reasonLabel);
     statusBar()->addWidget(m_statusLabel, 1);
+    m_jobLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(u"jobProgress"_s);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_cancelJob = new QToolButton(this);
+    m_cancelJob->setText(tr("Cancel"));
+    m_cancelJob->setAutoRaise(true);
+    connect(m_cancelJob, &QToolButton::clicked, this, &MainWindow::cancelJob);
+    statusBar()->addPermanentWidget(m_jobLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelJob);
+    m_jobLabel->hide();
+    m_progress->hide();
+    m_cancelJob->hide();
 
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::refreshed, this, &MainWindow::updateStatus);
@@ -193,6 +217,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_stack, &views::StackPane::sourceRequested, this,
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
+    connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
+    connect(m_session, &views::StudioSession::historyFailed, this,
+            [this](const QString& m) { showMessage(tr("Could not rebuild that step: %1").arg(m)); });
     updateActions();
     updateStatus();
     resize(1600, 1000);
@@ -200,6 +227,9 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    // a worker may read the live run's events (whose strings the LiveRun owns)
+    m_job.cancel();
+    m_job.waitForFinished();
     m_run->shutdown();
 }
 
@@ -220,6 +250,7 @@ void MainWindow::createDocks()
     m_log = new views::LogPane(m_session, this);
     m_result = new views::ResultPane(m_session, this);
     m_breakpoints = new views::BreakpointsPane(m_run, this);
+    m_timeline = new views::TimelinePane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -229,13 +260,16 @@ void MainWindow::createDocks()
     QDockWidget* tree = dock(m_tree, tr("Effect Tree"), u"treeDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
+    splitDockWidget(tree, timeline, Qt::Horizontal);
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
     tree->raise();
-    resizeDocks({ tasks, store }, { 600, 420 }, Qt::Horizontal);
+    resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
+    resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
     resizeDocks({ tasks, stack }, { 420, 520 }, Qt::Vertical);
     resizeDocks({ store, env, breakpoints }, { 360, 300, 240 }, Qt::Vertical);
     resizeDocks({ tree }, { 380 }, Qt::Vertical);
@@ -244,7 +278,7 @@ void MainWindow::createDocks()
         if (m_session->hasResult()) result->raise();
     });
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result })
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result, timeline })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 
@@ -256,7 +290,10 @@ void MainWindow::createActions()
         a->setObjectName(name);
         a->setShortcuts(keys);
         a->setToolTip(keys.isEmpty() ? text : text + u" ("_s + keys.first().toString(QKeySequence::NativeText) + u')');
-        connect(a, &QAction::triggered, this, [this, c] { m_run->command(c); });
+        connect(a, &QAction::triggered, this, [this, c] {
+            m_session->goToPresent(); // commands act on the present
+            m_run->command(c);
+        });
         return a;
     };
     m_continue = make(tr("Continue"), u"continue"_s, Glyph::Continue, { Qt::Key_F5 }, Command::Continue);
@@ -293,10 +330,29 @@ void MainWindow::createActions()
     QAction* openRes = file->addAction(tr("&Open Result…"));
     openRes->setShortcut(QKeySequence::Open);
     connect(openRes, &QAction::triggered, this, &MainWindow::openResultDialog);
+    m_openTrace = file->addAction(tr("Open &Trace…"));
+    m_openTrace->setObjectName(u"openTrace"_s);
+    m_openTrace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    connect(m_openTrace, &QAction::triggered, this, &MainWindow::openTraceDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
     m_saveResult = file->addAction(tr("&Save Result…"));
+    m_saveResult->setObjectName(u"saveResult"_s);
     m_saveResult->setShortcut(QKeySequence::Save);
     connect(m_saveResult, &QAction::triggered, this, &MainWindow::saveResultDialog);
+    QMenu* exportMenu = file->addMenu(tr("E&xport Trace"));
+    const QList<std::tuple<QString, QString, views::TraceFormat>> formats {
+        { tr("As &Native Trace (.doefftrace)…"), u"exportNative"_s, views::TraceFormat::Native },
+        { tr("As &JSON…"), u"exportJson"_s, views::TraceFormat::Json },
+        { tr("As &Perfetto / Chrome Trace…"), u"exportPerfetto"_s, views::TraceFormat::Perfetto },
+    };
+    for (const auto& [label, name, format] : formats) {
+        QAction* a = exportMenu->addAction(label);
+        a->setObjectName(name);
+        const views::TraceFormat f = format;
+        connect(a, &QAction::triggered, this, [this, f] { exportTraceDialog(f); });
+        m_exportActions.append(a);
+    }
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
@@ -365,6 +421,10 @@ void MainWindow::updateActions()
     m_stop->setEnabled(running);
     m_restart->setEnabled(m_run->hasProgram());
     m_saveResult->setEnabled(m_session->hasResult());
+    const bool busy = isBusy();
+    m_openTrace->setEnabled(!busy);
+    for (QAction* a : std::as_const(m_exportActions))
+        a->setEnabled(!busy && m_session->canExportTrace());
 }
 
 QString MainWindow::stepText() const
@@ -383,8 +443,14 @@ QString MainWindow::runStatusText() const
 void MainWindow::updateStatus()
 {
     const SessionState& s = m_session->state();
-    m_stepLabel->setText(tr("Step %1").arg(s.step()));
-    if (m_session->isPaused()) {
+    if (m_session->isAtPresent())
+        m_stepLabel->setText(tr("Step %1").arg(s.step()));
+    else
+        m_stepLabel->setText(tr("Step %1 of %2").arg(m_session->viewStep()).arg(m_session->presentStep()));
+    if (!m_session->isAtPresent()) {
+        m_reasonLabel->setText(tr("Viewing the past (Timeline ▸ %1 returns)")
+                                   .arg(m_session->status() == views::RunStatus::Trace ? tr("End") : tr("Live")));
+    } else if (m_session->isPaused()) {
         const PausedState& p = *m_session->lastPause();
         const SessionTask* t = s.task(p.task);
         QString what;
@@ -442,7 +508,164 @@ bool MainWindow::openExample(const QString& name)
 bool MainWindow::openFile(const QString& path)
 {
     if (QLibrary::isLibrary(path)) return openProgramLibrary(path);
+    QFile f(path);
+    const bool traceMagic = f.open(QIODevice::ReadOnly) && f.read(8) == "DOEFFTRC";
+    if (traceMagic || path.endsWith(u".doefftrace"_s, Qt::CaseInsensitive)) return openTrace(path);
     return openResult(path);
+}
+
+template<class R>
+void MainWindow::startJob(const QString& label, std::function<R(const std::function<bool(quint64, quint64)>&)> work,
+                          std::function<void(const R&, bool cancelled)> done)
+{
+    const quint64 generation = ++m_jobGeneration;
+    QFuture<R> future = QtConcurrent::run([work](QPromise<R>& promise) {
+        promise.setProgressRange(0, 1000);
+        const auto progress = [&promise](quint64 doneCount, quint64 total) {
+            if (total > 0) promise.setProgressValue(int(doneCount * 1000 / total));
+            return !promise.isCanceled();
+        };
+        promise.addResult(work(progress));
+    });
+    auto* watcher = new QFutureWatcher<R>(this);
+    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, [this](int v) {
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(v);
+    });
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, done] {
+        watcher->deleteLater();
+        if (generation != m_jobGeneration) return;
+        const QFuture<R> f = watcher->future();
+        endJob();
+        if (f.resultCount() > 0)
+            done(f.result(), f.isCanceled());
+        else
+            done(R(), true);
+    });
+    watcher->setFuture(future);
+    m_job = QFuture<void>(future);
+    m_jobLabel->setText(label);
+    m_progress->setRange(0, 0); // busy until the first progress report
+    m_jobLabel->show();
+    m_progress->show();
+    m_cancelJob->show();
+    updateActions();
+}
+
+void MainWindow::endJob()
+{
+    m_job = QFuture<void>();
+    m_jobLabel->hide();
+    m_progress->hide();
+    m_cancelJob->hide();
+    updateActions();
+}
+
+void MainWindow::cancelJob()
+{
+    m_job.cancel();
+}
+
+bool MainWindow::openTrace(const QString& path)
+{
+    if (isBusy()) {
+        showMessage(tr("Wait for the current load or export to finish (or cancel it) before opening %1.").arg(path));
+        return false;
+    }
+    const QString file = path;
+    startJob<std::shared_ptr<views::LoadedTrace>>(
+        tr("Opening %1…").arg(QFileInfo(path).fileName()),
+        [file](const views::Progress& progress) { return views::loadTrace(file, progress); },
+        [this, file](const std::shared_ptr<views::LoadedTrace>& trace, bool cancelled) {
+            if (cancelled || !trace || trace->cancelled) {
+                showMessage(tr("Opening %1 was cancelled.").arg(file), false);
+                Q_EMIT fileFailed(file, tr("cancelled"));
+                return;
+            }
+            finishTraceLoad(trace);
+        });
+    return true;
+}
+
+void MainWindow::finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trace)
+{
+    if (!trace->error.isEmpty()) {
+        reportFileError(tr("Open Trace"), trace->path, tr("Could not open the trace: %1").arg(trace->error));
+        return;
+    }
+    m_run->shutdown();
+    m_messageBar->hide();
+    m_session->openTrace(*trace);
+    addRecentFile(trace->path);
+    updateActions();
+    Q_EMIT traceOpened(trace->path);
+}
+
+void MainWindow::reportFileError(const QString& title, const QString& path, const QString& message)
+{
+    QString text = message;
+    if (!text.contains(QFileInfo(path).fileName())) text = path + u": "_s + text;
+    showMessage(text);
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setObjectName(u"fileErrorBox"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, never blocks the event loop
+    Q_EMIT fileFailed(path, text);
+}
+
+bool MainWindow::exportTrace(views::TraceFormat format, const QString& path)
+{
+    if (isBusy() || !m_session->canExportTrace()) {
+        showMessage(isBusy() ? tr("Wait for the current load or export to finish before exporting.")
+                             : tr("There is no run or trace to export."));
+        return false;
+    }
+    views::TraceSource source;
+    if (m_session->status() == views::RunStatus::Trace) {
+        source.file = m_session->traceFile();
+    } else {
+        source.events = m_session->liveEvents();
+        source.program = m_session->programName();
+    }
+    const QString target = path;
+    startJob<QString>(
+        tr("Exporting to %1…").arg(QFileInfo(path).fileName()),
+        [source, format, target](const views::Progress& progress) {
+            return views::exportTrace(source, format, target, progress);
+        },
+        [this, target](const QString& error, bool cancelled) {
+            const QString problem = cancelled ? tr("cancelled") : error;
+            if (!problem.isEmpty()) {
+                reportFileError(tr("Export Trace"), target, tr("Could not export the trace: %1").arg(problem));
+            } else {
+                showMessage(tr("Exported the trace to %1.").arg(target), false);
+                if (target.endsWith(u".doefftrace"_s)) addRecentFile(target);
+            }
+            Q_EMIT exportFinished(target, problem);
+        });
+    return true;
+}
+
+void MainWindow::openTraceDialog()
+{
+    const QString path
+        = QFileDialog::getOpenFileName(this, tr("Open Trace"), {}, tr("Doeff traces (*.doefftrace);;All files (*)"));
+    if (!path.isEmpty()) openTrace(path);
+}
+
+void MainWindow::exportTraceDialog(views::TraceFormat format)
+{
+    QString suffix = u".doefftrace"_s, filter = tr("Doeff traces (*.doefftrace)");
+    if (format == views::TraceFormat::Json) {
+        suffix = u".json"_s;
+        filter = tr("JSON (*.json)");
+    } else if (format == views::TraceFormat::Perfetto) {
+        suffix = u".perfetto.json"_s;
+        filter = tr("Chrome Trace Event JSON for Perfetto (*.json)");
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Trace"), m_session->programName() + suffix,
+                                                      filter + tr(";;All files (*)"));
+    if (!path.isEmpty()) exportTrace(format, path);
 }
 
 bool MainWindow::openProgramLibrary(const QString& path)
@@ -462,7 +685,8 @@ bool MainWindow::openProgramLibrary(const QString& path)
             false);
         return true;
     } catch (const std::exception& e) {
-        showMessage(tr("Could not open the program library: %1").arg(QString::fromUtf8(e.what())));
+        reportFileError(tr("Open Program Library"), path,
+                        tr("Could not open the program library: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
 }
@@ -494,7 +718,8 @@ bool MainWindow::openResult(const QString& path)
         updateActions();
         return true;
     } catch (const std::exception& e) {
-        showMessage(tr("Could not open the result file: %1").arg(QString::fromUtf8(e.what())));
+        reportFileError(tr("Open Result"), path,
+                        tr("Could not open the result file: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
 }

@@ -2,14 +2,20 @@
 
 #include <doeff/library.h>
 
+#include <QFuture>
 #include <QMainWindow>
 #include <QPointer>
+
+#include <functional>
+#include <memory>
 
 class QAction;
 class QActionGroup;
 class QLabel;
 class QMenu;
 class QFrame;
+class QProgressBar;
+class QToolButton;
 
 namespace doeff::views {
 class BreakpointsPane;
@@ -21,7 +27,10 @@ class SourcePane;
 class StackPane;
 class StudioSession;
 class TasksPane;
+class TimelinePane;
 class VariantPane;
+struct LoadedTrace;
+enum class TraceFormat : quint8;
 } // namespace doeff::views
 
 namespace doeff::studio {
@@ -38,11 +47,21 @@ public:
     void openProgram(const ProgramInfo& info);
     /// A built-in example by name; false (with a message) when there is none.
     bool openExample(const QString& name);
-    /// A program library (.so) or a saved result, chosen by the file's kind.
+    /// A program library (.so), a trace (.doefftrace) or a saved result, chosen by the file's kind.
     bool openFile(const QString& path);
     bool openProgramLibrary(const QString& path);
     bool openResult(const QString& path);
     bool saveResult(const QString& path);
+    /// Opens and indexes a trace on a worker thread (progress in the status bar); the session is
+    /// replaced when it is ready (traceOpened), and left as it was when the file is bad
+    /// (fileFailed, plus a message box). False when another load or export is running.
+    bool openTrace(const QString& path);
+    /// Writes the live run's events or the opened trace to `path` on a worker thread
+    /// (exportFinished). False when there is nothing to export or a job is running.
+    bool exportTrace(views::TraceFormat format, const QString& path);
+    /// A load or an export is running.
+    bool isBusy() const { return m_job.isRunning(); }
+    void cancelJob();
 
     /// Restores geometry, dock layout and settings saved by a previous session.
     void restoreSettings();
@@ -61,9 +80,17 @@ public:
     views::SourcePane* sourcePane() const { return m_source; }
     views::ResultPane* resultPane() const { return m_result; }
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
+    views::TimelinePane* timelinePane() const { return m_timeline; }
     QString stepText() const;
     QString reasonText() const;
     QString runStatusText() const;
+
+Q_SIGNALS:
+    void traceOpened(const QString& path);
+    /// A file could not be opened: `message` names the file and the problem.
+    void fileFailed(const QString& path, const QString& message);
+    /// An export ended; `error` is empty on success.
+    void exportFinished(const QString& path, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -79,6 +106,16 @@ private:
     void openProgramLibraryDialog();
     void openResultDialog();
     void saveResultDialog();
+    void openTraceDialog();
+    void exportTraceDialog(views::TraceFormat format);
+    void reportFileError(const QString& title, const QString& path, const QString& message);
+    void finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trace);
+    /// Runs `work` on the thread pool with progress in the status bar; `done` runs on the GUI
+    /// thread unless the window is gone or a newer job replaced it.
+    template<class R>
+    void startJob(const QString& label, std::function<R(const std::function<bool(quint64, quint64)>&)> work,
+                  std::function<void(const R&, bool cancelled)> done);
+    void endJob();
 
     views::StudioSession* m_session;
     views::LiveRun* m_run;
@@ -91,12 +128,18 @@ private:
     views::SourcePane* m_source = nullptr;
     views::ResultPane* m_result = nullptr;
     views::BreakpointsPane* m_breakpoints = nullptr;
+    views::TimelinePane* m_timeline = nullptr;
 
     QFrame* m_messageBar = nullptr;
     QLabel* m_messageLabel = nullptr;
     QLabel* m_stepLabel = nullptr;
     QLabel* m_reasonLabel = nullptr;
     QLabel* m_statusLabel = nullptr;
+    QLabel* m_jobLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancelJob = nullptr;
+    QFuture<void> m_job; // the running load or export (its result goes through its watcher)
+    quint64 m_jobGeneration = 0;
 
     QMenu* m_programMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
@@ -110,6 +153,8 @@ private:
     QAction* m_restart = nullptr;
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;
+    QAction* m_openTrace = nullptr;
+    QList<QAction*> m_exportActions;
     QActionGroup* m_clockGroup = nullptr;
 };
 

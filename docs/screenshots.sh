@@ -1,0 +1,19 @@
+#!/bin/sh
+# Regenerates the Studio screenshots under Xvfb:
+#   docs/screenshots.sh [BUILD_DIR]        (default build/dev)
+# docs/images/studio.png: parallel_work, live, 30 steps in; studio-trace.png: a recorded trace
+# of it viewed at step 40 on the Timeline.
+set -eu
+build=${1:-build/dev}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'kill "$xvfb" 2>/dev/null || true; rm -rf "$work"' EXIT
+Xvfb :94 -screen 0 1700x1100x24 >/dev/null 2>&1 &
+xvfb=$!
+sleep 1
+export DISPLAY=:94 XDG_CONFIG_HOME="$work/config"
+"$build/app/doeff-run" parallel_work --clock simulated --trace "$work/parallel_work.doefftrace" >/dev/null
+"$build/app/studio/doeff-studio" --default-layout --demo-steps 30 --screenshot "$here/images/studio.png"
+"$build/app/studio/doeff-studio" --default-layout "$work/parallel_work.doefftrace" --at 40 \
+    --screenshot "$here/images/studio-trace.png"
+echo "wrote $here/images/studio.png and $here/images/studio-trace.png"

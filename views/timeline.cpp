@@ -1,0 +1,458 @@
+#include "timeline.h"
+
+#include "studiosession.h"
+
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QSlider>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace doeff::views {
+
+// ---- model ---------------------------------------------------------------------------------
+
+void TimelineModel::setTimeline(const TimelineData* data)
+{
+    const int rows = data ? int(data->lanes().size()) : 0;
+    if (data != m_data || rows < m_rows) {
+        beginResetModel();
+        m_data = data;
+        m_rows = rows;
+        endResetModel();
+        return;
+    }
+    if (m_rows > 0) Q_EMIT dataChanged(index(0), index(m_rows - 1));
+    if (rows > m_rows) {
+        beginInsertRows({}, m_rows, rows - 1);
+        m_rows = rows;
+        endInsertRows();
+    }
+}
+
+const TimelineLane* TimelineModel::lane(int row) const
+{
+    if (!m_data || row < 0 || row >= m_rows) return nullptr;
+    return &m_data->lanes()[row];
+}
+
+int TimelineModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : m_rows;
+}
+
+QVariant TimelineModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const TimelineLane* l = lane(index.row());
+    Q_ASSERT(l);
+    switch (role) {
+    case Qt::DisplayRole:
+        return QStringLiteral("%1 %2").arg(l->task).arg(l->name);
+    case Qt::ToolTipRole:
+        return tr("Task %1 '%2': %3 step(s), %4 effect(s)")
+            .arg(l->task)
+            .arg(l->name)
+            .arg(qulonglong(l->steps.size()))
+            .arg(qulonglong(l->effects.size()));
+    case TaskIdRole:
+        return l->task;
+    case StepCountRole:
+        return qulonglong(l->steps.size());
+    case EffectCountRole:
+        return qulonglong(l->effects.size());
+    default:
+        return {};
+    }
+}
+
+QVariant TimelineModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (section == 0 && orientation == Qt::Horizontal && role == Qt::DisplayRole) return tr("Task");
+    return {};
+}
+
+// ---- view ----------------------------------------------------------------------------------
+
+TimelineView::TimelineView(TimelineModel* model, QWidget* parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_scroll(new QScrollBar(Qt::Vertical, this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(false);
+    setMinimumHeight(RulerHeight + 3 * LaneHeight);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    connect(m_scroll, &QScrollBar::valueChanged, this, qOverload<>(&QWidget::update));
+    auto lanesChanged = [this] {
+        updateScrollBar();
+        update();
+    };
+    connect(m_model, &QAbstractItemModel::modelReset, this, lanesChanged);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, lanesChanged);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, qOverload<>(&QWidget::update));
+}
+
+int TimelineView::lanesWidth() const
+{
+    return std::max(1, width() - LabelWidth - m_scroll->sizeHint().width());
+}
+
+int TimelineView::firstLane() const
+{
+    return m_scroll->value();
+}
+
+void TimelineView::setSteps(quint64 cursor, quint64 present)
+{
+    m_cursor = cursor;
+    m_present = present;
+    if (m_fit) {
+        m_from = 0;
+        m_to = present + 1;
+    }
+    update();
+}
+
+void TimelineView::setSelectedTask(int task)
+{
+    if (task == m_selectedTask) return;
+    m_selectedTask = task;
+    update();
+}
+
+void TimelineView::setRange(quint64 from, quint64 to)
+{
+    m_fit = false;
+    m_from = from;
+    m_to = std::max(to, from + 1);
+    update();
+}
+
+void TimelineView::fit()
+{
+    m_fit = true;
+    setSteps(m_cursor, m_present);
+}
+
+double TimelineView::xOf(quint64 step) const
+{
+    return LabelWidth + (double(step) - double(m_from)) * lanesWidth() / double(m_to - m_from);
+}
+
+quint64 TimelineView::stepAt(int x) const
+{
+    const double f = double(x - LabelWidth) / lanesWidth();
+    const double s = double(m_from) + f * double(m_to - m_from);
+    if (s <= 0) return 0;
+    return std::min(m_present, quint64(s));
+}
+
+void TimelineView::updateScrollBar()
+{
+    const int visible = std::max(1, (height() - RulerHeight) / LaneHeight);
+    m_scroll->setRange(0, std::max(0, m_model->rowCount() - visible));
+    m_scroll->setPageStep(visible);
+}
+
+void TimelineView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const int w = m_scroll->sizeHint().width();
+    m_scroll->setGeometry(width() - w, RulerHeight, w, height() - RulerHeight);
+    updateScrollBar();
+}
+
+int TimelineView::paintMarks(QPainter& p, const std::vector<quint64>& steps, int top, int height,
+                             const QColor& color) const
+{
+    if (steps.empty()) return 0;
+    const int w = lanesWidth();
+    const double span = double(m_to - m_from);
+    const double pxPerStep = w / span;
+    int runs = 0;
+    auto it = std::lower_bound(steps.cbegin(), steps.cend(), m_from);
+    if (pxPerStep >= 3) {
+        // zoomed in: one box per step
+        const double boxWidth = std::max(1.0, pxPerStep - 1);
+        for (; it != steps.cend() && *it < m_to; ++it, ++runs)
+            p.fillRect(QRectF(xOf(*it), top, boxWidth, height), color);
+        return runs;
+    }
+    // one mark per pixel column that covers any step; neighbouring columns merge into one rect
+    int runStart = -1, runEnd = -1;
+    auto flush = [&] {
+        if (runStart < 0) return;
+        p.fillRect(QRect(LabelWidth + runStart, top, runEnd - runStart + 1, height), color);
+        ++runs;
+    };
+    while (it != steps.cend() && *it < m_to) {
+        const int x = int(double(*it - m_from) * pxPerStep);
+        if (runStart >= 0 && x <= runEnd + 1) {
+            runEnd = std::max(runEnd, x);
+        } else {
+            flush();
+            runStart = runEnd = x;
+        }
+        // the first step of the next column
+        const quint64 next = m_from + quint64(std::ceil(double(x + 1) / pxPerStep));
+        it = std::lower_bound(it + 1, steps.cend(), std::max(next, *it + 1));
+    }
+    flush();
+    return runs;
+}
+
+void TimelineView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    const QPalette& pal = palette();
+    p.fillRect(rect(), pal.base());
+    const int lanesRight = LabelWidth + lanesWidth();
+    // ruler
+    p.fillRect(QRect(0, 0, width(), RulerHeight), pal.window());
+    p.setPen(pal.color(QPalette::Mid));
+    p.drawLine(0, RulerHeight - 1, width(), RulerHeight - 1);
+    {
+        const double span = double(m_to - m_from);
+        const double raw = span / std::max(1, lanesWidth() / 90);
+        double tick = std::pow(10.0, std::floor(std::log10(std::max(1.0, raw))));
+        if (raw / tick >= 5)
+            tick *= 5;
+        else if (raw / tick >= 2)
+            tick *= 2;
+        const quint64 t = std::max<quint64>(1, quint64(tick));
+        QFont f = font();
+        f.setPointSizeF(std::max(6.0, f.pointSizeF() * 0.85));
+        p.setFont(f);
+        for (quint64 s = (m_from + t - 1) / t * t; s < m_to; s += t) {
+            const int x = int(xOf(s));
+            p.setPen(pal.color(QPalette::Mid));
+            p.drawLine(x, RulerHeight - 5, x, RulerHeight - 1);
+            p.setPen(pal.color(QPalette::WindowText));
+            p.drawText(QRect(x + 2, 0, 80, RulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, QString::number(s));
+        }
+        p.drawText(QRect(4, 0, LabelWidth - 8, RulerHeight - 1), Qt::AlignLeft | Qt::AlignVCenter, tr("Task / step"));
+    }
+    // lanes
+    const int first = firstLane();
+    const int visible = (height() - RulerHeight) / LaneHeight + 1;
+    const QColor stepColor(70, 120, 200), effectColor(230, 150, 30), errorColor(210, 40, 40);
+    const QColor life(215, 225, 240);
+    int runs = 0;
+    p.setFont(font());
+    for (int row = first; row < std::min(m_model->rowCount(), first + visible); ++row) {
+        const TimelineLane* lane = m_model->lane(row);
+        const int top = RulerHeight + (row - first) * LaneHeight;
+        const QRect label(0, top, LabelWidth, LaneHeight);
+        if (lane->task == m_selectedTask)
+            p.fillRect(QRect(0, top, lanesRight, LaneHeight), pal.color(QPalette::AlternateBase).darker(104));
+        else if (row % 2)
+            p.fillRect(QRect(0, top, lanesRight, LaneHeight), pal.alternateBase());
+        p.setPen(pal.color(QPalette::Text));
+        p.drawText(label.adjusted(4, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter,
+                   p.fontMetrics().elidedText(QStringLiteral("%1  %2").arg(lane->task).arg(lane->name), Qt::ElideRight,
+                                              LabelWidth - 8));
+        p.setClipRect(QRect(LabelWidth, top, lanesWidth(), LaneHeight));
+        if (!lane->steps.empty()) {
+            // the task's life: from its first step to its last
+            const double x0 = std::max<double>(LabelWidth, xOf(lane->steps.front()));
+            const double x1 = std::min<double>(lanesRight, xOf(lane->steps.back() + 1));
+            if (x1 > x0) p.fillRect(QRectF(x0, top + LaneHeight / 2 - 1, x1 - x0, 2), life);
+        }
+        runs += paintMarks(p, lane->steps, top + 3, LaneHeight - 6, stepColor);
+        runs += paintMarks(p, lane->effects, top + 2, 4, effectColor);
+        runs += paintMarks(p, lane->errors, top + 1, LaneHeight - 2, errorColor);
+        p.setClipping(false);
+    }
+    m_paintedRuns = runs;
+    p.setPen(pal.color(QPalette::Mid));
+    p.drawLine(LabelWidth - 1, 0, LabelWidth - 1, height());
+    // the viewed step, and the present when it is elsewhere
+    if (m_present != m_cursor && m_present >= m_from && m_present < m_to) {
+        p.setPen(QPen(QColor(40, 150, 70), 1, Qt::DashLine));
+        const int x = int(xOf(m_present));
+        p.drawLine(x, 0, x, height());
+    }
+    if (m_cursor >= m_from && m_cursor < m_to) {
+        const int x = int(xOf(m_cursor));
+        p.setPen(QPen(QColor(200, 40, 40), 2));
+        p.drawLine(x, 0, x, height());
+    }
+}
+
+void TimelineView::mousePressEvent(QMouseEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (event->button() != Qt::LeftButton) return QWidget::mousePressEvent(event);
+    if (pos.x() < LabelWidth) {
+        const int row = firstLane() + (pos.y() - RulerHeight) / LaneHeight;
+        if (pos.y() >= RulerHeight)
+            if (const TimelineLane* lane = m_model->lane(row)) Q_EMIT taskClicked(lane->task);
+        return;
+    }
+    Q_EMIT stepRequested(stepAt(pos.x()));
+}
+
+void TimelineView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    if ((event->buttons() & Qt::LeftButton) && pos.x() >= LabelWidth) Q_EMIT stepRequested(stepAt(pos.x()));
+}
+
+void TimelineView::wheelEvent(QWheelEvent* event)
+{
+    const int delta = event->angleDelta().y();
+    if (delta == 0) return QWidget::wheelEvent(event);
+    const double span = double(m_to - m_from);
+    if (event->modifiers() & Qt::ControlModifier) {
+        // zoom around the step under the mouse
+        const double anchor = double(stepAt(int(event->position().x())));
+        const double factor = delta > 0 ? 0.8 : 1.25;
+        const double newSpan = std::min(std::max(span * factor, 8.0), double(m_present + 1));
+        const double f = (anchor - double(m_from)) / span;
+        const double from = std::max(0.0, std::min(anchor - f * newSpan, double(m_present + 1) - newSpan));
+        setRange(quint64(from), quint64(from + newSpan));
+    } else if (event->modifiers() & Qt::ShiftModifier) {
+        const double shift = span * (delta > 0 ? -0.1 : 0.1);
+        const double from = std::max(0.0, std::min(double(m_from) + shift, double(m_present + 1) - span));
+        setRange(quint64(from), quint64(from + span));
+    } else {
+        m_scroll->setValue(m_scroll->value() - delta / 40);
+    }
+    event->accept();
+}
+
+// ---- pane ----------------------------------------------------------------------------------
+
+TimelinePane::TimelinePane(StudioSession* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_view(new TimelineView(&m_model, this))
+    , m_slider(new QSlider(Qt::Horizontal, this))
+    , m_label(new QLabel(this))
+    , m_back(new QToolButton(this))
+    , m_forward(new QToolButton(this))
+    , m_live(new QToolButton(this))
+    , m_fit(new QToolButton(this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    auto* row = new QHBoxLayout;
+    row->setContentsMargins(4, 2, 4, 0);
+    m_back->setArrowType(Qt::LeftArrow);
+    m_back->setToolTip(tr("One step back (Left)"));
+    m_forward->setArrowType(Qt::RightArrow);
+    m_forward->setToolTip(tr("One step forward (Right)"));
+    m_live->setObjectName(QStringLiteral("timelineLive"));
+    m_live->setToolTip(tr("Back to the present (End)"));
+    m_fit->setText(tr("Fit"));
+    m_fit->setToolTip(tr("Show every step (Ctrl+wheel zooms, Shift+wheel pans)"));
+    m_slider->setObjectName(QStringLiteral("timelineSlider"));
+    m_slider->setSingleStep(1);
+    m_slider->setFocusPolicy(Qt::ClickFocus);
+    m_label->setMinimumWidth(150);
+    row->addWidget(m_back);
+    row->addWidget(m_slider, 1);
+    row->addWidget(m_forward);
+    row->addWidget(m_label);
+    row->addWidget(m_live);
+    row->addWidget(m_fit);
+    layout->addLayout(row);
+    layout->addWidget(m_view, 1);
+
+    connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
+        if (!m_updating) go(qint64(quint64(v) * m_sliderScale));
+    });
+    connect(m_back, &QToolButton::clicked, this, [this] { go(qint64(m_session->viewStep()) - 1); });
+    connect(m_forward, &QToolButton::clicked, this, [this] { go(qint64(m_session->viewStep()) + 1); });
+    connect(m_live, &QToolButton::clicked, m_session, &StudioSession::goToPresent);
+    connect(m_fit, &QToolButton::clicked, m_view, &TimelineView::fit);
+    connect(m_view, &TimelineView::stepRequested, this, [this](quint64 s) { go(qint64(s)); });
+    connect(m_view, &TimelineView::taskClicked, m_session, &StudioSession::setSelectedTask);
+    connect(m_session, &StudioSession::refreshed, this, &TimelinePane::refresh);
+    connect(m_session, &StudioSession::viewChanged, this, &TimelinePane::refresh);
+    connect(m_session, &StudioSession::selectedTaskChanged, m_view, &TimelineView::setSelectedTask);
+    refresh();
+}
+
+QString TimelinePane::stepText() const
+{
+    return m_label->text();
+}
+
+void TimelinePane::go(qint64 step)
+{
+    if (!m_session->history()) return;
+    m_session->goToStep(quint64(std::max<qint64>(0, step)));
+}
+
+void TimelinePane::refresh()
+{
+    StateHistory* history = m_session->history();
+    const bool enabled = history != nullptr && m_session->status() != RunStatus::Loaded;
+    m_model.setTimeline(enabled ? &history->timeline() : nullptr);
+    const quint64 present = enabled ? m_session->presentStep() : 0;
+    const quint64 view = enabled ? m_session->viewStep() : 0;
+    m_sliderScale = std::max<quint64>(1, present / quint64(std::numeric_limits<int>::max()) + 1);
+    m_updating = true;
+    m_slider->setRange(0, int(present / m_sliderScale));
+    m_slider->setValue(int(view / m_sliderScale));
+    m_slider->setPageStep(std::max(1, int(present / m_sliderScale / 20)));
+    m_updating = false;
+    m_slider->setEnabled(enabled);
+    m_back->setEnabled(enabled && view > 0);
+    m_forward->setEnabled(enabled && view < present);
+    const bool trace = m_session->status() == RunStatus::Trace;
+    m_live->setText(trace ? tr("End") : tr("Live"));
+    m_live->setEnabled(enabled && !m_session->isAtPresent());
+    if (!enabled)
+        m_label->setText(tr("no run"));
+    else if (m_session->isAtPresent())
+        m_label->setText(trace ? tr("Step %1 / %2 (end)").arg(view).arg(present) : tr("Step %1 (present)").arg(view));
+    else
+        m_label->setText(tr("Step %1 / %2 (past)").arg(view).arg(present));
+    m_view->setSteps(view, present);
+    m_view->setSelectedTask(m_session->selectedTask());
+}
+
+void TimelinePane::keyPressEvent(QKeyEvent* event)
+{
+    if (!m_session->history()) return QWidget::keyPressEvent(event);
+    const qint64 view = qint64(m_session->viewStep());
+    switch (event->key()) {
+    case Qt::Key_Left:
+        go(view - 1);
+        break;
+    case Qt::Key_Right:
+        go(view + 1);
+        break;
+    case Qt::Key_Home:
+        go(0);
+        break;
+    case Qt::Key_End:
+        m_session->goToPresent();
+        break;
+    case Qt::Key_PageUp:
+        go(view - std::max<qint64>(1, qint64(m_session->presentStep() / 20)));
+        break;
+    case Qt::Key_PageDown:
+        go(view + std::max<qint64>(1, qint64(m_session->presentStep() / 20)));
+        break;
+    default:
+        return QWidget::keyPressEvent(event);
+    }
+    event->accept();
+}
+
+} // namespace doeff::views

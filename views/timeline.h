@@ -1,0 +1,129 @@
+#pragma once
+
+#include "history.h"
+
+#include <QAbstractListModel>
+#include <QWidget>
+
+#include <algorithm>
+
+class QLabel;
+class QScrollBar;
+class QSlider;
+class QToolButton;
+
+namespace doeff::views {
+
+class StudioSession;
+
+/// The Timeline's lanes: one row per task. The marks are not rows: the view reads a lane's
+/// sorted step vectors (lane()) and paints only the visible window.
+class TimelineModel final : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Roles { TaskIdRole = Qt::UserRole, StepCountRole, EffectCountRole };
+
+    using QAbstractListModel::QAbstractListModel;
+
+    /// Follows `data` (not owned; may be null). Lanes only ever get added to the same data, so
+    /// a new pointer resets the model and the same one appends rows.
+    void setTimeline(const TimelineData* data);
+    const TimelineLane* lane(int row) const;
+    const TimelineData* timeline() const { return m_data; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    const TimelineData* m_data = nullptr; // owned by the session's history
+    int m_rows = 0;
+};
+
+/// Paints the lanes: per pixel column, one mark when the task took any step in the steps that
+/// column covers (found by binary search), so the cost depends on the width, not on the trace.
+/// Click or drag to choose a step; Ctrl+wheel zooms, Shift+wheel pans, the wheel scrolls lanes.
+class TimelineView : public QWidget {
+    Q_OBJECT
+public:
+    explicit TimelineView(TimelineModel* model, QWidget* parent = nullptr);
+
+    /// The viewed step (the cursor), the present (the last step) and the selected task.
+    void setSteps(quint64 cursor, quint64 present);
+    void setSelectedTask(int task);
+    /// Visible steps [from, to); fitting follows the present as it grows.
+    void setRange(quint64 from, quint64 to);
+    void fit();
+    quint64 rangeFrom() const { return m_from; }
+    quint64 rangeTo() const { return m_to; }
+    int firstLane() const;
+    /// The step under x (widget coordinates), clamped to [0, present].
+    quint64 stepAt(int x) const;
+    /// Marks painted by the last paint (pixel runs), for tests.
+    int lastPaintedRuns() const { return m_paintedRuns; }
+
+    static constexpr int LabelWidth = 150;
+    static constexpr int RulerHeight = 18;
+    static constexpr int LaneHeight = 16;
+
+Q_SIGNALS:
+    void stepRequested(quint64 step);
+    void taskClicked(int task);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+
+private:
+    int lanesWidth() const;
+    double xOf(quint64 step) const;
+    void updateScrollBar();
+    int paintMarks(QPainter& p, const std::vector<quint64>& steps, int top, int height, const QColor& color) const;
+
+    TimelineModel* m_model; // not owned
+    QScrollBar* m_scroll;
+    quint64 m_cursor = 0;
+    quint64 m_present = 0;
+    quint64 m_from = 0;
+    quint64 m_to = 1;
+    bool m_fit = true;
+    int m_selectedTask = -1;
+    int m_paintedRuns = 0;
+};
+
+/// The Timeline dock: the lanes, a scrubber over every step, step buttons and Live. Going to a
+/// step re-reduces the recorded events (no re-execution). Keys: Left/Right one step, Home/End.
+class TimelinePane : public QWidget {
+    Q_OBJECT
+public:
+    explicit TimelinePane(StudioSession* session, QWidget* parent = nullptr);
+    TimelineModel* model() { return &m_model; }
+    TimelineView* view() { return m_view; }
+    QSlider* slider() { return m_slider; }
+    QToolButton* liveButton() { return m_live; }
+    QString stepText() const;
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void refresh();
+    void go(qint64 step);
+
+    StudioSession* m_session; // not owned
+    TimelineModel m_model;
+    TimelineView* m_view;
+    QSlider* m_slider;
+    QLabel* m_label;
+    QToolButton* m_back;
+    QToolButton* m_forward;
+    QToolButton* m_live;
+    QToolButton* m_fit;
+    quint64 m_sliderScale = 1; // steps per slider unit (int range)
+    bool m_updating = false;
+};
+
+} // namespace doeff::views

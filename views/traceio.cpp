@@ -1,0 +1,224 @@
+#include "traceio.h"
+
+#include "studiosession.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QTemporaryFile>
+
+namespace doeff::views {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("doeff::views::TraceIO", text);
+}
+
+/// The recorder ignores the machine view; events written from memory have none.
+class NoRunView final : public RunView {
+public:
+    quint64 stepCount() const override { return 0; }
+    int currentTask() const override { return -1; }
+    QList<TaskSnapshot> tasks() const override { return {}; }
+    QList<FrameInfo> k(int) const override { return {}; }
+    QList<FrameInfo> liveK(int) const override { return {}; }
+    Store store(int) const override { return {}; }
+    Env env(int) const override { return {}; }
+    EffectStackTrace effectTree() const override { return {}; }
+};
+
+constexpr quint64 ProgressEvery = 1 << 16;
+
+QString writeEvents(const TraceSource& source, const QString& path, const Progress& progress)
+{
+    TraceRecorderOptions options;
+    options.threaded = false;
+    TraceRecorder recorder(options);
+    if (!recorder.open(path)) return recorder.errorString();
+    recorder.setMetadata(QStringLiteral("runner"), QStringLiteral("sync"));
+    recorder.setMetadata(QStringLiteral("source"), QStringLiteral("doeff-studio live run"));
+    if (!source.program.isEmpty()) recorder.setMetadata(QStringLiteral("program"), source.program);
+    const NoRunView view;
+    const quint64 total = quint64(source.events.size());
+    quint64 done = 0;
+    for (const Event& e : source.events) {
+        recorder.onEvent(e, view);
+        if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
+            recorder.finish();
+            QFile::remove(path);
+            return tr("cancelled");
+        }
+    }
+    if (!recorder.finish()) return recorder.errorString();
+    return {};
+}
+
+} // namespace
+
+std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress)
+{
+    auto out = std::make_shared<LoadedTrace>();
+    out->path = path;
+    try {
+        auto reader = std::make_unique<TraceReader>();
+        if (!reader->open(path)) {
+            out->error = reader->errorString();
+            return out;
+        }
+        const quint64 total = reader->eventCount();
+        quint64 done = 0;
+        int errorTask = -1;
+        quint64 errorStep = 0;
+        const bool ok = reader->forEachEvent(0, total, [&](const Event& e) {
+            out->timeline.add(e);
+            if (e.kind == EventKind::ErrorRaised) {
+                errorTask = e.task;
+                errorStep = e.step;
+            }
+            if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
+                out->cancelled = true;
+                return false;
+            }
+            return true;
+        });
+        if (out->cancelled) return out;
+        if (!ok) {
+            out->error = reader->errorString();
+            return out;
+        }
+        out->finalState = reader->stateAt(reader->stepCount());
+        if (!out->finalState) {
+            out->error = reader->errorString();
+            return out;
+        }
+        out->result = resultFromTrace(*reader, *out->finalState, errorTask, errorStep);
+        out->reader = std::move(reader);
+    } catch (const std::exception& e) {
+        out->error = path + QStringLiteral(": ") + QString::fromUtf8(e.what());
+    }
+    return out;
+}
+
+std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
+                                                 quint64 errorStep)
+{
+    const quint64 count = reader.eventCount();
+    QList<Event> last;
+    if (count == 0 || !reader.events(count - 1, count, last) || last.isEmpty()
+        || last.first().kind != EventKind::RunFinished)
+        return std::nullopt;
+    const Event& finished = last.first();
+    auto data = std::make_shared<detail::ResultData>();
+    data->ok = finished.code == 1;
+    data->value = finished.value;
+    data->store = finalState.store(0);
+    if (const SessionTask* main = finalState.task(0)) data->env = main->env;
+    data->tree = finalState.effectTree();
+    if (!data->ok) {
+        // name: `Err(Type: message)`
+        QString text = finished.name;
+        if (text.startsWith(QStringLiteral("Err(")) && text.endsWith(u')')) text = text.mid(4, text.size() - 5);
+        const qsizetype colon = text.indexOf(QStringLiteral(": "));
+        data->error = colon < 0 ? ErrorInfo::fromText(text, QString())
+                                : ErrorInfo::fromText(text.left(colon), text.mid(colon + 2));
+        data->rootCause = data->error;
+        if (errorTask >= 0) {
+            const auto before = reader.stateAt(errorStep > 0 ? errorStep - 1 : 0);
+            const auto at = reader.stateAt(errorStep);
+            if (before && at) {
+                data->k.frames = before->k(errorTask);
+                data->errorContext.task = errorTask;
+                if (const SessionTask* t = before->task(errorTask)) {
+                    data->errorContext.taskName = t->name;
+                    data->errorContext.env = t->env;
+                    for (const SessionFrame& f : t->k) {
+                        if (f.kind != FrameKindCode::Program || f.file.isEmpty()) continue;
+                        SourceStackTrace::Entry entry;
+                        entry.file = f.file;
+                        entry.line = f.line;
+                        entry.function = f.function;
+                        entry.task = errorTask;
+                        entry.taskName = t->name;
+                        data->source.entries.append(entry);
+                    }
+                }
+            }
+        }
+    }
+    return RuntimeResultBase(std::shared_ptr<const detail::ResultData>(std::move(data)));
+}
+
+QString exportTrace(const TraceSource& source, TraceFormat format, const QString& path, const Progress& progress)
+{
+    try {
+        QString nativePath = source.file;
+        QTemporaryFile temp(QDir::tempPath() + QStringLiteral("/doeff-studio-export-XXXXXX.doefftrace"));
+        if (nativePath.isEmpty()) {
+            QString target = path;
+            if (format != TraceFormat::Native) {
+                if (!temp.open()) return tr("%1: cannot create a temporary file: %2").arg(path, temp.errorString());
+                target = temp.fileName();
+                temp.close();
+            }
+            const QString error = writeEvents(source, target, progress);
+            if (!error.isEmpty()) return error;
+            if (format == TraceFormat::Native) return {};
+            nativePath = target;
+        } else if (format == TraceFormat::Native) {
+            const QFileInfo from(source.file), to(path);
+            if (to.exists() && from.canonicalFilePath() == to.canonicalFilePath()) return {};
+            if (to.exists() && !QFile::remove(path)) return tr("%1: cannot replace the file").arg(path);
+            QFile in(source.file);
+            if (!in.copy(path)) return tr("%1: cannot copy %2: %3").arg(path, source.file, in.errorString());
+            return {};
+        }
+        TraceReader reader;
+        if (!reader.open(nativePath)) return reader.errorString();
+        QSaveFile out(path);
+        if (!out.open(QIODevice::WriteOnly)) return tr("%1: %2").arg(path, out.errorString());
+        QString error;
+        const bool ok
+            = format == TraceFormat::Json ? exportTraceJson(reader, out, &error) : exportPerfetto(reader, out, &error);
+        if (!ok) {
+            out.cancelWriting();
+            return tr("%1: %2").arg(path, error);
+        }
+        if (!out.commit()) return tr("%1: %2").arg(path, out.errorString());
+        return {};
+    } catch (const std::exception& e) {
+        return path + QStringLiteral(": ") + QString::fromUtf8(e.what());
+    }
+}
+
+QList<ResultTask> tasksOfResult(const RuntimeResultBase& result, const QString& mainName)
+{
+    QList<ResultTask> tasks;
+    auto add = [&tasks](int id, const QString& name, TaskStateCode state, const QString& outcome) {
+        for (ResultTask& t : tasks)
+            if (t.id == id) {
+                if (t.name.isEmpty()) t.name = name;
+                return;
+            }
+        tasks.append({ id, name, state, outcome });
+    };
+    const ErrorContext& context = result.error_context();
+    QString name = mainName.isEmpty() ? QStringLiteral("main") : mainName;
+    if (result.is_err() && context.task == 0 && !context.taskName.isEmpty()) name = context.taskName;
+    add(0, name, result.is_ok() ? TaskStateCode::Done : TaskStateCode::Failed, resultSummaryText(result));
+    if (result.is_err()) {
+        const QString err = QStringLiteral("Err(") + result.error().describe() + u')';
+        if (context.task != 0) add(context.task, context.taskName, TaskStateCode::Failed, err);
+        for (const SourceStackTrace::Entry& e : result.source_stack().entries)
+            add(e.task, e.taskName, TaskStateCode::Failed, err);
+    }
+    for (const UnobservedFailure& f : result.unobserved_failures())
+        add(f.task, f.name, TaskStateCode::Failed, QStringLiteral("Err(") + f.error.describe() + u')');
+    std::sort(tasks.begin(), tasks.end(), [](const ResultTask& a, const ResultTask& b) { return a.id < b.id; });
+    return tasks;
+}
+
+} // namespace doeff::views

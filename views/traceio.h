@@ -1,0 +1,66 @@
+#pragma once
+
+#include "history.h"
+
+#include <doeff/runtimeresult.h>
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+/// Loading and exporting traces for the Studio. Everything here may run on a worker thread:
+/// it touches no QObject and no GUI state.
+namespace doeff::views {
+
+/// Reports progress (`done` of `total`); returning false cancels the job.
+using Progress = std::function<bool(quint64 done, quint64 total)>;
+
+/// An opened, indexed trace, ready for StudioSession::openTrace().
+struct LoadedTrace {
+    QString path;
+    std::unique_ptr<TraceReader> reader;
+    TimelineData timeline;
+    std::shared_ptr<const SessionState> finalState;
+    /// The run's result as far as the trace tells it (absent when the recording is incomplete).
+    std::optional<RuntimeResultBase> result;
+    QString error; ///< set when loading failed (names the file and the problem)
+    bool cancelled = false;
+};
+
+/// Opens `path`, validates it, builds the timeline lanes from every event and reduces the final
+/// state. Never throws.
+std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress = {});
+
+/// The result a trace describes: Ok/Err from its RunFinished event, the final store and env of
+/// the main task, the effect tree, and on Err the K and source stack of the task that raised the
+/// last error, just before it did (`errorTask`, `errorStep`; -1 when there was none). Nothing
+/// when the run did not finish.
+std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
+                                                 quint64 errorStep);
+
+enum class TraceFormat : quint8 { Native, Json, Perfetto };
+
+/// Where the events to export come from: a trace file, or a live run's events in memory.
+struct TraceSource {
+    QString file;
+    QList<Event> events;
+    QString program; ///< metadata for events written from memory
+};
+
+/// Writes `source` to `path` in `format`. Returns an error text naming the file, or empty.
+QString exportTrace(const TraceSource& source, TraceFormat format, const QString& path, const Progress& progress = {});
+
+/// A task list for a saved result (which knows no scheduler): the main task, the failing task
+/// of the error context, unobserved failures and the tasks of the source stack.
+struct ResultTask {
+    int id = 0;
+    QString name;
+    TaskStateCode state = TaskStateCode::Done;
+    QString outcome;
+};
+QList<ResultTask> tasksOfResult(const RuntimeResultBase& result, const QString& mainName);
+
+} // namespace doeff::views
