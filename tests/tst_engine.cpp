@@ -109,6 +109,23 @@ Program<void> fanOutOfSmallCalls(int n)
         co_await depth(1);
 }
 
+Program<int> smallWorker(int i)
+{
+    co_await Put("a", i); // every effect is a scheduling point: the workers interleave
+    co_await Put("b", i);
+    co_return i;
+}
+Program<int> spawnMany(int n)
+{
+    QList<GatherItem> workers;
+    for (int i = 0; i < n; ++i) {
+        Task<int> t = co_await Spawn(smallWorker(i));
+        workers.append(t);
+    }
+    const QVariantList results = co_await GatherAll(workers);
+    co_return int(results.size());
+}
+
 Program<QVariant> handlerStoreDiscard()
 {
     co_await Put("x", 1);
@@ -298,6 +315,14 @@ private Q_SLOTS:
         const QString text = r2.effect_stack().format();
         QVERIFY2(text.contains(u"more"_s), qPrintable(text));
         QVERIFY(text.split(u'\n').size() <= 60);
+        // interleaved tasks finish out of order: beyond the limit every finished one folds
+        for (int runner : { int(Runner::Sync), int(Runner::Async) }) {
+            auto r3 = runWith(runner, spawnMany(1000), sync_handlers_preset(), {}, {}, options);
+            QCOMPARE(resultText(r3), u"Ok(1000)"_s);
+            const QString tree = r3.effect_stack().format();
+            QVERIFY2(tree.contains(u"more"_s), qPrintable(tree));
+            QVERIFY2(tree.split(u'\n').size() <= 60, qPrintable(tree));
+        }
         RunOptions off;
         off.effect_tree_limit = 0;
         QCOMPARE(sync_run(manyEffects(3), sync_handlers_preset(), {}, {}, off).effect_stack().format(),

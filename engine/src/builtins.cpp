@@ -207,7 +207,7 @@ QList<CallFrame> Machine::callStack(const DispatchState& d) const
             if (f.kind == FrameKind::Program) {
                 const PromiseBase* p = f.program.get();
                 CallFrame cf;
-                cf.function = functionDisplayName(p->definition().function_name());
+                cf.function = functionDisplayNameOfStatic(p->definition().function_name());
                 const std::source_location loc = p->suspended() ? p->site() : p->definition();
                 cf.file = QString::fromUtf8(loc.file_name());
                 cf.line = int(loc.line());
@@ -449,16 +449,17 @@ Outcome Machine::handleScheduler(DispatchState& d)
         root.kind = FrameKind::TaskRoot;
         pushFrame(child, std::move(root));
         std::vector<Frame> inherited = inheritedFrames(t);
+        child->k.reserve(child->k.size() + inherited.size() + 1); // + the program's own frame
         for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
             pushFrame(child, std::move(*it));
-        child->pending.kind = Outcome::Run;
-        child->pending.program = std::move(program);
-        child->pending.node = d.node >= 0 ? d.node : d.parentNode;
-        child->pending.taskRoot = true;
-        child->hasPending = true;
+        Outcome& start = child->setPending(Outcome());
+        start.kind = Outcome::Run;
+        start.program = std::move(program);
+        start.node = d.node >= 0 ? d.node : d.parentNode;
+        start.taskRoot = true;
         enqueue(child);
         const Waitable h = handleOf(child);
-        m_tree.setLabel(d.node, QStringLiteral("Spawn(") + h.describe() + QStringLiteral(")"));
+        if (d.node >= 0) m_tree.setLabel(d.node, QStringLiteral("Spawn(") + h.describe() + QStringLiteral(")"));
         return Outcome::resume(QVariant::fromValue(h));
     }
     case WaitEffect::builtinId: {
@@ -649,11 +650,11 @@ Outcome Machine::gather(DispatchState& d)
         root.index = i;
         root.data = b;
         pushFrame(branch, std::move(root));
-        branch->pending.kind = Outcome::Run;
-        branch->pending.program = std::move(program);
-        branch->pending.node = d.node >= 0 ? d.node : d.parentNode;
-        branch->pending.taskRoot = true;
-        branch->hasPending = true;
+        Outcome& start = branch->setPending(Outcome());
+        start.kind = Outcome::Run;
+        start.program = std::move(program);
+        start.node = d.node >= 0 ? d.node : d.parentNode;
+        start.taskRoot = true;
         b->items[i] = handleOf(branch);
         b->branchOf[i] = branch->id;
         t->branches.push_back(branch->id);
@@ -774,6 +775,7 @@ void Mailbox::post(quint64 id, QVariant value, std::exception_ptr error)
     {
         std::lock_guard lock(mutex);
         posted.emplace_back(id, std::move(value), std::move(error));
+        hasPosted.store(true, std::memory_order_release);
         w = wake;
     }
     cv.notify_all();
@@ -782,8 +784,7 @@ void Mailbox::post(quint64 id, QVariant value, std::exception_ptr error)
 
 bool Machine::hasPostedCompletions()
 {
-    std::lock_guard lock(m_mailbox->mutex);
-    return !m_mailbox->posted.empty();
+    return m_mailbox->hasPosted.load(std::memory_order_acquire);
 }
 
 void Machine::waitForCompletion(std::chrono::steady_clock::time_point deadline)
@@ -801,9 +802,10 @@ void Machine::setWakeCallback(std::function<void()> cb)
 void Machine::pollCompletions()
 {
     std::vector<std::tuple<quint64, QVariant, std::exception_ptr>> posted;
-    {
+    if (m_mailbox->hasPosted.load(std::memory_order_acquire)) {
         std::lock_guard lock(m_mailbox->mutex);
         posted.swap(m_mailbox->posted);
+        m_mailbox->hasPosted.store(false, std::memory_order_relaxed);
     }
     for (auto& [id, value, error] : posted) {
         if (auto ext = m_externalPromise.find(id); ext != m_externalPromise.end()) {
@@ -860,7 +862,7 @@ bool Machine::cancelTask(TaskRec* x)
     }
     x->dispatch.clear();
     x->handlingDepth = 0;
-    x->pending = Outcome();
+    x->pending.reset();
     x->hasPending = false;
     x->state = TaskState::Cancelled;
     if (DOEFF_OBSERVED) [[unlikely]]

@@ -112,14 +112,17 @@ void EffectTree::finish(int node)
     Node& n = m_nodes[node];
     n.live = false;
     if (m_count <= m_limit || n.pinned || n.parent < 0) return;
-    const int parent = n.parent;
-    Node& p = m_nodes[parent];
-    if (p.last != node) return; // only the newest child can fold without reordering its siblings
-    p.last = n.prev;
+    // Fold it wherever it is among its siblings (interleaved tasks finish out of order); the
+    // others keep their order and the parent counts the folded child in `more`.
+    Node& p = m_nodes[n.parent];
     if (n.prev >= 0)
-        m_nodes[n.prev].next = -1;
+        m_nodes[n.prev].next = n.next;
     else
-        p.first = -1;
+        p.first = n.next;
+    if (n.next >= 0)
+        m_nodes[n.next].prev = n.prev;
+    else
+        p.last = n.prev;
     ++p.more;
     freeSubtree(node);
 }
@@ -128,7 +131,7 @@ QString EffectTree::display(const Node& n) const
 {
     if (n.effect) return n.label;
     if (!n.label.isEmpty()) return n.label + QStringLiteral(" (handler)");
-    QString s = functionDisplayName(n.function) + QStringLiteral("()");
+    QString s = functionDisplayNameOfStatic(n.function) + QStringLiteral("()");
     if (n.taskRoot && n.task != 0) s += QStringLiteral(" [task %1]").arg(n.task);
     return s;
 }

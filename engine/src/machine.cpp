@@ -127,10 +127,10 @@ void Machine::start(AnyProgram program)
         for (int i = 0; i < int(main->k.size()); ++i)
             hookFramePushed(main, main->k[i], i);
     }
-    main->pending.kind = Outcome::Run;
-    main->pending.program = std::move(program);
-    main->pending.node = -1;
-    main->hasPending = true;
+    Outcome& start = main->setPending(Outcome());
+    start.kind = Outcome::Run;
+    start.program = std::move(program);
+    start.node = -1;
     enqueue(main);
 }
 
@@ -240,14 +240,14 @@ void Machine::enqueue(TaskRec* t)
 void Machine::wake(TaskRec* t, Outcome o)
 {
     t->block.reset();
-    t->pending = std::move(o);
-    t->hasPending = true;
+    t->setPending(std::move(o));
     enqueue(t);
 }
 
 void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 {
     t->block = std::move(b);
+    if (!t->hasPending) t->pending.reset(); // a waiting task keeps no Outcome
     t->state = state;
     t->blockOrder = ++m_blockCounter;
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -274,8 +274,11 @@ void Machine::runTurn()
 
 void Machine::applyPending(TaskRec* t, Ctl& c)
 {
-    Outcome o = std::move(t->pending);
-    t->pending = Outcome();
+    Outcome o;
+    if (t->pending) {
+        o = std::move(*t->pending);
+        *t->pending = Outcome();
+    }
     t->hasPending = false;
     applyOutcome(t, o, c);
 }
@@ -603,8 +606,7 @@ bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel)
     }
     if (t->isFinished()) return false;
     if (programLevel) {
-        t->pending = std::move(o);
-        t->hasPending = true;
+        t->setPending(std::move(o));
         enqueue(t);
         return false;
     }
@@ -620,11 +622,14 @@ bool Machine::perform(TaskRec* t, Ctl& c)
     ds.site = c.site;
     ds.parentNode = c.node;
     ds.programLevel = t->handlingDepth == 0;
+    QString label; // formatted once for the tree and the event
     if (m_tree.enabled()) {
-        if (m_tree.full())
+        if (m_tree.full()) {
             m_tree.addEffect(c.node, QString());
-        else
-            ds.node = m_tree.addEffect(c.node, ds.effect.label(), ds.effect.builtin() == SpawnEffect::builtinId);
+        } else {
+            label = ds.effect.label();
+            ds.node = m_tree.addEffect(c.node, label, ds.effect.builtin() == SpawnEffect::builtinId);
+        }
     }
     if (DOEFF_OBSERVED) [[unlikely]] {
         Event e;
@@ -633,7 +638,7 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         e.file = ds.site.file_name();
         e.line = int(ds.site.line());
         e.function = ds.site.function_name();
-        e.name = ds.effect.label();
+        e.name = label.isNull() ? ds.effect.label() : std::move(label);
         e.text = ds.effect.name();
         e.value = ds.effect.fields();
         emitEvent(e);
@@ -1100,7 +1105,7 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
     FrameInfo fi;
     fi.kind = QString::fromLatin1(frameKindName(s.kind));
     if (s.kind == FrameKind::Program) {
-        fi.function = functionDisplayName(s.function);
+        fi.function = functionDisplayNameOfStatic(s.function);
         const std::source_location& loc = s.suspended ? s.site : s.definition;
         fi.file = QString::fromUtf8(loc.file_name());
         fi.line = int(loc.line());

@@ -15,6 +15,7 @@
 #include <QDateTime>
 #include <QHash>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -266,6 +267,9 @@ struct Mailbox {
     std::mutex mutex;
     std::condition_variable cv;
     std::vector<std::tuple<quint64, QVariant, std::exception_ptr>> posted;
+    /// `posted` is not empty (set under the mutex): lets the machine skip the lock on the
+    /// turns where nothing arrived, i.e. almost all of them.
+    std::atomic<bool> hasPosted { false };
     std::function<void()> wake;
     void post(quint64 id, QVariant value, std::exception_ptr error);
 };
@@ -283,8 +287,19 @@ struct TaskRec {
     int handlingDepth = 0;
     Env env;
     std::shared_ptr<Store> store;
-    Outcome pending;
+    /// What the task does when it next runs. On the heap (Outcome is large): allocated while the
+    /// task runs or is ready, freed while it is blocked, so that waiting tasks stay small.
+    std::unique_ptr<Outcome> pending;
     bool hasPending = false;
+    Outcome& setPending(Outcome o)
+    {
+        if (pending)
+            *pending = std::move(o);
+        else
+            pending = std::make_unique<Outcome>(std::move(o));
+        hasPending = true;
+        return *pending;
+    }
     BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
     quint64 blockOrder = 0;
     std::vector<WaitReg> waiters; ///< blocked on this task

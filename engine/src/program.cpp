@@ -150,7 +150,7 @@ AnyProgram AnyProgram::fromScope(std::shared_ptr<detail::ScopeSpec> scope)
 
 QString AnyProgram::displayName() const
 {
-    if (m_function) return functionDisplayName(m_function);
+    if (m_function) return functionDisplayNameOfStatic(m_function);
     switch (m_kind) {
     case Kind::Effect:
         return m_effect.name();

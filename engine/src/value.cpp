@@ -283,6 +283,15 @@ std::exception_ptr rootCause(const std::exception_ptr& error)
     return current;
 }
 
+QString functionDisplayNameOfStatic(const char* prettyFunction)
+{
+    thread_local QHash<const char*, QString> byAddress;
+    if (const auto it = byAddress.constFind(prettyFunction); it != byAddress.cend()) return it.value();
+    QString name = functionDisplayName(prettyFunction);
+    byAddress.insert(prettyFunction, name);
+    return name;
+}
+
 QString functionDisplayName(const char* prettyFunction)
 {
     if (!prettyFunction || !*prettyFunction) return QStringLiteral("?");

@@ -52,6 +52,10 @@ DOEFF_EXPORT std::exception_ptr rootCause(const std::exception_ptr& error);
 /// arguments. `doeff::Program<int> level3()` → `level3`; `Program<X> app::fetch(const QString&)`
 /// → `app::fetch`; anything naming a lambda → `lambda`. Results are cached (by content; thread-safe).
 DOEFF_EXPORT QString functionDisplayName(const char* prettyFunction);
+/// functionDisplayName() for text that stays at its address for the life of the process
+/// (`std::source_location::function_name()`; program libraries are never unloaded): cached by
+/// address, per thread, without a lock.
+DOEFF_EXPORT QString functionDisplayNameOfStatic(const char* prettyFunction);
 
 /// Display name of a QMetaType for messages: `int`, `QString`, `QVariantMap`.
 DOEFF_EXPORT QString metaTypeDisplayName(QMetaType type);
