@@ -1,4 +1,4 @@
-// State, reader and error basics: counter, greet, risky_operation.
+// State, reader and error basics: counter, greet, risky_operation, busy_loop.
 
 #include <doeff_examples.h>
 
@@ -56,6 +56,19 @@ Program<int> risky_operation_main()
     }
 }
 
+// ---- busy_loop: a long run of effects -------------------------------------------------------
+// `iterations` × (Get + Put) on one key: 10,000,000 effects by default. Something to pause in the
+// middle of (the debugger's pause is honoured at the next machine step).
+Program<int> busy_loop_main()
+{
+    const int iterations = co_await Ask<int>("iterations");
+    for (int i = 0; i < iterations; ++i) {
+        const int n = co_await Get<int>("n");
+        co_await Put("n", n + 1);
+    }
+    co_return co_await Get<int>("n");
+}
+
 } // namespace
 
 DOEFF_PROGRAM(counter, "Counts to 3 with Get/Put on the store key 'counter'", counter_main,
@@ -63,6 +76,9 @@ DOEFF_PROGRAM(counter, "Counts to 3 with Get/Put on the store key 'counter'", co
 
 DOEFF_PROGRAM(greet, "Greets the env's 'name' (Ask) and logs it (Tell)", greet_main,
               .env = { { u"name"_s, u"World"_s } });
+
+DOEFF_PROGRAM(busy_loop, "Get + Put on one key, 'iterations' times (10,000,000 effects by default)", busy_loop_main,
+              .env = { { u"iterations"_s, 5000000 } }, .store = { { u"n"_s, 0 } });
 
 DOEFF_PROGRAM(risky_operation, "Retries a flaky service, catching its exceptions with Safe", risky_operation_main,
               .env = { { u"attempts"_s, 3 }, { u"failures"_s, 2 } });

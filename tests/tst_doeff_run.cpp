@@ -31,6 +31,7 @@ const QStringList exampleNames {
     u"counter"_s,           u"greet"_s,           u"risky_operation"_s, u"custom_log_handler"_s, u"get_env_var"_s,
     u"increment_counter"_s, u"divide"_s,          u"fetch_data"_s,      u"parallel_work"_s,      u"timed_operation"_s,
     u"delayed_response"_s,  u"controlled_time"_s, u"pipeline"_s,        u"deadlock"_s,           u"fanout"_s,
+    u"busy_loop"_s,
 };
 
 } // namespace

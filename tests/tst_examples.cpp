@@ -66,11 +66,10 @@ private Q_SLOTS:
         }
         names.sort();
         const QStringList expected {
-            u"controlled_time"_s, u"counter"_s,           u"custom_log_handler"_s,
-            u"deadlock"_s,        u"delayed_response"_s,  u"divide"_s,
-            u"fanout"_s,          u"fetch_data"_s,        u"get_env_var"_s,
-            u"greet"_s,           u"increment_counter"_s, u"parallel_work"_s,
-            u"pipeline"_s,        u"risky_operation"_s,   u"timed_operation"_s,
+            u"busy_loop"_s,     u"controlled_time"_s,  u"counter"_s,         u"custom_log_handler"_s,
+            u"deadlock"_s,      u"delayed_response"_s, u"divide"_s,          u"fanout"_s,
+            u"fetch_data"_s,    u"get_env_var"_s,      u"greet"_s,           u"increment_counter"_s,
+            u"parallel_work"_s, u"pipeline"_s,         u"risky_operation"_s, u"timed_operation"_s,
         };
         QCOMPARE(names, expected);
         QVERIFY(examples::library().problems().isEmpty());

@@ -2,6 +2,9 @@
 // library or of a program library given with --library, prints the RuntimeResult, saves it, and
 // prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error.
 
+#include "debugger.h"
+
+#include <doeff/inspector.h>
 #include <doeff/library.h>
 #include <doeff/runtimeresult.h>
 #include <doeff/trace.h>
@@ -83,15 +86,20 @@ struct Request {
     QString exportPerfetto;
     QString inspectTrace;
     std::optional<quint64> at;
+    QString inspect; ///< --inspect NAME: the debugger's socket
+    bool debug = false; ///< --debug: the terminal debugger
 };
 
 Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listOpt, const QCommandLineOption& libOpt,
                      const QCommandLineOption& formatOpt, const QCommandLineOption& envOpt,
                      const QCommandLineOption& storeOpt, const QCommandLineOption& runnerOpt,
                      const QCommandLineOption& clockOpt, const QCommandLineOption& saveOpt,
-                     const QCommandLineOption& openOpt, const QList<QCommandLineOption>& traceOpts)
+                     const QCommandLineOption& openOpt, const QList<QCommandLineOption>& traceOpts,
+                     const QCommandLineOption& inspectOpt, const QCommandLineOption& debugOpt)
 {
     Request r;
+    r.inspect = parser.value(inspectOpt);
+    r.debug = parser.isSet(debugOpt);
     r.traceTo = parser.value(traceOpts[0]);
     r.exportJson = parser.value(traceOpts[1]);
     r.exportPerfetto = parser.value(traceOpts[2]);
@@ -159,6 +167,9 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     if (!running && !r.list && r.openResult.isEmpty())
         throw UsageError { u"no program given (doeff-run --list shows the programs, --help the options)"_s };
     if (!running && !r.saveTo.isEmpty()) throw UsageError { u"--save-result needs a program to run"_s };
+    if (!running && (r.debug || !r.inspect.isEmpty()))
+        throw UsageError { u"--debug and --inspect need a program to run"_s };
+    if (r.debug && !r.inspect.isEmpty()) throw UsageError { u"--debug cannot be combined with --inspect"_s };
     return r;
 }
 
@@ -296,8 +307,28 @@ QCoro::Task<void> runAsync(const doeff::ProgramInfo& info, Request r, doeff::Run
         qApp, [status] { QCoreApplication::exit(status); }, Qt::QueuedConnection);
 }
 
+/// --debug: this program again, without --debug, as the debuggee of a terminal debugger.
+int debugProgram(QCoreApplication& app)
+{
+    QStringList args = QCoreApplication::arguments().mid(1);
+    args.removeAll(u"--debug"_s);
+    TerminalDebugger debugger(out(), err());
+    int status = ExitOk;
+    debugger.done = [&status](int s) {
+        status = s;
+        QMetaObject::invokeMethod(
+            qApp, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
+    };
+    if (const int e = debugger.start(QCoreApplication::applicationFilePath(), args); e != 0) return e;
+    app.exec();
+    return status;
+}
+
 int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Request& r)
 {
+    if (r.debug) return debugProgram(app);
+    // the runners connect to the debugger named by DOEFF_INSPECT
+    if (!r.inspect.isEmpty()) qputenv(doeff::inspector::environmentVariable, r.inspect.toLocal8Bit());
     doeff::RunOptions options = info.options;
     if (r.clock) options.clock = *r.clock;
     // a trace is recorded when asked for, or when an export needs one
@@ -356,7 +387,12 @@ int main(int argc, char* argv[])
         "  doeff-run parallel_work --format verbose --runner async\n"
         "  doeff-run timed_operation --clock simulated --save-result run.doeffresult\n"
         "  doeff-run --open-result run.doeffresult --format verbose\n"
-        "  doeff-run --library ./libmyprograms.so my_program"_s);
+        "  doeff-run --library ./libmyprograms.so my_program\n"
+        "  doeff-run counter --debug                  (a gdb-like prompt: step, next, break Put, …)\n"
+        "\n"
+        "Debugging from another process: with --inspect NAME (or the environment variable\n"
+        "DOEFF_INSPECT=NAME) the run connects to the debugger listening on local socket NAME,\n"
+        "starts paused and is driven over the inspector protocol (docs/inspector-protocol.md)."_s);
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(u"program"_s, u"Name of the program to run (see --list)."_s, u"[program]"_s);
@@ -408,8 +444,17 @@ int main(int argc, char* argv[])
                            u"file"_s),
         QCommandLineOption(u"at"_s, u"With --inspect-trace: the step to reconstruct."_s, u"step"_s),
     };
-    for (const QCommandLineOption* o :
-         { &listOpt, &libOpt, &formatOpt, &envOpt, &storeOpt, &runnerOpt, &clockOpt, &saveOpt, &openOpt })
+    const QCommandLineOption inspectOpt(
+        u"inspect"_s,
+        u"Connect to the debugger listening on local socket <name> and start paused (the same as "
+        "DOEFF_INSPECT=<name>)."_s,
+        u"name"_s);
+    const QCommandLineOption debugOpt(
+        u"debug"_s,
+        u"Debug the program at a gdb-like prompt on stdin/stdout (step, next, finish, continue, effect, "
+        "break, watch, tasks, stack, store, env, tree, log, quit; 'help' lists them)."_s);
+    for (const QCommandLineOption* o : { &listOpt, &libOpt, &formatOpt, &envOpt, &storeOpt, &runnerOpt, &clockOpt,
+                                         &saveOpt, &openOpt, &inspectOpt, &debugOpt })
         parser.addOption(*o);
     for (const QCommandLineOption& o : traceOpts)
         parser.addOption(o);
@@ -429,7 +474,7 @@ int main(int argc, char* argv[])
 
     try {
         const Request r = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt,
-                                       saveOpt, openOpt, traceOpts);
+                                       saveOpt, openOpt, traceOpts, inspectOpt, debugOpt);
         if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
         if (!r.openResult.isEmpty()) return openResult(r);
         const QList<Source> all = sources(r);

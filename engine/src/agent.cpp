@@ -290,15 +290,18 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     s.eventFunction = e.function ? functionDisplayName(e.function) : QString();
     s.event.file = nullptr;
     s.event.function = nullptr;
-    s.tasks = view.tasks();
-    for (const TaskSnapshot& t : std::as_const(s.tasks)) {
-        if (t.state == TaskStateCode::Done || t.state == TaskStateCode::Failed || t.state == TaskStateCode::Cancelled)
-            continue;
-        s.k.insert(t.id, view.k(t.id));
-        s.stores.insert(t.id, view.store(t.id));
-        s.envs.insert(t.id, view.env(t.id));
+    if (collectState) {
+        s.tasks = view.tasks();
+        for (const TaskSnapshot& t : std::as_const(s.tasks)) {
+            if (t.state == TaskStateCode::Done || t.state == TaskStateCode::Failed
+                || t.state == TaskStateCode::Cancelled)
+                continue;
+            s.k.insert(t.id, view.k(t.id));
+            s.stores.insert(t.id, view.store(t.id));
+            s.envs.insert(t.id, view.env(t.id));
+        }
+        s.tree = view.effectTree();
     }
-    s.tree = view.effectTree();
     {
         QMutexLocker lock(&d->mutex);
         d->paused = true;

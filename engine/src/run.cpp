@@ -3,6 +3,7 @@
 
 #include "machine.h"
 
+#include <doeff/inspector.h>
 #include <doeff/run.h>
 
 #include <QCoreApplication>
@@ -78,6 +79,9 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
                                              RunOptions options)
 {
     const auto externalTimeout = options.external_wait_timeout;
+    // DOEFF_INSPECT: debugged from another process; a pause blocks this thread
+    const auto inspector = InspectorServer::fromEnvironment(QStringLiteral("sync"), InspectorServer::WaitMode::Block);
+    if (inspector) options.observers.prepend(inspector.get());
     Machine m(std::move(handlers), std::move(env), std::move(store), std::move(options));
     m.start(std::move(program));
     std::unique_ptr<AwaitThread> awaitThread;
@@ -119,6 +123,7 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
     }
     auto result = m.buildResult();
     m.announceFinished(*result);
+    if (inspector) inspector->finish(RuntimeResultBase(result));
     return result;
 }
 
@@ -180,6 +185,10 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
 {
     using namespace std::chrono;
     const auto externalTimeout = options.external_wait_timeout;
+    // DOEFF_INSPECT: a pause turns a nested event loop, so this loop's timers and I/O go on
+    const auto inspector
+        = InspectorServer::fromEnvironment(QStringLiteral("async"), InspectorServer::WaitMode::EventLoop);
+    if (inspector) options.observers.prepend(inspector.get());
     auto m = std::make_unique<Machine>(std::move(handlers), std::move(env), std::move(store), std::move(options));
     Waker waker;
     QPointer<Waker> guard(&waker);
@@ -228,6 +237,7 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
     m->setWakeCallback({});
     auto result = m->buildResult();
     m->announceFinished(*result);
+    if (inspector) inspector->finish(RuntimeResultBase(result));
     co_return result;
 }
 

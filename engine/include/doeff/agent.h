@@ -100,6 +100,9 @@ public:
     std::function<void(const PausedState&)> pausedCallback;
     /// The machine resumed after a pause.
     std::function<void()> resumedCallback;
+    /// Fill PausedState's tasks, k, stores, envs and tree at a pause (costly with many tasks).
+    /// The inspector server turns it off: its debugger reduces the event stream instead.
+    bool collectState = true;
 
     void onEvent(const Event& event, const RunView& view) override;
 

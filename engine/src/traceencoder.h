@@ -1,0 +1,311 @@
+#pragma once
+
+// The machine-thread side of the event encoding (docs/trace-format.md "Block frame"): string and
+// location interning and the records of one block. Shared by TraceRecorder (trace files) and the
+// inspector server (docs/inspector-protocol.md), which send the very same bytes.
+
+#include "tracecodec.h"
+
+#include <QHash>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace doeff::trace {
+
+inline constexpr size_t blockHeaderSize = 20;
+inline constexpr size_t maxBlockBytes = 64 * 1024;
+
+/// One block and the strings and locations it introduces.
+struct Chunk {
+    QByteArray payload; ///< block header + records
+    quint64 firstEvent = 0;
+    quint64 baseStep = 0;
+    quint64 lastStep = 0;
+    quint32 count = 0;
+    std::vector<QByteArray> strings;
+    std::vector<Location> locations;
+};
+
+struct LocationKey {
+    const char* file;
+    const char* function;
+    int line;
+    bool operator==(const LocationKey& o) const { return file == o.file && function == o.function && line == o.line; }
+};
+inline size_t qHash(const LocationKey& k, size_t seed = 0)
+{
+    return qHashMulti(seed, k.file, k.function, k.line);
+}
+
+/// The machine-thread side: interning and the records of the current block.
+class Encoder {
+public:
+    Encoder() { startBlock(); }
+
+    // StringSink protocol for writeValue (interned unless long).
+    void string(Writer& w, const QString& s)
+    {
+        if (s.size() > maxInternedString) {
+            writeInlineString(w, s.toUtf8());
+            return;
+        }
+        const quint32 id = internString(s);
+        w.need(10);
+        w.var(quint64(id) << 1);
+    }
+
+    /// Returns false with `error` for events the format cannot hold.
+    bool encode(const Event& e, QString& error)
+    {
+        if (e.step < m_lastStep) {
+            error = QStringLiteral("step numbers went backwards at event %1 (%2 after %3)")
+                        .arg(m_totalEvents)
+                        .arg(e.step)
+                        .arg(m_lastStep);
+            return false;
+        }
+        const int kind = int(e.kind);
+        if (kind < 1 || kind > EventKindCount) {
+            error = QStringLiteral("unknown event kind %1 at event %2").arg(kind).arg(m_totalEvents);
+            return false;
+        }
+        Writer& w = m_block;
+        w.need(64);
+        const bool compact = e.kind == EventKind::Step && e.code >= 0 && e.code <= 3 && e.name.isEmpty()
+            && e.text.isEmpty() && !e.value.isValid() && !e.old.isValid();
+        quint8 h = quint8(compact ? compactStepKind : kind);
+        const quint64 delta = e.step - m_prevStep;
+        if (delta != (compact ? 1u : 0u)) h |= HasStepDelta;
+        if (e.task != m_prevTask) h |= HasTask;
+        const bool located = e.file || e.function || e.line;
+        if (located) h |= HasLocation;
+        w.u8(h);
+        if (h & HasTask) w.svar(e.task);
+        if (h & HasStepDelta) w.var(delta);
+        if (located) w.var(locationId(e.file, e.line, e.function));
+        if (compact) {
+            w.var((zigzag(qint64(e.index) - m_prevStepIndex) << 2) | quint64(e.code));
+            m_prevStepIndex = e.index;
+        } else {
+            quint8 f = 0;
+            if (e.index != -1) f |= HasIndex;
+            if (e.code != 0) f |= HasCode;
+            if (!e.name.isEmpty()) f |= HasName;
+            if (!e.text.isEmpty()) f |= HasText;
+            if (e.value.isValid()) f |= HasValue;
+            if (e.old.isValid()) f |= HasOld;
+            w.u8(f);
+            if (f & HasIndex) w.svar(e.index);
+            if (f & HasCode) w.svar(e.code);
+            if (f & HasName) string(w, e.name);
+            if (f & HasText) string(w, e.text);
+            if (f & HasValue) topValue(e.value);
+            if (f & HasOld) topValue(e.old);
+            if (e.kind == EventKind::Step) m_prevStepIndex = e.index;
+        }
+        m_prevStep = e.step;
+        m_prevTask = e.task;
+        m_lastStep = e.step;
+        ++m_blockEvents;
+        ++m_totalEvents;
+        return true;
+    }
+
+    bool blockFull(int maxEvents) const
+    {
+        return m_blockEvents >= quint32(maxEvents) || m_block.size() >= maxBlockBytes;
+    }
+    bool blockEmpty() const { return m_blockEvents == 0; }
+    quint64 totalEvents() const { return m_totalEvents; }
+    quint64 lastStep() const { return m_lastStep; }
+    quint64 stringCount() const { return m_nextString; }
+    quint64 locationCount() const { return m_nextLocation; }
+
+    std::unique_ptr<Chunk> takeBlock()
+    {
+        auto c = std::make_unique<Chunk>();
+        c->firstEvent = m_blockFirstEvent;
+        c->baseStep = m_blockBaseStep;
+        c->lastStep = m_lastStep;
+        c->count = m_blockEvents;
+        quint8* h = m_block.data();
+        for (int i = 0; i < 8; ++i)
+            h[i] = quint8(c->firstEvent >> (8 * i));
+        for (int i = 0; i < 4; ++i)
+            h[8 + i] = quint8(c->count >> (8 * i));
+        for (int i = 0; i < 8; ++i)
+            h[12 + i] = quint8(c->baseStep >> (8 * i));
+        c->payload = m_block.toByteArray();
+        c->strings.swap(m_newStrings);
+        c->locations.swap(m_newLocations);
+        startBlock();
+        return c;
+    }
+
+private:
+    void startBlock()
+    {
+        m_block.clear();
+        m_block.need(blockHeaderSize);
+        m_block.truncate(blockHeaderSize);
+        std::memset(m_block.data(), 0, blockHeaderSize);
+        m_blockFirstEvent = m_totalEvents;
+        m_blockBaseStep = m_lastStep;
+        m_blockEvents = 0;
+        m_prevStep = m_lastStep;
+        m_prevTask = 0;
+        m_prevStepIndex = 0;
+        m_dedup.clear();
+    }
+
+    /// A top-level value; repeats of a long encoding within the block become back-references.
+    void topValue(const QVariant& v)
+    {
+        Writer& w = m_block;
+        const size_t at = w.size();
+        writeValue(w, v, *this);
+        const size_t n = w.size() - at;
+        if (n < size_t(minDedupValue)) return;
+        const QByteArray probe = QByteArray::fromRawData(reinterpret_cast<const char*>(w.data() + at), qsizetype(n));
+        auto it = m_dedup.constFind(probe);
+        if (it != m_dedup.cend()) {
+            w.truncate(at);
+            w.need(11);
+            w.u8(TagBackRef);
+            w.var(*it);
+            return;
+        }
+        m_dedup.insert(QByteArray(probe.constData(), probe.size()), quint64(at));
+    }
+
+    quint32 internString(const QString& s)
+    {
+        const quint64 h = StringIndex::hash(s);
+        const qint64 found = m_strings.find(s, h);
+        if (found >= 0) return quint32(found);
+        const quint32 id = m_nextString++;
+        m_strings.insert(s, h, id);
+        m_newStrings.push_back(s.toUtf8());
+        return id;
+    }
+
+    quint32 internBytes(const char* p)
+    {
+        auto it = m_pointers.constFind(p);
+        if (it != m_pointers.cend()) return *it;
+        const QByteArray b(p);
+        auto bt = m_bytes.constFind(b);
+        quint32 id;
+        if (bt != m_bytes.cend()) {
+            id = *bt;
+        } else {
+            id = m_nextString++;
+            m_bytes.insert(b, id);
+            m_newStrings.push_back(b);
+        }
+        m_pointers.insert(p, id);
+        return id;
+    }
+
+    quint32 locationId(const char* file, int line, const char* function)
+    {
+        const LocationKey key { file, function, line };
+        const size_t slot = (quintptr(file) * 0x9E3779B97F4A7C15ull ^ quintptr(function) * 0xC2B2AE3D27D4EB4Full
+                             ^ quint64(quint32(line)) * 0x165667B19E3779F9ull)
+            >> 54;
+        CacheEntry& c = m_locationCache[slot];
+        if (c.valid && c.key == key) return c.id;
+        quint32 id;
+        auto it = m_locations.constFind(key);
+        if (it != m_locations.cend()) {
+            id = *it;
+        } else {
+            Location l;
+            l.file = file ? qint64(internBytes(file)) : -1;
+            l.line = line;
+            l.function = function ? qint64(internBytes(function)) : -1;
+            id = m_nextLocation++;
+            m_locations.insert(key, id);
+            m_newLocations.push_back(l);
+        }
+        c = CacheEntry { key, id, true };
+        return id;
+    }
+
+    struct CacheEntry {
+        LocationKey key { nullptr, nullptr, 0 };
+        quint32 id = 0;
+        bool valid = false;
+    };
+
+    Writer m_block;
+    quint64 m_blockFirstEvent = 0;
+    quint64 m_blockBaseStep = 0;
+    quint32 m_blockEvents = 0;
+    quint64 m_totalEvents = 0;
+    quint64 m_lastStep = 0;
+    quint64 m_prevStep = 0;
+    int m_prevTask = 0;
+    int m_prevStepIndex = 0;
+    QHash<QByteArray, quint64> m_dedup;
+
+    StringIndex m_strings;
+    QHash<const char*, quint32> m_pointers;
+    QHash<QByteArray, quint32> m_bytes;
+    quint32 m_nextString = 0;
+    std::vector<QByteArray> m_newStrings;
+    QHash<LocationKey, quint32> m_locations;
+    std::array<CacheEntry, 1024> m_locationCache {};
+    quint32 m_nextLocation = 0;
+    std::vector<Location> m_newLocations;
+};
+
+/// The strings and locations sent so far (the writer thread's copy, for decoding its blocks).
+class MirrorTables final : public Tables, public StringSink {
+public:
+    quint64 stringCount() const override { return m_bytes.size(); }
+    quint64 locationCount() const override { return m_locations.size(); }
+    const QString& string(quint64 id) override { return m_strings[id]; }
+    const QByteArray& bytes(quint64 id) override { return m_bytes[id]; }
+    const char* cstring(quint64 id) override
+    {
+        if (!m_cstrings[id]) m_cstrings[id] = pooledCString(m_bytes[id]);
+        return m_cstrings[id];
+    }
+    Location location(quint64 id) override { return m_locations[id]; }
+
+    void addString(const QByteArray& b)
+    {
+        const quint32 id = quint32(m_bytes.size());
+        m_bytes.push_back(b);
+        m_cstrings.push_back(nullptr);
+        m_strings.push_back(QString::fromUtf8(b));
+        if (b.size() <= maxInternedString) {
+            const quint64 h = StringIndex::hash(m_strings.back());
+            if (m_reverse.find(m_strings.back(), h) < 0) m_reverse.insert(m_strings.back(), h, id);
+        }
+    }
+    void addLocation(const Location& l) { m_locations.push_back(l); }
+
+    // StringSink: checkpoint strings by id when the stream has them, else inline.
+    void string(Writer& w, const QString& s) override
+    {
+        const qint64 id = m_reverse.find(s, StringIndex::hash(s));
+        if (id >= 0) {
+            w.putVar(quint64(id) << 1);
+            return;
+        }
+        writeInlineString(w, s.toUtf8());
+    }
+
+private:
+    std::vector<QByteArray> m_bytes;
+    std::vector<const char*> m_cstrings;
+    std::vector<QString> m_strings;
+    std::vector<Location> m_locations;
+    StringIndex m_reverse;
+};
+
+} // namespace doeff::trace

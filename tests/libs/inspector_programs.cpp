@@ -1,0 +1,40 @@
+// Programs the inspector tests debug out of process (tests/tst_inspector.cpp), built the way a
+// third party builds a program library.
+
+#include <doeff/doeff.h>
+#include <doeff/library.h>
+
+#include <csignal>
+
+namespace inspected {
+
+doeff::Program<int> inner(int x)
+{
+    int n = co_await doeff::Get<int>("n");
+    co_await doeff::Put("n", n + x);
+    co_return n + x;
+}
+
+// A sub-program between two effects of main: for step over and step out.
+doeff::Program<int> nested()
+{
+    co_await doeff::Put("before", 1);
+    int a = co_await inner(5);
+    co_await doeff::Put("after", a);
+    co_return a;
+}
+
+// Dies of SIGSEGV after writing the store once.
+doeff::Program<int> segfault()
+{
+    co_await doeff::Put("k", 1);
+    std::raise(SIGSEGV);
+    co_return 0;
+}
+
+} // namespace inspected
+
+DOEFF_PROGRAM(nested, "Put, a sub-program that does Get + Put, Put", inspected::nested, .store = { { "n", 0 } });
+DOEFF_PROGRAM(segfault, "Writes the store, then raises SIGSEGV", inspected::segfault);
+
+DOEFF_PROGRAM_LIBRARY()
