@@ -14,21 +14,24 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target doeff_fuzzers doeff-run
 
 # Seeds: the trace and the saved result of every example (failing ones included: their
-# results carry errors, K stacks and unobserved failures). Large traces are left out, so
-# that inputs stay small and executions fast.
+# results carry errors, K stacks and unobserved failures). Long loops are shortened
+# (iterations) and large traces left out, so that inputs stay small and executions fast.
 corpus=$build/corpus
 rm -rf "$corpus"
 mkdir -p "$corpus/trace" "$corpus/result" "$build/artifacts"
 export ASAN_OPTIONS=detect_leaks=0
 for name in $("$build/app/doeff-run" --list | awk 'NR > 1 { print $1 }'); do
-  "$build/app/doeff-run" "$name" --clock simulated --trace "$corpus/trace/$name.doefftrace" \
+  "$build/app/doeff-run" "$name" --clock simulated --env iterations=200 --trace "$corpus/trace/$name.doefftrace" \
     --save-result "$corpus/result/$name.doeffresult" >/dev/null 2>&1 || true
 done
 find "$corpus" -type f -size +128k -delete
-echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results"
+# the protocol target records real debugging sessions itself (see fuzz_protocol.cpp)
+DOEFF_FUZZ_WRITE_SEEDS="$corpus/protocol" "$build/fuzz/fuzz_protocol" >/dev/null 2>&1
+echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results," \
+  "$(ls "$corpus/protocol" | wc -l) protocol sessions"
 
 status=0
-for target in trace result; do
+for target in trace result protocol; do
   work=$build/work-$target
   rm -rf "$work" && mkdir -p "$work"
   log=$build/fuzz_$target.log
