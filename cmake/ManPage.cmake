@@ -34,7 +34,8 @@ string(REPLACE "-" "\\-" SEE_ALSO "${SEE_ALSO}")
 string(TOUPPER "${NAME}" title)
 string(REPLACE "-" "\\-" name_escaped "${NAME}")
 
-file(WRITE ${OUTPUT} ".TH ${title} 1 \"\" \"Doeff ${VERSION}\" \"User Commands\"
+file(WRITE ${OUTPUT} ".\\\" -*- coding: UTF-8 -*-
+.TH ${title} 1 \"\" \"Doeff ${VERSION}\" \"User Commands\"
 .SH NAME
 ${name_escaped} \\- ${SUMMARY}
 .SH SYNOPSIS

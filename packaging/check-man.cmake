@@ -1,10 +1,11 @@
 # The generated man pages render without groff warnings and document every option of --help.
+# They are UTF-8 (--help may say `…`): -k runs preconv, as man-db does.
 #   cmake -DPAGES="a.1;b.1" -P check-man.cmake
 foreach(page IN LISTS PAGES)
   if(NOT EXISTS ${page})
     message(FATAL_ERROR "${page}: missing (built with the program it documents)")
   endif()
-  execute_process(COMMAND groff -man -ww -z -Tutf8 ${page} ERROR_VARIABLE warnings RESULT_VARIABLE rc)
+  execute_process(COMMAND groff -k -man -ww -z -Tutf8 ${page} ERROR_VARIABLE warnings RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0 OR NOT warnings STREQUAL "")
     message(FATAL_ERROR "${page}: groff reports (${rc}):\n${warnings}")
   endif()
