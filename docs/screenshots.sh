@@ -2,7 +2,8 @@
 # Regenerates the Studio screenshots under Xvfb:
 #   docs/screenshots.sh [BUILD_DIR]        (default build/dev)
 # docs/images/studio.png: parallel_work, live, 30 steps in; studio-trace.png: a recorded trace
-# of it viewed at step 40 on the Timeline.
+# of it viewed at step 40 on the Timeline; studio-crash.png: a debuggee that died of SIGSEGV (the
+# test program library's `segfault`).
 set -eu
 build=${1:-build/dev}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,4 +17,9 @@ export DISPLAY=:94 XDG_CONFIG_HOME="$work/config"
 "$build/app/studio/doeff-studio" --default-layout --demo-steps 30 --screenshot "$here/images/studio.png"
 "$build/app/studio/doeff-studio" --default-layout "$work/parallel_work.doefftrace" --at 40 \
     --screenshot "$here/images/studio-trace.png"
-echo "wrote $here/images/studio.png and $here/images/studio-trace.png"
+# the demo stops with status 1 when the debuggee dies; the screenshot is what counts
+rm -f "$here/images/studio-crash.png"
+"$build/app/studio/doeff-studio" --default-layout "$build/tests/libdoeff_testlib_inspector_programs.so" \
+    --program segfault --demo-steps 20 --screenshot "$here/images/studio-crash.png" 2>/dev/null || true
+test -s "$here/images/studio-crash.png"
+echo "wrote $here/images/studio.png, studio-trace.png and studio-crash.png"

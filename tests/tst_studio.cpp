@@ -1,6 +1,8 @@
 // The main window under the offscreen platform: the default example opens paused, the step
 // commands drive the panes, Continue shows the result, bad files give a message and leave the
-// window usable, Stop aborts a run, and breakpoints added in the pane pause it.
+// window usable, Stop aborts a run, and breakpoints added in the pane pause it. Examples and
+// libraries run out of process (doeff-run) by default: the same panes as in-process runs, and a
+// debuggee that crashes, loops or cannot start leaves the window usable.
 
 #include <mainwindow.h>
 
@@ -9,14 +11,17 @@
 #include <history.h>
 #include <liverun.h>
 #include <panes.h>
+#include <remoterun.h>
 #include <studiosession.h>
 #include <timeline.h>
 #include <traceio.h>
 
 #include <doeff/doeff.h>
+#include <doeff/inspectorclient.h>
 
 #include <QAction>
 #include <QComboBox>
+#include <QDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,6 +38,8 @@
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
+
+#include <signal.h>
 
 using namespace doeff;
 using namespace doeff::views;
@@ -56,6 +63,17 @@ bool waitPaused(StudioSession* s)
         spy.wait(100);
     }
     return s->isPaused();
+}
+
+/// Waits until the run ended without a result (the debuggee died).
+bool waitLost(StudioSession* s)
+{
+    QDeadlineTimer deadline(Timeout);
+    while (s->status() != RunStatus::Lost && !s->hasResult() && !deadline.hasExpired()) {
+        QSignalSpy spy(s, &StudioSession::statusChanged);
+        spy.wait(100);
+    }
+    return s->status() == RunStatus::Lost;
 }
 
 bool waitResult(StudioSession* s)
@@ -107,6 +125,24 @@ QStringList dumpPanes(studio::MainWindow& w)
     out << u"log:"_s << dumpModel(*w.logPane()->model());
     out << u"timeline:"_s << dumpModel(*w.timelinePane()->model());
     return out;
+}
+
+/// The rows of the panes a step changes, for comparing in- and out-of-process runs.
+QStringList dumpStepPanes(studio::MainWindow& w)
+{
+    QStringList out;
+    out << u"tasks:"_s << dumpModel(*w.tasksPane()->model());
+    out << u"stack:"_s << dumpModel(*w.stackPane()->model());
+    out << u"store:"_s << dumpModel(*w.storePane()->model());
+    return out;
+}
+
+bool hasStoreKey(studio::MainWindow& w, const QString& key)
+{
+    const QAbstractItemModel& m = *w.storePane()->model();
+    for (int r = 0; r < m.rowCount(); ++r)
+        if (m.index(r, 0).data().toString() == key) return true;
+    return false;
 }
 
 /// Opens `path` and waits until it is open (true) or refused (false).
@@ -273,7 +309,7 @@ private Q_SLOTS:
         QVERIFY(exportAndWait(w, views::TraceFormat::Native, path));
         QVERIFY(openTraceAndWait(w, path));
         QCOMPARE(w.session()->status(), RunStatus::Trace);
-        QVERIFY(!w.liveRun()->isRunning());
+        QVERIFY(!w.run()->isRunning());
         QCOMPARE(w.session()->presentStep(), last);
         QCOMPARE(dumpPanes(w), liveEnd);
         QCOMPARE(w.resultPane()->summary(), liveSummary);
@@ -479,7 +515,8 @@ private Q_SLOTS:
         QVERIFY(waitPaused(w.session()));
         action(w, "continue")->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(w.session()->state().step() > 2000, Timeout);
-        QVERIFY(w.liveRun()->isRunning());
+        QVERIFY(w.run()->isRunning());
+        QCOMPARE(w.run(), w.liveRun()); // not an example or library program: run in process
         QVERIFY(action(w, "stop")->isEnabled());
         action(w, "stop")->trigger();
         QVERIFY(waitResult(w.session()));
@@ -500,6 +537,7 @@ private Q_SLOTS:
         studio::MainWindow w;
         QVERIFY(w.openExample(u"parallel_work"_s));
         QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.run(), w.remoteRun()); // out of process: the breakpoints live in doeff-run
         BreakpointsPane* pane = w.breakpointsPane();
         pane->kindBox()->setCurrentIndex(0); // Effect
         pane->patternEdit()->setText(u"Gather"_s);
@@ -524,6 +562,220 @@ private Q_SLOTS:
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QVERIFY(w.resultPane()->summary().startsWith(u"Ok("_s));
+
+        // the breakpoints stay for the next run, in process too
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.run(), w.liveRun());
+        QCOMPARE(pane->model()->rowCount(), 2);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY2(w.session()->lastPause()->reason.contains(u"Gather"_s), qPrintable(w.session()->lastPause()->reason));
+    }
+
+    // The same example stepped in process and out of process shows the same Tasks, Stack and
+    // Store rows at every step.
+    void outOfProcessMatchesInProcess_data()
+    {
+        QTest::addColumn<QString>("example");
+        QTest::addColumn<int>("steps");
+        QTest::addRow("parallel_work") << u"parallel_work"_s << 60;
+        QTest::addRow("counter") << u"counter"_s << 12;
+        QTest::addRow("pipeline") << u"pipeline"_s << 40;
+    }
+    void outOfProcessMatchesInProcess()
+    {
+        QFETCH(QString, example);
+        QFETCH(int, steps);
+        studio::MainWindow local;
+        local.setRunInProcess(true);
+        studio::MainWindow remote;
+        QVERIFY(!remote.runsInProcess());
+        QVERIFY(local.openExample(example));
+        QVERIFY(remote.openExample(example));
+        QVERIFY(waitPaused(local.session()));
+        QVERIFY(waitPaused(remote.session()));
+        QCOMPARE(local.run(), local.liveRun());
+        QCOMPARE(remote.run(), remote.remoteRun());
+        QVERIFY(remote.remoteRun()->debuggeePid() != QCoreApplication::applicationPid());
+        QVERIFY2(remote.runStatusText().contains(u"process %1"_s.arg(remote.remoteRun()->debuggeePid())),
+                 qPrintable(remote.runStatusText()));
+        QVERIFY2(local.runStatusText().contains(u"in the Studio's process"_s), qPrintable(local.runStatusText()));
+        QCOMPARE(dumpStepPanes(remote), dumpStepPanes(local));
+        for (int i = 0; i < steps && local.session()->isPaused(); ++i) {
+            QVERIFY(trigger(local, i % 3 == 2 ? "stepEffect" : "stepInto"));
+            QVERIFY(trigger(remote, i % 3 == 2 ? "stepEffect" : "stepInto"));
+            QCOMPARE(remote.session()->isPaused(), local.session()->isPaused());
+            QCOMPARE(remote.stepText(), local.stepText());
+            QCOMPARE(remote.reasonText(), local.reasonText());
+            const QStringList l = dumpStepPanes(local), r = dumpStepPanes(remote);
+            if (r != l)
+                qWarning().noquote() << "step" << i << "\nlocal:\n" << l.join(u'\n') << "\nremote:\n" << r.join(u'\n');
+            QCOMPARE(r, l);
+        }
+        if (local.session()->isPaused()) {
+            QVERIFY(trigger(local, "continue"));
+            QVERIFY(trigger(remote, "continue"));
+        }
+        QVERIFY(waitResult(local.session()));
+        QVERIFY(waitResult(remote.session()));
+        QCOMPARE(remote.resultPane()->summary(), local.resultPane()->summary());
+    }
+
+    // A debuggee that dies of SIGSEGV: the message bar and the Result pane name the crash, the
+    // panes keep the last state, and the window goes on to the next program.
+    void segfaultingDebuggeeLeavesTheStudioUsable()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(w.openProgramLibrary(QStringLiteral(DOEFF_INSPECTOR_PROGRAMS), u"segfault"_s));
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.run(), w.remoteRun());
+        // step until the store write has arrived (a pause flushes the debuggee's events)
+        for (int i = 0; i < 50 && !hasStoreKey(w, u"k"_s); ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(hasStoreKey(w, u"k"_s));
+        const int taskRows = w.tasksPane()->model()->rowCount();
+        const quint64 step = w.session()->state().step();
+        QVERIFY(action(w, "continue")->isEnabled());
+        action(w, "continue")->trigger();
+        QVERIFY(waitLost(w.session()));
+        // a crash names its signal (under ASan: its SEGV report and a failing exit status)
+        const QString message = w.messageText();
+        const bool crashed = message.contains(u"crashed"_s) && message.contains(u"signal 11"_s);
+        const bool asanReport = message.contains(u"exited with status"_s) && message.contains(u"SEGV"_s);
+        QVERIFY2(crashed || asanReport, qPrintable(message));
+        QVERIFY2(message.contains(u"at step"_s), qPrintable(message));
+        const QString how = crashed ? u"crashed"_s : u"exited with status"_s;
+        QVERIFY2(w.resultPane()->summary().contains(how), qPrintable(w.resultPane()->summary()));
+        QVERIFY2(w.resultPane()->text().contains(crashed ? u"signal 11"_s : u"SEGV"_s),
+                 qPrintable(w.resultPane()->text()));
+        QVERIFY2(w.runStatusText().contains(u"without a result"_s), qPrintable(w.runStatusText()));
+        QVERIFY(w.remoteRun()->failure().contains(how));
+        // the last state stays
+        QVERIFY(hasStoreKey(w, u"k"_s));
+        QCOMPARE(w.tasksPane()->model()->rowCount(), taskRows);
+        QVERIFY(w.session()->state().step() >= step);
+        QVERIFY(!action(w, "stepInto")->isEnabled());
+        QVERIFY(!action(w, "stop")->isEnabled());
+        QVERIFY(action(w, "restart")->isEnabled());
+        QVERIFY(action(w, "exportNative")->isEnabled()); // what arrived can be kept
+
+        // the window goes on: a new example opens and steps
+        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(w.messageText().isEmpty());
+        QVERIFY(trigger(w, "stepInto"));
+        QCOMPARE(w.stepText(), u"Step 2"_s);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
+    }
+
+    // A 10,000,000-effect loop: Pause pauses it, Stop ends it, Restart relaunches it.
+    void busyLoopPausesAndStops()
+    {
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"busy_loop"_s));
+        QVERIFY(waitPaused(w.session()));
+        action(w, "continue")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->presentState().step() > 5000, Timeout);
+        QVERIFY(action(w, "pause")->isEnabled());
+        action(w, "pause")->trigger();
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.session()->lastPause()->reason, u"pause"_s);
+        QVERIFY(hasStoreKey(w, u"n"_s));
+        action(w, "continue")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->status() == RunStatus::Running, Timeout);
+        QVERIFY(action(w, "stop")->isEnabled());
+        action(w, "stop")->trigger();
+        QVERIFY(waitResult(w.session()));
+        QCOMPARE(w.session()->result().error().type_name(), u"RunAbortedError"_s);
+        QVERIFY(!w.run()->isRunning());
+
+        action(w, "restart")->trigger();
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
+    }
+
+    // A debuggee that does not answer Stop (frozen with SIGSTOP here, like C++ code looping
+    // without effects) is killed after the grace period; Restart relaunches.
+    void stopKillsAnUnresponsiveDebuggee()
+    {
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"busy_loop"_s));
+        QVERIFY(waitPaused(w.session()));
+        action(w, "continue")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->presentState().step() > 1000, Timeout);
+        const qint64 pid = w.remoteRun()->debuggeePid();
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+        w.remoteRun()->setStopGracePeriod(100);
+        action(w, "stop")->trigger();
+        QVERIFY(waitLost(w.session()));
+        QVERIFY2(w.messageText().contains(u"killed"_s), qPrintable(w.messageText()));
+        QVERIFY2(w.messageText().contains(u"signal 9"_s), qPrintable(w.messageText()));
+        QVERIFY(w.storePane()->model()->rowCount() >= 1);
+
+        QVERIFY(action(w, "restart")->isEnabled());
+        action(w, "restart")->trigger();
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "stepInto"));
+        action(w, "stop")->trigger(); // paused: the debuggee answers
+        QVERIFY(waitResult(w.session()));
+        QCOMPARE(w.session()->result().error().type_name(), u"RunAbortedError"_s);
+    }
+
+    // Debug Executable…: bad paths give a clear message and launch nothing; a program that never
+    // connects is reported; doeff-run itself, launched as any executable, is debugged.
+    void debugExecutable()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(waitPaused(w.session()));
+        const QString missing = dir.filePath(u"no-such-program"_s);
+        QVERIFY(!w.debugExecutable(missing, {}));
+        QVERIFY2(w.messageText().contains(missing) && w.messageText().contains(u"no such file"_s),
+                 qPrintable(w.messageText()));
+        QVERIFY(w.session()->isPaused()); // nothing else was touched
+        QVERIFY(!w.debugExecutable(dir.path(), {}));
+        QVERIFY2(w.messageText().contains(u"not an executable"_s), qPrintable(w.messageText()));
+        QVERIFY(!w.debugExecutable(QStringLiteral(DOEFF_RUN_PATH), {}, dir.filePath(u"nowhere"_s)));
+        QVERIFY2(w.messageText().contains(u"working directory"_s), qPrintable(w.messageText()));
+
+        // an executable that is not a doeff program
+        QVERIFY(w.debugExecutable(u"/bin/sh"_s, { u"-c"_s, u"echo not doeff >&2; exit 3"_s }));
+        QVERIFY(waitLost(w.session()));
+        QVERIFY2(w.messageText().contains(u"status 3"_s), qPrintable(w.messageText()));
+        QVERIFY2(w.messageText().contains(u"never connected"_s), qPrintable(w.messageText()));
+        QVERIFY2(w.messageText().contains(u"not doeff"_s), qPrintable(w.messageText()));
+
+        // a doeff program: attached through DOEFF_INSPECT, paused at its start, in its directory
+        QVERIFY(w.debugExecutable(QStringLiteral(DOEFF_RUN_PATH),
+                                  { u"counter"_s, u"--save-result"_s, u"counter.doeffresult"_s }, dir.path()));
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
+        QCOMPARE(w.session()->programName(), u"doeff-run"_s);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir.filePath(u"counter.doeffresult"_s)), Timeout);
+
+        // the same through File ▸ Debug Executable…: path, arguments quoted as in a shell, directory
+        QTimer::singleShot(0, &w, [&w, &dir] {
+            auto* dialog = w.findChild<QDialog*>(u"debugExecutableDialog"_s);
+            if (!dialog) return;
+            dialog->findChild<QLineEdit*>(u"executablePath"_s)->setText(QStringLiteral(DOEFF_RUN_PATH));
+            dialog->findChild<QLineEdit*>(u"executableArguments"_s)->setText(u"greet --env 'name=\"Ada Lovelace\"'"_s);
+            dialog->findChild<QLineEdit*>(u"executableDirectory"_s)->setText(dir.path());
+            dialog->accept();
+        });
+        action(w, "debugExecutable")->trigger();
+        QVERIFY2(waitPaused(w.session()), qPrintable(w.messageText()));
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QVERIFY2(w.resultPane()->summary().contains(u"Ada Lovelace"_s), qPrintable(w.resultPane()->summary()));
     }
 };
 

@@ -9,8 +9,7 @@
 namespace doeff::views {
 
 LiveRun::LiveRun(StudioSession* session, QObject* parent)
-    : QObject(parent)
-    , m_session(session)
+    : RunController(session, parent)
 { }
 
 LiveRun::~LiveRun()
@@ -31,10 +30,9 @@ void LiveRun::start(const ProgramInfo& info, ClockChoice clock, bool startPaused
     }
     m_agent = std::make_unique<DebugAgent>(startPaused);
     m_agentIds.clear();
-    for (Breakpoint& b : m_breakpoints) {
-        b.hits = 0;
-        Breakpoint copy = b;
-        const int agentId = m_agent->addBreakpoint(copy);
+    resetHits();
+    for (const Breakpoint& b : std::as_const(m_breakpoints)) {
+        const int agentId = m_agent->addBreakpoint(b);
         m_agentIds.insert(b.id, agentId);
         if (!b.enabled) m_agent->setBreakpointEnabled(agentId, false);
     }
@@ -127,6 +125,13 @@ void LiveRun::command(DebugAgent::Command c)
     if (c != DebugAgent::Command::Pause) m_session->setResumed();
 }
 
+void LiveRun::runToLine(const QString& file, int line)
+{
+    if (!m_agent || !m_running) return;
+    m_agent->runToLine(file, line);
+    m_session->setResumed();
+}
+
 // worker thread; takes m_internMutex
 const char* LiveRun::intern(const char* s)
 {
@@ -196,44 +201,31 @@ void LiveRun::refreshHits()
 {
     if (!m_agent) return;
     const QList<Breakpoint> live = m_agent->breakpoints();
-    for (Breakpoint& b : m_breakpoints) {
+    QHash<int, int> hits;
+    for (const Breakpoint& b : std::as_const(m_breakpoints)) {
         const int agentId = m_agentIds.value(b.id, -1);
         for (const Breakpoint& a : live)
-            if (a.id == agentId) b.hits = a.hits;
+            if (a.id == agentId) hits.insert(b.id, a.hits);
     }
-    Q_EMIT breakpointsChanged();
+    setHits(hits);
 }
 
-int LiveRun::addBreakpoint(Breakpoint b)
+void LiveRun::armBreakpoint(const Breakpoint& b)
 {
-    b.id = m_nextBreakpointId++;
-    b.hits = 0;
-    if (m_agent && m_running) m_agentIds.insert(b.id, m_agent->addBreakpoint(b));
-    m_breakpoints.append(b);
-    Q_EMIT breakpointsChanged();
-    return b.id;
+    if (!m_agent || !m_running) return;
+    const int agentId = m_agent->addBreakpoint(b);
+    m_agentIds.insert(b.id, agentId);
+    if (!b.enabled) m_agent->setBreakpointEnabled(agentId, false);
 }
 
-void LiveRun::removeBreakpoint(int id)
+void LiveRun::disarmBreakpoint(int id)
 {
-    for (qsizetype i = 0; i < m_breakpoints.size(); ++i) {
-        if (m_breakpoints[i].id != id) continue;
-        if (m_agent && m_agentIds.contains(id)) m_agent->removeBreakpoint(m_agentIds.take(id));
-        m_breakpoints.removeAt(i);
-        Q_EMIT breakpointsChanged();
-        return;
-    }
+    if (m_agent && m_agentIds.contains(id)) m_agent->removeBreakpoint(m_agentIds.take(id));
 }
 
-void LiveRun::setBreakpointEnabled(int id, bool enabled)
+void LiveRun::enableBreakpoint(int id, bool enabled)
 {
-    for (Breakpoint& b : m_breakpoints) {
-        if (b.id != id) continue;
-        b.enabled = enabled;
-        if (m_agent && m_agentIds.contains(id)) m_agent->setBreakpointEnabled(m_agentIds.value(id), enabled);
-        Q_EMIT breakpointsChanged();
-        return;
-    }
+    if (m_agent && m_agentIds.contains(id)) m_agent->setBreakpointEnabled(m_agentIds.value(id), enabled);
 }
 
 } // namespace doeff::views

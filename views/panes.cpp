@@ -1,6 +1,6 @@
 #include "panes.h"
 
-#include "liverun.h"
+#include "runcontroller.h"
 #include "studiosession.h"
 #include "traceio.h"
 
@@ -433,6 +433,17 @@ QString ResultPane::text() const
 
 void ResultPane::refresh()
 {
+    if (m_session->status() == RunStatus::Lost) {
+        const QString failure = m_session->failure();
+        m_summary->setText(tr("No result: %1").arg(failure.section(u'\n', 0, 0)));
+        m_summary->setStyleSheet(QStringLiteral("color: #b02020;"));
+        m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+        m_text->setPlainText(failure + QStringLiteral("\n\n")
+                             + tr("The other panes show the last state the Studio received (step %1).")
+                                   .arg(m_session->presentState().step()));
+        return;
+    }
+    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
     if (!m_session->hasResult()) {
         m_summary->setText(tr("No result yet — the run has not ended."));
         m_summary->setStyleSheet(QStringLiteral("color: #666;"));
@@ -466,9 +477,8 @@ constexpr KindChoice s_kinds[] = {
 };
 } // namespace
 
-BreakpointsPane::BreakpointsPane(LiveRun* run, QWidget* parent)
+BreakpointsPane::BreakpointsPane(RunController* run, QWidget* parent)
     : QWidget(parent)
-    , m_run(run)
     , m_kind(new QComboBox(this))
     , m_pattern(new QLineEdit(this))
     , m_view(makeView(this, false))
@@ -504,8 +514,17 @@ BreakpointsPane::BreakpointsPane(LiveRun* run, QWidget* parent)
         const QModelIndex current = m_view->currentIndex();
         if (current.isValid()) m_run->removeBreakpoint(current.data(BreakpointModel::BreakpointIdRole).toInt());
     });
-    connect(&m_model, &BreakpointModel::enabledToggled, m_run, &LiveRun::setBreakpointEnabled);
-    connect(m_run, &LiveRun::breakpointsChanged, this, [this] { m_model.setBreakpoints(m_run->breakpoints()); });
+    connect(&m_model, &BreakpointModel::enabledToggled, this,
+            [this](int id, bool enabled) { m_run->setBreakpointEnabled(id, enabled); });
+    setRun(run);
+}
+
+void BreakpointsPane::setRun(RunController* run)
+{
+    Q_ASSERT(run);
+    if (m_run) disconnect(m_run, nullptr, this, nullptr);
+    m_run = run;
+    connect(m_run, &RunController::breakpointsChanged, this, [this] { m_model.setBreakpoints(m_run->breakpoints()); });
     m_model.setBreakpoints(m_run->breakpoints());
 }
 

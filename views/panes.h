@@ -20,7 +20,7 @@ class QTreeView;
 /// never touches the machine.
 namespace doeff::views {
 
-class LiveRun;
+class RunController;
 class StudioSession;
 
 /// 1. Tasks: selecting a task drives the stack, store and environment panes.
@@ -151,7 +151,10 @@ private:
 class BreakpointsPane : public QWidget {
     Q_OBJECT
 public:
-    explicit BreakpointsPane(LiveRun* run, QWidget* parent = nullptr);
+    explicit BreakpointsPane(RunController* run, QWidget* parent = nullptr); // run: not owned
+    /// Shows and edits the breakpoints of `run` (the Studio switches between in- and
+    /// out-of-process runs).
+    void setRun(RunController* run);
     BreakpointModel* model() { return &m_model; }
     QComboBox* kindBox() { return m_kind; }
     QLineEdit* patternEdit() { return m_pattern; }
@@ -163,7 +166,7 @@ Q_SIGNALS:
 
 private:
     void updatePlaceholder();
-    LiveRun* m_run; // not owned
+    RunController* m_run = nullptr; // not owned
     BreakpointModel m_model;
     QComboBox* m_kind;
     QLineEdit* m_pattern;

@@ -31,6 +31,7 @@ void StudioSession::reset(const QString& program)
     m_traceFile.clear();
     m_paused.reset();
     m_result.reset();
+    m_failure.clear();
     m_status = RunStatus::Running;
     m_program = program;
     m_selectedTask = 0;
@@ -54,6 +55,7 @@ void StudioSession::openTrace(LoadedTrace& trace)
     m_traceFile = trace.path;
     m_paused.reset();
     m_result = trace.result;
+    m_failure.clear();
     m_status = RunStatus::Trace;
     m_changedSincePause.clear();
     m_selectedTask = 0;
@@ -154,7 +156,18 @@ void StudioSession::setResult(const RuntimeResultBase& result, bool loaded)
 {
     Q_ASSERT(thread() == QThread::currentThread());
     m_result = result;
+    m_failure.clear();
     m_status = loaded ? RunStatus::Loaded : RunStatus::Finished;
+    Q_EMIT statusChanged();
+    Q_EMIT resultChanged();
+    refreshNow();
+}
+
+void StudioSession::setLost(const QString& message)
+{
+    Q_ASSERT(thread() == QThread::currentThread());
+    m_failure = message;
+    m_status = RunStatus::Lost;
     Q_EMIT statusChanged();
     Q_EMIT resultChanged();
     refreshNow();
@@ -175,6 +188,8 @@ QString StudioSession::statusText() const
         return tr("result file: %1").arg(resultSummary());
     case RunStatus::Trace:
         return m_result ? tr("trace: %1").arg(resultSummary()) : tr("trace: incomplete run");
+    case RunStatus::Lost:
+        return tr("ended without a result: %1").arg(m_failure.section(u'\n', 0, 0));
     }
     return {};
 }

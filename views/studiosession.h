@@ -17,8 +17,9 @@ class LiveHistory;
 class StateHistory;
 struct LoadedTrace;
 
-/// Loaded: a saved result file; Trace: an opened trace file.
-enum class RunStatus : quint8 { Idle, Running, Paused, Finished, Loaded, Trace };
+/// Loaded: a saved result file; Trace: an opened trace file; Lost: the run ended without a result
+/// (its process crashed, was killed or hung up; see failure()).
+enum class RunStatus : quint8 { Idle, Running, Paused, Finished, Loaded, Trace, Lost };
 
 /// The GUI-side state of one debugging session: a SessionState reduced from the event stream,
 /// the latest pause, the selected task and the run's result. Lives on the GUI thread; panes
@@ -42,6 +43,9 @@ public:
     void setResumed();
     /// The run ended (or a result file was opened: `loaded`).
     void setResult(const RuntimeResultBase& result, bool loaded = false);
+    /// The run ended without a result: `message` says how (exit status or signal, last stderr
+    /// lines). The state stays the last one received.
+    void setLost(const QString& message);
     /// Replaces the session with an opened trace (shown at its last step). Takes the reader.
     void openTrace(LoadedTrace& trace);
 
@@ -68,6 +72,8 @@ public:
     const RuntimeResultBase& result() const { return *m_result; }
     /// `Ok(value)` / `Err(Type: message)`.
     QString resultSummary() const;
+    /// How a Lost run ended (empty otherwise).
+    QString failure() const { return m_failure; }
 
     /// The source location to show for the selected task: the pausing event's when it belongs
     /// to that task, else the task's innermost program frame. Empty file when none.
@@ -116,6 +122,7 @@ private:
     QString m_traceFile;
     std::optional<PausedState> m_paused;
     std::optional<RuntimeResultBase> m_result;
+    QString m_failure;
     RunStatus m_status = RunStatus::Idle;
     QString m_program;
     int m_selectedTask = 0;

@@ -8,8 +8,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLibrary>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -24,9 +26,11 @@ struct StudioOptions {
         parser.addPositionalArgument(
             u"file"_s, u"A trace (.doefftrace), a saved result (.doeffresult) or a program library (.so) to open."_s,
             u"[file]"_s);
-        parser.addOptions({ program, demoSteps, demoEffects, at, screenshot, freshLayout });
+        parser.addOptions({ program, demoSteps, demoEffects, at, screenshot, freshLayout, inProcess });
     }
-    QCommandLineOption program { u"program"_s, u"Open the built-in example NAME (default parallel_work)."_s,
+    QCommandLineOption program { u"program"_s,
+                                 u"Open the built-in example NAME (default parallel_work), or with a program "
+                                 u"library, its program NAME."_s,
                                  u"name"_s };
     QCommandLineOption demoSteps { u"demo-steps"_s, u"After opening, Step Into N times (demos, screenshots)."_s,
                                    u"n"_s };
@@ -35,6 +39,8 @@ struct StudioOptions {
     QCommandLineOption screenshot { u"screenshot"_s, u"After the demo steps, save the window to PATH and quit."_s,
                                     u"path"_s };
     QCommandLineOption freshLayout { u"default-layout"_s, u"Ignore the saved window layout."_s };
+    QCommandLineOption inProcess { u"in-process"_s,
+                                   u"Run programs on a thread of the Studio instead of a doeff-run child process."_s };
 };
 } // namespace
 
@@ -69,6 +75,7 @@ int main(int argc, char** argv)
 
     doeff::studio::MainWindow window;
     if (!parser.isSet(freshLayout)) window.restoreSettings();
+    window.setRunInProcess(parser.isSet(options.inProcess));
     window.show();
 
     // Demo mode: issue one command per pause, then optionally grab the window.
@@ -105,12 +112,16 @@ int main(int argc, char** argv)
                              std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(message));
                              finish(1);
                          });
-        if (!window.openFile(files.first()) && !shot.isEmpty()) finish(1);
+        const bool opened = QLibrary::isLibrary(files.first()) && parser.isSet(program)
+            ? window.openProgramLibrary(files.first(), parser.value(program))
+            : window.openFile(files.first());
+        if (!opened && !shot.isEmpty()) finish(1);
     } else {
         window.openExample(parser.isSet(program) ? parser.value(program) : u"parallel_work"_s);
     }
 
-    if (files.isEmpty() && (steps > 0 || effects > 0 || !shot.isEmpty())) {
+    const bool runsProgram = files.isEmpty() || QLibrary::isLibrary(files.first());
+    if (runsProgram && (steps > 0 || effects > 0 || !shot.isEmpty())) {
         QObject::connect(session, &doeff::views::StudioSession::statusChanged, &window,
                          [&window, session, &steps, &effects, finish, demoStepCount, demoEffectCount] {
                              if (session->hasResult() && (effects > 0 || steps > 0)) {
@@ -124,13 +135,25 @@ int main(int argc, char** argv)
                                  finish(1);
                                  return;
                              }
+                             if (session->status() == doeff::views::RunStatus::Lost && steps >= 0) {
+                                 // the debuggee died: say so, keep the window as it shows it
+                                 std::fprintf(stderr,
+                                              "doeff-studio: the run ended without a result after %d of %d demo "
+                                              "step(s) and %d of %d demo effect step(s): %s\n",
+                                              demoStepCount - std::max(steps, 0), demoStepCount,
+                                              demoEffectCount - std::max(effects, 0), demoEffectCount,
+                                              qPrintable(session->failure().section(u'\n', 0, 0)));
+                                 steps = effects = -1;
+                                 finish(1);
+                                 return;
+                             }
                              if (!session->isPaused()) return;
                              if (effects > 0) {
                                  --effects;
-                                 window.liveRun()->command(doeff::DebugAgent::Command::StepEffect);
+                                 window.run()->command(doeff::DebugAgent::Command::StepEffect);
                              } else if (steps > 0) {
                                  --steps;
-                                 window.liveRun()->command(doeff::DebugAgent::Command::StepInto);
+                                 window.run()->command(doeff::DebugAgent::Command::StepInto);
                              } else if (steps == 0) {
                                  finish(0);
                                  steps = -1;

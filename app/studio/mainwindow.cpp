@@ -6,6 +6,7 @@
 #include <history.h>
 #include <liverun.h>
 #include <panes.h>
+#include <remoterun.h>
 #include <studiosession.h>
 #include <timeline.h>
 #include <traceio.h>
@@ -14,27 +15,35 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QFrame>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLibrary>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPainterPath>
 #include <QProgressBar>
 #include <QPromise>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -144,12 +153,48 @@ QIcon glyphIcon(Glyph g)
 
 constexpr int MaxRecentFiles = 8;
 
+/// Splits a command line into arguments as a POSIX shell does with quotes and backslashes (no
+/// expansions): `greet --env 'name="Ada"'` gives greet, --env, name="Ada".
+QStringList splitArguments(const QString& text)
+{
+    QStringList out;
+    QString arg;
+    bool inArg = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c == u'\'') {
+            inArg = true;
+            while (++i < text.size() && text[i] != u'\'')
+                arg += text[i];
+        } else if (c == u'"') {
+            inArg = true;
+            while (++i < text.size() && text[i] != u'"') {
+                if (text[i] == u'\\' && i + 1 < text.size() && QStringView(u"\"\\$`").contains(text[i + 1])) ++i;
+                arg += text[i];
+            }
+        } else if (c == u'\\' && i + 1 < text.size()) {
+            inArg = true;
+            arg += text[++i];
+        } else if (c.isSpace()) {
+            if (inArg) out.append(std::exchange(arg, {}));
+            inArg = false;
+        } else {
+            inArg = true;
+            arg += c;
+        }
+    }
+    if (inArg) out.append(arg);
+    return out;
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_session(new views::StudioSession(this))
-    , m_run(new views::LiveRun(m_session, this))
+    , m_liveRun(new views::LiveRun(m_session, this))
+    , m_remoteRun(new views::RemoteRun(m_session, this))
+    , m_run(m_remoteRun)
 {
     setWindowTitle(tr("Doeff Studio"));
     setWindowIcon(QIcon(u":/doeff/icons/doeff-studio.png"_s));
@@ -212,8 +257,12 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::refreshed, this, &MainWindow::updateStatus);
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateStatus);
-    connect(m_run, &views::LiveRun::runStarted, this, &MainWindow::updateActions);
-    connect(m_run, &views::LiveRun::runEnded, this, &MainWindow::updateActions);
+    for (views::RunController* run :
+         { static_cast<views::RunController*>(m_liveRun), static_cast<views::RunController*>(m_remoteRun) }) {
+        connect(run, &views::RunController::runStarted, this, &MainWindow::updateActions);
+        connect(run, &views::RunController::runEnded, this, &MainWindow::updateActions);
+        connect(run, &views::RunController::runFailed, this, [this](const QString& m) { showMessage(m); });
+    }
     connect(m_stack, &views::StackPane::sourceRequested, this,
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
@@ -230,7 +279,8 @@ MainWindow::~MainWindow()
     // a worker may read the live run's events (whose strings the LiveRun owns)
     m_job.cancel();
     m_job.waitForFinished();
-    m_run->shutdown();
+    m_liveRun->shutdown();
+    m_remoteRun->shutdown();
 }
 
 void MainWindow::createDocks()
@@ -275,7 +325,7 @@ void MainWindow::createDocks()
     resizeDocks({ tree }, { 380 }, Qt::Vertical);
     // show the result as soon as a run ends
     connect(m_session, &views::StudioSession::resultChanged, this, [this, result] {
-        if (m_session->hasResult()) result->raise();
+        if (m_session->hasResult() || m_session->status() == views::RunStatus::Lost) result->raise();
     });
     m_viewMenu = new QMenu(tr("&View"), this);
     for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result, timeline })
@@ -327,6 +377,11 @@ void MainWindow::createActions()
     QAction* openLib = file->addAction(glyphIcon(Glyph::Open), tr("Open Program &Library…"));
     openLib->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(openLib, &QAction::triggered, this, &MainWindow::openProgramLibraryDialog);
+    QAction* debugExe = file->addAction(tr("&Debug Executable…"));
+    debugExe->setObjectName(u"debugExecutable"_s);
+    debugExe->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    debugExe->setStatusTip(tr("Launch a program linked with libdoeff under the debugger, paused at its start"));
+    connect(debugExe, &QAction::triggered, this, &MainWindow::debugExecutableDialog);
     QAction* openRes = file->addAction(tr("&Open Result…"));
     openRes->setShortcut(QKeySequence::Open);
     connect(openRes, &QAction::triggered, this, &MainWindow::openResultDialog);
@@ -381,12 +436,31 @@ void MainWindow::createActions()
         a->setChecked(choice == views::LiveRun::ClockChoice::ProgramDefault);
         m_clockGroup->addAction(a);
     }
+    QMenu* runner = run->addMenu(tr("Runner for the Next Launch"));
+    m_runnerGroup = new QActionGroup(this);
+    for (const auto& [label, name] :
+         { std::pair { tr("sync_run"), u"sync"_s }, std::pair { tr("async_run"), u"async"_s } }) {
+        QAction* a = runner->addAction(label);
+        a->setCheckable(true);
+        a->setData(name);
+        a->setChecked(name == u"sync"_s);
+        a->setStatusTip(tr("Out-of-process runs only: programs in the Studio's process use sync_run"));
+        m_runnerGroup->addAction(a);
+    }
+    run->addSeparator();
+    m_inProcess = run->addAction(tr("Run in the Studio's Process"));
+    m_inProcess->setObjectName(u"runInProcess"_s);
+    m_inProcess->setCheckable(true);
+    m_inProcess->setStatusTip(
+        tr("Run the next program on a thread of the Studio instead of a doeff-run child process (a crash then "
+           "takes the Studio down)"));
 
     menuBar()->addMenu(m_viewMenu);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     connect(help->addAction(tr("&About Doeff Studio")), &QAction::triggered, this, [this] {
-        showMessage(tr("Doeff Studio %1 — a debugger for doeff effect programs. Sync runner on a worker thread, "
-                       "the debug agent pausing at steps, effects and breakpoints.")
+        showMessage(tr("Doeff Studio %1 — a debugger for doeff effect programs. Programs run in a doeff-run child "
+                       "process driven over the inspector protocol (or, on request, on a thread of the Studio); "
+                       "the debug agent pauses them at steps, effects and breakpoints.")
                         .arg(QStringLiteral(DOEFF_STUDIO_VERSION)),
                     false);
     });
@@ -466,8 +540,15 @@ void MainWindow::updateStatus()
         m_reasonLabel->setText(m_session->status() == views::RunStatus::Running ? tr("Running…") : QString());
     }
     const QString program = m_session->programName();
+    QString where;
+    if (m_run->isRunning() && (m_session->status() == views::RunStatus::Running || m_session->isPaused())) {
+        if (m_run == m_liveRun)
+            where = tr(" · in the Studio's process");
+        else if (m_remoteRun->debuggeePid() > 0)
+            where = tr(" · process %1").arg(m_remoteRun->debuggeePid());
+    }
     m_statusLabel->setText(program.isEmpty() ? tr("No program — open an example or a program library")
-                                             : u"│  "_s + program + u" · "_s + m_session->statusText());
+                                             : u"│  "_s + program + u" · "_s + m_session->statusText() + where);
     setWindowTitle(program.isEmpty() ? tr("Doeff Studio") : tr("%1 — Doeff Studio").arg(program));
 }
 
@@ -484,14 +565,148 @@ QString MainWindow::messageText() const
     return m_messageBar->isVisible() || !m_messageBar->isHidden() ? m_messageLabel->text() : QString();
 }
 
+void MainWindow::setRunInProcess(bool inProcess)
+{
+    m_inProcess->setChecked(inProcess);
+}
+
+bool MainWindow::runsInProcess() const
+{
+    return m_inProcess->isChecked();
+}
+
+QString MainWindow::doeffRunPath() const
+{
+    if (!m_doeffRunPath.isEmpty()) return m_doeffRunPath;
+    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(u"doeff-run"_s);
+    if (QFileInfo(beside).isExecutable()) return beside;
+#ifdef DOEFF_RUN_BUILD_PATH
+    if (QFileInfo::exists(QStringLiteral(DOEFF_RUN_BUILD_PATH))) return QStringLiteral(DOEFF_RUN_BUILD_PATH);
+#endif
+    return beside;
+}
+
+void MainWindow::useRun(views::RunController* run)
+{
+    if (run == m_run) return;
+    m_run->shutdown();
+    run->adoptBreakpoints(*m_run);
+    m_run = run;
+    m_breakpoints->setRun(run);
+}
+
+/// `--runner` and `--clock` of the Run menu, for doeff-run.
+QStringList MainWindow::launchOptions() const
+{
+    QStringList options;
+    if (m_runnerGroup && m_runnerGroup->checkedAction())
+        options << u"--runner"_s << m_runnerGroup->checkedAction()->data().toString();
+    const auto clock = m_clockGroup && m_clockGroup->checkedAction()
+        ? views::RunController::ClockChoice(m_clockGroup->checkedAction()->data().toInt())
+        : views::RunController::ClockChoice::ProgramDefault;
+    if (clock == views::RunController::ClockChoice::Real)
+        options << u"--clock"_s << u"real"_s;
+    else if (clock == views::RunController::ClockChoice::Simulated)
+        options << u"--clock"_s << u"simulated"_s;
+    return options;
+}
+
 void MainWindow::openProgram(const ProgramInfo& info)
 {
-    const auto choice = m_clockGroup && m_clockGroup->checkedAction()
-        ? views::LiveRun::ClockChoice(m_clockGroup->checkedAction()->data().toInt())
-        : views::LiveRun::ClockChoice::ProgramDefault;
     m_messageBar->hide();
-    m_run->start(info, choice, true);
+    const bool example = examples::library().find(info.name) == &info;
+    const QString library = m_libraryOf.value(&info);
+    if (!runsInProcess() && (example || !library.isEmpty())) {
+        views::RemoteLaunch launch;
+        launch.program = info.name;
+        launch.executable = doeffRunPath();
+        if (!library.isEmpty()) launch.arguments << u"--library"_s << library;
+        launch.arguments << info.name << launchOptions();
+        launch.inspectArgument = true;
+        useRun(m_remoteRun);
+        m_remoteRun->start(launch);
+    } else {
+        const auto choice = m_clockGroup && m_clockGroup->checkedAction()
+            ? views::RunController::ClockChoice(m_clockGroup->checkedAction()->data().toInt())
+            : views::RunController::ClockChoice::ProgramDefault;
+        useRun(m_liveRun);
+        m_liveRun->start(info, choice, true);
+    }
     updateActions();
+}
+
+bool MainWindow::debugExecutable(const QString& executable, const QStringList& arguments,
+                                 const QString& workingDirectory)
+{
+    const QFileInfo fi(executable);
+    QString problem;
+    if (executable.trimmed().isEmpty())
+        problem = tr("no executable given");
+    else if (!fi.exists())
+        problem = tr("no such file");
+    else if (fi.isDir() || !fi.isExecutable())
+        problem = tr("not an executable file");
+    else if (!workingDirectory.isEmpty() && !QFileInfo(workingDirectory).isDir())
+        problem = tr("the working directory %1 does not exist").arg(workingDirectory);
+    if (!problem.isEmpty()) {
+        showMessage(tr("Cannot debug %1: %2.").arg(executable, problem));
+        return false;
+    }
+    m_messageBar->hide();
+    views::RemoteLaunch launch;
+    launch.program = fi.fileName();
+    launch.executable = fi.absoluteFilePath();
+    launch.arguments = arguments;
+    launch.workingDirectory = workingDirectory;
+    useRun(m_remoteRun);
+    const bool ok = m_remoteRun->start(launch);
+    updateActions();
+    return ok;
+}
+
+void MainWindow::debugExecutableDialog()
+{
+    QDialog dialog(this);
+    dialog.setObjectName(u"debugExecutableDialog"_s);
+    dialog.setWindowTitle(tr("Debug Executable"));
+    auto* form = new QFormLayout(&dialog);
+    auto* path = new QLineEdit(&dialog);
+    path->setObjectName(u"executablePath"_s);
+    auto* browse = new QToolButton(&dialog);
+    browse->setText(tr("…"));
+    auto* pathRow = new QHBoxLayout;
+    pathRow->addWidget(path, 1);
+    pathRow->addWidget(browse);
+    auto* args = new QLineEdit(&dialog);
+    args->setObjectName(u"executableArguments"_s);
+    args->setPlaceholderText(tr("arguments, quoted as in a shell"));
+    auto* dir = new QLineEdit(&dialog);
+    dir->setObjectName(u"executableDirectory"_s);
+    dir->setPlaceholderText(tr("the Studio's working directory"));
+    QSettings settings;
+    path->setText(settings.value(u"debugExecutable/path"_s).toString());
+    args->setText(settings.value(u"debugExecutable/arguments"_s).toString());
+    dir->setText(settings.value(u"debugExecutable/directory"_s).toString());
+    form->addRow(tr("Executable:"), pathRow);
+    form->addRow(tr("Arguments:"), args);
+    form->addRow(tr("Working directory:"), dir);
+    form->addRow(
+        new QLabel(tr("The program must be linked with libdoeff; it starts paused at its first step."), &dialog));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Debug"));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(browse, &QToolButton::clicked, &dialog, [&dialog, path] {
+        const QString f = QFileDialog::getOpenFileName(&dialog, tr("Debug Executable"), path->text());
+        if (!f.isEmpty()) path->setText(f);
+    });
+    dialog.resize(640, dialog.sizeHint().height());
+    if (dialog.exec() != QDialog::Accepted) return;
+    settings.setValue(u"debugExecutable/path"_s, path->text());
+    settings.setValue(u"debugExecutable/arguments"_s, args->text());
+    settings.setValue(u"debugExecutable/directory"_s, dir->text());
+    debugExecutable(path->text().trimmed(), splitArguments(args->text()), dir->text().trimmed());
 }
 
 bool MainWindow::openExample(const QString& name)
@@ -668,21 +883,30 @@ void MainWindow::exportTraceDialog(views::TraceFormat format)
     if (!path.isEmpty()) exportTrace(format, path);
 }
 
-bool MainWindow::openProgramLibrary(const QString& path)
+bool MainWindow::openProgramLibrary(const QString& path, const QString& program)
 {
     try {
         const ProgramLibrary& library = loadProgramLibrary(path);
+        const QString absolute = QFileInfo(path).absoluteFilePath();
+        for (const ProgramInfo& info : library.programs())
+            m_libraryOf.insert(&info, absolute);
         addRecentFile(path);
         addLibraryMenu(QFileInfo(path).fileName(), library);
         if (library.programs().isEmpty()) {
             showMessage(tr("%1 has no programs.").arg(path));
             return true;
         }
-        openProgram(library.programs().first());
-        showMessage(
-            tr("Loaded %n program(s) from %1 (File ▸ %2). Started '%3'.", nullptr, int(library.programs().size()))
-                .arg(path, QFileInfo(path).fileName(), library.programs().first().name),
-            false);
+        const ProgramInfo* start = program.isEmpty() ? &library.programs().first() : library.find(program);
+        if (!start) {
+            showMessage(tr("%1 has no program called '%2'.").arg(path, program));
+            return false;
+        }
+        openProgram(*start);
+        if (m_session->status() != views::RunStatus::Lost)
+            showMessage(
+                tr("Loaded %n program(s) from %1 (File ▸ %2). Started '%3'.", nullptr, int(library.programs().size()))
+                    .arg(path, QFileInfo(path).fileName(), start->name),
+                false);
         return true;
     } catch (const std::exception& e) {
         reportFileError(tr("Open Program Library"), path,
@@ -795,6 +1019,9 @@ void MainWindow::restoreSettings()
     const int clock = settings.value(u"clock"_s, 0).toInt();
     for (QAction* a : m_clockGroup->actions())
         if (a->data().toInt() == clock) a->setChecked(true);
+    const QString runner = settings.value(u"runner"_s, u"sync"_s).toString();
+    for (QAction* a : m_runnerGroup->actions())
+        if (a->data().toString() == runner) a->setChecked(true);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -803,7 +1030,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(u"geometry"_s, saveGeometry());
     settings.setValue(u"windowState"_s, saveState());
     if (m_clockGroup->checkedAction()) settings.setValue(u"clock"_s, m_clockGroup->checkedAction()->data().toInt());
-    m_run->shutdown();
+    if (m_runnerGroup->checkedAction())
+        settings.setValue(u"runner"_s, m_runnerGroup->checkedAction()->data().toString());
+    m_liveRun->shutdown();
+    m_remoteRun->shutdown();
     QMainWindow::closeEvent(event);
 }
 

@@ -3,6 +3,7 @@
 #include <doeff/library.h>
 
 #include <QFuture>
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -22,6 +23,8 @@ class BreakpointsPane;
 class EffectTreePane;
 class LiveRun;
 class LogPane;
+class RemoteRun;
+class RunController;
 class ResultPane;
 class SourcePane;
 class StackPane;
@@ -43,13 +46,27 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Launches a program paused at its first step.
+    /// Launches a program paused at its first step: in a `doeff-run` child process when it is a
+    /// built-in example or comes from a program library opened here (unless runsInProcess()),
+    /// otherwise on a thread of this process.
     void openProgram(const ProgramInfo& info);
     /// A built-in example by name; false (with a message) when there is none.
     bool openExample(const QString& name);
+    /// Launches `executable` (linked with libdoeff) with `arguments` under DOEFF_INSPECT, paused
+    /// at its first step. False, with a message, when the file is not an executable.
+    bool debugExecutable(const QString& executable, const QStringList& arguments, const QString& workingDirectory = {});
+    /// Programs run in the Studio's process (a thread) instead of a child process. Default off;
+    /// the Run menu's "Run in the Studio's Process" and `--in-process` set it.
+    void setRunInProcess(bool inProcess);
+    bool runsInProcess() const;
+    /// The `doeff-run` launched for out-of-process runs (default: the one beside this executable,
+    /// else the one of the build tree).
+    void setDoeffRunPath(const QString& path) { m_doeffRunPath = path; }
+    QString doeffRunPath() const;
     /// A program library (.so), a trace (.doefftrace) or a saved result, chosen by the file's kind.
     bool openFile(const QString& path);
-    bool openProgramLibrary(const QString& path);
+    /// Loads a program library and starts `program` (default: its first program).
+    bool openProgramLibrary(const QString& path, const QString& program = {});
     bool openResult(const QString& path);
     bool saveResult(const QString& path);
     /// Opens and indexes a trace on a worker thread (progress in the status bar); the session is
@@ -70,7 +87,10 @@ public:
     QString messageText() const;
 
     views::StudioSession* session() const { return m_session; }
-    views::LiveRun* liveRun() const { return m_run; }
+    /// The controller of the current (or last) run: liveRun() or remoteRun().
+    views::RunController* run() const { return m_run; }
+    views::LiveRun* liveRun() const { return m_liveRun; }
+    views::RemoteRun* remoteRun() const { return m_remoteRun; }
     views::TasksPane* tasksPane() const { return m_tasks; }
     views::StackPane* stackPane() const { return m_stack; }
     views::VariantPane* storePane() const { return m_store; }
@@ -104,6 +124,9 @@ private:
     void rebuildRecentMenu();
     void addLibraryMenu(const QString& title, const ProgramLibrary& library);
     void openProgramLibraryDialog();
+    void debugExecutableDialog();
+    void useRun(views::RunController* run);
+    QStringList launchOptions() const;
     void openResultDialog();
     void saveResultDialog();
     void openTraceDialog();
@@ -118,7 +141,11 @@ private:
     void endJob();
 
     views::StudioSession* m_session;
-    views::LiveRun* m_run;
+    views::LiveRun* m_liveRun;
+    views::RemoteRun* m_remoteRun;
+    views::RunController* m_run; // the one of the current run: m_liveRun or m_remoteRun
+    QString m_doeffRunPath;
+    QHash<const ProgramInfo*, QString> m_libraryOf; // program -> the library file it came from
     views::TasksPane* m_tasks = nullptr;
     views::StackPane* m_stack = nullptr;
     views::VariantPane* m_store = nullptr;
@@ -156,6 +183,8 @@ private:
     QAction* m_openTrace = nullptr;
     QList<QAction*> m_exportActions;
     QActionGroup* m_clockGroup = nullptr;
+    QActionGroup* m_runnerGroup = nullptr;
+    QAction* m_inProcess = nullptr;
 };
 
 } // namespace doeff::studio

@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace doeff {
 
@@ -64,6 +65,9 @@ struct InspectorClient::Private {
     bool finishedEmitted = false;
     bool stopOnDisconnect = false;
     int tailLines = 20;
+    bool keepEvents = false;
+    QList<Event> kept;
+    QString workingDirectory;
     QString stderrPartial;
     wire::FrameReader reader;
     std::unique_ptr<trace::MirrorTables> tables;
@@ -94,6 +98,22 @@ void InspectorClient::setStopOnDisconnect(bool stop)
 void InspectorClient::setStderrTailLines(int lines)
 {
     d->tailLines = std::max(0, lines);
+}
+
+void InspectorClient::setKeepEvents(bool keep)
+{
+    d->keepEvents = keep;
+    if (!keep) d->kept.clear();
+}
+
+QList<Event> InspectorClient::takeEvents()
+{
+    return std::exchange(d->kept, {});
+}
+
+void InspectorClient::setWorkingDirectory(const QString& directory)
+{
+    d->workingDirectory = directory;
 }
 
 void InspectorClient::setState(State s)
@@ -152,9 +172,11 @@ bool InspectorClient::launch(const QString& executable, const QStringList& argum
     d->stderrPartial.clear();
     d->finishedEmitted = false;
     d->events = 0;
+    d->kept.clear();
     d->tables = std::make_unique<trace::MirrorTables>();
     if (d->process) d->process->deleteLater();
     d->process = new QProcess(this);
+    if (!d->workingDirectory.isEmpty()) d->process->setWorkingDirectory(d->workingDirectory);
     QProcessEnvironment env = environment;
     env.insert(QString::fromLatin1(environmentVariable), socketName());
     d->process->setProcessEnvironment(env);
@@ -394,6 +416,7 @@ void InspectorClient::handleHello(const QByteArray& payload)
         // attached by someone else's launch: a fresh session all the same
         m_session = SessionState();
         d->events = 0;
+        d->kept.clear();
         d->tables = std::make_unique<trace::MirrorTables>();
     }
     wire::MessageWriter m(MessageType::Attach);
@@ -436,13 +459,15 @@ void InspectorClient::handleEvents(const QByteArray& payload)
     trace::Cursor block(blockStart, c.end(), c.pos() - trace::blockHeaderSize);
     block.seek(trace::blockHeaderSize);
     trace::EventDecoder decoder(block, t, first, baseStep);
-    decoder.setReduceOnly(true); // values SessionState ignores are skipped, still validated
+    // without keepEvents, values SessionState ignores are skipped (still validated)
+    decoder.setReduceOnly(!d->keepEvents);
     Event e;
     quint32 n = 0;
     while (n < count) {
         if (decoder.atEnd()) c.fail(QStringLiteral("batch holds %1 events, not %2").arg(n).arg(count));
         decoder.next(e);
         m_session.apply(e);
+        if (d->keepEvents) d->kept.append(e);
         ++n;
         ++d->events;
     }

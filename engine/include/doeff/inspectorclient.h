@@ -69,6 +69,14 @@ public:
     void setStopOnDisconnect(bool stop);
     /// Lines of the debuggee's stderr kept for finishSummary() (default 20).
     void setStderrTailLines(int lines);
+    /// Keeps the received events for takeEvents() (default off), decoded in full (effect fields
+    /// and handled values included, as a trace holds them), for a debugger that records the run.
+    void setKeepEvents(bool keep);
+    /// The events received since the last call (with setKeepEvents(true)), in order. Their
+    /// file/function strings stay valid for the lifetime of the process.
+    QList<Event> takeEvents();
+    /// The working directory of the next launch() (empty: this process's).
+    void setWorkingDirectory(const QString& directory);
 
     /// Listens on a new socket in a private directory (mode 0700, under the runtime directory or
     /// the temporary directory), user access only. Returns false with errorString() on failure.

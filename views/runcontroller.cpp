@@ -1,0 +1,71 @@
+#include "runcontroller.h"
+
+#include <algorithm>
+
+namespace doeff::views {
+
+RunController::RunController(StudioSession* session, QObject* parent)
+    : QObject(parent)
+    , m_session(session)
+{ }
+
+RunController::~RunController() = default;
+
+int RunController::addBreakpoint(Breakpoint b)
+{
+    b.id = m_nextBreakpointId++;
+    b.hits = 0;
+    m_breakpoints.append(b);
+    armBreakpoint(b);
+    Q_EMIT breakpointsChanged();
+    return b.id;
+}
+
+void RunController::removeBreakpoint(int id)
+{
+    for (qsizetype i = 0; i < m_breakpoints.size(); ++i) {
+        if (m_breakpoints[i].id != id) continue;
+        m_breakpoints.removeAt(i);
+        disarmBreakpoint(id);
+        Q_EMIT breakpointsChanged();
+        return;
+    }
+}
+
+void RunController::setBreakpointEnabled(int id, bool enabled)
+{
+    for (Breakpoint& b : m_breakpoints) {
+        if (b.id != id) continue;
+        b.enabled = enabled;
+        enableBreakpoint(id, enabled);
+        Q_EMIT breakpointsChanged();
+        return;
+    }
+}
+
+void RunController::adoptBreakpoints(const RunController& other)
+{
+    if (&other == this) return;
+    for (const Breakpoint& b : std::as_const(m_breakpoints))
+        disarmBreakpoint(b.id);
+    m_breakpoints = other.m_breakpoints;
+    m_nextBreakpointId = std::max(m_nextBreakpointId, other.m_nextBreakpointId);
+    for (Breakpoint& b : m_breakpoints)
+        b.hits = 0;
+    Q_EMIT breakpointsChanged();
+}
+
+void RunController::setHits(const QHash<int, int>& hitsByStudioId)
+{
+    for (Breakpoint& b : m_breakpoints)
+        b.hits = hitsByStudioId.value(b.id, b.hits);
+    Q_EMIT breakpointsChanged();
+}
+
+void RunController::resetHits()
+{
+    for (Breakpoint& b : m_breakpoints)
+        b.hits = 0;
+}
+
+} // namespace doeff::views

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <doeff/agent.h>
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+
+namespace doeff::views {
+
+class StudioSession;
+
+/// The Studio's handle on the run it debugs, whichever process runs it: LiveRun (a thread of the
+/// Studio) or RemoteRun (a child process over the inspector protocol). Both feed a StudioSession,
+/// the only thing panes read. The breakpoint list belongs here: ids are the Studio's own and
+/// stay stable across launches; each launch re-arms the enabled and disabled ones. GUI thread.
+class RunController : public QObject {
+    Q_OBJECT
+public:
+    enum class ClockChoice : quint8 { ProgramDefault, Real, Simulated };
+
+    explicit RunController(StudioSession* session, QObject* parent = nullptr); // session: not owned
+    ~RunController() override;
+
+    /// Relaunches the last program with the same settings, paused at its start.
+    virtual void restart() = 0;
+    /// Asks the run to end; the run finishes as it does (a result, or the debuggee's end).
+    virtual void stop() = 0;
+    /// Ends the run at once and drops whatever it still delivers (window close, switching runs).
+    virtual void shutdown() = 0;
+    virtual bool isRunning() const = 0;
+    virtual bool hasProgram() const = 0;
+    virtual void command(DebugAgent::Command c) = 0;
+    /// Runs to `file` (suffix match) : `line`.
+    virtual void runToLine(const QString& file, int line) = 0;
+
+    /// Breakpoints as the Studio numbers them; hits count the current run.
+    QList<Breakpoint> breakpoints() const { return m_breakpoints; }
+    int addBreakpoint(Breakpoint b);
+    void removeBreakpoint(int id);
+    void setBreakpointEnabled(int id, bool enabled);
+    /// Takes over another controller's breakpoints (switching between in- and out-of-process).
+    void adoptBreakpoints(const RunController& other);
+
+Q_SIGNALS:
+    void runStarted();
+    void runEnded();
+    void breakpointsChanged();
+    /// The run ended without a result (the debuggee crashed, was killed, could not start, hung
+    /// up): `message` says how, with its last stderr lines.
+    void runFailed(const QString& message);
+
+protected:
+    // Forward a change to the running target, if any (the list is already updated).
+    virtual void armBreakpoint(const Breakpoint& b) = 0;
+    virtual void disarmBreakpoint(int id) = 0;
+    virtual void enableBreakpoint(int id, bool enabled) = 0;
+    /// Sets the hit counts of the current run, by Studio id; emits breakpointsChanged().
+    void setHits(const QHash<int, int>& hitsByStudioId);
+    void resetHits();
+
+    StudioSession* m_session; // not owned
+    QList<Breakpoint> m_breakpoints;
+
+private:
+    int m_nextBreakpointId = 1;
+};
+
+} // namespace doeff::views
