@@ -5,6 +5,7 @@
 #include <QMutex>
 #include <QWaitCondition>
 
+#include <algorithm>
 #include <atomic>
 
 namespace doeff {
@@ -53,6 +54,21 @@ struct DebugAgent::Private {
     int runToLine = 0;
     QList<Breakpoint> breakpoints;
     int nextBreakpoint = 1;
+    // Lock-free copies for the machine thread, which looks at them on every event: the step
+    // mode, and how many breakpoints are enabled (none: no breakpoint scan, no lock).
+    std::atomic<Command> modeNow { Command::Continue };
+    std::atomic<int> enabledBreakpoints { 0 };
+    void setMode(Command c) // under mutex
+    {
+        mode = c;
+        modeNow.store(c, std::memory_order_release);
+    }
+    void countBreakpoints() // under mutex
+    {
+        enabledBreakpoints.store(
+            int(std::count_if(breakpoints.cbegin(), breakpoints.cend(), [](const Breakpoint& b) { return b.enabled; })),
+            std::memory_order_release);
+    }
     bool paused = false;
     // machine-thread state
     int stepTask = -1;
@@ -83,7 +99,7 @@ void DebugAgent::command(Command c)
         return;
     }
     QMutexLocker lock(&d->mutex);
-    d->mode = c;
+    d->setMode(c);
     d->commandPending = true;
     d->wake.wakeAll();
 }
@@ -93,7 +109,7 @@ void DebugAgent::runToLine(const QString& file, int line)
     QMutexLocker lock(&d->mutex);
     d->runToFile = file;
     d->runToLine = line;
-    d->mode = Command::RunToLine;
+    d->setMode(Command::RunToLine);
     d->commandPending = true;
     d->wake.wakeAll();
 }
@@ -111,13 +127,16 @@ int DebugAgent::addBreakpoint(Breakpoint b)
     QMutexLocker lock(&d->mutex);
     b.id = d->nextBreakpoint++;
     d->breakpoints.append(b);
+    d->countBreakpoints();
     return b.id;
 }
 
 bool DebugAgent::removeBreakpoint(int id)
 {
     QMutexLocker lock(&d->mutex);
-    return d->breakpoints.removeIf([id](const Breakpoint& b) { return b.id == id; }) > 0;
+    const bool removed = d->breakpoints.removeIf([id](const Breakpoint& b) { return b.id == id; }) > 0;
+    d->countBreakpoints();
+    return removed;
 }
 
 bool DebugAgent::setBreakpointEnabled(int id, bool enabled)
@@ -126,6 +145,7 @@ bool DebugAgent::setBreakpointEnabled(int id, bool enabled)
     for (Breakpoint& b : d->breakpoints)
         if (b.id == id) {
             b.enabled = enabled;
+            d->countBreakpoints();
             return true;
         }
     return false;
@@ -187,11 +207,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
 
     // ---- should we pause here? -------------------------------------------------------
     QString reason;
-    Command mode;
-    {
-        QMutexLocker lock(&d->mutex);
-        mode = d->mode;
-    }
+    const Command mode = d->modeNow.load(std::memory_order_acquire);
     const bool isStep = e.kind == EventKind::Step;
     if (isStep && !d->sawFirstStep) {
         d->sawFirstStep = true;
@@ -235,7 +251,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
             break;
         }
     }
-    if (reason.isEmpty()) {
+    if (reason.isEmpty() && d->enabledBreakpoints.load(std::memory_order_acquire) > 0) {
         QMutexLocker lock(&d->mutex);
         for (Breakpoint& b : d->breakpoints) {
             if (!b.enabled) continue;
@@ -306,6 +322,8 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
         QMutexLocker lock(&d->mutex);
         d->paused = true;
         d->commandPending = false;
+        // modeNow keeps the old mode while paused: the machine does not read it until the
+        // command that resumes it (which sets both) arrives
         d->mode = Command::Continue;
     }
     if (pausedCallback) pausedCallback(s);
