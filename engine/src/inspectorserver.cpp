@@ -168,14 +168,16 @@ struct InspectorServer::Private {
     void postPump();
     void enqueue(QByteArray message, bool mayWait = true)
     {
+        bool full = false;
         {
             QMutexLocker lock(&mutex);
             if (gone) return;
             outBytes += message.size();
             out.push_back(std::move(message));
+            full = outBytes > highWater;
         }
         postPump();
-        if (mayWait && outBytes > highWater) waitUntil([this] { return gone || outBytes < lowWater; });
+        if (mayWait && full) waitUntil([this] { return gone || outBytes < lowWater; });
     }
 
     void sendHello(const QString& program)
