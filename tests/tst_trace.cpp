@@ -707,22 +707,12 @@ private Q_SLOTS:
             e.kind = EventKind::RunStarted;
             e.task = 0;
             e.name = u"manual"_s;
-            struct NoView final : RunView {
-                quint64 stepCount() const override { return 0; }
-                int currentTask() const override { return 0; }
-                QList<TaskSnapshot> tasks() const override { return {}; }
-                QList<FrameInfo> k(int) const override { return {}; }
-                QList<FrameInfo> liveK(int) const override { return {}; }
-                Store store(int) const override { return {}; }
-                Env env(int) const override { return {}; }
-                EffectStackTrace effectTree() const override { return {}; }
-            } view;
-            rec.onEvent(e, view);
+            rec.record(e);
             e.kind = EventKind::Step;
             e.step = 1;
-            rec.onEvent(e, view);
+            rec.record(e);
             e.step = 0; // steps never go back: the recorder stops with an error
-            rec.onEvent(e, view);
+            rec.record(e);
             QVERIFY(rec.hasError());
             QVERIFY2(rec.errorString().startsWith(u"mem: step numbers went backwards at event 2"_s),
                      qPrintable(rec.errorString()));
@@ -736,17 +726,7 @@ private Q_SLOTS:
             e.kind = EventKind::RunStarted;
             e.task = 0;
             e.name = u"manual"_s;
-            struct NoView final : RunView {
-                quint64 stepCount() const override { return 0; }
-                int currentTask() const override { return 0; }
-                QList<TaskSnapshot> tasks() const override { return {}; }
-                QList<FrameInfo> k(int) const override { return {}; }
-                QList<FrameInfo> liveK(int) const override { return {}; }
-                Store store(int) const override { return {}; }
-                Env env(int) const override { return {}; }
-                EffectStackTrace effectTree() const override { return {}; }
-            } view;
-            rec.onEvent(e, view);
+            rec.record(e);
         } // the destructor finishes the file
         TraceReader r;
         QVERIFY2(r.openData(b2.data(), u"mem"_s), qPrintable(r.errorString()));

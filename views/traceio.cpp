@@ -18,19 +18,6 @@ QString tr(const char* text)
     return QCoreApplication::translate("doeff::views::TraceIO", text);
 }
 
-/// The recorder ignores the machine view; events written from memory have none.
-class NoRunView final : public RunView {
-public:
-    quint64 stepCount() const override { return 0; }
-    int currentTask() const override { return -1; }
-    QList<TaskSnapshot> tasks() const override { return {}; }
-    QList<FrameInfo> k(int) const override { return {}; }
-    QList<FrameInfo> liveK(int) const override { return {}; }
-    Store store(int) const override { return {}; }
-    Env env(int) const override { return {}; }
-    EffectStackTrace effectTree() const override { return {}; }
-};
-
 constexpr quint64 ProgressEvery = 1 << 16;
 
 QString writeEvents(const TraceSource& source, const QString& path, const Progress& progress)
@@ -42,11 +29,10 @@ QString writeEvents(const TraceSource& source, const QString& path, const Progre
     recorder.setMetadata(QStringLiteral("runner"), QStringLiteral("sync"));
     recorder.setMetadata(QStringLiteral("source"), QStringLiteral("doeff-studio live run"));
     if (!source.program.isEmpty()) recorder.setMetadata(QStringLiteral("program"), source.program);
-    const NoRunView view;
     const quint64 total = quint64(source.events.size());
     quint64 done = 0;
     for (const Event& e : source.events) {
-        recorder.onEvent(e, view);
+        recorder.record(e);
         if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
             recorder.finish();
             QFile::remove(path);

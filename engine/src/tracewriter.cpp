@@ -411,6 +411,11 @@ void TraceRecorder::setMetadata(const QString& key, const QString& value)
 
 void TraceRecorder::onEvent(const Event& event, const RunView&)
 {
+    record(event);
+}
+
+void TraceRecorder::record(const Event& event)
+{
     Private& p = *d;
     if (!p.active) return;
     try {

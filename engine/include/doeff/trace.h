@@ -65,6 +65,9 @@ public:
     /// Bytes written (complete once finish() returned).
     quint64 bytesWritten() const;
 
+    /// Records one event. The recorder needs no machine view, so events kept in memory (a live
+    /// session's history) or built by hand are written through this.
+    void record(const Event& event);
     void onEvent(const Event& event, const RunView& view) override;
 
 private:
