@@ -177,6 +177,22 @@ bool readMessage(QLocalSocket& s, quint8& type, QByteArray& payload)
     return true;
 }
 
+/// Starts `doeff-run program` with DOEFF_INSPECT naming `fake`, accepts its connection and reads
+/// its Hello (check QTest::currentTestFailed() after the call).
+void launchUnder(FakeDebugger& fake, QProcess& p, const QString& program, std::unique_ptr<QLocalSocket>& s,
+                 QByteArray& hello)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"DOEFF_INSPECT"_s, fake.path());
+    p.setProcessEnvironment(env);
+    p.start(doeffRun, { program });
+    QVERIFY(fake.server.waitForNewConnection(timeoutMs));
+    s.reset(fake.server.nextPendingConnection());
+    quint8 type = 0;
+    QVERIFY(readMessage(*s, type, hello));
+    QCOMPARE(type, quint8(inspector::MessageType::Hello));
+}
+
 } // namespace
 
 class TestInspector : public QObject {
@@ -422,16 +438,10 @@ private Q_SLOTS:
         FakeDebugger fake;
         QVERIFY(fake.listen());
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"DOEFF_INSPECT"_s, fake.path());
-        p.setProcessEnvironment(env);
-        p.start(doeffRun, { u"counter"_s });
-        QVERIFY(fake.server.waitForNewConnection(timeoutMs));
-        std::unique_ptr<QLocalSocket> s(fake.server.nextPendingConnection());
-        quint8 type = 0;
+        std::unique_ptr<QLocalSocket> s;
         QByteArray payload;
-        QVERIFY(readMessage(*s, type, payload));
-        QCOMPARE(type, quint8(inspector::MessageType::Hello));
+        launchUnder(fake, p, u"counter"_s, s, payload);
+        if (QTest::currentTestFailed()) return;
         QByteArray attach(inspector::magic, 8);
         attach.append(char(1)).append(char(quint8(inspector::OnDisconnect::Stop)));
         s->write(frame(inspector::MessageType::Attach, attach) + randomBytes(3, 1024));
@@ -473,17 +483,12 @@ private Q_SLOTS:
         FakeDebugger fake;
         QVERIFY(fake.listen());
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"DOEFF_INSPECT"_s, fake.path());
-        p.setProcessEnvironment(env);
-        p.start(doeffRun, { u"counter"_s });
-        QVERIFY(fake.server.waitForNewConnection(timeoutMs));
-        std::unique_ptr<QLocalSocket> s(fake.server.nextPendingConnection());
-        quint8 type = 0;
+        std::unique_ptr<QLocalSocket> s;
         QByteArray payload;
-        QVERIFY(readMessage(*s, type, payload));
-        QCOMPARE(type, quint8(inspector::MessageType::Hello));
+        launchUnder(fake, p, u"counter"_s, s, payload);
+        if (QTest::currentTestFailed()) return;
         QVERIFY(payload.startsWith(QByteArray(inspector::magic, 8)));
+        quint8 type = 0;
         s->write(bytes);
         s->flush();
         // the debuggee answers with an Error (after events it sent meanwhile) and hangs up
