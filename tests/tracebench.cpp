@@ -3,6 +3,7 @@
 //   doeff-tracebench [N] [EVENTS] [REPEAT]
 //   doeff-tracebench write FILE EVENTS     (only record the big trace)
 //   doeff-tracebench read FILE             (only the reading part)
+//   doeff-tracebench observe N             (only N iterations with an observer that does nothing)
 //
 // 1. N × (Get + Put) (default 1,000,000) without observers, with an observer that does
 //    nothing, and with a TraceRecorder (threaded and not): times, slowdowns, bytes per event.
@@ -178,6 +179,13 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() > 2 && args[1] == u"read") return readBench(args[2]);
+    if (args.size() > 2 && args[1] == u"observe") {
+        Null null;
+        const Seconds run = timed(args[2].toInt(), { &null });
+        std::printf("null observer %.3f s (cpu %.3f s), %llu events\n", run.seconds, run.cpu,
+                    static_cast<unsigned long long>(null.events));
+        return 0;
+    }
     if (args.size() > 3 && args[1] == u"write") {
         const Recording big = record(int(args[3].toDouble() / 13.0), args[2], true);
         std::printf("recorded %llu events, %llu bytes in %.2f s\n", static_cast<unsigned long long>(big.events),

@@ -340,7 +340,7 @@ QString compareStates(const SessionState& a, const SessionState& b, bool text = 
         const SessionTreeNode& x = a.tree()[i];
         const SessionTreeNode& y = b.tree()[i];
         check(x.parent == y.parent && x.display == y.display && x.effect == y.effect && x.task == y.task
-                  && x.count == y.count && x.error == y.error && x.children == y.children,
+                  && x.count == y.count && x.error == y.error && x.more == y.more && x.children == y.children,
               u"tree node %1"_s.arg(i));
     }
     if (text) check(a.effectTree().format() == b.effectTree().format(), u"effect tree text"_s);
@@ -540,7 +540,7 @@ private Q_SLOTS:
                 QVERIFY(compareEvent(rec.live.events[size_t(from) + size_t(i)], part[i]).isEmpty());
         }
         const TraceMetadata& m = r.metadata();
-        QCOMPARE(m.version, 1);
+        QCOMPARE(m.version, 2);
         QCOMPARE(m.program, rec.live.states.back().programName());
         QCOMPARE(m.status, rec.live.states.back().status());
         QCOMPARE(m.runner, runner == int(Runner::Sync) ? u"sync"_s : u"async"_s);
@@ -668,6 +668,134 @@ private Q_SLOTS:
                      qPrintable(u"%1 after %2 of %3 events: %4"_s.arg(name).arg(n).arg(live.events).arg(diff)));
         }
     }
+    void effectTreeStopsAtItsLimit()
+    {
+        // A hand-built stream (no machine needed) that passes SessionState::treeNodeLimit:
+        // the tree stops growing, unrecorded effects and activations count in their nearest
+        // recorded ancestor's `more`, and a trace rebuilds exactly that at every checkpoint.
+        const int limit = SessionState::treeNodeLimit;
+        std::vector<Event> events;
+        quint64 step = 0;
+        auto push = [&](EventKind kind) -> Event& {
+            Event e;
+            e.kind = kind;
+            e.step = step;
+            e.task = 0;
+            events.push_back(e);
+            return events.back();
+        };
+        static const char file[] = "limit.cpp";
+        static const char mainFn[] = "doeff::Program<int> limit_main()";
+        static const char subFn[] = "doeff::Program<int> limit_sub()";
+        auto frame = [&](int index, const char* fn) {
+            Event& f = push(EventKind::FramePushed);
+            f.index = index;
+            f.code = int(FrameKindCode::Program);
+            f.name = u"ProgramFrame"_s;
+            f.text = QString::fromLatin1(fn) + u"() at limit.cpp:1"_s;
+            f.file = file;
+            f.line = 1;
+            f.function = fn;
+        };
+        auto effect = [&](const QString& label) {
+            ++step;
+            Event& y = push(EventKind::EffectYielded);
+            y.name = label;
+            y.text = u"E"_s;
+        };
+        {
+            Event& r = push(EventKind::RunStarted);
+            r.name = u"limit_main"_s;
+            r.value = QVariantList();
+            r.old = QVariantMap();
+            Event& t = push(EventKind::TaskSpawned);
+            t.code = int(TaskKindCode::Main);
+            t.name = u"main"_s;
+            t.value = QVariantMap();
+        }
+        frame(0, mainFn);
+        effect(u"Same"_s);
+        effect(u"Same"_s); // merged: count 2
+        for (int i = 2; i < limit; ++i) // the root and limit - 2 more effects fill the tree
+            effect(u"E(%1)"_s.arg(i));
+        const quint64 full = events.size();
+        effect(u"E(%1)"_s.arg(limit - 1)); // a repeat of the last recorded leaf still merges
+        frame(1, subFn); // an activation beyond the limit
+        effect(u"inside sub"_s);
+        push(EventKind::ErrorRaised).name = u"ValueError"_s;
+        push(EventKind::FramePopped).index = 1;
+        effect(u"E(%1)"_s.arg(limit - 1)); // not consecutive any more: not merged
+        for (int i = 0; i < 500; ++i)
+            effect(u"after(%1)"_s.arg(i % 7));
+        push(EventKind::RunFinished).name = u"Ok(1)"_s;
+
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        std::vector<SessionState> live;
+        std::vector<quint64> at;
+        {
+            TraceRecorder rec(options(4096, 8192, true));
+            QVERIFY(rec.start(&buffer, u"mem.doefftrace"_s));
+            SessionState s;
+            for (size_t i = 0; i < events.size(); ++i) {
+                rec.record(events[i]);
+                s.apply(events[i]);
+                const quint64 n = i + 1;
+                if (n == full || n == full + 1 || n == full + 3 || n % 25000 == 0 || n == events.size()) {
+                    live.push_back(s);
+                    at.push_back(n);
+                }
+            }
+            QVERIFY2(rec.finish(), qPrintable(rec.errorString()));
+        }
+        const SessionState& last = live.back();
+        QCOMPARE(last.tree().size(), size_t(limit));
+        const SessionTreeNode& root = last.tree()[0];
+        QCOMPARE(root.count, 1);
+        QCOMPARE(last.tree()[1].count, 2);
+        QCOMPARE(last.tree()[size_t(limit) - 1].count, 2);
+        // limit_sub(), the effect inside it, E(limit-1) once more, 500 after(…)
+        QCOMPARE(root.more, 503);
+        QCOMPARE(root.children.size(), qsizetype(limit - 1));
+        QVERIFY(!last.tree()[size_t(limit) - 1].error);
+        const EffectStackTrace tree = last.effectTree();
+        QCOMPARE(tree.root.more, 503);
+        QVERIFY(tree.format().contains(u"... 503 more"_s));
+
+        TraceReader r;
+        QVERIFY2(r.openData(buffer.data(), u"mem"_s), qPrintable(r.errorString()));
+        QVERIFY(r.checkpointCount() > 5);
+        for (size_t i = at.size(); i-- > 0;) {
+            auto s = r.stateAtEvent(at[i]);
+            QVERIFY2(s, qPrintable(r.errorString()));
+            const QString diff = compareStates(live[i], *s, i + 1 == at.size());
+            QVERIFY2(diff.isEmpty(), qPrintable(u"after %1 events: %2"_s.arg(at[i]).arg(diff)));
+        }
+    }
+
+    void readsVersionOneTraces()
+    {
+        // version 2 only added the `more` of tree nodes (absent in version 1 files), so a
+        // version 1 file reads back the same
+        Recorded rec;
+        record(u"workload"_s, options(16, 64, true), rec);
+        QByteArray v1 = rec.bytes;
+        v1[8] = 1;
+        v1[9] = 0;
+        putU32(v1, v1.size() - 80 + 8, 1);
+        fixFooter(v1);
+        TraceReader r;
+        QVERIFY2(r.openData(v1, u"v1.doefftrace"_s), qPrintable(r.errorString()));
+        QCOMPARE(r.metadata().version, 1);
+        const auto& states = rec.live.states;
+        for (quint64 i : { quint64(0), quint64(states.size() / 2), quint64(states.size() - 1) }) {
+            auto s = r.stateAtEvent(i);
+            QVERIFY2(s, qPrintable(r.errorString()));
+            const QString diff = compareStates(states[i], *s, true);
+            QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        }
+    }
+
     void writesToAFile()
     {
         QTemporaryDir dir;
@@ -689,7 +817,7 @@ private Q_SLOTS:
         QVERIFY(s->finished());
         QVERIFY(formatSessionState(*s).contains(u"'k': 1000"_s));
         const QString summary = formatTraceSummary(r);
-        QVERIFY2(summary.startsWith(u"trace: "_s + path + u" (format version 1)\nprogram: "_s), qPrintable(summary));
+        QVERIFY2(summary.startsWith(u"trace: "_s + path + u" (format version 2)\nprogram: "_s), qPrintable(summary));
         QVERIFY2(summary.contains(u"status: Ok(1000)\n"_s), qPrintable(summary));
         QVERIFY2(summary.contains(u"events: %1, steps: %2, "_s.arg(r.eventCount()).arg(r.stepCount())),
                  qPrintable(summary));
@@ -871,7 +999,7 @@ private Q_SLOTS:
         QByteArray v3 = good;
         v3[8] = 3;
         QVERIFY(!r.openData(v3, u"t.doefftrace"_s));
-        QCOMPARE(r.errorString(), u"t.doefftrace: unsupported version 3 (this build reads version 1)"_s);
+        QCOMPARE(r.errorString(), u"t.doefftrace: unsupported version 3 (this build reads versions 1 to 2)"_s);
         QVERIFY(!r.openData(good.left(812), u"t.doefftrace"_s));
         QVERIFY2(
             r.errorString().startsWith(

@@ -247,6 +247,32 @@ private Q_SLOTS:
         QVERIFY2(dump.join(u'\n').contains(u"✗"_s), qPrintable(dump.join(u'\n')));
     }
 
+    void unrecordedChildrenShowAsMore()
+    {
+        EffectStackTrace trace;
+        trace.captured = true;
+        trace.root.display = u"main()"_s;
+        trace.root.more = 1234;
+        EffectStackTrace::Node leaf;
+        leaf.display = u"Get('k')"_s;
+        leaf.isEffect = true;
+        trace.root.children.append(leaf);
+        EffectTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setTree(flattenTree(trace));
+        const QModelIndex root = model.index(0, 0);
+        QCOMPARE(model.rowCount(root), 1);
+        QCOMPARE(root.data(EffectTreeModel::MoreRole).toInt(), 1234);
+        QVERIFY2(root.data().toString().startsWith(u"main()  … "_s), qPrintable(root.data().toString()));
+        QVERIFY(root.data().toString().endsWith(u" more"_s));
+        QVERIFY(root.data(Qt::ToolTipRole).toString().contains(u"were not recorded"_s));
+        QCOMPARE(model.index(0, 0, root).data(EffectTreeModel::MoreRole).toInt(), 0);
+        // a later state of the same tree: `more` grows in place
+        trace.root.more = 2000;
+        model.setTree(flattenTree(trace));
+        QCOMPARE(model.index(0, 0).data(EffectTreeModel::MoreRole).toInt(), 2000);
+    }
+
     // Time travel over a live run equals replaying its events, and equals the trace written from
     // them: the same SessionState dump at every step asked.
     void liveHistoryMatchesReplayAndTrace_data()

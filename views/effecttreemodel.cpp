@@ -27,12 +27,13 @@ void EffectTreeModel::setTree(const std::vector<SessionTreeNode>& tree)
         rebuild(tree);
         return;
     }
-    // counts and error marks of existing nodes
+    // counts, error marks and unrecorded children of existing nodes
     for (size_t i = 0; i < old; ++i) {
         Node& n = m_nodes[i];
-        if (n.count != tree[i].count || n.error != tree[i].error) {
+        if (n.count != tree[i].count || n.error != tree[i].error || n.more != tree[i].more) {
             n.count = tree[i].count;
             n.error = tree[i].error;
+            n.more = tree[i].more;
             const QModelIndex first = indexOf(int(i));
             Q_EMIT dataChanged(first, first.siblingAtColumn(NUM_COLUMNS - 1));
         }
@@ -56,6 +57,7 @@ void EffectTreeModel::setTree(const std::vector<SessionTreeNode>& tree)
             n.count = tree[j].count;
             n.effect = tree[j].effect;
             n.error = tree[j].error;
+            n.more = tree[j].more;
             m_nodes.push_back(n);
             if (parent < 0)
                 m_roots.append(int(j));
@@ -81,6 +83,7 @@ void EffectTreeModel::rebuild(const std::vector<SessionTreeNode>& tree)
         n.count = tree[j].count;
         n.effect = tree[j].effect;
         n.error = tree[j].error;
+        n.more = tree[j].more;
         QList<int>& siblings = n.parent < 0 ? m_roots : m_nodes[size_t(n.parent)].children;
         n.row = int(siblings.size());
         siblings.append(int(j));
@@ -131,16 +134,28 @@ QVariant EffectTreeModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case NodeColumn:
-            return n.error ? n.display + QStringLiteral("  ✗") : n.display;
+        case NodeColumn: {
+            QString text = n.error ? n.display + QStringLiteral("  ✗") : n.display;
+            if (n.more > 0) text += tr("  … %L1 more").arg(n.more);
+            return text;
+        }
         case TaskColumn:
             return n.task;
         case CountColumn:
             return n.count > 1 ? QVariant(n.count) : QVariant();
         }
         return {};
-    case Qt::ToolTipRole:
-        return n.error ? tr("%1 — error raised here").arg(n.display) : n.display;
+    case Qt::ToolTipRole: {
+        QString tip = n.error ? tr("%1 — error raised here").arg(n.display) : n.display;
+        if (n.more > 0)
+            tip += u'\n'
+                + tr("%L1 more calls and effects under it were not recorded: the effect tree has a size limit "
+                     "(the Timeline has every event)")
+                      .arg(n.more);
+        return tip;
+    }
+    case MoreRole:
+        return n.more;
     case ErrorRole:
         return n.error;
     case IsEffectRole:

@@ -16,7 +16,7 @@ class EffectTreeModel final : public QAbstractItemModel {
     Q_OBJECT
 public:
     enum Columns { NodeColumn, TaskColumn, CountColumn, NUM_COLUMNS };
-    enum Roles { ErrorRole = Qt::UserRole, IsEffectRole };
+    enum Roles { ErrorRole = Qt::UserRole, IsEffectRole, MoreRole };
 
     using QAbstractItemModel::QAbstractItemModel;
 
@@ -39,6 +39,7 @@ private:
         int count = 1;
         bool effect = false;
         bool error = false;
+        int more = 0; // children not recorded (SessionState::treeNodeLimit)
         QList<int> children; // as the model currently exposes them
     };
     const QList<int>& childrenOf(int node) const { return node < 0 ? m_roots : m_nodes[size_t(node)].children; }

@@ -80,6 +80,7 @@ std::vector<SessionTreeNode> flattenTree(const EffectStackTrace& tree)
         n.effect = it.node->isEffect;
         n.count = it.node->count;
         n.error = it.node->error;
+        n.more = it.node->more;
         out.push_back(n);
         const int id = int(out.size()) - 1;
         if (it.parent >= 0) out[size_t(it.parent)].children.append(id);

@@ -402,10 +402,12 @@ void InspectorClient::handleHello(const QByteArray& payload)
                                 .arg(hi)
                                 .arg(minProtocolVersion)
                                 .arg(maxProtocolVersion) };
-    if (traceVersion != trace::formatVersion)
+    if (!trace::readableVersion(traceVersion))
         throw ClientError { ErrorCode::UnsupportedVersion,
-                            QStringLiteral("the debuggee encodes events in trace format %1, this debugger reads %2")
+                            QStringLiteral(
+                                "the debuggee encodes events in trace format %1, this debugger reads %2 to %3")
                                 .arg(traceVersion)
+                                .arg(trace::oldestReadableVersion)
                                 .arg(trace::formatVersion) };
     h.minVersion = quint32(lo);
     h.maxVersion = quint32(hi);

@@ -60,12 +60,23 @@ Store SessionState::store(int id) const
 
 int SessionState::addNode(int parent, const QString& display, bool effect, int taskId)
 {
-    if (effect && parent >= 0 && parent < int(m_tree.size()) && !m_tree[parent].children.isEmpty()) {
-        SessionTreeNode& last = m_tree[m_tree[parent].children.last()];
+    const bool known = parent >= 0 && parent < int(m_tree.size());
+    // (once a parent has unrecorded children its last recorded one is no longer its last)
+    if (effect && known && !m_tree[parent].children.isEmpty() && m_tree[parent].more == 0) {
+        const int lastId = m_tree[parent].children.last();
+        SessionTreeNode& last = m_tree[lastId];
         if (last.effect && last.display == display && last.children.isEmpty() && last.task == taskId) {
             ++last.count;
-            return m_tree[parent].children.last();
+            m_touchedNode = lastId;
+            return lastId;
         }
+    }
+    if (m_tree.size() >= size_t(treeNodeLimit)) {
+        if (known) {
+            ++m_tree[parent].more;
+            m_touchedNode = parent;
+        }
+        return -1;
     }
     SessionTreeNode n;
     n.parent = parent;
@@ -78,9 +89,17 @@ int SessionState::addNode(int parent, const QString& display, bool effect, int t
     return id;
 }
 
+int SessionState::recordedActivation(const SessionTask& t)
+{
+    for (auto it = t.k.rbegin(); it != t.k.rend(); ++it)
+        if (it->kind == FrameKindCode::Program && it->node >= 0) return it->node;
+    return -1;
+}
+
 void SessionState::apply(const Event& e)
 {
     ++m_events;
+    m_touchedNode = -1;
     if (e.step != m_changedStep) {
         m_changedStep = e.step;
         m_changedKeys.clear();
@@ -147,20 +166,18 @@ void SessionState::apply(const Event& e)
                 hasProgram = hasProgram || x.kind == FrameKindCode::Program;
             const bool taskRoot = t.kind != TaskKindCode::Main && !hasProgram
                 && (t.k.isEmpty() || t.k.last().kind != FrameKindCode::Handling);
+            // (past the tree's limit an activation may have no node: its children count in
+            // the nearest recorded one's `more`)
             int parent = -1;
             if (!t.k.isEmpty() && t.k.last().kind == FrameKindCode::Program) {
-                parent = t.k.last().node;
+                parent = recordedActivation(t);
             } else if (taskRoot) {
                 const SessionTask* p = task(t.parent);
-                parent = p ? p->lastEffectNode : -1;
+                parent = p ? p->lastEffectNode : -1; // (its Spawn or Gather counts it when unrecorded)
             } else if (t.lastEffectNode >= 0) {
                 parent = t.lastEffectNode;
             } else {
-                for (auto it = t.k.rbegin(); it != t.k.rend(); ++it)
-                    if (it->kind == FrameKindCode::Program) {
-                        parent = it->node;
-                        break;
-                    }
+                parent = recordedActivation(t);
             }
             QString display = f.function + QStringLiteral("()");
             if (taskRoot) display += QStringLiteral(" [task %1]").arg(t.id);
@@ -179,13 +196,7 @@ void SessionState::apply(const Event& e)
         SessionTask& t = taskRef(e.task);
         t.currentEffect = e.name;
         m_lastEffect = e.name;
-        int parent = -1;
-        for (auto it = t.k.rbegin(); it != t.k.rend(); ++it)
-            if (it->kind == FrameKindCode::Program) {
-                parent = it->node;
-                break;
-            }
-        t.lastEffectNode = addNode(parent, e.name, true, t.id);
+        t.lastEffectNode = addNode(recordedActivation(t), e.name, true, t.id);
         break;
     }
     case EventKind::EffectHandled:
@@ -239,8 +250,10 @@ void SessionState::apply(const Event& e)
     }
     case EventKind::ErrorRaised: {
         const SessionTask* t = task(e.task);
-        if (t && t->lastEffectNode >= 0 && t->lastEffectNode < int(m_tree.size()))
+        if (t && t->lastEffectNode >= 0 && t->lastEffectNode < int(m_tree.size())) {
             m_tree[t->lastEffectNode].error = true;
+            m_touchedNode = t->lastEffectNode;
+        }
         break;
     }
     case EventKind::ErrorCaught:
@@ -284,6 +297,7 @@ EffectStackTrace SessionState::effectTree() const
         it.target->isEffect = n.effect;
         it.target->count = n.count;
         it.target->error = n.error;
+        it.target->more = n.more;
         it.target->children.resize(n.children.size());
         for (qsizetype i = 0; i < n.children.size(); ++i)
             stack.push_back({ n.children[i], &it.target->children[i] });

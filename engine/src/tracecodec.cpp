@@ -28,65 +28,42 @@ struct OpaqueValue {
 
 Q_DECLARE_METATYPE(doeff::trace::OpaqueValue)
 
-namespace doeff::trace {
-
 // ---- SessionState's private members ----------------------------------------------------
 //
-// Checkpoints must restore a SessionState exactly, and SessionState has no API for that.
-// Until session.h grants `friend struct trace::SessionStateAccess;`, the members are reached
-// through explicit template instantiation, which the language exempts from access checking
-// ([temp.spec.general]/6). Only this file does it; replace the `get(…Tag{})` bodies below by
-// plain member names once the friend declaration exists.
-namespace {
+// Checkpoints must restore a SessionState exactly, and SessionState has no public API for
+// that: session.h makes this struct a friend. Only this file uses it.
+namespace doeff {
 
-template<class Tag, typename Tag::type Member> struct Grant {
-    friend constexpr typename Tag::type get(Tag) { return Member; }
-};
-
-#define DOEFF_SESSION_MEMBER(TagName, Type, member)                                                                    \
-    struct TagName {                                                                                                   \
-        using type = Type SessionState::*;                                                                             \
-        friend constexpr type get(TagName);                                                                            \
-    };                                                                                                                 \
-    template struct Grant<TagName, &SessionState::member>;
-
-DOEFF_SESSION_MEMBER(StepTag, quint64, m_step)
-DOEFF_SESSION_MEMBER(EventsTag, quint64, m_events)
-DOEFF_SESSION_MEMBER(StartedTag, bool, m_started)
-DOEFF_SESSION_MEMBER(FinishedTag, bool, m_finished)
-DOEFF_SESSION_MEMBER(StatusTag, QString, m_status)
-DOEFF_SESSION_MEMBER(ProgramTag, QString, m_program)
-DOEFF_SESSION_MEMBER(CurrentTag, int, m_current)
-DOEFF_SESSION_MEMBER(LastEffectTag, QString, m_lastEffect)
-DOEFF_SESSION_MEMBER(ChangedKeysTag, QStringList, m_changedKeys)
-DOEFF_SESSION_MEMBER(ChangedStepTag, quint64, m_changedStep)
 using TaskMap = QMap<int, SessionTask>;
 using StoreHash = QHash<int, Store>;
 using LogList = QList<SessionLogEntry>;
 using TreeVector = std::vector<SessionTreeNode>;
-DOEFF_SESSION_MEMBER(TasksTag, TaskMap, m_tasks)
-DOEFF_SESSION_MEMBER(StoresTag, StoreHash, m_stores)
-DOEFF_SESSION_MEMBER(LogsTag, LogList, m_logs)
-DOEFF_SESSION_MEMBER(TreeTag, TreeVector, m_tree)
-#undef DOEFF_SESSION_MEMBER
 
 struct SessionStateAccess {
-    static quint64& step(SessionState& s) { return s.*get(StepTag {}); }
-    static quint64& events(SessionState& s) { return s.*get(EventsTag {}); }
-    static bool& started(SessionState& s) { return s.*get(StartedTag {}); }
-    static bool& finished(SessionState& s) { return s.*get(FinishedTag {}); }
-    static QString& status(SessionState& s) { return s.*get(StatusTag {}); }
-    static QString& program(SessionState& s) { return s.*get(ProgramTag {}); }
-    static int& current(SessionState& s) { return s.*get(CurrentTag {}); }
-    static QString& lastEffect(SessionState& s) { return s.*get(LastEffectTag {}); }
-    static QStringList& changedKeys(SessionState& s) { return s.*get(ChangedKeysTag {}); }
-    static quint64& changedStep(SessionState& s) { return s.*get(ChangedStepTag {}); }
-    static TaskMap& tasks(SessionState& s) { return s.*get(TasksTag {}); }
-    static StoreHash& stores(SessionState& s) { return s.*get(StoresTag {}); }
-    static const StoreHash& stores(const SessionState& s) { return s.*get(StoresTag {}); }
-    static LogList& logs(SessionState& s) { return s.*get(LogsTag {}); }
-    static TreeVector& tree(SessionState& s) { return s.*get(TreeTag {}); }
+    static quint64& step(SessionState& s) { return s.m_step; }
+    static quint64& events(SessionState& s) { return s.m_events; }
+    static bool& started(SessionState& s) { return s.m_started; }
+    static bool& finished(SessionState& s) { return s.m_finished; }
+    static QString& status(SessionState& s) { return s.m_status; }
+    static QString& program(SessionState& s) { return s.m_program; }
+    static int& current(SessionState& s) { return s.m_current; }
+    static QString& lastEffect(SessionState& s) { return s.m_lastEffect; }
+    static QStringList& changedKeys(SessionState& s) { return s.m_changedKeys; }
+    static quint64& changedStep(SessionState& s) { return s.m_changedStep; }
+    static TaskMap& tasks(SessionState& s) { return s.m_tasks; }
+    static StoreHash& stores(SessionState& s) { return s.m_stores; }
+    static const StoreHash& stores(const SessionState& s) { return s.m_stores; }
+    static LogList& logs(SessionState& s) { return s.m_logs; }
+    static TreeVector& tree(SessionState& s) { return s.m_tree; }
 };
+
+} // namespace doeff
+
+namespace doeff::trace {
+
+using doeff::SessionStateAccess;
+
+namespace {
 
 // ---- basics ----------------------------------------------------------------------------
 
@@ -629,16 +606,18 @@ void writeCheckpointDelta(Writer& w, const SessionState& s, const CheckpointMark
         const SessionTreeNode& n = tree[i];
         w.putSvar(n.parent);
         writeStr(w, strings, n.display);
-        w.putU8(quint8((n.effect ? 1 : 0) | (n.error ? 2 : 0)));
+        w.putU8(quint8((n.effect ? 1 : 0) | (n.error ? 2 : 0) | (n.more ? 4 : 0)));
         w.putSvar(n.task);
         w.putSvar(n.count);
+        if (n.more) w.putSvar(n.more);
     }
     w.putVar(quint64(patchedNodes.size()));
     for (int id : patchedNodes) {
         const SessionTreeNode& n = tree[size_t(id)];
         w.putVar(quint64(id));
         w.putSvar(n.count);
-        w.putU8(n.error ? 2 : 0);
+        w.putU8(quint8((n.error ? 2 : 0) | (n.more ? 4 : 0)));
+        if (n.more) w.putSvar(n.more);
     }
 }
 
@@ -685,6 +664,15 @@ void linkTree(SessionState& s, const std::vector<int>& parents)
     }
 }
 
+namespace {
+int unrecordedCount(Cursor& c)
+{
+    const int n = c.intVar("node's unrecorded children");
+    if (n <= 0) c.fail(QStringLiteral("bad count of unrecorded children %1").arg(n));
+    return n;
+}
+} // namespace
+
 void readCheckpointDelta(Cursor& c, Tables& t, SessionState& s, CheckpointMarks& marks, std::vector<int>& parents)
 {
     c.var(); // event index (checked by the caller against the index)
@@ -715,11 +703,12 @@ void readCheckpointDelta(Cursor& c, Tables& t, SessionState& s, CheckpointMarks&
         n.parent = c.intVar("tree parent");
         n.display = readString(c, t);
         const quint8 flags = c.u8();
-        if (flags & ~3) c.fail(QStringLiteral("bad tree node flags"));
+        if (flags & ~7) c.fail(QStringLiteral("bad tree node flags"));
         n.effect = flags & 1;
         n.error = flags & 2;
         n.task = c.intVar("task id");
         n.count = c.intVar("node count");
+        if (flags & 4) n.more = unrecordedCount(c);
         parents.push_back(n.parent);
         tree.push_back(std::move(n));
     }
@@ -732,8 +721,9 @@ void readCheckpointDelta(Cursor& c, Tables& t, SessionState& s, CheckpointMarks&
         SessionTreeNode& n = tree[size_t(id)];
         n.count = c.intVar("node count");
         const quint8 flags = c.u8();
-        if (flags & ~2) c.fail(QStringLiteral("bad tree node flags"));
+        if (flags & ~6) c.fail(QStringLiteral("bad tree node flags"));
         n.error = flags & 2;
+        n.more = flags & 4 ? unrecordedCount(c) : 0;
     }
     if (!c.atEnd()) c.fail(QStringLiteral("unexpected bytes after the checkpoint delta"));
 }

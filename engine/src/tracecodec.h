@@ -21,7 +21,14 @@ namespace doeff::trace {
 inline constexpr char fileMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'T', 'R', 'C' };
 inline constexpr char footerMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'I', 'D', 'X' };
 inline constexpr char endMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'E', 'N', 'D' };
-inline constexpr quint16 formatVersion = 1;
+/// The version this build writes. 2 added the `more` count of effect-tree nodes to
+/// checkpoints; events are encoded as in 1, which this build still reads.
+inline constexpr quint16 formatVersion = 2;
+inline constexpr quint16 oldestReadableVersion = 1;
+inline bool readableVersion(quint64 v)
+{
+    return v >= oldestReadableVersion && v <= formatVersion;
+}
 inline constexpr int headerSize = 16;
 inline constexpr int frameHeaderSize = 12;
 inline constexpr int footerSize = 80;

@@ -52,6 +52,14 @@ struct CheckpointRef {
     bool stateVerified = false;
 };
 
+QString unsupportedVersion(quint64 version)
+{
+    return QStringLiteral("unsupported version %1 (this build reads versions %2 to %3)")
+        .arg(version)
+        .arg(oldestReadableVersion)
+        .arg(formatVersion);
+}
+
 [[noreturn]] void failAt(quint64 byte, const QString& what)
 {
     throw DecodeError { what, byte };
@@ -69,6 +77,7 @@ struct TraceReader::Private final : Tables {
     const quint8* data = nullptr;
     quint64 size = 0;
 
+    quint16 fileVersion = 0;
     quint64 eventCount = 0;
     quint64 lastStep = 0;
     quint64 stringTotal = 0;
@@ -197,11 +206,8 @@ struct TraceReader::Private final : Tables {
         if (size < quint64(headerSize) || std::memcmp(data, fileMagic, 8) != 0)
             failAt(0, QStringLiteral("not a doeff trace"));
         const quint16 version = quint16(data[8] | data[9] << 8);
-        if (version != formatVersion)
-            throw DecodeError {
-                QStringLiteral("unsupported version %1 (this build reads version %2)").arg(version).arg(formatVersion),
-                0, false
-            };
+        if (!readableVersion(version)) throw DecodeError { unsupportedVersion(version), 0, false };
+        fileVersion = version;
         const quint16 hsize = quint16(data[10] | data[11] << 8);
         if (hsize != headerSize) failAt(10, QStringLiteral("bad header size %1").arg(hsize));
         if (data[12] || data[13] || data[14] || data[15]) failAt(12, QStringLiteral("unknown header flags"));
@@ -225,11 +231,7 @@ struct TraceReader::Private final : Tables {
         const quint32 footerCrc = f.fixed32();
         if (options.verifyChecksums && crc32(data + fo, 68) != footerCrc)
             failAt(fo, QStringLiteral("checksum mismatch in the footer"));
-        if (fversion != formatVersion)
-            throw DecodeError {
-                QStringLiteral("unsupported version %1 (this build reads version %2)").arg(fversion).arg(formatVersion),
-                0, false
-            };
+        if (fversion != fileVersion) throw DecodeError { unsupportedVersion(fversion), 0, false };
         if (fsize != quint32(footerSize)) failAt(fo + 12, QStringLiteral("bad footer size %1").arg(fsize));
         if (indexOffset < quint64(headerSize) || indexOffset > fo || indexSize != fo - indexOffset)
             failAt(fo + 48,
@@ -345,7 +347,7 @@ struct TraceReader::Private final : Tables {
 
         const quint64 nMeta = c.count("metadata entry", 2);
         metadata = TraceMetadata();
-        metadata.version = formatVersion;
+        metadata.version = fileVersion;
         for (quint64 i = 0; i < nMeta; ++i) {
             QString key = readString(c, *this);
             QString value = readString(c, *this);

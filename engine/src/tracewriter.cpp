@@ -111,11 +111,8 @@ public:
             while (!dec.atEnd()) {
                 dec.next(e);
                 m_state.apply(e);
-                if (e.kind == EventKind::EffectYielded || e.kind == EventKind::ErrorRaised) {
-                    const SessionTask* t = m_state.task(e.task);
-                    if (t && t->lastEffectNode >= 0 && size_t(t->lastEffectNode) < m_marks.nodes)
-                        m_patched.push_back(t->lastEffectNode);
-                }
+                const int touched = m_state.lastTouchedNode();
+                if (touched >= 0 && size_t(touched) < m_marks.nodes) m_patched.push_back(touched);
                 ++n;
             }
             if (n != c.count) {

@@ -18,6 +18,8 @@
 /// the state after event N is the machine's state after the transition that produced it.
 namespace doeff {
 
+struct SessionStateAccess; // internal: the trace codec's checkpoints
+
 struct SessionFrame {
     FrameKindCode kind = FrameKindCode::Program;
     QString description; ///< `level2() at deep.cpp:11`, `handler=core`, …
@@ -61,11 +63,21 @@ struct SessionTreeNode {
     int task = 0;
     int count = 1;
     bool error = false;
+    /// Children not recorded because the tree had reached SessionState::treeNodeLimit
+    /// (effects and activations; an unrecorded activation's own children are not counted).
+    int more = 0;
     QList<int> children;
 };
 
 class DOEFF_EXPORT SessionState {
 public:
+    /// The effect call tree stops growing at this many nodes; later effects and activations
+    /// are counted in their nearest recorded ancestor's `more` (repeats of a recorded leaf
+    /// still merge into it). This bounds what a state costs to copy, checkpoint and rebuild,
+    /// however long the run. Part of the reduction: traces rely on it being the same for
+    /// the writer and the reader.
+    static constexpr int treeNodeLimit = 100'000;
+
     void apply(const Event& event);
 
     quint64 step() const { return m_step; }
@@ -85,13 +97,20 @@ public:
     Store store(int task) const;
     const QList<SessionLogEntry>& logs() const { return m_logs; }
     const std::vector<SessionTreeNode>& tree() const { return m_tree; }
+    /// The existing tree node the last apply() changed (its count, `more` or error mark), or
+    /// -1; nodes it added are not reported (they are the new end of tree()).
+    int lastTouchedNode() const { return m_touchedNode; }
     /// The reconstructed tree in the RuntimeResult's form (for format()).
     EffectStackTrace effectTree() const;
     /// K of a task, top first, in the RuntimeResult's form.
     QList<FrameInfo> k(int task) const;
 
 private:
+    friend struct SessionStateAccess; // checkpoints save and restore every member
+
     int addNode(int parent, const QString& display, bool effect, int task);
+    /// The node of the innermost program frame of `t` that is in the tree (-1: none).
+    static int recordedActivation(const SessionTask& t);
     SessionTask& taskRef(int id);
 
     quint64 m_step = 0;
@@ -108,6 +127,7 @@ private:
     QHash<int, Store> m_stores; ///< by owner task id
     QList<SessionLogEntry> m_logs;
     std::vector<SessionTreeNode> m_tree;
+    int m_touchedNode = -1; ///< an existing node the last apply() changed (count, more, error)
 };
 
 } // namespace doeff
