@@ -17,6 +17,10 @@ Program<int> leafWork(int n)
     co_await Tell(u"leaf %1"_s.arg(n));
     co_return v;
 }
+Program<QVariantList> twoBranches()
+{
+    co_return co_await Gather(leafWork(1), leafWork(2));
+}
 Program<int> failing()
 {
     co_await Tell("about to fail");
@@ -216,6 +220,40 @@ private Q_SLOTS:
         const QStringList yields = rec.lines.filter(u"EffectYielded"_s);
         QCOMPARE(yields.size(), 3);
         QVERIFY(yields[0].contains(u"Get('counter')|Get|"_s));
+    }
+    void aTaskThatRunsOnAtOnceStaysRunning()
+    {
+        // Alone, a task goes back to the queue after each effect and is picked again at once:
+        // no Ready/Running pair between its effects. With another task ready, the switch shows.
+        Recorder alone;
+        RunOptions o;
+        o.observers = { &alone };
+        auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store { { u"counter"_s, 10 } }, o);
+        QCOMPARE(resultText(r), u"Ok(10)"_s);
+        const QStringList states = alone.lines.filter(u"TaskStateChanged"_s);
+        // ready and running once, as the run starts
+        QCOMPARE(states.size(), 2);
+        QVERIFY2(alone.lines.indexOf(states[1]) < alone.lines.indexOf(alone.lines.filter(u"EffectYielded"_s)[0]),
+                 qPrintable(alone.lines.join(u'\n')));
+
+        Recorder two;
+        o.observers = { &two };
+        auto g = sync_run(twoBranches(), sync_handlers_preset(), {}, Store { { u"counter"_s, 0 } }, o);
+        QVERIFY(g.is_ok());
+        // the branches take turns: each effect of one lets the other run, so the switches are
+        // announced, Ready before Running, every time
+        int readies = 0;
+        int lastReadyTask = -1;
+        for (const QString& l : two.lines) {
+            if (!l.startsWith(u"TaskStateChanged"_s)) continue;
+            const int task = l.section(u"task="_s, 1).section(u' ', 0, 0).toInt();
+            if (l.contains(u" c=0 "_s)) {
+                ++readies;
+                lastReadyTask = task;
+            }
+        }
+        QVERIFY2(readies >= 6, qPrintable(two.lines.join(u'\n')));
+        QVERIFY(lastReadyTask >= 0);
     }
     void streamsAreIdenticalOnBothRunners()
     {

@@ -849,6 +849,7 @@ bool Machine::hasExternalWaiters() const
 bool Machine::cancelTask(TaskRec* x)
 {
     if (x->isFinished()) return false;
+    settleObservers();
     if (x->state == TaskState::Ready) m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
     if (x->block) x->block->done = true;
     x->block.reset();
@@ -899,6 +900,7 @@ void Machine::releaseLazies(TaskRec* x)
 
 void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
 {
+    settleObservers();
     while (!t->k.empty())
         popFrame(t);
     t->dispatch.clear();

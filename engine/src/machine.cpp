@@ -231,10 +231,20 @@ void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
 
 void Machine::enqueue(TaskRec* t)
 {
+    settleObservers();
     t->state = TaskState::Ready;
     m_ready.push_back(t);
-    if (DOEFF_OBSERVED) [[unlikely]]
-        hookTaskState(t);
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        // A task going back to the queue after its effect usually runs again next, with
+        // nothing in between: Ready + Running would say nothing. Hold the Ready back until
+        // another event comes first (emitEvent flushes it); runTurn drops it otherwise.
+        if (t == m_current) {
+            m_deferredReady = t;
+            m_deferredReadyStep = m_step;
+        } else {
+            hookTaskState(t);
+        }
+    }
 }
 
 void Machine::wake(TaskRec* t, Outcome o)
@@ -246,6 +256,7 @@ void Machine::wake(TaskRec* t, Outcome o)
 
 void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 {
+    settleObservers();
     t->block = std::move(b);
     if (!t->hasPending) t->pending.reset(); // a waiting task keeps no Outcome
     t->state = state;
@@ -258,9 +269,15 @@ void Machine::runTurn()
 {
     TaskRec* t = m_ready.front();
     m_ready.pop_front();
+    bool announce = true;
+    if (DOEFF_OBSERVED && m_deferredReady == t) [[unlikely]] {
+        m_deferredReady = nullptr; // it never stopped running, as far as observers can tell
+        announce = false;
+    }
+    settleObservers();
     m_current = t;
     t->state = TaskState::Running;
-    if (DOEFF_OBSERVED) [[unlikely]]
+    if (DOEFF_OBSERVED && announce) [[unlikely]]
         hookTaskState(t);
     Ctl c;
     applyPending(t, c);
@@ -638,7 +655,9 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         e.file = ds.site.file_name();
         e.line = int(ds.site.line());
         e.function = ds.site.function_name();
-        e.name = label.isNull() ? ds.effect.label() : std::move(label);
+        if (label.isNull()) label = ds.effect.label();
+        ds.observedLabel = label;
+        e.name = std::move(label);
         e.text = ds.effect.name();
         e.value = ds.effect.fields();
         emitEvent(e);
@@ -722,6 +741,7 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                     }
                     if (r.effect().isValid()) {
                         ds.effect = r.effect();
+                        ds.observedLabel = QString();
                         ds.skipIntercept = f.data.get();
                         break;
                     }

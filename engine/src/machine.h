@@ -194,6 +194,7 @@ struct DispatchState {
     std::shared_ptr<ContinuationState> captured; ///< fast handler's continuation, once asked
     Store storeAtDispatch; ///< coroutine handlers: ctx.store()
     bool storeCaptured = false;
+    QString observedLabel; ///< effect.label(), formatted once for the events (null: not yet)
 };
 
 struct HandlingState {
@@ -453,6 +454,16 @@ private:
 
     // observation (hooks); each is called only when DOEFF_OBSERVED
     void emitEvent(Event& e);
+    void deliverEvent(Event& e);
+    /// Emits the Ready of a task that yielded and was not picked again at once (see enqueue()).
+    void flushDeferredReady();
+    /// Before a task's state changes: observers get the held-back Ready first, so that the
+    /// machine they look at during that event is still the one it describes.
+    void settleObservers()
+    {
+        if (DOEFF_OBSERVED && m_deferredReady) [[unlikely]]
+            flushDeferredReady();
+    }
     void locateTop(Event& e, const TaskRec* t) const;
     SnapFrame snapFrame(const TaskRec* t, const Frame& f) const;
     void announceTask(TaskRec* t);
@@ -535,6 +546,10 @@ private:
     bool m_abortRequested = false;
     QString m_abortReason;
     bool m_observed = false;
+    /// The running task re-queued itself after an effect: its Ready is announced only if
+    /// something else happens before it runs again (then its Running follows as usual).
+    TaskRec* m_deferredReady = nullptr;
+    quint64 m_deferredReadyStep = 0;
 };
 
 } // namespace doeff::detail

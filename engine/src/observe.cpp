@@ -107,7 +107,26 @@ static_assert(int(TaskKind::Branch) == int(TaskKindCode::Branch), "task kind cod
 
 void Machine::emitEvent(Event& e)
 {
+    if (m_deferredReady) [[unlikely]]
+        flushDeferredReady();
     e.step = m_step;
+    deliverEvent(e);
+}
+
+void Machine::flushDeferredReady()
+{
+    const TaskRec* t = m_deferredReady;
+    m_deferredReady = nullptr;
+    Event e;
+    e.kind = EventKind::TaskStateChanged;
+    e.task = t->id;
+    e.code = int(TaskState::Ready);
+    e.step = m_deferredReadyStep;
+    deliverEvent(e);
+}
+
+void Machine::deliverEvent(Event& e)
+{
     for (Observer* o : m_observers) {
         try {
             o->onEvent(e, *this);
@@ -219,7 +238,7 @@ void Machine::hookHandled(const DispatchState& ds, const Outcome& o, const QStri
     e.file = ds.site.file_name();
     e.line = int(ds.site.line());
     e.function = ds.site.function_name();
-    e.name = ds.effect.label();
+    e.name = ds.observedLabel.isNull() ? ds.effect.label() : ds.observedLabel;
     e.text = handler;
     switch (o.kind) {
     case Outcome::Forward:
@@ -329,6 +348,7 @@ void Machine::abortRun()
     if (!main->isFinished()) {
         ErrorPtr error = newError(main, std::make_exception_ptr(RunAbortedError(m_abortReason)), -1);
         cancelTask(main);
+        settleObservers();
         main->state = TaskState::Failed;
         main->error = std::move(error);
         main->failOrder = ++m_failCounter;

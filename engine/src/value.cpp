@@ -12,6 +12,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -67,6 +68,19 @@ void appendEscaped(QString& out, char32_t c)
 
 QString quoted(const QString& s)
 {
+    // the common case, text that needs no escape: one allocation, no UCS-4 copy
+    const bool plain = std::all_of(s.cbegin(), s.cend(), [](QChar ch) {
+        const char16_t c = ch.unicode();
+        return c >= 0x20 && c != 0x7f && c != u'\\' && c != u'\'' && !QChar::isSurrogate(c);
+    });
+    if (plain) {
+        QString out;
+        out.reserve(s.size() + 2);
+        out += u'\'';
+        out += s;
+        out += u'\'';
+        return out;
+    }
     QString out;
     out.reserve(s.size() + 2);
     out += u'\'';
