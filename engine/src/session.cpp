@@ -1,6 +1,8 @@
 #include <doeff/session.h>
 #include <doeff/value.h>
 
+#include <algorithm>
+
 namespace doeff {
 
 namespace {
@@ -161,9 +163,9 @@ void SessionState::apply(const Event& e)
             // tree parent: the calling activation; for a task's first activation, the effect
             // of the parent task that created it; for a scoped body, handler program or
             // replacement program, the effect it runs for
-            bool hasProgram = false;
-            for (const SessionFrame& x : std::as_const(t.k))
-                hasProgram = hasProgram || x.kind == FrameKindCode::Program;
+            // (from the top: program frames sit near it, so deep K costs nothing here)
+            const bool hasProgram = std::any_of(t.k.crbegin(), t.k.crend(),
+                                                [](const SessionFrame& x) { return x.kind == FrameKindCode::Program; });
             const bool taskRoot = t.kind != TaskKindCode::Main && !hasProgram
                 && (t.k.isEmpty() || t.k.last().kind != FrameKindCode::Handling);
             // (past the tree's limit an activation may have no node: its children count in
