@@ -261,16 +261,46 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setTree(flattenTree(trace));
         const QModelIndex root = model.index(0, 0);
-        QCOMPARE(model.rowCount(root), 1);
+        QCOMPARE(root.data().toString(), u"main()"_s);
         QCOMPARE(root.data(EffectTreeModel::MoreRole).toInt(), 1234);
-        QVERIFY2(root.data().toString().startsWith(u"main()  … "_s), qPrintable(root.data().toString()));
-        QVERIFY(root.data().toString().endsWith(u" more"_s));
-        QVERIFY(root.data(Qt::ToolTipRole).toString().contains(u"were not recorded"_s));
-        QCOMPARE(model.index(0, 0, root).data(EffectTreeModel::MoreRole).toInt(), 0);
-        // a later state of the same tree: `more` grows in place
-        trace.root.more = 2000;
-        model.setTree(flattenTree(trace));
-        QCOMPARE(model.index(0, 0).data(EffectTreeModel::MoreRole).toInt(), 2000);
+        // the leaf, then a last row for what was not recorded
+        QCOMPARE(model.rowCount(root), 2);
+        QCOMPARE(model.index(0, 0, root).data().toString(), u"Get('k')"_s);
+        const QModelIndex more = model.index(1, 0, root);
+        QVERIFY2(more.data().toString().startsWith(u"… "_s), qPrintable(more.data().toString()));
+        QVERIFY(more.data().toString().endsWith(u" more (not recorded)"_s));
+        QCOMPARE(more.data(EffectTreeModel::MoreRole).toInt(), 1234);
+        QVERIFY(more.data(Qt::ToolTipRole).toString().contains(u"were not recorded"_s));
+        QCOMPARE(model.rowCount(more), 0);
+        QCOMPARE(model.parent(more), root);
+
+        // the same tree as SessionState grows it: `more` appears, grows, and new nodes go before it
+        std::vector<SessionTreeNode> nodes(2);
+        nodes[0].display = u"main()"_s;
+        nodes[0].children = { 1 };
+        nodes[1].parent = 0;
+        nodes[1].display = u"Get('k')"_s;
+        nodes[1].effect = true;
+        EffectTreeModel live;
+        QAbstractItemModelTester liveTester(&live, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        live.setTree(nodes);
+        const QPersistentModelIndex liveRoot = live.index(0, 0);
+        QCOMPARE(live.rowCount(liveRoot), 1);
+        nodes[0].more = 3;
+        live.setTree(nodes);
+        QCOMPARE(live.rowCount(liveRoot), 2);
+        QCOMPARE(live.index(1, 0, liveRoot).data(EffectTreeModel::MoreRole).toInt(), 3);
+        SessionTreeNode put;
+        put.parent = 0;
+        put.display = u"Put('k')"_s;
+        put.effect = true;
+        nodes.push_back(put);
+        nodes[0].children.append(2);
+        nodes[0].more = 7;
+        live.setTree(nodes);
+        QCOMPARE(live.rowCount(liveRoot), 3);
+        QCOMPARE(live.index(1, 0, liveRoot).data().toString(), u"Put('k')"_s);
+        QCOMPARE(live.index(2, 0, liveRoot).data(EffectTreeModel::MoreRole).toInt(), 7);
     }
 
     // Time travel over a live run equals replaying its events, and equals the trace written from

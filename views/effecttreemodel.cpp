@@ -30,13 +30,13 @@ void EffectTreeModel::setTree(const std::vector<SessionTreeNode>& tree)
     // counts, error marks and unrecorded children of existing nodes
     for (size_t i = 0; i < old; ++i) {
         Node& n = m_nodes[i];
-        if (n.count != tree[i].count || n.error != tree[i].error || n.more != tree[i].more) {
+        if (n.count != tree[i].count || n.error != tree[i].error) {
             n.count = tree[i].count;
             n.error = tree[i].error;
-            n.more = tree[i].more;
             const QModelIndex first = indexOf(int(i));
             Q_EMIT dataChanged(first, first.siblingAtColumn(NUM_COLUMNS - 1));
         }
+        if (n.more != tree[i].more) setMore(int(i), tree[i].more);
     }
     // new nodes: each is the last child of its parent so far (parents precede children);
     // consecutive siblings go in one insertion
@@ -46,7 +46,7 @@ void EffectTreeModel::setTree(const std::vector<SessionTreeNode>& tree)
         size_t end = i + 1;
         while (end < tree.size() && parentOf(tree, end) == parent)
             ++end;
-        const int first = int(childrenOf(parent).size());
+        const int first = int(childrenOf(parent).size()); // (before the parent's `more` row, if any)
         beginInsertRows(parent < 0 ? QModelIndex() : indexOf(parent), first, first + int(end - i) - 1);
         for (size_t j = i; j < end; ++j) {
             Node n;
@@ -57,7 +57,6 @@ void EffectTreeModel::setTree(const std::vector<SessionTreeNode>& tree)
             n.count = tree[j].count;
             n.effect = tree[j].effect;
             n.error = tree[j].error;
-            n.more = tree[j].more;
             m_nodes.push_back(n);
             if (parent < 0)
                 m_roots.append(int(j));
@@ -65,8 +64,37 @@ void EffectTreeModel::setTree(const std::vector<SessionTreeNode>& tree)
                 m_nodes[size_t(parent)].children.append(int(j));
         }
         endInsertRows();
+        for (size_t j = i; j < end; ++j)
+            if (tree[j].more > 0) setMore(int(j), tree[j].more);
         i = end;
     }
+}
+
+void EffectTreeModel::setMore(int node, int more)
+{
+    Node& n = m_nodes[size_t(node)];
+    const QModelIndex parent = indexOf(node);
+    const int row = int(n.children.size());
+    if (n.more == 0 && more > 0) {
+        beginInsertRows(parent, row, row);
+        n.more = more;
+        endInsertRows();
+    } else if (n.more > 0 && more == 0) {
+        beginRemoveRows(parent, row, row);
+        n.more = 0;
+        endRemoveRows();
+    } else if (n.more != more) {
+        n.more = more;
+        const QModelIndex first = createIndex(row, 0, quintptr(node) | MoreBit);
+        Q_EMIT dataChanged(first, first.siblingAtColumn(NUM_COLUMNS - 1));
+    }
+}
+
+int EffectTreeModel::rowsOf(int node) const
+{
+    if (node < 0) return int(m_roots.size());
+    const Node& n = m_nodes[size_t(node)];
+    return int(n.children.size()) + (n.more > 0 ? 1 : 0);
 }
 
 void EffectTreeModel::rebuild(const std::vector<SessionTreeNode>& tree)
@@ -100,13 +128,16 @@ QModelIndex EffectTreeModel::indexOf(int node) const
 QModelIndex EffectTreeModel::index(int row, int column, const QModelIndex& parent) const
 {
     if (!hasIndex(row, column, parent)) return {};
-    const int p = parent.isValid() ? int(parent.internalId()) : -1;
-    return createIndex(row, column, quintptr(childrenOf(p)[row]));
+    const int p = parent.isValid() ? nodeOf(parent) : -1;
+    const QList<int>& children = childrenOf(p);
+    if (row == children.size()) return createIndex(row, column, quintptr(p) | MoreBit); // the `more` row
+    return createIndex(row, column, quintptr(children[row]));
 }
 
 QModelIndex EffectTreeModel::parent(const QModelIndex& child) const
 {
     if (!child.isValid()) return {};
+    if (isMoreRow(child)) return indexOf(nodeOf(child));
     const int p = m_nodes[size_t(child.internalId())].parent;
     return p < 0 ? QModelIndex() : indexOf(p);
 }
@@ -114,7 +145,8 @@ QModelIndex EffectTreeModel::parent(const QModelIndex& child) const
 int EffectTreeModel::rowCount(const QModelIndex& parent) const
 {
     if (parent.column() > 0) return 0;
-    return int(childrenOf(parent.isValid() ? int(parent.internalId()) : -1).size());
+    if (!parent.isValid()) return rowsOf(-1);
+    return isMoreRow(parent) ? 0 : rowsOf(nodeOf(parent));
 }
 
 int EffectTreeModel::columnCount(const QModelIndex&) const
@@ -130,30 +162,45 @@ bool EffectTreeModel::hasChildren(const QModelIndex& parent) const
 QVariant EffectTreeModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
+    if (isMoreRow(index)) {
+        const Node& owner = m_nodes[size_t(nodeOf(index))];
+        switch (role) {
+        case Qt::DisplayRole:
+            return index.column() == NodeColumn ? tr("… %L1 more (not recorded)").arg(owner.more) : QVariant();
+        case Qt::ToolTipRole:
+            return tr("%L1 more calls and effects under %2 were not recorded: the effect tree has a size limit "
+                      "(the Timeline has every event)")
+                .arg(owner.more)
+                .arg(owner.display);
+        case MoreRole:
+            return owner.more;
+        case ErrorRole:
+        case IsEffectRole:
+            return false;
+        case Qt::ForegroundRole:
+            return QBrush(QColor(110, 110, 110));
+        case Qt::FontRole: {
+            QFont f;
+            f.setItalic(true);
+            return f;
+        }
+        }
+        return {};
+    }
     const Node& n = m_nodes[size_t(index.internalId())];
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case NodeColumn: {
-            QString text = n.error ? n.display + QStringLiteral("  ✗") : n.display;
-            if (n.more > 0) text += tr("  … %L1 more").arg(n.more);
-            return text;
-        }
+        case NodeColumn:
+            return n.error ? n.display + QStringLiteral("  ✗") : n.display;
         case TaskColumn:
             return n.task;
         case CountColumn:
             return n.count > 1 ? QVariant(n.count) : QVariant();
         }
         return {};
-    case Qt::ToolTipRole: {
-        QString tip = n.error ? tr("%1 — error raised here").arg(n.display) : n.display;
-        if (n.more > 0)
-            tip += u'\n'
-                + tr("%L1 more calls and effects under it were not recorded: the effect tree has a size limit "
-                     "(the Timeline has every event)")
-                      .arg(n.more);
-        return tip;
-    }
+    case Qt::ToolTipRole:
+        return n.error ? tr("%1 — error raised here").arg(n.display) : n.display;
     case MoreRole:
         return n.more;
     case ErrorRole:

@@ -11,7 +11,8 @@ namespace doeff::views {
 
 /// The effect call tree reconstructed by SessionState. Grows incrementally (nodes are only
 /// ever appended, so new nodes are inserted at the end of their parent's children and views
-/// keep their expansion); counts and error marks update in place.
+/// keep their expansion); counts and error marks update in place. A node with children the
+/// tree did not record (SessionTreeNode::more) gets a last row `… N more (not recorded)`.
 class EffectTreeModel final : public QAbstractItemModel {
     Q_OBJECT
 public:
@@ -43,7 +44,14 @@ private:
         QList<int> children; // as the model currently exposes them
     };
     const QList<int>& childrenOf(int node) const { return node < 0 ? m_roots : m_nodes[size_t(node)].children; }
+    /// The rows under `node`: its children, then the `more` row when it has one.
+    int rowsOf(int node) const;
     QModelIndex indexOf(int node) const;
+    /// A `more` row's internal id: its node's id with the top bit set.
+    static constexpr quintptr MoreBit = quintptr(1) << (sizeof(quintptr) * 8 - 1);
+    static bool isMoreRow(const QModelIndex& index) { return index.internalId() & MoreBit; }
+    static int nodeOf(const QModelIndex& index) { return int(index.internalId() & ~MoreBit); }
+    void setMore(int node, int more);
     void rebuild(const std::vector<SessionTreeNode>& tree);
 
     std::vector<Node> m_nodes;
