@@ -654,9 +654,14 @@ private Q_SLOTS:
                  qPrintable(w.resultPane()->text()));
         QVERIFY2(w.runStatusText().contains(u"without a result"_s), qPrintable(w.runStatusText()));
         QVERIFY(w.remoteRun()->failure().contains(how));
-        // the last state stays
+        // the last state stays, and the task that was running is shown as lost, not running
         QVERIFY(hasStoreKey(w, u"k"_s));
         QCOMPARE(w.tasksPane()->model()->rowCount(), taskRows);
+        const QModelIndex mainState = w.tasksPane()->model()->index(0, TaskModel::StateColumn);
+        QCOMPARE(mainState.data().toString(), u"lost"_s);
+        QVERIFY2(
+            mainState.data(Qt::ToolTipRole).toString().contains(u"ended before this task finished; it was running"_s),
+            qPrintable(mainState.data(Qt::ToolTipRole).toString()));
         QVERIFY(w.session()->state().step() >= step);
         QVERIFY(!action(w, "stepInto")->isEnabled());
         QVERIFY(!action(w, "stop")->isEnabled());

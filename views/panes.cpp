@@ -136,7 +136,9 @@ void TasksPane::refresh()
     const SessionState& s = m_session->state();
     int current = s.currentTask();
     if (m_session->showsPause()) current = m_session->lastPause()->task;
-    m_model.setSession(s, current);
+    // a dead debuggee's unfinished tasks are lost, not running (at the present; past steps
+    // show what was true then)
+    m_model.setSession(s, current, m_session->status() == RunStatus::Lost && m_session->isAtPresent());
     syncSelection();
 }
 

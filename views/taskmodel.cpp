@@ -6,7 +6,7 @@
 
 namespace doeff::views {
 
-void TaskModel::setSession(const SessionState& state, int current)
+void TaskModel::setSession(const SessionState& state, int current, bool processLost)
 {
     QList<Row> rows;
     rows.reserve(state.tasks().size());
@@ -20,6 +20,7 @@ void TaskModel::setSession(const SessionState& state, int current)
         r.steps = t.steps;
         r.effect = t.currentEffect;
         r.outcome = t.outcome;
+        r.lost = processLost && !t.isFinished();
         rows.append(r);
     }
     setRows(rows, current);
@@ -80,6 +81,7 @@ QVariant TaskModel::data(const QModelIndex& index, int role) const
         case KindColumn:
             return QString::fromLatin1(taskKindCodeName(r.kind));
         case StateColumn:
+            if (r.lost) return tr("lost"); // (the tooltip says what it was doing)
             return QString::fromLatin1(taskStateCodeName(r.state));
         case WaitsOnColumn:
             return r.waitsOn;
@@ -91,6 +93,10 @@ QVariant TaskModel::data(const QModelIndex& index, int role) const
         return {};
     }
     if (role == Qt::ToolTipRole && index.column() == EffectColumn) return r.outcome.isEmpty() ? r.effect : r.outcome;
+    if (role == Qt::ToolTipRole && index.column() == StateColumn && r.lost)
+        return tr("The debuggee process ended before this task finished; it was %1 at the last event the Studio "
+                  "received")
+            .arg(QString::fromLatin1(taskStateCodeName(r.state)));
     if (role == Qt::TextAlignmentRole && (index.column() == IdColumn || index.column() == StepsColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::FontRole && r.id == m_current) {
@@ -100,7 +106,7 @@ QVariant TaskModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::BackgroundRole && r.id == m_current) return QBrush(QColor(255, 236, 170));
     if (role == Qt::ForegroundRole) {
-        if (r.state == TaskStateCode::Failed) return QBrush(QColor(180, 30, 30));
+        if (r.state == TaskStateCode::Failed || r.lost) return QBrush(QColor(180, 30, 30));
         if (r.state == TaskStateCode::Done || r.state == TaskStateCode::Cancelled) return QBrush(QColor(120, 120, 120));
         if (r.id == m_current) return QBrush(QColor(20, 20, 20));
     }

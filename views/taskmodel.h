@@ -32,12 +32,14 @@ public:
         quint64 steps = 0;
         QString effect;
         QString outcome;
+        bool lost = false; ///< unfinished when the debuggee process ended (shown as such)
     };
 
     using QAbstractTableModel::QAbstractTableModel;
 
     /// Adopts the tasks of `state`; `current` is the running or pausing task (highlighted).
-    void setSession(const SessionState& state, int current);
+    /// With `processLost` (the debuggee died before the run ended) unfinished tasks show as lost.
+    void setSession(const SessionState& state, int current, bool processLost = false);
     /// Adopts rows built elsewhere (a saved result's tasks).
     void setRows(const QList<Row>& rows, int current);
     /// The row of a task id, or -1.
