@@ -323,7 +323,7 @@ private Q_SLOTS:
         QVERIFY(runToEnd(f, example, env));
         StateHistory* history = f.session.history();
         QVERIFY(history);
-        const QList<Event> events = f.session.liveEvents();
+        const QList<Event> events = f.session.liveEvents().toList();
         QVERIFY(!events.isEmpty());
         if (tasks > 0) QVERIFY2(events.size() > 2 * 4096, qPrintable(QString::number(events.size())));
         QCOMPARE(history->lastStep(), f.session.presentStep());
@@ -331,7 +331,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(u"run.doefftrace"_s);
         TraceSource source;
-        source.events = events;
+        source.events = f.session.liveEvents();
         QCOMPARE(exportTrace(source, TraceFormat::Native, path), QString());
         TraceReader reader;
         QVERIFY2(reader.open(path), qPrintable(reader.errorString()));
@@ -361,6 +361,99 @@ private Q_SLOTS:
         f.session.goToPresent();
         QVERIFY(f.session.isAtPresent());
         QCOMPARE(f.session.state().step(), last);
+    }
+
+    // A long live run's history is kept compactly: events encoded chunk by chunk, state copies
+    // thinned out. States, event order and exports are those of the plain event list.
+    void liveHistoryKeepsLongRunsCompact()
+    {
+        Fixture f;
+        QVERIFY(runToEnd(f, u"fanout"_s, Env { { u"tasks"_s, 400 } }));
+        const QList<Event> events = f.session.liveEvents().toList();
+        QVERIFY2(events.size() > 12000, qPrintable(QString::number(events.size())));
+
+        // the same events through a history with small chunks and checkpoints
+        LiveHistory history(1000);
+        SessionState state;
+        for (const Event& e : events) {
+            state.apply(e);
+            history.append(e, state);
+        }
+        const EventLog& log = history.events();
+        QCOMPARE(log.size(), events.size());
+        QVERIFY(log.encodedCount() >= events.size() - 1000);
+        QVERIFY2(log.byteSize() * 4 < qint64(events.size()) * qint64(sizeof(Event)),
+                 qPrintable(u"%1 bytes for %2 events"_s.arg(log.byteSize()).arg(events.size())));
+
+        // every event comes back, in order, from any range (chunk boundaries included)
+        const QList<Event> back = log.toList();
+        QCOMPARE(back.size(), events.size());
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            QCOMPARE(back[i].kind, events[i].kind);
+            QCOMPARE(back[i].step, events[i].step);
+            QCOMPARE(back[i].task, events[i].task);
+            QCOMPARE(back[i].name, events[i].name);
+            QCOMPARE(repr(back[i].value), repr(events[i].value));
+        }
+        QList<quint64> steps;
+        QVERIFY(log.forEach(999, 1002, [&steps](const Event& e) {
+            steps.append(e.step);
+            return true;
+        }));
+        QCOMPARE(steps, (QList<quint64> { events[999].step, events[1000].step, events[1001].step }));
+
+        const quint64 last = events.last().step;
+        for (quint64 step : { quint64(0), quint64(1), last / 7, last / 2, last / 2 + 1, last - 1, last }) {
+            const qsizetype count = std::upper_bound(events.cbegin(), events.cend(), step,
+                                                     [](quint64 s, const Event& e) { return s < e.step; })
+                - events.cbegin();
+            QCOMPARE(log.countThroughStep(step), count);
+            SessionState replay;
+            for (qsizetype i = 0; i < count; ++i)
+                replay.apply(events[i]);
+            const auto s = history.stateAt(step);
+            QVERIFY2(s, qPrintable(history.errorString()));
+            QCOMPARE(formatSessionState(*s), formatSessionState(replay));
+        }
+
+        // a run long enough for many state copies: they are thinned out, states stay right
+        LiveHistory thin(500, 100);
+        std::vector<Event> stream;
+        Event e;
+        e.kind = EventKind::RunStarted;
+        e.value = QVariantList();
+        e.old = QVariantMap();
+        stream.push_back(e);
+        e = Event();
+        e.kind = EventKind::TaskSpawned;
+        e.task = 0;
+        e.name = u"main"_s;
+        stream.push_back(e);
+        for (quint64 step = 1; step <= 20000; ++step) {
+            Event s;
+            s.kind = step % 5 ? EventKind::Step : EventKind::StoreWrite;
+            s.step = step;
+            s.task = 0;
+            if (s.kind == EventKind::StoreWrite) {
+                s.name = u"n"_s;
+                s.value = step;
+            }
+            stream.push_back(s);
+        }
+        SessionState running;
+        for (const Event& x : stream) {
+            running.apply(x);
+            thin.append(x, running);
+        }
+        QVERIFY(thin.checkpointCount() <= LiveHistory::MaxCheckpoints);
+        QVERIFY2(thin.checkpointSpacing() >= 400, qPrintable(QString::number(thin.checkpointSpacing())));
+        for (quint64 step : { quint64(3), quint64(4999), quint64(5000), quint64(12345), quint64(20000) }) {
+            const auto s = thin.stateAt(step);
+            QVERIFY2(s, qPrintable(thin.errorString()));
+            QCOMPARE(s->step(), step);
+            QCOMPARE(s->store(0).value(u"n"_s).toULongLong(), step - step % 5);
+            QCOMPARE(s->task(0)->steps, step - step / 5);
+        }
     }
 
     void timelineLanesFollowTheRun()

@@ -1,5 +1,7 @@
 #include "history.h"
 
+#include <QBuffer>
+
 #include <algorithm>
 
 namespace doeff::views {
@@ -45,7 +47,121 @@ void TimelineData::add(const Event& e)
 
 StateHistory::~StateHistory() = default;
 
-LiveHistory::LiveHistory()
+// ---- EventLog --------------------------------------------------------------------------
+
+EventLog::EventLog(int chunkEvents)
+    : m_chunkEvents(std::max(1, chunkEvents))
+{ }
+
+void EventLog::append(const Event& e)
+{
+    m_tail.append(e);
+    if (m_tail.size() >= m_chunkEvents) encodeTail();
+}
+
+void EventLog::encodeTail()
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    TraceRecorderOptions options;
+    options.threaded = false;
+    options.checkpointEvents = 0; // events only: the history keeps its own state copies
+    TraceRecorder recorder(options);
+    bool ok = recorder.start(&buffer, QStringLiteral("live events"));
+    for (const Event& e : std::as_const(m_tail))
+        recorder.record(e);
+    ok = recorder.finish() && ok;
+    if (!ok) {
+        // cannot happen for events the machine produced; keep them as they are rather than lose them
+        qWarning("doeff-studio: could not encode live events (%s); keeping them uncompressed",
+                 qPrintable(recorder.errorString()));
+        m_chunkEvents *= 2;
+        return;
+    }
+    Chunk c;
+    c.bytes = buffer.data();
+    c.first = m_encoded;
+    c.count = m_tail.size();
+    c.lastStep = m_tail.last().step;
+    m_encoded += c.count;
+    m_encodedBytes += c.bytes.size();
+    m_chunks.push_back(std::move(c));
+    m_tail.clear();
+}
+
+bool EventLog::forEach(qsizetype from, qsizetype to, const std::function<bool(const Event&)>& fn, QString* error) const
+{
+    from = std::max<qsizetype>(from, 0);
+    to = std::min(to, size());
+    if (from >= to) return true;
+    // the chunk holding `from`
+    auto it = std::upper_bound(m_chunks.cbegin(), m_chunks.cend(), from,
+                               [](qsizetype i, const Chunk& c) { return i < c.first; });
+    if (it != m_chunks.cbegin()) --it;
+    for (; it != m_chunks.cend() && from < to && from < it->first + it->count; ++it) {
+        const qsizetype end = std::min(to, it->first + it->count);
+        TraceReader reader;
+        bool stopped = false;
+        const bool ok = reader.openData(it->bytes, QStringLiteral("live events"))
+            && reader.forEachEvent(quint64(from - it->first), quint64(end - it->first), [&](const Event& e) {
+                   if (fn(e)) return true;
+                   stopped = true;
+                   return false;
+               });
+        if (!ok) {
+            if (error) *error = reader.errorString();
+            return false;
+        }
+        if (stopped) return true;
+        from = end;
+    }
+    for (qsizetype i = from - m_encoded; from < to; ++from, ++i)
+        if (!fn(m_tail[i])) return true;
+    return true;
+}
+
+QList<Event> EventLog::toList() const
+{
+    QList<Event> out;
+    out.reserve(size());
+    forEach(0, size(), [&out](const Event& e) {
+        out.append(e);
+        return true;
+    });
+    return out;
+}
+
+qsizetype EventLog::countThroughStep(quint64 step) const
+{
+    // the first chunk with an event past `step`
+    const auto it = std::upper_bound(m_chunks.cbegin(), m_chunks.cend(), step,
+                                     [](quint64 s, const Chunk& c) { return s < c.lastStep; });
+    if (it != m_chunks.cend()) {
+        TraceReader reader;
+        if (reader.openData(it->bytes, QStringLiteral("live events"))) {
+            if (const auto after = reader.eventIndexAfterStep(step)) return it->first + qsizetype(*after);
+        }
+        return it->first; // (cannot happen: the chunk was written by this log)
+    }
+    const auto end
+        = std::upper_bound(m_tail.cbegin(), m_tail.cend(), step, [](quint64 s, const Event& e) { return s < e.step; });
+    return m_encoded + (end - m_tail.cbegin());
+}
+
+qint64 EventLog::byteSize() const
+{
+    qint64 tail = 0;
+    for (const Event& e : m_tail)
+        tail += qint64(sizeof(Event)) + 2 * (e.name.size() + e.text.size());
+    return m_encodedBytes + tail;
+}
+
+// ---- LiveHistory -----------------------------------------------------------------------
+
+LiveHistory::LiveHistory(int chunkEvents, qsizetype checkpointSpacing)
+    : m_events(chunkEvents)
+    , m_spacing(std::max<qsizetype>(1, checkpointSpacing))
+    , m_nextCheckpoint(m_spacing)
 {
     m_checkpoints.push_back({ 0, std::make_shared<const SessionState>() });
 }
@@ -56,33 +172,49 @@ void LiveHistory::append(const Event& e, const SessionState& after)
     m_timeline.add(e);
     if (m_events.size() < m_nextCheckpoint) return;
     m_checkpoints.push_back({ m_events.size(), std::make_shared<const SessionState>(after) });
+    if (qsizetype(m_checkpoints.size()) > MaxCheckpoints) {
+        // a long run: keep every other copy (the first, at 0 events, stays) and space the
+        // next ones twice as far, so the copies never hold more than MaxCheckpoints states
+        std::vector<Checkpoint> kept;
+        for (size_t i = 0; i < m_checkpoints.size(); i += 2)
+            kept.push_back(std::move(m_checkpoints[i]));
+        m_checkpoints = std::move(kept);
+        m_spacing *= 2;
+    }
     // stores, tasks and logs are implicitly shared: a copy costs about the effect tree, so the
-    // next one comes no sooner than that many events later (and never sooner than 4096)
-    m_nextCheckpoint = m_events.size() + std::max<qsizetype>(4096, qsizetype(after.tree().size()));
+    // next one comes no sooner than that many events later
+    m_nextCheckpoint = m_events.size() + std::max(m_spacing, qsizetype(after.tree().size()));
 }
 
 std::shared_ptr<const SessionState> LiveHistory::stateAt(quint64 step)
 {
     // events are in step order: the state holds every event whose step is <= `step`
-    const auto end = std::upper_bound(m_events.cbegin(), m_events.cend(), step,
-                                      [](quint64 s, const Event& e) { return s < e.step; });
-    const qsizetype count = end - m_events.cbegin();
+    const qsizetype count = m_events.countThroughStep(step);
     auto cp = std::upper_bound(m_checkpoints.cbegin(), m_checkpoints.cend(), count,
                                [](qsizetype n, const Checkpoint& c) { return n < c.events; });
     --cp; // the first checkpoint is at 0 events
     if (cp->events == count) return cp->state;
+    const auto replay = [this](qsizetype from, qsizetype to) {
+        SessionState& s = *m_last;
+        const bool ok = m_events.forEach(
+            from, to,
+            [&s](const Event& e) {
+                s.apply(e);
+                return true;
+            },
+            &m_error);
+        if (!ok) m_last.reset();
+        m_lastEvents = ok ? to : 0;
+        return ok;
+    };
     // stepping forward from the previous answer, when nobody holds it any more, continues it in
     // place (its stores are already detached from the checkpoint's)
     if (m_last && m_last.use_count() == 1 && m_lastEvents <= count && m_lastEvents >= cp->events) {
-        for (qsizetype i = m_lastEvents; i < count; ++i)
-            m_last->apply(m_events[i]);
-        m_lastEvents = count;
+        if (!replay(m_lastEvents, count)) return nullptr;
         return m_last;
     }
     m_last = std::make_shared<SessionState>(*cp->state);
-    for (qsizetype i = cp->events; i < count; ++i)
-        m_last->apply(m_events[i]);
-    m_lastEvents = count;
+    if (!replay(cp->events, count)) return nullptr;
     return m_last;
 }
 

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -42,6 +43,49 @@ private:
     quint64 m_lastStep = 0;
 };
 
+/// The events of a live run, kept compactly: each full chunk of `chunkEvents` events is
+/// encoded in the trace format in memory (an events-only trace, ~7 bytes per event where an
+/// Event takes ~170); the newest events, not yet a whole chunk, stay Events. A value type:
+/// copies share the encoded chunks, so a copy is a cheap snapshot for a worker thread. The
+/// events' `file`/`function` pointers must outlive the log (decoded events point into
+/// process-wide pooled strings instead).
+class EventLog {
+public:
+    static constexpr int DefaultChunkEvents = 32768;
+    explicit EventLog(int chunkEvents = DefaultChunkEvents);
+
+    void append(const Event& e);
+    qsizetype size() const { return m_encoded + m_tail.size(); }
+    bool isEmpty() const { return size() == 0; }
+    /// Streams events [from, to) to `fn` in order; `fn` returning false stops early. False
+    /// with `error` when an encoded chunk does not decode.
+    bool forEach(qsizetype from, qsizetype to, const std::function<bool(const Event&)>& fn,
+                 QString* error = nullptr) const;
+    /// All events as a list (tests, small runs).
+    QList<Event> toList() const;
+    /// How many events have a step <= `step` (events are in step order).
+    qsizetype countThroughStep(quint64 step) const;
+    /// What the log holds in memory, roughly.
+    qint64 byteSize() const;
+    /// Events kept encoded (the rest are in the tail).
+    qsizetype encodedCount() const { return m_encoded; }
+
+private:
+    struct Chunk {
+        QByteArray bytes; ///< an events-only trace
+        qsizetype first = 0; ///< index of its first event
+        qsizetype count = 0;
+        quint64 lastStep = 0;
+    };
+    void encodeTail();
+
+    int m_chunkEvents;
+    std::vector<Chunk> m_chunks;
+    QList<Event> m_tail;
+    qsizetype m_encoded = 0;
+    qint64 m_encodedBytes = 0;
+};
+
 /// The states of one run at every step. GUI thread.
 class StateHistory {
 public:
@@ -58,30 +102,38 @@ protected:
     TimelineData m_timeline;
 };
 
-/// A live run's history: every event the session applied, plus copies of the reduced state
-/// taken every few thousand events (further apart as the state grows, so that the copies cost
-/// about as much memory as the events they cover). The event `file`/`function` pointers must
-/// outlive the history (LiveRun interns them for its own lifetime).
+/// A live run's history: every event the session applied (compactly, in an EventLog), plus
+/// copies of the reduced state taken every few thousand events (further apart as the state
+/// grows, and thinned out to at most MaxCheckpoints, so that a long run's history stays a
+/// few bytes per event). The event `file`/`function` pointers must outlive the history
+/// (LiveRun interns them for its own lifetime).
 class LiveHistory final : public StateHistory {
 public:
-    LiveHistory();
+    static constexpr qsizetype MaxCheckpoints = 48;
+    explicit LiveHistory(int chunkEvents = EventLog::DefaultChunkEvents, qsizetype checkpointSpacing = 4096);
     /// `e` has just been applied to `after`.
     void append(const Event& e, const SessionState& after);
     quint64 lastStep() const override { return m_timeline.lastStep(); }
     std::shared_ptr<const SessionState> stateAt(quint64 step) override;
-    /// All events so far (implicitly shared: cheap to hand to a worker thread).
-    const QList<Event>& events() const { return m_events; }
+    QString errorString() const override { return m_error; }
+    /// All events so far (a copy is a cheap snapshot to hand to a worker thread).
+    const EventLog& events() const { return m_events; }
+    qsizetype checkpointCount() const { return qsizetype(m_checkpoints.size()); }
+    /// Events between state copies, at least (doubles each time the copies are thinned out).
+    qsizetype checkpointSpacing() const { return m_spacing; }
 
 private:
     struct Checkpoint {
         qsizetype events = 0; ///< the state after this many events
         std::shared_ptr<const SessionState> state;
     };
-    QList<Event> m_events;
+    EventLog m_events;
     std::vector<Checkpoint> m_checkpoints;
+    qsizetype m_spacing = 4096; ///< events between checkpoints, at least
     qsizetype m_nextCheckpoint = 4096;
     std::shared_ptr<SessionState> m_last; // the previous answer, reused when stepping forward
     qsizetype m_lastEvents = 0;
+    QString m_error;
 };
 
 /// An opened trace file's history.

@@ -66,9 +66,9 @@ void StudioSession::openTrace(LoadedTrace& trace)
     refreshNow();
 }
 
-QList<Event> StudioSession::liveEvents() const
+EventLog StudioSession::liveEvents() const
 {
-    return m_liveHistory ? m_liveHistory->events() : QList<Event>();
+    return m_liveHistory ? m_liveHistory->events() : EventLog();
 }
 
 bool StudioSession::canExportTrace() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "history.h"
+
 #include <doeff/agent.h>
 #include <doeff/runtimeresult.h>
 #include <doeff/session.h>
@@ -87,8 +89,8 @@ public:
     // ---- time travel ---------------------------------------------------------------------
     /// The live run's or the trace's history; null for a result file or before any run.
     StateHistory* history() const { return m_history.get(); }
-    /// The live run's recorded events (empty for traces and results).
-    QList<Event> liveEvents() const;
+    /// The live run's recorded events (empty for traces and results); a cheap snapshot.
+    EventLog liveEvents() const;
     /// The opened trace file (empty unless status() is Trace).
     QString traceFile() const { return m_traceFile; }
     /// Whether there is a run or a trace to export.

@@ -31,13 +31,23 @@ QString writeEvents(const TraceSource& source, const QString& path, const Progre
     if (!source.program.isEmpty()) recorder.setMetadata(QStringLiteral("program"), source.program);
     const quint64 total = quint64(source.events.size());
     quint64 done = 0;
-    for (const Event& e : source.events) {
-        recorder.record(e);
-        if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
-            recorder.finish();
-            QFile::remove(path);
-            return tr("cancelled");
-        }
+    bool cancelled = false;
+    QString error;
+    const bool ok = source.events.forEach(
+        0, source.events.size(),
+        [&](const Event& e) {
+            recorder.record(e);
+            if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
+                cancelled = true;
+                return false;
+            }
+            return true;
+        },
+        &error);
+    if (cancelled || !ok) {
+        recorder.finish();
+        QFile::remove(path);
+        return cancelled ? tr("cancelled") : tr("the live events do not decode: %1").arg(error);
     }
     if (!recorder.finish()) return recorder.errorString();
     return {};

@@ -46,7 +46,7 @@ enum class TraceFormat : quint8 { Native, Json, Perfetto };
 /// Where the events to export come from: a trace file, or a live run's events in memory.
 struct TraceSource {
     QString file;
-    QList<Event> events;
+    EventLog events;
     QString program; ///< metadata for events written from memory
 };
 

@@ -51,6 +51,7 @@ class Sink {
 public:
     Sink(QIODevice* device, int checkpointEvents)
         : m_device(device)
+        , m_withCheckpoints(checkpointEvents > 0)
         , m_checkpointEvents(quint64(std::max(1, checkpointEvents)))
     { }
 
@@ -100,7 +101,8 @@ public:
         const quint64 payloadOffset = m_offset + frameHeaderSize;
         if (!writeFrame(FrameType::Block, data, size_t(c.payload.size()), error)) return false;
 
-        // reduce the block as a reader will decode it
+        // reduce the block as a reader will decode it (for the checkpoints)
+        if (!m_withCheckpoints) return true;
         try {
             Cursor cur(data, data + c.payload.size(), payloadOffset);
             cur.seek(blockHeaderSize);
@@ -132,7 +134,7 @@ public:
     bool finish(const QList<std::pair<QString, QString>>& metadata, quint64 stringCount, quint64 locationCount,
                 quint64 eventCount, quint64 lastStep, QString& error)
     {
-        if (m_eventsSince > 0 && !checkpoint(error)) return false;
+        if (m_withCheckpoints && m_eventsSince > 0 && !checkpoint(error)) return false;
         Writer w;
         w.putVar(m_stringFrames.size());
         for (const FrameRef& f : m_stringFrames) {
@@ -251,6 +253,7 @@ private:
 
     QIODevice* m_device; // not owned
     quint64 m_offset = 0;
+    bool m_withCheckpoints; ///< false: an events-only file (readers replay from its start)
     quint64 m_checkpointEvents;
     MirrorTables m_tables;
     SessionState m_state;

@@ -24,6 +24,8 @@ struct TraceRecorderOptions {
     /// A checkpoint (the SessionState after the block) every this many events, at a block end.
     /// Postponed while the events since the last checkpoint take fewer bytes than that
     /// checkpoint did, so checkpoints never make up more than about half of the file.
+    /// 0 (or less): no checkpoints at all, an events-only file; stateAt() then replays from
+    /// the first event (the Studio keeps live events in memory this way).
     int checkpointEvents = 32768;
     /// Write, reduce and checkpoint on a writer thread; the machine's thread only encodes
     /// events. The device is then used from that thread until finish() returns. Use false for
