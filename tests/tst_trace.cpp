@@ -773,6 +773,28 @@ private Q_SLOTS:
         }
     }
 
+    void eventsOnlyTracesHaveNoCheckpoints()
+    {
+        // checkpointEvents = 0: no checkpoint frames at all; states replay from the start
+        Recorded rec;
+        record(u"workload"_s, options(16, 0, true), rec);
+        TraceReader r;
+        QVERIFY2(r.openData(rec.bytes, u"mem"_s), qPrintable(r.errorString()));
+        QCOMPARE(r.checkpointCount(), quint64(0));
+        QVERIFY(r.blockCount() > 2);
+        const auto& states = rec.live.states;
+        for (quint64 i : { quint64(states.size() - 1), quint64(0), quint64(states.size() / 3) }) {
+            auto s = r.stateAtEvent(i);
+            QVERIFY2(s, qPrintable(r.errorString()));
+            const QString diff = compareStates(states[i], *s, true);
+            QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        }
+        // and it is smaller than the same events with checkpoints
+        Recorded withCheckpoints;
+        record(u"workload"_s, options(16, 16, true), withCheckpoints);
+        QVERIFY(rec.bytes.size() < withCheckpoints.bytes.size());
+    }
+
     void readsVersionOneTraces()
     {
         // version 2 only added the `more` of tree nodes (absent in version 1 files), so a
