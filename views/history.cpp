@@ -49,44 +49,62 @@ StateHistory::~StateHistory() = default;
 
 // ---- EventLog --------------------------------------------------------------------------
 
-EventLog::EventLog(int chunkEvents)
+EventLog::EventLog(int chunkEvents, int keepRecent)
     : m_chunkEvents(std::max(1, chunkEvents))
+    , m_keepRecent(std::max(0, keepRecent))
 { }
 
 void EventLog::append(const Event& e)
 {
     m_tail.append(e);
-    if (m_tail.size() >= m_chunkEvents) encodeTail();
+    if (m_tail.size() >= qsizetype(m_keepRecent) + m_chunkEvents) encodeOldest();
 }
 
-void EventLog::encodeTail()
+void EventLog::encodeOldest()
 {
     QBuffer buffer;
     buffer.open(QIODevice::WriteOnly);
     TraceRecorderOptions options;
     options.threaded = false;
+    options.blockEvents = 1024; // a replay that starts mid-chunk decodes at most this many first
     options.checkpointEvents = 0; // events only: the history keeps its own state copies
     TraceRecorder recorder(options);
     bool ok = recorder.start(&buffer, QStringLiteral("live events"));
-    for (const Event& e : std::as_const(m_tail))
-        recorder.record(e);
+    const qsizetype n = m_chunkEvents;
+    for (qsizetype i = 0; i < n; ++i)
+        recorder.record(m_tail[i]);
     ok = recorder.finish() && ok;
     if (!ok) {
         // cannot happen for events the machine produced; keep them as they are rather than lose them
         qWarning("doeff-studio: could not encode live events (%s); keeping them uncompressed",
                  qPrintable(recorder.errorString()));
-        m_chunkEvents *= 2;
+        m_keepRecent += m_chunkEvents;
         return;
     }
     Chunk c;
     c.bytes = buffer.data();
     c.first = m_encoded;
-    c.count = m_tail.size();
-    c.lastStep = m_tail.last().step;
-    m_encoded += c.count;
+    c.count = n;
+    c.lastStep = m_tail[n - 1].step;
+    m_encoded += n;
     m_encodedBytes += c.bytes.size();
     m_chunks.push_back(std::move(c));
-    m_tail.clear();
+    m_tail.remove(0, n);
+}
+
+TraceReader* EventLog::open(qsizetype chunk, QString* error) const
+{
+    if (m_cache.chunk != chunk || !m_cache.reader) {
+        auto reader = std::make_shared<TraceReader>();
+        if (!reader->openData(m_chunks[size_t(chunk)].bytes, QStringLiteral("live events"))) {
+            if (error) *error = reader->errorString();
+            m_cache = ReaderCache();
+            return nullptr;
+        }
+        m_cache.reader = std::move(reader);
+        m_cache.chunk = chunk;
+    }
+    return m_cache.reader.get();
 }
 
 bool EventLog::forEach(qsizetype from, qsizetype to, const std::function<bool(const Event&)>& fn, QString* error) const
@@ -94,26 +112,29 @@ bool EventLog::forEach(qsizetype from, qsizetype to, const std::function<bool(co
     from = std::max<qsizetype>(from, 0);
     to = std::min(to, size());
     if (from >= to) return true;
-    // the chunk holding `from`
-    auto it = std::upper_bound(m_chunks.cbegin(), m_chunks.cend(), from,
-                               [](qsizetype i, const Chunk& c) { return i < c.first; });
-    if (it != m_chunks.cbegin()) --it;
-    for (; it != m_chunks.cend() && from < to && from < it->first + it->count; ++it) {
-        const qsizetype end = std::min(to, it->first + it->count);
-        TraceReader reader;
-        bool stopped = false;
-        const bool ok = reader.openData(it->bytes, QStringLiteral("live events"))
-            && reader.forEachEvent(quint64(from - it->first), quint64(end - it->first), [&](const Event& e) {
-                   if (fn(e)) return true;
-                   stopped = true;
-                   return false;
-               });
-        if (!ok) {
-            if (error) *error = reader.errorString();
-            return false;
+    if (from < m_encoded) {
+        // the chunk holding `from`, then the following ones
+        auto it = std::upper_bound(m_chunks.cbegin(), m_chunks.cend(), from,
+                                   [](qsizetype i, const Chunk& c) { return i < c.first; });
+        --it; // chunks start at 0
+        for (; it != m_chunks.cend() && from < to; ++it) {
+            const qsizetype end = std::min(to, it->first + it->count);
+            TraceReader* reader = open(it - m_chunks.cbegin(), error);
+            if (!reader) return false;
+            bool stopped = false;
+            const bool ok
+                = reader->forEachEvent(quint64(from - it->first), quint64(end - it->first), [&](const Event& e) {
+                      if (fn(e)) return true;
+                      stopped = true;
+                      return false;
+                  });
+            if (!ok) {
+                if (error) *error = reader->errorString();
+                return false;
+            }
+            if (stopped) return true;
+            from = end;
         }
-        if (stopped) return true;
-        from = end;
     }
     for (qsizetype i = from - m_encoded; from < to; ++from, ++i)
         if (!fn(m_tail[i])) return true;
@@ -137,9 +158,8 @@ qsizetype EventLog::countThroughStep(quint64 step) const
     const auto it = std::upper_bound(m_chunks.cbegin(), m_chunks.cend(), step,
                                      [](quint64 s, const Chunk& c) { return s < c.lastStep; });
     if (it != m_chunks.cend()) {
-        TraceReader reader;
-        if (reader.openData(it->bytes, QStringLiteral("live events"))) {
-            if (const auto after = reader.eventIndexAfterStep(step)) return it->first + qsizetype(*after);
+        if (TraceReader* reader = open(it - m_chunks.cbegin(), nullptr)) {
+            if (const auto after = reader->eventIndexAfterStep(step)) return it->first + qsizetype(*after);
         }
         return it->first; // (cannot happen: the chunk was written by this log)
     }
@@ -158,8 +178,8 @@ qint64 EventLog::byteSize() const
 
 // ---- LiveHistory -----------------------------------------------------------------------
 
-LiveHistory::LiveHistory(int chunkEvents, qsizetype checkpointSpacing)
-    : m_events(chunkEvents)
+LiveHistory::LiveHistory(int chunkEvents, qsizetype checkpointSpacing, int keepRecent)
+    : m_events(chunkEvents, keepRecent)
     , m_spacing(std::max<qsizetype>(1, checkpointSpacing))
     , m_nextCheckpoint(m_spacing)
 {

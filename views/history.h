@@ -43,16 +43,18 @@ private:
     quint64 m_lastStep = 0;
 };
 
-/// The events of a live run, kept compactly: each full chunk of `chunkEvents` events is
-/// encoded in the trace format in memory (an events-only trace, ~7 bytes per event where an
-/// Event takes ~170); the newest events, not yet a whole chunk, stay Events. A value type:
-/// copies share the encoded chunks, so a copy is a cheap snapshot for a worker thread. The
-/// events' `file`/`function` pointers must outlive the log (decoded events point into
-/// process-wide pooled strings instead).
+/// The events of a live run, kept compactly once there are many: the newest `keepRecent`
+/// events stay Events (fast to replay, values shared with the session), and older ones are
+/// encoded `chunkEvents` at a time in the trace format in memory (an events-only trace,
+/// ~7 bytes per event where an Event takes ~170) and decoded on demand. A value type: copies
+/// share the encoded chunks, so a copy is a cheap snapshot for a worker thread (each copy
+/// decodes on its own). The events' `file`/`function` pointers must outlive the log
+/// (decoded events point into process-wide pooled strings instead).
 class EventLog {
 public:
     static constexpr int DefaultChunkEvents = 32768;
-    explicit EventLog(int chunkEvents = DefaultChunkEvents);
+    static constexpr int DefaultKeepRecent = 262144;
+    explicit EventLog(int chunkEvents = DefaultChunkEvents, int keepRecent = DefaultKeepRecent);
 
     void append(const Event& e);
     qsizetype size() const { return m_encoded + m_tail.size(); }
@@ -67,7 +69,7 @@ public:
     qsizetype countThroughStep(quint64 step) const;
     /// What the log holds in memory, roughly.
     qint64 byteSize() const;
-    /// Events kept encoded (the rest are in the tail).
+    /// Events kept encoded (the rest are Events).
     qsizetype encodedCount() const { return m_encoded; }
 
 private:
@@ -77,13 +79,29 @@ private:
         qsizetype count = 0;
         quint64 lastStep = 0;
     };
-    void encodeTail();
+    /// The reader of the chunk decoded last, kept open for the next call; never shared by copies.
+    struct ReaderCache {
+        std::shared_ptr<TraceReader> reader;
+        qsizetype chunk = -1;
+        ReaderCache() = default;
+        ReaderCache(const ReaderCache&) { }
+        ReaderCache& operator=(const ReaderCache&)
+        {
+            reader.reset();
+            chunk = -1;
+            return *this;
+        }
+    };
+    void encodeOldest();
+    TraceReader* open(qsizetype chunk, QString* error) const;
 
     int m_chunkEvents;
+    int m_keepRecent;
     std::vector<Chunk> m_chunks;
-    QList<Event> m_tail;
+    QList<Event> m_tail; ///< events [m_encoded, size())
     qsizetype m_encoded = 0;
     qint64 m_encodedBytes = 0;
+    mutable ReaderCache m_cache;
 };
 
 /// The states of one run at every step. GUI thread.
@@ -110,7 +128,8 @@ protected:
 class LiveHistory final : public StateHistory {
 public:
     static constexpr qsizetype MaxCheckpoints = 48;
-    explicit LiveHistory(int chunkEvents = EventLog::DefaultChunkEvents, qsizetype checkpointSpacing = 4096);
+    explicit LiveHistory(int chunkEvents = EventLog::DefaultChunkEvents, qsizetype checkpointSpacing = 4096,
+                         int keepRecent = EventLog::DefaultKeepRecent);
     /// `e` has just been applied to `after`.
     void append(const Event& e, const SessionState& after);
     quint64 lastStep() const override { return m_timeline.lastStep(); }
