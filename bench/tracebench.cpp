@@ -188,7 +188,9 @@ int main(int argc, char** argv)
         return 0;
     }
     if (args.size() > 3 && args[1] == u"write") {
-        const Recording big = record(int(args[3].toDouble() / 9.0), args[2], true); // 9 events per iteration
+        Null sizing; // events per iteration, to size the trace
+        timed(1000, { &sizing });
+        const Recording big = record(int(args[3].toDouble() * 1000.0 / double(sizing.events)), args[2], true);
         std::printf("recorded %llu events, %llu bytes in %.2f s\n", static_cast<unsigned long long>(big.events),
                     static_cast<unsigned long long>(big.bytes), big.seconds);
         return 0;

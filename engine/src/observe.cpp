@@ -107,8 +107,7 @@ static_assert(int(TaskKind::Branch) == int(TaskKindCode::Branch), "task kind cod
 
 void Machine::emitEvent(Event& e)
 {
-    if (m_deferredReady) [[unlikely]]
-        flushDeferredReady();
+    settleObservers();
     e.step = m_step;
     deliverEvent(e);
 }
