@@ -93,6 +93,15 @@ struct Recorder final : Observer {
     }
 };
 
+/// The stream of leafWork(5) on a store with counter = 10 (its result checked).
+void recordLeafWork(Recorder& rec)
+{
+    RunOptions o;
+    o.observers = { &rec };
+    auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store { { u"counter"_s, 10 } }, o);
+    QCOMPARE(resultText(r), u"Ok(10)"_s);
+}
+
 /// Reduces every event and compares the reduction with the live machine.
 struct Checker final : Observer {
     SessionState state;
@@ -209,10 +218,8 @@ private Q_SLOTS:
     void storeWritesCarryOldAndNewValues()
     {
         Recorder rec;
-        RunOptions o;
-        o.observers = { &rec };
-        auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store { { u"counter"_s, 10 } }, o);
-        QCOMPARE(resultText(r), u"Ok(10)"_s);
+        recordLeafWork(rec);
+        if (QTest::currentTestFailed()) return;
         const QStringList writes = rec.lines.filter(u"StoreWrite"_s);
         QCOMPARE(writes.size(), 1);
         QVERIFY2(writes[0].contains(u"counter||15|10"_s), qPrintable(writes[0]));
@@ -226,10 +233,8 @@ private Q_SLOTS:
         // Alone, a task goes back to the queue after each effect and is picked again at once:
         // no Ready/Running pair between its effects. With another task ready, the switch shows.
         Recorder alone;
-        RunOptions o;
-        o.observers = { &alone };
-        auto r = sync_run(leafWork(5), sync_handlers_preset(), {}, Store { { u"counter"_s, 10 } }, o);
-        QCOMPARE(resultText(r), u"Ok(10)"_s);
+        recordLeafWork(alone);
+        if (QTest::currentTestFailed()) return;
         const QStringList states = alone.lines.filter(u"TaskStateChanged"_s);
         // ready and running once, as the run starts
         QCOMPARE(states.size(), 2);
@@ -237,6 +242,7 @@ private Q_SLOTS:
                  qPrintable(alone.lines.join(u'\n')));
 
         Recorder two;
+        RunOptions o;
         o.observers = { &two };
         auto g = sync_run(twoBranches(), sync_handlers_preset(), {}, Store { { u"counter"_s, 0 } }, o);
         QVERIFY(g.is_ok());
