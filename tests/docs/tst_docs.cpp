@@ -2,7 +2,7 @@
 // region of a file in docs/snippets/ (compiled into this test), and each snippet prints what
 // the docs say it prints.
 
-#include "../docs/snippets/snippets.h"
+#include "snippets.h"
 
 #include <QDir>
 #include <QFile>
