@@ -1,6 +1,8 @@
 // doeff-run driven as a process: listing, running (Ok → 0, Err → 1), usage errors (2, with a
 // message naming what was wrong), saving and re-opening results, and program libraries.
 
+#include "files.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
@@ -8,6 +10,7 @@
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
+using namespace testcommon;
 
 namespace {
 
@@ -220,10 +223,10 @@ private Q_SLOTS:
                                u"--export-perfetto"_s, perfetto, u"--export-json"_s, json });
         QCOMPARE(o.exitCode, 0);
         for (const QString& path : { perfetto, json }) {
-            QFile f(path);
-            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
+            const QByteArray bytes = readBytes(path);
+            QVERIFY2(!bytes.isEmpty(), qPrintable(path));
             QJsonParseError error;
-            QJsonDocument::fromJson(f.readAll(), &error);
+            QJsonDocument::fromJson(bytes, &error);
             QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(path + u": "_s + error.errorString()));
         }
         o = doeffRun({ u"--inspect-trace"_s, trace, u"--at"_s, u"30"_s });
@@ -233,10 +236,7 @@ private Q_SLOTS:
         QVERIFY(o.out.contains(u"task 0 'main' (main) blocked"_s));
         // a file that is not a trace, and a step that is not a number
         const QString bad = dir.filePath(u"bad.doefftrace"_s);
-        QFile f(bad);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("garbage\n");
-        f.close();
+        QVERIFY(writeBytes(bad, "garbage\n"));
         o = doeffRun({ u"--inspect-trace"_s, bad });
         QCOMPARE(o.exitCode, 2);
         QCOMPARE(o.err, u"doeff-run: "_s + bad + u": not a doeff trace at byte 0\n"_s);
@@ -250,10 +250,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString file = dir.filePath(u"notes.txt"_s);
-        QFile f(file);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("just some notes\n");
-        f.close();
+        QVERIFY(writeBytes(file, "just some notes\n"));
         const Outcome o = doeffRun({ u"--open-result"_s, file });
         QCOMPARE(o.exitCode, 2);
         QCOMPARE(o.out, QString());
@@ -274,10 +271,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString file = dir.filePath(u"libfake.so"_s);
-        QFile f(file);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("not an ELF file\n");
-        f.close();
+        QVERIFY(writeBytes(file, "not an ELF file\n"));
         const Outcome o = doeffRun({ u"--library"_s, file, u"counter"_s });
         QCOMPARE(o.exitCode, 2);
         QCOMPARE(o.out, QString());

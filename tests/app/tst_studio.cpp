@@ -4,6 +4,10 @@
 // libraries run out of process (doeff-run) by default: the same panes as in-process runs, and a
 // debuggee that crashes, loops or cannot start leaves the window usable.
 
+#include "files.h"
+#include "modeldump.h"
+#include "sessionwait.h"
+
 #include <mainwindow.h>
 
 #include <doeff_examples.h>
@@ -44,46 +48,16 @@
 using namespace doeff;
 using namespace doeff::views;
 using namespace Qt::StringLiterals;
+using namespace testcommon;
 
 namespace {
 
-constexpr int Timeout = 20000;
+constexpr int Timeout = SessionTimeoutMs;
 
 Program<void> forever()
 {
     for (int i = 0;; ++i)
         co_await Put("i", i);
-}
-
-bool waitPaused(StudioSession* s)
-{
-    QDeadlineTimer deadline(Timeout);
-    while (!s->isPaused() && !s->hasResult() && !deadline.hasExpired()) {
-        QSignalSpy spy(s, &StudioSession::statusChanged);
-        spy.wait(100);
-    }
-    return s->isPaused();
-}
-
-/// Waits until the run ended without a result (the debuggee died).
-bool waitLost(StudioSession* s)
-{
-    QDeadlineTimer deadline(Timeout);
-    while (s->status() != RunStatus::Lost && !s->hasResult() && !deadline.hasExpired()) {
-        QSignalSpy spy(s, &StudioSession::statusChanged);
-        spy.wait(100);
-    }
-    return s->status() == RunStatus::Lost;
-}
-
-bool waitResult(StudioSession* s)
-{
-    QDeadlineTimer deadline(Timeout);
-    while (!s->hasResult() && !deadline.hasExpired()) {
-        QSignalSpy spy(s, &StudioSession::resultChanged);
-        spy.wait(100);
-    }
-    return s->hasResult();
 }
 
 QAction* action(studio::MainWindow& w, const char* name)
@@ -100,33 +74,6 @@ bool trigger(studio::MainWindow& w, const char* name)
     return waitPaused(w.session()) || w.session()->hasResult();
 }
 
-QStringList dumpModel(const QAbstractItemModel& model, const QModelIndex& parent = {}, int depth = 0)
-{
-    QStringList out;
-    for (int r = 0; r < model.rowCount(parent); ++r) {
-        QStringList cols;
-        for (int c = 0; c < model.columnCount(parent); ++c)
-            cols.append(model.index(r, c, parent).data().toString());
-        out.append(QString(depth * 2, u' ') + cols.join(u" | "_s));
-        out += dumpModel(model, model.index(r, 0, parent), depth + 1);
-    }
-    return out;
-}
-
-/// What the panes show, for comparing a live session with a trace of it.
-QStringList dumpPanes(studio::MainWindow& w)
-{
-    QStringList out;
-    out << u"tasks:"_s << dumpModel(*w.tasksPane()->model());
-    out << u"stack:"_s << dumpModel(*w.stackPane()->model());
-    out << u"store:"_s << dumpModel(*w.storePane()->model());
-    out << u"env:"_s << dumpModel(*w.envPane()->model());
-    out << u"tree:"_s << dumpModel(*w.effectTreePane()->model());
-    out << u"log:"_s << dumpModel(*w.logPane()->model());
-    out << u"timeline:"_s << dumpModel(*w.timelinePane()->model());
-    return out;
-}
-
 /// The rows of the panes a step changes, for comparing in- and out-of-process runs.
 QStringList dumpStepPanes(studio::MainWindow& w)
 {
@@ -134,6 +81,17 @@ QStringList dumpStepPanes(studio::MainWindow& w)
     out << u"tasks:"_s << dumpModel(*w.tasksPane()->model());
     out << u"stack:"_s << dumpModel(*w.stackPane()->model());
     out << u"store:"_s << dumpModel(*w.storePane()->model());
+    return out;
+}
+
+/// What the panes show, for comparing a live session with a trace of it.
+QStringList dumpPanes(studio::MainWindow& w)
+{
+    QStringList out = dumpStepPanes(w);
+    out << u"env:"_s << dumpModel(*w.envPane()->model());
+    out << u"tree:"_s << dumpModel(*w.effectTreePane()->model());
+    out << u"log:"_s << dumpModel(*w.logPane()->model());
+    out << u"timeline:"_s << dumpModel(*w.timelinePane()->model());
     return out;
 }
 
@@ -151,9 +109,8 @@ bool openTraceAndWait(studio::MainWindow& w, const QString& path)
     QSignalSpy opened(&w, &studio::MainWindow::traceOpened);
     QSignalSpy failed(&w, &studio::MainWindow::fileFailed);
     if (!w.openFile(path)) return false;
-    QDeadlineTimer deadline(Timeout);
-    while (opened.isEmpty() && failed.isEmpty() && !deadline.hasExpired())
-        opened.wait(100);
+    waitUntil(
+        &w, &studio::MainWindow::traceOpened, [&] { return !opened.isEmpty() || !failed.isEmpty(); }, Timeout);
     return !opened.isEmpty();
 }
 
@@ -241,17 +198,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString garbage = dir.filePath(u"garbage.doeffresult"_s);
-        {
-            QFile f(garbage);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("this is not a result\x01\x02\x03");
-        }
+        QVERIFY(writeBytes(garbage, "this is not a result\x01\x02\x03"));
         const QString fakeLib = dir.filePath(u"libfake.so"_s);
-        {
-            QFile f(fakeLib);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("not an ELF file");
-        }
+        QVERIFY(writeBytes(fakeLib, "not an ELF file"));
         studio::MainWindow w;
         w.show();
         QVERIFY(w.openExample(u"counter"_s));
@@ -364,9 +313,9 @@ private Q_SLOTS:
         // mid-run: the events so far, the run marked incomplete
         const QString json = dir.filePath(u"run.json"_s);
         QVERIFY(exportAndWait(w, views::TraceFormat::Json, json));
-        QFile jf(json);
-        QVERIFY(jf.open(QIODevice::ReadOnly));
-        const QJsonObject doc = QJsonDocument::fromJson(jf.readAll()).object();
+        const QByteArray jsonBytes = readBytes(json);
+        QVERIFY(!jsonBytes.isEmpty());
+        const QJsonObject doc = QJsonDocument::fromJson(jsonBytes).object();
         QCOMPARE(doc.value(u"format"_s).toString(), u"doeff-trace-json"_s);
         QCOMPARE(qsizetype(doc.value(u"events"_s).toArray().size()), w.session()->liveEvents().size());
         QCOMPARE(doc.value(u"metadata"_s).toObject().value(u"status"_s).toString(), u"incomplete"_s);
@@ -375,9 +324,9 @@ private Q_SLOTS:
         QVERIFY(waitResult(w.session()));
         const QString perfetto = dir.filePath(u"run.perfetto.json"_s);
         QVERIFY(exportAndWait(w, views::TraceFormat::Perfetto, perfetto));
-        QFile pf(perfetto);
-        QVERIFY(pf.open(QIODevice::ReadOnly));
-        const QJsonDocument p = QJsonDocument::fromJson(pf.readAll());
+        const QByteArray perfettoBytes = readBytes(perfetto);
+        QVERIFY(!perfettoBytes.isEmpty());
+        const QJsonDocument p = QJsonDocument::fromJson(perfettoBytes);
         const QJsonArray events = p.isArray() ? p.array() : p.object().value(u"traceEvents"_s).toArray();
         QVERIFY(events.size() > 10);
 
@@ -400,9 +349,8 @@ private Q_SLOTS:
         QVERIFY(runToEnd(w, u"counter"_s));
         const QString good = dir.filePath(u"good.doefftrace"_s);
         QVERIFY(exportAndWait(w, views::TraceFormat::Native, good));
-        QFile in(good);
-        QVERIFY(in.open(QIODevice::ReadOnly));
-        const QByteArray bytes = in.readAll();
+        const QByteArray bytes = readBytes(good);
+        QVERIFY(!bytes.isEmpty());
         QByteArray wrongVersion = bytes;
         wrongVersion[8] = char(7);
 
@@ -417,10 +365,7 @@ private Q_SLOTS:
         };
         for (const auto& [name, content] : bad) {
             const QString path = dir.filePath(name);
-            QFile f(path);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(content);
-            f.close();
+            QVERIFY(writeBytes(path, content));
             QSignalSpy failed(&w, &studio::MainWindow::fileFailed);
             QVERIFY(!openTraceAndWait(w, path));
             QCOMPARE(failed.size(), 1);

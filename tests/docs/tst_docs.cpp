@@ -2,25 +2,15 @@
 // region of a file in docs/snippets/ (compiled into this test), and each snippet prints what
 // the docs say it prints.
 
+#include "files.h"
 #include "snippets.h"
 
 #include <QDir>
-#include <QFile>
 #include <QRegularExpression>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-QString readFile(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QString::fromUtf8(f.readAll());
-}
-
-} // namespace
+using testcommon::readText;
 
 class TestDocs : public QObject {
     Q_OBJECT
@@ -44,14 +34,14 @@ private Q_SLOTS:
                                                QRegularExpression::DotMatchesEverythingOption);
         int checked = 0;
         for (const QString& doc : docs) {
-            const QString text = readFile(doc);
+            const QString text = readText(doc);
             QVERIFY2(!text.isEmpty(), qPrintable(doc));
             for (auto it = block.globalMatch(text); it.hasNext();) {
                 const auto m = it.next();
                 const QString name = m.captured(2);
                 QVERIFY2(!name.isEmpty(),
                          qPrintable(doc + u": a ```cpp block without a snippet marker:\n"_s + m.captured(3).left(200)));
-                const QString source = readFile(root + u"/docs/snippets/"_s + name + u".cpp"_s);
+                const QString source = readText(root + u"/docs/snippets/"_s + name + u".cpp"_s);
                 const auto r = region.match(source);
                 QVERIFY2(r.hasMatch(), qPrintable(u"docs/snippets/"_s + name + u".cpp has no [snippet] region"_s));
                 QVERIFY2(

@@ -2,18 +2,21 @@
 // example runs in-process on both runners with its exact outcome; the registry finds, merges and
 // loads libraries, and rejects files that are not program libraries with a clear error.
 
+#include "files.h"
 #include "scenario.h"
 
 #include <doeff/library.h>
 #include <doeff_examples.h>
 
-#include <QFile>
 #include <QTemporaryDir>
 
+#include <functional>
 #include <optional>
+#include <utility>
 
 using namespace doeff;
 using namespace scenario;
+using testcommon::writeBytes;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -48,7 +51,205 @@ Program<int> seven()
     co_return 7;
 }
 
+/// One run of an example (its defaults plus `env` / `store`) and what it must give; checks
+/// left unset are not made.
+struct ExampleRun {
+    QString example {};
+    Env env {};
+    Store store {};
+    std::optional<Clock> clock {};
+    QString result {}; ///< resultText(), exactly or (resultIsPrefix) its start
+    bool resultIsPrefix = false;
+    std::optional<QString> log {}; ///< logOf()
+    std::optional<QString> userStore {};
+    std::optional<QStringList> unobserved {}; ///< unobserved(): {} for none
+    bool (*errorIs)(const RuntimeResultBase&) = nullptr; ///< the error's type
+    std::optional<QString> effectPath {};
+    std::function<void(const RuntimeResult<QVariant>&)> more {}; ///< checks only this run makes
+};
+
+template<class E> bool errorIs(const RuntimeResultBase& r)
+{
+    return r.error().is<E>();
+}
+
+/// Every example's runs, labelled.
+QList<std::pair<QString, ExampleRun>> allExampleRuns()
+{
+    const QVariantMap grace { { u"USER"_s, u"grace"_s },
+                              { u"HOME"_s, u"/home/grace"_s },
+                              { u"SHELL"_s, u"/bin/zsh"_s } };
+    const QVariantMap noUser { { u"HOME"_s, u"/root"_s } };
+    const QDateTime noon(QDate(2030, 5, 1), QTime(12, 0), Qt::UTC);
+    return {
+        { u"counter"_s, { .example = u"counter"_s, .result = u"Ok(3)"_s, .userStore = u"{'counter': 3}"_s } },
+        { u"counter from 10"_s, { .example = u"counter"_s, .store = { { u"counter"_s, 10 } }, .result = u"Ok(13)"_s } },
+
+        { u"greet"_s, { .example = u"greet"_s, .result = u"Ok('Hello, World!')"_s, .log = u"['Greeting World']"_s } },
+        { u"greet Ada"_s,
+          { .example = u"greet"_s, .env = { { u"name"_s, u"Ada"_s } }, .result = u"Ok('Hello, Ada!')"_s } },
+
+        { u"risky_operation"_s,
+          { .example = u"risky_operation"_s,
+            .result = u"Ok(42)"_s,
+            .log = u"['attempt 1', 'attempt 1 failed: std::runtime_error: service unavailable (attempt 1)', "
+                   "'attempt 2', 'attempt 2 failed: std::runtime_error: service unavailable (attempt 2)', "
+                   "'attempt 3']"_s } },
+        { u"risky_operation failing"_s,
+          { .example = u"risky_operation"_s,
+            .env = { { u"failures"_s, 5 } },
+            .result = u"Err(std::runtime_error: service unavailable (attempt 3))"_s,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    QCOMPARE(r.raw_store().value(u"__log__"_s).toList().size(), 6);
+                } } },
+
+        { u"custom_log_handler"_s,
+          { .example = u"custom_log_handler"_s,
+            .result = u"Ok('done')"_s,
+            .log = u"['[audit task 0] job started', '[audit task 0] processed 3 items']"_s,
+            .userStore = u"{'audit_lines': 2, 'processed': 3}"_s } },
+
+        { u"get_env_var"_s,
+          { .example = u"get_env_var"_s,
+            .result = u"Ok('ada at /home/ada using /bin/sh')"_s,
+            .log = u"['resolved USER, HOME and SHELL']"_s } },
+        { u"get_env_var grace"_s,
+          { .example = u"get_env_var"_s,
+            .env = { { u"environment"_s, grace } },
+            .result = u"Ok('grace at /home/grace using /bin/zsh')"_s } },
+        { u"get_env_var missing"_s,
+          { .example = u"get_env_var"_s,
+            .env = { { u"environment"_s, noUser } },
+            .result = u"Err(examples::MissingVariableError: environment variable USER is not set)"_s,
+            .errorIs = errorIs<examples::MissingVariableError>,
+            .effectPath = u"get_env_var_main() -> GetEnvVar(variable='USER')"_s } },
+
+        { u"increment_counter"_s,
+          { .example = u"increment_counter"_s,
+            .result = u"Ok({'downloads': 5, 'page_views': 3})"_s,
+            .userStore = u"{'page_views': 3, 'downloads': 5}"_s } },
+        { u"increment_counter more"_s,
+          { .example = u"increment_counter"_s,
+            .store = { { u"page_views"_s, 39 } },
+            .result = u"Ok({'downloads': 5, 'page_views': 42})"_s } },
+
+        { u"divide"_s,
+          { .example = u"divide"_s,
+            .result = u"Err(examples::ZeroDivisionError: cannot divide 10 by zero)"_s,
+            .errorIs = errorIs<examples::ZeroDivisionError>,
+            .effectPath = u"divide_main() -> Divide(dividend=10.0, divisor=0.0)"_s,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    QCOMPARE(r.source_stack().entries.size(), 1);
+                    QCOMPARE(r.source_stack().entries.first().function, u"divide_main"_s);
+                } } },
+        { u"divide by 4"_s,
+          { .example = u"divide"_s,
+            .env = { { u"divisor"_s, 4 } },
+            .result = u"Ok(2.5)"_s,
+            .log = u"['10 / 4 = 2.5']"_s } },
+
+        { u"fetch_data"_s,
+          { .example = u"fetch_data"_s,
+            .result = u"Ok({'id': 42, 'name': 'User 42', 'url': 'https://api.example.com/users/42'})"_s,
+            .log = u"['fetching https://api.example.com/users/42', 'fetched User 42']"_s } },
+
+        // the workers' Tells went to their own copies of the store
+        { u"parallel_work"_s,
+          { .example = u"parallel_work"_s,
+            .result = u"Ok({'counts': [3, 4, 2], 'total': 9})"_s,
+            .log = u"['counted 9 words in 3 documents']"_s } },
+        { u"parallel_work documents"_s,
+          { .example = u"parallel_work"_s,
+            .env = { { u"documents"_s, QStringList { u"one"_s, u""_s, u"a b c d e"_s } } },
+            .result = u"Ok({'counts': [1, 0, 5], 'total': 6})"_s } },
+
+        // the parser's error travelled through the promise to the consumer, then to main
+        { u"pipeline"_s,
+          { .example = u"pipeline"_s,
+            .result = u"Err(examples::ParseError: record 2 'bob,x': age 'x' is not a number)"_s,
+            .unobserved = QStringList(),
+            .errorIs = errorIs<examples::ParseError>,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    QStringList chain;
+                    for (const auto& e : r.source_stack().entries)
+                        chain.append(u"%1@%2"_s.arg(e.function).arg(e.task));
+                    QCOMPARE(chain, (QStringList { u"pipeline_main@0"_s, u"consume@3"_s, u"parse_stage@2"_s }));
+                } } },
+        { u"pipeline good records"_s,
+          { .example = u"pipeline"_s,
+            .env = { { u"records"_s, QStringList { u"ada,36"_s, u"grace,45"_s } } },
+            .result = u"Ok({'people': 2, 'total_age': 81})"_s,
+            .unobserved = QStringList() } },
+
+        { u"deadlock"_s,
+          { .example = u"deadlock"_s,
+            .result = u"Err(DeadlockError: "_s + deadlockMessage() + u')',
+            .unobserved = QStringList { u"task 1 'alice': DeadlockError: "_s + deadlockMessage(),
+                                        u"task 2 'bob': DeadlockError: "_s + deadlockMessage() },
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    const auto* d = r.error().as<DeadlockError>();
+                    QVERIFY(d);
+                    QCOMPARE(d->blocked().size(), 3);
+                } } },
+
+        { u"fanout"_s,
+          { .example = u"fanout"_s,
+            .result = u"Ok({'sum': 99990000, 'tasks': 10000})"_s,
+            .unobserved = QStringList() } },
+        { u"fanout small"_s,
+          { .example = u"fanout"_s,
+            .env = { { u"tasks"_s, 4 }, { u"multiplier"_s, 10 } },
+            .result = u"Ok({'sum': 60, 'tasks': 4})"_s } },
+
+        { u"timed_operation"_s,
+          { .example = u"timed_operation"_s,
+            .clock = Clock::Simulated,
+            .result = u"Ok({'elapsed_ms': 250, 'finished': '00:00:00.250', 'started': '00:00:00.000'})"_s,
+            .log = u"['operation took 250 ms']"_s } },
+        { u"timed_operation hour"_s,
+          { .example = u"timed_operation"_s,
+            .env = { { u"seconds"_s, 3600 } },
+            .clock = Clock::Simulated,
+            .result = u"Ok({'elapsed_ms': 3600000, 'finished': '01:00:00.000', 'started': '00:00:00.000'})"_s } },
+
+        { u"delayed_response"_s,
+          { .example = u"delayed_response"_s,
+            .clock = Clock::Simulated,
+            .result = u"Ok('response after 0.2 s')"_s,
+            .log = u"['response after 0.2 s']"_s,
+            .unobserved = QStringList() } },
+        { u"delayed_response late"_s,
+          { .example = u"delayed_response"_s,
+            .env = { { u"latency"_s, 5 } },
+            .clock = Clock::Simulated,
+            .result = u"Err(examples::TimeoutError: no response within 1 s)"_s,
+            .unobserved = QStringList() } },
+
+        { u"controlled_time"_s,
+          { .example = u"controlled_time"_s,
+            .result = u"Ok(['2024-01-01T09:00:00Z open', '2024-01-01T18:30:00Z closed', "
+                      "'2024-01-01T18:30:00Z closed', '2000-01-01T00:00:02Z closed'])"_s,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    QCOMPARE(example(u"controlled_time"_s).options.clock, Clock::Simulated);
+                    QCOMPARE(r.raw_store().value(u"__current_time__"_s), QVariant());
+                } } },
+        // a caller controls "now" through the store as well
+        { u"controlled_time at noon"_s,
+          { .example = u"controlled_time"_s,
+            .store = { { u"__current_time__"_s, noon } },
+            .result = u"Ok(['2030-05-01T12:00:00Z open', "_s,
+            .resultIsPrefix = true } },
+    };
+}
+
 } // namespace
+
+Q_DECLARE_METATYPE(ExampleRun)
 
 class TestExamples : public QObject {
     Q_OBJECT
@@ -176,10 +377,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString path = dir.filePath(u"notes.so"_s);
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("this is not an ELF file\n");
-        f.close();
+        QVERIFY(writeBytes(path, "this is not an ELF file\n"));
         try {
             loadProgramLibrary(path);
             QFAIL("no error");
@@ -191,202 +389,30 @@ private Q_SLOTS:
 
     // ---- the examples, each on both runners ------------------------------------------------
 
-    void counter_data() { addRunnerColumn(); }
-    void counter()
+    void exampleRuns_data()
     {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"counter"_s);
-        QCOMPARE(resultText(r), u"Ok(3)"_s);
-        QCOMPARE(userStore(r), u"{'counter': 3}"_s);
-        auto from10 = runExample(runner, u"counter"_s, {}, { { u"counter"_s, 10 } });
-        QCOMPARE(resultText(from10), u"Ok(13)"_s);
+        QTest::addColumn<int>("runner");
+        QTest::addColumn<ExampleRun>("run");
+        for (const auto& [label, run] : allExampleRuns()) {
+            QTest::addRow("%s sync", qPrintable(label)) << int(Runner::Sync) << run;
+            QTest::addRow("%s async", qPrintable(label)) << int(Runner::Async) << run;
+        }
     }
-
-    void greet_data() { addRunnerColumn(); }
-    void greet()
+    void exampleRuns()
     {
         QFETCH(int, runner);
-        auto r = runExample(runner, u"greet"_s);
-        QCOMPARE(resultText(r), u"Ok('Hello, World!')"_s);
-        QCOMPARE(logOf(r), u"['Greeting World']"_s);
-        QCOMPARE(resultText(runExample(runner, u"greet"_s, { { u"name"_s, u"Ada"_s } })), u"Ok('Hello, Ada!')"_s);
-    }
-
-    void risky_operation_data() { addRunnerColumn(); }
-    void risky_operation()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"risky_operation"_s);
-        QCOMPARE(resultText(r), u"Ok(42)"_s);
-        QCOMPARE(logOf(r),
-                 u"['attempt 1', 'attempt 1 failed: std::runtime_error: service unavailable (attempt 1)', 'attempt 2', "
-                 "'attempt 2 failed: std::runtime_error: service unavailable (attempt 2)', 'attempt 3']"_s);
-        auto failing = runExample(runner, u"risky_operation"_s, { { u"failures"_s, 5 } });
-        QCOMPARE(resultText(failing), u"Err(std::runtime_error: service unavailable (attempt 3))"_s);
-        QCOMPARE(failing.raw_store().value(u"__log__"_s).toList().size(), 6);
-    }
-
-    void custom_log_handler_data() { addRunnerColumn(); }
-    void custom_log_handler()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"custom_log_handler"_s);
-        QCOMPARE(resultText(r), u"Ok('done')"_s);
-        QCOMPARE(logOf(r), u"['[audit task 0] job started', '[audit task 0] processed 3 items']"_s);
-        QCOMPARE(userStore(r), u"{'audit_lines': 2, 'processed': 3}"_s);
-    }
-
-    void get_env_var_data() { addRunnerColumn(); }
-    void get_env_var()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"get_env_var"_s);
-        QCOMPARE(resultText(r), u"Ok('ada at /home/ada using /bin/sh')"_s);
-        QCOMPARE(logOf(r), u"['resolved USER, HOME and SHELL']"_s);
-        const QVariantMap vars { { u"USER"_s, u"grace"_s },
-                                 { u"HOME"_s, u"/home/grace"_s },
-                                 { u"SHELL"_s, u"/bin/zsh"_s } };
-        QCOMPARE(resultText(runExample(runner, u"get_env_var"_s, { { u"environment"_s, vars } })),
-                 u"Ok('grace at /home/grace using /bin/zsh')"_s);
-        const QVariantMap noUser { { u"HOME"_s, u"/root"_s } };
-        auto missing = runExample(runner, u"get_env_var"_s, { { u"environment"_s, noUser } });
-        QCOMPARE(resultText(missing), u"Err(examples::MissingVariableError: environment variable USER is not set)"_s);
-        QVERIFY(missing.error().is<examples::MissingVariableError>());
-        QCOMPARE(missing.effect_stack().effectPath(), u"get_env_var_main() -> GetEnvVar(variable='USER')"_s);
-    }
-
-    void increment_counter_data() { addRunnerColumn(); }
-    void increment_counter()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"increment_counter"_s);
-        QCOMPARE(resultText(r), u"Ok({'downloads': 5, 'page_views': 3})"_s);
-        QCOMPARE(userStore(r), u"{'page_views': 3, 'downloads': 5}"_s);
-        auto more = runExample(runner, u"increment_counter"_s, {}, { { u"page_views"_s, 39 } });
-        QCOMPARE(resultText(more), u"Ok({'downloads': 5, 'page_views': 42})"_s);
-    }
-
-    void divide_data() { addRunnerColumn(); }
-    void divide()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"divide"_s);
-        QCOMPARE(resultText(r), u"Err(examples::ZeroDivisionError: cannot divide 10 by zero)"_s);
-        QVERIFY(r.error().is<examples::ZeroDivisionError>());
-        QCOMPARE(r.effect_stack().effectPath(), u"divide_main() -> Divide(dividend=10.0, divisor=0.0)"_s);
-        QCOMPARE(r.source_stack().entries.size(), 1);
-        QCOMPARE(r.source_stack().entries.first().function, u"divide_main"_s);
-        auto ok = runExample(runner, u"divide"_s, { { u"divisor"_s, 4 } });
-        QCOMPARE(resultText(ok), u"Ok(2.5)"_s);
-        QCOMPARE(logOf(ok), u"['10 / 4 = 2.5']"_s);
-    }
-
-    // (a slot called fetch_data would be taken for the data function of a test "fetch")
-    void fetchData_data() { addRunnerColumn(); }
-    void fetchData()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"fetch_data"_s);
-        QCOMPARE(resultText(r), u"Ok({'id': 42, 'name': 'User 42', 'url': 'https://api.example.com/users/42'})"_s);
-        QCOMPARE(logOf(r), u"['fetching https://api.example.com/users/42', 'fetched User 42']"_s);
-    }
-
-    void parallel_work_data() { addRunnerColumn(); }
-    void parallel_work()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"parallel_work"_s);
-        QCOMPARE(resultText(r), u"Ok({'counts': [3, 4, 2], 'total': 9})"_s);
-        // the workers' Tells went to their own copies of the store
-        QCOMPARE(logOf(r), u"['counted 9 words in 3 documents']"_s);
-        const QStringList docs { u"one"_s, u""_s, u"a b c d e"_s };
-        QCOMPARE(resultText(runExample(runner, u"parallel_work"_s, { { u"documents"_s, docs } })),
-                 u"Ok({'counts': [1, 0, 5], 'total': 6})"_s);
-    }
-
-    void pipeline_data() { addRunnerColumn(); }
-    void pipeline()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"pipeline"_s);
-        QCOMPARE(resultText(r), u"Err(examples::ParseError: record 2 'bob,x': age 'x' is not a number)"_s);
-        QVERIFY(r.error().is<examples::ParseError>());
-        QVERIFY(r.unobserved_failures().isEmpty());
-        // the parser's error travelled through the promise to the consumer, then to main
-        QStringList chain;
-        for (const auto& e : r.source_stack().entries)
-            chain.append(u"%1@%2"_s.arg(e.function).arg(e.task));
-        QCOMPARE(chain, (QStringList { u"pipeline_main@0"_s, u"consume@3"_s, u"parse_stage@2"_s }));
-        const QStringList good { u"ada,36"_s, u"grace,45"_s };
-        auto ok = runExample(runner, u"pipeline"_s, { { u"records"_s, good } });
-        QCOMPARE(resultText(ok), u"Ok({'people': 2, 'total_age': 81})"_s);
-        QVERIFY(ok.unobserved_failures().isEmpty());
-    }
-
-    void deadlock_data() { addRunnerColumn(); }
-    void deadlock()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"deadlock"_s);
-        QCOMPARE(resultText(r), u"Err(DeadlockError: "_s + deadlockMessage() + u')');
-        const auto* d = r.error().as<DeadlockError>();
-        QVERIFY(d);
-        QCOMPARE(d->blocked().size(), 3);
-        QCOMPARE(unobserved(r),
-                 (QStringList { u"task 1 'alice': DeadlockError: "_s + deadlockMessage(),
-                                u"task 2 'bob': DeadlockError: "_s + deadlockMessage() }));
-    }
-
-    void fanout_data() { addRunnerColumn(); }
-    void fanout()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"fanout"_s);
-        QCOMPARE(resultText(r), u"Ok({'sum': 99990000, 'tasks': 10000})"_s);
-        QVERIFY(r.unobserved_failures().isEmpty());
-        auto small = runExample(runner, u"fanout"_s, { { u"tasks"_s, 4 }, { u"multiplier"_s, 10 } });
-        QCOMPARE(resultText(small), u"Ok({'sum': 60, 'tasks': 4})"_s);
-    }
-
-    void timed_operation_data() { addRunnerColumn(); }
-    void timed_operation()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"timed_operation"_s, {}, {}, Clock::Simulated);
-        QCOMPARE(resultText(r), u"Ok({'elapsed_ms': 250, 'finished': '00:00:00.250', 'started': '00:00:00.000'})"_s);
-        QCOMPARE(logOf(r), u"['operation took 250 ms']"_s);
-        auto hour = runExample(runner, u"timed_operation"_s, { { u"seconds"_s, 3600 } }, {}, Clock::Simulated);
-        QCOMPARE(resultText(hour),
-                 u"Ok({'elapsed_ms': 3600000, 'finished': '01:00:00.000', 'started': '00:00:00.000'})"_s);
-    }
-
-    void delayed_response_data() { addRunnerColumn(); }
-    void delayed_response()
-    {
-        QFETCH(int, runner);
-        auto r = runExample(runner, u"delayed_response"_s, {}, {}, Clock::Simulated);
-        QCOMPARE(resultText(r), u"Ok('response after 0.2 s')"_s);
-        QVERIFY(r.unobserved_failures().isEmpty());
-        QCOMPARE(logOf(r), u"['response after 0.2 s']"_s);
-        auto late = runExample(runner, u"delayed_response"_s, { { u"latency"_s, 5 } }, {}, Clock::Simulated);
-        QCOMPARE(resultText(late), u"Err(examples::TimeoutError: no response within 1 s)"_s);
-        QVERIFY(late.unobserved_failures().isEmpty());
-    }
-
-    void controlled_time_data() { addRunnerColumn(); }
-    void controlled_time()
-    {
-        QFETCH(int, runner);
-        QCOMPARE(example(u"controlled_time"_s).options.clock, Clock::Simulated);
-        auto r = runExample(runner, u"controlled_time"_s);
-        QCOMPARE(resultText(r),
-                 u"Ok(['2024-01-01T09:00:00Z open', '2024-01-01T18:30:00Z closed', '2024-01-01T18:30:00Z closed', "
-                 "'2000-01-01T00:00:02Z closed'])"_s);
-        QCOMPARE(r.raw_store().value(u"__current_time__"_s), QVariant());
-        // a caller controls "now" through the store as well
-        const QDateTime noon(QDate(2030, 5, 1), QTime(12, 0), Qt::UTC);
-        auto atNoon = runExample(runner, u"controlled_time"_s, {}, { { u"__current_time__"_s, noon } });
-        QVERIFY(resultText(atNoon).startsWith(u"Ok(['2030-05-01T12:00:00Z open', "_s));
+        QFETCH(ExampleRun, run);
+        auto r = runExample(runner, run.example, run.env, run.store, run.clock);
+        if (run.resultIsPrefix)
+            QVERIFY2(resultText(r).startsWith(run.result), qPrintable(resultText(r)));
+        else
+            QCOMPARE(resultText(r), run.result);
+        if (run.log) QCOMPARE(logOf(r), *run.log);
+        if (run.userStore) QCOMPARE(userStore(r), *run.userStore);
+        if (run.unobserved) QCOMPARE(unobserved(r), *run.unobserved);
+        if (run.errorIs) QVERIFY(run.errorIs(r));
+        if (run.effectPath) QCOMPARE(r.effect_stack().effectPath(), *run.effectPath);
+        if (run.more) run.more(r);
     }
 };
 

@@ -2,6 +2,10 @@
 // events of example programs into a StudioSession while the models follow it, attached before
 // any data arrives.
 
+#include "files.h"
+#include "modeldump.h"
+#include "sessionwait.h"
+
 #include <doeff_examples.h>
 
 #include <breakpointmodel.h>
@@ -21,7 +25,6 @@
 #include <doeff/trace.h>
 
 #include <QAbstractItemModelTester>
-#include <QFile>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -30,24 +33,9 @@
 using namespace doeff;
 using namespace doeff::views;
 using namespace Qt::StringLiterals;
+using namespace testcommon;
 
 namespace {
-
-constexpr int Timeout = 20000;
-
-QStringList dumpTree(const QAbstractItemModel& model, const QModelIndex& parent = {}, int depth = 0)
-{
-    QStringList out;
-    for (int r = 0; r < model.rowCount(parent); ++r) {
-        const QModelIndex i = model.index(r, 0, parent);
-        QStringList cols;
-        for (int c = 0; c < model.columnCount(parent); ++c)
-            cols.append(model.index(r, c, parent).data().toString());
-        out.append(QString(depth * 2, u' ') + cols.join(u" | "_s));
-        out += dumpTree(model, i, depth + 1);
-    }
-    return out;
-}
 
 /// All the models, following a session the way the panes do.
 struct Fixture {
@@ -90,23 +78,8 @@ struct Fixture {
         log.setSession(s);
         timeline.setTimeline(session.history() ? &session.history()->timeline() : nullptr);
     }
-    bool waitPaused()
-    {
-        if (session.isPaused()) return true;
-        QSignalSpy spy(&session, &StudioSession::statusChanged);
-        QDeadlineTimer deadline(Timeout);
-        while (!session.isPaused() && !session.hasResult() && !deadline.hasExpired())
-            spy.wait(100);
-        return session.isPaused();
-    }
-    bool waitResult()
-    {
-        QDeadlineTimer deadline(Timeout);
-        QSignalSpy spy(&session, &StudioSession::resultChanged);
-        while (!session.hasResult() && !deadline.hasExpired())
-            spy.wait(100);
-        return session.hasResult();
-    }
+    bool waitPaused() { return testcommon::waitPaused(&session); }
+    bool waitResult() { return testcommon::waitResult(&session); }
     void step(DebugAgent::Command c) { run.command(c); }
 };
 
@@ -135,18 +108,6 @@ bool runToEnd(Fixture& f, const QString& name, const Env& env = {})
         info.env.insert(it.key(), it.value());
     f.run.start(info, LiveRun::ClockChoice::Simulated, false);
     return f.waitResult();
-}
-
-QByteArray fileBytes(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-bool writeBytes(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
 }
 
 } // namespace
@@ -190,7 +151,7 @@ private Q_SLOTS:
         // the incrementally grown tree equals one built in one go
         EffectTreeModel fresh;
         fresh.setTree(f.session.state().tree());
-        QCOMPARE(dumpTree(f.tree), dumpTree(fresh));
+        QCOMPARE(dumpModel(f.tree), dumpModel(fresh));
         QCOMPARE(f.log.rowCount(), int(f.session.state().logs().size()));
     }
 
@@ -243,7 +204,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setTree(flattenTree(result.effect_stack()));
         QVERIFY(model.rowCount() == 1);
-        const QStringList dump = dumpTree(model);
+        const QStringList dump = dumpModel(model);
         QVERIFY2(dump.join(u'\n').contains(u"✗"_s), qPrintable(dump.join(u'\n')));
     }
 
@@ -561,7 +522,7 @@ private Q_SLOTS:
         TraceSource source;
         source.events = f.session.liveEvents();
         QCOMPARE(exportTrace(source, TraceFormat::Native, good), QString());
-        const QByteArray bytes = fileBytes(good);
+        const QByteArray bytes = readBytes(good);
         QVERIFY(bytes.size() > 100);
 
         const auto loaded = loadTrace(good);

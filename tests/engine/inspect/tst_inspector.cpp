@@ -37,6 +37,14 @@ QStringList formatK(const QList<FrameInfo>& k)
     return out;
 }
 
+/// The `runner` column: doeff-run's --runner values.
+void addRunnerNameColumn()
+{
+    QTest::addColumn<QString>("runner");
+    QTest::addRow("sync") << u"sync"_s;
+    QTest::addRow("async") << u"async"_s;
+}
+
 /// What the debugger shows after a step, as text (compared across runners and processes).
 QString snapshot(const SessionState& s)
 {
@@ -177,11 +185,20 @@ bool readMessage(QLocalSocket& s, quint8& type, QByteArray& payload)
     return true;
 }
 
-/// Starts `doeff-run program` with DOEFF_INSPECT naming `fake`, accepts its connection and reads
-/// its Hello (check QTest::currentTestFailed() after the call).
-void launchUnder(FakeDebugger& fake, QProcess& p, const QString& program, std::unique_ptr<QLocalSocket>& s,
-                 QByteArray& hello)
+/// A debuggee under a fake debugger: the process, its connection, and the last payload read.
+struct FakeLaunch {
+    FakeDebugger fake;
+    QProcess p;
+    std::unique_ptr<QLocalSocket> s;
+    QByteArray payload;
+};
+
+/// Starts `doeff-run program` with DOEFF_INSPECT naming a fake debugger, accepts its connection
+/// and reads its Hello into `l.payload` (check QTest::currentTestFailed() after the call).
+void launchUnder(FakeLaunch& l, const QString& program)
 {
+    auto& [fake, p, s, hello] = l;
+    QVERIFY(fake.listen());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"DOEFF_INSPECT"_s, fake.path());
     p.setProcessEnvironment(env);
@@ -207,12 +224,7 @@ private Q_SLOTS:
 
     // ---- stepping ----------------------------------------------------------------------
 
-    void stepIntoGivesTheInProcessStates_data()
-    {
-        QTest::addColumn<QString>("runner");
-        QTest::addRow("sync") << u"sync"_s;
-        QTest::addRow("async") << u"async"_s;
-    }
+    void stepIntoGivesTheInProcessStates_data() { addRunnerNameColumn(); }
     void stepIntoGivesTheInProcessStates()
     {
         QFETCH(QString, runner);
@@ -347,12 +359,7 @@ private Q_SLOTS:
 
     // ---- pause while running -------------------------------------------------------------
 
-    void pauseInALongLoop_data()
-    {
-        QTest::addColumn<QString>("runner");
-        QTest::addRow("sync") << u"sync"_s;
-        QTest::addRow("async") << u"async"_s;
-    }
+    void pauseInALongLoop_data() { addRunnerNameColumn(); }
     void pauseInALongLoop()
     {
         QFETCH(QString, runner);
@@ -435,13 +442,10 @@ private Q_SLOTS:
     void stopOnDisconnectWhenAsked()
     {
         // a debugger that attached with "stop", then misbehaves: the debuggee stops its run
-        FakeDebugger fake;
-        QVERIFY(fake.listen());
-        QProcess p;
-        std::unique_ptr<QLocalSocket> s;
-        QByteArray payload;
-        launchUnder(fake, p, u"counter"_s, s, payload);
+        FakeLaunch launch;
+        launchUnder(launch, u"counter"_s);
         if (QTest::currentTestFailed()) return;
+        auto& [fake, p, s, payload] = launch;
         QByteArray attach(inspector::magic, 8);
         attach.append(char(1)).append(char(quint8(inspector::OnDisconnect::Stop)));
         s->write(frame(inspector::MessageType::Attach, attach) + randomBytes(3, 1024));
@@ -480,13 +484,10 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, expected);
-        FakeDebugger fake;
-        QVERIFY(fake.listen());
-        QProcess p;
-        std::unique_ptr<QLocalSocket> s;
-        QByteArray payload;
-        launchUnder(fake, p, u"counter"_s, s, payload);
+        FakeLaunch launch;
+        launchUnder(launch, u"counter"_s);
         if (QTest::currentTestFailed()) return;
+        auto& [fake, p, s, payload] = launch;
         QVERIFY(payload.startsWith(QByteArray(inspector::magic, 8)));
         quint8 type = 0;
         s->write(bytes);

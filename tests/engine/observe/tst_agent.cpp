@@ -2,6 +2,7 @@
 // pause of a tight effect loop, stop, and the state reported at each pause. The program runs on
 // a worker thread (a paused sync_run blocks its thread); the test thread plays the debugger.
 
+#include "files.h"
 #include "scenario.h"
 
 #include <QMutex>
@@ -45,14 +46,10 @@ Program<int> failsLater()
     co_return 1;
 }
 
+/// The line of this file marked `// marker`.
 int lineOf(const QString& marker)
 {
-    QFile f(QString::fromUtf8(__FILE__));
-    if (!f.open(QIODevice::ReadOnly)) return -1;
-    const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n');
-    for (int i = 0; i < lines.size(); ++i)
-        if (lines[i].contains(u"// "_s + marker)) return i + 1;
-    return -1;
+    return testcommon::lineOf(__FILE__, marker);
 }
 
 /// Runs a program under an agent on a worker thread and hands the pauses to the test.

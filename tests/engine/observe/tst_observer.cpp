@@ -2,7 +2,7 @@
 // and — the property traces and the Studio rely on — reducing the events with SessionState
 // reproduces the machine's state (tasks, K, store, env) after every event.
 
-#include "scenario.h"
+#include "workload.h"
 
 using namespace doeff;
 using namespace scenario;
@@ -10,52 +10,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-Program<int> leafWork(int n)
-{
-    int v = co_await Get<int>("counter");
-    co_await Put("counter", v + n);
-    co_await Tell(u"leaf %1"_s.arg(n));
-    co_return v;
-}
 Program<QVariantList> twoBranches()
 {
     co_return co_await Gather(leafWork(1), leafWork(2));
-}
-Program<int> failing()
-{
-    co_await Tell("about to fail");
-    throw ValueError("nope");
-}
-Program<QVariant> askK()
-{
-    co_return co_await Ask("k");
-}
-Program<QVariantList> workload()
-{
-    co_await Put("counter", 0);
-    int a = co_await leafWork(1);
-    const Env local { { u"k"_s, u"L"_s } };
-    QVariant k = co_await Local(local, askK());
-    auto safe = co_await Safe(failing());
-    auto listened = co_await Listen(leafWork(2));
-    QVariantList g = co_await Gather(leafWork(3), leafWork(4));
-    Task<int> t = co_await Spawn(leafWork(5));
-    int w = co_await Wait(t);
-    QVariant p = co_await ping(7);
-    co_await Delay(0.5);
-    co_return QVariantList { a, k, safe.is_err(), QVariant(listened.log), QVariant(g), w, p };
-}
-
-HandlerList handlers()
-{
-    HandlerList l = sync_handlers_preset();
-    l.append(handler(u"pinger"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        if (!e.is<Ping>()) co_return Forward();
-        co_await Put("pinged", true);
-        Q_UNUSED(ctx);
-        co_return Resume(e.as<Ping>()->n * 2);
-    }));
-    return l;
 }
 
 RunOptions simulatedClock(QList<Observer*> observers)
@@ -223,7 +180,7 @@ private Q_SLOTS:
         const QStringList writes = rec.lines.filter(u"StoreWrite"_s);
         QCOMPARE(writes.size(), 1);
         QVERIFY2(writes[0].contains(u"counter||15|10"_s), qPrintable(writes[0]));
-        QVERIFY2(writes[0].contains(u"tst_observer.cpp:"_s), qPrintable(writes[0]));
+        QVERIFY2(writes[0].contains(u"workload.h:"_s), qPrintable(writes[0]));
         const QStringList yields = rec.lines.filter(u"EffectYielded"_s);
         QCOMPARE(yields.size(), 3);
         QVERIFY(yields[0].contains(u"Get('counter')|Get|"_s));
@@ -291,21 +248,9 @@ private Q_SLOTS:
     void storeReplacedIsReduced()
     {
         Checker checker;
-        auto h = handler(u"sandbox"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-            if (!e.is<Ping>()) co_return Forward();
-            co_await Put("scratch", 1);
-            co_return Resume(1).withStore(ctx.store());
-        });
-        HandlerList l = sync_handlers_preset();
-        l.append(h);
         RunOptions o;
         o.observers = { &checker };
-        auto r = sync_run(
-            []() -> Program<QVariant> {
-                co_await Put("x", 1);
-                co_return co_await ping(1);
-            }(),
-            l, {}, {}, o);
+        auto r = sync_run(sandboxed(), sandboxHandlers(), {}, {}, o);
         QVERIFY(r.is_ok());
         QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
         QVERIFY(!checker.state.store(0).contains(u"scratch"_s));

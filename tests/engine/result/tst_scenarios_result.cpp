@@ -1,6 +1,7 @@
 // Scenarios RR01–RR04 of spec/SCENARIOS.md: RuntimeResult contents, the four text layouts of
 // RUNTIME §11 (golden files in rr/golden, extracted from the spec), saving and loading.
 
+#include "files.h"
 #include "scenario.h"
 
 #include <QBuffer>
@@ -10,6 +11,7 @@
 
 using namespace doeff;
 using namespace scenario;
+using namespace testcommon;
 using namespace Qt::StringLiterals;
 
 // The §11 programs, each in its own file under rr/ with the spec's line numbers.
@@ -27,21 +29,11 @@ Program<QVariant> rr02_main_flow()
     co_return co_await Get("missing"); // RR02_LINE
 }
 
-int lineOf(const QString& marker)
-{
-    QFile f(QString::fromUtf8(__FILE__));
-    if (!f.open(QIODevice::ReadOnly)) return -1;
-    const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n');
-    for (int i = 0; i < lines.size(); ++i)
-        if (lines[i].contains(marker) && !lines[i].contains(u"lineOf"_s)) return i + 1;
-    return -1;
-}
-
 QString golden(const QString& name)
 {
-    QFile f(QStringLiteral(DOEFF_RR_DIR) + u"/golden/"_s + name + u".txt"_s);
-    if (!f.open(QIODevice::ReadOnly)) return u"<missing golden file "_s + f.fileName() + u'>';
-    return QString::fromUtf8(f.readAll());
+    const QString path = QStringLiteral(DOEFF_RR_DIR) + u"/golden/"_s + name + u".txt"_s;
+    if (!QFile::exists(path)) return u"<missing golden file "_s + path + u'>';
+    return readText(path);
 }
 
 /// Printed paths → base names, as the spec's examples show them.
@@ -91,7 +83,7 @@ private Q_SLOTS:
     void rr02()
     {
         QFETCH(int, runner);
-        const int line = lineOf(u"RR02_LINE"_s);
+        const int line = lineOf(__FILE__, u"RR02_LINE"_s);
         const QString file = QString::fromUtf8(__FILE__);
         auto r = runWith(runner, rr02_main_flow());
         QCOMPARE(resultText(r), u"Err(MissingStoreKeyError: Store key not found: 'missing')"_s);
@@ -179,15 +171,10 @@ private Q_SLOTS:
             QCOMPARE(e.original_message(), u"worker crashed"_s);
         }
         // half of r2's file
-        QFile whole(dir.filePath(u"r2.doeffresult"_s));
-        QVERIFY(whole.open(QIODevice::ReadOnly));
-        const QByteArray bytes = whole.readAll();
+        const QByteArray bytes = readBytes(dir.filePath(u"r2.doeffresult"_s));
+        QVERIFY(!bytes.isEmpty());
         const QString half = dir.filePath(u"half.doeffresult"_s);
-        {
-            QFile f(half);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(bytes.left(bytes.size() / 2));
-        }
+        QVERIFY(writeBytes(half, bytes.left(bytes.size() / 2)));
         try {
             load_result(half);
             QFAIL("a truncated file loaded");
@@ -195,11 +182,7 @@ private Q_SLOTS:
             QVERIFY2(str(e.what()).startsWith(half), e.what());
         }
         const QString hello = dir.filePath(u"hello.txt"_s);
-        {
-            QFile f(hello);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("hello");
-        }
+        QVERIFY(writeBytes(hello, "hello"));
         try {
             load_result(hello);
             QFAIL("a text file loaded");

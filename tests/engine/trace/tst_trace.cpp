@@ -2,7 +2,7 @@
 // any step equals the live SessionState at that step; the JSON and Perfetto exports are valid;
 // truncated, corrupted and hostile files give clean errors (the suite also runs under ASan).
 
-#include "scenario.h"
+#include "workload.h"
 
 #include <doeff/trace.h>
 #include <doeff_examples.h>
@@ -34,68 +34,6 @@ struct Opaque {
 Q_DECLARE_METATYPE(Opaque)
 
 namespace {
-
-Program<int> leafWork(int n)
-{
-    int v = co_await Get<int>("counter");
-    co_await Put("counter", v + n);
-    co_await Tell(u"leaf %1"_s.arg(n));
-    co_return v;
-}
-Program<int> failing()
-{
-    co_await Tell("about to fail");
-    throw ValueError("nope");
-}
-Program<QVariant> askK()
-{
-    co_return co_await Ask("k");
-}
-/// Every event kind but StoreReplaced (see sandboxed()).
-Program<QVariantList> workload()
-{
-    co_await Put("counter", 0);
-    int a = co_await leafWork(1);
-    const Env local { { u"k"_s, u"L"_s } };
-    QVariant k = co_await Local(local, askK());
-    auto safe = co_await Safe(failing());
-    auto listened = co_await Listen(leafWork(2));
-    QVariantList g = co_await Gather(leafWork(3), leafWork(4));
-    Task<int> t = co_await Spawn(leafWork(5));
-    int w = co_await Wait(t);
-    QVariant p = co_await ping(7);
-    co_await Delay(0.5);
-    co_return QVariantList { a, k, safe.is_err(), QVariant(listened.log), QVariant(g), w, p };
-}
-
-HandlerList handlers()
-{
-    HandlerList l = sync_handlers_preset();
-    l.append(handler(u"pinger"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        if (!e.is<Ping>()) co_return Forward();
-        co_await Put("pinged", true);
-        Q_UNUSED(ctx);
-        co_return Resume(e.as<Ping>()->n * 2);
-    }));
-    return l;
-}
-
-/// StoreReplaced: a handler resuming with a store.
-Program<QVariant> sandboxed()
-{
-    co_await Put("x", 1);
-    co_return co_await ping(1);
-}
-HandlerList sandboxHandlers()
-{
-    HandlerList l = sync_handlers_preset();
-    l.append(handler(u"sandbox"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        if (!e.is<Ping>()) co_return Forward();
-        co_await Put("scratch", 1);
-        co_return Resume(1).withStore(ctx.store());
-    }));
-    return l;
-}
 
 /// Values of every kind the format encodes, long and non-ASCII strings, repeated big envs.
 Program<int> values()
