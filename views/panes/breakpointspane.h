@@ -12,7 +12,7 @@ namespace doeff::views {
 
 class RunController;
 
-/// 9. Breakpoints: list with enable checkboxes and hit counts; add by kind + pattern.
+/// Breakpoints: list with enable checkboxes and hit counts; add by kind + pattern.
 class BreakpointsPane : public QWidget {
     Q_OBJECT
 public:

@@ -12,7 +12,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// 5. Effect call tree with a filter.
+/// Effect tree: the call tree of programs and their effects, with a filter.
 class EffectTreePane : public QWidget {
     Q_OBJECT
 public:

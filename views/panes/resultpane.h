@@ -9,7 +9,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// 8. Result: summary line plus format(true).
+/// Result: summary line plus format(true).
 class ResultPane : public QWidget {
     Q_OBJECT
 public:

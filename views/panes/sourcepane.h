@@ -9,7 +9,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// 7. Source at the current location, the line marked.
+/// Source: the file at the current location, the line marked.
 class SourcePane : public QWidget {
     Q_OBJECT
 public:

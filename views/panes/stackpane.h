@@ -11,7 +11,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// 2. Continuation stack of the selected task, top first; double-click opens the source.
+/// Stack: the continuation stack of the selected task, top first; double-click opens the source.
 class StackPane : public QWidget {
     Q_OBJECT
 public:

@@ -10,7 +10,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// 1. Tasks: selecting a task drives the stack, store and environment panes.
+/// Tasks: selecting a task drives the stack, store and environment panes.
 class TasksPane : public QWidget {
     Q_OBJECT
 public:

@@ -10,7 +10,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// 3./4. Store or environment of the selected task as a tree; changed keys highlighted.
+/// Store or Environment of the selected task, as a tree; changed keys highlighted.
 class VariantPane : public QWidget {
     Q_OBJECT
 public:
