@@ -7,9 +7,8 @@
 
 #include <history.h>
 #include <liverun.h>
-#include <panes.h>
 #include <studiosession.h>
-#include <timeline.h>
+#include <timelinepane.h>
 
 #include <doeff/doeff.h>
 

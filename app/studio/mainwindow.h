@@ -116,22 +116,28 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    void createActions();
-    void createDocks();
-    void updateActions();
+    // mainwindow.cpp
     void updateStatus();
-    void addRecentFile(const QString& path);
-    void rebuildRecentMenu();
-    void addLibraryMenu(const QString& title, const ProgramLibrary& library);
-    void openProgramLibraryDialog();
+    // actions.cpp
+    void createActions();
+    void updateActions();
+    // docks.cpp
+    void createDocks();
+    // launch.cpp
     void debugExecutableDialog();
     void useRun(views::RunController* run);
     QStringList launchOptions() const;
+    // documents.cpp
+    void openProgramLibraryDialog();
+    void addLibraryMenu(const QString& title, const ProgramLibrary& library);
     void openResultDialog();
     void saveResultDialog();
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    void reportFileError(const QString& title, const QString& path, const QString& message);
+    // tracejobs.cpp
     void openTraceDialog();
     void exportTraceDialog(views::TraceFormat format);
-    void reportFileError(const QString& title, const QString& path, const QString& message);
     void finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trace);
     /// Runs `work` on the thread pool with progress in the status bar; `done` runs on the GUI
     /// thread unless the window is gone or a newer job replaced it.

@@ -12,13 +12,20 @@
 
 #include <doeff_examples.h>
 
+#include <breakpointspane.h>
+#include <effecttreepane.h>
 #include <history.h>
 #include <liverun.h>
-#include <panes.h>
+#include <logpane.h>
 #include <remoterun.h>
+#include <resultpane.h>
+#include <sourcepane.h>
+#include <stackpane.h>
 #include <studiosession.h>
-#include <timeline.h>
+#include <taskspane.h>
+#include <timelinepane.h>
 #include <traceio.h>
+#include <variantpane.h>
 
 #include <doeff/doeff.h>
 #include <doeff/inspectorclient.h>

@@ -13,11 +13,10 @@
 #include <history.h>
 #include <liverun.h>
 #include <logmodel.h>
-#include <panes.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskmodel.h>
-#include <timeline.h>
+#include <timelinepane.h>
 #include <traceio.h>
 #include <varianttreemodel.h>
 

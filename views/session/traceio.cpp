@@ -217,4 +217,33 @@ QList<ResultTask> tasksOfResult(const RuntimeResultBase& result, const QString& 
     return tasks;
 }
 
+std::vector<SessionTreeNode> flattenTree(const EffectStackTrace& tree)
+{
+    std::vector<SessionTreeNode> out;
+    if (!tree.captured) return out;
+    struct Item {
+        const EffectStackTrace::Node* node;
+        int parent;
+    };
+    std::vector<Item> stack { { &tree.root, -1 } };
+    // depth-first, children in order: parents always precede their children
+    while (!stack.empty()) {
+        const Item it = stack.back();
+        stack.pop_back();
+        SessionTreeNode n;
+        n.parent = it.parent;
+        n.display = it.node->display;
+        n.effect = it.node->isEffect;
+        n.count = it.node->count;
+        n.error = it.node->error;
+        n.more = it.node->more;
+        out.push_back(n);
+        const int id = int(out.size()) - 1;
+        if (it.parent >= 0) out[size_t(it.parent)].children.append(id);
+        for (auto c = it.node->children.crbegin(); c != it.node->children.crend(); ++c)
+            stack.push_back({ &*c, id });
+    }
+    return out;
+}
+
 } // namespace doeff::views

@@ -63,4 +63,7 @@ struct ResultTask {
 };
 QList<ResultTask> tasksOfResult(const RuntimeResultBase& result, const QString& mainName);
 
+/// Flattens a RuntimeResult's effect tree into the SessionState form (for loaded results).
+std::vector<SessionTreeNode> flattenTree(const EffectStackTrace& tree);
+
 } // namespace doeff::views

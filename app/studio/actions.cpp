@@ -1,0 +1,298 @@
+// MainWindow: the actions, menus and toolbar, and when each action is enabled.
+#include "mainwindow.h"
+
+#include <doeff_examples.h>
+
+#include <liverun.h>
+#include <studiosession.h>
+#include <traceio.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolBar>
+#include <QToolButton>
+
+#include <tuple>
+
+using namespace Qt::StringLiterals;
+
+namespace doeff::studio {
+
+namespace {
+
+enum class Glyph : quint8 { Continue, Pause, StepInto, StepOver, StepOut, StepEffect, Restart, Stop, Open };
+
+/// The toolbar's icons, painted (no SVG plugin needed).
+QIcon glyphIcon(Glyph g)
+{
+    QPixmap pm(64, 64);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QColor green(40, 150, 70), blue(40, 100, 190), red(200, 50, 50), amber(210, 140, 20);
+    auto arrowDown = [&p](QPointF from, QPointF to, const QColor& c) {
+        p.setPen(QPen(c, 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawLine(from, to);
+        QPainterPath head;
+        head.moveTo(to + QPointF(-10, -10));
+        head.lineTo(to + QPointF(0, 2));
+        head.lineTo(to + QPointF(10, -10));
+        p.drawPath(head);
+    };
+    auto dot = [&p](QPointF c, const QColor& col) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(col);
+        p.drawEllipse(c, 6, 6);
+    };
+    switch (g) {
+    case Glyph::Continue: {
+        QPainterPath tri;
+        tri.moveTo(16, 10);
+        tri.lineTo(54, 32);
+        tri.lineTo(16, 54);
+        tri.closeSubpath();
+        p.fillPath(tri, green);
+        break;
+    }
+    case Glyph::Pause:
+        p.fillRect(QRectF(14, 10, 12, 44), blue);
+        p.fillRect(QRectF(38, 10, 12, 44), blue);
+        break;
+    case Glyph::Stop:
+        p.setBrush(red);
+        p.setPen(Qt::NoPen);
+        p.drawRoundedRect(QRectF(12, 12, 40, 40), 5, 5);
+        break;
+    case Glyph::StepInto:
+        arrowDown({ 32, 6 }, { 32, 40 }, blue);
+        dot({ 32, 54 }, blue);
+        break;
+    case Glyph::StepOver: {
+        p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap));
+        p.setBrush(Qt::NoBrush);
+        QPainterPath arc;
+        arc.moveTo(10, 38);
+        arc.cubicTo(10, 4, 54, 4, 54, 34);
+        p.drawPath(arc);
+        QPainterPath head;
+        head.moveTo(44, 26);
+        head.lineTo(54, 38);
+        head.lineTo(62, 26);
+        p.drawPath(head);
+        dot({ 32, 54 }, blue);
+        break;
+    }
+    case Glyph::StepOut:
+        p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawLine(QPointF(32, 44), QPointF(32, 10));
+        p.drawLine(QPointF(22, 20), QPointF(32, 8));
+        p.drawLine(QPointF(42, 20), QPointF(32, 8));
+        dot({ 32, 54 }, blue);
+        break;
+    case Glyph::StepEffect: {
+        arrowDown({ 20, 6 }, { 20, 40 }, amber);
+        p.setPen(QPen(amber, 5));
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(QPointF(46, 44), 10, 10);
+        p.setFont(QFont(QStringLiteral("Sans"), 12, QFont::Bold));
+        p.drawText(QRectF(36, 34, 20, 20), Qt::AlignCenter, QStringLiteral("e"));
+        break;
+    }
+    case Glyph::Restart: {
+        p.setPen(QPen(green, 6, Qt::SolidLine, Qt::RoundCap));
+        p.setBrush(Qt::NoBrush);
+        p.drawArc(QRectF(12, 12, 40, 40), 60 * 16, 290 * 16);
+        QPainterPath head;
+        head.moveTo(36, 4);
+        head.lineTo(46, 14);
+        head.lineTo(34, 22);
+        p.drawPath(head);
+        break;
+    }
+    case Glyph::Open:
+        p.setBrush(amber);
+        p.setPen(Qt::NoPen);
+        p.drawRoundedRect(QRectF(6, 16, 52, 38), 4, 4);
+        p.drawRoundedRect(QRectF(6, 10, 22, 10), 3, 3);
+        break;
+    }
+    p.end();
+    return QIcon(pm);
+}
+
+} // namespace
+
+void MainWindow::createActions()
+{
+    using Command = DebugAgent::Command;
+    auto make = [this](const QString& text, const QString& name, Glyph g, const QList<QKeySequence>& keys, Command c) {
+        auto* a = new QAction(glyphIcon(g), text, this);
+        a->setObjectName(name);
+        a->setShortcuts(keys);
+        a->setToolTip(keys.isEmpty() ? text : text + u" ("_s + keys.first().toString(QKeySequence::NativeText) + u')');
+        connect(a, &QAction::triggered, this, [this, c] {
+            m_session->goToPresent(); // commands act on the present
+            m_run->command(c);
+        });
+        return a;
+    };
+    m_continue = make(tr("Continue"), u"continue"_s, Glyph::Continue, { Qt::Key_F5 }, Command::Continue);
+    m_pause = make(tr("Pause"), u"pause"_s, Glyph::Pause, { Qt::Key_F6 }, Command::Pause);
+    m_stepInto = make(tr("Step Into"), u"stepInto"_s, Glyph::StepInto, { Qt::Key_F11 }, Command::StepInto);
+    m_stepOver = make(tr("Step Over"), u"stepOver"_s, Glyph::StepOver, { Qt::Key_F10 }, Command::StepOver);
+    m_stepOut = make(tr("Step Out"), u"stepOut"_s, Glyph::StepOut, { QKeySequence(Qt::SHIFT | Qt::Key_F11) },
+                     Command::StepOut);
+    m_stepEffect = make(tr("Step Effect"), u"stepEffect"_s, Glyph::StepEffect,
+                        { Qt::Key_F9, QKeySequence(Qt::CTRL | Qt::Key_F11) }, Command::StepEffect);
+    m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
+    m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
+    m_restart->setObjectName(u"restart"_s);
+    m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5));
+    m_restart->setToolTip(tr("Restart (Ctrl+Shift+F5)"));
+    connect(m_restart, &QAction::triggered, this, [this] {
+        if (m_run->hasProgram()) m_run->restart();
+    });
+
+    // File
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_programMenu = file->addMenu(tr("Open &Example"));
+    m_programMenu->setObjectName(u"examplesMenu"_s);
+    for (const ProgramInfo& info : examples::library().programs()) {
+        QAction* a = m_programMenu->addAction(info.name);
+        a->setToolTip(info.description);
+        a->setStatusTip(info.description);
+        const QString name = info.name;
+        connect(a, &QAction::triggered, this, [this, name] { openExample(name); });
+    }
+    QAction* openLib = file->addAction(glyphIcon(Glyph::Open), tr("Open Program &Library…"));
+    openLib->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(openLib, &QAction::triggered, this, &MainWindow::openProgramLibraryDialog);
+    QAction* debugExe = file->addAction(tr("&Debug Executable…"));
+    debugExe->setObjectName(u"debugExecutable"_s);
+    debugExe->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    debugExe->setStatusTip(tr("Launch a program linked with libdoeff under the debugger, paused at its start"));
+    connect(debugExe, &QAction::triggered, this, &MainWindow::debugExecutableDialog);
+    QAction* openRes = file->addAction(tr("&Open Result…"));
+    openRes->setShortcut(QKeySequence::Open);
+    connect(openRes, &QAction::triggered, this, &MainWindow::openResultDialog);
+    m_openTrace = file->addAction(tr("Open &Trace…"));
+    m_openTrace->setObjectName(u"openTrace"_s);
+    m_openTrace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    connect(m_openTrace, &QAction::triggered, this, &MainWindow::openTraceDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    m_saveResult = file->addAction(tr("&Save Result…"));
+    m_saveResult->setObjectName(u"saveResult"_s);
+    m_saveResult->setShortcut(QKeySequence::Save);
+    connect(m_saveResult, &QAction::triggered, this, &MainWindow::saveResultDialog);
+    QMenu* exportMenu = file->addMenu(tr("E&xport Trace"));
+    const QList<std::tuple<QString, QString, views::TraceFormat>> formats {
+        { tr("As &Native Trace (.doefftrace)…"), u"exportNative"_s, views::TraceFormat::Native },
+        { tr("As &JSON…"), u"exportJson"_s, views::TraceFormat::Json },
+        { tr("As &Perfetto / Chrome Trace…"), u"exportPerfetto"_s, views::TraceFormat::Perfetto },
+    };
+    for (const auto& [label, name, format] : formats) {
+        QAction* a = exportMenu->addAction(label);
+        a->setObjectName(name);
+        const views::TraceFormat f = format;
+        connect(a, &QAction::triggered, this, [this, f] { exportTraceDialog(f); });
+        m_exportActions.append(a);
+    }
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    rebuildRecentMenu();
+
+    // Run
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+        run->addAction(a);
+    run->addSeparator();
+    run->addAction(m_restart);
+    run->addAction(m_stop);
+    run->addSeparator();
+    QMenu* clock = run->addMenu(tr("Clock for the Next Launch"));
+    m_clockGroup = new QActionGroup(this);
+    const QList<std::pair<QString, views::LiveRun::ClockChoice>> clocks {
+        { tr("Program's Default"), views::LiveRun::ClockChoice::ProgramDefault },
+        { tr("Real Clock"), views::LiveRun::ClockChoice::Real },
+        { tr("Simulated Clock"), views::LiveRun::ClockChoice::Simulated },
+    };
+    for (const auto& [label, choice] : clocks) {
+        QAction* a = clock->addAction(label);
+        a->setCheckable(true);
+        a->setData(int(choice));
+        a->setChecked(choice == views::LiveRun::ClockChoice::ProgramDefault);
+        m_clockGroup->addAction(a);
+    }
+    QMenu* runner = run->addMenu(tr("Runner for the Next Launch"));
+    m_runnerGroup = new QActionGroup(this);
+    for (const auto& [label, name] :
+         { std::pair { tr("sync_run"), u"sync"_s }, std::pair { tr("async_run"), u"async"_s } }) {
+        QAction* a = runner->addAction(label);
+        a->setCheckable(true);
+        a->setData(name);
+        a->setChecked(name == u"sync"_s);
+        a->setStatusTip(tr("Out-of-process runs only: programs in the Studio's process use sync_run"));
+        m_runnerGroup->addAction(a);
+    }
+    run->addSeparator();
+    m_inProcess = run->addAction(tr("Run in the Studio's Process"));
+    m_inProcess->setObjectName(u"runInProcess"_s);
+    m_inProcess->setCheckable(true);
+    m_inProcess->setStatusTip(
+        tr("Run the next program on a thread of the Studio instead of a doeff-run child process (a crash then "
+           "takes the Studio down)"));
+
+    menuBar()->addMenu(m_viewMenu);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    connect(help->addAction(tr("&About Doeff Studio")), &QAction::triggered, this, [this] {
+        showMessage(tr("Doeff Studio %1 — a debugger for doeff effect programs. Programs run in a doeff-run child "
+                       "process driven over the inspector protocol (or, on request, on a thread of the Studio); "
+                       "the debug agent pauses them at steps, effects and breakpoints.")
+                        .arg(QStringLiteral(DOEFF_STUDIO_VERSION)),
+                    false);
+    });
+
+    QToolBar* bar = addToolBar(tr("Run"));
+    bar->setObjectName(u"runToolBar"_s);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->setIconSize(QSize(20, 20));
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+        bar->addAction(a);
+    bar->addSeparator();
+    bar->addAction(m_restart);
+    bar->addAction(m_stop);
+    bar->addSeparator();
+    auto* examplesButton = new QToolButton(bar);
+    examplesButton->setText(tr("Examples"));
+    examplesButton->setIcon(glyphIcon(Glyph::Open));
+    examplesButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    examplesButton->setPopupMode(QToolButton::InstantPopup);
+    examplesButton->setMenu(m_programMenu);
+    bar->addWidget(examplesButton);
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_run->isRunning();
+    const bool paused = running && m_session->isPaused();
+    for (QAction* a : { m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+        a->setEnabled(paused);
+    m_continue->setEnabled(paused);
+    m_pause->setEnabled(running && !paused);
+    m_stop->setEnabled(running);
+    m_restart->setEnabled(m_run->hasProgram());
+    m_saveResult->setEnabled(m_session->hasResult());
+    const bool busy = isBusy();
+    m_openTrace->setEnabled(!busy);
+    for (QAction* a : std::as_const(m_exportActions))
+        a->setEnabled(!busy && m_session->canExportTrace());
+}
+
+} // namespace doeff::studio

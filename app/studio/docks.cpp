@@ -1,0 +1,70 @@
+// MainWindow: the panes as docks around the source, their default layout and the View menu.
+#include "mainwindow.h"
+
+#include <breakpointspane.h>
+#include <effecttreepane.h>
+#include <logpane.h>
+#include <resultpane.h>
+#include <stackpane.h>
+#include <studiosession.h>
+#include <taskspane.h>
+#include <timelinepane.h>
+#include <variantpane.h>
+
+#include <QDockWidget>
+#include <QMenu>
+
+using namespace Qt::StringLiterals;
+
+namespace doeff::studio {
+
+void MainWindow::createDocks()
+{
+    auto dock = [this](QWidget* w, const QString& title, const QString& name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_tasks = new views::TasksPane(m_session, this);
+    m_stack = new views::StackPane(m_session, this);
+    m_store = new views::VariantPane(m_session, views::VariantPane::Source::Store, this);
+    m_env = new views::VariantPane(m_session, views::VariantPane::Source::Environment, this);
+    m_tree = new views::EffectTreePane(m_session, this);
+    m_log = new views::LogPane(m_session, this);
+    m_result = new views::ResultPane(m_session, this);
+    m_breakpoints = new views::BreakpointsPane(m_run, this);
+    m_timeline = new views::TimelinePane(m_session, this);
+
+    QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
+    QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
+    QDockWidget* store = dock(m_store, tr("Store"), u"storeDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* env = dock(m_env, tr("Environment"), u"envDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* breakpoints = dock(m_breakpoints, tr("Breakpoints"), u"breakpointsDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* tree = dock(m_tree, tr("Effect Tree"), u"treeDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
+    splitDockWidget(tasks, stack, Qt::Vertical);
+    splitDockWidget(store, env, Qt::Vertical);
+    splitDockWidget(env, breakpoints, Qt::Vertical);
+    splitDockWidget(tree, timeline, Qt::Horizontal);
+    tabifyDockWidget(tree, log);
+    tabifyDockWidget(log, result);
+    tree->raise();
+    resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
+    resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
+    resizeDocks({ tasks, stack }, { 420, 520 }, Qt::Vertical);
+    resizeDocks({ store, env, breakpoints }, { 360, 300, 240 }, Qt::Vertical);
+    resizeDocks({ tree }, { 380 }, Qt::Vertical);
+    // show the result as soon as a run ends
+    connect(m_session, &views::StudioSession::resultChanged, this, [this, result] {
+        if (m_session->hasResult() || m_session->status() == views::RunStatus::Lost) result->raise();
+    });
+    m_viewMenu = new QMenu(tr("&View"), this);
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result, timeline })
+        m_viewMenu->addAction(d->toggleViewAction());
+}
+
+} // namespace doeff::studio

@@ -1,0 +1,50 @@
+#include "stackpane.h"
+
+#include "paneparts.h"
+#include "studiosession.h"
+
+#include <QLabel>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace doeff::views {
+
+StackPane::StackPane(StudioSession* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_view(makeView(this, false))
+    , m_title(titleLabel(this))
+{
+    auto* l = tightLayout(this);
+    l->addWidget(m_title);
+    l->addWidget(m_view);
+    m_view->setModel(&m_model);
+    m_view->setColumnWidth(StackModel::KindColumn, 90);
+    m_view->setColumnWidth(StackModel::DescriptionColumn, 260);
+    connect(m_session, &StudioSession::refreshed, this, &StackPane::refresh);
+    connect(m_view, &QTreeView::doubleClicked, this, [this](const QModelIndex& index) {
+        const QString file = index.data(StackModel::FileRole).toString();
+        if (!file.isEmpty()) Q_EMIT sourceRequested(file, index.data(StackModel::LineRole).toInt());
+    });
+}
+
+void StackPane::refresh()
+{
+    const int task = m_session->selectedTask();
+    if (m_session->status() == RunStatus::Loaded && m_session->hasResult()) {
+        m_model.setFrames(m_session->result().k_stack().frames);
+        m_title->setText(tr("K at the failing point (result file)"));
+        return;
+    }
+    // at a pause the agent's K also has the frames held by handlings (the suspended program)
+    if (m_session->showsPause() && m_session->lastPause()->k.contains(task))
+        m_model.setFrames(m_session->lastPause()->k.value(task));
+    else
+        m_model.setFrames(m_session->state().k(task));
+    const SessionTask* t = m_session->state().task(task);
+    m_title->setText(
+        t ? tr("Task %1 '%2' — %n frame(s), top first", nullptr, int(m_model.frames().size())).arg(task).arg(t->name)
+          : tr("No task selected"));
+}
+
+} // namespace doeff::views

@@ -1,0 +1,87 @@
+#include "variantpane.h"
+
+#include "paneparts.h"
+#include "studiosession.h"
+
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace doeff::views {
+
+VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_source(source)
+    , m_view(makeView(this, true))
+{
+    tightLayout(this)->addWidget(m_view);
+    m_view->setModel(&m_model);
+    m_view->setColumnWidth(VariantTreeModel::KeyColumn, 130);
+    m_view->setColumnWidth(VariantTreeModel::ValueColumn, 200);
+    connect(m_session, &StudioSession::refreshed, this, &VariantPane::refresh);
+    // keep the user's expansion across resets (key paths)
+    connect(&m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        m_expanded.clear();
+        std::vector<QModelIndex> stack { QModelIndex() };
+        while (!stack.empty()) {
+            const QModelIndex p = stack.back();
+            stack.pop_back();
+            for (int r = 0; r < m_model.rowCount(p); ++r) {
+                const QModelIndex i = m_model.index(r, 0, p);
+                if (m_view->isExpanded(i)) {
+                    m_expanded.append(i.data(VariantTreeModel::PathRole).toStringList().join(QChar(0x1f)));
+                    stack.push_back(i);
+                }
+            }
+        }
+    });
+    connect(&m_model, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_expanded.isEmpty()) {
+            // first look: open the top-level containers when they are small
+            for (int r = 0; r < m_model.rowCount(); ++r) {
+                const QModelIndex i = m_model.index(r, 0);
+                if (m_model.rowCount(i) <= 8 && !i.data().toString().startsWith(QLatin1String("__"))) m_view->expand(i);
+            }
+            return;
+        }
+        std::vector<QModelIndex> stack { QModelIndex() };
+        while (!stack.empty()) {
+            const QModelIndex p = stack.back();
+            stack.pop_back();
+            for (int r = 0; r < m_model.rowCount(p); ++r) {
+                const QModelIndex i = m_model.index(r, 0, p);
+                if (m_expanded.contains(i.data(VariantTreeModel::PathRole).toStringList().join(QChar(0x1f)))) {
+                    m_view->expand(i);
+                    stack.push_back(i);
+                }
+            }
+        }
+    });
+}
+
+void VariantPane::refresh()
+{
+    VariantTreeModel::Entries entries;
+    if (m_session->status() == RunStatus::Loaded && m_session->hasResult()) {
+        const RuntimeResultBase& r = m_session->result();
+        if (m_source == Source::Store) {
+            entries = r.raw_store().entries();
+        } else {
+            for (auto it = r.env().cbegin(); it != r.env().cend(); ++it)
+                entries.append({ it.key(), it.value() });
+        }
+        m_model.setEntries(entries, {});
+        return;
+    }
+    const SessionState& s = m_session->state();
+    const int task = m_session->selectedTask();
+    if (m_source == Source::Store) {
+        entries = s.store(task).entries();
+    } else if (const SessionTask* t = s.task(task)) {
+        for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
+            entries.append({ it.key(), it.value() });
+    }
+    m_model.setEntries(entries, m_session->changedKeys());
+}
+
+} // namespace doeff::views
