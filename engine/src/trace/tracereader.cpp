@@ -38,8 +38,6 @@ struct CheckpointRef : IndexCheckpoint {
     bool stateVerified = false;
 };
 
-inline constexpr auto stringEntryFields = [](auto& io, auto& b) { io.bytes(b); };
-
 QString unsupportedVersion(quint64 version)
 {
     return QStringLiteral("unsupported version %1 (this build reads versions %2 to %3)")

@@ -410,6 +410,9 @@ inline constexpr auto blockHeaderFields = [](auto& io, auto& b) {
     io.fixed(b.baseStep);
 };
 
+/// Strings frame entry: `var length; length bytes`.
+inline constexpr auto stringEntryFields = [](auto& io, auto& b) { io.bytes(b); };
+
 /// Locations frame entry: `var file + 1; svar line; var function + 1` (0: none). Reading checks
 /// neither id: the caller does, after the entry (locationIdsValid).
 inline constexpr auto locationFields = [](auto& io, auto& l) {

@@ -30,8 +30,6 @@ using FrameRef = IndexFrame;
 using BlockRef = IndexBlock;
 using CheckpointRef = IndexCheckpoint;
 
-inline constexpr auto stringEntryFields = [](auto& io, auto& b) { io.bytes(b); };
-
 /// The writer-thread side: frames, reduction, checkpoints, index and footer.
 class Sink {
 public:
