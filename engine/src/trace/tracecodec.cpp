@@ -1,7 +1,7 @@
 // The .doefftrace codecs shared by the recorder and the reader: values, event records and
 // checkpoints (docs/trace-format.md).
 
-#include "tracecodec.h"
+#include "tracerecords.h"
 
 #include <doeff/value.h>
 
@@ -40,21 +40,20 @@ using LogList = QList<SessionLogEntry>;
 using TreeVector = std::vector<SessionTreeNode>;
 
 struct SessionStateAccess {
-    static quint64& step(SessionState& s) { return s.m_step; }
-    static quint64& events(SessionState& s) { return s.m_events; }
-    static bool& started(SessionState& s) { return s.m_started; }
-    static bool& finished(SessionState& s) { return s.m_finished; }
-    static QString& status(SessionState& s) { return s.m_status; }
-    static QString& program(SessionState& s) { return s.m_program; }
-    static int& current(SessionState& s) { return s.m_current; }
-    static QString& lastEffect(SessionState& s) { return s.m_lastEffect; }
-    static QStringList& changedKeys(SessionState& s) { return s.m_changedKeys; }
-    static quint64& changedStep(SessionState& s) { return s.m_changedStep; }
-    static TaskMap& tasks(SessionState& s) { return s.m_tasks; }
-    static StoreHash& stores(SessionState& s) { return s.m_stores; }
-    static const StoreHash& stores(const SessionState& s) { return s.m_stores; }
-    static LogList& logs(SessionState& s) { return s.m_logs; }
-    static TreeVector& tree(SessionState& s) { return s.m_tree; }
+    template<class S> static auto& step(S& s) { return s.m_step; }
+    template<class S> static auto& events(S& s) { return s.m_events; }
+    template<class S> static auto& started(S& s) { return s.m_started; }
+    template<class S> static auto& finished(S& s) { return s.m_finished; }
+    template<class S> static auto& status(S& s) { return s.m_status; }
+    template<class S> static auto& program(S& s) { return s.m_program; }
+    template<class S> static auto& current(S& s) { return s.m_current; }
+    template<class S> static auto& lastEffect(S& s) { return s.m_lastEffect; }
+    template<class S> static auto& changedKeys(S& s) { return s.m_changedKeys; }
+    template<class S> static auto& changedStep(S& s) { return s.m_changedStep; }
+    template<class S> static auto& tasks(S& s) { return s.m_tasks; }
+    template<class S> static auto& stores(S& s) { return s.m_stores; }
+    template<class S> static auto& logs(S& s) { return s.m_logs; }
+    template<class S> static auto& tree(S& s) { return s.m_tree; }
 };
 
 } // namespace doeff
@@ -426,72 +425,35 @@ EventDecoder::EventDecoder(Cursor c, Tables& tables, quint64 firstEvent, quint64
     , m_step(firstStep)
 { }
 
-QVariant EventDecoder::value(bool keep)
-{
-    if (!m_c.atEnd() && *m_c.ptr() == TagBackRef) {
-        const quint64 at = m_c.offset();
-        m_c.u8();
-        const quint64 target = m_c.var();
-        if (target >= at) m_c.fail(QStringLiteral("back-reference to offset %1 is not before it").arg(target));
-        Cursor sub(m_c.begin(), m_c.end(), m_c.base());
-        sub.seek(target);
-        if (*sub.ptr() == TagBackRef) m_c.fail(QStringLiteral("back-reference to a back-reference"));
-        if (!keep) return {};
-        return readValue(sub, m_t);
-    }
-    if (!keep) {
-        skipValue(m_c, m_t);
-        return {};
-    }
-    return readValue(m_c, m_t);
-}
-
 void EventDecoder::next(Event& e)
 {
     try {
-        const quint8 h = m_c.u8();
-        const int kind = h & KindMask;
-        if (kind < 1 || kind > compactStepKind) m_c.fail(QStringLiteral("unknown event kind %1").arg(kind));
-        const bool compact = kind == compactStepKind;
-        e.kind = compact ? EventKind::Step : EventKind(kind);
-        if (h & HasTask) m_task = m_c.intVar("task id");
-        quint64 delta = compact ? 1 : 0;
-        if (h & HasStepDelta) delta = m_c.var();
-        if (delta > std::numeric_limits<quint64>::max() - m_step) m_c.fail(QStringLiteral("step number overflows"));
-        m_step += delta;
+        Get get(m_c, m_t);
+        RecordHead head;
+        get.record(head, recordHeadFields(m_task, m_step));
+        const bool compact = head.kind == compactStepKind;
+        e.kind = compact ? EventKind::Step : EventKind(head.kind);
+        m_task = head.task;
+        m_step += head.delta;
         e.step = m_step;
         e.task = m_task;
         e.file = nullptr;
         e.line = 0;
         e.function = nullptr;
-        if (h & HasLocation) {
-            const quint64 id = m_c.var();
-            if (id >= m_t.locationCount()) m_c.fail(QStringLiteral("bad location id %1").arg(id));
-            const Location l = m_t.location(id);
+        if (head.located) {
+            const Location l = m_t.location(head.location);
             if (l.file >= 0) e.file = m_t.cstring(quint64(l.file));
             e.line = l.line;
             if (l.function >= 0) e.function = m_t.cstring(quint64(l.function));
         }
-        e.index = -1;
-        e.code = 0;
-        e.name = QString();
-        e.text = QString();
-        e.value = QVariant();
-        e.old = QVariant();
         if (compact) {
-            const quint64 p = m_c.var();
-            e.code = int(p & 3);
-            const qint64 index = qint64(m_stepIndex) + unzigzag(p >> 2);
-            if (index < std::numeric_limits<int>::min() || index > std::numeric_limits<int>::max())
-                m_c.fail(QStringLiteral("K depth out of range"));
-            m_stepIndex = e.index = int(index);
+            e.name = QString();
+            e.text = QString();
+            e.value = QVariant();
+            e.old = QVariant();
+            get.record(e, compactStepFields(m_stepIndex));
+            m_stepIndex = e.index;
         } else {
-            const quint8 f = m_c.u8();
-            if (f & 0xc0) m_c.fail(QStringLiteral("unknown field flags 0x%1").arg(f, 2, 16, QLatin1Char('0')));
-            if (f & HasIndex) e.index = m_c.intVar("index");
-            if (f & HasCode) e.code = m_c.intVar("code");
-            if (f & HasName) e.name = readString(m_c, m_t);
-            if (f & HasText) e.text = readString(m_c, m_t);
             bool keepValue = true;
             bool keepOld = true;
             if (m_reduceOnly) {
@@ -511,8 +473,7 @@ void EventDecoder::next(Event& e)
                     break;
                 }
             }
-            if (f & HasValue) e.value = value(keepValue);
-            if (f & HasOld) e.old = value(keepOld);
+            get.record(e, eventBodyFields(keepValue, keepOld));
             if (e.kind == EventKind::Step) m_stepIndex = e.index;
         }
     } catch (DecodeError& err) {
@@ -526,99 +487,183 @@ void EventDecoder::next(Event& e)
 
 namespace {
 
-void writeStr(Writer& w, StringSink& strings, const QString& s)
+using A = SessionStateAccess;
+
+/// The totals that end a state frame (the reader checks them against the delta frames).
+struct StateTotals {
+    quint64 logs = 0;
+    quint64 nodes = 0;
+};
+
+/// State frame: everything but the logs and the tree (those are in the delta frames).
+auto stateFields(StateTotals& totals)
 {
-    strings.string(w, s);
+    return [&totals](auto& io, auto& s) {
+        io.var(A::events(s));
+        io.var(A::step(s));
+        io.flags(3, [](const Cursor& c, quint8) { c.fail(QStringLiteral("bad checkpoint flags")); });
+        io.bit(1, A::started(s));
+        io.bit(2, A::finished(s));
+        io.str(A::status(s));
+        io.str(A::program(s));
+        io.i32(A::current(s), "current task");
+        io.str(A::lastEffect(s));
+        io.list(A::changedKeys(s), "changed key", 1, stringFields);
+        io.list(A::stores(s), "store", 2, storeFields);
+        io.list(A::tasks(s), "task", 16, taskFields);
+        io.var(totals.logs);
+        io.var(totals.nodes);
+    };
+}
+
+/// Writing a delta frame: the logs and nodes from the marks on, and the patched nodes.
+struct LogTail {
+    const LogList& logs;
+    qsizetype from;
+};
+struct TreeTail {
+    const TreeVector& tree;
+    size_t from;
+};
+struct PatchesOut {
+    const std::vector<int>& ids;
+    const TreeVector& tree;
+};
+struct DeltaOut {
+    quint64 eventIndex;
+    quint64 firstLog;
+    LogTail logs;
+    quint64 firstNode;
+    TreeTail nodes;
+    PatchesOut patches;
+};
+
+/// Reading one: logs and nodes appended (the nodes' parents collected for linkTree), patches
+/// applied.
+struct LogAppend {
+    LogList& logs;
+};
+struct TreeAppend {
+    TreeVector& tree;
+    std::vector<int>& parents;
+    const Cursor& c;
+};
+struct PatchApply {
+    TreeVector& tree;
+};
+struct DeltaIn {
+    quint64 eventIndex = 0;
+    quint64 firstLog = 0;
+    LogAppend logs;
+    quint64 firstNode = 0;
+    TreeAppend nodes;
+    PatchApply patches;
+};
+
+/// Delta frame: var event index; the new logs and nodes, each list after the count of the
+/// earlier frames' (`expected`, checked when reading); the patches.
+auto deltaFields(const CheckpointMarks& expected)
+{
+    return [&expected](auto& io, auto& d) {
+        io.var(d.eventIndex);
+        io.var(d.firstLog);
+        io.check([&](const Cursor& c) {
+            if (d.firstLog != quint64(expected.logs))
+                c.fail(QStringLiteral("checkpoint logs do not continue the previous checkpoint"));
+        });
+        io.list(d.logs, "log entry", 3, logEntryFields);
+        io.var(d.firstNode);
+        io.check([&](const Cursor& c) {
+            if (d.firstNode != quint64(expected.nodes))
+                c.fail(QStringLiteral("checkpoint tree does not continue the previous checkpoint"));
+        });
+        io.list(d.nodes, "tree node", 5, treeNodeFields);
+        io.list(d.patches, "tree patch", 3, treePatchFields(expected.nodes));
+    };
 }
 
 } // namespace
 
+template<> struct Seq<LogTail> {
+    static quint64 size(const LogTail& t) { return quint64(t.logs.size() - t.from); }
+    template<class Fn> static void each(const LogTail& t, Fn&& fn)
+    {
+        for (qsizetype i = t.from; i < t.logs.size(); ++i)
+            fn(t.logs[i]);
+    }
+};
+template<> struct Seq<TreeTail> {
+    static quint64 size(const TreeTail& t) { return quint64(t.tree.size() - t.from); }
+    template<class Fn> static void each(const TreeTail& t, Fn&& fn)
+    {
+        for (size_t i = t.from; i < t.tree.size(); ++i)
+            fn(t.tree[i]);
+    }
+};
+template<> struct Seq<PatchesOut> {
+    static quint64 size(const PatchesOut& p) { return quint64(p.ids.size()); }
+    template<class Fn> static void each(const PatchesOut& p, Fn&& fn)
+    {
+        for (int id : p.ids) {
+            const SessionTreeNode& n = p.tree[size_t(id)];
+            fn(TreePatch { quint64(id), n.count, n.error, n.more });
+        }
+    }
+};
+template<> struct Seq<LogAppend> {
+    using Item = SessionLogEntry;
+    static void start(LogAppend& a, quint64 n)
+    {
+        LogList& logs = a.logs;
+        if (logs.capacity() < logs.size() + qsizetype(n))
+            logs.reserve(std::max(logs.size() + qsizetype(n), 2 * logs.capacity()));
+    }
+    static void add(LogAppend& a, SessionLogEntry&& l) { a.logs.append(std::move(l)); }
+};
+template<> struct Seq<TreeAppend> {
+    using Item = SessionTreeNode;
+    static void start(TreeAppend& a, quint64 n)
+    {
+        TreeVector& tree = a.tree;
+        if (tree.size() + n > size_t(std::numeric_limits<int>::max())) a.c.fail(QStringLiteral("too many tree nodes"));
+        if (tree.capacity() < tree.size() + n) tree.reserve(std::max(size_t(tree.size() + n), 2 * tree.capacity()));
+    }
+    static void add(TreeAppend& a, SessionTreeNode&& n)
+    {
+        a.parents.push_back(n.parent);
+        a.tree.push_back(std::move(n));
+    }
+};
+template<> struct Seq<PatchApply> {
+    using Item = TreePatch;
+    static void start(PatchApply&, quint64) { }
+    static void add(PatchApply& a, TreePatch&& p)
+    {
+        SessionTreeNode& n = a.tree[size_t(p.id)];
+        n.count = p.count;
+        n.error = p.error;
+        n.more = p.more;
+    }
+};
+
 void writeCheckpointState(Writer& w, const SessionState& s, StringSink& strings)
 {
-    w.putVar(s.eventCount());
-    w.putVar(s.step());
-    w.putU8(quint8((s.started() ? 1 : 0) | (s.finished() ? 2 : 0)));
-    writeStr(w, strings, s.status());
-    writeStr(w, strings, s.programName());
-    w.putSvar(s.currentTask());
-    writeStr(w, strings, s.lastEffect());
-    w.putVar(quint64(s.changedKeys().size()));
-    for (const QString& k : s.changedKeys())
-        writeStr(w, strings, k);
-
-    const StoreHash& stores = SessionStateAccess::stores(s);
-    w.putVar(quint64(stores.size()));
-    for (auto it = stores.cbegin(); it != stores.cend(); ++it) {
-        w.putSvar(it.key());
-        const Store& store = it.value();
-        w.putVar(quint64(store.size()));
-        for (const auto& [key, value] : store.entries()) {
-            writeStr(w, strings, key);
-            writeValue(w, value, strings);
-        }
-    }
-
-    w.putVar(quint64(s.tasks().size()));
-    for (const SessionTask& t : s.tasks()) {
-        w.putSvar(t.id);
-        writeStr(w, strings, t.name);
-        w.putVar(quint64(t.kind));
-        w.putSvar(t.parent);
-        w.putVar(quint64(t.state));
-        writeStr(w, strings, t.waitsOn);
-        w.putVar(t.steps);
-        w.putSvar(t.storeOwner);
-        writeStr(w, strings, t.currentEffect);
-        writeStr(w, strings, t.outcome);
-        w.putSvar(t.lastEffectNode);
-        writeValue(w, QVariant(t.env), strings);
-        w.putVar(quint64(t.k.size()));
-        for (const SessionFrame& f : t.k) {
-            w.putVar(quint64(f.kind));
-            writeStr(w, strings, f.description);
-            writeStr(w, strings, f.file);
-            w.putSvar(f.line);
-            writeStr(w, strings, f.function);
-            w.putSvar(f.node);
-        }
-    }
-    w.putVar(quint64(s.logs().size()));
-    w.putVar(quint64(s.tree().size()));
+    StateTotals totals { quint64(s.logs().size()), quint64(s.tree().size()) };
+    Put<StringSink> put(w, strings);
+    put.record(s, stateFields(totals));
 }
 
 void writeCheckpointDelta(Writer& w, const SessionState& s, const CheckpointMarks& marks,
                           const std::vector<int>& patchedNodes, StringSink& strings)
 {
-    w.putVar(s.eventCount());
-    const auto& logs = s.logs();
-    w.putVar(quint64(marks.logs));
-    w.putVar(quint64(logs.size() - marks.logs));
-    for (qsizetype i = marks.logs; i < logs.size(); ++i) {
-        const SessionLogEntry& l = logs[i];
-        w.putVar(l.step);
-        w.putSvar(l.task);
-        writeValue(w, l.message, strings);
-    }
-    const auto& tree = s.tree();
-    w.putVar(quint64(marks.nodes));
-    w.putVar(quint64(tree.size() - marks.nodes));
-    for (size_t i = marks.nodes; i < tree.size(); ++i) {
-        const SessionTreeNode& n = tree[i];
-        w.putSvar(n.parent);
-        writeStr(w, strings, n.display);
-        w.putU8(quint8((n.effect ? 1 : 0) | (n.error ? 2 : 0) | (n.more ? 4 : 0)));
-        w.putSvar(n.task);
-        w.putSvar(n.count);
-        if (n.more) w.putSvar(n.more);
-    }
-    w.putVar(quint64(patchedNodes.size()));
-    for (int id : patchedNodes) {
-        const SessionTreeNode& n = tree[size_t(id)];
-        w.putVar(quint64(id));
-        w.putSvar(n.count);
-        w.putU8(quint8((n.error ? 2 : 0) | (n.more ? 4 : 0)));
-        if (n.more) w.putSvar(n.more);
-    }
+    const DeltaOut d { s.eventCount(),
+                       quint64(marks.logs),
+                       LogTail { s.logs(), marks.logs },
+                       quint64(marks.nodes),
+                       TreeTail { s.tree(), marks.nodes },
+                       PatchesOut { patchedNodes, s.tree() } };
+    Put<StringSink> put(w, strings);
+    put.record(d, deltaFields(marks));
 }
 
 void clearKeepingCapacity(SessionState& s)
@@ -664,150 +709,27 @@ void linkTree(SessionState& s, const std::vector<int>& parents)
     }
 }
 
-namespace {
-int unrecordedCount(Cursor& c)
-{
-    const int n = c.intVar("node's unrecorded children");
-    if (n <= 0) c.fail(QStringLiteral("bad count of unrecorded children %1").arg(n));
-    return n;
-}
-} // namespace
-
 void readCheckpointDelta(Cursor& c, Tables& t, SessionState& s, CheckpointMarks& marks, std::vector<int>& parents)
 {
-    c.var(); // event index (checked by the caller against the index)
-    LogList& logs = SessionStateAccess::logs(s);
-    if (c.var() != quint64(marks.logs))
-        c.fail(QStringLiteral("checkpoint logs do not continue the previous checkpoint"));
-    const quint64 nLogs = c.count("log entry", 3);
-    if (logs.capacity() < logs.size() + qsizetype(nLogs))
-        logs.reserve(std::max(logs.size() + qsizetype(nLogs), 2 * logs.capacity()));
-    for (quint64 i = 0; i < nLogs; ++i) {
-        SessionLogEntry l;
-        l.step = c.var();
-        l.task = c.intVar("task id");
-        l.message = readValue(c, t);
-        logs.append(std::move(l));
-    }
-    marks.logs = logs.size();
-
-    TreeVector& tree = SessionStateAccess::tree(s);
-    if (c.var() != quint64(marks.nodes))
-        c.fail(QStringLiteral("checkpoint tree does not continue the previous checkpoint"));
-    const quint64 nNodes = c.count("tree node", 5);
-    if (tree.size() + nNodes > size_t(std::numeric_limits<int>::max())) c.fail(QStringLiteral("too many tree nodes"));
-    if (tree.capacity() < tree.size() + nNodes)
-        tree.reserve(std::max(size_t(tree.size() + nNodes), 2 * tree.capacity()));
-    for (quint64 i = 0; i < nNodes; ++i) {
-        SessionTreeNode n;
-        n.parent = c.intVar("tree parent");
-        n.display = readString(c, t);
-        const quint8 flags = c.u8();
-        if (flags & ~7) c.fail(QStringLiteral("bad tree node flags"));
-        n.effect = flags & 1;
-        n.error = flags & 2;
-        n.task = c.intVar("task id");
-        n.count = c.intVar("node count");
-        if (flags & 4) n.more = unrecordedCount(c);
-        parents.push_back(n.parent);
-        tree.push_back(std::move(n));
-    }
-    const size_t before = marks.nodes;
-    marks.nodes = tree.size();
-    const quint64 nPatches = c.count("tree patch", 3);
-    for (quint64 i = 0; i < nPatches; ++i) {
-        const quint64 id = c.var();
-        if (id >= before) c.fail(QStringLiteral("tree patch of unknown node %1").arg(id));
-        SessionTreeNode& n = tree[size_t(id)];
-        n.count = c.intVar("node count");
-        const quint8 flags = c.u8();
-        if (flags & ~6) c.fail(QStringLiteral("bad tree node flags"));
-        n.error = flags & 2;
-        n.more = flags & 4 ? unrecordedCount(c) : 0;
-    }
+    // the event index is checked by the caller against the index
+    DeltaIn d { 0, 0, LogAppend { A::logs(s) }, 0, TreeAppend { A::tree(s), parents, c }, PatchApply { A::tree(s) } };
+    Get get(c, t);
+    get.record(d, deltaFields(marks));
+    marks.logs = A::logs(s).size();
+    marks.nodes = A::tree(s).size();
     if (!c.atEnd()) c.fail(QStringLiteral("unexpected bytes after the checkpoint delta"));
 }
 
 void readCheckpointState(Cursor& c, Tables& t, SessionState& s, const CheckpointMarks& marks)
 {
-    using A = SessionStateAccess;
-    A::events(s) = c.var();
-    A::step(s) = c.var();
+    StateTotals totals;
+    Get get(c, t);
+    get.record(s, stateFields(totals));
     A::changedStep(s) = A::step(s);
-    const quint8 flags = c.u8();
-    if (flags & ~3) c.fail(QStringLiteral("bad checkpoint flags"));
-    A::started(s) = flags & 1;
-    A::finished(s) = flags & 2;
-    A::status(s) = readString(c, t);
-    A::program(s) = readString(c, t);
-    A::current(s) = c.intVar("current task");
-    A::lastEffect(s) = readString(c, t);
-    const quint64 nChanged = c.count("changed key");
-    QStringList& changed = A::changedKeys(s);
-    changed.clear();
-    changed.reserve(qsizetype(nChanged));
-    for (quint64 i = 0; i < nChanged; ++i)
-        changed.append(readString(c, t));
-
-    StoreHash& stores = A::stores(s);
-    stores.clear();
-    const quint64 nStores = c.count("store", 2);
-    for (quint64 i = 0; i < nStores; ++i) {
-        const int owner = c.intVar("store owner");
-        const quint64 n = c.count("store entry", 2);
-        Store store;
-        for (quint64 j = 0; j < n; ++j) {
-            const QString key = readString(c, t);
-            store.insert(key, readValue(c, t));
-        }
-        stores.insert(owner, std::move(store));
-    }
-
-    TaskMap& tasks = A::tasks(s);
-    tasks.clear();
-    const quint64 nTasks = c.count("task", 16);
-    for (quint64 i = 0; i < nTasks; ++i) {
-        SessionTask task;
-        task.id = c.intVar("task id");
-        task.name = readString(c, t);
-        const quint64 kind = c.var();
-        if (kind > quint64(TaskKindCode::Branch)) c.fail(QStringLiteral("bad task kind %1").arg(kind));
-        task.kind = TaskKindCode(kind);
-        task.parent = c.intVar("task parent");
-        const quint64 state = c.var();
-        if (state > quint64(TaskStateCode::Cancelled)) c.fail(QStringLiteral("bad task state %1").arg(state));
-        task.state = TaskStateCode(state);
-        task.waitsOn = readString(c, t);
-        task.steps = c.var();
-        task.storeOwner = c.intVar("store owner");
-        task.currentEffect = readString(c, t);
-        task.outcome = readString(c, t);
-        task.lastEffectNode = c.intVar("tree node");
-        const QVariant env = readValue(c, t);
-        if (env.userType() != QMetaType::QVariantMap) c.fail(QStringLiteral("task environment is not a map"));
-        task.env = env.toMap();
-        const quint64 nFrames = c.count("frame", 6);
-        task.k.reserve(qsizetype(nFrames));
-        for (quint64 j = 0; j < nFrames; ++j) {
-            SessionFrame f;
-            const quint64 fk = c.var();
-            if (fk > quint64(FrameKindCode::Convert)) c.fail(QStringLiteral("bad frame kind %1").arg(fk));
-            f.kind = FrameKindCode(fk);
-            f.description = readString(c, t);
-            f.file = readString(c, t);
-            f.line = c.intVar("line");
-            f.function = readString(c, t);
-            f.node = c.intVar("tree node");
-            task.k.append(std::move(f));
-        }
-        tasks.insert(task.id, std::move(task));
-    }
-    const quint64 nLogs = c.var();
-    const quint64 nNodes = c.var();
-    if (nLogs != quint64(marks.logs) || nNodes != quint64(marks.nodes))
+    if (totals.logs != quint64(marks.logs) || totals.nodes != quint64(marks.nodes))
         c.fail(QStringLiteral("checkpoint totals (%1 logs, %2 nodes) do not match its deltas (%3, %4)")
-                   .arg(nLogs)
-                   .arg(nNodes)
+                   .arg(totals.logs)
+                   .arg(totals.nodes)
                    .arg(marks.logs)
                    .arg(marks.nodes));
     if (!c.atEnd()) c.fail(QStringLiteral("unexpected bytes after the checkpoint"));

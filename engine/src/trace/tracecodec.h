@@ -1,7 +1,9 @@
 #pragma once
 
-// The .doefftrace byte format shared by TraceRecorder and TraceReader. docs/trace-format.md
-// describes it byte by byte; keep the two in step.
+// The .doefftrace byte format shared by TraceRecorder and TraceReader: constants, the integer,
+// string and value encodings, the event decoder and the checkpoints. The records themselves are
+// field lists in tracerecords.h. docs/trace-format.md describes it byte by byte; keep the two in
+// step.
 
 #include <doeff/observer.h>
 #include <doeff/session.h>
@@ -545,8 +547,6 @@ public:
     void next(Event& e);
 
 private:
-    QVariant value(bool keep);
-
     Cursor m_c;
     Tables& m_t;
     quint64 m_index;

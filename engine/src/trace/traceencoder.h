@@ -4,7 +4,7 @@
 // location interning and the records of one block. Shared by TraceRecorder (trace files) and the
 // inspector server (docs/inspector-protocol.md), which send the very same bytes.
 
-#include "tracecodec.h"
+#include "tracerecords.h"
 
 #include <QHash>
 
@@ -56,6 +56,26 @@ public:
         w.var(quint64(id) << 1);
     }
 
+    // Put protocol for an event's value and old value: repeats of a long encoding within the
+    // block become back-references.
+    void topValue(Writer& w, const QVariant& v)
+    {
+        const size_t at = w.size();
+        writeValue(w, v, *this);
+        const size_t n = w.size() - at;
+        if (n < size_t(minDedupValue)) return;
+        const QByteArray probe = QByteArray::fromRawData(reinterpret_cast<const char*>(w.data() + at), qsizetype(n));
+        auto it = m_dedup.constFind(probe);
+        if (it != m_dedup.cend()) {
+            w.truncate(at);
+            w.need(11);
+            w.u8(TagBackRef);
+            w.var(*it);
+            return;
+        }
+        m_dedup.insert(QByteArray(probe.constData(), probe.size()), quint64(at));
+    }
+
     /// Returns false with `error` for events the format cannot hold.
     bool encode(const Event& e, QString& error)
     {
@@ -72,37 +92,22 @@ public:
             return false;
         }
         Writer& w = m_block;
-        w.need(64);
+        w.need(64); // the fixed-size fields; strings and values reserve their own room
         const bool compact = e.kind == EventKind::Step && e.code >= 0 && e.code <= 3 && e.name.isEmpty()
             && e.text.isEmpty() && !e.value.isValid() && !e.old.isValid();
-        quint8 h = quint8(compact ? compactStepKind : kind);
-        const quint64 delta = e.step - m_prevStep;
-        if (delta != (compact ? 1u : 0u)) h |= HasStepDelta;
-        if (e.task != m_prevTask) h |= HasTask;
-        const bool located = e.file || e.function || e.line;
-        if (located) h |= HasLocation;
-        w.u8(h);
-        if (h & HasTask) w.svar(e.task);
-        if (h & HasStepDelta) w.var(delta);
-        if (located) w.var(locationId(e.file, e.line, e.function));
+        RecordHead head;
+        head.kind = compact ? compactStepKind : kind;
+        head.task = e.task;
+        head.delta = e.step - m_prevStep;
+        head.located = e.file || e.function || e.line;
+        if (head.located) head.location = locationId(e.file, e.line, e.function);
+        Put<Encoder, false> put(w, *this);
+        put.record(head, recordHeadFields(m_prevTask, m_prevStep));
         if (compact) {
-            w.var((zigzag(qint64(e.index) - m_prevStepIndex) << 2) | quint64(e.code));
+            put.record(e, compactStepFields(m_prevStepIndex));
             m_prevStepIndex = e.index;
         } else {
-            quint8 f = 0;
-            if (e.index != -1) f |= HasIndex;
-            if (e.code != 0) f |= HasCode;
-            if (!e.name.isEmpty()) f |= HasName;
-            if (!e.text.isEmpty()) f |= HasText;
-            if (e.value.isValid()) f |= HasValue;
-            if (e.old.isValid()) f |= HasOld;
-            w.u8(f);
-            if (f & HasIndex) w.svar(e.index);
-            if (f & HasCode) w.svar(e.code);
-            if (f & HasName) string(w, e.name);
-            if (f & HasText) string(w, e.text);
-            if (f & HasValue) topValue(e.value);
-            if (f & HasOld) topValue(e.old);
+            put.record(e, eventBodyFields());
             if (e.kind == EventKind::Step) m_prevStepIndex = e.index;
         }
         m_prevStep = e.step;
@@ -130,13 +135,12 @@ public:
         c->baseStep = m_blockBaseStep;
         c->lastStep = m_lastStep;
         c->count = m_blockEvents;
-        quint8* h = m_block.data();
-        for (int i = 0; i < 8; ++i)
-            h[i] = quint8(c->firstEvent >> (8 * i));
-        for (int i = 0; i < 4; ++i)
-            h[8 + i] = quint8(c->count >> (8 * i));
-        for (int i = 0; i < 8; ++i)
-            h[12 + i] = quint8(c->baseStep >> (8 * i));
+        const BlockHeader header { c->firstEvent, c->count, c->baseStep };
+        const size_t end = m_block.size();
+        m_block.truncate(0); // into the room startBlock() left
+        Put<Encoder> put(m_block, *this);
+        put.record(header, blockHeaderFields);
+        m_block.truncate(end);
         c->payload = m_block.toByteArray();
         c->strings.swap(m_newStrings);
         c->locations.swap(m_newLocations);
@@ -158,26 +162,6 @@ private:
         m_prevTask = 0;
         m_prevStepIndex = 0;
         m_dedup.clear();
-    }
-
-    /// A top-level value; repeats of a long encoding within the block become back-references.
-    void topValue(const QVariant& v)
-    {
-        Writer& w = m_block;
-        const size_t at = w.size();
-        writeValue(w, v, *this);
-        const size_t n = w.size() - at;
-        if (n < size_t(minDedupValue)) return;
-        const QByteArray probe = QByteArray::fromRawData(reinterpret_cast<const char*>(w.data() + at), qsizetype(n));
-        auto it = m_dedup.constFind(probe);
-        if (it != m_dedup.cend()) {
-            w.truncate(at);
-            w.need(11);
-            w.u8(TagBackRef);
-            w.var(*it);
-            return;
-        }
-        m_dedup.insert(QByteArray(probe.constData(), probe.size()), quint64(at));
     }
 
     quint32 internString(const QString& s)

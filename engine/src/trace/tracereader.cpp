@@ -2,7 +2,7 @@
 // strings, locations and checkpoints on demand. Every length is checked against the bytes
 // that hold it; every failure is a DecodeError turned into `<file>: <what> at <where>`.
 
-#include "tracecodec.h"
+#include "tracerecords.h"
 
 #include <doeff/trace.h>
 
@@ -27,27 +27,13 @@ namespace {
 /// many events ahead.
 constexpr quint64 maxCachedReplay = 65536;
 
-struct FrameRef {
-    quint64 offset = 0;
-    quint64 first = 0;
-    quint64 count = 0;
+struct FrameRef : IndexFrame {
     bool loaded = false;
 };
-struct BlockRef {
-    quint64 offset = 0;
-    quint64 firstEvent = 0;
-    quint64 count = 0;
-    quint64 baseStep = 0;
-    quint64 lastStep = 0;
+struct BlockRef : IndexBlock {
     bool verified = false;
 };
-struct CheckpointRef {
-    quint64 eventIndex = 0;
-    quint64 step = 0;
-    quint64 deltaOffset = 0;
-    quint64 stateOffset = 0;
-    quint64 logs = 0;
-    quint64 nodes = 0;
+struct CheckpointRef : IndexCheckpoint {
     bool deltaVerified = false;
     bool stateVerified = false;
 };
@@ -131,16 +117,19 @@ struct TraceReader::Private final : Tables {
     {
         if (offset < quint64(headerSize) || offset > indexOffset || indexOffset - offset < quint64(frameHeaderSize))
             failAt(offset, what + QStringLiteral(" is outside the file's frames"));
-        const quint8* h = data + offset;
-        if (h[0] != quint8(type))
+        Cursor hc(data + offset, data + offset + frameHeaderSize, offset);
+        Get get(hc, *this);
+        FrameHeader h;
+        get.record(h, frameHeaderFields);
+        if (h.type != quint8(type))
             failAt(offset,
                    what
                        + QStringLiteral(" is not a %1 frame (type %2)")
                              .arg(QLatin1StringView(frameTypeName(type)))
-                             .arg(h[0]));
-        if (h[1] || h[2] || h[3]) failAt(offset, what + QStringLiteral(" has unknown flags"));
-        const quint32 length = quint32(h[4]) | quint32(h[5]) << 8 | quint32(h[6]) << 16 | quint32(h[7]) << 24;
-        const quint32 crc = quint32(h[8]) | quint32(h[9]) << 8 | quint32(h[10]) << 16 | quint32(h[11]) << 24;
+                             .arg(h.type));
+        if (h.flags || h.reserved) failAt(offset, what + QStringLiteral(" has unknown flags"));
+        const quint32 length = h.length;
+        const quint32 crc = h.crc;
         const quint64 begin = offset + frameHeaderSize;
         if (length > indexOffset - begin)
             failAt(begin,
@@ -166,10 +155,9 @@ struct TraceReader::Private final : Tables {
         Cursor c = frame(f.offset, FrameType::Strings, verified, QStringLiteral("string frame %1").arg(fi));
         if (c.var() != f.count)
             c.fail(QStringLiteral("string frame %1 does not hold the %2 strings the index says").arg(fi).arg(f.count));
+        Get get(c, *this);
         for (quint64 i = 0; i < f.count; ++i) {
-            const quint64 n = c.var();
-            const quint8* p = c.take(n);
-            bytesById[f.first + i] = QByteArray(reinterpret_cast<const char*>(p), qsizetype(n));
+            get.record(bytesById[f.first + i], stringEntryFields);
             bytesLoaded[f.first + i] = 1;
         }
         f.loaded = true;
@@ -184,15 +172,12 @@ struct TraceReader::Private final : Tables {
         if (c.var() != f.count)
             c.fail(
                 QStringLiteral("location frame %1 does not hold the %2 locations the index says").arg(fi).arg(f.count));
+        Get get(c, *this);
         for (quint64 i = 0; i < f.count; ++i) {
             Location l;
-            const quint64 file = c.var();
-            l.line = c.intVar("line");
-            const quint64 function = c.var();
-            if (file > stringTotal || function > stringTotal)
+            get.record(l, locationFields);
+            if (!locationIdsValid(l, stringTotal))
                 c.fail(QStringLiteral("bad string id in location %1").arg(f.first + i));
-            l.file = qint64(file) - 1;
-            l.function = qint64(function) - 1;
             locations[f.first + i] = l;
             locationsLoaded[f.first + i] = 1;
         }
@@ -205,12 +190,14 @@ struct TraceReader::Private final : Tables {
     {
         if (size < quint64(headerSize) || std::memcmp(data, fileMagic, 8) != 0)
             failAt(0, QStringLiteral("not a doeff trace"));
-        const quint16 version = quint16(data[8] | data[9] << 8);
-        if (!readableVersion(version)) throw DecodeError { unsupportedVersion(version), 0, false };
-        fileVersion = version;
-        const quint16 hsize = quint16(data[10] | data[11] << 8);
-        if (hsize != headerSize) failAt(10, QStringLiteral("bad header size %1").arg(hsize));
-        if (data[12] || data[13] || data[14] || data[15]) failAt(12, QStringLiteral("unknown header flags"));
+        Cursor hc(data + 8, data + headerSize, 8);
+        Get getHeader(hc, *this);
+        FileHeader header;
+        getHeader.record(header, fileHeaderFields);
+        if (!readableVersion(header.version)) throw DecodeError { unsupportedVersion(header.version), 0, false };
+        fileVersion = header.version;
+        if (header.size != headerSize) failAt(10, QStringLiteral("bad header size %1").arg(header.size));
+        if (header.flags) failAt(12, QStringLiteral("unknown header flags"));
         if (size < quint64(headerSize + footerSize) || std::memcmp(data + size - 8, endMagic, 8) != 0
             || std::memcmp(data + size - footerSize, footerMagic, 8) != 0)
             failAt(size,
@@ -219,16 +206,19 @@ struct TraceReader::Private final : Tables {
         const quint64 fo = size - footerSize;
         Cursor f(data + fo, data + size, fo);
         f.take(8);
-        const quint32 fversion = f.fixed32();
-        const quint32 fsize = f.fixed32();
-        eventCount = f.fixed64();
-        lastStep = f.fixed64();
-        stringTotal = f.fixed64();
-        locationTotal = f.fixed64();
-        indexOffset = f.fixed64();
-        const quint64 indexSize = f.fixed64();
-        const quint32 indexCrc = f.fixed32();
-        const quint32 footerCrc = f.fixed32();
+        Get getFooter(f, *this);
+        Footer footer;
+        getFooter.record(footer, footerFields);
+        const quint32 fversion = footer.version;
+        const quint32 fsize = footer.size;
+        eventCount = footer.eventCount;
+        lastStep = footer.lastStep;
+        stringTotal = footer.stringCount;
+        locationTotal = footer.locationCount;
+        indexOffset = footer.indexOffset;
+        const quint64 indexSize = footer.indexSize;
+        const quint32 indexCrc = footer.indexCrc;
+        const quint32 footerCrc = footer.crc;
         if (options.verifyChecksums && crc32(data + fo, 68) != footerCrc)
             failAt(fo, QStringLiteral("checksum mismatch in the footer"));
         if (fversion != fileVersion) throw DecodeError { unsupportedVersion(fversion), 0, false };
@@ -268,18 +258,15 @@ struct TraceReader::Private final : Tables {
 
     void readFrames(Cursor& c, std::vector<FrameRef>& frames, quint64 total, const char* what)
     {
-        const quint64 n = c.count(what, 3);
-        frames.resize(n);
         quint64 next = 0;
-        for (FrameRef& f : frames) {
-            f.offset = c.var();
-            f.first = c.var();
-            f.count = c.var();
+        Get get(c, *this);
+        get.list(frames, what, 3, [&](auto& io, FrameRef& f) {
+            indexFrameFields(io, f);
             checkFrameOffset(c, f.offset, what);
             if (f.first != next || f.count == 0 || f.count > indexOffset - f.offset)
                 c.fail(QStringLiteral("%1 frames do not cover the ids in order").arg(QLatin1StringView(what)));
             next += f.count;
-        }
+        });
         if (next != total)
             c.fail(QStringLiteral("%1 frames hold %2 ids, the footer says %3")
                        .arg(QLatin1StringView(what))
@@ -292,17 +279,12 @@ struct TraceReader::Private final : Tables {
         readFrames(c, stringFrames, stringTotal, "string");
         readFrames(c, locationFrames, locationTotal, "location");
 
-        const quint64 nBlocks = c.count("block", 5);
-        blocks.resize(nBlocks);
+        Get get(c, *this);
         quint64 nextEvent = 0;
         quint64 prevStep = 0;
         quint64 prevOffset = 0;
-        for (BlockRef& b : blocks) {
-            b.offset = c.var();
-            b.firstEvent = c.var();
-            b.count = c.var();
-            b.baseStep = c.var();
-            b.lastStep = c.var();
+        get.list(blocks, "block", 5, [&](auto& io, BlockRef& b) {
+            indexBlockFields(io, b);
             checkFrameOffset(c, b.offset, "block");
             if (b.offset <= prevOffset && prevOffset != 0) c.fail(QStringLiteral("blocks are not in file order"));
             if (b.firstEvent != nextEvent || b.count == 0 || b.count > indexOffset - b.offset)
@@ -311,25 +293,18 @@ struct TraceReader::Private final : Tables {
             nextEvent += b.count;
             prevStep = b.lastStep;
             prevOffset = b.offset;
-        }
+        });
         if (nextEvent != eventCount)
             c.fail(QStringLiteral("blocks hold %1 events, the footer says %2").arg(nextEvent).arg(eventCount));
         if (prevStep != lastStep)
             c.fail(QStringLiteral("the last block ends at step %1, the footer says %2").arg(prevStep).arg(lastStep));
 
-        const quint64 nCheckpoints = c.count("checkpoint", 6);
-        checkpoints.resize(nCheckpoints);
         quint64 prevIndex = 0;
         quint64 prevLogs = 0;
         quint64 prevNodes = 0;
         prevStep = 0;
-        for (CheckpointRef& k : checkpoints) {
-            k.eventIndex = c.var();
-            k.step = c.var();
-            k.deltaOffset = c.var();
-            k.stateOffset = c.var();
-            k.logs = c.var();
-            k.nodes = c.var();
+        get.list(checkpoints, "checkpoint", 6, [&](auto& io, CheckpointRef& k) {
+            indexCheckpointFields(io, k);
             checkFrameOffset(c, k.deltaOffset, "checkpoint");
             checkFrameOffset(c, k.stateOffset, "checkpoint");
             if (k.eventIndex < prevIndex || k.eventIndex > eventCount || k.step < prevStep || k.step > lastStep
@@ -338,21 +313,16 @@ struct TraceReader::Private final : Tables {
             // every log entry takes at least 3 bytes of a delta frame, every tree node 5
             if (k.logs > indexOffset / 3 || k.nodes > indexOffset / 5)
                 c.fail(QStringLiteral("checkpoint %1 claims more logs or tree nodes than the file can hold")
-                           .arg(&k - checkpoints.data()));
+                           .arg(checkpoints.size()));
             prevIndex = k.eventIndex;
             prevStep = k.step;
             prevLogs = k.logs;
             prevNodes = k.nodes;
-        }
+        });
 
-        const quint64 nMeta = c.count("metadata entry", 2);
         metadata = TraceMetadata();
         metadata.version = fileVersion;
-        for (quint64 i = 0; i < nMeta; ++i) {
-            QString key = readString(c, *this);
-            QString value = readString(c, *this);
-            metadata.entries.append({ key, value });
-        }
+        get.list(metadata.entries, "metadata entry", 2, metadataFields);
         metadata.program = metadata.value(QStringLiteral("program"));
         metadata.status = metadata.value(QStringLiteral("status"));
         metadata.runner = metadata.value(QStringLiteral("runner"));
@@ -377,9 +347,12 @@ struct TraceReader::Private final : Tables {
         for (size_t bi = blockOf(from); bi < blocks.size() && blocks[bi].firstEvent < to; ++bi) {
             BlockRef& b = blocks[bi];
             Cursor c = frame(b.offset, FrameType::Block, b.verified, QStringLiteral("block %1").arg(bi));
-            const quint64 firstEvent = c.fixed64();
-            const quint32 count = c.fixed32();
-            const quint64 baseStep = c.fixed64();
+            Get get(c, *this);
+            BlockHeader header;
+            get.record(header, blockHeaderFields);
+            const quint64 firstEvent = header.firstEvent;
+            const quint32 count = header.count;
+            const quint64 baseStep = header.baseStep;
             if (firstEvent != b.firstEvent || count != b.count || baseStep != b.baseStep)
                 c.fail(QStringLiteral("block %1 header does not match the index").arg(bi));
             EventDecoder dec(c, *this, firstEvent, baseStep);

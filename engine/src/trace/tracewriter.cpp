@@ -3,6 +3,7 @@
 // SessionState and writes the checkpoints and, at the end, the index and the footer.
 
 #include "traceencoder.h"
+#include "tracerecords.h"
 
 #include <doeff/trace.h>
 
@@ -25,26 +26,9 @@ namespace {
 
 constexpr size_t maxQueuedChunks = 4;
 
-struct FrameRef {
-    quint64 offset = 0;
-    quint64 first = 0;
-    quint64 count = 0;
-};
-struct BlockRef {
-    quint64 offset = 0;
-    quint64 firstEvent = 0;
-    quint64 count = 0;
-    quint64 baseStep = 0;
-    quint64 lastStep = 0;
-};
-struct CheckpointRef {
-    quint64 eventIndex = 0;
-    quint64 step = 0;
-    quint64 deltaOffset = 0;
-    quint64 stateOffset = 0;
-    quint64 logs = 0;
-    quint64 nodes = 0;
-};
+using FrameRef = IndexFrame;
+using BlockRef = IndexBlock;
+using CheckpointRef = IndexCheckpoint;
 
 /// The writer-thread side: frames, reduction, checkpoints, index and footer.
 class Sink {
@@ -59,13 +43,11 @@ public:
     bool writeHeader(QString& error)
     {
         Writer w;
-        w.need(headerSize);
-        w.raw(fileMagic, 8);
-        w.u8(quint8(formatVersion));
-        w.u8(quint8(formatVersion >> 8));
-        w.u8(quint8(headerSize));
-        w.u8(0);
-        w.fixed32(0);
+        w.putBytes(fileMagic, 8);
+        InlineStrings strings;
+        Put<InlineStrings> put(w, strings);
+        const FileHeader header;
+        put.record(header, fileHeaderFields);
         return write(w.data(), w.size(), error);
     }
 
@@ -73,11 +55,8 @@ public:
     {
         if (!c.strings.empty()) {
             Writer w;
-            w.putVar(c.strings.size());
-            for (const QByteArray& b : c.strings) {
-                w.putVar(quint64(b.size()));
-                w.putBytes(b.constData(), size_t(b.size()));
-            }
+            Put<MirrorTables> put(w, m_tables);
+            put.list(c.strings, "string", 1, stringEntryFields);
             m_stringFrames.push_back({ m_offset, m_tables.stringCount(), c.strings.size() });
             for (const QByteArray& b : c.strings)
                 m_tables.addString(b);
@@ -85,12 +64,8 @@ public:
         }
         if (!c.locations.empty()) {
             Writer w;
-            w.putVar(c.locations.size());
-            for (const Location& l : c.locations) {
-                w.putVar(quint64(l.file + 1));
-                w.putSvar(l.line);
-                w.putVar(quint64(l.function + 1));
-            }
+            Put<MirrorTables> put(w, m_tables);
+            put.list(c.locations, "location", 3, locationFields);
             m_locationFrames.push_back({ m_offset, m_tables.locationCount(), c.locations.size() });
             for (const Location& l : c.locations)
                 m_tables.addLocation(l);
@@ -136,58 +111,30 @@ public:
     {
         if (m_withCheckpoints && m_eventsSince > 0 && !checkpoint(error)) return false;
         Writer w;
-        w.putVar(m_stringFrames.size());
-        for (const FrameRef& f : m_stringFrames) {
-            w.putVar(f.offset);
-            w.putVar(f.first);
-            w.putVar(f.count);
-        }
-        w.putVar(m_locationFrames.size());
-        for (const FrameRef& f : m_locationFrames) {
-            w.putVar(f.offset);
-            w.putVar(f.first);
-            w.putVar(f.count);
-        }
-        w.putVar(m_blocks.size());
-        for (const BlockRef& b : m_blocks) {
-            w.putVar(b.offset);
-            w.putVar(b.firstEvent);
-            w.putVar(b.count);
-            w.putVar(b.baseStep);
-            w.putVar(b.lastStep);
-        }
-        w.putVar(m_checkpoints.size());
-        for (const CheckpointRef& c : m_checkpoints) {
-            w.putVar(c.eventIndex);
-            w.putVar(c.step);
-            w.putVar(c.deltaOffset);
-            w.putVar(c.stateOffset);
-            w.putVar(c.logs);
-            w.putVar(c.nodes);
-        }
-        w.putVar(quint64(metadata.size()));
-        for (const auto& [key, value] : metadata) {
-            writeInlineString(w, key.toUtf8());
-            writeInlineString(w, value.toUtf8());
-        }
+        InlineStrings strings;
+        Put<InlineStrings> put(w, strings);
+        put.list(m_stringFrames, "string", 3, indexFrameFields);
+        put.list(m_locationFrames, "location", 3, indexFrameFields);
+        put.list(m_blocks, "block", 5, indexBlockFields);
+        put.list(m_checkpoints, "checkpoint", 6, indexCheckpointFields);
+        put.list(metadata, "metadata entry", 2, metadataFields);
         const quint64 indexOffset = m_offset;
         const quint32 indexCrc = crc32(w.data(), w.size());
         if (!write(w.data(), w.size(), error)) return false;
 
+        Footer footer;
+        footer.eventCount = eventCount;
+        footer.lastStep = lastStep;
+        footer.stringCount = stringCount;
+        footer.locationCount = locationCount;
+        footer.indexOffset = indexOffset;
+        footer.indexSize = w.size();
+        footer.indexCrc = indexCrc;
         Writer f;
-        f.need(footerSize);
-        f.raw(footerMagic, 8);
-        f.fixed32(formatVersion);
-        f.fixed32(footerSize);
-        f.fixed64(eventCount);
-        f.fixed64(lastStep);
-        f.fixed64(stringCount);
-        f.fixed64(locationCount);
-        f.fixed64(indexOffset);
-        f.fixed64(w.size());
-        f.fixed32(indexCrc);
-        f.fixed32(crc32(f.data(), f.size()));
-        f.raw(endMagic, 8);
+        f.putBytes(footerMagic, 8);
+        Put<InlineStrings> putFooter(f, strings);
+        putFooter.record(footer, footerFields);
+        f.putBytes(endMagic, 8);
         return write(f.data(), f.size(), error);
     }
 
@@ -229,15 +176,15 @@ private:
                         .arg(size);
             return false;
         }
-        quint8 h[frameHeaderSize] = {};
-        h[0] = quint8(type);
-        const quint32 n = quint32(size);
-        const quint32 crc = crc32(data, size);
-        for (int i = 0; i < 4; ++i) {
-            h[4 + i] = quint8(n >> (8 * i));
-            h[8 + i] = quint8(crc >> (8 * i));
-        }
-        return write(h, frameHeaderSize, error) && write(data, size, error);
+        FrameHeader header;
+        header.type = quint8(type);
+        header.length = quint32(size);
+        header.crc = crc32(data, size);
+        Writer h;
+        InlineStrings strings;
+        Put<InlineStrings> put(h, strings);
+        put.record(header, frameHeaderFields);
+        return write(h.data(), h.size(), error) && write(data, size, error);
     }
 
     bool write(const void* data, size_t size, QString& error)
