@@ -3,23 +3,11 @@
 
 #include "machine.h"
 
-#include <doeff/agent.h>
-
 #include <doeff/value.h>
 
 #include <QLoggingCategory>
 
 namespace doeff {
-
-const char* frameKindCodeName(FrameKindCode kind)
-{
-    return detail::frameKindName(detail::FrameKind(kind));
-}
-
-const char* taskStateCodeName(TaskStateCode state)
-{
-    return detail::taskStateName(detail::TaskState(state));
-}
 
 namespace detail {
 

@@ -20,58 +20,15 @@ qint64 toMicros(const QDateTime& dt)
 
 } // namespace
 
+// The names are the event vocabulary's (observe); the codes follow these enums (hooks.cpp).
 const char* frameKindName(FrameKind k)
 {
-    switch (k) {
-    case FrameKind::Program:
-        return "ProgramFrame";
-    case FrameKind::Handler:
-        return "HandlerFrame";
-    case FrameKind::Handling:
-        return "HandlingFrame";
-    case FrameKind::Safe:
-        return "SafeFrame";
-    case FrameKind::Local:
-        return "LocalFrame";
-    case FrameKind::Listen:
-        return "ListenFrame";
-    case FrameKind::Intercept:
-        return "InterceptFrame";
-    case FrameKind::GraphCapture:
-        return "GraphCaptureFrame";
-    case FrameKind::AskLazy:
-        return "AskLazyFrame";
-    case FrameKind::GatherBranch:
-        return "GatherBranchFrame";
-    case FrameKind::TaskRoot:
-        return "TaskRootFrame";
-    case FrameKind::Convert:
-        return "ConvertFrame";
-    }
-    return "Frame";
+    return frameKindCodeName(FrameKindCode(k));
 }
 
 const char* taskStateName(TaskState s)
 {
-    switch (s) {
-    case TaskState::Ready:
-        return "ready";
-    case TaskState::Running:
-        return "running";
-    case TaskState::Blocked:
-        return "blocked";
-    case TaskState::Sleeping:
-        return "sleeping";
-    case TaskState::Awaiting:
-        return "awaiting";
-    case TaskState::Done:
-        return "done";
-    case TaskState::Failed:
-        return "failed";
-    case TaskState::Cancelled:
-        return "cancelled";
-    }
-    return "?";
+    return taskStateCodeName(TaskStateCode(s));
 }
 
 // ---- construction ------------------------------------------------------------------------

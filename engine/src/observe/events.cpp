@@ -69,6 +69,60 @@ const char* handledHowName(HandledHow how)
     return "?";
 }
 
+const char* frameKindCodeName(FrameKindCode k)
+{
+    switch (k) {
+    case FrameKindCode::Program:
+        return "ProgramFrame";
+    case FrameKindCode::Handler:
+        return "HandlerFrame";
+    case FrameKindCode::Handling:
+        return "HandlingFrame";
+    case FrameKindCode::Safe:
+        return "SafeFrame";
+    case FrameKindCode::Local:
+        return "LocalFrame";
+    case FrameKindCode::Listen:
+        return "ListenFrame";
+    case FrameKindCode::Intercept:
+        return "InterceptFrame";
+    case FrameKindCode::GraphCapture:
+        return "GraphCaptureFrame";
+    case FrameKindCode::AskLazy:
+        return "AskLazyFrame";
+    case FrameKindCode::GatherBranch:
+        return "GatherBranchFrame";
+    case FrameKindCode::TaskRoot:
+        return "TaskRootFrame";
+    case FrameKindCode::Convert:
+        return "ConvertFrame";
+    }
+    return "Frame";
+}
+
+const char* taskStateCodeName(TaskStateCode s)
+{
+    switch (s) {
+    case TaskStateCode::Ready:
+        return "ready";
+    case TaskStateCode::Running:
+        return "running";
+    case TaskStateCode::Blocked:
+        return "blocked";
+    case TaskStateCode::Sleeping:
+        return "sleeping";
+    case TaskStateCode::Awaiting:
+        return "awaiting";
+    case TaskStateCode::Done:
+        return "done";
+    case TaskStateCode::Failed:
+        return "failed";
+    case TaskStateCode::Cancelled:
+        return "cancelled";
+    }
+    return "?";
+}
+
 const char* taskKindCodeName(TaskKindCode kind)
 {
     switch (kind) {
