@@ -1,4 +1,5 @@
-// The preset handlers (scheduler, time, await, core), task bookkeeping and result building.
+// The preset handlers (scheduler, time, await, core) and the built-in effects of core, time and
+// await (the scheduler's are in tasks.cpp).
 
 #include "machine.h"
 
@@ -440,3 +441,34 @@ bool Machine::hasExternalWaiters() const
 }
 
 } // namespace doeff::detail
+
+namespace doeff {
+
+namespace {
+Handler builtin(const char* name, int id)
+{
+    auto impl = std::make_shared<detail::HandlerImpl>();
+    impl->name = QString::fromLatin1(name);
+    impl->builtin = id;
+    return Handler(std::move(impl));
+}
+} // namespace
+
+HandlerList sync_handlers_preset()
+{
+    // shared immutable handlers; the runner, not the handler, decides how waiting happens
+    static const HandlerList preset {
+        builtin("scheduler", detail::BuiltinScheduler),
+        builtin("time", detail::BuiltinTime),
+        builtin("await", detail::BuiltinAwait),
+        builtin("core", detail::BuiltinCore),
+    };
+    return preset;
+}
+
+HandlerList async_handlers_preset()
+{
+    return sync_handlers_preset();
+}
+
+} // namespace doeff

@@ -361,3 +361,42 @@ QList<FrameInfo> Machine::ctxK(DispatchState* d) const
 }
 
 } // namespace doeff::detail
+
+namespace doeff {
+
+bool Continuation::isConsumed() const
+{
+    return !m_state || m_state->consumed;
+}
+
+const AnyEffect& HandlerContext::effect() const
+{
+    return m_machine->ctxEffect(m_dispatch);
+}
+
+const Env& HandlerContext::env() const
+{
+    return m_machine->ctxEnv(m_dispatch);
+}
+
+Store HandlerContext::store() const
+{
+    return m_machine->ctxStore(m_dispatch);
+}
+
+TaskInfo HandlerContext::task() const
+{
+    return m_machine->ctxTask(m_dispatch);
+}
+
+Continuation HandlerContext::continuation()
+{
+    return m_machine->ctxContinuation(m_dispatch);
+}
+
+QList<FrameInfo> HandlerContext::k() const
+{
+    return m_machine->ctxK(m_dispatch);
+}
+
+} // namespace doeff
