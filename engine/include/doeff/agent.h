@@ -18,12 +18,6 @@
 /// runs programs on a worker thread (or in another process) so its own loop stays free.
 namespace doeff {
 
-/// Thrown by an observer to end the run at once (the Stop command). The run returns an Err
-/// result with RunAbortedError; tasks are cancelled, their coroutine frames destroyed.
-struct AbortRun {
-    QString reason;
-};
-
 struct Breakpoint {
     enum class Kind : quint8 {
         Effect, ///< pattern: effect name (`Get`, `Ping`); condition: `field=value` (optional)

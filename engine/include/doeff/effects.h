@@ -727,13 +727,6 @@ auto Await(F factory)
 
 // ---- Programs that are not effects ---------------------------------------------------------
 
-namespace detail {
-struct ScopeSpec {
-    Handler handler;
-    AnyProgram body;
-};
-} // namespace detail
-
 /// Installs `h` for the dynamic extent of `body` (a program, not an effect).
 DOEFF_EXPORT AnyProgram withHandlerAny(Handler h, AnyProgram body);
 template<class T> Program<T> WithHandler(Handler h, Program<T> body)

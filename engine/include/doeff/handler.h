@@ -188,6 +188,15 @@ private:
 /// Handlers in order, outermost first.
 using HandlerList = QList<Handler>;
 
+namespace detail {
+/// A program that installs a handler for the dynamic extent of its body (WithHandler). Data, like
+/// the effects: the machine gives it meaning.
+struct ScopeSpec {
+    Handler handler;
+    AnyProgram body;
+};
+} // namespace detail
+
 /// Makes a handler from a function: returning HandlerResult makes a fast handler, returning
 /// Program<HandlerResult> a coroutine handler.
 template<class F> Handler handler(const QString& name, F&& fn)

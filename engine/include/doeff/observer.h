@@ -112,6 +112,12 @@ public:
     virtual EffectStackTrace effectTree() const = 0;
 };
 
+/// Thrown by an observer to end the run at once (the Stop command). The run returns an Err
+/// result with RunAbortedError; tasks are cancelled, their coroutine frames destroyed.
+struct AbortRun {
+    QString reason;
+};
+
 class DOEFF_EXPORT Observer {
 public:
     virtual ~Observer();

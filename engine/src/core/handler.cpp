@@ -1,7 +1,7 @@
-#include "machine.h"
+// HandlerResult: what a handler answers. HandlerContext and Continuation are views of the
+// machine's state, so the machine defines their members (machine/dispatch.cpp).
 
 #include <doeff/handler.h>
-#include <doeff/run.h>
 
 namespace doeff {
 
@@ -64,68 +64,6 @@ HandlerResult HandlerResult::withStore(Store store) &&
 {
     m_store = std::move(store);
     return std::move(*this);
-}
-
-bool Continuation::isConsumed() const
-{
-    return !m_state || m_state->consumed;
-}
-
-const AnyEffect& HandlerContext::effect() const
-{
-    return m_machine->ctxEffect(m_dispatch);
-}
-
-const Env& HandlerContext::env() const
-{
-    return m_machine->ctxEnv(m_dispatch);
-}
-
-Store HandlerContext::store() const
-{
-    return m_machine->ctxStore(m_dispatch);
-}
-
-TaskInfo HandlerContext::task() const
-{
-    return m_machine->ctxTask(m_dispatch);
-}
-
-Continuation HandlerContext::continuation()
-{
-    return m_machine->ctxContinuation(m_dispatch);
-}
-
-QList<FrameInfo> HandlerContext::k() const
-{
-    return m_machine->ctxK(m_dispatch);
-}
-
-namespace {
-Handler builtin(const char* name, int id)
-{
-    auto impl = std::make_shared<detail::HandlerImpl>();
-    impl->name = QString::fromLatin1(name);
-    impl->builtin = id;
-    return Handler(std::move(impl));
-}
-} // namespace
-
-HandlerList sync_handlers_preset()
-{
-    // shared immutable handlers; the runner, not the handler, decides how waiting happens
-    static const HandlerList preset {
-        builtin("scheduler", detail::BuiltinScheduler),
-        builtin("time", detail::BuiltinTime),
-        builtin("await", detail::BuiltinAwait),
-        builtin("core", detail::BuiltinCore),
-    };
-    return preset;
-}
-
-HandlerList async_handlers_preset()
-{
-    return sync_handlers_preset();
 }
 
 } // namespace doeff

@@ -1,4 +1,4 @@
-#include <doeff/effects.h>
+#include <doeff/handler.h>
 #include <doeff/program.h>
 #include <doeff/value.h>
 

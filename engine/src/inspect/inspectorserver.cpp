@@ -6,6 +6,7 @@
 // machine's thread inside DebugAgent (WaitMode::Block) or first spins a nested event loop on it
 // until a resuming command has been delivered (WaitMode::EventLoop, async_run).
 
+#include "ambient.h"
 #include "inspectorwire.h"
 #include "traceencoder.h"
 
@@ -605,6 +606,35 @@ InspectorServer::~InspectorServer()
     d->ioThread.quit();
     d->ioThread.wait();
 }
+
+namespace {
+class AmbientInspector final : public detail::AmbientObserver {
+public:
+    explicit AmbientInspector(std::unique_ptr<InspectorServer> server)
+        : m_server(std::move(server))
+    { }
+    Observer* observer() override { return m_server.get(); }
+    void finish(const RuntimeResultBase& result) override { m_server->finish(result); }
+
+private:
+    std::unique_ptr<InspectorServer> m_server;
+};
+
+std::unique_ptr<detail::AmbientObserver> inspectorFromEnvironment(detail::AmbientRunner runner)
+{
+    // sync: a pause blocks the machine's thread; async: a pause turns a nested event loop, so the
+    // runner's timers and I/O go on
+    auto server = runner == detail::AmbientRunner::Sync
+        ? InspectorServer::fromEnvironment(QStringLiteral("sync"), InspectorServer::WaitMode::Block)
+        : InspectorServer::fromEnvironment(QStringLiteral("async"), InspectorServer::WaitMode::EventLoop);
+    if (!server) return nullptr;
+    return std::make_unique<AmbientInspector>(std::move(server));
+}
+
+// Every run consults the factory; registering from here keeps the machine below the inspector.
+// The engine is one shared library, so this runs whenever the engine is loaded.
+[[maybe_unused]] const bool s_registered = (detail::setAmbientObserverFactory(&inspectorFromEnvironment), true);
+} // namespace
 
 std::unique_ptr<InspectorServer> InspectorServer::fromEnvironment(const QString& runner, WaitMode wait)
 {

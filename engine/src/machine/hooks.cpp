@@ -3,101 +3,11 @@
 
 #include "machine.h"
 
-#include <doeff/agent.h>
-
 #include <doeff/value.h>
 
 #include <QLoggingCategory>
 
 namespace doeff {
-
-RunView::~RunView() = default;
-Observer::~Observer() = default;
-
-const char* eventKindName(EventKind kind)
-{
-    switch (kind) {
-    case EventKind::RunStarted:
-        return "RunStarted";
-    case EventKind::RunFinished:
-        return "RunFinished";
-    case EventKind::Step:
-        return "Step";
-    case EventKind::FramePushed:
-        return "FramePushed";
-    case EventKind::FramePopped:
-        return "FramePopped";
-    case EventKind::EffectYielded:
-        return "EffectYielded";
-    case EventKind::EffectHandled:
-        return "EffectHandled";
-    case EventKind::StoreWrite:
-        return "StoreWrite";
-    case EventKind::StoreReplaced:
-        return "StoreReplaced";
-    case EventKind::EnvEntered:
-        return "EnvEntered";
-    case EventKind::EnvLeft:
-        return "EnvLeft";
-    case EventKind::LogAppended:
-        return "LogAppended";
-    case EventKind::TaskSpawned:
-        return "TaskSpawned";
-    case EventKind::TaskStateChanged:
-        return "TaskStateChanged";
-    case EventKind::TaskFinished:
-        return "TaskFinished";
-    case EventKind::ErrorRaised:
-        return "ErrorRaised";
-    case EventKind::ErrorCaught:
-        return "ErrorCaught";
-    }
-    return "?";
-}
-
-const char* handledHowName(HandledHow how)
-{
-    switch (how) {
-    case HandledHow::Resumed:
-        return "resumed";
-    case HandledHow::Failed:
-        return "failed";
-    case HandledHow::Forwarded:
-        return "forwarded";
-    case HandledHow::RanProgram:
-        return "ran a program";
-    case HandledHow::SwitchedContinuation:
-        return "switched continuation";
-    case HandledHow::Blocked:
-        return "blocked the task";
-    case HandledHow::HandlerStarted:
-        return "started its handler program";
-    }
-    return "?";
-}
-
-const char* frameKindCodeName(FrameKindCode kind)
-{
-    return detail::frameKindName(detail::FrameKind(kind));
-}
-
-const char* taskStateCodeName(TaskStateCode state)
-{
-    return detail::taskStateName(detail::TaskState(state));
-}
-
-const char* taskKindCodeName(TaskKindCode kind)
-{
-    switch (kind) {
-    case TaskKindCode::Main:
-        return "main";
-    case TaskKindCode::Spawned:
-        return "spawned";
-    case TaskKindCode::Branch:
-        return "branch";
-    }
-    return "?";
-}
 
 namespace detail {
 
@@ -414,4 +324,5 @@ EffectStackTrace Machine::effectTree() const
 }
 
 } // namespace detail
+
 } // namespace doeff

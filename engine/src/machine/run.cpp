@@ -1,9 +1,9 @@
 // The two runners (RUNTIME.md §3, §7): the same machine, driven either by a blocking loop on
 // the calling thread (sync_run) or by a coroutine on the calling thread's event loop (async_run).
 
+#include "ambient.h"
 #include "machine.h"
 
-#include <doeff/inspector.h>
 #include <doeff/run.h>
 
 #include <QCoreApplication>
@@ -79,9 +79,9 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
                                              RunOptions options)
 {
     const auto externalTimeout = options.external_wait_timeout;
-    // DOEFF_INSPECT: debugged from another process; a pause blocks this thread
-    const auto inspector = InspectorServer::fromEnvironment(QStringLiteral("sync"), InspectorServer::WaitMode::Block);
-    if (inspector) options.observers.prepend(inspector.get());
+    // e.g. the inspector for DOEFF_INSPECT (debugged from another process)
+    const auto ambient = makeAmbientObserver(AmbientRunner::Sync);
+    if (ambient) options.observers.prepend(ambient->observer());
     Machine m(std::move(handlers), std::move(env), std::move(store), std::move(options));
     m.start(std::move(program));
     std::unique_ptr<AwaitThread> awaitThread;
@@ -123,7 +123,7 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
     }
     auto result = m.buildResult();
     m.announceFinished(*result);
-    if (inspector) inspector->finish(RuntimeResultBase(result));
+    if (ambient) ambient->finish(RuntimeResultBase(result));
     return result;
 }
 
@@ -185,10 +185,8 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
 {
     using namespace std::chrono;
     const auto externalTimeout = options.external_wait_timeout;
-    // DOEFF_INSPECT: a pause turns a nested event loop, so this loop's timers and I/O go on
-    const auto inspector
-        = InspectorServer::fromEnvironment(QStringLiteral("async"), InspectorServer::WaitMode::EventLoop);
-    if (inspector) options.observers.prepend(inspector.get());
+    const auto ambient = makeAmbientObserver(AmbientRunner::Async);
+    if (ambient) options.observers.prepend(ambient->observer());
     auto m = std::make_unique<Machine>(std::move(handlers), std::move(env), std::move(store), std::move(options));
     Waker waker;
     QPointer<Waker> guard(&waker);
@@ -237,7 +235,7 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
     m->setWakeCallback({});
     auto result = m->buildResult();
     m->announceFinished(*result);
-    if (inspector) inspector->finish(RuntimeResultBase(result));
+    if (ambient) ambient->finish(RuntimeResultBase(result));
     co_return result;
 }
 

@@ -1,0 +1,402 @@
+// Effect dispatch: walking the handler stack, offering effects to handlers, and the calls a
+// HandlerContext makes into the machine.
+
+#include "machine.h"
+
+namespace doeff::detail {
+
+namespace {
+void appendMessages(QVariantList& log, const QVariant& message)
+{
+    const int type = message.metaType().id();
+    if (type == QMetaType::QVariantList)
+        log.append(message.toList());
+    else if (type == QMetaType::QStringList)
+        for (const QString& s : message.toStringList())
+            log.append(s);
+    else
+        log.append(message);
+}
+} // namespace
+
+void Machine::appendLog(TaskRec* t, const QVariant& message)
+{
+    static const QString key = QStringLiteral("__log__");
+    QVariant* slot = t->store->findMutable(key);
+    if (!slot) {
+        t->store->insert(key, QVariantList());
+        slot = t->store->findMutable(key);
+    }
+    QVariantList log = slot->toList();
+    *slot = QVariant(); // drop the second reference so the append does not copy
+    appendMessages(log, message);
+    *slot = std::move(log);
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        Event e;
+        e.kind = EventKind::LogAppended;
+        e.task = t->id;
+        locateTop(e, t);
+        e.value = message;
+        emitEvent(e);
+    }
+}
+
+Outcome Machine::walk(DispatchState& ds, Cursor from)
+{
+    TaskRec* t = from.task;
+    int index = from.index;
+    for (;;) {
+        auto it = std::upper_bound(t->dispatch.begin(), t->dispatch.end(), index);
+        int pos = int(it - t->dispatch.begin()) - 1;
+        bool jumped = false;
+        for (; pos >= 0 && !jumped; --pos) {
+            const int fi = t->dispatch[pos];
+            Frame& f = t->k[fi];
+            switch (f.kind) {
+            case FrameKind::Listen:
+                if (const auto* tell = ds.effect.as<TellEffect>())
+                    appendMessages(*std::static_pointer_cast<QVariantList>(f.data), tell->message);
+                else if (const auto* sl = ds.effect.as<StructuredLogEffect>())
+                    std::static_pointer_cast<QVariantList>(f.data)->append(sl->entry);
+                break;
+            case FrameKind::GraphCapture:
+                if (ds.effect.is<StepEffect>())
+                    std::static_pointer_cast<std::vector<qsizetype>>(f.data)->push_back(
+                        ds.task->store->value(QStringLiteral("__graph__")).toList().size());
+                break;
+            case FrameKind::Intercept: {
+                if (f.data.get() == ds.skipIntercept) break;
+                auto transforms = std::static_pointer_cast<const QList<TransformFn>>(f.data);
+                for (const TransformFn& fn : *transforms) {
+                    Transform r;
+                    try {
+                        r = fn(ds.effect);
+                    } catch (...) {
+                        return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+                    }
+                    if (r.effect().isValid()) {
+                        ds.effect = r.effect();
+                        ds.observedLabel = QString();
+                        ds.skipIntercept = f.data.get();
+                        break;
+                    }
+                    if (r.program()) {
+                        Outcome o;
+                        o.kind = Outcome::Run;
+                        o.program = AnyProgram(*r.program());
+                        o.node = ds.node >= 0 ? ds.node : ds.parentNode;
+                        return o;
+                    }
+                }
+                break;
+            }
+            case FrameKind::Handler: {
+                Outcome o = offer(ds, f, Cursor { t, fi });
+                if (o.kind != Outcome::Forward) return o;
+                break;
+            }
+            case FrameKind::Handling: {
+                auto hs = std::static_pointer_cast<HandlingState>(f.data);
+                t = hs->after.task;
+                index = hs->after.index;
+                jumped = true;
+                break;
+            }
+            case FrameKind::GatherBranch: {
+                TaskRec* parent = task(t->parent);
+                t = parent;
+                index = int(parent->k.size()) - 1;
+                jumped = true;
+                break;
+            }
+            case FrameKind::TaskRoot:
+                return Outcome::thrown(raise<UnhandledEffectError>(
+                    ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+            default:
+                break;
+            }
+        }
+        if (!jumped)
+            return Outcome::thrown(
+                raise<UnhandledEffectError>(ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+    }
+}
+
+Outcome Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at)
+{
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        const QString name = handlerFrame.handler->name;
+        Outcome o = offerTo(ds, handlerFrame, at);
+        hookHandled(ds, o, name);
+        return o;
+    }
+    return offerTo(ds, handlerFrame, at);
+}
+
+Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
+{
+    const HandlerImpl& h = *handlerFrame.handler;
+    ds.handlerAt = at;
+    if (h.builtin) {
+        try {
+            switch (h.builtin) {
+            case BuiltinScheduler:
+                return handleScheduler(ds);
+            case BuiltinTime:
+                return handleTime(ds);
+            case BuiltinAwait:
+                return handleAwait(ds);
+            case BuiltinCore:
+                return handleCore(ds);
+            default:
+                return Outcome();
+            }
+        } catch (...) {
+            return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+        }
+    }
+    if (h.fast) {
+        HandlerContext ctx(this, &ds);
+        HandlerResult r;
+        try {
+            r = h.fast(ds.effect, ctx);
+        } catch (...) {
+            reinstallCaptured(ds);
+            return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+        }
+        return fromHandlerResult(ds, std::move(r));
+    }
+    if (h.coroutine) return startCoroutineHandler(ds, handlerFrame);
+    return Outcome();
+}
+
+int Machine::delimitIndex(const DispatchState& ds) const
+{
+    // frames above this index form the delimited continuation (cut at the task's root)
+    return ds.handlerAt.task == ds.task ? ds.handlerAt.index : 0;
+}
+
+void Machine::reinstallCaptured(DispatchState& ds)
+{
+    if (ds.captured && !ds.captured->consumed) {
+        restoreContinuation(ds.task, *ds.captured);
+    }
+}
+
+void Machine::restoreContinuation(TaskRec* t, ContinuationState& k)
+{
+    k.consumed = true;
+    install(t, std::move(k.frames));
+    k.frames.clear();
+    t->env = k.env;
+}
+
+Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
+{
+    TaskRec* t = ds.task;
+    const int runNode = ds.node >= 0 ? ds.node : ds.parentNode;
+    switch (r.kind()) {
+    case HandlerResult::Kind::Forward:
+        reinstallCaptured(ds);
+        return Outcome();
+    case HandlerResult::Kind::Resume:
+        reinstallCaptured(ds);
+        if (r.store()) {
+            *t->store = *r.store();
+            if (DOEFF_OBSERVED) [[unlikely]] {
+                Event e;
+                e.kind = EventKind::StoreReplaced;
+                e.task = t->id;
+                e.value = storePairs(*t->store);
+                emitEvent(e);
+            }
+        }
+        return Outcome::resume(r.value());
+    case HandlerResult::Kind::Fail:
+        reinstallCaptured(ds);
+        return Outcome::thrown(newError(t, r.error(), ds.node));
+    case HandlerResult::Kind::Run: {
+        reinstallCaptured(ds);
+        Outcome o;
+        o.kind = Outcome::Run;
+        o.program = std::move(r.program());
+        o.node = runNode;
+        return o;
+    }
+    case HandlerResult::Kind::ResumeK:
+    case HandlerResult::Kind::ResumeKError: {
+        if (!ds.captured) ctxContinuation(&ds);
+        return resumeWith(ds, r.continuation(), r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
+                          r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, ds.captured);
+    }
+    case HandlerResult::Kind::Abort: {
+        if (!ds.captured) ctxContinuation(&ds);
+        if (!ds.captured->consumed) {
+            ds.captured->consumed = true;
+            discard(t, ds.captured->frames);
+        }
+        return Outcome::resume(r.value());
+    }
+    }
+    return Outcome();
+}
+
+Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
+                            const std::shared_ptr<ContinuationState>& own)
+{
+    TaskRec* t = ds.task;
+    auto fail = [&](const QString& message) {
+        if (own && !own->consumed) restoreContinuation(t, *own);
+        return Outcome::thrown(raise<ContinuationError>(t, ds.node, message));
+    };
+    const auto& ks = k.state();
+    if (!ks || ks->consumed) return fail(QStringLiteral("Continuation already resumed"));
+    if (ks->task != t->id || ks->handlerFrame != own->handlerFrame)
+        return fail(QStringLiteral("Continuation belongs to another task or handler"));
+    if (own && own != ks && !own->consumed) {
+        own->consumed = true;
+        discard(t, own->frames);
+    }
+    restoreContinuation(t, *ks);
+    if (e) return Outcome::thrown(newError(t, e, ds.node));
+    return Outcome::resume(std::move(v));
+}
+
+Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
+{
+    TaskRec* t = ds.task;
+    auto hs = std::make_shared<HandlingState>();
+    hs->dispatch = std::make_shared<DispatchState>(ds);
+    hs->dispatch->effect = ds.effect.owned();
+    hs->dispatch->storeAtDispatch = *t->store;
+    hs->dispatch->storeCaptured = true;
+    hs->handler = handlerFrame.handler;
+    hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
+    if (ds.captured) {
+        hs->cont = ds.captured;
+    } else {
+        hs->cont = std::make_shared<ContinuationState>();
+        hs->cont->frames = cutAbove(t, delimitIndex(ds));
+        hs->cont->task = t->id;
+        hs->cont->handlerFrame = handlerFrame.handler.get();
+        hs->cont->env = t->env;
+    }
+    hs->dispatch->captured = hs->cont;
+    hs->ctx = std::make_unique<HandlerContext>(this, hs->dispatch.get());
+    Program<HandlerResult> program;
+    try {
+        program = hs->handler->coroutine(hs->dispatch->effect, *hs->ctx);
+    } catch (...) {
+        restoreContinuation(t, *hs->cont);
+        return Outcome::thrown(newError(t, std::current_exception(), ds.node));
+    }
+    Frame f;
+    f.kind = FrameKind::Handling;
+    f.node = ds.node;
+    f.data = hs;
+    pushFrame(t, std::move(f));
+    Outcome o;
+    o.kind = Outcome::Continue;
+    o.program = std::move(program);
+    o.node = ds.node >= 0 ? ds.node : ds.parentNode;
+    o.handlerName = hs->handler->name;
+    return o;
+}
+
+Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r)
+{
+    DispatchState& ds = *hs.dispatch;
+    switch (r.kind()) {
+    case HandlerResult::Kind::Forward: {
+        if (!hs.cont->consumed) restoreContinuation(t, *hs.cont);
+        DispatchState next = ds;
+        next.captured.reset();
+        next.effect = ds.effect;
+        return walk(next, hs.after);
+    }
+    case HandlerResult::Kind::Resume:
+    case HandlerResult::Kind::Fail:
+    case HandlerResult::Kind::Run:
+    case HandlerResult::Kind::Abort:
+        return fromHandlerResult(ds, std::move(r));
+    case HandlerResult::Kind::ResumeK:
+    case HandlerResult::Kind::ResumeKError:
+        return resumeWith(ds, r.continuation(), r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
+                          r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, hs.cont);
+    }
+    return Outcome();
+}
+
+// ---- HandlerContext ----------------------------------------------------------------------
+
+Store Machine::ctxStore(DispatchState* d) const
+{
+    return d->storeCaptured ? d->storeAtDispatch : *d->task->store;
+}
+
+TaskInfo Machine::ctxTask(DispatchState* d) const
+{
+    return TaskInfo { d->task->id, d->task->name };
+}
+
+Continuation Machine::ctxContinuation(DispatchState* d)
+{
+    if (!d->captured) {
+        auto k = std::make_shared<ContinuationState>();
+        k->frames = cutAbove(d->task, delimitIndex(*d));
+        k->task = d->task->id;
+        k->handlerFrame = d->handlerAt.task->k[d->handlerAt.index].handler.get();
+        k->env = d->task->env;
+        d->captured = std::move(k);
+    }
+    return Continuation(d->captured);
+}
+
+QList<FrameInfo> Machine::ctxK(DispatchState* d) const
+{
+    QList<FrameInfo> out;
+    for (const SnapFrame& s : snapshot(d->task))
+        out.append(frameInfo(s));
+    return out;
+}
+
+} // namespace doeff::detail
+
+namespace doeff {
+
+bool Continuation::isConsumed() const
+{
+    return !m_state || m_state->consumed;
+}
+
+const AnyEffect& HandlerContext::effect() const
+{
+    return m_machine->ctxEffect(m_dispatch);
+}
+
+const Env& HandlerContext::env() const
+{
+    return m_machine->ctxEnv(m_dispatch);
+}
+
+Store HandlerContext::store() const
+{
+    return m_machine->ctxStore(m_dispatch);
+}
+
+TaskInfo HandlerContext::task() const
+{
+    return m_machine->ctxTask(m_dispatch);
+}
+
+Continuation HandlerContext::continuation()
+{
+    return m_machine->ctxContinuation(m_dispatch);
+}
+
+QList<FrameInfo> HandlerContext::k() const
+{
+    return m_machine->ctxK(m_dispatch);
+}
+
+} // namespace doeff

@@ -1,0 +1,250 @@
+// Snapshots of the K stack, the errors that carry them, and the RuntimeResult a run builds.
+
+#include "machine.h"
+
+#include <doeff/sourceinfo.h>
+#include <doeff/value.h>
+
+#include <QFileInfo>
+
+namespace doeff::detail {
+
+// ---- errors ------------------------------------------------------------------------------
+
+SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
+{
+    SnapFrame s;
+    s.kind = f.kind;
+    s.task = t->id;
+    s.taskName = t->name;
+    switch (f.kind) {
+    case FrameKind::Program: {
+        const PromiseBase* p = f.program.get();
+        s.function = p->definition().function_name();
+        s.definition = p->definition();
+        s.site = p->site();
+        s.suspended = p->suspended();
+        s.handler = p->m_handler;
+        break;
+    }
+    case FrameKind::Handler:
+        s.description = QStringLiteral("handler=") + f.handler->name;
+        break;
+    case FrameKind::Handling: {
+        auto hs = std::static_pointer_cast<HandlingState>(f.data);
+        s.description = QStringLiteral("effect=") + hs->dispatch->effect.label() + QStringLiteral(" handler=")
+            + hs->handler->name;
+        break;
+    }
+    case FrameKind::Safe:
+        s.description = QStringLiteral("will catch errors");
+        break;
+    case FrameKind::Convert:
+        s.description = QStringLiteral("converting the result of ")
+            + std::static_pointer_cast<ConvertState>(f.data)->effect.label();
+        break;
+    case FrameKind::Local: {
+        // the override keys are those whose value differs from the saved env
+        QStringList keys;
+        for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
+            if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value()) keys.append(repr(it.key()));
+        const qsizetype shown = std::min<qsizetype>(keys.size(), 3);
+        s.description = QStringLiteral("env={") + QStringList(keys.mid(0, shown)).join(QStringLiteral(", "))
+            + (keys.size() > 3 ? QStringLiteral("...") : QString()) + QStringLiteral("}");
+        break;
+    }
+    case FrameKind::Listen:
+        s.description
+            = QStringLiteral("capturing logs (%1 so far)").arg(std::static_pointer_cast<QVariantList>(f.data)->size());
+        break;
+    case FrameKind::Intercept:
+        s.description
+            = QStringLiteral("%1 transform(s)").arg(std::static_pointer_cast<const QList<TransformFn>>(f.data)->size());
+        break;
+    case FrameKind::GraphCapture:
+        s.description = QStringLiteral("capturing graph (%1 nodes so far)")
+                            .arg(std::static_pointer_cast<std::vector<qsizetype>>(f.data)->size());
+        break;
+    case FrameKind::AskLazy:
+        s.description = QStringLiteral("evaluating Ask(") + repr(std::static_pointer_cast<LazyEntry>(f.data)->key)
+            + QStringLiteral(")");
+        break;
+    case FrameKind::GatherBranch: {
+        auto b = std::static_pointer_cast<BlockOp>(f.data);
+        const TaskRec* parent = task(t->parent);
+        s.description = QStringLiteral("branch %1 of %2 of Gather in task %3 '%4'")
+                            .arg(f.index + 1)
+                            .arg(b ? b->items.size() : 0)
+                            .arg(parent ? parent->id : -1)
+                            .arg(parent ? parent->name : QString());
+        break;
+    }
+    case FrameKind::TaskRoot:
+        s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
+        break;
+    }
+    return s;
+}
+
+std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
+{
+    std::vector<SnapFrame> out;
+    out.reserve(t->k.size());
+    auto add = [&](const Frame& f) { out.push_back(snapFrame(t, f)); };
+    for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
+        add(*it);
+        if (it->kind == FrameKind::Handling) {
+            // the site's frames live in the handling's continuation: show them below it
+            auto hs = std::static_pointer_cast<HandlingState>(it->data);
+            if (hs->cont)
+                for (auto ct = hs->cont->frames.rbegin(); ct != hs->cont->frames.rend(); ++ct)
+                    add(*ct);
+        }
+    }
+    return out;
+}
+
+FrameInfo Machine::frameInfo(const SnapFrame& s)
+{
+    FrameInfo fi;
+    fi.kind = QString::fromLatin1(frameKindName(s.kind));
+    if (s.kind == FrameKind::Program) {
+        fi.function = functionDisplayNameOfStatic(s.function);
+        const std::source_location& loc = s.suspended ? s.site : s.definition;
+        fi.file = QString::fromUtf8(loc.file_name());
+        fi.line = int(loc.line());
+        if (!s.suspended) fi.line = SourceInfo::definitionLine(fi.file, fi.line, fi.function);
+        fi.description
+            = fi.function + QStringLiteral("() at ") + fi.file + QStringLiteral(":") + QString::number(fi.line);
+    } else {
+        fi.description = s.description;
+    }
+    return fi;
+}
+
+ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram)
+{
+    if (thrownByProgram) {
+        // a program rethrowing an error it caught earlier (try/catch, Safe then value()): the
+        // failing point stays where the error was first raised (§10.2)
+        for (auto it = m_recentErrors.rbegin(); it != m_recentErrors.rend(); ++it)
+            if ((*it)->exception == e) return *it;
+    }
+    auto r = std::make_shared<ErrorRecord>();
+    r->exception = std::move(e);
+    r->task = t->id;
+    r->k = snapshot(t);
+    r->node = node;
+    r->env = t->env;
+    r->store = *t->store;
+    if (thrownByProgram && !r->k.empty()) {
+        try {
+            std::rethrow_exception(r->exception);
+        } catch (const doeff::Error& err) {
+            const std::source_location w = err.where();
+            // an engine error constructed inside the engine says nothing about the program
+            if (w.file_name() && QString::fromUtf8(w.file_name()).contains(QStringLiteral("engine/")) == false) {
+                r->k.front().site = w;
+                r->k.front().suspended = true;
+            }
+        } catch (...) { }
+    }
+    m_tree.pin(node);
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        Event ev;
+        ev.kind = EventKind::ErrorRaised;
+        ev.task = t->id;
+        locateTop(ev, t);
+        ev.name = exceptionTypeName(r->exception);
+        ev.text = exceptionMessage(r->exception);
+        emitEvent(ev);
+    }
+    rememberError(r);
+    return r;
+}
+
+ErrorPtr Machine::cross(TaskRec* receiver, const ErrorPtr& e, int node)
+{
+    auto r = std::make_shared<ErrorRecord>();
+    r->exception = e->exception;
+    r->from = e;
+    r->task = receiver->id;
+    r->k = snapshot(receiver);
+    r->node = node;
+    m_tree.pin(node);
+    rememberError(r);
+    return r;
+}
+
+void Machine::rememberError(const ErrorPtr& r)
+{
+    m_recentErrors.push_back(r);
+    if (m_recentErrors.size() > 64) m_recentErrors.pop_front();
+}
+// ---- result ------------------------------------------------------------------------------
+
+std::shared_ptr<const ResultData> Machine::buildResult()
+{
+    auto r = std::make_shared<ResultData>();
+    TaskRec* main = m_tasks.front().get();
+    r->ok = main->state == TaskState::Done;
+    r->store = *main->store;
+    r->env = main->env;
+    int errorNode = -1;
+    std::vector<int> rethrown;
+    if (r->ok) {
+        r->value = main->value;
+    } else if (main->error) {
+        const ErrorPtr& e = main->error;
+        r->error = ErrorInfo(e->exception);
+        r->rootCause = r->error.root_cause();
+        // the chain, from main back to the failing point
+        std::vector<const ErrorRecord*> chain;
+        for (const ErrorRecord* x = e.get(); x; x = x->from.get())
+            chain.push_back(x);
+        const ErrorRecord& origin = *chain.back();
+        errorNode = origin.node;
+        for (const ErrorRecord* x : chain)
+            if (x->from) rethrown.push_back(x->node);
+        for (const SnapFrame& s : origin.k)
+            r->k.frames.append(frameInfo(s));
+        for (const ErrorRecord* x : chain) {
+            // program activations of this link, outermost first
+            for (auto it = x->k.rbegin(); it != x->k.rend(); ++it) {
+                if (it->kind != FrameKind::Program) continue;
+                const FrameInfo fi = frameInfo(*it);
+                SourceStackTrace::Entry entry;
+                entry.file = fi.file;
+                entry.line = fi.line;
+                entry.function = fi.function;
+                if (m_options.capture_source_lines) entry.code = SourceInfo::lineText(fi.file, fi.line);
+                entry.task = it->task;
+                entry.taskName = it->taskName;
+                entry.handler = it->handler;
+                r->source.entries.append(entry);
+            }
+        }
+        const TaskRec* failing = task(origin.task);
+        r->errorContext.task = origin.task;
+        r->errorContext.taskName = failing ? failing->name : QString();
+        r->errorContext.env = origin.env;
+        r->errorContext.storeKeys = origin.store.keys();
+    } else {
+        // main never finished (cannot happen once the run loop ends); report it plainly
+        r->error = ErrorInfo(std::make_exception_ptr(
+            InterpreterInvariantError(QStringLiteral("the main task did not finish (state %1)")
+                                          .arg(QString::fromLatin1(taskStateName(main->state))))));
+        r->rootCause = r->error;
+    }
+    r->tree = m_tree.build(errorNode, rethrown);
+    std::vector<const TaskRec*> failed;
+    for (const auto& t : m_tasks)
+        if (t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed) failed.push_back(t.get());
+    std::sort(failed.begin(), failed.end(),
+              [](const TaskRec* a, const TaskRec* b) { return a->failOrder < b->failOrder; });
+    for (const TaskRec* t : failed)
+        r->unobserved.append(UnobservedFailure { t->id, t->name, ErrorInfo(t->error->exception) });
+    return r;
+}
+
+} // namespace doeff::detail

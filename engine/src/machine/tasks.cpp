@@ -1,0 +1,542 @@
+// The scheduler: tasks, promises, gather and race, cancellation, completion and deadlock.
+
+#include "machine.h"
+
+#include <doeff/value.h>
+
+namespace doeff::detail {
+
+// ---- scheduler ---------------------------------------------------------------------------
+
+Waitable Machine::handleOf(TaskRec* t) const
+{
+    return Waitable(Waitable::Kind::Task, m_runId, t->id, t->name);
+}
+
+PromiseRec* Machine::promise(const Waitable& w) const
+{
+    if (w.kind() != Waitable::Kind::Future || w.run() != m_runId) return nullptr;
+    const int i = w.id() - 1;
+    return i >= 0 && i < int(m_promises.size()) ? m_promises[i].get() : nullptr;
+}
+
+ErrorPtr Machine::checkHandle(TaskRec* t, const Waitable& w, int node, const char* what)
+{
+    if (w.isNull())
+        return raise<InvalidHandleError>(t, node,
+                                         QString::fromLatin1(what) + QStringLiteral(" requires a Task or Future"));
+    const bool foreign
+        = w.run() != m_runId || (w.kind() == Waitable::Kind::Task ? task(w.id()) == nullptr : promise(w) == nullptr);
+    if (foreign)
+        return raise<InvalidHandleError>(
+            t, node,
+            (w.kind() == Waitable::Kind::Task ? QStringLiteral("Task %1") : QStringLiteral("Promise %1")).arg(w.id())
+                + QStringLiteral(" does not belong to this run"));
+    return nullptr;
+}
+
+bool Machine::itemFinished(const Waitable& w, bool* failed, int* completion) const
+{
+    if (w.kind() == Waitable::Kind::Task) {
+        const TaskRec* x = task(w.id());
+        *failed = x->state != TaskState::Done;
+        *completion = x->completion;
+        return x->isFinished();
+    }
+    const PromiseRec* p = promise(w);
+    *failed = p->failed;
+    *completion = p->completion;
+    return p->done;
+}
+
+Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
+{
+    if (w.kind() == Waitable::Kind::Task) {
+        TaskRec* x = task(w.id());
+        if (x->state == TaskState::Done) return Outcome::resume(x->value);
+        if (x->state == TaskState::Cancelled)
+            return Outcome::thrown(raise<TaskCancelledError>(
+                receiver, node, QStringLiteral("Task %1 '%2' was cancelled").arg(QString::number(x->id), x->name)));
+        x->observed = true;
+        return Outcome::thrown(cross(receiver, x->error, node));
+    }
+    PromiseRec* p = promise(w);
+    if (!p->failed) return Outcome::resume(p->value);
+    return Outcome::thrown(cross(receiver, p->error, node));
+}
+
+void Machine::registerOn(const Waitable& w, const BlockPtr& b, int item)
+{
+    if (w.kind() == Waitable::Kind::Task)
+        task(w.id())->waiters.push_back({ b, item });
+    else
+        promise(w)->waiters.push_back({ b, item });
+}
+
+void Machine::notifyWaiters(std::vector<WaitReg> waiters)
+{
+    for (const WaitReg& r : waiters) {
+        if (r.block->done || r.block->task->block != r.block) continue;
+        onItemDone(r.block, r.item);
+    }
+}
+
+void Machine::onItemDone(const BlockPtr& b, int item)
+{
+    TaskRec* t = b->task;
+    const Waitable& w = b->items[item];
+    switch (b->kind) {
+    case BlockOp::Wait:
+        b->done = true;
+        wake(t, itemOutcome(t, w, b->effectNode));
+        return;
+    case BlockOp::Race: {
+        b->done = true;
+        Outcome o = itemOutcome(t, w, b->effectNode);
+        if (o.kind == Outcome::Resume) {
+            RaceResult<QVariant> r;
+            r.first = w;
+            r.value = o.value;
+            for (int i = 0; i < int(b->items.size()); ++i)
+                if (i != item) r.rest.append(b->items[i]);
+            o = Outcome::resume(QVariant::fromValue(r));
+        }
+        wake(t, std::move(o));
+        return;
+    }
+    case BlockOp::Gather: {
+        bool failed = false;
+        int completion = 0;
+        itemFinished(w, &failed, &completion);
+        if (failed) {
+            b->done = true;
+            Outcome o = itemOutcome(t, w, b->effectNode);
+            cancelBranches(b);
+            wake(t, std::move(o));
+            return;
+        }
+        b->results[item] = itemOutcome(t, w, b->effectNode).value;
+        if (--b->remaining == 0) {
+            b->done = true;
+            wake(t, Outcome::resume(b->results));
+        }
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+void Machine::cancelBranches(const BlockPtr& b)
+{
+    for (int id : b->branchOf)
+        if (id >= 0)
+            if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
+}
+
+std::vector<Frame> Machine::inheritedFrames(TaskRec* t) const
+{
+    // every HandlerFrame and InterceptFrame on the spawn site's dispatch path, top first
+    std::vector<Frame> out;
+    TaskRec* x = t;
+    int index = int(t->k.size()) - 1;
+    while (x) {
+        TaskRec* next = nullptr;
+        int nextIndex = -1;
+        auto it = std::upper_bound(x->dispatch.begin(), x->dispatch.end(), index);
+        for (int pos = int(it - x->dispatch.begin()) - 1; pos >= 0; --pos) {
+            const Frame& f = x->k[x->dispatch[pos]];
+            if (f.kind == FrameKind::Handler || f.kind == FrameKind::Intercept) {
+                Frame c;
+                c.kind = f.kind;
+                c.handler = f.handler;
+                c.data = f.data;
+                out.push_back(std::move(c));
+            } else if (f.kind == FrameKind::Handling) {
+                auto hs = std::static_pointer_cast<HandlingState>(f.data);
+                next = hs->after.task;
+                nextIndex = hs->after.index;
+                break;
+            } else if (f.kind == FrameKind::GatherBranch) {
+                next = task(x->parent);
+                nextIndex = int(next->k.size()) - 1;
+                break;
+            }
+        }
+        x = next;
+        index = nextIndex;
+    }
+    return out;
+}
+
+Outcome Machine::handleScheduler(DispatchState& d)
+{
+    TaskRec* t = d.task;
+    switch (d.effect.builtin()) {
+    case SpawnEffect::builtinId: {
+        const auto* e = d.effect.as<SpawnEffect>();
+        AnyProgram program = e->program ? AnyProgram(*e->program) : AnyProgram();
+        QString name = e->options.name.isEmpty() ? program.displayName() : e->options.name;
+        TaskRec* child = newTask(TaskKind::Spawned, std::move(name), t);
+        child->creationSite = d.site;
+        child->env = t->env;
+        child->store = std::make_shared<Store>(*t->store);
+        Frame root;
+        root.kind = FrameKind::TaskRoot;
+        pushFrame(child, std::move(root));
+        std::vector<Frame> inherited = inheritedFrames(t);
+        child->k.reserve(child->k.size() + inherited.size() + 1); // + the program's own frame
+        for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
+            pushFrame(child, std::move(*it));
+        Outcome& start = child->setPending(Outcome());
+        start.kind = Outcome::Run;
+        start.program = std::move(program);
+        start.node = d.node >= 0 ? d.node : d.parentNode;
+        start.taskRoot = true;
+        enqueue(child);
+        const Waitable h = handleOf(child);
+        if (d.node >= 0) m_tree.setLabel(d.node, QStringLiteral("Spawn(") + h.describe() + QStringLiteral(")"));
+        return Outcome::resume(QVariant::fromValue(h));
+    }
+    case WaitEffect::builtinId: {
+        const Waitable& w = d.effect.as<WaitEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "Wait")) return Outcome::thrown(bad);
+        bool failed = false;
+        int completion = 0;
+        if (itemFinished(w, &failed, &completion)) return itemOutcome(t, w, d.node);
+        auto b = std::make_shared<BlockOp>();
+        b->kind = BlockOp::Wait;
+        b->task = t;
+        b->items = { w };
+        b->effectNode = d.node;
+        registerOn(w, b, 0);
+        blockOn(t, b, promiseIsExternal(w) ? TaskState::Awaiting : TaskState::Blocked);
+        return Outcome::block();
+    }
+    case GatherEffect::builtinId:
+        return gather(d);
+    case RaceEffect::builtinId: {
+        const auto* e = d.effect.as<RaceEffect>();
+        if (e->items.isEmpty())
+            return Outcome::thrown(
+                raise<InvalidArgumentError>(t, d.node, QStringLiteral("Race requires at least one Waitable")));
+        int best = -1;
+        int bestCompletion = 0;
+        for (int i = 0; i < e->items.size(); ++i) {
+            if (ErrorPtr bad = checkHandle(t, e->items[i], d.node, "Race")) return Outcome::thrown(bad);
+            bool failed = false;
+            int completion = 0;
+            if (itemFinished(e->items[i], &failed, &completion) && (best < 0 || completion < bestCompletion)) {
+                best = i;
+                bestCompletion = completion;
+            }
+        }
+        auto b = std::make_shared<BlockOp>();
+        b->kind = BlockOp::Race;
+        b->task = t;
+        b->items.assign(e->items.begin(), e->items.end());
+        b->effectNode = d.node;
+        if (best >= 0) {
+            b->done = true;
+            Outcome o = itemOutcome(t, b->items[best], d.node);
+            if (o.kind == Outcome::Resume) {
+                RaceResult<QVariant> r;
+                r.first = b->items[best];
+                r.value = o.value;
+                for (int i = 0; i < int(b->items.size()); ++i)
+                    if (i != best) r.rest.append(b->items[i]);
+                o = Outcome::resume(QVariant::fromValue(r));
+            }
+            return o;
+        }
+        for (int i = 0; i < int(b->items.size()); ++i)
+            registerOn(b->items[i], b, i);
+        blockOn(t, b, TaskState::Blocked);
+        return Outcome::block();
+    }
+    case CancelEffect::builtinId: {
+        const Waitable& w = d.effect.as<CancelEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "Cancel")) return Outcome::thrown(bad);
+        TaskRec* x = task(w.id());
+        if (x->isFinished()) return Outcome::resume(false);
+        if (x == t || isAncestorOrSelf(x->id, t)) {
+            // cancelling the running task (or what it belongs to) ends the turn first
+            m_cancelSelf = true;
+            m_cancelTarget = x;
+            return Outcome::block();
+        }
+        cancelTask(x);
+        return Outcome::resume(true);
+    }
+    case IsDoneEffect::builtinId: {
+        const Waitable& w = d.effect.as<IsDoneEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, "IsDone")) return Outcome::thrown(bad);
+        return Outcome::resume(task(w.id())->isFinished());
+    }
+    case CreatePromiseEffect::builtinId:
+    case CreateExternalPromiseEffect::builtinId: {
+        auto p = std::make_unique<PromiseRec>();
+        p->id = int(m_promises.size()) + 1;
+        p->external = d.effect.builtin() == CreateExternalPromiseEffect::builtinId;
+        std::shared_ptr<ExternalState> ext;
+        if (p->external) {
+            ext = std::make_shared<ExternalState>();
+            const quint64 id = ++m_awaitSeq;
+            m_externalPromise[id] = p->id;
+            std::weak_ptr<Mailbox> mb = m_mailbox;
+            ext->sink = [mb, id](QVariant v, std::exception_ptr e) {
+                if (auto m = mb.lock()) m->post(id, std::move(v), std::move(e));
+            };
+        }
+        Waitable w(Waitable::Kind::Future, m_runId, p->id, {}, ext);
+        m_promises.push_back(std::move(p));
+        return Outcome::resume(QVariant::fromValue(w));
+    }
+    case CompletePromiseEffect::builtinId:
+    case FailPromiseEffect::builtinId: {
+        const bool complete = d.effect.builtin() == CompletePromiseEffect::builtinId;
+        const Waitable& w
+            = complete ? d.effect.as<CompletePromiseEffect>()->target : d.effect.as<FailPromiseEffect>()->target;
+        if (ErrorPtr bad = checkHandle(t, w, d.node, complete ? "CompletePromise" : "FailPromise"))
+            return Outcome::thrown(bad);
+        PromiseRec* p = promise(w);
+        if (p->done)
+            return Outcome::thrown(
+                raise<PromiseAlreadyCompletedError>(t, d.node, QStringLiteral("Promise already completed")));
+        if (complete)
+            completePromise(p, d.effect.as<CompletePromiseEffect>()->value, nullptr);
+        else
+            completePromise(p, {}, newError(t, d.effect.as<FailPromiseEffect>()->error, d.node));
+        return Outcome::resume(QVariant());
+    }
+    default:
+        return Outcome();
+    }
+}
+
+bool Machine::promiseIsExternal(const Waitable& w) const
+{
+    const PromiseRec* p = w.kind() == Waitable::Kind::Future ? promise(w) : nullptr;
+    return p && p->external;
+}
+
+void Machine::completePromise(PromiseRec* p, QVariant value, ErrorPtr error)
+{
+    p->done = true;
+    p->failed = error != nullptr;
+    p->value = std::move(value);
+    p->error = std::move(error);
+    p->completion = ++m_completionCounter;
+    auto waiters = std::move(p->waiters);
+    p->waiters.clear();
+    notifyWaiters(std::move(waiters));
+}
+
+Outcome Machine::gather(DispatchState& d)
+{
+    TaskRec* t = d.task;
+    const auto* e = d.effect.as<GatherEffect>();
+    const int n = int(e->items.size());
+    // handle items first: an already failed one fails the Gather at once
+    int failedItem = -1;
+    int failedCompletion = 0;
+    bool allDone = true;
+    for (int i = 0; i < n; ++i) {
+        const GatherItem& item = e->items[i];
+        if (item.program) {
+            allDone = false;
+            continue;
+        }
+        if (ErrorPtr bad = checkHandle(t, item.handle, d.node, "Gather")) return Outcome::thrown(bad);
+        bool failed = false;
+        int completion = 0;
+        if (!itemFinished(item.handle, &failed, &completion))
+            allDone = false;
+        else if (failed && (failedItem < 0 || completion < failedCompletion)) {
+            failedItem = i;
+            failedCompletion = completion;
+        }
+    }
+    if (failedItem >= 0) return itemOutcome(t, e->items[failedItem].handle, d.node);
+    auto b = std::make_shared<BlockOp>();
+    b->kind = BlockOp::Gather;
+    b->task = t;
+    b->effectNode = d.node;
+    b->items.resize(n);
+    b->branchOf.assign(n, -1);
+    b->results = QVariantList(n);
+    if (allDone) {
+        for (int i = 0; i < n; ++i)
+            b->results[i] = itemOutcome(t, e->items[i].handle, d.node).value;
+        return Outcome::resume(b->results);
+    }
+    for (int i = 0; i < n; ++i) {
+        const GatherItem& item = e->items[i];
+        if (!item.program) {
+            b->items[i] = item.handle;
+            continue;
+        }
+        AnyProgram program(*item.program);
+        TaskRec* branch = newTask(TaskKind::Branch, program.displayName(), t);
+        branch->creationSite = d.site;
+        branch->env = t->env;
+        branch->store = t->store;
+        Frame root;
+        root.kind = FrameKind::GatherBranch;
+        root.index = i;
+        root.data = b;
+        pushFrame(branch, std::move(root));
+        Outcome& start = branch->setPending(Outcome());
+        start.kind = Outcome::Run;
+        start.program = std::move(program);
+        start.node = d.node >= 0 ? d.node : d.parentNode;
+        start.taskRoot = true;
+        b->items[i] = handleOf(branch);
+        b->branchOf[i] = branch->id;
+        t->branches.push_back(branch->id);
+        enqueue(branch);
+    }
+    b->remaining = 0;
+    for (int i = 0; i < n; ++i) {
+        bool failed = false;
+        int completion = 0;
+        if (itemFinished(b->items[i], &failed, &completion)) {
+            b->results[i] = itemOutcome(t, b->items[i], d.node).value;
+        } else {
+            ++b->remaining;
+            registerOn(b->items[i], b, i);
+        }
+    }
+    blockOn(t, b, TaskState::Blocked);
+    return Outcome::block();
+}
+
+// ---- cancellation, completion, deadlock ---------------------------------------------------
+
+bool Machine::cancelTask(TaskRec* x)
+{
+    if (x->isFinished()) return false;
+    settleObservers();
+    if (x->state == TaskState::Ready) m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
+    if (x->block) x->block->done = true;
+    x->block.reset();
+    for (int id : std::vector<int>(x->branches))
+        if (TaskRec* b = task(id)) cancelTask(b);
+    releaseLazies(x);
+    // destroy the coroutine frames, top first
+    while (!x->k.empty()) {
+        Frame f = popFrame(x);
+        if (f.kind == FrameKind::Program) m_tree.finish(f.node);
+    }
+    x->dispatch.clear();
+    x->handlingDepth = 0;
+    x->pending.reset();
+    x->hasPending = false;
+    x->state = TaskState::Cancelled;
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(x);
+    x->completion = ++m_completionCounter;
+    --m_live;
+    if (TaskRec* parent = task(x->parent)) std::erase(parent->branches, x->id);
+    auto waiters = std::move(x->waiters);
+    x->waiters.clear();
+    notifyWaiters(std::move(waiters));
+    return true;
+}
+
+void Machine::releaseLazies(TaskRec* x)
+{
+    for (auto it = m_lazy.begin(); it != m_lazy.end(); ++it) {
+        LazyEntry& e = **it;
+        if (!e.evaluating || e.evaluator != x->id) continue;
+        e.evaluating = false;
+        e.evaluator = -1;
+        auto waiters = std::move(e.waiters);
+        e.waiters.clear();
+        for (const BlockPtr& b : waiters) {
+            if (b->done || b->task->block != b) continue;
+            b->done = true;
+            Outcome o;
+            o.kind = Outcome::Run;
+            o.program = AnyProgram::fromEffect(AnyEffect::own(AskEffect { {}, e.key }));
+            o.node = b->effectNode;
+            wake(b->task, std::move(o));
+        }
+    }
+}
+
+void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
+{
+    settleObservers();
+    while (!t->k.empty())
+        popFrame(t);
+    t->dispatch.clear();
+    t->state = ok ? TaskState::Done : TaskState::Failed;
+    t->value = std::move(value);
+    t->error = std::move(error);
+    t->completion = ++m_completionCounter;
+    if (!ok) t->failOrder = ++m_failCounter;
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hookTaskState(t);
+    --m_live;
+    if (TaskRec* parent = task(t->parent)) std::erase(parent->branches, t->id);
+    auto waiters = std::move(t->waiters);
+    t->waiters.clear();
+    notifyWaiters(std::move(waiters));
+}
+
+QString BlockOp::label(const Machine& m) const
+{
+    auto unfinished = [&](bool includeAll) {
+        QStringList parts;
+        for (const Waitable& w : items) {
+            bool failed = false;
+            int completion = 0;
+            if (!includeAll && m.itemFinished(w, &failed, &completion)) continue;
+            parts.append(w.describe());
+        }
+        return parts.join(QStringLiteral(", "));
+    };
+    switch (kind) {
+    case Wait:
+        return QStringLiteral("Wait(") + unfinished(true) + QStringLiteral(")");
+    case Gather:
+        return QStringLiteral("Gather(") + unfinished(false) + QStringLiteral(")");
+    case Race:
+        return QStringLiteral("Race(") + unfinished(false) + QStringLiteral(")");
+    case Lazy: {
+        const TaskRec* ev = m.task(lazyEvaluator);
+        return lazyLabel
+            + QStringLiteral(" (evaluated by task %1 '%2')")
+                  .arg(QString::number(lazyEvaluator), ev ? ev->name : QString());
+    }
+    case Timer:
+        return QStringLiteral("timer");
+    case Await:
+        return QStringLiteral("Await()");
+    case External:
+        return QStringLiteral("external promise");
+    }
+    return {};
+}
+
+void Machine::resolveDeadlock()
+{
+    std::vector<TaskRec*> blocked;
+    for (const auto& t : m_tasks)
+        if ((t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block) blocked.push_back(t.get());
+    std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder < b->blockOrder; });
+    QStringList entries;
+    for (TaskRec* t : blocked)
+        entries.append(
+            QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name, t->block->label(*this)));
+    for (TaskRec* t : blocked) {
+        if (t->isFinished() || !t->block) continue;
+        BlockPtr b = t->block;
+        b->done = true;
+        if (b->kind == BlockOp::Gather) cancelBranches(b);
+        wake(t, Outcome::thrown(raise<DeadlockError>(t, b->effectNode, entries)));
+    }
+}
+
+} // namespace doeff::detail
