@@ -1,4 +1,5 @@
-// Scenarios P, R, S, W, C, H and O of spec/SCENARIOS.md, on both runners.
+// Scenarios P, R, S, W, C, H and O of spec/SCENARIOS.md, on both runners. Over 800 lines on
+// purpose: one short slot per scenario, in the spec's order, so the file reads beside the spec.
 
 #include "scenario.h"
 
