@@ -1,4 +1,4 @@
-// Programs the inspector tests debug out of process (tests/tst_inspector.cpp), built the way a
+// Programs the inspector tests debug out of process (tests/engine/inspect/tst_inspector.cpp), built the way a
 // third party builds a program library.
 
 #include <doeff/doeff.h>
