@@ -54,13 +54,15 @@ QString writeEvents(const TraceSource& source, const QString& path, const Progre
 
 } // namespace
 
-std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress)
+std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress, bool recoverUnfinished)
 {
     auto out = std::make_shared<LoadedTrace>();
     out->path = path;
     try {
         auto reader = std::make_unique<TraceReader>();
-        if (!reader->open(path)) {
+        TraceReader::Options options;
+        options.recoverUnfinished = recoverUnfinished;
+        if (!reader->open(path, options)) {
             out->error = reader->errorString();
             return out;
         }

@@ -34,8 +34,11 @@ struct LoadedTrace {
 };
 
 /// Opens `path`, validates it, builds the timeline lanes from every event and reduces the final
-/// state. Never throws.
-std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress = {});
+/// state. Never throws. With `recoverUnfinished`, a trace without its index (a stopped
+/// recorder) opens up to its last complete frame with `notice` set; without, it is an error
+/// (the Studio's default until its File ▸ Open shows the notice).
+std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress = {},
+                                       bool recoverUnfinished = false);
 
 /// Whether `path` starts with a trace's magic, without blocking: anything that is not a regular
 /// file (a FIFO would block the open) is not a trace. For choosing between trace and result.
