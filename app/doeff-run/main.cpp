@@ -1,6 +1,7 @@
 // doeff-run: the Studio's headless sibling. Lists and runs programs of the built-in example
 // library or of a program library given with --library, prints the RuntimeResult, saves it, and
-// prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error.
+// prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error, 130/143 stopped by
+// SIGINT/SIGTERM (the trace is still finished).
 
 #include "debugger.h"
 
@@ -13,16 +14,18 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
 #include <QTemporaryDir>
 #include <QTextStream>
 
 #include <qcoro/qcorotask.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <optional>
 
 using namespace Qt::StringLiterals;
@@ -46,6 +49,41 @@ QTextStream& err()
 {
     static QTextStream s(stderr);
     return s;
+}
+
+/// The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did. Set by the
+/// handler, read by InterruptObserver on the machine's thread.
+std::atomic<int> interruptSignal { 0 };
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void onInterrupt(int signal)
+{
+    // a second signal while the first is being handled ends the process the default way
+    if (interruptSignal.exchange(signal) != 0) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+    }
+}
+
+/// Ends the run at the next event after SIGINT/SIGTERM: the runner returns
+/// Err(RunAbortedError: interrupted by SIGINT) and the trace recorder finishes its file. A
+/// program looping in C++ without effects is not reached (a second signal ends the process).
+class InterruptObserver final : public doeff::Observer {
+public:
+    void onEvent(const doeff::Event&, const doeff::RunView&) override
+    {
+        if (const int signal = interruptSignal.load(std::memory_order_relaxed))
+            throw doeff::AbortRun { u"interrupted by %1"_s.arg(signal == SIGINT ? u"SIGINT"_s : u"SIGTERM"_s) };
+    }
+};
+
+/// Where `path` leads (symlinks and `..` resolved), for files that may not exist yet.
+QString canonicalTarget(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.exists()) return info.canonicalFilePath();
+    const QString dir = QFileInfo(info.absolutePath()).canonicalFilePath();
+    return dir.isEmpty() ? info.absoluteFilePath() : dir + u'/' + info.fileName();
 }
 
 /// `KEY=JSON` → (key, value). JSON scalars are accepted at the top level (`n=5`, `s="text"`).
@@ -160,6 +198,18 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     if (!running && r.inspectTrace.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
         throw UsageError { u"--export-json and --export-perfetto need a program to run or --inspect-trace"_s };
     if (!running && !r.traceTo.isEmpty()) throw UsageError { u"--trace needs a program to run"_s };
+    // two outputs naming one file would overwrite each other (or the trace being read)
+    const std::pair<QString, QString> files[] = { { u"--trace"_s, r.traceTo },
+                                                  { u"--save-result"_s, r.saveTo },
+                                                  { u"--export-json"_s, r.exportJson },
+                                                  { u"--export-perfetto"_s, r.exportPerfetto },
+                                                  { u"--inspect-trace"_s, r.inspectTrace } };
+    for (size_t i = 0; i < std::size(files); ++i)
+        for (size_t j = i + 1; j < std::size(files); ++j)
+            if (!files[i].second.isEmpty() && !files[j].second.isEmpty()
+                && canonicalTarget(files[i].second) == canonicalTarget(files[j].second))
+                throw UsageError { u"%1 and %2 name the same file (%3)"_s.arg(files[i].first, files[j].first,
+                                                                              files[j].second) };
     if (!r.inspectTrace.isEmpty()) return r;
     if (!r.openResult.isEmpty() && (running || r.list))
         throw UsageError { u"--open-result cannot be combined with a program name or --list"_s };
@@ -251,16 +301,15 @@ int exportTrace(doeff::TraceReader& reader, const Request& r)
     const std::pair<QString, bool> targets[] = { { r.exportJson, true }, { r.exportPerfetto, false } };
     for (const auto& [path, json] : targets) {
         if (path.isEmpty()) continue;
-        QSaveFile f(path);
         QString error;
-        if (!f.open(QIODevice::WriteOnly)) {
-            err() << "doeff-run: cannot write " << path << ": " << f.errorString() << '\n';
-            return ExitUsage;
-        }
-        const bool ok = json ? doeff::exportTraceJson(reader, f, &error) : doeff::exportPerfetto(reader, f, &error);
-        if (!ok || !f.commit()) {
-            err() << "doeff-run: cannot export to " << path << ": " << (error.isEmpty() ? f.errorString() : error)
-                  << '\n';
+        const bool ok = doeff::writeFileAtomically(
+            path,
+            [&, json = json](QIODevice& f, QString& reason) {
+                return json ? doeff::exportTraceJson(reader, f, &reason) : doeff::exportPerfetto(reader, f, &reason);
+            },
+            &error);
+        if (!ok) {
+            err() << "doeff-run: cannot export: " << error << '\n';
             return ExitUsage;
         }
     }
@@ -270,6 +319,8 @@ int exportTrace(doeff::TraceReader& reader, const Request& r)
 int openTrace(doeff::TraceReader& reader, const QString& path)
 {
     if (!reader.open(path)) throw UsageError { reader.errorString() };
+    if (reader.recovered()) err() << "doeff-run: notice: " << reader.recoveryNote() << '\n';
+    err().flush();
     return ExitOk;
 }
 
@@ -286,7 +337,11 @@ int inspectTrace(const Request& r)
     out().flush();
     if (const int e = exportTrace(reader, r); e != ExitOk) return e;
     const QString status = reader.metadata().status;
-    return status.startsWith(u"Ok("_s) ? ExitOk : status.startsWith(u"Err("_s) ? ExitErr : ExitUsage;
+    if (status.startsWith(u"Ok("_s)) return ExitOk;
+    if (status.startsWith(u"Err("_s)) return ExitErr;
+    err() << "doeff-run: " << r.inspectTrace
+          << ": the recorded run has no result (status: " << (status.isEmpty() ? u"none"_s : status) << ")\n";
+    return ExitUsage;
 }
 
 /// The async runner's driver: runs on the application's event loop, then quits it. `info` belongs
@@ -343,6 +398,10 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
         recorder.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
         options.observers.append(&recorder);
     }
+    InterruptObserver interrupt;
+    options.observers.append(&interrupt);
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
     int status = ExitUsage;
     if (!r.async) {
         status = report(doeff::runProgram(info, r.env, r.store, std::move(options)), r);
@@ -350,6 +409,10 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
         QCoro::Task<void> task = runAsync(info, r, std::move(options));
         status = app.exec();
     }
+    // stopped by a signal: the trace and the exports are still finished, then the shell's
+    // convention for the signal
+    const int signal = interruptSignal.load();
+    if (signal) status = 128 + signal;
     if (tracePath.isEmpty()) return status;
     if (!recorder.finish()) {
         err() << "doeff-run: " << recorder.errorString() << '\n';
@@ -379,7 +442,8 @@ int main(int argc, char* argv[])
         "--library (shared objects built with DOEFF_PROGRAM / DOEFF_PROGRAM_LIBRARY()).\n"
         "\n"
         "Exit status: 0 when the result is Ok, 1 when it is Err, 2 for a usage error or a file\n"
-        "that cannot be read (the message on stderr says what was wrong).\n"
+        "that cannot be read (the message on stderr says what was wrong), 130 / 143 when stopped by\n"
+        "SIGINT / SIGTERM (the run ends with RunAbortedError and its trace is still finished).\n"
         "\n"
         "Examples:\n"
         "  doeff-run --list\n"

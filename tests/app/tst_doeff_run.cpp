@@ -3,11 +3,19 @@
 
 #include "files.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <doeff/trace.h>
+
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace testcommon;
@@ -336,6 +344,158 @@ private Q_SLOTS:
         const Outcome ran = doeffRun({ u"-L"_s, lib, u"greet"_s, u"--env"_s, u"name=\"library\""_s });
         QCOMPARE(ran.out, u"Ok('Hello, library!')\n"_s);
         QCOMPARE(ran.exitCode, 0);
+    }
+
+    void failedWritesAreErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("save-result") << QStringList { u"counter"_s, u"--save-result"_s, u"/dev/full"_s }
+                                     << u"doeff-run: cannot save the result to /dev/full: /dev/full: not a regular "
+                                        "file (a character device)\n"_s;
+        QTest::addRow("export-json") << QStringList { u"counter"_s, u"--export-json"_s, u"/dev/full"_s }
+                                     << u"doeff-run: cannot export: /dev/full: not a regular file (a character "
+                                        "device)\n"_s;
+        QTest::addRow("export-perfetto") << QStringList { u"counter"_s, u"--export-perfetto"_s, u"/dev/full"_s }
+                                         << u"doeff-run: cannot export: /dev/full: not a regular file (a character "
+                                            "device)\n"_s;
+        QTest::addRow("trace") << QStringList { u"counter"_s, u"--trace"_s, u"/dev/full"_s }
+                               << u"doeff-run: /dev/full: not a regular file (a character device)\n"_s;
+    }
+    void failedWritesAreErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Outcome o = doeffRun(args);
+        QCOMPARE(o.err, message);
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY(QFileInfo(u"/dev/full"_s).isFile() == false); // still the device
+    }
+
+    void fullDiskKeepsTheOldFile_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addRow("save-result") << u"--save-result"_s;
+        QTest::addRow("export-json") << u"--export-json"_s;
+        QTest::addRow("export-perfetto") << u"--export-perfetto"_s;
+        QTest::addRow("trace") << u"--trace"_s;
+    }
+    void fullDiskKeepsTheOldFile()
+    {
+        QFETCH(QString, option);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString trace = dir.filePath(u"in.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"parallel_work"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace }).exitCode, 0);
+        const QString target = dir.filePath(u"out"_s);
+        QVERIFY(writeBytes(target, "precious"));
+        // a file size limit makes every write past 200 bytes fail with EFBIG, as a full disk would
+        QStringList args { option, target };
+        if (option == u"--save-result"_s || option == u"--trace"_s)
+            args.prepend(u"parallel_work"_s);
+        else
+            args = QStringList { u"--inspect-trace"_s, trace } + args;
+        QProcess p;
+        p.setChildProcessModifier([] {
+            ::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit { 200, 200 };
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+        });
+        p.start(QStringLiteral(DOEFF_RUN_PATH), args);
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY2(err.contains(target + u": "_s) && err.contains(u"File too large"_s), qPrintable(err));
+        if (option == u"--trace"_s) return; // a trace streams to its file (docs/trace-format.md)
+        QCOMPARE(readBytes(target), QByteArray("precious"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2);
+    }
+
+    void nonRegularFilesAreRefused()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fifo = dir.filePath(u"fifo"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        Outcome o = doeffRun({ u"--inspect-trace"_s, fifo });
+        QCOMPARE(o.err, u"doeff-run: "_s + fifo + u": not a regular file (a FIFO)\n"_s);
+        QCOMPARE(o.exitCode, 2);
+        o = doeffRun({ u"--open-result"_s, fifo });
+        QCOMPARE(o.err, u"doeff-run: "_s + fifo + u": not a regular file (a FIFO)\n"_s);
+        QCOMPARE(o.exitCode, 2);
+        o = doeffRun({ u"--open-result"_s, u"/dev/zero"_s });
+        QCOMPARE(o.err, u"doeff-run: /dev/zero: not a regular file (a character device)\n"_s);
+        QCOMPARE(o.exitCode, 2);
+    }
+
+    void outputsNamingOneFile()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(u"x"_s);
+        QVERIFY(writeBytes(file, "precious"));
+        Outcome o = doeffRun({ u"counter"_s, u"--trace"_s, file, u"--save-result"_s, dir.path() + u"/./x"_s });
+        QCOMPARE(o.err, u"doeff-run: --trace and --save-result name the same file (%1/./x)\n"_s.arg(dir.path()));
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.out, QString());
+        QCOMPARE(readBytes(file), QByteArray("precious"));
+        const QString other = dir.filePath(u"new.json"_s);
+        o = doeffRun({ u"counter"_s, u"--export-json"_s, other, u"--export-perfetto"_s, other });
+        QCOMPARE(o.err, u"doeff-run: --export-json and --export-perfetto name the same file (%1)\n"_s.arg(other));
+        QCOMPARE(o.exitCode, 2);
+    }
+
+    void unfinishedTraces()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString trace = dir.filePath(u"run.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"parallel_work"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace }).exitCode, 0);
+        // the recorder stopped before its index
+        const QByteArray bytes = readBytes(trace);
+        const QString cut = dir.filePath(u"cut.doefftrace"_s);
+        QVERIFY(writeBytes(cut, bytes.left(bytes.size() / 2)));
+        const Outcome o = doeffRun({ u"--inspect-trace"_s, cut });
+        QVERIFY2(o.out.contains(u"status: incomplete"_s), qPrintable(o.out));
+        const QStringList lines = o.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].startsWith(u"doeff-run: notice: "_s + cut + u": recovered an unfinished trace"_s),
+                 qPrintable(o.err));
+        QCOMPARE(lines[1], u"doeff-run: "_s + cut + u": the recorded run has no result (status: incomplete)"_s);
+        QCOMPARE(o.exitCode, 2);
+    }
+
+    void signalsFinishTheTrace_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::addColumn<QString>("name");
+        QTest::addRow("SIGINT") << int(SIGINT) << u"SIGINT"_s;
+        QTest::addRow("SIGTERM") << int(SIGTERM) << u"SIGTERM"_s;
+    }
+    void signalsFinishTheTrace()
+    {
+        QFETCH(int, signal);
+        QFETCH(QString, name);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString trace = dir.filePath(u"busy.doefftrace"_s);
+        QProcess p;
+        p.start(QStringLiteral(DOEFF_RUN_PATH), { u"busy_loop"_s, u"--trace"_s, trace });
+        QVERIFY(p.waitForStarted(30000));
+        // frames on disk: the run is well under way
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(trace).size() > 256 * 1024, 60000);
+        QCOMPARE(::kill(pid_t(p.processId()), signal), 0);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 128 + signal);
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(out.startsWith(u"Err(RunAbortedError: interrupted by "_s + name + u')'), qPrintable(out));
+        doeff::TraceReader reader;
+        QVERIFY2(reader.open(trace), qPrintable(reader.errorString()));
+        QVERIFY(!reader.recovered()); // finished with its index
+        QCOMPARE(reader.metadata().status, u"Err(RunAbortedError: interrupted by "_s + name + u')');
+        QVERIFY(reader.checkpointCount() > 0);
     }
 };
 

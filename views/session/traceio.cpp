@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTemporaryFile>
 
 namespace doeff::views {
@@ -55,13 +54,15 @@ QString writeEvents(const TraceSource& source, const QString& path, const Progre
 
 } // namespace
 
-std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress)
+std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress, bool recoverUnfinished)
 {
     auto out = std::make_shared<LoadedTrace>();
     out->path = path;
     try {
         auto reader = std::make_unique<TraceReader>();
-        if (!reader->open(path)) {
+        TraceReader::Options options;
+        options.recoverUnfinished = recoverUnfinished;
+        if (!reader->open(path, options)) {
             out->error = reader->errorString();
             return out;
         }
@@ -92,11 +93,19 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
             return out;
         }
         out->result = resultFromTrace(*reader, *out->finalState, errorTask, errorStep);
+        if (reader->recovered()) out->notice = reader->recoveryNote();
         out->reader = std::move(reader);
     } catch (const std::exception& e) {
         out->error = path + QStringLiteral(": ") + QString::fromUtf8(e.what());
     }
     return out;
+}
+
+bool hasTraceMagic(const QString& path)
+{
+    if (!notARegularFile(path).isEmpty()) return false;
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) && f.read(8) == "DOEFFTRC";
 }
 
 std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
@@ -160,31 +169,56 @@ QString exportTrace(const TraceSource& source, TraceFormat format, const QString
                 target = temp.fileName();
                 temp.close();
             }
+            if (format == TraceFormat::Native) {
+                // recorded next to the target and renamed once finished: a failed write never
+                // replaces an existing file
+                if (const QString problem = notARegularFile(path); !problem.isEmpty()) return problem;
+                QTemporaryFile part(path + QStringLiteral(".part-XXXXXX"));
+                if (!part.open()) return tr("%1: cannot create a temporary file: %2").arg(path, part.errorString());
+                part.close();
+                const QString error = writeEvents(source, part.fileName(), progress);
+                if (!error.isEmpty()) return path + QStringLiteral(": ") + error;
+                QFile::remove(path);
+                if (!part.rename(path)) return tr("%1: cannot replace the file: %2").arg(path, part.errorString());
+                part.setAutoRemove(false);
+                return {};
+            }
             const QString error = writeEvents(source, target, progress);
             if (!error.isEmpty()) return error;
-            if (format == TraceFormat::Native) return {};
             nativePath = target;
         } else if (format == TraceFormat::Native) {
             const QFileInfo from(source.file), to(path);
             if (to.exists() && from.canonicalFilePath() == to.canonicalFilePath()) return {};
-            if (to.exists() && !QFile::remove(path)) return tr("%1: cannot replace the file").arg(path);
             QFile in(source.file);
-            if (!in.copy(path)) return tr("%1: cannot copy %2: %3").arg(path, source.file, in.errorString());
-            return {};
+            if (!in.open(QIODevice::ReadOnly))
+                return tr("%1: cannot copy %2: %3").arg(path, source.file, in.errorString());
+            QString error;
+            writeFileAtomically(
+                path,
+                [&](QIODevice& out, QString& reason) {
+                    while (!in.atEnd()) {
+                        const QByteArray chunk = in.read(1 << 20);
+                        if (chunk.isEmpty() || out.write(chunk) != chunk.size()) {
+                            reason = chunk.isEmpty() ? in.errorString() : out.errorString();
+                            return false;
+                        }
+                    }
+                    return true;
+                },
+                &error);
+            return error;
         }
         TraceReader reader;
         if (!reader.open(nativePath)) return reader.errorString();
-        QSaveFile out(path);
-        if (!out.open(QIODevice::WriteOnly)) return tr("%1: %2").arg(path, out.errorString());
         QString error;
-        const bool ok
-            = format == TraceFormat::Json ? exportTraceJson(reader, out, &error) : exportPerfetto(reader, out, &error);
-        if (!ok) {
-            out.cancelWriting();
-            return tr("%1: %2").arg(path, error);
-        }
-        if (!out.commit()) return tr("%1: %2").arg(path, out.errorString());
-        return {};
+        writeFileAtomically(
+            path,
+            [&](QIODevice& out, QString& reason) {
+                return format == TraceFormat::Json ? exportTraceJson(reader, out, &reason)
+                                                   : exportPerfetto(reader, out, &reason);
+            },
+            &error);
+        return error;
     } catch (const std::exception& e) {
         return path + QStringLiteral(": ") + QString::fromUtf8(e.what());
     }

@@ -27,12 +27,22 @@ struct LoadedTrace {
     /// The run's result as far as the trace tells it (absent when the recording is incomplete).
     std::optional<RuntimeResultBase> result;
     QString error; ///< set when loading failed (names the file and the problem)
+    /// Set when the trace had no index (its recorder was stopped) and was read up to its last
+    /// complete frame: what was recovered and dropped, for the Studio to show as a warning.
+    QString notice;
     bool cancelled = false;
 };
 
 /// Opens `path`, validates it, builds the timeline lanes from every event and reduces the final
-/// state. Never throws.
-std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress = {});
+/// state. Never throws. With `recoverUnfinished`, a trace without its index (a stopped
+/// recorder) opens up to its last complete frame with `notice` set; without, it is an error
+/// (the Studio's default until its File ▸ Open shows the notice).
+std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& progress = {},
+                                       bool recoverUnfinished = false);
+
+/// Whether `path` starts with a trace's magic, without blocking: anything that is not a regular
+/// file (a FIFO would block the open) is not a trace. For choosing between trace and result.
+bool hasTraceMagic(const QString& path);
 
 /// The result a trace describes: Ok/Err from its RunFinished event, the final store and env of
 /// the main task, the effect tree, and on Err the K and source stack of the task that raised the

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 /// What a run returns (RUNTIME.md §10): value or error, final store and env, K at the failing
@@ -156,5 +157,19 @@ public:
 /// Reads a result saved with save(). Throws ResultFileError (`<path>: <what is wrong>`).
 DOEFF_EXPORT SavedResult load_result(const QString& path);
 DOEFF_EXPORT SavedResult load_result(QIODevice& device, const QString& name);
+
+/// Empty when `path` is a regular file (or a symlink to one) or does not exist; otherwise
+/// `<path>: not a regular file (a FIFO)` (a directory, a character device, …). Loaders and
+/// writers check this before opening: a FIFO would block the open, a device never ends.
+DOEFF_EXPORT QString notARegularFile(const QString& path);
+
+/// Writes `path` atomically: `write` fills a temporary file in the same directory, which
+/// replaces `path` only once every byte was written, flushed and synced. On failure returns
+/// false with `<path>: <reason>` in `errorString`; an existing file is left as it was. Targets
+/// that are not regular files are refused (they cannot be replaced atomically). `write`
+/// returns false with a reason to abandon the file.
+DOEFF_EXPORT bool writeFileAtomically(const QString& path,
+                                      const std::function<bool(QIODevice& out, QString& reason)>& write,
+                                      QString* errorString);
 
 } // namespace doeff

@@ -102,6 +102,9 @@ public:
         /// Check the CRC-32 of every frame before decoding it (tests switch it off to reach
         /// the decoders with corrupted bytes).
         bool verifyChecksums = true;
+        /// Read a file without its index up to its last complete frame (see recovered());
+        /// false refuses it as truncated.
+        bool recoverUnfinished = true;
     };
 
     TraceReader();
@@ -126,6 +129,12 @@ public:
     quint64 blockCount() const;
     quint64 checkpointCount() const;
     const TraceMetadata& metadata() const;
+    /// True when the file had no index (its recorder was stopped: Ctrl+C, a kill, a crash) and
+    /// was read up to its last complete frame; its status is then `incomplete`.
+    bool recovered() const;
+    /// What recovery read and dropped (`<file>: recovered an unfinished trace …: N frames, E
+    /// events, C checkpoints read; B bytes … dropped`); empty when not recovered.
+    QString recoveryNote() const;
 
     /// Events [from, to) in order.
     /// Returns false (and leaves what was decoded so far in `out`) on a malformed block.

@@ -11,6 +11,11 @@
 #include <QFile>
 #include <QSaveFile>
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace doeff {
 
 namespace {
@@ -420,15 +425,51 @@ bool RuntimeResultBase::save(QIODevice& device, QString* errorString) const
 
 bool RuntimeResultBase::save(const QString& path, QString* errorString) const
 {
+    return writeFileAtomically(
+        path, [this](QIODevice& out, QString& reason) { return save(out, &reason); }, errorString);
+}
+
+QString notARegularFile(const QString& path)
+{
+    struct stat st { };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0 || S_ISREG(st.st_mode)) return {};
+    const char* kind = S_ISDIR(st.st_mode) ? "a directory"
+        : S_ISFIFO(st.st_mode)             ? "a FIFO"
+        : S_ISCHR(st.st_mode)              ? "a character device"
+        : S_ISBLK(st.st_mode)              ? "a block device"
+        : S_ISSOCK(st.st_mode)             ? "a socket"
+                                           : "not a file";
+    return path + QStringLiteral(": not a regular file (%1)").arg(QLatin1StringView(kind));
+}
+
+bool writeFileAtomically(const QString& path, const std::function<bool(QIODevice&, QString&)>& write,
+                         QString* errorString)
+{
+    const auto fail = [&](const QString& reason) {
+        if (errorString) *errorString = path + QStringLiteral(": ") + reason;
+        return false;
+    };
+    if (const QString problem = notARegularFile(path); !problem.isEmpty()) {
+        if (errorString) *errorString = problem;
+        return false;
+    }
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (errorString) *errorString = path + QStringLiteral(": ") + file.errorString();
-        return false;
+    file.setDirectWriteFallback(false);
+    if (!file.open(QIODevice::WriteOnly)) return fail(file.errorString());
+    QString reason;
+    if (!write(file, reason)) {
+        file.cancelWriting();
+        return fail(reason.isEmpty() ? file.errorString() : reason);
     }
-    if (!save(file, errorString) || !file.commit()) {
-        if (errorString && errorString->isEmpty()) *errorString = path + QStringLiteral(": ") + file.errorString();
-        return false;
+    // commit() would flush the buffered tail itself but not notice if that failed (a full
+    // disk would then leave a cut file in place of the old one): flush first, and check
+    errno = 0;
+    if (!file.flush()) {
+        const int code = errno;
+        file.cancelWriting();
+        return fail(code ? QString::fromLocal8Bit(std::strerror(code)) : file.errorString());
     }
+    if (!file.commit()) return fail(file.errorString());
     return true;
 }
 
@@ -443,6 +484,10 @@ SavedResult load_result(QIODevice& device, const QString& name)
     for (;;) {
         const QByteArray chunk = device.read(64 * 1024);
         if (chunk.isEmpty()) break;
+        // every result document is a CBOR map: refuse anything else from its first byte, not
+        // after reading all of it (a device never ends)
+        if (bytes.isEmpty() && static_cast<unsigned char>(chunk.at(0)) >> 5 != 5)
+            decoder.fail(QStringLiteral("not a doeff result file"));
         bytes += chunk;
         if (bytes.size() > maxResultFileSize) decoder.fail(QStringLiteral("file too large for a result"));
     }
@@ -465,6 +510,7 @@ SavedResult load_result(QIODevice& device, const QString& name)
 
 SavedResult load_result(const QString& path)
 {
+    if (const QString problem = notARegularFile(path); !problem.isEmpty()) throw ResultFileError(problem);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) throw ResultFileError(path + QStringLiteral(": ") + file.errorString());
     return load_result(file, path);

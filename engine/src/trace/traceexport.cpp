@@ -7,8 +7,10 @@
 #include <QHash>
 #include <QMap>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace doeff {
 
@@ -61,7 +63,8 @@ public:
         : m_device(device)
     { }
     bool ok() const { return m_ok; }
-    QString error() const { return m_device.errorString(); }
+    /// Why the first failed write failed (QFileDevice's text is often "Unknown error").
+    QString error() const { return m_errno ? QString::fromLocal8Bit(std::strerror(m_errno)) : m_device.errorString(); }
 
     JsonOut& raw(const char* s)
     {
@@ -209,7 +212,9 @@ public:
     bool flush()
     {
         if (m_ok && !m_buf.isEmpty()) {
+            errno = 0;
             m_ok = m_device.write(m_buf) == m_buf.size();
+            if (!m_ok) m_errno = errno;
             m_buf.clear();
         }
         return m_ok;
@@ -225,6 +230,7 @@ private:
     QIODevice& m_device;
     QByteArray m_buf;
     bool m_ok = true;
+    int m_errno = 0;
 };
 
 void metadataObject(JsonOut& j, const TraceMetadata& m)

@@ -4,11 +4,13 @@
 
 #include "tracerecords.h"
 
+#include <doeff/runtimeresult.h>
 #include <doeff/trace.h>
 
 #include <QFile>
 
 #include <algorithm>
+#include <limits>
 
 namespace doeff {
 
@@ -84,6 +86,8 @@ struct TraceReader::Private final : Tables {
     std::vector<char> locationsLoaded;
 
     std::shared_ptr<SessionState> cache; ///< the last result (also handed out, as const)
+    bool recovered = false; ///< read without an index (see recover())
+    QString recoveryNote;
 
     // ---- Tables ----
     quint64 stringCount() const override { return stringTotal; }
@@ -199,10 +203,14 @@ struct TraceReader::Private final : Tables {
         if (header.size != headerSize) failAt(10, QStringLiteral("bad header size %1").arg(header.size));
         if (header.flags) failAt(12, QStringLiteral("unknown header flags"));
         if (size < quint64(headerSize + footerSize) || std::memcmp(data + size - 8, endMagic, 8) != 0
-            || std::memcmp(data + size - footerSize, footerMagic, 8) != 0)
-            failAt(size,
-                   QStringLiteral("truncated (no index at the end: the recording did not finish, or the file "
-                                  "was cut)"));
+            || std::memcmp(data + size - footerSize, footerMagic, 8) != 0) {
+            if (!options.recoverUnfinished)
+                failAt(size,
+                       QStringLiteral("truncated (no index at the end: the recording did not finish, or the file "
+                                      "was cut)"));
+            recover();
+            return;
+        }
         const quint64 fo = size - footerSize;
         Cursor f(data + fo, data + size, fo);
         f.take(8);
@@ -239,6 +247,12 @@ struct TraceReader::Private final : Tables {
                        .arg(stringTotal)
                        .arg(locationTotal)
                        .arg(frameBytes));
+        sizeTables();
+        readIndex(Cursor(data + indexOffset, data + fo, indexOffset));
+    }
+
+    void sizeTables()
+    {
         bytesById.resize(stringTotal);
         bytesLoaded.assign(stringTotal, 0);
         stringsById.resize(stringTotal);
@@ -246,7 +260,136 @@ struct TraceReader::Private final : Tables {
         stringsLoaded.assign(stringTotal, 0);
         locations.resize(locationTotal);
         locationsLoaded.assign(locationTotal, 0);
-        readIndex(Cursor(data + indexOffset, data + fo, indexOffset));
+    }
+
+    /// A file without its index and footer (the recorder was stopped): rebuilds the index from
+    /// the complete, intact frames in file order and drops what follows the last of them.
+    /// Frames are self-describing, so everything before the cut is readable as it was written.
+    void recover()
+    {
+        quint64 at = quint64(headerSize);
+        quint64 pendingDelta = 0; // a delta frame waiting for its state frame
+        std::vector<std::pair<quint64, quint64>> pairs; // (delta, state) offsets
+        quint64 framesEnd = at;
+        quint64 frames = 0;
+        while (size - at >= quint64(frameHeaderSize)) {
+            Cursor hc(data + at, data + at + frameHeaderSize, at);
+            Get get(hc, *this);
+            FrameHeader h;
+            get.record(h, frameHeaderFields);
+            const quint64 begin = at + frameHeaderSize;
+            if (h.type < quint8(FrameType::Strings) || h.type > quint8(FrameType::CheckpointState) || h.flags
+                || h.reserved || h.length > size - begin)
+                break;
+            if (options.verifyChecksums && crc32(data + begin, h.length) != h.crc) break;
+            Cursor c(data + begin, data + begin + h.length, begin);
+            const auto type = FrameType(h.type);
+            if (type == FrameType::Strings || type == FrameType::Locations) {
+                const quint64 count = h.length ? c.var() : 0;
+                if (count == 0 || count > h.length) break;
+                quint64& total = type == FrameType::Strings ? stringTotal : locationTotal;
+                auto& list = type == FrameType::Strings ? stringFrames : locationFrames;
+                FrameRef f;
+                f.offset = at;
+                f.first = total;
+                f.count = count;
+                list.push_back(f);
+                total += count;
+            } else if (type == FrameType::Block) {
+                if (h.length < 20) break; // the block header's fixed fields
+                Get getBlock(c, *this);
+                BlockHeader bh;
+                getBlock.record(bh, blockHeaderFields);
+                if (bh.firstEvent != eventCount || bh.count == 0
+                    || (!blocks.empty() && bh.baseStep < blocks.back().baseStep))
+                    break;
+                BlockRef b;
+                b.offset = at;
+                b.firstEvent = bh.firstEvent;
+                b.count = bh.count;
+                b.baseStep = bh.baseStep;
+                b.lastStep = std::numeric_limits<quint64>::max(); // below
+                blocks.push_back(b);
+                eventCount += bh.count;
+            } else if (type == FrameType::CheckpointDelta) {
+                pendingDelta = at;
+            } else if (pendingDelta) {
+                pairs.emplace_back(pendingDelta, at);
+                pendingDelta = 0;
+            }
+            at = begin + h.length;
+            framesEnd = at;
+            ++frames;
+        }
+        // frame() checks offsets against the end of the frames
+        indexOffset = framesEnd;
+        sizeTables();
+
+        // a block's last step is the next one's base step; the last block is decoded for it
+        for (size_t i = 0; i + 1 < blocks.size(); ++i)
+            blocks[i].lastStep = blocks[i + 1].baseStep;
+        if (!blocks.empty()) {
+            BlockRef& last = blocks.back();
+            quint64 step = last.baseStep;
+            decode(last.firstEvent, last.firstEvent + last.count, true, [&](const Event& e, quint64) {
+                step = std::max(step, e.step);
+                return true;
+            });
+            last.lastStep = step;
+            lastStep = step;
+        }
+
+        // checkpoints: each delta is decoded in turn (the index's log and node counts are the
+        // totals after it), and its state frame must agree
+        SessionState running;
+        CheckpointMarks marks;
+        std::vector<int> parents;
+        for (const auto& [delta, state] : pairs) {
+            try {
+                CheckpointRef k;
+                bool verified = false;
+                Cursor dc = frame(delta, FrameType::CheckpointDelta, verified, QStringLiteral("checkpoint delta"));
+                k.eventIndex = dc.var();
+                dc.seek(0);
+                if (k.eventIndex > eventCount || (!checkpoints.empty() && k.eventIndex < checkpoints.back().eventIndex))
+                    break;
+                readCheckpointDelta(dc, *this, running, marks, parents);
+                verified = false;
+                Cursor sc = frame(state, FrameType::CheckpointState, verified, QStringLiteral("checkpoint"));
+                SessionState probe;
+                readCheckpointState(sc, *this, probe, marks);
+                if (probe.eventCount() != k.eventIndex) break;
+                k.step = probe.step();
+                k.logs = quint64(marks.logs);
+                k.nodes = quint64(marks.nodes);
+                k.deltaOffset = delta;
+                k.stateOffset = state;
+                checkpoints.push_back(k);
+            } catch (const DecodeError&) {
+                break;
+            }
+        }
+
+        metadata = TraceMetadata();
+        metadata.version = fileVersion;
+        QList<Event> first;
+        if (eventCount > 0)
+            decode(0, 1, false, [&](const Event& e, quint64) {
+                if (e.kind == EventKind::RunStarted) metadata.program = e.name;
+                return false;
+            });
+        metadata.status = QStringLiteral("incomplete");
+        metadata.entries
+            = { { QStringLiteral("program"), metadata.program }, { QStringLiteral("status"), metadata.status } };
+        recovered = true;
+        recoveryNote = QStringLiteral("%1: recovered an unfinished trace (no index at the end: the recording was "
+                                      "stopped): %2 frames, %3 events, %4 checkpoints read; %5 bytes after the last "
+                                      "complete frame dropped")
+                           .arg(name)
+                           .arg(frames)
+                           .arg(eventCount)
+                           .arg(checkpoints.size())
+                           .arg(size - framesEnd);
     }
 
     void checkFrameOffset(const Cursor& c, quint64 offset, const char* what)
@@ -488,6 +631,11 @@ bool TraceReader::open(const QString& path, Options options)
     close();
     d->name = path;
     d->options = options;
+    // a FIFO would block the open, a device never ends
+    if (const QString problem = notARegularFile(path); !problem.isEmpty()) {
+        d->error = problem;
+        return false;
+    }
     d->file = std::make_unique<QFile>(path);
     if (!d->file->open(QIODevice::ReadOnly)) {
         d->error = path + QStringLiteral(": cannot open: ") + d->file->errorString();
@@ -593,6 +741,16 @@ quint64 TraceReader::checkpointCount() const
 const TraceMetadata& TraceReader::metadata() const
 {
     return d->metadata;
+}
+
+bool TraceReader::recovered() const
+{
+    return d->recovered;
+}
+
+QString TraceReader::recoveryNote() const
+{
+    return d->recoveryNote;
 }
 
 bool TraceReader::events(quint64 from, quint64 to, QList<Event>& out)

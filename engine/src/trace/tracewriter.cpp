@@ -5,6 +5,7 @@
 #include "traceencoder.h"
 #include "tracerecords.h"
 
+#include <doeff/runtimeresult.h>
 #include <doeff/trace.h>
 
 #include <QDateTime>
@@ -13,7 +14,9 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -29,6 +32,13 @@ constexpr size_t maxQueuedChunks = 4;
 using FrameRef = IndexFrame;
 using BlockRef = IndexBlock;
 using CheckpointRef = IndexCheckpoint;
+
+/// Why the last write failed: errno's text when set (QFileDevice's is often "Unknown error").
+QString systemError(const QIODevice& device)
+{
+    const int code = errno;
+    return code ? QString::fromLocal8Bit(std::strerror(code)) : device.errorString();
+}
 
 /// The writer-thread side: frames, reduction, checkpoints, index and footer.
 class Sink {
@@ -189,9 +199,10 @@ private:
 
     bool write(const void* data, size_t size, QString& error)
     {
+        errno = 0;
         const qint64 n = m_device->write(static_cast<const char*>(data), qint64(size));
         if (n != qint64(size)) {
-            error = QStringLiteral("write failed at byte %1: %2").arg(m_offset).arg(m_device->errorString());
+            error = QStringLiteral("write failed at byte %1: %2").arg(m_offset).arg(systemError(*m_device));
             return false;
         }
         m_offset += size;
@@ -322,6 +333,13 @@ bool TraceRecorder::open(const QString& path)
         return false;
     }
     d->name = path;
+    // a FIFO would block the open; a device cannot hold a trace that is read back
+    if (const QString problem = notARegularFile(path); !problem.isEmpty()) {
+        std::lock_guard lock(d->mutex);
+        d->error = problem;
+        d->failed.store(true);
+        return false;
+    }
     d->file = std::make_unique<QFile>(path);
     if (!d->file->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         d->fail(QStringLiteral("cannot create the file: ") + d->file->errorString());
@@ -426,8 +444,9 @@ bool TraceRecorder::finish()
     }
     p.bytes = p.sink->offset();
     if (p.file) {
+        errno = 0;
         if (!p.file->flush() && !p.failed.load())
-            p.fail(QStringLiteral("cannot write the file: ") + p.file->errorString());
+            p.fail(QStringLiteral("cannot write the file: ") + systemError(*p.file));
         p.file->close();
     }
     return !p.failed.load();

@@ -5,9 +5,12 @@
 #include "scenario.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
+
+#include <sys/stat.h>
 
 using namespace doeff;
 using namespace scenario;
@@ -222,6 +225,60 @@ private Q_SLOTS:
                 (void)r.format(true); // whatever loaded must also print
             } catch (const ResultFileError&) { }
         }
+    }
+
+    void nonRegularFilesAreRefused()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fifo = dir.filePath(u"fifo"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const auto loadError = [](const QString& path) {
+            try {
+                (void)load_result(path);
+            } catch (const ResultFileError& e) {
+                return e.message();
+            }
+            return QString();
+        };
+        QCOMPARE(loadError(fifo), fifo + u": not a regular file (a FIFO)"_s); // used to block in open()
+        QCOMPARE(loadError(u"/dev/zero"_s), u"/dev/zero: not a regular file (a character device)"_s);
+        // a device read as a stream: refused from its first byte, not after 512 MiB
+        QFile zero(u"/dev/zero"_s);
+        QVERIFY(zero.open(QIODevice::ReadOnly));
+        try {
+            (void)load_result(zero, u"zero"_s);
+            QFAIL("loaded /dev/zero");
+        } catch (const ResultFileError& e) {
+            QCOMPARE(e.message(), u"zero: not a doeff result file"_s);
+        }
+        QVERIFY(zero.pos() <= 64 * 1024);
+    }
+
+    void writesAreAtomic()
+    {
+        const auto result = sync_run(answer_flow(), sync_handlers_preset());
+        QString error;
+        QVERIFY(!result.save(u"/dev/full"_s, &error));
+        QCOMPARE(error, u"/dev/full: not a regular file (a character device)"_s);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(u"kept.doeffresult"_s);
+        QVERIFY(writeBytes(path, "precious"));
+        // a write that fails half way leaves the old file, and no temporary file behind
+        QVERIFY(!writeFileAtomically(
+            path,
+            [](QIODevice& out, QString& reason) {
+                out.write("half");
+                reason = u"disk full"_s;
+                return false;
+            },
+            &error));
+        QCOMPARE(error, path + u": disk full"_s);
+        QCOMPARE(readBytes(path), QByteArray("precious"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList { u"kept.doeffresult"_s });
+        QVERIFY(result.save(path, &error));
+        QCOMPARE(load_result(path).format(), result.format());
     }
 };
 

@@ -21,6 +21,7 @@
 #include <cstring>
 #include <deque>
 #include <numeric>
+#include <sys/stat.h>
 
 using namespace doeff;
 using namespace scenario;
@@ -866,6 +867,92 @@ private Q_SLOTS:
                  qPrintable(rec2.errorString()));
     }
 
+    void unfinishedTracesAreRecovered()
+    {
+        Recorded rec;
+        record(u"workload"_s, options(8, 24, true), rec);
+        const QByteArray good = rec.bytes;
+        TraceReader full;
+        QVERIFY(full.openData(good, u"full.doefftrace"_s));
+        QVERIFY(!full.recovered());
+        QCOMPARE(full.recoveryNote(), QString());
+        const quint64 indexOffset = getU64(good, good.size() - 80 + 48);
+
+        // cut right after the last frame (the recorder stopped before its index): everything
+        TraceReader all;
+        QVERIFY2(all.openData(good.left(qsizetype(indexOffset)), u"cut.doefftrace"_s), qPrintable(all.errorString()));
+        QVERIFY(all.recovered());
+        QCOMPARE(all.eventCount(), full.eventCount());
+        QCOMPARE(all.stepCount(), full.stepCount());
+        QCOMPARE(all.blockCount(), full.blockCount());
+        QCOMPARE(all.checkpointCount(), full.checkpointCount());
+        QVERIFY(all.checkpointCount() > 2);
+        QCOMPARE(all.metadata().status, u"incomplete"_s);
+        QCOMPARE(all.metadata().program, full.metadata().program);
+        QVERIFY2(all.recoveryNote().startsWith(u"cut.doefftrace: recovered an unfinished trace"_s),
+                 qPrintable(all.recoveryNote()));
+        QVERIFY2(all.recoveryNote().contains(u"%1 events, %2 checkpoints read; 0 bytes after the last complete frame "
+                                             "dropped"_s.arg(full.eventCount())
+                                                 .arg(full.checkpointCount())),
+                 qPrintable(all.recoveryNote()));
+        for (quint64 n : { quint64(0), quint64(1), full.eventCount() / 2, full.eventCount() }) {
+            const auto a = all.stateAtEvent(n);
+            const auto b = full.stateAtEvent(n);
+            QVERIFY(a && b);
+            QCOMPARE(formatSessionState(*a), formatSessionState(*b));
+        }
+        QCOMPARE(readEverything(all), QString());
+
+        // cut inside a frame: the events of the complete blocks before it, states equal
+        TraceReader mid;
+        const qsizetype cut = qsizetype(indexOffset) / 2;
+        QVERIFY2(mid.openData(good.left(cut), u"mid.doefftrace"_s), qPrintable(mid.errorString()));
+        QVERIFY(mid.recovered());
+        QVERIFY(mid.eventCount() > 0 && mid.eventCount() < full.eventCount());
+        QVERIFY(mid.checkpointCount() < full.checkpointCount());
+        QVERIFY2(!mid.recoveryNote().contains(u"; 0 bytes"_s), qPrintable(mid.recoveryNote()));
+        for (quint64 n : { mid.eventCount() / 3, mid.eventCount() }) {
+            const auto a = mid.stateAtEvent(n);
+            const auto b = full.stateAtEvent(n);
+            QVERIFY(a && b);
+            QCOMPARE(formatSessionState(*a), formatSessionState(*b));
+        }
+        QList<Event> events;
+        QVERIFY(mid.events(0, mid.eventCount(), events));
+        QCOMPARE(quint64(events.size()), mid.eventCount());
+
+        // right after the header: an empty trace; less than a header: not a trace
+        TraceReader empty;
+        QVERIFY(empty.openData(good.left(16), u"h.doefftrace"_s));
+        QCOMPARE(empty.eventCount(), quint64(0));
+        QCOMPARE(empty.recoveryNote(),
+                 u"h.doefftrace: recovered an unfinished trace (no index at the end: the recording was stopped): 0 "
+                 "frames, 0 events, 0 checkpoints read; 0 bytes after the last complete frame dropped"_s);
+        QVERIFY(!empty.openData(good.left(15), u"h.doefftrace"_s));
+        QCOMPARE(empty.errorString(), u"h.doefftrace: not a doeff trace at byte 0"_s);
+    }
+
+    void nonRegularFilesAreRefused()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fifo = dir.filePath(u"fifo"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        TraceReader r;
+        QVERIFY(!r.open(fifo)); // would block forever in open() without the check
+        QCOMPARE(r.errorString(), fifo + u": not a regular file (a FIFO)"_s);
+        QVERIFY(!r.open(u"/dev/zero"_s));
+        QCOMPARE(r.errorString(), u"/dev/zero: not a regular file (a character device)"_s);
+        QVERIFY(!r.open(dir.path()));
+        QCOMPARE(r.errorString(), dir.path() + u": not a regular file (a directory)"_s);
+        TraceRecorder rec;
+        QVERIFY(!rec.open(fifo));
+        QCOMPARE(rec.errorString(), fifo + u": not a regular file (a FIFO)"_s);
+        TraceRecorder full;
+        QVERIFY(!full.open(u"/dev/full"_s));
+        QCOMPARE(full.errorString(), u"/dev/full: not a regular file (a character device)"_s);
+    }
+
     void perfettoExportIsValid_data()
     {
         QTest::addColumn<QString>("program");
@@ -975,7 +1062,9 @@ private Q_SLOTS:
         v3[8] = 3;
         QVERIFY(!r.openData(v3, u"t.doefftrace"_s));
         QCOMPARE(r.errorString(), u"t.doefftrace: unsupported version 3 (this build reads versions 1 to 2)"_s);
-        QVERIFY(!r.openData(good.left(812), u"t.doefftrace"_s));
+        TraceReader::Options strict;
+        strict.recoverUnfinished = false;
+        QVERIFY(!r.openData(good.left(812), u"t.doefftrace"_s, strict));
         QVERIFY2(
             r.errorString().startsWith(
                 u"t.doefftrace: truncated (no index at the end: the recording did not finish, or the file was cut) at byte 812"_s),
