@@ -4,6 +4,7 @@
 
 #include <runcontroller.h>
 #include <studiosession.h>
+#include <traceio.h>
 
 #include <QAction>
 #include <QFile>
@@ -28,9 +29,8 @@ constexpr int MaxRecentFiles = 8;
 bool MainWindow::openFile(const QString& path)
 {
     if (QLibrary::isLibrary(path)) return openProgramLibrary(path);
-    QFile f(path);
-    const bool traceMagic = f.open(QIODevice::ReadOnly) && f.read(8) == "DOEFFTRC";
-    if (traceMagic || path.endsWith(u".doefftrace"_s, Qt::CaseInsensitive)) return openTrace(path);
+    // never a blocking open here: a FIFO would freeze the GUI thread (the loaders refuse it)
+    if (views::hasTraceMagic(path) || path.endsWith(u".doefftrace"_s, Qt::CaseInsensitive)) return openTrace(path);
     return openResult(path);
 }
 

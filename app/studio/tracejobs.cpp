@@ -80,7 +80,9 @@ bool MainWindow::openTrace(const QString& path)
     const QString file = path;
     startJob<std::shared_ptr<views::LoadedTrace>>(
         tr("Opening %1…").arg(QFileInfo(path).fileName()),
-        [file](const views::Progress& progress) { return views::loadTrace(file, progress); },
+        [file](const views::Progress& progress) {
+            return views::loadTrace(file, progress, /*recoverUnfinished=*/true);
+        },
         [this, file](const std::shared_ptr<views::LoadedTrace>& trace, bool cancelled) {
             if (cancelled || !trace || trace->cancelled) {
                 showMessage(tr("Opening %1 was cancelled.").arg(file), false);
@@ -101,6 +103,8 @@ void MainWindow::finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trac
     m_run->shutdown();
     m_messageBar->hide();
     m_session->openTrace(*trace);
+    // a stopped recorder's trace opens up to its last complete frame: say what was kept
+    if (!trace->notice.isEmpty()) showMessage(trace->notice, false);
     addRecentFile(trace->path);
     updateActions();
     Q_EMIT traceOpened(trace->path);

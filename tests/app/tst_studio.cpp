@@ -30,6 +30,8 @@
 #include <doeff/doeff.h>
 #include <doeff/inspectorclient.h>
 
+#include <sys/stat.h>
+
 #include <QAction>
 #include <QComboBox>
 #include <QDialog>
@@ -349,6 +351,39 @@ private Q_SLOTS:
 
     // Not a trace, truncated, wrong version: a message box naming the file and the problem; the
     // paused run stays as it was.
+    /// A FIFO given as a document is refused at once: sniffing its type must not block the GUI
+    /// thread on an open that waits for a writer.
+    void fifoIsRefusedWithoutBlocking()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(u"pipe.doefftrace"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        studio::MainWindow w;
+        QSignalSpy failed(&w, &studio::MainWindow::fileFailed);
+        w.openFile(fifo);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, Timeout);
+        QVERIFY2(failed.first().at(1).toString().contains(u"not a regular file"_s),
+                 qPrintable(failed.first().at(1).toString()));
+    }
+
+    /// A trace whose recorder was stopped (no index at the end) opens up to its last complete
+    /// frame, and the message bar says what was recovered.
+    void stoppedTraceOpensWithANotice()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        QVERIFY(runToEnd(w, u"parallel_work"_s));
+        const QString good = dir.filePath(u"good.doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, good));
+        const QByteArray bytes = readBytes(good);
+        const QString cut = dir.filePath(u"stopped.doefftrace"_s);
+        QVERIFY(writeBytes(cut, bytes.left(bytes.size() - 100))); // the footer and index are gone
+        QVERIFY(openTraceAndWait(w, cut));
+        QCOMPARE(w.session()->status(), RunStatus::Trace);
+        QVERIFY2(w.messageText().contains(u"recovered an unfinished trace"_s), qPrintable(w.messageText()));
+        QVERIFY(w.session()->history()->lastStep() > 0);
+    }
+
     void badTracesKeepTheSession()
     {
         QTemporaryDir dir;
@@ -367,7 +402,7 @@ private Q_SLOTS:
         const quint64 step = w.session()->state().step();
         const QList<std::pair<QString, QByteArray>> bad {
             { u"garbage.doefftrace"_s, QByteArray("DOEFFTRC but then nothing useful") },
-            { u"truncated.doefftrace"_s, bytes.left(bytes.size() / 2) },
+            { u"truncated.doefftrace"_s, bytes.left(12) }, // inside the header: nothing to recover
             { u"version.doefftrace"_s, wrongVersion },
         };
         for (const auto& [name, content] : bad) {
