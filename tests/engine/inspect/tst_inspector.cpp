@@ -18,10 +18,19 @@
 #include <QTest>
 #include <QWaitCondition>
 
+#include "files.h"
+
+#include <QDir>
+#include <QFileInfo>
+
 #include <thread>
+
+#include <signal.h>
+#include <sys/stat.h>
 
 using namespace doeff;
 using namespace Qt::StringLiterals;
+using testcommon::readBytes;
 
 namespace {
 
@@ -208,6 +217,41 @@ void launchUnder(FakeLaunch& l, const QString& program)
     quint8 type = 0;
     QVERIFY(readMessage(*s, type, hello));
     QCOMPARE(type, quint8(inspector::MessageType::Hello));
+}
+
+/// The processes whose parent is `pid` (from /proc).
+QList<qint64> childrenOf(qint64 pid)
+{
+    QList<qint64> out;
+    const QDir tasks(u"/proc/%1/task"_s.arg(pid));
+    for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        for (const QByteArray& child : readBytes(tasks.filePath(task + u"/children"_s)).split(' '))
+            if (const qint64 id = child.trimmed().toLongLong(); id > 0) out.append(id);
+    return out;
+}
+
+/// Gone, or a zombie waiting for whoever adopted it to reap it.
+bool processGone(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) == -1) return true;
+    const QByteArray stat = readBytes(u"/proc/%1/stat"_s.arg(pid));
+    const qsizetype close = stat.lastIndexOf(')');
+    return close < 0 || stat.mid(close + 2, 1) == "Z";
+}
+
+/// `doeff-run … --debug` started, its debuggee paused at its start: the debuggee's pid, or 0.
+qint64 startTerminalDebugger(QProcess& p, const QStringList& arguments)
+{
+    p.start(doeffRun, arguments);
+    if (!QTest::qWaitFor(
+            [&] {
+                p.waitForReadyRead(10);
+                return p.peek(1 << 20).contains("Paused (start)");
+            },
+            timeoutMs))
+        return 0;
+    const QList<qint64> children = childrenOf(p.processId());
+    return children.size() == 1 ? children.first() : 0;
 }
 
 } // namespace
@@ -646,6 +690,29 @@ private Q_SLOTS:
         QVERIFY2(out.contains(u"Paused (step)"_s), qPrintable(out));
         QVERIFY2(out.contains(u"RunAbortedError"_s), qPrintable(out));
         QCOMPARE(p.exitCode(), 1);
+    }
+
+    // Issue 17 #7: a debuggee that does not answer (stopped here, like C++ looping without
+    // effects) does not hold the prompt: `quit` overtakes the wait and kills it after the grace.
+    void terminalDebuggerQuitEndsAnUnresponsiveProgram()
+    {
+        QProcess p;
+        const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
+        QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
+        QCOMPARE(::kill(pid_t(debuggee), SIGSTOP), 0);
+        p.write("continue\nquit\n");
+        const bool exited = p.waitForFinished(timeoutMs);
+        if (!exited) {
+            ::kill(pid_t(debuggee), SIGKILL);
+            p.kill();
+        }
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(exited, qPrintable(out));
+        QVERIFY2(out.contains(u"no answer from the program"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"killing it"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"signal 9"_s), qPrintable(out));
+        QCOMPARE(p.exitCode(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
     }
 };
 
