@@ -20,6 +20,9 @@
 #include <limits>
 #include <utility>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace doeff {
 
 using namespace inspector;
@@ -180,6 +183,15 @@ bool InspectorClient::launch(const QString& executable, const QStringList& argum
     QProcessEnvironment env = environment;
     env.insert(QString::fromLatin1(environmentVariable), socketName());
     d->process->setProcessEnvironment(env);
+    // The debuggee dies with its debugger: a debugger killed without a chance to stop it must
+    // not leave a program running on (paused forever, or looping at full speed) with no one to
+    // stop it. The signal follows the thread that forked, which is this object's thread; if the
+    // debugger died before prctl took effect, getppid() no longer names it.
+    const pid_t debugger = ::getpid();
+    d->process->setChildProcessModifier([debugger] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != debugger) ::_exit(127);
+    });
     connect(d->process, &QProcess::readyReadStandardOutput, this,
             [this] { Q_EMIT outputReceived(QString::fromLocal8Bit(d->process->readAllStandardOutput())); });
     connect(d->process, &QProcess::readyReadStandardError, this, &InspectorClient::readStderr);

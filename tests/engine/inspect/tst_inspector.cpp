@@ -632,6 +632,20 @@ private Q_SLOTS:
                  QFile::Permissions());
     }
 
+    // Issue 17 #8: the debuggee dies with its debugger (parent-death signal), instead of running
+    // on with no one to stop it.
+    void debuggeeDiesWithItsDebugger()
+    {
+        QProcess p;
+        const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
+        QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
+        p.write("continue\n");
+        QVERIFY(p.waitForBytesWritten(timeoutMs));
+        p.kill();
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
+    }
+
     void noVariableNoAgent()
     {
         QVERIFY(!qEnvironmentVariableIsSet("DOEFF_INSPECT"));
