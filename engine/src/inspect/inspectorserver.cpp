@@ -501,7 +501,14 @@ private:
 
     void reject(ErrorCode code, const QString& message)
     {
-        std::fprintf(stderr, "doeff: inspector: %s; going on without the debugger\n", qPrintable(message));
+        OnDisconnect policy;
+        {
+            QMutexLocker lock(&m_d->mutex);
+            policy = m_d->policy;
+        }
+        std::fprintf(stderr, "doeff: inspector: %s; %s\n", qPrintable(message),
+                     policy == OnDisconnect::Stop ? "stopping the run, as the debugger asked for when it attached"
+                                                  : "going on without the debugger");
         if (m_socket && m_socket->state() == QLocalSocket::ConnectedState) {
             m_socket->write(wire::errorMessage(code, message));
             m_socket->flush();

@@ -498,6 +498,10 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 1);
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
         QVERIFY2(out.contains(u"RunAbortedError"_s), qPrintable(out));
+        // and says so (issue 17 #14: it used to say it went on)
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(u"stopping the run"_s), qPrintable(err));
+        QVERIFY2(!err.contains(u"going on without the debugger"_s), qPrintable(err));
     }
 
     // ---- peers sending garbage -----------------------------------------------------------
