@@ -28,6 +28,8 @@ inline constexpr quint32 maxHandshakeSize = 64u * 1024;
 inline constexpr char magic[8] = { 'D', 'O', 'E', 'F', 'F', 'I', 'N', 'S' };
 /// The environment variable naming the debugger's socket.
 inline constexpr char environmentVariable[] = "DOEFF_INSPECT";
+/// Overrides the handshake deadline (milliseconds; for tests and slow machines).
+inline constexpr char handshakeVariable[] = "DOEFF_INSPECT_HANDSHAKE_MS";
 
 enum class MessageType : quint8 {
     // debuggee → debugger
@@ -88,6 +90,9 @@ public:
         QString runner; ///< `sync` / `async` (reported in the hello)
         WaitMode wait = WaitMode::Block;
         int connectTimeoutMs = 10000;
+        /// A debugger that has not attached this long after the connection is given up on
+        /// (the run goes on). fromEnvironment() takes it from DOEFF_INSPECT_HANDSHAKE_MS.
+        int handshakeTimeoutMs = 10000;
     };
 
     /// Connects to `options.socketName`. On failure isConnected() is false, errorString() says

@@ -204,12 +204,14 @@ struct FakeLaunch {
 
 /// Starts `doeff-run program` with DOEFF_INSPECT naming a fake debugger, accepts its connection
 /// and reads its Hello into `l.payload` (check QTest::currentTestFailed() after the call).
-void launchUnder(FakeLaunch& l, const QString& program)
+void launchUnder(FakeLaunch& l, const QString& program, const QString& extraVariable = {},
+                 const QString& extraValue = {})
 {
     auto& [fake, p, s, hello] = l;
     QVERIFY(fake.listen());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"DOEFF_INSPECT"_s, fake.path());
+    if (!extraVariable.isEmpty()) env.insert(extraVariable, extraValue);
     p.setProcessEnvironment(env);
     p.start(doeffRun, { program });
     QVERIFY(fake.server.waitForNewConnection(timeoutMs));
@@ -648,6 +650,65 @@ private Q_SLOTS:
         p.kill();
         QVERIFY(p.waitForFinished(timeoutMs));
         QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
+    }
+
+    // Issue 17 #5: a socket in a directory others can write (sticky /tmp included) may be
+    // anyone's: the debuggee refuses it, says why, and runs on; the debugger's own private
+    // socket still works.
+    void socketInASharedDirectoryIsRefused()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QCOMPARE(::chmod(QFile::encodeName(dir.path()).constData(), 01777), 0);
+        QLocalServer server;
+        const QString path = dir.filePath(u"debugger.sock"_s);
+        QVERIFY(server.listen(path));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"DOEFF_INSPECT"_s, path);
+        p.setProcessEnvironment(env);
+        p.start(doeffRun, { u"counter"_s });
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), u"Ok(3)\n"_s);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(path) && err.contains(u"writable by other users"_s) && err.contains(u"1777"_s),
+                 qPrintable(err));
+        QVERIFY(!server.hasPendingConnections());
+
+        // a bare name lives in the shared temporary directory
+        if (QFileInfo(QDir::tempPath()).permissions() & QFile::WriteOther) {
+            env.insert(u"DOEFF_INSPECT"_s, u"doeff-test-bare-name"_s);
+            p.setProcessEnvironment(env);
+            p.start(doeffRun, { u"counter"_s });
+            QVERIFY(p.waitForFinished(timeoutMs));
+            QCOMPARE(p.exitCode(), 0);
+            const QString bare = QString::fromUtf8(p.readAllStandardError());
+            QVERIFY2(bare.contains(u"writable by other users"_s), qPrintable(bare));
+        }
+
+        InspectorClient c;
+        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(waitAttachedAndPaused(c));
+        QVERIFY(c.continueRun());
+        QVERIFY(waitFinished(c));
+        QCOMPARE(c.result()->format(), u"Ok(3)"_s);
+    }
+
+    // Issue 17 #15: a peer that accepts the connection and never attaches does not keep the
+    // debuggee paused: it gives up after the handshake deadline and runs on.
+    void handshakeDeadline()
+    {
+        FakeLaunch launch;
+        launchUnder(launch, u"counter"_s, u"DOEFF_INSPECT_HANDSHAKE_MS"_s, u"300"_s);
+        if (QTest::currentTestFailed()) return;
+        auto& [fake, p, s, payload] = launch;
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), u"Ok(3)\n"_s);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(u"did not attach within 300 ms"_s) && err.contains(u"going on without the debugger"_s),
+                 qPrintable(err));
     }
 
     void noVariableNoAgent()
