@@ -18,8 +18,9 @@ namespace doeff {
 namespace inspector {
 
 /// Protocol versions this build speaks (the hello carries the range; the attach picks one).
+/// Version 2 adds Fragment: a debuggee message over maxMessageSize travels in pieces.
 inline constexpr quint32 minProtocolVersion = 1;
-inline constexpr quint32 maxProtocolVersion = 1;
+inline constexpr quint32 maxProtocolVersion = 2;
 /// Largest message (length field) either side accepts; checked before any allocation.
 inline constexpr quint32 maxMessageSize = 64u * 1024 * 1024;
 /// Largest first message (hello / attach): a peer that is not ours is cut off early.
@@ -40,6 +41,7 @@ enum class MessageType : quint8 {
     Result = 0x05,
     Breakpoints = 0x06,
     Error = 0x07, ///< both directions
+    Fragment = 0x08, ///< the first bytes of the next non-Fragment message's payload (version 2)
     // debugger → debuggee
     Attach = 0x10,
     Command = 0x11,

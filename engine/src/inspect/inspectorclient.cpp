@@ -74,6 +74,7 @@ struct InspectorClient::Private {
     QString stderrPartial;
     wire::FrameReader reader;
     std::unique_ptr<trace::MirrorTables> tables;
+    QByteArray fragments; ///< the Fragments of the message being reassembled
     quint64 events = 0;
     quint64 nextTag = 1;
 };
@@ -255,6 +256,7 @@ void InspectorClient::onNewConnection()
         d->peer = s;
         d->helloSeen = false;
         d->reader = {};
+        d->fragments.clear();
         if (!d->tables) d->tables = std::make_unique<trace::MirrorTables>();
         connect(s, &QLocalSocket::readyRead, this, &InspectorClient::onReadyRead);
         connect(s, &QLocalSocket::disconnected, this, &InspectorClient::onDisconnected);
@@ -281,6 +283,12 @@ void InspectorClient::onReadyRead()
             return;
         }
         try {
+            // version 2: a message over the limit arrives as Fragments, then its last piece
+            if (msg.type == MessageType::Fragment && d->helloSeen && m_hello.version >= 2) {
+                d->fragments.append(msg.payload);
+                continue;
+            }
+            if (!d->fragments.isEmpty()) msg.payload.prepend(std::exchange(d->fragments, {}));
             handleMessage(quint8(msg.type), msg.payload);
         } catch (const ClientError& e) {
             protocolError(int(e.code), e.message);

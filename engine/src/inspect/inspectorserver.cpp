@@ -61,6 +61,8 @@ const char* messageTypeName(MessageType type)
         return "Breakpoints";
     case MessageType::Error:
         return "Error";
+    case MessageType::Fragment:
+        return "Fragment";
     case MessageType::Attach:
         return "Attach";
     case MessageType::Command:
@@ -223,7 +225,47 @@ struct InspectorServer::Private {
     }
 
     void postPump();
+    /// Queues one message; one over the limit the hello advertised goes as Fragments (version
+    /// 2), so that nothing the run holds is too large to send.
     void enqueue(QByteArray message, bool mayWait = true)
+    {
+        const qsizetype limit = qsizetype(maxMessageSize);
+        if (message.size() - 4 <= limit) return enqueueFrame(std::move(message), mayWait);
+        quint32 version;
+        {
+            QMutexLocker lock(&mutex);
+            version = this->version;
+        }
+        const auto type = MessageType(quint8(message.at(4)));
+        if (version < 2) {
+            // a version 1 debugger cannot take it; what it misses would make its state wrong
+            enqueueFrame(wire::errorMessage(ErrorCode::Internal,
+                                            QStringLiteral("a %1 message of %2 bytes is over the limit of %3 bytes "
+                                                           "(protocol version %4 has no fragments)")
+                                                .arg(QLatin1StringView(messageTypeName(type)))
+                                                .arg(message.size() - 4)
+                                                .arg(limit)
+                                                .arg(version)),
+                         false);
+            live = false;
+            agent.continueRun();
+            return;
+        }
+        const qsizetype piece = limit - 1; // the type byte counts in the length
+        const char* p = message.constData() + 5;
+        qsizetype left = message.size() - 5;
+        while (left > piece) {
+            wire::MessageWriter f(MessageType::Fragment);
+            f.bytes(p, piece);
+            enqueueFrame(f.finish(), mayWait);
+            p += piece;
+            left -= piece;
+        }
+        wire::MessageWriter last(type);
+        last.bytes(p, left);
+        enqueueFrame(last.finish(), mayWait);
+    }
+    void enqueueFrame(QByteArray message, bool mayWait)
     {
         bool full = false;
         {
@@ -803,12 +845,7 @@ void InspectorServer::finish(const RuntimeResultBase& result)
     if (result.data() && result.save(buffer)) {
         wire::MessageWriter m(MessageType::Result);
         m.bytes(buffer.data());
-        QByteArray msg = m.finish();
-        if (quint64(msg.size()) - 4 <= maxMessageSize)
-            d->enqueue(std::move(msg), false);
-        else
-            d->enqueue(wire::errorMessage(ErrorCode::Internal, QStringLiteral("the result is too large to send")),
-                       false);
+        d->enqueue(m.finish(), false);
     }
     {
         QMutexLocker lock(&d->mutex);

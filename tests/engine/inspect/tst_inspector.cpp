@@ -310,7 +310,7 @@ private Q_SLOTS:
         QVERIFY2(c.hello().program.endsWith(u"nested"_s), qPrintable(c.hello().program));
         QCOMPARE(c.hello().runner, u"sync"_s);
         QVERIFY(c.hello().pid > 0);
-        QCOMPARE(c.hello().version, 1u);
+        QCOMPARE(c.hello().version, 2u); // version 2: fragments (issue 17 #10)
         QVERIFY(commandAndWait(c, [&] { return c.stepEffect(); }));
         QCOMPARE(c.session().task(0)->currentEffect, u"Put('before')"_s);
         QVERIFY(commandAndWait(c, [&] { return c.stepOver(); }));
@@ -638,20 +638,6 @@ private Q_SLOTS:
                  QFile::Permissions());
     }
 
-    // Issue 17 #8: the debuggee dies with its debugger (parent-death signal), instead of running
-    // on with no one to stop it.
-    void debuggeeDiesWithItsDebugger()
-    {
-        QProcess p;
-        const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
-        QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
-        p.write("continue\n");
-        QVERIFY(p.waitForBytesWritten(timeoutMs));
-        p.kill();
-        QVERIFY(p.waitForFinished(timeoutMs));
-        QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
-    }
-
     // Issue 17 #5: a socket in a directory others can write (sticky /tmp included) may be
     // anyone's: the debuggee refuses it, says why, and runs on; the debugger's own private
     // socket still works.
@@ -709,6 +695,43 @@ private Q_SLOTS:
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(err.contains(u"did not attach within 300 ms"_s) && err.contains(u"going on without the debugger"_s),
                  qPrintable(err));
+    }
+
+    // Issue 17 #10: a value over the message limit (64 MiB) reaches the debugger, in its Put
+    // event and in the result, as fragments of messages within the limit.
+    void bigValuesTravelInFragments()
+    {
+        InspectorClient c;
+        QVERIFY(c.launch(doeffRun, { u"--library"_s, testPrograms, u"big_value"_s }));
+        QVERIFY(waitAttachedAndPaused(c));
+        QCOMPARE(c.hello().version, inspector::maxProtocolVersion);
+        QSignalSpy errors(&c, &InspectorClient::errorOccurred);
+        QSignalSpy finished(&c, &InspectorClient::finished);
+        QVERIFY(c.continueRun());
+        // a real event loop: qWaitFor's naps would throttle the 140 MB of socket and stdout
+        QVERIFY(finished.wait(timeoutMs));
+        QVERIFY2(errors.isEmpty(), qPrintable(c.errorString()));
+        QVERIFY2(c.result().has_value(), qPrintable(c.finishSummary()));
+        QVERIFY(c.result()->is_ok());
+        QCOMPARE(c.result()->value().toString().size(), 70 * 1024 * 1024);
+        const QString stored = c.session().store(0).value(u"big"_s).toString();
+        QCOMPARE(stored.size(), 70 * 1024 * 1024);
+        QVERIFY(stored.startsWith(u'<') && stored.endsWith(u'>'));
+        QCOMPARE(c.exitCode(), 0);
+    }
+
+    // Issue 17 #8: the debuggee dies with its debugger (parent-death signal), instead of running
+    // on with no one to stop it.
+    void debuggeeDiesWithItsDebugger()
+    {
+        QProcess p;
+        const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
+        QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
+        p.write("continue\n");
+        QVERIFY(p.waitForBytesWritten(timeoutMs));
+        p.kill();
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
     }
 
     void noVariableNoAgent()
