@@ -4,16 +4,38 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using doeff::Breakpoint;
 using doeff::InspectorClient;
 
+namespace {
+/// Commands that may overtake a wait that does not end (the debuggee does not answer).
+bool interrupts(const QString& line)
+{
+    const QString cmd = line.trimmed();
+    return cmd == u"quit"_s || cmd == u"q"_s || cmd == u"pause"_s;
+}
+} // namespace
+
 TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
     : m_out(out)
     , m_err(err)
 {
+    m_interrupt.setSingleShot(true);
+    m_interrupt.setInterval(interruptAfterMs);
+    connect(&m_interrupt, &QTimer::timeout, this, &TerminalDebugger::interrupt);
+    m_kill.setSingleShot(true);
+    m_kill.setInterval(killAfterMs);
+    connect(&m_kill, &QTimer::timeout, this, [this] {
+        if (m_ended) return;
+        m_out << "The program did not stop within " << killAfterMs << " ms; killing it.\n";
+        m_out.flush();
+        m_client.kill();
+    });
     connect(&m_client, &InspectorClient::outputReceived, this, [this](const QString& text) {
         m_out << text;
         m_out.flush();
@@ -87,6 +109,10 @@ void TerminalDebugger::processNext()
 {
     while (m_waiting.isEmpty() && !m_lines.isEmpty() && !m_quitting)
         execute(m_lines.takeFirst());
+    if (m_waiting.isEmpty() || m_quitting)
+        m_interrupt.stop();
+    else if (!m_interrupt.isActive() && std::any_of(m_lines.cbegin(), m_lines.cend(), interrupts))
+        m_interrupt.start(); // a script's order is kept unless the wait does not end
     if (m_waiting.isEmpty() && m_lines.isEmpty() && m_eof && !m_quitting) {
         // end of input: like `quit`
         execute(u"quit"_s);
@@ -102,6 +128,29 @@ void TerminalDebugger::prompt()
 void TerminalDebugger::waitFor(const QString& what)
 {
     m_waiting = what;
+}
+
+void TerminalDebugger::interrupt()
+{
+    if (m_waiting.isEmpty() || m_quitting) return;
+    const auto it = std::find_if(m_lines.begin(), m_lines.end(), interrupts);
+    if (it == m_lines.end()) return;
+    const QString line = *it;
+    m_lines.erase(it);
+    m_out << "\n(no answer from the program for " << interruptAfterMs << " ms)\n";
+    // `pause` asks again and keeps waiting; `quit` ends the wait with the debuggee
+    execute(line);
+    processNext();
+}
+
+void TerminalDebugger::quit()
+{
+    m_quitting = true;
+    m_interrupt.stop();
+    if (m_ended) return finish(m_status);
+    // ask first (the run ends with RunAbortedError), kill when it does not answer
+    if (!m_client.isAttached() || !m_client.stop()) m_client.kill();
+    m_kill.start();
 }
 
 bool TerminalDebugger::needAttached()
@@ -141,16 +190,7 @@ void TerminalDebugger::execute(const QString& input)
     }
     if (cmd == u"break"_s || cmd == u"b"_s) return addBreakpoint(arg, false);
     if (cmd == u"watch"_s) return addBreakpoint(arg, true);
-    if (cmd == u"quit"_s || cmd == u"q"_s) {
-        m_quitting = true;
-        if (m_ended) return finish(m_status);
-        if (m_client.isAttached()) {
-            m_client.stop();
-        } else {
-            m_client.kill();
-        }
-        return;
-    }
+    if (cmd == u"quit"_s || cmd == u"q"_s) return quit();
     if (cmd == u"tasks"_s)
         printTasks();
     else if (cmd == u"stack"_s || cmd == u"bt"_s)
@@ -308,6 +348,8 @@ void TerminalDebugger::printHelp()
 
 void TerminalDebugger::finish(int status)
 {
+    m_interrupt.stop();
+    m_kill.stop();
     if (m_stdin) m_stdin->setEnabled(false);
     m_out.flush();
     if (done) done(status);

@@ -2,6 +2,7 @@
 // parallel_work example paused at its first step.
 
 #include "mainwindow.h"
+#include "startup.h"
 
 #include <liverun.h>
 #include <studiosession.h>
@@ -101,26 +102,26 @@ int main(int argc, char** argv)
         });
     };
     const QStringList files = parser.positionalArguments();
+    const bool runsProgram = files.isEmpty() || QLibrary::isLibrary(files.first());
     if (!files.isEmpty()) {
         const QString at = parser.value(options.at);
-        QObject::connect(&window, &doeff::studio::MainWindow::traceOpened, &window, [session, at, finish] {
-            if (!at.isEmpty()) session->goToStep(at.toULongLong());
-            finish(0);
-        });
-        QObject::connect(&window, &doeff::studio::MainWindow::fileFailed, &window,
-                         [finish](const QString&, const QString& message) {
-                             std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(message));
-                             finish(1);
-                         });
-        const bool opened = QLibrary::isLibrary(files.first()) && parser.isSet(program)
-            ? window.openProgramLibrary(files.first(), parser.value(program))
-            : window.openFile(files.first());
-        if (!opened && !shot.isEmpty()) finish(1);
+        const QString programName = parser.isSet(program) ? parser.value(program) : QString();
+        doeff::studio::openCommandLineFile(window, files.first(), programName,
+                                           [session, at, finish, runsProgram](bool ok, const QString& message) {
+                                               if (!ok) {
+                                                   std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(message));
+                                                   return finish(1);
+                                               }
+                                               if (runsProgram)
+                                                   return; // the demo below finishes once the program pauses
+                                               if (!at.isEmpty() && session->status() == doeff::views::RunStatus::Trace)
+                                                   session->goToStep(at.toULongLong());
+                                               finish(0);
+                                           });
     } else {
         window.openExample(parser.isSet(program) ? parser.value(program) : u"parallel_work"_s);
     }
 
-    const bool runsProgram = files.isEmpty() || QLibrary::isLibrary(files.first());
     if (runsProgram && (steps > 0 || effects > 0 || !shot.isEmpty())) {
         QObject::connect(session, &doeff::views::StudioSession::statusChanged, &window,
                          [&window, session, &steps, &effects, finish, demoStepCount, demoEffectCount] {

@@ -9,6 +9,7 @@
 #include "sessionwait.h"
 
 #include <mainwindow.h>
+#include <startup.h>
 
 #include <doeff_examples.h>
 
@@ -35,6 +36,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDialog>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -42,6 +44,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -770,6 +773,58 @@ private Q_SLOTS:
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QVERIFY2(w.resultPane()->summary().contains(u"Ada Lovelace"_s), qPrintable(w.resultPane()->summary()));
+    }
+
+    // Issue 17 #1: the start-up's handler for the command line's file is one-shot, so a later
+    // File ▸ Open that fails gives a message and keeps the window (and its session).
+    void failedOpenAfterStartKeepsTheSession()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"counter.doefftrace"_s);
+        QProcess run;
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--trace"_s, trace });
+        QVERIFY(run.waitForFinished(Timeout));
+        QCOMPARE(run.exitCode(), 0);
+        const QString empty = dir.filePath(u"empty.doefftrace"_s);
+        QVERIFY(writeBytes(empty, {}));
+
+        studio::MainWindow w;
+        QList<std::pair<bool, QString>> reports;
+        studio::openCommandLineFile(w, trace, {}, [&reports](bool ok, const QString& message) {
+            reports.append({ ok, message });
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(reports.size(), 1, Timeout);
+        QVERIFY2(reports.first().first, qPrintable(reports.first().second));
+        QCOMPARE(w.session()->status(), RunStatus::Trace);
+
+        QVERIFY(!openTraceAndWait(w, empty));
+        QCOMPARE(reports.size(), 1); // the start-up saw only its own file
+        QCOMPARE(w.session()->status(), RunStatus::Trace);
+        QVERIFY2(w.messageText().contains(u"empty.doefftrace"_s), qPrintable(w.messageText()));
+    }
+
+    // Issue 17 #12: `doeff-studio RESULT --screenshot PATH` saves the window and exits.
+    void screenshotOfAResultExits()
+    {
+        QTemporaryDir dir;
+        const QString result = dir.filePath(u"counter.doeffresult"_s);
+        QProcess run;
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--save-result"_s, result });
+        QVERIFY(run.waitForFinished(Timeout));
+        QCOMPARE(run.exitCode(), 0);
+        const QString shot = dir.filePath(u"shot.png"_s);
+        QProcess studio;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
+        studio.setProcessEnvironment(env);
+        studio.start(QStringLiteral(DOEFF_STUDIO_PATH), { u"--default-layout"_s, result, u"--screenshot"_s, shot });
+        const bool exited = studio.waitForFinished(Timeout);
+        if (!exited) studio.kill();
+        QVERIFY2(exited, qPrintable(QString::fromLocal8Bit(studio.readAllStandardError())));
+        QCOMPARE(studio.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(studio.exitCode(), 0);
+        QVERIFY(QImage(shot).width() > 0);
     }
 };
 

@@ -18,8 +18,9 @@ namespace doeff {
 namespace inspector {
 
 /// Protocol versions this build speaks (the hello carries the range; the attach picks one).
+/// Version 2 adds Fragment: a debuggee message over maxMessageSize travels in pieces.
 inline constexpr quint32 minProtocolVersion = 1;
-inline constexpr quint32 maxProtocolVersion = 1;
+inline constexpr quint32 maxProtocolVersion = 2;
 /// Largest message (length field) either side accepts; checked before any allocation.
 inline constexpr quint32 maxMessageSize = 64u * 1024 * 1024;
 /// Largest first message (hello / attach): a peer that is not ours is cut off early.
@@ -28,6 +29,8 @@ inline constexpr quint32 maxHandshakeSize = 64u * 1024;
 inline constexpr char magic[8] = { 'D', 'O', 'E', 'F', 'F', 'I', 'N', 'S' };
 /// The environment variable naming the debugger's socket.
 inline constexpr char environmentVariable[] = "DOEFF_INSPECT";
+/// Overrides the handshake deadline (milliseconds; for tests and slow machines).
+inline constexpr char handshakeVariable[] = "DOEFF_INSPECT_HANDSHAKE_MS";
 
 enum class MessageType : quint8 {
     // debuggee → debugger
@@ -38,6 +41,7 @@ enum class MessageType : quint8 {
     Result = 0x05,
     Breakpoints = 0x06,
     Error = 0x07, ///< both directions
+    Fragment = 0x08, ///< the first bytes of the next non-Fragment message's payload (version 2)
     // debugger → debuggee
     Attach = 0x10,
     Command = 0x11,
@@ -88,6 +92,9 @@ public:
         QString runner; ///< `sync` / `async` (reported in the hello)
         WaitMode wait = WaitMode::Block;
         int connectTimeoutMs = 10000;
+        /// A debugger that has not attached this long after the connection is given up on
+        /// (the run goes on). fromEnvironment() takes it from DOEFF_INSPECT_HANDSHAKE_MS.
+        int handshakeTimeoutMs = 10000;
     };
 
     /// Connects to `options.socketName`. On failure isConnected() is false, errorString() says

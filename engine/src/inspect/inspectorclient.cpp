@@ -20,6 +20,9 @@
 #include <limits>
 #include <utility>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace doeff {
 
 using namespace inspector;
@@ -71,6 +74,7 @@ struct InspectorClient::Private {
     QString stderrPartial;
     wire::FrameReader reader;
     std::unique_ptr<trace::MirrorTables> tables;
+    QByteArray fragments; ///< the Fragments of the message being reassembled
     quint64 events = 0;
     quint64 nextTag = 1;
 };
@@ -180,6 +184,15 @@ bool InspectorClient::launch(const QString& executable, const QStringList& argum
     QProcessEnvironment env = environment;
     env.insert(QString::fromLatin1(environmentVariable), socketName());
     d->process->setProcessEnvironment(env);
+    // The debuggee dies with its debugger: a debugger killed without a chance to stop it must
+    // not leave a program running on (paused forever, or looping at full speed) with no one to
+    // stop it. The signal follows the thread that forked, which is this object's thread; if the
+    // debugger died before prctl took effect, getppid() no longer names it.
+    const pid_t debugger = ::getpid();
+    d->process->setChildProcessModifier([debugger] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != debugger) ::_exit(127);
+    });
     connect(d->process, &QProcess::readyReadStandardOutput, this,
             [this] { Q_EMIT outputReceived(QString::fromLocal8Bit(d->process->readAllStandardOutput())); });
     connect(d->process, &QProcess::readyReadStandardError, this, &InspectorClient::readStderr);
@@ -243,6 +256,7 @@ void InspectorClient::onNewConnection()
         d->peer = s;
         d->helloSeen = false;
         d->reader = {};
+        d->fragments.clear();
         if (!d->tables) d->tables = std::make_unique<trace::MirrorTables>();
         connect(s, &QLocalSocket::readyRead, this, &InspectorClient::onReadyRead);
         connect(s, &QLocalSocket::disconnected, this, &InspectorClient::onDisconnected);
@@ -269,6 +283,12 @@ void InspectorClient::onReadyRead()
             return;
         }
         try {
+            // version 2: a message over the limit arrives as Fragments, then its last piece
+            if (msg.type == MessageType::Fragment && d->helloSeen && m_hello.version >= 2) {
+                d->fragments.append(msg.payload);
+                continue;
+            }
+            if (!d->fragments.isEmpty()) msg.payload.prepend(std::exchange(d->fragments, {}));
             handleMessage(quint8(msg.type), msg.payload);
         } catch (const ClientError& e) {
             protocolError(int(e.code), e.message);

@@ -17,7 +17,10 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
 #include <QLocalSocket>
 #include <QMutex>
 #include <QThread>
@@ -25,9 +28,15 @@
 #include <QWaitCondition>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <optional>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace doeff {
 
@@ -52,6 +61,8 @@ const char* messageTypeName(MessageType type)
         return "Breakpoints";
     case MessageType::Error:
         return "Error";
+    case MessageType::Fragment:
+        return "Fragment";
     case MessageType::Attach:
         return "Attach";
     case MessageType::Command:
@@ -92,6 +103,52 @@ struct ProtocolError {
 
 class ServerIo;
 
+/// The file QLocalSocket connects to for `name`: a bare name lives in the temporary directory.
+QString socketPath(const QString& name)
+{
+    return QDir::isAbsolutePath(name) ? name : QDir::tempPath() + u'/' + name;
+}
+
+/// Whoever can write the socket's directory can put their own socket there first: only a
+/// directory that is ours and that nobody else may write is trusted (the debuggers create a
+/// private one, mode 0700). Empty when the directory is fine, else why not.
+QString untrustedDirectory(const QString& path)
+{
+    const QString dir = QFileInfo(path).absolutePath();
+    struct stat st { };
+    if (::stat(QFile::encodeName(dir).constData(), &st) != 0)
+        return QStringLiteral("cannot check the directory %1 of the debugger socket %2: %3")
+            .arg(dir, path, QString::fromLocal8Bit(std::strerror(errno)));
+    if (st.st_uid != ::getuid())
+        return QStringLiteral("refusing the debugger socket %1: its directory %2 belongs to another user (uid %3), "
+                              "who could have put any socket there")
+            .arg(path, dir)
+            .arg(st.st_uid);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return QStringLiteral("refusing the debugger socket %1: its directory %2 is writable by other users (mode "
+                              "%3), who could have put their own socket there; use a private directory (mode 0700) "
+                              "such as the one doeff-run --debug and the Studio create")
+            .arg(path, dir)
+            .arg(QString::number(st.st_mode & 07777, 8));
+    return {};
+}
+
+/// The process at the other end must run as this user. Empty when it does, else why not.
+QString untrustedPeer(const QString& path, qintptr descriptor)
+{
+    struct ucred cred { };
+    socklen_t size = sizeof cred;
+    if (::getsockopt(int(descriptor), SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0)
+        return QStringLiteral("cannot check who listens on the debugger socket %1: %2")
+            .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    if (cred.uid != ::getuid())
+        return QStringLiteral("refusing the debugger socket %1: it is served by another user (uid %2, pid %3)")
+            .arg(path)
+            .arg(cred.uid)
+            .arg(cred.pid);
+    return {};
+}
+
 } // namespace
 
 struct InspectorServer::Private {
@@ -113,6 +170,7 @@ struct InspectorServer::Private {
     bool closing = false; ///< finish(): disconnect once everything is written
     bool resumeDelivered = false;
     OnDisconnect policy = OnDisconnect::Continue;
+    quint32 version = 0; ///< the protocol version the Attach chose (0 before it)
     QString error;
 
     std::atomic<bool> live { false }; ///< forwarding events to the debugger
@@ -167,7 +225,47 @@ struct InspectorServer::Private {
     }
 
     void postPump();
+    /// Queues one message; one over the limit the hello advertised goes as Fragments (version
+    /// 2), so that nothing the run holds is too large to send.
     void enqueue(QByteArray message, bool mayWait = true)
+    {
+        const qsizetype limit = qsizetype(maxMessageSize);
+        if (message.size() - 4 <= limit) return enqueueFrame(std::move(message), mayWait);
+        quint32 version;
+        {
+            QMutexLocker lock(&mutex);
+            version = this->version;
+        }
+        const auto type = MessageType(quint8(message.at(4)));
+        if (version < 2) {
+            // a version 1 debugger cannot take it; what it misses would make its state wrong
+            enqueueFrame(wire::errorMessage(ErrorCode::Internal,
+                                            QStringLiteral("a %1 message of %2 bytes is over the limit of %3 bytes "
+                                                           "(protocol version %4 has no fragments)")
+                                                .arg(QLatin1StringView(messageTypeName(type)))
+                                                .arg(message.size() - 4)
+                                                .arg(limit)
+                                                .arg(version)),
+                         false);
+            live = false;
+            agent.continueRun();
+            return;
+        }
+        const qsizetype piece = limit - 1; // the type byte counts in the length
+        const char* p = message.constData() + 5;
+        qsizetype left = message.size() - 5;
+        while (left > piece) {
+            wire::MessageWriter f(MessageType::Fragment);
+            f.bytes(p, piece);
+            enqueueFrame(f.finish(), mayWait);
+            p += piece;
+            left -= piece;
+        }
+        wire::MessageWriter last(type);
+        last.bytes(p, left);
+        enqueueFrame(last.finish(), mayWait);
+    }
+    void enqueueFrame(QByteArray message, bool mayWait)
     {
         bool full = false;
         {
@@ -273,14 +371,35 @@ public:
         : m_d(d)
     { }
 
-    bool connectTo(const QString& name, int timeoutMs, QString& error)
+    bool connectTo(const QString& name, int timeoutMs, int handshakeTimeoutMs, QString& error)
     {
+        // a debugger drives this process: it must be this user's, in a place only this user controls
+        const QString path = socketPath(name);
+        error = untrustedDirectory(path);
+        if (!error.isEmpty()) return false;
         m_socket = new QLocalSocket(this);
-        m_socket->connectToServer(name);
+        m_socket->connectToServer(path);
         if (!m_socket->waitForConnected(timeoutMs)) {
-            error = QStringLiteral("cannot connect to the debugger at %1: %2").arg(name, m_socket->errorString());
+            error = QStringLiteral("cannot connect to the debugger at %1: %2").arg(path, m_socket->errorString());
             return false;
         }
+        error = untrustedPeer(path, m_socket->socketDescriptor());
+        if (!error.isEmpty()) {
+            m_socket->abort();
+            return false;
+        }
+        // a peer that accepts and never attaches must not keep the run paused
+        m_handshake = new QTimer(this);
+        m_handshake->setSingleShot(true);
+        connect(m_handshake, &QTimer::timeout, this, [this, handshakeTimeoutMs] {
+            {
+                QMutexLocker lock(&m_d->mutex);
+                if (m_d->attached || m_d->gone) return;
+            }
+            reject(ErrorCode::Unexpected,
+                   QStringLiteral("the debugger did not attach within %1 ms").arg(handshakeTimeoutMs));
+        });
+        m_handshake->start(handshakeTimeoutMs);
         connect(m_socket, &QLocalSocket::readyRead, this, &ServerIo::read);
         connect(m_socket, &QLocalSocket::bytesWritten, this, &ServerIo::pump);
         connect(m_socket, &QLocalSocket::disconnected, this, [this] { lost(QString()); });
@@ -318,6 +437,7 @@ public:
 
     void shutdown()
     {
+        if (m_handshake) m_handshake->stop();
         if (m_timer) m_timer->stop();
         if (m_socket) {
             m_socket->disconnect(this);
@@ -386,8 +506,10 @@ private:
             if (policy > quint8(OnDisconnect::Stop))
                 throw ProtocolError { ErrorCode::Malformed,
                                       QStringLiteral("unknown disconnect policy %1").arg(policy) };
+            if (m_handshake) m_handshake->stop();
             QMutexLocker lock(&m_d->mutex);
             m_d->attached = true;
+            m_d->version = quint32(version);
             m_d->policy = OnDisconnect(policy);
             return;
         }
@@ -501,7 +623,14 @@ private:
 
     void reject(ErrorCode code, const QString& message)
     {
-        std::fprintf(stderr, "doeff: inspector: %s; going on without the debugger\n", qPrintable(message));
+        OnDisconnect policy;
+        {
+            QMutexLocker lock(&m_d->mutex);
+            policy = m_d->policy;
+        }
+        std::fprintf(stderr, "doeff: inspector: %s; %s\n", qPrintable(message),
+                     policy == OnDisconnect::Stop ? "stopping the run, as the debugger asked for when it attached"
+                                                  : "going on without the debugger");
         if (m_socket && m_socket->state() == QLocalSocket::ConnectedState) {
             m_socket->write(wire::errorMessage(code, message));
             m_socket->flush();
@@ -544,6 +673,7 @@ private:
     InspectorServer::Private* m_d;
     QLocalSocket* m_socket = nullptr;
     QTimer* m_timer = nullptr;
+    QTimer* m_handshake = nullptr;
     wire::FrameReader m_reader;
     bool m_dropped = false;
 };
@@ -578,8 +708,9 @@ InspectorServer::InspectorServer(Options options)
     ServerIo* io = d->io;
     const QString name = d->options.socketName;
     const int timeout = d->options.connectTimeoutMs;
+    const int handshake = d->options.handshakeTimeoutMs;
     QMetaObject::invokeMethod(
-        io, [&] { ok = io->connectTo(name, timeout, error); }, Qt::BlockingQueuedConnection);
+        io, [&] { ok = io->connectTo(name, timeout, handshake, error); }, Qt::BlockingQueuedConnection);
     QMutexLocker lock(&d->mutex);
     if (!ok) {
         d->error = error;
@@ -645,6 +776,9 @@ std::unique_ptr<InspectorServer> InspectorServer::fromEnvironment(const QString&
     options.socketName = qEnvironmentVariable(environmentVariable);
     options.runner = runner;
     options.wait = wait;
+    bool ok = false;
+    const int handshake = qEnvironmentVariableIntValue(handshakeVariable, &ok);
+    if (ok && handshake > 0) options.handshakeTimeoutMs = handshake;
     qunsetenv(environmentVariable);
     if (options.socketName.isEmpty()) return nullptr;
     auto server = std::make_unique<InspectorServer>(options);
@@ -711,12 +845,7 @@ void InspectorServer::finish(const RuntimeResultBase& result)
     if (result.data() && result.save(buffer)) {
         wire::MessageWriter m(MessageType::Result);
         m.bytes(buffer.data());
-        QByteArray msg = m.finish();
-        if (quint64(msg.size()) - 4 <= maxMessageSize)
-            d->enqueue(std::move(msg), false);
-        else
-            d->enqueue(wire::errorMessage(ErrorCode::Internal, QStringLiteral("the result is too large to send")),
-                       false);
+        d->enqueue(m.finish(), false);
     }
     {
         QMutexLocker lock(&d->mutex);

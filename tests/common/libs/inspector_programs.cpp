@@ -32,9 +32,21 @@ doeff::Program<int> segfault()
     co_return 0;
 }
 
+// Stores and returns a 70 MB string: more than one protocol message may carry (64 MiB), so its
+// Put event and the result travel in fragments.
+doeff::Program<QString> big_value()
+{
+    QString big(70 * 1024 * 1024, u'x');
+    big[0] = u'<';
+    big[big.size() - 1] = u'>';
+    co_await doeff::Put("big", big);
+    co_return big;
+}
+
 } // namespace inspected
 
 DOEFF_PROGRAM(nested, "Put, a sub-program that does Get + Put, Put", inspected::nested, .store = { { "n", 0 } });
 DOEFF_PROGRAM(segfault, "Writes the store, then raises SIGSEGV", inspected::segfault);
+DOEFF_PROGRAM(big_value, "Stores and returns a 70 MB string", inspected::big_value);
 
 DOEFF_PROGRAM_LIBRARY()

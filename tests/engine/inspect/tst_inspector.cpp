@@ -18,10 +18,19 @@
 #include <QTest>
 #include <QWaitCondition>
 
+#include "files.h"
+
+#include <QDir>
+#include <QFileInfo>
+
 #include <thread>
+
+#include <signal.h>
+#include <sys/stat.h>
 
 using namespace doeff;
 using namespace Qt::StringLiterals;
+using testcommon::readBytes;
 
 namespace {
 
@@ -195,12 +204,14 @@ struct FakeLaunch {
 
 /// Starts `doeff-run program` with DOEFF_INSPECT naming a fake debugger, accepts its connection
 /// and reads its Hello into `l.payload` (check QTest::currentTestFailed() after the call).
-void launchUnder(FakeLaunch& l, const QString& program)
+void launchUnder(FakeLaunch& l, const QString& program, const QString& extraVariable = {},
+                 const QString& extraValue = {})
 {
     auto& [fake, p, s, hello] = l;
     QVERIFY(fake.listen());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"DOEFF_INSPECT"_s, fake.path());
+    if (!extraVariable.isEmpty()) env.insert(extraVariable, extraValue);
     p.setProcessEnvironment(env);
     p.start(doeffRun, { program });
     QVERIFY(fake.server.waitForNewConnection(timeoutMs));
@@ -208,6 +219,41 @@ void launchUnder(FakeLaunch& l, const QString& program)
     quint8 type = 0;
     QVERIFY(readMessage(*s, type, hello));
     QCOMPARE(type, quint8(inspector::MessageType::Hello));
+}
+
+/// The processes whose parent is `pid` (from /proc).
+QList<qint64> childrenOf(qint64 pid)
+{
+    QList<qint64> out;
+    const QDir tasks(u"/proc/%1/task"_s.arg(pid));
+    for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        for (const QByteArray& child : readBytes(tasks.filePath(task + u"/children"_s)).split(' '))
+            if (const qint64 id = child.trimmed().toLongLong(); id > 0) out.append(id);
+    return out;
+}
+
+/// Gone, or a zombie waiting for whoever adopted it to reap it.
+bool processGone(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) == -1) return true;
+    const QByteArray stat = readBytes(u"/proc/%1/stat"_s.arg(pid));
+    const qsizetype close = stat.lastIndexOf(')');
+    return close < 0 || stat.mid(close + 2, 1) == "Z";
+}
+
+/// `doeff-run … --debug` started, its debuggee paused at its start: the debuggee's pid, or 0.
+qint64 startTerminalDebugger(QProcess& p, const QStringList& arguments)
+{
+    p.start(doeffRun, arguments);
+    if (!QTest::qWaitFor(
+            [&] {
+                p.waitForReadyRead(10);
+                return p.peek(1 << 20).contains("Paused (start)");
+            },
+            timeoutMs))
+        return 0;
+    const QList<qint64> children = childrenOf(p.processId());
+    return children.size() == 1 ? children.first() : 0;
 }
 
 } // namespace
@@ -264,7 +310,7 @@ private Q_SLOTS:
         QVERIFY2(c.hello().program.endsWith(u"nested"_s), qPrintable(c.hello().program));
         QCOMPARE(c.hello().runner, u"sync"_s);
         QVERIFY(c.hello().pid > 0);
-        QCOMPARE(c.hello().version, 1u);
+        QCOMPARE(c.hello().version, 2u); // version 2: fragments (issue 17 #10)
         QVERIFY(commandAndWait(c, [&] { return c.stepEffect(); }));
         QCOMPARE(c.session().task(0)->currentEffect, u"Put('before')"_s);
         QVERIFY(commandAndWait(c, [&] { return c.stepOver(); }));
@@ -454,6 +500,10 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 1);
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
         QVERIFY2(out.contains(u"RunAbortedError"_s), qPrintable(out));
+        // and says so (issue 17 #14: it used to say it went on)
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(u"stopping the run"_s), qPrintable(err));
+        QVERIFY2(!err.contains(u"going on without the debugger"_s), qPrintable(err));
     }
 
     // ---- peers sending garbage -----------------------------------------------------------
@@ -588,6 +638,102 @@ private Q_SLOTS:
                  QFile::Permissions());
     }
 
+    // Issue 17 #5: a socket in a directory others can write (sticky /tmp included) may be
+    // anyone's: the debuggee refuses it, says why, and runs on; the debugger's own private
+    // socket still works.
+    void socketInASharedDirectoryIsRefused()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QCOMPARE(::chmod(QFile::encodeName(dir.path()).constData(), 01777), 0);
+        QLocalServer server;
+        const QString path = dir.filePath(u"debugger.sock"_s);
+        QVERIFY(server.listen(path));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"DOEFF_INSPECT"_s, path);
+        p.setProcessEnvironment(env);
+        p.start(doeffRun, { u"counter"_s });
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), u"Ok(3)\n"_s);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(path) && err.contains(u"writable by other users"_s) && err.contains(u"1777"_s),
+                 qPrintable(err));
+        QVERIFY(!server.hasPendingConnections());
+
+        // a bare name lives in the shared temporary directory
+        if (QFileInfo(QDir::tempPath()).permissions() & QFile::WriteOther) {
+            env.insert(u"DOEFF_INSPECT"_s, u"doeff-test-bare-name"_s);
+            p.setProcessEnvironment(env);
+            p.start(doeffRun, { u"counter"_s });
+            QVERIFY(p.waitForFinished(timeoutMs));
+            QCOMPARE(p.exitCode(), 0);
+            const QString bare = QString::fromUtf8(p.readAllStandardError());
+            QVERIFY2(bare.contains(u"writable by other users"_s), qPrintable(bare));
+        }
+
+        InspectorClient c;
+        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(waitAttachedAndPaused(c));
+        QVERIFY(c.continueRun());
+        QVERIFY(waitFinished(c));
+        QCOMPARE(c.result()->format(), u"Ok(3)"_s);
+    }
+
+    // Issue 17 #15: a peer that accepts the connection and never attaches does not keep the
+    // debuggee paused: it gives up after the handshake deadline and runs on.
+    void handshakeDeadline()
+    {
+        FakeLaunch launch;
+        launchUnder(launch, u"counter"_s, u"DOEFF_INSPECT_HANDSHAKE_MS"_s, u"300"_s);
+        if (QTest::currentTestFailed()) return;
+        auto& [fake, p, s, payload] = launch;
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), u"Ok(3)\n"_s);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(u"did not attach within 300 ms"_s) && err.contains(u"going on without the debugger"_s),
+                 qPrintable(err));
+    }
+
+    // Issue 17 #10: a value over the message limit (64 MiB) reaches the debugger, in its Put
+    // event and in the result, as fragments of messages within the limit.
+    void bigValuesTravelInFragments()
+    {
+        InspectorClient c;
+        QVERIFY(c.launch(doeffRun, { u"--library"_s, testPrograms, u"big_value"_s }));
+        QVERIFY(waitAttachedAndPaused(c));
+        QCOMPARE(c.hello().version, inspector::maxProtocolVersion);
+        QSignalSpy errors(&c, &InspectorClient::errorOccurred);
+        QSignalSpy finished(&c, &InspectorClient::finished);
+        QVERIFY(c.continueRun());
+        // a real event loop: qWaitFor's naps would throttle the 140 MB of socket and stdout
+        QVERIFY(finished.wait(timeoutMs));
+        QVERIFY2(errors.isEmpty(), qPrintable(c.errorString()));
+        QVERIFY2(c.result().has_value(), qPrintable(c.finishSummary()));
+        QVERIFY(c.result()->is_ok());
+        QCOMPARE(c.result()->value().toString().size(), 70 * 1024 * 1024);
+        const QString stored = c.session().store(0).value(u"big"_s).toString();
+        QCOMPARE(stored.size(), 70 * 1024 * 1024);
+        QVERIFY(stored.startsWith(u'<') && stored.endsWith(u'>'));
+        QCOMPARE(c.exitCode(), 0);
+    }
+
+    // Issue 17 #8: the debuggee dies with its debugger (parent-death signal), instead of running
+    // on with no one to stop it.
+    void debuggeeDiesWithItsDebugger()
+    {
+        QProcess p;
+        const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
+        QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
+        p.write("continue\n");
+        QVERIFY(p.waitForBytesWritten(timeoutMs));
+        p.kill();
+        QVERIFY(p.waitForFinished(timeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
+    }
+
     void noVariableNoAgent()
     {
         QVERIFY(!qEnvironmentVariableIsSet("DOEFF_INSPECT"));
@@ -646,6 +792,29 @@ private Q_SLOTS:
         QVERIFY2(out.contains(u"Paused (step)"_s), qPrintable(out));
         QVERIFY2(out.contains(u"RunAbortedError"_s), qPrintable(out));
         QCOMPARE(p.exitCode(), 1);
+    }
+
+    // Issue 17 #7: a debuggee that does not answer (stopped here, like C++ looping without
+    // effects) does not hold the prompt: `quit` overtakes the wait and kills it after the grace.
+    void terminalDebuggerQuitEndsAnUnresponsiveProgram()
+    {
+        QProcess p;
+        const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
+        QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
+        QCOMPARE(::kill(pid_t(debuggee), SIGSTOP), 0);
+        p.write("continue\nquit\n");
+        const bool exited = p.waitForFinished(timeoutMs);
+        if (!exited) {
+            ::kill(pid_t(debuggee), SIGKILL);
+            p.kill();
+        }
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(exited, qPrintable(out));
+        QVERIFY2(out.contains(u"no answer from the program"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"killing it"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"signal 9"_s), qPrintable(out));
+        QCOMPARE(p.exitCode(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(debuggee), timeoutMs);
     }
 };
 
