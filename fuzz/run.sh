@@ -27,11 +27,13 @@ done
 find "$corpus" -type f -size +128k -delete
 # the protocol target records real debugging sessions itself (see fuzz_protocol.cpp)
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/protocol" "$build/fuzz/fuzz_protocol" >/dev/null 2>&1
+# the command target writes the command sequences a debugger sends (see fuzz_command.cpp)
+DOEFF_FUZZ_WRITE_SEEDS="$corpus/command" "$build/fuzz/fuzz_command" >/dev/null 2>&1
 echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results," \
-  "$(ls "$corpus/protocol" | wc -l) protocol sessions"
+  "$(ls "$corpus/protocol" | wc -l) protocol sessions, $(ls "$corpus/command" | wc -l) command sequences"
 
 status=0
-for target in trace result protocol; do
+for target in trace result protocol command; do
   work=$build/work-$target
   rm -rf "$work" && mkdir -p "$work"
   log=$build/fuzz_$target.log
