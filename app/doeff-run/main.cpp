@@ -86,11 +86,20 @@ QString canonicalTarget(const QString& path)
     return dir.isEmpty() ? info.absoluteFilePath() : dir + u'/' + info.fileName();
 }
 
+/// A user's value quoted in an error: at most 80 characters, so a huge bad value (a whole file
+/// pasted by mistake) does not become a huge message.
+QString excerpt(const QString& text)
+{
+    constexpr qsizetype limit = 80;
+    if (text.size() <= limit) return text;
+    return text.left(limit - 1) + u'…' + u" (%1 characters)"_s.arg(text.size());
+}
+
 /// `KEY=JSON` → (key, value). JSON scalars are accepted at the top level (`n=5`, `s="text"`).
 std::pair<QString, QVariant> parseAssignment(const QString& option, const QString& text)
 {
     const qsizetype eq = text.indexOf(u'=');
-    if (eq <= 0) throw UsageError { u"--%1 expects KEY=JSON, got '%2'"_s.arg(option, text) };
+    if (eq <= 0) throw UsageError { u"--%1 expects KEY=JSON, got '%2'"_s.arg(option, excerpt(text)) };
     const QString key = text.left(eq);
     const QString json = text.mid(eq + 1);
     // QJsonDocument only parses arrays and objects: wrap the value in a one-element array.
@@ -100,10 +109,8 @@ std::pair<QString, QVariant> parseAssignment(const QString& option, const QStrin
         const QString reason = error.error != QJsonParseError::NoError
             ? u"%1 at offset %2"_s.arg(error.errorString()).arg(std::max(0, error.offset - 1))
             : u"expected exactly one value"_s;
-        throw UsageError {
-            u"--%1 %2: '%3' is not valid JSON (%4); strings need double quotes, e.g. %2='\"text\"'"_s.arg(option, key,
-                                                                                                          json, reason)
-        };
+        throw UsageError { u"--%1 %2: '%3' is not valid JSON (%4); strings need double quotes, e.g. %2='\"text\"'"_s
+                               .arg(option, key, excerpt(json), reason) };
     }
     return { key, doc.array().first().toVariant() };
 }

@@ -160,6 +160,11 @@ private Q_SLOTS:
             << QStringList { u"counter"_s, u"--store"_s, u"counter=[1,"_s }
             << u"doeff-run: --store counter: '[1,' is not valid JSON (object is missing after "
                "a comma at offset 4); strings need double quotes, e.g. counter='\"text\"'\n"_s;
+        QTest::addRow("huge bad JSON") << QStringList { u"counter"_s, u"--store"_s,
+                                                        u"counter="_s + QString(120000, u'x') }
+                                       << u"doeff-run: --store counter: '"_s + QString(79, u'x')
+                + u"… (120000 characters)' is not valid JSON (illegal number at offset 0); strings need double quotes, "
+                  "e.g. counter='\"text\"'\n"_s;
         QTest::addRow("no key") << QStringList { u"greet"_s, u"--env"_s, u"=1"_s }
                                 << u"doeff-run: --env expects KEY=JSON, got '=1'\n"_s;
         QTest::addRow("unknown runner") << QStringList { u"counter"_s, u"--runner"_s, u"fast"_s }
