@@ -29,9 +29,14 @@ constexpr int MaxRecentFiles = 8;
 bool MainWindow::openFile(const QString& path)
 {
     if (QLibrary::isLibrary(path)) return openProgramLibrary(path);
-    // never a blocking open here: a FIFO would freeze the GUI thread (the loaders refuse it)
-    if (views::hasTraceMagic(path) || path.endsWith(u".doefftrace"_s, Qt::CaseInsensitive)) return openTrace(path);
+    if (isTraceFile(path)) return openTrace(path);
     return openResult(path);
+}
+
+bool MainWindow::isTraceFile(const QString& path)
+{
+    // never a blocking open here: a FIFO would freeze the GUI thread (the loaders refuse it)
+    return views::hasTraceMagic(path) || path.endsWith(u".doefftrace"_s, Qt::CaseInsensitive);
 }
 
 void MainWindow::reportFileError(const QString& title, const QString& path, const QString& message)

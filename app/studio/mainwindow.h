@@ -65,6 +65,9 @@ public:
     QString doeffRunPath() const;
     /// A program library (.so), a trace (.doefftrace) or a saved result, chosen by the file's kind.
     bool openFile(const QString& path);
+    /// Whether openFile() opens `path` as a trace: in the background, answered later by
+    /// traceOpened() or fileFailed(). Never blocks (a FIFO is not a trace).
+    static bool isTraceFile(const QString& path);
     /// Loads a program library and starts `program` (default: its first program).
     bool openProgramLibrary(const QString& path, const QString& program = {});
     bool openResult(const QString& path);

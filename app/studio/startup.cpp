@@ -32,12 +32,15 @@ void openCommandLineFile(MainWindow& window, const QString& path, const QString&
     once->failed = QObject::connect(&window, &MainWindow::fileFailed, &window,
                                     [report](const QString&, const QString& message) { report(false, message); });
     const bool library = QLibrary::isLibrary(path);
+    // decided before opening: a small trace can finish loading on its worker before this
+    // function returns, while its traceOpened() is still queued
+    const bool background = !library && MainWindow::isTraceFile(path);
     const bool opened
         = library && !program.isEmpty() ? window.openProgramLibrary(path, program) : window.openFile(path);
     if (!opened)
         report(false,
                window.messageText().isEmpty() ? path + QStringLiteral(": could not be opened") : window.messageText());
-    else if (!window.isBusy())
+    else if (!background)
         report(true, {}); // a result or a library: opened synchronously, nothing more will come
 }
 
