@@ -4,6 +4,7 @@
 
 #include <doeff/doeff.h>
 
+#include <limits>
 #include <stdexcept>
 
 using namespace doeff;
@@ -14,13 +15,16 @@ namespace {
 // ---- counter: Get and Put ------------------------------------------------------------------
 // The store is the run's mutable state. Each Get/Put pair reads and writes one key; the final
 // value is in the result's store as well as being the program's value.
-Program<int> counter_main()
+// The count is a qint64 (a store value from JSON can be any number), and a count at the top of
+// its range is an error rather than a wrap-around.
+Program<qint64> counter_main()
 {
     for (int i = 0; i < 3; ++i) {
-        const int count = co_await Get<int>("counter");
+        const qint64 count = co_await Get<qint64>("counter");
+        if (count == std::numeric_limits<qint64>::max()) throw std::overflow_error("counter is at its maximum");
         co_await Put("counter", count + 1);
     }
-    co_return co_await Get<int>("counter");
+    co_return co_await Get<qint64>("counter");
 }
 
 // ---- greet: Ask and Tell -------------------------------------------------------------------
@@ -59,14 +63,15 @@ Program<int> risky_operation_main()
 // ---- busy_loop: a long run of effects -------------------------------------------------------
 // `iterations` × (Get + Put) on one key: 10,000,000 effects by default. Something to pause in the
 // middle of (the debugger's pause is honoured at the next machine step).
-Program<int> busy_loop_main()
+Program<qint64> busy_loop_main()
 {
-    const int iterations = co_await Ask<int>("iterations");
-    for (int i = 0; i < iterations; ++i) {
-        const int n = co_await Get<int>("n");
+    const qint64 iterations = co_await Ask<qint64>("iterations");
+    for (qint64 i = 0; i < iterations; ++i) {
+        const qint64 n = co_await Get<qint64>("n");
+        if (n == std::numeric_limits<qint64>::max()) throw std::overflow_error("n is at its maximum");
         co_await Put("n", n + 1);
     }
-    co_return co_await Get<int>("n");
+    co_return co_await Get<qint64>("n");
 }
 
 } // namespace

@@ -84,6 +84,13 @@ QList<std::pair<QString, ExampleRun>> allExampleRuns()
     return {
         { u"counter"_s, { .example = u"counter"_s, .result = u"Ok(3)"_s, .userStore = u"{'counter': 3}"_s } },
         { u"counter from 10"_s, { .example = u"counter"_s, .store = { { u"counter"_s, 10 } }, .result = u"Ok(13)"_s } },
+        // issue 17 #6: past a 32-bit int, and at the top of a 64-bit one, without overflowing
+        { u"counter past int"_s,
+          { .example = u"counter"_s, .store = { { u"counter"_s, 2147483647 } }, .result = u"Ok(2147483650)"_s } },
+        { u"counter at its maximum"_s,
+          { .example = u"counter"_s,
+            .store = { { u"counter"_s, std::numeric_limits<qint64>::max() } },
+            .result = u"Err(std::overflow_error: counter is at its maximum)"_s } },
 
         { u"greet"_s, { .example = u"greet"_s, .result = u"Ok('Hello, World!')"_s, .log = u"['Greeting World']"_s } },
         { u"greet Ada"_s,

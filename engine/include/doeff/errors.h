@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <exception>
+#include <memory>
 #include <source_location>
 
 /// The engine's errors (RUNTIME.md §9). Every class derives from doeff::Error; messages are
@@ -71,15 +72,37 @@ DOEFF_DECLARE_ERROR(InterpreterInvariantError, Error)
 /// The run was ended from outside (the debugger's Stop).
 DOEFF_DECLARE_ERROR(RunAbortedError, Error)
 
+/// One deadlock (§7.8), built once: the DeadlockError of every task it blocked shares it, so
+/// a deadlock of N tasks costs O(N), not N copies of an N-entry list. Each error keeps its own
+/// copy of the message only, which is bounded.
+struct DOEFF_EXPORT DeadlockReport {
+    /// `task <id> '<name>' waits on <what>`, in blocking order: every entry.
+    QStringList blocked;
+    /// Tasks waiting on each other in a ring (ids; each waits on the next, the last on the first).
+    QList<QList<int>> cycles;
+    /// Up to this many entries the message is the spec's full list; beyond, a count, the cycles
+    /// and the first entries.
+    static constexpr qsizetype kListed = 10;
+    /// `Deadlock: no task can make progress: …`, bounded whatever the number of tasks.
+    /// `cycleTexts` describe `cycles` (the machine knows the names), already bounded.
+    static QString message(const QStringList& blocked, const QStringList& cycleTexts);
+    QString text;
+};
+
 /// Raised for every task left blocked with nothing able to make progress (§7.8).
 class DOEFF_EXPORT DeadlockError : public Error {
 public:
     explicit DeadlockError(const QStringList& blocked, std::source_location where = std::source_location::current());
+    explicit DeadlockError(std::shared_ptr<const DeadlockReport> report,
+                           std::source_location where = std::source_location::current());
     /// `task <id> '<name>' waits on <what>`, in blocking order.
-    QStringList blocked() const { return m_blocked; }
+    QStringList blocked() const { return m_report->blocked; }
+    QList<QList<int>> cycles() const { return m_report->cycles; }
+    /// The one report shared by every task of this deadlock.
+    const std::shared_ptr<const DeadlockReport>& report() const { return m_report; }
 
 private:
-    QStringList m_blocked;
+    std::shared_ptr<const DeadlockReport> m_report;
 };
 
 /// What `value()` of a loaded Err result throws: the original type name and message.

@@ -28,9 +28,40 @@ CacheMissError::CacheMissError(const QString& key, std::source_location where)
     : KeyError(QStringLiteral("Cache key not found: %1").arg(repr(key)), key, where)
 { }
 
+QString DeadlockReport::message(const QStringList& blocked, const QStringList& cycleTexts)
+{
+    QString s = QStringLiteral("Deadlock: no task can make progress: ");
+    if (blocked.size() <= kListed) return s + blocked.join(QStringLiteral("; "));
+    s += QStringLiteral("%1 tasks blocked").arg(blocked.size());
+    for (const QString& c : cycleTexts)
+        s += QStringLiteral("; ") + c;
+    // an entry can list every item of a Gather: cut it so the message stays bounded
+    constexpr qsizetype kEntryChars = 200;
+    for (qsizetype i = 0; i < kListed; ++i) {
+        const QString& e = blocked.at(i);
+        s += QStringLiteral("; ") + (e.size() > kEntryChars ? e.left(kEntryChars) + QStringLiteral("...") : e);
+    }
+    s += QStringLiteral("; ... and %1 more").arg(blocked.size() - kListed);
+    return s;
+}
+
+namespace {
+std::shared_ptr<const DeadlockReport> reportOf(const QStringList& blocked)
+{
+    auto r = std::make_shared<DeadlockReport>();
+    r->blocked = blocked;
+    r->text = DeadlockReport::message(blocked, {});
+    return r;
+}
+} // namespace
+
 DeadlockError::DeadlockError(const QStringList& blocked, std::source_location where)
-    : Error(QStringLiteral("Deadlock: no task can make progress: ") + blocked.join(QStringLiteral("; ")), where)
-    , m_blocked(blocked)
+    : DeadlockError(reportOf(blocked), where)
+{ }
+
+DeadlockError::DeadlockError(std::shared_ptr<const DeadlockReport> report, std::source_location where)
+    : Error(report->text, where)
+    , m_report(std::move(report))
 { }
 
 LoadedError::LoadedError(const QString& typeName, const QString& message)

@@ -63,6 +63,58 @@ void PromiseBase::operator delete(void* p, std::size_t size) noexcept
     std::free(p);
 }
 
+Number numberOf(const QVariant& v)
+{
+    Number n;
+    switch (v.metaType().id()) {
+    case QMetaType::Bool:
+        n.kind = Number::Bool;
+        break;
+    case QMetaType::Char:
+    case QMetaType::SChar:
+    case QMetaType::Short:
+    case QMetaType::Int:
+    case QMetaType::Long:
+    case QMetaType::LongLong:
+        n.kind = Number::Signed;
+        n.s = v.toLongLong();
+        break;
+    case QMetaType::UChar:
+    case QMetaType::UShort:
+    case QMetaType::UInt:
+    case QMetaType::ULong:
+    case QMetaType::ULongLong:
+        n.kind = Number::Unsigned;
+        n.u = v.toULongLong();
+        break;
+    case QMetaType::Float:
+    case QMetaType::Double:
+        n.kind = Number::Floating;
+        n.d = v.toDouble();
+        break;
+    default:
+        break;
+    }
+    return n;
+}
+
+Number integerFromText(const QVariant& v, bool isSigned)
+{
+    Number n;
+    const int id = v.metaType().id();
+    if (id != QMetaType::QString && id != QMetaType::QByteArray) return n;
+    bool ok = false;
+    if (isSigned) {
+        n.s = v.toLongLong(&ok);
+        n.kind = Number::Signed;
+    } else {
+        n.u = v.toULongLong(&ok);
+        n.kind = Number::Unsigned;
+    }
+    if (!ok) n.kind = Number::Unparsed;
+    return n;
+}
+
 void throwConversionError(const QVariant& value, QMetaType target, const QString& what)
 {
     throwConversionError(value, metaTypeDisplayName(target).toUtf8().constData(), what);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <new>
 
 namespace doeff::detail {
 
@@ -236,14 +237,56 @@ void Machine::runTurn()
     t->state = TaskState::Running;
     if (DOEFF_OBSERVED && announce) [[unlikely]]
         hookTaskState(t);
-    Ctl c;
-    applyPending(t, c);
-    while (step(t, c)) { }
+    const std::size_t tasksBefore = m_tasks.size();
+    try {
+        Ctl c;
+        applyPending(t, c);
+        while (step(t, c)) { }
+    } catch (const std::bad_alloc&) {
+        // Program code's allocation failures are caught where the program runs; this one came from
+        // the machine's own bookkeeping (a frame, a task, a vector growing).
+        failOutOfMemory(t, tasksBefore, std::current_exception());
+    }
     m_current = nullptr;
     if (m_cancelSelf) {
         m_cancelSelf = false;
         cancelTask(std::exchange(m_cancelTarget, nullptr));
     }
+}
+
+void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exception_ptr error)
+{
+    // The step that failed may have left t half-updated (a dispatch index without its frame, a
+    // block registered on some items only), so t does not go on: it is torn down the way a
+    // cancelled task is (which frees its K, the likely culprit) and then fails with the error.
+    // A task the step created but had not yet queued would never run: it is cancelled.
+    for (std::size_t i = tasksBefore; i < m_tasks.size(); ++i) {
+        TaskRec* x = m_tasks[i].get();
+        if (x->state == TaskState::Ready && !x->block && std::find(m_ready.begin(), m_ready.end(), x) == m_ready.end())
+            cancelTask(x);
+    }
+    if (t->isFinished()) return;
+    m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), t), m_ready.end());
+    if (t->block) t->block->done = true;
+    t->block.reset();
+    for (int id : std::vector<int>(t->branches))
+        if (TaskRec* b = task(id)) cancelTask(b);
+    // free the coroutines first, top first and without allocating: popping frames one by one
+    // records into the effect tree, which needs memory that only this frees
+    for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
+        it->program.reset();
+        it->data.reset();
+    }
+    releaseLazies(t);
+    while (!t->k.empty()) {
+        Frame f = popFrame(t);
+        if (f.kind == FrameKind::Program) m_tree.finish(f.node);
+    }
+    t->dispatch.clear();
+    t->handlingDepth = 0;
+    t->pending.reset();
+    t->hasPending = false;
+    finishTask(t, false, {}, newError(t, std::move(error), t->rootNode));
 }
 
 void Machine::applyPending(TaskRec* t, Ctl& c)

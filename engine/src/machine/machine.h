@@ -500,6 +500,8 @@ private:
     void registerOn(const Waitable& w, const BlockPtr& b, int item);
     void cancelBranches(const BlockPtr& b);
     bool cancelTask(TaskRec* t);
+    /// std::bad_alloc thrown by the machine's own code while `t` ran: `t` fails with it.
+    void failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exception_ptr error);
     void releaseLazies(TaskRec* t);
     bool isAncestorOrSelf(int ancestor, TaskRec* t) const;
     Waitable handleOf(TaskRec* t) const;

@@ -4,6 +4,8 @@
 
 #include <doeff/value.h>
 
+#include <unordered_map>
+
 namespace doeff::detail {
 
 // ---- scheduler ---------------------------------------------------------------------------
@@ -520,22 +522,107 @@ QString BlockOp::label(const Machine& m) const
     return {};
 }
 
+namespace {
+/// The cycles of the wait-for graph (`out[i]`: the nodes node i waits on), found by one
+/// iterative depth-first search (a ring of 100,000 tasks must not recurse): one per back edge,
+/// at most `limit`.
+QList<QList<int>> findCycles(const std::vector<std::vector<int>>& out, qsizetype limit)
+{
+    enum : unsigned char { White, Grey, Black };
+    std::vector<unsigned char> colour(out.size(), White);
+    std::vector<int> pathPos(out.size(), -1);
+    std::vector<int> path;
+    std::vector<std::pair<int, std::size_t>> stack; // node, next edge
+    QList<QList<int>> cycles;
+    for (std::size_t root = 0; root < out.size(); ++root) {
+        if (colour[root] != White) continue;
+        stack.emplace_back(int(root), 0);
+        colour[root] = Grey;
+        pathPos[root] = int(path.size());
+        path.push_back(int(root));
+        while (!stack.empty()) {
+            auto& [node, edge] = stack.back();
+            if (edge == out[node].size()) {
+                colour[node] = Black;
+                path.pop_back();
+                stack.pop_back();
+                continue;
+            }
+            const int next = out[node][edge++];
+            if (colour[next] == Grey) {
+                if (cycles.size() < limit) cycles.append(QList<int>(path.begin() + pathPos[next], path.end()));
+            } else if (colour[next] == White) {
+                colour[next] = Grey;
+                pathPos[next] = int(path.size());
+                path.push_back(next);
+                stack.emplace_back(next, 0);
+            }
+        }
+    }
+    return cycles;
+}
+} // namespace
+
 void Machine::resolveDeadlock()
 {
     std::vector<TaskRec*> blocked;
     for (const auto& t : m_tasks)
         if ((t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block) blocked.push_back(t.get());
     std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder < b->blockOrder; });
-    QStringList entries;
+
+    // One report for the whole deadlock, shared by every task's error: its size is linear in
+    // the number of tasks and its message bounded (a copy per task would be quadratic).
+    auto report = std::make_shared<DeadlockReport>();
+    report->blocked.reserve(qsizetype(blocked.size()));
     for (TaskRec* t : blocked)
-        entries.append(
+        report->blocked.append(
             QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name, t->block->label(*this)));
+
+    std::unordered_map<int, int> nodeOf;
+    for (std::size_t i = 0; i < blocked.size(); ++i)
+        nodeOf.emplace(blocked[i]->id, int(i));
+    std::vector<std::vector<int>> out(blocked.size());
+    for (std::size_t i = 0; i < blocked.size(); ++i) {
+        const BlockOp& b = *blocked[i]->block;
+        auto edge = [&](int taskId) {
+            if (auto it = nodeOf.find(taskId); it != nodeOf.end()) out[i].push_back(it->second);
+        };
+        if (b.kind == BlockOp::Lazy) edge(b.lazyEvaluator);
+        for (const Waitable& w : b.items)
+            if (w.kind() == Waitable::Kind::Task) edge(w.id());
+    }
+    constexpr qsizetype kCyclesKept = 8, kCyclesShown = 3, kCycleTasksShown = 3;
+    const QList<QList<int>> nodeCycles = findCycles(out, kCyclesKept);
+    QStringList cycleTexts;
+    auto taskText = [&](int node) {
+        return QStringLiteral("task %1 '%2'").arg(QString::number(blocked[node]->id), blocked[node]->name);
+    };
+    for (const QList<int>& c : nodeCycles) {
+        QList<int> ids;
+        ids.reserve(c.size());
+        for (int node : c)
+            ids.append(blocked[node]->id);
+        report->cycles.append(ids);
+        if (cycleTexts.size() == kCyclesShown) continue;
+        QString text = QStringLiteral("a cycle of %1 tasks: ").arg(c.size());
+        for (qsizetype i = 0; i < std::min(c.size(), kCycleTasksShown); ++i)
+            text += taskText(c[i]) + QStringLiteral(" -> ");
+        if (c.size() > kCycleTasksShown) text += QStringLiteral("... -> ");
+        cycleTexts.append(text + taskText(c[0]));
+    }
+    if (nodeCycles.size() > kCyclesShown)
+        cycleTexts.append((nodeCycles.size() == kCyclesKept ? QStringLiteral("at least %1 more cycles")
+                                                            : QStringLiteral("%1 more cycles"))
+                              .arg(nodeCycles.size() - kCyclesShown));
+    report->text = DeadlockReport::message(report->blocked, cycleTexts);
+    const std::shared_ptr<const DeadlockReport> shared = std::move(report);
+
     for (TaskRec* t : blocked) {
         if (t->isFinished() || !t->block) continue;
         BlockPtr b = t->block;
         b->done = true;
         if (b->kind == BlockOp::Gather) cancelBranches(b);
-        wake(t, Outcome::thrown(raise<DeadlockError>(t, b->effectNode, entries)));
+        wake(t, Outcome::thrown(raise<DeadlockError>(t, b->effectNode, shared)));
     }
 }
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 using namespace doeff;
+using namespace Qt::StringLiterals;
 
 namespace app {
 struct BadInput : std::runtime_error {
@@ -28,6 +29,22 @@ Q_DECLARE_METATYPE(Opaque)
 Q_DECLARE_METATYPE(Pretty)
 
 namespace {
+/// What `Get<T>('n')` of `v` gives: the value, or the ConversionError's message.
+template<class T> QString typedRead(const QVariant& v)
+{
+    try {
+        const T t = fromVariant<T>(v, [] { return QStringLiteral("Get('n')"); });
+        if constexpr (std::is_same_v<T, bool>)
+            return t ? QStringLiteral("true") : QStringLiteral("false");
+        else if constexpr (std::is_floating_point_v<T>)
+            return QString::number(t, 'g', 17);
+        else
+            return QString::number(t);
+    } catch (const ConversionError& e) {
+        return QString::fromUtf8(e.what());
+    }
+}
+
 Program<int> greet(QString who)
 {
     co_await Tell(QStringLiteral("hi ") + who);
@@ -147,6 +164,89 @@ private Q_SLOTS:
         QFETCH(QString, display);
         const QByteArray bytes = pretty.toUtf8();
         QCOMPARE(functionDisplayName(bytes.constData()), display);
+    }
+    // Issue 17 #6: a typed read of a number never wraps, rounds or reads a bool as a number.
+    void numbersReadExactly_data()
+    {
+        QTest::addColumn<QVariant>("input");
+        QTest::addColumn<QString>("asInt");
+        QTest::addColumn<QString>("asInt64");
+        QTest::addColumn<QString>("asUnsigned");
+        QTest::addColumn<QString>("asDouble");
+        QTest::addColumn<QString>("asBool");
+        const auto no = [](const char* value, const char* type, const char* target) {
+            return QStringLiteral("Cannot convert %1 (%2) to %3 for Get('n')")
+                .arg(QLatin1String(value), QLatin1String(type), QLatin1String(target));
+        };
+        QTest::newRow("int 7") << QVariant(7) << u"7"_s << u"7"_s << u"7"_s << u"7"_s << u"true"_s;
+        QTest::newRow("int -1") << QVariant(-1) << u"-1"_s << u"-1"_s << no("-1", "int", "uint") << u"-1"_s
+                                << u"true"_s;
+        QTest::newRow("int 0") << QVariant(0) << u"0"_s << u"0"_s << u"0"_s << u"0"_s << u"false"_s;
+        QTest::newRow("qint64 3e9") << QVariant(qint64(3000000000)) << no("3000000000", "qlonglong", "int")
+                                    << u"3000000000"_s << u"3000000000"_s << u"3000000000"_s << u"true"_s;
+        QTest::newRow("double 3e9") << QVariant(3e9) << no("3e+09", "double", "int") << u"3000000000"_s
+                                    << u"3000000000"_s << u"3000000000"_s << u"true"_s;
+        QTest::newRow("double 1e20") << QVariant(1e20) << no("1e+20", "double", "int")
+                                     << no("1e+20", "double", "qlonglong") << no("1e+20", "double", "uint")
+                                     << u"1e+20"_s << u"true"_s;
+        QTest::newRow("double 1e308") << QVariant(1e308) << no("1e+308", "double", "int")
+                                      << no("1e+308", "double", "qlonglong") << no("1e+308", "double", "uint")
+                                      << u"1e+308"_s << u"true"_s;
+        QTest::newRow("double 1.5") << QVariant(1.5) << no("1.5", "double", "int") << no("1.5", "double", "qlonglong")
+                                    << no("1.5", "double", "uint") << u"1.5"_s << u"true"_s;
+        QTest::newRow("double -2.0") << QVariant(-2.0) << u"-2"_s << u"-2"_s << no("-2.0", "double", "uint") << u"-2"_s
+                                     << u"true"_s;
+        QTest::newRow("double inf") << QVariant(qInf()) << no("inf", "double", "int")
+                                    << no("inf", "double", "qlonglong") << no("inf", "double", "uint") << u"inf"_s
+                                    << u"true"_s;
+        QTest::newRow("double int max") << QVariant(2147483647.0) << u"2147483647"_s << u"2147483647"_s
+                                        << u"2147483647"_s << u"2147483647"_s << u"true"_s;
+        QTest::newRow("double int max + 1") << QVariant(2147483648.0) << no("2147483648.0", "double", "int")
+                                            << u"2147483648"_s << u"2147483648"_s << u"2147483648"_s << u"true"_s;
+        QTest::newRow("double int min") << QVariant(-2147483648.0) << u"-2147483648"_s << u"-2147483648"_s
+                                        << no("-2147483648.0", "double", "uint") << u"-2147483648"_s << u"true"_s;
+        QTest::newRow("double 2^63") << QVariant(9223372036854775808.0) << no("9223372036854775808.0", "double", "int")
+                                     << no("9223372036854775808.0", "double", "qlonglong")
+                                     << no("9223372036854775808.0", "double", "uint") << u"9.2233720368547758e+18"_s
+                                     << u"true"_s;
+        QTest::newRow("uint max") << QVariant(4294967295U) << no("4294967295", "uint", "int") << u"4294967295"_s
+                                  << u"4294967295"_s << u"4294967295"_s << u"true"_s;
+        QTest::newRow("qulonglong max") << QVariant(std::numeric_limits<qulonglong>::max())
+                                        << no("18446744073709551615", "qulonglong", "int")
+                                        << no("18446744073709551615", "qulonglong", "qlonglong")
+                                        << no("18446744073709551615", "qulonglong", "uint")
+                                        << u"1.8446744073709552e+19"_s << u"true"_s;
+        QTest::newRow("qint64 min") << QVariant(std::numeric_limits<qint64>::min())
+                                    << no("-9223372036854775808", "qlonglong", "int") << u"-9223372036854775808"_s
+                                    << no("-9223372036854775808", "qlonglong", "uint") << u"-9.2233720368547758e+18"_s
+                                    << u"true"_s;
+        QTest::newRow("true") << QVariant(true) << no("true", "bool", "int") << no("true", "bool", "qlonglong")
+                              << no("true", "bool", "uint") << no("true", "bool", "double") << u"true"_s;
+        QTest::newRow("false") << QVariant(false) << no("false", "bool", "int") << no("false", "bool", "qlonglong")
+                               << no("false", "bool", "uint") << no("false", "bool", "double") << u"false"_s;
+        // text keeps Qt's rules: a number that parses exactly, else an error
+        QTest::newRow("text 42") << QVariant(u"42"_s) << u"42"_s << u"42"_s << u"42"_s << u"42"_s << u"true"_s;
+        QTest::newRow("text 3e9") << QVariant(u"3000000000"_s) << no("'3000000000'", "QString", "int")
+                                  << u"3000000000"_s << u"3000000000"_s << u"3000000000"_s << u"true"_s;
+        QTest::newRow("text -1") << QVariant(u"-1"_s) << u"-1"_s << u"-1"_s << no("'-1'", "QString", "uint") << u"-1"_s
+                                 << u"true"_s;
+        QTest::newRow("text 1.5") << QVariant(u"1.5"_s) << no("'1.5'", "QString", "int")
+                                  << no("'1.5'", "QString", "qlonglong") << no("'1.5'", "QString", "uint") << u"1.5"_s
+                                  << u"true"_s;
+    }
+    void numbersReadExactly()
+    {
+        QFETCH(QVariant, input);
+        QFETCH(QString, asInt);
+        QFETCH(QString, asInt64);
+        QFETCH(QString, asUnsigned);
+        QFETCH(QString, asDouble);
+        QFETCH(QString, asBool);
+        QCOMPARE(typedRead<int>(input), asInt);
+        QCOMPARE(typedRead<qint64>(input), asInt64);
+        QCOMPARE(typedRead<unsigned>(input), asUnsigned);
+        QCOMPARE(typedRead<double>(input), asDouble);
+        QCOMPARE(typedRead<bool>(input), asBool);
     }
     void loadedErrorKeepsOriginalName()
     {

@@ -7,11 +7,21 @@
 
 #include <thread>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace doeff;
 using namespace scenario;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
 
 Program<int> depth(int n)
 {
@@ -178,6 +188,45 @@ private Q_SLOTS:
         // and with an effect at the bottom of the chain
         auto r2 = runWith(runner, depthWithEffect(100'000), sync_handlers_preset(), {}, Store { { u"base"_s, 5 } });
         QCOMPARE(resultText(r2), u"Ok(100005)"_s);
+    }
+    void memoryExhaustionIsAnErr()
+    {
+        // Issue 17 #11: an allocation failing in the machine's own code (its K growing under a
+        // 10,000,000-deep recursion) used to escape the run: std::terminate, no result. In a child
+        // limited to 1 GB of address space, the run must end with an Err naming bad_alloc.
+        if (kAddressSanitizer) QSKIP("AddressSanitizer reserves terabytes of address space: an RLIMIT_AS cannot apply");
+        int fds[2];
+        QCOMPARE(::pipe(fds), 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ::close(fds[0]);
+            const rlimit limit { 1024ul << 20, 1024ul << 20 };
+            if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(3);
+            QByteArray report;
+            try {
+                auto r = sync_run(depth(10'000'000), sync_handlers_preset());
+                report = r.is_err() ? (u"Err "_s + r.error().type_name()).toUtf8() : QByteArrayLiteral("Ok");
+            } catch (const std::exception& e) {
+                report = QByteArrayLiteral("escaped the run: ") + e.what();
+            }
+            const bool written = ::write(fds[1], report.constData(), size_t(report.size())) == report.size();
+            ::_exit(written ? 0 : 4);
+        }
+        ::close(fds[1]);
+        QByteArray got;
+        char buffer[256];
+        for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) != 0;) {
+            if (n < 0 && errno == EINTR) continue;
+            QVERIFY(n > 0);
+            got.append(buffer, n);
+        }
+        ::close(fds[0]);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY2(WIFEXITED(status), qPrintable(u"the run was killed by signal %1"_s.arg(WTERMSIG(status))));
+        QCOMPARE(WEXITSTATUS(status), 0);
+        QVERIFY2(got.startsWith("Err ") && got.contains("bad_alloc"), got.constData());
     }
     void coroutineHandlerForwards_data() { addRunnerColumn(); }
     void coroutineHandlerForwards()

@@ -253,6 +253,30 @@ Program<QString> t21_main()
     t21Message = r.error().message();
     co_return r.error().type_name();
 }
+// Issue 17 #3: n tasks in a ring, each waiting on the next (the last on the first); main waits
+// on the first. The gate lets every task exist before any of them waits on its neighbour.
+Program<int> ringMember(std::shared_ptr<std::vector<Task<int>>> ring, Future<QVariant> gate, int i)
+{
+    co_await Wait(gate);
+    co_await Wait((*ring)[(std::size_t(i) + 1) % ring->size()]);
+    co_return i;
+}
+Program<int> ringMain(int n)
+{
+    auto ring = std::make_shared<std::vector<Task<int>>>();
+    ring->reserve(std::size_t(n));
+    Promise<QVariant> gate = co_await CreatePromise();
+    for (int i = 0; i < n; ++i) {
+        // no temporaries owning heap data inside the co_await expression: g++ 12 may destroy
+        // such a temporary twice (a literal's static data survives that, a built name does not)
+        const SpawnOptions options { u"m"_s + QString::number(i) };
+        Program<int> member = ringMember(ring, gate.future(), i);
+        Task<int> task = co_await Spawn(std::move(member), options);
+        ring->push_back(task);
+    }
+    co_await CompletePromise(gate, QVariant());
+    co_return co_await Wait(ring->front());
+}
 Program<QString> sleeper()
 {
     co_await record(u"s0"_s);
@@ -538,6 +562,49 @@ private Q_SLOTS:
         QCOMPARE(unobserved(r),
                  (QStringList { u"task 1 'a': DeadlockError: "_s + m, u"task 2 'b': DeadlockError: "_s + m }));
         QCOMPARE(t21Message, m);
+    }
+    void deadlockRingIsACycle()
+    {
+        // small: the spec's full message, and the cycle as data
+        auto r = sync_run(ringMain(3), sync_handlers_preset());
+        QVERIFY(r.is_err());
+        const auto* d = r.error().as<DeadlockError>();
+        QVERIFY(d);
+        // main blocks last: CompletePromise lets the members run first
+        QCOMPARE(
+            r.error().message(),
+            u"Deadlock: no task can make progress: task 1 'm0' waits on Wait(task 2 'm1'); task 2 'm1' waits on "
+            u"Wait(task 3 'm2'); task 3 'm2' waits on Wait(task 1 'm0'); task 0 'main' waits on Wait(task 1 'm0')"_s);
+        QCOMPARE(d->cycles(), (QList<QList<int>> { { 1, 2, 3 } }));
+        QCOMPARE(d->blocked().size(), 4);
+    }
+    void deadlockOfAHundredThousandTasksIsLinear()
+    {
+        // Issue 17 #3: every task's error used to copy the whole list (O(N^2): std::bad_alloc)
+        constexpr int n = 100000;
+        auto r = sync_run(ringMain(n), sync_handlers_preset());
+        QVERIFY(r.is_err());
+        const auto* d = r.error().as<DeadlockError>();
+        QVERIFY(d);
+        const QString m = r.error().message();
+        QVERIFY2(m.size() < 4096, qPrintable(m.left(300)));
+        QVERIFY2(m.startsWith(u"Deadlock: no task can make progress: 100001 tasks blocked; a cycle of 100000 tasks: "
+                              u"task 1 'm0' -> task 2 'm1' -> task 3 'm2' -> ... -> task 1 'm0'; task 1 'm0' waits on "
+                              u"Wait(task 2 'm1'); task 2 'm1' waits on Wait(task 3 'm2'); "_s),
+                 qPrintable(m));
+        QVERIFY2(m.endsWith(u"; ... and 99991 more"_s), qPrintable(m));
+        QCOMPARE(d->blocked().size(), n + 1);
+        QCOMPARE(d->cycles().size(), 1);
+        QCOMPARE(d->cycles().front().size(), n);
+        // every ring member failed with the same report, shared rather than copied
+        const QList<UnobservedFailure> failures = r.unobserved_failures();
+        QCOMPARE(failures.size(), n);
+        for (const UnobservedFailure& f : failures) {
+            const auto* e = f.error.as<DeadlockError>();
+            QVERIFY(e);
+            QCOMPARE(e->report().get(), d->report().get());
+        }
+        QVERIFY(r.format().size() < qsizetype(n) * 1000);
     }
     void t22_data() { addRunnerColumn(); }
     void t22()
