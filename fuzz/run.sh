@@ -29,11 +29,14 @@ find "$corpus" -type f -size +128k -delete
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/protocol" "$build/fuzz/fuzz_protocol" >/dev/null 2>&1
 # the command target writes the command sequences a debugger sends (see fuzz_command.cpp)
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/command" "$build/fuzz/fuzz_command" >/dev/null 2>&1
+# the assignment target writes --env/--store values of every JSON kind (see fuzz_assignment.cpp)
+DOEFF_FUZZ_WRITE_SEEDS="$corpus/assignment" "$build/fuzz/fuzz_assignment" >/dev/null 2>&1
 echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results," \
-  "$(ls "$corpus/protocol" | wc -l) protocol sessions, $(ls "$corpus/command" | wc -l) command sequences"
+  "$(ls "$corpus/protocol" | wc -l) protocol sessions, $(ls "$corpus/command" | wc -l) command sequences," \
+  "$(ls "$corpus/assignment" | wc -l) assignments"
 
 status=0
-for target in trace result protocol command; do
+for target in trace result protocol command assignment; do
   work=$build/work-$target
   rm -rf "$work" && mkdir -p "$work"
   log=$build/fuzz_$target.log

@@ -3,6 +3,7 @@
 // prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error, 130/143 stopped by
 // SIGINT/SIGTERM (the trace is still finished).
 
+#include "assignment.h"
 #include "debugger.h"
 
 #include <doeff/inspector.h>
@@ -15,9 +16,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonParseError>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -84,35 +82,6 @@ QString canonicalTarget(const QString& path)
     if (info.exists()) return info.canonicalFilePath();
     const QString dir = QFileInfo(info.absolutePath()).canonicalFilePath();
     return dir.isEmpty() ? info.absoluteFilePath() : dir + u'/' + info.fileName();
-}
-
-/// A user's value quoted in an error: at most 80 characters, so a huge bad value (a whole file
-/// pasted by mistake) does not become a huge message.
-QString excerpt(const QString& text)
-{
-    constexpr qsizetype limit = 80;
-    if (text.size() <= limit) return text;
-    return text.left(limit - 1) + u'…' + u" (%1 characters)"_s.arg(text.size());
-}
-
-/// `KEY=JSON` → (key, value). JSON scalars are accepted at the top level (`n=5`, `s="text"`).
-std::pair<QString, QVariant> parseAssignment(const QString& option, const QString& text)
-{
-    const qsizetype eq = text.indexOf(u'=');
-    if (eq <= 0) throw UsageError { u"--%1 expects KEY=JSON, got '%2'"_s.arg(option, excerpt(text)) };
-    const QString key = text.left(eq);
-    const QString json = text.mid(eq + 1);
-    // QJsonDocument only parses arrays and objects: wrap the value in a one-element array.
-    QJsonParseError error {};
-    const QJsonDocument doc = QJsonDocument::fromJson(u"[%1]"_s.arg(json).toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != 1) {
-        const QString reason = error.error != QJsonParseError::NoError
-            ? u"%1 at offset %2"_s.arg(error.errorString()).arg(std::max(0, error.offset - 1))
-            : u"expected exactly one value"_s;
-        throw UsageError { u"--%1 %2: '%3' is not valid JSON (%4); strings need double quotes, e.g. %2='\"text\"'"_s
-                               .arg(option, key, excerpt(json), reason) };
-    }
-    return { key, doc.array().first().toVariant() };
 }
 
 struct Request {
@@ -183,12 +152,14 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     }
 
     for (const QString& a : parser.values(envOpt)) {
-        auto [key, value] = parseAssignment(u"env"_s, a);
-        r.env.insert(key, value);
+        const doeff::run::Assignment env = doeff::run::parseAssignment(u"env"_s, a);
+        if (!env.ok()) throw UsageError { env.error };
+        r.env.insert(env.key, env.value);
     }
     for (const QString& a : parser.values(storeOpt)) {
-        auto [key, value] = parseAssignment(u"store"_s, a);
-        r.store.insert(key, value);
+        const doeff::run::Assignment store = doeff::run::parseAssignment(u"store"_s, a);
+        if (!store.ok()) throw UsageError { store.error };
+        r.store.insert(store.key, store.value);
     }
 
     const QStringList positional = parser.positionalArguments();
