@@ -288,6 +288,12 @@ template<class T> Typed<InterceptEffect, T> Intercept(Program<T> body, QList<Tra
         { {}, detail::share(std::move(body)), std::make_shared<const QList<TransformFn>>(std::move(transforms)) }
     };
 }
+template<EffectLike E> Typed<InterceptEffect, typename E::result_type> Intercept(E body, QList<TransformFn> transforms)
+{
+    return { { {},
+               detail::share(AnyProgram(std::move(body))),
+               std::make_shared<const QList<TransformFn>>(std::move(transforms)) } };
+}
 
 // ---- IO, cache, atomic ---------------------------------------------------------------------
 
@@ -458,6 +464,10 @@ struct CaptureGraphEffect : Effect<CaptureGraphEffect> {
 template<class T> Typed<CaptureGraphEffect, GraphCapture<T>> CaptureGraph(Program<T> body)
 {
     return { { {}, detail::share(std::move(body)) } };
+}
+template<EffectLike E> Typed<CaptureGraphEffect, GraphCapture<typename E::result_type>> CaptureGraph(E body)
+{
+    return { { {}, detail::share(AnyProgram(std::move(body))) } };
 }
 
 // ---- Concurrency ---------------------------------------------------------------------------
@@ -732,6 +742,10 @@ DOEFF_EXPORT AnyProgram withHandlerAny(Handler h, AnyProgram body);
 template<class T> Program<T> WithHandler(Handler h, Program<T> body)
 {
     return Program<T>::fromAny(withHandlerAny(std::move(h), std::move(body)));
+}
+template<EffectLike E> Program<typename E::result_type> WithHandler(Handler h, E body)
+{
+    return Program<typename E::result_type>::fromAny(withHandlerAny(std::move(h), AnyProgram(std::move(body))));
 }
 
 // ---- typed access to the values effects produce ---------------------------------------------

@@ -69,4 +69,22 @@ QCoro::Task<RuntimeResult<T>> async_run(Program<T> program, HandlerList handlers
                                     std::move(options));
 }
 
+/// An effect where a program is expected (RUNTIME.md §2): a program that performs it once.
+template<EffectLike E>
+RuntimeResult<typename E::result_type> sync_run(E effect, HandlerList handlers, Env env = {}, Store store = {},
+                                                RunOptions options = {})
+{
+    return sync_run(Program<typename E::result_type>::fromAny(AnyProgram(std::move(effect))), std::move(handlers),
+                    std::move(env), std::move(store), std::move(options));
+}
+
+/// An effect where a program is expected (RUNTIME.md §2): a program that performs it once.
+template<EffectLike E>
+QCoro::Task<RuntimeResult<typename E::result_type>> async_run(E effect, HandlerList handlers, Env env = {},
+                                                              Store store = {}, RunOptions options = {})
+{
+    return async_run(Program<typename E::result_type>::fromAny(AnyProgram(std::move(effect))), std::move(handlers),
+                     std::move(env), std::move(store), std::move(options));
+}
+
 } // namespace doeff

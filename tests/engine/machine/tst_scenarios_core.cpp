@@ -552,6 +552,21 @@ Env env(std::initializer_list<std::pair<QString, QVariant>> entries)
 
 } // namespace
 
+// RUNTIME.md §2, "Effects as programs": an effect object wherever a program is expected, including
+// the entry points that have no program of their own (CaptureGraph, Intercept, WithHandler, the runners).
+Program<QVariantList> effectsAsPrograms_main()
+{
+    GraphCapture<int> captured = co_await CaptureGraph(Get<int>("x"));
+    const QList<TransformFn> transforms { [](const AnyEffect& e) { return askToPure(e, u"intercepted"_s); } };
+    QVariant intercepted = co_await Intercept(Ask("k"), transforms);
+    Handler doubler = handler(u"doubler"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (!e.is<AskEffect>()) return Forward();
+        return Resume(u"handled %1"_s.arg(e.as<AskEffect>()->key));
+    });
+    QString handled = co_await WithHandler(doubler, Ask<QString>("k"));
+    co_return QVariantList { captured.value, intercepted, handled };
+}
+
 class TestScenariosCore : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -577,6 +592,26 @@ private Q_SLOTS:
         QCOMPARE(resultText(r), u"Err(ValueError: deep failure)"_s);
         QCOMPARE(userStore(r), u"{'progress': 1}"_s);
         QCOMPARE(logOf(r), u"['in level3']"_s);
+    }
+    void effectsAsPrograms_data() { addRunnerColumn(); }
+    void effectsAsPrograms()
+    {
+        QFETCH(int, runner);
+        const Store store { { u"x"_s, 41 } };
+        const Env env { { u"k"_s, u"from env"_s } };
+        // the runners take an effect: its result type is the run's value type
+        RuntimeResult<int> direct = Runner(runner) == Runner::Sync
+            ? sync_run(Get<int>("x"), sync_handlers_preset(), env, store)
+            : QCoro::waitFor(async_run(Get<int>("x"), sync_handlers_preset(), env, store));
+        QCOMPARE(resultText(direct), u"Ok(41)"_s);
+        QCOMPARE(direct.value(), 41);
+        RuntimeResult<QVariant> untyped = Runner(runner) == Runner::Sync
+            ? sync_run(Ask("k"), sync_handlers_preset(), env)
+            : QCoro::waitFor(async_run(Ask("k"), sync_handlers_preset(), env));
+        QCOMPARE(resultText(untyped), u"Ok('from env')"_s);
+        // and so do CaptureGraph, Intercept and WithHandler inside a program
+        auto r = runWith(runner, effectsAsPrograms_main(), sync_handlers_preset(), env, store);
+        QCOMPARE(resultText(r), u"Ok([41, 'intercepted', 'handled k'])"_s);
     }
     void p09_data() { addRunnerColumn(); }
     void p09()
