@@ -17,12 +17,12 @@ if [[ -n ${DISPLAY:-} && -x $studio ]]; then
   exec "$studio" "$@"
 fi
 if [[ -z ${DISPLAY:-} ]]; then
-  echo "run.sh: no display (\$DISPLAY is not set): running the parallel_work example headless with doeff-run"
+  echo "run.sh: no display (\$DISPLAY is not set): running the word_count example headless with doeff-run"
 else
-  echo "run.sh: $studio is not built: running the parallel_work example headless with doeff-run"
+  echo "run.sh: $studio is not built: running the word_count example headless with doeff-run"
 fi
 echo "run.sh: (more programs: $runner --list; options: $runner --help)"
 echo
 status=0
-"$runner" parallel_work --format verbose || status=$?
+"$runner" word_count --format verbose || status=$?
 exit "$status"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the Studio screenshots under Xvfb:
 #   docs/screenshots.sh [BUILD_DIR]        (default build/dev)
-# docs/images/studio.png: parallel_work, live, 30 steps in; studio-trace.png: a recorded trace
+# docs/images/studio.png: word_count, live, 30 steps in; studio-trace.png: a recorded trace
 # of it viewed at step 40 on the Timeline; studio-crash.png: a debuggee that died of SIGSEGV (the
 # test program library's `segfault`).
 set -eu
@@ -13,9 +13,9 @@ Xvfb :94 -screen 0 1700x1100x24 >/dev/null 2>&1 &
 xvfb=$!
 sleep 1
 export DISPLAY=:94 XDG_CONFIG_HOME="$work/config"
-"$build/app/doeff-run" parallel_work --clock simulated --trace "$work/parallel_work.doefftrace" >/dev/null
+"$build/app/doeff-run" word_count --clock simulated --trace "$work/word_count.doefftrace" >/dev/null
 "$build/app/studio/doeff-studio" --default-layout --demo-steps 30 --screenshot "$here/images/studio.png"
-"$build/app/studio/doeff-studio" --default-layout "$work/parallel_work.doefftrace" --at 40 \
+"$build/app/studio/doeff-studio" --default-layout "$work/word_count.doefftrace" --at 40 \
     --screenshot "$here/images/studio-trace.png"
 # the demo stops with status 1 when the debuggee dies; the screenshot is what counts
 rm -f "$here/images/studio-crash.png"

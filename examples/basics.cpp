@@ -1,4 +1,4 @@
-// State, reader and error basics: counter, greet, risky_operation, busy_loop.
+// State, reader and error demos: count_to_three, greet_and_log, flaky_service, busy_loop.
 
 #include <doeff_examples.h>
 
@@ -76,14 +76,14 @@ Program<qint64> busy_loop_main()
 
 } // namespace
 
-DOEFF_PROGRAM(counter, "Counts to 3 with Get/Put on the store key 'counter'", counter_main,
-              .store = { { u"counter"_s, 0 } });
+DOEFF_PROGRAM(count_to_three, "Counts to 3 with Get/Put on the store key 'counter'", counter_main,
+              .store = { { u"counter"_s, 0 } }, .group = u"Demos"_s);
 
-DOEFF_PROGRAM(greet, "Greets the env's 'name' (Ask) and logs it (Tell)", greet_main,
-              .env = { { u"name"_s, u"World"_s } });
+DOEFF_PROGRAM(greet_and_log, "Greets the env's 'name' (Ask) and logs it (Tell)", greet_main,
+              .env = { { u"name"_s, u"World"_s } }, .group = u"Demos"_s);
 
 DOEFF_PROGRAM(busy_loop, "Get + Put on one key, 'iterations' times (10,000,000 effects by default)", busy_loop_main,
-              .env = { { u"iterations"_s, 5000000 } }, .store = { { u"n"_s, 0 } });
+              .env = { { u"iterations"_s, 5000000 } }, .store = { { u"n"_s, 0 } }, .group = u"Demos"_s);
 
-DOEFF_PROGRAM(risky_operation, "Retries a flaky service, catching its exceptions with Safe", risky_operation_main,
-              .env = { { u"attempts"_s, 3 }, { u"failures"_s, 2 } });
+DOEFF_PROGRAM(flaky_service, "Retries a flaky service, catching its exceptions with Safe", risky_operation_main,
+              .env = { { u"attempts"_s, 3 }, { u"failures"_s, 2 } }, .group = u"Demos"_s);

@@ -1,4 +1,4 @@
-// Tasks, promises and the outside world: fetch_data, parallel_work, pipeline, deadlock, fanout.
+// Tasks, promises and the outside world: fetch_user, word_count, pipeline, deadlock, fanout.
 
 #include <doeff_examples.h>
 
@@ -173,18 +173,21 @@ Program<QVariantMap> fanout_main()
 
 } // namespace
 
-DOEFF_PROGRAM(fetch_data, "Awaits a QtConcurrent computation standing in for an HTTP request", fetch_data_main,
-              .env = { { u"url"_s, u"https://api.example.com/users/42"_s } });
+DOEFF_PROGRAM(fetch_user, "Awaits a QtConcurrent computation standing in for an HTTP request", fetch_data_main,
+              .env = { { u"url"_s, u"https://api.example.com/users/42"_s } }, .group = u"Demos"_s);
 
-DOEFF_PROGRAM(parallel_work, "Spawns one word-counting task per document and gathers the counts", parallel_work_main,
+DOEFF_PROGRAM(word_count, "Spawns one word-counting task per document and gathers the counts", parallel_work_main,
               .env
               = { { u"documents"_s,
-                    QStringList { u"effects are data"_s, u"handlers give them meaning"_s, u"tasks interleave"_s } } });
+                    QStringList { u"effects are data"_s, u"handlers give them meaning"_s, u"tasks interleave"_s } } },
+              .group = u"Demos"_s);
 
 DOEFF_PROGRAM(pipeline, "Producer, parser and consumer tasks linked by promises; a bad record fails the run",
-              pipeline_main, .env = { { u"records"_s, QStringList { u"ada,36"_s, u"bob,x"_s, u"grace,45"_s } } });
+              pipeline_main, .env = { { u"records"_s, QStringList { u"ada,36"_s, u"bob,x"_s, u"grace,45"_s } } },
+              .group = u"Demos"_s);
 
-DOEFF_PROGRAM(deadlock, "Two tasks wait on each other's promise: every blocked task gets DeadlockError", deadlock_main);
+DOEFF_PROGRAM(deadlock, "Two tasks wait on each other's promise: every blocked task gets DeadlockError", deadlock_main,
+              .group = u"Demos"_s);
 
 DOEFF_PROGRAM(fanout, "Spawns 10,000 tasks and gathers them", fanout_main,
-              .env = { { u"tasks"_s, 10000 }, { u"multiplier"_s, 2 } });
+              .env = { { u"tasks"_s, 10000 }, { u"multiplier"_s, 2 } }, .group = u"Demos"_s);

@@ -1,4 +1,4 @@
-// User handlers and user effects: custom_log_handler, get_env_var, increment_counter, divide.
+// User handlers and user effects: audit_log, get_env_var, increment_counter, divide.
 
 #include <doeff_examples.h>
 
@@ -157,19 +157,19 @@ Program<double> divide_main()
 } // namespace
 
 DOEFF_PROGRAM(
-    custom_log_handler, "A user handler rewrites every Tell into an audit line", custom_log_handler_main,
-    .env = { { u"items"_s, 3 } }, .handlers = [] { return HandlerList { auditLogHandler() }; });
+    audit_log, "A user handler rewrites every Tell into an audit line", custom_log_handler_main,
+    .env = { { u"items"_s, 3 } }, .handlers = [] { return HandlerList { auditLogHandler() }; }, .group = u"Demos"_s);
 
 DOEFF_PROGRAM(
     get_env_var, "User effect GetEnvVar, answered by a handler from a sandboxed environment", get_env_var_main,
     .env = { { u"environment"_s, QVariantMap { { u"HOME"_s, u"/home/ada"_s }, { u"USER"_s, u"ada"_s } } } },
-    .handlers = [] { return HandlerList { envVarHandler() }; });
+    .handlers = [] { return HandlerList { envVarHandler() }; }, .group = u"Demos"_s);
 
 DOEFF_PROGRAM(
     increment_counter, "User effect IncrementCounter, handled by rewriting the store", increment_counter_main,
-    .handlers = [] { return HandlerList { counterHandler() }; });
+    .handlers = [] { return HandlerList { counterHandler() }; }, .group = u"Demos"_s);
 
 DOEFF_PROGRAM(
     divide, "User effect Divide fails with ZeroDivisionError for a zero divisor", divide_main,
-    .env = { { u"dividend"_s, 10 }, { u"divisor"_s, 0 } },
-    .handlers = [] { return HandlerList { divisionHandler() }; });
+    .env = { { u"dividend"_s, 10 }, { u"divisor"_s, 0 } }, .handlers = [] { return HandlerList { divisionHandler() }; },
+    .group = u"Demos"_s);

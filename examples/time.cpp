@@ -1,4 +1,4 @@
-// Time: timed_operation, delayed_response, controlled_time.
+// Time: measure_delay, timeout_race, controlled_time.
 //
 // Each runs on the real clock unless asked otherwise; `--clock simulated` makes waiting cost no
 // real time and every outcome deterministic (the virtual clock starts at 2000-01-01T00:00Z).
@@ -106,13 +106,13 @@ RunOptions simulatedClock()
 
 } // namespace
 
-DOEFF_PROGRAM(timed_operation, "Times a Delay with GetTime before and after", timed_operation_main,
-              .env = { { u"seconds"_s, 0.25 } });
+DOEFF_PROGRAM(measure_delay, "Times a Delay with GetTime before and after", timed_operation_main,
+              .env = { { u"seconds"_s, 0.25 } }, .group = u"Demos"_s);
 
-DOEFF_PROGRAM(delayed_response, "Races a slow service against a timeout (Spawn, Delay, Race, cancel)",
-              delayed_response_main, .env = { { u"latency"_s, 0.2 }, { u"timeout"_s, 1.0 } });
+DOEFF_PROGRAM(timeout_race, "Races a slow service against a timeout (Spawn, Delay, Race, cancel)",
+              delayed_response_main, .env = { { u"latency"_s, 0.2 }, { u"timeout"_s, 1.0 } }, .group = u"Demos"_s);
 
 DOEFF_PROGRAM(controlled_time, "Controls GetTime through the store's __current_time__ (simulated clock)",
               controlled_time_main,
               .store = { { u"__current_time__"_s, QDateTime(QDate(2024, 1, 1), QTime(9, 0), Qt::UTC) } },
-              .options = simulatedClock());
+              .options = simulatedClock(), .group = u"Demos"_s);

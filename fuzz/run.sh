@@ -20,7 +20,7 @@ corpus=$build/corpus
 rm -rf "$corpus"
 mkdir -p "$corpus/trace" "$corpus/result" "$build/artifacts"
 export ASAN_OPTIONS=detect_leaks=0
-for name in $("$build/app/doeff-run" --list | awk 'NR > 1 { print $1 }'); do
+for name in $("$build/app/doeff-run" --list | awk 'NR > 1 && !/:$/ { print $1 }'); do
   "$build/app/doeff-run" "$name" --clock simulated --env iterations=200 --trace "$corpus/trace/$name.doefftrace" \
     --save-result "$corpus/result/$name.doeffresult" >/dev/null 2>&1 || true
 done

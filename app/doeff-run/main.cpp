@@ -232,10 +232,18 @@ int listPrograms(const QList<Source>& all)
         first = false;
         out() << s.title << '\n';
         int width = 0;
-        for (const doeff::ProgramInfo& p : s.library->programs())
+        QStringList groups; // in order of first appearance; headings end with ':'
+        for (const doeff::ProgramInfo& p : s.library->programs()) {
             width = std::max(width, int(p.name.size()));
-        for (const doeff::ProgramInfo& p : s.library->programs())
-            out() << "  " << p.name.leftJustified(width) << "  " << p.description << '\n';
+            if (!groups.contains(p.group)) groups.append(p.group);
+        }
+        for (const QString& group : groups) {
+            const bool heading = !group.isEmpty() && (groups.size() > 1 || s.library->programs().size() > 1);
+            if (heading) out() << (group == groups.first() ? "" : "\n") << "  " << group << ":\n";
+            for (const doeff::ProgramInfo& p : s.library->programs())
+                if (p.group == group)
+                    out() << (heading ? "    " : "  ") << p.name.leftJustified(width) << "  " << p.description << '\n';
+        }
         if (s.library->programs().isEmpty()) out() << "  (none)\n";
     }
     out().flush();
@@ -426,8 +434,8 @@ int main(int argc, char* argv[])
         "Examples:\n"
         "  doeff-run --list\n"
         "  doeff-run greet --env name='\"Ada\"'\n"
-        "  doeff-run parallel_work --format verbose --runner async\n"
-        "  doeff-run timed_operation --clock simulated --save-result run.doeffresult\n"
+        "  doeff-run word_count --format verbose --runner async\n"
+        "  doeff-run measure_delay --clock simulated --save-result run.doeffresult\n"
         "  doeff-run --open-result run.doeffresult --format verbose\n"
         "  doeff-run --library ./libmyprograms.so my_program\n"
         "  doeff-run counter --debug                  (a gdb-like prompt: step, next, break Put, …)\n"

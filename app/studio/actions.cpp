@@ -161,7 +161,10 @@ void MainWindow::createActions()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     m_programMenu = file->addMenu(tr("Open &Example"));
     m_programMenu->setObjectName(u"examplesMenu"_s);
+    QString group;
     for (const ProgramInfo& info : examples::library().programs()) {
+        if (info.group != group) m_programMenu->addSection(info.group); // the documentation's, then demos
+        group = info.group;
         QAction* a = m_programMenu->addAction(info.name);
         a->setToolTip(info.description);
         a->setStatusTip(info.description);

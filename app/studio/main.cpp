@@ -1,5 +1,5 @@
 // doeff-studio [FILE]: opens a trace, a saved result or a program library; with no file, the
-// parallel_work example paused at its first step.
+// word_count example paused at its first step.
 
 #include "mainwindow.h"
 #include "startup.h"
@@ -30,7 +30,7 @@ struct StudioOptions {
         parser.addOptions({ program, demoSteps, demoEffects, at, screenshot, freshLayout, inProcess });
     }
     QCommandLineOption program { u"program"_s,
-                                 u"Open the built-in example NAME (default parallel_work), or with a program "
+                                 u"Open the built-in example NAME (default word_count), or with a program "
                                  u"library, its program NAME."_s,
                                  u"name"_s };
     QCommandLineOption demoSteps { u"demo-steps"_s, u"After opening, Step Into N times (demos, screenshots)."_s,
@@ -119,7 +119,7 @@ int main(int argc, char** argv)
                                                finish(0);
                                            });
     } else {
-        window.openExample(parser.isSet(program) ? parser.value(program) : u"parallel_work"_s);
+        window.openExample(parser.isSet(program) ? parser.value(program) : u"word_count"_s);
     }
 
     if (runsProgram && (steps > 0 || effects > 0 || !shot.isEmpty())) {

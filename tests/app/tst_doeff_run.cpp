@@ -38,12 +38,18 @@ Outcome doeffRun(const QStringList& args)
     return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
 }
 
-const QStringList exampleNames {
-    u"counter"_s,           u"greet"_s,           u"risky_operation"_s, u"custom_log_handler"_s, u"get_env_var"_s,
-    u"increment_counter"_s, u"divide"_s,          u"fetch_data"_s,      u"parallel_work"_s,      u"timed_operation"_s,
-    u"delayed_response"_s,  u"controlled_time"_s, u"pipeline"_s,        u"deadlock"_s,           u"fanout"_s,
-    u"busy_loop"_s,
+/// The documentation's examples (examples/documented.cpp), then the demos, as listed.
+const QStringList documentedNames {
+    u"fetch_data"_s,       u"counter"_s,         u"parallel_work"_s,        u"timed_operation"_s,  u"greet"_s,
+    u"delayed_response"_s, u"risky_operation"_s, u"program_with_logging"_s, u"get_current_time"_s,
 };
+const QStringList demoNames {
+    u"count_to_three"_s, u"greet_and_log"_s, u"busy_loop"_s,         u"flaky_service"_s,
+    u"audit_log"_s,      u"get_env_var"_s,   u"increment_counter"_s, u"divide"_s,
+    u"fetch_user"_s,     u"word_count"_s,    u"pipeline"_s,          u"deadlock"_s,
+    u"fanout"_s,         u"measure_delay"_s, u"timeout_race"_s,      u"controlled_time"_s,
+};
+const QStringList exampleNames = documentedNames + demoNames;
 
 } // namespace
 
@@ -69,34 +75,41 @@ private Q_SLOTS:
         QCOMPARE(o.err, QString());
         const QStringList lines = o.out.split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.first(), u"Built-in programs:"_s);
-        QCOMPARE(lines.size(), exampleNames.size() + 1);
+        // two groups: the documentation's examples first, then the demos
+        QCOMPARE(lines.at(1), u"  The runtime documentation's examples:"_s);
+        QCOMPARE(lines.at(2 + documentedNames.size()), u"  Demos:"_s);
+        QCOMPARE(lines.size(), exampleNames.size() + 3);
+        for (qsizetype i = 0; i < documentedNames.size(); ++i)
+            QVERIFY2(lines.at(2 + i).startsWith(u"    "_s + documentedNames.at(i) + u' '), qPrintable(lines.at(2 + i)));
         for (const QString& name : exampleNames) {
             const auto line = std::find_if(lines.cbegin(), lines.cend(),
-                                           [&](const QString& l) { return l.startsWith(u"  "_s + name + u' '); });
+                                           [&](const QString& l) { return l.startsWith(u"    "_s + name + u' '); });
             QVERIFY2(line != lines.cend(), qPrintable(name));
-            QVERIFY2(line->size() > name.size() + 6, "no description");
+            QVERIFY2(line->size() > name.size() + 8, "no description");
         }
-        QVERIFY(o.out.contains(u"  counter             Counts to 3 with Get/Put on the store key 'counter'\n"_s));
+        QVERIFY(o.out.contains(u"    count_to_three        Counts to 3 with Get/Put on the store key 'counter'\n"_s));
+        QVERIFY(o.out.contains(u"\n\n  Demos:\n"_s));
     }
 
     void runs_data()
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("output");
-        QTest::addRow("counter") << QStringList { u"counter"_s } << u"Ok(3)\n"_s;
-        QTest::addRow("counter async") << QStringList { u"counter"_s, u"--runner"_s, u"async"_s } << u"Ok(3)\n"_s;
-        QTest::addRow("store override") << QStringList { u"counter"_s, u"--store"_s, u"counter=39"_s } << u"Ok(42)\n"_s;
+        QTest::addRow("count_to_three") << QStringList { u"count_to_three"_s } << u"Ok(3)\n"_s;
+        QTest::addRow("count_to_three async")
+            << QStringList { u"count_to_three"_s, u"--runner"_s, u"async"_s } << u"Ok(3)\n"_s;
+        QTest::addRow("store override") << QStringList { u"counter"_s, u"--store"_s, u"counter=41"_s } << u"Ok(42)\n"_s;
         QTest::addRow("env string") << QStringList { u"greet"_s, u"-e"_s, u"name=\"Ada\""_s }
                                     << u"Ok('Hello, Ada!')\n"_s;
-        QTest::addRow("env list") << QStringList { u"parallel_work"_s, u"--env"_s, u"documents=[\"a b\", \"c\"]"_s }
+        QTest::addRow("env list") << QStringList { u"word_count"_s, u"--env"_s, u"documents=[\"a b\", \"c\"]"_s }
                                   << u"Ok({'counts': [2, 1], 'total': 3})\n"_s;
-        QTest::addRow("simulated clock") << QStringList { u"timed_operation"_s, u"--clock"_s, u"simulated"_s }
+        QTest::addRow("simulated clock") << QStringList { u"measure_delay"_s, u"--clock"_s, u"simulated"_s }
                                          << u"Ok({'elapsed_ms': 250, 'finished': '00:00:00.250', "
                                             "'started': '00:00:00.000'})\n"_s;
         QTest::addRow("simulated clock async")
-            << QStringList { u"delayed_response"_s, u"-c"_s, u"simulated"_s, u"-r"_s, u"async"_s }
+            << QStringList { u"timeout_race"_s, u"-c"_s, u"simulated"_s, u"-r"_s, u"async"_s }
             << u"Ok('response after 0.2 s')\n"_s;
-        QTest::addRow("await async") << QStringList { u"fetch_data"_s, u"--runner"_s, u"async"_s }
+        QTest::addRow("await async") << QStringList { u"fetch_user"_s, u"--runner"_s, u"async"_s }
                                      << u"Ok({'id': 42, 'name': 'User 42', 'url': "
                                         "'https://api.example.com/users/42'})\n"_s;
         QTest::addRow("ten thousand tasks")
@@ -112,6 +125,67 @@ private Q_SLOTS:
         QCOMPARE(o.exitCode, 0);
     }
 
+    // Issue 16: each example of the runtime's documentation gives exactly what the page says, on
+    // both runners (the real clock where the page waits for real; one second each).
+    void documentedExamples_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("output");
+        for (const QString& runner : { u"sync"_s, u"async"_s }) {
+            const QStringList r { u"--runner"_s, runner };
+            QTest::addRow("counter %s", qPrintable(runner)) << QStringList { u"counter"_s } + r << u"Ok(1)\n"_s;
+            QTest::addRow("greet %s", qPrintable(runner))
+                << QStringList { u"greet"_s } + r << u"Ok('Hello, World!')\n"_s;
+            QTest::addRow("delayed_response %s", qPrintable(runner))
+                << QStringList { u"delayed_response"_s } + r << u"Ok('Ready!')\n"_s;
+            QTest::addRow("timed_operation simulated %s", qPrintable(runner))
+                << QStringList { u"timed_operation"_s, u"--clock"_s, u"simulated"_s } + r << u"Ok('Elapsed: 1.0s')\n"_s;
+            QTest::addRow("parallel_work %s", qPrintable(runner))
+                << QStringList { u"parallel_work"_s } + r << u"Ok(['A', 'B', 'C'])\n"_s;
+            QTest::addRow("program_with_logging %s", qPrintable(runner)) << QStringList { u"program_with_logging"_s }
+                    + r << u"[LOG] Starting...\n[LOG] Processing...\nOk('Done')\n"_s;
+            QTest::addRow("get_current_time %s", qPrintable(runner))
+                << QStringList { u"get_current_time"_s } + r << u"Ok(QDateTime(2024-01-01T12:00:00.000Z))\n"_s;
+            QTest::addRow("fetch_data %s", qPrintable(runner))
+                << QStringList { u"fetch_data"_s, u"--clock"_s, u"simulated"_s } + r
+                << u"Ok({'items': [1, 2, 3], 'path': '/api/data'})\n"_s;
+        }
+    }
+    void documentedExamples()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, output);
+        const Outcome o = doeffRun(args);
+        QCOMPARE(o.out, output);
+        QCOMPARE(o.err, QString());
+        QCOMPARE(o.exitCode, 0);
+    }
+    void documentedTimedOperationOnTheRealClock()
+    {
+        const Outcome o = doeffRun({ u"timed_operation"_s });
+        QCOMPARE(o.exitCode, 0);
+        static const QRegularExpression elapsed(u"^Ok\\('Elapsed: (1\\.\\d+)s'\\)\n$"_s);
+        const auto m = elapsed.match(o.out);
+        QVERIFY2(m.hasMatch(), qPrintable(o.out));
+        QVERIFY2(m.captured(1).toDouble() < 2.0, qPrintable(o.out));
+    }
+    void documentedRiskyOperationFails()
+    {
+        for (const QString& runner : { u"sync"_s, u"async"_s }) {
+            const Outcome o = doeffRun({ u"risky_operation"_s, u"--runner"_s, runner });
+            QCOMPARE(o.exitCode, 1);
+            QCOMPARE(o.err, QString());
+            QVERIFY2(o.out.startsWith(u"Err(ValueError: Something went wrong)\n\n"
+                                      "Root Cause: ValueError: Something went wrong\n"_s),
+                     qPrintable(o.out));
+            QVERIFY2(o.out.contains(u"in risky_operation\n"_s), qPrintable(o.out));
+            const Outcome verbose
+                = doeffRun({ u"risky_operation"_s, u"--runner"_s, runner, u"--format"_s, u"verbose"_s });
+            QCOMPARE(verbose.exitCode, 1);
+            QVERIFY2(verbose.out.contains(u"Status: Err(ValueError: Something went wrong)"_s), qPrintable(verbose.out));
+        }
+    }
+
     void verbose()
     {
         const Outcome o = doeffRun({ u"counter"_s, u"--format"_s, u"verbose"_s });
@@ -119,8 +193,8 @@ private Q_SLOTS:
         const QStringList lines = o.out.split(u'\n');
         QCOMPARE(lines.at(0), QString(79, u'═'));
         QCOMPARE(lines.at(1), QString(30, u' ') + u"RUNTIME RESULT"_s);
-        QCOMPARE(lines.at(4), u"Status: Ok(3)"_s);
-        QVERIFY(o.out.contains(u"\nStore:\n  counter: 3\n"_s));
+        QCOMPARE(lines.at(4), u"Status: Ok(1)"_s);
+        QVERIFY(o.out.contains(u"\nStore:\n  counter: 1\n"_s));
         QVERIFY(o.out.endsWith(QString(79, u'═') + u'\n'));
     }
 
@@ -202,7 +276,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("format");
         QTest::addColumn<int>("exitCode");
         QTest::addRow("ok condensed") << u"increment_counter"_s << u"condensed"_s << 0;
-        QTest::addRow("ok verbose") << u"parallel_work"_s << u"verbose"_s << 0;
+        QTest::addRow("ok verbose") << u"word_count"_s << u"verbose"_s << 0;
         QTest::addRow("err condensed") << u"pipeline"_s << u"condensed"_s << 1;
         QTest::addRow("err verbose") << u"pipeline"_s << u"verbose"_s << 1;
         QTest::addRow("deadlock verbose") << u"deadlock"_s << u"verbose"_s << 1;
@@ -232,7 +306,7 @@ private Q_SLOTS:
         const QString trace = dir.filePath(u"run.doefftrace"_s);
         const QString perfetto = dir.filePath(u"run.perfetto.json"_s);
         const QString json = dir.filePath(u"run.json"_s);
-        Outcome o = doeffRun({ u"parallel_work"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace,
+        Outcome o = doeffRun({ u"word_count"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace,
                                u"--export-perfetto"_s, perfetto, u"--export-json"_s, json });
         QCOMPARE(o.exitCode, 0);
         for (const QString& path : { perfetto, json }) {
@@ -273,7 +347,7 @@ private Q_SLOTS:
     void saveToAnUnwritablePlace()
     {
         const Outcome o = doeffRun({ u"counter"_s, u"--save-result"_s, u"/nonexistent/dir/run.doeffresult"_s });
-        QCOMPARE(o.out, u"Ok(3)\n"_s);
+        QCOMPARE(o.out, u"Ok(1)\n"_s);
         QVERIFY2(o.err.startsWith(u"doeff-run: cannot save the result to /nonexistent/dir/run.doeffresult: "_s),
                  qPrintable(o.err));
         QCOMPARE(o.exitCode, 2);
@@ -318,8 +392,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::addRow("another ABI version")
             << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY)
-            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 2, but this engine "
-                              "supports version 1 (rebuild the library against this libdoeff)\n");
+            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 3, but this engine "
+                              "supports version 2 (rebuild the library against this libdoeff)\n");
         QTest::addRow("a name registered twice")
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY)
             << QStringLiteral("doeff-run: " DOEFF_DUPLICATE_NAMES_LIBRARY
@@ -344,7 +418,7 @@ private Q_SLOTS:
         // the built-in library is that same file: listed once, under its path
         QVERIFY(listed.out.startsWith(u"Programs in "_s + lib + u":\n"_s));
         QVERIFY(!listed.out.contains(u"Built-in programs:"_s));
-        QCOMPARE(listed.out.count(u"\n  counter "_s), 1);
+        QCOMPARE(listed.out.count(u"\n    counter "_s), 1);
 
         const Outcome ran = doeffRun({ u"-L"_s, lib, u"greet"_s, u"--env"_s, u"name=\"library\""_s });
         QCOMPARE(ran.out, u"Ok('Hello, library!')\n"_s);
@@ -391,13 +465,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString trace = dir.filePath(u"in.doefftrace"_s);
-        QCOMPARE(doeffRun({ u"parallel_work"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"word_count"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace }).exitCode, 0);
         const QString target = dir.filePath(u"out"_s);
         QVERIFY(writeBytes(target, "precious"));
         // a file size limit makes every write past 200 bytes fail with EFBIG, as a full disk would
         QStringList args { option, target };
         if (option == u"--save-result"_s || option == u"--trace"_s)
-            args.prepend(u"parallel_work"_s);
+            args.prepend(u"word_count"_s);
         else
             args = QStringList { u"--inspect-trace"_s, trace } + args;
         QProcess p;
@@ -456,7 +530,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString trace = dir.filePath(u"run.doefftrace"_s);
-        QCOMPARE(doeffRun({ u"parallel_work"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"word_count"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, trace }).exitCode, 0);
         // the recorder stopped before its index
         const QByteArray bytes = readBytes(trace);
         const QString cut = dir.filePath(u"cut.doefftrace"_s);

@@ -42,6 +42,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -157,7 +158,7 @@ private Q_SLOTS:
     {
         studio::MainWindow w;
         w.show();
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.stepText(), u"Step 1"_s);
         QVERIFY(w.reasonText().contains(u"start"_s));
@@ -205,6 +206,31 @@ private Q_SLOTS:
         QVERIFY(!w.session()->hasResult());
     }
 
+    // Issue 16: the documentation's examples under a heading of their own, before the demos
+    void examplesMenuGroupsTheDocumentedExamples()
+    {
+        studio::MainWindow w;
+        auto* menu = w.findChild<QMenu*>(u"examplesMenu"_s);
+        QVERIFY(menu);
+        QStringList entries;
+        for (const QAction* a : menu->actions())
+            entries.append(a->isSeparator() ? u"# "_s + a->text() : a->text());
+        QCOMPARE(entries.first(), u"# The runtime documentation's examples"_s);
+        const qsizetype demos = entries.indexOf(u"# Demos"_s);
+        QCOMPARE(demos, 10);
+        QCOMPARE(entries.mid(1, 9),
+                 QStringList({ u"fetch_data"_s, u"counter"_s, u"parallel_work"_s, u"timed_operation"_s, u"greet"_s,
+                               u"delayed_response"_s, u"risky_operation"_s, u"program_with_logging"_s,
+                               u"get_current_time"_s }));
+        QVERIFY(entries.mid(demos).contains(u"word_count"_s));
+        // a documented example opens and runs to its documented value
+        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QCOMPARE(w.resultPane()->summary(), u"Ok(1)"_s);
+    }
+
     void garbageFilesGiveMessages()
     {
         QTemporaryDir dir;
@@ -215,7 +241,7 @@ private Q_SLOTS:
         QVERIFY(writeBytes(fakeLib, "not an ELF file"));
         studio::MainWindow w;
         w.show();
-        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(w.openExample(u"count_to_three"_s));
         QVERIFY(waitPaused(w.session()));
         QVERIFY(!w.openFile(garbage));
         QVERIFY2(w.messageText().contains(u"garbage.doeffresult"_s), qPrintable(w.messageText()));
@@ -230,7 +256,7 @@ private Q_SLOTS:
         QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
 
         // save and re-open the result
-        const QString saved = dir.filePath(u"counter.doeffresult"_s);
+        const QString saved = dir.filePath(u"count_to_three.doeffresult"_s);
         QVERIFY(w.saveResult(saved));
         QVERIFY(w.openFile(saved));
         QCOMPARE(w.session()->status(), RunStatus::Loaded);
@@ -247,7 +273,7 @@ private Q_SLOTS:
     void exportReopenRoundTrip_data()
     {
         QTest::addColumn<QString>("example");
-        QTest::addRow("parallel_work") << u"parallel_work"_s;
+        QTest::addRow("word_count") << u"word_count"_s;
         QTest::addRow("pipeline") << u"pipeline"_s;
     }
     void exportReopenRoundTrip()
@@ -318,7 +344,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         studio::MainWindow w;
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         for (int i = 0; i < 20; ++i)
             QVERIFY(trigger(w, "stepInto"));
@@ -375,7 +401,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         studio::MainWindow w;
-        QVERIFY(runToEnd(w, u"parallel_work"_s));
+        QVERIFY(runToEnd(w, u"word_count"_s));
         const QString good = dir.filePath(u"good.doefftrace"_s);
         QVERIFY(exportAndWait(w, views::TraceFormat::Native, good));
         const QByteArray bytes = readBytes(good);
@@ -391,7 +417,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         studio::MainWindow w;
-        QVERIFY(runToEnd(w, u"counter"_s));
+        QVERIFY(runToEnd(w, u"count_to_three"_s));
         const QString good = dir.filePath(u"good.doefftrace"_s);
         QVERIFY(exportAndWait(w, views::TraceFormat::Native, good));
         const QByteArray bytes = readBytes(good);
@@ -399,7 +425,7 @@ private Q_SLOTS:
         QByteArray wrongVersion = bytes;
         wrongVersion[8] = char(7);
 
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         QVERIFY(trigger(w, "stepInto"));
         const quint64 step = w.session()->state().step();
@@ -422,7 +448,7 @@ private Q_SLOTS:
                 boxed = boxed || box->text().contains(name);
             QVERIFY(boxed);
             // nothing lost: the same paused run
-            QCOMPARE(w.session()->programName(), u"parallel_work"_s);
+            QCOMPARE(w.session()->programName(), u"word_count"_s);
             QVERIFY(w.session()->isPaused());
             QCOMPARE(w.session()->state().step(), step);
         }
@@ -437,7 +463,7 @@ private Q_SLOTS:
     {
         studio::MainWindow w;
         w.show();
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         for (int i = 0; i < 15; ++i)
             QVERIFY(trigger(w, "stepInto"));
@@ -525,7 +551,7 @@ private Q_SLOTS:
     void breakpointsFromThePanePause()
     {
         studio::MainWindow w;
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.run(), w.remoteRun()); // out of process: the breakpoints live in doeff-run
         BreakpointsPane* pane = w.breakpointsPane();
@@ -555,7 +581,7 @@ private Q_SLOTS:
 
         // the breakpoints stay for the next run, in process too
         w.setRunInProcess(true);
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.run(), w.liveRun());
         QCOMPARE(pane->model()->rowCount(), 2);
@@ -569,8 +595,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("example");
         QTest::addColumn<int>("steps");
-        QTest::addRow("parallel_work") << u"parallel_work"_s << 60;
-        QTest::addRow("counter") << u"counter"_s << 12;
+        QTest::addRow("word_count") << u"word_count"_s << 60;
+        QTest::addRow("count_to_three") << u"count_to_three"_s << 12;
         QTest::addRow("pipeline") << u"pipeline"_s << 40;
     }
     void outOfProcessMatchesInProcess()
@@ -659,7 +685,7 @@ private Q_SLOTS:
         QVERIFY(action(w, "exportNative")->isEnabled()); // what arrived can be kept
 
         // the window goes on: a new example opens and steps
-        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(w.openExample(u"count_to_three"_s));
         QVERIFY(waitPaused(w.session()));
         QVERIFY(w.messageText().isEmpty());
         QVERIFY(trigger(w, "stepInto"));
@@ -729,7 +755,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         studio::MainWindow w;
-        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(w.openExample(u"count_to_three"_s));
         QVERIFY(waitPaused(w.session()));
         const QString missing = dir.filePath(u"no-such-program"_s);
         QVERIFY(!w.debugExecutable(missing, {}));
@@ -750,14 +776,15 @@ private Q_SLOTS:
 
         // a doeff program: attached through DOEFF_INSPECT, paused at its start, in its directory
         QVERIFY(w.debugExecutable(QStringLiteral(DOEFF_RUN_PATH),
-                                  { u"counter"_s, u"--save-result"_s, u"counter.doeffresult"_s }, dir.path()));
+                                  { u"count_to_three"_s, u"--save-result"_s, u"count_to_three.doeffresult"_s },
+                                  dir.path()));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
         QCOMPARE(w.session()->programName(), u"doeff-run"_s);
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir.filePath(u"counter.doeffresult"_s)), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir.filePath(u"count_to_three.doeffresult"_s)), Timeout);
 
         // the same through File ▸ Debug Executable…: path, arguments quoted as in a shell, directory
         QTimer::singleShot(0, &w, [&w, &dir] {
@@ -780,9 +807,9 @@ private Q_SLOTS:
     void failedOpenAfterStartKeepsTheSession()
     {
         QTemporaryDir dir;
-        const QString trace = dir.filePath(u"counter.doefftrace"_s);
+        const QString trace = dir.filePath(u"count_to_three.doefftrace"_s);
         QProcess run;
-        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--trace"_s, trace });
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"count_to_three"_s, u"--trace"_s, trace });
         QVERIFY(run.waitForFinished(Timeout));
         QCOMPARE(run.exitCode(), 0);
         const QString empty = dir.filePath(u"empty.doefftrace"_s);
@@ -807,9 +834,9 @@ private Q_SLOTS:
     void screenshotOfAResultExits()
     {
         QTemporaryDir dir;
-        const QString result = dir.filePath(u"counter.doeffresult"_s);
+        const QString result = dir.filePath(u"count_to_three.doeffresult"_s);
         QProcess run;
-        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--save-result"_s, result });
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"count_to_three"_s, u"--save-result"_s, result });
         QVERIFY(run.waitForFinished(Timeout));
         QCOMPARE(run.exitCode(), 0);
         const QString shot = dir.filePath(u"shot.png"_s);

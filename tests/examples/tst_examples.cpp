@@ -82,28 +82,76 @@ QList<std::pair<QString, ExampleRun>> allExampleRuns()
     const QVariantMap noUser { { u"HOME"_s, u"/root"_s } };
     const QDateTime noon(QDate(2030, 5, 1), QTime(12, 0), Qt::UTC);
     return {
-        { u"counter"_s, { .example = u"counter"_s, .result = u"Ok(3)"_s, .userStore = u"{'counter': 3}"_s } },
-        { u"counter from 10"_s, { .example = u"counter"_s, .store = { { u"counter"_s, 10 } }, .result = u"Ok(13)"_s } },
+        // ---- the runtime documentation's examples, with its inputs and outcomes (issue 16) ----
+        { u"documented fetch_data"_s,
+          { .example = u"fetch_data"_s,
+            .clock = Clock::Simulated,
+            .result = u"Ok({'items': [1, 2, 3], 'path': '/api/data'})"_s } },
+        { u"documented counter"_s,
+          { .example = u"counter"_s, .result = u"Ok(1)"_s, .userStore = u"{'counter': 1}"_s } },
+        { u"documented parallel_work"_s, { .example = u"parallel_work"_s, .result = u"Ok(['A', 'B', 'C'])"_s } },
+        { u"documented timed_operation"_s,
+          { .example = u"timed_operation"_s, .clock = Clock::Simulated, .result = u"Ok('Elapsed: 1.0s')"_s } },
+        { u"documented timed_operation, real clock"_s,
+          { .example = u"timed_operation"_s,
+            .result = u"Ok('Elapsed: 1."_s,
+            .resultIsPrefix = true,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    const QString text = r.value().toString();
+                    const double seconds = text.mid(9, text.size() - 10).toDouble();
+                    QVERIFY2(seconds >= 1.0 && seconds < 2.0, qPrintable(text));
+                } } },
+        { u"documented greet"_s, { .example = u"greet"_s, .result = u"Ok('Hello, World!')"_s } },
+        { u"documented delayed_response"_s, { .example = u"delayed_response"_s, .result = u"Ok('Ready!')"_s } },
+        { u"documented risky_operation"_s,
+          { .example = u"risky_operation"_s,
+            .result = u"Err(ValueError: Something went wrong)"_s,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    QVERIFY(r.format().contains(u"ValueError: Something went wrong"_s));
+                    QVERIFY(r.format(true).contains(u"ValueError: Something went wrong"_s));
+                } } },
+        { u"documented program_with_logging"_s,
+          { .example = u"program_with_logging"_s,
+            .result = u"Ok('Done')"_s,
+            .more =
+                [](const RuntimeResult<QVariant>&) {
+                    // [custom_log_handler, *sync_handlers_preset]: the user's handler is the outermost
+                    const HandlerList stack = example(u"program_with_logging"_s).handlerStack();
+                    QCOMPARE(stack.size(), sync_handlers_preset().size() + 1);
+                    QCOMPARE(stack.first().name(), u"custom_log_handler"_s);
+                } } },
+        { u"documented get_current_time"_s,
+          { .example = u"get_current_time"_s, .result = u"Ok(QDateTime(2024-01-01T12:00:00.000Z))"_s } },
+
+        { u"count_to_three"_s,
+          { .example = u"count_to_three"_s, .result = u"Ok(3)"_s, .userStore = u"{'counter': 3}"_s } },
+        { u"count_to_three from 10"_s,
+          { .example = u"count_to_three"_s, .store = { { u"counter"_s, 10 } }, .result = u"Ok(13)"_s } },
         // issue 17 #6: past a 32-bit int, and at the top of a 64-bit one, without overflowing
-        { u"counter past int"_s,
-          { .example = u"counter"_s, .store = { { u"counter"_s, 2147483647 } }, .result = u"Ok(2147483650)"_s } },
-        { u"counter at its maximum"_s,
-          { .example = u"counter"_s,
+        { u"count_to_three past int"_s,
+          { .example = u"count_to_three"_s,
+            .store = { { u"counter"_s, 2147483647 } },
+            .result = u"Ok(2147483650)"_s } },
+        { u"count_to_three at its maximum"_s,
+          { .example = u"count_to_three"_s,
             .store = { { u"counter"_s, std::numeric_limits<qint64>::max() } },
             .result = u"Err(std::overflow_error: counter is at its maximum)"_s } },
 
-        { u"greet"_s, { .example = u"greet"_s, .result = u"Ok('Hello, World!')"_s, .log = u"['Greeting World']"_s } },
-        { u"greet Ada"_s,
-          { .example = u"greet"_s, .env = { { u"name"_s, u"Ada"_s } }, .result = u"Ok('Hello, Ada!')"_s } },
+        { u"greet_and_log"_s,
+          { .example = u"greet_and_log"_s, .result = u"Ok('Hello, World!')"_s, .log = u"['Greeting World']"_s } },
+        { u"greet_and_log Ada"_s,
+          { .example = u"greet_and_log"_s, .env = { { u"name"_s, u"Ada"_s } }, .result = u"Ok('Hello, Ada!')"_s } },
 
-        { u"risky_operation"_s,
-          { .example = u"risky_operation"_s,
+        { u"flaky_service"_s,
+          { .example = u"flaky_service"_s,
             .result = u"Ok(42)"_s,
             .log = u"['attempt 1', 'attempt 1 failed: std::runtime_error: service unavailable (attempt 1)', "
                    "'attempt 2', 'attempt 2 failed: std::runtime_error: service unavailable (attempt 2)', "
                    "'attempt 3']"_s } },
-        { u"risky_operation failing"_s,
-          { .example = u"risky_operation"_s,
+        { u"flaky_service failing"_s,
+          { .example = u"flaky_service"_s,
             .env = { { u"failures"_s, 5 } },
             .result = u"Err(std::runtime_error: service unavailable (attempt 3))"_s,
             .more =
@@ -111,8 +159,8 @@ QList<std::pair<QString, ExampleRun>> allExampleRuns()
                     QCOMPARE(r.raw_store().value(u"__log__"_s).toList().size(), 6);
                 } } },
 
-        { u"custom_log_handler"_s,
-          { .example = u"custom_log_handler"_s,
+        { u"audit_log"_s,
+          { .example = u"audit_log"_s,
             .result = u"Ok('done')"_s,
             .log = u"['[audit task 0] job started', '[audit task 0] processed 3 items']"_s,
             .userStore = u"{'audit_lines': 2, 'processed': 3}"_s } },
@@ -157,18 +205,18 @@ QList<std::pair<QString, ExampleRun>> allExampleRuns()
             .result = u"Ok(2.5)"_s,
             .log = u"['10 / 4 = 2.5']"_s } },
 
-        { u"fetch_data"_s,
-          { .example = u"fetch_data"_s,
+        { u"fetch_user"_s,
+          { .example = u"fetch_user"_s,
             .result = u"Ok({'id': 42, 'name': 'User 42', 'url': 'https://api.example.com/users/42'})"_s,
             .log = u"['fetching https://api.example.com/users/42', 'fetched User 42']"_s } },
 
         // the workers' Tells went to their own copies of the store
-        { u"parallel_work"_s,
-          { .example = u"parallel_work"_s,
+        { u"word_count"_s,
+          { .example = u"word_count"_s,
             .result = u"Ok({'counts': [3, 4, 2], 'total': 9})"_s,
             .log = u"['counted 9 words in 3 documents']"_s } },
-        { u"parallel_work documents"_s,
-          { .example = u"parallel_work"_s,
+        { u"word_count documents"_s,
+          { .example = u"word_count"_s,
             .env = { { u"documents"_s, QStringList { u"one"_s, u""_s, u"a b c d e"_s } } },
             .result = u"Ok({'counts': [1, 0, 5], 'total': 6})"_s } },
 
@@ -212,25 +260,25 @@ QList<std::pair<QString, ExampleRun>> allExampleRuns()
             .env = { { u"tasks"_s, 4 }, { u"multiplier"_s, 10 } },
             .result = u"Ok({'sum': 60, 'tasks': 4})"_s } },
 
-        { u"timed_operation"_s,
-          { .example = u"timed_operation"_s,
+        { u"measure_delay"_s,
+          { .example = u"measure_delay"_s,
             .clock = Clock::Simulated,
             .result = u"Ok({'elapsed_ms': 250, 'finished': '00:00:00.250', 'started': '00:00:00.000'})"_s,
             .log = u"['operation took 250 ms']"_s } },
-        { u"timed_operation hour"_s,
-          { .example = u"timed_operation"_s,
+        { u"measure_delay hour"_s,
+          { .example = u"measure_delay"_s,
             .env = { { u"seconds"_s, 3600 } },
             .clock = Clock::Simulated,
             .result = u"Ok({'elapsed_ms': 3600000, 'finished': '01:00:00.000', 'started': '00:00:00.000'})"_s } },
 
-        { u"delayed_response"_s,
-          { .example = u"delayed_response"_s,
+        { u"timeout_race"_s,
+          { .example = u"timeout_race"_s,
             .clock = Clock::Simulated,
             .result = u"Ok('response after 0.2 s')"_s,
             .log = u"['response after 0.2 s']"_s,
             .unobserved = QStringList() } },
-        { u"delayed_response late"_s,
-          { .example = u"delayed_response"_s,
+        { u"timeout_race late"_s,
+          { .example = u"timeout_race"_s,
             .env = { { u"latency"_s, 5 } },
             .clock = Clock::Simulated,
             .result = u"Err(examples::TimeoutError: no response within 1 s)"_s,
@@ -272,14 +320,20 @@ private Q_SLOTS:
             QVERIFY2(!p.description.isEmpty(), qPrintable(p.name));
             QVERIFY2(p.make, qPrintable(p.name));
         }
-        names.sort();
-        const QStringList expected {
-            u"busy_loop"_s,     u"controlled_time"_s,  u"counter"_s,         u"custom_log_handler"_s,
-            u"deadlock"_s,      u"delayed_response"_s, u"divide"_s,          u"fanout"_s,
-            u"fetch_data"_s,    u"get_env_var"_s,      u"greet"_s,           u"increment_counter"_s,
-            u"parallel_work"_s, u"pipeline"_s,         u"risky_operation"_s, u"timed_operation"_s,
+        // the documentation's examples first, under their own heading, then the demos
+        const QStringList documented {
+            u"fetch_data"_s,       u"counter"_s,         u"parallel_work"_s,        u"timed_operation"_s,  u"greet"_s,
+            u"delayed_response"_s, u"risky_operation"_s, u"program_with_logging"_s, u"get_current_time"_s,
         };
-        QCOMPARE(names, expected);
+        const QStringList demos {
+            u"count_to_three"_s, u"greet_and_log"_s, u"busy_loop"_s,         u"flaky_service"_s,
+            u"audit_log"_s,      u"get_env_var"_s,   u"increment_counter"_s, u"divide"_s,
+            u"fetch_user"_s,     u"word_count"_s,    u"pipeline"_s,          u"deadlock"_s,
+            u"fanout"_s,         u"measure_delay"_s, u"timeout_race"_s,      u"controlled_time"_s,
+        };
+        QCOMPARE(names, documented + demos);
+        for (const ProgramInfo& p : examples::library().programs())
+            QCOMPARE(p.group, documented.contains(p.name) ? u"The runtime documentation's examples"_s : u"Demos"_s);
         QVERIFY(examples::library().problems().isEmpty());
         QCOMPARE(examples::library().find(u"nope"_s), nullptr);
     }
@@ -343,8 +397,8 @@ private Q_SLOTS:
                               ": not a doeff program library (no doeff_program_library_v1 symbol)");
         QTest::addRow("another ABI version")
             << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY)
-            << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 2, but this engine supports "
-                                                      "version 1 (rebuild the library against this libdoeff)");
+            << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 3, but this engine supports "
+                                                      "version 2 (rebuild the library against this libdoeff)");
         QTest::addRow("a name registered twice")
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY)
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY
@@ -376,7 +430,7 @@ private Q_SLOTS:
         QCOMPARE(resultText(hello), u"Ok('Hello from a plugin, tests')"_s);
         QCOMPARE(logOf(hello), u"['said hello']"_s);
         // the built-in counter is untouched
-        QCOMPARE(resultText(runProgram(example(u"counter"_s))), u"Ok(3)"_s);
+        QCOMPARE(resultText(runProgram(example(u"counter"_s))), u"Ok(1)"_s);
     }
 
     void loadRejectsATextFile()

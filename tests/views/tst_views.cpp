@@ -118,9 +118,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("example");
         QTest::addColumn<int>("steps");
-        QTest::addRow("parallel_work") << u"parallel_work"_s << 60;
+        QTest::addRow("word_count") << u"word_count"_s << 60;
         QTest::addRow("pipeline") << u"pipeline"_s << 80;
-        QTest::addRow("counter") << u"counter"_s << 20;
+        QTest::addRow("count_to_three") << u"count_to_three"_s << 20;
         QTest::addRow("deadlock") << u"deadlock"_s << 40;
     }
     void steppedRunUnderModelTesters()
@@ -269,7 +269,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("example");
         QTest::addColumn<int>("tasks");
-        QTest::addRow("parallel_work") << u"parallel_work"_s << 0;
+        QTest::addRow("word_count") << u"word_count"_s << 0;
         QTest::addRow("pipeline") << u"pipeline"_s << 0;
         QTest::addRow("fanout") << u"fanout"_s << 300; // past the first in-memory checkpoints
     }
@@ -420,7 +420,7 @@ private Q_SLOTS:
     void timelineLanesFollowTheRun()
     {
         Fixture f;
-        QVERIFY(runToEnd(f, u"parallel_work"_s));
+        QVERIFY(runToEnd(f, u"word_count"_s));
         f.update();
         const SessionState& s = f.session.state();
         QCOMPARE(f.timeline.rowCount(), int(s.tasks().size()));
@@ -438,7 +438,7 @@ private Q_SLOTS:
         }
         QCOMPARE(stepsInLanes, s.step());
         // a new run resets the lanes
-        QVERIFY(runToEnd(f, u"counter"_s));
+        QVERIFY(runToEnd(f, u"count_to_three"_s));
         f.update();
         QCOMPARE(f.timeline.rowCount(), 1);
     }
@@ -504,8 +504,8 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), int(tasks.size()));
         QCOMPARE(model.index(0, TaskModel::StateColumn).data().toString(), u"failed"_s);
 
-        const auto ok = runProgram(*examples::library().find(u"counter"_s));
-        const QList<ResultTask> okTasks = tasksOfResult(ok, u"counter"_s);
+        const auto ok = runProgram(*examples::library().find(u"count_to_three"_s));
+        const QList<ResultTask> okTasks = tasksOfResult(ok, u"count_to_three"_s);
         QCOMPARE(okTasks.size(), 1);
         QCOMPARE(okTasks.first().state, TaskStateCode::Done);
         QCOMPARE(okTasks.first().outcome, u"Ok(3)"_s);
@@ -515,7 +515,7 @@ private Q_SLOTS:
     void badTracesAreErrors()
     {
         Fixture f;
-        QVERIFY(runToEnd(f, u"counter"_s));
+        QVERIFY(runToEnd(f, u"count_to_three"_s));
         QTemporaryDir dir;
         const QString good = dir.filePath(u"good.doefftrace"_s);
         TraceSource source;

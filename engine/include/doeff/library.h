@@ -40,7 +40,7 @@
 
 /// Bumped whenever ProgramInfo, ProgramLibrary or ProgramLibraryEntry change layout. A library
 /// built against another ABI version is rejected by loadProgramLibrary().
-#define DOEFF_PROGRAM_LIBRARY_ABI 1
+#define DOEFF_PROGRAM_LIBRARY_ABI 2
 
 namespace doeff {
 
@@ -62,10 +62,16 @@ struct ProgramInfo {
     std::function<HandlerList()> handlers {};
     /// The run options the program is meant for (e.g. a simulated clock); callers may override.
     RunOptions options {};
+    /// Extra handlers, prepended outermost before the preset (`[my_handler, *preset]`). Called once
+    /// per run, like `handlers`. Empty: none.
+    std::function<HandlerList()> outerHandlers {};
+    /// The heading the program is listed under (`doeff-run --list`, the Studio's Examples menu);
+    /// programs of one group are listed together, groups in order of first appearance. Empty: none.
+    QString group {};
 
     /// A fresh activation of the program.
     DOEFF_EXPORT Program<QVariant> program() const;
-    /// The handler stack, outermost first: the preset, then `handlers()`.
+    /// The handler stack, outermost first: `outerHandlers()`, the preset, then `handlers()`.
     DOEFF_EXPORT HandlerList handlerStack() const;
     /// `env` with `overrides` merged over it (overrides win).
     DOEFF_EXPORT Env mergedEnv(const Env& overrides) const;

@@ -16,7 +16,8 @@ Program<QVariant> ProgramInfo::program() const
 
 HandlerList ProgramInfo::handlerStack() const
 {
-    HandlerList stack = sync_handlers_preset();
+    HandlerList stack = outerHandlers ? outerHandlers() : HandlerList {};
+    stack.append(sync_handlers_preset());
     if (handlers) stack.append(handlers());
     return stack;
 }

@@ -293,9 +293,9 @@ private Q_SLOTS:
     void syncAndAsyncStepAlike()
     {
         QString failure;
-        const QStringList sync = remoteSteps(u"risky_operation"_s, u"sync"_s, 1000, &failure);
+        const QStringList sync = remoteSteps(u"flaky_service"_s, u"sync"_s, 1000, &failure);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
-        const QStringList async = remoteSteps(u"risky_operation"_s, u"async"_s, 1000, &failure);
+        const QStringList async = remoteSteps(u"flaky_service"_s, u"async"_s, 1000, &failure);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY(sync.size() > 10);
         QCOMPARE(async, sync);
