@@ -276,11 +276,11 @@ private Q_SLOTS:
         QFETCH(QString, runner);
         // every step of the run, to its end
         const int steps = 1000;
-        const QStringList reference = referenceSteps(u"counter"_s, steps);
+        const QStringList reference = referenceSteps(u"count_to_three"_s, steps);
         QVERIFY(reference.size() > 15);
         QVERIFY(reference.size() < steps);
         QString failure;
-        const QStringList remote = remoteSteps(u"counter"_s, runner, steps, &failure);
+        const QStringList remote = remoteSteps(u"count_to_three"_s, runner, steps, &failure);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QCOMPARE(remote.size(), reference.size());
         for (int i = 0; i < remote.size(); ++i)
@@ -352,7 +352,7 @@ private Q_SLOTS:
     void effectBreakpoint()
     {
         InspectorClient c;
-        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(c.launch(doeffRun, { u"count_to_three"_s }));
         QVERIFY(waitAttachedAndPaused(c));
         QSignalSpy changed(&c, &InspectorClient::breakpointsChanged);
         Breakpoint b;
@@ -460,7 +460,7 @@ private Q_SLOTS:
     {
         InspectorClient c;
         c.setStderrTailLines(5);
-        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(c.launch(doeffRun, { u"count_to_three"_s }));
         QVERIFY(waitAttachedAndPaused(c));
         QVERIFY(commandAndWait(c, [&] { return c.stepEffect(); }));
         const QString before = snapshot(c.session());
@@ -476,7 +476,7 @@ private Q_SLOTS:
     void detachLetsTheProgramRunOn()
     {
         InspectorClient c;
-        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(c.launch(doeffRun, { u"count_to_three"_s }));
         QVERIFY(waitAttachedAndPaused(c));
         QSignalSpy output(&c, &InspectorClient::outputReceived);
         QVERIFY(c.detach());
@@ -489,7 +489,7 @@ private Q_SLOTS:
     {
         // a debugger that attached with "stop", then misbehaves: the debuggee stops its run
         FakeLaunch launch;
-        launchUnder(launch, u"counter"_s);
+        launchUnder(launch, u"count_to_three"_s);
         if (QTest::currentTestFailed()) return;
         auto& [fake, p, s, payload] = launch;
         QByteArray attach(inspector::magic, 8);
@@ -535,7 +535,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, bytes);
         QFETCH(QString, expected);
         FakeLaunch launch;
-        launchUnder(launch, u"counter"_s);
+        launchUnder(launch, u"count_to_three"_s);
         if (QTest::currentTestFailed()) return;
         auto& [fake, p, s, payload] = launch;
         QVERIFY(payload.startsWith(QByteArray(inspector::magic, 8)));
@@ -590,7 +590,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(stranger.state(), QLocalSocket::UnconnectedState, timeoutMs);
         QCOMPARE(c.state(), InspectorClient::State::Listening);
         // still good for a real debuggee
-        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(c.launch(doeffRun, { u"count_to_three"_s }));
         QVERIFY(waitAttachedAndPaused(c));
         QVERIFY(c.continueRun());
         QVERIFY(waitFinished(c));
@@ -653,7 +653,7 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"DOEFF_INSPECT"_s, path);
         p.setProcessEnvironment(env);
-        p.start(doeffRun, { u"counter"_s });
+        p.start(doeffRun, { u"count_to_three"_s });
         QVERIFY(p.waitForFinished(timeoutMs));
         QCOMPARE(p.exitCode(), 0);
         QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), u"Ok(3)\n"_s);
@@ -666,7 +666,7 @@ private Q_SLOTS:
         if (QFileInfo(QDir::tempPath()).permissions() & QFile::WriteOther) {
             env.insert(u"DOEFF_INSPECT"_s, u"doeff-test-bare-name"_s);
             p.setProcessEnvironment(env);
-            p.start(doeffRun, { u"counter"_s });
+            p.start(doeffRun, { u"count_to_three"_s });
             QVERIFY(p.waitForFinished(timeoutMs));
             QCOMPARE(p.exitCode(), 0);
             const QString bare = QString::fromUtf8(p.readAllStandardError());
@@ -674,7 +674,7 @@ private Q_SLOTS:
         }
 
         InspectorClient c;
-        QVERIFY(c.launch(doeffRun, { u"counter"_s }));
+        QVERIFY(c.launch(doeffRun, { u"count_to_three"_s }));
         QVERIFY(waitAttachedAndPaused(c));
         QVERIFY(c.continueRun());
         QVERIFY(waitFinished(c));
@@ -686,7 +686,7 @@ private Q_SLOTS:
     void handshakeDeadline()
     {
         FakeLaunch launch;
-        launchUnder(launch, u"counter"_s, u"DOEFF_INSPECT_HANDSHAKE_MS"_s, u"300"_s);
+        launchUnder(launch, u"count_to_three"_s, u"DOEFF_INSPECT_HANDSHAKE_MS"_s, u"300"_s);
         if (QTest::currentTestFailed()) return;
         auto& [fake, p, s, payload] = launch;
         QVERIFY(p.waitForFinished(timeoutMs));
