@@ -43,7 +43,7 @@ struct __attribute__((visibility("hidden"))) ValueError : std::runtime_error {
 
 namespace {
 
-const QString documented = u"The runtime documentation's examples"_s;
+const QString documented = u"Documented examples"_s;
 
 /// A float as Python's `str()` writes it: the shortest form that reads back, with a `.0` when
 /// the value is whole (`1.0`, `0.25`, `1.000123`).

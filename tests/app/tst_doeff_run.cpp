@@ -76,7 +76,7 @@ private Q_SLOTS:
         const QStringList lines = o.out.split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.first(), u"Built-in programs:"_s);
         // two groups: the documentation's examples first, then the demos
-        QCOMPARE(lines.at(1), u"  The runtime documentation's examples:"_s);
+        QCOMPARE(lines.at(1), u"  Documented examples:"_s);
         QCOMPARE(lines.at(2 + documentedNames.size()), u"  Demos:"_s);
         QCOMPARE(lines.size(), exampleNames.size() + 3);
         for (qsizetype i = 0; i < documentedNames.size(); ++i)

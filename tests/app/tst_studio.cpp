@@ -215,7 +215,7 @@ private Q_SLOTS:
         QStringList entries;
         for (const QAction* a : menu->actions())
             entries.append(a->isSeparator() ? u"# "_s + a->text() : a->text());
-        QCOMPARE(entries.first(), u"# The runtime documentation's examples"_s);
+        QCOMPARE(entries.first(), u"# Documented examples"_s);
         const qsizetype demos = entries.indexOf(u"# Demos"_s);
         QCOMPARE(demos, 10);
         QCOMPARE(entries.mid(1, 9),

@@ -333,7 +333,7 @@ private Q_SLOTS:
         };
         QCOMPARE(names, documented + demos);
         for (const ProgramInfo& p : examples::library().programs())
-            QCOMPARE(p.group, documented.contains(p.name) ? u"The runtime documentation's examples"_s : u"Demos"_s);
+            QCOMPARE(p.group, documented.contains(p.name) ? u"Documented examples"_s : u"Demos"_s);
         QVERIFY(examples::library().problems().isEmpty());
         QCOMPARE(examples::library().find(u"nope"_s), nullptr);
     }
