@@ -5,6 +5,7 @@
 #include <breakpointspane.h>
 #include <liverun.h>
 #include <remoterun.h>
+#include <resultpane.h>
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
@@ -100,6 +101,8 @@ MainWindow::MainWindow(QWidget* parent)
         connect(run, &views::RunController::runFailed, this, [this](const QString& m) { showMessage(m); });
     }
     connect(m_stack, &views::StackPane::sourceRequested, this,
+            [this](const QString& file, int line) { m_source->showLocation(file, line); });
+    connect(m_result, &views::ResultPane::sourceRequested, this,
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
