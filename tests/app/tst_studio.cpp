@@ -400,6 +400,7 @@ private Q_SLOTS:
         const auto& k = w.session()->result().k_stack().frames;
         QVERIFY(!k.isEmpty());
         QCOMPARE(w.stackPane()->model()->rowCount(), int(k.size()));
+        QVERIFY2(w.reasonText().contains(u"failed"_s), qPrintable(w.reasonText()));
         QVERIFY2(w.stackPane()->findChild<QLabel*>()->text().contains(u"failed"_s),
                  qPrintable(w.stackPane()->findChild<QLabel*>()->text()));
         QVERIFY(w.sourcePane()->showsEnd());
