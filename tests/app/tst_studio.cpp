@@ -45,6 +45,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -430,6 +431,8 @@ private Q_SLOTS:
     /// selected; on (the default), the selection follows the task that paused.
     void steppingKeepsSelectionUnlessFollowing()
     {
+        QSettings().remove(u"followRunningTask"_s); // the default, whatever an earlier run left
+        const auto restore = qScopeGuard([] { QSettings().remove(u"followRunningTask"_s); });
         studio::MainWindow w;
         QAction* follow = action(w, "followRunningTask");
         QVERIFY(follow);
