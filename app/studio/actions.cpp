@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QPainter>
 #include <QPainterPath>
+#include <QSettings>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -245,6 +246,16 @@ void MainWindow::createActions()
         m_runnerGroup->addAction(a);
     }
     run->addSeparator();
+    QAction* follow = run->addAction(tr("Follow Running Task"));
+    follow->setObjectName(u"followRunningTask"_s);
+    follow->setCheckable(true);
+    follow->setChecked(QSettings().value(u"followRunningTask"_s, true).toBool());
+    follow->setStatusTip(tr("Select the task that paused after each step (off: keep the task you selected)"));
+    m_session->setFollowRunningTask(follow->isChecked());
+    connect(follow, &QAction::toggled, this, [this](bool on) {
+        m_session->setFollowRunningTask(on);
+        QSettings().setValue(u"followRunningTask"_s, on);
+    });
     m_inProcess = run->addAction(tr("Run in the Studio's Process"));
     m_inProcess->setObjectName(u"runInProcess"_s);
     m_inProcess->setCheckable(true);

@@ -5,6 +5,7 @@
 #include <breakpointspane.h>
 #include <liverun.h>
 #include <remoterun.h>
+#include <resultpane.h>
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
@@ -101,6 +102,8 @@ MainWindow::MainWindow(QWidget* parent)
     }
     connect(m_stack, &views::StackPane::sourceRequested, this,
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
+    connect(m_result, &views::ResultPane::sourceRequested, this,
+            [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
     connect(m_session, &views::StudioSession::historyFailed, this,
@@ -156,8 +159,13 @@ void MainWindow::updateStatus()
             what = QString::fromLatin1(eventKindName(p.event.kind));
         m_reasonLabel->setText(
             tr("Paused (%1) · task %2 '%3' · %4").arg(p.reason).arg(p.task).arg(t ? t->name : QString()).arg(what));
+    } else if (m_session->status() == views::RunStatus::Running) {
+        m_reasonLabel->setText(tr("Running…"));
+    } else if (m_session->hasResult() && m_session->result().is_err()) {
+        const ErrorContext& c = m_session->result().error_context();
+        m_reasonLabel->setText(tr("Ended · task %1 '%2' failed (shown where it ended)").arg(c.task).arg(c.taskName));
     } else {
-        m_reasonLabel->setText(m_session->status() == views::RunStatus::Running ? tr("Running…") : QString());
+        m_reasonLabel->setText(m_session->hasResult() ? tr("Ended") : QString());
     }
     const QString program = m_session->programName();
     QString where;

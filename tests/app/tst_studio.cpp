@@ -46,6 +46,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -53,8 +54,12 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QTreeView>
+#include <QUrl>
 
 #include <signal.h>
 
@@ -376,6 +381,146 @@ private Q_SLOTS:
         QVERIFY(done.first().at(1).toString().contains(u"run.json"_s));
         QVERIFY(w.session()->hasResult());
         QTRY_VERIFY(w.findChild<QMessageBox*>(u"fileErrorBox"_s));
+    }
+
+    /// Issue 19, journey 3: switching program while paused leaves nothing of the first program in
+    /// Source (file, marked line) before the new run's first event; at the end of a run the line
+    /// is marked as where it ended, not as the line about to run.
+    void newDocumentClearsSourceAndEndIsMarked()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(waitPaused(w.session()));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(!w.sourcePane()->file().isEmpty());
+        const QString first = w.sourcePane()->file();
+        QVERIFY(w.openExample(u"deadlock"_s));
+        // before any event of the new run: an empty pane
+        QCOMPARE(w.sourcePane()->file(), QString());
+        QCOMPARE(w.sourcePane()->editor()->toPlainText(), QString());
+        QVERIFY(w.sourcePane()->editor()->extraSelections().isEmpty());
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(!w.sourcePane()->showsEnd());
+
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        // ended: either where it ended (marked so) or nothing, never a "current line"
+        QVERIFY(w.sourcePane()->file().isEmpty() || w.sourcePane()->showsEnd());
+        QVERIFY2(w.sourcePane()->file().isEmpty() || w.sourcePane()->header()->text().contains(u"Ended"_s),
+                 qPrintable(w.sourcePane()->header()->text()));
+        Q_UNUSED(first);
+    }
+
+    /// Issue 19, journey 5: at the end of a failed run the failing task is selected and the Stack
+    /// shows its continuation stack at the failing point, Source where it was raised.
+    void failedRunSelectsFailingTaskWithItsStack()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, u"pipeline"_s));
+        QVERIFY(w.session()->result().is_err());
+        const int failing = w.session()->result().error_context().task;
+        QVERIFY(failing != 0);
+        QCOMPARE(w.session()->selectedTask(), failing);
+        const auto& k = w.session()->result().k_stack().frames;
+        QVERIFY(!k.isEmpty());
+        QCOMPARE(w.stackPane()->model()->rowCount(), int(k.size()));
+        QVERIFY2(w.reasonText().contains(u"failed"_s), qPrintable(w.reasonText()));
+        QVERIFY2(w.stackPane()->findChild<QLabel*>()->text().contains(u"failed"_s),
+                 qPrintable(w.stackPane()->findChild<QLabel*>()->text()));
+        QVERIFY(w.sourcePane()->showsEnd());
+        const auto& site = w.session()->result().source_stack().entries.last();
+        QCOMPARE(w.sourcePane()->line(), site.line);
+
+        // every file:line of the result text is a link that opens Source there
+        const QString target = site.file + u':' + QString::number(site.line);
+        QVERIFY2(w.resultPane()->links().contains(target), qPrintable(w.resultPane()->links().join(u", "_s)));
+        QUrl href;
+        const QTextDocument* doc = w.resultPane()->textView()->document();
+        for (QTextBlock b = doc->begin(); b.isValid() && href.isEmpty(); b = b.next())
+            for (auto it = b.begin(); !it.atEnd(); ++it) {
+                const QTextCharFormat f = it.fragment().charFormat();
+                if (!f.isAnchor()) continue;
+                const auto [file, line] = views::ResultPane::linkTarget(QUrl(f.anchorHref()));
+                if (file == site.file && line == site.line) href = QUrl(f.anchorHref());
+            }
+        QVERIFY(!href.isEmpty());
+        w.sourcePane()->clear();
+        Q_EMIT w.resultPane()->textView()->anchorClicked(href);
+        QCOMPARE(w.sourcePane()->file(), site.file);
+        QCOMPARE(w.sourcePane()->line(), site.line);
+    }
+
+    /// Issue 19, journey 2: with Run ▸ Follow Running Task off, stepping keeps the task the user
+    /// selected; on (the default), the selection follows the task that paused.
+    void steppingKeepsSelectionUnlessFollowing()
+    {
+        QSettings().remove(u"followRunningTask"_s); // the default, whatever an earlier run left
+        const auto restore = qScopeGuard([] { QSettings().remove(u"followRunningTask"_s); });
+        studio::MainWindow w;
+        QAction* follow = action(w, "followRunningTask");
+        QVERIFY(follow);
+        QVERIFY(follow->isChecked());
+        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(waitPaused(w.session()));
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->presentState().tasks().size() > 1, Timeout);
+        int other = -1;
+        for (auto it = w.session()->presentState().tasks().cbegin(); it != w.session()->presentState().tasks().cend();
+             ++it)
+            if (it.key() != w.session()->lastPause()->task && !it->isFinished()) other = it.key();
+        QVERIFY(other >= 0);
+        follow->setChecked(false);
+        w.session()->setSelectedTask(other);
+        bool pausedElsewhere = false;
+        for (int i = 0; i < 6; ++i) {
+            QVERIFY(trigger(w, "stepInto"));
+            if (w.session()->presentState().task(other) == nullptr
+                || w.session()->presentState().task(other)->isFinished())
+                break;
+            pausedElsewhere = pausedElsewhere || w.session()->lastPause()->task != other;
+            QCOMPARE(w.session()->selectedTask(), other);
+        }
+        QVERIFY(pausedElsewhere);
+        follow->setChecked(true);
+        QVERIFY(QSettings().value(u"followRunningTask"_s).toBool());
+        QVERIFY(trigger(w, "stepInto"));
+        QCOMPARE(w.session()->selectedTask(), w.session()->lastPause()->task);
+    }
+
+    /// Issue 19, journeys 4 and 7: a Timeline zoomed in one document is fitted again for the next;
+    /// clicking a lane's marks selects its task and goes to the step.
+    void timelineResetsPerDocumentAndClickSelectsTask()
+    {
+        studio::MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(runToEnd(w, u"parallel_work"_s));
+        views::TimelineView* view = w.timelinePane()->view();
+        QTRY_VERIFY_WITH_TIMEOUT(w.timelinePane()->model()->rowCount() > 1, Timeout);
+        QVERIFY(view->width() > views::TimelineView::LabelWidth + 50);
+        QVERIFY(view->height() > views::TimelineView::RulerHeight + 2 * views::TimelineView::LaneHeight);
+
+        // click the second lane: its task is selected
+        const views::TimelineLane* lane = w.timelinePane()->model()->lane(view->firstLane() + 1);
+        QVERIFY(lane);
+        QVERIFY(lane->task != w.session()->selectedTask());
+        const QPoint at(views::TimelineView::LabelWidth + (view->width() - views::TimelineView::LabelWidth) / 2,
+                        views::TimelineView::RulerHeight + views::TimelineView::LaneHeight
+                            + views::TimelineView::LaneHeight / 2);
+        QTest::mouseClick(view, Qt::LeftButton, {}, at);
+        QCOMPARE(w.session()->selectedTask(), lane->task);
+        QVERIFY(!w.session()->isAtPresent());
+
+        view->setRange(2, 6);
+        QVERIFY(!view->isFitted());
+        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(view->isFitted());
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(view->rangeFrom(), quint64(0));
     }
 
     // Not a trace, truncated, wrong version: a message box naming the file and the problem; the

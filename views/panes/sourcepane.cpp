@@ -31,22 +31,42 @@ SourcePane::SourcePane(StudioSession* session, QWidget* parent)
 
 void SourcePane::refresh()
 {
-    if (m_session->status() == RunStatus::Loaded && m_session->hasResult()) {
+    const bool ended = m_session->locationIsEnd();
+    const auto showErrorSite = [this] {
+        if (!m_session->hasResult()) return false;
         const auto& entries = m_session->result().source_stack().entries;
-        if (!entries.isEmpty()) showLocation(entries.last().file, entries.last().line, entries.last().function);
+        if (entries.isEmpty()) return false;
+        showLocation(entries.last().file, entries.last().line, entries.last().function, true);
+        return true;
+    };
+    if (m_session->status() == RunStatus::Loaded) {
+        if (!showErrorSite()) clear(tr("Result file: no source location"));
         return;
     }
     const QString file = m_session->currentFile();
     if (!file.isEmpty()) {
-        showLocation(file, m_session->currentLine(), m_session->currentFunction());
-    } else if (m_session->status() == RunStatus::Trace && m_session->isAtPresent() && m_session->hasResult()) {
-        // the end of a failed trace: where the error was raised
-        const auto& entries = m_session->result().source_stack().entries;
-        if (!entries.isEmpty()) showLocation(entries.last().file, entries.last().line, entries.last().function);
+        showLocation(file, m_session->currentLine(), m_session->currentFunction(), ended);
+        return;
     }
+    // no frame left: where the run ended (the error's raise site), else nothing stale
+    if (ended && showErrorSite()) return;
+    clear(ended ? tr("Ended — no source location") : QString());
 }
 
-void SourcePane::showLocation(const QString& file, int line, const QString& function)
+void SourcePane::clear(const QString& header)
+{
+    m_loadedFile.clear();
+    m_readable = false;
+    m_file.clear();
+    m_line = 0;
+    m_ended = false;
+    m_editor->clear();
+    m_editor->setExtraSelections({});
+    m_header->setText(header.isEmpty() ? tr("No source location") : header);
+    m_header->setToolTip({});
+}
+
+void SourcePane::showLocation(const QString& file, int line, const QString& function, bool ended)
 {
     const QString location = file + u':' + QString::number(line);
     if (file != m_loadedFile) {
@@ -70,12 +90,14 @@ void SourcePane::showLocation(const QString& file, int line, const QString& func
     }
     m_file = file;
     m_line = line;
-    m_header->setText(function.isEmpty() ? location : tr("%1   —   %2").arg(function, location));
+    m_ended = ended;
+    const QString where = function.isEmpty() ? location : tr("%1   —   %2").arg(function, location);
+    m_header->setText(ended ? tr("Ended here:   %1").arg(where) : where);
     m_header->setToolTip(location);
     if (!m_readable || line <= 0) return;
     const QTextBlock block = m_editor->document()->findBlockByNumber(line - 1);
     QTextEdit::ExtraSelection sel;
-    sel.format.setBackground(QColor(255, 236, 170));
+    sel.format.setBackground(ended ? QColor(215, 215, 215) : QColor(255, 236, 170));
     sel.format.setProperty(QTextFormat::FullWidthSelection, true);
     sel.cursor = QTextCursor(block);
     m_editor->setExtraSelections({ sel });

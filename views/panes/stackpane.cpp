@@ -36,6 +36,15 @@ void StackPane::refresh()
         m_title->setText(tr("K at the failing point (result file)"));
         return;
     }
+    if (m_session->showsFailingPoint()) {
+        m_model.setFrames(m_session->result().k_stack().frames);
+        const auto& ctx = m_session->result().error_context();
+        m_title->setText(tr("Task %1 '%2' failed — %n frame(s) at the failing point, top first", nullptr,
+                            int(m_model.frames().size()))
+                             .arg(ctx.task)
+                             .arg(ctx.taskName));
+        return;
+    }
     // at a pause the agent's K also has the frames held by handlings (the suspended program)
     if (m_session->showsPause() && m_session->lastPause()->k.contains(task))
         m_model.setFrames(m_session->lastPause()->k.value(task));

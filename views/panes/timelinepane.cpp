@@ -238,6 +238,16 @@ void TimelineView::mousePressEvent(QMouseEvent* event)
         return;
     }
     Q_EMIT stepRequested(stepAt(pos.x()));
+    // a click in a lane (on its marks) selects that lane's task too
+    if (pos.y() >= RulerHeight)
+        if (const TimelineLane* lane = m_model->lane(firstLane() + (pos.y() - RulerHeight) / LaneHeight))
+            Q_EMIT taskClicked(lane->task);
+}
+
+void TimelineView::resetView()
+{
+    m_scroll->setValue(0);
+    fit();
 }
 
 void TimelineView::mouseMoveEvent(QMouseEvent* event)
@@ -320,6 +330,7 @@ TimelinePane::TimelinePane(StudioSession* session, QWidget* parent)
     connect(m_view, &TimelineView::taskClicked, m_session, &StudioSession::setSelectedTask);
     connect(m_session, &StudioSession::refreshed, this, &TimelinePane::refresh);
     connect(m_session, &StudioSession::viewChanged, this, &TimelinePane::refresh);
+    connect(m_session, &StudioSession::documentOpened, m_view, &TimelineView::resetView);
     connect(m_session, &StudioSession::selectedTaskChanged, m_view, &TimelineView::setSelectedTask);
     refresh();
 }

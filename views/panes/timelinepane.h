@@ -29,6 +29,10 @@ public:
     /// Visible steps [from, to); fitting follows the present as it grows.
     void setRange(quint64 from, quint64 to);
     void fit();
+    /// A new document: fitted, scrolled to the first lane.
+    void resetView();
+    /// Whether the range follows every step (no zoom or pan since the last fit).
+    bool isFitted() const { return m_fit; }
     quint64 rangeFrom() const { return m_from; }
     quint64 rangeTo() const { return m_to; }
     int firstLane() const;

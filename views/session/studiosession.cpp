@@ -36,6 +36,8 @@ void StudioSession::reset(const QString& program)
     m_program = program;
     m_selectedTask = 0;
     m_changedSincePause.clear();
+    Q_EMIT documentOpened();
+    Q_EMIT selectedTaskChanged(0);
     Q_EMIT statusChanged();
     Q_EMIT resultChanged();
     Q_EMIT viewChanged();
@@ -59,11 +61,28 @@ void StudioSession::openTrace(LoadedTrace& trace)
     m_status = RunStatus::Trace;
     m_changedSincePause.clear();
     m_selectedTask = 0;
+    Q_EMIT documentOpened();
     Q_EMIT selectedTaskChanged(0);
+    selectFailingTask();
     Q_EMIT statusChanged();
     Q_EMIT resultChanged();
     Q_EMIT viewChanged();
     refreshNow();
+}
+
+void StudioSession::selectFailingTask()
+{
+    if (!m_result || m_result->is_ok()) return;
+    const int task = m_result->error_context().task;
+    if (task == m_selectedTask || (m_status != RunStatus::Loaded && !m_state.task(task))) return;
+    m_selectedTask = task;
+    Q_EMIT selectedTaskChanged(task);
+}
+
+bool StudioSession::showsFailingPoint() const
+{
+    return m_result && m_result->is_err() && isAtPresent() && m_selectedTask == m_result->error_context().task
+        && locationIsEnd() && !m_result->k_stack().isEmpty();
 }
 
 EventLog StudioSession::liveEvents() const
@@ -136,7 +155,8 @@ void StudioSession::setPaused(const PausedState& state)
         m_view.reset();
         Q_EMIT viewChanged();
     }
-    if (state.task >= 0 && state.task != m_selectedTask) {
+    const bool keep = !m_followRunning && m_state.task(m_selectedTask) != nullptr;
+    if (!keep && state.task >= 0 && state.task != m_selectedTask) {
         m_selectedTask = state.task;
         Q_EMIT selectedTaskChanged(m_selectedTask);
     }
@@ -158,6 +178,7 @@ void StudioSession::setResult(const RuntimeResultBase& result, bool loaded)
     m_result = result;
     m_failure.clear();
     m_status = loaded ? RunStatus::Loaded : RunStatus::Finished;
+    selectFailingTask();
     Q_EMIT statusChanged();
     Q_EMIT resultChanged();
     refreshNow();
@@ -200,6 +221,14 @@ void StudioSession::setSelectedTask(int task)
     m_selectedTask = task;
     Q_EMIT selectedTaskChanged(task);
     refreshNow();
+}
+
+bool StudioSession::locationIsEnd() const
+{
+    if (m_status == RunStatus::Finished || m_status == RunStatus::Lost || m_status == RunStatus::Loaded) return true;
+    if (m_status == RunStatus::Trace && isAtPresent() && m_result) return true;
+    const SessionTask* t = state().task(m_selectedTask);
+    return t && t->isFinished();
 }
 
 QStringList StudioSession::changedKeys() const

@@ -67,6 +67,16 @@ public:
 
     int selectedTask() const { return m_selectedTask; }
     void setSelectedTask(int task);
+    /// Whether a pause selects the task that paused (on by default). Off, a pause keeps the
+    /// user's selected task as long as it exists.
+    bool followsRunningTask() const { return m_followRunning; }
+    void setFollowRunningTask(bool follow) { m_followRunning = follow; }
+    /// The shown location is where a task or the run ended (not a line about to run): the run
+    /// finished, was lost, or the selected task is done.
+    bool locationIsEnd() const;
+    /// At the end of a failed run (or trace), showing its failing task: the Stack shows the
+    /// result's K at the failing point (the task's own K is gone).
+    bool showsFailingPoint() const;
     /// Store/env keys written by the last step, and since the previous pause.
     QStringList changedKeys() const;
 
@@ -105,6 +115,9 @@ public:
     void goToPresent();
 
 Q_SIGNALS:
+    /// A new document (run, restart, trace or result) replaced the previous one: per-document
+    /// view state (zoom, scroll, expansion) goes back to its default.
+    void documentOpened();
     void refreshed();
     void selectedTaskChanged(int task);
     void resultChanged();
@@ -115,6 +128,8 @@ Q_SIGNALS:
 
 private:
     void scheduleRefresh();
+    /// A failed run's result: its failing task becomes the selected one.
+    void selectFailingTask();
 
     SessionState m_state;
     std::unique_ptr<StateHistory> m_history;
@@ -128,6 +143,7 @@ private:
     RunStatus m_status = RunStatus::Idle;
     QString m_program;
     int m_selectedTask = 0;
+    bool m_followRunning = true;
     QStringList m_changedSincePause;
     QTimer m_refreshTimer;
 };

@@ -135,7 +135,7 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
             const auto before = reader.stateAt(errorStep > 0 ? errorStep - 1 : 0);
             const auto at = reader.stateAt(errorStep);
             if (before && at) {
-                data->k.frames = before->k(errorTask);
+                data->k.frames = at->k(errorTask);
                 data->errorContext.task = errorTask;
                 if (const SessionTask* t = before->task(errorTask)) {
                     data->errorContext.taskName = t->name;
