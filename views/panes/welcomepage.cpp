@@ -1,6 +1,8 @@
 #include "welcomepage.h"
 
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
@@ -84,9 +86,15 @@ void WelcomePage::setGuidePath(const QString& path)
     m_guidePath = path;
     if (path.isEmpty())
         m_guide->setText(tr("The user guide is docs/guide.md in the doeff sources."));
-    else
-        m_guide->setText(tr("Read the <a href=\"%1\">user guide</a> (%2).")
-                             .arg(QUrl::fromLocalFile(path).toString(), path.toHtmlEscaped()));
+    else {
+        QString text = tr("Read the <a href=\"%1\">user guide</a> (%2)")
+                           .arg(QUrl::fromLocalFile(path).toString(), path.toHtmlEscaped());
+        // the Studio's own page sits beside the guide
+        const QString studio = QFileInfo(path).dir().filePath(u"studio.md"_s);
+        if (QFileInfo(studio).isFile())
+            text += tr(" and the <a href=\"%1\">Studio's page</a>").arg(QUrl::fromLocalFile(studio).toString());
+        m_guide->setText(text + u'.');
+    }
 }
 
 } // namespace doeff::views
