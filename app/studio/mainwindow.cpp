@@ -25,6 +25,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -93,7 +94,13 @@ MainWindow::MainWindow(QWidget* parent)
     m_welcome->setExamples(examples);
     m_welcome->setGuidePath(guidePath());
     m_central->addWidget(m_source);
-    m_central->addWidget(m_welcome);
+    // on a small screen the next steps scroll rather than being cut off
+    auto* welcomeScroll = new QScrollArea(m_central);
+    welcomeScroll->setObjectName(u"welcomeScroll"_s);
+    welcomeScroll->setWidgetResizable(true);
+    welcomeScroll->setFrameShape(QFrame::NoFrame);
+    welcomeScroll->setWidget(m_welcome);
+    m_central->addWidget(welcomeScroll);
     layout->addWidget(m_messageBar);
     layout->addWidget(m_central, 1);
     setCentralWidget(central);
@@ -260,12 +267,12 @@ void MainWindow::updateStatus()
     m_statusLabel->setText(program.isEmpty() ? tr("No program — open an example or a program library")
                                              : u"│  "_s + program + u" · "_s + m_session->statusText() + where);
     setWindowTitle(program.isEmpty() ? tr("Doeff Studio") : tr("%1 — Doeff Studio").arg(program));
-    m_central->setCurrentWidget(program.isEmpty() ? static_cast<QWidget*>(m_welcome) : m_source);
+    m_central->setCurrentIndex(program.isEmpty() ? 1 : 0); // the welcome page, else the source
 }
 
 bool MainWindow::isWelcomeShown() const
 {
-    return m_central->currentWidget() == m_welcome;
+    return m_central->currentIndex() == 1;
 }
 
 QString MainWindow::guidePath()
