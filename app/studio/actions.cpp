@@ -155,7 +155,15 @@ void MainWindow::createActions()
     m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5));
     m_restart->setToolTip(tr("Restart (Ctrl+Shift+F5)"));
     connect(m_restart, &QAction::triggered, this, [this] {
-        if (m_run->hasProgram()) m_run->restart();
+        const views::RunStatus status = m_session->status();
+        if (status == views::RunStatus::Trace || status == views::RunStatus::Loaded) {
+            // a trace or a result: a new live run of its program, replacing the document
+            if (const ProgramInfo* p = programToRunAgain()) openProgram(*p);
+            return;
+        }
+        if (!m_run->hasProgram() || !confirmReplace(tr("start it again"))) return;
+        documentOpened();
+        m_run->restart();
     });
 
     // File
@@ -301,12 +309,54 @@ void MainWindow::updateActions()
     m_continue->setEnabled(paused);
     m_pause->setEnabled(running && !paused);
     m_stop->setEnabled(running);
-    m_restart->setEnabled(m_run->hasProgram());
+    const views::RunStatus status = m_session->status();
+    if (status == views::RunStatus::Trace || status == views::RunStatus::Loaded) {
+        const ProgramInfo* again = programToRunAgain();
+        m_restart->setText(tr("Run This Program Again"));
+        m_restart->setToolTip(
+            again ? tr("Start a new live run of %1, paused at its first step (Ctrl+Shift+F5)").arg(again->name)
+                  : tr("The program of this %1 is not an example or a program of an opened "
+                       "library: it cannot be run from here")
+                        .arg(status == views::RunStatus::Trace ? tr("trace") : tr("result")));
+        m_restart->setEnabled(again != nullptr);
+    } else {
+        m_restart->setText(tr("Restart"));
+        m_restart->setToolTip(tr("Restart (Ctrl+Shift+F5)"));
+        m_restart->setEnabled(m_run->hasProgram());
+    }
     m_saveResult->setEnabled(m_session->hasResult());
     const bool busy = isBusy();
     m_openTrace->setEnabled(!busy);
     for (QAction* a : std::as_const(m_exportActions))
         a->setEnabled(!busy && m_session->canExportTrace());
+}
+
+const ProgramInfo* MainWindow::programToRunAgain() const
+{
+    const QString name = m_session->programName();
+    if (name.isEmpty()) return nullptr;
+    // A trace names its program by its display name (counter_main), a run by its library name
+    // (counter): either matches, a program of an opened library before a built-in example.
+    QList<const ProgramInfo*> candidates;
+    for (auto it = m_libraryOf.cbegin(); it != m_libraryOf.cend(); ++it)
+        candidates.append(it.key());
+    for (const ProgramInfo& info : examples::library().programs())
+        candidates.append(&info);
+    for (const ProgramInfo* info : std::as_const(candidates))
+        if (info->name == name) return info;
+    for (const ProgramInfo* info : std::as_const(candidates)) {
+        auto known = m_displayNames.constFind(info);
+        if (known == m_displayNames.cend()) {
+            QString display;
+            try {
+                display = info->make ? info->make().displayName() : QString(); // built, never started
+            } catch (const std::exception&) { // a program that cannot even be built cannot run again
+            }
+            known = m_displayNames.insert(info, display);
+        }
+        if (*known == name) return info;
+    }
+    return nullptr;
 }
 
 } // namespace doeff::studio

@@ -11,18 +11,73 @@
 #include <timelinepane.h>
 #include <variantpane.h>
 
+#include <QAbstractItemView>
 #include <QDockWidget>
+#include <QHeaderView>
+#include <QHelpEvent>
 #include <QMenu>
+#include <QToolTip>
 
 using namespace Qt::StringLiterals;
 
 namespace doeff::studio {
+
+namespace {
+
+/// Shows a cell's full text as its tooltip when the column is too narrow for it (the view
+/// elides it), unless the model has a tooltip of its own.
+class ElidedTextToolTips : public QObject {
+public:
+    explicit ElidedTextToolTips(QAbstractItemView* view)
+        : QObject(view)
+        , m_view(view)
+    {
+        setObjectName(QStringLiteral("elidedTextToolTips"));
+        view->viewport()->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() != QEvent::ToolTip || watched != m_view->viewport()) return false;
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QModelIndex index = m_view->indexAt(help->pos());
+        if (!index.isValid() || index.data(Qt::ToolTipRole).isValid()) return false;
+        const QString text = index.data(Qt::DisplayRole).toString();
+        if (text.isEmpty()) return false;
+        const QRect cell = m_view->visualRect(index);
+        const int needed = m_view->sizeHintForIndex(index).width();
+        if (needed <= cell.width()) {
+            QToolTip::hideText();
+            return true; // the whole text is visible: no tooltip
+        }
+        QToolTip::showText(help->globalPos(), text, m_view->viewport(), cell);
+        return true;
+    }
+
+private:
+    QAbstractItemView* m_view;
+};
+
+} // namespace
+
+void MainWindow::installElidedTextToolTips()
+{
+    for (QAbstractItemView* view : findChildren<QAbstractItemView*>()) {
+        if (qobject_cast<QHeaderView*>(view)
+            || view->findChild<QObject*>(u"elidedTextToolTips"_s, Qt::FindDirectChildrenOnly))
+            continue;
+        new ElidedTextToolTips(view);
+    }
+}
 
 void MainWindow::createDocks()
 {
     auto dock = [this](QWidget* w, const QString& title, const QString& name, Qt::DockWidgetArea area) {
         auto* d = new QDockWidget(title, this);
         d->setObjectName(name);
+        // on a small or scaled screen the docks shrink to this, never to nothing
+        w->setMinimumSize(w->minimumSize().expandedTo(QSize(160, 80)));
         d->setWidget(w);
         addDockWidget(area, d);
         return d;
@@ -62,6 +117,7 @@ void MainWindow::createDocks()
     connect(m_session, &views::StudioSession::resultChanged, this, [this, result] {
         if (m_session->hasResult() || m_session->status() == views::RunStatus::Lost) result->raise();
     });
+    installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
     for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result, timeline })
         m_viewMenu->addAction(d->toggleViewAction());

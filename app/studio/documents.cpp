@@ -28,9 +28,25 @@ constexpr int MaxRecentFiles = 8;
 
 bool MainWindow::openFile(const QString& path)
 {
+    // what is wrong with the file itself, before a loader calls it a bad trace, result or library
+    const QFileInfo fi(path);
+    QString problem;
+    if (!fi.exists())
+        problem = tr("%1: no such file.").arg(path);
+    else if (fi.isDir())
+        problem = tr("%1 is a directory, not a trace, a result or a program library.").arg(path);
+    else if (!fi.isFile())
+        problem = tr("%1 is not a regular file (a FIFO, a socket or a device): it cannot be opened.").arg(path);
+    else if (!fi.isReadable())
+        problem = tr("%1 cannot be read (permission denied).").arg(path);
+    if (!problem.isEmpty()) {
+        reportFileError(tr("Open"), path, problem);
+        return false;
+    }
     if (QLibrary::isLibrary(path)) return openProgramLibrary(path);
     if (isTraceFile(path)) return openTrace(path);
-    return openResult(path);
+    if (!openResult(path, /*anyKind=*/true)) return false;
+    return true;
 }
 
 bool MainWindow::isTraceFile(const QString& path)
@@ -66,10 +82,14 @@ bool MainWindow::openProgramLibrary(const QString& path, const QString& program)
         }
         const ProgramInfo* start = program.isEmpty() ? &library.programs().first() : library.find(program);
         if (!start) {
-            showMessage(tr("%1 has no program called '%2'.").arg(path, program));
+            QStringList names;
+            for (const ProgramInfo& p : library.programs())
+                names << p.name;
+            showMessage(
+                tr("%1 has no program called '%2'. Its programs are: %3.").arg(path, program, names.join(u", "_s)));
             return false;
         }
-        openProgram(*start);
+        if (!openProgram(*start)) return false;
         if (m_session->status() != views::RunStatus::Lost)
             showMessage(
                 tr("Loaded %n program(s) from %1 (File ▸ %2). Started '%3'.", nullptr, int(library.programs().size()))
@@ -99,10 +119,12 @@ void MainWindow::addLibraryMenu(const QString& title, const ProgramLibrary& libr
     file->insertMenu(m_recentMenu->menuAction(), menu);
 }
 
-bool MainWindow::openResult(const QString& path)
+bool MainWindow::openResult(const QString& path, bool anyKind)
 {
     try {
         const SavedResult result = load_result(path);
+        if (!confirmReplace(tr("open %1").arg(QFileInfo(path).fileName()))) return false;
+        documentOpened();
         m_run->shutdown();
         m_session->reset(QFileInfo(path).fileName());
         m_session->setResult(result, true);
@@ -111,7 +133,8 @@ bool MainWindow::openResult(const QString& path)
         return true;
     } catch (const std::exception& e) {
         reportFileError(tr("Open Result"), path,
-                        tr("Could not open the result file: %1").arg(QString::fromUtf8(e.what())));
+                        anyKind ? tr("%1 is not a doeff trace or result (%2).").arg(path, QString::fromUtf8(e.what()))
+                                : tr("Could not open the result file: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
 }

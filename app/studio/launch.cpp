@@ -114,9 +114,10 @@ QStringList MainWindow::launchOptions() const
     return options;
 }
 
-void MainWindow::openProgram(const ProgramInfo& info)
+bool MainWindow::openProgram(const ProgramInfo& info)
 {
-    m_messageBar->hide();
+    if (!confirmReplace(tr("open %1").arg(info.name))) return false;
+    documentOpened();
     const bool example = examples::library().find(info.name) == &info;
     const QString library = m_libraryOf.value(&info);
     if (!runsInProcess() && (example || !library.isEmpty())) {
@@ -136,6 +137,7 @@ void MainWindow::openProgram(const ProgramInfo& info)
         m_liveRun->start(info, choice, true);
     }
     updateActions();
+    return true;
 }
 
 bool MainWindow::debugExecutable(const QString& executable, const QStringList& arguments,
@@ -155,7 +157,8 @@ bool MainWindow::debugExecutable(const QString& executable, const QStringList& a
         showMessage(tr("Cannot debug %1: %2.").arg(executable, problem));
         return false;
     }
-    m_messageBar->hide();
+    if (!confirmReplace(tr("debug %1").arg(fi.fileName()))) return false;
+    documentOpened();
     views::RemoteLaunch launch;
     launch.program = fi.fileName();
     launch.executable = fi.absoluteFilePath();
@@ -216,11 +219,14 @@ bool MainWindow::openExample(const QString& name)
 {
     const ProgramInfo* info = examples::library().find(name);
     if (!info) {
-        showMessage(tr("There is no built-in example called '%1'.").arg(name));
+        QStringList names;
+        for (const ProgramInfo& p : examples::library().programs())
+            names << p.name;
+        showMessage(
+            tr("There is no built-in example called '%1'. The examples are: %2.").arg(name, names.join(u", "_s)));
         return false;
     }
-    openProgram(*info);
-    return true;
+    return openProgram(*info);
 }
 
 } // namespace doeff::studio

@@ -1,5 +1,7 @@
 // doeff-studio [FILE]: opens a trace, a saved result or a program library; with no file, the
-// word_count example paused at its first step.
+// welcome page (or, with --program or a demo option, an example paused at its first step). A
+// file that cannot be opened leaves the window with the error and the welcome page; without a
+// display (offscreen, minimal) or with --screenshot, it ends the process with status 1.
 
 #include "mainwindow.h"
 #include "startup.h"
@@ -9,6 +11,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QGuiApplication>
 #include <QLibrary>
 #include <QTimer>
 
@@ -102,25 +105,35 @@ int main(int argc, char** argv)
         });
     };
     const QStringList files = parser.positionalArguments();
-    const bool runsProgram = files.isEmpty() || QLibrary::isLibrary(files.first());
+    // nothing to show a person: a bad file ends the process as before
+    const QString platform = QGuiApplication::platformName();
+    const bool headless = !shot.isEmpty() || platform == u"offscreen"_s || platform == u"minimal"_s;
+    const bool demo = parser.isSet(program) || steps > 0 || effects > 0 || !shot.isEmpty();
+    const bool runsProgram = (files.isEmpty() && demo) || (!files.isEmpty() && QLibrary::isLibrary(files.first()));
     if (!files.isEmpty()) {
         const QString at = parser.value(options.at);
         const QString programName = parser.isSet(program) ? parser.value(program) : QString();
-        doeff::studio::openCommandLineFile(window, files.first(), programName,
-                                           [session, at, finish, runsProgram](bool ok, const QString& message) {
-                                               if (!ok) {
-                                                   std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(message));
-                                                   return finish(1);
-                                               }
-                                               if (runsProgram)
-                                                   return; // the demo below finishes once the program pauses
-                                               if (!at.isEmpty() && session->status() == doeff::views::RunStatus::Trace)
-                                                   session->goToStep(at.toULongLong());
-                                               finish(0);
-                                           });
-    } else {
-        window.openExample(parser.isSet(program) ? parser.value(program) : u"word_count"_s);
-    }
+        doeff::studio::openCommandLineFile(
+            window, files.first(), programName,
+            [session, at, finish, runsProgram, headless](bool ok, const QString& message) {
+                if (!ok) {
+                    std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(message));
+                    // with a display the window stays, showing the
+                    // error and the welcome page
+                    if (headless) finish(1);
+                    return;
+                }
+                if (runsProgram) return; // the demo below finishes once the program pauses
+                if (!at.isEmpty() && session->status() == doeff::views::RunStatus::Trace)
+                    session->goToStep(at.toULongLong());
+                finish(0);
+            });
+    } else if (demo) {
+        if (!window.openExample(parser.isSet(program) ? parser.value(program) : u"word_count"_s)) {
+            std::fprintf(stderr, "doeff-studio: %s\n", qPrintable(window.messageText()));
+            if (headless) finish(1);
+        }
+    } // else: the welcome page
 
     if (runsProgram && (steps > 0 || effects > 0 || !shot.isEmpty())) {
         QObject::connect(session, &doeff::views::StudioSession::statusChanged, &window,

@@ -9,22 +9,48 @@
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
+#include <welcomepage.h>
+
+#include <doeff_examples.h>
 
 #include <QAction>
 #include <QActionGroup>
 #include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace doeff::studio {
+
+namespace {
+MainWindow::ConfirmReplace& defaultConfirmReplace()
+{
+    static MainWindow::ConfirmReplace confirm;
+    return confirm;
+}
+} // namespace
+
+void MainWindow::setDefaultConfirmReplace(ConfirmReplace confirm)
+{
+    defaultConfirmReplace() = std::move(confirm);
+}
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
@@ -32,6 +58,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_liveRun(new views::LiveRun(m_session, this))
     , m_remoteRun(new views::RemoteRun(m_session, this))
     , m_run(m_remoteRun)
+    , m_confirmReplace(defaultConfirmReplace())
 {
     setWindowTitle(tr("Doeff Studio"));
     setWindowIcon(QIcon(u":/doeff/icons/doeff-studio.png"_s));
@@ -59,13 +86,32 @@ MainWindow::MainWindow(QWidget* parent)
     barLayout->addWidget(m_messageLabel, 1);
     barLayout->addWidget(close);
     m_messageBar->hide();
-    m_source = new views::SourcePane(m_session, central);
+    m_central = new QStackedWidget(central);
+    m_source = new views::SourcePane(m_session, m_central);
+    m_welcome = new views::WelcomePage(m_central);
+    QStringList examples;
+    for (const ProgramInfo& info : examples::library().programs())
+        examples << info.name;
+    m_welcome->setExamples(examples);
+    m_welcome->setGuidePath(guidePath());
+    m_central->addWidget(m_source);
+    // on a small screen the next steps scroll rather than being cut off
+    auto* welcomeScroll = new QScrollArea(m_central);
+    welcomeScroll->setObjectName(u"welcomeScroll"_s);
+    welcomeScroll->setWidgetResizable(true);
+    welcomeScroll->setFrameShape(QFrame::NoFrame);
+    welcomeScroll->setWidget(m_welcome);
+    m_central->addWidget(welcomeScroll);
     layout->addWidget(m_messageBar);
-    layout->addWidget(m_source, 1);
+    layout->addWidget(m_central, 1);
     setCentralWidget(central);
 
     createDocks();
     createActions();
+    connect(m_welcome, &views::WelcomePage::exampleRequested, this, [this](const QString& name) { openExample(name); });
+    connect(m_welcome, &views::WelcomePage::openTraceRequested, this, &MainWindow::openTraceDialog);
+    connect(m_welcome, &views::WelcomePage::openLibraryRequested, this, &MainWindow::openProgramLibraryDialog);
+    connect(m_welcome, &views::WelcomePage::debugExecutableRequested, this, &MainWindow::debugExecutableDialog);
 
     m_stepLabel = new QLabel(this);
     m_reasonLabel = new QLabel(this);
@@ -110,7 +156,58 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& m) { showMessage(tr("Could not rebuild that step: %1").arg(m)); });
     updateActions();
     updateStatus();
-    resize(1600, 1000);
+    fitToScreen();
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen* s = screen();
+    if (!s) return;
+    const QRect available = s->availableGeometry();
+    // the frame (title bar, borders) is not known before the window manager decorates the
+    // window: leave room for a typical one
+    const QSize frame = isVisible() ? frameGeometry().size() - geometry().size() : QSize(16, 48);
+    const QSize room = (available.size() - frame).expandedTo(QSize(1, 1));
+    QSize size = isVisible() || testAttribute(Qt::WA_Resized) ? this->size() : QSize(1600, 1000);
+    if (!testAttribute(Qt::WA_Resized)) size = size.boundedTo(room * 9 / 10);
+    size = size.boundedTo(room);
+    resize(size);
+    // keep the whole frame on the screen
+    QRect frameRect(pos(), this->size() + frame);
+    if (!available.contains(frameRect)) {
+        frameRect.moveLeft(std::clamp(frameRect.left(), available.left(),
+                                      std::max(available.left(), available.right() - frameRect.width() + 1)));
+        frameRect.moveTop(std::clamp(frameRect.top(), available.top(),
+                                     std::max(available.top(), available.bottom() - frameRect.height() + 1)));
+        move(frameRect.topLeft());
+    }
+}
+
+bool MainWindow::isLive() const
+{
+    const views::RunStatus s = m_session->status();
+    return m_run->isRunning() && (s == views::RunStatus::Running || s == views::RunStatus::Paused);
+}
+
+bool MainWindow::confirmReplace(const QString& what)
+{
+    if (!isLive()) return true;
+    const QString program = m_session->programName();
+    if (m_confirmReplace) return m_confirmReplace(program, what);
+    QMessageBox box(QMessageBox::Question, tr("Stop %1?").arg(program),
+                    tr("%1 is still running. Stop %1 and %2?").arg(program, what), QMessageBox::Cancel, this);
+    box.setObjectName(u"confirmReplaceBox"_s);
+    QPushButton* stop = box.addButton(tr("Stop and Open"), QMessageBox::AcceptRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == stop;
+}
+
+void MainWindow::documentOpened()
+{
+    m_messageBar->hide();
+    for (QMessageBox* box : findChildren<QMessageBox*>(u"fileErrorBox"_s, Qt::FindDirectChildrenOnly))
+        box->close();
 }
 
 MainWindow::~MainWindow()
@@ -178,6 +275,24 @@ void MainWindow::updateStatus()
     m_statusLabel->setText(program.isEmpty() ? tr("No program — open an example or a program library")
                                              : u"│  "_s + program + u" · "_s + m_session->statusText() + where);
     setWindowTitle(program.isEmpty() ? tr("Doeff Studio") : tr("%1 — Doeff Studio").arg(program));
+    m_central->setCurrentIndex(program.isEmpty() ? 1 : 0); // the welcome page, else the source
+}
+
+bool MainWindow::isWelcomeShown() const
+{
+    return m_central->currentIndex() == 1;
+}
+
+QString MainWindow::guidePath()
+{
+    const QDir bin(QCoreApplication::applicationDirPath());
+    QStringList candidates { bin.filePath(u"../share/doc/doeff/guide.md"_s) };
+#ifdef DOEFF_SOURCE_GUIDE
+    candidates << QStringLiteral(DOEFF_SOURCE_GUIDE);
+#endif
+    for (const QString& c : candidates)
+        if (QFileInfo(c).isFile()) return QFileInfo(c).canonicalFilePath();
+    return {};
 }
 
 void MainWindow::showMessage(const QString& text, bool error)
@@ -197,6 +312,7 @@ void MainWindow::restoreSettings()
 {
     QSettings settings;
     restoreGeometry(settings.value(u"geometry"_s).toByteArray());
+    fitToScreen(); // a saved geometry from a bigger screen, or another scale factor
     restoreState(settings.value(u"windowState"_s).toByteArray());
     const int clock = settings.value(u"clock"_s, 0).toInt();
     for (QAction* a : m_clockGroup->actions())

@@ -16,6 +16,7 @@ class QLabel;
 class QMenu;
 class QFrame;
 class QProgressBar;
+class QStackedWidget;
 class QToolButton;
 
 namespace doeff::views {
@@ -32,6 +33,7 @@ class StudioSession;
 class TasksPane;
 class TimelinePane;
 class VariantPane;
+class WelcomePage;
 struct LoadedTrace;
 enum class TraceFormat : quint8;
 } // namespace doeff::views
@@ -49,7 +51,8 @@ public:
     /// Launches a program paused at its first step: in a `doeff-run` child process when it is a
     /// built-in example or comes from a program library opened here (unless runsInProcess()),
     /// otherwise on a thread of this process.
-    void openProgram(const ProgramInfo& info);
+    /// False when the user kept the live run (see setConfirmReplace()).
+    bool openProgram(const ProgramInfo& info);
     /// A built-in example by name; false (with a message) when there is none.
     bool openExample(const QString& name);
     /// Launches `executable` (linked with libdoeff) with `arguments` under DOEFF_INSPECT, paused
@@ -70,7 +73,9 @@ public:
     static bool isTraceFile(const QString& path);
     /// Loads a program library and starts `program` (default: its first program).
     bool openProgramLibrary(const QString& path, const QString& program = {});
-    bool openResult(const QString& path);
+    /// A saved result. `anyKind`: the file was opened as "any document", so a bad one is "not a
+    /// doeff trace or result".
+    bool openResult(const QString& path, bool anyKind = false);
     bool saveResult(const QString& path);
     /// Opens and indexes a trace on a worker thread (progress in the status bar); the session is
     /// replaced when it is ready (traceOpened), and left as it was when the file is bad
@@ -83,8 +88,25 @@ public:
     bool isBusy() const { return m_job.isRunning(); }
     void cancelJob();
 
-    /// Restores geometry, dock layout and settings saved by a previous session.
+    /// Restores geometry, dock layout and settings saved by a previous session (fitted to the
+    /// screen when the saved geometry no longer fits it).
     void restoreSettings();
+    /// Sizes and places the window inside its screen's available geometry (a default size of at
+    /// most 1600×1000 device-independent pixels, less on a small or scaled screen).
+    void fitToScreen();
+
+    /// Asked before a live run (running or paused) is replaced by another document or restarted:
+    /// `program` is the live program, `what` says what would replace it ("open counter.doefftrace").
+    /// True goes on (the run is stopped), false leaves everything as it was. The default asks
+    /// with a message box "Stop <program> and <what>?".
+    using ConfirmReplace = std::function<bool(const QString& program, const QString& what)>;
+    void setConfirmReplace(ConfirmReplace confirm) { m_confirmReplace = std::move(confirm); }
+    /// The hook new windows start with (tests answer without a dialog); empty: the message box.
+    static void setDefaultConfirmReplace(ConfirmReplace confirm);
+    /// A run is live: running or paused, not finished.
+    bool isLive() const;
+    /// The program a trace's or a result's "Run This Program Again" starts, if it is known here.
+    const ProgramInfo* programToRunAgain() const;
 
     void showMessage(const QString& text, bool error = true);
     QString messageText() const;
@@ -104,6 +126,11 @@ public:
     views::ResultPane* resultPane() const { return m_result; }
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
     views::TimelinePane* timelinePane() const { return m_timeline; }
+    /// Shown instead of the source while no program, trace or result is open.
+    views::WelcomePage* welcomePage() const { return m_welcome; }
+    bool isWelcomeShown() const;
+    /// The user guide: installed beside the Studio, else the source tree's docs/guide.md.
+    static QString guidePath();
     QString stepText() const;
     QString reasonText() const;
     QString runStatusText() const;
@@ -121,11 +148,17 @@ protected:
 private:
     // mainwindow.cpp
     void updateStatus();
+    /// true when nothing is live or the user agreed to stop it for `what`.
+    bool confirmReplace(const QString& what);
+    /// A new document is shown: messages and dialogs about the previous file go.
+    void documentOpened();
     // actions.cpp
     void createActions();
     void updateActions();
     // docks.cpp
     void createDocks();
+    /// Cells of the panes' tables and trees whose text is elided show it whole in a tooltip.
+    void installElidedTextToolTips();
     // launch.cpp
     void debugExecutableDialog();
     void useRun(views::RunController* run);
@@ -154,7 +187,9 @@ private:
     views::RemoteRun* m_remoteRun;
     views::RunController* m_run; // the one of the current run: m_liveRun or m_remoteRun
     QString m_doeffRunPath;
+    ConfirmReplace m_confirmReplace;
     QHash<const ProgramInfo*, QString> m_libraryOf; // program -> the library file it came from
+    mutable QHash<const ProgramInfo*, QString> m_displayNames; // program -> its display name (traces use it)
     views::TasksPane* m_tasks = nullptr;
     views::StackPane* m_stack = nullptr;
     views::VariantPane* m_store = nullptr;
@@ -166,6 +201,8 @@ private:
     views::BreakpointsPane* m_breakpoints = nullptr;
     views::TimelinePane* m_timeline = nullptr;
 
+    views::WelcomePage* m_welcome = nullptr;
+    QStackedWidget* m_central = nullptr;
     QFrame* m_messageBar = nullptr;
     QLabel* m_messageLabel = nullptr;
     QLabel* m_stepLabel = nullptr;

@@ -100,8 +100,12 @@ void MainWindow::finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trac
         reportFileError(tr("Open Trace"), trace->path, tr("Could not open the trace: %1").arg(trace->error));
         return;
     }
+    if (!confirmReplace(tr("open %1").arg(QFileInfo(trace->path).fileName()))) {
+        Q_EMIT fileFailed(trace->path, tr("%1 was not opened: the live run was kept.").arg(trace->path));
+        return;
+    }
+    documentOpened();
     m_run->shutdown();
-    m_messageBar->hide();
     m_session->openTrace(*trace);
     // a stopped recorder's trace opens up to its last complete frame: say what was kept
     if (!trace->notice.isEmpty()) showMessage(trace->notice, false);

@@ -27,15 +27,18 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <variantpane.h>
+#include <welcomepage.h>
 
 #include <doeff/doeff.h>
 #include <doeff/inspectorclient.h>
 
 #include <sys/stat.h>
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
 #include <QDialog>
+#include <QHeaderView>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -46,18 +49,23 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QPushButton>
 #include <QScopeGuard>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QToolButton>
+#include <QToolTip>
 #include <QTreeView>
 #include <QUrl>
 
@@ -157,6 +165,249 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(u"doeff-tests"_s);
         QCoreApplication::setApplicationName(u"tst_studio"_s);
+        // replacing a live run asks; these tests agree unless they say otherwise
+        studio::MainWindow::setDefaultConfirmReplace([](const QString&, const QString&) { return true; });
+    }
+
+    // Issue 19 #3: opening a document or restarting while a run is paused asks first, and
+    // Cancel leaves the run as it was.
+    void replacingALiveRunAsksFirst()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"counter.doefftrace"_s);
+        QProcess run;
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--trace"_s, trace });
+        QVERIFY(run.waitForFinished(Timeout));
+        QCOMPARE(run.exitCode(), 0);
+
+        studio::MainWindow w;
+        QList<std::pair<QString, QString>> asked;
+        bool agree = false;
+        w.setConfirmReplace([&asked, &agree](const QString& program, const QString& what) {
+            asked.append({ program, what });
+            return agree;
+        });
+        QVERIFY(w.openExample(u"counter"_s)); // nothing live yet: no question
+        QVERIFY(asked.isEmpty());
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "stepInto"));
+        const QString step = w.stepText();
+
+        QVERIFY(!openTraceAndWait(w, trace));
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.last().first, u"counter"_s);
+        QVERIFY2(asked.last().second.contains(u"counter.doefftrace"_s), qPrintable(asked.last().second));
+        QVERIFY(!w.openExample(u"deadlock"_s));
+        QCOMPARE(asked.size(), 2);
+        action(w, "restart")->trigger();
+        QCOMPARE(asked.size(), 3);
+        QVERIFY(!w.debugExecutable(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s }));
+        QCOMPARE(asked.size(), 4);
+        // still the same paused run, at the same step
+        QCOMPARE(w.session()->status(), RunStatus::Paused);
+        QCOMPARE(w.session()->programName(), u"counter"_s);
+        QCOMPARE(w.stepText(), step);
+        QVERIFY(trigger(w, "stepInto"));
+
+        agree = true;
+        QVERIFY(openTraceAndWait(w, trace));
+        QCOMPARE(asked.size(), 5);
+        QCOMPARE(w.session()->status(), RunStatus::Trace);
+        // a trace is not live: opening another document does not ask
+        QVERIFY(w.openExample(u"counter"_s));
+        QCOMPARE(asked.size(), 5);
+        QVERIFY(waitPaused(w.session()));
+    }
+
+    // Issue 19 #3: a trace's Restart says what it does and runs the trace's program anew; a
+    // result whose program is not known here cannot be run again.
+    void traceRestartRunsItsProgramAgain()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"counter.doefftrace"_s);
+        QProcess run;
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--trace"_s, trace });
+        QVERIFY(run.waitForFinished(Timeout));
+        QCOMPARE(run.exitCode(), 0);
+
+        studio::MainWindow w;
+        QVERIFY(openTraceAndWait(w, trace));
+        QAction* restart = action(w, "restart");
+        QCOMPARE(restart->text(), u"Run This Program Again"_s);
+        QVERIFY2(restart->isEnabled(), qPrintable(w.session()->programName()));
+        restart->trigger();
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.session()->programName(), u"counter"_s);
+        QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
+        QCOMPARE(restart->text(), u"Restart"_s);
+
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        const QString result = dir.filePath(u"saved.doeffresult"_s);
+        QVERIFY(w.saveResult(result));
+        studio::MainWindow fresh;
+        QVERIFY(fresh.openResult(result));
+        QCOMPARE(action(fresh, "restart")->text(), u"Run This Program Again"_s);
+        QVERIFY(!action(fresh, "restart")->isEnabled()); // its program is not known here
+    }
+
+    // Issue 19 #4: the window fits the available screen (offscreen: 800×600), the status bar
+    // included, on first start and with a saved geometry from a bigger screen.
+    void windowFitsTheScreen()
+    {
+        {
+            studio::MainWindow w;
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            const QRect available = w.screen()->availableGeometry();
+            QVERIFY2(available.contains(w.frameGeometry()),
+                     qPrintable(u"%1x%2 on %3x%4"_s.arg(w.frameGeometry().width())
+                                    .arg(w.frameGeometry().height())
+                                    .arg(available.width())
+                                    .arg(available.height())));
+            QVERIFY(w.statusBar()->isVisible());
+            QVERIFY(w.rect().contains(w.statusBar()->geometry()));
+            // the saved geometry of a window on a bigger screen
+            w.resize(2400, 1500);
+            QSettings().setValue(u"geometry"_s, w.saveGeometry());
+        }
+        studio::MainWindow w;
+        w.restoreSettings();
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.screen()->availableGeometry().contains(w.frameGeometry()));
+        QSettings().remove(u"geometry"_s);
+    }
+
+    // Issue 19 #5: a bad file named on the command line keeps the window, with the file and
+    // what is wrong with it in the message bar and the welcome page in the middle.
+    void badCommandLineFilesKeepTheWindow()
+    {
+        QTemporaryDir dir;
+        const QString random = dir.filePath(u"random.bin"_s);
+        QVERIFY(writeBytes(random, QByteArray("\x93\x11\xfe\x00garbage\x7f\x01", 13)));
+        const QString randomTrace = dir.filePath(u"random.doefftrace"_s);
+        QVERIFY(writeBytes(randomTrace, QByteArray("\x93\x11\xfe\x00garbage\x7f\x01", 13)));
+        const QString fifo = dir.filePath(u"pipe.doeffresult"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const QList<std::pair<QString, QString>> cases {
+            { dir.filePath(u"missing.doefftrace"_s), u"no such file"_s },
+            { dir.path(), u"is a directory"_s },
+            { random, u"not a doeff trace or result"_s },
+            { randomTrace, u"random.doefftrace"_s },
+            { fifo, u"not a regular file"_s },
+        };
+        for (const auto& [path, problem] : cases) {
+            studio::MainWindow w;
+            w.show();
+            QVERIFY(w.isWelcomeShown());
+            QList<std::pair<bool, QString>> reports;
+            studio::openCommandLineFile(w, path, {}, [&reports](bool ok, const QString& message) {
+                reports.append({ ok, message });
+            });
+            QTRY_COMPARE_WITH_TIMEOUT(reports.size(), 1, Timeout);
+            QVERIFY(!reports.first().first);
+            QVERIFY2(reports.first().second.contains(problem), qPrintable(reports.first().second));
+            QVERIFY2(w.messageText().contains(problem), qPrintable(w.messageText()));
+            QVERIFY2(w.messageText().contains(QFileInfo(path).fileName()), qPrintable(w.messageText()));
+            QVERIFY(w.isVisible());
+            QVERIFY(w.isWelcomeShown());
+        }
+    }
+
+    // Issue 19 #5: the welcome page's next steps work, and a document replaces it.
+    void welcomePageOpensAnExample()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(w.isWelcomeShown());
+        auto* example = w.welcomePage()->findChild<QToolButton*>(u"welcomeExample"_s);
+        QVERIFY(example && example->menu());
+        for (const char* name : { "welcomeOpenTrace", "welcomeOpenLibrary", "welcomeDebugExecutable" })
+            QVERIFY(w.welcomePage()->findChild<QPushButton*>(QString::fromLatin1(name)));
+        QVERIFY2(QFileInfo(w.welcomePage()->guidePath()).fileName() == u"guide.md"_s,
+                 qPrintable(w.welcomePage()->guidePath()));
+        QAction* counter = nullptr;
+        for (QAction* a : example->menu()->actions())
+            if (a->text() == u"counter"_s) counter = a;
+        QVERIFY(counter);
+        counter->trigger();
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(!w.isWelcomeShown());
+    }
+
+    // Issue 19 #5: without a display, a bad file still ends doeff-studio with status 1, and
+    // says what is wrong; `--program nosuch` lists the examples that exist.
+    void badCommandLineWithoutADisplayExits()
+    {
+        QTemporaryDir dir;
+        const QList<std::pair<QStringList, QString>> cases {
+            { { dir.path() }, u"is a directory"_s },
+            { { u"--program"_s, u"nosuch"_s }, u"word_count"_s },
+            { { QStringLiteral(DOEFF_EXAMPLES_LIBRARY), u"--program"_s, u"nosuch"_s }, u"word_count"_s },
+        };
+        for (const auto& [arguments, expected] : cases) {
+            QProcess studio;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+            env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
+            studio.setProcessEnvironment(env);
+            studio.start(QStringLiteral(DOEFF_STUDIO_PATH), QStringList { u"--default-layout"_s } + arguments);
+            const bool exited = studio.waitForFinished(Timeout);
+            if (!exited) studio.kill();
+            const QString err = QString::fromLocal8Bit(studio.readAllStandardError());
+            QVERIFY2(exited, qPrintable(arguments.join(u' ')));
+            QCOMPARE(studio.exitCode(), 1);
+            QVERIFY2(err.contains(expected) && err.contains(u"nosuch"_s) == arguments.contains(u"nosuch"_s),
+                     qPrintable(err));
+        }
+    }
+
+    // Issue 19 #4: a cell whose column is too narrow shows its whole text in a tooltip.
+    void elidedCellsShowTheirText()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(runToEnd(w, u"counter"_s));
+        QAbstractItemView* view = nullptr;
+        for (QAbstractItemView* v : w.tasksPane()->findChildren<QAbstractItemView*>())
+            if (v->model() && v->model()->rowCount() > 0 && !qobject_cast<QHeaderView*>(v)) view = v;
+        QVERIFY(view);
+        // the longest text of the first row without a tooltip of its own, in a column made too
+        // narrow for it
+        QModelIndex cell;
+        for (int c = 0; c < view->model()->columnCount(); ++c) {
+            const QModelIndex i = view->model()->index(0, c);
+            if (i.data(Qt::ToolTipRole).isValid()) continue;
+            if (!cell.isValid() || i.data().toString().size() > cell.data().toString().size()) cell = i;
+        }
+        const QString text = cell.data().toString();
+        QVERIFY(text.size() > 3);
+        auto* tree = qobject_cast<QTreeView*>(view);
+        auto* table = qobject_cast<QTableView*>(view);
+        QVERIFY(tree || table);
+        if (tree) tree->setColumnWidth(cell.column(), 12);
+        if (table) table->setColumnWidth(cell.column(), 12);
+        const QPoint at = view->visualRect(cell).center();
+        QHelpEvent help(QEvent::ToolTip, at, view->viewport()->mapToGlobal(at));
+        QCoreApplication::sendEvent(view->viewport(), &help);
+        QTRY_COMPARE_WITH_TIMEOUT(QToolTip::text(), text, Timeout);
+        QToolTip::hideText();
+    }
+
+    // Issue 19 #5: a message about a file (the export confirmation) goes when another document opens.
+    void fileMessagesGoWithTheirFile()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        QVERIFY(runToEnd(w, u"counter"_s));
+        const QString result = dir.filePath(u"counter.doeffresult"_s);
+        QVERIFY(w.saveResult(result));
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, dir.filePath(u"counter.doefftrace"_s)));
+        QVERIFY2(w.messageText().contains(u"Exported"_s), qPrintable(w.messageText()));
+        QVERIFY(w.openResult(result));
+        QVERIFY2(w.messageText().isEmpty(), qPrintable(w.messageText()));
     }
 
     void defaultExampleStepsAndFinishes()
@@ -390,7 +641,7 @@ private Q_SLOTS:
     {
         studio::MainWindow w;
         w.show();
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         for (int i = 0; i < 3; ++i)
             QVERIFY(trigger(w, "stepInto"));
@@ -463,7 +714,7 @@ private Q_SLOTS:
         QAction* follow = action(w, "followRunningTask");
         QVERIFY(follow);
         QVERIFY(follow->isChecked());
-        QVERIFY(w.openExample(u"parallel_work"_s));
+        QVERIFY(w.openExample(u"word_count"_s));
         QVERIFY(waitPaused(w.session()));
         for (int i = 0; i < 12; ++i)
             QVERIFY(trigger(w, "stepInto"));
@@ -498,7 +749,7 @@ private Q_SLOTS:
         studio::MainWindow w;
         w.resize(1400, 900);
         w.show();
-        QVERIFY(runToEnd(w, u"parallel_work"_s));
+        QVERIFY(runToEnd(w, u"word_count"_s));
         views::TimelineView* view = w.timelinePane()->view();
         QTRY_VERIFY_WITH_TIMEOUT(w.timelinePane()->model()->rowCount() > 1, Timeout);
         QVERIFY(view->width() > views::TimelineView::LabelWidth + 50);
@@ -925,7 +1176,9 @@ private Q_SLOTS:
                                   dir.path()));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
-        QCOMPARE(w.session()->programName(), u"doeff-run"_s);
+        // named as the debuggee reports it (issue 19), not after the executable
+        QCOMPARE(w.session()->programName(), u"counter_main"_s);
+        QVERIFY2(w.windowTitle().startsWith(u"counter_main"_s), qPrintable(w.windowTitle()));
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);

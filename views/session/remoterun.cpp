@@ -168,6 +168,10 @@ void RemoteRun::runToLine(const QString& file, int line)
 void RemoteRun::onAttached()
 {
     m_everAttached = true;
+    // an executable we did not name the program of (Debug Executable): the debuggee says
+    // which program it runs
+    if (m_launch && !m_launch->inspectArgument && m_client && !m_client->hello().program.isEmpty())
+        m_session->setProgramName(m_client->hello().program);
     for (const Breakpoint& b : std::as_const(m_breakpoints))
         armBreakpoint(b);
 }

@@ -300,4 +300,11 @@ void StudioSession::scheduleRefresh()
     if (!m_refreshTimer.isActive()) m_refreshTimer.start();
 }
 
+void StudioSession::setProgramName(const QString& program)
+{
+    if (program == m_program) return;
+    m_program = program;
+    Q_EMIT statusChanged();
+}
+
 } // namespace doeff::views

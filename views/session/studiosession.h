@@ -64,6 +64,8 @@ public:
     RunStatus status() const { return m_status; }
     QString statusText() const;
     QString programName() const { return m_program; }
+    /// Renames the current run's program (a debuggee reports its real name once attached).
+    void setProgramName(const QString& program);
 
     int selectedTask() const { return m_selectedTask; }
     void setSelectedTask(int task);
