@@ -14,6 +14,9 @@ if [[ ! -x $studio && -x build/dev/app/studio/doeff-studio ]]; then
   studio=build/dev/app/studio/doeff-studio
 fi
 if [[ -n ${DISPLAY:-} && -x $studio ]]; then
+  if (($# == 0)); then
+    set -- --program word_count # the main job: the Studio stepping a built-in example
+  fi
   exec "$studio" "$@"
 fi
 if [[ -z ${DISPLAY:-} ]]; then
