@@ -5,7 +5,10 @@
 #include <QCoreApplication>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
+#include <editline/readline.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -19,6 +22,17 @@ bool interrupts(const QString& line)
     const QString cmd = line.trimmed();
     return cmd == u"quit"_s || cmd == u"q"_s || cmd == u"pause"_s;
 }
+
+/// Commands an empty line repeats on a terminal (moving on; setting things is not repeated).
+bool repeatable(const QString& cmd)
+{
+    static const QStringList commands { u"step"_s,   u"s"_s, u"next"_s,     u"n"_s, u"finish"_s,
+                                        u"effect"_s, u"e"_s, u"continue"_s, u"c"_s };
+    return commands.contains(cmd);
+}
+
+/// The debugger whose line the editor is reading (libedit's callback takes no context).
+TerminalDebugger* editing = nullptr;
 } // namespace
 
 TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
@@ -37,6 +51,7 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
         m_client.kill();
     });
     connect(&m_client, &InspectorClient::outputReceived, this, [this](const QString& text) {
+        if (m_quitting) return; // the stopped run's RunAbortedError result: `quit` says it itself
         m_out << text;
         m_out.flush();
     });
@@ -44,7 +59,13 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
         m_err << text;
         m_err.flush();
     });
+    connect(&m_client, &InspectorClient::eventsReceived, this, &TerminalDebugger::keepEvents);
     connect(&m_client, &InspectorClient::paused, this, [this] {
+        if (m_gotoStep > 0 && m_client.session().step() < m_gotoStep && !m_quitting) {
+            m_client.stepInto(); // `goto` ahead: on to the step asked for, silently
+            return;
+        }
+        m_gotoStep = 0;
         printPause();
         if (m_waiting == u"pause"_s) m_waiting.clear();
         prompt();
@@ -52,8 +73,16 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
     });
     connect(&m_client, &InspectorClient::breakpointsChanged, this, [this](quint64, int id) {
         if (m_waiting != u"breakpoint"_s) return;
-        for (const Breakpoint& b : m_client.breakpoints())
-            if (b.id == id) m_out << "Breakpoint " << id << ": " << b.describe() << '\n';
+        if (m_breakpointAction == u"add"_s) {
+            for (const Breakpoint& b : m_client.breakpoints())
+                if (b.id == id) m_out << "Breakpoint " << id << ": " << b.describe() << '\n';
+        } else if (m_breakpointAction == u"delete"_s) {
+            m_out << "Deleted breakpoint " << m_breakpointId << ".\n";
+        } else {
+            m_out << (m_breakpointAction == u"enable"_s ? "Enabled" : "Disabled") << " breakpoint " << m_breakpointId
+                  << ".\n";
+        }
+        m_breakpointAction.clear();
         m_waiting.clear();
         prompt();
         processNext();
@@ -63,7 +92,10 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
         m_out.flush();
     });
     connect(&m_client, &InspectorClient::finished, this, [this] {
-        printFinished();
+        if (m_quitting && !m_client.crashed())
+            m_out << "Stopped the program at step " << m_client.session().step() << ".\n";
+        else
+            printFinished();
         m_status = m_client.crashed() ? 2 : m_client.exitCode();
         m_ended = true;
         if (m_quitting) return finish(m_status);
@@ -80,13 +112,63 @@ int TerminalDebugger::start(const QString& executable, const QStringList& argume
         return 2;
     }
     m_waiting = u"pause"_s; // the debuggee starts paused
+    m_client.setKeepEvents(true); // for `goto` into the past
+    m_tty = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+    if (m_tty) using_history();
     m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
     connect(m_stdin, &QSocketNotifier::activated, this, &TerminalDebugger::readInput);
     return 0;
 }
 
+TerminalDebugger::~TerminalDebugger()
+{
+    if (m_editing) rl_callback_handler_remove(); // the terminal as it was
+    if (editing == this) editing = nullptr;
+}
+
+void TerminalDebugger::keepEvents()
+{
+    for (doeff::Event& e : m_client.takeEvents()) {
+        if (m_history.size() < historyLimit)
+            m_history.append(std::move(e));
+        else
+            ++m_historyDropped;
+    }
+}
+
+void TerminalDebugger::editLine()
+{
+    m_out.flush();
+    editing = this;
+    m_editing = true;
+    rl_callback_handler_install("(doeff) ", &TerminalDebugger::lineEdited);
+}
+
+void TerminalDebugger::lineEdited(char* line)
+{
+    TerminalDebugger* self = editing;
+    rl_callback_handler_remove();
+    if (!self) return std::free(line);
+    self->m_editing = false;
+    if (!line) { // Ctrl+D: like the end of a script
+        self->m_out << '\n';
+        self->m_eof = true;
+        if (self->m_stdin) self->m_stdin->setEnabled(false);
+        return self->processNext();
+    }
+    QString text = QString::fromLocal8Bit(line).trimmed();
+    if (!text.isEmpty() && (history_length == 0 || QString::fromLocal8Bit(history_get(history_length)->line) != text))
+        add_history(line);
+    std::free(line);
+    if (text.isEmpty()) text = self->m_lastCommand; // as in gdb
+    if (text.isEmpty()) return self->editLine();
+    self->m_lines.append(text);
+    self->processNext();
+}
+
 void TerminalDebugger::readInput()
 {
+    if (m_editing) return rl_callback_read_char();
     char buffer[4096];
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
     if (n <= 0) {
@@ -117,10 +199,12 @@ void TerminalDebugger::processNext()
         // end of input: like `quit`
         execute(u"quit"_s);
     }
+    if (m_tty && m_waiting.isEmpty() && m_lines.isEmpty() && !m_eof && !m_quitting && !m_editing) editLine();
 }
 
 void TerminalDebugger::prompt()
 {
+    if (m_tty) return; // the line editor shows it when the next line is wanted (processNext)
     m_out << "(doeff) ";
     m_out.flush();
 }
@@ -164,13 +248,15 @@ bool TerminalDebugger::needAttached()
 void TerminalDebugger::execute(const QString& input)
 {
     const QString line = input.trimmed();
-    m_out << line << '\n'; // echo, so that a transcript of a script reads like a session
+    if (!m_tty) m_out << line << '\n'; // echo, so that a transcript of a script reads like a session
     const qsizetype space = line.indexOf(u' ');
     const QString cmd = space < 0 ? line : line.left(space);
     const QString arg = space < 0 ? QString() : line.mid(space + 1).trimmed();
     if (cmd.isEmpty()) return prompt();
+    if (repeatable(cmd)) m_lastCommand = line;
     auto resume = [this](bool (InspectorClient::*fn)()) {
         if (!needAttached()) return;
+        m_viewed.reset(); // back to the present
         if (!m_client.isPaused()) {
             m_out << "The program is running; use 'pause' first.\n";
             return prompt();
@@ -190,6 +276,9 @@ void TerminalDebugger::execute(const QString& input)
     }
     if (cmd == u"break"_s || cmd == u"b"_s) return addBreakpoint(arg, false);
     if (cmd == u"watch"_s) return addBreakpoint(arg, true);
+    if (cmd == u"delete"_s || cmd == u"d"_s || cmd == u"enable"_s || cmd == u"disable"_s)
+        return changeBreakpoint(cmd == u"d"_s ? u"delete"_s : cmd, arg);
+    if (cmd == u"goto"_s) return goTo(arg);
     if (cmd == u"quit"_s || cmd == u"q"_s) return quit();
     if (cmd == u"tasks"_s)
         printTasks();
@@ -203,6 +292,10 @@ void TerminalDebugger::execute(const QString& input)
         printTree();
     else if (cmd == u"log"_s)
         printLog();
+    else if (cmd == u"print"_s || cmd == u"p"_s)
+        printValue(arg);
+    else if (cmd == u"breakpoints"_s || (cmd == u"info"_s && (arg == u"breakpoints"_s || arg == u"b"_s)))
+        printBreakpoints();
     else if (cmd == u"help"_s || cmd == u"h"_s)
         printHelp();
     else
@@ -245,7 +338,114 @@ void TerminalDebugger::addBreakpoint(const QString& arg, bool watch)
         m_out << "Cannot set a breakpoint now.\n";
         return prompt();
     }
+    m_breakpointAction = u"add"_s;
     waitFor(u"breakpoint"_s);
+}
+
+void TerminalDebugger::changeBreakpoint(const QString& cmd, const QString& arg)
+{
+    if (!needAttached()) return;
+    bool ok = false;
+    const int id = arg.toInt(&ok);
+    if (!ok) {
+        m_out << "usage: " << cmd << " <breakpoint number> ('info breakpoints' lists them)\n";
+        return prompt();
+    }
+    const bool known = std::any_of(m_client.breakpoints().cbegin(), m_client.breakpoints().cend(),
+                                   [id](const Breakpoint& b) { return b.id == id; });
+    if (!known) {
+        m_out << "No breakpoint " << id << ".\n";
+        return prompt();
+    }
+    const quint64 tag
+        = cmd == u"delete"_s ? m_client.removeBreakpoint(id) : m_client.setBreakpointEnabled(id, cmd == u"enable"_s);
+    if (tag == 0) {
+        m_out << "Cannot change breakpoints now.\n";
+        return prompt();
+    }
+    m_breakpointAction = cmd;
+    m_breakpointId = id;
+    waitFor(u"breakpoint"_s);
+}
+
+void TerminalDebugger::printBreakpoints()
+{
+    if (m_client.breakpoints().isEmpty()) {
+        m_out << "No breakpoints.\n";
+        return;
+    }
+    m_out << "Num  Enabled  Hits  What\n";
+    for (const Breakpoint& b : m_client.breakpoints())
+        m_out << QString::number(b.id).leftJustified(5) << (b.enabled ? u"yes"_s : u"no"_s).leftJustified(9)
+              << QString::number(b.hits).leftJustified(6) << b.describe() << '\n';
+}
+
+void TerminalDebugger::printValue(const QString& arg)
+{
+    if (arg.isEmpty()) {
+        m_out << "usage: print <store-key> | store.<key> | env.<key>\n";
+        return;
+    }
+    const doeff::SessionState& s = viewed();
+    const int task = std::max(0, s.currentTask());
+    const doeff::Store store = s.store(task);
+    const doeff::SessionTask* t = s.task(task);
+    const bool envOnly = arg.startsWith(u"env."_s);
+    const bool storeOnly = arg.startsWith(u"store."_s);
+    const QString key = envOnly ? arg.mid(4) : storeOnly ? arg.mid(6) : arg;
+    if (!envOnly && store.contains(key)) {
+        m_out << key << " = " << doeff::repr(store.value(key)) << '\n';
+    } else if (!storeOnly && t && t->env.contains(key)) {
+        m_out << "env." << key << " = " << doeff::repr(t->env.value(key)) << '\n';
+    } else {
+        m_out << "No "
+              << (envOnly         ? "env"
+                      : storeOnly ? "store"
+                                  : "store or env")
+              << " key '" << key << "' in task " << task << ".\n";
+    }
+}
+
+void TerminalDebugger::goTo(const QString& arg)
+{
+    const quint64 present = m_client.session().step();
+    if (arg.isEmpty() || arg == u"present"_s) {
+        m_viewed.reset();
+        m_out << "At the present: step " << present << ".\n";
+        return prompt();
+    }
+    bool ok = false;
+    const quint64 target = arg.toULongLong(&ok);
+    if (!ok) {
+        m_out << "usage: goto <step> (no step: back to the present)\n";
+        return prompt();
+    }
+    if (target > present) {
+        if (!needAttached()) return;
+        if (!m_client.isPaused()) {
+            m_out << "The program is running; use 'pause' first.\n";
+            return prompt();
+        }
+        m_viewed.reset();
+        m_gotoStep = target;
+        m_client.stepInto();
+        return waitFor(u"pause"_s);
+    }
+    if (m_historyDropped > 0 && !m_history.isEmpty() && target > m_history.last().step) {
+        m_out << "Step " << target << " is past the " << historyLimit << " events kept for going back.\n";
+        return prompt();
+    }
+    doeff::SessionState past;
+    for (const doeff::Event& e : std::as_const(m_history)) {
+        if (e.step > target) break;
+        past.apply(e);
+    }
+    m_viewed = std::move(past);
+    const doeff::SessionState& s = *m_viewed;
+    m_out << "Viewing step " << s.step() << " (the program is at step " << present
+          << "; 'goto' alone comes back), task " << s.currentTask() << '\n';
+    if (!s.lastEffect().isEmpty()) m_out << "  last effect: " << s.lastEffect() << '\n';
+    prompt();
 }
 
 void TerminalDebugger::printPause()
@@ -267,7 +467,7 @@ void TerminalDebugger::printFinished()
 
 void TerminalDebugger::printTasks()
 {
-    for (const doeff::SessionTask& t : m_client.session().tasks()) {
+    for (const doeff::SessionTask& t : viewed().tasks()) {
         m_out << "task " << t.id << " '" << t.name << "' " << doeff::taskStateCodeName(t.state);
         if (!t.waitsOn.isEmpty()) m_out << ", waits on " << t.waitsOn;
         if (!t.outcome.isEmpty()) m_out << ", " << t.outcome;
@@ -277,7 +477,7 @@ void TerminalDebugger::printTasks()
 
 void TerminalDebugger::printStack(const QString& arg)
 {
-    int task = m_client.session().currentTask();
+    int task = viewed().currentTask();
     if (!arg.isEmpty()) {
         bool ok = false;
         task = arg.toInt(&ok);
@@ -286,19 +486,19 @@ void TerminalDebugger::printStack(const QString& arg)
             return;
         }
     }
-    if (!m_client.session().task(task)) {
+    if (!viewed().task(task)) {
         m_out << "No task " << task << ".\n";
         return;
     }
     doeff::KStackTrace k;
-    k.frames = m_client.session().k(task);
+    k.frames = viewed().k(task);
     m_out << "task " << task << ":\n" << (k.isEmpty() ? u"(empty K)"_s : k.format()) << '\n';
 }
 
 void TerminalDebugger::printStore()
 {
-    const int task = std::max(0, m_client.session().currentTask());
-    const doeff::Store store = m_client.session().store(task);
+    const int task = std::max(0, viewed().currentTask());
+    const doeff::Store store = viewed().store(task);
     if (store.entries().isEmpty()) m_out << "(empty store)\n";
     for (const auto& [key, value] : store.entries())
         m_out << key << " = " << doeff::repr(value) << '\n';
@@ -306,8 +506,8 @@ void TerminalDebugger::printStore()
 
 void TerminalDebugger::printEnv()
 {
-    const int task = std::max(0, m_client.session().currentTask());
-    const doeff::SessionTask* t = m_client.session().task(task);
+    const int task = std::max(0, viewed().currentTask());
+    const doeff::SessionTask* t = viewed().task(task);
     if (!t || t->env.isEmpty()) {
         m_out << "(empty env)\n";
         return;
@@ -318,14 +518,14 @@ void TerminalDebugger::printEnv()
 
 void TerminalDebugger::printTree()
 {
-    const doeff::EffectStackTrace tree = m_client.session().effectTree();
+    const doeff::EffectStackTrace tree = viewed().effectTree();
     m_out << (tree.captured ? tree.format() : u"(no effect tree)"_s) << '\n';
 }
 
 void TerminalDebugger::printLog()
 {
-    if (m_client.session().logs().isEmpty()) m_out << "(empty log)\n";
-    for (const doeff::SessionLogEntry& l : m_client.session().logs())
+    if (viewed().logs().isEmpty()) m_out << "(empty log)\n";
+    for (const doeff::SessionLogEntry& l : viewed().logs())
         m_out << "step " << l.step << " task " << l.task << ": " << doeff::repr(l.message) << '\n';
 }
 
@@ -343,11 +543,18 @@ void TerminalDebugger::printHelp()
              "stack [task]        a task's K (default: the current task)\n"
              "store / env         the current task's store / environment\n"
              "tree / log          the effect call tree / the log\n"
-             "quit (q)            stop the program and leave\n";
+             "print (p) <key>     a store value (store.KEY, env.KEY for one or the other)\n"
+             "info breakpoints    the breakpoints with their numbers and hits\n"
+             "delete (d) <n>      remove breakpoint n; enable <n> / disable <n>\n"
+             "goto <step>         show the state at an earlier step, or run to a later one; alone: back\n"
+             "quit (q)            stop the program and leave\n"
+             "On a terminal, an empty line repeats step, next, finish, effect or continue.\n";
 }
 
 void TerminalDebugger::finish(int status)
 {
+    if (m_editing) rl_callback_handler_remove();
+    m_editing = false;
     m_interrupt.stop();
     m_kill.stop();
     if (m_stdin) m_stdin->setEnabled(false);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <doeff/inspectorclient.h>
+#include <doeff/session.h>
 
 #include <QObject>
 #include <QSocketNotifier>
@@ -9,6 +10,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 /// `doeff-run … --debug`: a gdb-like prompt on stdin/stdout over InspectorClient. The program
 /// runs in a child process (doeff-run itself, without --debug, under DOEFF_INSPECT). Commands
@@ -16,6 +18,10 @@
 /// so a script fed on stdin is deterministic. The prompt is never held for good: a `quit` or
 /// `pause` typed while a command waits runs at once if the wait is still pending after
 /// interruptAfterMs, and `quit` kills a debuggee that has not stopped within killAfterMs.
+///
+/// On a terminal the prompt is a line editor (libedit: arrow keys, history, Ctrl+R), and an
+/// empty line repeats the last command, as in gdb. From a pipe every command is echoed, so that
+/// a transcript of a script reads like a session.
 class TerminalDebugger final : public QObject {
 public:
     TerminalDebugger(QTextStream& out, QTextStream& err);
@@ -29,6 +35,10 @@ public:
 
     static constexpr int interruptAfterMs = 2000;
     static constexpr int killAfterMs = 3000;
+    /// Events kept for `goto` into the past; a longer run can go back only this far.
+    static constexpr qsizetype historyLimit = 2'000'000;
+
+    ~TerminalDebugger() override;
 
 private:
     void readInput();
@@ -48,6 +58,15 @@ private:
     void printLog();
     void printHelp();
     void addBreakpoint(const QString& arg, bool watch);
+    void changeBreakpoint(const QString& cmd, const QString& arg);
+    void printBreakpoints();
+    void printValue(const QString& arg);
+    void goTo(const QString& arg);
+    void keepEvents();
+    /// The state the view commands show: the past step `goto` went to, else the live one.
+    const doeff::SessionState& viewed() const { return m_viewed ? *m_viewed : m_client.session(); }
+    void editLine(); ///< on a terminal: show the prompt and edit the next line
+    static void lineEdited(char* line);
     void finish(int status);
     bool needAttached();
 
@@ -60,6 +79,15 @@ private:
     QString m_waiting; ///< what a command waits for (`pause`, `breakpoint`), or empty
     QTimer m_interrupt; ///< a `quit`/`pause` queued behind a wait runs when this fires
     QTimer m_kill; ///< after quit's Stop: the debuggee did not end, kill it
+    bool m_tty = false; ///< stdin and stdout are a terminal: line editing, no echo
+    bool m_editing = false; ///< the line editor owns the terminal
+    QString m_lastCommand; ///< what an empty line repeats (on a terminal)
+    QString m_breakpointAction; ///< what the pending breakpoint request does, for its answer
+    int m_breakpointId = 0;
+    QList<doeff::Event> m_history; ///< every event so far (up to historyLimit), for `goto`
+    quint64 m_historyDropped = 0;
+    std::optional<doeff::SessionState> m_viewed; ///< the past step `goto` shows
+    quint64 m_gotoStep = 0; ///< `goto` ahead: step into until this step
     bool m_eof = false;
     bool m_ended = false;
     bool m_quitting = false;

@@ -73,6 +73,7 @@ struct DebugAgent::Private {
     // machine-thread state
     int stepTask = -1;
     int stepDepth = 0; ///< program frames of stepTask when stepping over/out
+    quint64 stepFrom = 0; ///< the step a step over started at: it pauses at a later one
     bool startPaused = true;
     bool sawFirstStep = false;
     std::atomic<bool> pauseRequested { false };
@@ -223,7 +224,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
             if (e.kind == EventKind::EffectYielded) reason = QStringLiteral("effect");
             break;
         case Command::StepOver:
-            if (e.kind == EventKind::EffectYielded && e.task == d->stepTask
+            if (e.kind == EventKind::EffectYielded && e.task == d->stepTask && e.step > d->stepFrom
                 && programDepth(view, e.task) <= d->stepDepth)
                 reason = QStringLiteral("step over");
             else if (e.kind == EventKind::TaskFinished && e.task == d->stepTask)
@@ -342,6 +343,8 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     if (next == Command::StepOver || next == Command::StepOut) {
         d->stepTask = e.task;
         d->stepDepth = programDepth(view, e.task);
+        // the effect the paused step is about to yield belongs to the line shown: step over it
+        d->stepFrom = e.step;
     }
     if (resumedCallback) resumedCallback();
 }
