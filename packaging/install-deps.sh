@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6network6 libqt6concurrent6 libgl-dev
   qcoro-qt6-dev
+  libunwind-dev libdw-dev
   xvfb xauth
   appstream desktop-file-utils groff-base
   "$@"
