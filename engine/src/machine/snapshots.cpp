@@ -194,6 +194,7 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
             ev.file = r->thrown.file;
             ev.line = r->thrown.line;
         }
+        ev.code = thrownByProgram ? 1 : 0;
         ev.name = exceptionTypeName(r->exception);
         ev.text = exceptionMessage(r->exception);
         emitEvent(ev);

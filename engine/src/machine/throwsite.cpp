@@ -7,6 +7,8 @@
 
 #include "throwsite.h"
 
+#include <doeff/sourceinfo.h>
+
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -198,6 +200,32 @@ bool resolve(Dwfl_Module* m, Dwarf_Addr pc, ThrowSite& out)
     return found;
 }
 
+// GCC's line table puts a throw spanning lines (`throw E(\n  args);`) on a later line of the
+// statement; a traceback names the line the statement starts on. Go back while the previous
+// line ends an unfinished expression (an open parenthesis, a comma, an operator) or the line
+// continues one (starts with an operator, a closing parenthesis, a member access).
+int statementStart(const char* file, int line)
+{
+    const QString path = QString::fromUtf8(file);
+    static const char* const ends[] = { "(", ",", "+", "-", "*", "/", "|", "&", "<<", "=", "?", "[" };
+    static const char* const starts[] = { "+", "-", "*", "/", "|", "&", "<<", "?", ":", ".", ")", "]" };
+    for (int back = 0; back < 8 && line > 1; ++back) {
+        const QString previous = SourceInfo::lineText(path, line - 1).trimmed();
+        const QString current = SourceInfo::lineText(path, line).trimmed();
+        if (previous.isEmpty() || previous.startsWith(QLatin1String("//")) || previous.endsWith(u';')
+            || previous.endsWith(u'{') || previous.endsWith(u'}'))
+            break;
+        bool unfinished = false;
+        for (const char* tail : ends)
+            if (previous.endsWith(QLatin1String(tail))) unfinished = true;
+        for (const char* head : starts)
+            if (current.startsWith(QLatin1String(head)) && !current.startsWith(QLatin1String("//"))) unfinished = true;
+        if (!unfinished) break;
+        --line;
+    }
+    return line;
+}
+
 } // namespace
 
 ThrowSite takeThrowSite(const std::exception_ptr& e)
@@ -218,7 +246,10 @@ ThrowSite takeThrowSite(const std::exception_ptr& e)
         const Dwarf_Addr pc = Dwarf_Addr(reinterpret_cast<uintptr_t>(c->ips[i])) - 1;
         Dwfl_Module* m = moduleOf(pc);
         if (!m || internalModule(m)) continue;
-        if (resolve(m, pc, site)) break;
+        if (resolve(m, pc, site)) {
+            site.line = statementStart(site.file, site.line);
+            break;
+        }
     }
     return site;
 }

@@ -5,6 +5,8 @@
 
 #include "scenario.h"
 
+#include <doeff/session.h>
+
 #include <vector>
 
 using namespace doeff;
@@ -43,6 +45,17 @@ Program<QVariant> throws_at()
     const std::vector<int> v { 1, 2, 3 };
     int x = v.at(std::size_t(QVariant(7).toInt()));
     co_return x;
+}
+
+// a throw spanning lines: named by the line it starts on
+constexpr int kMultiLine = __LINE__ + 5;
+Program<QVariant> throws_multiline()
+{
+    co_await Tell("attempt 1");
+    if (QVariant(1).toInt() == 1)
+        throw std::runtime_error(std::string("a long message that does not fit ")
+                                 + std::to_string(QVariant(3).toInt()));
+    co_return 1;
 }
 
 Program<QVariant> performs_boom(int how)
@@ -107,6 +120,18 @@ Program<QVariant> passed_through_gather()
     co_return QVariant(l);
 }
 
+struct Reducer : Observer {
+    SessionState state;
+    void onEvent(const Event& e, const RunView&) override { state.apply(e); }
+    QStringList marked() const
+    {
+        QStringList out;
+        for (const SessionTreeNode& n : state.tree())
+            if (n.error) out.append(n.display);
+        return out;
+    }
+};
+
 struct ErrorSpy : Observer {
     QString file;
     int line = 0;
@@ -156,6 +181,8 @@ private Q_SLOTS:
             QTest::addRow("doeff::Error/%s", rn)
                 << runner << 1 << kDoeffLine << u"throw InvalidArgumentError"_s << u"InvalidArgumentError"_s;
             QTest::addRow("at/%s", rn) << runner << 2 << kAtLine << u"v.at("_s << u"out_of_range"_s;
+            QTest::addRow("multi-line/%s", rn)
+                << runner << 3 << kMultiLine << u"throw std::runtime_error("_s << u"runtime_error"_s;
         }
     }
     void program()
@@ -168,7 +195,10 @@ private Q_SLOTS:
         ErrorSpy spy;
         RunOptions o;
         o.observers = { &spy };
-        Program<QVariant> p = which == 0 ? throws_runtime() : which == 1 ? throws_doeff() : throws_at();
+        Program<QVariant> p = which == 0 ? throws_runtime()
+            : which == 1                 ? throws_doeff()
+            : which == 2                 ? throws_at()
+                                         : throws_multiline();
         auto r = runWith(runner, std::move(p), sync_handlers_preset(), {}, {}, o);
         checkTop(r, line, code);
         // the ErrorRaised event (what the "Any error" breakpoint pauses at) is at the throw
@@ -196,6 +226,22 @@ private Q_SLOTS:
         auto r = sync_run(performs_boom(how), with(boomHandler()), {}, {}, o);
         checkTop(r, line, code);
         QCOMPARE(spy.line, line);
+    }
+
+    /// The Effect Tree marks the activation whose code threw, not its last effect; a handler's
+    /// throw marks the effect it was handling.
+    void effectTreeMark()
+    {
+        Reducer program;
+        RunOptions o;
+        o.observers = { &program };
+        (void)sync_run(throws_runtime(), sync_handlers_preset(), {}, {}, o);
+        QCOMPARE(program.marked(), QStringList { u"throws_runtime()"_s });
+
+        Reducer handled;
+        o.observers = { &handled };
+        (void)sync_run(performs_boom(0), with(boomHandler()), {}, {}, o);
+        QCOMPARE(handled.marked(), QStringList { u"Boom()"_s });
     }
 
     void handlerProgram()
