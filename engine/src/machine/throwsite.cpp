@@ -9,6 +9,8 @@
 
 #include <doeff/sourceinfo.h>
 
+#include <QtGlobal>
+
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -32,14 +34,13 @@ __attribute__((tls_model("initial-exec"))) thread_local int t_captureThrows = 0;
 
 namespace {
 
-constexpr int kDepth = 48;
 constexpr int kSlots = 8;
 
 struct Capture {
     void* object = nullptr;
     const std::type_info* type = nullptr;
     int depth = 0;
-    void* ips[kDepth];
+    void* ips[ThrowTrace::kDepth];
 };
 
 struct Ring {
@@ -49,6 +50,7 @@ struct Ring {
 
 __attribute__((tls_model("initial-exec"))) thread_local Ring* t_ring = nullptr;
 std::atomic<unsigned long long> g_captures { 0 };
+std::atomic<bool> g_enabled { qEnvironmentVariable("DOEFF_THROW_SITES") != QLatin1String("0") };
 
 void capture(void* object, const std::type_info* type)
 {
@@ -56,7 +58,7 @@ void capture(void* object, const std::type_info* type)
     Capture& c = t_ring->slot[t_ring->next++ % kSlots];
     c.object = object;
     c.type = type;
-    c.depth = unw_backtrace(c.ips, kDepth);
+    c.depth = unw_backtrace(c.ips, ThrowTrace::kDepth);
     g_captures.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -110,7 +112,7 @@ bool internalModule(Dwfl_Module* m)
     const char* name = dwfl_module_info(m, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
     if (!name) return true;
     static Dwfl_Module* self = nullptr;
-    if (!self) self = dwfl_addrmodule(g_dwfl, Dwarf_Addr(reinterpret_cast<uintptr_t>(&takeThrowSite)));
+    if (!self) self = dwfl_addrmodule(g_dwfl, Dwarf_Addr(reinterpret_cast<uintptr_t>(&takeThrowTrace)));
     if (m == self) return true;
     const char* base = std::strrchr(name, '/');
     base = base ? base + 1 : name;
@@ -228,30 +230,44 @@ int statementStart(const char* file, int line)
 
 } // namespace
 
-ThrowSite takeThrowSite(const std::exception_ptr& e)
+ThrowTracePtr takeThrowTrace(const std::exception_ptr& e)
 {
-    if (!e || !t_ring) return {};
+    if (!e || !t_ring) return nullptr;
     void* object = nullptr;
     static_assert(sizeof(std::exception_ptr) == sizeof(void*), "libstdc++'s exception_ptr holds the object");
     std::memcpy(&object, static_cast<const void*>(&e), sizeof object);
-    Capture* c = nullptr;
-    for (Capture& s : t_ring->slot)
-        if (s.object == object && object) c = &s;
-    if (!c) return {};
-    c->object = nullptr;
+    for (Capture& c : t_ring->slot) {
+        if (!object || c.object != object) continue;
+        c.object = nullptr;
+        auto trace = std::make_shared<ThrowTrace>();
+        trace->depth = c.depth;
+        std::memcpy(trace->ips, c.ips, sizeof(void*) * std::size_t(c.depth));
+        return trace;
+    }
+    return nullptr;
+}
+
+ThrowSite ThrowTrace::site() const
+{
     std::lock_guard lock(g_mutex);
-    ThrowSite site;
-    for (int i = 1; i < c->depth; ++i) { // ips[0] is the hook itself
+    if (m_resolved) return m_site;
+    m_resolved = true;
+    for (int i = 1; i < depth; ++i) { // ips[0] is the hook itself
         // a return address points after the call: look up the call instruction
-        const Dwarf_Addr pc = Dwarf_Addr(reinterpret_cast<uintptr_t>(c->ips[i])) - 1;
+        const Dwarf_Addr pc = Dwarf_Addr(reinterpret_cast<uintptr_t>(ips[i])) - 1;
         Dwfl_Module* m = moduleOf(pc);
         if (!m || internalModule(m)) continue;
-        if (resolve(m, pc, site)) {
-            site.line = statementStart(site.file, site.line);
+        if (resolve(m, pc, m_site)) {
+            m_site.line = statementStart(m_site.file, m_site.line);
             break;
         }
     }
-    return site;
+    return m_site;
+}
+
+void setThrowSitesEnabled(bool on)
+{
+    g_enabled.store(on, std::memory_order_relaxed);
 }
 
 unsigned long long throwHookCaptures()
@@ -269,7 +285,7 @@ extern "C" void __cxa_throw(void* object, std::type_info* type, void (*destroy)(
 {
     using Real = void (*)(void*, std::type_info*, void (*)(void*));
     static const Real real = reinterpret_cast<Real>(dlsym(RTLD_NEXT, "__cxa_throw"));
-    if (doeff::detail::t_captureThrows > 0) [[unlikely]]
+    if (doeff::detail::t_captureThrows > 0 && doeff::detail::g_enabled.load(std::memory_order_relaxed)) [[unlikely]]
         doeff::detail::capture(object, type);
     else if (doeff::detail::t_ring) [[unlikely]]
         doeff::detail::forget(object);

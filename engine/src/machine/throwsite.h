@@ -6,6 +6,7 @@
 // through the debug info (elfutils libdw) to the first file:line of program or handler code.
 
 #include <exception>
+#include <memory>
 
 namespace doeff::detail {
 
@@ -29,9 +30,27 @@ struct ThrowCapture {
     ThrowCapture& operator=(const ThrowCapture&) = delete;
 };
 
-/// The throw site recorded for `e` on this thread, resolved now; invalid when none was recorded.
-/// Consumes the record.
-ThrowSite takeThrowSite(const std::exception_ptr& e);
+/// The return addresses a throw recorded; resolved to a ThrowSite only when asked (the error
+/// is reported: an ErrorRaised event, a RuntimeResult's stacks), once.
+class ThrowTrace {
+public:
+    static constexpr int kDepth = 48;
+    ThrowSite site() const;
+
+    void* ips[kDepth];
+    int depth = 0;
+
+private:
+    mutable bool m_resolved = false;
+    mutable ThrowSite m_site;
+};
+using ThrowTracePtr = std::shared_ptr<const ThrowTrace>;
+
+/// The addresses recorded on this thread when `e` was thrown, or null. Consumes the record.
+ThrowTracePtr takeThrowTrace(const std::exception_ptr& e);
+
+/// The hook records only while this is on (on by default; DOEFF_THROW_SITES=0 turns it off).
+void setThrowSitesEnabled(bool on);
 
 /// Throws the hook has seen while capturing (all threads), for tests and the benchmark.
 unsigned long long throwHookCaptures();
