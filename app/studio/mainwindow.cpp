@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include <breakpointspane.h>
+#include <exceptionbar.h>
 #include <liverun.h>
 #include <remoterun.h>
 #include <sourcepane.h>
@@ -59,7 +60,11 @@ MainWindow::MainWindow(QWidget* parent)
     barLayout->addWidget(close);
     m_messageBar->hide();
     m_source = new views::SourcePane(m_session, central);
+    m_exceptionBar = new views::ExceptionBar(m_session, central);
+    connect(m_exceptionBar, &views::ExceptionBar::locationActivated, m_source,
+            [this](const QString& file, int line) { m_source->showLocation(file, line); });
     layout->addWidget(m_messageBar);
+    layout->addWidget(m_exceptionBar);
     layout->addWidget(m_source, 1);
     setCentralWidget(central);
 
