@@ -14,6 +14,7 @@
 #include <ctime>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -21,6 +22,11 @@
 
 using namespace Qt::StringLiterals;
 using namespace doeff;
+
+namespace doeff::detail {
+/// libdoeff's throw-hook switch (engine/src/machine/throwsite.h), for workload t.
+void setThrowSitesEnabled(bool on);
+} // namespace doeff::detail
 
 namespace bench {
 
@@ -444,6 +450,45 @@ QList<Measurement> runTell(const Options& o, qint64 n, QList<Target>&)
     return { measurement(u"d.tell"_s, u"then Get(__log__)"_s, n, double(n) + 1.0, s) };
 }
 
+// ---- (t) throws caught by Safe, with and without the throw hook ---------------------------
+
+Program<int> throwsOnce(int i)
+{
+    if (i >= 0) throw std::runtime_error("bench throw");
+    co_return i;
+}
+
+Program<int> throwLoop(int n)
+{
+    int caught = 0;
+    for (int i = 0; i < n; ++i) {
+        Result<int> r = co_await Safe(throwsOnce(i));
+        caught += r.is_ok() ? 0 : 1;
+    }
+    co_return caught;
+}
+
+QList<Measurement> runThrows(const Options& o, qint64 n, QList<Target>& targets)
+{
+    progress(o, u"t.throws"_s);
+    QList<Measurement> out;
+    for (const bool hook : { false, true }) {
+        doeff::detail::setThrowSitesEnabled(hook);
+        const Sample s = bestOf(
+            o.repeat, [&] { return timeSync(throwLoop(int(n)), sync_handlers_preset(), {}, {}, expectValue(int(n))); });
+        out.append(measurement(u"t.throws"_s, hook ? u"hook on"_s : u"hook off"_s, n, double(n), s, u"throws"_s));
+    }
+    doeff::detail::setThrowSitesEnabled(true);
+    const double perThrow = out[1].nsPerEffect() - out[0].nsPerEffect();
+    const double perThrowCpu = cpuNsPerEffect(out[1]) - cpuNsPerEffect(out[0]);
+    out[1].extra.insert(u"ns_per_throw_hook"_s, perThrow);
+    targets.append(target(u"t: ns the throw hook adds per throw caught by Safe"_s, atMost(2000), perThrow, perThrowCpu,
+                          u"ns"_s, out[0].ok && out[1].ok));
+    targets.append(
+        info(u"t: ns per throw caught by Safe, hook on"_s, out[1].nsPerEffect(), cpuNsPerEffect(out[1]), u"ns"_s));
+    return out;
+}
+
 // ---- (g) user effect through forwarding handlers --------------------------------------------
 
 } // namespace
@@ -781,6 +826,7 @@ const QList<Workload>& workloads()
         { u"e"_s, u"spawn_gather"_s, u"spawn N/100, N/10, N tasks of 2 effects, Gather them"_s, 100000,
           runSpawnGather },
         { u"f"_s, u"pingpong"_s, u"N round trips between 2 tasks over promises"_s, 200000, runPingPong },
+        { u"t"_s, u"throws"_s, u"N throws caught by Safe, throw hook off and on"_s, 100000, runThrows },
         { u"h"_s, u"delay"_s, u"N tasks doing Delay(0), simulated clock, Gather them"_s, 100000, runDelay },
         { u"async"_s, u"async"_s, u"a (N) and e (N/5 tasks) under sync_run and async_run"_s, 500000, runAsync },
     };

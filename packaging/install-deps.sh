@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6network6 libqt6concurrent6 libgl-dev
   qcoro-qt6-dev
   libedit-dev
+  libunwind-dev libdw-dev
   xvfb xauth
   appstream desktop-file-utils groff-base
   "$@"

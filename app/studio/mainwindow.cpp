@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include <breakpointspane.h>
+#include <exceptionbar.h>
 #include <liverun.h>
 #include <remoterun.h>
 #include <resultpane.h>
@@ -102,7 +103,11 @@ MainWindow::MainWindow(QWidget* parent)
     welcomeScroll->setFrameShape(QFrame::NoFrame);
     welcomeScroll->setWidget(m_welcome);
     m_central->addWidget(welcomeScroll);
+    m_exceptionBar = new views::ExceptionBar(m_session, central);
+    connect(m_exceptionBar, &views::ExceptionBar::locationActivated, m_source,
+            [this](const QString& file, int line) { m_source->showLocation(file, line); });
     layout->addWidget(m_messageBar);
+    layout->addWidget(m_exceptionBar);
     layout->addWidget(m_central, 1);
     setCentralWidget(central);
 

@@ -28,6 +28,7 @@ class RemoteRun;
 class RunController;
 class ResultPane;
 class SourcePane;
+class ExceptionBar;
 class StackPane;
 class StudioSession;
 class TasksPane;
@@ -123,6 +124,7 @@ public:
     views::EffectTreePane* effectTreePane() const { return m_tree; }
     views::LogPane* logPane() const { return m_log; }
     views::SourcePane* sourcePane() const { return m_source; }
+    views::ExceptionBar* exceptionBar() const { return m_exceptionBar; }
     views::ResultPane* resultPane() const { return m_result; }
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
     views::TimelinePane* timelinePane() const { return m_timeline; }
@@ -197,6 +199,7 @@ private:
     views::EffectTreePane* m_tree = nullptr;
     views::LogPane* m_log = nullptr;
     views::SourcePane* m_source = nullptr;
+    views::ExceptionBar* m_exceptionBar = nullptr;
     views::ResultPane* m_result = nullptr;
     views::BreakpointsPane* m_breakpoints = nullptr;
     views::TimelinePane* m_timeline = nullptr;

@@ -198,6 +198,42 @@ private Q_SLOTS:
         QVERIFY(o.out.endsWith(QString(79, u'═') + u'\n'));
     }
 
+    /// The source stack names the `throw` line with its code (issue 19), for the examples
+    /// (linked into doeff-run) and for a program library loaded with dlopen.
+    void verboseNamesTheThrowLine()
+    {
+        const Outcome pipeline = doeffRun({ u"pipeline"_s, u"--format"_s, u"verbose"_s });
+        QCOMPARE(pipeline.exitCode, 1);
+        QVERIFY2(pipeline.out.contains(u"concurrency.cpp\", line 80, in parse_record [task 2 'parser']\n"
+                                       "    throw examples::ParseError(\n"_s),
+                 qPrintable(pipeline.out));
+        // the Effect Tree's error mark is on the activation that threw
+        const Outcome risky
+            = doeffRun({ u"flaky_service"_s, u"--env"_s, u"failures=5"_s, u"--format"_s, u"verbose"_s });
+        QCOMPARE(risky.exitCode, 1);
+        QVERIFY2(risky.out.contains(u"basics.cpp\", line 47, in call_flaky_service\n"
+                                    "    if (attempt <= failures) throw std::runtime_error("_s),
+                 qPrintable(risky.out));
+
+        const QString lib = QStringLiteral(DOEFF_THROWING_LIBRARY);
+        const QStringList source = readText(QStringLiteral(DOEFF_THROWING_SOURCE)).split(u'\n');
+        for (const char* program : { "plain", "at" }) {
+            const QString marker = program == std::string_view("plain") ? u"THROW_PLAIN"_s : u"THROW_AT"_s;
+            int line = 0;
+            for (qsizetype i = 0; i < source.size() && !line; ++i)
+                if (source.at(i).contains(marker)) line = int(i + 1);
+            QVERIFY(line > 0);
+            for (const char* runner : { "sync", "async" }) {
+                const Outcome o = doeffRun({ u"--library"_s, lib, QString::fromUtf8(program), u"--format"_s,
+                                             u"verbose"_s, u"--runner"_s, QString::fromUtf8(runner) });
+                QCOMPARE(o.exitCode, 1);
+                QVERIFY2(o.out.contains(u"throwing_programs.cpp\", line "_s + QString::number(line)
+                                        + u", in thrower::"_s + QString::fromUtf8(program) + u'\n'),
+                         qPrintable(o.out));
+            }
+        }
+    }
+
     void errRun()
     {
         const Outcome o = doeffRun({ u"divide"_s });

@@ -15,6 +15,7 @@
 
 #include <breakpointspane.h>
 #include <effecttreepane.h>
+#include <exceptionbar.h>
 #include <history.h>
 #include <liverun.h>
 #include <logpane.h>
@@ -50,6 +51,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QScreen>
 #include <QSettings>
@@ -983,6 +985,55 @@ private Q_SLOTS:
         QCOMPARE(pane->model()->rowCount(), 2);
         QVERIFY(trigger(w, "continue"));
         QVERIFY2(w.session()->lastPause()->reason.contains(u"Gather"_s), qPrintable(w.session()->lastPause()->reason));
+    }
+
+    // "Any error" on pipeline pauses at parse_record's throw (line 80), and the exception bar
+    // above the Source shows the type, the message, the throw line as a link to Source and that
+    // no Safe will catch it (the parser task fails); it goes away on resume. In process and out.
+    void exceptionBarAtAnError_data()
+    {
+        QTest::addColumn<bool>("inProcess");
+        QTest::addRow("out of process") << false;
+        QTest::addRow("in process") << true;
+    }
+    void exceptionBarAtAnError()
+    {
+        QFETCH(bool, inProcess);
+        studio::MainWindow w;
+        w.show();
+        w.setRunInProcess(inProcess);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        views::ExceptionBar* bar = w.exceptionBar();
+        QVERIFY(bar->isHidden());
+        BreakpointsPane* pane = w.breakpointsPane();
+        pane->kindBox()->setCurrentIndex(4); // Any error
+        QCOMPARE(pane->addFromInput(), QString());
+        QVERIFY(trigger(w, "continue"));
+        QCOMPARE(w.session()->lastPause()->event.kind, EventKind::ErrorRaised);
+        QVERIFY(w.session()->lastPause()->eventFile.endsWith(u"examples/concurrency.cpp"_s));
+        QCOMPARE(w.session()->lastPause()->event.line, 80);
+        QTRY_VERIFY(bar->isVisible());
+        const QString text = bar->label()->text();
+        QVERIFY2(text.contains(u"examples::ParseError"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"age &#x27;x&#x27; is not a number"_s) || text.contains(u"age 'x' is not a number"_s),
+                 qPrintable(text));
+        QVERIFY2(text.contains(u"concurrency.cpp:80</a>"_s), qPrintable(text));
+        QCOMPARE(bar->verdict(), u"task"_s);
+        // the link shows the throw line in Source
+        w.sourcePane()->showLocation(QStringLiteral(__FILE__), 1);
+        const QRegularExpression href(u"href=\"([^\"]+)\""_s);
+        const QString link = href.match(text).captured(1).replace(u"&amp;"_s, u"&"_s);
+        QVERIFY(!link.isEmpty());
+        Q_EMIT bar->label()->linkActivated(link);
+        QVERIFY(w.sourcePane()->file().endsWith(u"examples/concurrency.cpp"_s));
+        QCOMPARE(w.sourcePane()->line(), 80);
+        // resuming takes it away
+        w.breakpointsPane()->model()->setData(w.breakpointsPane()->model()->index(0, 0), Qt::Unchecked,
+                                              Qt::CheckStateRole);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QTRY_VERIFY(bar->isHidden());
     }
 
     // The same example stepped in process and out of process shows the same Tasks, Stack and

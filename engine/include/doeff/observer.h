@@ -30,7 +30,10 @@ enum class EventKind : quint8 {
     TaskSpawned, ///< index: parent id; code: TaskKindCode; name: task name; value: initial env (map)
     TaskStateChanged, ///< code: TaskStateCode; name: what it waits on (blocked/sleeping/awaiting)
     TaskFinished, ///< code: TaskStateCode (done/failed/cancelled); name: `Ok(…)` / `Err(…)` / `cancelled`
-    ErrorRaised, ///< name: error type; text: message; location: where it was raised
+    /// name: error type; text: message; location: where it was raised (the throw line when the
+    /// throw hook saw it); code: 1 thrown by the code of the task's top program activation,
+    /// 0 raised while handling its last effect (a handler, a built-in)
+    ErrorRaised,
     ErrorCaught, ///< name: error type; text: message; code: 1 by Safe, 2 by program code
 };
 DOEFF_EXPORT const char* eventKindName(EventKind kind);

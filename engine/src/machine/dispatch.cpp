@@ -159,6 +159,7 @@ Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
         HandlerContext ctx(this, &ds);
         HandlerResult r;
         try {
+            const ThrowCapture capture;
             r = h.fast(ds.effect, ctx);
         } catch (...) {
             reinstallCaptured(ds);
@@ -285,6 +286,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     hs->ctx = std::make_unique<HandlerContext>(this, hs->dispatch.get());
     Program<HandlerResult> program;
     try {
+        const ThrowCapture capture;
         program = hs->handler->coroutine(hs->dispatch->effect, *hs->ctx);
     } catch (...) {
         restoreContinuation(t, *hs->cont);

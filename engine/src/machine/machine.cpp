@@ -439,7 +439,10 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
 {
     Frame& f = t->k.back();
     PromiseBase* pr = f.program.get();
-    pr->handle().resume();
+    {
+        const ThrowCapture capture; // program code runs: the throw hook records throw sites
+        pr->handle().resume();
+    }
     if (pr->handle().done()) {
         const int node = f.node;
         if (pr->m_error) {

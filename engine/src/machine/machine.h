@@ -4,6 +4,7 @@
 // see it through effects, HandlerContext and the event stream.
 
 #include "effecttree.h"
+#include "throwsite.h"
 
 #include <doeff/effects.h>
 #include <doeff/handler.h>
@@ -112,6 +113,9 @@ struct SnapFrame {
     int task = 0;
     QString taskName;
     QString handler; ///< program frames of handler programs
+    /// Where this frame's code threw (the throw hook), overriding site/definition; a frame with
+    /// no `function` is the raise site in a plain function (a handler, a helper).
+    ThrowTracePtr thrown;
 };
 
 /// An error travelling through the machine: the exception plus where it was raised, and a
@@ -122,6 +126,7 @@ struct ErrorRecord {
     int task = 0;
     std::vector<SnapFrame> k; ///< K of `task` at this point, top first
     int node = -1; ///< failing point: the error node; crossing: the Wait/Gather/Race node
+    ThrowTracePtr thrown; ///< where the exception was thrown, when known (kept when passed on)
     // failing point only
     Env env;
     Store store;

@@ -109,11 +109,24 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
     FrameInfo fi;
     fi.kind = QString::fromLatin1(frameKindName(s.kind));
     if (s.kind == FrameKind::Program) {
-        fi.function = functionDisplayNameOfStatic(s.function);
-        const std::source_location& loc = s.suspended ? s.site : s.definition;
-        fi.file = QString::fromUtf8(loc.file_name());
-        fi.line = int(loc.line());
-        if (!s.suspended) fi.line = SourceInfo::definitionLine(fi.file, fi.line, fi.function);
+        const ThrowSite thrown = s.thrown ? s.thrown->site() : ThrowSite();
+        if (s.function) {
+            fi.function = functionDisplayNameOfStatic(s.function);
+        } else {
+            // a plain function's raise site: its DWARF name (a lambda is an operator())
+            fi.function = thrown.function ? QString::fromUtf8(thrown.function) : QStringLiteral("<unknown>");
+            if (const qsizetype paren = fi.function.indexOf(QLatin1Char('(')); paren > 0) fi.function.truncate(paren);
+            if (fi.function == QLatin1String("operator")) fi.function = QStringLiteral("<lambda>");
+        }
+        if (thrown.valid()) {
+            fi.file = QString::fromUtf8(thrown.file);
+            fi.line = thrown.line;
+        } else {
+            const std::source_location& loc = s.suspended ? s.site : s.definition;
+            fi.file = QString::fromUtf8(loc.file_name());
+            fi.line = int(loc.line());
+            if (!s.suspended) fi.line = SourceInfo::definitionLine(fi.file, fi.line, fi.function);
+        }
         fi.description
             = fi.function + QStringLiteral("() at ") + fi.file + QStringLiteral(":") + QString::number(fi.line);
     } else {
@@ -137,7 +150,17 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
     r->node = node;
     r->env = t->env;
     r->store = *t->store;
-    if (thrownByProgram && !r->k.empty()) {
+    // where it was thrown: the throw hook's record, else the record of the same exception met
+    // before (caught and passed on: FailPromise, a failed task), else doeff::Error's own location
+    r->thrown = takeThrowTrace(r->exception);
+    if (!r->thrown) {
+        for (auto it = m_recentErrors.rbegin(); it != m_recentErrors.rend(); ++it)
+            if ((*it)->exception == r->exception && (*it)->thrown) {
+                r->thrown = (*it)->thrown;
+                break;
+            }
+    }
+    if (thrownByProgram && !r->k.empty()) { // the fallback when the trace resolves to nothing
         try {
             std::rethrow_exception(r->exception);
         } catch (const doeff::Error& err) {
@@ -149,12 +172,30 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
             }
         } catch (...) { }
     }
+    if (r->thrown) {
+        if (thrownByProgram && !r->k.empty() && r->k.front().kind == FrameKind::Program) {
+            r->k.front().thrown = r->thrown; // the program's own code threw
+        } else {
+            // thrown in a handler or passed on: the raise site heads the stack, as in a traceback
+            SnapFrame raised;
+            raised.kind = FrameKind::Program;
+            raised.thrown = r->thrown;
+            raised.task = t->id;
+            raised.taskName = t->name;
+            r->k.insert(r->k.begin(), std::move(raised));
+        }
+    }
     m_tree.pin(node);
     if (DOEFF_OBSERVED) [[unlikely]] {
         Event ev;
         ev.kind = EventKind::ErrorRaised;
         ev.task = t->id;
         locateTop(ev, t);
+        if (const ThrowSite site = r->thrown ? r->thrown->site() : ThrowSite(); site.valid()) {
+            ev.file = site.file;
+            ev.line = site.line;
+        }
+        ev.code = thrownByProgram ? 1 : 0;
         ev.name = exceptionTypeName(r->exception);
         ev.text = exceptionMessage(r->exception);
         emitEvent(ev);
@@ -213,6 +254,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
             for (auto it = x->k.rbegin(); it != x->k.rend(); ++it) {
                 if (it->kind != FrameKind::Program) continue;
                 const FrameInfo fi = frameInfo(*it);
+                if (fi.file.isEmpty()) continue; // a raise site the debug info could not place
                 SourceStackTrace::Entry entry;
                 entry.file = fi.file;
                 entry.line = fi.line;

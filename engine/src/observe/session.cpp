@@ -251,10 +251,12 @@ void SessionState::apply(const Event& e)
         break;
     }
     case EventKind::ErrorRaised: {
+        // the failing node: the activation whose code threw, else the effect being handled
         const SessionTask* t = task(e.task);
-        if (t && t->lastEffectNode >= 0 && t->lastEffectNode < int(m_tree.size())) {
-            m_tree[t->lastEffectNode].error = true;
-            m_touchedNode = t->lastEffectNode;
+        const int node = !t ? -1 : e.code == 1 ? recordedActivation(*t) : t->lastEffectNode;
+        if (node >= 0 && node < int(m_tree.size())) {
+            m_tree[node].error = true;
+            m_touchedNode = node;
         }
         break;
     }
