@@ -70,11 +70,16 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
         quint64 done = 0;
         int errorTask = -1;
         quint64 errorStep = 0;
+        RaiseSite raised;
         const bool ok = reader->forEachEvent(0, total, [&](const Event& e) {
             out->timeline.add(e);
             if (e.kind == EventKind::ErrorRaised) {
                 errorTask = e.task;
                 errorStep = e.step;
+                // raised elsewhere and passed on (code 0): where, for the frame heading the K
+                raised = e.code == 0 && e.file && e.function
+                    ? RaiseSite { QString::fromUtf8(e.file), e.line, QString::fromUtf8(e.function) }
+                    : RaiseSite {};
             }
             if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
                 out->cancelled = true;
@@ -92,7 +97,7 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
             out->error = reader->errorString();
             return out;
         }
-        out->result = resultFromTrace(*reader, *out->finalState, errorTask, errorStep);
+        out->result = resultFromTrace(*reader, *out->finalState, errorTask, errorStep, raised);
         if (reader->recovered()) out->notice = reader->recoveryNote();
         out->reader = std::move(reader);
     } catch (const std::exception& e) {
@@ -109,7 +114,7 @@ bool hasTraceMagic(const QString& path)
 }
 
 std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
-                                                 quint64 errorStep)
+                                                 quint64 errorStep, const RaiseSite& raised)
 {
     const quint64 count = reader.eventCount();
     QList<Event> last;
@@ -136,6 +141,18 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
             const auto at = reader.stateAt(errorStep);
             if (before && at) {
                 data->k.frames = at->k(errorTask);
+                if (!raised.file.isEmpty()) {
+                    // the raise site heads the K, as in the live run's result (a traceback)
+                    FrameInfo fi;
+                    fi.kind = QStringLiteral("ProgramFrame");
+                    fi.function = raised.function;
+                    if (const qsizetype paren = fi.function.indexOf(u'('); paren > 0) fi.function.truncate(paren);
+                    if (fi.function == QLatin1String("operator")) fi.function = QStringLiteral("<lambda>");
+                    fi.file = raised.file;
+                    fi.line = raised.line;
+                    fi.description = fi.function + QStringLiteral("() at ") + fi.file + u':' + QString::number(fi.line);
+                    data->k.frames.prepend(fi);
+                }
                 data->errorContext.task = errorTask;
                 if (const SessionTask* t = before->task(errorTask)) {
                     data->errorContext.taskName = t->name;

@@ -44,12 +44,20 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
 /// file (a FIFO would block the open) is not a trace. For choosing between trace and result.
 bool hasTraceMagic(const QString& path);
 
+/// Where an error passed on (FailPromise, a failed task) was first raised, as its ErrorRaised
+/// event says; empty when the task's own code raised it.
+struct RaiseSite {
+    QString file;
+    int line = 0;
+    QString function;
+};
+
 /// The result a trace describes: Ok/Err from its RunFinished event, the final store and env of
-/// the main task, the effect tree, and on Err the K and source stack of the task that raised the
-/// last error, just before it did (`errorTask`, `errorStep`; -1 when there was none). Nothing
-/// when the run did not finish.
+/// the main task, the effect tree, and on Err the K of the task that raised the last error as of
+/// that event (headed by `raised` when there is one, as the live result's K is) and its source
+/// stack (`errorTask`, `errorStep`; -1 when there was none). Nothing when the run did not finish.
 std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
-                                                 quint64 errorStep);
+                                                 quint64 errorStep, const RaiseSite& raised = {});
 
 enum class TraceFormat : quint8 { Native, Json, Perfetto };
 

@@ -194,6 +194,9 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
         if (const ThrowSite site = r->thrown ? r->thrown->site() : ThrowSite(); site.valid()) {
             ev.file = site.file;
             ev.line = site.line;
+            // raised elsewhere and passed on: the raise site's function, as the result's K names it
+            // (a trace rebuilds that frame from this event)
+            if (!thrownByProgram && site.function) ev.function = site.function;
         }
         ev.code = thrownByProgram ? 1 : 0;
         ev.name = exceptionTypeName(r->exception);
