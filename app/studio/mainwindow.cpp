@@ -19,6 +19,7 @@
 #include <QCloseEvent>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -91,9 +92,12 @@ MainWindow::MainWindow(QWidget* parent)
     m_source = new views::SourcePane(m_session, m_central);
     m_welcome = new views::WelcomePage(m_central);
     QStringList examples;
-    for (const ProgramInfo& info : examples::library().programs())
+    QStringList groups; // the documentation's examples, then the demos
+    for (const ProgramInfo& info : examples::library().programs()) {
         examples << info.name;
-    m_welcome->setExamples(examples);
+        groups << info.group;
+    }
+    m_welcome->setExamples(examples, groups);
     m_welcome->setGuidePath(guidePath());
     m_central->addWidget(m_source);
     // on a small screen the next steps scroll rather than being cut off
@@ -177,6 +181,19 @@ void MainWindow::fitToScreen()
     if (!testAttribute(Qt::WA_Resized)) size = size.boundedTo(room * 9 / 10);
     size = size.boundedTo(room);
     resize(size);
+    // the default layout in proportion to the window, so that a small screen or a large scale
+    // factor shrinks every pane alike instead of squeezing Source out (a saved layout is
+    // restored over this)
+    const auto docks = [this](std::initializer_list<const char*> names) {
+        QList<QDockWidget*> list;
+        for (const char* name : names)
+            if (auto* d = findChild<QDockWidget*>(QLatin1String(name))) list.append(d);
+        return list;
+    };
+    const QList<QDockWidget*> bottom = docks({ "treeDock" });
+    const QList<QDockWidget*> sides = docks({ "tasksDock", "storeDock" });
+    if (bottom.size() == 1) resizeDocks(bottom, { size.height() * 36 / 100 }, Qt::Vertical);
+    if (sides.size() == 2) resizeDocks(sides, { size.width() * 24 / 100, size.width() * 18 / 100 }, Qt::Horizontal);
     // keep the whole frame on the screen
     QRect frameRect(pos(), this->size() + frame);
     if (!available.contains(frameRect)) {

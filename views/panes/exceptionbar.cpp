@@ -57,7 +57,8 @@ void ExceptionBar::refresh()
         catchText = tr("A Safe on the stack (frame [%1]) will catch it and return Err.").arg(safeAt);
     } else if (!mainTask) {
         m_verdict = u"task"_s;
-        catchText = tr("No Safe on this task's stack: task %1 fails; whoever waits on it receives the error.")
+        catchText = tr("No Safe on this task's stack: unless a program's own try/catch takes it, task %1 fails "
+                       "and whoever waits on it receives the error.")
                         .arg(pause->task);
     } else {
         m_verdict = u"uncaught"_s;

@@ -73,12 +73,19 @@ WelcomePage::WelcomePage(QWidget* parent)
     setGuidePath({});
 }
 
-void WelcomePage::setExamples(const QStringList& names)
+void WelcomePage::setExamples(const QStringList& names, const QStringList& groups)
 {
     m_examples->clear();
-    for (const QString& name : names)
+    QString group;
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        const QString name = names.at(i);
+        if (i < groups.size() && groups.at(i) != group) {
+            group = groups.at(i);
+            m_examples->addSection(group);
+        }
         connect(m_examples->addAction(name), &QAction::triggered, this,
                 [this, name] { Q_EMIT exampleRequested(name); });
+    }
 }
 
 void WelcomePage::setGuidePath(const QString& path)

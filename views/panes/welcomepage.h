@@ -15,8 +15,9 @@ class WelcomePage : public QWidget {
 public:
     explicit WelcomePage(QWidget* parent = nullptr);
 
-    /// The built-in examples the "Open an Example" button offers.
-    void setExamples(const QStringList& names);
+    /// The examples the "Open an Example" menu offers; `groups` (same length, optional) gives
+    /// each one's heading: a new heading starts a section.
+    void setExamples(const QStringList& names, const QStringList& groups = {});
     /// The user guide (docs/guide.md) shown as a link; empty: the link says where to find it.
     void setGuidePath(const QString& path);
     QString guidePath() const { return m_guidePath; }
