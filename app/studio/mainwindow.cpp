@@ -219,7 +219,10 @@ bool MainWindow::confirmReplace(const QString& what)
     QMessageBox box(QMessageBox::Question, tr("Stop %1?").arg(program),
                     tr("%1 is still running. Stop %1 and %2?").arg(program, what), QMessageBox::Cancel, this);
     box.setObjectName(u"confirmReplaceBox"_s);
-    QPushButton* stop = box.addButton(tr("Stop and Open"), QMessageBox::AcceptRole);
+    // "Stop and Open", "Stop and Debug", "Stop and Start": the button says what it goes on to do
+    QString verb = what.section(u' ', 0, 0);
+    if (!verb.isEmpty()) verb[0] = verb[0].toUpper();
+    QPushButton* stop = box.addButton(tr("Stop and %1").arg(verb), QMessageBox::AcceptRole);
     box.setDefaultButton(QMessageBox::Cancel);
     box.exec();
     return box.clickedButton() == stop;
