@@ -52,9 +52,24 @@ __attribute__((tls_model("initial-exec"))) thread_local Ring* t_ring = nullptr;
 std::atomic<unsigned long long> g_captures { 0 };
 std::atomic<bool> g_enabled { qEnvironmentVariable("DOEFF_THROW_SITES") != QLatin1String("0") };
 
+/// Frees a thread's ring when the thread ends (a run's thread, a worker of the Studio). The hook
+/// reads the plain pointer t_ring, which needs no TLS initialisation on the throw path.
+struct RingOwner {
+    Ring* ring = nullptr;
+    ~RingOwner()
+    {
+        if (t_ring == ring) t_ring = nullptr;
+        delete ring;
+    }
+};
+thread_local RingOwner t_ringOwner;
+
 void capture(void* object, const std::type_info* type)
 {
-    if (!t_ring) t_ring = new Ring; // one per thread that ever runs a program, kept
+    if (!t_ring) { // one per thread that ever runs a program, freed with the thread
+        t_ring = new Ring;
+        t_ringOwner.ring = t_ring;
+    }
     Capture& c = t_ring->slot[t_ring->next++ % kSlots];
     c.object = object;
     c.type = type;
