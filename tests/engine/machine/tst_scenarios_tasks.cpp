@@ -612,7 +612,10 @@ private Q_SLOTS:
         }
         QVERIFY(r.format().size() < qsizetype(n) * 1000);
     }
-    void t22_data() { addRunnerColumn(); }
+    void t22_data()
+    {
+        addRunnerColumn();
+    }
     void t22()
     {
         QFETCH(int, runner);
@@ -621,7 +624,10 @@ private Q_SLOTS:
         QCOMPARE(trace().join(u' '), u"s0 M"_s);
     }
 
-    void tm01_data() { addRunnerClockColumns(true, true); }
+    void tm01_data()
+    {
+        addRunnerClockColumns(true, true);
+    }
     void tm01()
     {
         QFETCH(int, runner);
@@ -634,7 +640,10 @@ private Q_SLOTS:
                  u"Ok([QDateTime(2024-01-01T12:00:00.000Z), QDateTime(2024-01-01T12:00:00.000Z), "
                  u"QDateTime(2024-01-01T12:00:00.000Z), null])"_s);
     }
-    void tm02_data() { addRunnerColumn(); }
+    void tm02_data()
+    {
+        addRunnerColumn();
+    }
     void tm02()
     {
         QFETCH(int, runner);
@@ -642,7 +651,10 @@ private Q_SLOTS:
         QCOMPARE(resultText(r), u"Ok(['A', 7])"_s);
         QCOMPARE(trace().join(u' '), u"A:start M A:end"_s);
     }
-    void tm03_data() { addRunnerClockColumns(true, true); }
+    void tm03_data()
+    {
+        addRunnerClockColumns(true, true);
+    }
     void tm03()
     {
         QFETCH(int, runner);
@@ -653,7 +665,10 @@ private Q_SLOTS:
         QCOMPARE(trace().join(u' '), u"A0 B0 M B1 A1 Aend Bend Mdone"_s);
         if (sim) QCOMPARE(tm03End, dt(u"2024-01-01T00:00"_s).addMSecs(400));
     }
-    void tm04_data() { addRunnerColumn(); }
+    void tm04_data()
+    {
+        addRunnerColumn();
+    }
     void tm04()
     {
         QFETCH(int, runner);
@@ -661,7 +676,10 @@ private Q_SLOTS:
         QCOMPARE(resultText(r), u"Ok(['12:00:00', '13:00:00', '13:00:00', '14:00:00', ['a', 'b'], '14:03:00'])"_s);
         QCOMPARE(trace().join(u' '), u"a@14:01:00 b@14:01:30 a@14:02:00 b@14:03:00 a@14:03:00"_s);
     }
-    void tm05_data() { addRunnerColumn(); }
+    void tm05_data()
+    {
+        addRunnerColumn();
+    }
     void tm05()
     {
         QFETCH(int, runner);
@@ -675,7 +693,10 @@ private Q_SLOTS:
     }
 
     // ---- beyond the scenarios ----
-    void cancelTaskBlockedInDelay_data() { addRunnerColumn(); }
+    void cancelTaskBlockedInDelay_data()
+    {
+        addRunnerColumn();
+    }
     void cancelTaskBlockedInDelay()
     {
         QFETCH(int, runner);
@@ -685,7 +706,10 @@ private Q_SLOTS:
         QCOMPARE(resultText(r), u"Ok(true)"_s);
         QCOMPARE(trace().join(u' '), u"s0"_s);
     }
-    void awaitThatThrows_data() { addRunnerColumn(); }
+    void awaitThatThrows_data()
+    {
+        addRunnerColumn();
+    }
     void awaitThatThrows()
     {
         QFETCH(int, runner);
