@@ -94,6 +94,15 @@ QAction* action(studio::MainWindow& w, const char* name)
 }
 
 /// Triggers `name` and waits for the next pause.
+/// Runs doeff-run with `arguments` to its end (to record a trace or save a result): true when it
+/// exited normally with status 0.
+bool doeffRunSucceeds(const QStringList& arguments)
+{
+    QProcess run;
+    run.start(QStringLiteral(DOEFF_RUN_PATH), arguments);
+    return run.waitForFinished(Timeout) && run.exitStatus() == QProcess::NormalExit && run.exitCode() == 0;
+}
+
 bool trigger(studio::MainWindow& w, const char* name)
 {
     QAction* a = action(w, name);
@@ -177,10 +186,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString trace = dir.filePath(u"counter.doefftrace"_s);
-        QProcess run;
-        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--trace"_s, trace });
-        QVERIFY(run.waitForFinished(Timeout));
-        QCOMPARE(run.exitCode(), 0);
+        QVERIFY(doeffRunSucceeds({ u"counter"_s, u"--trace"_s, trace }));
 
         studio::MainWindow w;
         QList<std::pair<QString, QString>> asked;
@@ -227,10 +233,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString trace = dir.filePath(u"counter.doefftrace"_s);
-        QProcess run;
-        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"counter"_s, u"--trace"_s, trace });
-        QVERIFY(run.waitForFinished(Timeout));
-        QCOMPARE(run.exitCode(), 0);
+        QVERIFY(doeffRunSucceeds({ u"counter"_s, u"--trace"_s, trace }));
 
         studio::MainWindow w;
         QVERIFY(openTraceAndWait(w, trace));
@@ -1261,10 +1264,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString trace = dir.filePath(u"count_to_three.doefftrace"_s);
-        QProcess run;
-        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"count_to_three"_s, u"--trace"_s, trace });
-        QVERIFY(run.waitForFinished(Timeout));
-        QCOMPARE(run.exitCode(), 0);
+        QVERIFY(doeffRunSucceeds({ u"count_to_three"_s, u"--trace"_s, trace }));
         const QString empty = dir.filePath(u"empty.doefftrace"_s);
         QVERIFY(writeBytes(empty, {}));
 
@@ -1288,10 +1288,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString result = dir.filePath(u"count_to_three.doeffresult"_s);
-        QProcess run;
-        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"count_to_three"_s, u"--save-result"_s, result });
-        QVERIFY(run.waitForFinished(Timeout));
-        QCOMPARE(run.exitCode(), 0);
+        QVERIFY(doeffRunSucceeds({ u"count_to_three"_s, u"--save-result"_s, result }));
         const QString shot = dir.filePath(u"shot.png"_s);
         QProcess studio;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
