@@ -90,6 +90,26 @@ struct SpawnOptions {
 
 // ---- Reader --------------------------------------------------------------------------------
 
+namespace detail {
+/// A store/env key argument. A QString is kept as it is (shared, no copy); any other string
+/// QAnyStringView accepts (a literal, QStringView, QLatin1String, QUtf8StringView) is
+/// converted once.
+struct KeyArg {
+    QString text;
+    KeyArg(const QString& s)
+        : text(s)
+    { }
+    KeyArg(QString&& s) noexcept
+        : text(std::move(s))
+    { }
+    template<class S>
+    requires(!std::is_same_v<std::remove_cvref_t<S>, QString> && std::is_constructible_v<QAnyStringView, S&&>)
+        KeyArg(S&& s)
+        : text(QAnyStringView(std::forward<S>(s)).toString())
+    { }
+};
+} // namespace detail
+
 struct AskEffect : Effect<AskEffect> {
     static constexpr auto name = "Ask";
     static constexpr int builtinId = 1;
@@ -97,9 +117,9 @@ struct AskEffect : Effect<AskEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("Ask(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant> Typed<AskEffect, T> Ask(QAnyStringView key)
+template<class T = QVariant> Typed<AskEffect, T> Ask(detail::KeyArg key)
 {
-    return { { {}, key.toString() } };
+    return { { {}, std::move(key.text) } };
 }
 
 struct LocalEffect : Effect<LocalEffect> {
@@ -128,9 +148,9 @@ struct GetEffect : Effect<GetEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("Get(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant> Typed<GetEffect, T> Get(QAnyStringView key)
+template<class T = QVariant> Typed<GetEffect, T> Get(detail::KeyArg key)
 {
-    return { { {}, key.toString() } };
+    return { { {}, std::move(key.text) } };
 }
 
 struct PutEffect : Effect<PutEffect> {
@@ -141,9 +161,9 @@ struct PutEffect : Effect<PutEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } }; }
     QString label() const { return QStringLiteral("Put(") + repr(key) + QStringLiteral(")"); }
 };
-template<class V> PutEffect Put(QAnyStringView key, V&& value)
+template<class V> PutEffect Put(detail::KeyArg key, V&& value)
 {
-    return { {}, key.toString(), toVariant(std::forward<V>(value)) };
+    return { {}, std::move(key.text), toVariant(std::forward<V>(value)) };
 }
 
 struct ModifyEffect : Effect<ModifyEffect> {
@@ -154,12 +174,14 @@ struct ModifyEffect : Effect<ModifyEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("Modify(") + repr(key) + QStringLiteral(")"); }
 };
-template<class F> auto Modify(QAnyStringView key, F fn)
+template<class F> auto Modify(detail::KeyArg key, F fn)
 {
     if constexpr (std::is_invocable_v<F&, const QVariant&>) {
-        return Typed<ModifyEffect, QVariant> { { {}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
-                                                    return toVariant(fn(old));
-                                                } } };
+        return Typed<ModifyEffect, QVariant> { { {},
+                                                 std::move(key.text),
+                                                 [fn = std::move(fn)](const QVariant& old) mutable {
+                                                     return toVariant(fn(old));
+                                                 } } };
     } else {
         // typed: Modify<int>("k", [](std::optional<int> old) { … })
         using Arg = std::remove_cvref_t<typename detail::IsOptional<
@@ -167,9 +189,9 @@ template<class F> auto Modify(QAnyStringView key, F fn)
         static_assert(sizeof(Arg) == 0, "use Modify<T>(key, fn) for typed updates");
     }
 }
-template<class T, class F> Typed<ModifyEffect, T> Modify(QAnyStringView key, F fn)
+template<class T, class F> Typed<ModifyEffect, T> Modify(detail::KeyArg key, F fn)
 {
-    return { { {}, key.toString(), [fn = std::move(fn)](const QVariant& old) mutable {
+    return { { {}, std::move(key.text), [fn = std::move(fn)](const QVariant& old) mutable {
                   std::optional<T> o;
                   if (!isNull(old)) o = fromVariant<T>(old, [] { return QStringLiteral("Modify"); });
                   return toVariant(T(fn(o)));
@@ -324,9 +346,9 @@ struct CachePutEffect : Effect<CachePutEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } }; }
     QString label() const { return QStringLiteral("CachePut(") + repr(key) + QStringLiteral(")"); }
 };
-template<class V> CachePutEffect CachePut(QAnyStringView key, V&& value, CachePolicy policy = {})
+template<class V> CachePutEffect CachePut(detail::KeyArg key, V&& value, CachePolicy policy = {})
 {
-    return { {}, key.toString(), toVariant(std::forward<V>(value)), std::move(policy) };
+    return { {}, std::move(key.text), toVariant(std::forward<V>(value)), std::move(policy) };
 }
 struct CacheGetEffect : Effect<CacheGetEffect> {
     static constexpr auto name = "CacheGet";
@@ -335,9 +357,9 @@ struct CacheGetEffect : Effect<CacheGetEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("CacheGet(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant> Typed<CacheGetEffect, T> CacheGet(QAnyStringView key)
+template<class T = QVariant> Typed<CacheGetEffect, T> CacheGet(detail::KeyArg key)
 {
-    return { { {}, key.toString() } };
+    return { { {}, std::move(key.text) } };
 }
 struct CacheExistsEffect : Effect<CacheExistsEffect, bool> {
     static constexpr auto name = "CacheExists";
@@ -346,9 +368,9 @@ struct CacheExistsEffect : Effect<CacheExistsEffect, bool> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("CacheExists(") + repr(key) + QStringLiteral(")"); }
 };
-inline CacheExistsEffect CacheExists(QAnyStringView key)
+inline CacheExistsEffect CacheExists(detail::KeyArg key)
 {
-    return { {}, key.toString() };
+    return { {}, std::move(key.text) };
 }
 struct CacheDeleteEffect : Effect<CacheDeleteEffect, bool> {
     static constexpr auto name = "CacheDelete";
@@ -357,9 +379,9 @@ struct CacheDeleteEffect : Effect<CacheDeleteEffect, bool> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("CacheDelete(") + repr(key) + QStringLiteral(")"); }
 };
-inline CacheDeleteEffect CacheDelete(QAnyStringView key)
+inline CacheDeleteEffect CacheDelete(detail::KeyArg key)
 {
-    return { {}, key.toString() };
+    return { {}, std::move(key.text) };
 }
 
 using DefaultFactory = std::function<QVariant()>;
@@ -372,9 +394,9 @@ struct AtomicGetEffect : Effect<AtomicGetEffect> {
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
     QString label() const { return QStringLiteral("AtomicGet(") + repr(key) + QStringLiteral(")"); }
 };
-template<class T = QVariant> Typed<AtomicGetEffect, T> AtomicGet(QAnyStringView key, DefaultFactory defaultFactory = {})
+template<class T = QVariant> Typed<AtomicGetEffect, T> AtomicGet(detail::KeyArg key, DefaultFactory defaultFactory = {})
 {
-    return { { {}, key.toString(), std::move(defaultFactory) } };
+    return { { {}, std::move(key.text), std::move(defaultFactory) } };
 }
 struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     static constexpr auto name = "AtomicUpdate";
@@ -386,10 +408,10 @@ struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     QString label() const { return QStringLiteral("AtomicUpdate(") + repr(key) + QStringLiteral(")"); }
 };
 template<class F>
-Typed<AtomicUpdateEffect, QVariant> AtomicUpdate(QAnyStringView key, F updater, DefaultFactory defaultFactory = {})
+Typed<AtomicUpdateEffect, QVariant> AtomicUpdate(detail::KeyArg key, F updater, DefaultFactory defaultFactory = {})
 {
     return { { {},
-               key.toString(),
+               std::move(key.text),
                [u = std::move(updater)](const QVariant& old) mutable { return toVariant(u(old)); },
                std::move(defaultFactory) } };
 }

@@ -34,13 +34,11 @@ QString numberText(double v)
 
 Outcome Machine::scoped(DispatchState& d, FrameKind kind, const SharedProgram& body, std::shared_ptr<void> data)
 {
-    Outcome o;
-    o.kind = Outcome::RunScoped;
-    o.frame.kind = kind;
-    o.frame.node = d.node;
-    o.frame.data = std::move(data);
-    o.program = body ? AnyProgram(*body) : AnyProgram();
-    o.node = d.node >= 0 ? d.node : d.parentNode;
+    Outcome o = Outcome::start(body ? AnyProgram(*body) : AnyProgram(), d.node >= 0 ? d.node : d.parentNode,
+                               Outcome::RunScoped);
+    o.run->frame.kind = kind;
+    o.run->frame.node = d.node;
+    o.run->frame.data = std::move(data);
     return o;
 }
 
@@ -61,11 +59,11 @@ Outcome Machine::handleCore(DispatchState& d)
     case LocalEffect::builtinId: {
         const auto* e = d.effect.as<LocalEffect>();
         Outcome o = scoped(d, FrameKind::Local, e->body);
-        o.frame.savedEnv = t->env;
+        o.run->frame.savedEnv = t->env;
         Env merged = t->env;
         for (auto it = e->overrides.cbegin(); it != e->overrides.cend(); ++it)
             merged.insert(it.key(), it.value());
-        o.env = std::move(merged);
+        o.run->env = std::move(merged);
         return o;
     }
     case GetEffect::builtinId: {

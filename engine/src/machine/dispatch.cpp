@@ -81,11 +81,7 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                         break;
                     }
                     if (r.program()) {
-                        Outcome o;
-                        o.kind = Outcome::Run;
-                        o.program = AnyProgram(*r.program());
-                        o.node = ds.node >= 0 ? ds.node : ds.parentNode;
-                        return o;
+                        return Outcome::start(AnyProgram(*r.program()), ds.node >= 0 ? ds.node : ds.parentNode);
                     }
                 }
                 break;
@@ -218,11 +214,7 @@ Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
         return Outcome::thrown(newError(t, r.error(), ds.node));
     case HandlerResult::Kind::Run: {
         reinstallCaptured(ds);
-        Outcome o;
-        o.kind = Outcome::Run;
-        o.program = std::move(r.program());
-        o.node = runNode;
-        return o;
+        return Outcome::start(std::move(r.program()), runNode);
     }
     case HandlerResult::Kind::ResumeK:
     case HandlerResult::Kind::ResumeKError: {
@@ -297,11 +289,8 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     f.node = ds.node;
     f.data = hs;
     pushFrame(t, std::move(f));
-    Outcome o;
-    o.kind = Outcome::Continue;
-    o.program = std::move(program);
-    o.node = ds.node >= 0 ? ds.node : ds.parentNode;
-    o.handlerName = hs->handler->name;
+    Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
+    o.run->handlerName = hs->handler->name;
     return o;
 }
 

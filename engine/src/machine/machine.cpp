@@ -85,10 +85,7 @@ void Machine::start(AnyProgram program)
         for (int i = 0; i < int(main->k.size()); ++i)
             hookFramePushed(main, main->k[i], i);
     }
-    Outcome& start = main->setPending(Outcome());
-    start.kind = Outcome::Run;
-    start.program = std::move(program);
-    start.node = -1;
+    main->setPending(Outcome::start(std::move(program), -1));
     enqueue(main);
 }
 
@@ -216,7 +213,6 @@ void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 {
     settleObservers();
     t->block = std::move(b);
-    if (!t->hasPending) t->pending.reset(); // a waiting task keeps no Outcome
     t->state = state;
     t->blockOrder = ++m_blockCounter;
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -238,6 +234,7 @@ void Machine::runTurn()
     if (DOEFF_OBSERVED && announce) [[unlikely]]
         hookTaskState(t);
     const std::size_t tasksBefore = m_tasks.size();
+    m_turnBudget = kTurnBudget;
     try {
         Ctl c;
         applyPending(t, c);
@@ -284,20 +281,18 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
     }
     t->dispatch.clear();
     t->handlingDepth = 0;
-    t->pending.reset();
+    t->pending = Outcome();
     t->hasPending = false;
     finishTask(t, false, {}, newError(t, std::move(error), t->rootNode));
 }
 
 void Machine::applyPending(TaskRec* t, Ctl& c)
 {
-    Outcome o;
-    if (t->pending) {
-        o = std::move(*t->pending);
-        *t->pending = Outcome();
-    }
     t->hasPending = false;
-    applyOutcome(t, o, c);
+    applyOutcome(t, t->pending, c);
+    t->pending.value = QVariant(); // what the outcome held goes with it, as if it had been moved out
+    t->pending.error.reset();
+    t->pending.run.reset();
 }
 
 void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
@@ -313,20 +308,20 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
         break;
     case Outcome::RunScoped:
         // the env first: a LocalFrame describes itself by comparing it with the saved one
-        if (o.env) {
-            t->env = std::move(*o.env);
+        if (o.run->env) {
+            t->env = std::move(*o.run->env);
             if (DOEFF_OBSERVED) [[unlikely]]
-                hookEnv(t, EventKind::EnvEntered, snapFrame(t, o.frame).description);
+                hookEnv(t, EventKind::EnvEntered, snapFrame(t, o.run->frame).description);
         }
-        pushFrame(t, std::move(o.frame));
+        pushFrame(t, std::move(o.run->frame));
         [[fallthrough]];
     case Outcome::Run:
     case Outcome::Continue:
         c.kind = Ctl::Start;
-        c.program = std::move(o.program);
+        c.program = std::move(o.run->program);
         c.node = o.node;
         c.taskRoot = o.taskRoot;
-        c.handlerName = std::move(o.handlerName);
+        c.handlerName = std::move(o.run->handlerName);
         break;
     case Outcome::Forward:
     case Outcome::Block:
@@ -626,6 +621,13 @@ bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel)
     }
     if (t->isFinished()) return false;
     if (programLevel) {
+        if (mayKeepTurn()) {
+            // The task would be queued alone and picked next with nothing to poll in between:
+            // going on now is the same schedule without the queue round trip.
+            --m_turnBudget;
+            applyOutcome(t, o, c);
+            return true;
+        }
         t->setPending(std::move(o));
         enqueue(t);
         return false;

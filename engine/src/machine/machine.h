@@ -153,17 +153,23 @@ struct Cursor {
     int index = -1;
 };
 
+/// What an Outcome that starts a program carries. Next to Resume and Throw (every Get, Put, Tell…)
+/// these are rare, so they live on the heap and the per-effect Outcome stays a few words.
+struct RunSpec {
+    AnyProgram program;
+    Frame frame; ///< RunScoped: pushed before the program starts
+    std::optional<Env> env; ///< RunScoped: env for the body (Local)
+    QString handlerName; ///< Continue: the handler whose program starts
+};
+
 struct Outcome {
     enum Kind : unsigned char { Forward, Resume, Throw, Run, RunScoped, Block, Continue };
     Kind kind = Forward;
     bool taskRoot = false; ///< Run: the program is a task's root activation
+    int node = -1; ///< Run, RunScoped, Continue: tree parent of the program
     QVariant value;
     ErrorPtr error;
-    AnyProgram program;
-    Frame frame; ///< RunScoped: pushed before the program starts
-    std::optional<Env> env; ///< RunScoped: env for the body (Local)
-    int node = -1; ///< tree parent of the program
-    QString handlerName; ///< Continue: the handler whose program starts
+    std::unique_ptr<RunSpec> run; ///< Run, RunScoped, Continue
 
     static Outcome resume(QVariant v)
     {
@@ -183,6 +189,16 @@ struct Outcome {
     {
         Outcome o;
         o.kind = Block;
+        return o;
+    }
+    /// Run (or `kind`: RunScoped, Continue) `program` under tree node `node`.
+    static Outcome start(AnyProgram program, int node, Kind kind = Run)
+    {
+        Outcome o;
+        o.kind = kind;
+        o.node = node;
+        o.run = std::make_unique<RunSpec>();
+        o.run->program = std::move(program);
         return o;
     }
 };
@@ -293,18 +309,14 @@ struct TaskRec {
     int handlingDepth = 0;
     Env env;
     std::shared_ptr<Store> store;
-    /// What the task does when it next runs. On the heap (Outcome is large): allocated while the
-    /// task runs or is ready, freed while it is blocked, so that waiting tasks stay small.
-    std::unique_ptr<Outcome> pending;
+    /// What the task does when it next runs (valid while hasPending).
+    Outcome pending;
     bool hasPending = false;
     Outcome& setPending(Outcome o)
     {
-        if (pending)
-            *pending = std::move(o);
-        else
-            pending = std::make_unique<Outcome>(std::move(o));
+        pending = std::move(o);
         hasPending = true;
-        return *pending;
+        return pending;
     }
     BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
     quint64 blockOrder = 0;
@@ -464,6 +476,16 @@ private:
     void flushDeferredReady();
     /// Before a task's state changes: observers get the held-back Ready first, so that the
     /// machine they look at during that event is still the one it describes.
+    /// After a program-level effect: the task may go on in the same turn (no other task is ready,
+    /// nothing was posted, no timer or Await start is pending, and nobody observes the schedule).
+    bool mayKeepTurn() const
+    {
+        return !DOEFF_OBSERVED && m_turnBudget > 0 && m_ready.empty() && m_timers.empty() && m_awaitRequests.empty()
+            && !m_mailbox->hasPosted.load(std::memory_order_relaxed);
+    }
+    /// Effects a task may go on with in one turn: bounds the time between two of the runner's
+    /// checks (abort, the async runner's yield to the event loop).
+    static constexpr int kTurnBudget = 256;
     void settleObservers()
     {
         if (DOEFF_OBSERVED && m_deferredReady) [[unlikely]]
@@ -528,6 +550,7 @@ private:
     quint64 m_failCounter = 0;
     quint64 m_step = 0;
     TaskRec* m_current = nullptr;
+    int m_turnBudget = 0;
 
     // timers: (deadline µs, sequence) → blocked op
     std::map<std::pair<qint64, quint64>, BlockPtr> m_timers;

@@ -190,10 +190,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         child->k.reserve(child->k.size() + inherited.size() + 1); // + the program's own frame
         for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
             pushFrame(child, std::move(*it));
-        Outcome& start = child->setPending(Outcome());
-        start.kind = Outcome::Run;
-        start.program = std::move(program);
-        start.node = d.node >= 0 ? d.node : d.parentNode;
+        Outcome& start = child->setPending(Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
         enqueue(child);
         const Waitable h = handleOf(child);
@@ -388,10 +385,7 @@ Outcome Machine::gather(DispatchState& d)
         root.index = i;
         root.data = b;
         pushFrame(branch, std::move(root));
-        Outcome& start = branch->setPending(Outcome());
-        start.kind = Outcome::Run;
-        start.program = std::move(program);
-        start.node = d.node >= 0 ? d.node : d.parentNode;
+        Outcome& start = branch->setPending(Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
         b->items[i] = handleOf(branch);
         b->branchOf[i] = branch->id;
@@ -432,7 +426,7 @@ bool Machine::cancelTask(TaskRec* x)
     }
     x->dispatch.clear();
     x->handlingDepth = 0;
-    x->pending.reset();
+    x->pending = Outcome();
     x->hasPending = false;
     x->state = TaskState::Cancelled;
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -458,11 +452,8 @@ void Machine::releaseLazies(TaskRec* x)
         for (const BlockPtr& b : waiters) {
             if (b->done || b->task->block != b) continue;
             b->done = true;
-            Outcome o;
-            o.kind = Outcome::Run;
-            o.program = AnyProgram::fromEffect(AnyEffect::own(AskEffect { {}, e.key }));
-            o.node = b->effectNode;
-            wake(b->task, std::move(o));
+            wake(b->task,
+                 Outcome::start(AnyProgram::fromEffect(AnyEffect::own(AskEffect { {}, e.key })), b->effectNode));
         }
     }
 }
