@@ -3,6 +3,8 @@
 
 #include "files.h"
 
+#include <doeff/library.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -428,8 +430,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::addRow("another ABI version")
             << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY)
-            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 3, but this engine "
-                              "supports version 2 (rebuild the library against this libdoeff)\n");
+            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version %1, but this engine "
+                              "supports version %2 (rebuild the library against this libdoeff)\n")
+                   .arg(DOEFF_PROGRAM_LIBRARY_ABI + 1)
+                   .arg(DOEFF_PROGRAM_LIBRARY_ABI);
         QTest::addRow("a name registered twice")
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY)
             << QStringLiteral("doeff-run: " DOEFF_DUPLICATE_NAMES_LIBRARY

@@ -5,6 +5,7 @@
 #include <QString>
 #include <QVariantMap>
 
+#include <cstdint>
 #include <memory>
 #include <type_traits>
 #include <typeinfo>
@@ -27,7 +28,21 @@ struct EffectType {
     void* (*clone)(const void*);
     void (*destroy)(void*);
     int builtin; ///< engine-internal id of built-in effects, 0 for user effects
+    /// FNV-1a of `name`: lets AnyEffect::is() reject another effect class without comparing
+    /// type names (the type_info comparison that remains is for one class seen from two
+    /// shared libraries).
+    std::uint64_t nameHash;
 };
+
+namespace detail {
+constexpr std::uint64_t effectNameHash(const char* s)
+{
+    std::uint64_t h = 14695981039346656037ull;
+    for (; *s; ++s)
+        h = (h ^ std::uint64_t(static_cast<unsigned char>(*s))) * 1099511628211ull;
+    return h;
+}
+} // namespace detail
 
 struct EffectTag { };
 
@@ -87,6 +102,7 @@ inline const EffectType effectTypeOf = {
     [](const void* p) -> void* { return new E(*static_cast<const E*>(p)); },
     [](void* p) { delete static_cast<E*>(p); },
     builtinOf<E>(),
+    effectNameHash(E::name),
 };
 } // namespace detail
 
@@ -130,7 +146,12 @@ public:
     const void* object() const { return m_obj; }
     int builtin() const { return m_type ? m_type->builtin : 0; }
 
-    template<class E> bool is() const { return m_type && (m_type == &E::effectType() || *m_type->type == typeid(E)); }
+    template<class E> bool is() const
+    {
+        if (!m_type) return false;
+        const EffectType& want = E::effectType();
+        return m_type == &want || (m_type->nameHash == want.nameHash && *m_type->type == typeid(E));
+    }
     template<class E> const E* as() const { return is<E>() ? static_cast<const E*>(m_obj) : nullptr; }
 
     /// The effect class's name: `Ask`, `Ping`.

@@ -57,7 +57,7 @@ public:
     static HandlerResult resume(QVariant value);
     static HandlerResult fail(std::exception_ptr error);
     static HandlerResult run(AnyProgram program);
-    static HandlerResult forward();
+    static HandlerResult forward() noexcept { return HandlerResult(); }
     static HandlerResult resumeK(Continuation k, QVariant value);
     static HandlerResult resumeKError(Continuation k, std::exception_ptr error);
     static HandlerResult abort(QVariant value);
@@ -70,7 +70,8 @@ public:
     const std::exception_ptr& error() const { return m_error; }
     AnyProgram& program() { return m_program; }
     const Continuation& continuation() const { return m_k; }
-    const std::optional<Store>& store() const { return m_store; }
+    /// The store given with withStore(), or nullptr.
+    const Store* store() const { return m_store.get(); }
 
 private:
     Kind m_kind = Kind::Forward;
@@ -78,7 +79,7 @@ private:
     std::exception_ptr m_error;
     AnyProgram m_program;
     Continuation m_k;
-    std::optional<Store> m_store;
+    std::shared_ptr<const Store> m_store; ///< rare: a pointer keeps every handler's answer small
 };
 
 template<class V = QVariant> HandlerResult Resume(V&& value = {})

@@ -49,12 +49,11 @@ public:
     Request m_request = Request::None;
     AnyEffect m_effect; ///< Perform: the awaited effect (borrowed from the awaiter)
     AnyProgram* m_call = nullptr; ///< Call: the awaited sub-program (lives in the awaiter)
-    // machine → program
-    QVariant m_in;
-    std::exception_ptr m_inError;
-    // completion
-    QVariant m_result;
-    std::exception_ptr m_error;
+    // machine → program: the answer of the awaited effect or call; on completion, the other way:
+    // the co_return value (one slot for both keeps every coroutine frame smaller)
+    QVariant m_value;
+    /// machine → program: the error to throw at the co_await; on completion: the uncaught error
+    std::exception_ptr m_exception;
     /// Machine bookkeeping: effect-tree node of this activation.
     int m_node = -1;
     /// Machine bookkeeping: the handler this activation is the program of, if any.
@@ -76,15 +75,17 @@ private:
 
 inline void rethrowAnswer(PromiseBase* p)
 {
-    if (p->m_inError) {
-        std::exception_ptr e = std::move(p->m_inError);
-        p->m_inError = nullptr;
+    if (p->m_exception) {
+        std::exception_ptr e = std::move(p->m_exception);
+        p->m_exception = nullptr;
         std::rethrow_exception(e);
     }
 }
 
+/// Refers to the awaited effect (like CallAwaiter, and for the same reasons): `co_await Get(k)`'s
+/// temporary lives to the end of the full expression, a named effect outlives the co_await.
 template<class R, class E> struct EffectAwaiter {
-    E effect;
+    const E& effect;
     PromiseBase* promise;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) noexcept
@@ -97,12 +98,12 @@ template<class R, class E> struct EffectAwaiter {
         promise->m_effect = AnyEffect();
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<R>)
-            return fromVariant<R>(promise->m_in, [this] { return AnyEffect::borrow(effect).label(); });
+            return fromVariant<R>(promise->m_value, [this] { return AnyEffect::borrow(effect).label(); });
     }
 };
 
 struct AnyEffectAwaiter {
-    AnyEffect effect;
+    const AnyEffect& effect;
     PromiseBase* promise;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) noexcept
@@ -114,7 +115,7 @@ struct AnyEffectAwaiter {
     {
         promise->m_effect = AnyEffect();
         rethrowAnswer(promise);
-        return std::move(promise->m_in);
+        return std::move(promise->m_value);
     }
 };
 
@@ -139,6 +140,17 @@ template<class T> struct ConvertsInBody<std::optional<T>> : ConvertsInBody<T> { 
 /// A type-erased program: a coroutine activation, a pure value, or an effect to perform once.
 /// Move-only and one-shot. Starting it marks it started; a started or moved-from program keeps
 /// its name so reuse errors can say which program it was.
+namespace detail {
+/// What a pure, effect or scoped program holds (a coroutine program needs none of it).
+struct ProgramPayload {
+    QVariant pure;
+    AnyEffect effect;
+    std::shared_ptr<ScopeSpec> scope;
+};
+} // namespace detail
+
+/// A program of any result type. Small (48 bytes): every `co_await sub()` keeps one in the
+/// calling coroutine's frame.
 class DOEFF_EXPORT AnyProgram {
 public:
     enum class Kind : unsigned char { Empty, Coroutine, Pure, Effect, Scoped };
@@ -154,8 +166,9 @@ public:
     template<EffectLike E>
     AnyProgram(E effect)
         : m_kind(Kind::Effect)
-        , m_effect(AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect))))
+        , m_payload(std::make_shared<detail::ProgramPayload>())
     {
+        m_payload->effect = AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect)));
         using T = typename std::remove_cvref_t<E>::result_type;
         if constexpr (detail::ConvertsInBody<T>::value)
             m_convert = [](const QVariant& v, const AnyEffect& e) {
@@ -186,9 +199,9 @@ public:
 
     // For the machine:
     detail::PromiseBase* promise() const noexcept { return m_promise; }
-    const QVariant& pureValue() const noexcept { return m_pure; }
-    const AnyEffect& effect() const noexcept { return m_effect; }
-    const std::shared_ptr<detail::ScopeSpec>& scope() const noexcept { return m_scope; }
+    const QVariant& pureValue() const noexcept { return payload().pure; }
+    const AnyEffect& effect() const noexcept { return payload().effect; }
+    const std::shared_ptr<detail::ScopeSpec>& scope() const noexcept { return payload().scope; }
     /// Takes ownership of the activation; the program becomes started (Empty, name kept).
     detail::PromiseBase* takePromise() noexcept;
     /// Marks a pure/effect program started and returns it.
@@ -201,14 +214,13 @@ protected:
         , m_function(function)
     { }
     void reset() noexcept;
+    const detail::ProgramPayload& payload() const noexcept;
 
     Kind m_kind = Kind::Empty;
     detail::PromiseBase* m_promise = nullptr;
     const char* m_function = nullptr;
-    QVariant m_pure;
-    AnyEffect m_effect;
-    std::shared_ptr<detail::ScopeSpec> m_scope;
     Converter m_convert = nullptr;
+    std::shared_ptr<detail::ProgramPayload> m_payload; ///< Pure, Effect, Scoped
 };
 
 namespace detail {
@@ -224,13 +236,13 @@ public:
 
     std::suspend_always initial_suspend() const noexcept { return {}; }
     std::suspend_always final_suspend() const noexcept { return {}; }
-    void unhandled_exception() noexcept { m_error = std::current_exception(); }
+    void unhandled_exception() noexcept { m_exception = std::current_exception(); }
 
     template<EffectLike E> auto await_transform(E&& effect, std::source_location site = std::source_location::current())
     {
         setSite(site);
         using Eff = std::remove_cvref_t<E>;
-        return EffectAwaiter<typename Eff::result_type, Eff> { std::forward<E>(effect), this };
+        return EffectAwaiter<typename Eff::result_type, Eff> { effect, this };
     }
 
     AnyEffectAwaiter await_transform(const AnyEffect& effect,
@@ -244,13 +256,13 @@ public:
     CallAwaiter<U> await_transform(Program<U>&& program, std::source_location site = std::source_location::current())
     {
         setSite(site);
-        return CallAwaiter<U> { std::move(program), this };
+        return CallAwaiter<U> { program, this };
     }
     template<class U>
     CallAwaiter<U> await_transform(Program<U>& program, std::source_location site = std::source_location::current())
     {
         setSite(site);
-        return CallAwaiter<U> { Program<U>(program), this };
+        return CallAwaiter<U> { program, this };
     }
 };
 
@@ -264,7 +276,7 @@ public:
     Program<T> get_return_object() noexcept;
     template<class V>
     requires std::is_convertible_v<V&&, T>
-    void return_value(V&& value) { m_result = toVariant<T>(T(std::forward<V>(value))); }
+    void return_value(V&& value) { m_value = toVariant<T>(T(std::forward<V>(value))); }
 };
 
 template<> class Promise<void> : public PromiseAwaitsBase {
@@ -275,7 +287,7 @@ public:
         m_handle = std::coroutine_handle<Promise>::from_promise(*this);
     }
     Program<void> get_return_object() noexcept;
-    void return_void() noexcept { }
+    void return_void() noexcept { m_value = QVariant(); } // the slot may still hold the last answer
 };
 
 } // namespace detail
@@ -318,8 +330,12 @@ inline Program<void> Promise<void>::get_return_object() noexcept
     return Program<void>(this);
 }
 
+/// Refers to the awaited program instead of holding it: a temporary (`co_await sub()`) lives
+/// to the end of the full expression, past the resumption, and a named program outlives the
+/// co_await. The machine moves the program out of it when the call starts, so a named program
+/// is spent by co_await either way. Not holding it keeps every calling coroutine frame smaller.
 template<class T> struct CallAwaiter {
-    Program<T> program;
+    Program<T>& program;
     PromiseBase* promise;
     bool await_ready() const noexcept { return program.kind() == AnyProgram::Kind::Pure; }
     void await_suspend(std::coroutine_handle<>) noexcept
@@ -339,7 +355,7 @@ template<class T> struct CallAwaiter {
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<T>) {
             const char* fn = program.functionName();
-            return fromVariant<T>(promise->m_in,
+            return fromVariant<T>(promise->m_value,
                                   [fn]() -> QString { return functionDisplayName(fn) + QStringLiteral("()"); });
         }
     }

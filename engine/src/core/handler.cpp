@@ -29,11 +29,6 @@ HandlerResult HandlerResult::run(AnyProgram program)
     return r;
 }
 
-HandlerResult HandlerResult::forward()
-{
-    return HandlerResult();
-}
-
 HandlerResult HandlerResult::resumeK(Continuation k, QVariant value)
 {
     HandlerResult r;
@@ -62,7 +57,7 @@ HandlerResult HandlerResult::abort(QVariant value)
 
 HandlerResult HandlerResult::withStore(Store store) &&
 {
-    m_store = std::move(store);
+    m_store = std::make_shared<const Store>(std::move(store));
     return std::move(*this);
 }
 

@@ -134,10 +134,8 @@ AnyProgram::AnyProgram(AnyProgram&& other) noexcept
     : m_kind(other.m_kind)
     , m_promise(other.m_promise)
     , m_function(other.m_function)
-    , m_pure(std::move(other.m_pure))
-    , m_effect(std::move(other.m_effect))
-    , m_scope(std::move(other.m_scope))
     , m_convert(other.m_convert)
+    , m_payload(std::move(other.m_payload))
 {
     other.m_kind = Kind::Empty;
     other.m_promise = nullptr; // the name stays: reuse errors can still say which program
@@ -154,10 +152,8 @@ AnyProgram& AnyProgram::operator=(AnyProgram&& other) noexcept
         m_kind = other.m_kind;
         m_promise = other.m_promise;
         m_function = other.m_function;
-        m_pure = std::move(other.m_pure);
-        m_effect = std::move(other.m_effect);
-        m_scope = std::move(other.m_scope);
         m_convert = other.m_convert;
+        m_payload = std::move(other.m_payload);
         other.m_kind = Kind::Empty;
         other.m_promise = nullptr;
     }
@@ -167,6 +163,12 @@ AnyProgram& AnyProgram::operator=(AnyProgram&& other) noexcept
 AnyProgram::~AnyProgram()
 {
     reset();
+}
+
+const detail::ProgramPayload& AnyProgram::payload() const noexcept
+{
+    static const detail::ProgramPayload none;
+    return m_payload ? *m_payload : none;
 }
 
 void AnyProgram::reset() noexcept
@@ -180,7 +182,8 @@ AnyProgram AnyProgram::fromPure(QVariant value)
 {
     AnyProgram p;
     p.m_kind = Kind::Pure;
-    p.m_pure = std::move(value);
+    p.m_payload = std::make_shared<detail::ProgramPayload>();
+    p.m_payload->pure = std::move(value);
     return p;
 }
 
@@ -188,7 +191,8 @@ AnyProgram AnyProgram::fromEffect(AnyEffect effect)
 {
     AnyProgram p;
     p.m_kind = Kind::Effect;
-    p.m_effect = effect.owned();
+    p.m_payload = std::make_shared<detail::ProgramPayload>();
+    p.m_payload->effect = effect.owned();
     return p;
 }
 
@@ -196,7 +200,8 @@ AnyProgram AnyProgram::fromScope(std::shared_ptr<detail::ScopeSpec> scope)
 {
     AnyProgram p;
     p.m_kind = Kind::Scoped;
-    p.m_scope = std::move(scope);
+    p.m_payload = std::make_shared<detail::ProgramPayload>();
+    p.m_payload->scope = std::move(scope);
     return p;
 }
 
@@ -205,11 +210,11 @@ QString AnyProgram::displayName() const
     if (m_function) return functionDisplayNameOfStatic(m_function);
     switch (m_kind) {
     case Kind::Effect:
-        return m_effect.name();
+        return effect().name();
     case Kind::Pure:
         return QStringLiteral("pure");
     case Kind::Scoped:
-        return m_scope ? m_scope->body.displayName() : QString();
+        return scope() ? scope()->body.displayName() : QString();
     default:
         return {};
     }

@@ -59,7 +59,7 @@ Outcome Machine::handleCore(DispatchState& d)
     case LocalEffect::builtinId: {
         const auto* e = d.effect.as<LocalEffect>();
         Outcome o = scoped(d, FrameKind::Local, e->body);
-        o.run->frame.savedEnv = t->env;
+        o.run->frame.data = std::make_shared<Env>(t->env);
         Env merged = t->env;
         for (auto it = e->overrides.cbegin(); it != e->overrides.cend(); ++it)
             merged.insert(it.key(), it.value());

@@ -87,6 +87,9 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                 break;
             }
             case FrameKind::Handler: {
+                // the built-in handlers forward every user effect: unless someone watches the
+                // offers, a user effect skips them
+                if (!DOEFF_OBSERVED && f.handler()->builtin && !ds.effect.builtin()) break;
                 Outcome o = offer(ds, f, Cursor { t, fi });
                 if (o.kind != Outcome::Forward) return o;
                 break;
@@ -121,7 +124,7 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
 Outcome Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at)
 {
     if (DOEFF_OBSERVED) [[unlikely]] {
-        const QString name = handlerFrame.handler->name;
+        const QString name = handlerFrame.handler()->name;
         Outcome o = offerTo(ds, handlerFrame, at);
         hookHandled(ds, o, name);
         return o;
@@ -131,7 +134,7 @@ Outcome Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at)
 
 Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
 {
-    const HandlerImpl& h = *handlerFrame.handler;
+    const HandlerImpl& h = *handlerFrame.handler();
     ds.handlerAt = at;
     if (h.builtin) {
         try {
@@ -160,6 +163,10 @@ Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
         } catch (...) {
             reinstallCaptured(ds);
             return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+        }
+        if (r.kind() == HandlerResult::Kind::Forward) { // the common case on a long stack
+            reinstallCaptured(ds);
+            return Outcome();
         }
         return fromHandlerResult(ds, std::move(r));
     }
@@ -263,7 +270,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     hs->dispatch->effect = ds.effect.owned();
     hs->dispatch->storeAtDispatch = *t->store;
     hs->dispatch->storeCaptured = true;
-    hs->handler = handlerFrame.handler;
+    hs->handler = handlerFrame.sharedHandler();
     hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
     if (ds.captured) {
         hs->cont = ds.captured;
@@ -271,7 +278,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         hs->cont = std::make_shared<ContinuationState>();
         hs->cont->frames = cutAbove(t, delimitIndex(ds));
         hs->cont->task = t->id;
-        hs->cont->handlerFrame = handlerFrame.handler.get();
+        hs->cont->handlerFrame = handlerFrame.handler();
         hs->cont->env = t->env;
     }
     hs->dispatch->captured = hs->cont;
@@ -336,7 +343,7 @@ Continuation Machine::ctxContinuation(DispatchState* d)
         auto k = std::make_shared<ContinuationState>();
         k->frames = cutAbove(d->task, delimitIndex(*d));
         k->task = d->task->id;
-        k->handlerFrame = d->handlerAt.task->k[d->handlerAt.index].handler.get();
+        k->handlerFrame = d->handlerAt.task->k[d->handlerAt.index].handler();
         k->env = d->task->env;
         d->captured = std::move(k);
     }

@@ -55,7 +55,7 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
         if (!h.isValid()) continue;
         Frame f;
         f.kind = FrameKind::Handler;
-        f.handler = h.impl();
+        f.setHandler(h.impl());
         pushFrame(main, std::move(f));
     }
 }
@@ -165,7 +165,7 @@ void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
 {
     for (const Frame& f : frames) {
         if (f.kind == FrameKind::Local) {
-            t->env = f.savedEnv;
+            t->env = f.savedEnv();
             break;
         }
     }
@@ -213,6 +213,7 @@ void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 {
     settleObservers();
     t->block = std::move(b);
+    if (!t->hasPending) t->pending.reset(); // a waiting task keeps no Outcome
     t->state = state;
     t->blockOrder = ++m_blockCounter;
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -281,7 +282,7 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
     }
     t->dispatch.clear();
     t->handlingDepth = 0;
-    t->pending = Outcome();
+    t->pending.reset();
     t->hasPending = false;
     finishTask(t, false, {}, newError(t, std::move(error), t->rootNode));
 }
@@ -289,10 +290,12 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
 void Machine::applyPending(TaskRec* t, Ctl& c)
 {
     t->hasPending = false;
-    applyOutcome(t, t->pending, c);
-    t->pending.value = QVariant(); // what the outcome held goes with it, as if it had been moved out
-    t->pending.error.reset();
-    t->pending.run.reset();
+    if (!t->pending) return; // nothing to apply: the turn does nothing (c.kind stays Stop)
+    Outcome& o = *t->pending;
+    applyOutcome(t, o, c);
+    o.value = QVariant(); // what the outcome held goes with it, as if it had been moved out
+    o.error.reset();
+    o.run.reset();
 }
 
 void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
@@ -405,7 +408,7 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
         auto scope = taken.scope();
         Frame f;
         f.kind = FrameKind::Handler;
-        f.handler = scope->handler.impl();
+        f.setHandler(scope->handler.impl());
         pushFrame(t, std::move(f));
         c.program = std::move(scope->body);
         return; // still Start
@@ -440,18 +443,18 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
     }
     if (pr->handle().done()) {
         const int node = f.node;
-        if (pr->m_error) {
+        if (pr->m_exception) {
             ErrorPtr e;
-            if (inflight && inflight->exception == pr->m_error)
+            if (inflight && inflight->exception == pr->m_exception)
                 e = std::move(inflight);
             else
-                e = newError(t, pr->m_error, node, true);
+                e = newError(t, pr->m_exception, node, true);
             popFrame(t);
             m_tree.finish(node);
             c.kind = Ctl::Error;
             c.error = std::move(e);
         } else {
-            c.value = std::move(pr->m_result);
+            c.value = std::move(pr->m_value);
             popFrame(t);
             m_tree.finish(node);
             c.kind = Ctl::Value;
@@ -481,10 +484,10 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         PromiseBase* pr = f.program.get();
         ErrorPtr inflight;
         if (c.kind == Ctl::Value) {
-            pr->m_in = std::move(c.value);
+            pr->m_value = std::move(c.value);
         } else {
             inflight = std::move(c.error);
-            pr->m_inError = inflight->exception;
+            pr->m_exception = inflight->exception;
         }
         resumeTop(t, c, std::move(inflight));
         return true;
@@ -509,7 +512,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     }
     case FrameKind::Local: {
         Frame popped = popFrame(t);
-        t->env = std::move(popped.savedEnv);
+        t->env = std::move(popped.savedEnv());
         if (DOEFF_OBSERVED) [[unlikely]]
             hookEnv(t, EventKind::EnvLeft, QString());
         return true;

@@ -88,14 +88,23 @@ private:
     PromiseBase* m_p = nullptr;
 };
 
+/// One K frame: 40 bytes, as every task and every nested call holds some.
 struct Frame {
     FrameKind kind = FrameKind::Program;
     int node = -1; ///< effect-tree node: the activation, or the construct's effect
     int index = 0; ///< GatherBranch: item index
     CoroOwner program; ///< Program
-    std::shared_ptr<const HandlerImpl> handler; ///< Handler
-    std::shared_ptr<void> data; ///< kind-specific state (see the accessors in machine.cpp)
-    Env savedEnv; ///< Local: env to restore
+    /// Kind-specific state: Handler: its HandlerImpl (handler()); Local: the Env to restore
+    /// (savedEnv()); Handling: HandlingState; Listen, Intercept, Convert…: see where they are pushed.
+    std::shared_ptr<void> data;
+
+    const HandlerImpl* handler() const { return static_cast<const HandlerImpl*>(data.get()); }
+    std::shared_ptr<const HandlerImpl> sharedHandler() const
+    {
+        return std::static_pointer_cast<const HandlerImpl>(data);
+    }
+    void setHandler(std::shared_ptr<const HandlerImpl> h) { data = std::const_pointer_cast<HandlerImpl>(std::move(h)); }
+    Env& savedEnv() const { return *static_cast<Env*>(data.get()); }
 };
 
 struct TaskRec;
@@ -309,14 +318,18 @@ struct TaskRec {
     int handlingDepth = 0;
     Env env;
     std::shared_ptr<Store> store;
-    /// What the task does when it next runs (valid while hasPending).
-    Outcome pending;
+    /// What the task does when it next runs. On the heap: allocated while the task runs or is
+    /// ready, freed while it is blocked, so that waiting tasks stay small.
+    std::unique_ptr<Outcome> pending;
     bool hasPending = false;
     Outcome& setPending(Outcome o)
     {
-        pending = std::move(o);
+        if (pending)
+            *pending = std::move(o);
+        else
+            pending = std::make_unique<Outcome>(std::move(o));
         hasPending = true;
-        return pending;
+        return *pending;
     }
     BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
     quint64 blockOrder = 0;

@@ -28,7 +28,7 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         break;
     }
     case FrameKind::Handler:
-        s.description = QStringLiteral("handler=") + f.handler->name;
+        s.description = QStringLiteral("handler=") + f.handler()->name;
         break;
     case FrameKind::Handling: {
         auto hs = std::static_pointer_cast<HandlingState>(f.data);
@@ -47,7 +47,8 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         // the override keys are those whose value differs from the saved env
         QStringList keys;
         for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
-            if (!f.savedEnv.contains(it.key()) || f.savedEnv.value(it.key()) != it.value()) keys.append(repr(it.key()));
+            if (!f.savedEnv().contains(it.key()) || f.savedEnv().value(it.key()) != it.value())
+                keys.append(repr(it.key()));
         const qsizetype shown = std::min<qsizetype>(keys.size(), 3);
         s.description = QStringLiteral("env={") + QStringList(keys.mid(0, shown)).join(QStringLiteral(", "))
             + (keys.size() > 3 ? QStringLiteral("...") : QString()) + QStringLiteral("}");

@@ -151,7 +151,6 @@ std::vector<Frame> Machine::inheritedFrames(TaskRec* t) const
             if (f.kind == FrameKind::Handler || f.kind == FrameKind::Intercept) {
                 Frame c;
                 c.kind = f.kind;
-                c.handler = f.handler;
                 c.data = f.data;
                 out.push_back(std::move(c));
             } else if (f.kind == FrameKind::Handling) {
@@ -426,7 +425,7 @@ bool Machine::cancelTask(TaskRec* x)
     }
     x->dispatch.clear();
     x->handlingDepth = 0;
-    x->pending = Outcome();
+    x->pending.reset();
     x->hasPending = false;
     x->state = TaskState::Cancelled;
     if (DOEFF_OBSERVED) [[unlikely]]
