@@ -608,7 +608,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     return false;
 }
 
-bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel)
+bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel)
 {
     switch (o.kind) {
     case Outcome::Block:

@@ -448,7 +448,7 @@ private:
     void resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight);
     bool deliver(TaskRec* t, Ctl& c);
     bool perform(TaskRec* t, Ctl& c);
-    bool finishDispatch(TaskRec* t, Ctl& c, Outcome o, bool programLevel);
+    bool finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel);
 
     // frames
     void pushFrame(TaskRec* t, Frame f);
@@ -549,7 +549,8 @@ private:
     bool promiseIsExternal(const Waitable& w) const;
     void completePromise(PromiseRec* p, QVariant value, ErrorPtr error);
     ErrorPtr checkHandle(TaskRec* t, const Waitable& w, int node, const char* what);
-    std::vector<Frame> inheritedFrames(TaskRec* t) const;
+    /// The frames a task spawned by `t` inherits, top first, into `out`.
+    void inheritedFrames(TaskRec* t, std::vector<Frame>& out) const;
 
     quint64 m_runId;
     RunOptions m_options;
@@ -564,6 +565,7 @@ private:
     quint64 m_step = 0;
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
+    std::vector<Frame> m_scratchFrames; ///< Spawn: the inherited frames, before they are pushed
 
     // timers: (deadline µs, sequence) → blocked op
     std::map<std::pair<qint64, quint64>, BlockPtr> m_timers;

@@ -136,10 +136,10 @@ void Machine::cancelBranches(const BlockPtr& b)
             if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
 }
 
-std::vector<Frame> Machine::inheritedFrames(TaskRec* t) const
+void Machine::inheritedFrames(TaskRec* t, std::vector<Frame>& out) const
 {
     // every HandlerFrame and InterceptFrame on the spawn site's dispatch path, top first
-    std::vector<Frame> out;
+    out.clear();
     TaskRec* x = t;
     int index = int(t->k.size()) - 1;
     while (x) {
@@ -167,7 +167,6 @@ std::vector<Frame> Machine::inheritedFrames(TaskRec* t) const
         x = next;
         index = nextIndex;
     }
-    return out;
 }
 
 Outcome Machine::handleScheduler(DispatchState& d)
@@ -185,10 +184,13 @@ Outcome Machine::handleScheduler(DispatchState& d)
         Frame root;
         root.kind = FrameKind::TaskRoot;
         pushFrame(child, std::move(root));
-        std::vector<Frame> inherited = inheritedFrames(t);
+        std::vector<Frame>& inherited = m_scratchFrames; // reused: no allocation per spawn
+        inheritedFrames(t, inherited);
         child->k.reserve(child->k.size() + inherited.size() + 1); // + the program's own frame
+        child->dispatch.reserve(child->dispatch.size() + inherited.size() + 1);
         for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
             pushFrame(child, std::move(*it));
+        inherited.clear();
         Outcome& start = child->setPending(Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
         enqueue(child);

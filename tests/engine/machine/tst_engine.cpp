@@ -35,6 +35,31 @@ Program<int> depthWithEffect(int n)
     co_return co_await depthWithEffect(n - 1) + 1;
 }
 
+/// Records `who0`, `who1`, … one effect at a time.
+Program<int> chatter(QString who, int n)
+{
+    for (int i = 0; i < n; ++i)
+        co_await record(who + QString::number(i));
+    co_return n;
+}
+/// Main alone (its effects may keep the turn), then with two tasks and a timer in the queue.
+Program<int> aloneThenShared()
+{
+    co_await chatter(u"m"_s, 3);
+    Task<int> a = co_await Spawn(chatter(u"a"_s, 3));
+    co_await record(u"spawned a"_s);
+    Task<int> b = co_await Spawn(chatter(u"b"_s, 2));
+    co_await chatter(u"n"_s, 2);
+    co_await Delay(0.0);
+    co_await record(u"after delay"_s);
+    const QVariantList both = co_await Gather(a, b);
+    co_await chatter(u"z"_s, 2);
+    co_return both.size();
+}
+struct SilentObserver final : Observer {
+    void onEvent(const Event&, const RunView&) override { }
+};
+
 Handler tens()
 {
     return handler(u"tens"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
@@ -356,6 +381,26 @@ private Q_SLOTS:
     {
         auto r = sync_run(throwsNonStd(), sync_handlers_preset());
         QCOMPARE(resultText(r), u"Err(int: (not a std::exception))"_s);
+    }
+    void aTaskAloneKeepsItsTurnWithTheSameSchedule_data() { addRunnerColumn(); }
+    void aTaskAloneKeepsItsTurnWithTheSameSchedule()
+    {
+        // Unobserved, a task whose effect leaves it alone in the queue goes on in the same turn;
+        // observed, every effect goes through the queue. The schedule must be the same: the log
+        // (which records the interleaving) of both runs is the one round-robin order.
+        QFETCH(int, runner);
+        auto plain = runWith(runner, aloneThenShared());
+        const QString plainOrder = trace().join(u' ');
+        SilentObserver silent;
+        RunOptions observed;
+        observed.observers.append(&silent);
+        auto watched = runWith(runner, aloneThenShared(), sync_handlers_preset(), {}, {}, observed);
+        const QString watchedOrder = trace().join(u' ');
+        QCOMPARE(resultText(plain), u"Ok(2)"_s);
+        QCOMPARE(resultText(watched), u"Ok(2)"_s);
+        const QString expected = u"m0 m1 m2 a0 spawned a a1 a2 b0 n0 b1 n1 after delay z0 z1"_s;
+        QCOMPARE(watchedOrder, expected);
+        QCOMPARE(plainOrder, expected);
     }
     void effectTreeIsBounded()
     {
