@@ -40,7 +40,7 @@
 
 /// Bumped whenever ProgramInfo, ProgramLibrary or ProgramLibraryEntry change layout. A library
 /// built against another ABI version is rejected by loadProgramLibrary().
-#define DOEFF_PROGRAM_LIBRARY_ABI 2
+#define DOEFF_PROGRAM_LIBRARY_ABI 3
 
 namespace doeff {
 
