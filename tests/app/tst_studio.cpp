@@ -1234,9 +1234,9 @@ private Q_SLOTS:
                                   dir.path()));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
-        // named as the debuggee reports it (issue 19), not after the executable
-        QCOMPARE(w.session()->programName(), u"counter_main"_s);
-        QVERIFY2(w.windowTitle().startsWith(u"counter_main"_s), qPrintable(w.windowTitle()));
+        // named as the debuggee reports it (issue 19): its registered name, not the executable's
+        QCOMPARE(w.session()->programName(), u"count_to_three"_s);
+        QVERIFY2(w.windowTitle().startsWith(u"count_to_three"_s), qPrintable(w.windowTitle()));
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
@@ -1281,6 +1281,59 @@ private Q_SLOTS:
         QCOMPARE(reports.size(), 1); // the start-up saw only its own file
         QCOMPARE(w.session()->status(), RunStatus::Trace);
         QVERIFY2(w.messageText().contains(u"empty.doefftrace"_s), qPrintable(w.messageText()));
+    }
+
+    /// Issue 19: a result saved by doeff-run names its program; the Studio shows that name (title,
+    /// status, main task), not the file's.
+    void openedResultNamesItsProgram()
+    {
+        QTemporaryDir dir;
+        const QString result = dir.filePath(u"saved-run.doeffresult"_s);
+        QVERIFY(doeffRunSucceeds({ u"count_to_three"_s, u"--save-result"_s, result }));
+        studio::MainWindow w;
+        QVERIFY(w.openResult(result));
+        QCOMPARE(w.session()->programName(), u"count_to_three"_s);
+        QVERIFY2(w.windowTitle().startsWith(u"count_to_three"_s), qPrintable(w.windowTitle()));
+        QVERIFY2(!w.windowTitle().contains(u"saved-run"_s), qPrintable(w.windowTitle()));
+        QVERIFY2(w.runStatusText().contains(u"count_to_three"_s), qPrintable(w.runStatusText()));
+        const QAbstractItemModel& tasks = *w.tasksPane()->model();
+        QVERIFY(tasks.rowCount() >= 1);
+        QString row;
+        for (int c = 0; c < tasks.columnCount(); ++c)
+            row += tasks.index(0, c).data().toString() + u' ';
+        QVERIFY2(row.contains(u"count_to_three"_s) && !row.contains(u"saved-run"_s), qPrintable(row));
+    }
+
+    /// Issue 19: a trace recorded by doeff-run and the same example run in the Studio's process
+    /// name the program alike (its registered name), while frames keep their function's name.
+    void traceAndInProcessRunNameTheProgramAlike()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"recorded.doefftrace"_s);
+        // word_count's main program is the function parallel_work_main
+        QVERIFY(doeffRunSucceeds({ u"word_count"_s, u"--trace"_s, trace }));
+        studio::MainWindow recorded;
+        QVERIFY(openTraceAndWait(recorded, trace));
+        studio::MainWindow live;
+        live.setRunInProcess(true);
+        QVERIFY(runToEnd(live, u"word_count"_s));
+        QCOMPARE(live.session()->programName(), u"word_count"_s);
+        QCOMPARE(recorded.session()->programName(), live.session()->programName());
+        QCOMPARE(recorded.session()->state().programName(), live.session()->state().programName());
+        QCOMPARE(recorded.windowTitle(), live.windowTitle());
+        const auto mainTaskName = [](studio::MainWindow& w) {
+            const SessionTask* t = w.session()->state().task(0);
+            return t ? t->name : QString();
+        };
+        QCOMPARE(mainTaskName(recorded), mainTaskName(live));
+        // the frame of the main program is still its function
+        bool function = false;
+        for (quint64 s = 1; s < recorded.session()->presentStep() && !function; ++s) {
+            QVERIFY(recorded.session()->goToStep(s));
+            for (const FrameInfo& f : recorded.session()->state().k(0))
+                function = function || f.function.contains(u"parallel_work_main"_s);
+        }
+        QVERIFY(function);
     }
 
     // Issue 17 #12: `doeff-studio RESULT --screenshot PATH` saves the window and exits.
