@@ -266,9 +266,13 @@ void MainWindow::updateStatus()
         m_stepLabel->setText(tr("Step %1").arg(s.step()));
     else
         m_stepLabel->setText(tr("Step %1 of %2").arg(m_session->viewStep()).arg(m_session->presentStep()));
+    const int selected = m_session->selectedTask();
+    const SessionTask* selectedTask = s.task(selected);
     if (!m_session->isAtPresent()) {
-        m_reasonLabel->setText(tr("Viewing the past (Timeline ▸ %1 returns)")
-                                   .arg(m_session->status() == views::RunStatus::Trace ? tr("End") : tr("Live")));
+        // the past shows the selected task at the viewed step (Source, Stack, Store, Environment)
+        const QString task = selectedTask ? tr(" · task %1 '%2'").arg(selected).arg(selectedTask->name) : QString();
+        m_reasonLabel->setText(tr("Viewing the past%1 (Timeline ▸ %2 returns)")
+                                   .arg(task, m_session->status() == views::RunStatus::Trace ? tr("End") : tr("Live")));
     } else if (m_session->isPaused()) {
         const PausedState& p = *m_session->lastPause();
         const SessionTask* t = s.task(p.task);
@@ -285,7 +289,17 @@ void MainWindow::updateStatus()
         m_reasonLabel->setText(tr("Running…"));
     } else if (m_session->hasResult() && m_session->result().is_err()) {
         const ErrorContext& c = m_session->result().error_context();
-        m_reasonLabel->setText(tr("Ended · task %1 '%2' failed (shown where it ended)").arg(c.task).arg(c.taskName));
+        if (m_session->showsFailingPoint())
+            m_reasonLabel->setText(
+                tr("Ended · task %1 '%2' failed · shown at its failing point").arg(c.task).arg(c.taskName));
+        else if (selectedTask)
+            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed · showing task %3 '%4' where it ended")
+                                       .arg(c.task)
+                                       .arg(c.taskName)
+                                       .arg(selected)
+                                       .arg(selectedTask->name));
+        else
+            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed").arg(c.task).arg(c.taskName));
     } else {
         m_reasonLabel->setText(m_session->hasResult() ? tr("Ended") : QString());
     }

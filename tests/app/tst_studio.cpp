@@ -24,6 +24,7 @@
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
+#include <taskmodel.h>
 #include <taskspane.h>
 #include <timelinepane.h>
 #include <traceio.h>
@@ -86,6 +87,39 @@ Program<void> forever()
 {
     for (int i = 0;; ++i)
         co_await Put("i", i);
+}
+
+/// Puts k=1 then k=2 in a Local scope, then fails: its failing point has k=2 and phase=parse.
+Program<void> putsThenFails()
+{
+    co_await Put("k", 1);
+    co_await Put("k", 2);
+    throw std::runtime_error("boom at k=2");
+}
+
+Program<void> failingTaskBody()
+{
+    Env scope;
+    scope.insert(u"phase"_s, u"parse"_s);
+    co_await Local(scope, putsThenFails());
+}
+
+/// A task that fails after two Puts; main waits for it, then the run fails with it. Before the
+/// task ran, main put k=0.
+Program<void> mainWithFailingTask()
+{
+    co_await Put("k", 0);
+    Task<void> t = co_await Spawn(failingTaskBody(), SpawnOptions { .name = u"putter"_s });
+    co_await Wait(t);
+}
+
+/// The (key, value) rows of a Store or Environment pane.
+QMap<QString, QString> paneValues(const QAbstractItemModel& m)
+{
+    QMap<QString, QString> out;
+    for (int r = 0; r < m.rowCount(); ++r)
+        out.insert(m.index(r, 0).data().toString(), m.index(r, 1).data().toString());
+    return out;
 }
 
 QAction* action(studio::MainWindow& w, const char* name)
@@ -711,6 +745,92 @@ private Q_SLOTS:
         Q_EMIT w.resultPane()->textView()->anchorClicked(href);
         QCOMPARE(w.sourcePane()->file(), site.file);
         QCOMPARE(w.sourcePane()->line(), site.line);
+    }
+
+    /// Issue 19: at the end of a failed run Store and Environment show the failing task's values
+    /// at the failing point (where Source and Stack are), and the status bar says so.
+    void failedRunShowsStoreAndEnvAtTheFailingPoint()
+    {
+        studio::MainWindow w;
+        w.show();
+        ProgramInfo info { .name = u"failing_task"_s, .description = {}, .make = [] {
+                              return AnyProgram(mainWithFailingTask());
+                          } };
+        QVERIFY(w.openProgram(info));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QVERIFY(w.session()->result().is_err());
+        const int failing = w.session()->result().error_context().task;
+        QVERIFY(failing != 0);
+        QCOMPARE(w.session()->selectedTask(), failing);
+        QVERIFY(w.session()->showsFailingPoint());
+        const QMap<QString, QString> store = paneValues(*w.storePane()->model());
+        QVERIFY2(store.value(u"k"_s) == u"2"_s,
+                 qPrintable(QStringList(store.keys()).join(u',') + u" k=" + store.value(u"k"_s)));
+        const QMap<QString, QString> env = paneValues(*w.envPane()->model());
+        QVERIFY2(env.value(u"phase"_s).contains(u"parse"_s), qPrintable(QStringList(env.keys()).join(u',')));
+        QVERIFY2(w.reasonText().contains(u"failing point"_s), qPrintable(w.reasonText()));
+    }
+
+    /// Issue 19, journey 1: travelling back to a step where task 2 runs and selecting task 3 in
+    /// Tasks, Source, Stack, Store, Environment and the status bar all describe task 3 there.
+    void timeTravelKeepsEveryPaneOnTheSelectedTask()
+    {
+        studio::MainWindow w;
+        w.show();
+        // pipeline: producer (1), parser (2) and consumer (3) run different code
+        QVERIFY(runToEnd(w, u"pipeline"_s));
+        QVERIFY(w.session()->presentState().tasks().size() >= 4);
+        const auto programFrame = [](const QList<FrameInfo>& k) -> std::optional<FrameInfo> {
+            for (const FrameInfo& f : k)
+                if (f.kind == u"ProgramFrame"_s && !f.file.isEmpty()) return f;
+            return std::nullopt;
+        };
+        // a past step where task 2 runs and task 3 is alive somewhere else in its code
+        QSlider* slider = w.timelinePane()->slider();
+        QVERIFY(slider->isEnabled());
+        quint64 step = 0;
+        for (quint64 s = 1; s < w.session()->presentStep() && step == 0; ++s) {
+            slider->setValue(int(s));
+            const SessionState& st = w.session()->state();
+            const std::optional<FrameInfo> other = programFrame(st.k(3));
+            const std::optional<FrameInfo> running = programFrame(st.k(2));
+            if (st.currentTask() == 2 && st.task(3) && !st.task(3)->isFinished() && other && running
+                && (other->line != running->line || other->file != running->file))
+                step = s;
+        }
+        QVERIFY2(step > 0, "no step where task 2 runs while task 3 waits elsewhere");
+        QVERIFY(!w.session()->isAtPresent());
+        QCOMPARE(w.session()->viewStep(), step);
+
+        // select task 3 in Tasks, as a click does
+        QTreeView* tasks = w.tasksPane()->view();
+        QModelIndex row;
+        for (int r = 0; r < tasks->model()->rowCount(); ++r)
+            if (tasks->model()->index(r, 0).data(TaskModel::TaskIdRole).toInt() == 3) row = tasks->model()->index(r, 0);
+        QVERIFY(row.isValid());
+        tasks->setCurrentIndex(row);
+        QCOMPARE(w.session()->selectedTask(), 3);
+        QCOMPARE(w.session()->viewStep(), step);
+
+        const SessionState& st = w.session()->state();
+        const std::optional<FrameInfo> top = programFrame(st.k(3));
+        QVERIFY(top);
+        QCOMPARE(w.sourcePane()->file(), top->file);
+        QCOMPARE(w.sourcePane()->line(), top->line);
+        QCOMPARE(w.stackPane()->model()->rowCount(), int(st.k(3).size()));
+        const QString stackTitle = w.stackPane()->findChild<QLabel*>()->text();
+        QVERIFY2(stackTitle.startsWith(u"Task 3 "_s), qPrintable(stackTitle));
+        QMap<QString, QString> store;
+        for (const auto& [k, v] : st.store(3).entries())
+            if (!k.startsWith(u"__"_s)) store.insert(k, repr(v));
+        QMap<QString, QString> shownStore = paneValues(*w.storePane()->model());
+        shownStore.removeIf([](const auto& kv) { return kv.key().startsWith(u"__"_s); });
+        QCOMPARE(shownStore.keys(), store.keys());
+        QCOMPARE(paneValues(*w.envPane()->model()).keys(), st.task(3)->env.keys());
+        QVERIFY2(w.reasonText().contains(u"task 3 "_s), qPrintable(w.reasonText()));
+        QVERIFY2(w.stepText().contains(QString::number(step)), qPrintable(w.stepText()));
     }
 
     /// Issue 19, journey 2: with Run ▸ Follow Running Task off, stepping keeps the task the user

@@ -73,6 +73,18 @@ void VariantPane::refresh()
         m_model.setEntries(entries, {});
         return;
     }
+    if (m_session->showsFailingPoint()) {
+        // where Source and Stack are: the failing task's store and env when it failed
+        const ErrorContext& c = m_session->result().error_context();
+        if (m_source == Source::Store) {
+            entries = c.store.entries();
+        } else {
+            for (auto it = c.env.cbegin(); it != c.env.cend(); ++it)
+                entries.append({ it.key(), it.value() });
+        }
+        m_model.setEntries(entries, {});
+        return;
+    }
     const SessionState& s = m_session->state();
     const int task = m_session->selectedTask();
     if (m_source == Source::Store) {
