@@ -1147,6 +1147,9 @@ private Q_SLOTS:
                  qPrintable(text));
         QVERIFY2(text.contains(u"concurrency.cpp:80</a>"_s), qPrintable(text));
         QCOMPARE(bar->verdict(), u"task"_s);
+        // the tooltip says what the verdict cannot see rather than guessing
+        QVERIFY2(bar->label()->toolTip().contains(u"try/catch"_s), qPrintable(bar->label()->toolTip()));
+        QVERIFY2(bar->label()->toolTip().contains(u"concurrency.cpp:80"_s), qPrintable(bar->label()->toolTip()));
         // the link shows the throw line in Source
         w.sourcePane()->showLocation(QStringLiteral(__FILE__), 1);
         const QRegularExpression href(u"href=\"([^\"]+)\""_s);
