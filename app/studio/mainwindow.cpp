@@ -30,6 +30,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolButton>
@@ -181,9 +182,34 @@ void MainWindow::fitToScreen()
     if (!testAttribute(Qt::WA_Resized)) size = size.boundedTo(room * 9 / 10);
     size = size.boundedTo(room);
     resize(size);
+    applyDefaultProportions();
+    // keep the whole frame on the screen
+    QRect frameRect(pos(), this->size() + frame);
+    if (!available.contains(frameRect)) {
+        frameRect.moveLeft(std::clamp(frameRect.left(), available.left(),
+                                      std::max(available.left(), available.right() - frameRect.width() + 1)));
+        frameRect.moveTop(std::clamp(frameRect.top(), available.top(),
+                                     std::max(available.top(), available.bottom() - frameRect.height() + 1)));
+        move(frameRect.topLeft());
+    }
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    // the dock layout takes sizes only once the window has its own: before the first show
+    // the side columns fell back to their minimum width (Store's values and the Breakpoints
+    // row were cut off), so the default proportions are applied again now
+    if (!m_shownOnce && !m_layoutRestored) applyDefaultProportions();
+    m_shownOnce = true;
+}
+
+void MainWindow::applyDefaultProportions()
+{
     // the default layout in proportion to the window, so that a small screen or a large scale
     // factor shrinks every pane alike instead of squeezing Source out (a saved layout is
     // restored over this)
+    const QSize size = this->size();
     const auto docks = [this](std::initializer_list<const char*> names) {
         QList<QDockWidget*> list;
         for (const char* name : names)
@@ -194,15 +220,6 @@ void MainWindow::fitToScreen()
     const QList<QDockWidget*> sides = docks({ "tasksDock", "storeDock" });
     if (bottom.size() == 1) resizeDocks(bottom, { size.height() * 36 / 100 }, Qt::Vertical);
     if (sides.size() == 2) resizeDocks(sides, { size.width() * 24 / 100, size.width() * 18 / 100 }, Qt::Horizontal);
-    // keep the whole frame on the screen
-    QRect frameRect(pos(), this->size() + frame);
-    if (!available.contains(frameRect)) {
-        frameRect.moveLeft(std::clamp(frameRect.left(), available.left(),
-                                      std::max(available.left(), available.right() - frameRect.width() + 1)));
-        frameRect.moveTop(std::clamp(frameRect.top(), available.top(),
-                                     std::max(available.top(), available.bottom() - frameRect.height() + 1)));
-        move(frameRect.topLeft());
-    }
 }
 
 bool MainWindow::isLive() const
@@ -352,7 +369,7 @@ void MainWindow::restoreSettings()
     QSettings settings;
     restoreGeometry(settings.value(u"geometry"_s).toByteArray());
     fitToScreen(); // a saved geometry from a bigger screen, or another scale factor
-    restoreState(settings.value(u"windowState"_s).toByteArray());
+    m_layoutRestored = restoreState(settings.value(u"windowState"_s).toByteArray());
     const int clock = settings.value(u"clock"_s, 0).toInt();
     for (QAction* a : m_clockGroup->actions())
         if (a->data().toInt() == clock) a->setChecked(true);
