@@ -428,8 +428,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::addRow("another ABI version")
             << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY)
-            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 3, but this engine "
-                              "supports version 2 (rebuild the library against this libdoeff)\n");
+            << QStringLiteral("doeff-run: " DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 4, but this engine "
+                              "supports version 3 (rebuild the library against this libdoeff)\n");
         QTest::addRow("a name registered twice")
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY)
             << QStringLiteral("doeff-run: " DOEFF_DUPLICATE_NAMES_LIBRARY

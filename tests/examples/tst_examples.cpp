@@ -401,8 +401,8 @@ private Q_SLOTS:
                               ": not a doeff program library (no doeff_program_library_v1 symbol)");
         QTest::addRow("another ABI version")
             << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY)
-            << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 3, but this engine supports "
-                                                      "version 2 (rebuild the library against this libdoeff)");
+            << QStringLiteral(DOEFF_WRONG_ABI_LIBRARY ": program library ABI version 4, but this engine supports "
+                                                      "version 3 (rebuild the library against this libdoeff)");
         QTest::addRow("a name registered twice")
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY)
             << QStringLiteral(DOEFF_DUPLICATE_NAMES_LIBRARY
