@@ -157,6 +157,9 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
                 if (const SessionTask* t = before->task(errorTask)) {
                     data->errorContext.taskName = t->name;
                     data->errorContext.env = t->env;
+                    // the failing task's store there, as the live run's result keeps it
+                    data->errorContext.store = before->store(errorTask);
+                    data->errorContext.storeKeys = data->errorContext.store.keys();
                     for (const SessionFrame& f : t->k) {
                         if (f.kind != FrameKindCode::Program || f.file.isEmpty()) continue;
                         SourceStackTrace::Entry entry;

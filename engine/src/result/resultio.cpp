@@ -81,6 +81,8 @@ QCborValue encodeValue(const QVariant& v)
     QCborMap m;
     m.insert(QStringLiteral("repr"), repr(v));
     if (cborRepresentable(v)) m.insert(QStringLiteral("value"), QCborValue::fromVariant(v));
+    // CBOR reads a list of strings back as a QVariantList: say what it was
+    if (v.metaType().id() == QMetaType::QStringList) m.insert(QStringLiteral("type"), QStringLiteral("QStringList"));
     return m;
 }
 
@@ -228,6 +230,9 @@ public:
         auto it = m.constFind(QStringLiteral("value"));
         if (it != m.cend()) {
             QVariant x = it.value().toVariant();
+            if (m.value(QStringLiteral("type")).toString() == QLatin1String("QStringList")
+                && x.canConvert<QStringList>())
+                x = x.toStringList();
             // keep CBOR's reading only when it prints exactly as the original did
             if (repr(x) == text) return x;
         }

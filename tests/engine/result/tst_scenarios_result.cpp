@@ -51,6 +51,11 @@ Program<int> storing_main()
     co_return co_await Wait(task);
 }
 
+Program<QStringList> names_main()
+{
+    co_return QStringList { u"ada"_s, u"grace"_s };
+}
+
 QString golden(const QString& name)
 {
     const QString path = QStringLiteral(DOEFF_RR_DIR) + u"/golden/"_s + name + u".txt"_s;
@@ -269,6 +274,23 @@ private Q_SLOTS:
         } catch (const ResultFileError& e) {
             QVERIFY2(str(e.what()).contains(u"'program'"_s), e.what());
         }
+    }
+
+    /// A QStringList (a value, an env entry) reads back as a QStringList, not a QVariantList.
+    void stringListsKeepTheirType()
+    {
+        const auto r = sync_run(names_main(), sync_handlers_preset(),
+                                Env { { u"records"_s, QStringList { u"a,1"_s, u"b,2"_s } } });
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(r.save(buffer));
+        buffer.close();
+        buffer.open(QIODevice::ReadOnly);
+        const SavedResult loaded = load_result(buffer, u"names"_s);
+        QCOMPARE(loaded.value().metaType(), QMetaType::fromType<QStringList>());
+        QCOMPARE(loaded.value().toStringList(), (QStringList { u"ada"_s, u"grace"_s }));
+        QCOMPARE(loaded.env().value(u"records"_s).metaType(), QMetaType::fromType<QStringList>());
+        QCOMPARE(loaded.format(true), r.format(true));
     }
 
     void loadingNeverCrashesOnDamagedFiles()
