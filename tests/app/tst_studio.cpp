@@ -38,6 +38,8 @@
 
 #include <QAbstractItemView>
 #include <QAction>
+#include <QCborMap>
+#include <QCborValue>
 #include <QComboBox>
 #include <QDialog>
 #include <QHeaderView>
@@ -261,8 +263,9 @@ private Q_SLOTS:
         QVERIFY(waitPaused(w.session()));
     }
 
-    // Issue 19 #3: a trace's Restart says what it does and runs the trace's program anew; a
-    // result whose program is not known here cannot be run again.
+    // Issue 19 #3: a trace's Restart says what it does and runs the trace's program anew; so
+    // does a result's, now that it records its program; a result that does not name a program
+    // known here cannot be run again.
     void traceRestartRunsItsProgramAgain()
     {
         QTemporaryDir dir;
@@ -287,7 +290,20 @@ private Q_SLOTS:
         studio::MainWindow fresh;
         QVERIFY(fresh.openResult(result));
         QCOMPARE(action(fresh, "restart")->text(), u"Run This Program Again"_s);
-        QVERIFY(!action(fresh, "restart")->isEnabled()); // its program is not known here
+        QVERIFY(action(fresh, "restart")->isEnabled());
+        action(fresh, "restart")->trigger();
+        QVERIFY(waitPaused(fresh.session()));
+        QCOMPARE(fresh.session()->programName(), u"counter"_s);
+
+        // written before results named their program: named after the file, not runnable
+        QCborMap doc = QCborValue::fromCbor(readBytes(result)).toMap();
+        doc.remove(u"program"_s);
+        const QString old = dir.filePath(u"old.doeffresult"_s);
+        QVERIFY(writeBytes(old, doc.toCborValue().toCbor()));
+        studio::MainWindow older;
+        QVERIFY(older.openResult(old));
+        QCOMPARE(older.session()->programName(), u"old.doeffresult"_s);
+        QVERIFY(!action(older, "restart")->isEnabled()); // its program is not known here
     }
 
     // Issue 19 #4: the window fits the available screen (offscreen: 800×600), the status bar
@@ -765,12 +781,20 @@ private Q_SLOTS:
         QVERIFY(failing != 0);
         QCOMPARE(w.session()->selectedTask(), failing);
         QVERIFY(w.session()->showsFailingPoint());
+        // the Local scope was left on the way out: the task's own env at the end has no phase
+        QVERIFY(w.session()->state().task(failing));
+        QVERIFY(!w.session()->state().task(failing)->env.contains(u"phase"_s));
         const QMap<QString, QString> store = paneValues(*w.storePane()->model());
         QVERIFY2(store.value(u"k"_s) == u"2"_s,
                  qPrintable(QStringList(store.keys()).join(u',') + u" k=" + store.value(u"k"_s)));
         const QMap<QString, QString> env = paneValues(*w.envPane()->model());
         QVERIFY2(env.value(u"phase"_s).contains(u"parse"_s), qPrintable(QStringList(env.keys()).join(u',')));
         QVERIFY2(w.reasonText().contains(u"failing point"_s), qPrintable(w.reasonText()));
+        // another task is shown where it ended, and the status bar names it
+        w.session()->setSelectedTask(0);
+        QVERIFY(!w.session()->showsFailingPoint());
+        QCOMPARE(paneValues(*w.storePane()->model()).value(u"k"_s), u"0"_s);
+        QVERIFY2(w.reasonText().contains(u"showing task 0 'main'"_s), qPrintable(w.reasonText()));
     }
 
     /// Issue 19, journey 1: travelling back to a step where task 2 runs and selecting task 3 in
