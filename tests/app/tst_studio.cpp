@@ -738,8 +738,14 @@ private Q_SLOTS:
         QVERIFY(!k.isEmpty());
         QCOMPARE(w.stackPane()->model()->rowCount(), int(k.size()));
         QVERIFY2(w.reasonText().contains(u"failed"_s), qPrintable(w.reasonText()));
-        QVERIFY2(w.stackPane()->findChild<QLabel*>()->text().contains(u"failed"_s),
-                 qPrintable(w.stackPane()->findChild<QLabel*>()->text()));
+        QLabel* title = w.stackPane()->findChild<QLabel*>();
+        QVERIFY2(title->text().contains(u"failed"_s), qPrintable(title->text()));
+        // the whole title is shown, wrapped when the column is narrower than it
+        w.stackPane()->parentWidget()->resize(200, w.stackPane()->parentWidget()->height());
+        QTRY_VERIFY(title->width() < title->fontMetrics().horizontalAdvance(title->text()));
+        QVERIFY(title->wordWrap());
+        QTRY_VERIFY2(title->height() >= title->heightForWidth(title->width()),
+                     qPrintable(u"%1 < %2"_s.arg(title->height()).arg(title->heightForWidth(title->width()))));
         QVERIFY(w.sourcePane()->showsEnd());
         const auto& site = w.session()->result().source_stack().entries.last();
         QCOMPARE(w.sourcePane()->line(), site.line);
