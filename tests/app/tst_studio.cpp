@@ -653,6 +653,7 @@ private Q_SLOTS:
         QVERIFY(w.saveResult(saved));
         QVERIFY(w.openFile(saved));
         QCOMPARE(w.resultPane()->summary(), liveSummary);
+        QCOMPARE(w.session()->programName(), example); // named by the trace, not the file
     }
 
     void exportJsonAndPerfetto()

@@ -123,6 +123,7 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
         return std::nullopt;
     const Event& finished = last.first();
     auto data = std::make_shared<detail::ResultData>();
+    data->program = reader.metadata().program; // what RunStarted called it, as a live result does
     data->ok = finished.code == 1;
     data->value = finished.value;
     data->store = finalState.store(0);
