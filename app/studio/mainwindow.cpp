@@ -306,7 +306,12 @@ void MainWindow::updateStatus()
         m_reasonLabel->setText(tr("Running…"));
     } else if (m_session->hasResult() && m_session->result().is_err()) {
         const ErrorContext& c = m_session->result().error_context();
-        if (m_session->showsFailingPoint())
+        if (m_session->showsFailingPoint() && !m_session->hasFailingPointStore())
+            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed · Stack at its failing point (this result file has "
+                                      "no store for it)")
+                                       .arg(c.task)
+                                       .arg(c.taskName));
+        else if (m_session->showsFailingPoint())
             m_reasonLabel->setText(
                 tr("Ended · task %1 '%2' failed · shown at its failing point").arg(c.task).arg(c.taskName));
         else if (selectedTask)

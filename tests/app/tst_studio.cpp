@@ -1458,6 +1458,42 @@ private Q_SLOTS:
         QVERIFY2(row.contains(u"count_to_three"_s) && !row.contains(u"saved-run"_s), qPrintable(row));
     }
 
+    /// Issue 19: an opened failed result shows the failing task at its failing point in Store and
+    /// Environment as in Stack; a file without that store says so and shows the main task's.
+    void openedFailedResultShowsTheFailingPoint()
+    {
+        QTemporaryDir dir;
+        const QString result = dir.filePath(u"pipeline.doeffresult"_s);
+        QProcess run;
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"pipeline"_s, u"--save-result"_s, result });
+        QVERIFY(run.waitForFinished(Timeout));
+        QCOMPARE(run.exitCode(), 1); // Err
+        studio::MainWindow w;
+        QVERIFY(w.openResult(result));
+        const ErrorContext& c = w.session()->result().error_context();
+        QCOMPARE(w.session()->selectedTask(), c.task);
+        QVERIFY(w.session()->showsFailingPoint());
+        QVERIFY(!c.store.isEmpty());
+        const auto sorted = [](QStringList keys) {
+            keys.sort();
+            return keys;
+        };
+        QCOMPARE(paneValues(*w.storePane()->model()).keys(), sorted(c.store.keys())); // not main's
+        QVERIFY(c.store.keys() != w.session()->result().raw_store().keys());
+        QVERIFY2(w.reasonText().contains(u"shown at its failing point"_s), qPrintable(w.reasonText()));
+
+        // written before results kept that store: the main task's, and the status bar says why
+        QCborMap doc = QCborValue::fromCbor(readBytes(result)).toMap();
+        QCborMap ctx = doc.value(u"error_context"_s).toMap();
+        ctx.remove(u"store"_s);
+        doc.insert(u"error_context"_s, ctx);
+        const QString old = dir.filePath(u"old.doeffresult"_s);
+        QVERIFY(writeBytes(old, doc.toCborValue().toCbor()));
+        QVERIFY(w.openResult(old));
+        QCOMPARE(paneValues(*w.storePane()->model()).keys(), sorted(w.session()->result().raw_store().keys()));
+        QVERIFY2(w.reasonText().contains(u"no store"_s), qPrintable(w.reasonText()));
+    }
+
     /// Issue 19: a trace recorded by doeff-run and the same example run in the Studio's process
     /// name the program alike (its registered name), while frames keep their function's name.
     void traceAndInProcessRunNameTheProgramAlike()
