@@ -126,7 +126,8 @@ bool MainWindow::openResult(const QString& path, bool anyKind)
         if (!confirmReplace(tr("open %1").arg(QFileInfo(path).fileName()))) return false;
         documentOpened();
         m_run->shutdown();
-        m_session->reset(QFileInfo(path).fileName());
+        // named as the run that wrote it names its program; older files: after the file
+        m_session->reset(result.program().isEmpty() ? QFileInfo(path).fileName() : result.program());
         m_session->setResult(result, true);
         addRecentFile(path);
         updateActions();

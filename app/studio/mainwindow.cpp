@@ -30,6 +30,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolButton>
@@ -181,9 +182,34 @@ void MainWindow::fitToScreen()
     if (!testAttribute(Qt::WA_Resized)) size = size.boundedTo(room * 9 / 10);
     size = size.boundedTo(room);
     resize(size);
+    applyDefaultProportions();
+    // keep the whole frame on the screen
+    QRect frameRect(pos(), this->size() + frame);
+    if (!available.contains(frameRect)) {
+        frameRect.moveLeft(std::clamp(frameRect.left(), available.left(),
+                                      std::max(available.left(), available.right() - frameRect.width() + 1)));
+        frameRect.moveTop(std::clamp(frameRect.top(), available.top(),
+                                     std::max(available.top(), available.bottom() - frameRect.height() + 1)));
+        move(frameRect.topLeft());
+    }
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    // the dock layout takes sizes only once the window has its own: before the first show
+    // the side columns fell back to their minimum width (Store's values and the Breakpoints
+    // row were cut off), so the default proportions are applied again now
+    if (!m_shownOnce && !m_layoutRestored) applyDefaultProportions();
+    m_shownOnce = true;
+}
+
+void MainWindow::applyDefaultProportions()
+{
     // the default layout in proportion to the window, so that a small screen or a large scale
     // factor shrinks every pane alike instead of squeezing Source out (a saved layout is
     // restored over this)
+    const QSize size = this->size();
     const auto docks = [this](std::initializer_list<const char*> names) {
         QList<QDockWidget*> list;
         for (const char* name : names)
@@ -194,15 +220,6 @@ void MainWindow::fitToScreen()
     const QList<QDockWidget*> sides = docks({ "tasksDock", "storeDock" });
     if (bottom.size() == 1) resizeDocks(bottom, { size.height() * 36 / 100 }, Qt::Vertical);
     if (sides.size() == 2) resizeDocks(sides, { size.width() * 24 / 100, size.width() * 18 / 100 }, Qt::Horizontal);
-    // keep the whole frame on the screen
-    QRect frameRect(pos(), this->size() + frame);
-    if (!available.contains(frameRect)) {
-        frameRect.moveLeft(std::clamp(frameRect.left(), available.left(),
-                                      std::max(available.left(), available.right() - frameRect.width() + 1)));
-        frameRect.moveTop(std::clamp(frameRect.top(), available.top(),
-                                     std::max(available.top(), available.bottom() - frameRect.height() + 1)));
-        move(frameRect.topLeft());
-    }
 }
 
 bool MainWindow::isLive() const
@@ -266,9 +283,13 @@ void MainWindow::updateStatus()
         m_stepLabel->setText(tr("Step %1").arg(s.step()));
     else
         m_stepLabel->setText(tr("Step %1 of %2").arg(m_session->viewStep()).arg(m_session->presentStep()));
+    const int selected = m_session->selectedTask();
+    const SessionTask* selectedTask = s.task(selected);
     if (!m_session->isAtPresent()) {
-        m_reasonLabel->setText(tr("Viewing the past (Timeline ▸ %1 returns)")
-                                   .arg(m_session->status() == views::RunStatus::Trace ? tr("End") : tr("Live")));
+        // the past shows the selected task at the viewed step (Source, Stack, Store, Environment)
+        const QString task = selectedTask ? tr(" · task %1 '%2'").arg(selected).arg(selectedTask->name) : QString();
+        m_reasonLabel->setText(tr("Viewing the past%1 (Timeline ▸ %2 returns)")
+                                   .arg(task, m_session->status() == views::RunStatus::Trace ? tr("End") : tr("Live")));
     } else if (m_session->isPaused()) {
         const PausedState& p = *m_session->lastPause();
         const SessionTask* t = s.task(p.task);
@@ -285,7 +306,22 @@ void MainWindow::updateStatus()
         m_reasonLabel->setText(tr("Running…"));
     } else if (m_session->hasResult() && m_session->result().is_err()) {
         const ErrorContext& c = m_session->result().error_context();
-        m_reasonLabel->setText(tr("Ended · task %1 '%2' failed (shown where it ended)").arg(c.task).arg(c.taskName));
+        if (m_session->showsFailingPoint() && !m_session->hasFailingPointStore())
+            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed · Stack at its failing point (this result file has "
+                                      "no store for it)")
+                                       .arg(c.task)
+                                       .arg(c.taskName));
+        else if (m_session->showsFailingPoint())
+            m_reasonLabel->setText(
+                tr("Ended · task %1 '%2' failed · shown at its failing point").arg(c.task).arg(c.taskName));
+        else if (selectedTask)
+            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed · showing task %3 '%4' where it ended")
+                                       .arg(c.task)
+                                       .arg(c.taskName)
+                                       .arg(selected)
+                                       .arg(selectedTask->name));
+        else
+            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed").arg(c.task).arg(c.taskName));
     } else {
         m_reasonLabel->setText(m_session->hasResult() ? tr("Ended") : QString());
     }
@@ -338,7 +374,7 @@ void MainWindow::restoreSettings()
     QSettings settings;
     restoreGeometry(settings.value(u"geometry"_s).toByteArray());
     fitToScreen(); // a saved geometry from a bigger screen, or another scale factor
-    restoreState(settings.value(u"windowState"_s).toByteArray());
+    m_layoutRestored = restoreState(settings.value(u"windowState"_s).toByteArray());
     const int clock = settings.value(u"clock"_s, 0).toInt();
     for (QAction* a : m_clockGroup->actions())
         if (a->data().toInt() == clock) a->setChecked(true);

@@ -146,10 +146,13 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     // mainwindow.cpp
     void updateStatus();
+    /// The default dock layout in proportion to the window's size.
+    void applyDefaultProportions();
     /// true when nothing is live or the user agreed to stop it for `what`.
     bool confirmReplace(const QString& what);
     /// A new document is shown: messages and dialogs about the previous file go.
@@ -213,6 +216,9 @@ private:
     QLabel* m_statusLabel = nullptr;
     QLabel* m_jobLabel = nullptr;
     QProgressBar* m_progress = nullptr;
+    /// A saved dock layout was restored (the default proportions then stay out of its way).
+    bool m_layoutRestored = false;
+    bool m_shownOnce = false;
     QToolButton* m_cancelJob = nullptr;
     QFuture<void> m_job; // the running load or export (its result goes through its watcher)
     quint64 m_jobGeneration = 0;

@@ -24,6 +24,7 @@
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
+#include <taskmodel.h>
 #include <taskspane.h>
 #include <timelinepane.h>
 #include <traceio.h>
@@ -37,6 +38,8 @@
 
 #include <QAbstractItemView>
 #include <QAction>
+#include <QCborMap>
+#include <QCborValue>
 #include <QComboBox>
 #include <QDialog>
 #include <QHeaderView>
@@ -86,6 +89,39 @@ Program<void> forever()
 {
     for (int i = 0;; ++i)
         co_await Put("i", i);
+}
+
+/// Puts k=1 then k=2 in a Local scope, then fails: its failing point has k=2 and phase=parse.
+Program<void> putsThenFails()
+{
+    co_await Put("k", 1);
+    co_await Put("k", 2);
+    throw std::runtime_error("boom at k=2");
+}
+
+Program<void> failingTaskBody()
+{
+    Env scope;
+    scope.insert(u"phase"_s, u"parse"_s);
+    co_await Local(scope, putsThenFails());
+}
+
+/// A task that fails after two Puts; main waits for it, then the run fails with it. Before the
+/// task ran, main put k=0.
+Program<void> mainWithFailingTask()
+{
+    co_await Put("k", 0);
+    Task<void> t = co_await Spawn(failingTaskBody(), SpawnOptions { .name = u"putter"_s });
+    co_await Wait(t);
+}
+
+/// The (key, value) rows of a Store or Environment pane.
+QMap<QString, QString> paneValues(const QAbstractItemModel& m)
+{
+    QMap<QString, QString> out;
+    for (int r = 0; r < m.rowCount(); ++r)
+        out.insert(m.index(r, 0).data().toString(), m.index(r, 1).data().toString());
+    return out;
 }
 
 QAction* action(studio::MainWindow& w, const char* name)
@@ -227,8 +263,9 @@ private Q_SLOTS:
         QVERIFY(waitPaused(w.session()));
     }
 
-    // Issue 19 #3: a trace's Restart says what it does and runs the trace's program anew; a
-    // result whose program is not known here cannot be run again.
+    // Issue 19 #3: a trace's Restart says what it does and runs the trace's program anew; so
+    // does a result's, now that it records its program; a result that does not name a program
+    // known here cannot be run again.
     void traceRestartRunsItsProgramAgain()
     {
         QTemporaryDir dir;
@@ -253,7 +290,20 @@ private Q_SLOTS:
         studio::MainWindow fresh;
         QVERIFY(fresh.openResult(result));
         QCOMPARE(action(fresh, "restart")->text(), u"Run This Program Again"_s);
-        QVERIFY(!action(fresh, "restart")->isEnabled()); // its program is not known here
+        QVERIFY(action(fresh, "restart")->isEnabled());
+        action(fresh, "restart")->trigger();
+        QVERIFY(waitPaused(fresh.session()));
+        QCOMPARE(fresh.session()->programName(), u"counter"_s);
+
+        // written before results named their program: named after the file, not runnable
+        QCborMap doc = QCborValue::fromCbor(readBytes(result)).toMap();
+        doc.remove(u"program"_s);
+        const QString old = dir.filePath(u"old.doeffresult"_s);
+        QVERIFY(writeBytes(old, doc.toCborValue().toCbor()));
+        studio::MainWindow older;
+        QVERIFY(older.openResult(old));
+        QCOMPARE(older.session()->programName(), u"old.doeffresult"_s);
+        QVERIFY(!action(older, "restart")->isEnabled()); // its program is not known here
     }
 
     // Issue 19 #4: the window fits the available screen (offscreen: 800×600), the status bar
@@ -603,6 +653,7 @@ private Q_SLOTS:
         QVERIFY(w.saveResult(saved));
         QVERIFY(w.openFile(saved));
         QCOMPARE(w.resultPane()->summary(), liveSummary);
+        QCOMPARE(w.session()->programName(), example); // named by the trace, not the file
     }
 
     void exportJsonAndPerfetto()
@@ -688,8 +739,14 @@ private Q_SLOTS:
         QVERIFY(!k.isEmpty());
         QCOMPARE(w.stackPane()->model()->rowCount(), int(k.size()));
         QVERIFY2(w.reasonText().contains(u"failed"_s), qPrintable(w.reasonText()));
-        QVERIFY2(w.stackPane()->findChild<QLabel*>()->text().contains(u"failed"_s),
-                 qPrintable(w.stackPane()->findChild<QLabel*>()->text()));
+        QLabel* title = w.stackPane()->findChild<QLabel*>();
+        QVERIFY2(title->text().contains(u"failed"_s), qPrintable(title->text()));
+        // the whole title is shown, wrapped when the column is narrower than it
+        w.stackPane()->parentWidget()->resize(200, w.stackPane()->parentWidget()->height());
+        QTRY_VERIFY(title->width() < title->fontMetrics().horizontalAdvance(title->text()));
+        QVERIFY(title->wordWrap());
+        QTRY_VERIFY2(title->height() >= title->heightForWidth(title->width()),
+                     qPrintable(u"%1 < %2"_s.arg(title->height()).arg(title->heightForWidth(title->width()))));
         QVERIFY(w.sourcePane()->showsEnd());
         const auto& site = w.session()->result().source_stack().entries.last();
         QCOMPARE(w.sourcePane()->line(), site.line);
@@ -711,6 +768,100 @@ private Q_SLOTS:
         Q_EMIT w.resultPane()->textView()->anchorClicked(href);
         QCOMPARE(w.sourcePane()->file(), site.file);
         QCOMPARE(w.sourcePane()->line(), site.line);
+    }
+
+    /// Issue 19: at the end of a failed run Store and Environment show the failing task's values
+    /// at the failing point (where Source and Stack are), and the status bar says so.
+    void failedRunShowsStoreAndEnvAtTheFailingPoint()
+    {
+        studio::MainWindow w;
+        w.show();
+        ProgramInfo info { .name = u"failing_task"_s, .description = {}, .make = [] {
+                              return AnyProgram(mainWithFailingTask());
+                          } };
+        QVERIFY(w.openProgram(info));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QVERIFY(w.session()->result().is_err());
+        const int failing = w.session()->result().error_context().task;
+        QVERIFY(failing != 0);
+        QCOMPARE(w.session()->selectedTask(), failing);
+        QVERIFY(w.session()->showsFailingPoint());
+        // the Local scope was left on the way out: the task's own env at the end has no phase
+        QVERIFY(w.session()->state().task(failing));
+        QVERIFY(!w.session()->state().task(failing)->env.contains(u"phase"_s));
+        const QMap<QString, QString> store = paneValues(*w.storePane()->model());
+        QVERIFY2(store.value(u"k"_s) == u"2"_s,
+                 qPrintable(QStringList(store.keys()).join(u',') + u" k=" + store.value(u"k"_s)));
+        const QMap<QString, QString> env = paneValues(*w.envPane()->model());
+        QVERIFY2(env.value(u"phase"_s).contains(u"parse"_s), qPrintable(QStringList(env.keys()).join(u',')));
+        QVERIFY2(w.reasonText().contains(u"failing point"_s), qPrintable(w.reasonText()));
+        // another task is shown where it ended, and the status bar names it
+        w.session()->setSelectedTask(0);
+        QVERIFY(!w.session()->showsFailingPoint());
+        QCOMPARE(paneValues(*w.storePane()->model()).value(u"k"_s), u"0"_s);
+        QVERIFY2(w.reasonText().contains(u"showing task 0 'main'"_s), qPrintable(w.reasonText()));
+    }
+
+    /// Issue 19, journey 1: travelling back to a step where task 2 runs and selecting task 3 in
+    /// Tasks, Source, Stack, Store, Environment and the status bar all describe task 3 there.
+    void timeTravelKeepsEveryPaneOnTheSelectedTask()
+    {
+        studio::MainWindow w;
+        w.show();
+        // pipeline: producer (1), parser (2) and consumer (3) run different code
+        QVERIFY(runToEnd(w, u"pipeline"_s));
+        QVERIFY(w.session()->presentState().tasks().size() >= 4);
+        const auto programFrame = [](const QList<FrameInfo>& k) -> std::optional<FrameInfo> {
+            for (const FrameInfo& f : k)
+                if (f.kind == u"ProgramFrame"_s && !f.file.isEmpty()) return f;
+            return std::nullopt;
+        };
+        // a past step where task 2 runs and task 3 is alive somewhere else in its code
+        QSlider* slider = w.timelinePane()->slider();
+        QVERIFY(slider->isEnabled());
+        quint64 step = 0;
+        for (quint64 s = 1; s < w.session()->presentStep() && step == 0; ++s) {
+            slider->setValue(int(s));
+            const SessionState& st = w.session()->state();
+            const std::optional<FrameInfo> other = programFrame(st.k(3));
+            const std::optional<FrameInfo> running = programFrame(st.k(2));
+            if (st.currentTask() == 2 && st.task(3) && !st.task(3)->isFinished() && other && running
+                && (other->line != running->line || other->file != running->file))
+                step = s;
+        }
+        QVERIFY2(step > 0, "no step where task 2 runs while task 3 waits elsewhere");
+        QVERIFY(!w.session()->isAtPresent());
+        QCOMPARE(w.session()->viewStep(), step);
+
+        // select task 3 in Tasks, as a click does
+        QTreeView* tasks = w.tasksPane()->view();
+        QModelIndex row;
+        for (int r = 0; r < tasks->model()->rowCount(); ++r)
+            if (tasks->model()->index(r, 0).data(TaskModel::TaskIdRole).toInt() == 3) row = tasks->model()->index(r, 0);
+        QVERIFY(row.isValid());
+        tasks->setCurrentIndex(row);
+        QCOMPARE(w.session()->selectedTask(), 3);
+        QCOMPARE(w.session()->viewStep(), step);
+
+        const SessionState& st = w.session()->state();
+        const std::optional<FrameInfo> top = programFrame(st.k(3));
+        QVERIFY(top);
+        QCOMPARE(w.sourcePane()->file(), top->file);
+        QCOMPARE(w.sourcePane()->line(), top->line);
+        QCOMPARE(w.stackPane()->model()->rowCount(), int(st.k(3).size()));
+        const QString stackTitle = w.stackPane()->findChild<QLabel*>()->text();
+        QVERIFY2(stackTitle.startsWith(u"Task 3 "_s), qPrintable(stackTitle));
+        QMap<QString, QString> store;
+        for (const auto& [k, v] : st.store(3).entries())
+            if (!k.startsWith(u"__"_s)) store.insert(k, repr(v));
+        QMap<QString, QString> shownStore = paneValues(*w.storePane()->model());
+        shownStore.removeIf([](const auto& kv) { return kv.key().startsWith(u"__"_s); });
+        QCOMPARE(shownStore.keys(), store.keys());
+        QCOMPARE(paneValues(*w.envPane()->model()).keys(), st.task(3)->env.keys());
+        QVERIFY2(w.reasonText().contains(u"task 3 "_s), qPrintable(w.reasonText()));
+        QVERIFY2(w.stepText().contains(QString::number(step)), qPrintable(w.stepText()));
     }
 
     /// Issue 19, journey 2: with Run ▸ Follow Running Task off, stepping keeps the task the user
@@ -1027,6 +1178,9 @@ private Q_SLOTS:
                  qPrintable(text));
         QVERIFY2(text.contains(u"concurrency.cpp:80</a>"_s), qPrintable(text));
         QCOMPARE(bar->verdict(), u"task"_s);
+        // the tooltip says what the verdict cannot see rather than guessing
+        QVERIFY2(bar->label()->toolTip().contains(u"try/catch"_s), qPrintable(bar->label()->toolTip()));
+        QVERIFY2(bar->label()->toolTip().contains(u"concurrency.cpp:80"_s), qPrintable(bar->label()->toolTip()));
         // the link shows the throw line in Source
         w.sourcePane()->showLocation(QStringLiteral(__FILE__), 1);
         const QRegularExpression href(u"href=\"([^\"]+)\""_s);
@@ -1234,9 +1388,9 @@ private Q_SLOTS:
                                   dir.path()));
         QVERIFY(waitPaused(w.session()));
         QCOMPARE(w.session()->lastPause()->reason, u"start"_s);
-        // named as the debuggee reports it (issue 19), not after the executable
-        QCOMPARE(w.session()->programName(), u"counter_main"_s);
-        QVERIFY2(w.windowTitle().startsWith(u"counter_main"_s), qPrintable(w.windowTitle()));
+        // named as the debuggee reports it (issue 19): its registered name, not the executable's
+        QCOMPARE(w.session()->programName(), u"count_to_three"_s);
+        QVERIFY2(w.windowTitle().startsWith(u"count_to_three"_s), qPrintable(w.windowTitle()));
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
@@ -1281,6 +1435,95 @@ private Q_SLOTS:
         QCOMPARE(reports.size(), 1); // the start-up saw only its own file
         QCOMPARE(w.session()->status(), RunStatus::Trace);
         QVERIFY2(w.messageText().contains(u"empty.doefftrace"_s), qPrintable(w.messageText()));
+    }
+
+    /// Issue 19: a result saved by doeff-run names its program; the Studio shows that name (title,
+    /// status, main task), not the file's.
+    void openedResultNamesItsProgram()
+    {
+        QTemporaryDir dir;
+        const QString result = dir.filePath(u"saved-run.doeffresult"_s);
+        QVERIFY(doeffRunSucceeds({ u"count_to_three"_s, u"--save-result"_s, result }));
+        studio::MainWindow w;
+        QVERIFY(w.openResult(result));
+        QCOMPARE(w.session()->programName(), u"count_to_three"_s);
+        QVERIFY2(w.windowTitle().startsWith(u"count_to_three"_s), qPrintable(w.windowTitle()));
+        QVERIFY2(!w.windowTitle().contains(u"saved-run"_s), qPrintable(w.windowTitle()));
+        QVERIFY2(w.runStatusText().contains(u"count_to_three"_s), qPrintable(w.runStatusText()));
+        const QAbstractItemModel& tasks = *w.tasksPane()->model();
+        QVERIFY(tasks.rowCount() >= 1);
+        QString row;
+        for (int c = 0; c < tasks.columnCount(); ++c)
+            row += tasks.index(0, c).data().toString() + u' ';
+        QVERIFY2(row.contains(u"count_to_three"_s) && !row.contains(u"saved-run"_s), qPrintable(row));
+    }
+
+    /// Issue 19: an opened failed result shows the failing task at its failing point in Store and
+    /// Environment as in Stack; a file without that store says so and shows the main task's.
+    void openedFailedResultShowsTheFailingPoint()
+    {
+        QTemporaryDir dir;
+        const QString result = dir.filePath(u"pipeline.doeffresult"_s);
+        QProcess run;
+        run.start(QStringLiteral(DOEFF_RUN_PATH), { u"pipeline"_s, u"--save-result"_s, result });
+        QVERIFY(run.waitForFinished(Timeout));
+        QCOMPARE(run.exitCode(), 1); // Err
+        studio::MainWindow w;
+        QVERIFY(w.openResult(result));
+        const ErrorContext& c = w.session()->result().error_context();
+        QCOMPARE(w.session()->selectedTask(), c.task);
+        QVERIFY(w.session()->showsFailingPoint());
+        QVERIFY(!c.store.isEmpty());
+        const auto sorted = [](QStringList keys) {
+            keys.sort();
+            return keys;
+        };
+        QCOMPARE(paneValues(*w.storePane()->model()).keys(), sorted(c.store.keys())); // not main's
+        QVERIFY(c.store.keys() != w.session()->result().raw_store().keys());
+        QVERIFY2(w.reasonText().contains(u"shown at its failing point"_s), qPrintable(w.reasonText()));
+
+        // written before results kept that store: the main task's, and the status bar says why
+        QCborMap doc = QCborValue::fromCbor(readBytes(result)).toMap();
+        QCborMap ctx = doc.value(u"error_context"_s).toMap();
+        ctx.remove(u"store"_s);
+        doc.insert(u"error_context"_s, ctx);
+        const QString old = dir.filePath(u"old.doeffresult"_s);
+        QVERIFY(writeBytes(old, doc.toCborValue().toCbor()));
+        QVERIFY(w.openResult(old));
+        QCOMPARE(paneValues(*w.storePane()->model()).keys(), sorted(w.session()->result().raw_store().keys()));
+        QVERIFY2(w.reasonText().contains(u"no store"_s), qPrintable(w.reasonText()));
+    }
+
+    /// Issue 19: a trace recorded by doeff-run and the same example run in the Studio's process
+    /// name the program alike (its registered name), while frames keep their function's name.
+    void traceAndInProcessRunNameTheProgramAlike()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"recorded.doefftrace"_s);
+        // word_count's main program is the function parallel_work_main
+        QVERIFY(doeffRunSucceeds({ u"word_count"_s, u"--trace"_s, trace }));
+        studio::MainWindow recorded;
+        QVERIFY(openTraceAndWait(recorded, trace));
+        studio::MainWindow live;
+        live.setRunInProcess(true);
+        QVERIFY(runToEnd(live, u"word_count"_s));
+        QCOMPARE(live.session()->programName(), u"word_count"_s);
+        QCOMPARE(recorded.session()->programName(), live.session()->programName());
+        QCOMPARE(recorded.session()->state().programName(), live.session()->state().programName());
+        QCOMPARE(recorded.windowTitle(), live.windowTitle());
+        const auto mainTaskName = [](studio::MainWindow& w) {
+            const SessionTask* t = w.session()->state().task(0);
+            return t ? t->name : QString();
+        };
+        QCOMPARE(mainTaskName(recorded), mainTaskName(live));
+        // the frame of the main program is still its function
+        bool function = false;
+        for (quint64 s = 1; s < recorded.session()->presentStep() && !function; ++s) {
+            QVERIFY(recorded.session()->goToStep(s));
+            for (const FrameInfo& f : recorded.session()->state().k(0))
+                function = function || f.function.contains(u"parallel_work_main"_s);
+        }
+        QVERIFY(function);
     }
 
     // Issue 17 #12: `doeff-studio RESULT --screenshot PATH` saves the window and exits.

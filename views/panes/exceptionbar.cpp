@@ -76,7 +76,13 @@ void ExceptionBar::refresh()
     m_label->setText(u"<b>%1</b>: %2<br>%3 %4 — %5"_s.arg(pause->event.name.toHtmlEscaped(),
                                                           pause->event.text.toHtmlEscaped(), tr("Raised at"), where,
                                                           catchText.toHtmlEscaped()));
-    m_label->setToolTip(pause->eventFile + u':' + QString::number(pause->event.line));
+    // what the verdict rests on, and what it cannot know
+    m_label->setToolTip(
+        tr("Raised at %1:%2.\nWhether it is caught is read from the continuation stack: a Safe frame there "
+           "catches it. A try/catch in C++ code of a program or handler is not on that stack, so the Studio "
+           "cannot see it; such a catch may take the error first.")
+            .arg(pause->eventFile)
+            .arg(pause->event.line));
     show();
 }
 

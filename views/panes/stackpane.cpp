@@ -15,6 +15,9 @@ StackPane::StackPane(StudioSession* session, QWidget* parent)
     , m_view(makeView(this, false))
     , m_title(titleLabel(this))
 {
+    // "Task 2 'parser' failed — 7 frame(s) at the failing point, top first" is longer than the
+    // column is wide on a first start: wrapped rather than cut off
+    m_title->setWordWrap(true);
     auto* l = tightLayout(this);
     l->addWidget(m_title);
     l->addWidget(m_view);

@@ -62,7 +62,20 @@ VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
 void VariantPane::refresh()
 {
     VariantTreeModel::Entries entries;
+    if (m_session->showsFailingPoint() && m_session->hasFailingPointStore()) {
+        // where Source and Stack are: the failing task's store and env when it failed
+        const ErrorContext& c = m_session->result().error_context();
+        if (m_source == Source::Store) {
+            entries = c.store.entries();
+        } else {
+            for (auto it = c.env.cbegin(); it != c.env.cend(); ++it)
+                entries.append({ it.key(), it.value() });
+        }
+        m_model.setEntries(entries, {});
+        return;
+    }
     if (m_session->status() == RunStatus::Loaded && m_session->hasResult()) {
+        // the main task's final store and env (all a result file keeps of the others)
         const RuntimeResultBase& r = m_session->result();
         if (m_source == Source::Store) {
             entries = r.raw_store().entries();

@@ -85,6 +85,13 @@ bool StudioSession::showsFailingPoint() const
         && locationIsEnd() && !m_result->k_stack().isEmpty();
 }
 
+bool StudioSession::hasFailingPointStore() const
+{
+    if (!m_result || !m_result->is_err()) return false;
+    const ErrorContext& c = m_result->error_context();
+    return !c.store.isEmpty() || c.storeKeys.isEmpty();
+}
+
 EventLog StudioSession::liveEvents() const
 {
     return m_liveHistory ? m_liveHistory->events() : EventLog();

@@ -79,6 +79,9 @@ public:
     /// At the end of a failed run (or trace), showing its failing task: the Stack shows the
     /// result's K at the failing point (the task's own K is gone).
     bool showsFailingPoint() const;
+    /// The failed result holds the failing task's store at the failing point (result files
+    /// written before it was recorded hold only its keys).
+    bool hasFailingPointStore() const;
     /// Store/env keys written by the last step, and since the previous pause.
     QStringList changedKeys() const;
 

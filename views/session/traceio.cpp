@@ -123,6 +123,7 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
         return std::nullopt;
     const Event& finished = last.first();
     auto data = std::make_shared<detail::ResultData>();
+    data->program = reader.metadata().program; // what RunStarted called it, as a live result does
     data->ok = finished.code == 1;
     data->value = finished.value;
     data->store = finalState.store(0);
@@ -157,6 +158,9 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
                 if (const SessionTask* t = before->task(errorTask)) {
                     data->errorContext.taskName = t->name;
                     data->errorContext.env = t->env;
+                    // the failing task's store there, as the live run's result keeps it
+                    data->errorContext.store = before->store(errorTask);
+                    data->errorContext.storeKeys = data->errorContext.store.keys();
                     for (const SessionFrame& f : t->k) {
                         if (f.kind != FrameKindCode::Program || f.file.isEmpty()) continue;
                         SourceStackTrace::Entry entry;

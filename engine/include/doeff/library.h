@@ -38,9 +38,9 @@
 /// Compile the registering sources into the SHARED library target itself: objects pulled from a
 /// static archive that nothing references are dropped by the linker, and so are their programs.
 
-/// Bumped whenever ProgramInfo, ProgramLibrary or ProgramLibraryEntry change layout, or the
-/// layout programs compile into (a program's promise, the effect structs). A library built
-/// against another ABI version is rejected by loadProgramLibrary().
+/// Bumped whenever ProgramInfo (its RunOptions included), ProgramLibrary or ProgramLibraryEntry
+/// change layout, or the layout programs compile into (a program's promise, the effect structs).
+/// A library built against another ABI version is rejected by loadProgramLibrary().
 #define DOEFF_PROGRAM_LIBRARY_ABI 3
 
 namespace doeff {

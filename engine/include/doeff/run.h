@@ -28,7 +28,11 @@ struct RunOptions {
     std::chrono::milliseconds external_wait_timeout { 30000 };
     bool capture_source_lines = true;
     /// Observers of the event stream (not owned; must outlive the run).
-    QList<Observer*> observers;
+    QList<Observer*> observers {};
+    /// The name the run goes by: the RunStarted event (and so a trace, a debugger) and the
+    /// result name the program so. runProgram() sets a library program's registered name
+    /// (`counter`); empty: the main program's function name (`counter_main`).
+    QString program_name {};
 };
 
 /// The four preset handlers, outermost first: scheduler, time, await, core.

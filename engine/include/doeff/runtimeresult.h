@@ -69,16 +69,23 @@ struct UnobservedFailure {
     ErrorInfo error;
 };
 
+/// The failing task at the failing point.
 struct ErrorContext {
     int task = 0;
     QString taskName;
     Env env;
     QStringList storeKeys;
+    /// The failing task's store at the failing point (its keys are storeKeys). Empty in result
+    /// files written before it was saved.
+    Store store;
 };
 
 namespace detail {
 /// Everything a finished (or loaded) run knows. Shared by copies of the result.
 struct DOEFF_EXPORT ResultData {
+    /// The name the run was started under: a library program's registered name (`counter`),
+    /// else the main program's function. Empty in result files written before it was saved.
+    QString program;
     bool ok = false;
     QVariant value;
     ErrorInfo error;
@@ -100,6 +107,9 @@ public:
     /// An empty placeholder (what a coroutine's return slot holds before the run ends).
     RuntimeResultBase();
     explicit RuntimeResultBase(std::shared_ptr<const detail::ResultData> data);
+    /// The program the run was started as (RunOptions::program_name, else the main program's
+    /// function name); empty for a result file that does not record it.
+    const QString& program() const { return m_data->program; }
     bool is_ok() const { return m_data->ok; }
     bool is_err() const { return !m_data->ok; }
     /// The error; throws ResultAccessError on Ok.

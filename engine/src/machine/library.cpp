@@ -117,6 +117,7 @@ const ProgramLibrary& loadProgramLibrary(const QString& path)
 
 RuntimeResult<QVariant> runProgram(const ProgramInfo& info, const Env& env, const Store& store, RunOptions options)
 {
+    if (options.program_name.isEmpty()) options.program_name = info.name;
     return sync_run(info.program(), info.handlerStack(), info.mergedEnv(env), info.mergedStore(store),
                     std::move(options));
 }
@@ -125,6 +126,7 @@ QCoro::Task<RuntimeResult<QVariant>> asyncRunProgram(const ProgramInfo& info, En
 {
     // Everything taken from `info` before the first suspension: the caller's reference need not
     // outlive the run.
+    if (options.program_name.isEmpty()) options.program_name = info.name;
     return async_run(info.program(), info.handlerStack(), info.mergedEnv(env), info.mergedStore(store),
                      std::move(options));
 }

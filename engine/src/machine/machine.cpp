@@ -69,6 +69,7 @@ Machine::~Machine()
 void Machine::start(AnyProgram program)
 {
     TaskRec* main = m_tasks.front().get();
+    m_programName = m_options.program_name.isEmpty() ? program.displayName() : m_options.program_name;
 #if DOEFF_HOOKS
     m_observed = !m_observers.empty();
 #endif
@@ -76,7 +77,7 @@ void Machine::start(AnyProgram program)
         Event e;
         e.kind = EventKind::RunStarted;
         e.task = 0;
-        e.name = program.displayName();
+        e.name = m_programName;
         e.value = storePairs(*main->store);
         e.old = main->env;
         emitEvent(e);

@@ -554,6 +554,7 @@ private:
 
     quint64 m_runId;
     RunOptions m_options;
+    QString m_programName; ///< what RunStarted and the result call the program
     HandlerList m_handlers;
     std::vector<std::unique_ptr<TaskRec>> m_tasks;
     std::vector<std::unique_ptr<PromiseRec>> m_promises;

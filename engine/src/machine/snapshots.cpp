@@ -231,6 +231,7 @@ void Machine::rememberError(const ErrorPtr& r)
 std::shared_ptr<const ResultData> Machine::buildResult()
 {
     auto r = std::make_shared<ResultData>();
+    r->program = m_programName;
     TaskRec* main = m_tasks.front().get();
     r->ok = main->state == TaskState::Done;
     r->store = *main->store;
@@ -275,6 +276,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
         r->errorContext.taskName = failing ? failing->name : QString();
         r->errorContext.env = origin.env;
         r->errorContext.storeKeys = origin.store.keys();
+        r->errorContext.store = origin.store;
     } else {
         // main never finished (cannot happen once the run loop ends); report it plainly
         r->error = ErrorInfo(std::make_exception_ptr(

@@ -81,6 +81,8 @@ QCborValue encodeValue(const QVariant& v)
     QCborMap m;
     m.insert(QStringLiteral("repr"), repr(v));
     if (cborRepresentable(v)) m.insert(QStringLiteral("value"), QCborValue::fromVariant(v));
+    // CBOR reads a list of strings back as a QVariantList: say what it was
+    if (v.metaType().id() == QMetaType::QStringList) m.insert(QStringLiteral("type"), QStringLiteral("QStringList"));
     return m;
 }
 
@@ -114,19 +116,25 @@ QCborValue encodeEnv(const Env& env)
     return a;
 }
 
+QCborValue encodeStore(const Store& store)
+{
+    QCborArray a;
+    for (const auto& [k, v] : store.entries())
+        a.append(QCborArray { k, encodeValue(v) });
+    return a;
+}
+
 QCborMap encode(const detail::ResultData& d)
 {
     QCborMap doc;
     doc.insert(QStringLiteral("format"), formatName);
     doc.insert(QStringLiteral("version"), formatVersion);
+    doc.insert(QStringLiteral("program"), d.program);
     doc.insert(QStringLiteral("status"), d.ok ? QStringLiteral("ok") : QStringLiteral("err"));
     doc.insert(QStringLiteral("value"), d.ok ? encodeValue(d.value) : QCborValue(QCborValue::Null));
     doc.insert(QStringLiteral("error"), encodeError(d.error));
     doc.insert(QStringLiteral("root_cause"), encodeError(d.rootCause));
-    QCborArray store;
-    for (const auto& [k, v] : d.store.entries())
-        store.append(QCborArray { k, encodeValue(v) });
-    doc.insert(QStringLiteral("store"), store);
+    doc.insert(QStringLiteral("store"), encodeStore(d.store));
     doc.insert(QStringLiteral("env"), encodeEnv(d.env));
     QCborArray k;
     for (const FrameInfo& f : d.k.frames)
@@ -159,7 +167,8 @@ QCborMap encode(const detail::ResultData& d)
                QCborMap { { QStringLiteral("task"), d.errorContext.task },
                           { QStringLiteral("task_name"), d.errorContext.taskName },
                           { QStringLiteral("env"), encodeEnv(d.errorContext.env) },
-                          { QStringLiteral("store_keys"), QCborArray::fromStringList(d.errorContext.storeKeys) } });
+                          { QStringLiteral("store_keys"), QCborArray::fromStringList(d.errorContext.storeKeys) },
+                          { QStringLiteral("store"), encodeStore(d.errorContext.store) } });
     return doc;
 }
 
@@ -221,6 +230,9 @@ public:
         auto it = m.constFind(QStringLiteral("value"));
         if (it != m.cend()) {
             QVariant x = it.value().toVariant();
+            if (m.value(QStringLiteral("type")).toString() == QLatin1String("QStringList")
+                && x.canConvert<QStringList>())
+                x = x.toStringList();
             // keep CBOR's reading only when it prints exactly as the original did
             if (repr(x) == text) return x;
         }
@@ -234,6 +246,20 @@ public:
         const QCborMap m = map(v, where);
         return ErrorInfo::fromText(string(m, QStringLiteral("type"), where + QStringLiteral(".")),
                                    string(m, QStringLiteral("message"), where + QStringLiteral(".")));
+    }
+
+    Store store(const QCborValue& v, const QString& where) const
+    {
+        Store out;
+        const QCborArray a = array(v, where);
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            const QString at = where + QStringLiteral("[%1]").arg(i);
+            const QCborArray pair = array(a.at(i), at);
+            if (pair.size() != 2 || !pair.at(0).isString())
+                fail(QStringLiteral("field '%1' is not a [key, value] pair").arg(at));
+            out.insert(pair.at(0).toString(), value(pair.at(1), at));
+        }
+        return out;
     }
 
     Env env(const QCborValue& v, const QString& where) const
@@ -280,6 +306,8 @@ public:
             fail(QStringLiteral("unsupported version %1").arg(version.toInteger()));
 
         auto d = std::make_shared<detail::ResultData>();
+        // optional: files written before it was recorded have none (the reader names them)
+        if (doc.contains(QStringLiteral("program"))) d->program = string(doc, QStringLiteral("program"), {});
         const QString status = string(doc, QStringLiteral("status"), {});
         if (status != QStringLiteral("ok") && status != QStringLiteral("err"))
             fail(QStringLiteral("field 'status' must be 'ok' or 'err', got '%1'").arg(status));
@@ -290,14 +318,7 @@ public:
         if (!d->ok && (!d->error.isValid() || !d->rootCause.isValid()))
             fail(QStringLiteral("an Err result must have 'error' and 'root_cause'"));
 
-        const QCborArray store = array(field(doc, QStringLiteral("store"), {}), QStringLiteral("store"));
-        for (qsizetype i = 0; i < store.size(); ++i) {
-            const QString at = QStringLiteral("store[%1]").arg(i);
-            const QCborArray pair = array(store.at(i), at);
-            if (pair.size() != 2 || !pair.at(0).isString())
-                fail(QStringLiteral("field '%1' is not a [key, value] pair").arg(at));
-            d->store.insert(pair.at(0).toString(), value(pair.at(1), at));
-        }
+        d->store = store(field(doc, QStringLiteral("store"), {}), QStringLiteral("store"));
         d->env = env(field(doc, QStringLiteral("env"), {}), QStringLiteral("env"));
 
         const QCborArray k = array(field(doc, QStringLiteral("k_stack"), {}), QStringLiteral("k_stack"));
@@ -357,6 +378,9 @@ public:
                 wrongType(at + QStringLiteral("store_keys[%1]").arg(i), QStringLiteral("a string"));
             d->errorContext.storeKeys.append(keys.at(i).toString());
         }
+        // optional: files written before it was recorded have the keys only
+        if (ctx.contains(QStringLiteral("store")))
+            d->errorContext.store = store(ctx.value(QStringLiteral("store")), at + QStringLiteral("store"));
         return d;
     }
 

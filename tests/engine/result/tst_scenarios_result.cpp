@@ -4,7 +4,11 @@
 #include "files.h"
 #include "scenario.h"
 
+#include <doeff/library.h>
+
 #include <QBuffer>
+#include <QCborMap>
+#include <QCborValue>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -30,6 +34,26 @@ Program<QVariant> rr02_main_flow()
     co_await Put("before", 1);
     co_await Tell("t");
     co_return co_await Get("missing"); // RR02_LINE
+}
+
+/// A task that writes its store, then fails: the result keeps that store at the failing point.
+Program<int> storing_worker()
+{
+    co_await Put("k", 1);
+    co_await Put("k", 2);
+    throw std::runtime_error("failed at k=2");
+}
+
+Program<int> storing_main()
+{
+    co_await Put("k", 0);
+    Task<int> task = co_await Spawn(storing_worker());
+    co_return co_await Wait(task);
+}
+
+Program<QStringList> names_main()
+{
+    co_return QStringList { u"ada"_s, u"grace"_s };
 }
 
 QString golden(const QString& name)
@@ -193,6 +217,82 @@ private Q_SLOTS:
             QVERIFY2(str(e.what()).endsWith(u"not a doeff result file"_s), e.what());
         }
     }
+    /// Issue 19: a result names the program it was started as (a library program by its
+    /// registered name) and keeps the failing task's store at the failing point; both survive a
+    /// round trip, and a file written before they were recorded still loads without them.
+    void savedResultNamesItsProgram()
+    {
+        const ProgramInfo info { .name = u"storing"_s, .description = {}, .make = [] {
+                                    return AnyProgram(storing_main());
+                                } };
+        const RuntimeResult<QVariant> r = runProgram(info);
+        QVERIFY(r.is_err());
+        QCOMPARE(r.program(), u"storing"_s);
+        QCOMPARE(r.error_context().task, 1);
+        QCOMPARE(r.error_context().store.value(u"k"_s), QVariant(2));
+        QCOMPARE(r.error_context().store.keys(), r.error_context().storeKeys);
+        QCOMPARE(r.raw_store().value(u"k"_s), QVariant(0)); // main's own store
+        // a plain run is named after its main program
+        const auto plain = sync_run(answer_flow(), sync_handlers_preset());
+        QCOMPARE(plain.program(), u"answer_flow"_s);
+
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(r.save(buffer));
+        buffer.close();
+        buffer.open(QIODevice::ReadOnly);
+        const SavedResult loaded = load_result(buffer, u"saved"_s);
+        QCOMPARE(loaded.program(), u"storing"_s);
+        QCOMPARE(loaded.error_context().store.value(u"k"_s), QVariant(2));
+        QCOMPARE(loaded.format(true), r.format(true));
+
+        // as an older writer wrote it: no 'program', no error_context.store
+        QCborMap doc = QCborValue::fromCbor(buffer.data()).toMap();
+        QVERIFY(doc.contains(u"program"_s));
+        doc.remove(u"program"_s);
+        QCborMap ctx = doc.value(u"error_context"_s).toMap();
+        QVERIFY(ctx.contains(u"store"_s));
+        ctx.remove(u"store"_s);
+        doc.insert(u"error_context"_s, ctx);
+        QBuffer old;
+        old.setData(doc.toCborValue().toCbor());
+        old.open(QIODevice::ReadOnly);
+        const SavedResult older = load_result(old, u"old"_s);
+        QCOMPARE(older.program(), QString());
+        QVERIFY(older.error_context().store.isEmpty());
+        QCOMPARE(older.error_context().storeKeys, QStringList { u"k"_s });
+        QCOMPARE(older.format(true), r.format(true));
+
+        // a 'program' that is not a string is named as the wrong field
+        doc.insert(u"program"_s, 3);
+        QBuffer wrong;
+        wrong.setData(doc.toCborValue().toCbor());
+        wrong.open(QIODevice::ReadOnly);
+        try {
+            (void)load_result(wrong, u"wrong"_s);
+            QFAIL("a numeric program name loaded");
+        } catch (const ResultFileError& e) {
+            QVERIFY2(str(e.what()).contains(u"'program'"_s), e.what());
+        }
+    }
+
+    /// A QStringList (a value, an env entry) reads back as a QStringList, not a QVariantList.
+    void stringListsKeepTheirType()
+    {
+        const auto r = sync_run(names_main(), sync_handlers_preset(),
+                                Env { { u"records"_s, QStringList { u"a,1"_s, u"b,2"_s } } });
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(r.save(buffer));
+        buffer.close();
+        buffer.open(QIODevice::ReadOnly);
+        const SavedResult loaded = load_result(buffer, u"names"_s);
+        QCOMPARE(loaded.value().metaType(), QMetaType::fromType<QStringList>());
+        QCOMPARE(loaded.value().toStringList(), (QStringList { u"ada"_s, u"grace"_s }));
+        QCOMPARE(loaded.env().value(u"records"_s).metaType(), QMetaType::fromType<QStringList>());
+        QCOMPARE(loaded.format(true), r.format(true));
+    }
+
     void loadingNeverCrashesOnDamagedFiles()
     {
         // every truncation and a byte flip at every offset of a saved failed result
