@@ -3,7 +3,7 @@
 #   docs/screenshots.sh [BUILD_DIR]        (default build/dev)
 # docs/images/studio.png: word_count, live, 30 steps in; studio-trace.png: a recorded trace
 # of it viewed at step 40 on the Timeline; studio-crash.png: a debuggee that died of SIGSEGV (the
-# test program library's `segfault`).
+# test program library's `segfault`); studio-failed.png: pipeline run to its failed end.
 set -eu
 build=${1:-build/dev}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,4 +22,9 @@ rm -f "$here/images/studio-crash.png"
 "$build/app/studio/doeff-studio" --default-layout "$build/tests/libdoeff_testlib_inspector_programs.so" \
     --program segfault --demo-steps 20 --screenshot "$here/images/studio-crash.png" 2>/dev/null || true
 test -s "$here/images/studio-crash.png"
-echo "wrote $here/images/studio.png, studio-trace.png and studio-crash.png"
+# the demo reports the run's end (an Err) and stops with status 1; the screenshot is what counts
+rm -f "$here/images/studio-failed.png"
+"$build/app/studio/doeff-studio" --default-layout --program pipeline --demo-steps 500 \
+    --screenshot "$here/images/studio-failed.png" 2>/dev/null || true
+test -s "$here/images/studio-failed.png"
+echo "wrote $here/images/studio.png, studio-trace.png, studio-crash.png and studio-failed.png"

@@ -307,21 +307,22 @@ void MainWindow::updateStatus()
     } else if (m_session->hasResult() && m_session->result().is_err()) {
         const ErrorContext& c = m_session->result().error_context();
         if (m_session->showsFailingPoint() && !m_session->hasFailingPointStore())
-            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed · Stack at its failing point (this result file has "
-                                      "no store for it)")
-                                       .arg(c.task)
-                                       .arg(c.taskName));
+            m_reasonLabel->setText(
+                tr("Ended · error raised in task %1 '%2' · Stack at its failing point (this result file has "
+                   "no store for it)")
+                    .arg(c.task)
+                    .arg(c.taskName));
         else if (m_session->showsFailingPoint())
             m_reasonLabel->setText(
-                tr("Ended · task %1 '%2' failed · shown at its failing point").arg(c.task).arg(c.taskName));
+                tr("Ended · error raised in task %1 '%2' · shown at its failing point").arg(c.task).arg(c.taskName));
         else if (selectedTask)
-            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed · showing task %3 '%4' where it ended")
+            m_reasonLabel->setText(tr("Ended · error raised in task %1 '%2' · showing task %3 '%4' where it ended")
                                        .arg(c.task)
                                        .arg(c.taskName)
                                        .arg(selected)
                                        .arg(selectedTask->name));
         else
-            m_reasonLabel->setText(tr("Ended · task %1 '%2' failed").arg(c.task).arg(c.taskName));
+            m_reasonLabel->setText(tr("Ended · error raised in task %1 '%2'").arg(c.task).arg(c.taskName));
     } else {
         m_reasonLabel->setText(m_session->hasResult() ? tr("Ended") : QString());
     }

@@ -738,9 +738,9 @@ private Q_SLOTS:
         const auto& k = w.session()->result().k_stack().frames;
         QVERIFY(!k.isEmpty());
         QCOMPARE(w.stackPane()->model()->rowCount(), int(k.size()));
-        QVERIFY2(w.reasonText().contains(u"failed"_s), qPrintable(w.reasonText()));
+        QVERIFY2(w.reasonText().contains(u"error raised in task %1"_s.arg(failing)), qPrintable(w.reasonText()));
         QLabel* title = w.stackPane()->findChild<QLabel*>();
-        QVERIFY2(title->text().contains(u"failed"_s), qPrintable(title->text()));
+        QVERIFY2(title->text().contains(u"raised the error"_s), qPrintable(title->text()));
         // the whole title is shown, wrapped when the column is narrower than it
         w.stackPane()->parentWidget()->resize(200, w.stackPane()->parentWidget()->height());
         QTRY_VERIFY(title->width() < title->fontMetrics().horizontalAdvance(title->text()));

@@ -15,7 +15,7 @@ StackPane::StackPane(StudioSession* session, QWidget* parent)
     , m_view(makeView(this, false))
     , m_title(titleLabel(this))
 {
-    // "Task 2 'parser' failed — 7 frame(s) at the failing point, top first" is longer than the
+    // "Task 2 'parser' raised the error — 7 frame(s) at the failing point, top first" is longer than the
     // column is wide on a first start: wrapped rather than cut off
     m_title->setWordWrap(true);
     auto* l = tightLayout(this);
@@ -42,7 +42,7 @@ void StackPane::refresh()
     if (m_session->showsFailingPoint()) {
         m_model.setFrames(m_session->result().k_stack().frames);
         const auto& ctx = m_session->result().error_context();
-        m_title->setText(tr("Task %1 '%2' failed — %n frame(s) at the failing point, top first", nullptr,
+        m_title->setText(tr("Task %1 '%2' raised the error — %n frame(s) at the failing point, top first", nullptr,
                             int(m_model.frames().size()))
                              .arg(ctx.task)
                              .arg(ctx.taskName));
