@@ -9,13 +9,20 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QHeaderView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPainter>
 #include <QPainterPath>
 #include <QSettings>
+#include <QTableWidget>
 #include <QToolBar>
 #include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
 
 #include <tuple>
 
@@ -273,6 +280,44 @@ void MainWindow::createActions()
 
     menuBar()->addMenu(m_viewMenu);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"));
+    shortcuts->setObjectName(u"keyboardShortcuts"_s);
+    connect(shortcuts, &QAction::triggered, this, [this] {
+        auto* dialog = new QDialog(this);
+        dialog->setObjectName(u"shortcutsDialog"_s);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Keyboard Shortcuts"));
+        auto* table = new QTableWidget(dialog);
+        const auto rows = shortcutList();
+        table->setColumnCount(2);
+        table->setRowCount(int(rows.size()));
+        table->setHorizontalHeaderLabels({ tr("Command"), tr("Keys") });
+        for (int i = 0; i < int(rows.size()); ++i) {
+            table->setItem(i, 0, new QTableWidgetItem(rows[i].first));
+            table->setItem(i, 1, new QTableWidgetItem(rows[i].second));
+        }
+        table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        table->verticalHeader()->hide();
+        table->horizontalHeader()->setStretchLastSection(true);
+        table->resizeColumnsToContents();
+        auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+        auto* layout = new QVBoxLayout(dialog);
+        layout->addWidget(table);
+        layout->addWidget(buttons);
+        dialog->resize(520, 480);
+        dialog->show();
+    });
+    QAction* docs = help->addAction(tr("User &Guide"));
+    docs->setObjectName(u"userGuide"_s);
+    docs->setEnabled(!guidePath().isEmpty());
+    docs->setStatusTip(docs->isEnabled() ? guidePath() : tr("The user guide is docs/guide.md in the doeff sources."));
+    connect(docs, &QAction::triggered, this, [] { QDesktopServices::openUrl(QUrl::fromLocalFile(guidePath())); });
+    QAction* reset = help->addAction(tr("&Reset Layout"));
+    reset->setObjectName(u"resetLayout"_s);
+    reset->setStatusTip(tr("Dock every pane where it starts, show the hidden ones, default sizes"));
+    connect(reset, &QAction::triggered, this, &MainWindow::resetLayout);
+    help->addSeparator();
     connect(help->addAction(tr("&About Doeff Studio")), &QAction::triggered, this, [this] {
         showMessage(tr("Doeff Studio %1 — a debugger for doeff effect programs. Programs run in a doeff-run child "
                        "process driven over the inspector protocol (or, on request, on a thread of the Studio); "

@@ -24,6 +24,8 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -166,7 +168,39 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& m) { showMessage(tr("Could not rebuild that step: %1").arg(m)); });
     updateActions();
     updateStatus();
+    m_defaultState = saveState();
     fitToScreen();
+}
+
+void MainWindow::resetLayout()
+{
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        d->setFloating(false);
+    restoreState(m_defaultState);
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        d->show();
+    applyDefaultProportions();
+}
+
+QList<std::pair<QString, QString>> MainWindow::shortcutList() const
+{
+    QList<std::pair<QString, QString>> rows;
+    const std::function<void(const QMenu*, const QString&)> walk = [&](const QMenu* menu, const QString& path) {
+        for (const QAction* a : menu->actions()) {
+            const QString name = path + a->text().remove(u'&');
+            if (a->menu()) {
+                walk(a->menu(), name + u" ▸ "_s);
+                continue;
+            }
+            QStringList keys;
+            for (const QKeySequence& k : a->shortcuts())
+                keys << k.toString(QKeySequence::NativeText);
+            if (!keys.isEmpty()) rows.append({ name, keys.join(u", "_s) });
+        }
+    };
+    for (const QAction* a : menuBar()->actions())
+        if (a->menu()) walk(a->menu(), a->text().remove(u'&') + u" ▸ "_s);
+    return rows;
 }
 
 void MainWindow::fitToScreen()

@@ -95,6 +95,10 @@ public:
     /// Sizes and places the window inside its screen's available geometry (a default size of at
     /// most 1600×1000 device-independent pixels, less on a small or scaled screen).
     void fitToScreen();
+    /// Help ▸ Reset Layout: every pane docked where it starts, visible, in the default proportions.
+    void resetLayout();
+    /// Help ▸ Keyboard Shortcuts: every menu command that has a key, as rows (command, keys).
+    QList<std::pair<QString, QString>> shortcutList() const;
 
     /// Asked before a live run (running or paused) is replaced by another document or restarted:
     /// `program` is the live program, `what` says what would replace it ("open counter.doefftrace").
@@ -218,6 +222,7 @@ private:
     QProgressBar* m_progress = nullptr;
     /// A saved dock layout was restored (the default proportions then stay out of its way).
     bool m_layoutRestored = false;
+    QByteArray m_defaultState; ///< the dock layout as built, for Reset Layout
     bool m_shownOnce = false;
     QToolButton* m_cancelJob = nullptr;
     QFuture<void> m_job; // the running load or export (its result goes through its watcher)

@@ -42,6 +42,7 @@
 #include <QCborValue>
 #include <QComboBox>
 #include <QDialog>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QImage>
 #include <QJsonArray>
@@ -64,6 +65,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
@@ -726,6 +728,39 @@ private Q_SLOTS:
 
     /// Issue 19, journey 5: at the end of a failed run the failing task is selected and the Stack
     /// shows its continuation stack at the failing point, Source where it was raised.
+    void helpMenuListsShortcutsOpensTheGuideAndResetsTheLayout()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // Keyboard Shortcuts: every menu command with a key, the stepping keys among them
+        const auto rows = w.shortcutList();
+        QVERIFY(rows.contains(std::pair(u"Run ▸ Step Over"_s, u"F10"_s)));
+        QVERIFY(rows.contains(std::pair(u"Run ▸ Step Into"_s, u"F11"_s)));
+        action(w, "keyboardShortcuts")->trigger();
+        auto* dialog = w.findChild<QDialog*>(u"shortcutsDialog"_s);
+        QVERIFY(dialog);
+        auto* table = dialog->findChild<QTableWidget*>();
+        QVERIFY(table);
+        QCOMPARE(table->rowCount(), int(rows.size()));
+        dialog->close();
+        // the user guide of this build's sources
+        QVERIFY(action(w, "userGuide")->isEnabled());
+        QVERIFY(action(w, "userGuide")->statusTip().endsWith(u"guide.md"_s));
+        // Reset Layout brings back a closed pane and docks a floating one where it started
+        auto* store = w.findChild<QDockWidget*>(u"storeDock"_s);
+        auto* timeline = w.findChild<QDockWidget*>(u"timelineDock"_s);
+        QVERIFY(store && timeline);
+        store->close();
+        timeline->setFloating(true);
+        w.addDockWidget(Qt::LeftDockWidgetArea, w.findChild<QDockWidget*>(u"breakpointsDock"_s));
+        QVERIFY(!store->isVisible());
+        action(w, "resetLayout")->trigger();
+        QVERIFY(store->isVisible());
+        QVERIFY(!timeline->isFloating());
+        QCOMPARE(w.dockWidgetArea(timeline), Qt::BottomDockWidgetArea);
+        QCOMPARE(w.dockWidgetArea(w.findChild<QDockWidget*>(u"breakpointsDock"_s)), Qt::RightDockWidgetArea);
+    }
     void failedRunSelectsFailingTaskWithItsStack()
     {
         studio::MainWindow w;

@@ -205,6 +205,9 @@ private Q_SLOTS:
         QVERIFY(model.rowCount() == 1);
         const QStringList dump = dumpModel(model);
         QVERIFY2(dump.join(u'\n').contains(u"✗"_s), qPrintable(dump.join(u'\n')));
+        // the columns say what they hold (the count column was headed by a bare ×)
+        QCOMPARE(model.headerData(EffectTreeModel::CountColumn, Qt::Horizontal).toString(), u"Count"_s);
+        QCOMPARE(model.headerData(EffectTreeModel::TaskColumn, Qt::Horizontal).toString(), u"Task"_s);
     }
 
     void unrecordedChildrenShowAsMore()

@@ -233,7 +233,7 @@ QVariant EffectTreeModel::headerData(int section, Qt::Orientation orientation, i
     case TaskColumn:
         return tr("Task");
     case CountColumn:
-        return tr("×");
+        return tr("Count");
     }
     return {};
 }

@@ -32,7 +32,7 @@ EffectTreePane::EffectTreePane(StudioSession* session, QWidget* parent)
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(EffectTreeModel::NodeColumn, QHeaderView::Stretch);
     m_view->setColumnWidth(EffectTreeModel::TaskColumn, 44);
-    m_view->setColumnWidth(EffectTreeModel::CountColumn, 40);
+    m_view->setColumnWidth(EffectTreeModel::CountColumn, 56);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_proxy->setFilterFixedString(text);
         if (!text.isEmpty()) m_view->expandAll();
