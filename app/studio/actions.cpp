@@ -32,7 +32,7 @@ namespace doeff::studio {
 
 namespace {
 
-enum class Glyph : quint8 { Continue, Pause, StepInto, StepOver, StepOut, StepEffect, Restart, Stop, Open };
+enum class Glyph : quint8 { Continue, Pause, StepInto, StepOver, StepOut, StepEffect, StepBack, Restart, Stop, Open };
 
 /// The toolbar's icons, painted (no SVG plugin needed).
 QIcon glyphIcon(Glyph g)
@@ -94,6 +94,21 @@ QIcon glyphIcon(Glyph g)
         dot({ 32, 54 }, blue);
         break;
     }
+    case Glyph::StepBack: { // Step Over's arc, turning back
+        p.setPen(QPen(amber, 6, Qt::SolidLine, Qt::RoundCap));
+        p.setBrush(Qt::NoBrush);
+        QPainterPath arc;
+        arc.moveTo(54, 38);
+        arc.cubicTo(54, 4, 10, 4, 10, 34);
+        p.drawPath(arc);
+        QPainterPath head;
+        head.moveTo(2, 26);
+        head.lineTo(10, 38);
+        head.lineTo(20, 26);
+        p.drawPath(head);
+        dot({ 32, 54 }, amber);
+        break;
+    }
     case Glyph::StepOut:
         p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.drawLine(QPointF(32, 44), QPointF(32, 10));
@@ -143,7 +158,12 @@ void MainWindow::createActions()
         a->setShortcuts(keys);
         a->setToolTip(keys.isEmpty() ? text : text + u" ("_s + keys.first().toString(QKeySequence::NativeText) + u')');
         connect(a, &QAction::triggered, this, [this, c] {
-            m_session->goToPresent(); // commands act on the present
+            if (c == Command::StepInto && !m_session->isAtPresent()) {
+                // after Step Back: forward again through the history, one step at a time
+                m_session->goToStep(m_session->viewStep() + 1);
+                return;
+            }
+            m_session->goToPresent(); // the other commands act on the present
             m_run->command(c);
         });
         return a;
@@ -156,6 +176,15 @@ void MainWindow::createActions()
                      Command::StepOut);
     m_stepEffect = make(tr("Step Effect"), u"stepEffect"_s, Glyph::StepEffect,
                         { Qt::Key_F9, QKeySequence(Qt::CTRL | Qt::Key_F11) }, Command::StepEffect);
+    // Step Back travels the recorded history (a live run's or a trace's): the present stays as it is
+    m_stepBack = new QAction(glyphIcon(Glyph::StepBack), tr("Step Back"), this);
+    m_stepBack->setObjectName(u"stepBack"_s);
+    m_stepBack->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10));
+    m_stepBack->setToolTip(tr("Step Back (Shift+F10): show the state one step earlier, from the recorded history"));
+    connect(m_stepBack, &QAction::triggered, this, [this] {
+        const quint64 step = m_session->viewStep();
+        if (step > 0) m_session->goToStep(step - 1);
+    });
     m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
     m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
     m_restart->setObjectName(u"restart"_s);
@@ -229,7 +258,7 @@ void MainWindow::createActions()
 
     // Run
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack })
         run->addAction(a);
     run->addSeparator();
     run->addAction(m_restart);
@@ -330,7 +359,7 @@ void MainWindow::createActions()
     bar->setObjectName(u"runToolBar"_s);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bar->setIconSize(QSize(20, 20));
-    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack })
         bar->addAction(a);
     bar->addSeparator();
     bar->addAction(m_restart);
@@ -351,9 +380,13 @@ void MainWindow::updateActions()
     const bool paused = running && m_session->isPaused();
     for (QAction* a : { m_stepInto, m_stepOver, m_stepOut, m_stepEffect })
         a->setEnabled(paused);
+    if (m_session->history() && !m_session->isAtPresent() && (!running || paused))
+        m_stepInto->setEnabled(true); // forward through the history (a trace too)
     m_continue->setEnabled(paused);
     m_pause->setEnabled(running && !paused);
     m_stop->setEnabled(running);
+    // back through the history: at a pause, after the end, or in a trace (not while it runs on)
+    m_stepBack->setEnabled(m_session->history() && m_session->viewStep() > 0 && (!running || paused));
     const views::RunStatus status = m_session->status();
     if (status == views::RunStatus::Trace || status == views::RunStatus::Loaded) {
         const ProgramInfo* again = programToRunAgain();

@@ -164,6 +164,7 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
+    connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::historyFailed, this,
             [this](const QString& m) { showMessage(tr("Could not rebuild that step: %1").arg(m)); });
     updateActions();

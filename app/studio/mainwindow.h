@@ -237,6 +237,7 @@ private:
     QAction* m_stepOver = nullptr;
     QAction* m_stepOut = nullptr;
     QAction* m_stepEffect = nullptr;
+    QAction* m_stepBack = nullptr;
     QAction* m_restart = nullptr;
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;

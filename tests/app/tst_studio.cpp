@@ -728,6 +728,38 @@ private Q_SLOTS:
 
     /// Issue 19, journey 5: at the end of a failed run the failing task is selected and the Stack
     /// shows its continuation stack at the failing point, Source where it was raised.
+    void stepBackTravelsTheHistoryAndStepIntoComesForward()
+    {
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"count_to_three"_s));
+        QVERIFY(waitPaused(w.session()));
+        QAction* back = action(w, "stepBack");
+        QVERIFY(back);
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        const quint64 present = w.session()->viewStep();
+        QVERIFY(present >= 4);
+        QVERIFY(back->isEnabled());
+        back->trigger();
+        back->trigger();
+        QCOMPARE(w.session()->viewStep(), present - 2);
+        QVERIFY(!w.session()->isAtPresent());
+        // the live run did not move: stepping forward walks the history back to the present
+        QCOMPARE(w.session()->presentStep(), present);
+        QAction* into = action(w, "stepInto");
+        QVERIFY(into->isEnabled());
+        into->trigger();
+        QCOMPARE(w.session()->viewStep(), present - 1);
+        into->trigger();
+        QVERIFY(w.session()->isAtPresent());
+        QCOMPARE(w.session()->presentStep(), present);
+        // at the present Step Into runs the program again
+        QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(w.session()->presentStep() > present);
+        // at step 0 there is nothing before
+        QVERIFY(w.session()->goToStep(0));
+        QVERIFY(!back->isEnabled());
+    }
     void helpMenuListsShortcutsOpensTheGuideAndResetsTheLayout()
     {
         studio::MainWindow w;
