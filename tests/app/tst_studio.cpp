@@ -1107,12 +1107,18 @@ private Q_SLOTS:
         timeline->liveButton()->click();
         QVERIFY(w.session()->isAtPresent());
         QCOMPARE(dumpPanes(w), now);
-        // a step command from the past acts on the present
+        // from the past Step Into goes forward through the history; the other step commands act
+        // on the present
         QTest::keyClick(timeline, Qt::Key_Left);
         QVERIFY(!w.session()->isAtPresent());
         QVERIFY(trigger(w, "stepInto"));
         QVERIFY(w.session()->isAtPresent());
-        QCOMPARE(w.session()->presentStep(), present + 1);
+        QCOMPARE(w.session()->presentStep(), present);
+        QTest::keyClick(timeline, Qt::Key_Left);
+        QVERIFY(!w.session()->isAtPresent());
+        QVERIFY(trigger(w, "stepEffect"));
+        QVERIFY(w.session()->isAtPresent());
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->lastPause() && w.session()->lastPause()->reason == u"effect"_s, 20000);
     }
 
     void resultFileShowsTasks()
