@@ -327,8 +327,9 @@ void MainWindow::createActions()
         }
         table->setEditTriggers(QAbstractItemView::NoEditTriggers);
         table->verticalHeader()->hide();
+        table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
         table->horizontalHeader()->setStretchLastSection(true);
-        table->resizeColumnsToContents();
+        table->resizeRowsToContents();
         auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
         connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
         auto* layout = new QVBoxLayout(dialog);
