@@ -315,9 +315,9 @@ void MainWindow::updateStatus()
 {
     const SessionState& s = m_session->state();
     if (m_session->isAtPresent())
-        m_stepLabel->setText(tr("Step %1").arg(s.step()));
+        m_stepLabel->setText(tr("Step %L1").arg(s.step()));
     else
-        m_stepLabel->setText(tr("Step %1 of %2").arg(m_session->viewStep()).arg(m_session->presentStep()));
+        m_stepLabel->setText(tr("Step %L1 of %L2").arg(m_session->viewStep()).arg(m_session->presentStep()));
     const int selected = m_session->selectedTask();
     const SessionTask* selectedTask = s.task(selected);
     if (!m_session->isAtPresent()) {

@@ -760,6 +760,22 @@ private Q_SLOTS:
         QVERIFY(w.session()->goToStep(0));
         QVERIFY(!back->isEnabled());
     }
+    void stepNumbersHaveThousandsSeparators()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"busy.doefftrace"_s);
+        QVERIFY(doeffRunSucceeds({ u"busy_loop"_s, u"--env"_s, u"iterations=600"_s, u"--trace"_s, trace }));
+        const QLocale before;
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        const auto restore = qScopeGuard([&before] { QLocale::setDefault(before); });
+        studio::MainWindow w;
+        QVERIFY(openTraceAndWait(w, trace));
+        const quint64 last = w.session()->presentStep();
+        QVERIFY(last > 1000);
+        const QString grouped = QLocale().toString(last);
+        QVERIFY(grouped.contains(u','));
+        QVERIFY2(w.stepText().contains(grouped), qPrintable(w.stepText()));
+    }
     void helpMenuListsShortcutsOpensTheGuideAndResetsTheLayout()
     {
         studio::MainWindow w;

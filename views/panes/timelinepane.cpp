@@ -368,9 +368,10 @@ void TimelinePane::refresh()
     if (!enabled)
         m_label->setText(tr("no run"));
     else if (m_session->isAtPresent())
-        m_label->setText(trace ? tr("Step %1 / %2 (end)").arg(view).arg(present) : tr("Step %1 (present)").arg(view));
+        m_label->setText(trace ? tr("Step %L1 / %L2 (end)").arg(view).arg(present)
+                               : tr("Step %L1 (present)").arg(view));
     else
-        m_label->setText(tr("Step %1 / %2 (past)").arg(view).arg(present));
+        m_label->setText(tr("Step %L1 / %L2 (past)").arg(view).arg(present));
     m_view->setSteps(view, present);
     m_view->setSelectedTask(m_session->selectedTask());
 }
