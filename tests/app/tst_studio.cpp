@@ -1286,6 +1286,33 @@ private Q_SLOTS:
         QTRY_VERIFY(bar->isHidden());
     }
 
+    void passedOnErrorPauseShowsItsRaiseSiteOnTheStack()
+    {
+        // Paused at an error passed on with FailPromise, Source showed the throw line (80, in
+        // parse_record) while the Stack's top frame was parse_stage: the raise site now heads it
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        BreakpointsPane* pane = w.breakpointsPane();
+        pane->kindBox()->setCurrentIndex(4); // Any error
+        QCOMPARE(pane->addFromInput(), QString());
+        QVERIFY(trigger(w, "continue")); // the throw, in parse_record's own code
+        QCOMPARE(w.session()->lastPause()->event.code, 1);
+        QVERIFY(trigger(w, "continue")); // passed on
+        const PausedState& p = *w.session()->lastPause();
+        QCOMPARE(p.event.kind, EventKind::ErrorRaised);
+        QCOMPARE(p.event.code, 0);
+        QCOMPARE(p.event.line, 80);
+        QCOMPARE(w.session()->selectedTask(), p.task);
+        const QAbstractItemModel& stack = *w.stackPane()->model();
+        const auto top = [&stack] { return stack.index(0, 1).data().toString(); };
+        QTRY_VERIFY2(top().startsWith(u"parse_record()"_s) && top().endsWith(u"concurrency.cpp:80"_s),
+                     qPrintable(top()));
+        QVERIFY2(stack.index(1, 1).data().toString().startsWith(u"parse_stage()"_s),
+                 qPrintable(stack.index(1, 1).data().toString()));
+        QCOMPARE(w.sourcePane()->line(), 80);
+    }
+
     // The same example stepped in process and out of process shows the same Tasks, Stack and
     // Store rows at every step.
     void outOfProcessMatchesInProcess_data()

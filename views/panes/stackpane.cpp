@@ -2,6 +2,7 @@
 
 #include "paneparts.h"
 #include "studiosession.h"
+#include "traceio.h"
 
 #include <QLabel>
 #include <QTreeView>
@@ -49,10 +50,20 @@ void StackPane::refresh()
         return;
     }
     // at a pause the agent's K also has the frames held by handlings (the suspended program)
-    if (m_session->showsPause() && m_session->lastPause()->k.contains(task))
-        m_model.setFrames(m_session->lastPause()->k.value(task));
-    else
-        m_model.setFrames(m_session->state().k(task));
+    const bool paused = m_session->showsPause();
+    QList<FrameInfo> frames = paused && m_session->lastPause()->k.contains(task) ? m_session->lastPause()->k.value(task)
+                                                                                 : m_session->state().k(task);
+    if (paused) {
+        // Paused at an error raised elsewhere and passed on (FailPromise, a failed task waited
+        // on): Source shows where it was raised, so that frame heads the K, as in a traceback
+        const PausedState& p = *m_session->lastPause();
+        const bool atTop
+            = !frames.isEmpty() && frames.first().file == p.eventFile && frames.first().line == p.event.line;
+        if (p.event.kind == EventKind::ErrorRaised && p.event.code == 0 && p.task == task && !p.eventFile.isEmpty()
+            && !p.eventFunction.isEmpty() && !atTop)
+            frames.prepend(RaiseSite { p.eventFile, p.event.line, p.eventFunction }.frame());
+    }
+    m_model.setFrames(frames);
     const SessionTask* t = m_session->state().task(task);
     m_title->setText(
         t ? tr("Task %1 '%2' — %n frame(s), top first", nullptr, int(m_model.frames().size())).arg(task).arg(t->name)

@@ -106,6 +106,19 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
     return out;
 }
 
+FrameInfo RaiseSite::frame() const
+{
+    FrameInfo fi;
+    fi.kind = QStringLiteral("ProgramFrame");
+    fi.function = function;
+    if (const qsizetype paren = fi.function.indexOf(u'('); paren > 0) fi.function.truncate(paren);
+    if (fi.function == QLatin1String("operator")) fi.function = QStringLiteral("<lambda>");
+    fi.file = file;
+    fi.line = line;
+    fi.description = fi.function + QStringLiteral("() at ") + fi.file + u':' + QString::number(fi.line);
+    return fi;
+}
+
 bool hasTraceMagic(const QString& path)
 {
     if (!notARegularFile(path).isEmpty()) return false;
@@ -142,18 +155,8 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
             const auto at = reader.stateAt(errorStep);
             if (before && at) {
                 data->k.frames = at->k(errorTask);
-                if (!raised.file.isEmpty()) {
-                    // the raise site heads the K, as in the live run's result (a traceback)
-                    FrameInfo fi;
-                    fi.kind = QStringLiteral("ProgramFrame");
-                    fi.function = raised.function;
-                    if (const qsizetype paren = fi.function.indexOf(u'('); paren > 0) fi.function.truncate(paren);
-                    if (fi.function == QLatin1String("operator")) fi.function = QStringLiteral("<lambda>");
-                    fi.file = raised.file;
-                    fi.line = raised.line;
-                    fi.description = fi.function + QStringLiteral("() at ") + fi.file + u':' + QString::number(fi.line);
-                    data->k.frames.prepend(fi);
-                }
+                // the raise site heads the K, as in the live run's result (a traceback)
+                if (!raised.isEmpty()) data->k.frames.prepend(raised.frame());
                 data->errorContext.task = errorTask;
                 if (const SessionTask* t = before->task(errorTask)) {
                     data->errorContext.taskName = t->name;

@@ -50,6 +50,9 @@ struct RaiseSite {
     QString file;
     int line = 0;
     QString function;
+    bool isEmpty() const { return file.isEmpty(); }
+    /// The frame that heads a K with it (a traceback's last line): `parse_record() at f.cpp:80`.
+    FrameInfo frame() const;
 };
 
 /// The result a trace describes: Ok/Err from its RunFinished event, the final store and env of
