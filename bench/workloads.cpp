@@ -581,8 +581,8 @@ QList<Measurement> runForward(const Options& o, qint64 n, QList<Target>& targets
                              (rows[1].nsPerEffect() - rows[0].nsPerEffect()) / double(hs[1] - hs[0]));
         const bool ok = rows[0].ok && rows[2].ok;
         if (!coroutine)
-            targets.append(target(u"g: ns per forwarding handler passed (fast, H 1->16)"_s, atMost(20), slope,
-                                  slopeCpu, u"ns"_s, ok));
+            targets.append(target(u"g: ns per forwarding handler passed (fast, H 1->16)"_s, atMost(20), slope, slopeCpu,
+                                  u"ns"_s, ok));
         else
             targets.append(target(u"g: ns per forwarding handler passed (coroutine, H 1->16)"_s, atMost(200), slope,
                                   slopeCpu, u"ns"_s, ok));
@@ -824,8 +824,7 @@ const QList<Workload>& workloads()
         { u"c"_s, u"ask_local"_s, u"N x Ask inside 10 nested Locals"_s, 1000000, runAsk },
         { u"d"_s, u"tell"_s, u"N x Tell, then Get('__log__')"_s, 1000000, runTell },
         { u"g"_s, u"forward"_s, u"user effect through H-1 forwarders to the outermost handler"_s, 500000, runForward },
-        { u"e"_s, u"spawn_gather"_s, u"spawn N/10, N, 10 N tasks of 2 effects, Gather them"_s, 100000,
-          runSpawnGather },
+        { u"e"_s, u"spawn_gather"_s, u"spawn N/10, N, 10 N tasks of 2 effects, Gather them"_s, 100000, runSpawnGather },
         { u"f"_s, u"pingpong"_s, u"N round trips between 2 tasks over promises"_s, 200000, runPingPong },
         { u"t"_s, u"throws"_s, u"N throws caught by Safe, throw hook off and on"_s, 100000, runThrows },
         { u"h"_s, u"delay"_s, u"N tasks doing Delay(0), simulated clock, Gather them"_s, 100000, runDelay },

@@ -56,6 +56,22 @@ QIcon glyphIcon(Glyph g)
         p.setBrush(col);
         p.drawEllipse(c, 6, 6);
     };
+    // an arc over the dot from x = `from` to x = `to`, its arrowhead at `to`
+    auto overArc = [&p, &dot](qreal from, qreal to, const QColor& c) {
+        const qreal dir = to > from ? 1 : -1;
+        p.setPen(QPen(c, 6, Qt::SolidLine, Qt::RoundCap));
+        p.setBrush(Qt::NoBrush);
+        QPainterPath arc;
+        arc.moveTo(from, 38);
+        arc.cubicTo(from, 4, to, 4, to, 34);
+        p.drawPath(arc);
+        QPainterPath head;
+        head.moveTo(to - 10 * dir, 26);
+        head.lineTo(to, 38);
+        head.lineTo(to + 8 * dir, 26);
+        p.drawPath(head);
+        dot({ 32, 54 }, c);
+    };
     switch (g) {
     case Glyph::Continue: {
         QPainterPath tri;
@@ -79,36 +95,12 @@ QIcon glyphIcon(Glyph g)
         arrowDown({ 32, 6 }, { 32, 40 }, blue);
         dot({ 32, 54 }, blue);
         break;
-    case Glyph::StepOver: {
-        p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap));
-        p.setBrush(Qt::NoBrush);
-        QPainterPath arc;
-        arc.moveTo(10, 38);
-        arc.cubicTo(10, 4, 54, 4, 54, 34);
-        p.drawPath(arc);
-        QPainterPath head;
-        head.moveTo(44, 26);
-        head.lineTo(54, 38);
-        head.lineTo(62, 26);
-        p.drawPath(head);
-        dot({ 32, 54 }, blue);
+    case Glyph::StepOver:
+        overArc(10, 54, blue);
         break;
-    }
-    case Glyph::StepBack: { // Step Over's arc, turning back
-        p.setPen(QPen(amber, 6, Qt::SolidLine, Qt::RoundCap));
-        p.setBrush(Qt::NoBrush);
-        QPainterPath arc;
-        arc.moveTo(54, 38);
-        arc.cubicTo(54, 4, 10, 4, 10, 34);
-        p.drawPath(arc);
-        QPainterPath head;
-        head.moveTo(2, 26);
-        head.lineTo(10, 38);
-        head.lineTo(20, 26);
-        p.drawPath(head);
-        dot({ 32, 54 }, amber);
+    case Glyph::StepBack: // Step Over's arc, turning back
+        overArc(54, 10, amber);
         break;
-    }
     case Glyph::StepOut:
         p.setPen(QPen(blue, 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.drawLine(QPointF(32, 44), QPointF(32, 10));

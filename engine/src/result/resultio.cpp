@@ -248,9 +248,10 @@ public:
                                    string(m, QStringLiteral("message"), where + QStringLiteral(".")));
     }
 
-    Store store(const QCborValue& v, const QString& where) const
+    /// `[[key, value], …]` into a Store or an Env (both keep the order they are given).
+    template<class Pairs> Pairs pairs(const QCborValue& v, const QString& where) const
     {
-        Store out;
+        Pairs out;
         const QCborArray a = array(v, where);
         for (qsizetype i = 0; i < a.size(); ++i) {
             const QString at = where + QStringLiteral("[%1]").arg(i);
@@ -261,20 +262,8 @@ public:
         }
         return out;
     }
-
-    Env env(const QCborValue& v, const QString& where) const
-    {
-        Env out;
-        const QCborArray a = array(v, where);
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            const QString at = where + QStringLiteral("[%1]").arg(i);
-            const QCborArray pair = array(a.at(i), at);
-            if (pair.size() != 2 || !pair.at(0).isString())
-                fail(QStringLiteral("field '%1' is not a [key, value] pair").arg(at));
-            out.insert(pair.at(0).toString(), value(pair.at(1), at));
-        }
-        return out;
-    }
+    Store store(const QCborValue& v, const QString& where) const { return pairs<Store>(v, where); }
+    Env env(const QCborValue& v, const QString& where) const { return pairs<Env>(v, where); }
 
     EffectStackTrace::Node node(const QCborValue& v, const QString& where, int depth) const
     {
