@@ -79,6 +79,10 @@ public:
     void runToLine(const QString& file, int line);
     /// Ends the run (it returns Err(RunAbortedError)). Also releases a paused machine.
     void stop();
+    /// Nobody drives the run any more (its debugger left): it goes on and never pauses again,
+    /// however close to a pause the machine already was. Unlike continueRun(), it cannot be lost
+    /// to a pause that began as it was sent.
+    void release();
 
     int addBreakpoint(Breakpoint b);
     bool removeBreakpoint(int id);

@@ -248,7 +248,7 @@ struct InspectorServer::Private {
                                                 .arg(version)),
                          false);
             live = false;
-            agent.continueRun();
+            agent.release();
             return;
         }
         const qsizetype piece = limit - 1; // the type byte counts in the length
@@ -661,7 +661,7 @@ private:
             m_d->abortRequested = true;
             m_d->agent.stop();
         } else {
-            m_d->agent.continueRun();
+            m_d->agent.release();
         }
         if (m_timer) m_timer->stop();
         if (m_socket) {
@@ -819,7 +819,7 @@ void InspectorServer::onEvent(const Event& e, const RunView& view)
         // the machine broke an invariant of the event stream: tell the debugger and leave
         d->enqueue(wire::errorMessage(ErrorCode::Internal, error), false);
         d->live = false;
-        d->agent.continueRun();
+        d->agent.release();
         return;
     }
     bool flush = d->encoder.blockFull(batchEvents) || e.kind == EventKind::RunFinished;

@@ -77,7 +77,9 @@ struct DebugAgent::Private {
     bool startPaused = true;
     bool sawFirstStep = false;
     std::atomic<bool> pauseRequested { false };
+    // sticky: a pause that starts after either was asked for does not wait for a command
     std::atomic<bool> stopRequested { false };
+    std::atomic<bool> released { false };
     bool stopped = false;
 };
 
@@ -119,6 +121,15 @@ void DebugAgent::stop()
 {
     d->stopRequested = true;
     QMutexLocker lock(&d->mutex);
+    d->commandPending = true;
+    d->wake.wakeAll();
+}
+
+void DebugAgent::release()
+{
+    d->released = true;
+    QMutexLocker lock(&d->mutex);
+    d->setMode(Command::Continue);
     d->commandPending = true;
     d->wake.wakeAll();
 }
@@ -205,6 +216,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
         d->stopped = true;
         throw AbortRun { QStringLiteral("stopped by the debugger") };
     }
+    if (d->released.load(std::memory_order_relaxed)) return;
 
     // ---- should we pause here? -------------------------------------------------------
     QString reason;
@@ -331,10 +343,12 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     Command next;
     {
         QMutexLocker lock(&d->mutex);
-        while (!d->commandPending)
+        // a command sent before this pause began was for the run before it and is forgotten
+        // (commandPending was cleared above); a stop or a release never is
+        while (!d->commandPending && !d->stopRequested && !d->released)
             d->wake.wait(&d->mutex);
         d->paused = false;
-        next = d->mode;
+        next = d->released ? Command::Continue : d->mode;
     }
     if (d->stopRequested) {
         d->stopped = true;

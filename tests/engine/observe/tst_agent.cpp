@@ -265,6 +265,32 @@ private Q_SLOTS:
         QVERIFY(r);
         QCOMPARE(resultText(*r), u"Err(RunAbortedError: stopped by the debugger)"_s);
     }
+    void aReleaseIsNeverLostToAPause()
+    {
+        // the inspector releases the run when its debugger leaves; that may happen just as the
+        // machine begins a pause, which forgets the commands sent before it (CI caught a run
+        // waiting forever for a debugger that had gone): a release is never forgotten
+        Session s;
+        Breakpoint tell;
+        tell.pattern = u"Tell"_s;
+        s.agent.addBreakpoint(tell);
+        s.agent.release();
+        s.start(mainFlow());
+        QVERIFY(!s.nextPause());
+        QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
+    }
+    void aContinueSentBeforeAPauseIsForgotten()
+    {
+        Session s;
+        s.agent.continueRun(); // meant for a pause that has not happened: not for the next one
+        s.start(mainFlow());
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason, u"start"_s);
+        s.agent.release(); // and a release ends a pause in progress
+        QVERIFY(!s.nextPause());
+        QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
+    }
     void runToLine()
     {
         Session s;
