@@ -47,7 +47,7 @@ Program<int> getPut(int n)
 
 struct Null final : Observer {
     quint64 events = 0;
-    void onEvent(const Event&, const RunView&) override { ++events; }
+    void onEvent(const LiveEvent&, const RunView&) override { ++events; }
 };
 
 /// Seconds for one run of getPut(n) with `observers`.

@@ -68,7 +68,7 @@ extern "C" void onInterrupt(int signal)
 /// program looping in C++ without effects is not reached (a second signal ends the process).
 class InterruptObserver final : public doeff::Observer {
 public:
-    void onEvent(const doeff::Event&, const doeff::RunView&) override
+    void onEvent(const doeff::LiveEvent&, const doeff::RunView&) override
     {
         if (const int signal = interruptSignal.load(std::memory_order_relaxed))
             throw doeff::AbortRun { u"interrupted by %1"_s.arg(signal == SIGINT ? u"SIGINT"_s : u"SIGTERM"_s) };

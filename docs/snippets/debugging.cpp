@@ -18,16 +18,17 @@ Program<int> add(int a, int b)
 // Count what a run does: an observer sees every event, in order, on the machine's thread.
 struct EffectCounter : Observer {
     QMap<QString, int> effects;
-    void onEvent(const Event& e, const RunView&) override
+    void onEvent(const LiveEvent& e, const RunView&) override
     {
-        if (e.kind == EventKind::EffectYielded) ++effects[e.text]; // the effect's name: "Get", "Put", …
+        // each kind's fields are a small struct; nothing is copied or formatted unless read
+        if (const auto* yielded = e.as<events::EffectYielded>()) ++effects[yielded->effect.name()]; // "Get", …
     }
 };
 
 // Reduce the stream to the run's state, as the Studio and trace files do.
 struct Replayer : Observer {
     SessionState state;
-    void onEvent(const Event& e, const RunView&) override { state.apply(e); }
+    void onRecord(const Event& e, const RunView&) override { state.apply(e); }
 };
 
 QString observeARun()

@@ -102,7 +102,7 @@ public:
     /// The inspector server turns it off: its debugger reduces the event stream instead.
     bool collectState = true;
 
-    void onEvent(const Event& event, const RunView& view) override;
+    void onEvent(const LiveEvent& event, const RunView& view) override;
 
 private:
     struct Private;

@@ -119,7 +119,7 @@ public:
     /// The agent the debugger drives (for tests and embedding; commands are thread-safe).
     DebugAgent& agent();
 
-    void onEvent(const Event& event, const RunView& view) override;
+    void onEvent(const LiveEvent& event, const RunView& view) override;
 
     struct Private; ///< implementation (shared with the socket thread's object)
 

@@ -88,6 +88,155 @@ struct Event {
     QVariant old;
 };
 
+/// Text an event can give but does not format until asked (a label, an `Ok(…)` summary, what a
+/// task waits on): a function and what it reads, both valid during the callback only.
+struct LazyText {
+    QString (*fn)(const void* context) = nullptr;
+    const void* context = nullptr;
+    QString operator()() const { return fn ? fn(context) : QString(); }
+};
+
+/// The kinds' own fields, one struct per EventKind. They refer to the machine's data (valid
+/// during the callback only) instead of copying it; text is formatted when asked for.
+namespace events {
+struct RunStarted {
+    static constexpr EventKind kind = EventKind::RunStarted;
+    const QString& program;
+    const Store& store; ///< the initial store
+    const Env& env; ///< the initial env
+};
+struct RunFinished {
+    static constexpr EventKind kind = EventKind::RunFinished;
+    bool ok;
+    const QVariant& value;
+    LazyText summary; ///< `Ok(…)` / `Err(Type: message)`
+};
+struct Step {
+    static constexpr EventKind kind = EventKind::Step;
+    ControlKind control;
+    int depth; ///< the task's K depth
+};
+struct FramePushed {
+    static constexpr EventKind kind = EventKind::FramePushed;
+    int index; ///< K position
+    FrameKindCode frame;
+    LazyText kindName; ///< `program`, `handler`, …
+    LazyText description;
+};
+struct FramePopped {
+    static constexpr EventKind kind = EventKind::FramePopped;
+    int index; ///< K position of the popped frame
+    FrameKindCode frame;
+};
+struct EffectYielded {
+    static constexpr EventKind kind = EventKind::EffectYielded;
+    const AnyEffect& effect; ///< name(), fields() on demand
+    const QString& label; ///< `Get('k')`
+};
+struct EffectHandled {
+    static constexpr EventKind kind = EventKind::EffectHandled;
+    HandledHow how;
+    const QString& label; ///< the effect's
+    const QString& handler; ///< empty: no handler took it
+    const QVariant* value; ///< the value resumed with (Resumed only)
+    LazyText error; ///< `Type: message` (Failed only)
+};
+struct StoreWrite {
+    static constexpr EventKind kind = EventKind::StoreWrite;
+    const QString& key;
+    const QVariant& value;
+    const QVariant* old; ///< null: the key is new
+};
+struct StoreReplaced {
+    static constexpr EventKind kind = EventKind::StoreReplaced;
+    const Store& store;
+};
+struct EnvEntered {
+    static constexpr EventKind kind = EventKind::EnvEntered;
+    const QString& keys; ///< the override keys, as the frame describes them
+    const Env& env; ///< the env now in force
+};
+struct EnvLeft {
+    static constexpr EventKind kind = EventKind::EnvLeft;
+    const Env& env; ///< the env restored
+};
+struct LogAppended {
+    static constexpr EventKind kind = EventKind::LogAppended;
+    const QVariant& messages;
+};
+struct TaskSpawned {
+    static constexpr EventKind kind = EventKind::TaskSpawned;
+    int parent;
+    TaskKindCode taskKind;
+    const QString& name;
+    const Env& env;
+    const Store* store; ///< null for a Gather branch (it shares its parent's)
+};
+struct TaskStateChanged {
+    static constexpr EventKind kind = EventKind::TaskStateChanged;
+    TaskStateCode state;
+    LazyText waitsOn; ///< what a blocked, sleeping or awaiting task waits on
+};
+struct TaskFinished {
+    static constexpr EventKind kind = EventKind::TaskFinished;
+    TaskStateCode state; ///< done, failed or cancelled
+    const QVariant* value; ///< done only
+    LazyText summary; ///< `Ok(…)` / `Err(…)` / `cancelled`
+};
+struct ErrorRaised {
+    static constexpr EventKind kind = EventKind::ErrorRaised;
+    bool byProgram; ///< thrown by the code of the task's top program activation
+    LazyText type;
+    LazyText message;
+};
+struct ErrorCaught {
+    static constexpr EventKind kind = EventKind::ErrorCaught;
+    int how; ///< 1 by Safe, 2 by program code
+    LazyText type;
+    LazyText message;
+};
+} // namespace events
+
+/// What an observer receives as the machine runs: the kind, the step, the task and the source
+/// location, and the kind's own fields (`as<events::StoreWrite>()`). Valid during the callback
+/// only; record() makes the owned, formatted Event a trace or a history keeps.
+class DOEFF_EXPORT LiveEvent {
+public:
+    template<class T>
+    LiveEvent(const T& payload, quint64 step, int task, const char* file = nullptr, int line = 0,
+              const char* function = nullptr)
+        : kind(T::kind)
+        , step(step)
+        , task(task)
+        , file(file)
+        , line(line)
+        , function(function)
+        , m_payload(&payload)
+    { }
+
+    EventKind kind;
+    quint64 step; ///< machine steps taken so far in the run
+    int task;
+    /// The strings of std::source_location (null when none): valid during the callback.
+    const char* file;
+    int line;
+    const char* function;
+
+    /// The kind's fields, or null when the event is of another kind.
+    template<class T> const T* as() const { return kind == T::kind ? static_cast<const T*>(m_payload) : nullptr; }
+    /// The kind's fields; the event must be of that kind.
+    template<class T> const T& get() const
+    {
+        Q_ASSERT(kind == T::kind);
+        return *static_cast<const T*>(m_payload);
+    }
+    /// The owned record: every field copied, every text formatted (see EventKind).
+    Event record() const;
+
+private:
+    const void* m_payload;
+};
+
 /// One task as the debugger shows it.
 struct TaskSnapshot {
     int id = 0;
@@ -124,8 +273,13 @@ struct AbortRun {
 class DOEFF_EXPORT Observer {
 public:
     virtual ~Observer();
-    /// Called on the machine's thread, in order. May block (the debug agent does).
-    virtual void onEvent(const Event& event, const RunView& view) = 0;
+    /// Called on the machine's thread, in order. May block (the debug agent does). An observer
+    /// reads the fields it needs, at no cost for the rest; the default hands the owned record
+    /// to onRecord().
+    virtual void onEvent(const LiveEvent& event, const RunView& view);
+    /// The owned, formatted record of each event (what a trace or a history keeps), for
+    /// observers that keep events or want every field as text.
+    virtual void onRecord(const Event& record, const RunView& view);
 };
 
 } // namespace doeff

@@ -70,7 +70,8 @@ public:
     /// Records one event. The recorder needs no machine view, so events kept in memory (a live
     /// session's history) or built by hand are written through this.
     void record(const Event& event);
-    void onEvent(const Event& event, const RunView& view) override;
+    /// Writes the event straight from its fields (no owned record is made).
+    void onEvent(const LiveEvent& event, const RunView& view) override;
 
 private:
     struct Private;

@@ -806,14 +806,14 @@ DebugAgent& InspectorServer::agent()
     return d->agent;
 }
 
-void InspectorServer::onEvent(const Event& e, const RunView& view)
+void InspectorServer::onEvent(const LiveEvent& e, const RunView& view)
 {
     if (d->abortRequested.load(std::memory_order_relaxed) && !d->aborted) {
         d->aborted = true;
         throw AbortRun { QStringLiteral("stopped: the debugger disconnected") };
     }
     if (!d->live.load(std::memory_order_relaxed)) return;
-    if (!d->helloSent) d->sendHello(e.kind == EventKind::RunStarted ? e.name : QString());
+    if (!d->helloSent) d->sendHello(e.kind == EventKind::RunStarted ? e.get<events::RunStarted>().program : QString());
     QString error;
     if (!d->encoder.encode(e, error)) {
         // the machine broke an invariant of the event stream: tell the debugger and leave
@@ -823,9 +823,10 @@ void InspectorServer::onEvent(const Event& e, const RunView& view)
         return;
     }
     bool flush = d->encoder.blockFull(batchEvents) || e.kind == EventKind::RunFinished;
-    if (!flush && e.kind == EventKind::TaskStateChanged)
-        flush = e.code == int(TaskStateCode::Blocked) || e.code == int(TaskStateCode::Sleeping)
-            || e.code == int(TaskStateCode::Awaiting);
+    if (!flush && e.kind == EventKind::TaskStateChanged) {
+        const TaskStateCode state = e.get<events::TaskStateChanged>().state;
+        flush = state == TaskStateCode::Blocked || state == TaskStateCode::Sleeping || state == TaskStateCode::Awaiting;
+    }
     if (!flush && d->flushRequested.load(std::memory_order_relaxed)) {
         d->flushRequested.store(false, std::memory_order_relaxed);
         flush = true;

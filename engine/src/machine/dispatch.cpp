@@ -32,12 +32,7 @@ void Machine::appendLog(TaskRec* t, const QVariant& message)
     appendMessages(log, message);
     *slot = std::move(log);
     if (DOEFF_OBSERVED) [[unlikely]] {
-        Event e;
-        e.kind = EventKind::LogAppended;
-        e.task = t->id;
-        locateTop(e, t);
-        e.value = message;
-        emitEvent(e);
+        emitEvent(events::LogAppended { message }, t->id, topSite(t));
     }
 }
 
@@ -208,11 +203,7 @@ Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
         if (r.store()) {
             *t->store = *r.store();
             if (DOEFF_OBSERVED) [[unlikely]] {
-                Event e;
-                e.kind = EventKind::StoreReplaced;
-                e.task = t->id;
-                e.value = storePairs(*t->store);
-                emitEvent(e);
+                emitEvent(events::StoreReplaced { *t->store }, t->id);
             }
         }
         return Outcome::resume(r.value());

@@ -15,26 +15,16 @@ static_assert(int(FrameKind::Convert) == int(FrameKindCode::Convert), "frame kin
 static_assert(int(TaskState::Cancelled) == int(TaskStateCode::Cancelled), "task state codes follow TaskState");
 static_assert(int(TaskKind::Branch) == int(TaskKindCode::Branch), "task kind codes follow TaskKind");
 
-void Machine::emitEvent(Event& e)
-{
-    settleObservers();
-    e.step = m_step;
-    deliverEvent(e);
-}
-
 void Machine::flushDeferredReady()
 {
     const TaskRec* t = m_deferredReady;
     m_deferredReady = nullptr;
-    Event e;
-    e.kind = EventKind::TaskStateChanged;
-    e.task = t->id;
-    e.code = int(TaskState::Ready);
-    e.step = m_deferredReadyStep;
+    const events::TaskStateChanged fields { TaskStateCode::Ready, {} };
+    const LiveEvent e(fields, m_deferredReadyStep, t->id);
     deliverEvent(e);
 }
 
-void Machine::deliverEvent(Event& e)
+void Machine::deliverEvent(const LiveEvent& e)
 {
     for (Observer* o : m_observers) {
         try {
@@ -54,162 +44,153 @@ void Machine::deliverEvent(Event& e)
     }
 }
 
-void Machine::locateTop(Event& e, const TaskRec* t) const
+Machine::Where Machine::topSite(const TaskRec* t) const
 {
     for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
         if (it->kind != FrameKind::Program) continue;
         const PromiseBase* p = it->program.get();
         const std::source_location loc = p->suspended() ? p->site() : p->definition();
-        e.file = loc.file_name();
-        e.line = int(loc.line());
-        e.function = p->definition().function_name();
-        return;
+        return { loc.file_name(), int(loc.line()), p->definition().function_name() };
     }
+    return {};
 }
 
 void Machine::announceTask(TaskRec* t)
 {
     t->announced = true;
-    Event s;
-    s.kind = EventKind::TaskSpawned;
-    s.task = t->id;
-    s.index = t->parent;
-    s.code = int(t->kind);
-    s.name = t->name;
-    s.value = t->env;
-    if (t->kind != TaskKind::Branch && t->store) s.old = storePairs(*t->store);
-    if (t->creationSite.file_name() && *t->creationSite.file_name()) {
-        s.file = t->creationSite.file_name();
-        s.line = int(t->creationSite.line());
-        s.function = t->creationSite.function_name();
-    }
-    emitEvent(s);
+    const events::TaskSpawned fields { t->parent, TaskKindCode(t->kind), t->name, t->env,
+                                       t->kind != TaskKind::Branch && t->store ? t->store.get() : nullptr };
+    Where at;
+    if (t->creationSite.file_name() && *t->creationSite.file_name())
+        at = { t->creationSite.file_name(), int(t->creationSite.line()), t->creationSite.function_name() };
+    emitEvent(fields, t->id, at);
 }
 
 void Machine::hookFramePushed(const TaskRec* t, const Frame& f, int index)
 {
-    Event e;
-    e.kind = EventKind::FramePushed;
-    e.task = t->id;
-    e.index = index;
-    e.code = int(f.kind);
-    const FrameInfo fi = frameInfo(snapFrame(t, f));
-    e.name = fi.kind;
-    e.text = fi.description;
+    // formatted once, and only when an observer asks for the kind's name or the description
+    struct Described {
+        const Machine* m;
+        const TaskRec* t;
+        const Frame* f;
+        mutable std::optional<FrameInfo> info;
+        const FrameInfo& get() const
+        {
+            if (!info) info = m->frameInfo(m->snapFrame(t, *f));
+            return *info;
+        }
+        static QString kindName(const void* c) { return static_cast<const Described*>(c)->get().kind; }
+        static QString description(const void* c) { return static_cast<const Described*>(c)->get().description; }
+    } described { this, t, &f, std::nullopt };
+    const events::FramePushed fields { index, FrameKindCode(f.kind), LazyText { &Described::kindName, &described },
+                                       LazyText { &Described::description, &described } };
+    Where at;
     if (f.kind == FrameKind::Program) {
         const PromiseBase* p = f.program.get();
-        e.file = p->definition().file_name();
-        e.line = fi.line;
-        e.function = p->definition().function_name();
+        at = { p->definition().file_name(), described.get().line, p->definition().function_name() };
     }
-    emitEvent(e);
+    emitEvent(fields, t->id, at);
 }
 
 void Machine::hookFramePopped(const TaskRec* t, FrameKind kind, int index)
 {
-    Event e;
-    e.kind = EventKind::FramePopped;
-    e.task = t->id;
-    e.index = index;
-    e.code = int(kind);
-    emitEvent(e);
+    emitEvent(events::FramePopped { index, FrameKindCode(kind) }, t->id);
 }
 
 void Machine::hookTaskState(const TaskRec* t)
 {
-    Event e;
-    e.task = t->id;
-    e.code = int(t->state);
-    if (t->isFinished()) {
-        e.kind = EventKind::TaskFinished;
-        if (t->state == TaskState::Done) {
-            e.name = QStringLiteral("Ok(") + repr(t->value) + QStringLiteral(")");
-            e.value = t->value;
-        } else if (t->state == TaskState::Failed && t->error) {
-            e.name = QStringLiteral("Err(") + describeException(t->error->exception) + QStringLiteral(")");
-        } else {
-            e.name = QStringLiteral("cancelled");
+    struct Text {
+        const Machine* m;
+        const TaskRec* t;
+        static QString summary(const void* c)
+        {
+            const TaskRec* t = static_cast<const Text*>(c)->t;
+            if (t->state == TaskState::Done) return QStringLiteral("Ok(") + repr(t->value) + QStringLiteral(")");
+            if (t->state == TaskState::Failed && t->error)
+                return QStringLiteral("Err(") + describeException(t->error->exception) + QStringLiteral(")");
+            return QStringLiteral("cancelled");
         }
-    } else {
-        e.kind = EventKind::TaskStateChanged;
-        if (t->block
-            && (t->state == TaskState::Blocked || t->state == TaskState::Sleeping || t->state == TaskState::Awaiting))
-            e.name = t->block->label(*this);
+        static QString waitsOn(const void* c)
+        {
+            const auto* x = static_cast<const Text*>(c);
+            const TaskRec* t = x->t;
+            const bool waiting
+                = t->state == TaskState::Blocked || t->state == TaskState::Sleeping || t->state == TaskState::Awaiting;
+            return t->block && waiting ? t->block->label(*x->m) : QString();
+        }
+    } text { this, t };
+    if (t->isFinished()) {
+        const QVariant* value = t->state == TaskState::Done ? &t->value : nullptr;
+        emitEvent(events::TaskFinished { TaskStateCode(t->state), value, LazyText { &Text::summary, &text } }, t->id);
+        return;
     }
-    emitEvent(e);
+    emitEvent(events::TaskStateChanged { TaskStateCode(t->state), LazyText { &Text::waitsOn, &text } }, t->id);
 }
 
 void Machine::hookHandled(const DispatchState& ds, const Outcome& o, const QString& handler)
 {
-    Event e;
-    e.kind = EventKind::EffectHandled;
-    e.task = ds.task->id;
-    e.file = ds.site.file_name();
-    e.line = int(ds.site.line());
-    e.function = ds.site.function_name();
-    e.name = ds.observedLabel.isNull() ? ds.effect.label() : ds.observedLabel;
-    e.text = handler;
+    HandledHow how = HandledHow::HandlerStarted;
     switch (o.kind) {
     case Outcome::Forward:
-        e.code = int(HandledHow::Forwarded);
+        how = HandledHow::Forwarded;
         break;
     case Outcome::Resume:
-        e.code = int(HandledHow::Resumed);
-        e.value = o.value;
+        how = HandledHow::Resumed;
         break;
     case Outcome::Throw:
-        e.code = int(HandledHow::Failed);
-        if (o.error) e.value = describeException(o.error->exception);
+        how = HandledHow::Failed;
         break;
     case Outcome::Run:
     case Outcome::RunScoped:
-        e.code = int(HandledHow::RanProgram);
+        how = HandledHow::RanProgram;
         break;
     case Outcome::Block:
-        e.code = int(HandledHow::Blocked);
+        how = HandledHow::Blocked;
         break;
     case Outcome::Continue:
-        e.code = int(HandledHow::HandlerStarted);
+        how = HandledHow::HandlerStarted;
         break;
     }
-    emitEvent(e);
+    const auto error = [](const void* c) -> QString {
+        const Outcome* o = static_cast<const Outcome*>(c);
+        return o->error ? describeException(o->error->exception) : QString();
+    };
+    const QString label = ds.observedLabel.isNull() ? ds.effect.label() : ds.observedLabel;
+    const QVariant* value = how == HandledHow::Resumed ? &o.value : nullptr;
+    emitEvent(events::EffectHandled { how, label, handler, value, LazyText { error, &o } }, ds.task->id,
+              { ds.site.file_name(), int(ds.site.line()), ds.site.function_name() });
 }
 
 void Machine::hookStoreWrite(const TaskRec* t, const QString& key, const QVariant& value, const QVariant* old)
 {
-    Event e;
-    e.kind = EventKind::StoreWrite;
-    e.task = t->id;
-    locateTop(e, t);
-    e.name = key;
-    e.value = value;
-    if (old) e.old = *old;
-    emitEvent(e);
+    emitEvent(events::StoreWrite { key, value, old }, t->id, topSite(t));
 }
 
 void Machine::hookEnv(const TaskRec* t, EventKind kind, const QString& keys)
 {
-    Event e;
-    e.kind = kind;
-    e.task = t->id;
-    locateTop(e, t);
-    e.name = keys;
-    e.value = t->env;
-    emitEvent(e);
+    if (kind == EventKind::EnvEntered)
+        emitEvent(events::EnvEntered { keys, t->env }, t->id, topSite(t));
+    else
+        emitEvent(events::EnvLeft { t->env }, t->id, topSite(t));
 }
+
+namespace {
+QString errorType(const void* c)
+{
+    const ErrorPtr& e = *static_cast<const ErrorPtr*>(c);
+    return e ? exceptionTypeName(e->exception) : QString();
+}
+QString errorMessage(const void* c)
+{
+    const ErrorPtr& e = *static_cast<const ErrorPtr*>(c);
+    return e ? exceptionMessage(e->exception) : QString();
+}
+} // namespace
 
 void Machine::hookErrorCaught(const TaskRec* t, const ErrorPtr& error, int how)
 {
-    Event e;
-    e.kind = EventKind::ErrorCaught;
-    e.task = t->id;
-    locateTop(e, t);
-    e.code = how;
-    if (error) {
-        e.name = exceptionTypeName(error->exception);
-        e.text = exceptionMessage(error->exception);
-    }
-    emitEvent(e);
+    emitEvent(events::ErrorCaught { how, LazyText { &errorType, &error }, LazyText { &errorMessage, &error } }, t->id,
+              topSite(t));
 }
 
 void Machine::writeStore(TaskRec* t, const QString& key, QVariant value)
@@ -225,26 +206,15 @@ void Machine::writeStore(TaskRec* t, const QString& key, QVariant value)
     t->store->insert(key, std::move(value));
 }
 
-QVariant Machine::storePairs(const Store& s)
-{
-    QVariantList pairs;
-    pairs.reserve(s.size());
-    for (const auto& [k, v] : s.entries())
-        pairs.append(QVariant(QVariantList { k, v }));
-    return pairs;
-}
-
 void Machine::announceFinished(const ResultData& result)
 {
     if (!DOEFF_OBSERVED) return;
-    Event e;
-    e.kind = EventKind::RunFinished;
-    e.task = 0;
-    e.code = result.ok ? 1 : 0;
-    e.name = result.ok ? QStringLiteral("Ok(") + repr(result.value) + QStringLiteral(")")
-                       : QStringLiteral("Err(") + result.error.describe() + QStringLiteral(")");
-    e.value = result.value;
-    emitEvent(e);
+    const auto summary = [](const void* c) -> QString {
+        const ResultData& r = *static_cast<const ResultData*>(c);
+        return r.ok ? QStringLiteral("Ok(") + repr(r.value) + QStringLiteral(")")
+                    : QStringLiteral("Err(") + r.error.describe() + QStringLiteral(")");
+    };
+    emitEvent(events::RunFinished { result.ok, result.value, LazyText { summary, &result } }, 0);
 }
 
 void Machine::abortRun()

@@ -74,13 +74,7 @@ void Machine::start(AnyProgram program)
     m_observed = !m_observers.empty();
 #endif
     if (DOEFF_OBSERVED) [[unlikely]] {
-        Event e;
-        e.kind = EventKind::RunStarted;
-        e.task = 0;
-        e.name = m_programName;
-        e.value = storePairs(*main->store);
-        e.old = main->env;
-        emitEvent(e);
+        emitEvent(events::RunStarted { m_programName, *main->store, main->env }, 0);
         // the main task and the frames the constructor pushed
         announceTask(main);
         for (int i = 0; i < int(main->k.size()); ++i)
@@ -342,22 +336,14 @@ bool Machine::step(TaskRec* t, Ctl& c)
     ++m_step;
     ++t->steps;
     if (DOEFF_OBSERVED && c.kind != Ctl::Stop) [[unlikely]] {
-        Event e;
-        e.kind = EventKind::Step;
-        e.task = t->id;
-        e.code = int(c.kind == Ctl::Start       ? ControlKind::Start
-                         : c.kind == Ctl::Value ? ControlKind::Value
-                         : c.kind == Ctl::Error ? ControlKind::Error
-                                                : ControlKind::Perform);
-        e.index = int(t->k.size());
-        if (c.kind == Ctl::Perform) {
-            e.file = c.site.file_name();
-            e.line = int(c.site.line());
-            e.function = c.site.function_name();
-        } else {
-            locateTop(e, t);
-        }
-        emitEvent(e);
+        const events::Step fields { c.kind == Ctl::Start       ? ControlKind::Start
+                                        : c.kind == Ctl::Value ? ControlKind::Value
+                                        : c.kind == Ctl::Error ? ControlKind::Error
+                                                               : ControlKind::Perform,
+                                    int(t->k.size()) };
+        emitEvent(fields, t->id,
+                  c.kind == Ctl::Perform ? Where { c.site.file_name(), int(c.site.line()), c.site.function_name() }
+                                         : topSite(t));
     }
     switch (c.kind) {
     case Ctl::Start:
@@ -658,18 +644,10 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         }
     }
     if (DOEFF_OBSERVED) [[unlikely]] {
-        Event e;
-        e.kind = EventKind::EffectYielded;
-        e.task = t->id;
-        e.file = ds.site.file_name();
-        e.line = int(ds.site.line());
-        e.function = ds.site.function_name();
         if (label.isNull()) label = ds.effect.label();
         ds.observedLabel = label;
-        e.name = std::move(label);
-        e.text = ds.effect.name();
-        e.value = ds.effect.fields();
-        emitEvent(e);
+        emitEvent(events::EffectYielded { ds.effect, ds.observedLabel }, t->id,
+                  { ds.site.file_name(), int(ds.site.line()), ds.site.function_name() });
     }
     Outcome o = walk(ds, Cursor { t, int(t->k.size()) - 1 });
     if (DOEFF_OBSERVED && o.kind == Outcome::Throw && ds.handlerAt.task == nullptr) [[unlikely]]

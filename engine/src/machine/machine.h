@@ -483,8 +483,19 @@ private:
     void appendLog(TaskRec* t, const QVariant& message);
 
     // observation (hooks); each is called only when DOEFF_OBSERVED
-    void emitEvent(Event& e);
-    void deliverEvent(Event& e);
+    /// Where an event applies (the strings of std::source_location).
+    struct Where {
+        const char* file = nullptr;
+        int line = 0;
+        const char* function = nullptr;
+    };
+    template<class T> void emitEvent(const T& fields, int task, Where at = {})
+    {
+        settleObservers();
+        const LiveEvent e(fields, m_step, task, at.file, at.line, at.function);
+        deliverEvent(e);
+    }
+    void deliverEvent(const LiveEvent& e);
     /// Emits the Ready of a task that yielded and was not picked again at once (see enqueue()).
     void flushDeferredReady();
     /// Before a task's state changes: observers get the held-back Ready first, so that the
@@ -504,7 +515,8 @@ private:
         if (DOEFF_OBSERVED && m_deferredReady) [[unlikely]]
             flushDeferredReady();
     }
-    void locateTop(Event& e, const TaskRec* t) const;
+    /// The task's top program activation: where it is suspended, or its definition.
+    Where topSite(const TaskRec* t) const;
     SnapFrame snapFrame(const TaskRec* t, const Frame& f) const;
     void announceTask(TaskRec* t);
     void hookFramePushed(const TaskRec* t, const Frame& f, int index);
@@ -516,7 +528,6 @@ private:
     void hookErrorCaught(const TaskRec* t, const ErrorPtr& e, int how);
     /// Put with observation: every store write of the built-in handlers goes through here.
     void writeStore(TaskRec* t, const QString& key, QVariant value);
-    static QVariant storePairs(const Store& s);
 
     // errors
     ErrorPtr newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram = false);

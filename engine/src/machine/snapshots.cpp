@@ -188,21 +188,21 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
     }
     m_tree.pin(node);
     if (DOEFF_OBSERVED) [[unlikely]] {
-        Event ev;
-        ev.kind = EventKind::ErrorRaised;
-        ev.task = t->id;
-        locateTop(ev, t);
+        Where at = topSite(t);
         if (const ThrowSite site = r->thrown ? r->thrown->site() : ThrowSite(); site.valid()) {
-            ev.file = site.file;
-            ev.line = site.line;
+            at.file = site.file;
+            at.line = site.line;
             // raised elsewhere and passed on: the raise site's function, as the result's K names it
             // (a trace rebuilds that frame from this event)
-            if (!thrownByProgram && site.function) ev.function = site.function;
+            if (!thrownByProgram && site.function) at.function = site.function;
         }
-        ev.code = thrownByProgram ? 1 : 0;
-        ev.name = exceptionTypeName(r->exception);
-        ev.text = exceptionMessage(r->exception);
-        emitEvent(ev);
+        const auto type
+            = [](const void* c) -> QString { return exceptionTypeName(*static_cast<const std::exception_ptr*>(c)); };
+        const auto message
+            = [](const void* c) -> QString { return exceptionMessage(*static_cast<const std::exception_ptr*>(c)); };
+        const events::ErrorRaised fields { thrownByProgram, LazyText { type, &r->exception },
+                                           LazyText { message, &r->exception } };
+        emitEvent(fields, t->id, at);
     }
     rememberError(r);
     return r;

@@ -208,10 +208,10 @@ bool conditionHolds(const QString& condition, const QVariant& fields)
 
 } // namespace
 
-void DebugAgent::onEvent(const Event& e, const RunView& view)
+void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
 {
     if (d->stopped) return;
-    if (eventCallback) eventCallback(e);
+    if (eventCallback) eventCallback(e.record());
     if (d->stopRequested) {
         d->stopped = true;
         throw AbortRun { QStringLiteral("stopped by the debugger") };
@@ -271,20 +271,22 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
             bool hit = false;
             switch (b.kind) {
             case Breakpoint::Kind::Effect:
-                hit = e.kind == EventKind::EffectYielded && e.text == b.pattern && conditionHolds(b.condition, e.value);
+                if (const auto* y = e.as<events::EffectYielded>())
+                    hit = y->effect.name() == b.pattern && conditionHolds(b.condition, y->effect.fields());
                 break;
             case Breakpoint::Kind::StoreKey:
-                hit = e.kind == EventKind::StoreWrite && e.name == b.pattern;
+                if (const auto* w = e.as<events::StoreWrite>()) hit = w->key == b.pattern;
                 break;
             case Breakpoint::Kind::EnvKey:
-                hit = e.kind == EventKind::EffectYielded && e.text == QLatin1String("Ask")
-                    && e.value.toMap().value(QStringLiteral("key")).toString() == b.pattern;
+                if (const auto* y = e.as<events::EffectYielded>())
+                    hit = y->effect.name() == QLatin1String("Ask")
+                        && y->effect.fields().value(QStringLiteral("key")).toString() == b.pattern;
                 break;
             case Breakpoint::Kind::Error:
                 hit = e.kind == EventKind::ErrorRaised;
                 break;
             case Breakpoint::Kind::UncaughtError:
-                hit = e.kind == EventKind::TaskFinished && e.code == int(TaskStateCode::Failed);
+                if (const auto* f = e.as<events::TaskFinished>()) hit = f->state == TaskStateCode::Failed;
                 break;
             case Breakpoint::Kind::TaskSpawn:
                 hit = e.kind == EventKind::TaskSpawned && e.task != 0;
@@ -293,7 +295,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
                 hit = e.kind == EventKind::TaskFinished;
                 break;
             case Breakpoint::Kind::Deadlock:
-                hit = e.kind == EventKind::ErrorRaised && e.name == QLatin1String("DeadlockError");
+                if (const auto* r = e.as<events::ErrorRaised>()) hit = r->type() == QLatin1String("DeadlockError");
                 break;
             case Breakpoint::Kind::SourceLine:
                 hit = (isStep || e.kind == EventKind::EffectYielded) && e.line == b.line
@@ -314,7 +316,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
     s.step = e.step;
     s.task = e.task;
     s.reason = reason;
-    s.event = e;
+    s.event = e.record();
     s.eventFile = e.file ? QString::fromUtf8(e.file) : QString();
     s.eventFunction = e.function ? functionDisplayName(e.function) : QString();
     s.event.file = nullptr;

@@ -7,6 +7,149 @@ namespace doeff {
 RunView::~RunView() = default;
 Observer::~Observer() = default;
 
+void Observer::onEvent(const LiveEvent& event, const RunView& view)
+{
+    onRecord(event.record(), view);
+}
+
+void Observer::onRecord(const Event&, const RunView&) { }
+
+namespace detail {
+QVariant storePairs(const Store& s)
+{
+    QVariantList pairs;
+    pairs.reserve(s.size());
+    for (const auto& [k, v] : s.entries())
+        pairs.append(QVariant(QVariantList { k, v }));
+    return pairs;
+}
+} // namespace detail
+
+Event LiveEvent::record() const
+{
+    Event e;
+    e.kind = kind;
+    e.step = step;
+    e.task = task;
+    e.file = file;
+    e.line = line;
+    e.function = function;
+    switch (kind) {
+    case EventKind::RunStarted: {
+        const auto& f = get<events::RunStarted>();
+        e.name = f.program;
+        e.value = detail::storePairs(f.store);
+        e.old = f.env;
+        break;
+    }
+    case EventKind::RunFinished: {
+        const auto& f = get<events::RunFinished>();
+        e.code = f.ok ? 1 : 0;
+        e.name = f.summary();
+        e.value = f.value;
+        break;
+    }
+    case EventKind::Step: {
+        const auto& f = get<events::Step>();
+        e.code = int(f.control);
+        e.index = f.depth;
+        break;
+    }
+    case EventKind::FramePushed: {
+        const auto& f = get<events::FramePushed>();
+        e.index = f.index;
+        e.code = int(f.frame);
+        e.name = f.kindName();
+        e.text = f.description();
+        break;
+    }
+    case EventKind::FramePopped: {
+        const auto& f = get<events::FramePopped>();
+        e.index = f.index;
+        e.code = int(f.frame);
+        break;
+    }
+    case EventKind::EffectYielded: {
+        const auto& f = get<events::EffectYielded>();
+        e.name = f.label;
+        e.text = f.effect.name();
+        e.value = f.effect.fields();
+        break;
+    }
+    case EventKind::EffectHandled: {
+        const auto& f = get<events::EffectHandled>();
+        e.code = int(f.how);
+        e.name = f.label;
+        e.text = f.handler;
+        if (f.how == HandledHow::Resumed && f.value) e.value = *f.value;
+        if (f.how == HandledHow::Failed) {
+            const QString error = f.error();
+            if (!error.isNull()) e.value = error;
+        }
+        break;
+    }
+    case EventKind::StoreWrite: {
+        const auto& f = get<events::StoreWrite>();
+        e.name = f.key;
+        e.value = f.value;
+        if (f.old) e.old = *f.old;
+        break;
+    }
+    case EventKind::StoreReplaced:
+        e.value = detail::storePairs(get<events::StoreReplaced>().store);
+        break;
+    case EventKind::EnvEntered: {
+        const auto& f = get<events::EnvEntered>();
+        e.name = f.keys;
+        e.value = f.env;
+        break;
+    }
+    case EventKind::EnvLeft:
+        e.value = get<events::EnvLeft>().env;
+        break;
+    case EventKind::LogAppended:
+        e.value = get<events::LogAppended>().messages;
+        break;
+    case EventKind::TaskSpawned: {
+        const auto& f = get<events::TaskSpawned>();
+        e.index = f.parent;
+        e.code = int(f.taskKind);
+        e.name = f.name;
+        e.value = f.env;
+        if (f.store) e.old = detail::storePairs(*f.store);
+        break;
+    }
+    case EventKind::TaskStateChanged: {
+        const auto& f = get<events::TaskStateChanged>();
+        e.code = int(f.state);
+        e.name = f.waitsOn();
+        break;
+    }
+    case EventKind::TaskFinished: {
+        const auto& f = get<events::TaskFinished>();
+        e.code = int(f.state);
+        e.name = f.summary();
+        if (f.value) e.value = *f.value;
+        break;
+    }
+    case EventKind::ErrorRaised: {
+        const auto& f = get<events::ErrorRaised>();
+        e.code = f.byProgram ? 1 : 0;
+        e.name = f.type();
+        e.text = f.message();
+        break;
+    }
+    case EventKind::ErrorCaught: {
+        const auto& f = get<events::ErrorCaught>();
+        e.code = f.how;
+        e.name = f.type();
+        e.text = f.message();
+        break;
+    }
+    }
+    return e;
+}
+
 const char* eventKindName(EventKind kind)
 {
     switch (kind) {

@@ -76,8 +76,74 @@ public:
         m_dedup.insert(QByteArray(probe.constData(), probe.size()), quint64(at));
     }
 
+    /// Encodes a live event straight from its fields: nothing is copied, and only the text the
+    /// record holds is formatted. The bytes are those encode(e.record()) writes.
+    bool encode(const LiveEvent& e, QString& error)
+    {
+        switch (e.kind) {
+        case EventKind::Step: {
+            const auto& f = e.get<events::Step>();
+            return encodeRecord(e, CompactStep { int(f.control), f.depth }, error);
+        }
+        case EventKind::EffectYielded: {
+            const auto& f = e.get<events::EffectYielded>();
+            const QVariant fields = f.effect.fields();
+            return encodeRecord(e, BodyRef { -1, 0, f.label, effectName(f.effect), fields, noValue }, error);
+        }
+        case EventKind::EffectHandled: {
+            const auto& f = e.get<events::EffectHandled>();
+            if (f.how == HandledHow::Failed) {
+                const QString text = f.error();
+                const QVariant value = text.isNull() ? QVariant() : QVariant(text);
+                return encodeRecord(e, BodyRef { -1, int(f.how), f.label, f.handler, value, noValue }, error);
+            }
+            const QVariant& value = f.how == HandledHow::Resumed && f.value ? *f.value : noValue;
+            return encodeRecord(e, BodyRef { -1, int(f.how), f.label, f.handler, value, noValue }, error);
+        }
+        case EventKind::StoreWrite: {
+            const auto& f = e.get<events::StoreWrite>();
+            return encodeRecord(e, BodyRef { -1, 0, f.key, noString, f.value, f.old ? *f.old : noValue }, error);
+        }
+        case EventKind::FramePopped: {
+            const auto& f = e.get<events::FramePopped>();
+            return encodeRecord(e, BodyRef { f.index, int(f.frame), noString, noString, noValue, noValue }, error);
+        }
+        case EventKind::TaskStateChanged: {
+            const auto& f = e.get<events::TaskStateChanged>();
+            const QString waitsOn = f.waitsOn();
+            return encodeRecord(e, BodyRef { -1, int(f.state), waitsOn, noString, noValue, noValue }, error);
+        }
+        default:
+            return encode(e.record(), error);
+        }
+    }
+
     /// Returns false with `error` for events the format cannot hold.
     bool encode(const Event& e, QString& error)
+    {
+        const bool compact = e.kind == EventKind::Step && e.code >= 0 && e.code <= 3 && e.name.isEmpty()
+            && e.text.isEmpty() && !e.value.isValid() && !e.old.isValid();
+        if (compact) return encodeRecord(e, CompactStep { e.code, e.index }, error);
+        return encodeRecord(e, BodyRef { e.index, e.code, e.name, e.text, e.value, e.old }, error);
+    }
+
+private:
+    /// An event's body, the fields of Event by reference.
+    struct BodyRef {
+        int index;
+        int code;
+        const QString& name;
+        const QString& text;
+        const QVariant& value;
+        const QVariant& old;
+    };
+    /// The body of a compact Step (kind 18).
+    struct CompactStep {
+        int code;
+        int index;
+    };
+
+    template<class Head, class Body> bool encodeRecord(const Head& e, const Body& body, QString& error)
     {
         if (e.step < m_lastStep) {
             error = QStringLiteral("step numbers went backwards at event %1 (%2 after %3)")
@@ -91,10 +157,9 @@ public:
             error = QStringLiteral("unknown event kind %1 at event %2").arg(kind).arg(m_totalEvents);
             return false;
         }
+        constexpr bool compact = std::is_same_v<Body, CompactStep>;
         Writer& w = m_block;
         w.need(64); // the fixed-size fields; strings and values reserve their own room
-        const bool compact = e.kind == EventKind::Step && e.code >= 0 && e.code <= 3 && e.name.isEmpty()
-            && e.text.isEmpty() && !e.value.isValid() && !e.old.isValid();
         RecordHead head;
         head.kind = compact ? compactStepKind : kind;
         head.task = e.task;
@@ -103,12 +168,12 @@ public:
         if (head.located) head.location = locationId(e.file, e.line, e.function);
         Put<Encoder, false> put(w, *this);
         put.record(head, recordHeadFields(m_prevTask, m_prevStep));
-        if (compact) {
-            put.record(e, compactStepFields(m_prevStepIndex));
-            m_prevStepIndex = e.index;
+        if constexpr (compact) {
+            put.record(body, compactStepFields(m_prevStepIndex));
+            m_prevStepIndex = body.index;
         } else {
-            put.record(e, eventBodyFields());
-            if (e.kind == EventKind::Step) m_prevStepIndex = e.index;
+            put.record(body, eventBodyFields());
+            if (e.kind == EventKind::Step) m_prevStepIndex = body.index;
         }
         m_prevStep = e.step;
         m_prevTask = e.task;
@@ -118,6 +183,16 @@ public:
         return true;
     }
 
+    /// The effect's name, made once per effect type.
+    const QString& effectName(const AnyEffect& effect)
+    {
+        const EffectType* type = effect.type();
+        EffectNameEntry& slot = m_effectNames[(quintptr(type) >> 4) % m_effectNames.size()];
+        if (slot.type != type) slot = EffectNameEntry { type, effect.name() };
+        return slot.name;
+    }
+
+public:
     bool blockFull(int maxEvents) const
     {
         return m_blockEvents >= quint32(maxEvents) || m_block.size() >= maxBlockBytes;
@@ -224,6 +299,11 @@ private:
         bool valid = false;
     };
 
+    struct EffectNameEntry {
+        const EffectType* type = nullptr;
+        QString name;
+    };
+    std::array<EffectNameEntry, 64> m_effectNames {};
     Writer m_block;
     quint64 m_blockFirstEvent = 0;
     quint64 m_blockBaseStep = 0;

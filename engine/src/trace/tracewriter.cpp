@@ -252,6 +252,33 @@ struct TraceRecorder::Private {
     QString error;
     quint64 bytes = 0;
 
+    /// Encodes one event into the current block, handing full blocks to the writer. False when
+    /// the recorder is not (or no longer) accepting events.
+    template<class E> bool append(const E& event)
+    {
+        if (!active) return false;
+        try {
+            QString what;
+            if (!encoder.encode(event, what)) {
+                fail(what);
+                active = false;
+                return false;
+            }
+            if (encoder.blockFull(options.blockEvents)) {
+                if (failed.load(std::memory_order_relaxed)) {
+                    active = false;
+                    return false;
+                }
+                submit(encoder.takeBlock());
+            }
+            return true;
+        } catch (const std::bad_alloc&) {
+            fail(QStringLiteral("out of memory"));
+            active = false;
+            return false;
+        }
+    }
+
     void fail(const QString& what)
     {
         std::lock_guard lock(mutex);
@@ -374,37 +401,24 @@ void TraceRecorder::setMetadata(const QString& key, const QString& value)
     d->metadata.append({ key, value });
 }
 
-void TraceRecorder::onEvent(const Event& event, const RunView&)
+void TraceRecorder::onEvent(const LiveEvent& event, const RunView&)
 {
-    record(event);
+    // the two events the recorder reads text from are one each per run
+    if (event.kind == EventKind::RunStarted || event.kind == EventKind::RunFinished) {
+        record(event.record());
+        return;
+    }
+    d->append(event);
 }
 
 void TraceRecorder::record(const Event& event)
 {
     Private& p = *d;
-    if (!p.active) return;
-    try {
-        QString what;
-        if (!p.encoder.encode(event, what)) {
-            p.fail(what);
-            p.active = false;
-            return;
-        }
-        if (event.kind == EventKind::RunStarted) p.program = event.name;
-        if (p.encoder.blockFull(p.options.blockEvents)) {
-            if (p.failed.load(std::memory_order_relaxed)) {
-                p.active = false;
-                return;
-            }
-            p.submit(p.encoder.takeBlock());
-        }
-        if (event.kind == EventKind::RunFinished) {
-            p.status = event.name;
-            finish();
-        }
-    } catch (const std::bad_alloc&) {
-        p.fail(QStringLiteral("out of memory"));
-        p.active = false;
+    if (!p.append(event)) return;
+    if (event.kind == EventKind::RunStarted) p.program = event.name;
+    if (event.kind == EventKind::RunFinished) {
+        p.status = event.name;
+        finish();
     }
 }
 

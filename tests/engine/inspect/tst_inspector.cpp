@@ -92,7 +92,7 @@ bool waitFinished(InspectorClient& c)
 /// Reduces the in-process run's events: the reference the out-of-process session must equal.
 struct Replayer : Observer {
     SessionState state;
-    void onEvent(const Event& e, const RunView&) override { state.apply(e); }
+    void onRecord(const Event& e, const RunView&) override { state.apply(e); }
 };
 
 /// Steps `name` in this process with a DebugAgent (step into, `steps` times) and returns the

@@ -57,7 +57,7 @@ Program<int> aloneThenShared()
     co_return both.size();
 }
 struct SilentObserver final : Observer {
-    void onEvent(const Event&, const RunView&) override { }
+    void onEvent(const LiveEvent&, const RunView&) override { }
 };
 
 Handler tens()

@@ -122,7 +122,7 @@ Program<QVariant> passed_through_gather()
 
 struct Reducer : Observer {
     SessionState state;
-    void onEvent(const Event& e, const RunView&) override { state.apply(e); }
+    void onRecord(const Event& e, const RunView&) override { state.apply(e); }
     QStringList marked() const
     {
         QStringList out;
@@ -136,7 +136,7 @@ struct ErrorSpy : Observer {
     QString file;
     int line = 0;
     QString type;
-    void onEvent(const Event& e, const RunView&) override
+    void onRecord(const Event& e, const RunView&) override
     {
         if (e.kind != EventKind::ErrorRaised || !file.isEmpty()) return;
         file = QString::fromUtf8(e.file);

@@ -32,6 +32,66 @@ QString line(const Event& e)
     return s;
 }
 
+/// Checks, for every live event, that its typed fields are those of its kind and say what the
+/// owned record says.
+struct TypedChecker final : Observer {
+    QStringList mismatches;
+    int checked = 0;
+    void onEvent(const LiveEvent& e, const RunView&) override
+    {
+        const Event r = e.record();
+        const auto fail = [&](const QString& what) {
+            if (mismatches.size() < 10) mismatches.append(line(r) + u": "_s + what);
+        };
+        if (r.kind != e.kind || r.step != e.step || r.task != e.task || r.file != e.file || r.line != e.line)
+            fail(u"the record's head differs"_s);
+        // exactly one kind's fields
+        const int kinds = int(e.as<events::Step>() != nullptr) + int(e.as<events::StoreWrite>() != nullptr)
+            + int(e.as<events::EffectYielded>() != nullptr) + int(e.as<events::TaskStateChanged>() != nullptr);
+        if (kinds > 1) fail(u"more than one kind's fields"_s);
+        if (const auto* f = e.as<events::Step>()) {
+            ++checked;
+            if (int(f->control) != r.code || f->depth != r.index) fail(u"Step fields"_s);
+        } else if (const auto* f = e.as<events::EffectYielded>()) {
+            ++checked;
+            if (f->label != r.name || f->effect.name() != r.text || QVariant(f->effect.fields()) != r.value)
+                fail(u"EffectYielded fields"_s);
+        } else if (const auto* f = e.as<events::StoreWrite>()) {
+            ++checked;
+            if (f->key != r.name || f->value != r.value || (f->old ? *f->old : QVariant()) != r.old
+                || (f->old == nullptr) == r.old.isValid())
+                fail(u"StoreWrite fields"_s);
+        } else if (const auto* f = e.as<events::TaskStateChanged>()) {
+            ++checked;
+            if (int(f->state) != r.code || f->waitsOn() != r.name) fail(u"TaskStateChanged fields"_s);
+        } else if (const auto* f = e.as<events::EffectHandled>()) {
+            ++checked;
+            if (int(f->how) != r.code || f->label != r.name || f->handler != r.text) fail(u"EffectHandled fields"_s);
+        }
+    }
+};
+
+/// A value whose text the test counts: formatted only when someone asks.
+struct Counted {
+    int n = 0;
+    bool operator==(const Counted& o) const { return n == o.n; }
+};
+int countedReprs = 0;
+
+Program<Counted> makesCounted(int n)
+{
+    co_await Put("c", n);
+    co_return Counted { n };
+}
+Program<int> finishesTasksWithCountedValues()
+{
+    auto a = co_await Spawn(makesCounted(1));
+    auto b = co_await Spawn(makesCounted(2));
+    Counted x = co_await Wait(a);
+    Counted y = co_await Wait(b);
+    co_return x.n + y.n;
+}
+
 /// Listen and CaptureGraph frames count what they captured "so far"; only the live view has it.
 QString withoutCounts(QString d)
 {
@@ -43,7 +103,7 @@ QString withoutCounts(QString d)
 struct Recorder final : Observer {
     QStringList lines;
     QList<int> kinds;
-    void onEvent(const Event& e, const RunView&) override
+    void onRecord(const Event& e, const RunView&) override
     {
         lines.append(line(e));
         kinds.append(int(e.kind));
@@ -64,7 +124,7 @@ struct Checker final : Observer {
     SessionState state;
     QStringList mismatches;
     int checked = 0;
-    void onEvent(const Event& e, const RunView& view) override
+    void onRecord(const Event& e, const RunView& view) override
     {
         state.apply(e);
         // before the first step the stream is still introducing the main task and its frames
@@ -116,7 +176,7 @@ struct Checker final : Observer {
 
 struct Thrower final : Observer {
     int seen = 0;
-    void onEvent(const Event&, const RunView&) override
+    void onEvent(const LiveEvent&, const RunView&) override
     {
         ++seen;
         throw std::runtime_error("observer bug");
@@ -171,6 +231,41 @@ private Q_SLOTS:
             QVERIFY(step >= last);
             last = step;
         }
+    }
+    void typedFieldsSayWhatTheRecordSays()
+    {
+        TypedChecker typed;
+        auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &typed }));
+        QVERIFY(r.is_ok());
+        QVERIFY(typed.checked > 50);
+        QVERIFY2(typed.mismatches.isEmpty(), qPrintable(typed.mismatches.join(u'\n')));
+    }
+    void textIsFormattedOnlyWhenAskedFor()
+    {
+        // a task's `Ok(…)` summary formats its value: an observer that reads only typed fields
+        // never pays for it, one that takes records does
+        registerRepr<Counted>([](const Counted& c) {
+            ++countedReprs;
+            return u"Counted(%1)"_s.arg(c.n);
+        });
+        struct Typed final : Observer {
+            int finished = 0;
+            void onEvent(const LiveEvent& e, const RunView&) override
+            {
+                if (const auto* f = e.as<events::TaskFinished>()) finished += f->value ? 1 : 0;
+            }
+        } typed;
+        countedReprs = 0;
+        auto r = sync_run(finishesTasksWithCountedValues(), sync_handlers_preset(), {}, {}, simulatedClock({ &typed }));
+        QCOMPARE(resultText(r), u"Ok(3)"_s);
+        QCOMPARE(typed.finished, 3); // both spawned tasks and main
+        QCOMPARE(countedReprs, 0);
+
+        Recorder records;
+        r = sync_run(finishesTasksWithCountedValues(), sync_handlers_preset(), {}, {}, simulatedClock({ &records }));
+        QCOMPARE(resultText(r), u"Ok(3)"_s);
+        QVERIFY(countedReprs >= 2);
+        QVERIFY(records.lines.filter(u"TaskFinished"_s).filter(u"Ok(Counted(2))"_s).size() == 1);
     }
     void storeWritesCarryOldAndNewValues()
     {

@@ -110,7 +110,7 @@ struct Owned {
 struct Live final : Observer {
     std::deque<Owned> events;
     std::vector<SessionState> states { SessionState() }; ///< states[n]: after n events
-    void onEvent(const Event& e, const RunView&) override
+    void onRecord(const Event& e, const RunView&) override
     {
         Owned o;
         o.e = e;
@@ -134,7 +134,7 @@ struct Sampler final : Observer {
     std::map<quint64, SessionState> snapshots { { 0, SessionState() } };
     quint64 events = 0;
     quint64 stride = 1;
-    void onEvent(const Event& e, const RunView&) override
+    void onRecord(const Event& e, const RunView&) override
     {
         state.apply(e);
         ++events;

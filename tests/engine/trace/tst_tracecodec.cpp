@@ -341,7 +341,7 @@ private Q_SLOTS:
         using namespace doeff::trace;
         struct States final : Observer {
             std::vector<SessionState> states { SessionState() };
-            void onEvent(const Event& e, const RunView&) override
+            void onRecord(const Event& e, const RunView&) override
             {
                 states.push_back(states.back());
                 states.back().apply(e);
