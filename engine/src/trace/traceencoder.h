@@ -51,7 +51,7 @@ public:
             writeInlineString(w, s.toUtf8());
             return;
         }
-        const quint32 id = internString(s);
+        const quint32 id = internShared(s);
         w.need(10);
         w.var(quint64(id) << 1);
     }
@@ -239,6 +239,22 @@ private:
         m_dedup.clear();
     }
 
+    /// internString(), without hashing again a string whose data it saw last time: keys,
+    /// handler names, effect names and an effect's label (its Handled shares the Yielded's) are
+    /// the same QString data event after event. Each slot holds a reference, so the data
+    /// cannot be freed and reused by another string while the slot remembers it.
+    quint32 internShared(const QString& s)
+    {
+        // only refcounted data: raw data (fromRawData) may change under the same pointer
+        if (!const_cast<QString&>(s).data_ptr().d_ptr()) return internString(s);
+        const QChar* data = s.constData();
+        SharedEntry& slot = m_shared[(quintptr(data) >> 4) % m_shared.size()];
+        if (slot.valid && slot.text.constData() == data && slot.text.size() == s.size()) return slot.id;
+        const quint32 id = internString(s);
+        slot = SharedEntry { s, id, true };
+        return id;
+    }
+
     quint32 internString(const QString& s)
     {
         const quint64 h = StringIndex::hash(s);
@@ -299,6 +315,12 @@ private:
         bool valid = false;
     };
 
+    struct SharedEntry {
+        QString text;
+        quint32 id = 0;
+        bool valid = false;
+    };
+    std::array<SharedEntry, 256> m_shared {};
     struct EffectNameEntry {
         const EffectType* type = nullptr;
         QString name;
