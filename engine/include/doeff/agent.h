@@ -39,6 +39,11 @@ struct Breakpoint {
     bool enabled = true;
     int hits = 0;
     QString describe() const;
+    /// Whether the event is a hit (enabled or not; hits not counted). The live form is what
+    /// the agent pauses on; the record form finds the same hits in a recorded history, for
+    /// going back to the previous one.
+    bool matches(const LiveEvent& event) const;
+    bool matches(const Event& record) const;
 };
 DOEFF_EXPORT const char* breakpointKindName(Breakpoint::Kind kind);
 

@@ -206,7 +206,75 @@ bool conditionHolds(const QString& condition, const QVariant& fields)
     return repr(*it) == want || it->toString() == want;
 }
 
+/// What a breakpoint reads of a live event: its typed fields, nothing formatted that the
+/// breakpoint does not need.
+struct LiveFacts {
+    const LiveEvent& e;
+    EventKind kind() const { return e.kind; }
+    int task() const { return e.task; }
+    const char* file() const { return e.file; }
+    int line() const { return e.line; }
+    QString effectName() const { return e.get<events::EffectYielded>().effect.name(); }
+    QVariant effectFields() const { return e.get<events::EffectYielded>().effect.fields(); }
+    const QString& storeKey() const { return e.get<events::StoreWrite>().key; }
+    TaskStateCode finishedState() const { return e.get<events::TaskFinished>().state; }
+    QString errorType() const { return e.get<events::ErrorRaised>().type(); }
+};
+
+/// The same, from an owned record (see EventKind for what its fields hold).
+struct RecordFacts {
+    const Event& e;
+    EventKind kind() const { return e.kind; }
+    int task() const { return e.task; }
+    const char* file() const { return e.file; }
+    int line() const { return e.line; }
+    const QString& effectName() const { return e.text; }
+    const QVariant& effectFields() const { return e.value; }
+    const QString& storeKey() const { return e.name; }
+    TaskStateCode finishedState() const { return TaskStateCode(e.code); }
+    const QString& errorType() const { return e.name; }
+};
+
+template<class Facts> bool isHit(const Breakpoint& b, const Facts& f)
+{
+    const EventKind k = f.kind();
+    switch (b.kind) {
+    case Breakpoint::Kind::Effect:
+        return k == EventKind::EffectYielded && f.effectName() == b.pattern
+            && conditionHolds(b.condition, f.effectFields());
+    case Breakpoint::Kind::StoreKey:
+        return k == EventKind::StoreWrite && f.storeKey() == b.pattern;
+    case Breakpoint::Kind::EnvKey:
+        return k == EventKind::EffectYielded && f.effectName() == QLatin1String("Ask")
+            && f.effectFields().toMap().value(QStringLiteral("key")).toString() == b.pattern;
+    case Breakpoint::Kind::Error:
+        return k == EventKind::ErrorRaised;
+    case Breakpoint::Kind::UncaughtError:
+        return k == EventKind::TaskFinished && f.finishedState() == TaskStateCode::Failed;
+    case Breakpoint::Kind::TaskSpawn:
+        return k == EventKind::TaskSpawned && f.task() != 0;
+    case Breakpoint::Kind::TaskFinish:
+        return k == EventKind::TaskFinished;
+    case Breakpoint::Kind::Deadlock:
+        return k == EventKind::ErrorRaised && f.errorType() == QLatin1String("DeadlockError");
+    case Breakpoint::Kind::SourceLine:
+        return (k == EventKind::Step || k == EventKind::EffectYielded) && f.line() == b.line
+            && endsWithPath(f.file(), b.file);
+    }
+    return false;
+}
+
 } // namespace
+
+bool Breakpoint::matches(const LiveEvent& event) const
+{
+    return isHit(*this, LiveFacts { event });
+}
+
+bool Breakpoint::matches(const Event& record) const
+{
+    return isHit(*this, RecordFacts { record });
+}
 
 void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
 {
@@ -268,40 +336,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
         QMutexLocker lock(&d->mutex);
         for (Breakpoint& b : d->breakpoints) {
             if (!b.enabled) continue;
-            bool hit = false;
-            switch (b.kind) {
-            case Breakpoint::Kind::Effect:
-                if (const auto* y = e.as<events::EffectYielded>())
-                    hit = y->effect.name() == b.pattern && conditionHolds(b.condition, y->effect.fields());
-                break;
-            case Breakpoint::Kind::StoreKey:
-                if (const auto* w = e.as<events::StoreWrite>()) hit = w->key == b.pattern;
-                break;
-            case Breakpoint::Kind::EnvKey:
-                if (const auto* y = e.as<events::EffectYielded>())
-                    hit = y->effect.name() == QLatin1String("Ask")
-                        && y->effect.fields().value(QStringLiteral("key")).toString() == b.pattern;
-                break;
-            case Breakpoint::Kind::Error:
-                hit = e.kind == EventKind::ErrorRaised;
-                break;
-            case Breakpoint::Kind::UncaughtError:
-                if (const auto* f = e.as<events::TaskFinished>()) hit = f->state == TaskStateCode::Failed;
-                break;
-            case Breakpoint::Kind::TaskSpawn:
-                hit = e.kind == EventKind::TaskSpawned && e.task != 0;
-                break;
-            case Breakpoint::Kind::TaskFinish:
-                hit = e.kind == EventKind::TaskFinished;
-                break;
-            case Breakpoint::Kind::Deadlock:
-                if (const auto* r = e.as<events::ErrorRaised>()) hit = r->type() == QLatin1String("DeadlockError");
-                break;
-            case Breakpoint::Kind::SourceLine:
-                hit = (isStep || e.kind == EventKind::EffectYielded) && e.line == b.line
-                    && endsWithPath(e.file, b.file);
-                break;
-            }
+            const bool hit = b.matches(e);
             if (hit) {
                 ++b.hits;
                 reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());

@@ -265,6 +265,71 @@ private Q_SLOTS:
         QVERIFY(r);
         QCOMPARE(resultText(*r), u"Err(RunAbortedError: stopped by the debugger)"_s);
     }
+    void recordedHitsAreTheLiveHits()
+    {
+        // Reverse Continue looks for the previous hit in the recorded history: a record must
+        // hit exactly where its live event did
+        QList<Breakpoint> bps;
+        const auto add = [&](Breakpoint::Kind kind, const QString& pattern, const QString& condition = {}) {
+            Breakpoint b;
+            b.kind = kind;
+            b.pattern = pattern;
+            b.condition = condition;
+            bps.append(b);
+        };
+        add(Breakpoint::Kind::Effect, u"Put"_s, u"key=b"_s);
+        add(Breakpoint::Kind::Effect, u"Tell"_s);
+        add(Breakpoint::Kind::StoreKey, u"sub"_s);
+        add(Breakpoint::Kind::EnvKey, u"missing"_s);
+        add(Breakpoint::Kind::Error, {});
+        add(Breakpoint::Kind::UncaughtError, {});
+        add(Breakpoint::Kind::TaskSpawn, {});
+        add(Breakpoint::Kind::TaskFinish, {});
+        add(Breakpoint::Kind::Deadlock, {});
+        Breakpoint line;
+        line.kind = Breakpoint::Kind::SourceLine;
+        line.file = u"tst_agent.cpp"_s;
+        line.line = lineOf(u"SUB_FIRST"_s);
+        bps.append(line);
+
+        struct Both final : Observer {
+            QList<Breakpoint> bps;
+            QList<Event> records;
+            QList<QList<bool>> live;
+            void onEvent(const LiveEvent& e, const RunView&) override
+            {
+                QList<bool> verdicts;
+                for (const Breakpoint& b : std::as_const(bps))
+                    verdicts.append(b.matches(e));
+                live.append(verdicts);
+                records.append(e.record());
+            }
+        } both;
+        both.bps = bps;
+        RunOptions o;
+        o.clock = Clock::Simulated;
+        o.observers = { &both };
+        QCOMPARE(resultText(sync_run(mainFlow(), sync_handlers_preset(), {}, {}, o)), u"Ok(12)"_s);
+        QVERIFY(resultText(sync_run(failsLater(), sync_handlers_preset(), {}, {}, o)).startsWith(u"Ok("_s));
+        QList<int> liveHits(bps.size(), 0);
+        for (qsizetype i = 0; i < both.records.size(); ++i)
+            for (qsizetype b = 0; b < bps.size(); ++b) {
+                QVERIFY2(bps[b].matches(both.records[i]) == both.live[i][b],
+                         qPrintable(u"%1 on event %2 (%3)"_s.arg(bps[b].describe())
+                                        .arg(i)
+                                        .arg(QLatin1StringView(eventKindName(both.records[i].kind)))));
+                liveHits[b] += both.live[i][b] ? 1 : 0;
+            }
+        // and the kinds that can hit in these runs do
+        QCOMPARE(liveHits[0], 1); // Put('b', …)
+        QCOMPARE(liveHits[1], 2); // a Tell in each sub
+        QCOMPARE(liveHits[2], 2); // Put('sub', …) in each sub
+        QCOMPARE(liveHits[3], 0);
+        QVERIFY(liveHits[4] >= 1); // Get('missing') raises
+        QCOMPARE(liveHits[6], 1);
+        QVERIFY(liveHits[7] >= 3);
+        QVERIFY(liveHits[9] >= 2);
+    }
     void aReleaseIsNeverLostToAPause()
     {
         // the inspector releases the run when its debugger leaves; that may happen just as the
