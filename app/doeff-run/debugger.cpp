@@ -279,6 +279,7 @@ void TerminalDebugger::execute(const QString& input)
     if (cmd == u"delete"_s || cmd == u"d"_s || cmd == u"enable"_s || cmd == u"disable"_s)
         return changeBreakpoint(cmd == u"d"_s ? u"delete"_s : cmd, arg);
     if (cmd == u"goto"_s) return goTo(arg);
+    if (cmd == u"back"_s || cmd == u"rcontinue"_s || cmd == u"rc"_s) return goBack(cmd == u"back"_s);
     if (cmd == u"quit"_s || cmd == u"q"_s) return quit();
     if (cmd == u"tasks"_s)
         printTasks();
@@ -448,6 +449,35 @@ void TerminalDebugger::goTo(const QString& arg)
     prompt();
 }
 
+void TerminalDebugger::goBack(bool oneStep)
+{
+    const quint64 viewedStep = m_viewed ? m_viewed->step() : m_client.session().step();
+    if (viewedStep == 0) {
+        m_out << "At step 0: nothing earlier.\n";
+        return prompt();
+    }
+    if (oneStep) return goTo(QString::number(viewedStep - 1));
+    // the last recorded event before the viewed step that an enabled breakpoint hits
+    QList<Breakpoint> enabled;
+    for (const Breakpoint& b : m_client.breakpoints())
+        if (b.enabled) enabled.append(b);
+    if (enabled.isEmpty()) {
+        m_out << "No breakpoints are enabled: 'rcontinue' goes back to the previous hit of one.\n";
+        return prompt();
+    }
+    for (auto e = m_history.crbegin(); e != m_history.crend(); ++e) {
+        if (e->step >= viewedStep) continue;
+        for (const Breakpoint& b : std::as_const(enabled))
+            if (b.matches(*e)) {
+                m_out << "Breakpoint " << b.id << " (" << b.describe() << ") hit at step " << e->step << ".\n";
+                return goTo(QString::number(e->step));
+            }
+    }
+    m_out << "No breakpoint hit before step " << viewedStep
+          << (m_historyDropped > 0 ? " in the events kept for going back.\n" : ".\n");
+    prompt();
+}
+
 void TerminalDebugger::printPause()
 {
     const doeff::InspectorPause& p = m_client.lastPause();
@@ -547,6 +577,8 @@ void TerminalDebugger::printHelp()
              "info breakpoints    the breakpoints with their numbers and hits\n"
              "delete (d) <n>      remove breakpoint n; enable <n> / disable <n>\n"
              "goto <step>         show the state at an earlier step, or run to a later one; alone: back\n"
+             "back                show the state one step before the one shown\n"
+             "rcontinue (rc)      back to the previous hit of an enabled breakpoint\n"
              "quit (q)            stop the program and leave\n"
              "On a terminal, an empty line repeats step, next, finish, effect or continue.\n";
 }

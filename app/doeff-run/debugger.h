@@ -62,6 +62,8 @@ private:
     void printBreakpoints();
     void printValue(const QString& arg);
     void goTo(const QString& arg);
+    /// `back` (one step before the one shown) and `rcontinue` (the previous breakpoint hit).
+    void goBack(bool oneStep);
     void keepEvents();
     /// The state the view commands show: the past step `goto` went to, else the live one.
     const doeff::SessionState& viewed() const { return m_viewed ? *m_viewed : m_client.session(); }

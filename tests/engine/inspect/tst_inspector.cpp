@@ -781,6 +781,39 @@ private Q_SLOTS:
         QVERIFY2(out.contains(u"Unknown command 'bogus'"_s), qPrintable(out));
     }
 
+    void terminalDebuggerGoesBack()
+    {
+        QProcess p;
+        p.start(doeffRun, { u"--library"_s, testPrograms, u"nested"_s, u"--debug"_s });
+        p.write("rcontinue\n"
+                "break Put\n"
+                "continue\n"
+                "continue\n"
+                "rcontinue\n"
+                "back\n"
+                "rcontinue\n"
+                "goto\n"
+                "quit\n");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(timeoutMs));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitCode(), 1); // quit stopped the run: RunAbortedError
+        QVERIFY2(out.contains(u"No breakpoints are enabled"_s), qPrintable(out));
+        // the steps of the two hits, as the pauses named them
+        static const QRegularExpression paused(u"Paused \\(breakpoint 1: effect Put\\) at step (\\d+)"_s);
+        QList<quint64> hits;
+        for (auto it = paused.globalMatch(out); it.hasNext();)
+            hits.append(it.next().captured(1).toULongLong());
+        QCOMPARE(hits.size(), 2);
+        // from the second hit, rcontinue goes back to the first, and shows it
+        QVERIFY2(out.contains(u"Breakpoint 1 (effect Put) hit at step %1."_s.arg(hits[0])), qPrintable(out));
+        QVERIFY2(out.contains(u"Viewing step %1 "_s.arg(hits[0])), qPrintable(out));
+        // back: one step earlier; then no hit before it
+        QVERIFY2(out.contains(u"Viewing step %1 "_s.arg(hits[0] - 1)), qPrintable(out));
+        QVERIFY2(out.contains(u"No breakpoint hit before step %1."_s.arg(hits[0] - 1)), qPrintable(out));
+        QVERIFY2(out.contains(u"At the present: step %1."_s.arg(hits[1])), qPrintable(out));
+    }
+
     void terminalDebuggerQuitStopsTheProgram()
     {
         QProcess p;
