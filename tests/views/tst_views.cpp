@@ -314,6 +314,20 @@ private Q_SLOTS:
             QCOMPARE(formatSessionState(*fromTrace), formatSessionState(replay));
         }
 
+        // the previous effect before a step: the same from the live history, the trace and
+        // the plain list
+        auto traceReader = std::make_unique<TraceReader>();
+        QVERIFY(traceReader->open(path));
+        TraceHistory fromFile(std::move(traceReader), TimelineData());
+        const auto effect = [](const Event& e) { return e.kind == EventKind::EffectYielded; };
+        for (quint64 step : { quint64(0), quint64(1), last / 3, last / 2, last }) {
+            std::optional<quint64> expected;
+            for (const Event& e : events)
+                if (e.step < step && effect(e)) expected = e.step;
+            QCOMPARE(history->lastHitBefore(step, effect), expected);
+            QCOMPARE(fromFile.lastHitBefore(step, effect), expected);
+        }
+
         // the session shows the past and returns to the present
         QSignalSpy viewed(&f.session, &StudioSession::viewChanged);
         QVERIFY(f.session.goToStep(last / 2));
@@ -409,6 +423,17 @@ private Q_SLOTS:
             running.apply(x);
             thin.append(x, running);
         }
+        // going back to the previous hit (Reverse Continue): the newest matching event before a
+        // step, across encoded chunks and windows, or none
+        const auto storeWrite = [](const Event& x) { return x.kind == EventKind::StoreWrite; };
+        QCOMPARE(thin.lastHitBefore(20000, storeWrite), std::optional<quint64>(19995));
+        QCOMPARE(thin.lastHitBefore(12345, storeWrite), std::optional<quint64>(12340));
+        QCOMPARE(thin.lastHitBefore(12340, storeWrite), std::optional<quint64>(12335));
+        QCOMPARE(thin.lastHitBefore(6, storeWrite), std::optional<quint64>(5));
+        QCOMPARE(thin.lastHitBefore(5, storeWrite), std::nullopt);
+        QCOMPARE(thin.lastHitBefore(0, storeWrite), std::nullopt);
+        const auto early = [](const Event& x) { return x.kind == EventKind::StoreWrite && x.step == 10; };
+        QCOMPARE(thin.lastHitBefore(20000, early), std::optional<quint64>(10)); // many windows back
         QVERIFY(thin.checkpointCount() <= LiveHistory::MaxCheckpoints);
         QVERIFY2(thin.checkpointSpacing() >= 400, qPrintable(QString::number(thin.checkpointSpacing())));
         for (quint64 step : { quint64(3), quint64(4999), quint64(5000), quint64(12345), quint64(20000) }) {

@@ -47,6 +47,26 @@ void TimelineData::add(const Event& e)
 
 StateHistory::~StateHistory() = default;
 
+std::optional<quint64> StateHistory::lastHitBefore(quint64 step, const std::function<bool(const Event&)>& hit)
+{
+    if (step == 0) return std::nullopt;
+    qsizetype end = eventsThrough(step - 1);
+    if (end < 0) return std::nullopt;
+    qsizetype window = 4096;
+    while (end > 0) {
+        const qsizetype from = std::max<qsizetype>(0, end - window);
+        std::optional<quint64> found;
+        if (!forEachEvent(from, end, [&](const Event& e) {
+                if (hit(e)) found = e.step;
+            }))
+            return std::nullopt;
+        if (found) return found;
+        end = from;
+        window = std::min<qsizetype>(window * 2, 1 << 20);
+    }
+    return std::nullopt;
+}
+
 // ---- EventLog --------------------------------------------------------------------------
 
 EventLog::EventLog(int chunkEvents, int keepRecent)
@@ -247,6 +267,31 @@ TraceHistory::TraceHistory(std::unique_ptr<TraceReader> reader, TimelineData tim
 quint64 TraceHistory::lastStep() const
 {
     return m_reader->stepCount();
+}
+
+bool LiveHistory::forEachEvent(qsizetype from, qsizetype to, const std::function<void(const Event&)>& fn)
+{
+    return m_events.forEach(
+        from, to,
+        [&](const Event& e) {
+            fn(e);
+            return true;
+        },
+        &m_error);
+}
+
+qsizetype TraceHistory::eventsThrough(quint64 step)
+{
+    const std::optional<quint64> n = m_reader->eventIndexAfterStep(step);
+    return n ? qsizetype(*n) : -1;
+}
+
+bool TraceHistory::forEachEvent(qsizetype from, qsizetype to, const std::function<void(const Event&)>& fn)
+{
+    return m_reader->forEachEvent(quint64(from), quint64(to), [&](const Event& e) {
+        fn(e);
+        return true;
+    });
 }
 
 std::shared_ptr<const SessionState> TraceHistory::stateAt(quint64 step)

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 /// Time travel for the Studio: the state at any past step of a run, and the per-task activity
@@ -115,8 +116,16 @@ public:
     virtual std::shared_ptr<const SessionState> stateAt(quint64 step) = 0;
     virtual QString errorString() const { return {}; }
     const TimelineData& timeline() const { return m_timeline; }
+    /// The step of the newest event before `step` that `hit` accepts (Reverse Continue, Run
+    /// Back to Cursor), or nullopt (errorString() says why when reading failed). Reads back
+    /// from `step` a window of events at a time, so a near hit costs little in a long run.
+    std::optional<quint64> lastHitBefore(quint64 step, const std::function<bool(const Event&)>& hit);
 
 protected:
+    /// How many events have a step <= `step`; -1 on failure.
+    virtual qsizetype eventsThrough(quint64 step) = 0;
+    /// Streams events [from, to) to `fn` in order; false on failure.
+    virtual bool forEachEvent(qsizetype from, qsizetype to, const std::function<void(const Event&)>& fn) = 0;
     TimelineData m_timeline;
 };
 
@@ -141,6 +150,10 @@ public:
     /// Events between state copies, at least (doubles each time the copies are thinned out).
     qsizetype checkpointSpacing() const { return m_spacing; }
 
+protected:
+    qsizetype eventsThrough(quint64 step) override { return m_events.countThroughStep(step); }
+    bool forEachEvent(qsizetype from, qsizetype to, const std::function<void(const Event&)>& fn) override;
+
 private:
     struct Checkpoint {
         qsizetype events = 0; ///< the state after this many events
@@ -163,6 +176,10 @@ public:
     std::shared_ptr<const SessionState> stateAt(quint64 step) override;
     QString errorString() const override;
     TraceReader& reader() { return *m_reader; }
+
+protected:
+    qsizetype eventsThrough(quint64 step) override;
+    bool forEachEvent(qsizetype from, qsizetype to, const std::function<void(const Event&)>& fn) override;
 
 private:
     std::unique_ptr<TraceReader> m_reader;
