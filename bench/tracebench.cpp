@@ -221,6 +221,14 @@ int main(int argc, char** argv)
                 inline_.seconds / plain, inline_.seconds / observed);
     std::printf("events %llu, file %llu bytes, %.2f bytes/event\n", static_cast<unsigned long long>(threaded.events),
                 static_cast<unsigned long long>(threaded.bytes), double(threaded.bytes) / double(threaded.events));
+    // issue 18's goals for recording
+    const double recording = threaded.seconds / plain;
+    const double perEvent = double(threaded.bytes) / double(threaded.events);
+    std::printf("targets\n");
+    std::printf("  %s recording a trace (threaded recorder)   goal <= 1.5x no observer   %.2fx\n",
+                recording <= 1.5 ? "PASS" : "MISS", recording);
+    std::printf("  %s trace size                              goal <= 4 bytes/event      %.2f\n",
+                perEvent <= 4.0 ? "PASS" : "MISS", perEvent);
 
     // events per iteration, to size the big trace
     const double perIteration = double(threaded.events) / double(n);
