@@ -44,14 +44,17 @@ class Encoder {
 public:
     Encoder() { startBlock(); }
 
-    // StringSink protocol for writeValue (interned unless long).
+    // StringSink protocol for writeValue: interned from its second occurrence, unless long.
+    // A string seen once (a label that carries a value, `Put('k', 41)`) is written in place:
+    // it would never be looked up again, and the table and every reader's copy would grow by
+    // one entry per event.
     void string(Writer& w, const QString& s)
     {
-        if (s.size() > maxInternedString) {
+        const qint64 id = s.size() > maxInternedString ? -1 : internShared(s);
+        if (id < 0) {
             writeInlineString(w, s.toUtf8());
             return;
         }
-        const quint32 id = internShared(s);
         w.need(10);
         w.var(quint64(id) << 1);
     }
@@ -243,23 +246,29 @@ private:
     /// handler names, effect names and an effect's label (its Handled shares the Yielded's) are
     /// the same QString data event after event. Each slot holds a reference, so the data
     /// cannot be freed and reused by another string while the slot remembers it.
-    quint32 internShared(const QString& s)
+    qint64 internShared(const QString& s)
     {
         // only refcounted data: raw data (fromRawData) may change under the same pointer
         if (!const_cast<QString&>(s).data_ptr().d_ptr()) return internString(s);
         const QChar* data = s.constData();
         SharedEntry& slot = m_shared[(quintptr(data) >> 4) % m_shared.size()];
         if (slot.valid && slot.text.constData() == data && slot.text.size() == s.size()) return slot.id;
-        const quint32 id = internString(s);
-        slot = SharedEntry { s, id, true };
+        const qint64 id = internString(s);
+        if (id >= 0) slot = SharedEntry { s, quint32(id), true };
         return id;
     }
 
-    quint32 internString(const QString& s)
+    /// The string's id, or -1 the first time it is seen (write it in place).
+    qint64 internString(const QString& s)
     {
         const quint64 h = StringIndex::hash(s);
         const qint64 found = m_strings.find(s, h);
-        if (found >= 0) return quint32(found);
+        if (found >= 0) return found;
+        quint64& seen = m_seenOnce[h % m_seenOnce.size()];
+        if (seen != h) {
+            seen = h;
+            return -1;
+        }
         const quint32 id = m_nextString++;
         m_strings.insert(s, h, id);
         m_newStrings.push_back(s.toUtf8());
@@ -321,6 +330,7 @@ private:
         bool valid = false;
     };
     std::array<SharedEntry, 256> m_shared {};
+    std::vector<quint64> m_seenOnce = std::vector<quint64>(4096, 0); ///< hashes of strings seen once
     struct EffectNameEntry {
         const EffectType* type = nullptr;
         QString name;

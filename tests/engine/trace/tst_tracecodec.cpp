@@ -269,10 +269,16 @@ private Q_SLOTS:
         e.index = maxInt;
         e.code = 1;
         in.append(e);
+        // strings are interned from their second occurrence: `big`'s keys are written in place
+        // in the RunStarted, interned here, and the next `big` repeats this encoding
+        e = event(EventKind::StoreReplaced, 4, 0);
+        e.value = big;
+        e.name = QString(maxInternedString, u'n'); // in place, the first time
+        in.append(e);
         e = event(EventKind::EffectYielded, quint64(1) << 62, maxInt);
-        e.name = QString(maxInternedString, u'n'); // interned
-        e.text = QString(maxInternedString + 1, u't'); // inline
-        e.value = big; // a back-reference to the RunStarted's
+        e.name = QString(maxInternedString, u'n'); // interned, the second time
+        e.text = QString(maxInternedString + 1, u't'); // in place: too long to intern
+        e.value = big; // a back-reference to the StoreReplaced's
         e.old = qlonglong(std::numeric_limits<qint64>::min());
         e.line = -5;
         in.append(e);
@@ -293,6 +299,9 @@ private Q_SLOTS:
         const std::unique_ptr<Chunk> chunk = encode(in);
         QCOMPARE(chunk->count, quint32(in.size()));
         QVERIFY(chunk->payload.contains(char(TagBackRef)));
+        // the location's file and function, and the eight keys and the long name, each seen
+        // twice; the too long text and the program name, seen once, are not in the table
+        QCOMPARE(chunk->strings.size(), size_t(2 + 9));
         MirrorTables tables;
         for (const QByteArray& b : chunk->strings)
             tables.addString(b);
