@@ -32,7 +32,19 @@ namespace doeff::studio {
 
 namespace {
 
-enum class Glyph : quint8 { Continue, Pause, StepInto, StepOver, StepOut, StepEffect, StepBack, Restart, Stop, Open };
+enum class Glyph : quint8 {
+    Continue,
+    ReverseContinue,
+    Pause,
+    StepInto,
+    StepOver,
+    StepOut,
+    StepEffect,
+    StepBack,
+    Restart,
+    Stop,
+    Open
+};
 
 /// The toolbar's icons, painted (no SVG plugin needed).
 QIcon glyphIcon(Glyph g)
@@ -80,6 +92,16 @@ QIcon glyphIcon(Glyph g)
         tri.lineTo(16, 54);
         tri.closeSubpath();
         p.fillPath(tri, green);
+        break;
+    }
+    case Glyph::ReverseContinue: { // Continue, pointing back, in the colour of going back
+        QPainterPath tri;
+        tri.moveTo(48, 10);
+        tri.lineTo(10, 32);
+        tri.lineTo(48, 54);
+        tri.closeSubpath();
+        p.fillPath(tri, amber);
+        p.fillRect(QRectF(50, 10, 6, 44), amber);
         break;
     }
     case Glyph::Pause:
@@ -177,6 +199,13 @@ void MainWindow::createActions()
         const quint64 step = m_session->viewStep();
         if (step > 0) m_session->goToStep(step - 1);
     });
+    // Reverse Continue: back to the previous step where an enabled breakpoint hit
+    m_reverseContinue = new QAction(glyphIcon(Glyph::ReverseContinue), tr("Reverse Continue"), this);
+    m_reverseContinue->setObjectName(u"reverseContinue"_s);
+    m_reverseContinue->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F9));
+    m_reverseContinue->setToolTip(
+        tr("Reverse Continue (Shift+F9): back to the previous step where an enabled breakpoint hit"));
+    connect(m_reverseContinue, &QAction::triggered, this, &MainWindow::reverseContinue);
     m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
     m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
     m_restart->setObjectName(u"restart"_s);
@@ -250,7 +279,8 @@ void MainWindow::createActions()
 
     // Run
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack })
+    for (QAction* a :
+         { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack, m_reverseContinue })
         run->addAction(a);
     run->addSeparator();
     run->addAction(m_restart);
@@ -352,7 +382,8 @@ void MainWindow::createActions()
     bar->setObjectName(u"runToolBar"_s);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bar->setIconSize(QSize(20, 20));
-    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack })
+    for (QAction* a :
+         { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack, m_reverseContinue })
         bar->addAction(a);
     bar->addSeparator();
     bar->addAction(m_restart);
@@ -365,6 +396,39 @@ void MainWindow::createActions()
     examplesButton->setPopupMode(QToolButton::InstantPopup);
     examplesButton->setMenu(m_programMenu);
     bar->addWidget(examplesButton);
+}
+
+void MainWindow::reverseContinue()
+{
+    views::StateHistory* history = m_session->history();
+    if (!history) return;
+    QList<Breakpoint> enabled;
+    for (const Breakpoint& b : m_run->breakpoints())
+        if (b.enabled) enabled.append(b);
+    if (enabled.isEmpty()) {
+        showMessage(tr("No breakpoint is enabled: Reverse Continue goes back to the previous hit of one."), false);
+        return;
+    }
+    const quint64 from = m_session->viewStep();
+    const Breakpoint* which = nullptr;
+    const std::optional<quint64> step = history->lastHitBefore(from, [&](const Event& e) {
+        for (const Breakpoint& b : std::as_const(enabled))
+            if (b.matches(e)) {
+                which = &b;
+                return true;
+            }
+        return false;
+    });
+    if (!step) {
+        const QString why = history->errorString();
+        showMessage(why.isEmpty() ? tr("No breakpoint hit before step %L1.").arg(from)
+                                  : tr("Cannot read the history: %1").arg(why),
+                    !why.isEmpty());
+        return;
+    }
+    m_session->goToStep(*step);
+    if (which)
+        showMessage(tr("Breakpoint %1 (%2) hit at step %L3.").arg(which->id).arg(which->describe()).arg(*step), false);
 }
 
 void MainWindow::updateActions()
@@ -380,6 +444,7 @@ void MainWindow::updateActions()
     m_stop->setEnabled(running);
     // back through the history: at a pause, after the end, or in a trace (not while it runs on)
     m_stepBack->setEnabled(m_session->history() && m_session->viewStep() > 0 && (!running || paused));
+    m_reverseContinue->setEnabled(m_stepBack->isEnabled());
     const views::RunStatus status = m_session->status();
     if (status == views::RunStatus::Trace || status == views::RunStatus::Loaded) {
         const ProgramInfo* again = programToRunAgain();

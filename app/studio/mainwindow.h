@@ -114,6 +114,8 @@ public:
     const ProgramInfo* programToRunAgain() const;
 
     void showMessage(const QString& text, bool error = true);
+    /// Back to the previous step where an enabled breakpoint hit (the recorded history).
+    void reverseContinue();
     QString messageText() const;
 
     views::StudioSession* session() const { return m_session; }
@@ -238,6 +240,7 @@ private:
     QAction* m_stepOut = nullptr;
     QAction* m_stepEffect = nullptr;
     QAction* m_stepBack = nullptr;
+    QAction* m_reverseContinue = nullptr;
     QAction* m_restart = nullptr;
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;

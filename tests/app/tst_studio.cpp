@@ -760,6 +760,42 @@ private Q_SLOTS:
         QVERIFY(w.session()->goToStep(0));
         QVERIFY(!back->isEnabled());
     }
+    void reverseContinueGoesBackToThePreviousHit()
+    {
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"count_to_three"_s));
+        QVERIFY(waitPaused(w.session()));
+        QAction* reverse = action(w, "reverseContinue");
+        QVERIFY(reverse);
+        QVERIFY(w.shortcutList().contains(std::pair(u"Run ▸ Reverse Continue"_s, u"Shift+F9"_s)));
+        // with no breakpoint it says so and stays
+        QVERIFY(trigger(w, "stepInto"));
+        const quint64 first = w.session()->viewStep();
+        reverse->trigger();
+        QCOMPARE(w.session()->viewStep(), first);
+        QVERIFY2(w.messageText().contains(u"No breakpoint is enabled"_s), qPrintable(w.messageText()));
+        // three hits of Put going forward
+        Breakpoint put;
+        put.pattern = u"Put"_s;
+        w.run()->addBreakpoint(put);
+        QList<quint64> hits;
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(trigger(w, "continue"));
+            QCOMPARE(w.session()->lastPause()->event.text, u"Put"_s);
+            hits.append(w.session()->viewStep());
+        }
+        QVERIFY(hits[0] < hits[1] && hits[1] < hits[2]);
+        // and back through them, the live run staying where it is
+        reverse->trigger();
+        QCOMPARE(w.session()->viewStep(), hits[1]);
+        QVERIFY2(w.messageText().contains(u"hit at step"_s), qPrintable(w.messageText()));
+        reverse->trigger();
+        QCOMPARE(w.session()->viewStep(), hits[0]);
+        QCOMPARE(w.session()->presentStep(), hits[2]);
+        reverse->trigger(); // nothing before the first
+        QCOMPARE(w.session()->viewStep(), hits[0]);
+        QVERIFY2(w.messageText().contains(u"No breakpoint hit before step"_s), qPrintable(w.messageText()));
+    }
     void stepNumbersHaveThousandsSeparators()
     {
         QTemporaryDir dir;
