@@ -24,6 +24,7 @@
 #include <doeff/trace.h>
 
 #include <QAbstractItemModelTester>
+#include <QFont>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -191,6 +192,68 @@ private Q_SLOTS:
         f.step(DebugAgent::Command::Continue);
         QVERIFY(f.waitResult());
         QCOMPARE(resultSummaryText(f.session.result()), u"Ok({'ok': true})"_s);
+    }
+
+    /// Issue 20: given the values before the step, changed keys show `old → new`, added keys
+    /// `(new)`, removed keys a struck-out `(removed)` row; the filter keeps matches and their
+    /// parents, by key or value, whatever the case, across new entries.
+    void storeChangesAndFilter()
+    {
+        VariantTreeModel m;
+        VariantFilterModel filter;
+        filter.setSourceModel(&m);
+        QAbstractItemModelTester t1(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t2(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QVariant nestedMap = QVariantMap { { u"inner"_s, QVariantMap { { u"Needle"_s, 1 } } }, { u"y"_s, 2 } };
+        const VariantTreeModel::Entries before { { u"a"_s, 0 }, { u"c"_s, 3 }, { u"gone"_s, u"bye"_s } };
+        const VariantTreeModel::Entries now { { u"a"_s, 1 }, { u"b"_s, nestedMap }, { u"c"_s, 3 } };
+        m.setEntries(now, {}, false, &before);
+        QCOMPARE(m.rowCount(), 4);
+        const auto row = [&m](const QString& key) {
+            for (int r = 0; r < m.rowCount(); ++r)
+                if (m.index(r, 0).data().toString() == key) return r;
+            return -1;
+        };
+        const auto change = [&m](int r) { return m.index(r, VariantTreeModel::ChangeColumn).data().toString(); };
+        QCOMPARE(change(row(u"a"_s)), u"0 → 1"_s);
+        QCOMPARE(m.index(row(u"a"_s), 0).data(VariantTreeModel::OldValueRole), QVariant(0));
+        QVERIFY(m.index(row(u"a"_s), 0).data(VariantTreeModel::ChangedRole).toBool());
+        QVERIFY(m.index(row(u"a"_s), 1).data(Qt::ToolTipRole).toString().contains(u"Before this step: 0"_s));
+        QCOMPARE(change(row(u"b"_s)), u"(new)"_s);
+        QCOMPARE(change(row(u"c"_s)), QString());
+        QVERIFY(!m.index(row(u"c"_s), 0).data(VariantTreeModel::ChangedRole).toBool());
+        QCOMPARE(row(u"gone"_s), 3); // listed after the keys there are
+        QCOMPARE(change(3), u"(removed)"_s);
+        QCOMPARE(m.index(3, 1).data().toString(), u"'bye'"_s);
+        QVERIFY(m.index(3, 0).data(Qt::FontRole).value<QFont>().strikeOut());
+        QCOMPARE(m.index(3, 0).data(VariantTreeModel::ChangeRole).toInt(), int(VariantTreeModel::Removed));
+        // without `before` only the given keys are highlighted, and nothing is compared
+        m.setEntries(now, { u"c"_s });
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(change(row(u"a"_s)), QString());
+        QVERIFY(m.index(row(u"c"_s), 0).data(VariantTreeModel::ChangedRole).toBool());
+
+        // a nested key: its parents stay
+        filter.setFilterText(u"needle"_s);
+        QCOMPARE(filter.rowCount(), 1);
+        const QModelIndex b = filter.index(0, 0);
+        QCOMPARE(b.data().toString(), u"b"_s);
+        QCOMPARE(filter.rowCount(b), 1);
+        QCOMPARE(filter.index(0, 0, b).data().toString(), u"inner"_s);
+        QCOMPARE(filter.index(0, 0, filter.index(0, 0, b)).data().toString(), u"Needle"_s);
+        // a matching container shows what it holds
+        filter.setFilterText(u"inner"_s);
+        QCOMPARE(filter.rowCount(), 1);
+        QCOMPARE(filter.rowCount(filter.index(0, 0)), 1);
+        QCOMPARE(filter.rowCount(filter.index(0, 0, filter.index(0, 0))), 1);
+        // a value's text
+        filter.setFilterText(u"BYE"_s);
+        QCOMPARE(filter.rowCount(), 0);
+        m.setEntries(now, {}, false, &before); // the filter applies to new entries too
+        QCOMPARE(filter.rowCount(), 1);
+        QCOMPARE(filter.index(0, 0).data().toString(), u"gone"_s);
+        filter.setFilterText(QString());
+        QCOMPARE(filter.rowCount(), 4);
     }
 
     void loadedResultTreeFlattens()
