@@ -29,6 +29,7 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <variantpane.h>
+#include <watchpane.h>
 #include <welcomepage.h>
 
 #include <doeff/doeff.h>
@@ -977,6 +978,77 @@ private Q_SLOTS:
         QCOMPARE(shown.index(0, 0).data().toString(), u"label"_s);
         store->filterEdit()->clear();
         QCOMPARE(shown.rowCount(), store->model()->rowCount());
+    }
+
+    /// Issue 20: the Watches dock evaluates store keys, env keys and tasks at the viewed step,
+    /// highlights what the step changed, and keeps the list per program across restarts.
+    void watchesFollowTheViewedStepAndPersist()
+    {
+        const QString key = views::WatchPane::settingsKey(u"rewrites_keys"_s);
+        QSettings().remove(key);
+        const auto cleanup = qScopeGuard([key] { QSettings().remove(key); });
+        ProgramInfo info { .name = u"rewrites_keys"_s, .description = {}, .make = [] {
+                              return AnyProgram(rewritesKeys());
+                          } };
+        {
+            studio::MainWindow w;
+            w.show();
+            auto* dock = w.findChild<QDockWidget*>(u"watchesDock"_s);
+            QVERIFY(dock);
+            const QList<QObject*> shownIn = dock->toggleViewAction()->associatedObjects();
+            QVERIFY(std::any_of(shownIn.cbegin(), shownIn.cend(), [](QObject* o) { return qobject_cast<QMenu*>(o); }));
+            QVERIFY(w.openProgram(info));
+            QVERIFY(waitPaused(w.session()));
+            QVERIFY(trigger(w, "continue"));
+            QVERIFY(waitResult(w.session()));
+            views::WatchPane* pane = w.watchPane();
+            pane->addEdit()->setText(u"counter"_s);
+            QTest::keyClick(pane->addEdit(), Qt::Key_Return);
+            QVERIFY(pane->addEdit()->text().isEmpty());
+            QVERIFY(pane->addWatch(u"env:mode"_s));
+            QVERIFY(pane->addWatch(u"task 0"_s));
+            const QAbstractItemModel& m = *pane->model();
+            const auto value = [&m](int r) { return m.index(r, views::WatchModel::ValueColumn).data().toString(); };
+            const auto changed = [&m](int r) { return m.index(r, 1).data(views::WatchModel::ChangedRole).toBool(); };
+            QCOMPARE(value(0), u"2"_s);
+            QVERIFY2(value(2).startsWith(u"done"_s), qPrintable(value(2)));
+
+            quint64 rewrite = 0;
+            for (const Event& e : w.session()->liveEvents().toList())
+                if (e.kind == EventKind::StoreWrite && e.name == u"counter"_s && e.old.isValid()) rewrite = e.step;
+            QVERIFY(w.session()->goToStep(rewrite));
+            QCOMPARE(value(0), u"2"_s);
+            QVERIFY(changed(0));
+            QVERIFY(m.index(0, 1).data(Qt::ToolTipRole).toString().contains(u"Before this step: 1"_s));
+            QCOMPARE(value(1), u"'fast'"_s); // inside the Local scope
+            QVERIFY(!changed(1));
+            QVERIFY2(!value(2).startsWith(u"done"_s), qPrintable(value(2)));
+            QVERIFY(w.session()->goToStep(stepOf(w, EventKind::StoreWrite, u"label"_s)));
+            QCOMPARE(value(0), u"1"_s);
+            QVERIFY(!changed(0));
+            QCOMPARE(value(1), u"<not set>"_s);
+            QVERIFY(w.session()->goToStep(stepOf(w, EventKind::EnvEntered)));
+            QVERIFY(changed(1));
+            // removing by the selection; the list is saved as it changes
+            pane->view()->selectionModel()->select(m.index(2, 0),
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            pane->removeSelected();
+            QCOMPARE(pane->model()->expressions(), (QStringList { u"counter"_s, u"env:mode"_s }));
+            QCOMPARE(QSettings().value(key).toStringList(), (QStringList { u"counter"_s, u"env:mode"_s }));
+            // edited in place
+            QVERIFY(pane->model()->setData(m.index(1, 0), u"label"_s));
+            // the dock is in the View menu and back after Reset Layout
+            dock->close();
+            QVERIFY(dock->isHidden());
+            action(w, "resetLayout")->trigger();
+            QVERIFY(!dock->isHidden());
+        }
+        // another window (a restart) opening the program has the list back
+        studio::MainWindow w;
+        QVERIFY(w.watchPane()->model()->expressions().isEmpty());
+        QVERIFY(w.openProgram(info));
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.watchPane()->model()->expressions(), (QStringList { u"counter"_s, u"label"_s }));
     }
 
     /// Issue 19, journey 1: travelling back to a step where task 2 runs and selecting task 3 in

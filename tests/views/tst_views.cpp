@@ -19,6 +19,7 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <varianttreemodel.h>
+#include <watchmodel.h>
 
 #include <doeff/doeff.h>
 #include <doeff/trace.h>
@@ -254,6 +255,61 @@ private Q_SLOTS:
         QCOMPARE(filter.index(0, 0).data().toString(), u"gone"_s);
         filter.setFilterText(QString());
         QCOMPARE(filter.rowCount(), 4);
+    }
+
+    /// Issue 20: watches evaluate store keys, env keys and tasks; changes are highlighted with
+    /// what they were; expressions are added, edited in place and removed.
+    void watchModelEvaluatesAndEdits()
+    {
+        SessionState s;
+        Event start;
+        start.kind = EventKind::RunStarted;
+        start.name = u"p"_s;
+        start.value = QVariantList { QVariantList { u"counter"_s, 1 } };
+        start.old = QVariantMap { { u"name"_s, u"ada"_s } };
+        s.apply(start);
+        WatchModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy edited(&m, &WatchModel::expressionsChanged);
+        m.setExpressions({ u"counter"_s, u" env:name "_s, u"task 0"_s, u"task 5"_s, u"missing"_s, u""_s });
+        QCOMPARE(m.rowCount(), 5);
+        QCOMPARE(m.index(1, 0).data().toString(), u"env:name"_s);
+        m.evaluate(s, 0, {}, nullptr, nullptr);
+        const auto value = [&m](int r) { return m.index(r, WatchModel::ValueColumn).data().toString(); };
+        QCOMPARE(value(0), u"1"_s);
+        QCOMPARE(value(1), u"'ada'"_s);
+        QVERIFY2(value(2).startsWith(QString::fromLatin1(taskStateCodeName(s.task(0)->state))), qPrintable(value(2)));
+        QVERIFY(m.index(2, 1).data(WatchModel::FoundRole).toBool());
+        QVERIFY(value(3).contains(u"no task 5"_s));
+        QVERIFY(!m.index(3, 1).data(WatchModel::FoundRole).toBool());
+        QCOMPARE(value(4), u"<not set>"_s);
+        QVERIFY(!m.index(0, 1).data(WatchModel::ChangedRole).toBool());
+        // compared with the values before the step
+        const Store before { { u"counter"_s, 0 } };
+        const Env envBefore { { u"name"_s, u"ada"_s } };
+        m.evaluate(s, 0, { u"counter"_s }, &before, &envBefore);
+        QVERIFY(m.index(0, 1).data(WatchModel::ChangedRole).toBool());
+        QVERIFY(m.index(0, 1).data(Qt::ToolTipRole).toString().contains(u"Before this step: 0"_s));
+        QVERIFY(!m.index(1, 1).data(WatchModel::ChangedRole).toBool());
+        const Env envEmpty;
+        m.evaluate(s, 0, {}, &before, &envEmpty);
+        QVERIFY(m.index(1, 1).data(WatchModel::ChangedRole).toBool()); // env:name is new
+        QVERIFY(m.index(1, 1).data(Qt::ToolTipRole).toString().contains(u"<not set>"_s));
+        // edit in place, add, remove
+        QCOMPARE(edited.count(), 0);
+        QVERIFY(m.flags(m.index(4, 0)) & Qt::ItemIsEditable);
+        QVERIFY(!(m.flags(m.index(4, 1)) & Qt::ItemIsEditable));
+        QVERIFY(m.setData(m.index(4, 0), u"store:counter"_s));
+        QCOMPARE(value(4), u"1"_s);
+        QVERIFY(!m.setData(m.index(4, 0), u"  "_s));
+        QVERIFY(m.addExpression(u"task 5"_s));
+        QVERIFY(!m.addExpression(u" "_s));
+        m.removeExpression(0);
+        QCOMPARE(m.expressions(),
+                 (QStringList { u"env:name"_s, u"task 0"_s, u"task 5"_s, u"store:counter"_s, u"task 5"_s }));
+        QCOMPARE(edited.count(), 3);
+        m.clearValues();
+        QCOMPARE(value(0), QString());
     }
 
     void loadedResultTreeFlattens()
