@@ -107,8 +107,7 @@ void MainWindow::createDocks()
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
-    tabifyDockWidget(breakpoints, watches); // Breakpoints and Watches share the corner
-    breakpoints->raise();
+    splitDockWidget(breakpoints, watches, Qt::Vertical);
     splitDockWidget(tree, timeline, Qt::Horizontal);
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
@@ -116,7 +115,7 @@ void MainWindow::createDocks()
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
     resizeDocks({ tasks, stack }, { 420, 520 }, Qt::Vertical);
-    resizeDocks({ store, env, breakpoints }, { 360, 300, 240 }, Qt::Vertical);
+    resizeDocks({ store, env, breakpoints, watches }, { 330, 260, 190, 170 }, Qt::Vertical);
     resizeDocks({ tree }, { 380 }, Qt::Vertical);
     // show the result as soon as a run ends
     connect(m_session, &views::StudioSession::resultChanged, this, [this, result] {

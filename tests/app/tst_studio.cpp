@@ -143,13 +143,13 @@ quint64 stepOf(const studio::MainWindow& w, EventKind kind, const QString& name 
     return 0;
 }
 
-/// The Change column of a pane's row `key` (model rows, unfiltered).
+/// The Value column of a pane's row `key` (model rows, unfiltered).
 QString changeOf(views::VariantPane* pane, const QString& key)
 {
     const QAbstractItemModel& m = *pane->model();
     for (int r = 0; r < m.rowCount(); ++r)
         if (m.index(r, 0).data().toString() == key)
-            return m.index(r, views::VariantTreeModel::ChangeColumn).data().toString();
+            return m.index(r, views::VariantTreeModel::ValueColumn).data().toString();
     return u"<no row>"_s;
 }
 
@@ -942,8 +942,8 @@ private Q_SLOTS:
         const quint64 added = stepOf(w, EventKind::StoreWrite, u"label"_s);
         QVERIFY(added > 0);
         QVERIFY(w.session()->goToStep(added));
-        QCOMPARE(changeOf(store, u"label"_s), u"(new)"_s);
-        QCOMPARE(changeOf(store, u"counter"_s), QString()); // written at an earlier step
+        QCOMPARE(changeOf(store, u"label"_s), u"'first'  (new)"_s);
+        QCOMPARE(changeOf(store, u"counter"_s), u"1"_s); // written at an earlier step
 
         quint64 rewrite = 0; // counter 1 → 2 (inside the Local scope)
         for (const Event& e : w.session()->liveEvents().toList())
@@ -951,16 +951,16 @@ private Q_SLOTS:
         QVERIFY(rewrite > added);
         QVERIFY(w.session()->goToStep(rewrite));
         QCOMPARE(changeOf(store, u"counter"_s), u"1 → 2"_s);
-        QCOMPARE(changeOf(store, u"label"_s), QString());
+        QCOMPARE(changeOf(store, u"label"_s), u"'first'"_s);
 
         const quint64 entered = stepOf(w, EventKind::EnvEntered);
         QVERIFY(entered > 0);
         QVERIFY(w.session()->goToStep(entered));
-        QCOMPARE(changeOf(env, u"mode"_s), u"(new)"_s);
+        QCOMPARE(changeOf(env, u"mode"_s), u"'fast'  (new)"_s);
         const quint64 left = stepOf(w, EventKind::EnvLeft);
         QVERIFY(left > entered);
         QVERIFY(w.session()->goToStep(left));
-        QCOMPARE(changeOf(env, u"mode"_s), u"(removed)"_s);
+        QCOMPARE(changeOf(env, u"mode"_s), u"'fast'  (removed)"_s);
 
         // the filter box: a nested key keeps its parents, and the filter survives stepping
         store->filterEdit()->setText(u"NEEDLE"_s);

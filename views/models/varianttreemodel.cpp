@@ -177,23 +177,23 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
         case KeyColumn:
             return n.key;
         case ValueColumn: {
+            if (role == Qt::DisplayRole) {
+                switch (n.change) {
+                case Changed:
+                    return QString(shortText(n.old) + QStringLiteral(" → ") + shortText(n.value));
+                case Added:
+                    return tr("%1  (new)").arg(shortText(n.value, 300));
+                case Removed:
+                    return tr("%1  (removed)").arg(shortText(n.value, 300));
+                case Unchanged:
+                    break;
+                }
+            }
             if (isContainer(n.value) && role == Qt::DisplayRole) return summary(n.value);
             QString text = repr(n.value);
             if (role == Qt::DisplayRole && text.size() > 300) text = text.left(300) + QStringLiteral("…");
             return text;
         }
-        case ChangeColumn:
-            switch (n.change) {
-            case Changed:
-                return QString(shortText(n.old) + QStringLiteral(" → ") + shortText(n.value));
-            case Added:
-                return tr("(new)");
-            case Removed:
-                return tr("(removed)");
-            case Unchanged:
-                break;
-            }
-            return {};
         case TypeColumn:
             return n.value.isValid() ? QString::fromLatin1(n.value.typeName()) : QStringLiteral("null");
         }
@@ -213,7 +213,7 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
     case Qt::FontRole:
         if (n.change == Removed) {
             QFont f;
-            f.setStrikeOut(index.column() != ChangeColumn);
+            f.setStrikeOut(index.column() == KeyColumn);
             return f;
         }
         if (n.changed) {
@@ -240,8 +240,6 @@ QVariant VariantTreeModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Key");
     case ValueColumn:
         return tr("Value");
-    case ChangeColumn:
-        return tr("Change");
     case TypeColumn:
         return tr("Type");
     }

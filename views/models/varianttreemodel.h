@@ -12,13 +12,13 @@
 namespace doeff::views {
 
 /// A store or environment as a tree: top-level keys, maps and lists expand. Keys written by
-/// the last step are highlighted; given the values before the step, the Change column shows
-/// `old → new`, `(new)` for an added key and `(removed)` for a removed one (a struck-out row
-/// holding its last value).
+/// the last step are highlighted; given the values before the step, the Value column shows
+/// `old → new` for a changed key, `value  (new)` for an added one and `old  (removed)` on a
+/// struck-out row for a removed one.
 class VariantTreeModel final : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Columns { KeyColumn, ValueColumn, ChangeColumn, TypeColumn, NUM_COLUMNS };
+    enum Columns { KeyColumn, ValueColumn, TypeColumn, NUM_COLUMNS };
     enum Roles {
         ChangedRole = Qt::UserRole,
         PathRole,

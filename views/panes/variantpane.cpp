@@ -25,8 +25,7 @@ VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
     m_filter.setSourceModel(&m_model);
     m_view->setModel(&m_filter);
     m_view->setColumnWidth(VariantTreeModel::KeyColumn, 110);
-    m_view->setColumnWidth(VariantTreeModel::ValueColumn, 120);
-    m_view->setColumnWidth(VariantTreeModel::ChangeColumn, 140);
+    m_view->setColumnWidth(VariantTreeModel::ValueColumn, 200);
     connect(m_filterEdit, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_filter.setFilterText(text.trimmed());
         if (!m_filter.filterText().isEmpty()) m_view->expandAll(); // show the matches inside containers
