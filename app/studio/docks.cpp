@@ -10,6 +10,7 @@
 #include <taskspane.h>
 #include <timelinepane.h>
 #include <variantpane.h>
+#include <watchpane.h>
 
 #include <QAbstractItemView>
 #include <QDockWidget>
@@ -86,6 +87,7 @@ void MainWindow::createDocks()
     m_stack = new views::StackPane(m_session, this);
     m_store = new views::VariantPane(m_session, views::VariantPane::Source::Store, this);
     m_env = new views::VariantPane(m_session, views::VariantPane::Source::Environment, this);
+    m_watches = new views::WatchPane(m_session, this);
     m_tree = new views::EffectTreePane(m_session, this);
     m_log = new views::LogPane(m_session, this);
     m_result = new views::ResultPane(m_session, this);
@@ -96,6 +98,7 @@ void MainWindow::createDocks()
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* store = dock(m_store, tr("Store"), u"storeDock"_s, Qt::RightDockWidgetArea);
     QDockWidget* env = dock(m_env, tr("Environment"), u"envDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget* watches = dock(m_watches, tr("Watches"), u"watchesDock"_s, Qt::RightDockWidgetArea);
     QDockWidget* breakpoints = dock(m_breakpoints, tr("Breakpoints"), u"breakpointsDock"_s, Qt::RightDockWidgetArea);
     QDockWidget* tree = dock(m_tree, tr("Effect Tree"), u"treeDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
@@ -104,6 +107,7 @@ void MainWindow::createDocks()
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
+    splitDockWidget(breakpoints, watches, Qt::Vertical);
     splitDockWidget(tree, timeline, Qt::Horizontal);
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
@@ -111,7 +115,7 @@ void MainWindow::createDocks()
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
     resizeDocks({ tasks, stack }, { 420, 520 }, Qt::Vertical);
-    resizeDocks({ store, env, breakpoints }, { 360, 300, 240 }, Qt::Vertical);
+    resizeDocks({ store, env, breakpoints, watches }, { 330, 260, 190, 170 }, Qt::Vertical);
     resizeDocks({ tree }, { 380 }, Qt::Vertical);
     // show the result as soon as a run ends
     connect(m_session, &views::StudioSession::resultChanged, this, [this, result] {
@@ -119,7 +123,7 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, tree, log, result, timeline })
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

@@ -34,6 +34,7 @@ class StudioSession;
 class TasksPane;
 class TimelinePane;
 class VariantPane;
+class WatchPane;
 class WelcomePage;
 struct LoadedTrace;
 enum class TraceFormat : quint8;
@@ -127,6 +128,7 @@ public:
     views::StackPane* stackPane() const { return m_stack; }
     views::VariantPane* storePane() const { return m_store; }
     views::VariantPane* envPane() const { return m_env; }
+    views::WatchPane* watchPane() const { return m_watches; }
     views::EffectTreePane* effectTreePane() const { return m_tree; }
     views::LogPane* logPane() const { return m_log; }
     views::SourcePane* sourcePane() const { return m_source; }
@@ -205,6 +207,7 @@ private:
     views::StackPane* m_stack = nullptr;
     views::VariantPane* m_store = nullptr;
     views::VariantPane* m_env = nullptr;
+    views::WatchPane* m_watches = nullptr;
     views::EffectTreePane* m_tree = nullptr;
     views::LogPane* m_log = nullptr;
     views::SourcePane* m_source = nullptr;

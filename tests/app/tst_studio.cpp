@@ -29,6 +29,7 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <variantpane.h>
+#include <watchpane.h>
 #include <welcomepage.h>
 
 #include <doeff/doeff.h>
@@ -115,6 +116,41 @@ Program<void> mainWithFailingTask()
     co_await Put("k", 0);
     Task<void> t = co_await Spawn(failingTaskBody(), SpawnOptions { .name = u"putter"_s });
     co_await Wait(t);
+}
+
+Program<void> countsInScope()
+{
+    co_await Put("counter", 2);
+}
+
+/// Rewrites `counter`, adds `label` and a nested `config`, and runs a step under a Local env.
+Program<void> rewritesKeys()
+{
+    const QVariant config = QVariantMap { { u"inner"_s, QVariantMap { { u"needle"_s, 7 } } } };
+    co_await Put("counter", 1);
+    co_await Put("label", u"first"_s);
+    co_await Put("config", config);
+    Env scope;
+    scope.insert(u"mode"_s, u"fast"_s);
+    co_await Local(scope, countsInScope());
+}
+
+/// The step of the first event of `kind` (with `name`, when given) a live run recorded.
+quint64 stepOf(const studio::MainWindow& w, EventKind kind, const QString& name = {})
+{
+    for (const Event& e : w.session()->liveEvents().toList())
+        if (e.kind == kind && (name.isEmpty() || e.name == name)) return e.step;
+    return 0;
+}
+
+/// The Value column of a pane's row `key` (model rows, unfiltered).
+QString changeOf(views::VariantPane* pane, const QString& key)
+{
+    const QAbstractItemModel& m = *pane->model();
+    for (int r = 0; r < m.rowCount(); ++r)
+        if (m.index(r, 0).data().toString() == key)
+            return m.index(r, views::VariantTreeModel::ValueColumn).data().toString();
+    return u"<no row>"_s;
 }
 
 /// The (key, value) rows of a Store or Environment pane.
@@ -921,6 +957,134 @@ private Q_SLOTS:
         QVERIFY(!w.session()->showsFailingPoint());
         QCOMPARE(paneValues(*w.storePane()->model()).value(u"k"_s), u"0"_s);
         QVERIFY2(w.reasonText().contains(u"showing task 0 'main'"_s), qPrintable(w.reasonText()));
+    }
+
+    /// Issue 20: at a viewed step Store and Environment show what it changed (old → new, new
+    /// and removed keys), and their filter boxes keep matching rows as the user steps.
+    void storeAndEnvShowOldToNewAndFilter()
+    {
+        studio::MainWindow w;
+        w.show();
+        ProgramInfo info { .name = u"rewrites_keys"_s, .description = {}, .make = [] {
+                              return AnyProgram(rewritesKeys());
+                          } };
+        QVERIFY(w.openProgram(info));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        views::VariantPane* store = w.storePane();
+        views::VariantPane* env = w.envPane();
+
+        const quint64 added = stepOf(w, EventKind::StoreWrite, u"label"_s);
+        QVERIFY(added > 0);
+        QVERIFY(w.session()->goToStep(added));
+        QCOMPARE(changeOf(store, u"label"_s), u"'first'  (new)"_s);
+        QCOMPARE(changeOf(store, u"counter"_s), u"1"_s); // written at an earlier step
+
+        quint64 rewrite = 0; // counter 1 → 2 (inside the Local scope)
+        for (const Event& e : w.session()->liveEvents().toList())
+            if (e.kind == EventKind::StoreWrite && e.name == u"counter"_s && e.old.isValid()) rewrite = e.step;
+        QVERIFY(rewrite > added);
+        QVERIFY(w.session()->goToStep(rewrite));
+        QCOMPARE(changeOf(store, u"counter"_s), u"1 → 2"_s);
+        QCOMPARE(changeOf(store, u"label"_s), u"'first'"_s);
+
+        const quint64 entered = stepOf(w, EventKind::EnvEntered);
+        QVERIFY(entered > 0);
+        QVERIFY(w.session()->goToStep(entered));
+        QCOMPARE(changeOf(env, u"mode"_s), u"'fast'  (new)"_s);
+        const quint64 left = stepOf(w, EventKind::EnvLeft);
+        QVERIFY(left > entered);
+        QVERIFY(w.session()->goToStep(left));
+        QCOMPARE(changeOf(env, u"mode"_s), u"'fast'  (removed)"_s);
+
+        // the filter box: a nested key keeps its parents, and the filter survives stepping
+        store->filterEdit()->setText(u"NEEDLE"_s);
+        const QAbstractItemModel& shown = *store->view()->model();
+        QCOMPARE(shown.rowCount(), 1);
+        QCOMPARE(shown.index(0, 0).data().toString(), u"config"_s);
+        QVERIFY(store->view()->isExpanded(shown.index(0, 0)));
+        QVERIFY(w.session()->goToStep(rewrite));
+        QCOMPARE(store->filterEdit()->text(), u"NEEDLE"_s);
+        QCOMPARE(shown.rowCount(), 1);
+        QVERIFY(w.session()->goToStep(added)); // config is not there yet
+        QCOMPARE(shown.rowCount(), 0);
+        store->filterEdit()->setText(u"first"_s); // by value
+        QCOMPARE(shown.rowCount(), 1);
+        QCOMPARE(shown.index(0, 0).data().toString(), u"label"_s);
+        store->filterEdit()->clear();
+        QCOMPARE(shown.rowCount(), store->model()->rowCount());
+    }
+
+    /// Issue 20: the Watches dock evaluates store keys, env keys and tasks at the viewed step,
+    /// highlights what the step changed, and keeps the list per program across restarts.
+    void watchesFollowTheViewedStepAndPersist()
+    {
+        const QString key = views::WatchPane::settingsKey(u"rewrites_keys"_s);
+        QSettings().remove(key);
+        const auto cleanup = qScopeGuard([key] { QSettings().remove(key); });
+        ProgramInfo info { .name = u"rewrites_keys"_s, .description = {}, .make = [] {
+                              return AnyProgram(rewritesKeys());
+                          } };
+        {
+            studio::MainWindow w;
+            w.show();
+            auto* dock = w.findChild<QDockWidget*>(u"watchesDock"_s);
+            QVERIFY(dock);
+            const QList<QObject*> shownIn = dock->toggleViewAction()->associatedObjects();
+            QVERIFY(std::any_of(shownIn.cbegin(), shownIn.cend(), [](QObject* o) { return qobject_cast<QMenu*>(o); }));
+            QVERIFY(w.openProgram(info));
+            QVERIFY(waitPaused(w.session()));
+            QVERIFY(trigger(w, "continue"));
+            QVERIFY(waitResult(w.session()));
+            views::WatchPane* pane = w.watchPane();
+            pane->addEdit()->setText(u"counter"_s);
+            QTest::keyClick(pane->addEdit(), Qt::Key_Return);
+            QVERIFY(pane->addEdit()->text().isEmpty());
+            QVERIFY(pane->addWatch(u"env:mode"_s));
+            QVERIFY(pane->addWatch(u"task 0"_s));
+            const QAbstractItemModel& m = *pane->model();
+            const auto value = [&m](int r) { return m.index(r, views::WatchModel::ValueColumn).data().toString(); };
+            const auto changed = [&m](int r) { return m.index(r, 1).data(views::WatchModel::ChangedRole).toBool(); };
+            QCOMPARE(value(0), u"2"_s);
+            QVERIFY2(value(2).startsWith(u"done"_s), qPrintable(value(2)));
+
+            quint64 rewrite = 0;
+            for (const Event& e : w.session()->liveEvents().toList())
+                if (e.kind == EventKind::StoreWrite && e.name == u"counter"_s && e.old.isValid()) rewrite = e.step;
+            QVERIFY(w.session()->goToStep(rewrite));
+            QCOMPARE(value(0), u"2"_s);
+            QVERIFY(changed(0));
+            QVERIFY(m.index(0, 1).data(Qt::ToolTipRole).toString().contains(u"Before this step: 1"_s));
+            QCOMPARE(value(1), u"'fast'"_s); // inside the Local scope
+            QVERIFY(!changed(1));
+            QVERIFY2(!value(2).startsWith(u"done"_s), qPrintable(value(2)));
+            QVERIFY(w.session()->goToStep(stepOf(w, EventKind::StoreWrite, u"label"_s)));
+            QCOMPARE(value(0), u"1"_s);
+            QVERIFY(!changed(0));
+            QCOMPARE(value(1), u"<not set>"_s);
+            QVERIFY(w.session()->goToStep(stepOf(w, EventKind::EnvEntered)));
+            QVERIFY(changed(1));
+            // removing by the selection; the list is saved as it changes
+            pane->view()->selectionModel()->select(m.index(2, 0),
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            pane->removeSelected();
+            QCOMPARE(pane->model()->expressions(), (QStringList { u"counter"_s, u"env:mode"_s }));
+            QCOMPARE(QSettings().value(key).toStringList(), (QStringList { u"counter"_s, u"env:mode"_s }));
+            // edited in place
+            QVERIFY(pane->model()->setData(m.index(1, 0), u"label"_s));
+            // the dock is in the View menu and back after Reset Layout
+            dock->close();
+            QVERIFY(dock->isHidden());
+            action(w, "resetLayout")->trigger();
+            QVERIFY(!dock->isHidden());
+        }
+        // another window (a restart) opening the program has the list back
+        studio::MainWindow w;
+        QVERIFY(w.watchPane()->model()->expressions().isEmpty());
+        QVERIFY(w.openProgram(info));
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.watchPane()->model()->expressions(), (QStringList { u"counter"_s, u"label"_s }));
     }
 
     /// Issue 19, journey 1: travelling back to a step where task 2 runs and selecting task 3 in

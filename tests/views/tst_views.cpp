@@ -19,11 +19,13 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <varianttreemodel.h>
+#include <watchmodel.h>
 
 #include <doeff/doeff.h>
 #include <doeff/trace.h>
 
 #include <QAbstractItemModelTester>
+#include <QFont>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -191,6 +193,123 @@ private Q_SLOTS:
         f.step(DebugAgent::Command::Continue);
         QVERIFY(f.waitResult());
         QCOMPARE(resultSummaryText(f.session.result()), u"Ok({'ok': true})"_s);
+    }
+
+    /// Issue 20: given the values before the step, changed keys show `old → new`, added keys
+    /// `(new)`, removed keys a struck-out `(removed)` row; the filter keeps matches and their
+    /// parents, by key or value, whatever the case, across new entries.
+    void storeChangesAndFilter()
+    {
+        VariantTreeModel m;
+        VariantFilterModel filter;
+        filter.setSourceModel(&m);
+        QAbstractItemModelTester t1(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t2(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QVariant nestedMap = QVariantMap { { u"inner"_s, QVariantMap { { u"Needle"_s, 1 } } }, { u"y"_s, 2 } };
+        const VariantTreeModel::Entries before { { u"a"_s, 0 }, { u"c"_s, 3 }, { u"gone"_s, u"bye"_s } };
+        const VariantTreeModel::Entries now { { u"a"_s, 1 }, { u"b"_s, nestedMap }, { u"c"_s, 3 } };
+        m.setEntries(now, {}, false, &before);
+        QCOMPARE(m.rowCount(), 4);
+        const auto row = [&m](const QString& key) {
+            for (int r = 0; r < m.rowCount(); ++r)
+                if (m.index(r, 0).data().toString() == key) return r;
+            return -1;
+        };
+        const auto change = [&m](int r) { return m.index(r, VariantTreeModel::ValueColumn).data().toString(); };
+        QCOMPARE(change(row(u"a"_s)), u"0 → 1"_s);
+        QCOMPARE(m.index(row(u"a"_s), 0).data(VariantTreeModel::OldValueRole), QVariant(0));
+        QVERIFY(m.index(row(u"a"_s), 0).data(VariantTreeModel::ChangedRole).toBool());
+        QVERIFY(m.index(row(u"a"_s), 1).data(Qt::ToolTipRole).toString().contains(u"Before this step: 0"_s));
+        QCOMPARE(change(row(u"b"_s)), u"{2 entries}  (new)"_s);
+        QCOMPARE(change(row(u"c"_s)), u"3"_s);
+        QVERIFY(!m.index(row(u"c"_s), 0).data(VariantTreeModel::ChangedRole).toBool());
+        QCOMPARE(row(u"gone"_s), 3); // listed after the keys there are
+        QCOMPARE(change(3), u"'bye'  (removed)"_s);
+        QCOMPARE(m.index(3, 1).data(VariantTreeModel::OldValueRole).toString(), u"bye"_s);
+        QVERIFY(m.index(3, 0).data(Qt::FontRole).value<QFont>().strikeOut());
+        QCOMPARE(m.index(3, 0).data(VariantTreeModel::ChangeRole).toInt(), int(VariantTreeModel::Removed));
+        // without `before` only the given keys are highlighted, and nothing is compared
+        m.setEntries(now, { u"c"_s });
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(change(row(u"a"_s)), u"1"_s);
+        QVERIFY(m.index(row(u"c"_s), 0).data(VariantTreeModel::ChangedRole).toBool());
+
+        // a nested key: its parents stay
+        filter.setFilterText(u"needle"_s);
+        QCOMPARE(filter.rowCount(), 1);
+        const QModelIndex b = filter.index(0, 0);
+        QCOMPARE(b.data().toString(), u"b"_s);
+        QCOMPARE(filter.rowCount(b), 1);
+        QCOMPARE(filter.index(0, 0, b).data().toString(), u"inner"_s);
+        QCOMPARE(filter.index(0, 0, filter.index(0, 0, b)).data().toString(), u"Needle"_s);
+        // a matching container shows what it holds
+        filter.setFilterText(u"inner"_s);
+        QCOMPARE(filter.rowCount(), 1);
+        QCOMPARE(filter.rowCount(filter.index(0, 0)), 1);
+        QCOMPARE(filter.rowCount(filter.index(0, 0, filter.index(0, 0))), 1);
+        // a value's text
+        filter.setFilterText(u"BYE"_s);
+        QCOMPARE(filter.rowCount(), 0);
+        m.setEntries(now, {}, false, &before); // the filter applies to new entries too
+        QCOMPARE(filter.rowCount(), 1);
+        QCOMPARE(filter.index(0, 0).data().toString(), u"gone"_s);
+        filter.setFilterText(QString());
+        QCOMPARE(filter.rowCount(), 4);
+    }
+
+    /// Issue 20: watches evaluate store keys, env keys and tasks; changes are highlighted with
+    /// what they were; expressions are added, edited in place and removed.
+    void watchModelEvaluatesAndEdits()
+    {
+        SessionState s;
+        Event start;
+        start.kind = EventKind::RunStarted;
+        start.name = u"p"_s;
+        start.value = QVariantList { QVariantList { u"counter"_s, 1 } };
+        start.old = QVariantMap { { u"name"_s, u"ada"_s } };
+        s.apply(start);
+        WatchModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy edited(&m, &WatchModel::expressionsChanged);
+        m.setExpressions({ u"counter"_s, u" env:name "_s, u"task 0"_s, u"task 5"_s, u"missing"_s, u""_s });
+        QCOMPARE(m.rowCount(), 5);
+        QCOMPARE(m.index(1, 0).data().toString(), u"env:name"_s);
+        m.evaluate(s, 0, {}, nullptr, nullptr);
+        const auto value = [&m](int r) { return m.index(r, WatchModel::ValueColumn).data().toString(); };
+        QCOMPARE(value(0), u"1"_s);
+        QCOMPARE(value(1), u"'ada'"_s);
+        QVERIFY2(value(2).startsWith(QString::fromLatin1(taskStateCodeName(s.task(0)->state))), qPrintable(value(2)));
+        QVERIFY(m.index(2, 1).data(WatchModel::FoundRole).toBool());
+        QVERIFY(value(3).contains(u"no task 5"_s));
+        QVERIFY(!m.index(3, 1).data(WatchModel::FoundRole).toBool());
+        QCOMPARE(value(4), u"<not set>"_s);
+        QVERIFY(!m.index(0, 1).data(WatchModel::ChangedRole).toBool());
+        // compared with the values before the step
+        const Store before { { u"counter"_s, 0 } };
+        const Env envBefore { { u"name"_s, u"ada"_s } };
+        m.evaluate(s, 0, { u"counter"_s }, &before, &envBefore);
+        QVERIFY(m.index(0, 1).data(WatchModel::ChangedRole).toBool());
+        QVERIFY(m.index(0, 1).data(Qt::ToolTipRole).toString().contains(u"Before this step: 0"_s));
+        QVERIFY(!m.index(1, 1).data(WatchModel::ChangedRole).toBool());
+        const Env envEmpty;
+        m.evaluate(s, 0, {}, &before, &envEmpty);
+        QVERIFY(m.index(1, 1).data(WatchModel::ChangedRole).toBool()); // env:name is new
+        QVERIFY(m.index(1, 1).data(Qt::ToolTipRole).toString().contains(u"<not set>"_s));
+        // edit in place, add, remove
+        QCOMPARE(edited.count(), 0);
+        QVERIFY(m.flags(m.index(4, 0)) & Qt::ItemIsEditable);
+        QVERIFY(!(m.flags(m.index(4, 1)) & Qt::ItemIsEditable));
+        QVERIFY(m.setData(m.index(4, 0), u"store:counter"_s));
+        QCOMPARE(value(4), u"1"_s);
+        QVERIFY(!m.setData(m.index(4, 0), u"  "_s));
+        QVERIFY(m.addExpression(u"task 5"_s));
+        QVERIFY(!m.addExpression(u" "_s));
+        m.removeExpression(0);
+        QCOMPARE(m.expressions(),
+                 (QStringList { u"env:name"_s, u"task 0"_s, u"task 5"_s, u"store:counter"_s, u"task 5"_s }));
+        QCOMPARE(edited.count(), 3);
+        m.clearValues();
+        QCOMPARE(value(0), QString());
     }
 
     void loadedResultTreeFlattens()

@@ -5,6 +5,8 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <QHash>
+#include <QSet>
 
 namespace doeff::views {
 
@@ -17,6 +19,17 @@ bool isContainer(const QVariant& v)
     const int t = v.typeId();
     return t == QMetaType::QVariantMap || t == QMetaType::QVariantHash || t == QMetaType::QVariantList
         || t == QMetaType::QStringList;
+}
+
+QString summary(const QVariant& v);
+
+/// One line for the Change column: a container's summary, else its repr cut short.
+QString shortText(const QVariant& v, qsizetype limit = 60)
+{
+    if (isContainer(v)) return summary(v);
+    QString text = repr(v);
+    if (text.size() > limit) text = text.left(limit) + QStringLiteral("…");
+    return text;
 }
 
 QString summary(const QVariant& v)
@@ -37,24 +50,48 @@ QString summary(const QVariant& v)
 }
 } // namespace
 
-void VariantTreeModel::setEntries(const Entries& entries, const QStringList& changed, bool hideInternal)
+void VariantTreeModel::setEntries(const Entries& entries, const QStringList& changed, bool hideInternal,
+                                  const Entries* before)
 {
-    Entries shown;
-    for (const auto& e : entries)
-        if (!hideInternal || !(e.first.startsWith(QLatin1String("__")) && e.first.endsWith(QLatin1String("__"))))
-            shown.append(e);
-    QStringList relevant;
-    for (const auto& e : shown)
-        if (changed.contains(e.first)) relevant.append(e.first);
-    if (shown == m_entries && relevant == m_changed) return;
+    const auto internal
+        = [](const QString& k) { return k.startsWith(QLatin1String("__")) && k.endsWith(QLatin1String("__")); };
+    QHash<QString, QVariant> old;
+    if (before)
+        for (const auto& e : *before)
+            if (!hideInternal || !internal(e.first)) old.insert(e.first, e.second);
+    QList<Root> roots;
+    QSet<QString> seen;
+    for (const auto& e : entries) {
+        if (hideInternal && internal(e.first)) continue;
+        Root r { e.first, e.second, changed.contains(e.first), Unchanged, {} };
+        if (before) {
+            seen.insert(e.first);
+            const auto it = old.constFind(e.first);
+            if (it == old.cend()) {
+                r.change = Added;
+            } else if (!(it.value() == e.second)) {
+                r.change = Changed;
+                r.old = it.value();
+            }
+            r.changed = r.changed || r.change != Unchanged;
+        }
+        roots.append(r);
+    }
+    if (before)
+        for (const auto& e : *before)
+            if (!seen.contains(e.first) && old.contains(e.first))
+                roots.append(Root { e.first, e.second, true, Removed, e.second });
+    if (roots == m_rootInfo) return;
     beginResetModel();
-    m_entries = shown;
-    m_changed = relevant;
+    m_rootInfo = roots;
     m_nodes.clear();
     m_roots.clear();
-    for (const auto& e : std::as_const(m_entries)) {
-        const int n = addNode(-1, e.first, e.second, 0);
-        m_nodes[size_t(n)].changed = relevant.contains(e.first);
+    for (const Root& r : std::as_const(m_rootInfo)) {
+        const int n = addNode(-1, r.key, r.value, 0);
+        Node& node = m_nodes[size_t(n)];
+        node.changed = r.changed;
+        node.change = r.change;
+        node.old = r.old;
     }
     endResetModel();
 }
@@ -121,6 +158,18 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
     const Node& n = m_nodes[size_t(index.internalId())];
+    if (role == Qt::ToolTipRole && n.change != Unchanged) {
+        switch (n.change) {
+        case Changed:
+            return tr("Before this step: %1\nNow: %2").arg(repr(n.old).left(2000), repr(n.value).left(2000));
+        case Added:
+            return tr("Added at this step: %1").arg(repr(n.value).left(2000));
+        case Removed:
+            return tr("Removed at this step; it was: %1").arg(repr(n.old).left(2000));
+        case Unchanged:
+            break;
+        }
+    }
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
@@ -128,6 +177,18 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
         case KeyColumn:
             return n.key;
         case ValueColumn: {
+            if (role == Qt::DisplayRole) {
+                switch (n.change) {
+                case Changed:
+                    return QString(shortText(n.old) + QStringLiteral(" → ") + shortText(n.value));
+                case Added:
+                    return tr("%1  (new)").arg(shortText(n.value, 300));
+                case Removed:
+                    return tr("%1  (removed)").arg(shortText(n.value, 300));
+                case Unchanged:
+                    break;
+                }
+            }
             if (isContainer(n.value) && role == Qt::DisplayRole) return summary(n.value);
             QString text = repr(n.value);
             if (role == Qt::DisplayRole && text.size() > 300) text = text.left(300) + QStringLiteral("…");
@@ -139,6 +200,10 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
         return {};
     case ChangedRole:
         return n.changed;
+    case ChangeRole:
+        return int(n.change);
+    case OldValueRole:
+        return n.old;
     case PathRole: {
         QStringList path;
         for (int i = int(index.internalId()); i >= 0; i = m_nodes[size_t(i)].parent)
@@ -146,6 +211,11 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
         return path;
     }
     case Qt::FontRole:
+        if (n.change == Removed) {
+            QFont f;
+            f.setStrikeOut(index.column() == KeyColumn);
+            return f;
+        }
         if (n.changed) {
             QFont f;
             f.setBold(true);
@@ -155,6 +225,7 @@ QVariant VariantTreeModel::data(const QModelIndex& index, int role) const
     case Qt::BackgroundRole:
         return n.changed ? QVariant(QBrush(QColor(255, 236, 170))) : QVariant();
     case Qt::ForegroundRole:
+        if (n.change == Removed) return QBrush(QColor(140, 60, 60));
         if (n.changed) return QBrush(QColor(20, 20, 20));
         return index.column() == TypeColumn ? QVariant(QBrush(QColor(120, 120, 120))) : QVariant();
     }
@@ -173,6 +244,32 @@ QVariant VariantTreeModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Type");
     }
     return {};
+}
+
+VariantFilterModel::VariantFilterModel(QObject* parent)
+    : QSortFilterProxyModel(parent)
+{
+    setRecursiveFilteringEnabled(true); // the parents of a match stay
+    setAutoAcceptChildRows(true); // and a matching container shows what it holds
+}
+
+void VariantFilterModel::setFilterText(const QString& text)
+{
+    if (text == m_text) return;
+    m_text = text;
+    invalidateFilter();
+}
+
+bool VariantFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
+    if (m_text.isEmpty()) return true;
+    const QAbstractItemModel* m = sourceModel();
+    const QModelIndex key = m->index(sourceRow, VariantTreeModel::KeyColumn, sourceParent);
+    if (key.data().toString().contains(m_text, Qt::CaseInsensitive)) return true;
+    // a leaf's whole text (containers are matched through their children)
+    const QModelIndex value = m->index(sourceRow, VariantTreeModel::ValueColumn, sourceParent);
+    if (m->hasChildren(key)) return false;
+    return value.data().toString().contains(m_text, Qt::CaseInsensitive);
 }
 
 } // namespace doeff::views

@@ -3,6 +3,7 @@
 #include "paneparts.h"
 #include "studiosession.h"
 
+#include <QLineEdit>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -12,22 +13,34 @@ VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
     , m_source(source)
+    , m_filterEdit(new QLineEdit(this))
     , m_view(makeView(this, true))
 {
-    tightLayout(this)->addWidget(m_view);
-    m_view->setModel(&m_model);
-    m_view->setColumnWidth(VariantTreeModel::KeyColumn, 130);
+    m_filterEdit->setObjectName(source == Source::Store ? QStringLiteral("storeFilter") : QStringLiteral("envFilter"));
+    m_filterEdit->setPlaceholderText(tr("Filter keys and values"));
+    m_filterEdit->setClearButtonEnabled(true);
+    QVBoxLayout* layout = tightLayout(this);
+    layout->addWidget(m_filterEdit);
+    layout->addWidget(m_view);
+    m_filter.setSourceModel(&m_model);
+    m_view->setModel(&m_filter);
+    m_view->setColumnWidth(VariantTreeModel::KeyColumn, 110);
     m_view->setColumnWidth(VariantTreeModel::ValueColumn, 200);
+    connect(m_filterEdit, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_filter.setFilterText(text.trimmed());
+        if (!m_filter.filterText().isEmpty()) m_view->expandAll(); // show the matches inside containers
+    });
     connect(m_session, &StudioSession::refreshed, this, &VariantPane::refresh);
     // keep the user's expansion across resets (key paths)
-    connect(&m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+    connect(&m_filter, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        if (!m_filter.filterText().isEmpty()) return; // everything is expanded; keep the user's set
         m_expanded.clear();
         std::vector<QModelIndex> stack { QModelIndex() };
         while (!stack.empty()) {
             const QModelIndex p = stack.back();
             stack.pop_back();
-            for (int r = 0; r < m_model.rowCount(p); ++r) {
-                const QModelIndex i = m_model.index(r, 0, p);
+            for (int r = 0; r < m_filter.rowCount(p); ++r) {
+                const QModelIndex i = m_filter.index(r, 0, p);
                 if (m_view->isExpanded(i)) {
                     m_expanded.append(i.data(VariantTreeModel::PathRole).toStringList().join(QChar(0x1f)));
                     stack.push_back(i);
@@ -35,12 +48,17 @@ VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
             }
         }
     });
-    connect(&m_model, &QAbstractItemModel::modelReset, this, [this] {
+    connect(&m_filter, &QAbstractItemModel::modelReset, this, [this] {
+        if (!m_filter.filterText().isEmpty()) {
+            m_view->expandAll(); // a filter shows every match
+            return;
+        }
         if (m_expanded.isEmpty()) {
             // first look: open the top-level containers when they are small
-            for (int r = 0; r < m_model.rowCount(); ++r) {
-                const QModelIndex i = m_model.index(r, 0);
-                if (m_model.rowCount(i) <= 8 && !i.data().toString().startsWith(QLatin1String("__"))) m_view->expand(i);
+            for (int r = 0; r < m_filter.rowCount(); ++r) {
+                const QModelIndex i = m_filter.index(r, 0);
+                if (m_filter.rowCount(i) <= 8 && !i.data().toString().startsWith(QLatin1String("__")))
+                    m_view->expand(i);
             }
             return;
         }
@@ -48,8 +66,8 @@ VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
         while (!stack.empty()) {
             const QModelIndex p = stack.back();
             stack.pop_back();
-            for (int r = 0; r < m_model.rowCount(p); ++r) {
-                const QModelIndex i = m_model.index(r, 0, p);
+            for (int r = 0; r < m_filter.rowCount(p); ++r) {
+                const QModelIndex i = m_filter.index(r, 0, p);
                 if (m_expanded.contains(i.data(VariantTreeModel::PathRole).toStringList().join(QChar(0x1f)))) {
                     m_view->expand(i);
                     stack.push_back(i);
@@ -94,7 +112,22 @@ void VariantPane::refresh()
         for (auto it = t->env.cbegin(); it != t->env.cend(); ++it)
             entries.append({ it.key(), it.value() });
     }
-    m_model.setEntries(entries, m_session->changedKeys());
+    // what the viewed step changed: old → new, added and removed keys
+    Store store;
+    Env env;
+    if (m_session->valuesBeforeView(task, &store, &env)) {
+        VariantTreeModel::Entries before;
+        if (m_source == Source::Store) {
+            before = store.entries();
+        } else {
+            for (auto it = env.cbegin(); it != env.cend(); ++it)
+                before.append({ it.key(), it.value() });
+        }
+        m_model.setEntries(entries, m_source == Source::Store ? m_session->changedKeys() : QStringList(), false,
+                           &before);
+        return;
+    }
+    m_model.setEntries(entries, m_source == Source::Store ? m_session->changedKeys() : QStringList());
 }
 
 } // namespace doeff::views

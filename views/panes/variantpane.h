@@ -4,26 +4,34 @@
 
 #include <QWidget>
 
+class QLineEdit;
 class QTreeView;
 
 namespace doeff::views {
 
 class StudioSession;
 
-/// Store or Environment of the selected task, as a tree; changed keys highlighted.
+/// Store or Environment of the selected task, as a tree; keys the viewed step changed are
+/// highlighted with their old value, and a filter box above keeps the rows whose key or value
+/// contains its text (with their parents).
 class VariantPane : public QWidget {
     Q_OBJECT
 public:
     enum class Source : quint8 { Store, Environment };
     VariantPane(StudioSession* session, Source source, QWidget* parent = nullptr);
+    /// All the rows (the view shows them through filterModel()).
     VariantTreeModel* model() { return &m_model; }
+    VariantFilterModel* filterModel() { return &m_filter; }
     QTreeView* view() { return m_view; }
+    QLineEdit* filterEdit() { return m_filterEdit; }
 
 private:
     void refresh();
     StudioSession* m_session;
     Source m_source;
     VariantTreeModel m_model;
+    VariantFilterModel m_filter;
+    QLineEdit* m_filterEdit;
     QTreeView* m_view;
     QStringList m_expanded; // key paths joined by '\x1f', restored after a reset
 };

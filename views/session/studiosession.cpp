@@ -36,6 +36,7 @@ void StudioSession::reset(const QString& program)
     m_program = program;
     m_selectedTask = 0;
     m_changedSincePause.clear();
+    m_before.valid = false;
     Q_EMIT documentOpened();
     Q_EMIT selectedTaskChanged(0);
     Q_EMIT statusChanged();
@@ -60,6 +61,7 @@ void StudioSession::openTrace(LoadedTrace& trace)
     m_failure.clear();
     m_status = RunStatus::Trace;
     m_changedSincePause.clear();
+    m_before.valid = false;
     m_selectedTask = 0;
     Q_EMIT documentOpened();
     Q_EMIT selectedTaskChanged(0);
@@ -245,6 +247,31 @@ QStringList StudioSession::changedKeys() const
     for (const QString& k : m_changedSincePause)
         if (!keys.contains(k)) keys.append(k);
     return keys;
+}
+
+bool StudioSession::valuesBeforeView(int task, Store* store, Env* env) const
+{
+    if (!m_history || m_status == RunStatus::Loaded || (m_status == RunStatus::Running && !m_view)
+        || showsFailingPoint())
+        return false;
+    const quint64 step = viewStep();
+    if (step == 0) return false;
+    Before& b = m_before;
+    if (!b.valid || b.step != step || b.task != task || b.past != bool(m_view) || b.events != m_state.eventCount()) {
+        b = Before { step, m_state.eventCount(), task, bool(m_view), true, false, {}, {} };
+        // a copy of the earlier state: the history keeps stepping forward from the viewed one
+        if (const std::shared_ptr<const SessionState> s = m_history->stateAt(step - 1)) {
+            if (const SessionTask* t = s->task(task)) {
+                b.known = true;
+                b.store = s->store(task);
+                b.env = t->env;
+            }
+        }
+    }
+    if (!b.known) return false;
+    if (store) *store = b.store;
+    if (env) *env = b.env;
+    return true;
 }
 
 QString resultSummaryText(const RuntimeResultBase& result)

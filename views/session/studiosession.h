@@ -85,6 +85,12 @@ public:
     /// Store/env keys written by the last step, and since the previous pause.
     QStringList changedKeys() const;
 
+    /// A task's store and env before the viewed step (the state after the previous step), to
+    /// show what the step changed. False when there is nothing to compare with: a live run
+    /// running at the present, a result file, the failing point, step 0, or a task that did
+    /// not exist yet.
+    bool valuesBeforeView(int task, Store* store, Env* env) const;
+
     bool hasResult() const { return m_result.has_value(); }
     const RuntimeResultBase& result() const { return *m_result; }
     /// `Ok(value)` / `Err(Type: message)`.
@@ -151,6 +157,17 @@ private:
     bool m_followRunning = true;
     QStringList m_changedSincePause;
     QTimer m_refreshTimer;
+    struct Before { // valuesBeforeView()'s last answer
+        quint64 step = 0;
+        quint64 events = 0;
+        int task = -1;
+        bool past = false;
+        bool valid = false;
+        bool known = false;
+        Store store;
+        Env env;
+    };
+    mutable Before m_before;
 };
 
 QString resultSummaryText(const RuntimeResultBase& result);
