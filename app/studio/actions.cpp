@@ -4,6 +4,7 @@
 #include <doeff_examples.h>
 
 #include <liverun.h>
+#include <sourcepane.h>
 #include <studiosession.h>
 #include <traceio.h>
 
@@ -177,6 +178,18 @@ void MainWindow::createActions()
         const quint64 step = m_session->viewStep();
         if (step > 0) m_session->goToStep(step - 1);
     });
+    // Run to Cursor: on to the line of the text cursor in the file the Source pane shows
+    m_runToCursor = new QAction(tr("Run to Cursor"), this);
+    m_runToCursor->setObjectName(u"runToCursor"_s);
+    m_runToCursor->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F10));
+    m_runToCursor->setToolTip(tr("Run to Cursor (Ctrl+F10): run on to the line of the cursor in Source"));
+    connect(m_runToCursor, &QAction::triggered, this, [this] {
+        const int line = m_source->cursorLine();
+        if (line <= 0 || !m_run->isRunning() || !m_session->isPaused()) return;
+        m_session->goToPresent();
+        m_run->runToLine(m_source->file(), line);
+    });
+    m_source->addContextAction(m_runToCursor);
     m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
     m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
     m_restart->setObjectName(u"restart"_s);
@@ -250,7 +263,8 @@ void MainWindow::createActions()
 
     // Run
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack })
+    for (QAction* a :
+         { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack, m_runToCursor })
         run->addAction(a);
     run->addSeparator();
     run->addAction(m_restart);
@@ -367,6 +381,11 @@ void MainWindow::createActions()
     bar->addWidget(examplesButton);
 }
 
+void MainWindow::updateRunToCursor()
+{
+    m_runToCursor->setEnabled(m_run->isRunning() && m_session->isPaused() && m_source->showsSource());
+}
+
 void MainWindow::updateActions()
 {
     const bool running = m_run->isRunning();
@@ -380,6 +399,7 @@ void MainWindow::updateActions()
     m_stop->setEnabled(running);
     // back through the history: at a pause, after the end, or in a trace (not while it runs on)
     m_stepBack->setEnabled(m_session->history() && m_session->viewStep() > 0 && (!running || paused));
+    updateRunToCursor();
     const views::RunStatus status = m_session->status();
     if (status == views::RunStatus::Trace || status == views::RunStatus::Loaded) {
         const ProgramInfo* again = programToRunAgain();

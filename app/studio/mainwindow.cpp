@@ -151,6 +151,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::refreshed, this, &MainWindow::updateStatus);
+    connect(m_source, &views::SourcePane::sourceChanged, this, &MainWindow::updateRunToCursor);
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateStatus);
     for (views::RunController* run :
          { static_cast<views::RunController*>(m_liveRun), static_cast<views::RunController*>(m_remoteRun) }) {
@@ -163,6 +164,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_result, &views::ResultPane::sourceRequested, this,
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
+    // the margin and the Breakpoints pane show one list
+    m_source->setBreakpointModel(m_breakpoints->model());
+    connect(m_source, &views::SourcePane::breakpointToggleRequested, this,
+            [this](const QString& file, int line) { m_run->toggleSourceBreakpoint(file, line); });
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::historyFailed, this,

@@ -164,6 +164,8 @@ private:
     // actions.cpp
     void createActions();
     void updateActions();
+    /// Run to Cursor: a live run paused at the present and a source file shown.
+    void updateRunToCursor();
     // docks.cpp
     void createDocks();
     /// Cells of the panes' tables and trees whose text is elided show it whole in a tooltip.
@@ -238,6 +240,7 @@ private:
     QAction* m_stepOut = nullptr;
     QAction* m_stepEffect = nullptr;
     QAction* m_stepBack = nullptr;
+    QAction* m_runToCursor = nullptr;
     QAction* m_restart = nullptr;
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;

@@ -1234,6 +1234,111 @@ private Q_SLOTS:
         QVERIFY2(w.session()->lastPause()->reason.contains(u"Gather"_s), qPrintable(w.session()->lastPause()->reason));
     }
 
+    // Issue 20: the Source pane's margin shows line numbers and the source-line breakpoints of the
+    // Breakpoints pane's list (one model): a click adds one, the dot turns hollow when it is
+    // disabled in the pane, a second click removes it; the pause it makes counts a hit, and the
+    // Hits column is in view at the default width.
+    void sourceMarginTogglesBreakpoints()
+    {
+        studio::MainWindow w;
+        w.show();
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        SourcePane* source = w.sourcePane();
+        BreakpointsPane* pane = w.breakpointsPane();
+        for (int i = 0; i < 5 && !source->showsSource(); ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(source->showsSource());
+        const QString file = source->file();
+        QVERIFY(file.endsWith(u"examples/concurrency.cpp"_s));
+        // the text is the file's own: the numbers are in the margin
+        QVERIFY(!source->editor()->document()->findBlockByNumber(0).text().startsWith(u"1 "_s));
+        source->showLocation(file, 82);
+        QTRY_VERIFY(source->gutterY(82) >= 0);
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::None);
+        QTest::mouseClick(source->gutter(), Qt::LeftButton, {}, QPoint(8, source->gutterY(82)));
+        QCOMPARE(pane->model()->rowCount(), 1);
+        QCOMPARE(pane->model()->index(0, BreakpointModel::WhereColumn).data().toString(), u"concurrency.cpp:82"_s);
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::Enabled);
+        QCOMPARE(source->markerAt(81), SourcePane::Marker::None);
+        // disabled in the pane: hollow in the margin
+        QVERIFY(pane->model()->setData(pane->model()->index(0, 0), Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::Disabled);
+        QVERIFY(!w.run()->breakpoints().first().enabled);
+        // a second click removes it, from both views
+        QTest::mouseClick(source->gutter(), Qt::LeftButton, {}, QPoint(8, source->gutterY(82)));
+        QCOMPARE(pane->model()->rowCount(), 0);
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::None);
+        // added again, it pauses the run there and counts the hit
+        QTest::mouseClick(source->gutter(), Qt::LeftButton, {}, QPoint(8, source->gutterY(82)));
+        QCOMPARE(pane->model()->rowCount(), 1);
+        QVERIFY(trigger(w, "continue"));
+        QCOMPARE(w.session()->lastPause()->event.line, 82);
+        QVERIFY2(w.session()->lastPause()->reason.contains(u"breakpoint"_s),
+                 qPrintable(w.session()->lastPause()->reason));
+        QCOMPARE(pane->model()->index(0, BreakpointModel::HitsColumn).data().toInt(), 1);
+        // the Hits column is in view at the pane's default width
+        QTreeView* view = pane->view();
+        const QHeaderView* header = view->header();
+        QTRY_VERIFY(view->isVisible());
+        QVERIFY2(header->sectionViewportPosition(BreakpointModel::HitsColumn)
+                         + header->sectionSize(BreakpointModel::HitsColumn)
+                     <= view->viewport()->width(),
+                 qPrintable(u"%1 + %2 > %3"_s.arg(header->sectionViewportPosition(BreakpointModel::HitsColumn))
+                                .arg(header->sectionSize(BreakpointModel::HitsColumn))
+                                .arg(view->viewport()->width())));
+        QVERIFY(header->sectionSize(BreakpointModel::HitsColumn) >= view->fontMetrics().horizontalAdvance(u"Hits"_s));
+        action(w, "stop")->trigger();
+    }
+
+    // Issue 20: Run to Cursor (Ctrl+F10, Run menu, the Source pane's context menu) runs on to the
+    // line of the text cursor in the shown file; disabled with no paused live run or no source.
+    // In process and out.
+    void runToCursor_data()
+    {
+        QTest::addColumn<bool>("inProcess");
+        QTest::addRow("out of process") << false;
+        QTest::addRow("in process") << true;
+    }
+    void runToCursor()
+    {
+        QFETCH(bool, inProcess);
+        studio::MainWindow w;
+        w.show();
+        QAction* toCursor = action(w, "runToCursor");
+        QVERIFY(toCursor);
+        QCOMPARE(toCursor->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_F10));
+        QVERIFY(!toCursor->isEnabled()); // nothing runs
+        const auto rows = w.shortcutList();
+        QVERIFY(std::any_of(rows.begin(), rows.end(), [](const auto& r) {
+            return r.first == u"Run ▸ Run to Cursor"_s && r.second.contains(u"F10"_s);
+        }));
+        w.setRunInProcess(inProcess);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        SourcePane* source = w.sourcePane();
+        for (int i = 0; i < 5 && !source->showsSource(); ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(source->showsSource());
+        QTRY_VERIFY(toCursor->isEnabled());
+        // the text cursor on line 82 (parse_record's Step)
+        source->showLocation(source->file(), 82);
+        QCOMPARE(source->cursorLine(), 82);
+        QVERIFY(trigger(w, "runToCursor"));
+        QCOMPARE(w.session()->lastPause()->event.line, 82);
+        QVERIFY(w.session()->lastPause()->eventFile.endsWith(u"examples/concurrency.cpp"_s));
+        // no source shown: disabled
+        source->clear();
+        QVERIFY(!toCursor->isEnabled());
+        // running (not paused): disabled
+        source->showLocation(w.session()->lastPause()->eventFile, 82);
+        QVERIFY(toCursor->isEnabled());
+        action(w, "stop")->trigger();
+        QVERIFY(waitResult(w.session()) || !w.run()->isRunning());
+        QTRY_VERIFY(!toCursor->isEnabled());
+    }
+
     // "Any error" on pipeline pauses at parse_record's throw (line 80), and the exception bar
     // above the Source shows the type, the message, the throw line as a link to Source and that
     // no Safe will catch it (the parser task fails); it goes away on resume. In process and out.

@@ -18,6 +18,7 @@ public:
     using QAbstractTableModel::setData;
 
     void setBreakpoints(const QList<Breakpoint>& breakpoints);
+    const QList<Breakpoint>& breakpoints() const { return m_breakpoints; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

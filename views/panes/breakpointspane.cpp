@@ -5,6 +5,7 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QToolButton>
 #include <QTreeView>
@@ -53,8 +54,11 @@ BreakpointsPane::BreakpointsPane(RunController* run, QWidget* parent)
     l->addLayout(row);
     l->addWidget(m_view);
     m_view->setModel(&m_model);
-    m_view->setColumnWidth(BreakpointModel::KindColumn, 120);
-    m_view->setColumnWidth(BreakpointModel::WhereColumn, 160);
+    // the hit counts stay in view at any width: Where takes what the others leave
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(BreakpointModel::WhereColumn, QHeaderView::Stretch);
+    m_view->header()->setSectionResizeMode(BreakpointModel::HitsColumn, QHeaderView::ResizeToContents);
+    m_view->header()->setSectionResizeMode(BreakpointModel::KindColumn, QHeaderView::ResizeToContents);
     updatePlaceholder();
     connect(m_kind, &QComboBox::currentIndexChanged, this, &BreakpointsPane::updatePlaceholder);
     auto addIt = [this] {
