@@ -38,6 +38,8 @@ struct Breakpoint {
     int line = 0;
     bool enabled = true;
     int hits = 0;
+    /// Pause only at this hit (1-based; the hits before it are counted, not paused at). 0: every hit.
+    int hitCount = 0;
     QString describe() const;
 };
 DOEFF_EXPORT const char* breakpointKindName(Breakpoint::Kind kind);

@@ -302,6 +302,7 @@ void DebugAgent::onEvent(const Event& e, const RunView& view)
             }
             if (hit) {
                 ++b.hits;
+                if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
                 reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
                 break;
             }
