@@ -2,6 +2,7 @@
 // are in actions.cpp, docks.cpp, launch.cpp, documents.cpp and tracejobs.cpp.
 #include "mainwindow.h"
 
+#include <breakpointdialog.h>
 #include <breakpointspane.h>
 #include <exceptionbar.h>
 #include <liverun.h>
@@ -166,6 +167,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
     // the margin and the Breakpoints pane show one list
     m_source->setBreakpointModel(m_breakpoints->model());
+    connect(m_breakpoints, &views::BreakpointsPane::editRequested, this, &MainWindow::editBreakpoint);
+    connect(m_source, &views::SourcePane::breakpointEditRequested, this, &MainWindow::editBreakpoint);
     connect(m_source, &views::SourcePane::breakpointToggleRequested, this,
             [this](const QString& file, int line) { m_run->toggleSourceBreakpoint(file, line); });
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
@@ -435,6 +438,33 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_liveRun->shutdown();
     m_remoteRun->shutdown();
     QMainWindow::closeEvent(event);
+}
+
+} // namespace doeff::studio
+
+namespace doeff::studio {
+
+QStringList MainWindow::knownEffectNames() const
+{
+    QStringList names = views::builtinEffectNames();
+    for (const SessionTreeNode& node : m_session->state().tree()) {
+        if (!node.effect) continue;
+        QString name = node.display.section(u'(', 0, 0).section(u' ', 0, 0).trimmed();
+        if (!name.isEmpty() && !names.contains(name)) names.append(name);
+    }
+    names.sort();
+    return names;
+}
+
+void MainWindow::editBreakpoint(int id)
+{
+    const QList<Breakpoint> all = m_run->breakpoints();
+    const auto it = std::find_if(all.begin(), all.end(), [id](const Breakpoint& b) { return b.id == id; });
+    if (it == all.end()) return;
+    auto* dialog = new views::BreakpointDialog(*it, knownEffectNames(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_run->updateBreakpoint(dialog->breakpoint()); });
+    dialog->open();
 }
 
 } // namespace doeff::studio

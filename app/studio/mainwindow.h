@@ -166,6 +166,15 @@ private:
     void updateActions();
     /// Run to Cursor: a live run paused at the present and a source file shown.
     void updateRunToCursor();
+
+public:
+    /// Opens the breakpoint dialog on breakpoint `id` (non-modal; applies on OK).
+    void editBreakpoint(int id);
+    /// The effect names the dialog completes and accepts: the built-in ones and those the
+    /// session has seen.
+    QStringList knownEffectNames() const;
+
+private:
     // docks.cpp
     void createDocks();
     /// Cells of the panes' tables and trees whose text is elided show it whole in a tooltip.

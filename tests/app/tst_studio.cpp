@@ -13,6 +13,7 @@
 
 #include <doeff_examples.h>
 
+#include <breakpointdialog.h>
 #include <breakpointspane.h>
 #include <effecttreepane.h>
 #include <exceptionbar.h>
@@ -41,6 +42,7 @@
 #include <QCborMap>
 #include <QCborValue>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDialog>
 #include <QDockWidget>
 #include <QHeaderView>
@@ -62,8 +64,10 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStringListModel>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -1337,6 +1341,63 @@ private Q_SLOTS:
         action(w, "stop")->trigger();
         QVERIFY(waitResult(w.session()) || !w.run()->isRunning());
         QTRY_VERIFY(!toCursor->isEnabled());
+    }
+
+    // Issue 20: double-clicking a breakpoint opens its dialog: the effect name is completed from
+    // the built-in effects and those the run performed, an unknown one is refused with a
+    // suggestion, and a hit count makes the run pause only at that hit.
+    void breakpointDialogEditsAndValidates()
+    {
+        studio::MainWindow w;
+        w.show();
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        BreakpointsPane* pane = w.breakpointsPane();
+        pane->kindBox()->setCurrentIndex(4); // Any error: to be turned into an effect breakpoint
+        QCOMPARE(pane->addFromInput(), QString());
+        QTreeView* view = pane->view();
+        const QModelIndex row = pane->model()->index(0, BreakpointModel::WhereColumn);
+        QTRY_VERIFY(view->visualRect(row).isValid());
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(row).center());
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(row).center());
+        BreakpointDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = w.findChild<BreakpointDialog*>()));
+        QTRY_VERIFY(dialog->isVisible());
+        dialog->kindBox()->setCurrentIndex(dialog->kindBox()->findData(int(Breakpoint::Kind::Effect)));
+        // the completer offers the effects, built in and seen
+        QVERIFY(dialog->patternEdit()->completer());
+        const QStringList names = qobject_cast<QStringListModel*>(dialog->completer()->model())->stringList();
+        for (const QString& n : { u"Tell"_s, u"Step"_s, u"Spawn"_s, u"CreatePromise"_s })
+            QVERIFY2(names.contains(n), qPrintable(n));
+        // wide enough to type in
+        QVERIFY(dialog->patternEdit()->width()
+                >= dialog->fontMetrics().horizontalAdvance(u"CompletePromise key=value"_s));
+        QVERIFY(dialog->conditionEdit()->width() >= dialog->fontMetrics().horizontalAdvance(u"key=counter value=42"_s));
+        // an unknown effect is refused
+        dialog->patternEdit()->setText(u"Tel"_s);
+        dialog->accept();
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(dialog->problemLabel()->text(), u"no effect named Tel; did you mean Tell?"_s);
+        QVERIFY(dialog->problemLabel()->isVisible());
+        QCOMPARE(pane->model()->index(0, BreakpointModel::KindColumn).data().toString(), u"error"_s);
+        // CreatePromise, paused only at its second hit (pipeline_main makes two promises)
+        dialog->patternEdit()->setText(u"CreatePromise"_s);
+        dialog->hitCountBox()->setValue(2);
+        dialog->accept();
+        QTRY_VERIFY(!w.findChild<BreakpointDialog*>());
+        const Breakpoint b = w.run()->breakpoints().first();
+        QCOMPARE(b.kind, Breakpoint::Kind::Effect);
+        QCOMPARE(b.pattern, u"CreatePromise"_s);
+        QCOMPARE(b.hitCount, 2);
+        QCOMPARE(pane->model()->index(0, BreakpointModel::WhereColumn).data().toString(), u"CreatePromise (hit 2)"_s);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY2(w.session()->lastPause()->reason.startsWith(u"breakpoint"_s),
+                 qPrintable(w.session()->lastPause()->reason));
+        QCOMPARE(w.session()->lastPause()->event.text, u"CreatePromise"_s);
+        QCOMPARE(w.session()->lastPause()->event.line, 116);
+        QCOMPARE(pane->model()->index(0, BreakpointModel::HitsColumn).data().toInt(), 2);
+        action(w, "stop")->trigger();
     }
 
     // "Any error" on pipeline pauses at parse_record's throw (line 80), and the exception bar

@@ -34,7 +34,10 @@ private:
     QList<Breakpoint> m_breakpoints;
 };
 
-/// `Effect Get`, `store key counter`, `deep.cpp:12`, … (the Where column).
+/// `Effect Get`, `store key counter`, `deep.cpp:12`, … (the Where column), with ` (hit N)`
+/// when it pauses only at its Nth hit.
 QString breakpointWhere(const Breakpoint& b);
+/// The same without the hit count.
+QString breakpointPlace(const Breakpoint& b);
 
 } // namespace doeff::views

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
 #include <QToolButton>
 #include <QTreeView>
 
@@ -70,6 +71,19 @@ BreakpointsPane::BreakpointsPane(RunController* run, QWidget* parent)
     connect(remove, &QToolButton::clicked, this, [this] {
         const QModelIndex current = m_view->currentIndex();
         if (current.isValid()) m_run->removeBreakpoint(current.data(BreakpointModel::BreakpointIdRole).toInt());
+    });
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex& index) {
+        if (index.isValid()) Q_EMIT editRequested(index.data(BreakpointModel::BreakpointIdRole).toInt());
+    });
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_view->indexAt(pos);
+        if (!index.isValid()) return;
+        const int id = index.data(BreakpointModel::BreakpointIdRole).toInt();
+        QMenu menu(this);
+        menu.addAction(tr("Edit…"), this, [this, id] { Q_EMIT editRequested(id); });
+        menu.addAction(tr("Remove"), this, [this, id] { m_run->removeBreakpoint(id); });
+        menu.exec(m_view->viewport()->mapToGlobal(pos));
     });
     connect(&m_model, &BreakpointModel::enabledToggled, this,
             [this](int id, bool enabled) { m_run->setBreakpointEnabled(id, enabled); });

@@ -29,6 +29,8 @@ public:
 
 Q_SIGNALS:
     void problem(const QString& message);
+    /// Double-click or "Edit…" on the breakpoint `id`.
+    void editRequested(int id);
 
 private:
     void updatePlaceholder();

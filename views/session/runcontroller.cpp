@@ -61,6 +61,19 @@ int RunController::toggleSourceBreakpoint(const QString& file, int line)
     return addBreakpoint(b);
 }
 
+void RunController::updateBreakpoint(const Breakpoint& b)
+{
+    for (Breakpoint& mine : m_breakpoints) {
+        if (mine.id != b.id) continue;
+        disarmBreakpoint(b.id);
+        mine = b;
+        mine.hits = 0;
+        armBreakpoint(mine);
+        Q_EMIT breakpointsChanged();
+        return;
+    }
+}
+
 void RunController::adoptBreakpoints(const RunController& other)
 {
     if (&other == this) return;
