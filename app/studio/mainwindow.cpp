@@ -37,6 +37,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -168,6 +169,11 @@ MainWindow::MainWindow(QWidget* parent)
     // the margin and the Breakpoints pane show one list
     m_source->setBreakpointModel(m_breakpoints->model());
     connect(m_breakpoints, &views::BreakpointsPane::editRequested, this, &MainWindow::editBreakpoint);
+    for (views::RunController* run :
+         { static_cast<views::RunController*>(m_liveRun), static_cast<views::RunController*>(m_remoteRun) })
+        connect(run, &views::RunController::breakpointsChanged, this, [this, run] {
+            if (run == m_run) saveBreakpoints();
+        });
     connect(m_source, &views::SourcePane::breakpointEditRequested, this, &MainWindow::editBreakpoint);
     connect(m_source, &views::SourcePane::breakpointToggleRequested, this,
             [this](const QString& file, int line) { m_run->toggleSourceBreakpoint(file, line); });
@@ -454,6 +460,58 @@ QStringList MainWindow::knownEffectNames() const
     }
     names.sort();
     return names;
+}
+
+namespace {
+QString breakpointsSettingsKey(const QString& program)
+{
+    return u"breakpoints/"_s + QString::fromLatin1(QUrl::toPercentEncoding(program));
+}
+} // namespace
+
+void MainWindow::saveBreakpoints()
+{
+    if (m_breakpointsKey.isEmpty() || m_loadingBreakpoints) return;
+    QVariantList list;
+    for (const Breakpoint& b : m_run->breakpoints()) {
+        list.append(QVariantMap {
+            { u"kind"_s, int(b.kind) },
+            { u"pattern"_s, b.pattern },
+            { u"condition"_s, b.condition },
+            { u"file"_s, b.file },
+            { u"line"_s, b.line },
+            { u"enabled"_s, b.enabled },
+            { u"hitCount"_s, b.hitCount },
+        });
+    }
+    QSettings settings;
+    if (settings.value(breakpointsSettingsKey(m_breakpointsKey)).toList() != list)
+        settings.setValue(breakpointsSettingsKey(m_breakpointsKey), list);
+}
+
+void MainWindow::useBreakpointsOf(const QString& key)
+{
+    if (key == m_breakpointsKey) return;
+    saveBreakpoints();
+    m_breakpointsKey = key;
+    m_loadingBreakpoints = true;
+    for (const Breakpoint& b : m_run->breakpoints())
+        m_run->removeBreakpoint(b.id);
+    for (const QVariant& v : QSettings().value(breakpointsSettingsKey(key)).toList()) {
+        const QVariantMap m = v.toMap();
+        const int kind = m.value(u"kind"_s).toInt();
+        if (kind < 0 || kind > int(Breakpoint::Kind::SourceLine)) continue;
+        Breakpoint b;
+        b.kind = Breakpoint::Kind(kind);
+        b.pattern = m.value(u"pattern"_s).toString();
+        b.condition = m.value(u"condition"_s).toString();
+        b.file = m.value(u"file"_s).toString();
+        b.line = m.value(u"line"_s).toInt();
+        b.enabled = m.value(u"enabled"_s, true).toBool();
+        b.hitCount = std::max(0, m.value(u"hitCount"_s).toInt());
+        m_run->addBreakpoint(b);
+    }
+    m_loadingBreakpoints = false;
 }
 
 void MainWindow::editBreakpoint(int id)

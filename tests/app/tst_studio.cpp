@@ -213,6 +213,10 @@ bool runToEnd(studio::MainWindow& w, const QString& example)
 class TestStudio : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // saved breakpoints (issue 20) must not carry from one test to the next
+    void init() { QSettings().remove(u"breakpoints"_s); }
+    void cleanupTestCase() { QSettings().remove(u"breakpoints"_s); }
+
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
@@ -1397,6 +1401,52 @@ private Q_SLOTS:
         QCOMPARE(w.session()->lastPause()->event.text, u"CreatePromise"_s);
         QCOMPARE(w.session()->lastPause()->event.line, 116);
         QCOMPARE(pane->model()->index(0, BreakpointModel::HitsColumn).data().toInt(), 2);
+        action(w, "stop")->trigger();
+    }
+
+    // Issue 20: breakpoints are saved per program and come back when it is opened again, in a
+    // new window too (a Studio restart); another program has its own list.
+    void breakpointsAreSavedPerProgram()
+    {
+        {
+            studio::MainWindow w;
+            w.setRunInProcess(true);
+            QVERIFY(w.openExample(u"word_count"_s));
+            QVERIFY(waitPaused(w.session()));
+            BreakpointsPane* pane = w.breakpointsPane();
+            pane->kindBox()->setCurrentIndex(0); // Effect
+            pane->patternEdit()->setText(u"Gather"_s);
+            QCOMPARE(pane->addFromInput(), QString());
+            pane->kindBox()->setCurrentIndex(3); // File:line
+            pane->patternEdit()->setText(u"concurrency.cpp:42"_s);
+            QCOMPARE(pane->addFromInput(), QString());
+            Breakpoint edited = w.run()->breakpoints().first();
+            edited.hitCount = 2;
+            w.run()->updateBreakpoint(edited);
+            QVERIFY(pane->model()->setData(pane->model()->index(1, 0), Qt::Unchecked, Qt::CheckStateRole));
+            // another program: its own (empty) list
+            QVERIFY(w.openExample(u"count_to_three"_s));
+            QVERIFY(waitPaused(w.session()));
+            QCOMPARE(pane->model()->rowCount(), 0);
+            action(w, "stop")->trigger();
+            QVERIFY(waitResult(w.session()) || !w.run()->isRunning());
+        }
+        QSettings().sync();
+        studio::MainWindow w; // the Studio started again
+        QCOMPARE(w.breakpointsPane()->model()->rowCount(), 0);
+        QVERIFY(w.openExample(u"word_count"_s)); // out of process this time
+        QVERIFY(waitPaused(w.session()));
+        const QList<Breakpoint> restored = w.run()->breakpoints();
+        QCOMPARE(restored.size(), 2);
+        QCOMPARE(restored[0].kind, Breakpoint::Kind::Effect);
+        QCOMPARE(restored[0].pattern, u"Gather"_s);
+        QCOMPARE(restored[0].hitCount, 2);
+        QVERIFY(restored[0].enabled);
+        QCOMPARE(restored[1].kind, Breakpoint::Kind::SourceLine);
+        QCOMPARE(restored[1].file, u"concurrency.cpp"_s);
+        QCOMPARE(restored[1].line, 42);
+        QVERIFY(!restored[1].enabled);
+        QCOMPARE(w.breakpointsPane()->model()->rowCount(), 2);
         action(w, "stop")->trigger();
     }
 
