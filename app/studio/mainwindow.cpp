@@ -492,6 +492,12 @@ void MainWindow::saveBreakpoints()
 void MainWindow::useBreakpointsOf(const QString& key)
 {
     if (key == m_breakpointsKey) return;
+    if (m_breakpointsKey.isEmpty() && !QSettings().contains(breakpointsSettingsKey(key))) {
+        // set before any program was opened: they are this program's
+        m_breakpointsKey = key;
+        saveBreakpoints();
+        return;
+    }
     saveBreakpoints();
     m_breakpointsKey = key;
     m_loadingBreakpoints = true;

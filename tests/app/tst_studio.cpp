@@ -1411,19 +1411,23 @@ private Q_SLOTS:
         {
             studio::MainWindow w;
             w.setRunInProcess(true);
+            BreakpointsPane* pane = w.breakpointsPane();
+            // one set before any program is open belongs to the first one opened
+            pane->kindBox()->setCurrentIndex(6); // Task spawn
+            QCOMPARE(pane->addFromInput(), QString());
             QVERIFY(w.openExample(u"word_count"_s));
             QVERIFY(waitPaused(w.session()));
-            BreakpointsPane* pane = w.breakpointsPane();
+            QCOMPARE(pane->model()->rowCount(), 1);
             pane->kindBox()->setCurrentIndex(0); // Effect
             pane->patternEdit()->setText(u"Gather"_s);
             QCOMPARE(pane->addFromInput(), QString());
             pane->kindBox()->setCurrentIndex(3); // File:line
             pane->patternEdit()->setText(u"concurrency.cpp:42"_s);
             QCOMPARE(pane->addFromInput(), QString());
-            Breakpoint edited = w.run()->breakpoints().first();
+            Breakpoint edited = w.run()->breakpoints().at(1);
             edited.hitCount = 2;
             w.run()->updateBreakpoint(edited);
-            QVERIFY(pane->model()->setData(pane->model()->index(1, 0), Qt::Unchecked, Qt::CheckStateRole));
+            QVERIFY(pane->model()->setData(pane->model()->index(2, 0), Qt::Unchecked, Qt::CheckStateRole));
             // another program: its own (empty) list
             QVERIFY(w.openExample(u"count_to_three"_s));
             QVERIFY(waitPaused(w.session()));
@@ -1437,16 +1441,17 @@ private Q_SLOTS:
         QVERIFY(w.openExample(u"word_count"_s)); // out of process this time
         QVERIFY(waitPaused(w.session()));
         const QList<Breakpoint> restored = w.run()->breakpoints();
-        QCOMPARE(restored.size(), 2);
-        QCOMPARE(restored[0].kind, Breakpoint::Kind::Effect);
-        QCOMPARE(restored[0].pattern, u"Gather"_s);
-        QCOMPARE(restored[0].hitCount, 2);
-        QVERIFY(restored[0].enabled);
-        QCOMPARE(restored[1].kind, Breakpoint::Kind::SourceLine);
-        QCOMPARE(restored[1].file, u"concurrency.cpp"_s);
-        QCOMPARE(restored[1].line, 42);
-        QVERIFY(!restored[1].enabled);
-        QCOMPARE(w.breakpointsPane()->model()->rowCount(), 2);
+        QCOMPARE(restored.size(), 3);
+        QCOMPARE(restored[0].kind, Breakpoint::Kind::TaskSpawn);
+        QCOMPARE(restored[1].kind, Breakpoint::Kind::Effect);
+        QCOMPARE(restored[1].pattern, u"Gather"_s);
+        QCOMPARE(restored[1].hitCount, 2);
+        QVERIFY(restored[1].enabled);
+        QCOMPARE(restored[2].kind, Breakpoint::Kind::SourceLine);
+        QCOMPARE(restored[2].file, u"concurrency.cpp"_s);
+        QCOMPARE(restored[2].line, 42);
+        QVERIFY(!restored[2].enabled);
+        QCOMPARE(w.breakpointsPane()->model()->rowCount(), 3);
         action(w, "stop")->trigger();
     }
 
