@@ -4,6 +4,7 @@
 #include <doeff_examples.h>
 
 #include <liverun.h>
+#include <sourcepane.h>
 #include <studiosession.h>
 #include <traceio.h>
 
@@ -206,6 +207,18 @@ void MainWindow::createActions()
     m_reverseContinue->setToolTip(
         tr("Reverse Continue (Shift+F9): back to the previous step where an enabled breakpoint hit"));
     connect(m_reverseContinue, &QAction::triggered, this, &MainWindow::reverseContinue);
+    // Run to Cursor: on to the line of the text cursor in the file the Source pane shows
+    m_runToCursor = new QAction(tr("Run to Cursor"), this);
+    m_runToCursor->setObjectName(u"runToCursor"_s);
+    m_runToCursor->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F10));
+    m_runToCursor->setToolTip(tr("Run to Cursor (Ctrl+F10): run on to the line of the cursor in Source"));
+    connect(m_runToCursor, &QAction::triggered, this, [this] {
+        const int line = m_source->cursorLine();
+        if (line <= 0 || !m_run->isRunning() || !m_session->isPaused()) return;
+        m_session->goToPresent();
+        m_run->runToLine(m_source->file(), line);
+    });
+    m_source->addContextAction(m_runToCursor);
     m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
     m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
     m_restart->setObjectName(u"restart"_s);
@@ -279,8 +292,8 @@ void MainWindow::createActions()
 
     // Run
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    for (QAction* a :
-         { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack, m_reverseContinue })
+    for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack,
+                        m_reverseContinue, m_runToCursor })
         run->addAction(a);
     run->addSeparator();
     run->addAction(m_restart);
@@ -431,6 +444,11 @@ void MainWindow::reverseContinue()
         showMessage(tr("Breakpoint %1 (%2) hit at step %L3.").arg(which->id).arg(which->describe()).arg(*step), false);
 }
 
+void MainWindow::updateRunToCursor()
+{
+    m_runToCursor->setEnabled(m_run->isRunning() && m_session->isPaused() && m_source->showsSource());
+}
+
 void MainWindow::updateActions()
 {
     const bool running = m_run->isRunning();
@@ -445,6 +463,7 @@ void MainWindow::updateActions()
     // back through the history: at a pause, after the end, or in a trace (not while it runs on)
     m_stepBack->setEnabled(m_session->history() && m_session->viewStep() > 0 && (!running || paused));
     m_reverseContinue->setEnabled(m_stepBack->isEnabled());
+    updateRunToCursor();
     const views::RunStatus status = m_session->status();
     if (status == views::RunStatus::Trace || status == views::RunStatus::Loaded) {
         const ProgramInfo* again = programToRunAgain();

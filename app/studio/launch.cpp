@@ -128,12 +128,14 @@ bool MainWindow::openProgram(const ProgramInfo& info)
         launch.arguments << info.name << launchOptions();
         launch.inspectArgument = true;
         useRun(m_remoteRun);
+        useBreakpointsOf(library.isEmpty() ? info.name : library + u'|' + info.name);
         m_remoteRun->start(launch);
     } else {
         const auto choice = m_clockGroup && m_clockGroup->checkedAction()
             ? views::RunController::ClockChoice(m_clockGroup->checkedAction()->data().toInt())
             : views::RunController::ClockChoice::ProgramDefault;
         useRun(m_liveRun);
+        useBreakpointsOf(library.isEmpty() ? info.name : library + u'|' + info.name);
         m_liveRun->start(info, choice, true);
     }
     updateActions();
@@ -165,6 +167,7 @@ bool MainWindow::debugExecutable(const QString& executable, const QStringList& a
     launch.arguments = arguments;
     launch.workingDirectory = workingDirectory;
     useRun(m_remoteRun);
+    useBreakpointsOf(fi.absoluteFilePath());
     const bool ok = m_remoteRun->start(launch);
     updateActions();
     return ok;

@@ -2,6 +2,7 @@
 // are in actions.cpp, docks.cpp, launch.cpp, documents.cpp and tracejobs.cpp.
 #include "mainwindow.h"
 
+#include <breakpointdialog.h>
 #include <breakpointspane.h>
 #include <exceptionbar.h>
 #include <liverun.h>
@@ -36,6 +37,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -151,6 +153,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::refreshed, this, &MainWindow::updateStatus);
+    connect(m_source, &views::SourcePane::sourceChanged, this, &MainWindow::updateRunToCursor);
     connect(m_session, &views::StudioSession::statusChanged, this, &MainWindow::updateStatus);
     for (views::RunController* run :
          { static_cast<views::RunController*>(m_liveRun), static_cast<views::RunController*>(m_remoteRun) }) {
@@ -163,6 +166,17 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_result, &views::ResultPane::sourceRequested, this,
             [this](const QString& file, int line) { m_source->showLocation(file, line); });
     connect(m_breakpoints, &views::BreakpointsPane::problem, this, [this](const QString& m) { showMessage(m); });
+    // the margin and the Breakpoints pane show one list
+    m_source->setBreakpointModel(m_breakpoints->model());
+    connect(m_breakpoints, &views::BreakpointsPane::editRequested, this, &MainWindow::editBreakpoint);
+    for (views::RunController* run :
+         { static_cast<views::RunController*>(m_liveRun), static_cast<views::RunController*>(m_remoteRun) })
+        connect(run, &views::RunController::breakpointsChanged, this, [this, run] {
+            if (run == m_run) saveBreakpoints();
+        });
+    connect(m_source, &views::SourcePane::breakpointEditRequested, this, &MainWindow::editBreakpoint);
+    connect(m_source, &views::SourcePane::breakpointToggleRequested, this,
+            [this](const QString& file, int line) { m_run->toggleSourceBreakpoint(file, line); });
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::historyFailed, this,
@@ -430,6 +444,91 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_liveRun->shutdown();
     m_remoteRun->shutdown();
     QMainWindow::closeEvent(event);
+}
+
+} // namespace doeff::studio
+
+namespace doeff::studio {
+
+QStringList MainWindow::knownEffectNames() const
+{
+    QStringList names = views::builtinEffectNames();
+    for (const SessionTreeNode& node : m_session->state().tree()) {
+        if (!node.effect) continue;
+        QString name = node.display.section(u'(', 0, 0).section(u' ', 0, 0).trimmed();
+        if (!name.isEmpty() && !names.contains(name)) names.append(name);
+    }
+    names.sort();
+    return names;
+}
+
+namespace {
+QString breakpointsSettingsKey(const QString& program)
+{
+    return u"breakpoints/"_s + QString::fromLatin1(QUrl::toPercentEncoding(program));
+}
+} // namespace
+
+void MainWindow::saveBreakpoints()
+{
+    if (m_breakpointsKey.isEmpty() || m_loadingBreakpoints) return;
+    QVariantList list;
+    for (const Breakpoint& b : m_run->breakpoints()) {
+        list.append(QVariantMap {
+            { u"kind"_s, int(b.kind) },
+            { u"pattern"_s, b.pattern },
+            { u"condition"_s, b.condition },
+            { u"file"_s, b.file },
+            { u"line"_s, b.line },
+            { u"enabled"_s, b.enabled },
+            { u"hitCount"_s, b.hitCount },
+        });
+    }
+    QSettings settings;
+    if (settings.value(breakpointsSettingsKey(m_breakpointsKey)).toList() != list)
+        settings.setValue(breakpointsSettingsKey(m_breakpointsKey), list);
+}
+
+void MainWindow::useBreakpointsOf(const QString& key)
+{
+    if (key == m_breakpointsKey) return;
+    if (m_breakpointsKey.isEmpty() && !QSettings().contains(breakpointsSettingsKey(key))) {
+        // set before any program was opened: they are this program's
+        m_breakpointsKey = key;
+        saveBreakpoints();
+        return;
+    }
+    saveBreakpoints();
+    m_breakpointsKey = key;
+    m_loadingBreakpoints = true;
+    for (const Breakpoint& b : m_run->breakpoints())
+        m_run->removeBreakpoint(b.id);
+    for (const QVariant& v : QSettings().value(breakpointsSettingsKey(key)).toList()) {
+        const QVariantMap m = v.toMap();
+        const int kind = m.value(u"kind"_s).toInt();
+        if (kind < 0 || kind > int(Breakpoint::Kind::SourceLine)) continue;
+        Breakpoint b;
+        b.kind = Breakpoint::Kind(kind);
+        b.pattern = m.value(u"pattern"_s).toString();
+        b.condition = m.value(u"condition"_s).toString();
+        b.file = m.value(u"file"_s).toString();
+        b.line = m.value(u"line"_s).toInt();
+        b.enabled = m.value(u"enabled"_s, true).toBool();
+        b.hitCount = std::max(0, m.value(u"hitCount"_s).toInt());
+        m_run->addBreakpoint(b);
+    }
+    m_loadingBreakpoints = false;
+}
+
+void MainWindow::editBreakpoint(int id)
+{
+    const QList<Breakpoint> all = m_run->breakpoints();
+    const auto it = std::find_if(all.begin(), all.end(), [id](const Breakpoint& b) { return b.id == id; });
+    if (it == all.end()) return;
+    auto* dialog = new views::BreakpointDialog(*it, knownEffectNames(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_run->updateBreakpoint(dialog->breakpoint()); });
+    dialog->open();
 }
 
 } // namespace doeff::studio

@@ -168,6 +168,22 @@ private:
     // actions.cpp
     void createActions();
     void updateActions();
+    /// Run to Cursor: a live run paused at the present and a source file shown.
+    void updateRunToCursor();
+
+public:
+    /// Opens the breakpoint dialog on breakpoint `id` (non-modal; applies on OK).
+    void editBreakpoint(int id);
+    /// The effect names the dialog completes and accepts: the built-in ones and those the
+    /// session has seen.
+    QStringList knownEffectNames() const;
+    /// The breakpoints are saved per program (QSettings, under `key`: a program's name, with its
+    /// library's path, or an executable's path): switching to another program's key saves the
+    /// current list and loads that program's.
+    void useBreakpointsOf(const QString& key);
+    QString breakpointsKey() const { return m_breakpointsKey; }
+
+private:
     // docks.cpp
     void createDocks();
     /// Cells of the panes' tables and trees whose text is elided show it whole in a tooltip.
@@ -244,6 +260,10 @@ private:
     QAction* m_stepEffect = nullptr;
     QAction* m_stepBack = nullptr;
     QAction* m_reverseContinue = nullptr;
+    QAction* m_runToCursor = nullptr;
+    QString m_breakpointsKey;
+    bool m_loadingBreakpoints = false;
+    void saveBreakpoints();
     QAction* m_restart = nullptr;
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;

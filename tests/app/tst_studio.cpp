@@ -13,6 +13,7 @@
 
 #include <doeff_examples.h>
 
+#include <breakpointdialog.h>
 #include <breakpointspane.h>
 #include <effecttreepane.h>
 #include <exceptionbar.h>
@@ -42,6 +43,7 @@
 #include <QCborMap>
 #include <QCborValue>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDialog>
 #include <QDockWidget>
 #include <QHeaderView>
@@ -63,8 +65,10 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStringListModel>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -245,6 +249,10 @@ bool runToEnd(studio::MainWindow& w, const QString& example)
 class TestStudio : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // saved breakpoints (issue 20) must not carry from one test to the next
+    void init() { QSettings().remove(u"breakpoints"_s); }
+    void cleanupTestCase() { QSettings().remove(u"breakpoints"_s); }
+
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
@@ -1432,6 +1440,219 @@ private Q_SLOTS:
         QCOMPARE(pane->model()->rowCount(), 2);
         QVERIFY(trigger(w, "continue"));
         QVERIFY2(w.session()->lastPause()->reason.contains(u"Gather"_s), qPrintable(w.session()->lastPause()->reason));
+    }
+
+    // Issue 20: the Source pane's margin shows line numbers and the source-line breakpoints of the
+    // Breakpoints pane's list (one model): a click adds one, the dot turns hollow when it is
+    // disabled in the pane, a second click removes it; the pause it makes counts a hit, and the
+    // Hits column is in view at the default width.
+    void sourceMarginTogglesBreakpoints()
+    {
+        studio::MainWindow w;
+        w.show();
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        SourcePane* source = w.sourcePane();
+        BreakpointsPane* pane = w.breakpointsPane();
+        for (int i = 0; i < 5 && !source->showsSource(); ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(source->showsSource());
+        const QString file = source->file();
+        QVERIFY(file.endsWith(u"examples/concurrency.cpp"_s));
+        // the text is the file's own: the numbers are in the margin
+        QVERIFY(!source->editor()->document()->findBlockByNumber(0).text().startsWith(u"1 "_s));
+        source->showLocation(file, 82);
+        QTRY_VERIFY(source->gutterY(82) >= 0);
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::None);
+        QTest::mouseClick(source->gutter(), Qt::LeftButton, {}, QPoint(8, source->gutterY(82)));
+        QCOMPARE(pane->model()->rowCount(), 1);
+        QCOMPARE(pane->model()->index(0, BreakpointModel::WhereColumn).data().toString(), u"concurrency.cpp:82"_s);
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::Enabled);
+        QCOMPARE(source->markerAt(81), SourcePane::Marker::None);
+        // disabled in the pane: hollow in the margin
+        QVERIFY(pane->model()->setData(pane->model()->index(0, 0), Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::Disabled);
+        QVERIFY(!w.run()->breakpoints().first().enabled);
+        // a second click removes it, from both views
+        QTest::mouseClick(source->gutter(), Qt::LeftButton, {}, QPoint(8, source->gutterY(82)));
+        QCOMPARE(pane->model()->rowCount(), 0);
+        QCOMPARE(source->markerAt(82), SourcePane::Marker::None);
+        // added again, it pauses the run there and counts the hit
+        QTest::mouseClick(source->gutter(), Qt::LeftButton, {}, QPoint(8, source->gutterY(82)));
+        QCOMPARE(pane->model()->rowCount(), 1);
+        QVERIFY(trigger(w, "continue"));
+        QCOMPARE(w.session()->lastPause()->event.line, 82);
+        QVERIFY2(w.session()->lastPause()->reason.contains(u"breakpoint"_s),
+                 qPrintable(w.session()->lastPause()->reason));
+        QCOMPARE(pane->model()->index(0, BreakpointModel::HitsColumn).data().toInt(), 1);
+        // the Hits column is in view at the pane's default width
+        QTreeView* view = pane->view();
+        const QHeaderView* header = view->header();
+        QTRY_VERIFY(view->isVisible());
+        QVERIFY2(header->sectionViewportPosition(BreakpointModel::HitsColumn)
+                         + header->sectionSize(BreakpointModel::HitsColumn)
+                     <= view->viewport()->width(),
+                 qPrintable(u"%1 + %2 > %3"_s.arg(header->sectionViewportPosition(BreakpointModel::HitsColumn))
+                                .arg(header->sectionSize(BreakpointModel::HitsColumn))
+                                .arg(view->viewport()->width())));
+        QVERIFY(header->sectionSize(BreakpointModel::HitsColumn) >= view->fontMetrics().horizontalAdvance(u"Hits"_s));
+        action(w, "stop")->trigger();
+    }
+
+    // Issue 20: Run to Cursor (Ctrl+F10, Run menu, the Source pane's context menu) runs on to the
+    // line of the text cursor in the shown file; disabled with no paused live run or no source.
+    // In process and out.
+    void runToCursor_data()
+    {
+        QTest::addColumn<bool>("inProcess");
+        QTest::addRow("out of process") << false;
+        QTest::addRow("in process") << true;
+    }
+    void runToCursor()
+    {
+        QFETCH(bool, inProcess);
+        studio::MainWindow w;
+        w.show();
+        QAction* toCursor = action(w, "runToCursor");
+        QVERIFY(toCursor);
+        QCOMPARE(toCursor->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_F10));
+        QVERIFY(!toCursor->isEnabled()); // nothing runs
+        const auto rows = w.shortcutList();
+        QVERIFY(std::any_of(rows.begin(), rows.end(), [](const auto& r) {
+            return r.first == u"Run ▸ Run to Cursor"_s && r.second.contains(u"F10"_s);
+        }));
+        w.setRunInProcess(inProcess);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        SourcePane* source = w.sourcePane();
+        for (int i = 0; i < 5 && !source->showsSource(); ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(source->showsSource());
+        QTRY_VERIFY(toCursor->isEnabled());
+        // the text cursor on line 82 (parse_record's Step)
+        source->showLocation(source->file(), 82);
+        QCOMPARE(source->cursorLine(), 82);
+        QVERIFY(trigger(w, "runToCursor"));
+        QCOMPARE(w.session()->lastPause()->event.line, 82);
+        QVERIFY(w.session()->lastPause()->eventFile.endsWith(u"examples/concurrency.cpp"_s));
+        // no source shown: disabled
+        source->clear();
+        QVERIFY(!toCursor->isEnabled());
+        // running (not paused): disabled
+        source->showLocation(w.session()->lastPause()->eventFile, 82);
+        QVERIFY(toCursor->isEnabled());
+        action(w, "stop")->trigger();
+        QVERIFY(waitResult(w.session()) || !w.run()->isRunning());
+        QTRY_VERIFY(!toCursor->isEnabled());
+    }
+
+    // Issue 20: double-clicking a breakpoint opens its dialog: the effect name is completed from
+    // the built-in effects and those the run performed, an unknown one is refused with a
+    // suggestion, and a hit count makes the run pause only at that hit.
+    void breakpointDialogEditsAndValidates()
+    {
+        studio::MainWindow w;
+        w.show();
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        BreakpointsPane* pane = w.breakpointsPane();
+        pane->kindBox()->setCurrentIndex(4); // Any error: to be turned into an effect breakpoint
+        QCOMPARE(pane->addFromInput(), QString());
+        QTreeView* view = pane->view();
+        const QModelIndex row = pane->model()->index(0, BreakpointModel::WhereColumn);
+        QTRY_VERIFY(view->visualRect(row).isValid());
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(row).center());
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(row).center());
+        BreakpointDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = w.findChild<BreakpointDialog*>()));
+        QTRY_VERIFY(dialog->isVisible());
+        dialog->kindBox()->setCurrentIndex(dialog->kindBox()->findData(int(Breakpoint::Kind::Effect)));
+        // the completer offers the effects, built in and seen
+        QVERIFY(dialog->patternEdit()->completer());
+        const QStringList names = qobject_cast<QStringListModel*>(dialog->completer()->model())->stringList();
+        for (const QString& n : { u"Tell"_s, u"Step"_s, u"Spawn"_s, u"CreatePromise"_s })
+            QVERIFY2(names.contains(n), qPrintable(n));
+        // wide enough to type in
+        QVERIFY(dialog->patternEdit()->width()
+                >= dialog->fontMetrics().horizontalAdvance(u"CompletePromise key=value"_s));
+        QVERIFY(dialog->conditionEdit()->width() >= dialog->fontMetrics().horizontalAdvance(u"key=counter value=42"_s));
+        // an unknown effect is refused
+        dialog->patternEdit()->setText(u"Tel"_s);
+        dialog->accept();
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(dialog->problemLabel()->text(), u"no effect named Tel; did you mean Tell?"_s);
+        QVERIFY(dialog->problemLabel()->isVisible());
+        QCOMPARE(pane->model()->index(0, BreakpointModel::KindColumn).data().toString(), u"error"_s);
+        // CreatePromise, paused only at its second hit (pipeline_main makes two promises)
+        dialog->patternEdit()->setText(u"CreatePromise"_s);
+        dialog->hitCountBox()->setValue(2);
+        dialog->accept();
+        QTRY_VERIFY(!w.findChild<BreakpointDialog*>());
+        const Breakpoint b = w.run()->breakpoints().first();
+        QCOMPARE(b.kind, Breakpoint::Kind::Effect);
+        QCOMPARE(b.pattern, u"CreatePromise"_s);
+        QCOMPARE(b.hitCount, 2);
+        QCOMPARE(pane->model()->index(0, BreakpointModel::WhereColumn).data().toString(), u"CreatePromise (hit 2)"_s);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY2(w.session()->lastPause()->reason.startsWith(u"breakpoint"_s),
+                 qPrintable(w.session()->lastPause()->reason));
+        QCOMPARE(w.session()->lastPause()->event.text, u"CreatePromise"_s);
+        QCOMPARE(w.session()->lastPause()->event.line, 116);
+        QCOMPARE(pane->model()->index(0, BreakpointModel::HitsColumn).data().toInt(), 2);
+        action(w, "stop")->trigger();
+    }
+
+    // Issue 20: breakpoints are saved per program and come back when it is opened again, in a
+    // new window too (a Studio restart); another program has its own list.
+    void breakpointsAreSavedPerProgram()
+    {
+        {
+            studio::MainWindow w;
+            w.setRunInProcess(true);
+            BreakpointsPane* pane = w.breakpointsPane();
+            // one set before any program is open belongs to the first one opened
+            pane->kindBox()->setCurrentIndex(6); // Task spawn
+            QCOMPARE(pane->addFromInput(), QString());
+            QVERIFY(w.openExample(u"word_count"_s));
+            QVERIFY(waitPaused(w.session()));
+            QCOMPARE(pane->model()->rowCount(), 1);
+            pane->kindBox()->setCurrentIndex(0); // Effect
+            pane->patternEdit()->setText(u"Gather"_s);
+            QCOMPARE(pane->addFromInput(), QString());
+            pane->kindBox()->setCurrentIndex(3); // File:line
+            pane->patternEdit()->setText(u"concurrency.cpp:42"_s);
+            QCOMPARE(pane->addFromInput(), QString());
+            Breakpoint edited = w.run()->breakpoints().at(1);
+            edited.hitCount = 2;
+            w.run()->updateBreakpoint(edited);
+            QVERIFY(pane->model()->setData(pane->model()->index(2, 0), Qt::Unchecked, Qt::CheckStateRole));
+            // another program: its own (empty) list
+            QVERIFY(w.openExample(u"count_to_three"_s));
+            QVERIFY(waitPaused(w.session()));
+            QCOMPARE(pane->model()->rowCount(), 0);
+            action(w, "stop")->trigger();
+            QVERIFY(waitResult(w.session()) || !w.run()->isRunning());
+        }
+        QSettings().sync();
+        studio::MainWindow w; // the Studio started again
+        QCOMPARE(w.breakpointsPane()->model()->rowCount(), 0);
+        QVERIFY(w.openExample(u"word_count"_s)); // out of process this time
+        QVERIFY(waitPaused(w.session()));
+        const QList<Breakpoint> restored = w.run()->breakpoints();
+        QCOMPARE(restored.size(), 3);
+        QCOMPARE(restored[0].kind, Breakpoint::Kind::TaskSpawn);
+        QCOMPARE(restored[1].kind, Breakpoint::Kind::Effect);
+        QCOMPARE(restored[1].pattern, u"Gather"_s);
+        QCOMPARE(restored[1].hitCount, 2);
+        QVERIFY(restored[1].enabled);
+        QCOMPARE(restored[2].kind, Breakpoint::Kind::SourceLine);
+        QCOMPARE(restored[2].file, u"concurrency.cpp"_s);
+        QCOMPARE(restored[2].line, 42);
+        QVERIFY(!restored[2].enabled);
+        QCOMPARE(w.breakpointsPane()->model()->rowCount(), 3);
+        action(w, "stop")->trigger();
     }
 
     // "Any error" on pipeline pauses at parse_record's throw (line 80), and the exception bar

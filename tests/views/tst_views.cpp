@@ -8,6 +8,7 @@
 
 #include <doeff_examples.h>
 
+#include <breakpointdialog.h>
 #include <breakpointmodel.h>
 #include <effecttreemodel.h>
 #include <history.h>
@@ -116,6 +117,31 @@ bool runToEnd(Fixture& f, const QString& name, const Env& env = {})
 class TestViews : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // Issue 20: a breakpoint with a hit count says so in the Where column (under the model
+    // tester), and an unknown effect name is refused with the nearest known one.
+    void breakpointHitCountAndEffectNames()
+    {
+        BreakpointModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Breakpoint b;
+        b.id = 1;
+        b.kind = Breakpoint::Kind::Effect;
+        b.pattern = u"Tell"_s;
+        model.setBreakpoints({ b });
+        QCOMPARE(model.index(0, BreakpointModel::WhereColumn).data().toString(), u"Tell"_s);
+        b.hitCount = 3;
+        model.setBreakpoints({ b });
+        QCOMPARE(model.index(0, BreakpointModel::WhereColumn).data().toString(), u"Tell (hit 3)"_s);
+        QCOMPARE(model.breakpoints().first().hitCount, 3);
+
+        const QStringList known = builtinEffectNames();
+        QVERIFY(known.contains(u"Tell"_s) && known.contains(u"Get"_s) && known.contains(u"Spawn"_s));
+        QCOMPARE(effectNameProblem(u"Tell"_s, known), QString());
+        QCOMPARE(effectNameProblem(u"Tel"_s, known), u"no effect named Tel; did you mean Tell?"_s);
+        QCOMPARE(effectNameProblem(u"Zzzzzzzz"_s, known), u"no effect named Zzzzzzzz"_s);
+        QCOMPARE(effectNameProblem(u"Ping"_s, known + QStringList { u"Ping"_s }), QString());
+    }
+
     void steppedRunUnderModelTesters_data()
     {
         QTest::addColumn<QString>("example");

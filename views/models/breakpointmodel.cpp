@@ -6,6 +6,12 @@ namespace doeff::views {
 
 QString breakpointWhere(const Breakpoint& b)
 {
+    const QString where = breakpointPlace(b);
+    return b.hitCount > 0 ? where + QStringLiteral(" (hit %1)").arg(b.hitCount) : where;
+}
+
+QString breakpointPlace(const Breakpoint& b)
+{
     switch (b.kind) {
     case Breakpoint::Kind::Effect:
         return b.condition.isEmpty() ? b.pattern : b.pattern + QStringLiteral(" if ") + b.condition;

@@ -18,6 +18,7 @@ public:
     using QAbstractTableModel::setData;
 
     void setBreakpoints(const QList<Breakpoint>& breakpoints);
+    const QList<Breakpoint>& breakpoints() const { return m_breakpoints; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -33,7 +34,10 @@ private:
     QList<Breakpoint> m_breakpoints;
 };
 
-/// `Effect Get`, `store key counter`, `deep.cpp:12`, … (the Where column).
+/// `Effect Get`, `store key counter`, `deep.cpp:12`, … (the Where column), with ` (hit N)`
+/// when it pauses only at its Nth hit.
 QString breakpointWhere(const Breakpoint& b);
+/// The same without the hit count.
+QString breakpointPlace(const Breakpoint& b);
 
 } // namespace doeff::views

@@ -5,7 +5,9 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
 #include <QToolButton>
 #include <QTreeView>
 
@@ -53,8 +55,11 @@ BreakpointsPane::BreakpointsPane(RunController* run, QWidget* parent)
     l->addLayout(row);
     l->addWidget(m_view);
     m_view->setModel(&m_model);
-    m_view->setColumnWidth(BreakpointModel::KindColumn, 120);
-    m_view->setColumnWidth(BreakpointModel::WhereColumn, 160);
+    // the hit counts stay in view at any width: Where takes what the others leave
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(BreakpointModel::WhereColumn, QHeaderView::Stretch);
+    m_view->header()->setSectionResizeMode(BreakpointModel::HitsColumn, QHeaderView::ResizeToContents);
+    m_view->header()->setSectionResizeMode(BreakpointModel::KindColumn, QHeaderView::ResizeToContents);
     updatePlaceholder();
     connect(m_kind, &QComboBox::currentIndexChanged, this, &BreakpointsPane::updatePlaceholder);
     auto addIt = [this] {
@@ -66,6 +71,19 @@ BreakpointsPane::BreakpointsPane(RunController* run, QWidget* parent)
     connect(remove, &QToolButton::clicked, this, [this] {
         const QModelIndex current = m_view->currentIndex();
         if (current.isValid()) m_run->removeBreakpoint(current.data(BreakpointModel::BreakpointIdRole).toInt());
+    });
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex& index) {
+        if (index.isValid()) Q_EMIT editRequested(index.data(BreakpointModel::BreakpointIdRole).toInt());
+    });
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_view->indexAt(pos);
+        if (!index.isValid()) return;
+        const int id = index.data(BreakpointModel::BreakpointIdRole).toInt();
+        QMenu menu(this);
+        menu.addAction(tr("Edit…"), this, [this, id] { Q_EMIT editRequested(id); });
+        menu.addAction(tr("Remove"), this, [this, id] { m_run->removeBreakpoint(id); });
+        menu.exec(m_view->viewport()->mapToGlobal(pos));
     });
     connect(&m_model, &BreakpointModel::enabledToggled, this,
             [this](int id, bool enabled) { m_run->setBreakpointEnabled(id, enabled); });

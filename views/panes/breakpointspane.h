@@ -23,11 +23,14 @@ public:
     BreakpointModel* model() { return &m_model; }
     QComboBox* kindBox() { return m_kind; }
     QLineEdit* patternEdit() { return m_pattern; }
+    QTreeView* view() { return m_view; }
     /// Adds a breakpoint of the combo's kind from `text`; returns an error text or empty.
     QString addFromInput();
 
 Q_SIGNALS:
     void problem(const QString& message);
+    /// Double-click or "Edit…" on the breakpoint `id`.
+    void editRequested(int id);
 
 private:
     void updatePlaceholder();

@@ -43,6 +43,37 @@ void RunController::setBreakpointEnabled(int id, bool enabled)
     }
 }
 
+int RunController::toggleSourceBreakpoint(const QString& file, int line)
+{
+    QList<int> there;
+    for (const Breakpoint& b : std::as_const(m_breakpoints))
+        if (b.kind == Breakpoint::Kind::SourceLine && b.line == line && !b.file.isEmpty() && file.endsWith(b.file))
+            there.append(b.id);
+    if (!there.isEmpty()) {
+        for (int id : std::as_const(there))
+            removeBreakpoint(id);
+        return 0;
+    }
+    Breakpoint b;
+    b.kind = Breakpoint::Kind::SourceLine;
+    b.file = file;
+    b.line = line;
+    return addBreakpoint(b);
+}
+
+void RunController::updateBreakpoint(const Breakpoint& b)
+{
+    for (Breakpoint& mine : m_breakpoints) {
+        if (mine.id != b.id) continue;
+        disarmBreakpoint(b.id);
+        mine = b;
+        mine.hits = 0;
+        armBreakpoint(mine);
+        Q_EMIT breakpointsChanged();
+        return;
+    }
+}
+
 void RunController::adoptBreakpoints(const RunController& other)
 {
     if (&other == this) return;

@@ -39,6 +39,11 @@ public:
     int addBreakpoint(Breakpoint b);
     void removeBreakpoint(int id);
     void setBreakpointEnabled(int id, bool enabled);
+    /// The source margin's click: removes the source-line breakpoint(s) on `file`:`line`, or adds
+    /// one there when there is none. Returns the new id, or 0 when one was removed.
+    int toggleSourceBreakpoint(const QString& file, int line);
+    /// Replaces the breakpoint with `b.id` by `b` (the edit dialog); its hits start again.
+    void updateBreakpoint(const Breakpoint& b);
     /// Takes over another controller's breakpoints (switching between in- and out-of-process).
     void adoptBreakpoints(const RunController& other);
 

@@ -38,6 +38,8 @@ struct Breakpoint {
     int line = 0;
     bool enabled = true;
     int hits = 0;
+    /// Pause only at this hit (1-based; the hits before it are counted, not paused at). 0: every hit.
+    int hitCount = 0;
     QString describe() const;
     /// Whether the event is a hit (enabled or not; hits not counted). The live form is what
     /// the agent pauses on; the record form finds the same hits in a recorded history, for

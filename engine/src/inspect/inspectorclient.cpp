@@ -643,6 +643,7 @@ quint64 InspectorClient::addBreakpoint(const Breakpoint& b)
     m.str(b.condition);
     m.str(b.file);
     m.svar(b.line);
+    if (b.hitCount > 0) m.svar(b.hitCount); // optional: older debuggees take none
     return send(m.finish()) ? tag : 0;
 }
 

@@ -541,6 +541,7 @@ private:
             b.condition = wire::readStr(c);
             b.file = wire::readStr(c);
             b.line = c.intVar("line");
+            if (!c.atEnd()) b.hitCount = c.intVar("hit count");
             end(c);
             if (kind > quint8(Breakpoint::Kind::SourceLine))
                 throw ProtocolError { ErrorCode::Malformed, QStringLiteral("unknown breakpoint kind %1").arg(kind) };

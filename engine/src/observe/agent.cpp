@@ -339,6 +339,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
             const bool hit = b.matches(e);
             if (hit) {
                 ++b.hits;
+                if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
                 reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
                 break;
             }

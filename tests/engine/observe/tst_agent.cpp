@@ -235,6 +235,28 @@ private Q_SLOTS:
             QCOMPARE(b.hits, 1);
         QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
     }
+    // Issue 20: a hit count pauses only at the Nth hit; every hit is counted.
+    void hitCountPausesOnlyAtTheNthHit()
+    {
+        Session s;
+        s.start(mainFlow());
+        QVERIFY(s.nextPause());
+        Breakpoint put;
+        put.kind = Breakpoint::Kind::Effect;
+        put.pattern = u"Put"_s;
+        put.hitCount = 3; // Put a, Put sub (5), then Put b
+        const int id = s.agent.addBreakpoint(put);
+        s.agent.continueRun();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason.section(u':', 0, 0), u"breakpoint %1"_s.arg(id));
+        QCOMPARE(p->event.value.toMap().value(u"key"_s).toString(), u"b"_s);
+        QCOMPARE(s.agent.breakpoints().first().hits, 3);
+        s.agent.continueRun();
+        QVERIFY(!s.nextPause()); // the fourth Put is counted, not paused at
+        QCOMPARE(s.agent.breakpoints().first().hits, 4);
+        QCOMPARE(resultText(*s.result()), u"Ok(12)"_s);
+    }
     void errorBreakpointAndDisabling()
     {
         Session s;
