@@ -219,6 +219,14 @@ void MainWindow::createActions()
         m_run->runToLine(m_source->file(), line);
     });
     m_source->addContextAction(m_runToCursor);
+    // Run Back to Cursor: back to the last step before the viewed one at the cursor's line
+    m_runBackToCursor = new QAction(tr("Run Back to Cursor"), this);
+    m_runBackToCursor->setObjectName(u"runBackToCursor"_s);
+    m_runBackToCursor->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10));
+    m_runBackToCursor->setToolTip(
+        tr("Run Back to Cursor (Ctrl+Shift+F10): back to the last earlier step at the line of the cursor in Source"));
+    connect(m_runBackToCursor, &QAction::triggered, this, &MainWindow::runBackToCursor);
+    m_source->addContextAction(m_runBackToCursor);
     m_stop = make(tr("Stop"), u"stop"_s, Glyph::Stop, { QKeySequence(Qt::SHIFT | Qt::Key_F5) }, Command::Stop);
     m_restart = new QAction(glyphIcon(Glyph::Restart), tr("Restart"), this);
     m_restart->setObjectName(u"restart"_s);
@@ -293,7 +301,7 @@ void MainWindow::createActions()
     // Run
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack,
-                        m_reverseContinue, m_runToCursor })
+                        m_reverseContinue, m_runToCursor, m_runBackToCursor })
         run->addAction(a);
     run->addSeparator();
     run->addAction(m_restart);
@@ -444,9 +452,31 @@ void MainWindow::reverseContinue()
         showMessage(tr("Breakpoint %1 (%2) hit at step %L3.").arg(which->id).arg(which->describe()).arg(*step), false);
 }
 
+void MainWindow::runBackToCursor()
+{
+    views::StateHistory* history = m_session->history();
+    const int line = m_source->cursorLine();
+    if (!history || line <= 0 || !m_source->showsSource()) return;
+    Breakpoint here;
+    here.kind = Breakpoint::Kind::SourceLine;
+    here.file = m_source->file();
+    here.line = line;
+    const quint64 from = m_session->viewStep();
+    const std::optional<quint64> step = history->lastHitBefore(from, [&](const Event& e) { return here.matches(e); });
+    if (!step) {
+        const QString why = history->errorString();
+        showMessage(why.isEmpty() ? tr("No step before step %L1 is at line %2.").arg(from).arg(line)
+                                  : tr("Cannot read the history: %1").arg(why),
+                    !why.isEmpty());
+        return;
+    }
+    m_session->goToStep(*step);
+}
+
 void MainWindow::updateRunToCursor()
 {
     m_runToCursor->setEnabled(m_run->isRunning() && m_session->isPaused() && m_source->showsSource());
+    m_runBackToCursor->setEnabled(m_stepBack->isEnabled() && m_source->showsSource());
 }
 
 void MainWindow::updateActions()

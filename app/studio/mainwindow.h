@@ -117,6 +117,8 @@ public:
     void showMessage(const QString& text, bool error = true);
     /// Back to the previous step where an enabled breakpoint hit (the recorded history).
     void reverseContinue();
+    /// Back to the last step before the viewed one at the line of Source's cursor.
+    void runBackToCursor();
     QString messageText() const;
 
     views::StudioSession* session() const { return m_session; }
@@ -261,6 +263,7 @@ private:
     QAction* m_stepBack = nullptr;
     QAction* m_reverseContinue = nullptr;
     QAction* m_runToCursor = nullptr;
+    QAction* m_runBackToCursor = nullptr;
     QString m_breakpointsKey;
     bool m_loadingBreakpoints = false;
     void saveBreakpoints();

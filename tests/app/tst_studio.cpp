@@ -1547,6 +1547,49 @@ private Q_SLOTS:
         QTRY_VERIFY(!toCursor->isEnabled());
     }
 
+    void runBackToCursor()
+    {
+        studio::MainWindow w;
+        w.show();
+        QAction* back = action(w, "runBackToCursor");
+        QVERIFY(back);
+        QCOMPARE(back->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10));
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"pipeline"_s));
+        QVERIFY(waitPaused(w.session()));
+        SourcePane* source = w.sourcePane();
+        for (int i = 0; i < 5 && !source->showsSource(); ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        // twice to parse_record's line 82 (one record each)
+        source->showLocation(source->file(), 82);
+        QVERIFY(trigger(w, "runToCursor"));
+        const quint64 first = w.session()->viewStep();
+        // (the next events of the same activation are at that line too: run on until the next record)
+        const QString file = source->file();
+        for (int i = 0; i < 20 && w.session()->viewStep() <= first + 8; ++i) {
+            source->showLocation(file, 82);
+            QVERIFY(trigger(w, "runToCursor"));
+        }
+        const quint64 second = w.session()->viewStep();
+        QCOMPARE(w.session()->lastPause()->event.line, 82);
+        QVERIFY2(second > first + 8, qPrintable(u"%1 after %2"_s.arg(second).arg(first)));
+        // back: the last earlier step at that line, in the previous record's activation
+        source->showLocation(source->file(), 82);
+        QTRY_VERIFY(back->isEnabled());
+        back->trigger();
+        const quint64 previous = w.session()->viewStep();
+        QVERIFY2(previous >= first && previous < second,
+                 qPrintable(u"%1 not in [%2, %3)"_s.arg(previous).arg(first).arg(second)));
+        QCOMPARE(w.session()->presentStep(), second); // the run stayed where it was
+        // and on back to before the first time the line ran
+        for (int i = 0; i < 200 && !w.messageText().contains(u"No step before"_s); ++i) {
+            source->showLocation(source->file(), 82);
+            back->trigger();
+        }
+        QVERIFY2(w.messageText().contains(u"No step before step"_s), qPrintable(w.messageText()));
+        QVERIFY(w.session()->viewStep() <= first);
+    }
+
     // Issue 20: double-clicking a breakpoint opens its dialog: the effect name is completed from
     // the built-in effects and those the run performed, an unknown one is refused with a
     // suggestion, and a hit count makes the run pause only at that hit.
