@@ -419,10 +419,22 @@ void MainWindow::createActions()
     bar->addWidget(examplesButton);
 }
 
-void MainWindow::reverseContinue()
+std::optional<quint64> MainWindow::goBackTo(const std::function<bool(const Event&)>& hit, const QString& none)
 {
     views::StateHistory* history = m_session->history();
-    if (!history) return;
+    if (!history) return std::nullopt;
+    const std::optional<quint64> step = history->lastHitBefore(m_session->viewStep(), hit);
+    if (!step) {
+        const QString why = history->errorString();
+        showMessage(why.isEmpty() ? none : tr("Cannot read the history: %1").arg(why), !why.isEmpty());
+        return std::nullopt;
+    }
+    m_session->goToStep(*step);
+    return step;
+}
+
+void MainWindow::reverseContinue()
+{
     QList<Breakpoint> enabled;
     for (const Breakpoint& b : m_run->breakpoints())
         if (b.enabled) enabled.append(b);
@@ -430,47 +442,29 @@ void MainWindow::reverseContinue()
         showMessage(tr("No breakpoint is enabled: Reverse Continue goes back to the previous hit of one."), false);
         return;
     }
-    const quint64 from = m_session->viewStep();
     const Breakpoint* which = nullptr;
-    const std::optional<quint64> step = history->lastHitBefore(from, [&](const Event& e) {
+    const auto hit = [&](const Event& e) {
         for (const Breakpoint& b : std::as_const(enabled))
             if (b.matches(e)) {
                 which = &b;
                 return true;
             }
         return false;
-    });
-    if (!step) {
-        const QString why = history->errorString();
-        showMessage(why.isEmpty() ? tr("No breakpoint hit before step %L1.").arg(from)
-                                  : tr("Cannot read the history: %1").arg(why),
-                    !why.isEmpty());
-        return;
-    }
-    m_session->goToStep(*step);
-    if (which)
+    };
+    if (const auto step = goBackTo(hit, tr("No breakpoint hit before step %L1.").arg(m_session->viewStep())))
         showMessage(tr("Breakpoint %1 (%2) hit at step %L3.").arg(which->id).arg(which->describe()).arg(*step), false);
 }
 
 void MainWindow::runBackToCursor()
 {
-    views::StateHistory* history = m_session->history();
     const int line = m_source->cursorLine();
-    if (!history || line <= 0 || !m_source->showsSource()) return;
+    if (line <= 0 || !m_source->showsSource()) return;
     Breakpoint here;
     here.kind = Breakpoint::Kind::SourceLine;
     here.file = m_source->file();
     here.line = line;
-    const quint64 from = m_session->viewStep();
-    const std::optional<quint64> step = history->lastHitBefore(from, [&](const Event& e) { return here.matches(e); });
-    if (!step) {
-        const QString why = history->errorString();
-        showMessage(why.isEmpty() ? tr("No step before step %L1 is at line %2.").arg(from).arg(line)
-                                  : tr("Cannot read the history: %1").arg(why),
-                    !why.isEmpty());
-        return;
-    }
-    m_session->goToStep(*step);
+    goBackTo([&](const Event& e) { return here.matches(e); },
+             tr("No step before step %L1 is at line %2.").arg(m_session->viewStep()).arg(line));
 }
 
 void MainWindow::updateRunToCursor()

@@ -446,10 +446,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QMainWindow::closeEvent(event);
 }
 
-} // namespace doeff::studio
-
-namespace doeff::studio {
-
 QStringList MainWindow::knownEffectNames() const
 {
     QStringList names = views::builtinEffectNames();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <doeff/library.h>
+#include <doeff/observer.h>
 
 #include <QFuture>
 #include <QHash>
@@ -9,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QActionGroup;
@@ -115,6 +117,9 @@ public:
     const ProgramInfo* programToRunAgain() const;
 
     void showMessage(const QString& text, bool error = true);
+    /// Goes to the newest step before the viewed one where an event is a `hit`, from the recorded
+    /// history; says `none` (or why the history could not be read) when there is none.
+    std::optional<quint64> goBackTo(const std::function<bool(const doeff::Event&)>& hit, const QString& none);
     /// Back to the previous step where an enabled breakpoint hit (the recorded history).
     void reverseContinue();
     /// Back to the last step before the viewed one at the line of Source's cursor.

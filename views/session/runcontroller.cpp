@@ -47,7 +47,8 @@ int RunController::toggleSourceBreakpoint(const QString& file, int line)
 {
     QList<int> there;
     for (const Breakpoint& b : std::as_const(m_breakpoints))
-        if (b.kind == Breakpoint::Kind::SourceLine && b.line == line && !b.file.isEmpty() && file.endsWith(b.file))
+        if (b.kind == Breakpoint::Kind::SourceLine && b.line == line && !b.file.isEmpty()
+            && (file == b.file || file.endsWith(u'/' + b.file)))
             there.append(b.id);
     if (!there.isEmpty()) {
         for (int id : std::as_const(there))

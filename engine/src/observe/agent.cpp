@@ -335,14 +335,11 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
     if (reason.isEmpty() && d->enabledBreakpoints.load(std::memory_order_acquire) > 0) {
         QMutexLocker lock(&d->mutex);
         for (Breakpoint& b : d->breakpoints) {
-            if (!b.enabled) continue;
-            const bool hit = b.matches(e);
-            if (hit) {
-                ++b.hits;
-                if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
-                reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
-                break;
-            }
+            if (!b.enabled || !b.matches(e)) continue;
+            ++b.hits;
+            if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
+            reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
+            break;
         }
     }
     if (reason.isEmpty()) return;

@@ -14,7 +14,8 @@ void Observer::onEvent(const LiveEvent& event, const RunView& view)
 
 void Observer::onRecord(const Event&, const RunView&) { }
 
-namespace detail {
+namespace {
+/// A store as [[key, value], …] (the records' form of a store).
 QVariant storePairs(const Store& s)
 {
     QVariantList pairs;
@@ -23,7 +24,7 @@ QVariant storePairs(const Store& s)
         pairs.append(QVariant(QVariantList { k, v }));
     return pairs;
 }
-} // namespace detail
+} // namespace
 
 Event LiveEvent::record() const
 {
@@ -38,7 +39,7 @@ Event LiveEvent::record() const
     case EventKind::RunStarted: {
         const auto& f = get<events::RunStarted>();
         e.name = f.program;
-        e.value = detail::storePairs(f.store);
+        e.value = storePairs(f.store);
         e.old = f.env;
         break;
     }
@@ -96,7 +97,7 @@ Event LiveEvent::record() const
         break;
     }
     case EventKind::StoreReplaced:
-        e.value = detail::storePairs(get<events::StoreReplaced>().store);
+        e.value = storePairs(get<events::StoreReplaced>().store);
         break;
     case EventKind::EnvEntered: {
         const auto& f = get<events::EnvEntered>();
@@ -116,7 +117,7 @@ Event LiveEvent::record() const
         e.code = int(f.taskKind);
         e.name = f.name;
         e.value = f.env;
-        if (f.store) e.old = detail::storePairs(*f.store);
+        if (f.store) e.old = storePairs(*f.store);
         break;
     }
     case EventKind::TaskStateChanged: {
