@@ -1,0 +1,1 @@
+#include <doeff/search.h>

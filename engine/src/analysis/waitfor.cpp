@@ -1,0 +1,1 @@
+#include <doeff/waitfor.h>
