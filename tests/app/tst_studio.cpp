@@ -25,6 +25,7 @@
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
+#include <taskgroupmodel.h>
 #include <taskmodel.h>
 #include <taskspane.h>
 #include <timelinepane.h>
@@ -42,6 +43,7 @@
 #include <QAction>
 #include <QCborMap>
 #include <QCborValue>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
 #include <QDialog>
@@ -60,6 +62,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QSortFilterProxyModel>
 #include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
@@ -466,6 +469,73 @@ private Q_SLOTS:
             QVERIFY2(err.contains(expected) && err.contains(u"nosuch"_s) == arguments.contains(u"nosuch"_s),
                      qPrintable(err));
         }
+    }
+
+    // Issue 20: Tasks sort by any column, filter by text and fold identical tasks into one row;
+    // the selected task stays selected (its group expanded) through all of it.
+    void tasksSortFilterAndGroup()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(runToEnd(w, u"word_count"_s));
+        views::TasksPane* pane = w.tasksPane();
+        QAbstractItemModel* shown = pane->viewModel();
+        const int tasks = pane->model()->rowCount();
+        QVERIFY2(tasks >= 4, "word_count spawns one worker per document");
+        QCOMPARE(shown->rowCount(), tasks);
+
+        // the header sorts: Id descending puts the last worker first
+        pane->view()->header()->setSortIndicator(TaskModel::IdColumn, Qt::DescendingOrder);
+        QCOMPARE(shown->index(0, 0).data(TaskModel::TaskIdRole).toInt(), tasks - 1);
+        QCOMPARE(shown->index(tasks - 1, 0).data(TaskModel::TaskIdRole).toInt(), 0);
+
+        // Group identical: the workers are all done, with the same name, so they fold into one
+        auto* group = pane->findChild<QCheckBox*>(u"tasksGroup"_s);
+        QVERIFY(group);
+        group->click();
+        QVERIFY(pane->isGrouped());
+        QCOMPARE(shown->rowCount(), 2); // main, and the workers
+        QModelIndex workers;
+        for (int r = 0; r < shown->rowCount(); ++r)
+            if (shown->index(r, 0).data(TaskGroupModel::GroupSizeRole).toInt() == tasks - 1) workers = shown->index(r, 0);
+        QVERIFY(workers.isValid());
+        QCOMPARE(shown->rowCount(workers), tasks - 1);
+        QCOMPARE(workers.data().toString(), u"×%1"_s.arg(tasks - 1));
+        // selecting a worker from elsewhere expands its group and selects it there
+        w.session()->setSelectedTask(2);
+        QCOMPARE(pane->view()->currentIndex().data(TaskModel::TaskIdRole).toInt(), 2);
+        QCOMPARE(pane->view()->currentIndex().parent(), workers);
+        QVERIFY(pane->view()->isExpanded(workers));
+
+        // the filter keeps what any column contains (typed, as a user does); hiding the selected
+        // task does not select another one
+        QLineEdit* filter = pane->filterEdit();
+        QTest::keyClicks(filter, u"main"_s);
+        QCOMPARE(shown->rowCount(), 1);
+        QCOMPARE(shown->index(0, 0).data(TaskModel::TaskIdRole).toInt(), 0);
+        QCOMPARE(w.session()->selectedTask(), 2);
+        filter->clear();
+        QCOMPARE(shown->rowCount(), 2);
+        // and the expansion survives the regrouping a change of any task makes
+        QList<TaskModel::Row> rows = pane->model()->rows();
+        rows[1].steps += 1; // (stays in its group)
+        QSignalSpy regrouped(shown, &QAbstractItemModel::modelReset);
+        pane->model()->setRows(rows, pane->model()->current());
+        QCOMPARE(regrouped.size(), 1);
+        QVERIFY(pane->view()->isExpanded(pane->viewIndexOfTask(2).parent()));
+
+        group->click();
+        QVERIFY(!pane->isGrouped());
+        QCOMPARE(shown->rowCount(), tasks);
+        // flat, a filter that hides the selected task moves the view's current row to a
+        // neighbour: that is not the user selecting it
+        QCOMPARE(pane->view()->currentIndex().data(TaskModel::TaskIdRole).toInt(), 2);
+        QTest::keyClicks(filter, u"main"_s);
+        QCOMPARE(shown->rowCount(), 1);
+        QCOMPARE(w.session()->selectedTask(), 2);
+        filter->clear();
+        QTRY_COMPARE(pane->view()->currentIndex().data(TaskModel::TaskIdRole).toInt(), 2);
     }
 
     // Issue 19 #4: a cell whose column is too narrow shows its whole text in a tooltip.

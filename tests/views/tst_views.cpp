@@ -16,6 +16,8 @@
 #include <logmodel.h>
 #include <stackmodel.h>
 #include <studiosession.h>
+#include <taskfiltermodel.h>
+#include <taskgroupmodel.h>
 #include <taskmodel.h>
 #include <timelinepane.h>
 #include <traceio.h>
@@ -648,6 +650,93 @@ private Q_SLOTS:
         QVERIFY(lanePixels > 0);
         // the cursor maps back to steps
         QCOMPARE(view.stepAt(TimelineView::LabelWidth), quint64(5'000'000));
+    }
+
+    // Issue 20: identical tasks (same name, kind, state and waits) fold into one row with a
+    // count; a task that changes state leaves its group; the source says only which rows changed.
+    void identicalTasksGroup()
+    {
+        auto worker = [](int id, TaskStateCode state, const QString& waits = {}) {
+            return TaskModel::Row { .id = id,
+                                    .name = u"worker"_s,
+                                    .kind = TaskKindCode::Spawned,
+                                    .state = state,
+                                    .waitsOn = waits,
+                                    .steps = quint64(id),
+                                    .effect = u"Tell('w%1')"_s.arg(id),
+                                    .outcome = {} };
+        };
+        QList<TaskModel::Row> rows { { .id = 0,
+                                       .name = u"main"_s,
+                                       .kind = TaskKindCode::Main,
+                                       .state = TaskStateCode::Blocked,
+                                       .waitsOn = u"Gather(task 1 'worker', …)"_s,
+                                       .steps = 3,
+                                       .effect = {},
+                                       .outcome = {} } };
+        for (int i = 1; i <= 5; ++i)
+            rows.append(worker(i, TaskStateCode::Ready));
+        rows.append(worker(6, TaskStateCode::Blocked, u"Wait(promise 1)"_s));
+        TaskModel tasks;
+        TaskGroupModel groups;
+        TaskFilterModel sorted;
+        QAbstractItemModelTester t1(&tasks, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t2(&groups, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t3(&sorted, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tasks.setRows(rows, 3);
+        groups.setSourceModel(&tasks);
+        sorted.setSourceModel(&groups);
+
+        // main, the five ready workers, the blocked one
+        QCOMPARE(groups.rowCount(), 3);
+        const QModelIndex ready = groups.index(1, 0);
+        QCOMPARE(ready.data(TaskGroupModel::GroupSizeRole).toInt(), 5);
+        QCOMPARE(ready.data().toString(), u"×5"_s);
+        QCOMPARE(groups.rowCount(ready), 5);
+        QCOMPARE(groups.index(1, TaskModel::StepsColumn).data().toULongLong(), 1u + 2 + 3 + 4 + 5);
+        QVERIFY(groups.index(1, TaskModel::EffectColumn).data().toString().isEmpty()); // differs per task
+        QCOMPARE(groups.index(2, TaskModel::IdColumn, ready).data(TaskModel::TaskIdRole).toInt(), 3);
+        QCOMPARE(groups.index(2, TaskModel::EffectColumn, ready).data().toString(), u"Tell('w3')"_s);
+        // the folded row shows it holds the current task (3)
+        QVERIFY(groups.index(1, TaskModel::NameColumn).data(Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(groups.index(2, 0).data(TaskGroupModel::GroupSizeRole).toInt(), 1);
+        QCOMPARE(groups.index(2, 0).data(TaskModel::TaskIdRole).toInt(), 6);
+        QCOMPARE(groups.indexOfTask(4), groups.index(3, 0, ready));
+        QCOMPARE(groups.indexOfTask(6), groups.index(2, 0));
+
+        // task 2 blocks on the same promise as 6: it joins 6's group and leaves the ready one;
+        // only its row is reported changed by the task model
+        QSignalSpy changed(&tasks, &QAbstractItemModel::dataChanged);
+        rows[2] = worker(2, TaskStateCode::Blocked, u"Wait(promise 1)"_s);
+        tasks.setRows(rows, 3);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 2);
+        QCOMPARE(changed.first().at(1).toModelIndex().row(), 2);
+        QCOMPARE(groups.rowCount(), 3);
+        QCOMPARE(groups.index(1, 0).data(TaskGroupModel::GroupSizeRole).toInt(), 4);
+        QCOMPARE(groups.index(2, 0).data(TaskGroupModel::GroupSizeRole).toInt(), 2);
+        QCOMPARE(groups.indexOfTask(2).parent(), groups.index(2, 0));
+        // an unchanged refresh reports nothing
+        tasks.setRows(rows, 3);
+        QCOMPARE(changed.size(), 1);
+
+        // sorted by steps, descending: the ready group (1+3+4+5 = 13 steps) comes first
+        sorted.sort(TaskModel::StepsColumn, Qt::DescendingOrder);
+        QCOMPARE(sorted.index(0, 0).data(TaskGroupModel::GroupSizeRole).toInt(), 4);
+        QCOMPARE(sorted.index(1, 0).data(TaskModel::TaskIdRole).toInt(), 2); // 2 + 6 = 8 steps
+        // a filter that only one task matches keeps its group, with just that task under it
+        sorted.setFilterText(u"tell('W5')"_s); // (any case)
+        QCOMPARE(sorted.rowCount(), 1);
+        QCOMPARE(sorted.rowCount(sorted.index(0, 0)), 1);
+        QCOMPARE(sorted.index(0, 0, sorted.index(0, 0)).data(TaskModel::TaskIdRole).toInt(), 5);
+        // flat: by name (then id), and a state's name matches
+        sorted.setSourceModel(&tasks);
+        sorted.setFilterText(u"block"_s);
+        QCOMPARE(sorted.rowCount(), 3); // main, 2 and 6
+        sorted.sort(TaskModel::NameColumn, Qt::AscendingOrder);
+        QCOMPARE(sorted.index(0, 0).data(TaskModel::TaskIdRole).toInt(), 0);
+        QCOMPARE(sorted.index(1, 0).data(TaskModel::TaskIdRole).toInt(), 2);
+        QCOMPARE(sorted.index(2, 0).data(TaskModel::TaskIdRole).toInt(), 6);
     }
 
     void savedResultTasks()

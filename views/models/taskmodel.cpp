@@ -4,6 +4,9 @@
 #include <QColor>
 #include <QFont>
 
+#include <algorithm>
+#include <utility>
+
 namespace doeff::views {
 
 void TaskModel::setSession(const SessionState& state, int current, bool processLost)
@@ -32,29 +35,67 @@ void TaskModel::setRows(const QList<Row>& rows, int current)
     for (qsizetype i = 0; prefix && i < m_rows.size(); ++i)
         prefix = rows[i].id == m_rows[i].id;
     if (!prefix) {
-        beginResetModel();
-        m_rows = rows;
+        // other tasks (another run, or an earlier step): all rows go, the new ones come
+        if (!m_rows.isEmpty()) {
+            beginRemoveRows({}, 0, int(m_rows.size()) - 1);
+            m_rows.clear();
+            m_rowOf.clear();
+            endRemoveRows();
+        }
         m_current = current;
-        endResetModel();
+        if (!rows.isEmpty()) {
+            beginInsertRows({}, 0, int(rows.size()) - 1);
+            m_rows = rows;
+            m_rowOf.reserve(m_rows.size());
+            for (qsizetype i = 0; i < m_rows.size(); ++i)
+                m_rowOf.insert(m_rows[i].id, int(i));
+            endInsertRows();
+        }
         return;
     }
     const qsizetype old = m_rows.size();
-    m_current = current;
-    for (qsizetype i = 0; i < old; ++i)
-        m_rows[i] = rows[i];
-    if (old > 0) Q_EMIT dataChanged(index(0, 0), index(int(old) - 1, NUM_COLUMNS - 1));
+    const int previous = std::exchange(m_current, current);
+    bool updated = false;
+    // Only the cells that changed say so (and the highlight's old and new rows): a sorting or
+    // filtering view above re-sorts and re-filters what it is told changed, most tasks do not
+    // change between two refreshes, and a task's id never does (so a sort by id stays put).
+    for (qsizetype i = 0; i < old; ++i) {
+        const Row& was = m_rows[i];
+        const Row& now = rows[i];
+        const bool highlight = (was.id == previous) != (was.id == current);
+        if (!highlight && was == now) continue;
+        int first = NUM_COLUMNS;
+        int last = -1;
+        auto differs = [&](int column, bool changed) {
+            if (!changed && !highlight) return;
+            first = std::min(first, column);
+            last = std::max(last, column);
+        };
+        differs(IdColumn, false); // (the highlight only)
+        differs(NameColumn, was.name != now.name);
+        differs(KindColumn, was.kind != now.kind);
+        differs(StateColumn, was.state != now.state || was.lost != now.lost);
+        differs(WaitsOnColumn, was.waitsOn != now.waitsOn);
+        differs(StepsColumn, was.steps != now.steps);
+        differs(EffectColumn, was.effect != now.effect || was.outcome != now.outcome);
+        m_rows[i] = now;
+        if (last >= 0) Q_EMIT dataChanged(index(int(i), first), index(int(i), last));
+        updated = true;
+    }
     if (rows.size() > old) {
         beginInsertRows({}, int(old), int(rows.size()) - 1);
-        m_rows.append(rows.mid(old));
+        for (qsizetype i = old; i < rows.size(); ++i) {
+            m_rows.append(rows[i]);
+            m_rowOf.insert(rows[i].id, int(i));
+        }
         endInsertRows();
     }
+    if (updated) Q_EMIT rowsUpdated();
 }
 
 int TaskModel::rowOf(int task) const
 {
-    for (qsizetype i = 0; i < m_rows.size(); ++i)
-        if (m_rows[i].id == task) return int(i);
-    return -1;
+    return m_rowOf.value(task, -1);
 }
 
 int TaskModel::rowCount(const QModelIndex& parent) const
@@ -70,10 +111,14 @@ int TaskModel::columnCount(const QModelIndex& parent) const
 QVariant TaskModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
-    const Row& r = m_rows[index.row()];
+    return rowData(m_rows[index.row()], index.column(), role);
+}
+
+QVariant TaskModel::rowData(const Row& r, int column, int role) const
+{
     if (role == TaskIdRole) return r.id;
     if (role == Qt::DisplayRole || role == SortRole) {
-        switch (index.column()) {
+        switch (column) {
         case IdColumn:
             return r.id;
         case NameColumn:
@@ -92,12 +137,16 @@ QVariant TaskModel::data(const QModelIndex& index, int role) const
         }
         return {};
     }
-    if (role == Qt::ToolTipRole && index.column() == EffectColumn) return r.outcome.isEmpty() ? r.effect : r.outcome;
-    if (role == Qt::ToolTipRole && index.column() == StateColumn && r.lost)
+    if (role == Qt::ToolTipRole && column == EffectColumn) return r.outcome.isEmpty() ? r.effect : r.outcome;
+    // the whole text, however narrow the column (a Gather over many items is long)
+    if (role == Qt::ToolTipRole && column == WaitsOnColumn && !r.waitsOn.isEmpty())
+        return tr("Task %1 '%2' waits on %3").arg(r.id).arg(r.name, r.waitsOn);
+    if (role == Qt::ToolTipRole && column == NameColumn) return tr("Task %1 '%2'").arg(r.id).arg(r.name);
+    if (role == Qt::ToolTipRole && column == StateColumn && r.lost)
         return tr("The debuggee process ended before this task finished; it was %1 at the last event the Studio "
                   "received")
             .arg(QString::fromLatin1(taskStateCodeName(r.state)));
-    if (role == Qt::TextAlignmentRole && (index.column() == IdColumn || index.column() == StepsColumn))
+    if (role == Qt::TextAlignmentRole && (column == IdColumn || column == StepsColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::FontRole && r.id == m_current) {
         QFont f;

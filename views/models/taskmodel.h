@@ -3,6 +3,7 @@
 #include <doeff/session.h>
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QList>
 
 namespace doeff::views {
@@ -33,6 +34,7 @@ public:
         QString effect;
         QString outcome;
         bool lost = false; ///< unfinished when the debuggee process ended (shown as such)
+        bool operator==(const Row&) const = default;
     };
 
     using QAbstractTableModel::QAbstractTableModel;
@@ -44,14 +46,25 @@ public:
     void setRows(const QList<Row>& rows, int current);
     /// The row of a task id, or -1.
     int rowOf(int task) const;
+    const QList<Row>& rows() const { return m_rows; }
+    /// The running or pausing task (highlighted), or -1.
+    int current() const { return m_current; }
+    /// The row `row`'s current-task highlight, text and colours, as data() gives them.
+    QVariant rowData(const Row& r, int column, int role) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    /// setRows() has said what changed (one dataChanged() per changed task): a model built over
+    /// all the rows rebuilds once here instead of once per dataChanged().
+    void rowsUpdated();
+
 private:
     QList<Row> m_rows;
+    QHash<int, int> m_rowOf; ///< task id → row
     int m_current = -1;
 };
 
