@@ -3,6 +3,7 @@
 
 #include <breakpointspane.h>
 #include <effecttreepane.h>
+#include <effectspane.h>
 #include <logpane.h>
 #include <resultpane.h>
 #include <stackpane.h>
@@ -90,6 +91,7 @@ void MainWindow::createDocks()
     m_watches = new views::WatchPane(m_session, this);
     m_tree = new views::EffectTreePane(m_session, this);
     m_log = new views::LogPane(m_session, this);
+    m_effects = new views::EffectsPane(m_session, this);
     m_result = new views::ResultPane(m_session, this);
     m_breakpoints = new views::BreakpointsPane(m_run, this);
     m_timeline = new views::TimelinePane(m_session, this);
@@ -102,6 +104,7 @@ void MainWindow::createDocks()
     QDockWidget* breakpoints = dock(m_breakpoints, tr("Breakpoints"), u"breakpointsDock"_s, Qt::RightDockWidgetArea);
     QDockWidget* tree = dock(m_tree, tr("Effect Tree"), u"treeDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* effects = dock(m_effects, tr("Effects"), u"effectsDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
     splitDockWidget(tasks, stack, Qt::Vertical);
@@ -109,7 +112,8 @@ void MainWindow::createDocks()
     splitDockWidget(env, breakpoints, Qt::Vertical);
     splitDockWidget(breakpoints, watches, Qt::Vertical);
     splitDockWidget(tree, timeline, Qt::Horizontal);
-    tabifyDockWidget(tree, log);
+    tabifyDockWidget(tree, effects);
+    tabifyDockWidget(effects, log);
     tabifyDockWidget(log, result);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
@@ -123,7 +127,7 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline })
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

@@ -34,6 +34,7 @@ class ExceptionBar;
 class StackPane;
 class StudioSession;
 class TasksPane;
+class EffectsPane;
 class TimelinePane;
 class VariantPane;
 class WatchPane;
@@ -132,6 +133,7 @@ public:
     views::LiveRun* liveRun() const { return m_liveRun; }
     views::RemoteRun* remoteRun() const { return m_remoteRun; }
     views::TasksPane* tasksPane() const { return m_tasks; }
+    views::EffectsPane* effectsPane() const { return m_effects; }
     views::StackPane* stackPane() const { return m_stack; }
     views::VariantPane* storePane() const { return m_store; }
     views::VariantPane* envPane() const { return m_env; }
@@ -227,6 +229,7 @@ private:
     QHash<const ProgramInfo*, QString> m_libraryOf; // program -> the library file it came from
     mutable QHash<const ProgramInfo*, QString> m_displayNames; // program -> its display name (traces use it)
     views::TasksPane* m_tasks = nullptr;
+    views::EffectsPane* m_effects = nullptr;
     views::StackPane* m_stack = nullptr;
     views::VariantPane* m_store = nullptr;
     views::VariantPane* m_env = nullptr;

@@ -15,6 +15,8 @@
 
 #include <breakpointdialog.h>
 #include <breakpointspane.h>
+#include <effectlistmodel.h>
+#include <effectspane.h>
 #include <effecttreepane.h>
 #include <exceptionbar.h>
 #include <history.h>
@@ -536,6 +538,58 @@ private Q_SLOTS:
         QCOMPARE(w.session()->selectedTask(), 2);
         filter->clear();
         QTRY_COMPARE(pane->view()->currentIndex().data(TaskModel::TaskIdRole).toInt(), 2);
+    }
+
+    // Issue 20: the Effects list: every effect of the run, a click travels to its step (and
+    // selects its task), the viewed step selects its row, filters by type, task and text.
+    void effectsListTravels()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(runToEnd(w, u"word_count"_s));
+        views::EffectsPane* pane = w.effectsPane();
+        QVERIFY(pane);
+        auto* dock = qobject_cast<QDockWidget*>(pane->parentWidget());
+        QVERIFY(dock);
+        dock->raise();
+        EffectListModel* model = pane->model();
+        int effects = 0;
+        int tells = 0;
+        for (const Event& e : w.session()->liveEvents().toList())
+            if (e.kind == EventKind::EffectYielded) {
+                ++effects;
+                if (e.text == u"Tell"_s) ++tells;
+            }
+        QTRY_COMPARE(model->rowCount(), effects);
+
+        // a click on a row in the middle travels there
+        const int row = effects / 2;
+        const QModelIndex index = model->index(row, EffectListModel::EffectColumn);
+        pane->view()->scrollTo(index);
+        QTest::mouseClick(pane->view()->viewport(), Qt::LeftButton, {}, pane->view()->visualRect(index).center());
+        QCOMPARE(w.session()->viewStep(), model->stepOf(row));
+        QCOMPARE(w.session()->selectedTask(), model->taskOf(row));
+        QVERIFY(!w.session()->isAtPresent());
+        // going elsewhere on the Timeline moves the row
+        QVERIFY(w.session()->goToStep(model->stepOf(row + 3)));
+        QCOMPARE(pane->view()->currentIndex().row(), model->rowAtOrBefore(model->stepOf(row + 3)));
+
+        // filters: a type, the selected task, a text
+        QComboBox* type = pane->typeBox();
+        type->setCurrentIndex(type->findText(u"Tell"_s));
+        QCOMPARE(model->rowCount(), tells);
+        type->setCurrentIndex(0);
+        QCOMPARE(model->rowCount(), effects);
+        QTest::keyClicks(pane->filterEdit(), u"zzz-nothing"_s);
+        QTRY_COMPARE(model->rowCount(), 0);
+        pane->filterEdit()->clear();
+        QTRY_COMPARE(model->rowCount(), effects);
+        const int task = model->taskOf(row);
+        pane->taskOnlyBox()->click();
+        QVERIFY(model->rowCount() < effects);
+        for (int r = 0; r < model->rowCount(); ++r)
+            QCOMPARE(model->taskOf(r), task);
     }
 
     // Issue 19 #4: a cell whose column is too narrow shows its whole text in a tooltip.

@@ -10,6 +10,7 @@
 
 #include <breakpointdialog.h>
 #include <breakpointmodel.h>
+#include <effectlistmodel.h>
 #include <effecttreemodel.h>
 #include <history.h>
 #include <liverun.h>
@@ -737,6 +738,79 @@ private Q_SLOTS:
         QCOMPARE(sorted.index(0, 0).data(TaskModel::TaskIdRole).toInt(), 0);
         QCOMPARE(sorted.index(1, 0).data(TaskModel::TaskIdRole).toInt(), 2);
         QCOMPARE(sorted.index(2, 0).data(TaskModel::TaskIdRole).toInt(), 6);
+    }
+
+    // Issue 20: the Effects list has every effect of the run, in order, with the label the
+    // event had, from a live history (plain and encoded) and from a trace alike; its filters
+    // count exactly.
+    void effectsListReadsEveryLabel()
+    {
+        Fixture f;
+        QVERIFY(runToEnd(f, u"fanout"_s, Env { { u"tasks"_s, 300 } }));
+        const QList<Event> events = f.session.liveEvents().toList();
+        struct Expected {
+            quint64 step;
+            int task;
+            QString name;
+            QString label;
+        };
+        QList<Expected> expected;
+        for (const Event& e : events)
+            if (e.kind == EventKind::EffectYielded) expected.append({ e.step, e.task, e.text, e.name });
+        QVERIFY(expected.size() > 600);
+
+        // the same events in a history that encodes all but the newest 500, and in a trace
+        LiveHistory small(1000, 4096, 500);
+        SessionState state;
+        for (const Event& e : events) {
+            state.apply(e);
+            small.append(e, state);
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"run.doefftrace"_s);
+        TraceSource source;
+        source.events = f.session.liveEvents();
+        QCOMPARE(exportTrace(source, TraceFormat::Native, path), QString());
+        auto reader = std::make_unique<TraceReader>();
+        QVERIFY(reader->open(path));
+        TimelineData timeline;
+        for (const Event& e : events)
+            timeline.add(e);
+        TraceHistory fromFile(std::move(reader), std::move(timeline));
+
+        const Expected& middle = expected[expected.size() / 2];
+        auto count = [&](auto pred) { return int(std::count_if(expected.cbegin(), expected.cend(), pred)); };
+        for (StateHistory* history : std::initializer_list<StateHistory*> { f.session.history(), &small, &fromFile }) {
+            EffectListModel m;
+            QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            m.setHistory(history);
+            QCOMPARE(m.rowCount(), int(expected.size()));
+            QCOMPARE(m.totalCount(), expected.size());
+            // every label, read back in blocks from wherever the row falls
+            for (int r = 0; r < m.rowCount(); ++r) {
+                QCOMPARE(m.index(r, EffectListModel::EffectColumn).data().toString(), expected[r].label);
+                QCOMPARE(m.index(r, 0).data(EffectListModel::StepRole).toULongLong(), expected[r].step);
+                QCOMPARE(m.index(r, 0).data(EffectListModel::TaskIdRole).toInt(), expected[r].task);
+            }
+            // reading backwards (a scroll up) gives the same
+            for (int r = m.rowCount() - 1; r >= 0; r -= 37)
+                QCOMPARE(m.index(r, EffectListModel::EffectColumn).data().toString(), expected[r].label);
+            QCOMPARE(m.rowAtOrBefore(middle.step), count([&](const Expected& x) { return x.step <= middle.step; }) - 1);
+            QCOMPARE(m.rowAtOrBefore(0), expected.first().step == 0 ? 0 : -1);
+
+            m.setFilter(middle.name, -1, {});
+            QCOMPARE(m.rowCount(), count([&](const Expected& x) { return x.name == middle.name; }));
+            m.setFilter({}, middle.task, {});
+            QCOMPARE(m.rowCount(), count([&](const Expected& x) { return x.task == middle.task; }));
+            const QString text = middle.label.toUpper();
+            m.setFilter({}, -1, text);
+            QCOMPARE(m.rowCount(), count([&](const Expected& x) { return x.label.contains(text, Qt::CaseInsensitive); }));
+            QVERIFY(m.rowCount() >= 1);
+            for (int r = 0; r < m.rowCount(); ++r)
+                QVERIFY(m.index(r, EffectListModel::EffectColumn).data().toString().contains(text, Qt::CaseInsensitive));
+            m.setFilter(u"NoSuchEffect"_s, -1, {});
+            QCOMPARE(m.rowCount(), 0);
+        }
     }
 
     void savedResultTasks()

@@ -33,6 +33,15 @@ void TimelineData::add(const Event& e)
         break;
     case EventKind::EffectYielded:
         if (e.task >= 0) addUnique(lane(e.task).effects, e.step);
+        {
+            // (e.text is the effect type's name, e.name its label)
+            auto it = m_effectNameIds.constFind(e.text);
+            if (it == m_effectNameIds.cend()) {
+                it = m_effectNameIds.insert(e.text, quint32(m_effectNames.size()));
+                m_effectNames.append(e.text);
+            }
+            m_effects.push_back({ e.step, qint32(e.task), *it });
+        }
         break;
     case EventKind::ErrorRaised:
         if (e.task >= 0) addUnique(lane(e.task).errors, e.step);
@@ -65,6 +74,15 @@ std::optional<quint64> StateHistory::lastHitBefore(quint64 step, const std::func
         window = std::min<qsizetype>(window * 2, 1 << 20);
     }
     return std::nullopt;
+}
+
+bool StateHistory::forEachEventInSteps(quint64 first, quint64 last, const std::function<void(const Event&)>& fn)
+{
+    if (last < first) return true;
+    const qsizetype from = first == 0 ? 0 : eventsThrough(first - 1);
+    const qsizetype to = eventsThrough(last);
+    if (from < 0 || to < 0) return false;
+    return from >= to || forEachEvent(from, to, fn);
 }
 
 // ---- EventLog --------------------------------------------------------------------------

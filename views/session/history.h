@@ -27,11 +27,23 @@ struct TimelineLane {
     std::vector<quint64> errors; ///< steps at which an error was raised in it
 };
 
+/// One effect a task yielded, in the order of the run (the Effects list's rows): 16 bytes, so a
+/// run of millions of effects keeps them all. The label is read back from the history on demand.
+struct EffectMark {
+    quint64 step = 0;
+    qint32 task = 0;
+    quint32 name = 0; ///< index into TimelineData::effectNames()
+};
+
 /// Builds the lanes from the event stream, one event at a time (any thread; not shared).
 class TimelineData {
 public:
     void add(const Event& e);
     const QList<TimelineLane>& lanes() const { return m_lanes; }
+    /// Every effect yielded, in step order.
+    const std::vector<EffectMark>& effects() const { return m_effects; }
+    /// The effect types' names (`Get`, `Put`, `Spawn`, a user effect's name), in order of first use.
+    const QStringList& effectNames() const { return m_effectNames; }
     /// The step of the last event added.
     quint64 lastStep() const { return m_lastStep; }
     /// Lane index of a task, or -1.
@@ -42,6 +54,9 @@ private:
     QList<TimelineLane> m_lanes;
     QHash<int, int> m_laneOf;
     quint64 m_lastStep = 0;
+    std::vector<EffectMark> m_effects;
+    QStringList m_effectNames;
+    QHash<QString, quint32> m_effectNameIds;
 };
 
 /// The events of a live run, kept compactly once there are many: the newest `keepRecent`
@@ -120,6 +135,8 @@ public:
     /// Back to Cursor), or nullopt (errorString() says why when reading failed). Reads back
     /// from `step` a window of events at a time, so a near hit costs little in a long run.
     std::optional<quint64> lastHitBefore(quint64 step, const std::function<bool(const Event&)>& hit);
+    /// Streams the events of steps [first, last] in order; false (with errorString()) on failure.
+    bool forEachEventInSteps(quint64 first, quint64 last, const std::function<void(const Event&)>& fn);
 
 protected:
     /// How many events have a step <= `step`; -1 on failure.
