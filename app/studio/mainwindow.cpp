@@ -346,7 +346,11 @@ void MainWindow::updateStatus()
         if (p.event.kind == EventKind::EffectYielded)
             what = tr("effect %1").arg(p.event.name);
         else if (!p.eventFunction.isEmpty())
-            what = tr("%1 line %2").arg(p.eventFunction).arg(p.event.line);
+            // (the selected task's function is named as the Source pane names it: a handler's
+            // program after its handler)
+            what = tr("%1 line %2")
+                       .arg(p.task == m_session->selectedTask() ? m_session->currentFunction() : p.eventFunction)
+                       .arg(p.event.line);
         else
             what = QString::fromLatin1(eventKindName(p.event.kind));
         m_reasonLabel->setText(

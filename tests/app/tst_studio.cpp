@@ -25,6 +25,7 @@
 #include <remoterun.h>
 #include <resultpane.h>
 #include <sourcepane.h>
+#include <stackmodel.h>
 #include <stackpane.h>
 #include <studiosession.h>
 #include <taskgroupmodel.h>
@@ -64,7 +65,6 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
-#include <QSortFilterProxyModel>
 #include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
@@ -500,7 +500,8 @@ private Q_SLOTS:
         QCOMPARE(shown->rowCount(), 2); // main, and the workers
         QModelIndex workers;
         for (int r = 0; r < shown->rowCount(); ++r)
-            if (shown->index(r, 0).data(TaskGroupModel::GroupSizeRole).toInt() == tasks - 1) workers = shown->index(r, 0);
+            if (shown->index(r, 0).data(TaskGroupModel::GroupSizeRole).toInt() == tasks - 1)
+                workers = shown->index(r, 0);
         QVERIFY(workers.isValid());
         QCOMPARE(shown->rowCount(workers), tasks - 1);
         QCOMPARE(workers.data().toString(), u"×%1"_s.arg(tasks - 1));
@@ -590,6 +591,54 @@ private Q_SLOTS:
         QVERIFY(model->rowCount() < effects);
         for (int r = 0; r < model->rowCount(); ++r)
             QCOMPARE(model->taskOf(r), task);
+    }
+
+    // Issue 20: inside a user handler the frame is named after the handler, the program that
+    // performed the effect is shown beneath the handling frame, and double-clicking it opens
+    // that program where it performed the effect.
+    void handlerFramesNameTheirHandlerAndPerformer()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openExample(u"audit_log"_s));
+        QVERIFY(waitPaused(w.session()));
+        StackModel* stack = w.stackPane()->model();
+        int steps = 0;
+        while (!stack->index(0, StackModel::DescriptionColumn).data().toString().startsWith(u"audit_log (handler)"_s)) {
+            QVERIFY2(++steps < 30, "never stopped inside the audit_log handler");
+            QVERIFY(trigger(w, "stepInto"));
+        }
+        QCOMPARE(w.session()->currentFunction(), u"audit_log (handler)"_s);
+        QVERIFY(w.sourcePane()->file().endsWith(u"handlers.cpp"_s));
+        // the handling frame, then the program that performed its effect
+        int performer = -1;
+        for (int r = 1; r < stack->rowCount(); ++r)
+            if (stack->index(r, StackModel::KindColumn).data().toString().contains(u"by"_s)) performer = r;
+        QVERIFY(performer > 1);
+        QCOMPARE(stack->index(performer - 1, StackModel::DescriptionColumn).data().toString(),
+                 u"Tell('job started') → audit_log"_s);
+        const QModelIndex by = stack->index(performer, StackModel::DescriptionColumn);
+        QVERIFY2(by.data().toString().startsWith(u"custom_log_handler_main() at handlers.cpp:"_s),
+                 qPrintable(by.data().toString()));
+        // where it performed the effect: the line of its first Tell
+        const QString file = by.data(StackModel::FileRole).toString();
+        QFile source(file);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(source.readAll()).split(u'\n');
+        const int tellLine = int(lines.indexOf(u"    co_await Tell(\"job started\");"_s)) + 1;
+        QVERIFY(tellLine > 0);
+        QCOMPARE(by.data(StackModel::LineRole).toInt(), tellLine);
+        QTreeView* view = w.stackPane()->findChild<QTreeView*>();
+        QVERIFY(view);
+        view->scrollTo(by);
+        QSignalSpy opened(w.stackPane(), &views::StackPane::sourceRequested);
+        QTRY_VERIFY(view->visualRect(by).isValid());
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(by).center());
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(by).center());
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(opened.first().at(1).toInt(), tellLine);
+        QCOMPARE(w.sourcePane()->line(), tellLine);
     }
 
     // Issue 19 #4: a cell whose column is too narrow shows its whole text in a tooltip.

@@ -7,12 +7,15 @@
 
 namespace doeff::views {
 
-/// The continuation stack (K) of one task, top first.
+/// The continuation stack (K) of one task, top first. A handler's program is named after its
+/// handler (`audit_log (handler)`), and beneath each handling frame a "performed by" row shows
+/// the program that performed the effect being handled (unless that program's own frame follows,
+/// as in a pause's K). Every row with a source location opens it on double-click.
 class StackModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Columns { KindColumn, DescriptionColumn, LocationColumn, NUM_COLUMNS };
-    enum Roles { FileRole = Qt::UserRole, LineRole };
+    enum Roles { FileRole = Qt::UserRole, LineRole, FrameIndexRole };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -25,7 +28,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    struct Row {
+        int frame = 0; ///< index into m_frames
+        bool performer = false; ///< the "performed by" row of a handling frame
+    };
     QList<FrameInfo> m_frames;
+    QList<Row> m_rows;
 };
 
 } // namespace doeff::views

@@ -317,9 +317,20 @@ int StudioSession::currentLine() const
 
 QString StudioSession::currentFunction() const
 {
+    const SessionTask* t = state().task(m_selectedTask);
+    const SessionFrame* f = topProgramFrame(t);
+    // a handler's program (often a lambda) is named after its handler: the frame below it is
+    // the handling of the effect it handles
+    QString handler;
+    if (f && f != t->k.constData()) {
+        const SessionFrame& below = *(f - 1);
+        const qsizetype at = below.description.lastIndexOf(QLatin1String(" handler="));
+        if (below.kind == FrameKindCode::Handling && at >= 0)
+            handler = below.description.mid(at + 9) + QStringLiteral(" (handler)");
+    }
     if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty())
-        return m_paused->eventFunction;
-    const SessionFrame* f = topProgramFrame(state().task(m_selectedTask));
+        return !handler.isEmpty() && m_paused->eventFunction == f->function ? handler : m_paused->eventFunction;
+    if (!handler.isEmpty()) return handler;
     return f ? f->function : QString();
 }
 

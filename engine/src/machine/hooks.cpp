@@ -88,6 +88,10 @@ void Machine::hookFramePushed(const TaskRec* t, const Frame& f, int index)
     if (f.kind == FrameKind::Program) {
         const PromiseBase* p = f.program.get();
         at = { p->definition().file_name(), described.get().line, p->definition().function_name() };
+    } else if (f.kind == FrameKind::Handling) {
+        // a handling is located where its effect was performed (the program below the handler)
+        if (const PromiseBase* p = performer(*std::static_pointer_cast<HandlingState>(f.data)))
+            at = { p->definition().file_name(), described.get().line, p->definition().function_name() };
     }
     emitEvent(fields, t->id, at);
 }

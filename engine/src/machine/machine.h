@@ -410,6 +410,9 @@ public:
 
     bool itemFinished(const Waitable& w, bool* failed, int* completion) const;
     static FrameInfo frameInfo(const SnapFrame& s);
+    /// The program that performed the effect a handling handles (the innermost program frame of
+    /// the continuation it holds), or null.
+    static const PromiseBase* performer(const HandlingState& hs);
 
     // ---- RunView (observers) ---------------------------------------------------------
     quint64 stepCount() const override { return m_step; }

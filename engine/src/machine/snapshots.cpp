@@ -34,6 +34,13 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         auto hs = std::static_pointer_cast<HandlingState>(f.data);
         s.description = QStringLiteral("effect=") + hs->dispatch->effect.label() + QStringLiteral(" handler=")
             + hs->handler->name;
+        // where the effect was performed: the innermost program the handling holds
+        if (const PromiseBase* p = performer(*hs)) {
+            s.function = p->definition().function_name();
+            s.definition = p->definition();
+            s.site = p->site();
+            s.suspended = p->suspended();
+        }
         break;
     }
     case FrameKind::Safe:
@@ -132,8 +139,23 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
             = fi.function + QStringLiteral("() at ") + fi.file + QStringLiteral(":") + QString::number(fi.line);
     } else {
         fi.description = s.description;
+        if (s.kind == FrameKind::Handling && s.function) {
+            // the program that performed the handled effect, where it is suspended on it
+            fi.function = functionDisplayNameOfStatic(s.function);
+            const std::source_location& loc = s.suspended ? s.site : s.definition;
+            fi.file = QString::fromUtf8(loc.file_name());
+            fi.line = int(loc.line());
+        }
     }
     return fi;
+}
+
+const PromiseBase* Machine::performer(const HandlingState& hs)
+{
+    if (!hs.cont) return nullptr;
+    for (auto it = hs.cont->frames.rbegin(); it != hs.cont->frames.rend(); ++it)
+        if (it->kind == FrameKind::Program && it->program.get()) return it->program.get();
+    return nullptr;
 }
 
 ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram)

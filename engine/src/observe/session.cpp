@@ -156,6 +156,12 @@ void SessionState::apply(const Event& e)
         SessionFrame f;
         f.kind = FrameKindCode(e.code);
         f.description = e.text;
+        if (f.kind == FrameKindCode::Handling && e.file) {
+            // where the handled effect was performed
+            f.file = QString::fromUtf8(e.file);
+            f.line = e.line;
+            f.function = e.function ? functionDisplayName(e.function) : QString();
+        }
         if (f.kind == FrameKindCode::Program) {
             f.file = e.file ? QString::fromUtf8(e.file) : QString();
             f.line = e.line;
@@ -182,6 +188,13 @@ void SessionState::apply(const Event& e)
                 parent = recordedActivation(t);
             }
             QString display = f.function + QStringLiteral("()");
+            // a coroutine handler's activation sits on the handling of its effect: it displays as
+            // the handler, as in the run's own effect tree (RUNTIME.md §10.3)
+            if (!t.k.isEmpty() && t.k.last().kind == FrameKindCode::Handling) {
+                const QString& d = t.k.last().description;
+                const qsizetype at = d.lastIndexOf(QLatin1String(" handler="));
+                if (at >= 0) display = d.mid(at + 9) + QStringLiteral(" (handler)");
+            }
             if (taskRoot) display += QStringLiteral(" [task %1]").arg(t.id);
             f.node = addNode(parent, display, false, t.id);
         }

@@ -174,6 +174,44 @@ struct Checker final : Observer {
     }
 };
 
+/// Compares the handling frames of the reduced K with the machine's: both located where the
+/// handled effect was performed.
+struct HandlingChecker final : Observer {
+    SessionState state;
+    QStringList mismatches;
+    int handlings = 0;
+    void onRecord(const Event& e, const RunView& view) override
+    {
+        state.apply(e);
+        if (e.kind == EventKind::RunFinished) return;
+        for (const TaskSnapshot& t : view.tasks()) {
+            const QList<FrameInfo> live = view.liveK(t.id);
+            const QList<FrameInfo> reduced = state.k(t.id);
+            if (live.size() != reduced.size()) continue; // (the checker above compares sizes)
+            for (qsizetype i = 0; i < live.size(); ++i) {
+                if (live[i].kind != u"HandlingFrame"_s) continue;
+                ++handlings;
+                if (live[i].file != reduced[i].file || live[i].line != reduced[i].line
+                    || live[i].function != reduced[i].function || live[i].file.isEmpty())
+                    mismatches.append(u"after %1: K[%2] at %3:%4 %5 vs %6:%7 %8"_s.arg(line(e))
+                                          .arg(i)
+                                          .arg(reduced[i].file)
+                                          .arg(reduced[i].line)
+                                          .arg(reduced[i].function, live[i].file)
+                                          .arg(live[i].line)
+                                          .arg(live[i].function));
+            }
+        }
+    }
+};
+
+Program<int> tellTwice()
+{
+    co_await Tell("first");
+    co_await Tell("second");
+    co_return 2;
+}
+
 struct Thrower final : Observer {
     int seen = 0;
     void onEvent(const LiveEvent&, const RunView&) override
@@ -350,6 +388,32 @@ private Q_SLOTS:
         QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
         QVERIFY(!checker.state.store(0).contains(u"scratch"_s));
     }
+    // Issue 20: a coroutine handler's handling frame is located where the handled effect was
+    // performed, in the reduction as in the machine; the reduced tree names the handler's
+    // activation after its handler, as the result's tree does. (The reduced tree still nests
+    // the performer's restored frames as a new activation: see issue 20's note.)
+    void handlingFramesLocateThePerformer()
+    {
+        const Handler shout = handler(u"shout"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+            if (!e.is<TellEffect>()) co_return Forward();
+            co_await Put("shouted", 1);
+            co_return Resume();
+        });
+        HandlerList handlers = sync_handlers_preset();
+        handlers.append(shout);
+        HandlingChecker checker;
+        RunOptions o;
+        o.observers = { &checker };
+        auto r = sync_run(tellTwice(), handlers, {}, {}, o);
+        QVERIFY2(r.is_ok(), qPrintable(r.format()));
+        QVERIFY(checker.handlings >= 2);
+        QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
+        QVERIFY2(r.effect_stack().format().contains(u"└─ shout (handler)"_s), qPrintable(r.effect_stack().format()));
+        const QString reduced = checker.state.effectTree().format();
+        QVERIFY2(reduced.contains(u"└─ shout (handler)"_s), qPrintable(reduced));
+        QVERIFY2(!reduced.contains(u"lambda"_s), qPrintable(reduced));
+    }
+
     void reducedTreePrintsLikeTheResult()
     {
         Checker checker;
