@@ -258,8 +258,9 @@ template<class Facts> bool isHit(const Breakpoint& b, const Facts& f)
     case Breakpoint::Kind::Deadlock:
         return k == EventKind::ErrorRaised && f.errorType() == QLatin1String("DeadlockError");
     case Breakpoint::Kind::SourceLine:
-        return (k == EventKind::Step || k == EventKind::EffectYielded) && f.line() == b.line
-            && endsWithPath(f.file(), b.file);
+        // a line runs (a step), yields an effect or raises an error (a `throw` on it)
+        return (k == EventKind::Step || k == EventKind::EffectYielded || k == EventKind::ErrorRaised)
+            && f.line() == b.line && endsWithPath(f.file(), b.file);
     }
     return false;
 }

@@ -46,6 +46,19 @@ Program<int> failsLater()
     co_return 1;
 }
 
+Program<int> throwsOnALine(int n)
+{
+    co_await Put("n", n);
+    if (n > 0) throw std::runtime_error("too big"); // THROW_LINE
+    co_return n;
+}
+
+Program<int> catchesTheThrow()
+{
+    auto r = co_await Safe(throwsOnALine(3));
+    co_return r.is_ok() ? 0 : 1;
+}
+
 /// The line of this file marked `// marker`.
 int lineOf(const QString& marker)
 {
@@ -205,6 +218,30 @@ private Q_SLOTS:
         QCOMPARE(p->reason, u"step out"_s);
         QCOMPARE(p->k.value(0).first().function, u"mainFlow"_s);
     }
+    // Issue 20: a line breakpoint on a `throw` stops there (at the error raised by that line),
+    // which is also what Run Back to Cursor on such a line finds in a history.
+    void aLineBreakpointStopsAtAThrow()
+    {
+        Session s;
+        s.start(catchesTheThrow());
+        QVERIFY(s.nextPause());
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::SourceLine;
+        b.file = u"tst_agent.cpp"_s;
+        b.line = lineOf(u"THROW_LINE"_s);
+        const int id = s.agent.addBreakpoint(b);
+        s.agent.continueRun();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QVERIFY2(p->reason.startsWith(u"breakpoint %1"_s.arg(id)), qPrintable(p->reason));
+        QCOMPARE(p->event.kind, EventKind::ErrorRaised);
+        QCOMPARE(p->event.line, b.line);
+        s.agent.removeBreakpoint(id);
+        s.agent.continueRun();
+        QVERIFY(!s.nextPause());
+        QCOMPARE(resultText(*s.result()), u"Ok(1)"_s);
+    }
+
     void breakpointsAndWatchpoints()
     {
         Session s;
@@ -313,6 +350,8 @@ private Q_SLOTS:
         line.file = u"tst_agent.cpp"_s;
         line.line = lineOf(u"SUB_FIRST"_s);
         bps.append(line);
+        line.line = lineOf(u"THROW_LINE"_s);
+        bps.append(line);
 
         struct Both final : Observer {
             QList<Breakpoint> bps;
@@ -333,6 +372,7 @@ private Q_SLOTS:
         o.observers = { &both };
         QCOMPARE(resultText(sync_run(mainFlow(), sync_handlers_preset(), {}, {}, o)), u"Ok(12)"_s);
         QVERIFY(resultText(sync_run(failsLater(), sync_handlers_preset(), {}, {}, o)).startsWith(u"Ok("_s));
+        QCOMPARE(resultText(sync_run(catchesTheThrow(), sync_handlers_preset(), {}, {}, o)), u"Ok(1)"_s);
         QList<int> liveHits(bps.size(), 0);
         for (qsizetype i = 0; i < both.records.size(); ++i)
             for (qsizetype b = 0; b < bps.size(); ++b) {
@@ -351,6 +391,7 @@ private Q_SLOTS:
         QCOMPARE(liveHits[6], 1);
         QVERIFY(liveHits[7] >= 3);
         QVERIFY(liveHits[9] >= 2);
+        QCOMPARE(liveHits[10], 1); // the throw, on its line
     }
     void aReleaseIsNeverLostToAPause()
     {
