@@ -122,6 +122,9 @@ struct FramePushed {
     FrameKindCode frame;
     LazyText kindName; ///< `program`, `handler`, …
     LazyText description;
+    /// A frame a continuation gives back (a handling ended, a continuation resumed): it was on
+    /// K before, and a program frame is the activation it was. The record's value is true.
+    bool restored = false;
 };
 struct FramePopped {
     static constexpr EventKind kind = EventKind::FramePopped;

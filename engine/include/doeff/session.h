@@ -109,6 +109,10 @@ private:
     friend struct SessionStateAccess; // checkpoints save and restore every member
 
     int addNode(int parent, const QString& display, bool effect, int task);
+    /// The activation node a program frame given back to `t` had (FramePushed.restored): the
+    /// outermost activation of `function` above the task's last effect that no frame of its K
+    /// has; -1 when there is none.
+    int restoredActivation(const SessionTask& t, int effectNode, const QString& function) const;
     /// The node of the innermost program frame of `t` that is in the tree (-1: none).
     static int recordedActivation(const SessionTask& t);
     SessionTask& taskRef(int id);

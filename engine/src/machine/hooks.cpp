@@ -83,7 +83,7 @@ void Machine::hookFramePushed(const TaskRec* t, const Frame& f, int index)
         static QString description(const void* c) { return static_cast<const Described*>(c)->get().description; }
     } described { this, t, &f, std::nullopt };
     const events::FramePushed fields { index, FrameKindCode(f.kind), LazyText { &Described::kindName, &described },
-                                       LazyText { &Described::description, &described } };
+                                       LazyText { &Described::description, &described }, m_restoringFrames };
     Where at;
     if (f.kind == FrameKind::Program) {
         const PromiseBase* p = f.program.get();

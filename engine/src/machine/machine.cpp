@@ -1,5 +1,7 @@
 #include "machine.h"
 
+#include <utility>
+
 #include <doeff/sourceinfo.h>
 #include <doeff/value.h>
 
@@ -152,8 +154,11 @@ std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
 
 void Machine::install(TaskRec* t, std::vector<Frame> frames)
 {
+    // (observers are told these frames come back: they were on K before)
+    const bool wasRestoring = std::exchange(m_restoringFrames, true);
     for (Frame& f : frames)
         pushFrame(t, std::move(f));
+    m_restoringFrames = wasRestoring;
 }
 
 void Machine::discard(TaskRec* t, std::vector<Frame>& frames)

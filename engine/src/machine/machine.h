@@ -606,6 +606,7 @@ private:
     bool m_abortRequested = false;
     QString m_abortReason;
     bool m_observed = false;
+    bool m_restoringFrames = false; ///< install() is giving frames back (FramePushed.restored)
     /// The running task re-queued itself after an effect: its Ready is announced only if
     /// something else happens before it runs again (then its Running follows as usual).
     TaskRec* m_deferredReady = nullptr;

@@ -62,6 +62,7 @@ Event LiveEvent::record() const
         e.code = int(f.frame);
         e.name = f.kindName();
         e.text = f.description();
+        if (f.restored) e.value = true;
         break;
     }
     case EventKind::FramePopped: {

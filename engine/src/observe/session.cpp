@@ -98,6 +98,29 @@ int SessionState::recordedActivation(const SessionTask& t)
     return -1;
 }
 
+int SessionState::restoredActivation(const SessionTask& t, int effectNode, const QString& function) const
+{
+    if (effectNode < 0 || effectNode >= int(m_tree.size())) return -1;
+    const QString display = function + QStringLiteral("()");
+    auto inK = [&](int node) {
+        return std::any_of(t.k.cbegin(), t.k.cend(),
+                           [&](const SessionFrame& f) { return f.kind == FrameKindCode::Program && f.node == node; });
+    };
+    // the activations above the effect (the handled one, or one its handler yielded), up to the
+    // one the frames below the cut still have: the outermost that runs `function` (frames come
+    // back outermost first)
+    int found = -1;
+    for (int n = effectNode;;) {
+        if (inK(n)) break;
+        const SessionTreeNode& node = m_tree[size_t(n)];
+        if (!node.effect && node.display.startsWith(display)) found = n;
+        // a parent is always an earlier node (a damaged trace may say otherwise: stop there)
+        if (node.parent < 0 || node.parent >= n) break;
+        n = node.parent;
+    }
+    return found;
+}
+
 void SessionState::apply(const Event& e)
 {
     ++m_events;
@@ -196,7 +219,9 @@ void SessionState::apply(const Event& e)
                 if (at >= 0) display = d.mid(at + 9) + QStringLiteral(" (handler)");
             }
             if (taskRoot) display += QStringLiteral(" [task %1]").arg(t.id);
-            f.node = addNode(parent, display, false, t.id);
+            // a frame a continuation gives back is the activation it was, not a new one
+            const int restored = e.value.toBool() ? restoredActivation(t, t.lastEffectNode, f.function) : -1;
+            f.node = restored >= 0 ? restored : addNode(parent, display, false, t.id);
         }
         t.k.append(f);
         break;

@@ -460,6 +460,7 @@ void EventDecoder::next(Event& e)
                 switch (e.kind) {
                 case EventKind::RunStarted:
                 case EventKind::TaskSpawned:
+                case EventKind::FramePushed: // (true: a frame given back)
                     break;
                 case EventKind::StoreWrite:
                 case EventKind::StoreReplaced:
