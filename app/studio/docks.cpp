@@ -5,6 +5,7 @@
 #include <effecttreepane.h>
 #include <logpane.h>
 #include <resultpane.h>
+#include <searchpane.h>
 #include <stackpane.h>
 #include <studiosession.h>
 #include <taskspane.h>
@@ -93,6 +94,7 @@ void MainWindow::createDocks()
     m_result = new views::ResultPane(m_session, this);
     m_breakpoints = new views::BreakpointsPane(m_run, this);
     m_timeline = new views::TimelinePane(m_session, this);
+    m_search = new views::SearchPane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -104,6 +106,10 @@ void MainWindow::createDocks()
     QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* search = dock(m_search, tr("Search"), u"searchDock"_s, Qt::BottomDockWidgetArea);
+    connect(m_search, &views::SearchPane::hitsChanged, this, [this](const QList<quint64>& steps) {
+        m_timeline->view()->setSearchMarks({ steps.begin(), steps.end() });
+    });
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
@@ -111,6 +117,7 @@ void MainWindow::createDocks()
     splitDockWidget(tree, timeline, Qt::Horizontal);
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
+    tabifyDockWidget(result, search);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
@@ -123,8 +130,27 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline })
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline, search })
         m_viewMenu->addAction(d->toggleViewAction());
+}
+
+void MainWindow::find()
+{
+    if (auto* d = qobject_cast<QDockWidget*>(m_search->parentWidget())) {
+        d->show();
+        d->raise();
+    }
+    m_search->focusField();
+}
+
+void MainWindow::findNext()
+{
+    if (!m_search->findNext()) showMessage(tr("No search hit after step %1.").arg(m_session->viewStep()), false);
+}
+
+void MainWindow::findPrevious()
+{
+    if (!m_search->findPrevious()) showMessage(tr("No search hit before step %1.").arg(m_session->viewStep()), false);
 }
 
 } // namespace doeff::studio

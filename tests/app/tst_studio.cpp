@@ -22,6 +22,7 @@
 #include <logpane.h>
 #include <remoterun.h>
 #include <resultpane.h>
+#include <searchpane.h>
 #include <sourcepane.h>
 #include <stackpane.h>
 #include <studiosession.h>
@@ -700,6 +701,47 @@ private Q_SLOTS:
         QVERIFY(w.openFile(saved));
         QCOMPARE(w.resultPane()->summary(), liveSummary);
         QCOMPARE(w.session()->programName(), example); // named by the trace, not the file
+    }
+
+    void searchFindsHitsMarksTheTimelineAndTravels()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, u"counter"_s));
+        views::SearchPane* search = w.searchPane();
+        w.find();
+        QTRY_VERIFY(search->field()->hasFocus());
+        // Get('counter') at step 2; Put('counter') and its write of key counter at step 4
+        QTest::keyClicks(search->field(), u"counter"_s);
+        QTest::keyClick(search->field(), Qt::Key_Return);
+        QCOMPARE(search->model()->rowCount(), 3);
+        QCOMPARE(search->summaryLabel()->text(), u"3 hits"_s);
+        QCOMPARE(search->model()->index(0, views::SearchModel::TextColumn).data().toString(), u"Get('counter')"_s);
+        QCOMPARE(search->model()->index(2, views::SearchModel::KindColumn).data().toString(), u"key"_s);
+        QCOMPARE(w.timelinePane()->view()->searchMarks(), (std::vector<quint64> { 2, 4 }));
+        // F3 / Shift+F3 travel from the viewed step
+        QVERIFY(w.session()->goToStep(0));
+        w.findNext();
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        w.findNext();
+        QCOMPARE(w.session()->viewStep(), quint64(4));
+        QVERIFY(!search->findNext());
+        w.findPrevious();
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        // activating a hit travels to it
+        Q_EMIT search->view()->activated(search->model()->index(1, 0));
+        QCOMPARE(w.session()->viewStep(), quint64(4));
+        // the same search over the run's trace
+        const QString path = dir.filePath(u"counter.doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, path));
+        QVERIFY(openTraceAndWait(w, path));
+        QCOMPARE(search->model()->rowCount(), 0); // a new document clears the hits
+        QVERIFY(w.timelinePane()->view()->searchMarks().empty());
+        QVERIFY(search->search(u"COUNTER"_s));
+        QCOMPARE(search->model()->rowCount(), 3);
+        QVERIFY(search->search(u"nothing like it"_s));
+        QCOMPARE(search->summaryLabel()->text(), u"no hits"_s);
     }
 
     void exportJsonAndPerfetto()

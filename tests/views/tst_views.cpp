@@ -14,6 +14,7 @@
 #include <history.h>
 #include <liverun.h>
 #include <logmodel.h>
+#include <searchmodel.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskmodel.h>
@@ -285,6 +286,28 @@ private Q_SLOTS:
 
     /// Issue 20: watches evaluate store keys, env keys and tasks; changes are highlighted with
     /// what they were; expressions are added, edited in place and removed.
+    void searchModelListsHitsAndFindsNeighbours()
+    {
+        SearchModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SearchResult r;
+        r.total = 5;
+        for (quint64 step : { 3, 3, 8, 20 })
+            r.hits.append({ step * 2, step, 0, SearchKind::Effect, QStringLiteral("Put('k')") });
+        m.setResult(r);
+        QCOMPARE(m.rowCount(), 4);
+        QCOMPARE(m.summary(), QStringLiteral("4 of 5 hits shown"));
+        QCOMPARE(m.index(2, SearchModel::StepColumn).data().toString(), QStringLiteral("8"));
+        QCOMPARE(m.index(2, SearchModel::KindColumn).data().toString(), QStringLiteral("effect"));
+        QCOMPARE(m.rowAfter(0), std::optional<int>(0));
+        QCOMPARE(m.rowAfter(3), std::optional<int>(2));
+        QCOMPARE(m.rowAfter(20), std::nullopt);
+        QCOMPARE(m.rowBefore(8), std::optional<int>(1));
+        QCOMPARE(m.rowBefore(3), std::nullopt);
+        m.clear();
+        QCOMPARE(m.rowCount(), 0);
+        QCOMPARE(m.summary(), QStringLiteral("no hits"));
+    }
     void watchModelEvaluatesAndEdits()
     {
         SessionState s;

@@ -149,6 +149,14 @@ int TimelineView::paintMarks(QPainter& p, const std::vector<quint64>& steps, int
     return runs;
 }
 
+void TimelineView::setSearchMarks(std::vector<quint64> steps)
+{
+    std::sort(steps.begin(), steps.end());
+    steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+    m_searchMarks = std::move(steps);
+    update();
+}
+
 void TimelineView::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
@@ -179,6 +187,12 @@ void TimelineView::paintEvent(QPaintEvent*)
             p.drawText(QRect(x + 2, 0, 80, RulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, QString::number(s));
         }
         p.drawText(QRect(4, 0, LabelWidth - 8, RulerHeight - 1), Qt::AlignLeft | Qt::AlignVCenter, tr("Task / step"));
+    }
+    // search hits: a band at the bottom of the ruler
+    if (!m_searchMarks.empty()) {
+        p.setClipRect(QRect(LabelWidth, 0, lanesWidth(), RulerHeight));
+        paintMarks(p, m_searchMarks, RulerHeight - 5, 4, QColor(200, 60, 170));
+        p.setClipping(false);
     }
     // lanes
     const int first = firstLane();

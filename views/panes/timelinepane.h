@@ -40,6 +40,9 @@ public:
     quint64 stepAt(int x) const;
     /// Marks painted by the last paint (pixel runs), for tests.
     int lastPaintedRuns() const { return m_paintedRuns; }
+    /// Steps of search hits, marked on the ruler (sorted; empty: none).
+    void setSearchMarks(std::vector<quint64> steps);
+    const std::vector<quint64>& searchMarks() const { return m_searchMarks; }
 
     static constexpr int LabelWidth = 150;
     static constexpr int RulerHeight = 18;
@@ -71,6 +74,7 @@ private:
     bool m_fit = true;
     int m_selectedTask = -1;
     int m_paintedRuns = 0;
+    std::vector<quint64> m_searchMarks;
 };
 
 /// The Timeline dock: the lanes, a scrubber over every step, step buttons and Live. Going to a
