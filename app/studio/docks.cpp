@@ -4,6 +4,7 @@
 #include <breakpointspane.h>
 #include <effecttreepane.h>
 #include <logpane.h>
+#include <provenancepane.h>
 #include <resultpane.h>
 #include <searchpane.h>
 #include <stackpane.h>
@@ -95,6 +96,7 @@ void MainWindow::createDocks()
     m_breakpoints = new views::BreakpointsPane(m_run, this);
     m_timeline = new views::TimelinePane(m_session, this);
     m_search = new views::SearchPane(m_session, this);
+    m_provenance = new views::ProvenancePane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -107,6 +109,16 @@ void MainWindow::createDocks()
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* search = dock(m_search, tr("Search"), u"searchDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* provenance = dock(m_provenance, tr("Provenance"), u"provenanceDock"_s, Qt::BottomDockWidgetArea);
+    for (views::VariantPane* pane : { m_store, m_env })
+        connect(pane, &views::VariantPane::provenanceRequested, this,
+                [this, pane, provenance](const QString& key, bool readers) {
+                    const auto what = pane == m_store ? views::ProvenancePane::What::Store
+                                                      : views::ProvenancePane::What::Environment;
+                    provenance->show();
+                    provenance->raise();
+                    readers ? m_provenance->showReaders(what, key) : m_provenance->explain(what, key);
+                });
     connect(m_search, &views::SearchPane::hitsChanged, this, [this](const QList<quint64>& steps) {
         m_timeline->view()->setSearchMarks({ steps.begin(), steps.end() });
     });
@@ -118,6 +130,7 @@ void MainWindow::createDocks()
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
     tabifyDockWidget(result, search);
+    tabifyDockWidget(search, provenance);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
@@ -130,7 +143,8 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline, search })
+    for (QDockWidget* d :
+         { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline, search, provenance })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

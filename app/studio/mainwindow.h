@@ -28,6 +28,7 @@ class LiveRun;
 class LogPane;
 class RemoteRun;
 class RunController;
+class ProvenancePane;
 class ResultPane;
 class SearchPane;
 class SourcePane;
@@ -149,6 +150,7 @@ public:
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
     views::TimelinePane* timelinePane() const { return m_timeline; }
     views::SearchPane* searchPane() const { return m_search; }
+    views::ProvenancePane* provenancePane() const { return m_provenance; }
     /// Shown instead of the source while no program, trace or result is open.
     views::WelcomePage* welcomePage() const { return m_welcome; }
     bool isWelcomeShown() const;
@@ -245,6 +247,7 @@ private:
     views::BreakpointsPane* m_breakpoints = nullptr;
     views::TimelinePane* m_timeline = nullptr;
     views::SearchPane* m_search = nullptr;
+    views::ProvenancePane* m_provenance = nullptr;
 
     views::WelcomePage* m_welcome = nullptr;
     QStackedWidget* m_central = nullptr;

@@ -20,6 +20,7 @@
 #include <history.h>
 #include <liverun.h>
 #include <logpane.h>
+#include <provenancepane.h>
 #include <remoterun.h>
 #include <resultpane.h>
 #include <searchpane.h>
@@ -742,6 +743,39 @@ private Q_SLOTS:
         QCOMPARE(search->model()->rowCount(), 3);
         QVERIFY(search->search(u"nothing like it"_s));
         QCOMPARE(search->summaryLabel()->text(), u"no hits"_s);
+    }
+
+    void provenanceFromTheStorePaneTravels()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, u"counter"_s));
+        views::ProvenancePane* pane = w.provenancePane();
+        views::ProvenanceModel* m = pane->model();
+        Q_EMIT w.storePane()->provenanceRequested(u"counter"_s, false);
+        QCOMPARE(pane->titleLabel()->text(),
+                 u"Store key 'counter' of task 0 at step %1"_s.arg(w.session()->viewStep()));
+        // counter = 1 from Put('counter') at step 4, which had read Get('counter') -> 0 (the initial store)
+        QCOMPARE(m->rowCount(), 2);
+        const QModelIndex root = m->index(0, 0);
+        QCOMPARE(root.data().toString(), u"counter = 1  (Put('counter'))"_s);
+        QCOMPARE(m->index(0, views::ProvenanceModel::StepColumn).data().toString(), u"4"_s);
+        QCOMPARE(m->rowCount(root), 1);
+        const QModelIndex read = m->index(0, 0, root);
+        QCOMPARE(read.data().toString(), u"read Get('counter') → 0"_s);
+        QCOMPARE(m->index(0, 0, read).data().toString(), u"counter = 0  (initial store)"_s);
+        QCOMPARE(m->index(1, 0).data().toString(), u"Read by: nobody"_s);
+        // a row travels to its step; there, the value is the initial one, which the Get read
+        Q_EMIT pane->view()->activated(read);
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        Q_EMIT w.storePane()->provenanceRequested(u"counter"_s, true);
+        QCOMPARE(m->index(0, 0).data().toString(), u"counter = 0  (initial store)"_s);
+        QCOMPARE(m->readerCount(), 1);
+        QCOMPARE(pane->view()->currentIndex().data().toString(), u"Read by 1"_s);
+        QCOMPARE(m->index(0, 0, m->index(1, 0)).data().toString(), u"Get('counter') → 0"_s);
+        // a key with no recorded source says so
+        QVERIFY(pane->explain(views::ProvenancePane::What::Store, u"nothing"_s));
+        QCOMPARE(m->index(0, 0).data().toString(), u"No recorded source for this value."_s);
     }
 
     void exportJsonAndPerfetto()
