@@ -1271,6 +1271,30 @@ private Q_SLOTS:
 
     /// Issue 19, journeys 4 and 7: a Timeline zoomed in one document is fitted again for the next;
     /// clicking a lane's marks selects its task and goes to the step.
+    void timelineDrawsSpawnAndWakeFlows()
+    {
+        studio::MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(runToEnd(w, u"word_count"_s));
+        views::TimelineView* view = w.timelinePane()->view();
+        QTRY_VERIFY_WITH_TIMEOUT(w.timelinePane()->model()->rowCount() == 4, Timeout);
+        // main spawns three counters, then its Gather is woken by the last one to finish
+        QStringList flows;
+        for (const views::TimelineFlow& f : w.timelinePane()->model()->timeline()->flows())
+            flows.append(u"%1 %2->%3"_s.arg(f.kind == views::TimelineFlow::Kind::Spawn ? u"spawn"_s : u"wake"_s)
+                             .arg(f.fromTask)
+                             .arg(f.toTask));
+        QCOMPARE(flows, QStringList({ u"spawn 0->1"_s, u"spawn 0->2"_s, u"spawn 0->3"_s, u"wake 2->0"_s }));
+        view->fit();
+        view->repaint();
+        QCOMPARE(view->lastPaintedFlows(), 4);
+        // zoomed onto the end of the run only the wake starts there
+        view->setRange(w.session()->presentStep() - 8, w.session()->presentStep() + 1);
+        view->repaint();
+        QCOMPARE(view->lastPaintedFlows(), 1);
+    }
+
     void timelineResetsPerDocumentAndClickSelectsTask()
     {
         studio::MainWindow w;
