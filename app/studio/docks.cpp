@@ -119,6 +119,12 @@ void MainWindow::createDocks()
                     provenance->raise();
                     readers ? m_provenance->showReaders(what, key) : m_provenance->explain(what, key);
                 });
+    connect(m_watches, &views::WatchPane::provenanceRequested, this,
+            [this, provenance](const QString& e, bool readers) {
+                provenance->show();
+                provenance->raise();
+                m_provenance->explainWatch(e, readers);
+            });
     connect(m_search, &views::SearchPane::hitsChanged, this, [this](const QList<quint64>& steps) {
         m_timeline->view()->setSearchMarks({ steps.begin(), steps.end() });
     });

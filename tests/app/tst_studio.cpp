@@ -776,6 +776,14 @@ private Q_SLOTS:
         // a key with no recorded source says so
         QVERIFY(pane->explain(views::ProvenancePane::What::Store, u"nothing"_s));
         QCOMPARE(m->index(0, 0).data().toString(), u"No recorded source for this value."_s);
+        // from Watches: a store key at the viewed step, and a task's result
+        w.session()->goToPresent();
+        Q_EMIT w.watchPane()->provenanceRequested(u"store:counter"_s, false);
+        QCOMPARE(m->index(0, 0).data().toString(), u"counter = 1  (Put('counter'))"_s);
+        Q_EMIT w.watchPane()->provenanceRequested(u"task 0"_s, false);
+        QCOMPARE(pane->titleLabel()->text(), u"The result of task 0"_s);
+        QCOMPARE(m->index(0, 0).data().toString(), u"result of task 0 'main' = 1"_s);
+        QCOMPARE(m->rowCount(m->index(0, 0)), 1); // its Get('counter')
     }
 
     void exportJsonAndPerfetto()

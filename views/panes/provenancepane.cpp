@@ -6,6 +6,7 @@
 #include <doeff/trace.h>
 
 #include <QLabel>
+#include <QRegularExpression>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -66,6 +67,40 @@ bool ProvenancePane::ensureIndex(QString* error)
     }
     m_indexed = true;
     return true;
+}
+
+bool ProvenancePane::show(int source, const QString& title, bool readers)
+{
+    m_title->setText(title);
+    m_model.setChain(m_index, source, tr("No recorded source for this value."));
+    m_view->expandAll();
+    if (readers && source >= 0) {
+        const QModelIndex readBy = m_model.index(m_model.rowCount() - 1, 0);
+        m_view->setCurrentIndex(readBy);
+        m_view->scrollTo(readBy);
+    }
+    return true;
+}
+
+bool ProvenancePane::explainWatch(const QString& expression, bool readers)
+{
+    const QString e = expression.trimmed();
+    static const QRegularExpression taskPattern(QStringLiteral("^task\\s+(\\d+)$"));
+    const QRegularExpressionMatch task = taskPattern.match(e);
+    if (!task.hasMatch()) {
+        if (e.startsWith(QStringLiteral("env:")))
+            return readers ? showReaders(What::Environment, e.mid(4)) : explain(What::Environment, e.mid(4));
+        const QString key = e.startsWith(QStringLiteral("store:")) ? e.mid(6) : e;
+        return readers ? showReaders(What::Store, key) : explain(What::Store, key);
+    }
+    QString error;
+    if (!ensureIndex(&error)) {
+        m_model.setChain(m_index, -1);
+        m_title->setText(tr("Could not read the run's events: %1").arg(error));
+        return false;
+    }
+    const int id = task.captured(1).toInt();
+    return show(m_index.taskResult(id), tr("The result of task %1").arg(id), readers);
 }
 
 bool ProvenancePane::explain(What what, const QString& key)

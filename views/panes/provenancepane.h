@@ -31,9 +31,12 @@ public:
     bool explain(What what, const QString& key);
     /// The same, then selects the "Read by" list.
     bool showReaders(What what, const QString& key);
+    /// A watch expression (`counter`, `store:counter`, `env:name`, `task 2`: its result).
+    bool explainWatch(const QString& expression, bool readers);
 
 private:
     bool ensureIndex(QString* error);
+    bool show(int source, const QString& title, bool readers);
 
     StudioSession* m_session;
     ProvenanceModel m_model;
