@@ -5,6 +5,7 @@
 
 #include "assignment.h"
 #include "debugger.h"
+#include "why.h"
 
 #include <doeff/inspector.h>
 #include <doeff/library.h>
@@ -508,6 +509,11 @@ int main(int argc, char* argv[])
         parser.addOption(*o);
     for (const QCommandLineOption& o : traceOpts)
         parser.addOption(o);
+    const QCommandLineOption whyOpt(
+        u"why"_s,
+        u"With a trace FILE: where <what> came from (KEY, KEY@TASK, env:KEY, task:N) at the last step (or --at), and who read it."_s,
+        u"what"_s);
+    parser.addOption(whyOpt);
 
     if (!parser.parse(QCoreApplication::arguments())) {
         err() << "doeff-run: " << parser.errorText() << '\n' << "Try 'doeff-run --help'.\n";
@@ -522,6 +528,9 @@ int main(int argc, char* argv[])
         return ExitOk;
     }
 
+    if (parser.isSet(whyOpt))
+        return doeff::run::why(parser.value(whyOpt), parser.value(traceOpts[4]), parser.positionalArguments(), out(),
+                               err());
     try {
         const Request r = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt,
                                        saveOpt, openOpt, traceOpts, inspectOpt, debugOpt);

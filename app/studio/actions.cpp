@@ -298,6 +298,14 @@ void MainWindow::createActions()
     connect(quit, &QAction::triggered, this, &QWidget::close);
     rebuildRecentMenu();
 
+    // Edit: search the whole run (views/panes/searchpane.h)
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    for (auto [text, key, fn] :
+         { std::tuple { tr("&Find…"), QKeySequence(QKeySequence::Find), &MainWindow::find },
+           std::tuple { tr("Find &Next"), QKeySequence(Qt::Key_F3), &MainWindow::findNext },
+           std::tuple { tr("Find &Previous"), QKeySequence(Qt::SHIFT | Qt::Key_F3), &MainWindow::findPrevious } })
+        connect(edit->addAction(text, key), &QAction::triggered, this, fn);
+
     // Run
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     for (QAction* a : { m_continue, m_pause, m_stepInto, m_stepOver, m_stepOut, m_stepEffect, m_stepBack,

@@ -5,7 +5,9 @@
 #include <effecttreepane.h>
 #include <effectspane.h>
 #include <logpane.h>
+#include <provenancepane.h>
 #include <resultpane.h>
+#include <searchpane.h>
 #include <stackpane.h>
 #include <studiosession.h>
 #include <taskspane.h>
@@ -95,6 +97,8 @@ void MainWindow::createDocks()
     m_result = new views::ResultPane(m_session, this);
     m_breakpoints = new views::BreakpointsPane(m_run, this);
     m_timeline = new views::TimelinePane(m_session, this);
+    m_search = new views::SearchPane(m_session, this);
+    m_provenance = new views::ProvenancePane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -107,6 +111,26 @@ void MainWindow::createDocks()
     QDockWidget* effects = dock(m_effects, tr("Effects"), u"effectsDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* search = dock(m_search, tr("Search"), u"searchDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* provenance = dock(m_provenance, tr("Provenance"), u"provenanceDock"_s, Qt::BottomDockWidgetArea);
+    for (views::VariantPane* pane : { m_store, m_env })
+        connect(pane, &views::VariantPane::provenanceRequested, this,
+                [this, pane, provenance](const QString& key, bool readers) {
+                    const auto what = pane == m_store ? views::ProvenancePane::What::Store
+                                                      : views::ProvenancePane::What::Environment;
+                    provenance->show();
+                    provenance->raise();
+                    readers ? m_provenance->showReaders(what, key) : m_provenance->explain(what, key);
+                });
+    connect(m_watches, &views::WatchPane::provenanceRequested, this,
+            [this, provenance](const QString& e, bool readers) {
+                provenance->show();
+                provenance->raise();
+                m_provenance->explainWatch(e, readers);
+            });
+    connect(m_search, &views::SearchPane::hitsChanged, this, [this](const QList<quint64>& steps) {
+        m_timeline->view()->setSearchMarks({ steps.begin(), steps.end() });
+    });
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
@@ -115,6 +139,8 @@ void MainWindow::createDocks()
     tabifyDockWidget(tree, effects);
     tabifyDockWidget(effects, log);
     tabifyDockWidget(log, result);
+    tabifyDockWidget(result, search);
+    tabifyDockWidget(search, provenance);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
@@ -127,8 +153,28 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline })
+    for (QDockWidget* d :
+         { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline, search, provenance })
         m_viewMenu->addAction(d->toggleViewAction());
+}
+
+void MainWindow::find()
+{
+    if (auto* d = qobject_cast<QDockWidget*>(m_search->parentWidget())) {
+        d->show();
+        d->raise();
+    }
+    m_search->focusField();
+}
+
+void MainWindow::findNext()
+{
+    if (!m_search->findNext()) showMessage(tr("No search hit after step %1.").arg(m_session->viewStep()), false);
+}
+
+void MainWindow::findPrevious()
+{
+    if (!m_search->findPrevious()) showMessage(tr("No search hit before step %1.").arg(m_session->viewStep()), false);
 }
 
 } // namespace doeff::studio

@@ -28,7 +28,9 @@ class LiveRun;
 class LogPane;
 class RemoteRun;
 class RunController;
+class ProvenancePane;
 class ResultPane;
+class SearchPane;
 class SourcePane;
 class ExceptionBar;
 class StackPane;
@@ -125,6 +127,10 @@ public:
     void reverseContinue();
     /// Back to the last step before the viewed one at the line of Source's cursor.
     void runBackToCursor();
+    /// Edit ▸ Find (Ctrl+F), Find Next (F3), Find Previous (Shift+F3): the Search dock.
+    void find();
+    void findNext();
+    void findPrevious();
     QString messageText() const;
 
     views::StudioSession* session() const { return m_session; }
@@ -145,6 +151,8 @@ public:
     views::ResultPane* resultPane() const { return m_result; }
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
     views::TimelinePane* timelinePane() const { return m_timeline; }
+    views::SearchPane* searchPane() const { return m_search; }
+    views::ProvenancePane* provenancePane() const { return m_provenance; }
     /// Shown instead of the source while no program, trace or result is open.
     views::WelcomePage* welcomePage() const { return m_welcome; }
     bool isWelcomeShown() const;
@@ -241,6 +249,8 @@ private:
     views::ResultPane* m_result = nullptr;
     views::BreakpointsPane* m_breakpoints = nullptr;
     views::TimelinePane* m_timeline = nullptr;
+    views::SearchPane* m_search = nullptr;
+    views::ProvenancePane* m_provenance = nullptr;
 
     views::WelcomePage* m_welcome = nullptr;
     QStackedWidget* m_central = nullptr;

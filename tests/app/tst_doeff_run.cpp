@@ -370,6 +370,43 @@ private Q_SLOTS:
         QCOMPARE(o.err, u"doeff-run: --at expects a step number, got 'soon'\n"_s);
     }
 
+    void whyPrintsTheChain()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(u"counter.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--trace"_s, trace }).exitCode, 0);
+        Outcome o = doeffRun({ u"--why"_s, u"counter"_s, trace });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.out,
+                 u"why store key 'counter' of task 0 at step 10:\n"
+                 "counter = 1, written by Put('counter'), step 4, task 0 at documented.cpp:84\n"
+                 "  <- read Get('counter') -> 0, step 2, task 0 at documented.cpp:83\n"
+                 "    counter = 0, from the initial store, step 0, task 0\n"
+                 "read by 0 reads\n"_s);
+        // before the Put: the initial value, which the Get read
+        o = doeffRun({ u"--why"_s, u"counter@0"_s, u"--at"_s, u"3"_s, trace });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.out,
+                 u"why store key 'counter' of task 0 at step 3:\n"
+                 "counter = 0, from the initial store, step 0, task 0\n"
+                 "read by 1 read:\n"
+                 "  read Get('counter') -> 0, step 2, task 0 at documented.cpp:83\n"_s);
+        o = doeffRun({ u"--why"_s, u"missing"_s, trace });
+        QCOMPARE(o.exitCode, 1);
+        QCOMPARE(o.err,
+                 u"doeff-run: "_s + trace + u": store key 'missing' of task 0 at step 10 has no recorded value\n"_s);
+        o = doeffRun({ u"--why"_s, u"task:x"_s, trace });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, u"doeff-run: --why task:N expects a task number, got 'task:x'\n"_s);
+        o = doeffRun({ u"--why"_s, u"counter"_s });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, u"doeff-run: --why needs a trace file (doeff-run --why KEY [--at STEP] FILE)\n"_s);
+        const QString bad = dir.filePath(u"bad.doefftrace"_s);
+        QVERIFY(writeBytes(bad, "garbage\n"));
+        o = doeffRun({ u"--why"_s, u"counter"_s, bad });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, u"doeff-run: "_s + bad + u": not a doeff trace at byte 0\n"_s);
+    }
     void openRejectsWhatIsNotAResult()
     {
         QTemporaryDir dir;

@@ -22,8 +22,10 @@
 #include <history.h>
 #include <liverun.h>
 #include <logpane.h>
+#include <provenancepane.h>
 #include <remoterun.h>
 #include <resultpane.h>
+#include <searchpane.h>
 #include <sourcepane.h>
 #include <stackmodel.h>
 #include <stackpane.h>
@@ -875,6 +877,88 @@ private Q_SLOTS:
         QCOMPARE(w.session()->programName(), example); // named by the trace, not the file
     }
 
+    void searchFindsHitsMarksTheTimelineAndTravels()
+    {
+        QTemporaryDir dir;
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, u"counter"_s));
+        views::SearchPane* search = w.searchPane();
+        w.find();
+        QTRY_VERIFY(search->field()->hasFocus());
+        // Get('counter') at step 2; Put('counter') and its write of key counter at step 4
+        QTest::keyClicks(search->field(), u"counter"_s);
+        QTest::keyClick(search->field(), Qt::Key_Return);
+        QCOMPARE(search->model()->rowCount(), 3);
+        QCOMPARE(search->summaryLabel()->text(), u"3 hits"_s);
+        QCOMPARE(search->model()->index(0, views::SearchModel::TextColumn).data().toString(), u"Get('counter')"_s);
+        QCOMPARE(search->model()->index(2, views::SearchModel::KindColumn).data().toString(), u"key"_s);
+        QCOMPARE(w.timelinePane()->view()->searchMarks(), (std::vector<quint64> { 2, 4 }));
+        // F3 / Shift+F3 travel from the viewed step
+        QVERIFY(w.session()->goToStep(0));
+        w.findNext();
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        w.findNext();
+        QCOMPARE(w.session()->viewStep(), quint64(4));
+        QVERIFY(!search->findNext());
+        w.findPrevious();
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        // activating a hit travels to it
+        Q_EMIT search->view()->activated(search->model()->index(1, 0));
+        QCOMPARE(w.session()->viewStep(), quint64(4));
+        // the same search over the run's trace
+        const QString path = dir.filePath(u"counter.doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, path));
+        QVERIFY(openTraceAndWait(w, path));
+        QCOMPARE(search->model()->rowCount(), 0); // a new document clears the hits
+        QVERIFY(w.timelinePane()->view()->searchMarks().empty());
+        QVERIFY(search->search(u"COUNTER"_s));
+        QCOMPARE(search->model()->rowCount(), 3);
+        QVERIFY(search->search(u"nothing like it"_s));
+        QCOMPARE(search->summaryLabel()->text(), u"no hits"_s);
+    }
+
+    void provenanceFromTheStorePaneTravels()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, u"counter"_s));
+        views::ProvenancePane* pane = w.provenancePane();
+        views::ProvenanceModel* m = pane->model();
+        Q_EMIT w.storePane()->provenanceRequested(u"counter"_s, false);
+        QCOMPARE(pane->titleLabel()->text(),
+                 u"Store key 'counter' of task 0 at step %1"_s.arg(w.session()->viewStep()));
+        // counter = 1 from Put('counter') at step 4, which had read Get('counter') -> 0 (the initial store)
+        QCOMPARE(m->rowCount(), 2);
+        const QModelIndex root = m->index(0, 0);
+        QCOMPARE(root.data().toString(), u"counter = 1  (Put('counter'))"_s);
+        QCOMPARE(m->index(0, views::ProvenanceModel::StepColumn).data().toString(), u"4"_s);
+        QCOMPARE(m->rowCount(root), 1);
+        const QModelIndex read = m->index(0, 0, root);
+        QCOMPARE(read.data().toString(), u"read Get('counter') → 0"_s);
+        QCOMPARE(m->index(0, 0, read).data().toString(), u"counter = 0  (initial store)"_s);
+        QCOMPARE(m->index(1, 0).data().toString(), u"Read by: nobody"_s);
+        // a row travels to its step; there, the value is the initial one, which the Get read
+        Q_EMIT pane->view()->activated(read);
+        QCOMPARE(w.session()->viewStep(), quint64(2));
+        Q_EMIT w.storePane()->provenanceRequested(u"counter"_s, true);
+        QCOMPARE(m->index(0, 0).data().toString(), u"counter = 0  (initial store)"_s);
+        QCOMPARE(m->readerCount(), 1);
+        QCOMPARE(pane->view()->currentIndex().data().toString(), u"Read by 1"_s);
+        QCOMPARE(m->index(0, 0, m->index(1, 0)).data().toString(), u"Get('counter') → 0"_s);
+        // a key with no recorded source says so
+        QVERIFY(pane->explain(views::ProvenancePane::What::Store, u"nothing"_s));
+        QCOMPARE(m->index(0, 0).data().toString(), u"No recorded source for this value."_s);
+        // from Watches: a store key at the viewed step, and a task's result
+        w.session()->goToPresent();
+        Q_EMIT w.watchPane()->provenanceRequested(u"store:counter"_s, false);
+        QCOMPARE(m->index(0, 0).data().toString(), u"counter = 1  (Put('counter'))"_s);
+        Q_EMIT w.watchPane()->provenanceRequested(u"task 0"_s, false);
+        QCOMPARE(pane->titleLabel()->text(), u"The result of task 0"_s);
+        QCOMPARE(m->index(0, 0).data().toString(), u"result of task 0 'main' = 1"_s);
+        QCOMPARE(m->rowCount(m->index(0, 0)), 1); // its Get('counter')
+    }
+
     void exportJsonAndPerfetto()
     {
         QTemporaryDir dir;
@@ -1368,6 +1452,30 @@ private Q_SLOTS:
 
     /// Issue 19, journeys 4 and 7: a Timeline zoomed in one document is fitted again for the next;
     /// clicking a lane's marks selects its task and goes to the step.
+    void timelineDrawsSpawnAndWakeFlows()
+    {
+        studio::MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(runToEnd(w, u"word_count"_s));
+        views::TimelineView* view = w.timelinePane()->view();
+        QTRY_VERIFY_WITH_TIMEOUT(w.timelinePane()->model()->rowCount() == 4, Timeout);
+        // main spawns three counters, then its Gather is woken by the last one to finish
+        QStringList flows;
+        for (const views::TimelineFlow& f : w.timelinePane()->model()->timeline()->flows())
+            flows.append(u"%1 %2->%3"_s.arg(f.kind == views::TimelineFlow::Kind::Spawn ? u"spawn"_s : u"wake"_s)
+                             .arg(f.fromTask)
+                             .arg(f.toTask));
+        QCOMPARE(flows, QStringList({ u"spawn 0->1"_s, u"spawn 0->2"_s, u"spawn 0->3"_s, u"wake 2->0"_s }));
+        view->fit();
+        view->repaint();
+        QCOMPARE(view->lastPaintedFlows(), 4);
+        // zoomed onto the end of the run only the wake starts there
+        view->setRange(w.session()->presentStep() - 8, w.session()->presentStep() + 1);
+        view->repaint();
+        QCOMPARE(view->lastPaintedFlows(), 1);
+    }
+
     void timelineResetsPerDocumentAndClickSelectsTask()
     {
         studio::MainWindow w;

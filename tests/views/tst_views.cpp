@@ -15,6 +15,8 @@
 #include <history.h>
 #include <liverun.h>
 #include <logmodel.h>
+#include <provenancemodel.h>
+#include <searchmodel.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskfiltermodel.h>
@@ -288,6 +290,70 @@ private Q_SLOTS:
 
     /// Issue 20: watches evaluate store keys, env keys and tasks; changes are highlighted with
     /// what they were; expressions are added, edited in place and removed.
+    void provenanceModelShowsTheChainAndReaders()
+    {
+        // main starts with k = 1, reads it at step 1, writes k = 2 at step 2, reads that at step 3
+        auto ev = [](EventKind kind, quint64 step, const QString& name, const QString& text = {},
+                     const QVariant& value = {}, int code = 0) {
+            Event e;
+            e.kind = kind;
+            e.step = step;
+            e.task = 0;
+            e.name = name;
+            e.text = text;
+            e.value = value;
+            e.code = code;
+            return e;
+        };
+        Event spawned = ev(EventKind::TaskSpawned, 0, QStringLiteral("main"), {}, QVariantMap());
+        spawned.old = QVariantList { QVariantList { QStringLiteral("k"), 1 } };
+        const QVariantMap key { { QStringLiteral("key"), QStringLiteral("k") } };
+        const QList<Event> events {
+            spawned,
+            ev(EventKind::EffectYielded, 1, QStringLiteral("Get('k')"), QStringLiteral("Get"), key),
+            ev(EventKind::EffectHandled, 1, QStringLiteral("Get('k')"), QStringLiteral("core"), 1),
+            ev(EventKind::EffectYielded, 2, QStringLiteral("Put('k')"), QStringLiteral("Put"), key),
+            ev(EventKind::StoreWrite, 2, QStringLiteral("k"), {}, 2),
+            ev(EventKind::EffectYielded, 3, QStringLiteral("Get('k')"), QStringLiteral("Get"), key),
+        };
+        Provenance p;
+        p.build(events);
+        ProvenanceModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.setChain(p, p.storeValue(0, QStringLiteral("k"), 3));
+        QCOMPARE(m.rowCount(), 2);
+        const QModelIndex root = m.index(0, 0);
+        QCOMPARE(root.data().toString(), QStringLiteral("k = 2  (Put('k'))"));
+        QCOMPARE(m.index(0, 0, root).data().toString(), QStringLiteral("read Get('k') → 1"));
+        QCOMPARE(m.index(0, 0, m.index(0, 0, root)).data(ProvenanceModel::StepRole).toULongLong(), 0u);
+        QCOMPARE(m.readerCount(), 1);
+        QCOMPARE(m.index(0, ProvenanceModel::StepColumn, m.index(1, 0)).data().toString(), QStringLiteral("3"));
+        m.setChain(p, -1, QStringLiteral("none"));
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.readerCount(), 0);
+    }
+    void searchModelListsHitsAndFindsNeighbours()
+    {
+        SearchModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SearchResult r;
+        r.total = 5;
+        for (quint64 step : { 3, 3, 8, 20 })
+            r.hits.append({ step * 2, step, 0, SearchKind::Effect, QStringLiteral("Put('k')") });
+        m.setResult(r);
+        QCOMPARE(m.rowCount(), 4);
+        QCOMPARE(m.summary(), QStringLiteral("4 of 5 hits shown"));
+        QCOMPARE(m.index(2, SearchModel::StepColumn).data().toString(), QStringLiteral("8"));
+        QCOMPARE(m.index(2, SearchModel::KindColumn).data().toString(), QStringLiteral("effect"));
+        QCOMPARE(m.rowAfter(0), std::optional<int>(0));
+        QCOMPARE(m.rowAfter(3), std::optional<int>(2));
+        QCOMPARE(m.rowAfter(20), std::nullopt);
+        QCOMPARE(m.rowBefore(8), std::optional<int>(1));
+        QCOMPARE(m.rowBefore(3), std::nullopt);
+        m.clear();
+        QCOMPARE(m.rowCount(), 0);
+        QCOMPARE(m.summary(), QStringLiteral("no hits"));
+    }
     void watchModelEvaluatesAndEdits()
     {
         SessionState s;

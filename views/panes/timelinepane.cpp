@@ -149,6 +149,54 @@ int TimelineView::paintMarks(QPainter& p, const std::vector<quint64>& steps, int
     return runs;
 }
 
+void TimelineView::paintFlows(QPainter& p, int first, int visible)
+{
+    m_paintedFlows = 0;
+    const TimelineData* data = m_model->timeline();
+    if (!data || data->flows().empty()) return;
+    const std::vector<TimelineFlow>& flows = data->flows();
+    // flows start in step order: those starting in the visible range (and a few before it)
+    auto it = std::lower_bound(flows.begin(), flows.end(), m_from,
+                               [](const TimelineFlow& f, quint64 s) { return f.fromStep < s; });
+    const double pxPerStep = lanesWidth() / double(m_to - m_from);
+    // too dense to read: at most one arrow per 4 pixels of the range
+    const qsizetype budget = std::max(1, lanesWidth() / 4);
+    p.save();
+    p.setClipRect(QRect(LabelWidth, RulerHeight, lanesWidth(), height() - RulerHeight));
+    p.setRenderHint(QPainter::Antialiasing);
+    const auto centre = [&](int row) { return RulerHeight + (row - first) * LaneHeight + LaneHeight / 2.0; };
+    for (; it != flows.end() && it->fromStep < m_to && m_paintedFlows < budget; ++it) {
+        const int fromRow = data->laneOf(it->fromTask), toRow = data->laneOf(it->toTask);
+        if (fromRow < 0 || toRow < 0 || fromRow >= m_model->rowCount() || toRow >= m_model->rowCount()) continue;
+        if (std::max(fromRow, toRow) < first || std::min(fromRow, toRow) >= first + visible) continue;
+        const std::vector<quint64>& steps = m_model->lane(toRow)->steps;
+        auto target = std::lower_bound(steps.begin(), steps.end(), it->after);
+        if (target == steps.end()) continue;
+        const QPointF a(xOf(it->fromStep) + std::max(1.0, pxPerStep) / 2, centre(fromRow));
+        const QPointF b(xOf(*target) + std::max(1.0, pxPerStep) / 2, centre(toRow));
+        const QColor colour = it->kind == TimelineFlow::Kind::Spawn ? QColor(60, 150, 90) : QColor(150, 90, 200);
+        p.setPen(QPen(colour, 1.2));
+        p.drawLine(a, b);
+        // the head: a small triangle at b pointing from a to b
+        const QLineF line(a, b);
+        const double length = std::max(1e-6, line.length());
+        const QPointF d((b.x() - a.x()) / length, (b.y() - a.y()) / length), n(-d.y(), d.x());
+        const QPointF h1 = b - d * 6 + n * 3, h2 = b - d * 6 - n * 3;
+        p.setBrush(colour);
+        p.drawPolygon(QPolygonF({ b, h1, h2 }));
+        ++m_paintedFlows;
+    }
+    p.restore();
+}
+
+void TimelineView::setSearchMarks(std::vector<quint64> steps)
+{
+    std::sort(steps.begin(), steps.end());
+    steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+    m_searchMarks = std::move(steps);
+    update();
+}
+
 void TimelineView::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
@@ -179,6 +227,12 @@ void TimelineView::paintEvent(QPaintEvent*)
             p.drawText(QRect(x + 2, 0, 80, RulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, QString::number(s));
         }
         p.drawText(QRect(4, 0, LabelWidth - 8, RulerHeight - 1), Qt::AlignLeft | Qt::AlignVCenter, tr("Task / step"));
+    }
+    // search hits: a band at the bottom of the ruler
+    if (!m_searchMarks.empty()) {
+        p.setClipRect(QRect(LabelWidth, 0, lanesWidth(), RulerHeight));
+        paintMarks(p, m_searchMarks, RulerHeight - 5, 4, QColor(200, 60, 170));
+        p.setClipping(false);
     }
     // lanes
     const int first = firstLane();
@@ -212,6 +266,7 @@ void TimelineView::paintEvent(QPaintEvent*)
         p.setClipping(false);
     }
     m_paintedRuns = runs;
+    paintFlows(p, first, visible);
     p.setPen(pal.color(QPalette::Mid));
     p.drawLine(LabelWidth - 1, 0, LabelWidth - 1, height());
     // the viewed step, and the present when it is elsewhere

@@ -40,6 +40,11 @@ public:
     quint64 stepAt(int x) const;
     /// Marks painted by the last paint (pixel runs), for tests.
     int lastPaintedRuns() const { return m_paintedRuns; }
+    /// Steps of search hits, marked on the ruler (sorted; empty: none).
+    void setSearchMarks(std::vector<quint64> steps);
+    const std::vector<quint64>& searchMarks() const { return m_searchMarks; }
+    /// Spawn and wake arrows painted by the last paint, for tests.
+    int lastPaintedFlows() const { return m_paintedFlows; }
 
     static constexpr int LabelWidth = 150;
     static constexpr int RulerHeight = 18;
@@ -71,6 +76,9 @@ private:
     bool m_fit = true;
     int m_selectedTask = -1;
     int m_paintedRuns = 0;
+    std::vector<quint64> m_searchMarks;
+    int m_paintedFlows = 0;
+    void paintFlows(QPainter& p, int first, int visible);
 };
 
 /// The Timeline dock: the lanes, a scrubber over every step, step buttons and Live. Going to a

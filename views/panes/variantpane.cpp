@@ -4,6 +4,7 @@
 #include "studiosession.h"
 
 #include <QLineEdit>
+#include <QMenu>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -31,6 +32,16 @@ VariantPane::VariantPane(StudioSession* session, Source source, QWidget* parent)
         if (!m_filter.filterText().isEmpty()) m_view->expandAll(); // show the matches inside containers
     });
     connect(m_session, &StudioSession::refreshed, this, &VariantPane::refresh);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QStringList path = m_view->indexAt(pos).data(VariantTreeModel::PathRole).toStringList();
+        if (path.isEmpty()) return;
+        QMenu menu(this);
+        menu.addAction(tr("Where did this come from?"));
+        QAction* who = menu.addAction(tr("Who read this?"));
+        QAction* chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
+        if (chosen) Q_EMIT provenanceRequested(path.first(), chosen == who);
+    });
     // keep the user's expansion across resets (key paths)
     connect(&m_filter, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
         if (!m_filter.filterText().isEmpty()) return; // everything is expanded; keep the user's set

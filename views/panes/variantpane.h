@@ -24,6 +24,12 @@ public:
     VariantFilterModel* filterModel() { return &m_filter; }
     QTreeView* view() { return m_view; }
     QLineEdit* filterEdit() { return m_filterEdit; }
+    Source source() const { return m_source; }
+
+Q_SIGNALS:
+    /// The context menu's "Where did this come from?" (readers false) or "Who read this?"
+    /// (readers true) on a row; `key` is its top-level key.
+    void provenanceRequested(const QString& key, bool readers);
 
 private:
     void refresh();

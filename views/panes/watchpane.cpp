@@ -49,6 +49,14 @@ WatchPane::WatchPane(StudioSession* session, QWidget* parent)
     m_view->addAction(remove);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(remove, &QAction::triggered, this, &WatchPane::removeSelected);
+    for (bool readers : { false, true }) {
+        auto* a = new QAction(readers ? tr("Who read this?") : tr("Where did this come from?"), m_view);
+        m_view->addAction(a);
+        connect(a, &QAction::triggered, this, [this, readers] {
+            const QModelIndex current = m_view->currentIndex();
+            if (current.isValid()) Q_EMIT provenanceRequested(m_model.expressions().value(current.row()), readers);
+        });
+    }
     connect(m_remove, &QToolButton::clicked, this, &WatchPane::removeSelected);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this] { m_remove->setEnabled(m_view->selectionModel()->hasSelection()); });

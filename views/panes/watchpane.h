@@ -30,6 +30,10 @@ public:
     /// The QSettings key holding `program`'s watches.
     static QString settingsKey(const QString& program);
 
+Q_SIGNALS:
+    /// The context menu's "Where did this come from?" / "Who read this?" on a watch.
+    void provenanceRequested(const QString& expression, bool readers);
+
 private:
     void refresh();
     void followProgram();

@@ -30,7 +30,17 @@ void TimelineData::add(const Event& e)
     switch (e.kind) {
     case EventKind::Step:
         if (e.task >= 0) addUnique(lane(e.task).steps, e.step);
+        m_stepTask = e.task;
         break;
+    case EventKind::TaskStateChanged: {
+        const auto state = TaskStateCode(e.code);
+        const TaskStateCode before = m_state.value(e.task, TaskStateCode::Ready);
+        m_state.insert(e.task, state);
+        const bool waited = before == TaskStateCode::Blocked || before == TaskStateCode::Awaiting;
+        if (waited && state == TaskStateCode::Ready && m_stepTask >= 0 && m_stepTask != e.task)
+            m_flows.push_back({ TimelineFlow::Kind::Wake, m_stepTask, e.step, e.task, e.step });
+        break;
+    }
     case EventKind::EffectYielded:
         if (e.task >= 0) addUnique(lane(e.task).effects, e.step);
         {
@@ -48,6 +58,8 @@ void TimelineData::add(const Event& e)
         break;
     case EventKind::TaskSpawned:
         if (e.task >= 0 && !e.name.isEmpty()) lane(e.task).name = e.name;
+        if (e.task >= 0 && e.index >= 0)
+            m_flows.push_back({ TimelineFlow::Kind::Spawn, e.index, e.step, e.task, e.step });
         break;
     default:
         break;

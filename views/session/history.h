@@ -35,6 +35,18 @@ struct EffectMark {
     quint32 name = 0; ///< index into TimelineData::effectNames()
 };
 
+/// A flow between lanes: a Spawn to the child's first step, or what woke a waiting task (the
+/// task that ran when it became ready: a promise completed, a task it waited on finished) to the
+/// woken task's next step.
+struct TimelineFlow {
+    enum class Kind : quint8 { Spawn, Wake };
+    Kind kind = Kind::Spawn;
+    int fromTask = 0;
+    quint64 fromStep = 0;
+    int toTask = 0;
+    quint64 after = 0; ///< the flow ends at `toTask`'s first step at or after this
+};
+
 /// Builds the lanes from the event stream, one event at a time (any thread; not shared).
 class TimelineData {
 public:
@@ -44,6 +56,8 @@ public:
     const std::vector<EffectMark>& effects() const { return m_effects; }
     /// The effect types' names (`Get`, `Put`, `Spawn`, a user effect's name), in order of first use.
     const QStringList& effectNames() const { return m_effectNames; }
+    /// Spawn and wake flows, in step order.
+    const std::vector<TimelineFlow>& flows() const { return m_flows; }
     /// The step of the last event added.
     quint64 lastStep() const { return m_lastStep; }
     /// Lane index of a task, or -1.
@@ -57,6 +71,9 @@ private:
     std::vector<EffectMark> m_effects;
     QStringList m_effectNames;
     QHash<QString, quint32> m_effectNameIds;
+    std::vector<TimelineFlow> m_flows;
+    QHash<int, TaskStateCode> m_state; ///< each task's last state
+    int m_stepTask = -1; ///< the task of the last Step
 };
 
 /// The events of a live run, kept compactly once there are many: the newest `keepRecent`
