@@ -6,6 +6,7 @@
 #include "assignment.h"
 #include "debugger.h"
 #include "explain.h"
+#include "lint.h"
 
 #include <doeff/inspector.h>
 #include <doeff/library.h>
@@ -173,10 +174,10 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     const bool running = !r.name.isEmpty();
     if (!r.inspectTrace.isEmpty() && (running || r.list || !r.openResult.isEmpty()))
         throw UsageError { u"--inspect-trace cannot be combined with a program name, --list or --open-result"_s };
-    const bool explain = parser.isSet(u"explain"_s);
+    const bool explain = parser.isSet(u"explain"_s) || parser.isSet(u"lint"_s);
     if (explain && (running || r.list || !r.openResult.isEmpty() || !r.inspectTrace.isEmpty()))
         throw UsageError {
-            u"--explain cannot be combined with a program name, --list, --open-result or --inspect-trace"_s
+            u"--explain and --lint cannot be combined with a program name, --list, --open-result or --inspect-trace"_s
         };
     if (r.at && r.inspectTrace.isEmpty() && !explain) throw UsageError { u"--at needs --inspect-trace or --explain"_s };
     if (!running && r.inspectTrace.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
@@ -513,8 +514,12 @@ int main(int argc, char* argv[])
                                         u"Print the wait-for graph of a trace (at --at, default the "
                                         "deadlock or the last step) or of a saved result."_s,
                                         u"file"_s);
+    const QCommandLineOption lintOpt(u"lint"_s,
+                                     u"Print the problems of a trace or a saved result; exit 1 when one "
+                                     "is an error."_s,
+                                     u"file"_s);
     for (const QCommandLineOption* o : { &listOpt, &libOpt, &formatOpt, &envOpt, &storeOpt, &runnerOpt, &clockOpt,
-                                         &saveOpt, &openOpt, &inspectOpt, &debugOpt, &explainOpt })
+                                         &saveOpt, &openOpt, &inspectOpt, &debugOpt, &explainOpt, &lintOpt })
         parser.addOption(*o);
     for (const QCommandLineOption& o : traceOpts)
         parser.addOption(o);
@@ -537,6 +542,7 @@ int main(int argc, char* argv[])
                                        saveOpt, openOpt, traceOpts, inspectOpt, debugOpt);
         if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
         if (parser.isSet(explainOpt)) return explainFile(parser.value(explainOpt), r.at, out(), err());
+        if (parser.isSet(lintOpt)) return lintFile(parser.value(lintOpt), out(), err());
         if (!r.openResult.isEmpty()) return openResult(r);
         const QList<Source> all = sources(r);
         if (r.list) return listPrograms(all);

@@ -602,7 +602,39 @@ private Q_SLOTS:
         QVERIFY2(o.err.startsWith(u"doeff-run: %1: neither a trace nor a saved result"_s.arg(junk)), qPrintable(o.err));
         o = doeffRun({ u"--explain"_s, trace, u"counter"_s });
         QCOMPARE(o.exitCode, 2);
-        QVERIFY(o.err.contains(u"--explain cannot be combined"_s));
+        QVERIFY(o.err.contains(u"--explain and --lint cannot be combined"_s));
+    }
+
+    /// --lint FILE: one problem a line and a count; exit 1 when one is an error, else 0, 2 for
+    /// a file that is neither a trace nor a result.
+    void lintPrintsProblemsAndExitsOnErrors()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString deadlock = dir.filePath(u"dl.doefftrace"_s);
+        const QString result = dir.filePath(u"dl.doeffresult"_s);
+        const QString counter = dir.filePath(u"counter.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"deadlock"_s, u"--trace"_s, deadlock, u"--save-result"_s, result }).exitCode, 1);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--trace"_s, counter }).exitCode, 0);
+        Outcome o = doeffRun({ u"--lint"_s, deadlock });
+        QCOMPARE(o.exitCode, 1);
+        QCOMPARE(o.err, QString());
+        QVERIFY2(o.out.contains(u"error step 18 task 1 concurrency.cpp:133 [deadlock] deadlock: 3 tasks blocked; no "
+                                u"ring of tasks"_s),
+                 qPrintable(o.out));
+        QVERIFY(o.out.contains(u"[uncompleted-promise] promise 2 was waited on by task 1 'alice'"_s));
+        QVERIFY(o.out.endsWith(u"dl.doefftrace: 3 problems, 1 error\n"_s));
+        o = doeffRun({ u"--lint"_s, result });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.startsWith(u"error [deadlock] Deadlock: no task can make progress: "_s), qPrintable(o.out));
+        o = doeffRun({ u"--lint"_s, counter });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.out, counter + u": 0 problems, 0 errors\n"_s);
+        const QString junk = dir.filePath(u"junk.bin"_s);
+        QVERIFY(writeBytes(junk, "junk"));
+        o = doeffRun({ u"--lint"_s, junk });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.startsWith(u"doeff-run: %1: neither a trace nor a saved result"_s.arg(junk)), qPrintable(o.err));
     }
 
     void unfinishedTraces()
