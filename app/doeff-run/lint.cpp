@@ -6,34 +6,6 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QList<doeff::Problem> problemsOfResult(const doeff::SavedResult& result)
-{
-    QList<doeff::Problem> out;
-    if (result.is_err() && result.data()->rootCause.type_name() == u"DeadlockError"_s) {
-        doeff::Problem p;
-        p.kind = doeff::ProblemKind::Deadlock;
-        p.severity = doeff::Severity::Error;
-        p.task = result.error_context().task;
-        p.message = result.data()->rootCause.message();
-        if (!result.wait_cycle().isEmpty()) p.message += u"; cycle: "_s + result.wait_cycle();
-        out.append(p);
-    }
-    for (const doeff::UnobservedFailure& u : result.unobserved_failures()) {
-        doeff::Problem p;
-        p.kind = doeff::ProblemKind::UnobservedFailure;
-        p.severity = doeff::Severity::Warning;
-        p.task = u.task;
-        p.message = u"task %1 '%2' failed and nobody waited on it: %3"_s.arg(QString::number(u.task), u.name,
-                                                                             u.error.describe());
-        out.append(p);
-    }
-    return out;
-}
-
-} // namespace
-
 int lintFile(const QString& path, QTextStream& out, QTextStream& err)
 {
     QList<doeff::Problem> problems;
@@ -51,7 +23,7 @@ int lintFile(const QString& path, QTextStream& out, QTextStream& err)
     } else {
         const QString traceError = reader.errorString();
         try {
-            problems = problemsOfResult(doeff::load_result(path));
+            problems = doeff::problemsOfResult(doeff::load_result(path));
             fromResult = true;
         } catch (const doeff::ResultFileError& e) {
             err << "doeff-run: " << path << ": neither a trace nor a saved result (as a trace: " << traceError

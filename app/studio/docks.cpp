@@ -4,6 +4,7 @@
 #include <breakpointspane.h>
 #include <effecttreepane.h>
 #include <logpane.h>
+#include <problemspane.h>
 #include <resultpane.h>
 #include <stackpane.h>
 #include <studiosession.h>
@@ -93,6 +94,7 @@ void MainWindow::createDocks()
     m_result = new views::ResultPane(m_session, this);
     m_breakpoints = new views::BreakpointsPane(m_run, this);
     m_timeline = new views::TimelinePane(m_session, this);
+    m_problems = new views::ProblemsPane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -104,6 +106,7 @@ void MainWindow::createDocks()
     QDockWidget* log = dock(m_log, tr("Log"), u"logDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* problems = dock(m_problems, tr("Problems"), u"problemsDock"_s, Qt::BottomDockWidgetArea);
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
@@ -111,6 +114,7 @@ void MainWindow::createDocks()
     splitDockWidget(tree, timeline, Qt::Horizontal);
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
+    tabifyDockWidget(result, problems);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
@@ -123,7 +127,7 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline })
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline, problems })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

@@ -35,6 +35,7 @@ class StackPane;
 class StudioSession;
 class TasksPane;
 class TimelinePane;
+class ProblemsPane;
 class VariantPane;
 class WatchPane;
 class WelcomePage;
@@ -143,6 +144,7 @@ public:
     views::ResultPane* resultPane() const { return m_result; }
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
     views::TimelinePane* timelinePane() const { return m_timeline; }
+    views::ProblemsPane* problemsPane() const { return m_problems; }
     /// Shown instead of the source while no program, trace or result is open.
     views::WelcomePage* welcomePage() const { return m_welcome; }
     bool isWelcomeShown() const;
@@ -238,6 +240,7 @@ private:
     views::ResultPane* m_result = nullptr;
     views::BreakpointsPane* m_breakpoints = nullptr;
     views::TimelinePane* m_timeline = nullptr;
+    views::ProblemsPane* m_problems = nullptr;
 
     views::WelcomePage* m_welcome = nullptr;
     QStackedWidget* m_central = nullptr;

@@ -14,6 +14,8 @@
 #include <history.h>
 #include <liverun.h>
 #include <logmodel.h>
+#include <problemmodel.h>
+#include <problemspane.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskmodel.h>
@@ -31,6 +33,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 using namespace doeff;
 using namespace doeff::views;
@@ -736,6 +739,54 @@ private Q_SLOTS:
         QVERIFY(f.waitResult());
         QVERIFY(f.session.result().is_err());
         QCOMPARE(f.session.result().error().type_name(), u"RunAbortedError"_s);
+    }
+    // Issue 21: the Problems pane lints a live run as its events arrive, an opened trace on a
+    // worker thread, and a click travels to the problem's step and task.
+    void problemsPaneLiveAndOnATrace()
+    {
+        Fixture f;
+        ProblemsPane pane(&f.session);
+        QAbstractItemModelTester tester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy changed(&pane, &ProblemsPane::problemsChanged);
+        QVERIFY(runToEnd(f, u"deadlock"_s));
+        f.session.refreshNow();
+        QTRY_VERIFY(pane.model()->count(Severity::Error) == 1);
+        QVERIFY(changed.count() > 0);
+        const QList<Problem> live = pane.model()->problems();
+        const auto deadlock
+            = std::find_if(live.begin(), live.end(), [](const Problem& p) { return p.kind == ProblemKind::Deadlock; });
+        QVERIFY(deadlock != live.end());
+        QVERIFY(deadlock->message.startsWith(u"deadlock: 3 tasks blocked"_s));
+        QCOMPARE(pane.model()->index(0, ProblemModel::SeverityColumn).data(Qt::DecorationRole).userType(),
+                 QMetaType::QIcon);
+        QCOMPARE(pane.summary(), u"1 errors, 2 warnings, 0 notes"_s);
+
+        // the same run as a trace: linted off the GUI thread, the same problems
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"deadlock.doefftrace"_s);
+        TraceSource source;
+        source.events = f.session.liveEvents();
+        QCOMPARE(exportTrace(source, TraceFormat::Native, path), QString());
+        auto loaded = loadTrace(path);
+        QVERIFY2(loaded->error.isEmpty(), qPrintable(loaded->error));
+        f.session.openTrace(*loaded);
+        QTRY_VERIFY(!pane.isComputing() && pane.model()->rowCount() == live.size());
+        for (qsizetype i = 0; i < live.size(); ++i)
+            QCOMPARE(formatProblem(pane.model()->problems().at(i)), formatProblem(live.at(i)));
+
+        // a click selects the task and travels to the step
+        const int row = int(std::find_if(pane.model()->problems().begin(), pane.model()->problems().end(),
+                                         [](const Problem& p) { return p.kind == ProblemKind::Deadlock; })
+                            - pane.model()->problems().begin());
+        const Problem p = pane.model()->problems().at(row);
+        QVERIFY(p.step < f.session.presentStep());
+        pane.resize(800, 300);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        const QRect cell = pane.view()->visualRect(pane.model()->index(row, ProblemModel::MessageColumn));
+        QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(f.session.viewStep(), p.step);
+        QCOMPARE(f.session.selectedTask(), p.task);
     }
 };
 

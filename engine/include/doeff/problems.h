@@ -21,6 +21,7 @@
 namespace doeff {
 
 class TraceReader;
+class RuntimeResultBase;
 
 enum class ProblemKind : quint8 {
     Deadlock, ///< tasks failed with DeadlockError: who waited on what, and the cycle
@@ -110,6 +111,10 @@ private:
     bool m_deadlockReported = false;
     bool m_finished = false;
 };
+
+/// What a saved (or finished) result tells without its events: its deadlock (the spec message
+/// and the cycle) and its unobserved failures (the machine's own list, §7.9).
+DOEFF_EXPORT QList<Problem> problemsOfResult(const RuntimeResultBase& result);
 
 /// Every problem of a trace. `progress(eventsDone, eventsTotal)` is called now and then and
 /// returns false to cancel. Empty with `error` set on a malformed trace or a cancel.

@@ -1,5 +1,6 @@
 #include <doeff/errors.h>
 #include <doeff/problems.h>
+#include <doeff/runtimeresult.h>
 #include <doeff/trace.h>
 #include <doeff/value.h>
 #include <doeff/waitfor.h>
@@ -277,6 +278,30 @@ void ProblemFinder::finish()
     }
     std::stable_sort(m_problems.begin(), m_problems.end(),
                      [](const Problem& a, const Problem& b) { return a.step < b.step; });
+}
+
+QList<Problem> problemsOfResult(const RuntimeResultBase& result)
+{
+    QList<Problem> out;
+    if (result.is_err() && result.data()->rootCause.type_name() == QLatin1String("DeadlockError")) {
+        Problem p;
+        p.kind = ProblemKind::Deadlock;
+        p.severity = Severity::Error;
+        p.task = result.error_context().task;
+        p.message = result.data()->rootCause.message();
+        if (!result.wait_cycle().isEmpty()) p.message += QStringLiteral("; cycle: ") + result.wait_cycle();
+        out.append(p);
+    }
+    for (const UnobservedFailure& u : result.unobserved_failures()) {
+        Problem p;
+        p.kind = ProblemKind::UnobservedFailure;
+        p.severity = Severity::Warning;
+        p.task = u.task;
+        p.message
+            = QStringLiteral("%1 failed and nobody waited on it: %2").arg(taskText(u.task, u.name), u.error.describe());
+        out.append(p);
+    }
+    return out;
 }
 
 std::optional<QList<Problem>> findProblems(TraceReader& reader, const ProblemOptions& options,
