@@ -759,7 +759,7 @@ private Q_SLOTS:
         QVERIFY(deadlock->message.startsWith(u"deadlock: 3 tasks blocked"_s));
         QCOMPARE(pane.model()->index(0, ProblemModel::SeverityColumn).data(Qt::DecorationRole).userType(),
                  QMetaType::QIcon);
-        QCOMPARE(pane.summary(), u"1 errors, 2 warnings, 0 notes"_s);
+        QCOMPARE(pane.summary(), u"1 error, 2 warnings, 0 notes"_s);
 
         // the same run as a trace: linted off the GUI thread, the same problems
         QTemporaryDir dir;

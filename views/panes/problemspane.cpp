@@ -77,7 +77,11 @@ QString ProblemsPane::summary() const
     const int errors = m_model.count(Severity::Error), warnings = m_model.count(Severity::Warning),
               infos = m_model.count(Severity::Info);
     if (errors + warnings + infos == 0) return tr("No problems found");
-    return tr("%1 errors, %2 warnings, %3 notes").arg(errors).arg(warnings).arg(infos);
+    auto n = [](int count, const char* one, const char* many) {
+        return QString::number(count) + u' ' + QString::fromLatin1(count == 1 ? one : many);
+    };
+    return n(errors, "error", "errors") + QStringLiteral(", ") + n(warnings, "warning", "warnings")
+        + QStringLiteral(", ") + n(infos, "note", "notes");
 }
 
 void ProblemsPane::setList(const QList<Problem>& problems)
