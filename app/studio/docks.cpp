@@ -11,6 +11,7 @@
 #include <taskspane.h>
 #include <timelinepane.h>
 #include <variantpane.h>
+#include <waitforpane.h>
 #include <watchpane.h>
 
 #include <QAbstractItemView>
@@ -95,6 +96,7 @@ void MainWindow::createDocks()
     m_breakpoints = new views::BreakpointsPane(m_run, this);
     m_timeline = new views::TimelinePane(m_session, this);
     m_problems = new views::ProblemsPane(m_session, this);
+    m_waitFor = new views::WaitForPane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -107,6 +109,7 @@ void MainWindow::createDocks()
     QDockWidget* result = dock(m_result, tr("Result"), u"resultDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* timeline = dock(m_timeline, tr("Timeline"), u"timelineDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* problems = dock(m_problems, tr("Problems"), u"problemsDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* waitFor = dock(m_waitFor, tr("Wait-for Graph"), u"waitForDock"_s, Qt::BottomDockWidgetArea);
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
@@ -115,6 +118,7 @@ void MainWindow::createDocks()
     tabifyDockWidget(tree, log);
     tabifyDockWidget(log, result);
     tabifyDockWidget(result, problems);
+    tabifyDockWidget(problems, waitFor);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
@@ -127,7 +131,8 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline, problems })
+    for (QDockWidget* d :
+         { tasks, stack, store, env, breakpoints, watches, tree, log, result, timeline, problems, waitFor })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

@@ -36,6 +36,7 @@ class StudioSession;
 class TasksPane;
 class TimelinePane;
 class ProblemsPane;
+class WaitForPane;
 class VariantPane;
 class WatchPane;
 class WelcomePage;
@@ -145,6 +146,7 @@ public:
     views::BreakpointsPane* breakpointsPane() const { return m_breakpoints; }
     views::TimelinePane* timelinePane() const { return m_timeline; }
     views::ProblemsPane* problemsPane() const { return m_problems; }
+    views::WaitForPane* waitForPane() const { return m_waitFor; }
     /// Shown instead of the source while no program, trace or result is open.
     views::WelcomePage* welcomePage() const { return m_welcome; }
     bool isWelcomeShown() const;
@@ -241,6 +243,7 @@ private:
     views::BreakpointsPane* m_breakpoints = nullptr;
     views::TimelinePane* m_timeline = nullptr;
     views::ProblemsPane* m_problems = nullptr;
+    views::WaitForPane* m_waitFor = nullptr;
 
     views::WelcomePage* m_welcome = nullptr;
     QStackedWidget* m_central = nullptr;

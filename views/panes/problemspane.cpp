@@ -77,7 +77,7 @@ QString ProblemsPane::summary() const
     const int errors = m_model.count(Severity::Error), warnings = m_model.count(Severity::Warning),
               infos = m_model.count(Severity::Info);
     if (errors + warnings + infos == 0) return tr("No problems found");
-    auto n = [](int count, const char* one, const char* many) {
+    auto n = [](int count, const char* one, const char* many) -> QString {
         return QString::number(count) + u' ' + QString::fromLatin1(count == 1 ? one : many);
     };
     return n(errors, "error", "errors") + QStringLiteral(", ") + n(warnings, "warning", "warnings")
