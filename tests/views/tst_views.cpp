@@ -22,6 +22,7 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <varianttreemodel.h>
+#include <waitforpane.h>
 #include <watchmodel.h>
 
 #include <doeff/doeff.h>
@@ -29,6 +30,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QFont>
+#include <QGraphicsView>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -787,6 +789,39 @@ private Q_SLOTS:
         QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, cell.center());
         QCOMPARE(f.session.viewStep(), p.step);
         QCOMPARE(f.session.selectedTask(), p.task);
+    }
+    // Issue 21: the Wait-for Graph pane at the step where the deadlock example's tasks all wait:
+    // a node per waiting task and promise, laid out without overlaps; clicking a task selects it.
+    void waitForPaneLaysOutTheGraph()
+    {
+        Fixture f;
+        WaitForPane pane(&f.session);
+        pane.resize(900, 400);
+        QVERIFY(runToEnd(f, u"deadlock"_s));
+        // the step that blocks the last task also fails them all (DeadlockError): the step
+        // before it shows main and alice waiting, bob about to
+        const auto raised = f.session.history()->lastHitBefore(f.session.presentStep() + 1, [](const Event& e) {
+            return e.kind == EventKind::TaskStateChanged && TaskStateCode(e.code) == TaskStateCode::Blocked;
+        });
+        QVERIFY(raised);
+        QVERIFY(f.session.goToStep(*raised - 1));
+        QTRY_VERIFY(!pane.model()->isScanning());
+        const WaitForGraph& g = pane.model()->graph();
+        QCOMPARE(g.step, *raised - 1);
+        QCOMPARE(g.task(1)->waitsOn, u"Wait(promise 2)"_s);
+        const QStringList keys { u"task:0"_s, u"task:1"_s, u"task:2"_s, u"promise:2"_s };
+        for (const QString& key : keys)
+            QVERIFY2(!pane.nodeRect(key).isEmpty(), qPrintable(key));
+        for (qsizetype i = 0; i < keys.size(); ++i)
+            for (qsizetype j = i + 1; j < keys.size(); ++j)
+                QVERIFY2(!pane.nodeRect(keys[i]).intersects(pane.nodeRect(keys[j])),
+                         qPrintable(keys[i] + u" overlaps "_s + keys[j]));
+        QVERIFY(pane.cycleNodes().isEmpty()); // promises: no ring the machine can prove
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        const QPoint at = pane.view()->mapFromScene(pane.nodeRect(u"task:1"_s).center());
+        QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(f.session.selectedTask(), 1);
     }
 };
 
