@@ -6,6 +6,8 @@
 #include "assignment.h"
 #include "debugger.h"
 #include "why.h"
+#include "explain.h"
+#include "lint.h"
 
 #include <doeff/inspector.h>
 #include <doeff/library.h>
@@ -173,7 +175,12 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     const bool running = !r.name.isEmpty();
     if (!r.inspectTrace.isEmpty() && (running || r.list || !r.openResult.isEmpty()))
         throw UsageError { u"--inspect-trace cannot be combined with a program name, --list or --open-result"_s };
-    if (r.at && r.inspectTrace.isEmpty()) throw UsageError { u"--at needs --inspect-trace"_s };
+    const bool explain = parser.isSet(u"explain"_s) || parser.isSet(u"lint"_s);
+    if (explain && (running || r.list || !r.openResult.isEmpty() || !r.inspectTrace.isEmpty()))
+        throw UsageError {
+            u"--explain and --lint cannot be combined with a program name, --list, --open-result or --inspect-trace"_s
+        };
+    if (r.at && r.inspectTrace.isEmpty() && !explain) throw UsageError { u"--at needs --inspect-trace or --explain"_s };
     if (!running && r.inspectTrace.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
         throw UsageError { u"--export-json and --export-perfetto need a program to run or --inspect-trace"_s };
     if (!running && !r.traceTo.isEmpty()) throw UsageError { u"--trace needs a program to run"_s };
@@ -193,7 +200,7 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     if (!r.openResult.isEmpty() && (running || r.list))
         throw UsageError { u"--open-result cannot be combined with a program name or --list"_s };
     if (r.list && running) throw UsageError { u"--list takes no program name"_s };
-    if (!running && !r.list && r.openResult.isEmpty())
+    if (!running && !r.list && r.openResult.isEmpty() && !explain)
         throw UsageError { u"no program given (doeff-run --list shows the programs, --help the options)"_s };
     if (!running && !r.saveTo.isEmpty()) throw UsageError { u"--save-result needs a program to run"_s };
     if (!running && (r.debug || !r.inspect.isEmpty()))
@@ -493,7 +500,7 @@ int main(int argc, char* argv[])
                            u"Print a recorded trace's summary and the state at the last step (or --at): tasks, "
                            "each K, stores, envs, the effect tree and the logs."_s,
                            u"file"_s),
-        QCommandLineOption(u"at"_s, u"With --inspect-trace: the step to reconstruct."_s, u"step"_s),
+        QCommandLineOption(u"at"_s, u"With --inspect-trace or --explain: the step to reconstruct."_s, u"step"_s),
     };
     const QCommandLineOption inspectOpt(
         u"inspect"_s,
@@ -504,8 +511,16 @@ int main(int argc, char* argv[])
         u"debug"_s,
         u"Debug the program at a gdb-like prompt on stdin/stdout (step, next, finish, continue, effect, "
         "break, watch, tasks, stack, store, env, tree, log, quit; 'help' lists them)."_s);
+    const QCommandLineOption explainOpt(u"explain"_s,
+                                        u"Print the wait-for graph of a trace (at --at, default the "
+                                        "deadlock or the last step) or of a saved result."_s,
+                                        u"file"_s);
+    const QCommandLineOption lintOpt(u"lint"_s,
+                                     u"Print the problems of a trace or a saved result; exit 1 when one "
+                                     "is an error."_s,
+                                     u"file"_s);
     for (const QCommandLineOption* o : { &listOpt, &libOpt, &formatOpt, &envOpt, &storeOpt, &runnerOpt, &clockOpt,
-                                         &saveOpt, &openOpt, &inspectOpt, &debugOpt })
+                                         &saveOpt, &openOpt, &inspectOpt, &debugOpt, &explainOpt, &lintOpt })
         parser.addOption(*o);
     for (const QCommandLineOption& o : traceOpts)
         parser.addOption(o);
@@ -535,6 +550,8 @@ int main(int argc, char* argv[])
         const Request r = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt,
                                        saveOpt, openOpt, traceOpts, inspectOpt, debugOpt);
         if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
+        if (parser.isSet(explainOpt)) return explainFile(parser.value(explainOpt), r.at, out(), err());
+        if (parser.isSet(lintOpt)) return lintFile(parser.value(lintOpt), out(), err());
         if (!r.openResult.isEmpty()) return openResult(r);
         const QList<Source> all = sources(r);
         if (r.list) return listPrograms(all);

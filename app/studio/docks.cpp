@@ -6,6 +6,7 @@
 #include <effectspane.h>
 #include <logpane.h>
 #include <provenancepane.h>
+#include <problemspane.h>
 #include <resultpane.h>
 #include <searchpane.h>
 #include <stackpane.h>
@@ -13,6 +14,7 @@
 #include <taskspane.h>
 #include <timelinepane.h>
 #include <variantpane.h>
+#include <waitforpane.h>
 #include <watchpane.h>
 
 #include <QAbstractItemView>
@@ -99,6 +101,8 @@ void MainWindow::createDocks()
     m_timeline = new views::TimelinePane(m_session, this);
     m_search = new views::SearchPane(m_session, this);
     m_provenance = new views::ProvenancePane(m_session, this);
+    m_problems = new views::ProblemsPane(m_session, this);
+    m_waitFor = new views::WaitForPane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -131,6 +135,8 @@ void MainWindow::createDocks()
     connect(m_search, &views::SearchPane::hitsChanged, this, [this](const QList<quint64>& steps) {
         m_timeline->view()->setSearchMarks({ steps.begin(), steps.end() });
     });
+    QDockWidget* problems = dock(m_problems, tr("Problems"), u"problemsDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* waitFor = dock(m_waitFor, tr("Wait-for Graph"), u"waitForDock"_s, Qt::BottomDockWidgetArea);
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
@@ -139,7 +145,9 @@ void MainWindow::createDocks()
     tabifyDockWidget(tree, effects);
     tabifyDockWidget(effects, log);
     tabifyDockWidget(log, result);
-    tabifyDockWidget(result, search);
+    tabifyDockWidget(result, problems);
+    tabifyDockWidget(problems, waitFor);
+    tabifyDockWidget(waitFor, search);
     tabifyDockWidget(search, provenance);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
@@ -154,7 +162,8 @@ void MainWindow::createDocks()
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
     for (QDockWidget* d :
-         { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline, search, provenance })
+         { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline, search, provenance,
+           problems, waitFor })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

@@ -38,6 +38,8 @@ class StudioSession;
 class TasksPane;
 class EffectsPane;
 class TimelinePane;
+class ProblemsPane;
+class WaitForPane;
 class VariantPane;
 class WatchPane;
 class WelcomePage;
@@ -153,6 +155,8 @@ public:
     views::TimelinePane* timelinePane() const { return m_timeline; }
     views::SearchPane* searchPane() const { return m_search; }
     views::ProvenancePane* provenancePane() const { return m_provenance; }
+    views::ProblemsPane* problemsPane() const { return m_problems; }
+    views::WaitForPane* waitForPane() const { return m_waitFor; }
     /// Shown instead of the source while no program, trace or result is open.
     views::WelcomePage* welcomePage() const { return m_welcome; }
     bool isWelcomeShown() const;
@@ -251,6 +255,8 @@ private:
     views::TimelinePane* m_timeline = nullptr;
     views::SearchPane* m_search = nullptr;
     views::ProvenancePane* m_provenance = nullptr;
+    views::ProblemsPane* m_problems = nullptr;
+    views::WaitForPane* m_waitFor = nullptr;
 
     views::WelcomePage* m_welcome = nullptr;
     QStackedWidget* m_central = nullptr;

@@ -602,6 +602,78 @@ private Q_SLOTS:
         QCOMPARE(o.exitCode, 2);
     }
 
+    /// --explain FILE [--at STEP]: the wait-for graph of a trace (by default when it
+    /// deadlocked) or of a saved result; bad files and steps are usage errors.
+    void explainPrintsTheWaitForGraph()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString trace = dir.filePath(u"dl.doefftrace"_s);
+        const QString result = dir.filePath(u"dl.doeffresult"_s);
+        QCOMPARE(doeffRun({ u"deadlock"_s, u"--trace"_s, trace, u"--save-result"_s, result }).exitCode, 1);
+        Outcome o = doeffRun({ u"--explain"_s, trace });
+        QCOMPARE(o.err, QString());
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.contains(u"(when the run deadlocked):\nwait-for graph at step 18: 3 tasks, 3 waiting, 2 "
+                                u"promises waited on, 0 cycles\n"_s),
+                 qPrintable(o.out));
+        QVERIFY(
+            o.out.contains(u"task 1 'alice' [blocked] in partner at concurrency.cpp:133 waits on Wait(promise 2)\n"_s));
+        QVERIFY(o.out.contains(u"promise 2: created by task 0 'main' at concurrency.cpp:141 (step 4); waited on by "
+                               u"task 1 'alice'; could be completed by: unknown"_s));
+        o = doeffRun({ u"--explain"_s, trace, u"--at"_s, u"5"_s });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.contains(u"wait-for graph at step 5: 1 tasks, 0 waiting"_s), qPrintable(o.out));
+        o = doeffRun({ u"--explain"_s, result });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.contains(u"task 0 'main' [blocked] waits on Gather(task 1 'alice', task 2 'bob')\n"_s),
+                 qPrintable(o.out));
+        // wrong input
+        o = doeffRun({ u"--explain"_s, trace, u"--at"_s, u"99999"_s });
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, u"doeff-run: --at 99999 is past the trace's last step (36)\n"_s);
+        const QString junk = dir.filePath(u"junk.bin"_s);
+        QVERIFY(writeBytes(junk, "junk"));
+        o = doeffRun({ u"--explain"_s, junk });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.startsWith(u"doeff-run: %1: neither a trace nor a saved result"_s.arg(junk)), qPrintable(o.err));
+        o = doeffRun({ u"--explain"_s, trace, u"counter"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY(o.err.contains(u"--explain and --lint cannot be combined"_s));
+    }
+
+    /// --lint FILE: one problem a line and a count; exit 1 when one is an error, else 0, 2 for
+    /// a file that is neither a trace nor a result.
+    void lintPrintsProblemsAndExitsOnErrors()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString deadlock = dir.filePath(u"dl.doefftrace"_s);
+        const QString result = dir.filePath(u"dl.doeffresult"_s);
+        const QString counter = dir.filePath(u"counter.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"deadlock"_s, u"--trace"_s, deadlock, u"--save-result"_s, result }).exitCode, 1);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--trace"_s, counter }).exitCode, 0);
+        Outcome o = doeffRun({ u"--lint"_s, deadlock });
+        QCOMPARE(o.exitCode, 1);
+        QCOMPARE(o.err, QString());
+        QVERIFY2(o.out.contains(u"error step 18 task 1 concurrency.cpp:133 [deadlock] deadlock: 3 tasks blocked; no "
+                                u"ring of tasks"_s),
+                 qPrintable(o.out));
+        QVERIFY(o.out.contains(u"[uncompleted-promise] promise 2 was waited on by task 1 'alice'"_s));
+        QVERIFY(o.out.endsWith(u"dl.doefftrace: 3 problems, 1 error\n"_s));
+        o = doeffRun({ u"--lint"_s, result });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.startsWith(u"error [deadlock] Deadlock: no task can make progress: "_s), qPrintable(o.out));
+        o = doeffRun({ u"--lint"_s, counter });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.out, counter + u": 0 problems, 0 errors\n"_s);
+        const QString junk = dir.filePath(u"junk.bin"_s);
+        QVERIFY(writeBytes(junk, "junk"));
+        o = doeffRun({ u"--lint"_s, junk });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.startsWith(u"doeff-run: %1: neither a trace nor a saved result"_s.arg(junk)), qPrintable(o.err));
+    }
+
     void unfinishedTraces()
     {
         QTemporaryDir dir;

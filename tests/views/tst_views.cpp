@@ -17,6 +17,8 @@
 #include <logmodel.h>
 #include <provenancemodel.h>
 #include <searchmodel.h>
+#include <problemmodel.h>
+#include <problemspane.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskfiltermodel.h>
@@ -25,6 +27,7 @@
 #include <timelinepane.h>
 #include <traceio.h>
 #include <varianttreemodel.h>
+#include <waitforpane.h>
 #include <watchmodel.h>
 
 #include <doeff/doeff.h>
@@ -32,10 +35,12 @@
 
 #include <QAbstractItemModelTester>
 #include <QFont>
+#include <QGraphicsView>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 using namespace doeff;
 using namespace doeff::views;
@@ -965,6 +970,87 @@ private Q_SLOTS:
         QVERIFY(f.waitResult());
         QVERIFY(f.session.result().is_err());
         QCOMPARE(f.session.result().error().type_name(), u"RunAbortedError"_s);
+    }
+    // Issue 21: the Problems pane lints a live run as its events arrive, an opened trace on a
+    // worker thread, and a click travels to the problem's step and task.
+    void problemsPaneLiveAndOnATrace()
+    {
+        Fixture f;
+        ProblemsPane pane(&f.session);
+        QAbstractItemModelTester tester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy changed(&pane, &ProblemsPane::problemsChanged);
+        QVERIFY(runToEnd(f, u"deadlock"_s));
+        f.session.refreshNow();
+        QTRY_VERIFY(pane.model()->count(Severity::Error) == 1);
+        QVERIFY(changed.count() > 0);
+        const QList<Problem> live = pane.model()->problems();
+        const auto deadlock
+            = std::find_if(live.begin(), live.end(), [](const Problem& p) { return p.kind == ProblemKind::Deadlock; });
+        QVERIFY(deadlock != live.end());
+        QVERIFY(deadlock->message.startsWith(u"deadlock: 3 tasks blocked"_s));
+        QCOMPARE(pane.model()->index(0, ProblemModel::SeverityColumn).data(Qt::DecorationRole).userType(),
+                 QMetaType::QIcon);
+        QCOMPARE(pane.summary(), u"1 error, 2 warnings, 0 notes"_s);
+
+        // the same run as a trace: linted off the GUI thread, the same problems
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"deadlock.doefftrace"_s);
+        TraceSource source;
+        source.events = f.session.liveEvents();
+        QCOMPARE(exportTrace(source, TraceFormat::Native, path), QString());
+        auto loaded = loadTrace(path);
+        QVERIFY2(loaded->error.isEmpty(), qPrintable(loaded->error));
+        f.session.openTrace(*loaded);
+        QTRY_VERIFY(!pane.isComputing() && pane.model()->rowCount() == live.size());
+        for (qsizetype i = 0; i < live.size(); ++i)
+            QCOMPARE(formatProblem(pane.model()->problems().at(i)), formatProblem(live.at(i)));
+
+        // a click selects the task and travels to the step
+        const int row = int(std::find_if(pane.model()->problems().begin(), pane.model()->problems().end(),
+                                         [](const Problem& p) { return p.kind == ProblemKind::Deadlock; })
+                            - pane.model()->problems().begin());
+        const Problem p = pane.model()->problems().at(row);
+        QVERIFY(p.step < f.session.presentStep());
+        pane.resize(800, 300);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        const QRect cell = pane.view()->visualRect(pane.model()->index(row, ProblemModel::MessageColumn));
+        QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(f.session.viewStep(), p.step);
+        QCOMPARE(f.session.selectedTask(), p.task);
+    }
+    // Issue 21: the Wait-for Graph pane at the step where the deadlock example's tasks all wait:
+    // a node per waiting task and promise, laid out without overlaps; clicking a task selects it.
+    void waitForPaneLaysOutTheGraph()
+    {
+        Fixture f;
+        WaitForPane pane(&f.session);
+        pane.resize(900, 400);
+        QVERIFY(runToEnd(f, u"deadlock"_s));
+        // the step that blocks the last task also fails them all (DeadlockError): the step
+        // before it shows main and alice waiting, bob about to
+        const auto raised = f.session.history()->lastHitBefore(f.session.presentStep() + 1, [](const Event& e) {
+            return e.kind == EventKind::TaskStateChanged && TaskStateCode(e.code) == TaskStateCode::Blocked;
+        });
+        QVERIFY(raised);
+        QVERIFY(f.session.goToStep(*raised - 1));
+        QTRY_VERIFY(!pane.model()->isScanning());
+        const WaitForGraph& g = pane.model()->graph();
+        QCOMPARE(g.step, *raised - 1);
+        QCOMPARE(g.task(1)->waitsOn, u"Wait(promise 2)"_s);
+        const QStringList keys { u"task:0"_s, u"task:1"_s, u"task:2"_s, u"promise:2"_s };
+        for (const QString& key : keys)
+            QVERIFY2(!pane.nodeRect(key).isEmpty(), qPrintable(key));
+        for (qsizetype i = 0; i < keys.size(); ++i)
+            for (qsizetype j = i + 1; j < keys.size(); ++j)
+                QVERIFY2(!pane.nodeRect(keys[i]).intersects(pane.nodeRect(keys[j])),
+                         qPrintable(keys[i] + u" overlaps "_s + keys[j]));
+        QVERIFY(pane.cycleNodes().isEmpty()); // promises: no ring the machine can prove
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        const QPoint at = pane.view()->mapFromScene(pane.nodeRect(u"task:1"_s).center());
+        QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(f.session.selectedTask(), 1);
     }
 };
 

@@ -86,7 +86,14 @@ struct DOEFF_EXPORT DeadlockReport {
     /// `Deadlock: no task can make progress: …`, bounded whatever the number of tasks.
     /// `cycleTexts` describe `cycles` (the machine knows the names), already bounded.
     static QString message(const QStringList& blocked, const QStringList& cycleTexts);
+    /// `task 1 'a' → task 2 'b' → task 1 'a'` for the tasks of one cycle (each waits on the
+    /// next); a long cycle shows its first kCycleLineTasks tasks and a count.
+    static QString cycleLine(const QStringList& tasks);
+    static constexpr qsizetype kCycleLineTasks = 20;
     QString text;
+    /// Every kept cycle as a cycleLine(), joined by `; ` (empty: no task waits on another in a
+    /// ring — e.g. tasks waiting on promises nobody completes).
+    QString cycleText;
 };
 
 /// Raised for every task left blocked with nothing able to make progress (§7.8).
@@ -98,6 +105,8 @@ public:
     /// `task <id> '<name>' waits on <what>`, in blocking order.
     QStringList blocked() const { return m_report->blocked; }
     QList<QList<int>> cycles() const { return m_report->cycles; }
+    /// The cycles named (DeadlockReport::cycleText); empty when there is none.
+    QString cycleText() const { return m_report->cycleText; }
     /// The one report shared by every task of this deadlock.
     const std::shared_ptr<const DeadlockReport>& report() const { return m_report; }
 

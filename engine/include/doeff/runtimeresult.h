@@ -97,6 +97,8 @@ struct DOEFF_EXPORT ResultData {
     SourceStackTrace source;
     QList<UnobservedFailure> unobserved;
     ErrorContext errorContext;
+    /// A deadlock's wait-for cycles (DeadlockError::cycleText()); empty for any other result.
+    QString waitCycle;
     QString format(bool verbose) const;
 };
 } // namespace detail
@@ -121,6 +123,8 @@ public:
     const SourceStackTrace& source_stack() const { return m_data->source; }
     const QList<UnobservedFailure>& unobserved_failures() const { return m_data->unobserved; }
     const ErrorContext& error_context() const { return m_data->errorContext; }
+    /// The tasks a deadlock left waiting on each other in a ring, named (empty otherwise).
+    const QString& wait_cycle() const { return m_data->waitCycle; }
     /// The run's value as a QVariant; rethrows the error on Err.
     QVariant anyValue() const;
     QString format(bool verbose = false) const { return m_data->format(verbose); }

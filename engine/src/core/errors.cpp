@@ -2,6 +2,8 @@
 #include <doeff/result.h>
 #include <doeff/value.h>
 
+#include <algorithm>
+
 namespace doeff {
 
 Error::Error(const QString& message, std::source_location where)
@@ -43,6 +45,17 @@ QString DeadlockReport::message(const QStringList& blocked, const QStringList& c
     }
     s += QStringLiteral("; ... and %1 more").arg(blocked.size() - kListed);
     return s;
+}
+
+QString DeadlockReport::cycleLine(const QStringList& tasks)
+{
+    if (tasks.isEmpty()) return {};
+    const QString arrow = QStringLiteral(" \u2192 ");
+    QString s;
+    for (qsizetype i = 0; i < std::min(tasks.size(), kCycleLineTasks); ++i)
+        s += tasks.at(i) + arrow;
+    if (tasks.size() > kCycleLineTasks) s += QStringLiteral("\u2026 (%1 tasks in all)").arg(tasks.size()) + arrow;
+    return s + tasks.first();
 }
 
 namespace {

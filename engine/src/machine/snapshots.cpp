@@ -266,6 +266,10 @@ std::shared_ptr<const ResultData> Machine::buildResult()
         const ErrorPtr& e = main->error;
         r->error = ErrorInfo(e->exception);
         r->rootCause = r->error.root_cause();
+        if (const auto* d = r->rootCause.as<DeadlockError>())
+            r->waitCycle = d->cycleText();
+        else if (const auto* d2 = r->error.as<DeadlockError>())
+            r->waitCycle = d2->cycleText();
         // the chain, from main back to the failing point
         std::vector<const ErrorRecord*> chain;
         for (const ErrorRecord* x = e.get(); x; x = x->from.get())

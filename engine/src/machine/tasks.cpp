@@ -1,6 +1,7 @@
 // The scheduler: tasks, promises, gather and race, cancellation, completion and deadlock.
 
 #include "machine.h"
+#include "waitcycles.h"
 
 #include <doeff/value.h>
 
@@ -514,47 +515,6 @@ QString BlockOp::label(const Machine& m) const
     return {};
 }
 
-namespace {
-/// The cycles of the wait-for graph (`out[i]`: the nodes node i waits on), found by one
-/// iterative depth-first search (a ring of 100,000 tasks must not recurse): one per back edge,
-/// at most `limit`.
-QList<QList<int>> findCycles(const std::vector<std::vector<int>>& out, qsizetype limit)
-{
-    enum : unsigned char { White, Grey, Black };
-    std::vector<unsigned char> colour(out.size(), White);
-    std::vector<int> pathPos(out.size(), -1);
-    std::vector<int> path;
-    std::vector<std::pair<int, std::size_t>> stack; // node, next edge
-    QList<QList<int>> cycles;
-    for (std::size_t root = 0; root < out.size(); ++root) {
-        if (colour[root] != White) continue;
-        stack.emplace_back(int(root), 0);
-        colour[root] = Grey;
-        pathPos[root] = int(path.size());
-        path.push_back(int(root));
-        while (!stack.empty()) {
-            auto& [node, edge] = stack.back();
-            if (edge == out[node].size()) {
-                colour[node] = Black;
-                path.pop_back();
-                stack.pop_back();
-                continue;
-            }
-            const int next = out[node][edge++];
-            if (colour[next] == Grey) {
-                if (cycles.size() < limit) cycles.append(QList<int>(path.begin() + pathPos[next], path.end()));
-            } else if (colour[next] == White) {
-                colour[next] = Grey;
-                pathPos[next] = int(path.size());
-                path.push_back(next);
-                stack.emplace_back(next, 0);
-            }
-        }
-    }
-    return cycles;
-}
-} // namespace
-
 void Machine::resolveDeadlock()
 {
     std::vector<TaskRec*> blocked;
@@ -584,7 +544,7 @@ void Machine::resolveDeadlock()
             if (w.kind() == Waitable::Kind::Task) edge(w.id());
     }
     constexpr qsizetype kCyclesKept = 8, kCyclesShown = 3, kCycleTasksShown = 3;
-    const QList<QList<int>> nodeCycles = findCycles(out, kCyclesKept);
+    const QList<QList<int>> nodeCycles = findWaitCycles(out, kCyclesKept);
     QStringList cycleTexts;
     auto taskText = [&](int node) {
         return QStringLiteral("task %1 '%2'").arg(QString::number(blocked[node]->id), blocked[node]->name);
@@ -607,6 +567,14 @@ void Machine::resolveDeadlock()
                                                             : QStringLiteral("%1 more cycles"))
                               .arg(nodeCycles.size() - kCyclesShown));
     report->text = DeadlockReport::message(report->blocked, cycleTexts);
+    QStringList named;
+    for (const QList<int>& c : nodeCycles) {
+        QStringList names;
+        for (int node : c)
+            names.append(taskText(node));
+        named.append(DeadlockReport::cycleLine(names));
+    }
+    report->cycleText = named.join(QStringLiteral("; "));
     const std::shared_ptr<const DeadlockReport> shared = std::move(report);
 
     for (TaskRec* t : blocked) {

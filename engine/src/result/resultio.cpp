@@ -163,6 +163,7 @@ QCborMap encode(const detail::ResultData& d)
                                      { QStringLiteral("name"), u.name },
                                      { QStringLiteral("error"), encodeError(u.error) } });
     doc.insert(QStringLiteral("unobserved"), unobserved);
+    if (!d.waitCycle.isEmpty()) doc.insert(QStringLiteral("wait_cycle"), d.waitCycle);
     doc.insert(QStringLiteral("error_context"),
                QCborMap { { QStringLiteral("task"), d.errorContext.task },
                           { QStringLiteral("task_name"), d.errorContext.taskName },
@@ -297,6 +298,7 @@ public:
         auto d = std::make_shared<detail::ResultData>();
         // optional: files written before it was recorded have none (the reader names them)
         if (doc.contains(QStringLiteral("program"))) d->program = string(doc, QStringLiteral("program"), {});
+        if (doc.contains(QStringLiteral("wait_cycle"))) d->waitCycle = string(doc, QStringLiteral("wait_cycle"), {});
         const QString status = string(doc, QStringLiteral("status"), {});
         if (status != QStringLiteral("ok") && status != QStringLiteral("err"))
             fail(QStringLiteral("field 'status' must be 'ok' or 'err', got '%1'").arg(status));

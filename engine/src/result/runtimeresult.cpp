@@ -154,6 +154,7 @@ QString detail::ResultData::format(bool verbose) const
         if (!unobserved.isEmpty())
             s += QStringLiteral("\n\nUnobserved task failures (%1):\n").arg(unobserved.size())
                 + unobservedLines(unobserved);
+        if (!ok && !waitCycle.isEmpty()) s += QStringLiteral("\n\nWait-for cycle: ") + waitCycle;
         return s;
     }
     QString s = heavyRule + QStringLiteral("\n") + QString(30, u' ') + QStringLiteral("RUNTIME RESULT\n") + heavyRule
@@ -174,6 +175,7 @@ QString detail::ResultData::format(bool verbose) const
     s += sectionHeader(30, QStringLiteral("ENVIRONMENT")) + mapSection(QStringLiteral("Environment"), envEntries)
         + QStringLiteral("\n");
     s += QStringLiteral("\n") + heavyRule;
+    if (!ok && !waitCycle.isEmpty()) s += QStringLiteral("\n\nWait-for cycle: ") + waitCycle;
     return s;
 }
 

@@ -3,6 +3,7 @@
 
 #include "scenario.h"
 
+#include <QBuffer>
 #include <QPromise>
 #include <QtConcurrent>
 
@@ -577,6 +578,36 @@ private Q_SLOTS:
             u"Wait(task 3 'm2'); task 3 'm2' waits on Wait(task 1 'm0'); task 0 'main' waits on Wait(task 1 'm0')"_s);
         QCOMPARE(d->cycles(), (QList<QList<int>> { { 1, 2, 3 } }));
         QCOMPARE(d->blocked().size(), 4);
+    }
+    void deadlockNamesItsCycleInTheResult()
+    {
+        // the message stays the spec's; the cycle is data, and format() adds one block at the end
+        auto r = sync_run(ringMain(3), sync_handlers_preset());
+        QVERIFY(r.is_err());
+        const auto* d = r.error().as<DeadlockError>();
+        QVERIFY(d);
+        const QString cycle = u"task 1 'm0' \u2192 task 2 'm1' \u2192 task 3 'm2' \u2192 task 1 'm0'"_s;
+        QCOMPARE(d->cycleText(), cycle);
+        QCOMPARE(r.wait_cycle(), cycle);
+        const QString text = r.format();
+        QVERIFY2(text.endsWith(u"\n\nWait-for cycle: "_s + cycle), qPrintable(text));
+        QCOMPARE(text.count(u"Wait-for cycle"_s), 1);
+        QVERIFY(r.format(true).endsWith(u"\n\nWait-for cycle: "_s + cycle));
+        // saved and loaded, the text is the same byte for byte
+        QByteArray bytes;
+        QBuffer out(&bytes);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        QVERIFY(r.save(out));
+        out.close();
+        QBuffer in(&bytes);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const SavedResult loaded = load_result(in, u"ring.doeffresult"_s);
+        QCOMPARE(loaded.wait_cycle(), cycle);
+        QCOMPARE(loaded.format(), text);
+        QCOMPARE(loaded.format(true), r.format(true));
+        // a deadlock on promises has no ring of tasks: nothing is added
+        auto t21 = sync_run(t21_main(), sync_handlers_preset());
+        QVERIFY(!t21.format().contains(u"Wait-for cycle"_s));
     }
     void deadlockOfAHundredThousandTasksIsLinear()
     {

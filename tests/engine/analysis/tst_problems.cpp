@@ -1,0 +1,306 @@
+// Problems (doeff/problems.h): for each lint a program that triggers it and one that must not,
+// found live event by event and over a trace, each lint switchable off.
+#include <doeff/doeff.h>
+#include <doeff/problems.h>
+#include <doeff/trace.h>
+
+#include <QBuffer>
+#include <QTest>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <vector>
+
+using namespace doeff;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+/// Feeds a ProblemFinder live and keeps every event's owned record (for partial replays).
+struct Finder final : Observer {
+    explicit Finder(ProblemOptions o = {})
+        : finder(std::move(o))
+    { }
+    ProblemFinder finder;
+    std::deque<Event> events;
+    void onRecord(const Event& e, const RunView&) override
+    {
+        finder.apply(e);
+        Event copy = e;
+        copy.file = nullptr; // valid during the callback only
+        copy.function = nullptr;
+        events.push_back(std::move(copy));
+    }
+};
+
+template<class T> QList<Problem> problemsOf(Program<T> program, ProblemOptions options = {}, Finder** keep = nullptr)
+{
+    static std::unique_ptr<Finder> last;
+    last = std::make_unique<Finder>(options);
+    RunOptions ro;
+    ro.observers = { last.get() };
+    sync_run(std::move(program), sync_handlers_preset(), {}, {}, ro);
+    if (keep) *keep = last.get();
+    return last->finder.problems();
+}
+
+QList<Problem> ofKind(const QList<Problem>& all, ProblemKind kind)
+{
+    QList<Problem> out;
+    for (const Problem& p : all)
+        if (p.kind == kind) out.append(p);
+    return out;
+}
+
+Program<int> one()
+{
+    co_return 1;
+}
+
+// ---- deadlock: a ring of tasks --------------------------------------------------------------
+Program<int> ringMember(std::shared_ptr<std::vector<Task<int>>> ring, Future<QVariant> gate, int i)
+{
+    co_await Wait(gate);
+    co_await Wait((*ring)[(std::size_t(i) + 1) % ring->size()]);
+    co_return i;
+}
+Program<int> ringMain(int n)
+{
+    auto ring = std::make_shared<std::vector<Task<int>>>();
+    Promise<QVariant> gate = co_await CreatePromise();
+    for (int i = 0; i < n; ++i) {
+        const SpawnOptions options { u"m"_s + QString::number(i) };
+        Program<int> member = ringMember(ring, gate.future(), i);
+        Task<int> task = co_await Spawn(std::move(member), options);
+        ring->push_back(task);
+    }
+    co_await CompletePromise(gate, QVariant());
+    co_return co_await Wait(ring->front());
+}
+
+// ---- failures, waits, promises ---------------------------------------------------------------
+Program<int> failing()
+{
+    co_await Tell("about to fail");
+    throw InvalidArgumentError(u"lost"_s);
+}
+Program<int> forgetsAFailure()
+{
+    const SpawnOptions o { u"failing"_s };
+    co_await Spawn(failing(), o);
+    co_return 0;
+}
+Program<int> observesAFailure()
+{
+    const SpawnOptions o { u"failing"_s };
+    Task<int> t = co_await Spawn(failing(), o);
+    auto r = co_await Safe(Wait(t));
+    co_return r.is_ok() ? 1 : 0;
+}
+Program<int> worker()
+{
+    co_return 7;
+}
+Program<int> forgetsATask()
+{
+    const SpawnOptions o { u"worker"_s };
+    co_await Spawn(worker(), o);
+    co_return 0;
+}
+Program<int> waitsATask()
+{
+    const SpawnOptions o { u"worker"_s };
+    Task<int> t = co_await Spawn(worker(), o);
+    co_return co_await Wait(t);
+}
+Program<int> waitsOnAnAbandonedPromise()
+{
+    Promise<int> p = co_await CreatePromise<int>();
+    auto r = co_await Safe(Wait(p.future()));
+    co_return r.is_ok() ? 1 : 0;
+}
+Program<void> completer(Promise<int> p)
+{
+    co_await CompletePromise(p, 5);
+}
+Program<int> waitsOnACompletedPromise()
+{
+    Promise<int> p = co_await CreatePromise<int>();
+    const SpawnOptions o { u"completer"_s };
+    Task<void> t = co_await Spawn(completer(p), o);
+    const int v = co_await Wait(p.future());
+    co_await Wait(t);
+    co_return v;
+}
+
+// ---- cancel while awaited ----------------------------------------------------------------------
+Program<int> stuck(Future<int> never)
+{
+    co_return co_await Wait(never);
+}
+Program<int> watcher(Task<int> t)
+{
+    auto r = co_await Safe(Wait(t));
+    co_return r.is_ok() ? 1 : 0;
+}
+Program<void> canceller(Task<int> t)
+{
+    co_await t.cancel();
+}
+Program<int> cancelsAWaitedTask(bool watched)
+{
+    Promise<int> never = co_await CreatePromise<int>();
+    const SpawnOptions w { u"stuck"_s };
+    Task<int> s = co_await Spawn(stuck(never.future()), w);
+    const SpawnOptions o { u"watcher"_s };
+    std::optional<Task<int>> watch;
+    if (watched) watch = co_await Spawn(watcher(s), o);
+    const SpawnOptions c { u"canceller"_s };
+    Task<void> k = co_await Spawn(canceller(s), c);
+    co_await Wait(k);
+    if (watch) co_await Wait(*watch);
+    auto r = co_await Safe(Wait(s));
+    co_return r.is_ok() ? 1 : 0;
+}
+
+// ---- store and log -----------------------------------------------------------------------------
+Program<int> writesAndForgets()
+{
+    co_await Put("unused", 1);
+    co_await Put("used", 2);
+    co_return co_await Get<int>("used");
+}
+Program<int> tells(int n)
+{
+    for (int i = 0; i < n; ++i)
+        co_await Tell(u"line %1"_s.arg(i));
+    co_return n;
+}
+
+} // namespace
+
+class TestProblems : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void deadlockNamesItsCycle()
+    {
+        const QList<Problem> d = ofKind(problemsOf(ringMain(3)), ProblemKind::Deadlock);
+        QCOMPARE(d.size(), 1);
+        QCOMPARE(d[0].severity, Severity::Error);
+        QVERIFY2(d[0].message.startsWith(u"deadlock: 4 tasks blocked; cycle: task 1 'm0' \u2192 task 2 'm1' \u2192 "
+                                         u"task 3 'm2' \u2192 task 1 'm0'"_s),
+                 qPrintable(d[0].message));
+        QVERIFY(!d[0].related.isEmpty());
+        QVERIFY(ofKind(problemsOf(one()), ProblemKind::Deadlock).isEmpty());
+    }
+    void unobservedFailure()
+    {
+        const QList<Problem> p = ofKind(problemsOf(forgetsAFailure()), ProblemKind::UnobservedFailure);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].task, 1);
+        QVERIFY2(
+            p[0].message.contains(u"task 1 'failing' failed and nobody waited on it: InvalidArgumentError: lost"_s),
+            qPrintable(p[0].message));
+        QVERIFY(ofKind(problemsOf(observesAFailure()), ProblemKind::UnobservedFailure).isEmpty());
+    }
+    void neverWaited()
+    {
+        const QList<Problem> p = ofKind(problemsOf(forgetsATask()), ProblemKind::NeverWaited);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].severity, Severity::Info);
+        QCOMPARE(p[0].task, 1);
+        QVERIFY(ofKind(problemsOf(waitsATask()), ProblemKind::NeverWaited).isEmpty());
+    }
+    void unfinishedTaskWhenTheEventsEnd()
+    {
+        // the events of a deadlocking ring, cut before the deadlock: the members never finished
+        Finder* f = nullptr;
+        problemsOf(ringMain(3), {}, &f);
+        ProblemFinder cut;
+        for (const Event& e : f->events) {
+            if (e.kind == EventKind::ErrorRaised) break;
+            cut.apply(e);
+        }
+        cut.finish();
+        const QList<Problem> p = ofKind(cut.problems(), ProblemKind::UnfinishedTask);
+        QCOMPARE(p.size(), 4); // main and m0..m2
+        const auto m0 = std::find_if(p.begin(), p.end(), [](const Problem& x) { return x.task == 1; });
+        QVERIFY(m0 != p.end());
+        QCOMPARE(m0->message, u"task 1 'm0' had not finished when the events ended (it waits on Wait(task 2 'm1'))"_s);
+        QVERIFY(ofKind(problemsOf(ringMain(3)), ProblemKind::UnfinishedTask).isEmpty());
+    }
+    void uncompletedPromise()
+    {
+        const QList<Problem> p = ofKind(problemsOf(waitsOnAnAbandonedPromise()), ProblemKind::UncompletedPromise);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].message, u"promise 1 was waited on by task 0 'main' and nobody completed or failed it"_s);
+        QVERIFY(ofKind(problemsOf(waitsOnACompletedPromise()), ProblemKind::UncompletedPromise).isEmpty());
+    }
+    void cancelledWhileAwaited()
+    {
+        const QList<Problem> p = ofKind(problemsOf(cancelsAWaitedTask(true)), ProblemKind::CancelledWhileAwaited);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].message, u"task 1 'stuck' was cancelled while task 2 'watcher' waited on it"_s);
+        QVERIFY(ofKind(problemsOf(cancelsAWaitedTask(false)), ProblemKind::CancelledWhileAwaited).isEmpty());
+    }
+    void unreadStoreKey()
+    {
+        const QList<Problem> p = ofKind(problemsOf(writesAndForgets()), ProblemKind::UnreadStoreKey);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].message, u"store key 'unused' was written and never read"_s);
+        QVERIFY(!p[0].file.isEmpty());
+    }
+    void logTooLong()
+    {
+        ProblemOptions o;
+        o.logBound = 3;
+        const QList<Problem> p = ofKind(problemsOf(tells(5), o), ProblemKind::LogTooLong);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].message, u"the log passed 3 entries"_s);
+        QVERIFY(ofKind(problemsOf(tells(3), o), ProblemKind::LogTooLong).isEmpty());
+    }
+    void eachLintCanBeSwitchedOff()
+    {
+        ProblemOptions o;
+        for (int k = 0; k < ProblemKindCount; ++k)
+            o.disabled.insert(ProblemKind(k));
+        QVERIFY(problemsOf(ringMain(3), o).isEmpty());
+        QVERIFY(problemsOf(forgetsAFailure(), o).isEmpty());
+        QVERIFY(problemsOf(writesAndForgets(), o).isEmpty());
+    }
+    void overATraceWithProgressAndCancel()
+    {
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        Finder live;
+        {
+            TraceRecorder rec;
+            QVERIFY(rec.start(&buffer, u"ring.doefftrace"_s));
+            RunOptions ro;
+            ro.observers = { &live, &rec };
+            sync_run(ringMain(3), sync_handlers_preset(), {}, {}, ro);
+            QVERIFY(rec.finish());
+        }
+        TraceReader reader;
+        QVERIFY(reader.openData(bytes, u"ring.doefftrace"_s));
+        quint64 lastDone = 0;
+        const auto found = findProblems(reader, {}, [&](quint64 done, quint64 total) {
+            lastDone = done;
+            return done <= total;
+        });
+        QVERIFY(found);
+        QCOMPARE(lastDone, reader.eventCount());
+        QCOMPARE(found->size(), live.finder.problems().size());
+        for (qsizetype i = 0; i < found->size(); ++i)
+            QCOMPARE(formatProblem(found->at(i)), formatProblem(live.finder.problems().at(i)));
+        QString error;
+        QVERIFY(!findProblems(
+            reader, {}, [](quint64, quint64) { return false; }, &error));
+        QCOMPARE(error, u"cancelled"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProblems)
+#include "tst_problems.moc"
