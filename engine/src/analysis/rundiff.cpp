@@ -1,6 +1,11 @@
 #include <doeff/rundiff.h>
 #include <doeff/trace.h>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+
 #include <cstring>
 
 namespace doeff {
@@ -46,6 +51,17 @@ RunDivergence divergence(quint64 i, quint64 j, const Event* x, const Event* y, c
     return d;
 }
 
+/// A value as compact JSON (lists and maps included); the plain text for strings and numbers.
+QString valueText(const QVariant& v)
+{
+    const QJsonValue j = QJsonValue::fromVariant(v);
+    if (j.isArray())
+        return QString::fromUtf8(QJsonDocument(j.toArray()).toJson(QJsonDocument::Compact));
+    if (j.isObject())
+        return QString::fromUtf8(QJsonDocument(j.toObject()).toJson(QJsonDocument::Compact));
+    return v.toString();
+}
+
 } // namespace
 
 QString describeRunEvent(const Event& e)
@@ -54,8 +70,8 @@ QString describeRunEvent(const Event& e)
         = QStringLiteral("%1 step %2 task %3").arg(QString::fromLatin1(eventKindName(e.kind))).arg(e.step).arg(e.task);
     if (!e.name.isEmpty()) s += QStringLiteral(" name=%1").arg(e.name);
     if (!e.text.isEmpty()) s += QStringLiteral(" text=%1").arg(e.text);
-    if (e.value.isValid()) s += QStringLiteral(" value=%1").arg(e.value.toString());
-    if (e.old.isValid()) s += QStringLiteral(" old=%1").arg(e.old.toString());
+    if (e.value.isValid()) s += QStringLiteral(" value=%1").arg(valueText(e.value));
+    if (e.old.isValid()) s += QStringLiteral(" old=%1").arg(valueText(e.old));
     if (e.function) s += QStringLiteral(" at %1:%2").arg(QString::fromUtf8(e.function)).arg(e.line);
     return s;
 }
