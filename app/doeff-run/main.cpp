@@ -422,6 +422,8 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
 
 } // namespace
 
+int diffTraceFiles(const QString& a, const QString& b); // diff.cpp
+
 int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
@@ -530,6 +532,10 @@ int main(int argc, char* argv[])
         u"what"_s);
     parser.addOption(whyOpt);
 
+    const QCommandLineOption diffOpt(
+        u"diff"_s, u"--diff A B: print where traces A and B first differ (exit 1), or that they are equal (exit 0)."_s,
+        u"A"_s);
+    parser.addOption(diffOpt);
     if (!parser.parse(QCoreApplication::arguments())) {
         err() << "doeff-run: " << parser.errorText() << '\n' << "Try 'doeff-run --help'.\n";
         return ExitUsage;
@@ -546,6 +552,14 @@ int main(int argc, char* argv[])
     if (parser.isSet(whyOpt))
         return doeff::run::why(parser.value(whyOpt), parser.value(traceOpts[4]), parser.positionalArguments(), out(),
                                err());
+    if (parser.isSet(diffOpt)) {
+        if (parser.positionalArguments().size() != 1) {
+            err() << "doeff-run: --diff needs two trace files: --diff A B\n";
+            return ExitUsage;
+        }
+        out().flush();
+        return diffTraceFiles(parser.value(diffOpt), parser.positionalArguments().first());
+    }
     try {
         const Request r = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt,
                                        saveOpt, openOpt, traceOpts, inspectOpt, debugOpt);

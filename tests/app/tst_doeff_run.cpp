@@ -672,6 +672,34 @@ private Q_SLOTS:
         o = doeffRun({ u"--lint"_s, junk });
         QCOMPARE(o.exitCode, 2);
         QVERIFY2(o.err.startsWith(u"doeff-run: %1: neither a trace nor a saved result"_s.arg(junk)), qPrintable(o.err));
+    void diffOfTwoTraces()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(u"a.doefftrace"_s);
+        const QString b = dir.filePath(u"b.doefftrace"_s);
+        const QString c = dir.filePath(u"c.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"greet"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, a }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"greet"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, b }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"greet"_s, u"--env"_s, u"name=\"Bob\""_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, c })
+                     .exitCode,
+                 0);
+        Outcome o = doeffRun({ u"--diff"_s, a, b });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.startsWith(u"runs are equal"_s), qPrintable(o.out));
+        o = doeffRun({ u"--diff"_s, a, c });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.startsWith(u"first divergence at event 0"_s), qPrintable(o.out));
+        QVERIFY2(o.out.contains(u"{\"name\":\"Bob\"}"_s), qPrintable(o.out));
+        // not a trace: the file and the problem are named
+        const QString bad = dir.filePath(u"bad.txt"_s);
+        QVERIFY(writeBytes(bad, "junk\n"));
+        o = doeffRun({ u"--diff"_s, a, bad });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(bad + u": not a doeff trace"_s), qPrintable(o.err));
+        o = doeffRun({ u"--diff"_s, a });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"--diff needs two trace files"_s), qPrintable(o.err));
     }
 
     void unfinishedTraces()
