@@ -672,6 +672,8 @@ private Q_SLOTS:
         o = doeffRun({ u"--lint"_s, junk });
         QCOMPARE(o.exitCode, 2);
         QVERIFY2(o.err.startsWith(u"doeff-run: %1: neither a trace nor a saved result"_s.arg(junk)), qPrintable(o.err));
+    }
+
     void diffOfTwoTraces()
     {
         QTemporaryDir dir;
