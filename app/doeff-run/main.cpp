@@ -5,9 +5,9 @@
 
 #include "assignment.h"
 #include "debugger.h"
-#include "why.h"
 #include "explain.h"
 #include "lint.h"
+#include "why.h"
 
 #include <doeff/inspector.h>
 #include <doeff/library.h>

@@ -2,11 +2,11 @@
 #include "mainwindow.h"
 
 #include <breakpointspane.h>
-#include <effecttreepane.h>
 #include <effectspane.h>
+#include <effecttreepane.h>
 #include <logpane.h>
-#include <provenancepane.h>
 #include <problemspane.h>
+#include <provenancepane.h>
 #include <resultpane.h>
 #include <searchpane.h>
 #include <stackpane.h>
@@ -161,9 +161,8 @@ void MainWindow::createDocks()
     });
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
-    for (QDockWidget* d :
-         { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline, search, provenance,
-           problems, waitFor })
+    for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline,
+                            search, provenance, problems, waitFor })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

@@ -15,10 +15,10 @@
 #include <history.h>
 #include <liverun.h>
 #include <logmodel.h>
-#include <provenancemodel.h>
-#include <searchmodel.h>
 #include <problemmodel.h>
 #include <problemspane.h>
+#include <provenancemodel.h>
+#include <searchmodel.h>
 #include <stackmodel.h>
 #include <studiosession.h>
 #include <taskfiltermodel.h>
@@ -875,10 +875,12 @@ private Q_SLOTS:
             QCOMPARE(m.rowCount(), count([&](const Expected& x) { return x.task == middle.task; }));
             const QString text = middle.label.toUpper();
             m.setFilter({}, -1, text);
-            QCOMPARE(m.rowCount(), count([&](const Expected& x) { return x.label.contains(text, Qt::CaseInsensitive); }));
+            QCOMPARE(m.rowCount(),
+                     count([&](const Expected& x) { return x.label.contains(text, Qt::CaseInsensitive); }));
             QVERIFY(m.rowCount() >= 1);
             for (int r = 0; r < m.rowCount(); ++r)
-                QVERIFY(m.index(r, EffectListModel::EffectColumn).data().toString().contains(text, Qt::CaseInsensitive));
+                QVERIFY(
+                    m.index(r, EffectListModel::EffectColumn).data().toString().contains(text, Qt::CaseInsensitive));
             m.setFilter(u"NoSuchEffect"_s, -1, {});
             QCOMPARE(m.rowCount(), 0);
         }

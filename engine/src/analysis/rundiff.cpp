@@ -55,10 +55,8 @@ RunDivergence divergence(quint64 i, quint64 j, const Event* x, const Event* y, c
 QString valueText(const QVariant& v)
 {
     const QJsonValue j = QJsonValue::fromVariant(v);
-    if (j.isArray())
-        return QString::fromUtf8(QJsonDocument(j.toArray()).toJson(QJsonDocument::Compact));
-    if (j.isObject())
-        return QString::fromUtf8(QJsonDocument(j.toObject()).toJson(QJsonDocument::Compact));
+    if (j.isArray()) return QString::fromUtf8(QJsonDocument(j.toArray()).toJson(QJsonDocument::Compact));
+    if (j.isObject()) return QString::fromUtf8(QJsonDocument(j.toObject()).toJson(QJsonDocument::Compact));
     return v.toString();
 }
 
