@@ -67,17 +67,19 @@ void TaskModel::setRows(const QList<Row>& rows, int current)
         int first = NUM_COLUMNS;
         int last = -1;
         auto differs = [&](int column, bool changed) {
-            if (!changed && !highlight) return;
+            if (!changed) return;
             first = std::min(first, column);
             last = std::max(last, column);
         };
-        differs(IdColumn, false); // (the highlight only)
-        differs(NameColumn, was.name != now.name);
-        differs(KindColumn, was.kind != now.kind);
-        differs(StateColumn, was.state != now.state || was.lost != now.lost);
-        differs(WaitsOnColumn, was.waitsOn != now.waitsOn);
-        differs(StepsColumn, was.steps != now.steps);
-        differs(EffectColumn, was.effect != now.effect || was.outcome != now.outcome);
+        // the state colours the whole row (failed, done, lost), as the highlight does
+        const bool whole = highlight || was.state != now.state || was.lost != now.lost;
+        differs(IdColumn, whole);
+        differs(NameColumn, whole || was.name != now.name);
+        differs(KindColumn, whole || was.kind != now.kind);
+        differs(StateColumn, whole);
+        differs(WaitsOnColumn, whole || was.waitsOn != now.waitsOn);
+        differs(StepsColumn, whole || was.steps != now.steps);
+        differs(EffectColumn, whole || was.effect != now.effect || was.outcome != now.outcome);
         m_rows[i] = now;
         if (last >= 0) Q_EMIT dataChanged(index(int(i), first), index(int(i), last));
         updated = true;
