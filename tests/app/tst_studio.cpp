@@ -643,6 +643,37 @@ private Q_SLOTS:
         QCOMPARE(w.sourcePane()->line(), tellLine);
     }
 
+    // Issue 20: "Waits on" has its whole text in a tooltip, with each promise named by where it
+    // was created.
+    void waitsOnNamesPromisesByTheirCreation()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(runToEnd(w, u"deadlock"_s));
+        // a step where alice (task 1) waits on bob's promise
+        quint64 step = 0;
+        for (quint64 s = 1; s < w.session()->presentStep() && step == 0; ++s) {
+            QVERIFY(w.session()->goToStep(s));
+            const SessionTask* alice = w.session()->state().task(1);
+            if (alice && alice->waitsOn.contains(u"promise"_s)) step = s;
+        }
+        QVERIFY2(step > 0, "alice never waited on a promise");
+        TaskModel* tasks = w.tasksPane()->model();
+        const QString tip = tasks->index(tasks->rowOf(1), TaskModel::WaitsOnColumn).data(Qt::ToolTipRole).toString();
+        // where bob's promise was made: the line of deadlock_main that creates fromBob
+        QFile source(QStringLiteral(DOEFF_EXAMPLES_SOURCE_DIR "/concurrency.cpp"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(source.readAll()).split(u'\n');
+        int created = 0;
+        for (int i = 0; i < lines.size() && created == 0; ++i)
+            if (lines[i].contains(u"fromBob = co_await CreatePromise"_s)) created = i + 1;
+        QVERIFY(created > 0);
+        QVERIFY2(tip.startsWith(u"Task 1 'alice' waits on Wait(promise "_s), qPrintable(tip));
+        QVERIFY2(tip.contains(u": created by task 0 'main' at concurrency.cpp:%1 (step "_s.arg(created)),
+                 qPrintable(tip));
+    }
+
     // Issue 19 #4: a cell whose column is too narrow shows its whole text in a tooltip.
     void elidedCellsShowTheirText()
     {

@@ -3,6 +3,7 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <utility>
@@ -141,8 +142,22 @@ QVariant TaskModel::rowData(const Row& r, int column, int role) const
     }
     if (role == Qt::ToolTipRole && column == EffectColumn) return r.outcome.isEmpty() ? r.effect : r.outcome;
     // the whole text, however narrow the column (a Gather over many items is long)
-    if (role == Qt::ToolTipRole && column == WaitsOnColumn && !r.waitsOn.isEmpty())
-        return tr("Task %1 '%2' waits on %3").arg(r.id).arg(r.name, r.waitsOn);
+    if (role == Qt::ToolTipRole && column == WaitsOnColumn && !r.waitsOn.isEmpty()) {
+        QString tip = tr("Task %1 '%2' waits on %3").arg(r.id).arg(r.name, r.waitsOn);
+        // the promises it names, by where they were created
+        if (m_promiseNamer) {
+            static const QRegularExpression promise(QStringLiteral("promise (\\d+)"));
+            QList<int> seen;
+            for (auto it = promise.globalMatch(r.waitsOn); it.hasNext();) {
+                const int id = it.next().captured(1).toInt();
+                if (seen.contains(id)) continue;
+                seen.append(id);
+                if (const QString where = m_promiseNamer(id); !where.isEmpty())
+                    tip += u'\n' + tr("promise %1: %2").arg(id).arg(where);
+            }
+        }
+        return tip;
+    }
     if (role == Qt::ToolTipRole && column == NameColumn) return tr("Task %1 '%2'").arg(r.id).arg(r.name);
     if (role == Qt::ToolTipRole && column == StateColumn && r.lost)
         return tr("The debuggee process ended before this task finished; it was %1 at the last event the Studio "

@@ -6,6 +6,8 @@
 #include <QHash>
 #include <QList>
 
+#include <functional>
+
 namespace doeff::views {
 
 /// The task queue: one row per task, appended as tasks spawn, updated in place.
@@ -47,6 +49,9 @@ public:
     /// The row of a task id, or -1.
     int rowOf(int task) const;
     const QList<Row>& rows() const { return m_rows; }
+    /// Says where promise `id` was created (`created by task 0 'main' at x.cpp:12`), for the
+    /// Waits on tooltip; empty when not known.
+    void setPromiseNamer(std::function<QString(int id)> namer) { m_promiseNamer = std::move(namer); }
     /// The running or pausing task (highlighted), or -1.
     int current() const { return m_current; }
     /// The row `row`'s current-task highlight, text and colours, as data() gives them.
@@ -65,6 +70,7 @@ Q_SIGNALS:
 private:
     QList<Row> m_rows;
     QHash<int, int> m_rowOf; ///< task id → row
+    std::function<QString(int)> m_promiseNamer;
     int m_current = -1;
 };
 

@@ -1,10 +1,12 @@
 #include "taskspane.h"
 
+#include "history.h"
 #include "paneparts.h"
 #include "studiosession.h"
 #include "traceio.h"
 
 #include <QCheckBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -56,6 +58,19 @@ TasksPane::TasksPane(StudioSession* session, QWidget* parent)
     connect(m_proxy, &QAbstractItemModel::modelReset, this, changed);
     connect(m_proxy, &QAbstractItemModel::layoutAboutToBeChanged, this, changing);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, changed);
+    m_model.setPromiseNamer([this](int id) -> QString {
+        const StateHistory* history = m_session->history();
+        if (!history) return {};
+        const auto& origins = history->timeline().promiseOrigins().origins();
+        const auto it = origins.constFind(id);
+        if (it == origins.cend()) return {};
+        const SessionTask* creator = m_session->presentState().task(it->task);
+        return tr("created by task %1 '%2' at %3:%4 (step %L5)")
+            .arg(it->task)
+            .arg(creator ? creator->name : QString(), QFileInfo(it->file).fileName())
+            .arg(it->line)
+            .arg(it->step);
+    });
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(TaskModel::IdColumn, Qt::AscendingOrder);

@@ -26,6 +26,7 @@ TimelineLane& TimelineData::lane(int task)
 
 void TimelineData::add(const Event& e)
 {
+    m_promises.apply(e);
     m_lastStep = std::max(m_lastStep, e.step);
     switch (e.kind) {
     case EventKind::Step:

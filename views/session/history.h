@@ -2,6 +2,7 @@
 
 #include <doeff/session.h>
 #include <doeff/trace.h>
+#include <doeff/waitfor.h>
 
 #include <QHash>
 #include <QList>
@@ -58,6 +59,8 @@ public:
     const QStringList& effectNames() const { return m_effectNames; }
     /// Spawn and wake flows, in step order.
     const std::vector<TimelineFlow>& flows() const { return m_flows; }
+    /// Where each promise was created (task, file:line, step), by the machine's promise id.
+    const PromiseOrigins& promiseOrigins() const { return m_promises; }
     /// The step of the last event added.
     quint64 lastStep() const { return m_lastStep; }
     /// Lane index of a task, or -1.
@@ -72,6 +75,7 @@ private:
     QStringList m_effectNames;
     QHash<QString, quint32> m_effectNameIds;
     std::vector<TimelineFlow> m_flows;
+    PromiseOrigins m_promises;
     QHash<int, TaskStateCode> m_state; ///< each task's last state
     int m_stepTask = -1; ///< the task of the last Step
 };
