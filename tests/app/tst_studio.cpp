@@ -506,7 +506,9 @@ private Q_SLOTS:
                 workers = shown->index(r, 0);
         QVERIFY(workers.isValid());
         QCOMPARE(shown->rowCount(workers), tasks - 1);
-        QCOMPARE(workers.data().toString(), u"×%1"_s.arg(tasks - 1));
+        QCOMPARE(workers.siblingAtColumn(TaskModel::NameColumn).data().toString(),
+                 u"%1 ×%2"_s.arg(shown->index(workers.row(), TaskModel::NameColumn, workers).data().toString())
+                     .arg(tasks - 1));
         // selecting a worker from elsewhere expands its group and selects it there
         w.session()->setSelectedTask(2);
         QCOMPARE(pane->view()->currentIndex().data(TaskModel::TaskIdRole).toInt(), 2);

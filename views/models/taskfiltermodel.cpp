@@ -96,7 +96,8 @@ bool TaskFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceP
     if (m_text.isEmpty()) return true;
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
     const TaskModel::Row* r = rowAt(index);
-    if (!r) return index.data().toString().contains(m_text, Qt::CaseInsensitive); // a group's count
+    if (!r) // a folded group: its name and count (its tasks are matched one by one)
+        return index.siblingAtColumn(TaskModel::NameColumn).data().toString().contains(m_text, Qt::CaseInsensitive);
     return QString::number(r->id).contains(m_text) || r->name.contains(m_text, Qt::CaseInsensitive)
         || contains(QLatin1StringView(taskKindCodeName(r->kind)), m_text)
         || contains(QLatin1StringView(taskStateCodeName(r->state)), m_text)

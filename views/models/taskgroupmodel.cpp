@@ -11,6 +11,12 @@ namespace {
 // Top-level indexes carry 0; a task inside a group carries its group's index + 1.
 constexpr quintptr TopLevel = 0;
 
+QString groupTip(const TaskModel::Row& first, int n)
+{
+    return TaskGroupModel::tr("%1 tasks named '%2', all %3")
+        .arg(QLocale().toString(n), first.name, QString::fromLatin1(taskStateCodeName(first.state)));
+}
+
 QString groupKey(const TaskModel::Row& r)
 {
     return QString::number(int(r.kind)) + u'\x1f' + QString::number(int(r.state)) + u'\x1f'
@@ -126,12 +132,15 @@ QVariant TaskGroupModel::data(const QModelIndex& index, int role) const
     const int n = int(g.rows.size());
     switch (index.column()) {
     case TaskModel::IdColumn:
-        // the group's tasks sort by their first id; the display says how many there are
-        if (role == Qt::DisplayRole) return tr("×%1").arg(QLocale().toString(n));
+        // the group's tasks sort by their first id; the Id column is too narrow for a count
+        if (role == Qt::DisplayRole) return QString();
         if (role == TaskModel::SortRole) return first.id;
-        if (role == Qt::ToolTipRole)
-            return tr("%1 tasks named '%2', all %3")
-                .arg(QLocale().toString(n), first.name, QString::fromLatin1(taskStateCodeName(first.state)));
+        if (role == Qt::ToolTipRole) return groupTip(first, n);
+        break;
+    case TaskModel::NameColumn:
+        // the name, and how many tasks share it (and the rest of the row)
+        if (role == Qt::DisplayRole) return tr("%1 ×%2").arg(first.name, QLocale().toString(n));
+        if (role == Qt::ToolTipRole) return groupTip(first, n);
         break;
     case TaskModel::StepsColumn:
         if (role == Qt::DisplayRole || role == TaskModel::SortRole) {

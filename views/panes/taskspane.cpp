@@ -148,6 +148,8 @@ void TasksPane::setGrouped(bool grouped)
     m_groups.setSourceModel(grouped ? &m_model : nullptr);
     m_proxy->setSourceModel(grouped ? static_cast<QAbstractItemModel*>(&m_groups) : &m_model);
     m_view->setRootIsDecorated(grouped);
+    // (a task inside a group is indented: its id needs the room)
+    m_view->setColumnWidth(TaskModel::IdColumn, grouped ? 36 + m_view->indentation() * 2 : 36);
     syncSelection();
 }
 
