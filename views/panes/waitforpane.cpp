@@ -182,10 +182,15 @@ void WaitForPane::relayout()
     // the layout: Graphviz's dot, in points (1/72 inch), y upwards
     const QFont font = m_view->font();
     const QFontMetricsF metrics(font);
-    GVC_t* gvc = gvContext();
+    // One context for the process: Graphviz 2.42's text-layout plugin keeps a pointer to the
+    // last font name it measured, which freeing a context frees (AddressSanitizer found the
+    // next layout reading it). Nodes have no label either: the pane draws the text itself and
+    // gives the boxes their sizes, so Graphviz never measures text at all.
+    static GVC_t* const gvc = gvContext();
     Strings str;
     Agraph_t* graph = agopen(str(QStringLiteral("waitfor")), Agdirected, nullptr);
     agattr(graph, AGRAPH, str(QStringLiteral("rankdir")), str(QStringLiteral("LR")));
+    agattr(graph, AGNODE, str(QStringLiteral("label")), str(QString()));
     agattr(graph, AGNODE, str(QStringLiteral("shape")), str(QStringLiteral("box")));
     agattr(graph, AGNODE, str(QStringLiteral("fixedsize")), str(QStringLiteral("true")));
     agattr(graph, AGNODE, str(QStringLiteral("width")), str(QStringLiteral("1")));
@@ -260,7 +265,6 @@ void WaitForPane::relayout()
         m_label->setText(tr("Graphviz could not lay out the graph"));
     }
     agclose(graph);
-    gvFreeContext(gvc);
     m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-10, -10, 10, 10));
     fit();
 }
