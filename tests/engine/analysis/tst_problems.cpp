@@ -1,5 +1,7 @@
 // Problems (doeff/problems.h): for each lint a program that triggers it and one that must not,
 // found live event by event and over a trace, each lint switchable off.
+#include "ring.h"
+
 #include <doeff/doeff.h>
 #include <doeff/problems.h>
 #include <doeff/trace.h>
@@ -16,6 +18,8 @@ using namespace doeff;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+using testcommon::ringMain;
 
 /// Feeds a ProblemFinder live and keeps every event's owned record (for partial replays).
 struct Finder final : Observer {
@@ -59,25 +63,6 @@ Program<int> one()
 }
 
 // ---- deadlock: a ring of tasks --------------------------------------------------------------
-Program<int> ringMember(std::shared_ptr<std::vector<Task<int>>> ring, Future<QVariant> gate, int i)
-{
-    co_await Wait(gate);
-    co_await Wait((*ring)[(std::size_t(i) + 1) % ring->size()]);
-    co_return i;
-}
-Program<int> ringMain(int n)
-{
-    auto ring = std::make_shared<std::vector<Task<int>>>();
-    Promise<QVariant> gate = co_await CreatePromise();
-    for (int i = 0; i < n; ++i) {
-        const SpawnOptions options { u"m"_s + QString::number(i) };
-        Program<int> member = ringMember(ring, gate.future(), i);
-        Task<int> task = co_await Spawn(std::move(member), options);
-        ring->push_back(task);
-    }
-    co_await CompletePromise(gate, QVariant());
-    co_return co_await Wait(ring->front());
-}
 
 // ---- failures, waits, promises ---------------------------------------------------------------
 Program<int> failing()

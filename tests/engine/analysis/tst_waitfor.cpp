@@ -1,6 +1,8 @@
 // The wait-for graph (doeff/waitfor.h): who waits on what at a step, who created each promise
 // waited on, and the rings of tasks waiting on each other, live, from a trace and from a
 // saved result.
+#include "ring.h"
+
 #include <doeff/doeff.h>
 #include <doeff/session.h>
 #include <doeff/trace.h>
@@ -18,6 +20,8 @@ using namespace doeff;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+using testcommon::ringMain;
 
 /// Reduces the live stream and keeps the graph of the step where the most tasks waited.
 struct Watcher final : Observer {
@@ -40,26 +44,6 @@ struct Watcher final : Observer {
         }
     }
 };
-
-Program<int> ringMember(std::shared_ptr<std::vector<Task<int>>> ring, Future<QVariant> gate, int i)
-{
-    co_await Wait(gate);
-    co_await Wait((*ring)[(std::size_t(i) + 1) % ring->size()]);
-    co_return i;
-}
-Program<int> ringMain(int n)
-{
-    auto ring = std::make_shared<std::vector<Task<int>>>();
-    Promise<QVariant> gate = co_await CreatePromise();
-    for (int i = 0; i < n; ++i) {
-        const SpawnOptions options { u"m"_s + QString::number(i) };
-        Program<int> member = ringMember(ring, gate.future(), i);
-        Task<int> task = co_await Spawn(std::move(member), options);
-        ring->push_back(task);
-    }
-    co_await CompletePromise(gate, QVariant());
-    co_return co_await Wait(ring->front());
-}
 
 Program<int> one()
 {

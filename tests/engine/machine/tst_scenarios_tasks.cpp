@@ -1,6 +1,7 @@
 // Scenarios T and TM of spec/SCENARIOS.md: tasks, scheduling, cancellation, deadlock, time,
 // clocks and Await — on both runners, with exact interleavings.
 
+#include "ring.h"
 #include "scenario.h"
 
 #include <QBuffer>
@@ -12,6 +13,8 @@ using namespace scenario;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+using testcommon::ringMain;
 
 QDateTime dt(const QString& iso)
 {
@@ -253,30 +256,6 @@ Program<QString> t21_main()
     auto r = co_await Safe(Gather(ta, tb));
     t21Message = r.error().message();
     co_return r.error().type_name();
-}
-// Issue 17 #3: n tasks in a ring, each waiting on the next (the last on the first); main waits
-// on the first. The gate lets every task exist before any of them waits on its neighbour.
-Program<int> ringMember(std::shared_ptr<std::vector<Task<int>>> ring, Future<QVariant> gate, int i)
-{
-    co_await Wait(gate);
-    co_await Wait((*ring)[(std::size_t(i) + 1) % ring->size()]);
-    co_return i;
-}
-Program<int> ringMain(int n)
-{
-    auto ring = std::make_shared<std::vector<Task<int>>>();
-    ring->reserve(std::size_t(n));
-    Promise<QVariant> gate = co_await CreatePromise();
-    for (int i = 0; i < n; ++i) {
-        // no temporaries owning heap data inside the co_await expression: g++ 12 may destroy
-        // such a temporary twice (a literal's static data survives that, a built name does not)
-        const SpawnOptions options { u"m"_s + QString::number(i) };
-        Program<int> member = ringMember(ring, gate.future(), i);
-        Task<int> task = co_await Spawn(std::move(member), options);
-        ring->push_back(task);
-    }
-    co_await CompletePromise(gate, QVariant());
-    co_return co_await Wait(ring->front());
 }
 Program<QString> sleeper()
 {
