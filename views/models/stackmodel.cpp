@@ -1,5 +1,7 @@
 #include "stackmodel.h"
 
+#include <doeff/session.h>
+
 #include <QBrush>
 #include <QColor>
 #include <QFileInfo>
@@ -31,20 +33,14 @@ bool isHandling(const FrameInfo& f)
     return f.kind == QLatin1String("HandlingFrame");
 }
 
-/// `handler=audit_log` at the end of a handling frame's description: `audit_log`.
 QString handlerOf(const FrameInfo& handling)
 {
-    const qsizetype at = handling.description.lastIndexOf(QLatin1String(" handler="));
-    return at < 0 ? QString() : handling.description.mid(at + 9);
+    return handlingFrameHandler(handling.description);
 }
 
-/// `effect=Tell('x') handler=audit_log`: `Tell('x')`.
 QString effectOf(const FrameInfo& handling)
 {
-    QString d = handling.description;
-    const qsizetype at = d.lastIndexOf(QLatin1String(" handler="));
-    if (at >= 0) d.truncate(at);
-    return d.startsWith(QLatin1String("effect=")) ? d.mid(7) : d;
+    return handlingFrameEffect(handling.description);
 }
 
 QString shortLocation(const QString& file, int line)

@@ -324,9 +324,8 @@ QString StudioSession::currentFunction() const
     QString handler;
     if (f && f != t->k.constData()) {
         const SessionFrame& below = *(f - 1);
-        const qsizetype at = below.description.lastIndexOf(QLatin1String(" handler="));
-        if (below.kind == FrameKindCode::Handling && at >= 0)
-            handler = below.description.mid(at + 9) + QStringLiteral(" (handler)");
+        if (below.kind == FrameKindCode::Handling) handler = handlingFrameHandler(below.description);
+        if (!handler.isEmpty()) handler += QStringLiteral(" (handler)");
     }
     if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty())
         return !handler.isEmpty() && m_paused->eventFunction == f->function ? handler : m_paused->eventFunction;

@@ -69,6 +69,11 @@ struct SessionTreeNode {
     QList<int> children;
 };
 
+/// A handling frame's description is `effect=<label> handler=<name>`: the handler's name (empty
+/// when the description is not one), and the handled effect's label.
+DOEFF_EXPORT QString handlingFrameHandler(const QString& description);
+DOEFF_EXPORT QString handlingFrameEffect(const QString& description);
+
 class DOEFF_EXPORT SessionState {
 public:
     /// The effect call tree stops growing at this many nodes; later effects and activations

@@ -98,6 +98,19 @@ int SessionState::recordedActivation(const SessionTask& t)
     return -1;
 }
 
+QString handlingFrameHandler(const QString& description)
+{
+    const qsizetype at = description.lastIndexOf(QLatin1String(" handler="));
+    return at < 0 ? QString() : description.mid(at + 9);
+}
+
+QString handlingFrameEffect(const QString& description)
+{
+    QString d = description;
+    if (const qsizetype at = d.lastIndexOf(QLatin1String(" handler=")); at >= 0) d.truncate(at);
+    return d.startsWith(QLatin1String("effect=")) ? d.mid(7) : d;
+}
+
 int SessionState::restoredActivation(const SessionTask& t, int effectNode, const QString& function) const
 {
     if (effectNode < 0 || effectNode >= int(m_tree.size())) return -1;
@@ -214,9 +227,8 @@ void SessionState::apply(const Event& e)
             // a coroutine handler's activation sits on the handling of its effect: it displays as
             // the handler, as in the run's own effect tree (RUNTIME.md §10.3)
             if (!t.k.isEmpty() && t.k.last().kind == FrameKindCode::Handling) {
-                const QString& d = t.k.last().description;
-                const qsizetype at = d.lastIndexOf(QLatin1String(" handler="));
-                if (at >= 0) display = d.mid(at + 9) + QStringLiteral(" (handler)");
+                if (const QString h = handlingFrameHandler(t.k.last().description); !h.isEmpty())
+                    display = h + QStringLiteral(" (handler)");
             }
             if (taskRoot) display += QStringLiteral(" [task %1]").arg(t.id);
             // a frame a continuation gives back is the activation it was, not a new one
