@@ -615,12 +615,17 @@ private Q_SLOTS:
         QCOMPARE(o.err, QString());
         QCOMPARE(o.exitCode, 0);
         QVERIFY2(o.out.contains(u"(when the run deadlocked):\nwait-for graph at step 18: 3 tasks, 3 waiting, 2 "
-                                u"promises waited on, 0 cycles\n"_s),
+                                u"promises waited on, 3 cycles\n"_s),
                  qPrintable(o.out));
-        QVERIFY(
-            o.out.contains(u"task 1 'alice' [blocked] in partner at concurrency.cpp:133 waits on Wait(promise 2)\n"_s));
+        QVERIFY(o.out.contains(
+            u"task 1 'alice' [blocked, stuck] in partner at concurrency.cpp:133 waits on Wait(promise 2)\n"_s));
         QVERIFY(o.out.contains(u"promise 2: created by task 0 'main' at concurrency.cpp:141 (step 4); waited on by "
-                               u"task 1 'alice'; could be completed by: unknown"_s));
+                               u"task 1 'alice'; could be completed by: task 2 'bob' (spawned by task 0 after it held "
+                               u"it), task 0 'main' (created it)\n"_s));
+        QVERIFY(
+            o.out.contains(u"\ncycle: task 1 'alice' \u2192 promise 2 (created by task 0 'main' at "
+                           u"concurrency.cpp:141) \u2192 task 2 'bob' \u2192 promise 1 (created by task 0 'main' at "
+                           u"concurrency.cpp:140) \u2192 task 1 'alice'\n"_s));
         o = doeffRun({ u"--explain"_s, trace, u"--at"_s, u"5"_s });
         QCOMPARE(o.exitCode, 0);
         QVERIFY2(o.out.contains(u"wait-for graph at step 5: 1 tasks, 0 waiting"_s), qPrintable(o.out));
@@ -656,8 +661,9 @@ private Q_SLOTS:
         Outcome o = doeffRun({ u"--lint"_s, deadlock });
         QCOMPARE(o.exitCode, 1);
         QCOMPARE(o.err, QString());
-        QVERIFY2(o.out.contains(u"error step 18 task 1 concurrency.cpp:133 [deadlock] deadlock: 3 tasks blocked; no "
-                                u"ring of tasks"_s),
+        QVERIFY2(o.out.contains(u"error step 18 task 1 concurrency.cpp:133 [deadlock] deadlock: 3 tasks blocked; "
+                                u"cycle: task 1 'alice' \u2192 promise 2 (created by task 0 'main' at "
+                                u"concurrency.cpp:141) \u2192 task 2 'bob' \u2192 promise 1"_s),
                  qPrintable(o.out));
         QVERIFY(o.out.contains(u"[uncompleted-promise] promise 2 was waited on by task 1 'alice'"_s));
         QVERIFY(o.out.endsWith(u"dl.doefftrace: 3 problems, 1 error\n"_s));

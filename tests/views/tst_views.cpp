@@ -1059,12 +1059,40 @@ private Q_SLOTS:
             for (qsizetype j = i + 1; j < keys.size(); ++j)
                 QVERIFY2(!pane.nodeRect(keys[i]).intersects(pane.nodeRect(keys[j])),
                          qPrintable(keys[i] + u" overlaps "_s + keys[j]));
-        QVERIFY(pane.cycleNodes().isEmpty()); // promises: no ring the machine can prove
+        // bob still runs and could complete promise 2: no task is stuck, no ring yet
+        QVERIFY(!g.task(1)->stuck);
+        QVERIFY(pane.cycleNodes().isEmpty());
         pane.show();
         QVERIFY(QTest::qWaitForWindowExposed(&pane));
         const QPoint at = pane.view()->mapFromScene(pane.nodeRect(u"task:1"_s).center());
         QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, at);
         QCOMPARE(f.session.selectedTask(), 1);
+    }
+    // Issue 21: paused at the deadlock (a Deadlock breakpoint), every task of the deadlock
+    // example waits: the ring through the promises main handed to alice and bob is red.
+    void waitForPaneDrawsTheRingThroughPromises()
+    {
+        Fixture f;
+        WaitForPane pane(&f.session);
+        pane.resize(900, 400);
+        const ProgramInfo* info = examples::library().find(u"deadlock"_s);
+        QVERIFY(info);
+        f.run.start(*info, LiveRun::ClockChoice::Simulated);
+        QVERIFY(f.waitPaused());
+        Breakpoint deadlock;
+        deadlock.kind = Breakpoint::Kind::Deadlock;
+        QVERIFY(f.run.addBreakpoint(deadlock) > 0);
+        f.step(DebugAgent::Command::Continue);
+        QVERIFY(f.waitPaused());
+        QVERIFY(f.session.lastPause()->reason.startsWith(u"breakpoint"_s));
+        QTRY_VERIFY(!pane.model()->graph().cycles.isEmpty());
+        const WaitForGraph& g = pane.model()->graph();
+        QCOMPARE(g.cycles.front().tasks, (QList<int> { 1, 2 }));
+        QCOMPARE(g.cycles.front().promises, (QList<int> { 2, 1 }));
+        const QStringList ring { u"promise:1"_s, u"promise:2"_s, u"task:0"_s, u"task:1"_s, u"task:2"_s };
+        QStringList red = pane.cycleNodes();
+        red.sort();
+        QCOMPARE(red, ring);
     }
 };
 

@@ -39,6 +39,7 @@ struct Edge {
     QString from, to;
     bool cycle = false;
     bool created = false; // promise → its creator, dashed
+    bool completes = false; // promise → a task that could complete it
 };
 
 /// agsafeset and friends take char*: keeps the UTF-8 alive while Graphviz reads it.
@@ -116,31 +117,45 @@ void WaitForPane::relayout()
     m_cycleNodes.clear();
     const WaitForGraph& g = m_model.graph();
 
-    // the nodes: tasks that wait or are waited on, and the promises waited on
-    QSet<int> cycleTasks;
-    QSet<std::pair<int, int>> cycleEdges;
+    // the nodes: tasks that wait or are waited on, the promises waited on, and the live tasks
+    // that could complete them
+    auto taskKey = [](int id) { return QStringLiteral("task:%1").arg(id); };
+    auto promiseKey = [](int id) { return QStringLiteral("promise:%1").arg(id); };
+    QSet<QString> cycleNodes;
+    QSet<std::pair<QString, QString>> cycleEdges;
     for (const WaitForCycle& c : g.cycles)
         for (qsizetype i = 0; i < c.tasks.size(); ++i) {
-            cycleTasks.insert(c.tasks[i]);
-            cycleEdges.insert({ c.tasks[i], c.tasks[(i + 1) % c.tasks.size()] });
+            const QString from = taskKey(c.tasks[i]);
+            const QString to = taskKey(c.tasks[(i + 1) % c.tasks.size()]);
+            cycleNodes.insert(from);
+            const int via = c.promises.value(i, -1);
+            if (via < 0) {
+                cycleEdges.insert({ from, to });
+            } else {
+                cycleNodes.insert(promiseKey(via));
+                cycleEdges.insert({ from, promiseKey(via) });
+                cycleEdges.insert({ promiseKey(via), to });
+            }
         }
     QList<Node> nodes;
     QList<Edge> edges;
     QSet<QString> present;
-    auto taskKey = [](int id) { return QStringLiteral("task:%1").arg(id); };
-    auto promiseKey = [](int id) { return QStringLiteral("promise:%1").arg(id); };
     auto addTask = [&](int id) {
         const QString key = taskKey(id);
         if (present.contains(key)) return;
         present.insert(key);
         const WaitForTask* t = g.task(id);
-        Node n { key, {}, true, id, cycleTasks.contains(id) };
+        Node n { key, {}, true, id, cycleNodes.contains(key) };
         n.label = QStringLiteral("%1 '%2'").arg(id).arg(t ? t->name : QString());
         if (t && t->blocked()) {
-            n.label += u'\n' + QString::fromLatin1(taskStateCodeName(t->state)) + QStringLiteral(": ") + t->waitsOn;
+            n.label += u'\n' + QString::fromLatin1(taskStateCodeName(t->state))
+                + (t->stuck ? QStringLiteral(", stuck: ") : QStringLiteral(": ")) + t->waitsOn;
             if (!t->file.isEmpty()) n.label += u'\n' + QFileInfo(t->file).fileName() + u':' + QString::number(t->line);
         }
         nodes.append(n);
+    };
+    auto edge = [&](const QString& from, const QString& to, bool created, bool completes = false) {
+        edges.append({ from, to, cycleEdges.contains({ from, to }), created, completes });
     };
     for (const WaitForTask& t : g.tasks) {
         if (!t.blocked()) continue;
@@ -148,24 +163,46 @@ void WaitForPane::relayout()
         for (const WaitTarget& w : t.waits) {
             if (w.kind == WaitTarget::Kind::Task || w.kind == WaitTarget::Kind::LazyAsk) {
                 addTask(w.id);
-                edges.append({ taskKey(t.id), taskKey(w.id), cycleEdges.contains({ t.id, w.id }), false });
+                edge(taskKey(t.id), taskKey(w.id), false);
             } else if ((w.kind == WaitTarget::Kind::Promise || w.kind == WaitTarget::Kind::ExternalPromise)
                        && w.id >= 0) {
-                edges.append({ taskKey(t.id), promiseKey(w.id), false, false });
+                edge(taskKey(t.id), promiseKey(w.id), false);
             }
         }
     }
+    constexpr qsizetype completersDrawn = 8;
     for (const WaitForPromise& p : g.promises) {
-        Node n { promiseKey(p.id), {}, false, p.id, false };
+        const QString key = promiseKey(p.id);
+        Node n { key, {}, false, p.id, cycleNodes.contains(key) };
         n.label = (p.external ? QStringLiteral("external promise %1") : QStringLiteral("promise %1")).arg(p.id);
         n.label += p.originKnown ? QStringLiteral("\ncreated at %1:%2").arg(QFileInfo(p.file).fileName()).arg(p.line)
                                  : QStringLiteral("\ncreator unknown");
-        n.label += QStringLiteral("\ncompleted by: unknown");
+        if (p.external)
+            n.label += QStringLiteral("\ncompleted from outside the run");
+        else if (!p.completersKnown)
+            n.label += QStringLiteral("\ncould be completed by: unknown");
+        else if (p.completers.isEmpty())
+            n.label += QStringLiteral("\ncould be completed by: no live task");
+        else
+            n.label += QStringLiteral("\ncould be completed by %1%2 task%3")
+                           .arg(p.completersMore ? QStringLiteral("more than ") : QString())
+                           .arg(p.completers.size())
+                           .arg(p.completers.size() == 1 && !p.completersMore ? QString() : QStringLiteral("s"));
+        if (p.stuck) n.label += QStringLiteral(" (all stuck)");
         nodes.append(n);
         present.insert(n.key);
-        if (p.originKnown) {
+        // an edge to each task that could complete it (the first few); the creator's is dashed
+        bool creatorDrawn = false;
+        for (qsizetype i = 0; i < std::min(completersDrawn, p.completers.size()); ++i) {
+            const int task = p.completers[i].task;
+            addTask(task);
+            const bool creator = p.originKnown && task == p.creator;
+            creatorDrawn = creatorDrawn || creator;
+            edge(key, taskKey(task), creator, true);
+        }
+        if (p.originKnown && !creatorDrawn) {
             addTask(p.creator);
-            edges.append({ promiseKey(p.id), taskKey(p.creator), false, true });
+            edge(key, taskKey(p.creator), true);
         }
     }
     qsizetype waiting = 0;
@@ -234,8 +271,10 @@ void WaitForPane::relayout()
                 right.setAngle(dir.angle() - 25);
                 m_scene->addPolygon(QPolygonF({ tip, left.p2(), right.p2() }), pen, pen.color());
             }
-            if (e.created) {
-                auto* text = m_scene->addSimpleText(tr("created by"));
+            if (e.created || e.completes) {
+                auto* text = m_scene->addSimpleText(e.created && e.completes ? tr("created by, can complete")
+                                                        : e.created          ? tr("created by")
+                                                                             : tr("can complete"));
                 text->setBrush(palette().color(QPalette::PlaceholderText));
                 text->setPos(path.pointAtPercent(0.5) + QPointF(2, -14));
             }

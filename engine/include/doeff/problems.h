@@ -9,6 +9,7 @@
 
 #include <doeff/export.h>
 #include <doeff/observer.h>
+#include <doeff/waitfor.h>
 
 #include <QHash>
 #include <QList>
@@ -102,6 +103,7 @@ private:
     ProblemOptions m_options;
     QList<Problem> m_problems;
     QHash<int, TaskInfo> m_tasks;
+    PromiseOrigins m_promises; ///< who created and holds each promise (the deadlock's cycle)
     QHash<int, Site> m_promiseWaited; ///< first wait on each promise
     QSet<int> m_promiseDone;
     QHash<QString, Site> m_written; ///< store key: first write

@@ -4,16 +4,19 @@
 // answers one question about a run, live or recorded.
 //
 // The wait-for graph: which task waits on what at one step, who created each promise waited
-// on, and the rings of tasks waiting on each other (the same cycle finder the machine uses for
-// DeadlockError). Built from a SessionState (a live run, a trace at any step) and, for promise
-// origins, the events up to that step; or from a saved result, where only a deadlock's report
-// says who waited on what.
+// on and which live tasks could still complete it, which tasks nothing can wake, and the rings
+// of tasks waiting on each other, directly or through promises (the same cycle finder the
+// machine uses for DeadlockError). Built from a SessionState (a live run, a trace at any step)
+// and, for promises, the events up to that step; or from a saved result, where only a
+// deadlock's report says who waited on what.
 
 #include <doeff/export.h>
 #include <doeff/observer.h>
 
+#include <QHash>
 #include <QList>
 #include <QMap>
+#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -41,6 +44,27 @@ struct WaitTarget {
     QString describe() const;
 };
 
+/// How a task came to hold a promise's handle, as far as the events show it (docs/why.md).
+enum class HoldHow : quint8 {
+    Created, ///< it yielded the CreatePromise
+    Named, ///< it named the promise in a Wait, Gather, Race, CompletePromise or FailPromise
+    Received, ///< an answer it received (a Get, an Ask, a Wait's value, …) held the handle
+    Env, ///< its env held the handle (when it was spawned, or in a Local)
+    Store, ///< the store it uses held the handle (a task sharing that store wrote it)
+    /// Spawned (or run as a Gather branch) by a holder after that one held it: a program's
+    /// arguments are not in the events, so it may have been given the handle.
+    Spawned,
+};
+DOEFF_EXPORT const char* holdHowName(HoldHow how); ///< `created it`, `spawned by a holder`, …
+
+struct PromiseHolder {
+    int task = -1;
+    HoldHow how = HoldHow::Created;
+    quint64 step = 0; ///< when it came to hold it
+    qint64 seq = 0; ///< the same, as the number of events before it
+    int via = -1; ///< Spawned: the holder that spawned it; Store: the task that wrote it
+};
+
 struct WaitForTask {
     int id = 0;
     QString name;
@@ -52,6 +76,11 @@ struct WaitForTask {
     int line = 0;
     QString waitsOn; ///< the blocking effect's label, as the machine gives it
     QList<WaitTarget> waits;
+    /// Any one of `waits` wakes it (a Race); otherwise it needs all of them.
+    bool anyOf = false;
+    /// Nothing the events show can wake it: it waits (through tasks and promises) only on tasks
+    /// that are stuck too, or on a promise no live task could complete.
+    bool stuck = false;
     bool blocked() const { return !waits.isEmpty() || !waitsOn.isEmpty(); }
 };
 
@@ -66,15 +95,31 @@ struct WaitForPromise {
     int line = 0;
     quint64 step = 0; ///< the step it was created at
     QList<int> waiters; ///< tasks blocked on it, by id
-    /// The machine does not track who holds a promise, so who could complete it is not known:
-    /// always false for now (the text says `unknown`, never a guess).
+    /// Who could still complete it. The machine does not track who holds a promise; the graph
+    /// follows its handle through the events (docs/why.md, "Who can complete a promise"): the
+    /// live tasks that created it, named it, received it in an answer, in their env or store,
+    /// or were spawned by a holder after it held it, except a task whose own wait needs the
+    /// promise. False when that cannot be followed: no events (a saved result), its creation
+    /// not seen, or an external promise (completed by code outside the run).
     bool completersKnown = false;
-    QList<int> completers;
+    /// The completers, the most recent holder first (at most kCompletersKept of them).
+    QList<PromiseHolder> completers;
+    /// More than kCompletersKept tasks could complete it (or more than the graph follows): the
+    /// promise is taken as completable and joins no cycle.
+    bool completersMore = false;
+    static constexpr qsizetype kCompletersKept = 64;
+    bool stuck = false; ///< no live task that could complete it can make progress
 };
 
 struct WaitForCycle {
     QList<int> tasks; ///< each waits on the next, the last on the first
-    QString text; ///< DeadlockReport::cycleLine() of the tasks
+    /// promises[i]: the promise tasks[i] waits on that tasks[i + 1] (the first, for the last)
+    /// could complete, or -1 when tasks[i] waits on tasks[i + 1] itself. Same length as tasks.
+    QList<int> promises;
+    /// DeadlockReport::cycleLine() of the tasks and promises: `task 1 'alice' → promise 2
+    /// (created by task 0 'main' at concurrency.cpp:141) → task 2 'bob' → promise 1 (…) →
+    /// task 1 'alice'`.
+    QString text;
 };
 
 struct DOEFF_EXPORT WaitForGraph {
@@ -95,8 +140,9 @@ struct DOEFF_EXPORT WaitForGraph {
     QString text() const;
 };
 
-/// Where each promise was created, fed event by event (live, or from a trace). Promise ids are
-/// the machine's: read from the value CreatePromise resumed with.
+/// Where each promise was created and which tasks the events show holding its handle, fed
+/// event by event (live, or from a trace). Promise ids are the machine's: read from the value
+/// CreatePromise resumed with.
 class DOEFF_EXPORT PromiseOrigins {
 public:
     struct Origin {
@@ -114,6 +160,13 @@ public:
     bool scan(TraceReader& reader, QString* error = nullptr,
               const std::function<bool(quint64, quint64)>& progress = {});
     const QMap<int, Origin>& origins() const { return m_origins; }
+    /// The tasks that may hold promise `id`'s handle by `step` (the rule: PromiseHolder's
+    /// HoldHow), each once, by its earliest hold; only tasks for which `counts(task)` is true are
+    /// returned, the most recent holder first. Past `limit` of them (or more tasks to follow
+    /// than the search allows, 16 × limit + 256) the search stops and sets `*more` (when
+    /// given); which `limit` it returned then is not specified.
+    QList<PromiseHolder> holders(int id, quint64 step, const std::function<bool(int)>& counts, qsizetype limit,
+                                 bool* more = nullptr) const;
     /// The number of events after which the run's first deadlock had every task it failed
     /// still blocked (the moment to show), or -1 when the events had no DeadlockError.
     qint64 deadlockEvents() const { return m_deadlockEvents; }
@@ -125,16 +178,35 @@ private:
         quint64 step = 0;
         bool external = false;
     };
+    struct Spawn {
+        int parent = -1;
+        qint64 seq = 0;
+        quint64 step = 0;
+        int storeOwner = -1;
+    };
+    void hold(int promise, int task, HoldHow how, const Event& e, int via = -1);
+    void holdValues(const QVariant& value, int task, HoldHow how, const Event& e);
     QMap<int, Origin> m_origins;
     QMap<int, Pending> m_pending; ///< by task: a CreatePromise yielded, not yet resumed
+    QHash<int, QList<PromiseHolder>> m_holders; ///< by promise: explicit holds (not Spawned)
+    QSet<quint64> m_held; ///< (promise, task, store?) already in m_holders
+    QHash<int, Spawn> m_spawns; ///< by task
+    QHash<int, QList<int>> m_children; ///< by task, in spawn order
+    QHash<int, QList<int>> m_storeUsers; ///< by store owner: the tasks sharing its store (not itself)
+    QHash<int, QList<int>> m_taskWaiters; ///< by task: tasks that waited on it before it ended
+    QHash<int, QList<int>> m_taskResult; ///< by task: the promises its result holds
+    bool m_sawPromise = false;
     int m_counter = 0;
     qint64 m_events = 0;
     qint64 m_lastBlocked = 0;
     qint64 m_deadlockEvents = -1;
 };
 
-/// The graph at the state's step. `origins`: promise creations (null: origins unknown).
+/// The graph at the state's step. `origins`: promise creations and holders (null: unknown).
 DOEFF_EXPORT WaitForGraph waitForGraph(const SessionState& state, const PromiseOrigins* origins = nullptr);
+/// The graph of `tasks` (every task known at `step`, finished ones too, with what each waits
+/// on: waitsOn and waits), for a reduction that keeps its own task list (the Problems' deadlock).
+DOEFF_EXPORT WaitForGraph waitForGraphOfTasks(QList<WaitForTask> tasks, quint64 step, const PromiseOrigins* origins);
 /// The graph of a trace at `step` (the state after every event of steps <= step), using
 /// `origins` scanned from the same trace (null: promise origins unknown). Empty on error.
 DOEFF_EXPORT std::optional<WaitForGraph> waitForGraphAt(TraceReader& reader, quint64 step,

@@ -5,12 +5,9 @@
 #include <doeff/value.h>
 #include <doeff/waitfor.h>
 
-#include "waitcycles.h"
-
 #include <QFileInfo>
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace doeff {
 
@@ -96,37 +93,41 @@ void ProblemFinder::noteWaited(const QString& label, const Event& e)
 void ProblemFinder::deadlock(const Event& e)
 {
     m_deadlockReported = true;
-    // the ring, from what each blocked task waits on (the cycle finder the machine uses)
-    QList<int> ids;
-    for (auto it = m_tasks.cbegin(); it != m_tasks.cend(); ++it)
-        if (!it->finished && !it->waitsOn.isEmpty()) ids.append(it.key());
-    std::sort(ids.begin(), ids.end());
-    std::unordered_map<int, int> nodeOf;
-    for (qsizetype i = 0; i < ids.size(); ++i)
-        nodeOf.emplace(ids[i], int(i));
-    std::vector<std::vector<int>> out(std::size_t(ids.size()));
+    // the ring, from what each task waits on and who holds the promises (the
+    // wait-for graph's reading, with the cycle finder the machine uses)
+    QList<WaitForTask> tasks;
     QList<quint64> related;
-    for (qsizetype i = 0; i < ids.size(); ++i) {
-        const TaskInfo& t = m_tasks[ids[i]];
-        related.append(t.blockedAt);
-        for (const WaitTarget& w : parseWaitLabel(t.waitsOn))
-            if (w.kind == WaitTarget::Kind::Task || w.kind == WaitTarget::Kind::LazyAsk)
-                if (auto n = nodeOf.find(w.id); n != nodeOf.end()) out[std::size_t(i)].push_back(n->second);
+    QList<int> ids;
+    for (auto it = m_tasks.cbegin(); it != m_tasks.cend(); ++it) {
+        WaitForTask t;
+        t.id = it.key();
+        t.name = it->name;
+        t.state = it->finished ? it->state : it->waitsOn.isEmpty() ? TaskStateCode::Ready : TaskStateCode::Blocked;
+        if (!it->finished && !it->waitsOn.isEmpty()) {
+            t.waitsOn = it->waitsOn;
+            t.waits = parseWaitLabel(it->waitsOn);
+            ids.append(t.id);
+            related.append(it->blockedAt);
+        }
+        tasks.append(std::move(t));
     }
+    std::sort(ids.begin(), ids.end());
     std::sort(related.begin(), related.end());
     related.erase(std::unique(related.begin(), related.end()), related.end());
+    const WaitForGraph g = waitForGraphOfTasks(std::move(tasks), e.step, &m_promises);
     QStringList cycles;
-    for (const QList<int>& c : detail::findWaitCycles(out, 8)) {
-        QStringList names;
-        for (int node : c)
-            names.append(taskText(ids[node], m_tasks[ids[node]].name));
-        cycles.append(DeadlockReport::cycleLine(names));
-    }
+    for (const WaitForCycle& c : g.cycles)
+        cycles.append(c.text);
     QString message = QStringLiteral("deadlock: %1 tasks blocked").arg(ids.size());
-    if (!cycles.isEmpty())
-        message += QStringLiteral("; cycle: ") + cycles.join(QStringLiteral("; cycle: "));
-    else
-        message += QStringLiteral("; no ring of tasks: they wait on promises nobody completed");
+    if (!cycles.isEmpty()) {
+        message += QStringLiteral("; cycle: ") + cycles.front();
+        if (cycles.size() > 1)
+            message += QStringLiteral(" (and %1 more through the same tasks or "
+                                      "others: see the wait-for graph)")
+                           .arg(cycles.size() - 1);
+    } else
+        message += QStringLiteral("; no ring of tasks: they wait on promises no "
+                                  "live task could complete");
     QStringList waits;
     for (qsizetype i = 0; i < std::min<qsizetype>(ids.size(), 5); ++i)
         waits.append(taskText(ids[i], m_tasks[ids[i]].name) + QStringLiteral(" waits on ") + m_tasks[ids[i]].waitsOn);
@@ -140,6 +141,7 @@ void ProblemFinder::deadlock(const Event& e)
 void ProblemFinder::apply(const Event& e)
 {
     if (m_finished) return;
+    if (m_options.enabled(ProblemKind::Deadlock)) m_promises.apply(e);
     switch (e.kind) {
     case EventKind::RunStarted:
         m_tasks[0].name = QStringLiteral("main");

@@ -64,6 +64,26 @@ Program<int> one()
 
 // ---- deadlock: a ring of tasks --------------------------------------------------------------
 
+// ---- deadlock: two tasks each waiting on the promise the other would complete ----------------
+Program<int> partnerOf(Promise<int> mine, Future<int> theirs)
+{
+    const int v = co_await Wait(theirs);
+    co_await CompletePromise(mine, v);
+    co_return v;
+}
+Program<QVariantList> promiseRing()
+{
+    Promise<int> a = co_await CreatePromise<int>();
+    Promise<int> b = co_await CreatePromise<int>();
+    const SpawnOptions ao { u"a"_s };
+    const SpawnOptions bo { u"b"_s };
+    Program<int> pa = partnerOf(a, b.future());
+    Program<int> pb = partnerOf(b, a.future());
+    Task<int> ta = co_await Spawn(std::move(pa), ao);
+    Task<int> tb = co_await Spawn(std::move(pb), bo);
+    co_return co_await Gather(ta, tb);
+}
+
 // ---- failures, waits, promises ---------------------------------------------------------------
 Program<int> failing()
 {
@@ -178,6 +198,19 @@ private Q_SLOTS:
                  qPrintable(d[0].message));
         QVERIFY(!d[0].related.isEmpty());
         QVERIFY(ofKind(problemsOf(one()), ProblemKind::Deadlock).isEmpty());
+    }
+    /// Tasks waiting on each other's promise: the ring goes through the promises (who could
+    /// complete each is followed through the events, doeff/waitfor.h).
+    void deadlockThroughPromisesNamesItsCycle()
+    {
+        const QList<Problem> d = ofKind(problemsOf(promiseRing()), ProblemKind::Deadlock);
+        QCOMPARE(d.size(), 1);
+        QVERIFY2(d[0].message.startsWith(u"deadlock: 3 tasks blocked; cycle: task 1 'a' \u2192 promise 2 (created by "
+                                         u"task 0 'main' at tst_problems.cpp:"_s),
+                 qPrintable(d[0].message));
+        QVERIFY2(d[0].message.contains(u"\u2192 task 2 'b' \u2192 promise 1 (created by task 0 'main' at "
+                                       u"tst_problems.cpp:"_s),
+                 qPrintable(d[0].message));
     }
     void unobservedFailure()
     {
