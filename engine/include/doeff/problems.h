@@ -33,8 +33,18 @@ enum class ProblemKind : quint8 {
     CancelledWhileAwaited, ///< a task was cancelled while another waited on it
     UnreadStoreKey, ///< a store key was written and never read (Get, Modify)
     LogTooLong, ///< the log grew past ProblemOptions::logBound entries
+    /// A handler took an effect and neither resumed nor failed its continuation: a coroutine
+    /// handler still running when its task ended, or a handler that discarded the
+    /// continuation (Abort, or resuming another one), so the code after the effect never ran.
+    UnresumedHandler,
+    /// A Safe caught an error and the next effect its program yielded (before calling another
+    /// program, raising or returning) names neither the error's type nor its message.
+    DiscardedSafeError,
+    /// A task stayed blocked (Wait, Gather, Race, a lazy Ask, an Await) longer than
+    /// ProblemOptions::blockedBound seconds of timer time (the clock the run's timers imply).
+    BlockedTooLong,
 };
-constexpr int ProblemKindCount = int(ProblemKind::LogTooLong) + 1;
+constexpr int ProblemKindCount = int(ProblemKind::BlockedTooLong) + 1;
 enum class Severity : quint8 { Error, Warning, Info };
 
 DOEFF_EXPORT const char* problemKindName(ProblemKind kind); ///< `deadlock`, `unobserved-failure`, …
@@ -58,6 +68,8 @@ struct ProblemOptions {
     QSet<ProblemKind> disabled;
     /// LogTooLong: more entries than this.
     qsizetype logBound = 10'000;
+    /// BlockedTooLong: seconds of timer time (Delay, GetTime readings; docs/why.md).
+    double blockedBound = 60;
     bool enabled(ProblemKind kind) const { return !disabled.contains(kind); }
 };
 
@@ -95,8 +107,29 @@ private:
         QString file;
         int line = 0;
     };
+    struct Handling { ///< an effect dispatched by a task, not yet answered
+        QString label;
+        QString handler; ///< the coroutine handler running for it (empty: none started)
+        int depth = 0; ///< the task's K depth at the site
+        quint64 step = 0;
+        QString file;
+        int line = 0;
+    };
+    struct Caught { ///< a Safe's Err, until the next effect of its program
+        int depth = 0;
+        QString type;
+        QString message;
+        quint64 step = 0;
+        QString file;
+        int line = 0;
+    };
     void add(ProblemKind kind, Severity severity, quint64 step, int task, const QString& file, int line,
              const QString& message, QList<quint64> related = {});
+    void handled(const Event& e);
+    void unresumed(int task, const Handling& h, const QString& why, quint64 step);
+    void judgeCaught(const Event& e);
+    void advanceClock(double to);
+    void unblocked(int task, quint64 step);
     void noteWaited(const QString& label, const Event& e);
     void deadlock(const Event& e);
 
@@ -108,6 +141,15 @@ private:
     QSet<int> m_promiseDone;
     QHash<QString, Site> m_written; ///< store key: first write
     QSet<QString> m_readLabels; ///< `Get('k')`, `Modify('k')`
+    QHash<int, int> m_depth; ///< by task: K depth
+    QHash<int, QList<Handling>> m_handling; ///< by task: effects dispatched, innermost last
+    QHash<int, Caught> m_caught; ///< by task
+    /// Timer time, seconds from the start: Delay deadlines reached, GetTime readings.
+    double m_clock = 0;
+    std::optional<double> m_clockOffset; ///< a GetTime reading minus m_clock (the run's clock)
+    QHash<int, double> m_wakeAt; ///< sleeping tasks: when their timer fires
+    QHash<int, double> m_delay; ///< by task: the seconds of the Delay it just yielded
+    QHash<int, std::pair<double, quint64>> m_blockedSince; ///< blocked tasks: timer time and step
     qsizetype m_logEntries = 0;
     bool m_logReported = false;
     bool m_deadlockReported = false;

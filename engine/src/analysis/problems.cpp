@@ -5,6 +5,7 @@
 #include <doeff/value.h>
 #include <doeff/waitfor.h>
 
+#include <QDateTime>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -30,6 +31,12 @@ const char* problemKindName(ProblemKind kind)
         return "unread-store-key";
     case ProblemKind::LogTooLong:
         return "log-too-long";
+    case ProblemKind::UnresumedHandler:
+        return "unresumed-handler";
+    case ProblemKind::DiscardedSafeError:
+        return "discarded-safe-error";
+    case ProblemKind::BlockedTooLong:
+        return "blocked-too-long";
     }
     return "?";
 }
@@ -93,8 +100,8 @@ void ProblemFinder::noteWaited(const QString& label, const Event& e)
 void ProblemFinder::deadlock(const Event& e)
 {
     m_deadlockReported = true;
-    // the ring, from what each task waits on and who holds the promises (the
-    // wait-for graph's reading, with the cycle finder the machine uses)
+    // the ring, from what each task waits on and who holds the promises (the wait-for graph's
+    // reading, with the cycle finder the machine uses)
     QList<WaitForTask> tasks;
     QList<quint64> related;
     QList<int> ids;
@@ -122,12 +129,10 @@ void ProblemFinder::deadlock(const Event& e)
     if (!cycles.isEmpty()) {
         message += QStringLiteral("; cycle: ") + cycles.front();
         if (cycles.size() > 1)
-            message += QStringLiteral(" (and %1 more through the same tasks or "
-                                      "others: see the wait-for graph)")
+            message += QStringLiteral(" (and %1 more through the same tasks or others: see the wait-for graph)")
                            .arg(cycles.size() - 1);
     } else
-        message += QStringLiteral("; no ring of tasks: they wait on promises no "
-                                  "live task could complete");
+        message += QStringLiteral("; no ring of tasks: they wait on promises no live task could complete");
     QStringList waits;
     for (qsizetype i = 0; i < std::min<qsizetype>(ids.size(), 5); ++i)
         waits.append(taskText(ids[i], m_tasks[ids[i]].name) + QStringLiteral(" waits on ") + m_tasks[ids[i]].waitsOn);
@@ -136,6 +141,90 @@ void ProblemFinder::deadlock(const Event& e)
             + (ids.size() > 5 ? QStringLiteral("; …)") : QStringLiteral(")"));
     add(ProblemKind::Deadlock, Severity::Error, e.step, e.task, e.file ? QString::fromUtf8(e.file) : QString(), e.line,
         message, related);
+}
+
+// ---- handlers that neither resumed nor failed ------------------------------------------------
+
+void ProblemFinder::unresumed(int task, const Handling& h, const QString& why, quint64 step)
+{
+    const QString by
+        = h.handler.isEmpty() ? QStringLiteral("a handler") : QStringLiteral("handler '%1'").arg(h.handler);
+    add(ProblemKind::UnresumedHandler, Severity::Warning, h.step, task, h.file, h.line,
+        QStringLiteral("%1 took %2 in %3 and neither resumed nor failed it: %4")
+            .arg(by, h.label, taskText(task, m_tasks.value(task).name), why),
+        { step });
+}
+
+void ProblemFinder::handled(const Event& e)
+{
+    const auto how = HandledHow(e.code);
+    if (how == HandledHow::Forwarded) return;
+    auto stack = m_handling.find(e.task);
+    if (stack == m_handling.end()) return;
+    qsizetype at = stack->size() - 1;
+    while (at >= 0 && stack->at(at).label != e.name)
+        --at;
+    if (at < 0) return;
+    if (how == HandledHow::HandlerStarted) {
+        if ((*stack)[at].handler.isEmpty()) (*stack)[at].handler = e.text;
+        return;
+    }
+    Handling h = stack->at(at);
+    if (h.handler.isEmpty()) h.handler = e.text; // a plain (not coroutine) handler answered
+    stack->resize(at); // and any effect above it that got no answer of its own
+    // answered with a value, but the frames from the site up to the handler are gone: the
+    // handler discarded the continuation (Abort, or it resumed another one)
+    if (how == HandledHow::Resumed && m_depth.value(e.task) < h.depth
+        && m_options.enabled(ProblemKind::UnresumedHandler))
+        unresumed(e.task, h,
+                  QStringLiteral("it discarded the continuation (Abort, or it resumed another one), so the code "
+                                 "after the effect never ran"),
+                  e.step);
+}
+
+// ---- a Safe's Err nobody looked at --------------------------------------------------------------
+
+void ProblemFinder::judgeCaught(const Event& e)
+{
+    const auto it = m_caught.find(e.task);
+    if (it == m_caught.end()) return;
+    const Caught c = *it;
+    m_caught.erase(it);
+    if (m_depth.value(e.task) < c.depth) return;
+    const QString fields = e.value.isValid() ? repr(e.value) : QString();
+    const auto uses
+        = [&](const QString& what) { return what.size() >= 3 && (e.name.contains(what) || fields.contains(what)); };
+    if (uses(c.type) || uses(c.message)) return;
+    add(ProblemKind::DiscardedSafeError, Severity::Info, c.step, e.task, c.file, c.line,
+        QStringLiteral("Safe caught %1: %2 in %3, and the next effect, %4%5, does not use it: was the Err looked at?")
+            .arg(c.type, c.message, taskText(e.task, m_tasks.value(e.task).name), e.name,
+                 e.file ? QStringLiteral(" at %1:%2").arg(QFileInfo(QString::fromUtf8(e.file)).fileName()).arg(e.line)
+                        : QString()),
+        { e.step });
+}
+
+// ---- blocked too long -----------------------------------------------------------------------------
+
+void ProblemFinder::advanceClock(double to)
+{
+    m_clock = std::max(m_clock, to);
+}
+
+void ProblemFinder::unblocked(int task, quint64 step)
+{
+    const auto it = m_blockedSince.find(task);
+    if (it == m_blockedSince.end()) return;
+    const double since = it->first;
+    const quint64 at = it->second;
+    m_blockedSince.erase(it);
+    const double seconds = m_clock - since;
+    if (seconds <= m_options.blockedBound) return;
+    const TaskInfo& t = m_tasks[task];
+    add(ProblemKind::BlockedTooLong, Severity::Warning, at, task, {}, 0,
+        QStringLiteral("%1 stayed blocked %2 s of timer time (bound %3 s)%4")
+            .arg(taskText(task, t.name), QString::number(seconds, 'g', 6), QString::number(m_options.blockedBound),
+                 t.waitsOn.isEmpty() ? QString() : QStringLiteral(" waiting on ") + t.waitsOn),
+        { step });
 }
 
 void ProblemFinder::apply(const Event& e)
@@ -152,9 +241,52 @@ void ProblemFinder::apply(const Event& e)
         t.kind = TaskKindCode(e.code);
         break;
     }
+    case EventKind::FramePushed:
+        m_depth[e.task] = e.index + 1;
+        // a call (not a frame given back): what the callee does with a caught Err is not seen
+        if (FrameKindCode(e.code) == FrameKindCode::Program && !e.value.toBool()) m_caught.remove(e.task);
+        break;
+    case EventKind::FramePopped:
+        m_depth[e.task] = e.index;
+        if (FrameKindCode(e.code) == FrameKindCode::Program)
+            if (auto c = m_caught.find(e.task); c != m_caught.end() && e.index < c->depth) m_caught.erase(c);
+        break;
+    case EventKind::EffectHandled:
+        handled(e);
+        if (e.name == QLatin1String("GetTime()") && HandledHow(e.code) == HandledHow::Resumed
+            && e.value.metaType().id() == QMetaType::QDateTime) {
+            // the run's clock, read: timer time follows it from here
+            const double now = double(e.value.toDateTime().toMSecsSinceEpoch()) / 1000.0;
+            if (!m_clockOffset) m_clockOffset = now - m_clock;
+            advanceClock(now - *m_clockOffset);
+        }
+        break;
+    case EventKind::ErrorCaught:
+        if (e.code == 1 && m_options.enabled(ProblemKind::DiscardedSafeError))
+            m_caught.insert(e.task,
+                            { m_depth.value(e.task), e.name, e.text, e.step,
+                              e.file ? QString::fromUtf8(e.file) : QString(), e.line });
+        break;
     case EventKind::TaskStateChanged: {
         TaskInfo& t = m_tasks[e.task];
+        const TaskStateCode before = t.state;
         t.state = TaskStateCode(e.code);
+        if (t.state == TaskStateCode::Sleeping) {
+            if (const auto d = m_delay.find(e.task); d != m_delay.end()) {
+                m_wakeAt.insert(e.task, m_clock + *d);
+                m_delay.erase(d);
+            }
+        } else if (before == TaskStateCode::Sleeping) {
+            if (const auto w = m_wakeAt.find(e.task); w != m_wakeAt.end()) {
+                advanceClock(*w);
+                m_wakeAt.erase(w);
+            }
+        }
+        if (t.state == TaskStateCode::Blocked || t.state == TaskStateCode::Awaiting) {
+            if (!m_blockedSince.contains(e.task)) m_blockedSince.insert(e.task, { m_clock, e.step });
+        } else {
+            unblocked(e.task, e.step);
+        }
         t.waitsOn = e.name;
         if (!e.name.isEmpty()) {
             t.blockedAt = e.step;
@@ -163,6 +295,16 @@ void ProblemFinder::apply(const Event& e)
         break;
     }
     case EventKind::EffectYielded:
+        judgeCaught(e);
+        m_handling[e.task].append(
+            { e.name, {}, m_depth.value(e.task), e.step, e.file ? QString::fromUtf8(e.file) : QString(), e.line });
+        if (e.text == QLatin1String("Delay")) {
+            m_delay.insert(e.task, e.value.toMap().value(QStringLiteral("seconds")).toDouble());
+        } else if (e.text == QLatin1String("WaitUntil") && m_clockOffset) {
+            const QDateTime target = e.value.toMap().value(QStringLiteral("target")).toDateTime();
+            if (target.isValid())
+                m_delay.insert(e.task, double(target.toMSecsSinceEpoch()) / 1000.0 - *m_clockOffset - m_clock);
+        }
         if (isWaitLabel(e.name)) {
             noteWaited(e.name, e);
         } else if (e.text == QLatin1String("CompletePromise") || e.text == QLatin1String("FailPromise")) {
@@ -187,6 +329,7 @@ void ProblemFinder::apply(const Event& e)
         break;
     }
     case EventKind::ErrorRaised: {
+        m_caught.remove(e.task); // rethrown, or another failure: what became of the Err is not seen
         TaskInfo& t = m_tasks[e.task];
         t.error = e.name + QStringLiteral(": ") + e.text;
         t.errorFile = e.file ? QString::fromUtf8(e.file) : QString();
@@ -195,6 +338,17 @@ void ProblemFinder::apply(const Event& e)
         break;
     }
     case EventKind::TaskFinished: {
+        unblocked(e.task, e.step);
+        m_caught.remove(e.task);
+        if (const auto open = m_handling.find(e.task); open != m_handling.end()) {
+            for (const Handling& h : std::as_const(*open))
+                if (!h.handler.isEmpty() && m_options.enabled(ProblemKind::UnresumedHandler))
+                    unresumed(e.task, h,
+                              QStringLiteral("its task ended (%1) while the handler still ran")
+                                  .arg(QString::fromLatin1(taskStateCodeName(TaskStateCode(e.code)))),
+                              e.step);
+            m_handling.erase(open);
+        }
         TaskInfo& t = m_tasks[e.task];
         t.finished = true;
         t.state = TaskStateCode(e.code);
@@ -235,6 +389,11 @@ void ProblemFinder::finish()
 {
     if (m_finished) return;
     m_finished = true;
+    // tasks still blocked when the events end (a truncated trace, a stopped run)
+    QList<int> blocked = m_blockedSince.keys();
+    std::sort(blocked.begin(), blocked.end());
+    for (int id : blocked)
+        unblocked(id, m_tasks.value(id).blockedAt);
     QList<int> ids = m_tasks.keys();
     std::sort(ids.begin(), ids.end());
     for (int id : ids) {

@@ -169,6 +169,103 @@ Program<int> cancelsAWaitedTask(bool watched)
     co_return r.is_ok() ? 1 : 0;
 }
 
+// ---- handlers that neither resume nor fail ------------------------------------------------------
+struct Ping : Effect<Ping, int> {
+    static constexpr auto name = "Ping";
+    QVariantMap fields() const { return {}; }
+};
+Program<int> pings()
+{
+    const int v = co_await Ping {};
+    co_await Tell("after the ping");
+    co_return v;
+}
+/// Answers Ping by discarding the continuation: the Tell after it never runs.
+Handler aborting()
+{
+    return handler(u"aborting"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (!e.is<Ping>()) return Forward();
+        return HandlerResult::abort(QVariant(7));
+    });
+}
+Handler resuming()
+{
+    return handler(u"resuming"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (!e.is<Ping>()) return Forward();
+        return Resume(7);
+    });
+}
+/// A coroutine handler that takes its time before resuming.
+Handler slow()
+{
+    return handler(u"slow"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+        if (!e.is<Ping>()) co_return Forward();
+        co_await Delay(10);
+        co_return Resume(7);
+    });
+}
+Program<int> abortedPing()
+{
+    co_return co_await WithHandler(aborting(), pings());
+}
+Program<int> resumedPing()
+{
+    const int a = co_await WithHandler(resuming(), pings());
+    const int b = co_await WithHandler(slow(), pings());
+    co_return a + b;
+}
+Program<int> pingsSlowly()
+{
+    co_return co_await WithHandler(slow(), pings());
+}
+/// The slow handler is still running when its task is cancelled.
+Program<int> cancelledWhileHandling()
+{
+    const SpawnOptions o { u"pinger"_s };
+    Task<int> t = co_await Spawn(pingsSlowly(), o);
+    co_await Delay(1);
+    co_await t.cancel();
+    co_return 0;
+}
+
+// ---- a Safe's Err -------------------------------------------------------------------------------
+Program<int> discardsAnErr()
+{
+    co_await Safe(failing());
+    co_await Put("next", 1);
+    co_return 0;
+}
+Program<int> reportsAnErr()
+{
+    auto r = co_await Safe(failing());
+    if (r.is_err()) co_await Tell(u"it failed: "_s + r.error().message());
+    co_return 0;
+}
+
+// ---- blocked a long time (timer time) -----------------------------------------------------------
+Program<int> sleeper(double seconds)
+{
+    co_await Delay(seconds);
+    co_return 1;
+}
+Program<int> waitsOnASleeper(double seconds)
+{
+    const SpawnOptions o { u"sleeper"_s };
+    Program<int> p = sleeper(seconds);
+    Task<int> t = co_await Spawn(std::move(p), o);
+    co_return co_await Wait(t);
+}
+
+template<class T> QList<Problem> problemsSimulated(Program<T> program, ProblemOptions options = {})
+{
+    Finder f(std::move(options));
+    RunOptions ro;
+    ro.clock = Clock::Simulated;
+    ro.observers = { &f };
+    sync_run(std::move(program), sync_handlers_preset(), {}, {}, ro);
+    return f.finder.problems();
+}
+
 // ---- store and log -----------------------------------------------------------------------------
 Program<int> writesAndForgets()
 {
@@ -211,6 +308,67 @@ private Q_SLOTS:
         QVERIFY2(d[0].message.contains(u"\u2192 task 2 'b' \u2192 promise 1 (created by task 0 'main' at "
                                        u"tst_problems.cpp:"_s),
                  qPrintable(d[0].message));
+    }
+    /// A handler that discarded the continuation (Abort), and a coroutine handler still running
+    /// when its task was cancelled; handlers that resume (fast or coroutine) are not reported.
+    void unresumedHandler()
+    {
+        QList<Problem> p = ofKind(problemsOf(abortedPing()), ProblemKind::UnresumedHandler);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].severity, Severity::Warning);
+        QCOMPARE(p[0].task, 0);
+        QVERIFY2(p[0].message.startsWith(u"handler 'aborting' took Ping() in task 0 'main' and neither resumed nor "
+                                         u"failed it: it discarded the continuation"_s),
+                 qPrintable(p[0].message));
+        QVERIFY(p[0].file.endsWith(u"tst_problems.cpp"_s));
+
+        p = ofKind(problemsSimulated(cancelledWhileHandling()), ProblemKind::UnresumedHandler);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].task, 1);
+        QVERIFY2(p[0].message.contains(u"handler 'slow' took Ping() in task 1 'pinger'"_s), qPrintable(p[0].message));
+        QVERIFY2(p[0].message.endsWith(u"its task ended (cancelled) while the handler still ran"_s),
+                 qPrintable(p[0].message));
+
+        QVERIFY(ofKind(problemsSimulated(resumedPing()), ProblemKind::UnresumedHandler).isEmpty());
+        ProblemOptions off;
+        off.disabled.insert(ProblemKind::UnresumedHandler);
+        QVERIFY(ofKind(problemsOf(abortedPing(), off), ProblemKind::UnresumedHandler).isEmpty());
+    }
+    /// A Safe's Err the next effect does not mention; one the program reports is not a problem,
+    /// nor one the program only tests before returning.
+    void discardedSafeError()
+    {
+        QList<Problem> p = ofKind(problemsOf(discardsAnErr()), ProblemKind::DiscardedSafeError);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].severity, Severity::Info);
+        QCOMPARE(p[0].task, 0);
+        QVERIFY2(p[0].message.startsWith(u"Safe caught InvalidArgumentError: lost in task 0 'main', and the next "
+                                         u"effect, Put('next') at tst_problems.cpp:"_s),
+                 qPrintable(p[0].message));
+        QVERIFY(ofKind(problemsOf(reportsAnErr()), ProblemKind::DiscardedSafeError).isEmpty());
+        QVERIFY(ofKind(problemsOf(observesAFailure()), ProblemKind::DiscardedSafeError).isEmpty());
+        ProblemOptions off;
+        off.disabled.insert(ProblemKind::DiscardedSafeError);
+        QVERIFY(ofKind(problemsOf(discardsAnErr(), off), ProblemKind::DiscardedSafeError).isEmpty());
+    }
+    /// Main waits on a task that sleeps 120 s of simulated time: past the 60 s bound; a 10 s
+    /// sleep is not, unless the bound is lower.
+    void blockedTooLong()
+    {
+        QList<Problem> p = ofKind(problemsSimulated(waitsOnASleeper(120)), ProblemKind::BlockedTooLong);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].task, 0);
+        QCOMPARE(p[0].severity, Severity::Warning);
+        QCOMPARE(p[0].message,
+                 u"task 0 'main' stayed blocked 120 s of timer time (bound 60 s) waiting on Wait(task 1 "
+                 u"'sleeper')"_s);
+        QVERIFY(ofKind(problemsSimulated(waitsOnASleeper(10)), ProblemKind::BlockedTooLong).isEmpty());
+        ProblemOptions tight;
+        tight.blockedBound = 5;
+        QCOMPARE(ofKind(problemsSimulated(waitsOnASleeper(10), tight), ProblemKind::BlockedTooLong).size(), 1);
+        ProblemOptions off;
+        off.disabled.insert(ProblemKind::BlockedTooLong);
+        QVERIFY(ofKind(problemsSimulated(waitsOnASleeper(120), off), ProblemKind::BlockedTooLong).isEmpty());
     }
     void unobservedFailure()
     {
