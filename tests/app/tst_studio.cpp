@@ -922,6 +922,8 @@ private Q_SLOTS:
         // Get('counter') at step 2; Put('counter') and its write of key counter at step 4
         QTest::keyClicks(search->field(), u"counter"_s);
         QTest::keyClick(search->field(), Qt::Key_Return);
+        QVERIFY(search->isSearching()); // on the worker thread
+        QTRY_VERIFY(!search->isSearching());
         QCOMPARE(search->model()->rowCount(), 3);
         QCOMPARE(search->summaryLabel()->text(), u"3 hits"_s);
         QCOMPARE(search->model()->index(0, views::SearchModel::TextColumn).data().toString(), u"Get('counter')"_s);
@@ -945,10 +947,29 @@ private Q_SLOTS:
         QVERIFY(openTraceAndWait(w, path));
         QCOMPARE(search->model()->rowCount(), 0); // a new document clears the hits
         QVERIFY(w.timelinePane()->view()->searchMarks().empty());
-        QVERIFY(search->search(u"COUNTER"_s));
+        QSignalSpy finished(search, &views::SearchPane::searchFinished);
+        search->search(u"COUNTER"_s);
+        QVERIFY(finished.wait());
+        QCOMPARE(finished.takeFirst().at(0).toBool(), true);
         QCOMPARE(search->model()->rowCount(), 3);
-        QVERIFY(search->search(u"nothing like it"_s));
+        search->search(u"nothing like it"_s);
+        QVERIFY(finished.wait());
         QCOMPARE(search->summaryLabel()->text(), u"no hits"_s);
+        // a cancelled search leaves the hits as they were
+        finished.clear();
+        search->search(u"counter"_s);
+        QVERIFY(search->isSearching());
+        search->cancel();
+        QVERIFY(!search->isSearching());
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.takeFirst().at(0).toBool(), false);
+        QCOMPARE(search->summaryLabel()->text(), u"Search cancelled"_s);
+        QCOMPARE(search->model()->rowCount(), 0);
+        // Find Next with no hits yet searches first, then travels
+        QVERIFY(w.session()->goToStep(0));
+        search->field()->setText(u"Put('counter')"_s);
+        QVERIFY(search->findNext());
+        QTRY_COMPARE(w.session()->viewStep(), quint64(4));
     }
 
     void provenanceFromTheStorePaneTravels()
