@@ -980,6 +980,8 @@ private Q_SLOTS:
         views::ProvenancePane* pane = w.provenancePane();
         views::ProvenanceModel* m = pane->model();
         Q_EMIT w.storePane()->provenanceRequested(u"counter"_s, false);
+        QVERIFY(pane->isIndexing()); // the index is built on the worker thread
+        QTRY_VERIFY(!pane->isIndexing());
         QCOMPARE(pane->titleLabel()->text(),
                  u"Store key 'counter' of task 0 at step %1"_s.arg(w.session()->viewStep()));
         // counter = 1 from Put('counter') at step 4, which had read Get('counter') -> 0 (the initial store)
@@ -1011,6 +1013,23 @@ private Q_SLOTS:
         QCOMPARE(pane->titleLabel()->text(), u"The result of task 0"_s);
         QCOMPARE(m->index(0, 0).data().toString(), u"result of task 0 'main' = 1"_s);
         QCOMPARE(m->rowCount(m->index(0, 0)), 1); // its Get('counter')
+
+        // the run's trace: a new index, which Cancel stops; asked again, it is built
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"counter.doefftrace"_s);
+        QVERIFY(exportAndWait(w, views::TraceFormat::Native, path));
+        QVERIFY(openTraceAndWait(w, path));
+        w.session()->goToPresent();
+        QSignalSpy shown(pane, &views::ProvenancePane::chainShown);
+        QVERIFY(pane->explain(views::ProvenancePane::What::Store, u"counter"_s));
+        QVERIFY(pane->isIndexing());
+        pane->cancel();
+        QVERIFY(!pane->isIndexing());
+        QCOMPARE(pane->titleLabel()->text(), u"Building the index was cancelled."_s);
+        QCOMPARE(shown.size(), 1);
+        QVERIFY(pane->explain(views::ProvenancePane::What::Store, u"counter"_s));
+        QVERIFY(shown.wait());
+        QCOMPARE(m->index(0, 0).data().toString(), u"counter = 1  (Put('counter'))"_s);
     }
 
     void exportJsonAndPerfetto()
