@@ -439,6 +439,49 @@ private Q_SLOTS:
         QVERIFY(o.holders(3, 100, all, 64).isEmpty());
     }
 
+    /// A Race needs any one of its items, a Wait all: a Race waiter on a live task is not stuck,
+    /// and still counts as able to complete the promise it races on; a Wait waiter does not.
+    void raceNeedsOneItem()
+    {
+        PromiseOrigins o;
+        o.apply(ev(EventKind::RunStarted, 0, 0));
+        Event create = ev(EventKind::EffectYielded, 1, 1);
+        create.text = u"CreatePromise"_s;
+        create.name = u"CreatePromise()"_s;
+        o.apply(create);
+        Event created = ev(EventKind::EffectHandled, 1, 1);
+        created.code = int(HandledHow::Resumed);
+        created.name = u"CreatePromise()"_s;
+        created.value = handle(1);
+        o.apply(created);
+        auto task = [](int id, TaskStateCode state, const QString& waitsOn) {
+            WaitForTask t;
+            t.id = id;
+            t.name = u"t"_s + QString::number(id);
+            t.state = state;
+            t.waitsOn = waitsOn;
+            t.waits = parseWaitLabel(waitsOn);
+            return t;
+        };
+        // task 1 created promise 1 and races it against task 2, which runs; task 3 waits on it
+        WaitForGraph g = waitForGraphOfTasks({ task(1, TaskStateCode::Blocked, u"Race(promise 1, task 2 't2')"_s),
+                                               task(2, TaskStateCode::Running, {}),
+                                               task(3, TaskStateCode::Blocked, u"Wait(promise 1)"_s) },
+                                             5, &o);
+        QVERIFY(g.task(1)->anyOf);
+        QVERIFY(!g.task(1)->stuck && !g.task(3)->stuck);
+        QCOMPARE(g.promise(1)->completers.size(), 1);
+        QCOMPARE(g.promise(1)->completers[0].task, 1);
+        // the same with a Wait: its creator waits on it, so nobody could complete it
+        g = waitForGraphOfTasks({ task(1, TaskStateCode::Blocked, u"Wait(promise 1)"_s),
+                                  task(2, TaskStateCode::Running, {}),
+                                  task(3, TaskStateCode::Blocked, u"Wait(promise 1)"_s) },
+                                5, &o);
+        QVERIFY(g.promise(1)->completers.isEmpty());
+        QVERIFY(g.task(1)->stuck && g.task(3)->stuck && !g.task(2)->stuck);
+        QVERIFY(g.cycles.isEmpty());
+    }
+
     void okResultHasNoGraph()
     {
         auto result = sync_run(one(), sync_handlers_preset());
