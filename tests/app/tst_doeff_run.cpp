@@ -691,7 +691,11 @@ private Q_SLOTS:
         QVERIFY2(o.out.startsWith(u"runs are equal"_s), qPrintable(o.out));
         o = doeffRun({ u"--diff"_s, a, c });
         QCOMPARE(o.exitCode, 1);
-        QVERIFY2(o.out.startsWith(u"first divergence at event 0"_s), qPrintable(o.out));
+        QVERIFY2(
+            o.out.startsWith(
+                u"first divergence in task 0 at %1 step 0 (event 0), %2 step 0 (event 0): RunStarted env differs\n"_s
+                    .arg(a, c)),
+            qPrintable(o.out));
         QVERIFY2(o.out.contains(u"{\"name\":\"Bob\"}"_s), qPrintable(o.out));
         // not a trace: the file and the problem are named
         const QString bad = dir.filePath(u"bad.txt"_s);
