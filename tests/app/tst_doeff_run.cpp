@@ -708,6 +708,29 @@ private Q_SLOTS:
         QVERIFY2(o.err.contains(u"--diff needs two trace files"_s), qPrintable(o.err));
     }
 
+    void diffPrintsTheSummary()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(u"a.doefftrace"_s);
+        const QString b = dir.filePath(u"b.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, a }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--store"_s, u"counter=5"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, b })
+                     .exitCode,
+                 0);
+        const Outcome o = doeffRun({ u"--diff"_s, a, b });
+        QCOMPARE(o.exitCode, 1);
+        const QString summary = o.out.mid(o.out.indexOf(u"summary:\n"_s));
+        QVERIFY2(summary.startsWith(u"summary:\n  outcome: %1: Ok(1), %2: Ok(6)\n"
+                                    "  final store (1 differ):\n    counter: %1: 1, %2: 6\n"
+                                    "  tasks (1 differ):\n    task 0 (main): %1: done Ok(1), %2: done Ok(6)\n"
+                                    "  effects that differ, by name:\n    Get: 1\n"_s.arg(a, b)),
+                 qPrintable(o.out));
+        QVERIFY2(summary.contains(u"    Put: 1\n"_s), qPrintable(o.out));
+        QVERIFY2(summary.contains(u"→ resumed by core: 5\n"_s), qPrintable(o.out));
+        QVERIFY(!summary.contains(u"final env"_s));
+    }
+
     void unfinishedTraces()
     {
         QTemporaryDir dir;
