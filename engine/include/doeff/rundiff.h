@@ -101,6 +101,11 @@ DOEFF_EXPORT RunDiff diffRuns(const QList<Event>& a, const QList<Event>& b, cons
 DOEFF_EXPORT bool diffTraces(TraceReader& a, TraceReader& b, RunDiff& out, QString* error = nullptr,
                              const RunDiffOptions& options = {});
 
+/// Compares a live session's event list (A) with a trace (B), reading the trace a block at a
+/// time. False (with `error`) on a malformed trace.
+DOEFF_EXPORT bool diffRunWithTrace(const QList<Event>& a, TraceReader& b, RunDiff& out, QString* error = nullptr,
+                                   const RunDiffOptions& options = {});
+
 /// The report `doeff-run --diff` prints: the first divergence, then the summary.
 DOEFF_EXPORT QString formatRunDiff(const RunDiff& diff, const QString& nameA = QStringLiteral("A"),
                                    const QString& nameB = QStringLiteral("B"));

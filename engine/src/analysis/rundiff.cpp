@@ -572,6 +572,28 @@ bool diffTraces(TraceReader& a, TraceReader& b, RunDiff& out, QString* error, co
     return true;
 }
 
+bool diffRunWithTrace(const QList<Event>& a, TraceReader& b, RunDiff& out, QString* error,
+                      const RunDiffOptions& options)
+{
+    out = RunDiff {};
+    ListSource sa(a);
+    TraceSource sb(b);
+    if (!Aligner(sa, sb, options).run(0, out, error)) return false;
+    if (options.summary) {
+        SessionState fa;
+        for (const Event& e : a)
+            fa.apply(e);
+        const auto fb = b.stateAtEvent(b.eventCount());
+        if (!fb) {
+            if (error) *error = b.errorString();
+            return false;
+        }
+        diffFinalStates(fa, *fb, out.summary);
+        out.hasSummary = true;
+    }
+    return true;
+}
+
 QString formatRunDiff(const RunDiff& diff, const QString& nameA, const QString& nameB)
 {
     if (diff.equal()) return QStringLiteral("runs are equal: %1 events\n").arg(diff.eventsA);
