@@ -1086,6 +1086,7 @@ private Q_SLOTS:
         QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, cell.center());
         QCOMPARE(f.session.viewStep(), askRow.step);
         QCOMPARE(f.session.selectedTask(), askRow.task);
+        QVERIFY2(pane.details().startsWith(u"Ask (1 of 1): result differs\n"_s), qPrintable(pane.details()));
 
         // the same run recorded: equal
         const QString world = dir.filePath(u"world.doefftrace"_s);

@@ -14,7 +14,9 @@ RunDiffModel::Row effectRow(const RunDivergence& d, const QString& what)
     r.step = d.stepA;
     r.otherStep = d.stepB;
     r.task = d.task;
-    r.differs = d.field;
+    r.differs = d.field != QLatin1StringView("missing") ? d.field
+        : d.a.isEmpty()                                 ? RunDiffModel::tr("missing here")
+                                                        : RunDiffModel::tr("missing there");
     r.a = d.a.isEmpty() ? QStringLiteral("(no such effect)") : d.a;
     r.b = d.b.isEmpty() ? QStringLiteral("(no such effect)") : d.b;
     return r;

@@ -19,11 +19,17 @@ RunDiffPane::RunDiffPane(StudioSession* session, QWidget* parent)
     , m_session(session)
     , m_view(makeView(this, false))
     , m_label(new QLabel(this))
+    , m_details(new QLabel(this))
 {
     QVBoxLayout* layout = tightLayout(this);
     layout->addWidget(m_label);
-    layout->addWidget(m_view);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_details);
     m_label->setContentsMargins(4, 2, 4, 2);
+    m_details->setContentsMargins(4, 2, 4, 2);
+    m_details->setWordWrap(true);
+    m_details->setTextFormat(Qt::PlainText);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_view->setModel(&m_model);
@@ -34,6 +40,8 @@ RunDiffPane::RunDiffPane(StudioSession* session, QWidget* parent)
     m_view->setColumnWidth(RunDiffModel::DiffersColumn, 80);
     m_view->setColumnWidth(RunDiffModel::ThisColumn, 330);
     connect(m_view, &QTreeView::clicked, this, [this](const QModelIndex& index) { travelTo(index.row()); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& index) { showDetails(index.row()); });
     connect(m_session, &StudioSession::documentOpened, this, &RunDiffPane::clear);
     clear();
 }
@@ -48,10 +56,29 @@ QString RunDiffPane::summary() const
     return m_label->text();
 }
 
+QString RunDiffPane::details() const
+{
+    return m_details->text();
+}
+
+void RunDiffPane::showDetails(int row)
+{
+    if (row < 0 || row >= m_model.rows().size()) {
+        m_details->clear();
+        m_details->setVisible(false);
+        return;
+    }
+    const RunDiffModel::Row& r = m_model.rows().at(row);
+    const QString differs = r.differs.startsWith(u"missing") ? r.differs : tr("%1 differs").arg(r.differs);
+    m_details->setText(tr("%1: %2\nThis run: %3\nOther run: %4").arg(r.what, differs, r.a, r.b));
+    m_details->setVisible(true);
+}
+
 void RunDiffPane::clear()
 {
     m_other.clear();
     m_model.clear();
+    showDetails(-1);
     setMessage(tr("Compare the open run with another recorded run: File ▸ Compare With…"));
 }
 
@@ -63,6 +90,7 @@ bool RunDiffPane::canCompare() const
 bool RunDiffPane::compareWith(const QString& path)
 {
     m_model.clear();
+    showDetails(-1);
     m_other = path;
     if (!canCompare()) {
         setMessage(tr("Nothing to compare: open a trace or run a program first."));

@@ -22,6 +22,8 @@ public:
     RunDiffModel* model() { return &m_model; }
     QTreeView* view() { return m_view; }
     QString summary() const;
+    /// The current row's two sides in full, under the list.
+    QString details() const;
     /// Whether there is an open run to compare (a trace, or a run with a history).
     bool canCompare() const;
     /// Compares the open run with the trace at `path`. False, with the reason in summary(), when
@@ -38,11 +40,13 @@ Q_SIGNALS:
 private:
     void clear();
     void setMessage(const QString& text);
+    void showDetails(int row);
 
     StudioSession* m_session;
     RunDiffModel m_model;
     QTreeView* m_view;
     QLabel* m_label;
+    QLabel* m_details;
     QString m_other;
 };
 
