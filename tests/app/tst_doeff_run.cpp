@@ -731,6 +731,36 @@ private Q_SLOTS:
         QVERIFY(!summary.contains(u"final env"_s));
     }
 
+    void diffOfAnExtraEffectInOneTask()
+    {
+        // one more word in the second document: its worker (task 2) logs one more word, and the
+        // rest of that worker's effects still align
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(u"a.doefftrace"_s);
+        const QString b = dir.filePath(u"b.doefftrace"_s);
+        const QString docs
+            = u"documents=[\"effects are data\", \"handlers give them %1meaning\", \"tasks interleave\"]"_s;
+        QCOMPARE(doeffRun({ u"word_count"_s, u"--env"_s, docs.arg(QString()), u"--clock"_s, u"simulated"_s,
+                            u"--trace"_s, a })
+                     .exitCode,
+                 0);
+        QCOMPARE(doeffRun({ u"word_count"_s, u"--env"_s, docs.arg(u"some "_s), u"--clock"_s, u"simulated"_s,
+                            u"--trace"_s, b })
+                     .exitCode,
+                 0);
+        const Outcome o = doeffRun({ u"--diff"_s, a, b });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.contains(u"      task 2, %1 step 34 / %2 step 34: missing\n"
+                                "        %1: (no such effect)\n"
+                                "        %2: Tell('some') step 34 task 2"_s.arg(a, b)),
+                 qPrintable(o.out));
+        // task 2's Tells: only the extra one differs
+        QVERIFY2(!o.out.contains(u"Tell('meaning')"_s), qPrintable(o.out));
+        QVERIFY2(o.out.contains(u"    task 2 (count_words): %1: done Ok(4), %2: done Ok(5)\n"_s.arg(a, b)),
+                 qPrintable(o.out));
+    }
+
     void unfinishedTraces()
     {
         QTemporaryDir dir;
