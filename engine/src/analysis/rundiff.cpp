@@ -12,8 +12,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <limits>
-#include <map>
+#include <optional>
+#include <unordered_map>
 
 namespace doeff {
 
@@ -91,13 +93,14 @@ struct Rec {
     }
 };
 
-/// Where the events of one run come from: a list in memory or a trace, a chunk at a time.
+/// Where the events of one run come from: a list in memory or a trace, streamed a chunk at a
+/// time.
 class Source {
 public:
     virtual ~Source() = default;
     virtual quint64 count() const = 0;
-    /// Events [from, to), valid until the next call; null on a malformed trace.
-    virtual const Event* read(quint64 from, quint64 to) = 0;
+    /// Calls `fn` with events [from, to) and their indexes; false on a malformed trace.
+    virtual bool forEach(quint64 from, quint64 to, const std::function<void(const Event&, quint64)>& fn) = 0;
     QString error;
 };
 
@@ -107,7 +110,12 @@ public:
         : m_events(events)
     { }
     quint64 count() const override { return quint64(m_events.size()); }
-    const Event* read(quint64 from, quint64) override { return m_events.constData() + from; }
+    bool forEach(quint64 from, quint64 to, const std::function<void(const Event&, quint64)>& fn) override
+    {
+        for (quint64 i = from; i < to; ++i)
+            fn(m_events[qsizetype(i)], i);
+        return true;
+    }
 
 private:
     const QList<Event>& m_events;
@@ -119,19 +127,23 @@ public:
         : m_reader(reader)
     { }
     quint64 count() const override { return m_reader.eventCount(); }
-    const Event* read(quint64 from, quint64 to) override
+    bool forEach(quint64 from, quint64 to, const std::function<void(const Event&, quint64)>& fn) override
     {
-        m_buffer.clear();
-        if (!m_reader.events(from, to, m_buffer) || quint64(m_buffer.size()) != to - from) {
+        quint64 i = from;
+        if (!m_reader.forEachEvent(from, to,
+                                   [&](const Event& e) {
+                                       fn(e, i++);
+                                       return true;
+                                   })
+            || i != to) {
             error = m_reader.errorString();
-            return nullptr;
+            return false;
         }
-        return m_buffer.constData();
+        return true;
     }
 
 private:
     TraceReader& m_reader;
-    QList<Event> m_buffer;
 };
 
 /// One run's side of the alignment: the effect being collected per task, and the effects
@@ -141,8 +153,13 @@ struct Side {
     quint64 next = 0; ///< the next event to read
     quint64 step = 0; ///< the step of the last event read
     bool ended = false;
-    QHash<int, Rec> open; ///< per task: the effect whose writes are still being collected
-    std::map<int, std::deque<Rec>> queues; ///< per task: finished effects awaiting their match
+};
+
+/// One task in both runs: per run, the effect whose writes are still being collected and the
+/// finished effects awaiting their match.
+struct Lane {
+    std::optional<Rec> open[2];
+    std::deque<Rec> queue[2];
 };
 
 constexpr quint64 chunkEvents = 4096;
@@ -169,27 +186,21 @@ public:
             const int which = m_side[0].ended ? 1 : m_side[1].ended ? 0 : (m_side[1].step < m_side[0].step ? 1 : 0);
             Side& s = m_side[which];
             const quint64 to = std::min(s.source->count(), s.next + chunkEvents);
-            const Event* events = s.source->read(s.next, to);
-            if (!events) {
+            if (!s.source->forEach(s.next, to, [&](const Event& e, quint64 i) { feed(which, e, i); })) {
                 if (error) *error = s.source->error;
                 return false;
             }
-            for (quint64 i = s.next; i < to; ++i)
-                feed(which, events[i - s.next], i);
             s.next = to;
             if (s.next >= s.source->count()) {
                 s.ended = true;
-                for (auto it = s.open.begin(); it != s.open.end(); ++it)
-                    push(which, std::move(it.value()));
-                s.open.clear();
-                for (auto& [task, q] : s.queues)
+                QList<int> tasks;
+                for (auto& [task, l] : m_lanes)
+                    tasks << task;
+                std::sort(tasks.begin(), tasks.end());
+                for (int task : tasks)
+                    close(which, task);
+                for (int task : tasks)
                     pairUp(task);
-                if (m_side[0].ended && m_side[1].ended) {
-                    for (auto& [task, q] : m_side[0].queues)
-                        pairUp(task);
-                    for (auto& [task, q] : m_side[1].queues)
-                        pairUp(task);
-                }
             }
             if (!m_options.summary && m_first && certain()) break;
         }
@@ -231,7 +242,7 @@ private:
             Rec r = make(e, index, e.text);
             r.label = e.name;
             r.fields = e.value;
-            s.open.insert(e.task, std::move(r));
+            lane(e.task).open[which] = std::move(r);
             break;
         }
         case EventKind::EffectHandled: {
@@ -290,29 +301,28 @@ private:
     /// prefix) gather in one without a name, the same in both runs.
     Rec& openFor(int which, const Event& e, quint64 index)
     {
-        Side& s = m_side[which];
-        auto it = s.open.find(e.task);
-        if (it == s.open.end()) it = s.open.insert(e.task, make(e, index, QString()));
-        return it.value();
+        std::optional<Rec>& open = lane(e.task).open[which];
+        if (!open) open = make(e, index, QString());
+        return *open;
     }
 
     void close(int which, int task)
     {
-        Side& s = m_side[which];
-        auto it = s.open.find(task);
-        if (it == s.open.end()) return;
-        Rec r = std::move(it.value());
-        s.open.erase(it);
+        std::optional<Rec>& open = lane(task).open[which];
+        if (!open) return;
+        Rec r = std::move(*open);
+        open.reset();
         push(which, std::move(r));
     }
 
     void push(int which, Rec&& r)
     {
         const int task = r.task;
-        std::deque<Rec>& q = m_side[which].queues[task];
+        Lane& l = lane(task);
+        std::deque<Rec>& q = l.queue[which];
         q.push_back(std::move(r));
         // the other run has not reached this task's effect within the window: call it missing
-        if (q.size() > size_t(std::max(1, m_options.window)) && m_side[1 - which].queues[task].empty()) {
+        if (q.size() > size_t(std::max(1, m_options.window)) && l.queue[1 - which].empty()) {
             Rec lone = std::move(q.front());
             q.pop_front();
             lacking(which, lone);
@@ -323,8 +333,9 @@ private:
     /// Matches the task's queued effects of both runs in order, as far as they go.
     void pairUp(int task)
     {
-        std::deque<Rec>& qa = m_side[0].queues[task];
-        std::deque<Rec>& qb = m_side[1].queues[task];
+        Lane& l = lane(task);
+        std::deque<Rec>& qa = l.queue[0];
+        std::deque<Rec>& qb = l.queue[1];
         while (!qa.empty() && !qb.empty()) {
             const Rec& x = qa.front();
             const Rec& y = qb.front();
@@ -372,8 +383,8 @@ private:
         }
         // a run that ended lacks what the other still has of this task
         for (int which : { 0, 1 }) {
-            std::deque<Rec>& q = m_side[which].queues[task];
-            if (!m_side[1 - which].ended || !m_side[1 - which].queues[task].empty()) continue;
+            std::deque<Rec>& q = l.queue[which];
+            if (!m_side[1 - which].ended || !l.queue[1 - which].empty()) continue;
             while (!q.empty()) {
                 Rec lone = std::move(q.front());
                 q.pop_front();
@@ -387,7 +398,7 @@ private:
     void lacking(int which, const Rec& r)
     {
         const Side& other = m_side[1 - which];
-        const std::deque<Rec>& oq = m_side[1 - which].queues.at(r.task);
+        const std::deque<Rec>& oq = lane(r.task).queue[1 - which];
         quint64 event = other.next;
         quint64 step = other.step;
         if (!oq.empty()) {
@@ -422,18 +433,30 @@ private:
     bool certain() const
     {
         const quint64 k = key(*m_first);
-        for (const Side& s : m_side) {
+        for (const Side& s : m_side)
             if (!s.ended && s.step < k) return false;
-            for (const Rec& r : s.open)
-                if (r.step < k) return false;
-            for (const auto& [task, q] : s.queues)
-                if (!q.empty() && q.front().step < k) return false;
-        }
+        for (const auto& [task, l] : m_lanes)
+            for (int which : { 0, 1 }) {
+                if (l.open[which] && l.open[which]->step < k) return false;
+                if (!l.queue[which].empty() && l.queue[which].front().step < k) return false;
+            }
         return true;
+    }
+
+    /// The task's lane (the last one asked for is remembered: events of one task come in runs).
+    Lane& lane(int task)
+    {
+        if (m_cached && task == m_cachedTask) return *m_cached;
+        m_cached = &m_lanes[task]; // (an unordered_map keeps its elements where they are)
+        m_cachedTask = task;
+        return *m_cached;
     }
 
     RunDiffOptions m_options;
     Side m_side[2];
+    std::unordered_map<int, Lane> m_lanes;
+    Lane* m_cached = nullptr;
+    int m_cachedTask = 0;
     std::optional<RunDivergence> m_first;
     QMap<QString, RunEffectDifferences> m_effects;
 };
