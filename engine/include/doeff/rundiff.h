@@ -73,8 +73,9 @@ struct RunDiffOptions {
     /// Traces only: skip the leading events whose bytes are identical in both files
     /// (TraceReader::sharedPrefixEvents) instead of decoding them.
     bool skipSharedPrefix = true;
-    /// Effects one task may run ahead in one run before its oldest unmatched effect is called
-    /// missing in the other (bounds the memory the alignment holds).
+    /// Effects one task may run ahead in one run: when more wait for their match and the other
+    /// run has been read past the oldest one's step, that one is called missing in the other
+    /// (bounds the memory the alignment holds).
     int window = 1 << 20;
 };
 

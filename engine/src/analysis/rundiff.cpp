@@ -321,8 +321,11 @@ private:
         Lane& l = lane(task);
         std::deque<Rec>& q = l.queue[which];
         q.push_back(std::move(r));
-        // the other run has not reached this task's effect within the window: call it missing
-        if (q.size() > size_t(std::max(1, m_options.window)) && l.queue[1 - which].empty()) {
+        // the other run has gone past this task's oldest waiting effect without matching it, and
+        // the task is more than the window ahead there: call that effect missing
+        const Side& other = m_side[1 - which];
+        if (q.size() > size_t(std::max(1, m_options.window)) && l.queue[1 - which].empty()
+            && (other.ended || other.step >= q.front().step)) {
             Rec lone = std::move(q.front());
             q.pop_front();
             lacking(which, lone);

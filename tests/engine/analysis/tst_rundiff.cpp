@@ -229,6 +229,27 @@ private Q_SLOTS:
         const RunDiff d = diffRuns(workers(30, true).events, workers(30, false).events);
         QVERIFY2(d.equal(), qPrintable(formatRunDiff(d)));
     }
+    void theAlignmentWindowBoundsWhatIsHeld()
+    {
+        // B runs task 2 only after task 1: A's task-2 effects wait for their match meanwhile
+        const RunBuilder a = workers(3000, true); // several chunks of events
+        const RunBuilder b = workers(3000, false);
+        QVERIFY(diffRuns(a.events, b.events).equal());
+        RunDiffOptions o;
+        o.window = 8; // no more than 8 effects of a task wait: the oldest are given up as missing
+        const RunDiff d = diffRuns(a.events, b.events, o);
+        QVERIFY(!d.equal());
+        // both tasks drift apart: A's task 2 runs ahead of B's, B's task 1 ahead of A's
+        QCOMPARE(d.first->field, u"missing"_s);
+        QCOMPARE(d.first->task, 2); // A's first effect of task 2, given up once B had gone past it
+        QVERIFY(d.first->b.isEmpty());
+        QCOMPARE(d.first->eventA, nth(a.events, EventKind::EffectYielded, 2, 0));
+        QVERIFY(d.first->stepB > d.first->stepA);
+        quint64 missing = 0;
+        for (const RunEffectDifferences& e : d.summary.effects)
+            missing += e.count;
+        QVERIFY(missing > 0);
+    }
     void anExtraEffectInOneTask()
     {
         const RunBuilder a = workers(30, true);
