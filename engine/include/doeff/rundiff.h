@@ -7,6 +7,7 @@
 
 #include <QList>
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace doeff {
@@ -77,6 +78,10 @@ struct RunDiffOptions {
     /// run has been read past the oldest one's step, that one is called missing in the other
     /// (bounds the memory the alignment holds).
     int window = 1 << 20;
+    /// Called after each block read with the events read (or skipped) so far of both runs and
+    /// their total; returning false stops the diff, which then fails with the error `cancelled`
+    /// (diffRuns returns what it had found, without the summary).
+    std::function<bool(quint64 done, quint64 total)> progress;
 };
 
 /// Two runs aligned by effect per task.

@@ -203,6 +203,12 @@ public:
                     pairUp(task);
             }
             if (!m_options.summary && m_first && certain()) break;
+            if (m_options.progress
+                && !m_options.progress(m_side[0].next + m_side[1].next,
+                                       m_side[0].source->count() + m_side[1].source->count())) {
+                if (error) *error = QStringLiteral("cancelled");
+                return false;
+            }
         }
         out.eventsA = m_side[0].next;
         out.eventsB = m_side[1].next;
@@ -563,8 +569,8 @@ RunDiff diffRuns(const QList<Event>& a, const QList<Event>& b, const RunDiffOpti
     RunDiff out;
     ListSource sa(a);
     ListSource sb(b);
-    Aligner(sa, sb, options).run(0, out, nullptr);
-    if (options.summary) {
+    const bool done = Aligner(sa, sb, options).run(0, out, nullptr);
+    if (done && options.summary) {
         SessionState fa;
         SessionState fb;
         for (const Event& e : a)

@@ -412,6 +412,33 @@ private Q_SLOTS:
         QVERIFY(d.equal());
         QCOMPARE(d.shared, ta.eventCount());
     }
+    void progressAndCancel()
+    {
+        const RunBuilder a = workers(3000, true);
+        const RunBuilder b = workers(3000, false);
+        RunDiffOptions o;
+        QList<std::pair<quint64, quint64>> calls;
+        o.progress = [&](quint64 done, quint64 total) {
+            calls.append({ done, total });
+            return true;
+        };
+        QVERIFY(diffRuns(a.events, b.events, o).equal());
+        QVERIFY(calls.size() > 2);
+        QCOMPARE(calls.last().first, quint64(a.events.size() + b.events.size()));
+        QCOMPARE(calls.last().second, calls.last().first);
+        // a progress callback that says stop: the trace diff fails as cancelled
+        TraceReader ta;
+        TraceReader tb;
+        QVERIFY(ta.openData(record(a.events, 4096), u"a"_s));
+        QVERIFY(tb.openData(record(b.events, 4096), u"b"_s));
+        int asked = 0;
+        o.progress = [&](quint64, quint64) { return ++asked < 2; };
+        RunDiff d;
+        QString error;
+        QVERIFY(!diffTraces(ta, tb, d, &error, o));
+        QCOMPARE(error, u"cancelled"_s);
+        QCOMPARE(asked, 2);
+    }
     void traceAgainstATruncatedCopy()
     {
         QList<Event> shortRun = run(7, false);
