@@ -570,7 +570,9 @@ private Q_SLOTS:
         QVERIFY(w.menuBar()->actions().first()->menu()->actions().contains(compare));
 
         views::RunDiffPane* pane = w.runDiffPane();
+        QSignalSpy compared(pane, &views::RunDiffPane::compared);
         QVERIFY(pane->compareWith(other));
+        QVERIFY(compared.wait(10000));
         const auto& rows = pane->model()->rows();
         QVERIFY(!rows.isEmpty());
         QCOMPARE(rows.first().what, u"first divergence: RunStarted"_s);

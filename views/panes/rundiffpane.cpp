@@ -5,10 +5,12 @@
 
 #include <doeff/trace.h>
 
-#include <QApplication>
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QPointer>
+#include <QProgressBar>
+#include <QThread>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -20,10 +22,14 @@ RunDiffPane::RunDiffPane(StudioSession* session, QWidget* parent)
     , m_view(makeView(this, false))
     , m_label(new QLabel(this))
     , m_details(new QLabel(this))
+    , m_progress(new QProgressBar(this))
 {
     QVBoxLayout* layout = tightLayout(this);
     layout->addWidget(m_label);
+    layout->addWidget(m_progress);
     layout->addWidget(m_view, 1);
+    m_progress->setRange(0, 1000);
+    m_progress->setVisible(false);
     layout->addWidget(m_details);
     m_label->setContentsMargins(4, 2, 4, 2);
     m_details->setContentsMargins(4, 2, 4, 2);
@@ -74,8 +80,14 @@ void RunDiffPane::showDetails(int row)
     m_details->setVisible(true);
 }
 
+RunDiffPane::~RunDiffPane()
+{
+    stopWorker();
+}
+
 void RunDiffPane::clear()
 {
+    stopWorker();
     m_other.clear();
     m_model.clear();
     showDetails(-1);
@@ -89,39 +101,97 @@ bool RunDiffPane::canCompare() const
 
 bool RunDiffPane::compareWith(const QString& path)
 {
+    stopWorker();
     m_model.clear();
     showDetails(-1);
     m_other = path;
     if (!canCompare()) {
         setMessage(tr("Nothing to compare: open a trace or run a program first."));
+        Q_EMIT compared();
         return false;
     }
-    TraceReader other;
-    if (!other.open(path)) {
-        setMessage(tr("Cannot compare: %1").arg(other.errorString()));
-        return false;
+    {
+        TraceReader other; // checked here, so that a wrong file is named at once
+        if (!other.open(path)) {
+            setMessage(tr("Cannot compare: %1").arg(other.errorString()));
+            Q_EMIT compared();
+            return false;
+        }
     }
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    RunDiff diff;
-    QString error;
-    bool ok = false;
-    if (m_session->status() == RunStatus::Trace) {
-        TraceReader mine;
-        ok = mine.open(m_session->traceFile());
-        if (!ok)
-            error = mine.errorString();
-        else
-            ok = diffTraces(mine, other, diff, &error);
-    } else {
-        ok = diffRunWithTrace(m_session->liveEvents().toList(), other, diff, &error);
+    // the open run: its trace file, or a snapshot of the live run's events
+    const QString mine = m_session->status() == RunStatus::Trace ? m_session->traceFile() : QString();
+    const QList<Event> live = mine.isEmpty() ? m_session->liveEvents().toList() : QList<Event> {};
+    const quint64 finalStep = m_session->presentStep();
+    const quint64 generation = ++m_generation;
+    m_cancel = std::make_shared<std::atomic_bool>(false);
+    auto cancel = m_cancel;
+    QPointer<RunDiffPane> self(this);
+    m_progress->setValue(0);
+    m_progress->setVisible(true);
+    setMessage(tr("Comparing with %1…").arg(QFileInfo(path).fileName()));
+    m_worker = QThread::create([self, path, mine, live, cancel, generation, finalStep] {
+        RunDiffOptions options;
+        options.progress = [self, cancel, generation](quint64 done, quint64 total) {
+            const int permille = total ? int(done * 1000 / total) : 1000;
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, generation, permille] {
+                    if (self && self->m_generation == generation) self->m_progress->setValue(permille);
+                },
+                Qt::QueuedConnection);
+            return !cancel->load();
+        };
+        RunDiff diff;
+        QString error;
+        TraceReader other;
+        bool ok = other.open(path);
+        if (!ok) {
+            error = other.errorString();
+        } else if (mine.isEmpty()) {
+            ok = diffRunWithTrace(live, other, diff, &error, options);
+        } else {
+            TraceReader reader;
+            ok = reader.open(mine);
+            if (!ok)
+                error = reader.errorString();
+            else
+                ok = diffTraces(reader, other, diff, &error, options);
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, generation, ok, diff, error, finalStep] {
+                if (!self || self->m_generation != generation) return;
+                self->stopWorker();
+                self->showResult(ok, diff, error, finalStep);
+            },
+            Qt::QueuedConnection);
+    });
+    m_worker->start();
+    return true;
+}
+
+void RunDiffPane::stopWorker()
+{
+    ++m_generation;
+    if (m_cancel) m_cancel->store(true);
+    if (m_worker) {
+        m_worker->wait();
+        delete m_worker;
+        m_worker = nullptr;
     }
-    QApplication::restoreOverrideCursor();
+    m_cancel.reset();
+    m_progress->setVisible(false);
+}
+
+void RunDiffPane::showResult(bool ok, const RunDiff& diff, const QString& error, quint64 finalStep)
+{
     if (!ok) {
         setMessage(tr("Cannot compare: %1").arg(error));
-        return false;
+        Q_EMIT compared();
+        return;
     }
-    m_model.setDiff(diff, m_session->presentStep());
-    const QString name = QFileInfo(path).fileName();
+    m_model.setDiff(diff, finalStep);
+    const QString name = QFileInfo(m_other).fileName();
     if (diff.equal()) {
         setMessage(tr("This run and %1 are equal (%2 events).").arg(name).arg(diff.eventsA));
     } else {
@@ -139,7 +209,6 @@ bool RunDiffPane::compareWith(const QString& path)
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     Q_EMIT compared();
-    return true;
 }
 
 void RunDiffPane::travelTo(int row)
