@@ -40,8 +40,8 @@ RunDiffPane::RunDiffPane(StudioSession* session, QWidget* parent)
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_view->setModel(&m_model);
     m_view->setColumnWidth(RunDiffModel::WhatColumn, 190);
-    m_view->setColumnWidth(RunDiffModel::StepColumn, 60);
-    m_view->setColumnWidth(RunDiffModel::OtherStepColumn, 75);
+    m_view->setColumnWidth(RunDiffModel::StepColumn, 75);
+    m_view->setColumnWidth(RunDiffModel::OtherStepColumn, 80);
     m_view->setColumnWidth(RunDiffModel::TaskColumn, 45);
     m_view->setColumnWidth(RunDiffModel::DiffersColumn, 80);
     m_view->setColumnWidth(RunDiffModel::ThisColumn, 330);
