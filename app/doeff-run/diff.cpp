@@ -1,4 +1,4 @@
-// doeff-run --diff A B: the first divergence of two recorded runs.
+// doeff-run --diff A B: the first divergence of two recorded runs and a summary of every difference.
 #include <doeff/rundiff.h>
 #include <doeff/trace.h>
 

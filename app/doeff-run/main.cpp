@@ -533,7 +533,8 @@ int main(int argc, char* argv[])
     parser.addOption(whyOpt);
 
     const QCommandLineOption diffOpt(
-        u"diff"_s, u"--diff A B: print where traces A and B first differ (exit 1), or that they are equal (exit 0)."_s,
+        u"diff"_s,
+        u"--diff A B: print where traces A and B first differ, aligned by effect per task, and a summary of every difference (exit 1), or that they are equal (exit 0)."_s,
         u"A"_s);
     parser.addOption(diffOpt);
     if (!parser.parse(QCoreApplication::arguments())) {

@@ -4,6 +4,7 @@
 #include <doeff_examples.h>
 
 #include <liverun.h>
+#include <rundiffpane.h>
 #include <sourcepane.h>
 #include <studiosession.h>
 #include <traceio.h>
@@ -274,6 +275,7 @@ void MainWindow::createActions()
     m_openTrace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     connect(m_openTrace, &QAction::triggered, this, &MainWindow::openTraceDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(m_compare);
     file->addSeparator();
     m_saveResult = file->addAction(tr("&Save Result…"));
     m_saveResult->setObjectName(u"saveResult"_s);
@@ -514,6 +516,7 @@ void MainWindow::updateActions()
     m_saveResult->setEnabled(m_session->hasResult());
     const bool busy = isBusy();
     m_openTrace->setEnabled(!busy);
+    m_compare->setEnabled(!busy && m_runDiff->canCompare());
     for (QAction* a : std::as_const(m_exportActions))
         a->setEnabled(!busy && m_session->canExportTrace());
 }

@@ -8,6 +8,7 @@
 #include <problemspane.h>
 #include <provenancepane.h>
 #include <resultpane.h>
+#include <rundiffpane.h>
 #include <searchpane.h>
 #include <stackpane.h>
 #include <studiosession.h>
@@ -19,6 +20,7 @@
 
 #include <QAbstractItemView>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QHelpEvent>
 #include <QMenu>
@@ -103,6 +105,7 @@ void MainWindow::createDocks()
     m_provenance = new views::ProvenancePane(m_session, this);
     m_problems = new views::ProblemsPane(m_session, this);
     m_waitFor = new views::WaitForPane(m_session, this);
+    m_runDiff = new views::RunDiffPane(m_session, this);
 
     QDockWidget* tasks = dock(m_tasks, tr("Tasks"), u"tasksDock"_s, Qt::LeftDockWidgetArea);
     QDockWidget* stack = dock(m_stack, tr("Continuation Stack"), u"stackDock"_s, Qt::LeftDockWidgetArea);
@@ -137,6 +140,18 @@ void MainWindow::createDocks()
     });
     QDockWidget* problems = dock(m_problems, tr("Problems"), u"problemsDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget* waitFor = dock(m_waitFor, tr("Wait-for Graph"), u"waitForDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget* compare = dock(m_runDiff, tr("Compare"), u"compareDock"_s, Qt::BottomDockWidgetArea);
+    compare->hide(); // File ▸ Compare With… shows it
+    m_compare = new QAction(tr("Compare &With…"), this);
+    m_compare->setObjectName(u"compareWith"_s);
+    m_compare->setStatusTip(tr("Compare the open run with another recorded run (.doefftrace), aligned by effect"));
+    connect(m_compare, &QAction::triggered, this, [this, compare] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Compare With"), {}, tr("Traces (*.doefftrace)"));
+        if (path.isEmpty()) return;
+        compare->show();
+        compare->raise();
+        m_runDiff->compareWith(path);
+    });
     splitDockWidget(tasks, stack, Qt::Vertical);
     splitDockWidget(store, env, Qt::Vertical);
     splitDockWidget(env, breakpoints, Qt::Vertical);
@@ -149,6 +164,7 @@ void MainWindow::createDocks()
     tabifyDockWidget(problems, waitFor);
     tabifyDockWidget(waitFor, search);
     tabifyDockWidget(search, provenance);
+    tabifyDockWidget(provenance, compare);
     tree->raise();
     resizeDocks({ tree, timeline }, { 500, 600 }, Qt::Horizontal);
     resizeDocks({ tasks, store }, { 560, 400 }, Qt::Horizontal);
@@ -162,7 +178,7 @@ void MainWindow::createDocks()
     installElidedTextToolTips();
     m_viewMenu = new QMenu(tr("&View"), this);
     for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline,
-                            search, provenance, problems, waitFor })
+                            search, provenance, problems, waitFor, compare })
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

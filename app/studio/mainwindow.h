@@ -40,6 +40,7 @@ class EffectsPane;
 class TimelinePane;
 class ProblemsPane;
 class WaitForPane;
+class RunDiffPane;
 class VariantPane;
 class WatchPane;
 class WelcomePage;
@@ -157,6 +158,7 @@ public:
     views::ProvenancePane* provenancePane() const { return m_provenance; }
     views::ProblemsPane* problemsPane() const { return m_problems; }
     views::WaitForPane* waitForPane() const { return m_waitFor; }
+    views::RunDiffPane* runDiffPane() const { return m_runDiff; }
     /// Shown instead of the source while no program, trace or result is open.
     views::WelcomePage* welcomePage() const { return m_welcome; }
     bool isWelcomeShown() const;
@@ -257,6 +259,7 @@ private:
     views::ProvenancePane* m_provenance = nullptr;
     views::ProblemsPane* m_problems = nullptr;
     views::WaitForPane* m_waitFor = nullptr;
+    views::RunDiffPane* m_runDiff = nullptr;
 
     views::WelcomePage* m_welcome = nullptr;
     QStackedWidget* m_central = nullptr;
@@ -295,6 +298,7 @@ private:
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;
     QAction* m_openTrace = nullptr;
+    QAction* m_compare = nullptr; // File ▸ Compare With… (docks.cpp)
     QList<QAction*> m_exportActions;
     QActionGroup* m_clockGroup = nullptr;
     QActionGroup* m_runnerGroup = nullptr;

@@ -697,7 +697,11 @@ private Q_SLOTS:
         QVERIFY2(o.out.startsWith(u"runs are equal"_s), qPrintable(o.out));
         o = doeffRun({ u"--diff"_s, a, c });
         QCOMPARE(o.exitCode, 1);
-        QVERIFY2(o.out.startsWith(u"first divergence at event 0"_s), qPrintable(o.out));
+        QVERIFY2(
+            o.out.startsWith(
+                u"first divergence in task 0 at %1 step 0 (event 0), %2 step 0 (event 0): RunStarted env differs\n"_s
+                    .arg(a, c)),
+            qPrintable(o.out));
         QVERIFY2(o.out.contains(u"{\"name\":\"Bob\"}"_s), qPrintable(o.out));
         // not a trace: the file and the problem are named
         const QString bad = dir.filePath(u"bad.txt"_s);
@@ -708,6 +712,59 @@ private Q_SLOTS:
         o = doeffRun({ u"--diff"_s, a });
         QCOMPARE(o.exitCode, 2);
         QVERIFY2(o.err.contains(u"--diff needs two trace files"_s), qPrintable(o.err));
+    }
+
+    void diffPrintsTheSummary()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(u"a.doefftrace"_s);
+        const QString b = dir.filePath(u"b.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, a }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--store"_s, u"counter=5"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, b })
+                     .exitCode,
+                 0);
+        const Outcome o = doeffRun({ u"--diff"_s, a, b });
+        QCOMPARE(o.exitCode, 1);
+        const QString summary = o.out.mid(o.out.indexOf(u"summary:\n"_s));
+        QVERIFY2(summary.startsWith(u"summary:\n  outcome: %1: Ok(1), %2: Ok(6)\n"
+                                    "  final store (1 differ):\n    counter: %1: 1, %2: 6\n"
+                                    "  tasks (1 differ):\n    task 0 (main): %1: done Ok(1), %2: done Ok(6)\n"
+                                    "  effects that differ, by name:\n    Get: 1\n"_s.arg(a, b)),
+                 qPrintable(o.out));
+        QVERIFY2(summary.contains(u"    Put: 1\n"_s), qPrintable(o.out));
+        QVERIFY2(summary.contains(u"→ resumed by core: 5\n"_s), qPrintable(o.out));
+        QVERIFY(!summary.contains(u"final env"_s));
+    }
+
+    void diffOfAnExtraEffectInOneTask()
+    {
+        // one more word in the second document: its worker (task 2) logs one more word, and the
+        // rest of that worker's effects still align
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(u"a.doefftrace"_s);
+        const QString b = dir.filePath(u"b.doefftrace"_s);
+        const QString docs
+            = u"documents=[\"effects are data\", \"handlers give them %1meaning\", \"tasks interleave\"]"_s;
+        QCOMPARE(doeffRun({ u"word_count"_s, u"--env"_s, docs.arg(QString()), u"--clock"_s, u"simulated"_s,
+                            u"--trace"_s, a })
+                     .exitCode,
+                 0);
+        QCOMPARE(doeffRun({ u"word_count"_s, u"--env"_s, docs.arg(u"some "_s), u"--clock"_s, u"simulated"_s,
+                            u"--trace"_s, b })
+                     .exitCode,
+                 0);
+        const Outcome o = doeffRun({ u"--diff"_s, a, b });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.contains(u"      task 2, %1 step 34 / %2 step 34: missing\n"
+                                "        %1: (no such effect)\n"
+                                "        %2: Tell('some') step 34 task 2"_s.arg(a, b)),
+                 qPrintable(o.out));
+        // task 2's Tells: only the extra one differs
+        QVERIFY2(!o.out.contains(u"Tell('meaning')"_s), qPrintable(o.out));
+        QVERIFY2(o.out.contains(u"    task 2 (count_words): %1: done Ok(4), %2: done Ok(5)\n"_s.arg(a, b)),
+                 qPrintable(o.out));
     }
 
     void unfinishedTraces()

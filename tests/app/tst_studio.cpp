@@ -25,6 +25,7 @@
 #include <provenancepane.h>
 #include <remoterun.h>
 #include <resultpane.h>
+#include <rundiffpane.h>
 #include <searchpane.h>
 #include <sourcepane.h>
 #include <stackmodel.h>
@@ -61,6 +62,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -543,6 +545,50 @@ private Q_SLOTS:
         QCOMPARE(w.session()->selectedTask(), 2);
         filter->clear();
         QTRY_COMPARE(pane->view()->currentIndex().data(TaskModel::TaskIdRole).toInt(), 2);
+    }
+
+    // Issue 22: File ▸ Compare With… and the Compare dock: the live run against a trace of the
+    // same program with another store, the first divergence selected, a row travels the run.
+    void compareDockInTheWindow()
+    {
+        QTemporaryDir dir;
+        const QString other = dir.filePath(u"five.doefftrace"_s);
+        QVERIFY(doeffRunSucceeds(
+            { u"counter"_s, u"--store"_s, u"counter=5"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, other }));
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QAction* compare = action(w, "compareWith");
+        QVERIFY(compare);
+        QVERIFY(!compare->isEnabled());
+        auto* dock = w.findChild<QDockWidget*>(u"compareDock"_s);
+        QVERIFY(dock);
+        QVERIFY(dock->isHidden());
+        QVERIFY(dock->widget() == w.runDiffPane());
+        QVERIFY(runToEnd(w, u"counter"_s));
+        QTRY_VERIFY(compare->isEnabled());
+        QVERIFY(w.menuBar()->actions().first()->menu()->actions().contains(compare));
+
+        views::RunDiffPane* pane = w.runDiffPane();
+        QSignalSpy compared(pane, &views::RunDiffPane::compared);
+        QVERIFY(pane->compareWith(other));
+        QVERIFY(compared.wait(10000));
+        const auto& rows = pane->model()->rows();
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(rows.first().what, u"first divergence: RunStarted"_s);
+        QCOMPARE(rows.first().differs, u"store"_s);
+        QCOMPARE(pane->view()->currentIndex().row(), 0);
+        int put = -1;
+        for (int i = 0; i < rows.size(); ++i)
+            if (rows[i].what.startsWith(u"Put"_s)) put = i;
+        QVERIFY(put > 0);
+        dock->show();
+        dock->raise();
+        pane->view()->scrollTo(pane->model()->index(put, 0));
+        QTest::mouseClick(pane->view()->viewport(), Qt::LeftButton, {},
+                          pane->view()->visualRect(pane->model()->index(put, 0)).center());
+        QCOMPARE(w.session()->viewStep(), rows[put].step);
+        QVERIFY(w.stepText().contains(QString::number(rows[put].step)));
     }
 
     // Issue 20: the Effects list: every effect of the run, a click travels to its step (and

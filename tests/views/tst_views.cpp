@@ -18,6 +18,7 @@
 #include <problemmodel.h>
 #include <problemspane.h>
 #include <provenancemodel.h>
+#include <rundiffpane.h>
 #include <searchmodel.h>
 #include <stackmodel.h>
 #include <studiosession.h>
@@ -1032,6 +1033,94 @@ private Q_SLOTS:
         QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, cell.center());
         QCOMPARE(f.session.viewStep(), p.step);
         QCOMPARE(f.session.selectedTask(), p.task);
+    }
+    // Issue 22: the Compare pane lists the differences of the open run (live, then as a trace)
+    // and a recorded run of other inputs, the first divergence selected; a click travels there.
+    void runDiffPaneComparesWithATrace()
+    {
+        QTemporaryDir dir;
+        const QString bob = dir.filePath(u"bob.doefftrace"_s);
+        {
+            Fixture other;
+            QVERIFY(runToEnd(other, u"greet"_s, Env { { u"name"_s, u"Bob"_s } }));
+            TraceSource source;
+            source.events = other.session.liveEvents();
+            QCOMPARE(exportTrace(source, TraceFormat::Native, bob), QString());
+        }
+        Fixture f;
+        RunDiffPane pane(&f.session);
+        QAbstractItemModelTester tester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(!pane.canCompare());
+        QVERIFY(!pane.compareWith(bob));
+        QVERIFY(!pane.isComputing());
+        QVERIFY2(pane.summary().startsWith(u"Nothing to compare"_s), qPrintable(pane.summary()));
+        QVERIFY(runToEnd(f, u"greet"_s));
+        QVERIFY(pane.canCompare());
+
+        // the live run against Bob's trace
+        QSignalSpy compared(&pane, &RunDiffPane::compared);
+        QVERIFY(pane.compareWith(bob)); // on a worker thread
+        QVERIFY(compared.wait(10000));
+        QVERIFY(!pane.isComputing());
+        QCOMPARE(pane.model()->firstRow(), 0);
+        QCOMPARE(pane.view()->currentIndex().row(), 0);
+        const RunDiffModel::Row first = pane.model()->rows().at(0);
+        QCOMPARE(first.what, u"first divergence: RunStarted"_s);
+        QCOMPARE(first.differs, u"env"_s);
+        QVERIFY2(first.b.contains(u"env={\"name\":\"Bob\"}"_s), qPrintable(first.b));
+        QVERIFY2(pane.summary().contains(u"First divergence at step 0 here, step 0 there"_s),
+                 qPrintable(pane.summary()));
+        QStringList whats;
+        for (const RunDiffModel::Row& r : pane.model()->rows())
+            whats << r.what;
+        QVERIFY2(whats.contains(u"outcome"_s) && whats.contains(u"env name"_s) && whats.contains(u"Ask (1 of 1)"_s),
+                 qPrintable(whats.join(u", "_s)));
+        const int ask = int(whats.indexOf(u"Ask (1 of 1)"_s));
+        const RunDiffModel::Row askRow = pane.model()->rows().at(ask);
+        QVERIFY(askRow.step > 0 && askRow.step < f.session.presentStep());
+        QCOMPARE(pane.model()->index(ask, RunDiffModel::DiffersColumn).data().toString(), u"result"_s);
+
+        // a click travels the open run to that step
+        pane.resize(900, 300);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        const QRect cell = pane.view()->visualRect(pane.model()->index(ask, RunDiffModel::WhatColumn));
+        QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(f.session.viewStep(), askRow.step);
+        QCOMPARE(f.session.selectedTask(), askRow.task);
+        QVERIFY2(pane.details().startsWith(u"Ask (1 of 1): result differs\n"_s), qPrintable(pane.details()));
+
+        // the same run recorded: equal
+        const QString world = dir.filePath(u"world.doefftrace"_s);
+        TraceSource source;
+        source.events = f.session.liveEvents();
+        QCOMPARE(exportTrace(source, TraceFormat::Native, world), QString());
+        QVERIFY(pane.compareWith(world));
+        QVERIFY(compared.wait(10000));
+        QCOMPARE(pane.model()->rowCount(), 0);
+        QVERIFY2(pane.summary().contains(u"are equal"_s), qPrintable(pane.summary()));
+
+        // a file that is not a trace is named
+        const QString junk = dir.filePath(u"junk.doefftrace"_s);
+        QVERIFY(testcommon::writeBytes(junk, "junk"));
+        QVERIFY(!pane.compareWith(junk));
+        QVERIFY2(pane.summary().contains(junk + u": not a doeff trace"_s), qPrintable(pane.summary()));
+
+        // an opened trace against Bob's: the same differences; a new document clears them
+        QVERIFY(pane.compareWith(bob));
+        QVERIFY(compared.wait(10000));
+        const int rows = pane.model()->rowCount();
+        auto loaded = loadTrace(world);
+        QVERIFY2(loaded->error.isEmpty(), qPrintable(loaded->error));
+        f.session.openTrace(*loaded);
+        QCOMPARE(pane.model()->rowCount(), 0);
+        QVERIFY(pane.compareWith(bob));
+        // a comparison started again at once replaces the running one
+        QVERIFY(pane.compareWith(bob));
+        QVERIFY(compared.wait(10000));
+        QVERIFY(!pane.isComputing());
+        QCOMPARE(pane.model()->rowCount(), rows);
+        QCOMPARE(pane.model()->rows().at(0).what, u"first divergence: RunStarted"_s);
     }
     // Issue 21: the Wait-for Graph pane at the step where the deadlock example's tasks all wait:
     // a node per waiting task and promise, laid out without overlaps; clicking a task selects it.

@@ -142,6 +142,11 @@ public:
     bool events(quint64 from, quint64 to, QList<Event>& out);
     /// Streams events [from, to) to `fn`; `fn` returning false stops early (still success).
     bool forEachEvent(quint64 from, quint64 to, const std::function<bool(const Event&)>& fn);
+    /// How many leading events this trace and `other` share byte for byte: the events of the
+    /// blocks that end before the files' first differing byte (everything a block refers to —
+    /// strings, locations — is written before it, so equal bytes are equal events). Reads no
+    /// event; 0 when either reader is not open or the files differ from the start.
+    quint64 sharedPrefixEvents(const TraceReader& other) const;
     /// Index of the first event whose step is greater than `step` (eventCount() when none).
     std::optional<quint64> eventIndexAfterStep(quint64 step);
 

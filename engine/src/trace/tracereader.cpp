@@ -733,6 +733,37 @@ quint64 TraceReader::blockCount() const
     return d->blocks.size();
 }
 
+quint64 TraceReader::sharedPrefixEvents(const TraceReader& other) const
+{
+    const Private& x = *d;
+    const Private& y = *other.d;
+    if (!x.open || !y.open || !x.data || !y.data) return 0;
+    // the first byte at which the frames differ (header included, index excluded)
+    const quint64 n = std::min(x.indexOffset, y.indexOffset);
+    constexpr quint64 chunk = 1 << 16;
+    quint64 at = 0;
+    while (at < n) {
+        const quint64 len = std::min(chunk, n - at);
+        if (std::memcmp(x.data + at, y.data + at, len) != 0) {
+            while (x.data[at] == y.data[at])
+                ++at;
+            break;
+        }
+        at += len;
+    }
+    quint64 events = 0;
+    for (size_t i = 0; i < x.blocks.size() && i < y.blocks.size(); ++i) {
+        const BlockRef& b = x.blocks[i];
+        const BlockRef& c = y.blocks[i];
+        if (b.offset != c.offset || b.firstEvent != c.firstEvent || b.count != c.count) break;
+        const quint8* h = x.data + b.offset + 4; // the frame header's payload length
+        const quint64 length = quint64(h[0]) | quint64(h[1]) << 8 | quint64(h[2]) << 16 | quint64(h[3]) << 24;
+        if (b.offset + quint64(frameHeaderSize) + length > at) break;
+        events = b.firstEvent + b.count;
+    }
+    return events;
+}
+
 quint64 TraceReader::checkpointCount() const
 {
     return d->checkpoints.size();
