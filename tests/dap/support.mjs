@@ -170,3 +170,27 @@ export function doeffRun(args) {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+// Sends a stepping/continuing request and waits for the stop it causes.
+Session.prototype.step = async function step(command, args, reason = 'step') {
+  const request = `${command}Request`;
+  const stopped = this.next('stopped');
+  await this.dc[request](args);
+  const event = await stopped;
+  assert.equal(event.body.reason, reason, `${command} stopped for '${event.body.reason}': ${JSON.stringify(event.body)}`);
+  return event;
+};
+
+// A launch that stops on entry; resolves with the entry `stopped` event.
+Session.prototype.launchStopped = async function launchStopped(args, configure) {
+  await this.launch({ stopOnEntry: true, ...args }, configure);
+  return this.stopped('entry');
+};
+
+// Continues until the debuggee exits; resolves with its exit code.
+Session.prototype.runToExit = async function runToExit(threadId) {
+  await this.dc.continueRequest({ threadId });
+  const exited = await this.next('exited');
+  await this.next('terminated');
+  return exited.body.exitCode;
+};
