@@ -83,6 +83,7 @@ export class Session {
         clearTimeout(timer);
         resolve(e);
       };
+      waiter.cancel = () => clearTimeout(timer);
       this.waiters.push(waiter);
     });
   }
@@ -104,13 +105,16 @@ export class Session {
   async launch(args, configure) {
     this.capabilities = (await this.dc.initializeRequest()).body ?? {};
     const launched = this.dc.launchRequest(args);
-    await Promise.race([this.next('initialized'), launched.then(() => this.next('initialized'))]);
+    const initialized = this.next('initialized');
+    initialized.catch(() => {}); // a failed launch is reported by `launched`
+    await Promise.race([initialized, launched.then(() => initialized)]);
     if (configure) await configure(this.dc);
     await this.dc.configurationDoneRequest();
     return launched;
   }
 
   async stop() {
+    for (const waiter of this.waiters.splice(0)) waiter.cancel();
     await this.dc.stop();
   }
 
