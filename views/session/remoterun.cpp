@@ -252,6 +252,12 @@ void RemoteRun::onFinished()
     Q_EMIT runEnded();
 }
 
+int RemoteRun::pausedBreakpoint() const
+{
+    if (!m_client || m_client->lastPause().breakpoint < 0) return -1;
+    return m_remoteIds.key(m_client->lastPause().breakpoint, -1);
+}
+
 void RemoteRun::refreshHits()
 {
     if (!m_client) return;
