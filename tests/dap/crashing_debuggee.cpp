@@ -3,6 +3,8 @@
 // with SIGABRT; the adapter must report that and end the session instead of hanging.
 #include <doeff/doeff.h>
 
+#include <QCoreApplication>
+
 #include <cstdlib>
 
 using namespace doeff;
@@ -17,8 +19,9 @@ Program<qint64> crash()
 }
 } // namespace
 
-int main()
+int main(int argc, char** argv)
 {
+    QCoreApplication app(argc, argv); // the inspector connection needs an application object
     auto result = sync_run(crash(), sync_handlers_preset());
     return result.is_ok() ? 0 : 1;
 }

@@ -40,6 +40,21 @@ export const TIMEOUT = 30000;
 
 const recorded = ['stopped', 'continued', 'output', 'exited', 'terminated', 'thread', 'invalidated', 'initialized'];
 
+// What the suite's client says it supports, as an editor does (an adapter sends `invalidated`
+// and `progress*` only to a client that announced them).
+export const clientCapabilities = {
+  clientID: 'doeff-dap-tests',
+  adapterID: 'doeff',
+  linesStartAt1: true,
+  columnsStartAt1: true,
+  pathFormat: 'path',
+  supportsVariableType: true,
+  supportsVariablePaging: true,
+  supportsRunInTerminalRequest: false,
+  supportsProgressReporting: true,
+  supportsInvalidatedEvent: true,
+};
+
 // A DebugClient on a fresh doeff-dap process whose events are all kept in order.
 export class Session {
   constructor() {
@@ -103,7 +118,7 @@ export class Session {
   // initialize, launch and configurationDone, with `configure(dc)` run between initialized and
   // configurationDone (breakpoints go there).
   async launch(args, configure) {
-    this.capabilities = (await this.dc.initializeRequest()).body ?? {};
+    this.capabilities = (await this.dc.initializeRequest(clientCapabilities)).body ?? {};
     const launched = this.dc.launchRequest(args);
     const initialized = this.next('initialized');
     initialized.catch(() => {}); // a failed launch is reported by `launched`
