@@ -438,6 +438,7 @@ void Adapter::restart(const Request& r, const Args&)
     }
     if (m_mode != Mode::Live || !m_run.hasProgram()) return fail(r, u"there is no program to restart"_s);
     m_restarting = true;
+    delete m_grace; // the old run's end is not this one's
     for (int id : std::as_const(m_threadsStarted))
         if (!m_threadsExited.contains(id)) event(u"thread"_s, { { u"reason"_s, u"exited"_s }, { u"threadId"_s, id } });
     m_threadsStarted.clear();
@@ -654,11 +655,18 @@ void Adapter::breakpointLocations(const Request& r, const Args& a)
     respond(r, { { u"breakpoints"_s, out } });
 }
 
-bool Adapter::breakpointHit(const Event& e) const
+int Adapter::breakpointHit(const Event& e) const
 {
     for (const Breakpoint& b : m_run.breakpoints())
-        if (b.enabled && b.matches(e)) return true;
-    return false;
+        if (b.enabled && b.matches(e)) return b.id;
+    return 0;
+}
+
+QList<int> Adapter::hitsAt(qsizetype events)
+{
+    const std::optional<Event> e = m_session.history() ? m_session.history()->eventAt(events - 1) : std::nullopt;
+    const int id = e ? breakpointHit(*e) : 0;
+    return id > 0 ? QList<int> { id } : QList<int> {};
 }
 
 // ---- the run -----------------------------------------------------------------------------
@@ -800,13 +808,27 @@ void Adapter::onRunEnded()
     if (m_restarting || m_mode != Mode::Live || m_ended) return;
     sendNewOutput();
     sendThreadEvents();
-    if (m_session.hasResult()) {
-        output(u"console"_s, u"Result: %1\n"_s.arg(m_session.resultSummary()));
-        endSession(m_session.result().is_ok() ? 0 : 1);
-    } else {
-        InspectorClient* client = m_run.client();
-        endSession(client && !client->crashed() && client->exitCode() > 0 ? client->exitCode() : 2);
+    InspectorClient* client = m_run.client();
+    const int code = m_session.hasResult()                       ? (m_session.result().is_ok() ? 0 : 1)
+        : client && !client->crashed() && client->exitCode() > 0 ? client->exitCode()
+                                                                 : 2;
+    // the result arrives before the debuggee exits: its last output (doeff-run prints the
+    // result) comes first, as long as it exits soon
+    if (client && !client->processExited() && client->state() != InspectorClient::State::Finished) {
+        delete m_grace;
+        auto* grace = new QTimer(this);
+        m_grace = grace;
+        grace->setSingleShot(true);
+        const auto end = [this, code, grace] {
+            grace->deleteLater();
+            endSession(code);
+        };
+        connect(client, &InspectorClient::finished, grace, end);
+        connect(grace, &QTimer::timeout, this, end);
+        grace->start(2000);
+        return;
     }
+    endSession(code);
 }
 
 void Adapter::endSession(int exitCode)
@@ -835,7 +857,8 @@ bool Adapter::canTravel(QString* why) const
     return true;
 }
 
-bool Adapter::travelTo(qsizetype events, const QString& reason, const QString& description, QString* error)
+bool Adapter::travelTo(qsizetype events, const QString& reason, const QString& description, QString* error,
+                       const QList<int>& hits)
 {
     views::StateHistory* h = m_session.history();
     if (!h) {
@@ -857,7 +880,7 @@ bool Adapter::travelTo(qsizetype events, const QString& reason, const QString& d
     }
     invalidate();
     const int task = showsPause() ? std::max(0, m_session.lastPause()->task) : viewedTask();
-    stopped(reason, task, description);
+    stopped(reason, task, description, hits);
     return true;
 }
 
@@ -944,7 +967,8 @@ void Adapter::move(const Request& r, Move how, int task)
     QString error;
     if (index) {
         const QString reason = how == Move::Continue ? u"breakpoint"_s : u"step"_s;
-        if (!travelTo(*index + 1, reason, u"Replayed from the recorded history"_s, &error))
+        if (!travelTo(*index + 1, reason, u"Replayed from the recorded history"_s, &error,
+                      how == Move::Continue ? hitsAt(*index + 1) : QList<int> {}))
             output(u"stderr"_s, error + u'\n');
         return;
     }
@@ -1037,11 +1061,23 @@ void Adapter::reverseContinue(const Request& r, const Args&)
 {
     QString why;
     if (!canTravel(&why)) return fail(r, why);
-    const std::optional<qsizetype> index = m_session.history()->lastHitIndexBefore(
-        viewedEvents() - 1, [this](const Event& e) { return breakpointHit(e); });
+    views::StateHistory* h = m_session.history();
+    const quint64 step = viewed().step();
+    std::optional<qsizetype> index = h->lastHitIndexBefore(
+        viewedEvents() - 1, [this, step](const Event& e) { return e.step < step && breakpointHit(e) > 0; });
+    // the live run stopped at the first hit of that step
+    while (index) {
+        const std::optional<Event> e = h->eventAt(*index);
+        const quint64 hitStep = e ? e->step : 0;
+        const std::optional<qsizetype> earlier = h->lastHitIndexBefore(
+            *index, [this, hitStep](const Event& ev) { return ev.step == hitStep && breakpointHit(ev) > 0; });
+        if (!earlier) break;
+        index = earlier;
+    }
     respond(r);
     if (!travelTo(index ? *index + 1 : startEvents(), index ? u"breakpoint"_s : u"entry"_s,
-                  index ? u"The previous breakpoint hit"_s : u"Start of the recorded run"_s, &why))
+                  index ? u"The previous breakpoint hit"_s : u"Start of the recorded run"_s, &why,
+                  index ? hitsAt(*index + 1) : QList<int> {}))
         output(u"stderr"_s, why + u'\n');
 }
 

@@ -9,8 +9,10 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QString>
+#include <QTimer>
 
 #include <functional>
 #include <optional>
@@ -108,7 +110,10 @@ private:
     void move(const Request& r, Move how, int task);
     /// Shows the state after the first `events` events of the recorded run (a pause's state is
     /// the one after its pausing event) and reports the stop; false with `error` when it cannot.
-    bool travelTo(qsizetype events, const QString& reason, const QString& description, QString* error);
+    bool travelTo(qsizetype events, const QString& reason, const QString& description, QString* error,
+                  const QList<int>& hits = {});
+    /// The breakpoint hits of the event whose state is after `events` events.
+    QList<int> hitsAt(qsizetype events);
     /// The number of events up to the first machine step: where a recorded run starts.
     qsizetype startEvents();
     /// The latest event before the viewed state's last one that `hit` accepts, for its fields.
@@ -119,7 +124,8 @@ private:
     qsizetype viewedEvents() const { return m_past ? m_pastEvents : qsizetype(m_session.state().eventCount()); }
     /// Paused at the present of a live run: the pause's own details apply to viewed().
     bool showsPause() const { return !m_past && m_session.showsPause(); }
-    bool breakpointHit(const Event& e) const;
+    /// The id of an enabled breakpoint the recorded event hits, or 0.
+    int breakpointHit(const Event& e) const;
     int addBreakpoint(const Breakpoint& b, const Meta& meta);
     void removeBreakpoints(Meta::Origin origin, const QString& path = {});
     QJsonObject threadJson(const SessionTask& t) const;
@@ -145,6 +151,8 @@ private:
     bool m_atStart = false; ///< the run waits at its first pause for leaveStart()
     bool m_ended = false; ///< exited/terminated sent
     bool m_restarting = false;
+    QPointer<QTimer> m_grace; ///< waits for the ended debuggee's last output
+
     quint64 m_lastPauseEvents = 0;
     quint64 m_pauses = 0;
     Move m_pendingMove = Move::Continue;
