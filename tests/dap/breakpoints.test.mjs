@@ -21,7 +21,7 @@ async function withSession(body) {
 describe('line breakpoints', () => {
   it('verified on a line where the program stops, hit with its id', {
     ...opts,
-    todo: 'doeff-dap hits a line breakpoint twice on one pass over the line (the effect yielded and its handling)',
+    todo: 'doeff-dap hits a line breakpoint up to three times on one pass over the line (on arrival, at the Put, after it)',
   }, () =>
     withSession(async (s) => {
       let set;
@@ -59,7 +59,7 @@ describe('line breakpoints', () => {
 
   it('hitCondition stops on the n-th hit only', {
     ...opts,
-    todo: 'doeff-dap counts two hits per pass over a line (see above)',
+    todo: 'doeff-dap counts several hits per pass over a line (see above)',
   }, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'count_to_three' }, (dc) =>
