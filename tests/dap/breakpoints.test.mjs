@@ -123,6 +123,46 @@ describe('function breakpoints', () => {
       assert.equal(await s.runToExit(1), 0);
     }));
 
+  it('a condition on the state stops only where it holds', opts, () =>
+    withSession(async (s) => {
+      await s.launchStopped({ program: 'count_to_three' }, (dc) =>
+        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Put', condition: 'store.counter == 2' }] }),
+      );
+      await s.step('continue', { threadId: 1 }, 'function breakpoint');
+      assert.equal((await s.scope(1, 'Store')).counter, '2');
+      assert.equal(await s.runToExit(1), 0);
+    }));
+
+  it('a field=value given as the condition filters like one in the name', opts, () =>
+    withSession(async (s) => {
+      await s.launchStopped({ program: 'count_to_three' }, (dc) =>
+        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Put', condition: 'key=other' }] }),
+      );
+      assert.equal(await s.runToExit(1), 0);
+    }));
+
+  it('a logpoint message interpolates {expressions}', opts, () =>
+    withSession(async (s) => {
+      await s.launchStopped({ program: 'count_to_three' }, (dc) =>
+        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Put', logMessage: 'counter was {store.counter}' }] }),
+      );
+      await s.dc.continueRequest({ threadId: 1 });
+      for (const n of ['0', '1', '2']) {
+        await s.output((b) => b.output.includes(`counter was ${n}`));
+      }
+      assert.equal((await s.next('exited')).body.exitCode, 0);
+    }));
+
+  it('a hitCondition that is not a count is refused, naming it', opts, () =>
+    withSession(async (s) => {
+      let set;
+      await s.launchStopped({ program: 'count_to_three' }, async (dc) => {
+        set = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Put', hitCondition: 'often' }] })).body;
+      });
+      assert.equal(set.breakpoints[0].verified, false);
+      assert.match(set.breakpoints[0].message ?? '', /often/);
+    }));
+
   it('hitCondition and logMessage on a function breakpoint', opts, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'count_to_three' }, (dc) =>
@@ -152,6 +192,18 @@ describe('data breakpoints', () => {
         assert.deepEqual(hit.body.hitBreakpointIds, [set.breakpoints[0].id]);
         assert.equal((await s.scope(1, 'Store')).counter, counter);
       }
+      assert.equal(await s.runToExit(1), 0);
+    }));
+
+  it('a data breakpoint with a condition stops where it holds', opts, () =>
+    withSession(async (s) => {
+      await s.launchStopped({ program: 'count_to_three' });
+      const [top] = await s.frames(1);
+      const store = (await s.scopes(top.id)).find((x) => x.name === 'Store');
+      const info = (await s.dc.dataBreakpointInfoRequest({ variablesReference: store.variablesReference, name: 'counter' })).body;
+      await s.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.dataId, condition: 'store.counter == 3' }] });
+      await s.step('continue', { threadId: 1 }, 'data breakpoint');
+      assert.equal((await s.scope(1, 'Store')).counter, '3');
       assert.equal(await s.runToExit(1), 0);
     }));
 
