@@ -100,6 +100,41 @@ describe('debuggees that fail', () => {
     }));
 });
 
+describe('a debuggee that never connects', () => {
+  it('terminate ends it and its process', opts, () =>
+    withSession(async (s) => {
+      const dir = workDir('lifecycle-never');
+      const script = path.join(dir, 'waits.sh');
+      const pidFile = path.join(dir, 'pid');
+      fs.writeFileSync(script, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 600\n`, { mode: 0o755 });
+      await s.launch({ program: script });
+      // the script has started once it wrote its pid (it never connects, so no event says so)
+      const pid = await new Promise((resolve) => {
+        const watcher = fs.watch(dir, () => check());
+        const check = () => {
+          const text = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : '';
+          if (!text) return;
+          watcher.close();
+          resolve(Number(text));
+        };
+        check();
+      });
+      await s.dc.terminateRequest({});
+      await s.next('terminated');
+      const gone = () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      // terminated is sent once the debuggee was told to stop; wait for its exit on the exited event
+      if (!gone()) await s.next('exited').catch(() => {});
+      assert.ok(gone(), `the never-connecting debuggee ${pid} is still running`);
+    }));
+});
+
 describe('program libraries', () => {
   it('launches a program from a library .so by programName', { ...opts, skip: !process.env.DOEFF_DAP_USER_PROGRAMS }, () =>
     withSession(async (s) => {
