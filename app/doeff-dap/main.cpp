@@ -3,12 +3,12 @@
 #include "adapter.h"
 #include "transport.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 
 #include <cstdio>
-#include <cstring>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -30,31 +30,30 @@ QString findDoeffRun()
 
 int main(int argc, char** argv)
 {
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--version") == 0) {
-            std::printf("doeff-dap %s\n", DOEFF_VERSION);
-            return 0;
-        }
-        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            std::printf("Usage: doeff-dap\n"
-                        "A Debug Adapter Protocol server for doeff programs. It speaks the protocol on\n"
-                        "stdin/stdout; an editor starts it (docs/editors.md). DOEFF_RUN names the\n"
-                        "doeff-run it starts built-in examples and program libraries with.\n");
-            return 0;
-        }
-        std::fprintf(stderr, "doeff-dap: unknown argument '%s' (try --help)\n", argv[i]);
-        return 2;
-    }
-    // stdout carries the protocol: nothing else may write to it. Qt's own messages go to stderr.
-    const int protocolOut = ::dup(STDOUT_FILENO);
-    ::dup2(STDERR_FILENO, STDOUT_FILENO);
-
+    // stdout carries the protocol: nothing else may write to it once it runs
     QCoreApplication app(argc, argv);
     app.setApplicationName(u"doeff-dap"_s);
+    app.setApplicationVersion(QStringLiteral(DOEFF_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"A Debug Adapter Protocol server for doeff programs. It speaks the protocol on stdin and stdout; an "
+        "editor starts it (VS Code, Neovim's nvim-dap, any DAP client: see docs/editors.md). Programs run in "
+        "doeff-run child processes, or are executables linked with libdoeff; the environment variable "
+        "DOEFF_RUN names the doeff-run to use."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.process(app);
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "doeff-dap: unexpected argument '%s' (try --help)\n",
+                     qPrintable(parser.positionalArguments().first()));
+        return 2;
+    }
+    const int protocolOut = ::dup(STDOUT_FILENO);
+    ::dup2(STDERR_FILENO, STDOUT_FILENO); // stray prints go to stderr, not into the protocol
     doeff::dap::Transport transport(STDIN_FILENO, protocolOut);
     doeff::dap::Adapter adapter(&transport);
     adapter.setDoeffRunPath(findDoeffRun());
-    QObject::connect(
-        &adapter, &doeff::dap::Adapter::finished, &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+    QObject::connect(&adapter, &doeff::dap::Adapter::finished, &app, [] { QCoreApplication::quit(); },
+                     Qt::QueuedConnection);
     return app.exec();
 }
