@@ -38,7 +38,10 @@ export function workDir(name) {
 // Generous: the machine running the suite may be loaded; every wait ends on an event anyway.
 export const TIMEOUT = 30000;
 
-const recorded = ['stopped', 'continued', 'output', 'exited', 'terminated', 'thread', 'invalidated', 'initialized'];
+const recorded = [
+  'stopped', 'continued', 'output', 'exited', 'terminated', 'thread', 'invalidated', 'initialized',
+  'progressStart', 'progressUpdate', 'progressEnd',
+];
 
 // What the suite's client says it supports, as an editor does (an adapter sends `invalidated`
 // and `progress*` only to a client that announced them).

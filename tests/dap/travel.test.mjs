@@ -146,6 +146,21 @@ describe('goto', () => {
 });
 
 describe('trace session', () => {
+  it('loading a trace reports progress to a client that supports it', opts, async () => {
+    const dir = workDir('travel-progress');
+    const trace = path.join(dir, 'word_count.doefftrace');
+    const recorded = await doeffRun(['word_count', '--trace', trace]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    await withSession(async (s) => {
+      await s.launch({ trace });
+      const start = await s.next('progressStart');
+      const end = await s.next('progressEnd');
+      assert.equal(end.body.progressId, start.body.progressId);
+      assert.ok(start.body.title, 'progressStart has no title');
+      assert.ok(start.seq < end.seq);
+    });
+  });
+
   it('a recorded trace opens read-only and travels both ways', opts, async () => {
     const dir = workDir('travel');
     const trace = path.join(dir, 'count.doefftrace');
