@@ -31,12 +31,14 @@ DOEFF_FUZZ_WRITE_SEEDS="$corpus/protocol" "$build/fuzz/fuzz_protocol" >/dev/null
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/command" "$build/fuzz/fuzz_command" >/dev/null 2>&1
 # the assignment target writes --env/--store values of every JSON kind (see fuzz_assignment.cpp)
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/assignment" "$build/fuzz/fuzz_assignment" >/dev/null 2>&1
+# the DAP target writes framed requests an editor sends, and broken frames (see fuzz_dap.cpp)
+DOEFF_FUZZ_WRITE_SEEDS="$corpus/dap" "$build/fuzz/fuzz_dap" >/dev/null 2>&1
 echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results," \
   "$(ls "$corpus/protocol" | wc -l) protocol sessions, $(ls "$corpus/command" | wc -l) command sequences," \
-  "$(ls "$corpus/assignment" | wc -l) assignments"
+  "$(ls "$corpus/assignment" | wc -l) assignments, $(ls "$corpus/dap" | wc -l) DAP inputs"
 
 status=0
-for target in trace result protocol command assignment; do
+for target in trace result protocol command assignment dap; do
   work=$build/work-$target
   rm -rf "$work" && mkdir -p "$work"
   log=$build/fuzz_$target.log

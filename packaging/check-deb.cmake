@@ -12,10 +12,11 @@ if(NOT n EQUAL 1)
 endif()
 execute_process(COMMAND dpkg-deb -c ${debs} OUTPUT_VARIABLE contents RESULT_VARIABLE rc)
 execute_process(COMMAND dpkg-deb -f ${debs} Depends OUTPUT_VARIABLE depends)
-foreach(needed "usr/bin/doeff-studio" "usr/bin/doeff-run" "libdoeff.so." "cmake/Doeff/DoeffConfig.cmake"
+foreach(needed "usr/bin/doeff-studio" "usr/bin/doeff-run" "usr/bin/doeff-dap" "libdoeff.so." "cmake/Doeff/DoeffConfig.cmake"
         "cmake/Doeff/DoeffProgramLibrary.cmake" "include/doeff/doeff.h" "applications/org.doeff.Studio.desktop"
         "metainfo/org.doeff.Studio.metainfo.xml" "128x128/apps/doeff-studio.png"
-        "scalable/apps/doeff-studio.svg" "man/man1/doeff-run.1" "man/man1/doeff-studio.1")
+        "scalable/apps/doeff-studio.svg" "man/man1/doeff-run.1" "man/man1/doeff-studio.1"
+        "man/man1/doeff-dap.1")
   string(FIND "${contents}" "${needed}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the .deb lacks ${needed}:\n${contents}")

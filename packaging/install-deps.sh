@@ -14,6 +14,11 @@ packages=(
   appstream desktop-file-utils groff-base
   "$@"
 )
+# node and npm run the DAP test suite and build the VS Code extension; a newer node already on
+# the machine (which brings its own npm) is kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -89,6 +89,55 @@ std::optional<quint64> StateHistory::lastHitBefore(quint64 step, const std::func
     return std::nullopt;
 }
 
+std::optional<qsizetype> StateHistory::lastHitIndexBefore(qsizetype before,
+                                                          const std::function<bool(const Event&)>& hit)
+{
+    qsizetype end = std::min(before, eventTotal());
+    qsizetype window = 4096;
+    while (end > 0) {
+        const qsizetype from = std::max<qsizetype>(0, end - window);
+        std::optional<qsizetype> found;
+        qsizetype index = from;
+        if (!forEachEvent(from, end, [&](const Event& e) {
+                if (hit(e)) found = index;
+                ++index;
+            }))
+            return std::nullopt;
+        if (found) return found;
+        end = from;
+        window = std::min<qsizetype>(window * 2, 1 << 20);
+    }
+    return std::nullopt;
+}
+
+std::optional<qsizetype> StateHistory::nextHitIndexFrom(qsizetype from, const std::function<bool(const Event&)>& hit)
+{
+    const qsizetype total = eventTotal();
+    qsizetype window = 256;
+    for (qsizetype begin = std::max<qsizetype>(0, from); begin < total;) {
+        const qsizetype end = std::min(total, begin + window);
+        std::optional<qsizetype> found;
+        qsizetype index = begin;
+        if (!forEachEvent(begin, end, [&](const Event& e) {
+                if (!found && hit(e)) found = index;
+                ++index;
+            }))
+            return std::nullopt;
+        if (found) return found;
+        begin = end;
+        window = std::min<qsizetype>(window * 4, 1 << 20);
+    }
+    return std::nullopt;
+}
+
+std::optional<Event> StateHistory::eventAt(qsizetype index)
+{
+    if (index < 0 || index >= eventTotal()) return std::nullopt;
+    std::optional<Event> found;
+    if (!forEachEvent(index, index + 1, [&](const Event& e) { found = e; })) return std::nullopt;
+    return found;
+}
+
 bool StateHistory::forEachEventInSteps(quint64 first, quint64 last, const std::function<void(const Event&)>& fn)
 {
     if (last < first) return true;
@@ -260,7 +309,12 @@ void LiveHistory::append(const Event& e, const SessionState& after)
 std::shared_ptr<const SessionState> LiveHistory::stateAt(quint64 step)
 {
     // events are in step order: the state holds every event whose step is <= `step`
-    const qsizetype count = m_events.countThroughStep(step);
+    return stateAfterEvents(m_events.countThroughStep(step));
+}
+
+std::shared_ptr<const SessionState> LiveHistory::stateAfterEvents(qsizetype events)
+{
+    const qsizetype count = std::clamp<qsizetype>(events, 0, m_events.size());
     auto cp = std::upper_bound(m_checkpoints.cbegin(), m_checkpoints.cend(), count,
                                [](qsizetype n, const Checkpoint& c) { return n < c.events; });
     --cp; // the first checkpoint is at 0 events
@@ -328,6 +382,11 @@ bool TraceHistory::forEachEvent(qsizetype from, qsizetype to, const std::functio
 std::shared_ptr<const SessionState> TraceHistory::stateAt(quint64 step)
 {
     return m_reader->stateAt(step);
+}
+
+std::shared_ptr<const SessionState> TraceHistory::stateAfterEvents(qsizetype events)
+{
+    return m_reader->stateAtEvent(quint64(std::max<qsizetype>(0, events)));
 }
 
 QString TraceHistory::errorString() const

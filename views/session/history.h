@@ -159,6 +159,20 @@ public:
     /// Streams the events of steps [first, last] in order; false (with errorString()) on failure.
     bool forEachEventInSteps(quint64 first, quint64 last, const std::function<void(const Event&)>& fn);
 
+    // Event-granular travel: a pause happens at an event, not after its whole step, so going back
+    // to a pause's state means going back to an event. Events are numbered from 0 in run order.
+    /// How many events there are; -1 on failure.
+    qsizetype eventTotal() { return eventsThrough(lastStep()); }
+    /// The state after the first `events` events; null (with errorString()) on failure.
+    virtual std::shared_ptr<const SessionState> stateAfterEvents(qsizetype events) = 0;
+    /// The index of the newest event before index `before` that `hit` accepts, or nullopt.
+    std::optional<qsizetype> lastHitIndexBefore(qsizetype before, const std::function<bool(const Event&)>& hit);
+    /// The index of the oldest event at or after index `from` that `hit` accepts, or nullopt.
+    /// Reads ahead a window at a time, so a near hit costs little in a long run.
+    std::optional<qsizetype> nextHitIndexFrom(qsizetype from, const std::function<bool(const Event&)>& hit);
+    /// The event at `index`, or nullopt.
+    std::optional<Event> eventAt(qsizetype index);
+
 protected:
     /// How many events have a step <= `step`; -1 on failure.
     virtual qsizetype eventsThrough(quint64 step) = 0;
@@ -181,6 +195,7 @@ public:
     void append(const Event& e, const SessionState& after);
     quint64 lastStep() const override { return m_timeline.lastStep(); }
     std::shared_ptr<const SessionState> stateAt(quint64 step) override;
+    std::shared_ptr<const SessionState> stateAfterEvents(qsizetype events) override;
     QString errorString() const override { return m_error; }
     /// All events so far (a copy is a cheap snapshot to hand to a worker thread).
     const EventLog& events() const { return m_events; }
@@ -212,6 +227,7 @@ public:
     TraceHistory(std::unique_ptr<TraceReader> reader, TimelineData timeline);
     quint64 lastStep() const override;
     std::shared_ptr<const SessionState> stateAt(quint64 step) override;
+    std::shared_ptr<const SessionState> stateAfterEvents(qsizetype events) override;
     QString errorString() const override;
     TraceReader& reader() { return *m_reader; }
 

@@ -237,7 +237,7 @@ void RemoteRun::onFinished()
         message = first + u'.';
         if (!m_everAttached)
             message += u' '
-                + tr("%1 never connected to the Studio: is it linked with libdoeff, and does it call sync_run "
+                + tr("%1 never connected to the debugger: is it linked with libdoeff, and does it call sync_run "
                      "or async_run?")
                       .arg(QFileInfo(m_launch->executable).fileName());
         else if (!client->errorString().isEmpty() && !summary.contains(client->errorString()))
@@ -250,6 +250,12 @@ void RemoteRun::onFinished()
     m_session->setLost(message);
     Q_EMIT runFailed(message);
     Q_EMIT runEnded();
+}
+
+int RemoteRun::pausedBreakpoint() const
+{
+    if (!m_client || m_client->lastPause().breakpoint < 0) return -1;
+    return m_remoteIds.key(m_client->lastPause().breakpoint, -1);
 }
 
 void RemoteRun::refreshHits()

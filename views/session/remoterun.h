@@ -62,6 +62,8 @@ public:
     qint64 debuggeePid() const;
     /// How the last run ended when it ended without a result (empty otherwise).
     QString failure() const { return m_failure; }
+    /// The id (as breakpoints() numbers them) of the breakpoint the latest pause hit, or -1.
+    int pausedBreakpoint() const;
 
 protected:
     void armBreakpoint(const Breakpoint& b) override;
