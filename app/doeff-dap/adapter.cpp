@@ -1124,11 +1124,31 @@ void Adapter::gotoRequest(const Request& r, const Args& a)
     if (!travelTo(qsizetype(target), u"goto"_s, u"Step %1"_s.arg(target), &why)) output(u"stderr"_s, why + u'\n');
 }
 
-void Adapter::terminateThreads(const Request& r, const Args&)
+void Adapter::terminateThreads(const Request& r, const Args& a)
 {
-    fail(
-        r,
-        u"cancelling a single task from the debugger is not supported by the inspector protocol yet; terminate ends the whole run"_s);
+    if (m_mode != Mode::Live || m_ended)
+        return fail(r, u"there is no running program whose tasks could be cancelled"_s);
+    QStringList refused;
+    QList<int> tasks;
+    for (const QJsonValue& v : a.value(u"threadIds"_s).toArray()) {
+        const int task = v.toInt() - 1;
+        const SessionTask* t = m_session.presentState().task(task);
+        if (task == 0)
+            refused << u"the main task cannot be cancelled (terminate ends the run)"_s;
+        else if (!t)
+            refused << u"no thread %1"_s.arg(v.toInt());
+        else if (t->isFinished())
+            refused << u"task %1 has already finished"_s.arg(task);
+        else
+            tasks << task;
+    }
+    if (!refused.isEmpty()) return fail(r, refused.join(u"; "_s));
+    for (int task : std::as_const(tasks)) {
+        QString error;
+        if (!m_run.cancelTask(task, &error)) return fail(r, error);
+    }
+    // the tasks end (cancelled) when the running task's turn ends: at once if the run goes on
+    respond(r);
 }
 
 // ---- what the client shows ---------------------------------------------------------------
