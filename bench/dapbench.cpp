@@ -68,10 +68,9 @@ public:
     bool started() { return m_process.waitForStarted(5000); }
     int send(const QString& command, const QJsonObject& arguments = {})
     {
-        const QJsonObject m { { u"seq"_s, m_seq },
-                              { u"type"_s, u"request"_s },
-                              { u"command"_s, command },
-                              { u"arguments"_s, arguments } };
+        const QJsonObject m {
+            { u"seq"_s, m_seq }, { u"type"_s, u"request"_s }, { u"command"_s, command }, { u"arguments"_s, arguments }
+        };
         const QByteArray body = QJsonDocument(m).toJson(QJsonDocument::Compact);
         m_process.write("Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         return m_seq++;
@@ -141,16 +140,17 @@ int main(int argc, char* argv[])
     c.request(u"initialize"_s, { { u"adapterID"_s, u"doeff"_s } });
     QElapsedTimer total;
     total.start();
-    const QJsonObject launched = c.request(
-        u"launch"_s,
-        { { u"program"_s, QFileInfo(QCoreApplication::applicationFilePath()).absoluteFilePath() },
-          { u"args"_s, QJsonArray { u"--debuggee"_s, QString::number(steps + 10) } } });
+    const QJsonObject launched
+        = c.request(u"launch"_s,
+                    { { u"program"_s, QFileInfo(QCoreApplication::applicationFilePath()).absoluteFilePath() },
+                      { u"args"_s, QJsonArray { u"--debuggee"_s, QString::number(steps + 10) } } });
     if (!launched.value(u"success"_s).toBool()) {
         std::fprintf(stderr, "doeff-dap-bench: launch failed: %s\n",
                      qPrintable(launched.value(u"message"_s).toString()));
         return 2;
     }
-    c.request(u"setFunctionBreakpoints"_s, { { u"breakpoints"_s, QJsonArray { QJsonObject { { u"name"_s, u"Tell"_s } } } } });
+    c.request(u"setFunctionBreakpoints"_s,
+              { { u"breakpoints"_s, QJsonArray { QJsonObject { { u"name"_s, u"Tell"_s } } } } });
     c.request(u"configurationDone"_s);
     if (c.waitEvent(u"stopped"_s).isEmpty()) return 2;
     std::printf("set-up: launch to the pause with 10,000 keys and 1,000 tasks: %.0f ms\n", double(total.elapsed()));

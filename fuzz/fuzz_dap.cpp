@@ -42,8 +42,9 @@ void writeSeeds(const QString& dir)
         frame(R"({"seq":1,"type":"request","command":"initialize","arguments":{"adapterID":"doeff"}})"),
         frame(R"({"seq":2,"type":"request","command":"launch","arguments":{"program":"counter","env":{"n":3}}})")
             + frame(R"({"seq":3,"type":"request","command":"configurationDone"})"),
-        frame(R"({"seq":4,"type":"request","command":"setBreakpoints","arguments":{"source":{"path":"a.cpp"},)"
-              R"("breakpoints":[{"line":3,"condition":"store.n >= 2","hitCondition":"%2","logMessage":"n={store.n}"}]}})"),
+        frame(
+            R"({"seq":4,"type":"request","command":"setBreakpoints","arguments":{"source":{"path":"a.cpp"},)"
+            R"("breakpoints":[{"line":3,"condition":"store.n >= 2","hitCondition":"%2","logMessage":"n={store.n}"}]}})"),
         frame(R"({"seq":5,"type":"request","command":"evaluate","arguments":{"expression":"env.name == 'Ada'"}})"),
         "Content-Length: 12\r\n\r\n{\"seq\": tru",
         "Content-Length: abc\r\n\r\n{}" + frame("[1,2]"),

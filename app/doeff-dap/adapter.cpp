@@ -405,8 +405,11 @@ void Adapter::leaveStart()
             output(u"stderr"_s, error + u'\n');
         return;
     }
+    const int task = m_session.lastPause() ? std::max(0, m_session.lastPause()->task) : 0;
     if (m_stopOnEntry)
-        stopped(u"entry"_s, m_session.lastPause() ? std::max(0, m_session.lastPause()->task) : 0);
+        stopped(u"entry"_s, task);
+    else if (std::exchange(m_pauseAtStart, false))
+        stopped(u"pause"_s, task, u"Paused at the start"_s);
     else
         m_run.command(DebugAgent::Command::Continue);
 }
@@ -447,6 +450,7 @@ void Adapter::restart(const Request& r, const Args&)
     m_ended = false;
     m_past.reset();
     m_pauses = 0;
+    m_pauseAtStart = false;
     for (Meta& m : m_meta)
         m.hits = 0;
     m_run.restart();
@@ -662,6 +666,41 @@ int Adapter::breakpointHit(const Event& e) const
     return 0;
 }
 
+QString Adapter::reasonFor(int id) const
+{
+    switch (m_meta.value(id).origin) {
+    case Meta::Origin::Source:
+        return u"breakpoint"_s;
+    case Meta::Origin::Function:
+        return u"function breakpoint"_s;
+    case Meta::Origin::Data:
+        return u"data breakpoint"_s;
+    case Meta::Origin::Exception:
+        return u"exception"_s;
+    }
+    return u"breakpoint"_s;
+}
+
+bool Adapter::sameVisit(qsizetype index, int task, const char* file, int line)
+{
+    views::StateHistory* h = m_session.history();
+    if (!h || index <= 0) return false;
+    const std::optional<qsizetype> previous = h->lastHitIndexBefore(index, [task](const Event& e) {
+        return e.task == task && e.file && (e.kind == EventKind::Step || e.kind == EventKind::EffectYielded);
+    });
+    if (!previous) return false;
+    const std::optional<Event> p = h->eventAt(*previous);
+    return p && p->line == line && file && qstrcmp(p->file, file) == 0;
+}
+
+bool Adapter::historyHit(qsizetype index, const Event& e)
+{
+    const int id = breakpointHit(e);
+    if (id <= 0) return false;
+    if (m_meta.value(id).origin == Meta::Origin::Source && sameVisit(index, e.task, e.file, e.line)) return false;
+    return true;
+}
+
 QList<int> Adapter::hitsAt(qsizetype events)
 {
     const std::optional<Event> e = m_session.history() ? m_session.history()->eventAt(events - 1) : std::nullopt;
@@ -696,6 +735,15 @@ void Adapter::onPaused()
         return;
     }
     const int id = m_run.pausedBreakpoint();
+    if (id > 0 && m_meta.contains(id) && m_meta[id].origin == Meta::Origin::Source) {
+        const qsizetype at = qsizetype(m_session.presentState().eventCount()) - 1;
+        const QByteArray file = p.eventFile.toUtf8();
+        if (sameVisit(at, task, file.constData(), p.event.line)) {
+            // the line is still running (its effect, its next step): not a new arrival
+            m_run.command(DebugAgent::Command::Continue);
+            return;
+        }
+    }
     if (id > 0 && m_meta.contains(id)) {
         Meta& meta = m_meta[id];
         const SessionState& s = m_session.presentState();
@@ -722,21 +770,7 @@ void Adapter::onPaused()
             m_run.command(DebugAgent::Command::Continue);
             return;
         }
-        QString reason;
-        switch (meta.origin) {
-        case Meta::Origin::Source:
-            reason = u"breakpoint"_s;
-            break;
-        case Meta::Origin::Function:
-            reason = u"function breakpoint"_s;
-            break;
-        case Meta::Origin::Data:
-            reason = u"data breakpoint"_s;
-            break;
-        case Meta::Origin::Exception:
-            reason = u"exception"_s;
-            break;
-        }
+        const QString reason = reasonFor(id);
         QString description = p.reason;
         if (!problem.isEmpty()) description += u" (condition not evaluated: %1)"_s.arg(problem);
         return stopped(reason, task, description, { id });
@@ -933,6 +967,9 @@ void Adapter::move(const Request& r, Move how, int task)
             c = DebugAgent::Command::StepOut;
             break;
         }
+        // at the start no program frame runs yet: stepping over it would run the whole task
+        if (how == Move::Line && m_session.lastPause() && m_session.lastPause()->reason == u"start"_s)
+            c = DebugAgent::Command::StepEffect;
         m_pendingMove = how;
         respond(r, how == Move::Continue ? QJsonObject { { u"allThreadsContinued"_s, true } } : QJsonObject {});
         m_run.command(c);
@@ -962,13 +999,20 @@ void Adapter::move(const Request& r, Move how, int task)
     }
     respond(r, how == Move::Continue ? QJsonObject { { u"allThreadsContinued"_s, true } } : QJsonObject {});
     views::StateHistory* h = m_session.history();
-    const std::optional<qsizetype> index = h ? h->nextHitIndexFrom(viewedEvents(), hit) : std::nullopt;
+    std::optional<qsizetype> index;
+    for (qsizetype from = viewedEvents(); h;) {
+        index = h->nextHitIndexFrom(from, hit);
+        if (!index || how != Move::Continue) break;
+        const std::optional<Event> e = h->eventAt(*index);
+        if (!e || historyHit(*index, *e)) break; // a line's breakpoint: only on arrival
+        from = *index + 1;
+    }
     const qsizetype total = h ? h->eventTotal() : 0;
     QString error;
     if (index) {
-        const QString reason = how == Move::Continue ? u"breakpoint"_s : u"step"_s;
-        if (!travelTo(*index + 1, reason, u"Replayed from the recorded history"_s, &error,
-                      how == Move::Continue ? hitsAt(*index + 1) : QList<int> {}))
+        const QList<int> hits = how == Move::Continue ? hitsAt(*index + 1) : QList<int> {};
+        const QString reason = how == Move::Continue ? reasonFor(hits.value(0)) : u"step"_s;
+        if (!travelTo(*index + 1, reason, u"Replayed from the recorded history"_s, &error, hits))
             output(u"stderr"_s, error + u'\n');
         return;
     }
@@ -1016,6 +1060,10 @@ void Adapter::pause(const Request& r, const Args&)
 {
     if (m_mode != Mode::Live || m_ended) return fail(r, u"there is no running program to pause"_s);
     respond(r);
+    if (m_atStart || m_pauses == 0) {
+        m_pauseAtStart = true; // the run has not gone past its first pause yet: stop there
+        return;
+    }
     if (!m_session.isPaused()) m_run.command(DebugAgent::Command::Pause);
 }
 
@@ -1063,21 +1111,30 @@ void Adapter::reverseContinue(const Request& r, const Args&)
     if (!canTravel(&why)) return fail(r, why);
     views::StateHistory* h = m_session.history();
     const quint64 step = viewed().step();
-    std::optional<qsizetype> index = h->lastHitIndexBefore(
-        viewedEvents() - 1, [this, step](const Event& e) { return e.step < step && breakpointHit(e) > 0; });
-    // the live run stopped at the first hit of that step
-    while (index) {
-        const std::optional<Event> e = h->eventAt(*index);
-        const quint64 hitStep = e ? e->step : 0;
+    // the newest stop before this step, as the live run made it: a line's on arrival, and the
+    // first hit of its step
+    std::optional<qsizetype> index;
+    std::optional<Event> hit;
+    for (qsizetype before = viewedEvents() - 1;;) {
+        index = h->lastHitIndexBefore(before,
+                                      [this, step](const Event& e) { return e.step < step && breakpointHit(e) > 0; });
+        if (!index || !(hit = h->eventAt(*index))) break;
+        if (historyHit(*index, *hit)) break;
+        before = *index;
+    }
+    while (index && hit) {
+        const quint64 hitStep = hit->step;
         const std::optional<qsizetype> earlier = h->lastHitIndexBefore(
             *index, [this, hitStep](const Event& ev) { return ev.step == hitStep && breakpointHit(ev) > 0; });
-        if (!earlier) break;
+        const std::optional<Event> e = earlier ? h->eventAt(*earlier) : std::nullopt;
+        if (!e || !historyHit(*earlier, *e)) break;
         index = earlier;
+        hit = e;
     }
+    const QList<int> hits = index ? hitsAt(*index + 1) : QList<int> {};
     respond(r);
-    if (!travelTo(index ? *index + 1 : startEvents(), index ? u"breakpoint"_s : u"entry"_s,
-                  index ? u"The previous breakpoint hit"_s : u"Start of the recorded run"_s, &why,
-                  index ? hitsAt(*index + 1) : QList<int> {}))
+    if (!travelTo(index ? *index + 1 : startEvents(), index ? reasonFor(hits.value(0)) : u"entry"_s,
+                  index ? u"The previous breakpoint hit"_s : u"Start of the recorded run"_s, &why, hits))
         output(u"stderr"_s, why + u'\n');
 }
 
@@ -1124,11 +1181,31 @@ void Adapter::gotoRequest(const Request& r, const Args& a)
     if (!travelTo(qsizetype(target), u"goto"_s, u"Step %1"_s.arg(target), &why)) output(u"stderr"_s, why + u'\n');
 }
 
-void Adapter::terminateThreads(const Request& r, const Args&)
+void Adapter::terminateThreads(const Request& r, const Args& a)
 {
-    fail(
-        r,
-        u"cancelling a single task from the debugger is not supported by the inspector protocol yet; terminate ends the whole run"_s);
+    if (m_mode != Mode::Live || m_ended)
+        return fail(r, u"there is no running program whose tasks could be cancelled"_s);
+    QStringList refused;
+    QList<int> tasks;
+    for (const QJsonValue& v : a.value(u"threadIds"_s).toArray()) {
+        const int task = v.toInt() - 1;
+        const SessionTask* t = m_session.presentState().task(task);
+        if (task == 0)
+            refused << u"the main task cannot be cancelled (terminate ends the run)"_s;
+        else if (!t)
+            refused << u"no thread %1"_s.arg(v.toInt());
+        else if (t->isFinished())
+            refused << u"task %1 has already finished"_s.arg(task);
+        else
+            tasks << task;
+    }
+    if (!refused.isEmpty()) return fail(r, refused.join(u"; "_s));
+    for (int task : std::as_const(tasks)) {
+        QString error;
+        if (!m_run.cancelTask(task, &error)) return fail(r, error);
+    }
+    // the tasks end (cancelled) when the running task's turn ends: at once if the run goes on
+    respond(r);
 }
 
 // ---- what the client shows ---------------------------------------------------------------

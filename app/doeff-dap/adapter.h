@@ -114,6 +114,14 @@ private:
                   const QList<int>& hits = {});
     /// The breakpoint hits of the event whose state is after `events` events.
     QList<int> hitsAt(qsizetype events);
+    /// The stop reason a breakpoint gives (`breakpoint`, `function breakpoint`, …).
+    QString reasonFor(int id) const;
+    /// Whether the event at `index` (of `task`, at `file`:`line`) is on a line its task was
+    /// already at: its previous location event is on the same line. A line breakpoint stops
+    /// once per arrival at its line, not at every event the line makes.
+    bool sameVisit(qsizetype index, int task, const char* file, int line);
+    /// A recorded event at `index` is a stop for a breakpoint (a line's only on arrival).
+    bool historyHit(qsizetype index, const Event& e);
     /// The number of events up to the first machine step: where a recorded run starts.
     qsizetype startEvents();
     /// The latest event before the viewed state's last one that `hit` accepts, for its fields.
@@ -151,6 +159,7 @@ private:
     bool m_atStart = false; ///< the run waits at its first pause for leaveStart()
     bool m_ended = false; ///< exited/terminated sent
     bool m_restarting = false;
+    bool m_pauseAtStart = false; ///< a pause asked for before the run reached its first pause
     QPointer<QTimer> m_grace; ///< waits for the ended debuggee's last output
 
     quint64 m_lastPauseEvents = 0;

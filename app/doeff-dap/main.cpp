@@ -53,7 +53,7 @@ int main(int argc, char** argv)
     doeff::dap::Transport transport(STDIN_FILENO, protocolOut);
     doeff::dap::Adapter adapter(&transport);
     adapter.setDoeffRunPath(findDoeffRun());
-    QObject::connect(&adapter, &doeff::dap::Adapter::finished, &app, [] { QCoreApplication::quit(); },
-                     Qt::QueuedConnection);
+    QObject::connect(
+        &adapter, &doeff::dap::Adapter::finished, &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
     return app.exec();
 }

@@ -125,6 +125,16 @@ void LiveRun::command(DebugAgent::Command c)
     if (c != DebugAgent::Command::Pause) m_session->setResumed();
 }
 
+bool LiveRun::cancelTask(int task, QString* error)
+{
+    if (!m_agent || !m_running) {
+        if (error) *error = tr("no program is running");
+        return false;
+    }
+    m_agent->cancelTask(task);
+    return true;
+}
+
 void LiveRun::runToLine(const QString& file, int line)
 {
     if (!m_agent || !m_running) return;

@@ -41,6 +41,7 @@ public:
 
     void command(DebugAgent::Command c) override;
     void runToLine(const QString& file, int line) override;
+    bool cancelTask(int task, QString* error) override;
 
 protected:
     void armBreakpoint(const Breakpoint& b) override;

@@ -252,6 +252,17 @@ void RemoteRun::onFinished()
     Q_EMIT runEnded();
 }
 
+bool RemoteRun::cancelTask(int task, QString* error)
+{
+    if (!m_client || !m_client->isAttached()) {
+        if (error) *error = tr("no program is running");
+        return false;
+    }
+    if (m_client->cancelTask(task)) return true;
+    if (error) *error = m_client->errorString();
+    return false;
+}
+
 int RemoteRun::pausedBreakpoint() const
 {
     if (!m_client || m_client->lastPause().breakpoint < 0) return -1;

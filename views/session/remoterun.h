@@ -51,6 +51,7 @@ public:
     bool hasProgram() const override { return m_launch.has_value(); }
     void command(DebugAgent::Command c) override;
     void runToLine(const QString& file, int line) override;
+    bool cancelTask(int task, QString* error) override;
 
     /// Milliseconds between Stop and killing a debuggee that has not ended (default 3000).
     void setStopGracePeriod(int ms) { m_stopTimer.setInterval(ms); }

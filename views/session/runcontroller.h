@@ -33,6 +33,9 @@ public:
     virtual void command(DebugAgent::Command c) = 0;
     /// Runs to `file` (suffix match) : `line`.
     virtual void runToLine(const QString& file, int line) = 0;
+    /// Cancels a task (not the main one) when the running task's turn ends; false with the
+    /// reason in `error` when the run cannot (none is running, or its debuggee is too old).
+    virtual bool cancelTask(int task, QString* error) = 0;
 
     /// Breakpoints as the Studio numbers them; hits count the current run.
     QList<Breakpoint> breakpoints() const { return m_breakpoints; }

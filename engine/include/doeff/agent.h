@@ -84,6 +84,9 @@ public:
     void stepOver() { command(Command::StepOver); }
     void stepOut() { command(Command::StepOut); }
     void runToLine(const QString& file, int line);
+    /// Cancels `task` (not the main task), as Cancel would, when the running task's turn ends;
+    /// asked while paused, once the run resumes. A task that has finished by then is left alone.
+    void cancelTask(int task);
     /// Ends the run (it returns Err(RunAbortedError)). Also releases a paused machine.
     void stop();
     /// Nobody drives the run any more (its debugger left): it goes on and never pauses again,

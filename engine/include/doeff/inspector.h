@@ -20,7 +20,7 @@ namespace inspector {
 /// Protocol versions this build speaks (the hello carries the range; the attach picks one).
 /// Version 2 adds Fragment: a debuggee message over maxMessageSize travels in pieces.
 inline constexpr quint32 minProtocolVersion = 1;
-inline constexpr quint32 maxProtocolVersion = 2;
+inline constexpr quint32 maxProtocolVersion = 3;
 /// Largest message (length field) either side accepts; checked before any allocation.
 inline constexpr quint32 maxMessageSize = 64u * 1024 * 1024;
 /// Largest first message (hello / attach): a peer that is not ours is cut off early.
@@ -50,6 +50,7 @@ enum class MessageType : quint8 {
     RemoveBreakpoint = 0x14,
     EnableBreakpoint = 0x15,
     Detach = 0x16,
+    CancelTask = 0x17, ///< version 3
 };
 
 enum class ErrorCode : quint8 {

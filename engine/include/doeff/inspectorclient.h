@@ -100,6 +100,9 @@ public:
     bool stepOut();
     bool runToLine(const QString& file, int line);
     bool stop();
+    /// Cancels a task (not the main one) when the running task's turn ends (protocol version 3;
+    /// false with errorString() for an older debuggee).
+    bool cancelTask(int task);
     /// Lets the debuggee run on without a debugger and closes the connection.
     bool detach();
     /// Returns a request tag (0 when not attached); breakpointsChanged(tag, id) answers it.

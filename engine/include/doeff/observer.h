@@ -265,6 +265,10 @@ public:
     virtual Store store(int task) const = 0;
     virtual Env env(int task) const = 0;
     virtual EffectStackTrace effectTree() const = 0;
+    /// Asks for `task` to be cancelled, as Cancel would, once the running task's turn ends (a
+    /// debugger's request, from an observer's callback on the machine's thread). False when
+    /// there is no such unfinished task, or it is the main task (end the run instead).
+    virtual bool requestCancel(int task) const;
 };
 
 /// Thrown by an observer to end the run at once (the Stop command). The run returns an Err

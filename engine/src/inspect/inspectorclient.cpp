@@ -624,6 +624,18 @@ bool InspectorClient::runToLine(const QString& file, int line)
     return send(m.finish());
 }
 
+bool InspectorClient::cancelTask(int task)
+{
+    if (m_hello.version < 3) {
+        m_error = QStringLiteral("the debuggee speaks protocol version %1, and cancelling a task needs 3")
+                      .arg(m_hello.version);
+        return false;
+    }
+    wire::MessageWriter m(MessageType::CancelTask);
+    m.svar(task);
+    return send(m.finish());
+}
+
 bool InspectorClient::detach()
 {
     wire::MessageWriter m(MessageType::Detach);

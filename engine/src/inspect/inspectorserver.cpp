@@ -77,6 +77,8 @@ const char* messageTypeName(MessageType type)
         return "EnableBreakpoint";
     case MessageType::Detach:
         return "Detach";
+    case MessageType::CancelTask:
+        return "CancelTask";
     }
     return "?";
 }
@@ -562,6 +564,14 @@ private:
             const quint8 enabled = c.u8();
             end(c);
             return replyBreakpoints(tag, agent.setBreakpointEnabled(id, enabled != 0) ? 1 : 0);
+        }
+        case MessageType::CancelTask: {
+            const int task = c.intVar("task id");
+            end(c);
+            if (m_d->version < 3)
+                throw ProtocolError { ErrorCode::Unexpected, QStringLiteral("CancelTask needs protocol version 3") };
+            agent.cancelTask(task);
+            return;
         }
         case MessageType::Detach:
             end(c);

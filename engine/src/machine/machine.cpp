@@ -250,6 +250,18 @@ void Machine::runTurn()
         m_cancelSelf = false;
         cancelTask(std::exchange(m_cancelTarget, nullptr));
     }
+    if (!m_cancelRequests.empty()) [[unlikely]] {
+        for (int id : std::exchange(m_cancelRequests, {}))
+            if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
+    }
+}
+
+bool Machine::requestCancel(int id) const
+{
+    const TaskRec* x = task(id);
+    if (id == 0 || !x || x->isFinished()) return false;
+    m_cancelRequests.push_back(id);
+    return true;
 }
 
 void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exception_ptr error)

@@ -417,6 +417,7 @@ public:
     // ---- RunView (observers) ---------------------------------------------------------
     quint64 stepCount() const override { return m_step; }
     int currentTask() const override { return m_current ? m_current->id : -1; }
+    bool requestCancel(int task) const override;
     QList<TaskSnapshot> tasks() const override;
     QList<FrameInfo> k(int task) const override;
     QList<FrameInfo> liveK(int task) const override;
@@ -596,6 +597,8 @@ private:
     std::unordered_map<quint64, int> m_externalPromise; // completion id → promise id
     bool m_cancelSelf = false;
     TaskRec* m_cancelTarget = nullptr;
+    /// Tasks a debugger asked to cancel (requestCancel), cancelled when the current turn ends.
+    mutable std::vector<int> m_cancelRequests;
 
     QHash<const void*, std::shared_ptr<LazyEntry>> m_lazy;
     EffectTree m_tree;

@@ -81,6 +81,20 @@ struct DebugAgent::Private {
     std::atomic<bool> stopRequested { false };
     std::atomic<bool> released { false };
     bool stopped = false;
+    // tasks to cancel (guarded by mutex), handed to the machine on its thread
+    QList<int> cancels;
+    std::atomic<bool> cancelPending { false };
+    void handOverCancels(const RunView& view)
+    {
+        QList<int> ids;
+        {
+            QMutexLocker lock(&mutex);
+            ids.swap(cancels);
+            cancelPending.store(false, std::memory_order_relaxed);
+        }
+        for (int id : std::as_const(ids))
+            view.requestCancel(id);
+    }
 };
 
 DebugAgent::DebugAgent(bool startPaused)
@@ -277,9 +291,18 @@ bool Breakpoint::matches(const Event& record) const
     return isHit(*this, RecordFacts { record });
 }
 
+void DebugAgent::cancelTask(int task)
+{
+    QMutexLocker lock(&d->mutex);
+    d->cancels.append(task);
+    d->cancelPending.store(true, std::memory_order_release);
+}
+
 void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
 {
     if (d->stopped) return;
+    if (d->cancelPending.load(std::memory_order_acquire)) [[unlikely]]
+        d->handOverCancels(view);
     if (eventCallback) eventCallback(e.record());
     if (d->stopRequested) {
         d->stopped = true;
@@ -390,6 +413,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
         d->stopped = true;
         throw AbortRun { QStringLiteral("stopped by the debugger") };
     }
+    if (d->cancelPending.load(std::memory_order_acquire)) d->handOverCancels(view);
     if (next == Command::StepOver || next == Command::StepOut) {
         d->stepTask = e.task;
         d->stepDepth = programDepth(view, e.task);

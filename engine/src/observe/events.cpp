@@ -5,6 +5,11 @@
 namespace doeff {
 
 RunView::~RunView() = default;
+
+bool RunView::requestCancel(int) const
+{
+    return false;
+}
 Observer::~Observer() = default;
 
 void Observer::onEvent(const LiveEvent& event, const RunView& view)

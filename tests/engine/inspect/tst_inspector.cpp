@@ -310,7 +310,7 @@ private Q_SLOTS:
         QVERIFY2(c.hello().program.endsWith(u"nested"_s), qPrintable(c.hello().program));
         QCOMPARE(c.hello().runner, u"sync"_s);
         QVERIFY(c.hello().pid > 0);
-        QCOMPARE(c.hello().version, 2u); // version 2: fragments (issue 17 #10)
+        QVERIFY(c.hello().version >= 2u); // version 2 on: fragments (issue 17 #10)
         QVERIFY(commandAndWait(c, [&] { return c.stepEffect(); }));
         QCOMPARE(c.session().task(0)->currentEffect, u"Put('before')"_s);
         QVERIFY(commandAndWait(c, [&] { return c.stepOver(); }));
@@ -381,6 +381,32 @@ private Q_SLOTS:
         QVERIFY(c.continueRun());
         QVERIFY(waitFinished(c));
         QCOMPARE(c.result()->format(), u"Ok(3)"_s);
+    }
+
+    void cancelTaskOverTheProtocol()
+    {
+        // `deadlock`: alice and bob wait on each other's promise; cancelling alice at her Wait
+        // ends the run with her cancellation instead of a DeadlockError
+        InspectorClient c;
+        QVERIFY(c.launch(doeffRun, { u"deadlock"_s }));
+        QVERIFY(waitAttachedAndPaused(c));
+        QCOMPARE(c.hello().version, 3u);
+        QSignalSpy changed(&c, &InspectorClient::breakpointsChanged);
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::Effect;
+        b.pattern = u"Wait"_s;
+        QVERIFY(c.addBreakpoint(b) != 0);
+        QVERIFY(changed.wait(timeoutMs));
+        QVERIFY(commandAndWait(c, [&] { return c.continueRun(); }));
+        QCOMPARE(c.lastPause().task, 1);
+        QVERIFY(c.cancelTask(1));
+        QVERIFY(c.setBreakpointEnabled(changed.first().at(1).toInt(), false) != 0);
+        QVERIFY(changed.wait(timeoutMs));
+        QVERIFY(c.continueRun());
+        QVERIFY(waitFinished(c));
+        QVERIFY2(c.result()->format().startsWith(u"Err(TaskCancelledError: Task 1 'alice' was cancelled)"_s),
+                 qPrintable(c.result()->format()));
+        QCOMPARE(c.session().task(1)->state, TaskStateCode::Cancelled);
     }
 
     void watchpoint()

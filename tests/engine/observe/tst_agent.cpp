@@ -46,6 +46,22 @@ Program<int> failsLater()
     co_return 1;
 }
 
+Program<int> waitsForever(Promise<int> p)
+{
+    co_return co_await Wait(p.future());
+}
+
+/// Spawns a task that waits on a promise nobody completes, then waits for it: a deadlock
+/// unless the debugger cancels the waiter.
+Program<QString> waitsOnAStuckTask()
+{
+    auto promise = co_await CreatePromise<int>();
+    auto stuck = co_await Spawn(waitsForever(promise));
+    co_await Put("spawned", 1); // CANCEL_HERE
+    auto r = co_await Safe(Wait(stuck));
+    co_return r.is_ok() ? u"done"_s : r.error().describe();
+}
+
 Program<int> throwsOnALine(int n)
 {
     co_await Put("n", n);
@@ -129,6 +145,30 @@ private:
 class TestAgent : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void cancelTaskCancelsAnotherTaskWhenTheTurnEnds()
+    {
+        Session s;
+        s.start(waitsOnAStuckTask());
+        QVERIFY(s.nextPause()); // start
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::StoreKey;
+        b.pattern = u"spawned"_s;
+        s.agent.addBreakpoint(b);
+        s.agent.continueRun();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->tasks.size(), 2);
+        // the main task cannot be cancelled by the debugger; task 1 can
+        s.agent.cancelTask(0);
+        s.agent.cancelTask(1);
+        s.agent.continueRun();
+        const auto r = s.result();
+        QVERIFY(r);
+        // without the cancel the run deadlocks; with it the main task sees its waiter cancelled
+        QVERIFY2(r->is_ok(), qPrintable(r->format()));
+        QCOMPARE(r->anyValue().toString(), u"TaskCancelledError: Task 1 'waitsForever' was cancelled"_s);
+    }
+
     void startsPausedWithTheWholeState()
     {
         Session s;
