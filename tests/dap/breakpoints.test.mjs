@@ -19,10 +19,7 @@ async function withSession(body) {
 }
 
 describe('line breakpoints', () => {
-  it('verified on a line where the program stops, hit with its id', {
-    ...opts,
-    todo: 'doeff-dap hits a line breakpoint up to three times on one pass over the line (on arrival, at the Put, after it)',
-  }, () =>
+  it('verified on a line where the program stops, hit with its id', opts, () =>
     withSession(async (s) => {
       let set;
       await s.launchStopped({ program: 'count_to_three' }, async (dc) => {
@@ -57,10 +54,7 @@ describe('line breakpoints', () => {
       assert.deepEqual(hit.body.hitBreakpointIds, [bp.id]);
     }));
 
-  it('hitCondition stops on the n-th hit only', {
-    ...opts,
-    todo: 'doeff-dap counts several hits per pass over a line (see above)',
-  }, () =>
+  it('hitCondition stops on the n-th hit only', opts, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'count_to_three' }, (dc) =>
         dc.setBreakpointsRequest({ source: { path: basics }, breakpoints: [{ line: putLine, hitCondition: '3' }] }),

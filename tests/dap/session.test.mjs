@@ -93,10 +93,7 @@ describe('threads', () => {
       assert.ok(started.length >= 3, `expected 'thread' started events for the spawned tasks, got ${started.length}`);
     }));
 
-  it('terminateThreads cancels one task and the others go on', {
-    ...opts,
-    todo: 'doeff-dap answers "cancelling a single task from the debugger is not supported by the inspector protocol yet"',
-  }, () =>
+  it('terminateThreads cancels one task and the others go on', opts, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'parallel_work' }, (dc) =>
         dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Tell' }] }),
@@ -227,10 +224,7 @@ describe('stepping', () => {
       }));
   }
 
-  it('next (line) from entry stops inside the program', {
-    ...opts,
-    todo: "doeff-dap steps over the whole task ('step over (task finished)') on a line step from entry",
-  }, () =>
+  it('next (line) from entry stops inside the program', opts, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'count_to_three' });
       await s.step('next', { threadId: 1, granularity: 'line' });
@@ -296,10 +290,7 @@ describe('stepping', () => {
       assert.ok(threadId !== hit.body.threadId || after < before, `stepOut did not leave the frame: ${before} → ${after}`);
     }));
 
-  it('a pause sent right after configurationDone is not lost', {
-    ...opts,
-    todo: 'doeff-dap answers a pause sent before the debuggee has started with success but never stops',
-  }, () =>
+  it('a pause sent right after configurationDone is not lost', opts, () =>
     withSession(async (s) => {
       await s.launch({ program: 'busy_loop', env: { iterations: 100000000 } });
       const stopped = s.next('stopped');

@@ -50,10 +50,7 @@ describe('reverse execution', () => {
       assert.deepEqual(await snapshot(s), forward[1]);
     }));
 
-  it('reverseContinue goes back to the previous breakpoint hit, with its state', {
-    ...opts,
-    todo: "doeff-dap reports reason 'breakpoint' instead of 'function breakpoint' when reverseContinue lands on a function breakpoint",
-  }, () =>
+  it('reverseContinue goes back to the previous breakpoint hit, with its state', opts, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'count_to_three' }, (dc) =>
         dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Put' }] }),
