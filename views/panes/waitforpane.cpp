@@ -310,12 +310,15 @@ void WaitForPane::relayout()
 
 void WaitForPane::fit()
 {
-    // the whole graph when it does not fit, never magnified
+    // the whole graph when it fits, never magnified; never shrunk below readable text either: a
+    // graph bigger than that scrolls
+    constexpr double smallestReadable = 0.7;
     m_view->resetTransform();
     const QRectF scene = m_scene->sceneRect();
     const QSizeF viewport = m_view->viewport()->size();
     if (scene.isEmpty() || viewport.isEmpty()) return;
-    const double scale = std::min({ 1.0, viewport.width() / scene.width(), viewport.height() / scene.height() });
+    const double scale = std::clamp(std::min(viewport.width() / scene.width(), viewport.height() / scene.height()),
+                                    smallestReadable, 1.0);
     m_view->scale(scale, scale);
     m_view->centerOn(scene.center());
 }
