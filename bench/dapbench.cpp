@@ -1,10 +1,10 @@
 // doeff-dap-bench: the Debug Adapter Protocol server's step round trip (see README.md).
 //
-//   doeff-dap-bench [STEPS] [DOEFF_DAP]
+//   doeff-dap-bench [STEPS] [DOEFF_DAP] [KEYS] [TASKS]
 //
 // Starts doeff-dap as an editor does (a child process speaking DAP on its stdin/stdout) and
-// launches this same executable as the debuggee: a program with 10,000 store keys and 1,000
-// tasks blocked on a promise, paused where it Tells "ready". Then STEPS times (default 50), one
+// launches this same executable as the debuggee: a program with KEYS store keys (10,000) and
+// TASKS tasks (1,000) blocked on a promise, paused where it Tells "ready". Then STEPS times (default 50), one
 // step as an editor makes it: `next` → the `stopped` event → threads → stackTrace → scopes →
 // the first page (100) of the Store's variables; the time of the whole exchange. Also one full
 // fetch of the 10,000 store variables. Prints the figures with PASS/MISS; never fails on time.
@@ -34,18 +34,18 @@ Program<int> waiter(Future<QVariant> f)
     co_return 1;
 }
 
-/// 10,000 keys, 1,000 blocked tasks, then a loop of effects to step through.
-Program<int> bigState(int steps)
+/// `keys` store keys, `tasks` blocked tasks, then a loop of effects to step through.
+Program<int> bigState(int steps, int keys, int tasks)
 {
-    for (int i = 0; i < 10000; ++i)
+    for (int i = 0; i < keys; ++i)
         co_await Put(u"key%1"_s.arg(i), i);
     auto promise = co_await CreatePromise<QVariant>();
-    for (int i = 0; i < 1000; ++i)
+    for (int i = 0; i < tasks; ++i)
         co_await Spawn(waiter(promise.future()));
     co_await Tell(u"ready"_s);
     for (int i = 0; i < steps; ++i) {
-        const int v = co_await Get<int>(u"key%1"_s.arg(i % 10000));
-        co_await Put(u"key%1"_s.arg(i % 10000), v + 1);
+        const int v = co_await Get<int>(u"key%1"_s.arg(i % keys));
+        co_await Put(u"key%1"_s.arg(i % keys), v + 1);
     }
     co_await CompletePromise(promise, QVariant(0));
     co_return steps;
@@ -124,11 +124,16 @@ int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
     if (argc > 1 && qstrcmp(argv[1], "--debuggee") == 0) {
-        auto r = sync_run(bigState(argc > 2 ? atoi(argv[2]) : 100), sync_handlers_preset());
+        auto r = sync_run(bigState(argc > 2 ? atoi(argv[2]) : 100, argc > 3 ? std::max(1, atoi(argv[3])) : 10000,
+                                   argc > 4 ? std::max(0, atoi(argv[4])) : 1000),
+                          sync_handlers_preset());
         return r.is_ok() ? 0 : 1;
     }
     const int steps = argc > 1 ? std::max(1, atoi(argv[1])) : 50;
-    const QString adapter = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QStringLiteral(DOEFF_DAP_BUILD_PATH);
+    const QString adapter
+        = argc > 2 && argv[2][0] ? QString::fromLocal8Bit(argv[2]) : QStringLiteral(DOEFF_DAP_BUILD_PATH);
+    const QString keyCount = argc > 3 ? QString::fromLocal8Bit(argv[3]) : u"10000"_s;
+    const QString taskCount = argc > 4 ? QString::fromLocal8Bit(argv[4]) : u"1000"_s;
 #if !defined(__OPTIMIZE__)
     std::fprintf(stderr, "warning: not an optimised build; the numbers mean little\n");
 #endif
@@ -140,10 +145,10 @@ int main(int argc, char* argv[])
     c.request(u"initialize"_s, { { u"adapterID"_s, u"doeff"_s } });
     QElapsedTimer total;
     total.start();
-    const QJsonObject launched
-        = c.request(u"launch"_s,
-                    { { u"program"_s, QFileInfo(QCoreApplication::applicationFilePath()).absoluteFilePath() },
-                      { u"args"_s, QJsonArray { u"--debuggee"_s, QString::number(steps + 10) } } });
+    const QJsonObject launched = c.request(
+        u"launch"_s,
+        { { u"program"_s, QFileInfo(QCoreApplication::applicationFilePath()).absoluteFilePath() },
+          { u"args"_s, QJsonArray { u"--debuggee"_s, QString::number(steps + 10), keyCount, taskCount } } });
     if (!launched.value(u"success"_s).toBool()) {
         std::fprintf(stderr, "doeff-dap-bench: launch failed: %s\n",
                      qPrintable(launched.value(u"message"_s).toString()));
@@ -153,7 +158,8 @@ int main(int argc, char* argv[])
               { { u"breakpoints"_s, QJsonArray { QJsonObject { { u"name"_s, u"Tell"_s } } } } });
     c.request(u"configurationDone"_s);
     if (c.waitEvent(u"stopped"_s).isEmpty()) return 2;
-    std::printf("set-up: launch to the pause with 10,000 keys and 1,000 tasks: %.0f ms\n", double(total.elapsed()));
+    std::printf("set-up: launch to the pause with %s keys and %s tasks: %.0f ms\n", qPrintable(keyCount),
+                qPrintable(taskCount), double(total.elapsed()));
     c.request(u"setFunctionBreakpoints"_s, { { u"breakpoints"_s, QJsonArray() } });
 
     std::vector<double> roundTrips;
