@@ -283,6 +283,9 @@ struct LazyEntry {
 
 struct PromiseRec {
     int id = 0;
+    int creator = -1; ///< the task that created it
+    int tasksAtCreation = 0; ///< tasks spawned later (by its creator's line) may hold its handle
+    std::source_location site; ///< where it was created
     bool external = false;
     bool done = false;
     bool failed = false;

@@ -5,6 +5,8 @@
 
 #include <doeff/value.h>
 
+#include <QFileInfo>
+
 #include <unordered_map>
 
 namespace doeff::detail {
@@ -278,6 +280,9 @@ Outcome Machine::handleScheduler(DispatchState& d)
     case CreateExternalPromiseEffect::builtinId: {
         auto p = std::make_unique<PromiseRec>();
         p->id = int(m_promises.size()) + 1;
+        p->creator = t->id;
+        p->tasksAtCreation = int(m_tasks.size());
+        p->site = d.site;
         p->external = d.effect.builtin() == CreateExternalPromiseEffect::builtinId;
         std::shared_ptr<ExternalState> ext;
         if (p->external) {
@@ -567,13 +572,79 @@ void Machine::resolveDeadlock()
                                                             : QStringLiteral("%1 more cycles"))
                               .arg(nodeCycles.size() - kCyclesShown));
     report->text = DeadlockReport::message(report->blocked, cycleTexts);
+    // The cycle text (format()'s last block) also goes through promises. Who can complete a
+    // promise is not something the machine sees (a handle travels in program arguments), so it
+    // takes those who could hold it: its creator and the tasks spawned from the creator's line
+    // after it was created, the most recent first; a task waiting on the promise cannot.
+    // The message above stays the spec's (tasks waiting on tasks only).
+    std::vector<const PromiseRec*> promiseNodes;
+    std::unordered_map<int, int> promiseNode;
+    std::vector<std::vector<int>> withPromises = out;
+    auto descendsFrom = [&](const TaskRec* x, int ancestor) {
+        for (int guard = 0; x && guard < 100000; ++guard, x = task(x->parent))
+            if (x->id == ancestor) return true;
+        return false;
+    };
+    for (std::size_t i = 0; i < blocked.size(); ++i) {
+        for (const Waitable& w : blocked[i]->block->items) {
+            const PromiseRec* p = promise(w);
+            if (!p || p->done) continue;
+            auto [it, fresh] = promiseNode.emplace(p->id, int(blocked.size() + promiseNodes.size()));
+            if (fresh) promiseNodes.push_back(p);
+            withPromises[i].push_back(it->second);
+        }
+    }
+    withPromises.resize(blocked.size() + promiseNodes.size());
+    for (std::size_t k = 0; k < promiseNodes.size(); ++k) {
+        const PromiseRec* p = promiseNodes[k];
+        std::vector<int>& completers = withPromises[blocked.size() + k];
+        auto waitsOnIt = [&](const TaskRec* x) {
+            for (const Waitable& w : x->block->items)
+                if (promise(w) == p) return true;
+            return false;
+        };
+        std::vector<std::size_t> candidates;
+        for (std::size_t i = 0; i < blocked.size(); ++i) {
+            const TaskRec* x = blocked[i];
+            if (waitsOnIt(x)) continue;
+            if (x->id == p->creator || (x->id >= p->tasksAtCreation && descendsFrom(x, p->creator)))
+                candidates.push_back(i);
+        }
+        std::sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+            const bool ca = blocked[a]->id == p->creator, cb = blocked[b]->id == p->creator;
+            return ca != cb ? cb : blocked[a]->id > blocked[b]->id;
+        });
+        for (std::size_t i : candidates)
+            completers.push_back(int(i));
+    }
+    const QList<QList<int>> namedCycles = promiseNodes.empty() ? nodeCycles : findWaitCycles(withPromises, kCyclesKept);
+    auto nodeText = [&](int node) {
+        if (node < int(blocked.size())) return taskText(node);
+        const PromiseRec* p = promiseNodes[std::size_t(node) - blocked.size()];
+        const TaskRec* creator = task(p->creator);
+        QString text
+            = QStringLiteral("promise %1 (created by task %2 '%3'")
+                  .arg(QString::number(p->id), QString::number(p->creator), creator ? creator->name : QString());
+        if (p->site.file_name() && *p->site.file_name())
+            text += QStringLiteral(" at %1:%2")
+                        .arg(QFileInfo(QString::fromUtf8(p->site.file_name())).fileName(),
+                             QString::number(p->site.line()));
+        text += u')';
+        return text;
+    };
+    // the first cycle found is the most specific one (recent holders come before creators);
+    // the others share its tasks more often than not, so they are counted, not listed
     QStringList named;
-    for (const QList<int>& c : nodeCycles) {
+    if (!namedCycles.isEmpty()) {
         QStringList names;
-        for (int node : c)
-            names.append(taskText(node));
+        for (int node : namedCycles.first())
+            names.append(nodeText(node));
         named.append(DeadlockReport::cycleLine(names));
     }
+    if (namedCycles.size() > 1)
+        named.append((namedCycles.size() == kCyclesKept ? QStringLiteral("at least %1 more cycles")
+                                                        : QStringLiteral("%1 more cycles"))
+                         .arg(namedCycles.size() - 1));
     report->cycleText = named.join(QStringLiteral("; "));
     const std::shared_ptr<const DeadlockReport> shared = std::move(report);
 

@@ -257,6 +257,22 @@ Program<QString> t21_main()
     t21Message = r.error().message();
     co_return r.error().type_name();
 }
+Program<QString> partner(Promise<QString> mine, Promise<QString> theirs)
+{
+    const QString message = co_await Wait(theirs.future());
+    co_await CompletePromise(mine, message);
+    co_return message;
+}
+/// The deadlock example's shape: each partner waits on the promise the other would complete;
+/// main created both and gathers the partners.
+Program<QVariantList> partnersMain()
+{
+    const Promise<QString> fromAlice = co_await CreatePromise<QString>();
+    const Promise<QString> fromBob = co_await CreatePromise<QString>();
+    auto alice = co_await Spawn(partner(fromAlice, fromBob), SpawnOptions { u"alice"_s });
+    auto bob = co_await Spawn(partner(fromBob, fromAlice), SpawnOptions { u"bob"_s });
+    co_return co_await Gather(alice, bob);
+}
 Program<QString> sleeper()
 {
     co_await record(u"s0"_s);
@@ -584,9 +600,27 @@ private Q_SLOTS:
         QCOMPARE(loaded.wait_cycle(), cycle);
         QCOMPARE(loaded.format(), text);
         QCOMPARE(loaded.format(true), r.format(true));
-        // a deadlock on promises has no ring of tasks: nothing is added
+        // a program that catches its DeadlockError ends Ok: nothing is added
         auto t21 = sync_run(t21_main(), sync_handlers_preset());
         QVERIFY(!t21.format().contains(u"Wait-for cycle"_s));
+    }
+    void deadlockThroughPromisesNamesItsRing()
+    {
+        // who completes a promise is not visible to the machine: its creator and the tasks
+        // spawned from the creator's line after it may; the most recent holder comes first
+        auto r = sync_run(partnersMain(), sync_handlers_preset());
+        QVERIFY(r.is_err());
+        const auto* d = r.error().as<DeadlockError>();
+        QVERIFY(d);
+        static const QRegularExpression ring(QStringLiteral(
+            R"re(^task 1 'alice' \x{2192} promise 2 \(created by task 0 'main' at tst_scenarios_tasks\.cpp:\d+\) )re"
+            R"re(\x{2192} task 2 'bob' \x{2192} promise 1 \(created by task 0 'main' at tst_scenarios_tasks\.cpp:\d+\) )re"
+            R"re(\x{2192} task 1 'alice'; \d+ more cycles$)re"));
+        QVERIFY2(ring.match(d->cycleText()).hasMatch(), qPrintable(d->cycleText()));
+        QVERIFY(r.format().endsWith(u"\n\nWait-for cycle: "_s + d->cycleText()));
+        // the message stays the spec's, and the cycles as data are the rings of tasks (none here)
+        QVERIFY(!r.error().message().contains(u"cycle"_s));
+        QVERIFY(d->cycles().isEmpty());
     }
     void deadlockOfAHundredThousandTasksIsLinear()
     {
