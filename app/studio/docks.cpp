@@ -19,11 +19,14 @@
 #include <watchpane.h>
 
 #include <QAbstractItemView>
+#include <QChildEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QHelpEvent>
 #include <QMenu>
+#include <QTabBar>
+#include <QTimer>
 #include <QToolTip>
 
 using namespace Qt::StringLiterals;
@@ -76,6 +79,27 @@ void MainWindow::installElidedTextToolTips()
             || view->findChild<QObject*>(u"elidedTextToolTips"_s, Qt::FindDirectChildrenOnly))
             continue;
         new ElidedTextToolTips(view);
+    }
+}
+
+void MainWindow::keepDockTabTitlesWhole()
+{
+    for (QTabBar* bar : findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) {
+        bar->setElideMode(Qt::ElideNone);
+        bar->setUsesScrollButtons(true);
+    }
+}
+
+void MainWindow::childEvent(QChildEvent* event)
+{
+    QMainWindow::childEvent(event);
+    // a new child is not fully made yet when it is announced: look at it once it is
+    if (event->added() && !m_tabBarsQueued) {
+        m_tabBarsQueued = true;
+        QTimer::singleShot(0, this, [this] {
+            m_tabBarsQueued = false;
+            keepDockTabTitlesWhole();
+        });
     }
 }
 
@@ -176,6 +200,7 @@ void MainWindow::createDocks()
         if (m_session->hasResult() || m_session->status() == views::RunStatus::Lost) result->raise();
     });
     installElidedTextToolTips();
+    keepDockTabTitlesWhole();
     m_viewMenu = new QMenu(tr("&View"), this);
     for (QDockWidget* d : { tasks, stack, store, env, breakpoints, watches, tree, effects, log, result, timeline,
                             search, provenance, problems, waitFor, compare })

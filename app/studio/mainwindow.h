@@ -178,6 +178,7 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent* event) override;
     void showEvent(QShowEvent* event) override;
+    void childEvent(QChildEvent* event) override;
 
 private:
     // mainwindow.cpp
@@ -211,6 +212,10 @@ private:
     void createDocks();
     /// Cells of the panes' tables and trees whose text is elided show it whole in a tooltip.
     void installElidedTextToolTips();
+    /// The tabs of tabbed docks show their whole titles and scroll (the bottom group has nine
+    /// panes: elided to "E…", "W…", none could be told apart). The dock layout makes its tab
+    /// bars as it needs them, so this runs again whenever one is added.
+    void keepDockTabTitlesWhole();
     // launch.cpp
     void debugExecutableDialog();
     void useRun(views::RunController* run);
@@ -274,6 +279,7 @@ private:
     bool m_layoutRestored = false;
     QByteArray m_defaultState; ///< the dock layout as built, for Reset Layout
     bool m_shownOnce = false;
+    bool m_tabBarsQueued = false; ///< keepDockTabTitlesWhole() is due (childEvent)
     QToolButton* m_cancelJob = nullptr;
     QFuture<void> m_job; // the running load or export (its result goes through its watcher)
     quint64 m_jobGeneration = 0;

@@ -78,6 +78,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStringListModel>
+#include <QTabBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -363,6 +364,29 @@ private Q_SLOTS:
 
     // Issue 19 #4: the window fits the available screen (offscreen: 800×600), the status bar
     // included, on first start and with a saved geometry from a bigger screen.
+    void dockTabsShowWholeTitles()
+    {
+        // nine panes share the bottom-left group: elided to "E…", "W…", none could be told apart
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTabBar* bottom = nullptr;
+        QTRY_VERIFY(bottom = [&]() -> QTabBar* {
+            for (QTabBar* bar : w.findChildren<QTabBar*>(Qt::FindDirectChildrenOnly))
+                for (int i = 0; i < bar->count(); ++i)
+                    if (bar->tabText(i) == u"Wait-for Graph"_s) return bar;
+            return nullptr;
+        }());
+        QVERIFY(bottom->count() >= 8);
+        QCOMPARE(bottom->elideMode(), Qt::ElideNone);
+        QVERIFY(bottom->usesScrollButtons());
+        for (int i = 0; i < bottom->count(); ++i)
+            QVERIFY2(bottom->tabRect(i).width() >= bottom->fontMetrics().horizontalAdvance(bottom->tabText(i)),
+                     qPrintable(bottom->tabText(i)));
+        // the window still fits its screen (whole titles scroll, they do not widen the dock)
+        QVERIFY(w.screen()->availableGeometry().contains(w.frameGeometry()));
+    }
+
     void windowFitsTheScreen()
     {
         {
