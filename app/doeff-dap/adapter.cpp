@@ -347,7 +347,10 @@ void Adapter::launch(const Request& r, const Args& a)
     m_mode = Mode::Live;
     m_stopOnEntry = a.value(u"stopOnEntry"_s).toBool();
     m_ended = false;
-    if (!m_run.start(l)) return fail(r, m_run.failure());
+    if (!m_run.start(l)) {
+        m_mode = Mode::None; // nothing runs: another launch may try again
+        return fail(r, m_run.failure());
+    }
     respond(r);
 }
 
@@ -450,6 +453,7 @@ void Adapter::restart(const Request& r, const Args&)
     m_ended = false;
     m_past.reset();
     m_pauses = 0;
+    m_lastPauseEvents = 0; // the new run's first pause may come at the same count as the last one
     m_pauseAtStart = false;
     for (Meta& m : m_meta)
         m.hits = 0;
@@ -970,7 +974,6 @@ void Adapter::move(const Request& r, Move how, int task)
         // at the start no program frame runs yet: stepping over it would run the whole task
         if (how == Move::Line && m_session.lastPause() && m_session.lastPause()->reason == u"start"_s)
             c = DebugAgent::Command::StepEffect;
-        m_pendingMove = how;
         respond(r, how == Move::Continue ? QJsonObject { { u"allThreadsContinued"_s, true } } : QJsonObject {});
         m_run.command(c);
         return;
@@ -1023,7 +1026,6 @@ void Adapter::move(const Request& r, Move how, int task)
     // back at the present of the live run: it goes on from its pause as asked
     m_past.reset();
     invalidate();
-    m_pendingMove = how;
     switch (how) {
     case Move::Continue:
         m_run.command(DebugAgent::Command::Continue);

@@ -164,7 +164,6 @@ private:
 
     quint64 m_lastPauseEvents = 0;
     quint64 m_pauses = 0;
-    Move m_pendingMove = Move::Continue;
     QHash<int, Meta> m_meta; ///< by breakpoint id (RunController's)
     QHash<int, QString> m_sourceOf; ///< source breakpoints: id -> path
     qsizetype m_logsSent = 0;
