@@ -414,7 +414,7 @@ void Adapter::leaveStart()
     else if (std::exchange(m_pauseAtStart, false))
         stopped(u"pause"_s, task, u"Paused at the start"_s);
     else
-        m_run.command(DebugAgent::Command::Continue);
+        resume(DebugAgent::Command::Continue);
 }
 
 void Adapter::disconnect(const Request& r, const Args&)
@@ -743,8 +743,9 @@ void Adapter::onPaused()
         const qsizetype at = qsizetype(m_session.presentState().eventCount()) - 1;
         const QByteArray file = p.eventFile.toUtf8();
         if (sameVisit(at, task, file.constData(), p.event.line)) {
-            // the line is still running (its effect, its next step): not a new arrival
-            m_run.command(DebugAgent::Command::Continue);
+            // the line is still running (its effect, its next step): not a new arrival; the
+            // move the client asked for goes on
+            resume(m_moving);
             return;
         }
     }
@@ -771,7 +772,7 @@ void Adapter::onPaused()
         }
         if (!stop) {
             // not a stop for the client: the move it asked for goes on
-            m_run.command(DebugAgent::Command::Continue);
+            resume(m_moving);
             return;
         }
         const QString reason = reasonFor(id);
@@ -975,7 +976,7 @@ void Adapter::move(const Request& r, Move how, int task)
         if (how == Move::Line && m_session.lastPause() && m_session.lastPause()->reason == u"start"_s)
             c = DebugAgent::Command::StepEffect;
         respond(r, how == Move::Continue ? QJsonObject { { u"allThreadsContinued"_s, true } } : QJsonObject {});
-        m_run.command(c);
+        resume(c);
         return;
     }
     // through the recorded history: the same stops the run made, without running anything
@@ -1028,22 +1029,28 @@ void Adapter::move(const Request& r, Move how, int task)
     invalidate();
     switch (how) {
     case Move::Continue:
-        m_run.command(DebugAgent::Command::Continue);
+        resume(DebugAgent::Command::Continue);
         break;
     case Move::Instruction:
     case Move::In:
-        m_run.command(DebugAgent::Command::StepInto);
+        resume(DebugAgent::Command::StepInto);
         break;
     case Move::Statement:
-        m_run.command(DebugAgent::Command::StepEffect);
+        resume(DebugAgent::Command::StepEffect);
         break;
     case Move::Line:
-        m_run.command(DebugAgent::Command::StepOver);
+        resume(DebugAgent::Command::StepOver);
         break;
     case Move::Out:
-        m_run.command(DebugAgent::Command::StepOut);
+        resume(DebugAgent::Command::StepOut);
         break;
     }
+}
+
+void Adapter::resume(DebugAgent::Command c)
+{
+    m_moving = c;
+    m_run.command(c);
 }
 
 int Adapter::taskOf(const Args& a, const QString& field) const

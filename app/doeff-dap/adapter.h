@@ -106,6 +106,9 @@ private:
     void leaveStart();
     void stopped(const QString& reason, int task, const QString& description = {}, const QList<int>& hits = {});
     void invalidate();
+    /// Sends a live move to the run and remembers it: a pause that is no stop for the client (a
+    /// line still running, a false condition, a logpoint) goes on with the same move.
+    void resume(DebugAgent::Command c);
     /// A step or continue: on the live run at the present, through the history otherwise.
     void move(const Request& r, Move how, int task);
     /// Shows the state after the first `events` events of the recorded run (a pause's state is
@@ -164,6 +167,7 @@ private:
 
     quint64 m_lastPauseEvents = 0;
     quint64 m_pauses = 0;
+    DebugAgent::Command m_moving = DebugAgent::Command::Continue; ///< the client's last live move
     QHash<int, Meta> m_meta; ///< by breakpoint id (RunController's)
     QHash<int, QString> m_sourceOf; ///< source breakpoints: id -> path
     qsizetype m_logsSent = 0;
