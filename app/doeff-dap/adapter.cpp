@@ -701,7 +701,17 @@ bool Adapter::historyHit(qsizetype index, const Event& e)
 {
     const int id = breakpointHit(e);
     if (id <= 0) return false;
-    if (m_meta.value(id).origin == Meta::Origin::Source && sameVisit(index, e.task, e.file, e.line)) return false;
+    const Meta meta = m_meta.value(id);
+    if (!meta.logMessage.isEmpty()) return false; // a logpoint logs; it never stops
+    if (meta.origin == Meta::Origin::Source && sameVisit(index, e.task, e.file, e.line)) return false;
+    if (!meta.condition.isEmpty()) {
+        // the condition on the state the live run had at that hit
+        views::StateHistory* h = m_session.history();
+        const std::shared_ptr<const SessionState> state = h ? h->stateAfterEvents(index + 1) : nullptr;
+        QString problem;
+        if (state && !evaluateCondition(*state, std::max(0, e.task), meta.condition, &problem) && problem.isEmpty())
+            return false;
+    }
     return true;
 }
 
