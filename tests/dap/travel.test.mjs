@@ -187,4 +187,32 @@ describe('trace session', () => {
       assert.deepEqual((await snapshot(s, threadId)).Store, start.Store);
     });
   });
+  it('travelling honours a condition and passes logpoints by', opts, async () => {
+    const dir = workDir('travel');
+    const trace = path.join(dir, 'count-conditions.doefftrace');
+    const recorded = await doeffRun(['count_to_three', '--trace', trace]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    await withSession(async (s) => {
+      await s.launch({ trace }, (dc) =>
+        dc.setFunctionBreakpointsRequest({
+          breakpoints: [{ name: 'Put', condition: 'store.counter >= 1' }, { name: 'Get', logMessage: 'at {store.counter}' }],
+        }),
+      );
+      const first = await s.next('stopped');
+      const threadId = first.body.threadId ?? 1;
+      // the first Put (counter 0) does not hold the condition, and no Get stops
+      const hit = s.next('stopped');
+      await s.dc.continueRequest({ threadId });
+      assert.equal((await hit).body.reason, 'function breakpoint');
+      assert.equal((await s.evaluate('store.counter')).result, '1');
+      const again = s.next('stopped');
+      await s.dc.continueRequest({ threadId });
+      assert.equal((await again).body.reason, 'function breakpoint');
+      assert.equal((await s.evaluate('store.counter')).result, '2');
+      const back = s.next('stopped');
+      await s.dc.reverseContinueRequest({ threadId });
+      assert.equal((await back).body.reason, 'function breakpoint');
+      assert.equal((await s.evaluate('store.counter')).result, '1');
+    });
+  });
 });
