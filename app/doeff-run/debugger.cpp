@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include <editline/readline.h>
 #include <unistd.h>
@@ -66,6 +67,13 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
             return;
         }
         m_gotoStep = 0;
+        if (const int bp = m_client.lastPause().breakpoint; m_logMessages.contains(bp) && !m_quitting) {
+            // a logpoint: print its message and go on, the command's wait goes on too
+            m_out << "log: " << logText(m_logMessages.value(bp)) << '\n';
+            m_out.flush();
+            m_client.continueRun();
+            return;
+        }
         printPause();
         if (m_waiting == u"pause"_s) m_waiting.clear();
         prompt();
@@ -74,9 +82,13 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
     connect(&m_client, &InspectorClient::breakpointsChanged, this, [this](quint64, int id) {
         if (m_waiting != u"breakpoint"_s) return;
         if (m_breakpointAction == u"add"_s) {
+            if (!m_pendingLog.isEmpty()) m_logMessages.insert(id, std::exchange(m_pendingLog, QString()));
             for (const Breakpoint& b : m_client.breakpoints())
-                if (b.id == id) m_out << "Breakpoint " << id << ": " << b.describe() << '\n';
+                if (b.id == id)
+                    m_out << (m_logMessages.contains(id) ? "Logpoint " : "Breakpoint ") << id << ": " << b.describe()
+                          << '\n';
         } else if (m_breakpointAction == u"delete"_s) {
+            m_logMessages.remove(m_breakpointId);
             m_out << "Deleted breakpoint " << m_breakpointId << ".\n";
         } else {
             m_out << (m_breakpointAction == u"enable"_s ? "Enabled" : "Disabled") << " breakpoint " << m_breakpointId
@@ -276,6 +288,7 @@ void TerminalDebugger::execute(const QString& input)
     }
     if (cmd == u"break"_s || cmd == u"b"_s) return addBreakpoint(arg, false);
     if (cmd == u"watch"_s) return addBreakpoint(arg, true);
+    if (cmd == u"log"_s && !arg.isEmpty()) return addLogpoint(arg);
     if (cmd == u"delete"_s || cmd == u"d"_s || cmd == u"enable"_s || cmd == u"disable"_s)
         return changeBreakpoint(cmd == u"d"_s ? u"delete"_s : cmd, arg);
     if (cmd == u"goto"_s) return goTo(arg);
@@ -343,6 +356,51 @@ void TerminalDebugger::addBreakpoint(const QString& arg, bool watch)
     waitFor(u"breakpoint"_s);
 }
 
+void TerminalDebugger::addLogpoint(const QString& arg)
+{
+    const qsizetype space = arg.indexOf(u' ');
+    const QString message = space < 0 ? QString() : arg.mid(space + 1).trimmed();
+    if (message.isEmpty()) {
+        m_out << "usage: log <effect-type|file:line|error|spawn> <message with {store.KEY} {env.KEY} {task} {step}>\n";
+        return prompt();
+    }
+    m_pendingLog = message;
+    addBreakpoint(arg.left(space), false);
+    if (m_breakpointAction.isEmpty()) m_pendingLog.clear(); // not sent: a bad `where`
+}
+
+QString TerminalDebugger::logText(const QString& message) const
+{
+    const doeff::SessionState& s = m_client.session();
+    const int task = std::max(0, s.currentTask());
+    QString text;
+    qsizetype i = 0;
+    while (i < message.size()) {
+        const qsizetype open = message.indexOf(u'{', i);
+        const qsizetype close = open < 0 ? -1 : message.indexOf(u'}', open);
+        if (close < 0) {
+            text += message.mid(i);
+            break;
+        }
+        text += message.mid(i, open - i);
+        const QString name = message.mid(open + 1, close - open - 1).trimmed();
+        const doeff::SessionTask* t = s.task(task);
+        if (name == u"task"_s) {
+            text += QString::number(task);
+        } else if (name == u"step"_s) {
+            text += QString::number(s.step());
+        } else if (name.startsWith(u"store."_s) && s.store(task).contains(name.mid(6))) {
+            text += doeff::repr(s.store(task).value(name.mid(6)));
+        } else if (name.startsWith(u"env."_s) && t && t->env.contains(name.mid(4))) {
+            text += doeff::repr(t->env.value(name.mid(4)));
+        } else {
+            text += u"<no "_s + name + u'>';
+        }
+        i = close + 1;
+    }
+    return text;
+}
+
 void TerminalDebugger::changeBreakpoint(const QString& cmd, const QString& arg)
 {
     if (!needAttached()) return;
@@ -378,7 +436,8 @@ void TerminalDebugger::printBreakpoints()
     m_out << "Num  Enabled  Hits  What\n";
     for (const Breakpoint& b : m_client.breakpoints())
         m_out << QString::number(b.id).leftJustified(5) << (b.enabled ? u"yes"_s : u"no"_s).leftJustified(9)
-              << QString::number(b.hits).leftJustified(6) << b.describe() << '\n';
+              << QString::number(b.hits).leftJustified(6) << b.describe()
+              << (m_logMessages.contains(b.id) ? u", log: "_s + m_logMessages.value(b.id) : QString()) << '\n';
 }
 
 void TerminalDebugger::printValue(const QString& arg)
@@ -569,6 +628,7 @@ void TerminalDebugger::printHelp()
              "pause               pause a running program\n"
              "break <what>        break on an effect type (Get, 'Put key=k'), a file:line, error or spawn\n"
              "watch <key>         break when a store key is written\n"
+             "log <what> <text>   a logpoint: prints 'log: <text>' ({store.KEY} {env.KEY} {task} {step}), goes on\n"
              "tasks               every task with its state\n"
              "stack [task]        a task's K (default: the current task)\n"
              "store / env         the current task's store / environment\n"

@@ -3,6 +3,7 @@
 #include <doeff/inspectorclient.h>
 #include <doeff/session.h>
 
+#include <QHash>
 #include <QObject>
 #include <QSocketNotifier>
 #include <QStringList>
@@ -58,6 +59,9 @@ private:
     void printLog();
     void printHelp();
     void addBreakpoint(const QString& arg, bool watch);
+    void addLogpoint(const QString& arg); ///< `log <where> <message>`
+    QString
+    logText(const QString& message) const; ///< the message with `{store.K}`, `{env.K}`, `{task}`, `{step}` filled
     void changeBreakpoint(const QString& cmd, const QString& arg);
     void printBreakpoints();
     void printValue(const QString& arg);
@@ -86,6 +90,8 @@ private:
     QString m_lastCommand; ///< what an empty line repeats (on a terminal)
     QString m_breakpointAction; ///< what the pending breakpoint request does, for its answer
     int m_breakpointId = 0;
+    QString m_pendingLog; ///< the message of the logpoint being added
+    QHash<int, QString> m_logMessages; ///< breakpoint id → message: a hit prints it and goes on
     QList<doeff::Event> m_history; ///< every event so far (up to historyLimit), for `goto`
     quint64 m_historyDropped = 0;
     std::optional<doeff::SessionState> m_viewed; ///< the past step `goto` shows

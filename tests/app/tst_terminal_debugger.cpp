@@ -161,6 +161,24 @@ private Q_SLOTS:
         QCOMPARE(status, 0);
     }
 
+    // `log <where> <message>`: each hit prints the message with the state at the pause filled in,
+    // and the run goes on without stopping the prompt's wait
+    void logpointsPrintAndGoOn()
+    {
+        const auto [out, status] = runScript({ u"count_to_three"_s, u"--debug"_s },
+                                             "log Put counter={store.counter} task={task}\n"
+                                             "info breakpoints\n"
+                                             "log Put\n"
+                                             "continue\n");
+        QVERIFY2(out.contains(u"Logpoint 1: effect Put\n"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"effect Put, log: counter={store.counter} task={task}\n"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"usage: log <"_s), qPrintable(out));
+        QVERIFY2(out.contains(u"log: counter=0 task=0\nlog: counter=1 task=0\nlog: counter=2 task=0\nOk(3)"_s),
+                 qPrintable(out));
+        QCOMPARE(pausedSteps(out).size(), 1); // only the start: a logpoint never shows a pause
+        QCOMPARE(status, 0);
+    }
+
     void printShowsStoreAndEnvValues()
     {
         const auto [out, status] = runScript({ u"greet_and_log"_s, u"--debug"_s, u"--store"_s, u"visits=7"_s },
