@@ -7,9 +7,9 @@
 // Seeds: with DOEFF_FUZZ_WRITE_SEEDS=<dir>, the target writes framed requests an editor sends
 // (initialize, launch, breakpoints with conditions, evaluate) and a few broken frames, and exits.
 
-#include "expression.h"
 #include "transport.h"
 
+#include <doeff/expression.h>
 #include <doeff/observer.h>
 
 #include <QCoreApplication>
@@ -105,10 +105,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const QString& key : args.keys()) {
             const QString text = args.value(key).toString();
             QString error;
-            dap::evaluateCondition(state(), 0, text, &error);
-            dap::interpolate(state(), 0, text);
-            dap::hitConditionHolds(text, messages);
-            dap::evaluateName(state(), 0, text);
+            evaluateCondition(state(), 0, text, &error);
+            interpolate(state(), 0, text);
+            hitConditionHolds(text, messages);
+            evaluateName(state(), 0, text);
         }
     });
     QObject::connect(&transport, &dap::Transport::malformed, [&](const QString& problem) {
@@ -127,7 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // the evaluator on the raw text too
     const QString text = QString::fromUtf8(bytes);
     QString error;
-    dap::evaluateCondition(state(), 0, text, &error);
-    dap::interpolate(state(), 0, text);
+    evaluateCondition(state(), 0, text, &error);
+    interpolate(state(), 0, text);
     return 0;
 }

@@ -1,7 +1,7 @@
 #include "adapter.h"
 
-#include "expression.h"
 #include "transport.h"
+#include <doeff/expression.h>
 
 #include <doeff/value.h>
 #include <doeff_examples.h>

@@ -1,5 +1,6 @@
 #include "debugger.h"
 
+#include <doeff/expression.h>
 #include <doeff/value.h>
 
 #include <QCoreApplication>
@@ -68,10 +69,11 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
         }
         m_gotoStep = 0;
         if (const int bp = m_client.lastPause().breakpoint; m_logMessages.contains(bp) && !m_quitting) {
-            // a logpoint: print its message and go on, the command's wait goes on too
+            // a logpoint: print its message and go on with the command that was running (a step
+            // stays a step); the command's wait goes on too
             m_out << "log: " << logText(m_logMessages.value(bp)) << '\n';
             m_out.flush();
-            m_client.continueRun();
+            (m_client.*m_lastMove)();
             return;
         }
         printPause();
@@ -273,6 +275,7 @@ void TerminalDebugger::execute(const QString& input)
             m_out << "The program is running; use 'pause' first.\n";
             return prompt();
         }
+        m_lastMove = fn;
         (m_client.*fn)();
         waitFor(u"pause"_s);
     };
@@ -372,33 +375,7 @@ void TerminalDebugger::addLogpoint(const QString& arg)
 QString TerminalDebugger::logText(const QString& message) const
 {
     const doeff::SessionState& s = m_client.session();
-    const int task = std::max(0, s.currentTask());
-    QString text;
-    qsizetype i = 0;
-    while (i < message.size()) {
-        const qsizetype open = message.indexOf(u'{', i);
-        const qsizetype close = open < 0 ? -1 : message.indexOf(u'}', open);
-        if (close < 0) {
-            text += message.mid(i);
-            break;
-        }
-        text += message.mid(i, open - i);
-        const QString name = message.mid(open + 1, close - open - 1).trimmed();
-        const doeff::SessionTask* t = s.task(task);
-        if (name == u"task"_s) {
-            text += QString::number(task);
-        } else if (name == u"step"_s) {
-            text += QString::number(s.step());
-        } else if (name.startsWith(u"store."_s) && s.store(task).contains(name.mid(6))) {
-            text += doeff::repr(s.store(task).value(name.mid(6)));
-        } else if (name.startsWith(u"env."_s) && t && t->env.contains(name.mid(4))) {
-            text += doeff::repr(t->env.value(name.mid(4)));
-        } else {
-            text += u"<no "_s + name + u'>';
-        }
-        i = close + 1;
-    }
-    return text;
+    return doeff::interpolate(s, std::max(0, s.currentTask()), message);
 }
 
 void TerminalDebugger::changeBreakpoint(const QString& cmd, const QString& arg)

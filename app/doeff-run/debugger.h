@@ -100,4 +100,6 @@ private:
     bool m_ended = false;
     bool m_quitting = false;
     int m_status = 0;
+    /// The last command that resumed the program: a logpoint's hit goes on with it.
+    bool (doeff::InspectorClient::*m_lastMove)() = &doeff::InspectorClient::continueRun;
 };

@@ -1,4 +1,4 @@
-#include "expression.h"
+#include <doeff/expression.h>
 
 #include <doeff/value.h>
 
@@ -9,7 +9,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace doeff::dap {
+namespace doeff {
 
 namespace {
 
@@ -166,4 +166,4 @@ bool isValidHitCondition(const QString& condition)
     return hitConditionHolds(condition, 1).has_value();
 }
 
-} // namespace doeff::dap
+} // namespace doeff
