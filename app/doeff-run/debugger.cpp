@@ -73,7 +73,7 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
             // stays a step); the command's wait goes on too
             m_out << "log: " << logText(m_logMessages.value(bp)) << '\n';
             m_out.flush();
-            (m_client.*m_lastMove)();
+            sendMove(m_lastMove);
             return;
         }
         printPause();
@@ -268,22 +268,22 @@ void TerminalDebugger::execute(const QString& input)
     const QString arg = space < 0 ? QString() : line.mid(space + 1).trimmed();
     if (cmd.isEmpty()) return prompt();
     if (repeatable(cmd)) m_lastCommand = line;
-    auto resume = [this](bool (InspectorClient::*fn)()) {
+    auto resume = [this](doeff::DebugAgent::Command move) {
         if (!needAttached()) return;
         m_viewed.reset(); // back to the present
         if (!m_client.isPaused()) {
             m_out << "The program is running; use 'pause' first.\n";
             return prompt();
         }
-        m_lastMove = fn;
-        (m_client.*fn)();
+        m_lastMove = move;
+        sendMove(move);
         waitFor(u"pause"_s);
     };
-    if (cmd == u"step"_s || cmd == u"s"_s) return resume(&InspectorClient::stepInto);
-    if (cmd == u"next"_s || cmd == u"n"_s) return resume(&InspectorClient::stepOver);
-    if (cmd == u"finish"_s) return resume(&InspectorClient::stepOut);
-    if (cmd == u"continue"_s || cmd == u"c"_s) return resume(&InspectorClient::continueRun);
-    if (cmd == u"effect"_s || cmd == u"e"_s) return resume(&InspectorClient::stepEffect);
+    if (cmd == u"step"_s || cmd == u"s"_s) return resume(doeff::DebugAgent::Command::StepInto);
+    if (cmd == u"next"_s || cmd == u"n"_s) return resume(doeff::DebugAgent::Command::StepOver);
+    if (cmd == u"finish"_s) return resume(doeff::DebugAgent::Command::StepOut);
+    if (cmd == u"continue"_s || cmd == u"c"_s) return resume(doeff::DebugAgent::Command::Continue);
+    if (cmd == u"effect"_s || cmd == u"e"_s) return resume(doeff::DebugAgent::Command::StepEffect);
     if (cmd == u"pause"_s) {
         if (!needAttached()) return;
         m_client.pause();
@@ -357,6 +357,27 @@ void TerminalDebugger::addBreakpoint(const QString& arg, bool watch)
     }
     m_breakpointAction = u"add"_s;
     waitFor(u"breakpoint"_s);
+}
+
+void TerminalDebugger::sendMove(doeff::DebugAgent::Command move)
+{
+    switch (move) {
+    case doeff::DebugAgent::Command::StepInto:
+        m_client.stepInto();
+        break;
+    case doeff::DebugAgent::Command::StepOver:
+        m_client.stepOver();
+        break;
+    case doeff::DebugAgent::Command::StepOut:
+        m_client.stepOut();
+        break;
+    case doeff::DebugAgent::Command::StepEffect:
+        m_client.stepEffect();
+        break;
+    default:
+        m_client.continueRun();
+        break;
+    }
 }
 
 void TerminalDebugger::addLogpoint(const QString& arg)

@@ -59,6 +59,8 @@ private:
     void printLog();
     void printHelp();
     void addBreakpoint(const QString& arg, bool watch);
+    /// Resumes the program with `move` (continue or a step).
+    void sendMove(doeff::DebugAgent::Command move);
     void addLogpoint(const QString& arg); ///< `log <where> <message>`
     QString
     logText(const QString& message) const; ///< the message with `{store.K}`, `{env.K}`, `{task}`, `{step}` filled
@@ -101,5 +103,5 @@ private:
     bool m_quitting = false;
     int m_status = 0;
     /// The last command that resumed the program: a logpoint's hit goes on with it.
-    bool (doeff::InspectorClient::*m_lastMove)() = &doeff::InspectorClient::continueRun;
+    doeff::DebugAgent::Command m_lastMove = doeff::DebugAgent::Command::Continue;
 };
