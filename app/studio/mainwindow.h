@@ -239,6 +239,10 @@ private:
                   std::function<void(const R&, bool cancelled)> done);
     void endJob();
 
+    /// keepDockTabTitlesWhole() is due (childEvent). First of the members: the ones below make
+    /// children of the window as they are initialised, and each child is announced to
+    /// childEvent(), which reads this.
+    bool m_tabBarsQueued = false;
     views::StudioSession* m_session;
     views::LiveRun* m_liveRun;
     views::RemoteRun* m_remoteRun;
@@ -279,7 +283,6 @@ private:
     bool m_layoutRestored = false;
     QByteArray m_defaultState; ///< the dock layout as built, for Reset Layout
     bool m_shownOnce = false;
-    bool m_tabBarsQueued = false; ///< keepDockTabTitlesWhole() is due (childEvent)
     QToolButton* m_cancelJob = nullptr;
     QFuture<void> m_job; // the running load or export (its result goes through its watcher)
     quint64 m_jobGeneration = 0;
