@@ -3,20 +3,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { TIMEOUT, lineOf, session, sourceRoot } from './support.mjs';
+import { TIMEOUT, lineOf, sourceRoot, withSession } from './support.mjs';
 
 const opts = { timeout: TIMEOUT * 3 };
 const basics = path.join(sourceRoot, 'examples', 'basics.cpp');
 const putLine = lineOf('examples/basics.cpp', 'co_await Put("counter", count + 1)');
-
-async function withSession(body) {
-  const s = await session();
-  try {
-    return await body(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 describe('line breakpoints', () => {
   it('verified on a line where the program stops, hit with its id', opts, () =>

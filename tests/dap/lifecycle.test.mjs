@@ -5,18 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { TIMEOUT, crashingDebuggee, session, workDir } from './support.mjs';
+import { TIMEOUT, crashingDebuggee, session, withSession, workDir } from './support.mjs';
 
 const opts = { timeout: TIMEOUT * 3 };
-
-async function withSession(body) {
-  const s = await session();
-  try {
-    return await body(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 describe('terminate', () => {
   it('terminate ends busy_loop while it runs', opts, () =>

@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { TIMEOUT, lineOf, session } from './support.mjs';
+import { TIMEOUT, lineOf, withSession } from './support.mjs';
 
 const opts = { timeout: TIMEOUT * 3 };
-
-async function withSession(body) {
-  const s = await session();
-  try {
-    return await body(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 describe('launch', () => {
   for (const runner of ['sync', 'async']) {

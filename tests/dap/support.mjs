@@ -172,6 +172,16 @@ export async function session() {
   return new Session().start();
 }
 
+// Runs `body` with a fresh session, stopped afterwards whatever `body` does.
+export async function withSession(body) {
+  const s = await session();
+  try {
+    return await body(s);
+  } finally {
+    await s.stop();
+  }
+}
+
 // The line (1-based) of the first line of `file` (relative to the source root) containing `text`.
 export function lineOf(file, text) {
   const lines = fs.readFileSync(path.join(sourceRoot, file), 'utf8').split('\n');

@@ -4,20 +4,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { TIMEOUT, doeffRun, lineOf, session, sourceRoot, workDir } from './support.mjs';
+import { TIMEOUT, doeffRun, lineOf, sourceRoot, withSession, workDir } from './support.mjs';
 
 const opts = { timeout: TIMEOUT * 4 };
 const basics = path.join(sourceRoot, 'examples', 'basics.cpp');
 const putLine = lineOf('examples/basics.cpp', 'co_await Put("counter", count + 1)');
-
-async function withSession(body) {
-  const s = await session();
-  try {
-    return await body(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 // What a stop looks like to a user: the top frame's place and every scope's variables.
 async function snapshot(s, threadId = 1) {
