@@ -8,6 +8,7 @@
 
 #include <doeff_examples.h>
 
+#include <backgroundjob.h>
 #include <breakpointdialog.h>
 #include <breakpointmodel.h>
 #include <effectlistmodel.h>
@@ -38,9 +39,13 @@
 #include <QFont>
 #include <QGraphicsView>
 #include <QImage>
+#include <QProgressBar>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace doeff;
@@ -986,6 +991,67 @@ private Q_SLOTS:
         QVERIFY(f.session.result().is_err());
         QCOMPARE(f.session.result().error().type_name(), u"RunAbortedError"_s);
     }
+    // The job the Problems, Search, Provenance and Compare panes run on a worker thread: only the
+    // newest job's result arrives, a replaced or cancelled job is told to stop and its result is
+    // dropped, progress shows on the bar, and going away waits for the worker.
+    void backgroundJobKeepsOnlyTheNewestResult()
+    {
+        QProgressBar bar;
+        QToolButton cancel;
+        auto job = std::make_unique<BackgroundJob>(&bar, &cancel);
+        QVERIFY(bar.isHidden() && cancel.isHidden());
+
+        // a job that reports progress, then waits until it is told to stop
+        QSemaphore started;
+        std::atomic_bool sawCancel = false;
+        std::atomic_bool wanted = false;
+        QList<int> results;
+        const auto stubborn = [&](int value) {
+            return [&, value](const JobControl& control) {
+                wanted = control.progress(1, 4); // a quarter
+                started.release();
+                while (control.progress(1, 4))
+                    QThread::yieldCurrentThread();
+                sawCancel = control.cancelled();
+                return value;
+            };
+        };
+        const auto keep = [&](int value) { results.append(value); };
+        job->start(stubborn(1), keep);
+        QVERIFY(job->isRunning());
+        QVERIFY(!bar.isHidden() && !cancel.isHidden());
+        started.acquire();
+        QVERIFY(wanted);
+        QTRY_COMPARE(bar.value(), 250);
+
+        // a second job replaces the first: the first is cancelled and its result never arrives
+        job->start([](const JobControl& control) { return control.progress(1, 1) ? 2 : -2; }, keep);
+        QVERIFY(sawCancel);
+        QTRY_VERIFY(!job->isRunning());
+        QCOMPARE(results, QList<int>({ 2 }));
+        QVERIFY(bar.isHidden() && cancel.isHidden());
+
+        // Cancel stops the job, says so, and drops its result
+        QSignalSpy cancelled(job.get(), &BackgroundJob::cancelledByUser);
+        sawCancel = false;
+        job->start(stubborn(3), keep);
+        started.acquire();
+        cancel.click();
+        QCOMPARE(cancelled.count(), 1);
+        QVERIFY(sawCancel && !job->isRunning() && bar.isHidden());
+        QCoreApplication::processEvents(); // what the worker queued before it stopped
+        QCOMPARE(results, QList<int>({ 2 }));
+
+        // going away cancels the running job and waits for it
+        sawCancel = false;
+        job->start(stubborn(4), keep);
+        started.acquire();
+        job.reset();
+        QVERIFY(sawCancel);
+        QCoreApplication::processEvents();
+        QCOMPARE(results, QList<int>({ 2 }));
+    }
+
     // Issue 21: the Problems pane lints a live run as its events arrive, an opened trace on a
     // worker thread, and a click travels to the problem's step and task.
     void problemsPaneLiveAndOnATrace()

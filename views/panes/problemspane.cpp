@@ -7,9 +7,7 @@
 
 #include <QHeaderView>
 #include <QLabel>
-#include <QPointer>
 #include <QProgressBar>
-#include <QThread>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -21,14 +19,13 @@ ProblemsPane::ProblemsPane(StudioSession* session, QWidget* parent)
     , m_view(makeView(this, false))
     , m_label(new QLabel(this))
     , m_progress(new QProgressBar(this))
+    , m_job(m_progress)
 {
     QVBoxLayout* layout = tightLayout(this);
     layout->addWidget(m_label);
     layout->addWidget(m_progress);
     layout->addWidget(m_view);
     m_label->setContentsMargins(4, 2, 4, 2);
-    m_progress->setRange(0, 1000);
-    m_progress->setVisible(false);
     m_view->setModel(&m_model);
     m_view->setColumnWidth(ProblemModel::SeverityColumn, 90);
     m_view->setColumnWidth(ProblemModel::StepColumn, 60);
@@ -42,27 +39,11 @@ ProblemsPane::ProblemsPane(StudioSession* session, QWidget* parent)
     restart();
 }
 
-ProblemsPane::~ProblemsPane()
-{
-    stopWorker();
-}
-
-void ProblemsPane::stopWorker()
-{
-    ++m_generation;
-    if (m_cancel) m_cancel->store(true);
-    if (m_worker) {
-        m_worker->wait();
-        delete m_worker;
-        m_worker = nullptr;
-    }
-    m_cancel.reset();
-    m_progress->setVisible(false);
-}
+ProblemsPane::~ProblemsPane() = default;
 
 void ProblemsPane::restart()
 {
-    stopWorker();
+    m_job.stop();
     m_live = std::make_unique<ProblemFinder>();
     m_fed = 0;
     m_resultShown = false;
@@ -73,7 +54,7 @@ void ProblemsPane::restart()
 
 QString ProblemsPane::summary() const
 {
-    if (m_worker) return tr("Looking for problems…");
+    if (m_job.isRunning()) return tr("Looking for problems…");
     const int errors = m_model.count(Severity::Error), warnings = m_model.count(Severity::Warning),
               infos = m_model.count(Severity::Info);
     if (errors + warnings + infos == 0) return tr("No problems found");
@@ -125,48 +106,23 @@ void ProblemsPane::startTrace(const QString& path)
 {
     m_traceStarted = true;
     if (path.isEmpty()) return;
-    const quint64 generation = ++m_generation;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    auto cancel = m_cancel;
-    QPointer<ProblemsPane> self(this);
-    m_progress->setValue(0);
-    m_progress->setVisible(true);
-    m_worker = QThread::create([self, path, cancel, generation] {
-        TraceReader reader;
-        std::optional<QList<Problem>> found;
-        QString error;
-        if (reader.open(path)) {
-            found = findProblems(
-                reader, {},
-                [self, cancel, generation](quint64 done, quint64 total) {
-                    const int permille = total ? int(done * 1000 / total) : 1000;
-                    QMetaObject::invokeMethod(
-                        self.data(),
-                        [self, generation, permille] {
-                            if (self && self->m_generation == generation) self->m_progress->setValue(permille);
-                        },
-                        Qt::QueuedConnection);
-                    return !cancel->load();
-                },
-                &error);
-        } else {
-            error = reader.errorString();
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, found, error] {
-                if (!self || self->m_generation != generation) return;
-                self->m_worker->wait();
-                delete self->m_worker;
-                self->m_worker = nullptr;
-                self->m_cancel.reset();
-                self->m_progress->setVisible(false);
-                self->setList(found.value_or(QList<Problem> {}));
-                if (!found) self->m_label->setText(tr("Cannot look for problems: %1").arg(error));
-            },
-            Qt::QueuedConnection);
-    });
-    m_worker->start();
+    m_job.start(
+        [path](const JobControl& control) {
+            TraceReader reader;
+            std::optional<QList<Problem>> found;
+            QString error;
+            if (reader.open(path))
+                found = findProblems(
+                    reader, {}, [&control](quint64 done, quint64 total) { return control.progress(done, total); },
+                    &error);
+            else
+                error = reader.errorString();
+            return std::make_pair(found, error);
+        },
+        [this](std::pair<std::optional<QList<Problem>>, QString> outcome) {
+            setList(outcome.first.value_or(QList<Problem> {}));
+            if (!outcome.first) m_label->setText(tr("Cannot look for problems: %1").arg(outcome.second));
+        });
     m_label->setText(summary());
 }
 

@@ -1,17 +1,16 @@
 #pragma once
 
+#include "backgroundjob.h"
 #include "problemmodel.h"
 
 #include <doeff/problems.h>
 
 #include <QWidget>
 
-#include <atomic>
 #include <memory>
 
 class QLabel;
 class QProgressBar;
-class QThread;
 class QTreeView;
 
 namespace doeff::views {
@@ -30,7 +29,7 @@ public:
     ProblemModel* model() { return &m_model; }
     QTreeView* view() { return m_view; }
     /// A trace is being linted on the worker thread.
-    bool isComputing() const { return m_worker != nullptr; }
+    bool isComputing() const { return m_job.isRunning(); }
     QString summary() const;
     /// Selects the problem's task and shows its step (what a click does).
     void travelTo(int row);
@@ -43,7 +42,6 @@ private:
     void restart();
     void refresh();
     void startTrace(const QString& path);
-    void stopWorker();
     void setList(const QList<Problem>& problems);
 
     StudioSession* m_session;
@@ -55,9 +53,7 @@ private:
     qsizetype m_fed = 0;
     bool m_resultShown = false;
     bool m_traceStarted = false;
-    QThread* m_worker = nullptr;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    quint64 m_generation = 0;
+    BackgroundJob m_job;
 };
 
 } // namespace doeff::views

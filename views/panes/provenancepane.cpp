@@ -3,14 +3,10 @@
 #include "paneparts.h"
 #include "studiosession.h"
 
-#include <doeff/trace.h>
-
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPointer>
 #include <QProgressBar>
 #include <QRegularExpression>
-#include <QThread>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -24,17 +20,15 @@ ProvenancePane::ProvenancePane(StudioSession* session, QWidget* parent)
     , m_progress(new QProgressBar(this))
     , m_cancelButton(new QToolButton(this))
     , m_view(makeView(this, true))
+    , m_job(m_progress, m_cancelButton)
 {
     QVBoxLayout* layout = tightLayout(this);
     m_title->setText(tr("Right-click a Store or Environment key: Where did this come from?"));
     m_title->setWordWrap(true);
     layout->addWidget(m_title);
-    m_progress->setRange(0, 1000);
-    m_progress->setVisible(false);
     m_cancelButton->setText(tr("Cancel"));
     m_cancelButton->setObjectName(QStringLiteral("cancelProvenance"));
-    m_cancelButton->setVisible(false);
-    connect(m_cancelButton, &QToolButton::clicked, this, &ProvenancePane::cancel);
+    connect(&m_job, &BackgroundJob::cancelledByUser, this, &ProvenancePane::indexCancelled);
     auto* progressRow = new QHBoxLayout;
     progressRow->setContentsMargins(0, 0, 0, 0);
     progressRow->addWidget(m_progress, 1);
@@ -50,7 +44,7 @@ ProvenancePane::ProvenancePane(StudioSession* session, QWidget* parent)
         if (step.isValid()) m_session->goToStep(step.toULongLong());
     });
     connect(m_session, &StudioSession::documentOpened, this, [this] {
-        stopWorker();
+        m_job.stop();
         m_pending = nullptr;
         m_indexed = false;
         m_index = Provenance();
@@ -59,29 +53,15 @@ ProvenancePane::ProvenancePane(StudioSession* session, QWidget* parent)
     });
 }
 
-ProvenancePane::~ProvenancePane()
-{
-    stopWorker();
-}
-
-void ProvenancePane::stopWorker()
-{
-    ++m_generation;
-    if (m_cancel) m_cancel->store(true);
-    if (m_worker) {
-        m_worker->wait();
-        delete m_worker;
-        m_worker = nullptr;
-    }
-    m_cancel.reset();
-    m_progress->setVisible(false);
-    m_cancelButton->setVisible(false);
-}
+ProvenancePane::~ProvenancePane() = default;
 
 void ProvenancePane::cancel()
 {
-    if (!m_worker) return;
-    stopWorker();
+    if (m_job.stop()) indexCancelled();
+}
+
+void ProvenancePane::indexCancelled()
+{
     m_pending = nullptr;
     m_title->setText(tr("Building the index was cancelled."));
     Q_EMIT chainShown();
@@ -89,83 +69,49 @@ void ProvenancePane::cancel()
 
 void ProvenancePane::withIndex(std::function<void()> then)
 {
-    const bool trace = m_session->status() == RunStatus::Trace;
-    const EventLog events = trace ? EventLog() : m_session->liveEvents();
-    if (m_indexed && (trace || m_indexedEvents == quint64(events.size()))) {
-        stopWorker(); // an index for an older state of the run is no longer wanted
+    const RunEvents events = RunEvents::of(m_session);
+    const bool trace = !events.tracePath.isEmpty();
+    if (m_indexed && (trace || m_indexedEvents == quint64(events.events.size()))) {
+        m_job.stop(); // an index for an older state of the run is no longer wanted
         m_pending = nullptr;
         then();
         return;
     }
-    stopWorker();
+    m_job.stop();
     m_pending = std::move(then);
-    const QString path = trace ? m_session->traceFile() : QString();
-    const quint64 generation = m_generation;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    auto cancel = m_cancel;
-    QPointer<ProvenancePane> self(this);
-    m_progress->setValue(0);
-    m_progress->setVisible(true);
-    m_cancelButton->setVisible(true);
     m_title->setText(tr("Indexing the run's events…"));
-    m_worker = QThread::create([self, trace, path, events, cancel, generation] {
-        auto index = std::make_shared<Provenance>();
+    struct Outcome {
+        std::shared_ptr<Provenance> index = std::make_shared<Provenance>();
+        bool ok = false;
         QString error;
-        bool ok = true;
-        quint64 done = 0;
-        quint64 total = 0;
-        const auto each = [&](const Event& e) {
-            index->add(e);
-            if ((++done % 65536) == 0) {
-                const int permille = total ? int(done * 1000 / total) : 0;
-                QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, generation, permille] {
-                        if (self && self->m_generation == generation) self->m_progress->setValue(permille);
-                    },
-                    Qt::QueuedConnection);
-                if (cancel->load()) return false;
+        quint64 count = 0;
+    };
+    m_job.start(
+        [events](const JobControl& control) {
+            Outcome outcome;
+            Provenance& index = *outcome.index;
+            outcome.ok = events.forEach(
+                [&index](const Event& e) {
+                    index.add(e);
+                    return true;
+                },
+                control, &outcome.error, &outcome.count);
+            index.finish();
+            return outcome;
+        },
+        [this](Outcome outcome) {
+            const std::function<void()> then = std::exchange(m_pending, nullptr);
+            if (!outcome.ok) {
+                m_model.setChain(m_index, -1);
+                m_title->setText(tr("Could not read the run's events: %1").arg(outcome.error));
+                Q_EMIT chainShown();
+                return;
             }
-            return true;
-        };
-        if (trace) {
-            TraceReader reader;
-            ok = reader.open(path);
-            if (ok) {
-                total = reader.eventCount();
-                ok = reader.forEachEvent(0, total, each);
-            }
-            if (!ok) error = reader.errorString();
-        } else {
-            total = quint64(events.size());
-            ok = events.forEach(0, events.size(), each, &error);
-        }
-        index->finish();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, index, ok, error, done] {
-                if (!self || self->m_generation != generation) return;
-                self->m_worker->wait();
-                delete self->m_worker;
-                self->m_worker = nullptr;
-                self->m_cancel.reset();
-                self->m_progress->setVisible(false);
-                self->m_cancelButton->setVisible(false);
-                const std::function<void()> then = std::exchange(self->m_pending, nullptr);
-                if (!ok) {
-                    self->m_model.setChain(self->m_index, -1);
-                    self->m_title->setText(tr("Could not read the run's events: %1").arg(error));
-                    Q_EMIT self->chainShown();
-                    return;
-                }
-                self->m_index = std::move(*index);
-                self->m_indexedEvents = done;
-                self->m_indexed = true;
-                if (then) then();
-            },
-            Qt::QueuedConnection);
-    });
-    m_worker->start();
+            m_index = std::move(*outcome.index);
+            m_indexedEvents = outcome.count;
+            m_indexed = true;
+            if (then) then();
+        });
 }
 
 bool ProvenancePane::show(int source, const QString& title, bool readers)

@@ -1,18 +1,17 @@
 #pragma once
 
+#include "backgroundjob.h"
 #include "provenancemodel.h"
 
 #include <doeff/provenance.h>
 
 #include <QWidget>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 
 class QLabel;
 class QProgressBar;
-class QThread;
 class QToolButton;
 class QTreeView;
 
@@ -46,7 +45,7 @@ public:
     bool explainWatch(const QString& expression, bool readers);
 
     /// The index is being built on the worker thread.
-    bool isIndexing() const { return m_worker != nullptr; }
+    bool isIndexing() const { return m_job.isRunning(); }
     /// Stops building the index; the question waiting for it is dropped.
     void cancel();
 
@@ -57,7 +56,7 @@ Q_SIGNALS:
 private:
     /// Runs `then` with the index up to date: now, or when the worker has built it.
     void withIndex(std::function<void()> then);
-    void stopWorker();
+    void indexCancelled();
     void explainAt(What what, const QString& key, int task, quint64 step, bool readers);
     bool show(int source, const QString& title, bool readers);
 
@@ -67,9 +66,7 @@ private:
     QProgressBar* m_progress;
     QToolButton* m_cancelButton;
     QTreeView* m_view;
-    QThread* m_worker = nullptr;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    quint64 m_generation = 0;
+    BackgroundJob m_job;
     std::function<void()> m_pending;
     Provenance m_index;
     quint64 m_indexedEvents = 0;

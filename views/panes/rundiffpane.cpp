@@ -8,9 +8,7 @@
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QPointer>
 #include <QProgressBar>
-#include <QThread>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -23,13 +21,12 @@ RunDiffPane::RunDiffPane(StudioSession* session, QWidget* parent)
     , m_label(new QLabel(this))
     , m_details(new QLabel(this))
     , m_progress(new QProgressBar(this))
+    , m_job(m_progress)
 {
     QVBoxLayout* layout = tightLayout(this);
     layout->addWidget(m_label);
     layout->addWidget(m_progress);
     layout->addWidget(m_view, 1);
-    m_progress->setRange(0, 1000);
-    m_progress->setVisible(false);
     layout->addWidget(m_details);
     m_label->setContentsMargins(4, 2, 4, 2);
     m_details->setContentsMargins(4, 2, 4, 2);
@@ -80,14 +77,11 @@ void RunDiffPane::showDetails(int row)
     m_details->setVisible(true);
 }
 
-RunDiffPane::~RunDiffPane()
-{
-    stopWorker();
-}
+RunDiffPane::~RunDiffPane() = default;
 
 void RunDiffPane::clear()
 {
-    stopWorker();
+    m_job.stop();
     m_other.clear();
     m_model.clear();
     showDetails(-1);
@@ -101,7 +95,7 @@ bool RunDiffPane::canCompare() const
 
 bool RunDiffPane::compareWith(const QString& path)
 {
-    stopWorker();
+    m_job.stop();
     m_model.clear();
     showDetails(-1);
     m_other = path;
@@ -118,69 +112,35 @@ bool RunDiffPane::compareWith(const QString& path)
             return false;
         }
     }
-    // the open run: its trace file, or a snapshot of the live run's events
-    const QString mine = m_session->status() == RunStatus::Trace ? m_session->traceFile() : QString();
-    const QList<Event> live = mine.isEmpty() ? m_session->liveEvents().toList() : QList<Event> {};
     const quint64 finalStep = m_session->presentStep();
-    const quint64 generation = ++m_generation;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    auto cancel = m_cancel;
-    QPointer<RunDiffPane> self(this);
-    m_progress->setValue(0);
-    m_progress->setVisible(true);
     setMessage(tr("Comparing with %1…").arg(QFileInfo(path).fileName()));
-    m_worker = QThread::create([self, path, mine, live, cancel, generation, finalStep] {
-        RunDiffOptions options;
-        options.progress = [self, cancel, generation](quint64 done, quint64 total) {
-            const int permille = total ? int(done * 1000 / total) : 1000;
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, generation, permille] {
-                    if (self && self->m_generation == generation) self->m_progress->setValue(permille);
-                },
-                Qt::QueuedConnection);
-            return !cancel->load();
-        };
+    struct Outcome {
+        bool ok = false;
         RunDiff diff;
         QString error;
-        TraceReader other;
-        bool ok = other.open(path);
-        if (!ok) {
-            error = other.errorString();
-        } else if (mine.isEmpty()) {
-            ok = diffRunWithTrace(live, other, diff, &error, options);
-        } else {
-            TraceReader reader;
-            ok = reader.open(mine);
-            if (!ok)
-                error = reader.errorString();
-            else
-                ok = diffTraces(reader, other, diff, &error, options);
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, ok, diff, error, finalStep] {
-                if (!self || self->m_generation != generation) return;
-                self->stopWorker();
-                self->showResult(ok, diff, error, finalStep);
-            },
-            Qt::QueuedConnection);
-    });
-    m_worker->start();
+    };
+    // The open run is read on the worker too: its trace file, or a snapshot of the live log.
+    m_job.start(
+        [path, mine = RunEvents::of(m_session)](const JobControl& control) {
+            RunDiffOptions options;
+            options.progress = [&control](quint64 done, quint64 total) { return control.progress(done, total); };
+            Outcome outcome;
+            TraceReader other;
+            if (!other.open(path)) {
+                outcome.error = other.errorString();
+            } else if (mine.tracePath.isEmpty()) {
+                outcome.ok = diffRunWithTrace(mine.events.toList(), other, outcome.diff, &outcome.error, options);
+            } else {
+                TraceReader reader;
+                if (!reader.open(mine.tracePath))
+                    outcome.error = reader.errorString();
+                else
+                    outcome.ok = diffTraces(reader, other, outcome.diff, &outcome.error, options);
+            }
+            return outcome;
+        },
+        [this, finalStep](Outcome outcome) { showResult(outcome.ok, outcome.diff, outcome.error, finalStep); });
     return true;
-}
-
-void RunDiffPane::stopWorker()
-{
-    ++m_generation;
-    if (m_cancel) m_cancel->store(true);
-    if (m_worker) {
-        m_worker->wait();
-        delete m_worker;
-        m_worker = nullptr;
-    }
-    m_cancel.reset();
-    m_progress->setVisible(false);
 }
 
 void RunDiffPane::showResult(bool ok, const RunDiff& diff, const QString& error, quint64 finalStep)

@@ -1,15 +1,12 @@
 #pragma once
 
+#include "backgroundjob.h"
 #include "rundiffmodel.h"
 
 #include <QWidget>
 
-#include <atomic>
-#include <memory>
-
 class QLabel;
 class QProgressBar;
-class QThread;
 class QTreeView;
 
 namespace doeff::views {
@@ -38,7 +35,7 @@ public:
     /// to compare or `path` is not a trace (compared() is emitted then too).
     bool compareWith(const QString& path);
     /// A comparison is running on the worker thread.
-    bool isComputing() const { return m_worker != nullptr; }
+    bool isComputing() const { return m_job.isRunning(); }
     /// The other run's file (empty before a comparison).
     QString otherFile() const { return m_other; }
     /// Selects the row's task and shows its step in the open run (what a click does).
@@ -52,7 +49,6 @@ private:
     void clear();
     void setMessage(const QString& text);
     void showDetails(int row);
-    void stopWorker();
     void showResult(bool ok, const RunDiff& diff, const QString& error, quint64 finalStep);
 
     StudioSession* m_session;
@@ -62,9 +58,7 @@ private:
     QLabel* m_details;
     QProgressBar* m_progress;
     QString m_other;
-    QThread* m_worker = nullptr;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    quint64 m_generation = 0;
+    BackgroundJob m_job;
 };
 
 } // namespace doeff::views

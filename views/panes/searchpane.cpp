@@ -3,15 +3,11 @@
 #include "paneparts.h"
 #include "studiosession.h"
 
-#include <doeff/trace.h>
-
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPointer>
 #include <QProgressBar>
-#include <QThread>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -26,14 +22,12 @@ SearchPane::SearchPane(StudioSession* session, QWidget* parent)
     , m_progress(new QProgressBar(this))
     , m_cancelButton(new QToolButton(this))
     , m_view(makeView(this, false))
+    , m_job(m_progress, m_cancelButton)
 {
     QVBoxLayout* layout = tightLayout(this);
-    m_progress->setRange(0, 1000);
-    m_progress->setVisible(false);
     m_cancelButton->setText(tr("Cancel"));
     m_cancelButton->setObjectName(QStringLiteral("cancelSearch"));
-    m_cancelButton->setVisible(false);
-    connect(m_cancelButton, &QToolButton::clicked, this, &SearchPane::cancel);
+    connect(&m_job, &BackgroundJob::cancelledByUser, this, &SearchPane::searchCancelled);
     m_field->setPlaceholderText(tr("Search the whole run: effects, keys, values, logs, tasks"));
     m_field->setClearButtonEnabled(true);
     m_field->setObjectName(QStringLiteral("searchField"));
@@ -52,7 +46,7 @@ SearchPane::SearchPane(StudioSession* session, QWidget* parent)
     connect(m_field, &QLineEdit::returnPressed, this, [this] { search(m_field->text()); });
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex& index) { travelTo(index.row()); });
     connect(m_session, &StudioSession::documentOpened, this, [this] {
-        stopWorker();
+        m_job.stop();
         m_pendingFind.reset();
         m_model.clear();
         m_summary->clear();
@@ -60,29 +54,15 @@ SearchPane::SearchPane(StudioSession* session, QWidget* parent)
     });
 }
 
-SearchPane::~SearchPane()
-{
-    stopWorker();
-}
-
-void SearchPane::stopWorker()
-{
-    ++m_generation;
-    if (m_cancel) m_cancel->store(true);
-    if (m_worker) {
-        m_worker->wait();
-        delete m_worker;
-        m_worker = nullptr;
-    }
-    m_cancel.reset();
-    m_progress->setVisible(false);
-    m_cancelButton->setVisible(false);
-}
+SearchPane::~SearchPane() = default;
 
 void SearchPane::cancel()
 {
-    if (!m_worker) return;
-    stopWorker();
+    if (m_job.stop()) searchCancelled();
+}
+
+void SearchPane::searchCancelled()
+{
     m_pendingFind.reset();
     m_summary->setText(tr("Search cancelled"));
     Q_EMIT searchFinished(false);
@@ -90,7 +70,7 @@ void SearchPane::cancel()
 
 void SearchPane::search(const QString& text)
 {
-    stopWorker();
+    m_job.stop();
     if (text.isEmpty()) {
         finished({}, true, {}, text);
         return;
@@ -98,66 +78,26 @@ void SearchPane::search(const QString& text)
     SearchQuery query;
     query.text = text;
     query.limit = 100'000;
-    // what to read, taken on this thread: a trace's path, or a snapshot of the live events
-    const bool trace = m_session->status() == RunStatus::Trace;
-    const QString path = trace ? m_session->traceFile() : QString();
-    const EventLog events = trace ? EventLog() : m_session->liveEvents();
-    const quint64 generation = m_generation;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    auto cancel = m_cancel;
-    QPointer<SearchPane> self(this);
-    m_progress->setValue(0);
-    m_progress->setVisible(true);
-    m_cancelButton->setVisible(true);
     m_summary->setText(tr("Searching…"));
-    m_worker = QThread::create([self, trace, path, events, query, cancel, generation, text] {
-        Searcher searcher(query);
+    struct Outcome {
+        SearchResult result;
+        bool ok = false;
         QString error;
-        bool ok = true;
-        quint64 done = 0;
-        quint64 total = 0;
-        const auto each = [&](const Event& e) {
-            searcher.add(e);
-            if ((++done % 65536) == 0) {
-                const int permille = total ? int(done * 1000 / total) : 0;
-                QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, generation, permille] {
-                        if (self && self->m_generation == generation) self->m_progress->setValue(permille);
-                    },
-                    Qt::QueuedConnection);
-                if (cancel->load()) return false;
-            }
-            return true;
-        };
-        if (trace) {
-            TraceReader reader;
-            ok = reader.open(path);
-            if (ok) {
-                total = reader.eventCount();
-                ok = reader.forEachEvent(0, total, each);
-            }
-            if (!ok) error = reader.errorString();
-        } else {
-            total = quint64(events.size());
-            ok = events.forEach(0, events.size(), each, &error);
-        }
-        const SearchResult result = searcher.result();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, result, ok, error, text] {
-                if (!self || self->m_generation != generation) return;
-                self->m_worker->wait();
-                delete self->m_worker;
-                self->m_worker = nullptr;
-                self->m_cancel.reset();
-                self->m_progress->setVisible(false);
-                self->m_cancelButton->setVisible(false);
-                self->finished(result, ok, error, text);
-            },
-            Qt::QueuedConnection);
-    });
-    m_worker->start();
+    };
+    m_job.start(
+        [events = RunEvents::of(m_session), query](const JobControl& control) {
+            Searcher searcher(query);
+            Outcome outcome;
+            outcome.ok = events.forEach(
+                [&searcher](const Event& e) {
+                    searcher.add(e);
+                    return true;
+                },
+                control, &outcome.error);
+            outcome.result = searcher.result();
+            return outcome;
+        },
+        [this, text](Outcome outcome) { finished(outcome.result, outcome.ok, outcome.error, text); });
 }
 
 void SearchPane::finished(const SearchResult& result, bool ok, const QString& error, const QString& text)
@@ -185,7 +125,7 @@ bool SearchPane::find(bool next, bool maySearch)
 {
     if (maySearch && m_model.rowCount() == 0 && !m_field->text().isEmpty()) {
         // no hits yet: search, and travel when the hits are in
-        if (!m_worker) search(m_field->text());
+        if (!m_job.isRunning()) search(m_field->text());
         m_pendingFind = next;
         return true;
     }

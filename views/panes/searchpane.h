@@ -1,17 +1,16 @@
 #pragma once
 
+#include "backgroundjob.h"
 #include "searchmodel.h"
 
 #include <QWidget>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QThread;
 class QToolButton;
 class QTreeView;
 
@@ -37,7 +36,7 @@ public:
     /// field does); searchFinished() tells when the hits are in. An empty text clears them.
     void search(const QString& text);
     /// A search is running.
-    bool isSearching() const { return m_worker != nullptr; }
+    bool isSearching() const { return m_job.isRunning(); }
     /// Stops the running search; the hits stay as they were.
     void cancel();
     /// Travels to the first hit after / the last hit before the viewed step; false when none.
@@ -56,7 +55,7 @@ Q_SIGNALS:
 
 private:
     bool travelTo(int row);
-    void stopWorker();
+    void searchCancelled();
     void finished(const SearchResult& result, bool ok, const QString& error, const QString& text);
     bool find(bool next, bool maySearch = true);
 
@@ -67,9 +66,7 @@ private:
     QProgressBar* m_progress;
     QToolButton* m_cancelButton;
     QTreeView* m_view;
-    QThread* m_worker = nullptr;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    quint64 m_generation = 0;
+    BackgroundJob m_job;
     std::optional<bool> m_pendingFind; ///< Find Next (true) / Previous (false) once the hits are in
 };
 
