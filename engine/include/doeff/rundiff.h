@@ -19,7 +19,10 @@ class TraceReader;
 /// Runs are aligned by effect, per task: each task's effects are taken in order (an effect with
 /// its name, label, fields, result and the store writes, logs and errors that follow it in that
 /// task), and the n-th of task t in A is compared with the n-th of task t in B, so a different
-/// interleaving of tasks is not a difference. The run's start (`RunStarted`: program, store,
+/// interleaving of tasks is not a difference. Tasks are matched by where they come from, not by
+/// their ids: main with main, and the n-th task named N that a task spawned with the n-th task
+/// named N that its match spawned, so runs that spawn in another order, or spawn an extra task,
+/// still compare each task with its counterpart. The run's start (`RunStarted`: program, store,
 /// env), each task's end (`TaskFinished`) and the run's end (`RunFinished`) take part as effects
 /// of those names.
 struct RunDivergence {
@@ -27,7 +30,7 @@ struct RunDivergence {
     quint64 eventB = 0;
     quint64 stepA = 0;
     quint64 stepB = 0;
-    int task = -1; ///< the task (-1: the run's end)
+    int task = -1; ///< the task's id in A (in B when only B has the effect; -1: the run's end)
     QString effect; ///< the effect's name (`Get`, `Put`, `RunStarted`, `TaskFinished`, …)
     /// What differs, in the order the comparison checks: `effect`, `fields`, `label`, `result`,
     /// `writes`; `missing` when one run lacks the effect (the run or the task ended first, or the

@@ -14,8 +14,10 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace doeff {
 
@@ -43,7 +45,8 @@ struct Write {
 struct Rec {
     quint64 event = 0;
     quint64 step = 0;
-    int task = 0;
+    int task = 0; ///< the task's id in its own run
+    int lane = 0; ///< the task's lane: the same in both runs for tasks that match (TaskMatcher)
     QString effect; ///< the effect's name, or RunStarted / TaskFinished / RunFinished
     QString label;
     QVariant fields;
@@ -162,6 +165,51 @@ struct Lane {
     std::deque<Rec> queue[2];
 };
 
+/// Which task of one run is which task of the other: tasks are matched by where they come
+/// from, not by their ids, so that two runs that spawn in another order (another build, the
+/// other runner, an extra task) still compare each task with its counterpart. The main task
+/// matches the main task, and the n-th task named N that a task spawned matches the n-th task
+/// named N that its match spawned. A task whose spawn was not read (it lies in a skipped
+/// byte-identical prefix, where the ids are the same in both runs) keeps its id as its lane.
+class TaskMatcher {
+public:
+    int lane(int which, int task)
+    {
+        // events of one task come in runs: remember the last one asked for
+        if (task != m_lastTask[which]) {
+            m_lastTask[which] = task;
+            m_lastLane[which] = m_lanes[which].value(task, task);
+        }
+        return m_lastLane[which];
+    }
+    void spawned(int which, int child, int parent, TaskKindCode kind, const QString& name)
+    {
+        m_lastTask[which] = noTask;
+        if (kind == TaskKindCode::Main) {
+            m_lanes[which].insert(child, mainLane);
+            return;
+        }
+        QString origin = QString::number(lane(which, parent)) + u'/' + name;
+        origin += u'#' + QString::number(m_spawned[which][origin]++);
+        auto it = m_byOrigin.constFind(origin);
+        if (it == m_byOrigin.cend()) it = m_byOrigin.insert(origin, firstSpawnedLane + int(m_byOrigin.size()));
+        m_lanes[which].insert(child, *it);
+    }
+    /// Task id → lane of the tasks whose spawn was read, per run.
+    const QHash<int, int>& lanes(int which) const { return m_lanes[which]; }
+
+private:
+    static constexpr int noTask = std::numeric_limits<int>::min();
+    static constexpr int mainLane = 0;
+    /// Lanes of matched spawned tasks begin here, above any task id of a skipped prefix.
+    static constexpr int firstSpawnedLane = 1 << 30;
+    QHash<int, int> m_lanes[2]; ///< task id → lane, per run
+    QHash<QString, int> m_spawned[2]; ///< `parent lane/name` → how many so far, per run
+    QHash<QString, int> m_byOrigin; ///< `parent lane/name#n` → lane
+    int m_lastTask[2] = { noTask, noTask };
+    int m_lastLane[2] = { 0, 0 };
+};
+
 constexpr quint64 chunkEvents = 4096;
 constexpr quint64 noStep = std::numeric_limits<quint64>::max();
 
@@ -210,6 +258,8 @@ public:
                 return false;
             }
         }
+        m_laneOf[0] = m_tasks.lanes(0);
+        m_laneOf[1] = m_tasks.lanes(1);
         out.eventsA = m_side[0].next;
         out.eventsB = m_side[1].next;
         out.first = m_first;
@@ -220,15 +270,20 @@ public:
             [](const RunEffectDifferences& x, const RunEffectDifferences& y) { return x.count > y.count; });
         return true;
     }
+    /// After run(): task id → lane of the tasks whose spawn was read, per run (the others keep
+    /// their id as their lane).
+    const QHash<int, int>& lanes(int which) const { return m_laneOf[which]; }
 
 private:
     void feed(int which, const Event& e, quint64 index)
     {
         Side& s = m_side[which];
         s.step = e.step;
+        if (e.kind == EventKind::TaskSpawned) m_tasks.spawned(which, e.task, e.index, TaskKindCode(e.code), e.name);
+        const int task = m_tasks.lane(which, e.task);
         switch (e.kind) {
         case EventKind::RunStarted: {
-            Rec r = make(e, index, QStringLiteral("RunStarted"));
+            Rec r = make(e, index, task, QStringLiteral("RunStarted"));
             r.label = e.name;
             r.fields = e.value; // the initial store
             r.result = e.old; // the env
@@ -236,7 +291,7 @@ private:
             break;
         }
         case EventKind::RunFinished: {
-            Rec r = make(e, index, QStringLiteral("RunFinished"));
+            Rec r = make(e, index, -1, QStringLiteral("RunFinished"));
             r.task = -1;
             r.label = e.name;
             r.result = e.value;
@@ -244,15 +299,15 @@ private:
             break;
         }
         case EventKind::EffectYielded: {
-            close(which, e.task);
-            Rec r = make(e, index, e.text);
+            close(which, task);
+            Rec r = make(e, index, task, e.text);
             r.label = e.name;
             r.fields = e.value;
-            lane(e.task).open[which] = std::move(r);
+            lane(task).open[which] = std::move(r);
             break;
         }
         case EventKind::EffectHandled: {
-            Rec& r = openFor(which, e, index);
+            Rec& r = openFor(which, e, index, task);
             const auto how = HandledHow(e.code);
             if (how == HandledHow::Forwarded || how == HandledHow::HandlerStarted) break;
             if (e.name == r.label) {
@@ -268,21 +323,21 @@ private:
             break;
         }
         case EventKind::StoreWrite:
-            openFor(which, e, index).writes << Write { e.name, e.value };
+            openFor(which, e, index, task).writes << Write { e.name, e.value };
             break;
         case EventKind::StoreReplaced:
-            openFor(which, e, index).writes << Write { QStringLiteral("(store)"), e.value };
+            openFor(which, e, index, task).writes << Write { QStringLiteral("(store)"), e.value };
             break;
         case EventKind::LogAppended:
-            openFor(which, e, index).writes << Write { QStringLiteral("(log)"), e.value };
+            openFor(which, e, index, task).writes << Write { QStringLiteral("(log)"), e.value };
             break;
         case EventKind::ErrorRaised:
-            openFor(which, e, index).writes
+            openFor(which, e, index, task).writes
                 << Write { QStringLiteral("(raised)"), QStringLiteral("%1: %2").arg(e.name, e.text) };
             break;
         case EventKind::TaskFinished: {
-            close(which, e.task);
-            Rec r = make(e, index, QStringLiteral("TaskFinished"));
+            close(which, task);
+            Rec r = make(e, index, task, QStringLiteral("TaskFinished"));
             r.label = e.name;
             r.result = e.value;
             push(which, std::move(r));
@@ -293,22 +348,23 @@ private:
         }
     }
 
-    static Rec make(const Event& e, quint64 index, const QString& effect)
+    static Rec make(const Event& e, quint64 index, int lane, const QString& effect)
     {
         Rec r;
         r.event = index;
         r.step = e.step;
         r.task = e.task;
+        r.lane = lane;
         r.effect = effect;
         return r;
     }
 
     /// The task's open effect; events before a task's first effect (or after a skipped shared
     /// prefix) gather in one without a name, the same in both runs.
-    Rec& openFor(int which, const Event& e, quint64 index)
+    Rec& openFor(int which, const Event& e, quint64 index, int task)
     {
-        std::optional<Rec>& open = lane(e.task).open[which];
-        if (!open) open = make(e, index, QString());
+        std::optional<Rec>& open = lane(task).open[which];
+        if (!open) open = make(e, index, task, QString());
         return *open;
     }
 
@@ -323,7 +379,7 @@ private:
 
     void push(int which, Rec&& r)
     {
-        const int task = r.task;
+        const int task = r.lane;
         Lane& l = lane(task);
         std::deque<Rec>& q = l.queue[which];
         q.push_back(std::move(r));
@@ -377,7 +433,7 @@ private:
             d.eventB = y.event;
             d.stepA = x.step;
             d.stepB = y.step;
-            d.task = task;
+            d.task = x.task;
             d.effect = x.effect.isEmpty() ? y.effect : x.effect;
             d.field = field;
             if (d.effect == QLatin1StringView("RunStarted")) // its fields are the store, its result the env
@@ -407,7 +463,7 @@ private:
     void lacking(int which, const Rec& r)
     {
         const Side& other = m_side[1 - which];
-        const std::deque<Rec>& oq = lane(r.task).queue[1 - which];
+        const std::deque<Rec>& oq = lane(r.lane).queue[1 - which];
         quint64 event = other.next;
         quint64 step = other.step;
         if (!oq.empty()) {
@@ -463,7 +519,9 @@ private:
 
     RunDiffOptions m_options;
     Side m_side[2];
-    std::unordered_map<int, Lane> m_lanes;
+    TaskMatcher m_tasks;
+    QHash<int, int> m_laneOf[2];
+    std::unordered_map<int, Lane> m_lanes; ///< by lane (TaskMatcher)
     Lane* m_cached = nullptr;
     int m_cachedTask = 0;
     std::optional<RunDivergence> m_first;
@@ -513,28 +571,41 @@ QString taskText(const SessionTask& t)
     return s;
 }
 
-/// The differences of the two runs' final states.
-void diffFinalStates(const SessionState& a, const SessionState& b, RunDiffSummary& out)
+/// The differences of the two runs' final states. Tasks are paired by lane (TaskMatcher):
+/// `lanesA` and `lanesB` give the lane of each task whose spawn was read.
+void diffFinalStates(const SessionState& a, const SessionState& b, const QHash<int, int>& lanesA,
+                     const QHash<int, int>& lanesB, RunDiffSummary& out)
 {
     auto status = [](const SessionState& s) { return s.finished() ? s.status() : QStringLiteral("(not finished)"); };
     if (status(a) != status(b)) out.outcome = difference(QStringLiteral("outcome"), status(a), status(b));
-    int mainA = -1;
-    for (const SessionTask& t : a.tasks())
-        if (t.kind == TaskKindCode::Main) mainA = t.id;
-    if (mainA < 0 && !a.tasks().isEmpty()) mainA = a.tasks().firstKey();
-    const int main = mainA < 0 ? 0 : mainA;
-    diffStores(a.store(main), b.store(main), QString(), out.store);
-    QSet<int> ids;
+    auto mainOf = [](const SessionState& s) {
+        for (const SessionTask& t : s.tasks())
+            if (t.kind == TaskKindCode::Main) return t.id;
+        return s.tasks().isEmpty() ? 0 : s.tasks().firstKey();
+    };
+    const int mainA = mainOf(a);
+    const int mainB = mainOf(b);
+    diffStores(a.store(mainA), b.store(mainB), QString(), out.store);
+    // each lane's task in A and in B (-1: that run has none)
+    std::map<int, std::pair<int, int>> byLane;
     for (auto it = a.tasks().begin(); it != a.tasks().end(); ++it)
-        ids.insert(it.key());
+        byLane.try_emplace(lanesA.value(it.key(), it.key()), -1, -1).first->second.first = it.key();
     for (auto it = b.tasks().begin(); it != b.tasks().end(); ++it)
-        ids.insert(it.key());
-    QList<int> sorted(ids.begin(), ids.end());
-    std::sort(sorted.begin(), sorted.end());
-    for (int id : sorted) {
-        const SessionTask* ta = a.task(id);
-        const SessionTask* tb = b.task(id);
-        const QString what = QStringLiteral("task %1 (%2)").arg(id).arg(ta ? ta->name : tb->name);
+        byLane.try_emplace(lanesB.value(it.key(), it.key()), -1, -1).first->second.second = it.key();
+    std::vector<std::pair<int, int>> pairs;
+    for (const auto& [lane, ids] : byLane)
+        pairs.push_back(ids);
+    std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) {
+        const int kx = x.first >= 0 ? x.first : x.second, ky = y.first >= 0 ? y.first : y.second;
+        return kx != ky ? kx < ky : x.first < y.first;
+    });
+    for (const auto& [idA, idB] : pairs) {
+        const SessionTask* ta = idA >= 0 ? a.task(idA) : nullptr;
+        const SessionTask* tb = idB >= 0 ? b.task(idB) : nullptr;
+        const QString ids = !ta ? QString::number(idB)
+            : !tb || idA == idB ? QString::number(idA)
+                                : QStringLiteral("%1 / %2").arg(idA).arg(idB);
+        const QString what = QStringLiteral("task %1 (%2)").arg(ids, ta ? ta->name : tb->name);
         if (!ta || !tb) {
             out.tasks << difference(what, ta ? taskText(*ta) : QStringLiteral("(none)"),
                                     tb ? taskText(*tb) : QStringLiteral("(none)"));
@@ -542,11 +613,11 @@ void diffFinalStates(const SessionState& a, const SessionState& b, RunDiffSummar
         }
         if (ta->state != tb->state || ta->outcome != tb->outcome)
             out.tasks << difference(what, taskText(*ta), taskText(*tb));
-        if (id != main && ta->storeOwner == id && tb->storeOwner == id)
-            diffStores(a.store(id), b.store(id), QStringLiteral("task %1: ").arg(id), out.store);
+        if (idA != mainA && ta->storeOwner == idA && tb->storeOwner == idB)
+            diffStores(a.store(idA), b.store(idB), QStringLiteral("task %1: ").arg(ids), out.store);
     }
-    const SessionTask* ta = a.task(main);
-    const SessionTask* tb = b.task(main);
+    const SessionTask* ta = a.task(mainA);
+    const SessionTask* tb = b.task(mainB);
     diffEnvs(ta ? ta->env : Env {}, tb ? tb->env : Env {}, out.env);
 }
 
@@ -569,7 +640,8 @@ RunDiff diffRuns(const QList<Event>& a, const QList<Event>& b, const RunDiffOpti
     RunDiff out;
     ListSource sa(a);
     ListSource sb(b);
-    const bool done = Aligner(sa, sb, options).run(0, out, nullptr);
+    Aligner aligner(sa, sb, options);
+    const bool done = aligner.run(0, out, nullptr);
     if (done && options.summary) {
         SessionState fa;
         SessionState fb;
@@ -577,7 +649,7 @@ RunDiff diffRuns(const QList<Event>& a, const QList<Event>& b, const RunDiffOpti
             fa.apply(e);
         for (const Event& e : b)
             fb.apply(e);
-        diffFinalStates(fa, fb, out.summary);
+        diffFinalStates(fa, fb, aligner.lanes(0), aligner.lanes(1), out.summary);
         out.hasSummary = true;
     }
     return out;
@@ -589,7 +661,8 @@ bool diffTraces(TraceReader& a, TraceReader& b, RunDiff& out, QString* error, co
     const quint64 shared = options.skipSharedPrefix ? a.sharedPrefixEvents(b) : 0;
     TraceSource sa(a);
     TraceSource sb(b);
-    if (!Aligner(sa, sb, options).run(shared, out, error)) return false;
+    Aligner aligner(sa, sb, options);
+    if (!aligner.run(shared, out, error)) return false;
     out.shared = shared;
     if (options.summary) {
         const auto fa = a.stateAtEvent(a.eventCount());
@@ -598,7 +671,7 @@ bool diffTraces(TraceReader& a, TraceReader& b, RunDiff& out, QString* error, co
             if (error) *error = (fa ? b : a).errorString();
             return false;
         }
-        diffFinalStates(*fa, *fb, out.summary);
+        diffFinalStates(*fa, *fb, aligner.lanes(0), aligner.lanes(1), out.summary);
         out.hasSummary = true;
     }
     return true;
@@ -610,7 +683,8 @@ bool diffRunWithTrace(const QList<Event>& a, TraceReader& b, RunDiff& out, QStri
     out = RunDiff {};
     ListSource sa(a);
     TraceSource sb(b);
-    if (!Aligner(sa, sb, options).run(0, out, error)) return false;
+    Aligner aligner(sa, sb, options);
+    if (!aligner.run(0, out, error)) return false;
     if (options.summary) {
         SessionState fa;
         for (const Event& e : a)
@@ -620,7 +694,7 @@ bool diffRunWithTrace(const QList<Event>& a, TraceReader& b, RunDiff& out, QStri
             if (error) *error = b.errorString();
             return false;
         }
-        diffFinalStates(fa, *fb, out.summary);
+        diffFinalStates(fa, *fb, aligner.lanes(0), aligner.lanes(1), out.summary);
         out.hasSummary = true;
     }
     return true;

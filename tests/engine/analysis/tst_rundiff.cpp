@@ -271,6 +271,48 @@ private Q_SLOTS:
         QCOMPARE(d.summary.effects[0].count, quint64(1));
         QVERIFY2(formatRunDiff(d, u"a"_s, u"b"_s).contains(u"Get missing in a"_s), qPrintable(formatRunDiff(d)));
     }
+    // Tasks match by where they come from, not by their ids: the same workers spawned in the
+    // other order (ids swapped), or after an extra task (ids shifted), are compared with their
+    // counterparts, and only the extra task differs.
+    void tasksMatchByOriginNotById()
+    {
+        const RunBuilder a = workers(20, true); // w1 is task 1, w2 is task 2
+        auto work = [](RunBuilder& r, int w1, int w2) {
+            for (int i = 0; i < 20; ++i) {
+                r.get(w2, u"k2"_s, i).put(w2, u"k2"_s, i + 1, i);
+                r.get(w1, u"k1"_s, i).put(w1, u"k1"_s, i + 1, i);
+            }
+        };
+        RunBuilder swapped;
+        swapped.start().spawn(1, u"w2"_s).spawn(2, u"w1"_s);
+        work(swapped, 2, 1);
+        swapped.finishTask(2).finishTask(1);
+        const RunDiff same = diffRuns(a.events, swapped.events);
+        QVERIFY2(same.equal(), qPrintable(formatRunDiff(same)));
+        // the same through two traces
+        TraceReader ra, rb;
+        QVERIFY(ra.openData(record(a.events), u"a"_s) && rb.openData(record(swapped.events), u"b"_s));
+        RunDiff traced;
+        QVERIFY(diffTraces(ra, rb, traced));
+        QVERIFY2(traced.equal(), qPrintable(formatRunDiff(traced)));
+
+        RunBuilder extra;
+        extra.start().spawn(1, u"logger"_s).spawn(2, u"w1"_s).spawn(3, u"w2"_s);
+        work(extra, 2, 3);
+        extra.finishTask(1).finishTask(2).finishTask(3);
+        const RunDiff d = diffRuns(a.events, extra.events);
+        QVERIFY(!d.equal());
+        QCOMPARE(d.first->effect, u"TaskFinished"_s); // the logger's end, which A lacks
+        QCOMPARE(d.first->field, u"missing"_s);
+        QCOMPARE(d.first->task, 1); // B's id: only B has the task
+        QVERIFY(d.first->a.isEmpty());
+        QCOMPARE(d.summary.effects.size(), 1);
+        QCOMPARE(d.summary.effects[0].count, quint64(1));
+        QCOMPARE(d.summary.tasks.size(), 1);
+        QCOMPARE(d.summary.tasks[0].what, u"task 1 (logger)"_s);
+        QCOMPARE(d.summary.tasks[0].a, u"(none)"_s);
+        QVERIFY(d.summary.store.isEmpty()); // w1's and w2's stores are compared with their matches
+    }
     void theEarliestDivergenceOfEitherRun()
     {
         // task 2 differs early in A's order but is reached late in B's; task 1 differs in the
