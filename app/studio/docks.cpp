@@ -22,6 +22,7 @@
 #include <QChildEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QHelpEvent>
 #include <QMenu>
@@ -170,7 +171,10 @@ void MainWindow::createDocks()
     m_compare->setObjectName(u"compareWith"_s);
     m_compare->setStatusTip(tr("Compare the open run with another recorded run (.doefftrace), aligned by effect"));
     connect(m_compare, &QAction::triggered, this, [this, compare] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Compare With"), {}, tr("Traces (*.doefftrace)"));
+        // beside the open trace: the other run is usually recorded next to it
+        const QString near
+            = m_session->traceFile().isEmpty() ? QString() : QFileInfo(m_session->traceFile()).absolutePath();
+        const QString path = QFileDialog::getOpenFileName(this, tr("Compare With"), near, tr("Traces (*.doefftrace)"));
         if (path.isEmpty()) return;
         compare->show();
         compare->raise();

@@ -1255,6 +1255,22 @@ private Q_SLOTS:
         const QString grouped = QLocale().toString(last);
         QVERIFY(grouped.contains(u','));
         QVERIFY2(w.stepText().contains(grouped), qPrintable(w.stepText()));
+        // the Compare pane's steps too: against a run that goes one iteration further
+        const QString longer = dir.filePath(u"longer.doefftrace"_s);
+        QVERIFY(doeffRunSucceeds({ u"busy_loop"_s, u"--env"_s, u"iterations=601"_s, u"--trace"_s, longer }));
+        auto* compare = w.findChild<views::RunDiffPane*>();
+        QVERIFY(compare);
+        QSignalSpy compared(compare, &views::RunDiffPane::compared);
+        QVERIFY(compare->compareWith(longer));
+        QVERIFY(compared.wait(10000));
+        const auto& rows = compare->model()->rows();
+        const auto late = std::find_if(rows.begin(), rows.end(),
+                                       [](const views::RunDiffModel::Row& r) { return r.hasStep && r.step > 1000; });
+        QVERIFY(late != rows.end()); // the run's end
+        const int row = int(late - rows.begin());
+        QCOMPARE(compare->model()->index(row, views::RunDiffModel::StepColumn).data().toString(),
+                 QLocale().toString(late->step));
+        QVERIFY(QLocale().toString(late->step).contains(u','));
     }
     void helpMenuListsShortcutsOpensTheGuideAndResetsTheLayout()
     {

@@ -1,6 +1,7 @@
 #include "rundiffmodel.h"
 
 #include <QFont>
+#include <QLocale>
 
 namespace doeff::views {
 
@@ -108,6 +109,10 @@ QVariant RunDiffModel::data(const QModelIndex& index, int role) const
             return f;
         }
         return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == StepColumn || index.column() == OtherStepColumn || index.column() == TaskColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
     case Qt::ToolTipRole:
         if (index.column() == ThisColumn) return r.a;
         if (index.column() == OtherColumn) return r.b;
@@ -117,9 +122,9 @@ QVariant RunDiffModel::data(const QModelIndex& index, int role) const
         case WhatColumn:
             return r.what;
         case StepColumn:
-            return r.hasStep ? QVariant(r.step) : QVariant();
+            return r.hasStep ? QLocale().toString(r.step) : QVariant();
         case OtherStepColumn:
-            return r.first || r.task >= 0 ? QVariant(r.otherStep) : QVariant();
+            return r.first || r.task >= 0 ? QLocale().toString(r.otherStep) : QVariant();
         case TaskColumn:
             return r.task >= 0 ? QVariant(r.task) : QVariant();
         case DiffersColumn:

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -153,14 +154,14 @@ void RunDiffPane::showResult(bool ok, const RunDiff& diff, const QString& error,
     m_model.setDiff(diff, finalStep);
     const QString name = QFileInfo(m_other).fileName();
     if (diff.equal()) {
-        setMessage(tr("This run and %1 are equal (%2 events).").arg(name).arg(diff.eventsA));
+        setMessage(tr("This run and %1 are equal (%2 events).").arg(name, QLocale().toString(diff.eventsA)));
     } else {
-        QString text = tr("This run against %1: %2 differences.").arg(name).arg(m_model.rowCount());
+        const QLocale locale;
+        QString text = tr("This run against %1: %2 differences.").arg(name, locale.toString(m_model.rowCount()));
         if (diff.first)
             text += u' '
                 + tr("First divergence at step %1 here, step %2 there (task %3, %4: %5).")
-                      .arg(diff.first->stepA)
-                      .arg(diff.first->stepB)
+                      .arg(locale.toString(diff.first->stepA), locale.toString(diff.first->stepB))
                       .arg(diff.first->task)
                       .arg(diff.first->effect, diff.first->field);
         setMessage(text);
