@@ -938,6 +938,44 @@ private Q_SLOTS:
         QCOMPARE(okTasks.first().outcome, u"Ok(3)"_s);
     }
 
+    // A failed run's trace shows the failing point the live result shows: the same failing
+    // task, the same K (no raise site repeated over the frame it is in), and the source stack
+    // ending on the same line (the line at the raise, not at the step before it).
+    void aTracesFailingPointIsTheLiveResults_data()
+    {
+        QTest::addColumn<QString>("program");
+        QTest::newRow("deadlock: main's own error, not the last task told") << u"deadlock"_s;
+        QTest::newRow("pipeline: passed on from the parser") << u"pipeline"_s;
+    }
+    void aTracesFailingPointIsTheLiveResults()
+    {
+        QFETCH(QString, program);
+        Fixture f;
+        QVERIFY(runToEnd(f, program));
+        const RuntimeResultBase& live = f.session.result();
+        QVERIFY(live.is_err());
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"failed.doefftrace"_s);
+        TraceSource source;
+        source.events = f.session.liveEvents();
+        QCOMPARE(exportTrace(source, TraceFormat::Native, path), QString());
+        const auto loaded = loadTrace(path);
+        QVERIFY2(loaded->error.isEmpty(), qPrintable(loaded->error));
+        QVERIFY(loaded->result && loaded->result->is_err());
+        const RuntimeResultBase& traced = *loaded->result;
+        QCOMPARE(traced.error_context().task, live.error_context().task);
+        QStringList liveK, tracedK;
+        for (const FrameInfo& fi : live.k_stack().frames)
+            liveK << fi.kind + u' ' + fi.description;
+        for (const FrameInfo& fi : traced.k_stack().frames)
+            tracedK << fi.kind + u' ' + fi.description;
+        QCOMPARE(tracedK, liveK);
+        QVERIFY(!traced.source_stack().entries.isEmpty());
+        const auto& last = traced.source_stack().entries.last();
+        QCOMPARE(last.file, live.source_stack().entries.last().file);
+        QCOMPARE(last.line, live.source_stack().entries.last().line);
+    }
+
     // Not a trace, truncated, wrong version: an error naming the file, never a crash.
     void badTracesAreErrors()
     {
@@ -1222,6 +1260,32 @@ private Q_SLOTS:
         const QPoint at = pane.view()->mapFromScene(pane.nodeRect(u"task:1"_s).center());
         QTest::mouseClick(pane.view()->viewport(), Qt::LeftButton, {}, at);
         QCOMPARE(f.session.selectedTask(), 1);
+    }
+    // After the deadlock its tasks have failed and wait on nothing: at the end of the run the
+    // pane shows the ring as it was when the deadlock was found, and says that it does.
+    void waitForPaneShowsTheDeadlockAfterTheRunEnded()
+    {
+        Fixture f;
+        WaitForPane pane(&f.session);
+        pane.resize(900, 400);
+        QVERIFY(runToEnd(f, u"deadlock"_s));
+        QTRY_VERIFY(pane.model()->deadlockMoment().has_value());
+        const quint64 moment = *pane.model()->deadlockMoment();
+        QVERIFY(moment < f.session.viewStep());
+        const WaitForGraph& g = pane.model()->graph();
+        QCOMPARE(g.step, moment);
+        QCOMPARE(g.cycles.front().tasks, (QList<int> { 1, 2 }));
+        QVERIFY(!pane.cycleNodes().isEmpty());
+        QVERIFY2(pane.caption().startsWith(
+                     u"Deadlocked at step %1; shown as it was then (viewing step %2)."_s.arg(moment).arg(
+                         f.session.viewStep())),
+                 qPrintable(pane.caption()));
+        // before the moment, the viewed step's own graph, without the note
+        QVERIFY(f.session.goToStep(moment - 1));
+        QTRY_VERIFY(!pane.model()->deadlockMoment());
+        QCOMPARE(pane.model()->graph().step, moment - 1);
+        QVERIFY(pane.model()->graph().cycles.isEmpty());
+        QVERIFY(pane.caption().startsWith(u"Step %1:"_s.arg(moment - 1)));
     }
     // Issue 21: paused at the deadlock (a Deadlock breakpoint), every task of the deadlock
     // example waits: the ring through the promises main handed to alice and bob is red.

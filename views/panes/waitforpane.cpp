@@ -13,6 +13,7 @@
 #include <QGraphicsScene>
 #include <QGraphicsView>
 #include <QLabel>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainterPath>
 #include <QSet>
@@ -66,12 +67,18 @@ WaitForPane::WaitForPane(StudioSession* session, QWidget* parent)
     layout->addWidget(m_label);
     layout->addWidget(m_view);
     m_label->setContentsMargins(4, 2, 4, 2);
+    m_label->setWordWrap(true);
     m_view->setScene(m_scene);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setDragMode(QGraphicsView::ScrollHandDrag);
     m_view->viewport()->installEventFilter(this);
     connect(&m_model, &WaitForModel::changed, this, &WaitForPane::relayout);
     relayout();
+}
+
+QString WaitForPane::caption() const
+{
+    return m_label->text();
 }
 
 void WaitForPane::selectTask(int task)
@@ -208,12 +215,18 @@ void WaitForPane::relayout()
     qsizetype waiting = 0;
     for (const WaitForTask& t : g.tasks)
         if (t.blocked()) ++waiting;
-    m_label->setText(nodes.isEmpty() ? tr("Step %1: no task is waiting").arg(g.step)
-                                     : tr("Step %1: %2 waiting, %3 promises, %4 cycles")
-                                           .arg(g.step)
-                                           .arg(waiting)
-                                           .arg(g.promises.size())
-                                           .arg(g.cycles.size()));
+    const QLocale locale;
+    QString text = nodes.isEmpty() ? tr("Step %1: no task is waiting").arg(locale.toString(g.step))
+                                   : tr("Step %1: %2 waiting, %3 promises, %4 cycles")
+                                         .arg(locale.toString(g.step))
+                                         .arg(waiting)
+                                         .arg(g.promises.size())
+                                         .arg(g.cycles.size());
+    if (const std::optional<quint64> moment = m_model.deadlockMoment())
+        text = tr("Deadlocked at step %1; shown as it was then (viewing step %2). %3")
+                   .arg(locale.toString(*moment), locale.toString(m_session->viewStep()))
+                   .arg(text);
+    m_label->setText(text);
     if (nodes.isEmpty()) return;
 
     // the layout: Graphviz's dot, in points (1/72 inch), y upwards

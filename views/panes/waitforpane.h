@@ -29,6 +29,9 @@ public:
     QRectF nodeRect(const QString& key) const { return m_nodes.value(key); }
     /// Keys of the nodes drawn red (in a cycle).
     QStringList cycleNodes() const { return m_cycleNodes; }
+    /// The line above the graph: its step, how many wait, and when the graph is the deadlock's
+    /// moment rather than the viewed step, that it is.
+    QString caption() const;
     /// Selects the task (what a click on its node does).
     void selectTask(int task);
     /// Travels to the step where the task blocked (what a double-click does).

@@ -68,18 +68,24 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
         }
         const quint64 total = reader->eventCount();
         quint64 done = 0;
-        int errorTask = -1;
-        quint64 errorStep = 0;
-        RaiseSite raised;
+        // The failing point: the main task's own error when it raised the one the run ended with
+        // (a deadlock fails every blocked task, main among them), else the last error raised
+        // (one passed on to main through a Wait raises no event of its own).
+        int mainTask = 0;
+        FailingPoint last;
+        FailingPoint ofMain;
         const bool ok = reader->forEachEvent(0, total, [&](const Event& e) {
             out->timeline.add(e);
+            if (e.kind == EventKind::TaskSpawned && TaskKindCode(e.code) == TaskKindCode::Main) mainTask = e.task;
             if (e.kind == EventKind::ErrorRaised) {
-                errorTask = e.task;
-                errorStep = e.step;
+                last.task = e.task;
+                last.event = done;
+                last.error = e.name + QStringLiteral(": ") + e.text;
                 // raised elsewhere and passed on (code 0): where, for the frame heading the K
-                raised = e.code == 0 && e.file && e.function
+                last.raised = e.code == 0 && e.file && e.function
                     ? RaiseSite { QString::fromUtf8(e.file), e.line, QString::fromUtf8(e.function) }
                     : RaiseSite {};
+                if (e.task == mainTask) ofMain = last;
             }
             if (++done % ProgressEvery == 0 && progress && !progress(done, total)) {
                 out->cancelled = true;
@@ -97,7 +103,9 @@ std::shared_ptr<LoadedTrace> loadTrace(const QString& path, const Progress& prog
             out->error = reader->errorString();
             return out;
         }
-        out->result = resultFromTrace(*reader, *out->finalState, errorTask, errorStep, raised);
+        const bool mainFailedWithIt = ofMain.task >= 0 && out->finalState->finished()
+            && out->finalState->status() == QStringLiteral("Err(%1)").arg(ofMain.error);
+        out->result = resultFromTrace(*reader, *out->finalState, mainFailedWithIt ? ofMain : last);
         if (reader->recovered()) out->notice = reader->recoveryNote();
         out->reader = std::move(reader);
     } catch (const std::exception& e) {
@@ -110,8 +118,12 @@ FrameInfo RaiseSite::frame() const
 {
     FrameInfo fi;
     fi.kind = QStringLiteral("ProgramFrame");
+    // `doeff::Program<QString> {anonymous}::partner(QString, …)` → `partner`, as frames name it
     fi.function = function;
     if (const qsizetype paren = fi.function.indexOf(u'('); paren > 0) fi.function.truncate(paren);
+    if (const qsizetype scope = fi.function.lastIndexOf(QStringLiteral("::")); scope >= 0)
+        fi.function = fi.function.mid(scope + 2);
+    if (const qsizetype space = fi.function.lastIndexOf(u' '); space >= 0) fi.function = fi.function.mid(space + 1);
     if (fi.function == QLatin1String("operator")) fi.function = QStringLiteral("<lambda>");
     fi.file = file;
     fi.line = line;
@@ -126,8 +138,8 @@ bool hasTraceMagic(const QString& path)
     return f.open(QIODevice::ReadOnly) && f.read(8) == "DOEFFTRC";
 }
 
-std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
-                                                 quint64 errorStep, const RaiseSite& raised)
+std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState,
+                                                 const FailingPoint& failing)
 {
     const quint64 count = reader.eventCount();
     QList<Event> last;
@@ -150,13 +162,18 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
         data->error = colon < 0 ? ErrorInfo::fromText(text, QString())
                                 : ErrorInfo::fromText(text.left(colon), text.mid(colon + 2));
         data->rootCause = data->error;
+        const int errorTask = failing.task;
         if (errorTask >= 0) {
-            const auto before = reader.stateAt(errorStep > 0 ? errorStep - 1 : 0);
-            const auto at = reader.stateAt(errorStep);
-            if (before && at) {
-                data->k.frames = at->k(errorTask);
-                // the raise site heads the K, as in the live run's result (a traceback)
-                if (!raised.isEmpty()) data->k.frames.prepend(raised.frame());
+            // the failing task as it was when the error was raised: the state just before that
+            // event (a step's later events may already have popped its frames or moved its line)
+            if (const auto before = reader.stateAtEvent(failing.event)) {
+                data->k.frames = before->k(errorTask);
+                // the raise site heads the K, as in the live run's result (a traceback), unless
+                // the task's own top frame is that very line
+                const RaiseSite& raised = failing.raised;
+                const bool isTop = !data->k.frames.isEmpty() && data->k.frames.first().file == raised.file
+                    && data->k.frames.first().line == raised.line;
+                if (!raised.isEmpty() && !isTop) data->k.frames.prepend(raised.frame());
                 data->errorContext.task = errorTask;
                 if (const SessionTask* t = before->task(errorTask)) {
                     data->errorContext.taskName = t->name;
@@ -170,6 +187,17 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
                         entry.file = f.file;
                         entry.line = f.line;
                         entry.function = f.function;
+                        entry.task = errorTask;
+                        entry.taskName = t->name;
+                        data->source.entries.append(entry);
+                    }
+                    // ... down to where it was raised, as the K is headed
+                    if (!raised.isEmpty() && !isTop) {
+                        const FrameInfo site = raised.frame();
+                        SourceStackTrace::Entry entry;
+                        entry.file = site.file;
+                        entry.line = site.line;
+                        entry.function = site.function;
                         entry.task = errorTask;
                         entry.taskName = t->name;
                         data->source.entries.append(entry);

@@ -55,12 +55,20 @@ struct RaiseSite {
     FrameInfo frame() const;
 };
 
+/// Where a recorded run failed: the ErrorRaised event of the error it ended with.
+struct FailingPoint {
+    int task = -1; ///< -1: no error was raised
+    quint64 event = 0; ///< the event's index
+    QString error; ///< `Type: message`
+    RaiseSite raised; ///< where it was raised, when elsewhere than the task's own code
+};
+
 /// The result a trace describes: Ok/Err from its RunFinished event, the final store and env of
-/// the main task, the effect tree, and on Err the K of the task that raised the last error as of
-/// that event (headed by `raised` when there is one, as the live result's K is) and its source
-/// stack (`errorTask`, `errorStep`; -1 when there was none). Nothing when the run did not finish.
-std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState, int errorTask,
-                                                 quint64 errorStep, const RaiseSite& raised = {});
+/// the main task, the effect tree, and on Err the failing task's K and source stack as they were
+/// just before `failing`'s event (the K headed by the raise site when that is not its top frame,
+/// as the live result's K is). Nothing when the run did not finish.
+std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const SessionState& finalState,
+                                                 const FailingPoint& failing);
 
 enum class TraceFormat : quint8 { Native, Json, Perfetto };
 
