@@ -754,8 +754,8 @@ void Adapter::onPaused()
         const QByteArray file = p.eventFile.toUtf8();
         if (sameVisit(at, task, file.constData(), p.event.line)) {
             // the line is still running (its effect, its next step): not a new arrival; the
-            // move the client asked for goes on
-            resume(m_moving);
+            // move the client asked for goes on, as it was
+            m_run.command(DebugAgent::Command::Resume);
             return;
         }
     }
@@ -781,8 +781,9 @@ void Adapter::onPaused()
             stop = false;
         }
         if (!stop) {
-            // not a stop for the client: the move it asked for goes on
-            resume(m_moving);
+            // not a stop for the client: the move it asked for goes on, as it was (a step over
+            // stays the step over it was)
+            m_run.command(DebugAgent::Command::Resume);
             return;
         }
         const QString reason = reasonFor(id);

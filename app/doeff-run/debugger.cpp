@@ -73,7 +73,7 @@ TerminalDebugger::TerminalDebugger(QTextStream& out, QTextStream& err)
             // stays a step); the command's wait goes on too
             m_out << "log: " << logText(m_logMessages.value(bp)) << '\n';
             m_out.flush();
-            sendMove(m_lastMove);
+            if (!m_client.resumeMove()) sendMove(m_lastMove); // a debuggee older than Resume: the move again
             return;
         }
         printPause();

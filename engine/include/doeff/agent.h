@@ -40,6 +40,11 @@ struct Breakpoint {
     int hits = 0;
     /// Pause only at this hit (1-based; the hits before it are counted, not paused at). 0: every hit.
     int hitCount = 0;
+    /// A logpoint's message (`{store.KEY}`, `{env.KEY}`, `{task}`, `{step}`: <doeff/expression.h>).
+    /// The agent pauses at a logpoint as at any breakpoint; the debugger that set it logs the
+    /// message and goes on with what it was doing. Not part of the inspector protocol.
+    QString logMessage;
+    bool isLogpoint() const { return !logMessage.isEmpty(); }
     QString describe() const;
     /// Whether the event is a hit (enabled or not; hits not counted). The live form is what
     /// the agent pauses on; the record form finds the same hits in a recorded history, for
@@ -66,7 +71,10 @@ struct PausedState {
 
 class DOEFF_EXPORT DebugAgent final : public Observer {
 public:
-    enum class Command : quint8 { Continue, Pause, StepInto, StepEffect, StepOver, StepOut, RunToLine, Stop };
+    /// Resume: go on with the move the latest pause interrupted, as if it had not paused (a step
+    /// over stays the step over it was, from where it began). What a debugger sends after a pause
+    /// it does not show: a logpoint's, a condition that does not hold.
+    enum class Command : quint8 { Continue, Pause, StepInto, StepEffect, StepOver, StepOut, RunToLine, Stop, Resume };
 
     /// `startPaused`: pause at the first step, before any program code runs.
     explicit DebugAgent(bool startPaused = true);

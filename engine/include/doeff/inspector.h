@@ -18,9 +18,10 @@ namespace doeff {
 namespace inspector {
 
 /// Protocol versions this build speaks (the hello carries the range; the attach picks one).
-/// Version 2 adds Fragment: a debuggee message over maxMessageSize travels in pieces.
+/// Version 2 adds Fragment: a debuggee message over maxMessageSize travels in pieces. Version 3
+/// adds CancelTask; version 4 the Command Resume (DebugAgent::Command::Resume).
 inline constexpr quint32 minProtocolVersion = 1;
-inline constexpr quint32 maxProtocolVersion = 3;
+inline constexpr quint32 maxProtocolVersion = 4;
 /// Largest message (length field) either side accepts; checked before any allocation.
 inline constexpr quint32 maxMessageSize = 64u * 1024 * 1024;
 /// Largest first message (hello / attach): a peer that is not ours is cut off early.

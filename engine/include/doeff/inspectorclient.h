@@ -103,6 +103,10 @@ public:
     /// Cancels a task (not the main one) when the running task's turn ends (protocol version 3;
     /// false with errorString() for an older debuggee).
     bool cancelTask(int task);
+    /// Goes on with the move the latest pause interrupted (DebugAgent::Command::Resume; protocol
+    /// version 4: false with errorString() for an older debuggee, which the caller then sends
+    /// its move again instead).
+    bool resumeMove();
     /// Lets the debuggee run on without a debugger and closes the connection.
     bool detach();
     /// Returns a request tag (0 when not attached); breakpointsChanged(tag, id) answers it.

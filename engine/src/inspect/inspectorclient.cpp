@@ -636,6 +636,17 @@ bool InspectorClient::cancelTask(int task)
     return send(m.finish());
 }
 
+bool InspectorClient::resumeMove()
+{
+    if (m_hello.version < 4) {
+        m_error = QStringLiteral("the debuggee speaks protocol version %1, and going on with an interrupted move "
+                                 "needs 4")
+                      .arg(m_hello.version);
+        return false;
+    }
+    return command(DebugAgent::Command::Resume);
+}
+
 bool InspectorClient::detach()
 {
     wire::MessageWriter m(MessageType::Detach);

@@ -519,8 +519,10 @@ private:
         case MessageType::Command: {
             const quint8 cmd = c.u8();
             end(c);
-            if (cmd > quint8(DebugAgent::Command::Stop) || cmd == quint8(DebugAgent::Command::RunToLine))
+            if (cmd > quint8(DebugAgent::Command::Resume) || cmd == quint8(DebugAgent::Command::RunToLine))
                 throw ProtocolError { ErrorCode::Malformed, QStringLiteral("unknown command %1").arg(cmd) };
+            if (cmd == quint8(DebugAgent::Command::Resume) && m_d->version < 4)
+                throw ProtocolError { ErrorCode::Unexpected, QStringLiteral("Resume needs protocol version 4") };
             const auto command = DebugAgent::Command(cmd);
             agent.command(command);
             if (command != DebugAgent::Command::Pause) resumed();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 namespace doeff {
 
@@ -71,7 +72,16 @@ struct DebugAgent::Private {
     }
     bool paused = false;
     // machine-thread state
+    /// Each task's line at its latest Step or EffectYielded (kept while breakpoints are
+    /// enabled): a line breakpoint hits when a task arrives at its line, not again at the
+    /// effect the line yields or the step that resumes it.
+    struct Where {
+        const char* file = nullptr;
+        int line = 0;
+    };
+    QHash<int, Where> lineOfTask;
     int stepTask = -1;
+    bool keepPlace = false; ///< Resume: the step over/out goes on from where it began (under mutex)
     int stepDepth = 0; ///< program frames of stepTask when stepping over/out
     quint64 stepFrom = 0; ///< the step a step over started at: it pauses at a later one
     bool startPaused = true;
@@ -116,7 +126,15 @@ void DebugAgent::command(Command c)
         return;
     }
     QMutexLocker lock(&d->mutex);
-    d->setMode(c);
+    if (c == Command::Resume) {
+        // modeNow still holds the move the pause interrupted: the machine does not read it
+        // while paused
+        d->setMode(d->modeNow.load(std::memory_order_acquire));
+        d->keepPlace = true;
+    } else {
+        d->setMode(c);
+        d->keepPlace = false;
+    }
     d->commandPending = true;
     d->wake.wakeAll();
 }
@@ -231,6 +249,7 @@ struct LiveFacts {
     QString effectName() const { return e.get<events::EffectYielded>().effect.name(); }
     QVariant effectFields() const { return e.get<events::EffectYielded>().effect.fields(); }
     const QString& storeKey() const { return e.get<events::StoreWrite>().key; }
+    ControlKind control() const { return e.get<events::Step>().control; }
     TaskStateCode finishedState() const { return e.get<events::TaskFinished>().state; }
     QString errorType() const { return e.get<events::ErrorRaised>().type(); }
 };
@@ -245,6 +264,7 @@ struct RecordFacts {
     const QString& effectName() const { return e.text; }
     const QVariant& effectFields() const { return e.value; }
     const QString& storeKey() const { return e.name; }
+    ControlKind control() const { return ControlKind(e.code); }
     TaskStateCode finishedState() const { return TaskStateCode(e.code); }
     const QString& errorType() const { return e.name; }
 };
@@ -272,8 +292,10 @@ template<class Facts> bool isHit(const Breakpoint& b, const Facts& f)
     case Breakpoint::Kind::Deadlock:
         return k == EventKind::ErrorRaised && f.errorType() == QLatin1String("DeadlockError");
     case Breakpoint::Kind::SourceLine:
-        // a line runs (a step), yields an effect or raises an error (a `throw` on it)
-        return (k == EventKind::Step || k == EventKind::EffectYielded || k == EventKind::ErrorRaised)
+        // a line runs (a perform step: the code up to its co_await), yields an effect or raises an
+        // error (a `throw` on it); a step that hands it a value or an error back does not run it
+        return ((k == EventKind::Step && f.control() == ControlKind::Perform) || k == EventKind::EffectYielded
+                || k == EventKind::ErrorRaised)
             && f.line() == b.line && endsWithPath(f.file(), b.file);
     }
     return false;
@@ -356,14 +378,35 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
             break;
         }
     }
-    if (reason.isEmpty() && d->enabledBreakpoints.load(std::memory_order_acquire) > 0) {
-        QMutexLocker lock(&d->mutex);
-        for (Breakpoint& b : d->breakpoints) {
-            if (!b.enabled || !b.matches(e)) continue;
-            ++b.hits;
-            if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
-            reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
-            break;
+    if (d->enabledBreakpoints.load(std::memory_order_acquire) > 0) {
+        // A task arrives at a line when a step runs its code up to it (a perform step), or an
+        // effect or error comes from it while the task was elsewhere; the effect the line yields
+        // right after, and the steps that hand it a value or an error, are the same visit.
+        bool sameVisit = false;
+        if ((isStep || e.kind == EventKind::EffectYielded || e.kind == EventKind::ErrorRaised) && e.file) {
+            Private::Where& w = d->lineOfTask[e.task];
+            const bool here = w.line == e.line && w.file && (w.file == e.file || std::strcmp(w.file, e.file) == 0);
+            if (isStep) {
+                const bool perform = e.get<events::Step>().control == ControlKind::Perform;
+                sameVisit = !perform;
+                if (perform) w = { e.file, e.line };
+            } else {
+                sameVisit = here;
+                if (e.kind == EventKind::EffectYielded) w = { e.file, e.line };
+            }
+        }
+        if (!reason.isEmpty()) {
+            // a step's pause: the breakpoints are not looked at
+        } else {
+            QMutexLocker lock(&d->mutex);
+            for (Breakpoint& b : d->breakpoints) {
+                if (!b.enabled || !b.matches(e)) continue;
+                if (b.kind == Breakpoint::Kind::SourceLine && sameVisit) continue;
+                ++b.hits;
+                if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
+                reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
+                break;
+            }
         }
     }
     if (reason.isEmpty()) return;
@@ -400,6 +443,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
     }
     if (pausedCallback) pausedCallback(s);
     Command next;
+    bool keepPlace = false;
     {
         QMutexLocker lock(&d->mutex);
         // a command sent before this pause began was for the run before it and is forgotten
@@ -408,13 +452,14 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
             d->wake.wait(&d->mutex);
         d->paused = false;
         next = d->released ? Command::Continue : d->mode;
+        keepPlace = std::exchange(d->keepPlace, false);
     }
     if (d->stopRequested) {
         d->stopped = true;
         throw AbortRun { QStringLiteral("stopped by the debugger") };
     }
     if (d->cancelPending.load(std::memory_order_acquire)) d->handOverCancels(view);
-    if (next == Command::StepOver || next == Command::StepOut) {
+    if ((next == Command::StepOver || next == Command::StepOut) && !keepPlace) {
         d->stepTask = e.task;
         d->stepDepth = programDepth(view, e.task);
         // the effect the paused step is about to yield belongs to the line shown: step over it

@@ -390,7 +390,7 @@ private Q_SLOTS:
         InspectorClient c;
         QVERIFY(c.launch(doeffRun, { u"deadlock"_s }));
         QVERIFY(waitAttachedAndPaused(c));
-        QCOMPARE(c.hello().version, 3u);
+        QVERIFY(c.hello().version >= 3u);
         QSignalSpy changed(&c, &InspectorClient::breakpointsChanged);
         Breakpoint b;
         b.kind = Breakpoint::Kind::Effect;
@@ -407,6 +407,32 @@ private Q_SLOTS:
         QVERIFY2(c.result()->format().startsWith(u"Err(TaskCancelledError: Task 1 'alice' was cancelled)"_s),
                  qPrintable(c.result()->format()));
         QCOMPARE(c.session().task(1)->state, TaskStateCode::Cancelled);
+    }
+
+    // Version 4's Resume: a step over that meets a breakpoint inside the call it steps over goes
+    // on as that step over, to the effect after the call, not as a new one from the breakpoint.
+    void resumeGoesOnWithTheInterruptedStepOver()
+    {
+        InspectorClient c;
+        QVERIFY(c.launch(doeffRun, { u"--library"_s, testPrograms, u"nested"_s }));
+        QVERIFY(waitAttachedAndPaused(c));
+        QCOMPARE(c.hello().version, 4u);
+        QVERIFY(commandAndWait(c, [&] { return c.stepEffect(); }));
+        QCOMPARE(c.lastPause().line, 21); // Put("before", 1) (tests/common/libs/inspector_programs.cpp)
+        QSignalSpy changed(&c, &InspectorClient::breakpointsChanged);
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::Effect;
+        b.pattern = u"Get"_s; // inside inner()
+        QVERIFY(c.addBreakpoint(b) != 0);
+        QVERIFY(changed.wait(timeoutMs));
+        QVERIFY(commandAndWait(c, [&] { return c.stepOver(); }));
+        QVERIFY2(c.lastPause().reason.startsWith(u"breakpoint"_s), qPrintable(c.lastPause().reason));
+        QCOMPARE(c.lastPause().line, 13); // inner(): Get<int>("n")
+        QVERIFY(commandAndWait(c, [&] { return c.resumeMove(); }));
+        QCOMPARE(c.lastPause().reason, u"step over"_s);
+        QCOMPARE(c.lastPause().line, 23); // Put("after", a), not inner()'s Put
+        QVERIFY(c.continueRun());
+        QVERIFY(waitFinished(c));
     }
 
     void watchpoint()

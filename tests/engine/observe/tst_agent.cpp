@@ -75,6 +75,14 @@ Program<int> catchesTheThrow()
     co_return r.is_ok() ? 0 : 1;
 }
 
+/// The same line three times: each time round the loop is an arrival at it.
+Program<int> putsThrice()
+{
+    for (int i = 0; i < 3; ++i)
+        co_await Put("i", i); // PUT_LINE
+    co_return 3;
+}
+
 /// The line of this file marked `// marker`.
 int lineOf(const QString& marker)
 {
@@ -280,6 +288,36 @@ private Q_SLOTS:
         s.agent.continueRun();
         QVERIFY(!s.nextPause());
         QCOMPARE(resultText(*s.result()), u"Ok(1)"_s);
+    }
+
+    // A line breakpoint hits when a task arrives at its line: the step that runs it, not again
+    // at the effect the line yields or the step that resumes after it.
+    void aLineBreakpointHitsOncePerArrival()
+    {
+        Session s;
+        s.start(putsThrice());
+        QVERIFY(s.nextPause());
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::SourceLine;
+        b.file = u"tst_agent.cpp"_s;
+        b.line = lineOf(u"PUT_LINE"_s);
+        const int id = s.agent.addBreakpoint(b);
+        QList<quint64> steps;
+        for (int i = 0; i < 3; ++i) {
+            s.agent.continueRun();
+            const auto p = s.nextPause();
+            QVERIFY(p);
+            QVERIFY2(p->reason.startsWith(u"breakpoint %1"_s.arg(id)), qPrintable(p->reason));
+            QCOMPARE(p->event.line, b.line);
+            // the store as it is on arriving: the previous time round's Put done
+            const QVariant* value = p->stores.value(0).find(u"i"_s);
+            QCOMPARE(value ? *value : QVariant(), i == 0 ? QVariant() : QVariant(i - 1));
+            steps << p->step;
+        }
+        s.agent.continueRun();
+        QVERIFY(!s.nextPause());
+        QCOMPARE(resultText(*s.result()), u"Ok(3)"_s);
+        QCOMPARE(s.agent.breakpoints().first().hits, 3);
     }
 
     void breakpointsAndWatchpoints()
