@@ -445,9 +445,9 @@ std::optional<quint64> MainWindow::goBackTo(const std::function<bool(const Event
 
 void MainWindow::reverseContinue()
 {
-    QList<Breakpoint> enabled;
+    QList<Breakpoint> enabled; // logpoints never stop a run, in either direction
     for (const Breakpoint& b : m_run->breakpoints())
-        if (b.enabled) enabled.append(b);
+        if (b.enabled && !b.isLogpoint()) enabled.append(b);
     if (enabled.isEmpty()) {
         showMessage(tr("No breakpoint is enabled: Reverse Continue goes back to the previous hit of one."), false);
         return;

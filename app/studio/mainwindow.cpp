@@ -177,6 +177,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_source, &views::SourcePane::breakpointEditRequested, this, &MainWindow::editBreakpoint);
     connect(m_source, &views::SourcePane::breakpointToggleRequested, this,
             [this](const QString& file, int line) { m_run->toggleSourceBreakpoint(file, line); });
+    connect(m_source, &views::SourcePane::logpointRequested, this, &MainWindow::addLogpoint);
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateStatus);
     connect(m_session, &views::StudioSession::viewChanged, this, &MainWindow::updateActions);
     connect(m_session, &views::StudioSession::historyFailed, this,
@@ -482,6 +483,7 @@ void MainWindow::saveBreakpoints()
             { u"line"_s, b.line },
             { u"enabled"_s, b.enabled },
             { u"hitCount"_s, b.hitCount },
+            { u"logMessage"_s, b.logMessage },
         });
     }
     QSettings settings;
@@ -515,6 +517,7 @@ void MainWindow::useBreakpointsOf(const QString& key)
         b.line = m.value(u"line"_s).toInt();
         b.enabled = m.value(u"enabled"_s, true).toBool();
         b.hitCount = std::max(0, m.value(u"hitCount"_s).toInt());
+        b.logMessage = m.value(u"logMessage"_s).toString();
         m_run->addBreakpoint(b);
     }
     m_loadingBreakpoints = false;
@@ -528,6 +531,19 @@ void MainWindow::editBreakpoint(int id)
     auto* dialog = new views::BreakpointDialog(*it, knownEffectNames(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { m_run->updateBreakpoint(dialog->breakpoint()); });
+    dialog->open();
+}
+
+void MainWindow::addLogpoint(const QString& file, int line)
+{
+    Breakpoint b;
+    b.kind = Breakpoint::Kind::SourceLine;
+    b.file = file;
+    b.line = line;
+    auto* dialog = new views::BreakpointDialog(b, knownEffectNames(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setForLogpoint();
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_run->addBreakpoint(dialog->breakpoint()); });
     dialog->open();
 }
 

@@ -198,6 +198,8 @@ private:
 public:
     /// Opens the breakpoint dialog on breakpoint `id` (non-modal; applies on OK).
     void editBreakpoint(int id);
+    /// The source margin's Add Logpoint…: the breakpoint dialog for a new logpoint on that line.
+    void addLogpoint(const QString& file, int line);
     /// The effect names the dialog completes and accepts: the built-in ones and those the
     /// session has seen.
     QStringList knownEffectNames() const;

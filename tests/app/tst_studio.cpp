@@ -2087,6 +2087,88 @@ private Q_SLOTS:
         action(w, "stop")->trigger();
     }
 
+    // Issue 20: logpoints in the Studio. The margin's Add Logpoint… opens the dialog for one (a
+    // message is required); it shows as a diamond in the margin and the list; a run out of
+    // process logs three messages into the Log pane and never pauses; the dialog turns it back
+    // into a breakpoint; logpoints are saved with the program's breakpoints.
+    void logpointsFromTheMarginLogIntoTheLogPane()
+    {
+        {
+            studio::MainWindow w;
+            w.show();
+            w.setRunInProcess(true);
+            QVERIFY(w.openExample(u"count_to_three"_s)); // out of process: protocol 4's Resume
+            QVERIFY(waitPaused(w.session()));
+            SourcePane* source = w.sourcePane();
+            source->showLocation(QStringLiteral(DOEFF_EXAMPLES_SOURCE_DIR "/basics.cpp"), 25);
+            QVERIFY(source->showsSource());
+            const QString file = u"examples/basics.cpp"_s; // as the build names it: a suffix
+            // line 25: co_await Put("counter", count + 1)
+            QVERIFY(source->editor()->document()->findBlockByNumber(24).text().contains(u"Put(\"counter\""_s));
+            w.addLogpoint(file, 25);
+            BreakpointDialog* dialog = nullptr;
+            QTRY_VERIFY((dialog = w.findChild<BreakpointDialog*>()));
+            QCOMPARE(dialog->windowTitle(), u"New Logpoint"_s);
+            dialog->accept(); // no message: refused
+            QVERIFY(dialog->isVisible());
+            QCOMPARE(dialog->problemLabel()->text(), u"A logpoint needs a message to log."_s);
+            dialog->logMessageEdit()->setText(u"counter {store.counter"_s);
+            dialog->accept(); // an unclosed brace
+            QVERIFY(dialog->isVisible());
+            QVERIFY2(dialog->problemLabel()->text().contains(u"without its '}'"_s),
+                     qPrintable(dialog->problemLabel()->text()));
+            dialog->logMessageEdit()->setText(u"counter {store.counter} at step {step}"_s);
+            dialog->accept();
+            QTRY_VERIFY(!w.findChild<BreakpointDialog*>());
+            QCOMPARE(w.run()->breakpoints().size(), 1);
+            const Breakpoint lp = w.run()->breakpoints().first();
+            QVERIFY(lp.isLogpoint());
+            QCOMPARE(lp.kind, Breakpoint::Kind::SourceLine);
+            QCOMPARE(source->markerAt(25), SourcePane::Marker::Logpoint);
+            const QModelIndex where = w.breakpointsPane()->model()->index(0, BreakpointModel::WhereColumn);
+            QCOMPARE(where.data().toString(), u"basics.cpp:25  log: counter {store.counter} at step {step}"_s);
+            QCOMPARE(where.data(Qt::DecorationRole).userType(), QMetaType::QIcon);
+
+            int pauses = 0;
+            connect(w.session(), &StudioSession::statusChanged, &w, [&] {
+                if (w.session()->isPaused()) ++pauses;
+            });
+            action(w, "continue")->trigger();
+            QVERIFY(waitResult(w.session()));
+            QCOMPARE(pauses, 0);
+            const QList<LogpointMessage> logged = w.session()->logpointMessages();
+            QCOMPARE(logged.size(), 3);
+            for (int i = 0; i < 3; ++i)
+                QCOMPARE(logged[i].text, u"counter %1 at step %2"_s.arg(i).arg(logged[i].step));
+            QCOMPARE(w.run()->breakpoints().first().hits, 3);
+            w.session()->refreshNow();
+            const QAbstractItemModel* log = w.logPane()->model();
+            QCOMPARE(log->rowCount(), 3);
+            QCOMPARE(log->index(2, LogModel::MessageColumn).data().toString(), logged[2].text);
+            QCOMPARE(log->index(2, LogModel::MessageColumn).data(LogModel::LogpointRole).toInt(), lp.id);
+
+            // the dialog makes it a breakpoint again: a hollow dot once disabled
+            source->showLocation(QStringLiteral(DOEFF_EXAMPLES_SOURCE_DIR "/basics.cpp"), 25);
+            Breakpoint plain = lp;
+            plain.logMessage.clear();
+            w.run()->updateBreakpoint(plain);
+            QCOMPARE(source->markerAt(25), SourcePane::Marker::Enabled);
+            w.run()->updateBreakpoint(lp);
+            QVERIFY(w.breakpointsPane()->model()->setData(w.breakpointsPane()->model()->index(0, 0), Qt::Unchecked,
+                                                          Qt::CheckStateRole));
+            QCOMPARE(source->markerAt(25), SourcePane::Marker::DisabledLogpoint);
+        }
+        QSettings().sync();
+        studio::MainWindow w; // the Studio started again: the logpoint is back
+        w.setRunInProcess(true);
+        QVERIFY(w.openExample(u"count_to_three"_s));
+        QVERIFY(waitPaused(w.session()));
+        QCOMPARE(w.run()->breakpoints().size(), 1);
+        QCOMPARE(w.run()->breakpoints().first().logMessage, u"counter {store.counter} at step {step}"_s);
+        QVERIFY(!w.run()->breakpoints().first().enabled);
+        action(w, "stop")->trigger();
+    }
+
     // Issue 20: breakpoints are saved per program and come back when it is opened again, in a
     // new window too (a Studio restart); another program has its own list.
     void breakpointsAreSavedPerProgram()

@@ -93,7 +93,7 @@ struct Fixture {
                 e.append({ it.key(), it.value() });
         env.setEntries(e, session.changedKeys());
         tree.setTree(s.tree());
-        log.setSession(s);
+        log.setSession(s, session.logpointMessages());
         timeline.setTimeline(session.history() ? &session.history()->timeline() : nullptr);
     }
     bool waitPaused() { return testcommon::waitPaused(&session); }
@@ -114,6 +114,20 @@ Program<QVariantMap> nested()
     QVariantMap result;
     result.insert(u"ok"_s, true);
     co_return result;
+}
+
+/// Two Puts in a sub-program between two Tells: a Step Over from the first Tell passes them.
+Program<void> twoPuts()
+{
+    co_await Put("x", 1);
+    co_await Put("x", 2);
+}
+Program<int> aroundTwoPuts()
+{
+    co_await Tell(u"before"_s);
+    co_await twoPuts();
+    co_await Tell(u"after"_s);
+    co_return 0;
 }
 
 /// A finished run of `name` in a fixture (events recorded by the session's LiveHistory).
@@ -1029,6 +1043,88 @@ private Q_SLOTS:
         QVERIFY(f.session.result().is_err());
         QCOMPARE(f.session.result().error().type_name(), u"RunAbortedError"_s);
     }
+    // Issue 20: a logpoint logs its message, filled in from the run as it is there (before the
+    // effect runs: a Put's old value), into the Log pane's list, and the run goes on without
+    // ever showing a pause; travelling back hides the messages of later steps.
+    void logpointsLogAndTheRunGoesOn()
+    {
+        Fixture f;
+        const ProgramInfo* info = examples::library().find(u"count_to_three"_s);
+        QVERIFY(info);
+        f.run.start(*info, LiveRun::ClockChoice::Simulated, true);
+        QVERIFY(f.waitPaused());
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::Effect;
+        b.pattern = u"Put"_s;
+        b.logMessage = u"counter was {store.counter} in task {task}"_s;
+        const int id = f.run.addBreakpoint(b);
+        int pauses = 0;
+        QObject::connect(&f.session, &StudioSession::statusChanged, &f.session, [&] {
+            if (f.session.isPaused()) ++pauses;
+        });
+        f.step(DebugAgent::Command::Continue);
+        QVERIFY(f.waitResult());
+        QCOMPARE(pauses, 0);
+        const QList<LogpointMessage> logged = f.session.logpointMessages();
+        QCOMPARE(logged.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(logged[i].text, u"counter was %1 in task 0"_s.arg(i));
+            QCOMPARE(logged[i].breakpoint, id);
+            QCOMPARE(logged[i].task, 0);
+        }
+        QCOMPARE(f.run.breakpoints().first().hits, 3);
+        f.session.refreshNow();
+        QCOMPARE(f.log.rowCount(), 3); // count_to_three tells nothing
+        const QModelIndex first = f.log.index(0, LogModel::MessageColumn);
+        QCOMPARE(first.data().toString(), u"counter was 0 in task 0"_s);
+        QCOMPARE(first.data(LogModel::LogpointRole).toInt(), id);
+        QCOMPARE(first.data(Qt::DecorationRole).userType(), QMetaType::QIcon);
+        QCOMPARE(f.log.index(0, LogModel::StepColumn).data().toString(), QString::number(logged[0].step));
+        // back before the second one
+        QVERIFY(f.session.goToStep(logged[1].step - 1));
+        QCOMPARE(f.log.rowCount(), 1);
+        f.session.goToPresent();
+        QCOMPARE(f.log.rowCount(), 3);
+    }
+    // A Step Over that meets a logpoint inside the sub-program it steps over stays that step
+    // over: it logs and still stops at the next effect of the line's program, not in the
+    // sub-program; a step that stops exactly at a logpoint's event shows the step and logs
+    // nothing.
+    void aStepOverAcrossALogpointStaysThatStep()
+    {
+        Fixture f;
+        ProgramInfo info;
+        info.name = u"around"_s;
+        info.make = [] { return AnyProgram(aroundTwoPuts()); };
+        f.run.start(info, LiveRun::ClockChoice::Simulated, true);
+        QVERIFY(f.waitPaused());
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::Effect;
+        b.pattern = u"Put"_s;
+        b.logMessage = u"x={store.x}"_s;
+        QVERIFY(f.run.addBreakpoint(b) > 0);
+        f.step(DebugAgent::Command::StepEffect); // at Tell('before')
+        QVERIFY(f.waitPaused());
+        QCOMPARE(f.session.lastPause()->event.name, u"Tell('before')"_s);
+        f.step(DebugAgent::Command::StepOver);
+        QVERIFY(f.waitPaused());
+        QCOMPARE(f.session.lastPause()->event.name, u"Tell('after')"_s);
+        QCOMPARE(f.session.logpointMessages().size(), 2);
+        QCOMPARE(f.session.logpointMessages().at(0).text, u"x=<no store key 'x' in task 0>"_s);
+        QCOMPARE(f.session.logpointMessages().at(1).text, u"x=1"_s);
+        // again, stepping effect by effect: each Put is the step's own stop, and logs nothing
+        f.run.restart();
+        QVERIFY(f.waitPaused());
+        QVERIFY(f.session.logpointMessages().isEmpty());
+        for (const char* name : { "Tell('before')", "Put('x', 1)", "Put('x', 2)" }) {
+            f.step(DebugAgent::Command::StepEffect);
+            QVERIFY(f.waitPaused());
+            QVERIFY2(f.session.lastPause()->event.name.startsWith(QString::fromLatin1(name).left(6)),
+                     qPrintable(f.session.lastPause()->event.name));
+        }
+        QVERIFY(f.session.logpointMessages().isEmpty());
+    }
+
     // The job the Problems, Search, Provenance and Compare panes run on a worker thread: only the
     // newest job's result arrives, a replaced or cancelled job is told to stop and its result is
     // dropped, progress shows on the bar, and going away waits for the worker.

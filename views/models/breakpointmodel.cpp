@@ -1,8 +1,49 @@
 #include "breakpointmodel.h"
 
 #include <QFileInfo>
+#include <QPainter>
+#include <QPixmap>
 
 namespace doeff::views {
+
+void paintBreakpointMarker(QPainter& painter, const QRectF& rect, bool logpoint, bool enabled)
+{
+    const QColor red(210, 40, 40);
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
+    if (enabled) {
+        painter.setPen(QPen(red.darker(120), 1));
+        painter.setBrush(red);
+    } else {
+        painter.setPen(QPen(red, 1.5));
+        painter.setBrush(Qt::NoBrush);
+    }
+    const QRectF r = rect.adjusted(0.75, 0.75, -0.75, -0.75);
+    if (logpoint) {
+        const QPointF c = r.center();
+        const QPointF diamond[]
+            = { { c.x(), r.top() }, { r.right(), c.y() }, { c.x(), r.bottom() }, { r.left(), c.y() } };
+        painter.drawPolygon(diamond, 4);
+    } else {
+        painter.drawEllipse(r);
+    }
+    painter.restore();
+}
+
+QIcon breakpointIcon(bool logpoint, bool enabled)
+{
+    QIcon icon;
+    for (int size : { 12, 16, 24 }) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        const qreal inset = size / 6.0;
+        paintBreakpointMarker(painter, QRectF(inset, inset, size - 2 * inset, size - 2 * inset), logpoint, enabled);
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
 
 QString breakpointWhere(const Breakpoint& b)
 {
@@ -57,17 +98,19 @@ QVariant BreakpointModel::data(const QModelIndex& index, int role) const
     const Breakpoint& b = m_breakpoints[index.row()];
     if (role == BreakpointIdRole) return b.id;
     if (role == Qt::CheckStateRole && index.column() == KindColumn) return b.enabled ? Qt::Checked : Qt::Unchecked;
+    if (role == Qt::DecorationRole && index.column() == WhereColumn) return breakpointIcon(b.isLogpoint(), b.enabled);
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case KindColumn:
             return QString::fromLatin1(breakpointKindName(b.kind));
         case WhereColumn:
-            return breakpointWhere(b);
+            return b.isLogpoint() ? breakpointWhere(b) + QStringLiteral("  log: ") + b.logMessage : breakpointWhere(b);
         case HitsColumn:
             return b.hits;
         }
     }
-    if (role == Qt::ToolTipRole) return b.describe();
+    if (role == Qt::ToolTipRole)
+        return b.isLogpoint() ? tr("Logpoint: %1\nlogs: %2").arg(b.describe(), b.logMessage) : b.describe();
     if (role == Qt::TextAlignmentRole && index.column() == HitsColumn) return int(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }

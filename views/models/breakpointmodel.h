@@ -3,7 +3,11 @@
 #include <doeff/agent.h>
 
 #include <QAbstractTableModel>
+#include <QIcon>
 #include <QList>
+
+class QPainter;
+class QRectF;
 
 namespace doeff::views {
 
@@ -33,6 +37,11 @@ Q_SIGNALS:
 private:
     QList<Breakpoint> m_breakpoints;
 };
+
+/// The marker of a breakpoint, as the Breakpoints list and the source margin draw it: a red dot,
+/// or a red diamond for a logpoint; filled when enabled, hollow when disabled.
+void paintBreakpointMarker(QPainter& painter, const QRectF& rect, bool logpoint, bool enabled);
+QIcon breakpointIcon(bool logpoint, bool enabled);
 
 /// `Effect Get`, `store key counter`, `deep.cpp:12`, … (the Where column), with ` (hit N)`
 /// when it pauses only at its Nth hit.

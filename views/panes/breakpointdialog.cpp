@@ -120,10 +120,13 @@ BreakpointDialog::BreakpointDialog(const Breakpoint& breakpoint, const QStringLi
     , m_file(new QLineEdit(this))
     , m_line(new QSpinBox(this))
     , m_hitCount(new QSpinBox(this))
+    , m_logMessage(new QLineEdit(this))
     , m_problem(new QLabel(this))
 {
     setObjectName(QStringLiteral("breakpointDialog"));
-    setWindowTitle(breakpoint.id ? tr("Edit Breakpoint %1").arg(breakpoint.id) : tr("New Breakpoint"));
+    setWindowTitle(
+        breakpoint.id ? (breakpoint.isLogpoint() ? tr("Edit Logpoint %1") : tr("Edit Breakpoint %1")).arg(breakpoint.id)
+                      : (breakpoint.isLogpoint() ? tr("New Logpoint") : tr("New Breakpoint")));
     m_effectNames.removeDuplicates();
     m_effectNames.sort();
     for (const KindChoice& k : s_kinds)
@@ -141,9 +144,15 @@ BreakpointDialog::BreakpointDialog(const Breakpoint& breakpoint, const QStringLi
     m_hitCount->setSpecialValueText(tr("every hit"));
     m_hitCount->setValue(breakpoint.hitCount);
     m_hitCount->setToolTip(tr("Pause only at this hit; the hits before it are counted"));
+    m_logMessage->setObjectName(QStringLiteral("logMessage"));
+    m_logMessage->setText(breakpoint.logMessage);
+    m_logMessage->setPlaceholderText(tr("log this instead of pausing: {store.KEY} {env.KEY} {task} {step}"));
+    m_logMessage->setToolTip(tr("A logpoint: each hit adds this message to the Log pane and the run goes on. "
+                                "{store.KEY}, {env.KEY}, {task} and {step} are filled in as the run is "
+                                "there (before the effect runs); {{ and }} are braces."));
     // wide enough to type a pattern, a condition or a path in
     const int wide = fontMetrics().horizontalAdvance(QLatin1Char('x')) * 40;
-    for (QLineEdit* e : { m_pattern, m_condition, m_file })
+    for (QLineEdit* e : { m_pattern, m_condition, m_file, m_logMessage })
         e->setMinimumWidth(wide);
     m_problem->setObjectName(QStringLiteral("breakpointProblem"));
     m_problem->setStyleSheet(QStringLiteral("color: #b00020"));
@@ -157,6 +166,7 @@ BreakpointDialog::BreakpointDialog(const Breakpoint& breakpoint, const QStringLi
     form->addRow(tr("&File:"), m_file);
     form->addRow(tr("&Line:"), m_line);
     form->addRow(tr("&Hit count:"), m_hitCount);
+    form->addRow(tr("Log &message:"), m_logMessage);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -210,12 +220,33 @@ Breakpoint BreakpointDialog::breakpoint() const
         break;
     }
     b.hitCount = m_hitCount->value();
+    b.logMessage = m_logMessage->text();
+    if (b.logMessage.trimmed().isEmpty()) b.logMessage.clear();
     return b;
+}
+
+void BreakpointDialog::setForLogpoint()
+{
+    m_forLogpoint = true;
+    if (!m_original.id) setWindowTitle(tr("New Logpoint"));
+    m_logMessage->setFocus(Qt::OtherFocusReason);
 }
 
 QString BreakpointDialog::problem() const
 {
     const Breakpoint b = breakpoint();
+    if (m_forLogpoint && b.logMessage.isEmpty()) return tr("A logpoint needs a message to log.");
+    // every `{` opens an expression that a `}` closes (`{{` is a brace)
+    for (qsizetype i = 0; i < b.logMessage.size(); ++i) {
+        if (b.logMessage[i] != u'{') continue;
+        if (i + 1 < b.logMessage.size() && b.logMessage[i + 1] == u'{') {
+            ++i;
+            continue;
+        }
+        const qsizetype close = b.logMessage.indexOf(u'}', i + 1);
+        if (close < 0) return tr("The log message has a '{' without its '}' (write {{ for a brace).");
+        i = close;
+    }
     switch (b.kind) {
     case Breakpoint::Kind::Effect:
         if (b.pattern.isEmpty()) return tr("An effect breakpoint needs an effect name.");

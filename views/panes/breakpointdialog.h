@@ -20,7 +20,8 @@ QStringList builtinEffectNames();
 QString effectNameProblem(const QString& name, const QStringList& known);
 
 /// Edits one breakpoint: kind, pattern (an effect name completed from `effectNames`; an unknown
-/// one is refused), condition (`field=value`), file and line, and the hit count to pause at.
+/// one is refused), condition (`field=value`), file and line, the hit count to pause at, and a
+/// log message, which makes it a logpoint: it logs instead of pausing.
 class BreakpointDialog : public QDialog {
     Q_OBJECT
 public:
@@ -29,6 +30,9 @@ public:
     Breakpoint breakpoint() const;
     /// What keeps the input from being a breakpoint, or empty.
     QString problem() const;
+    /// For a new logpoint (the margin's Add Logpoint…): titled so, the message field focused, and
+    /// an empty message refused.
+    void setForLogpoint();
     void accept() override;
 
     QComboBox* kindBox() const { return m_kind; }
@@ -37,6 +41,7 @@ public:
     QLineEdit* fileEdit() const { return m_file; }
     QSpinBox* lineBox() const { return m_line; }
     QSpinBox* hitCountBox() const { return m_hitCount; }
+    QLineEdit* logMessageEdit() const { return m_logMessage; }
     QLabel* problemLabel() const { return m_problem; }
     QCompleter* completer() const { return m_completer; }
 
@@ -50,8 +55,10 @@ private:
     QLineEdit* m_file;
     QSpinBox* m_line;
     QSpinBox* m_hitCount;
+    QLineEdit* m_logMessage;
     QLabel* m_problem;
     QCompleter* m_completer = nullptr;
+    bool m_forLogpoint = false;
 };
 
 } // namespace doeff::views

@@ -10,7 +10,7 @@ namespace doeff::views {
 
 class StudioSession;
 
-/// Log: Tell messages with task and step.
+/// Log: Tell messages and logpoint messages with task and step.
 class LogPane : public QWidget {
     Q_OBJECT
 public:

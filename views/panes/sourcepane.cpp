@@ -92,24 +92,18 @@ protected:
         if (!m_pane->showsSource()) return;
         p.setRenderHint(QPainter::Antialiasing);
         const int dot = dotSize();
-        const QColor red(210, 40, 40);
         const int numberRight = width() - 8;
         m_editor->forVisibleBlocks([&](int number, int top, int height) {
             const int line = number + 1;
             p.setPen(line == m_pane->line() ? palette().color(QPalette::WindowText)
                                             : palette().color(QPalette::PlaceholderText));
             p.drawText(QRect(0, top, numberRight, height), Qt::AlignRight | Qt::AlignVCenter, QString::number(line));
-            const SourcePane::Marker marker = m_pane->markerAt(line);
-            if (marker == SourcePane::Marker::None) return;
-            const QRectF r(6, top + (height - dot) / 2.0, dot, dot);
-            if (marker == SourcePane::Marker::Enabled) {
-                p.setPen(QPen(red.darker(120), 1));
-                p.setBrush(red);
-            } else {
-                p.setPen(QPen(red, 1.5));
-                p.setBrush(Qt::NoBrush);
-            }
-            p.drawEllipse(r.adjusted(0.75, 0.75, -0.75, -0.75));
+            using Marker = SourcePane::Marker;
+            const Marker marker = m_pane->markerAt(line);
+            if (marker == Marker::None) return;
+            paintBreakpointMarker(p, QRectF(6, top + (height - dot) / 2.0, dot, dot),
+                                  marker == Marker::Logpoint || marker == Marker::DisabledLogpoint,
+                                  marker == Marker::Enabled || marker == Marker::Logpoint);
         });
     }
     void mousePressEvent(QMouseEvent* e) override
@@ -129,6 +123,9 @@ protected:
                        [this, line] { Q_EMIT m_pane->breakpointToggleRequested(m_pane->file(), line); });
         if (id)
             menu.addAction(tr("Edit Breakpoint…"), this, [this, id] { Q_EMIT m_pane->breakpointEditRequested(id); });
+        else
+            menu.addAction(tr("Add Logpoint…"), this,
+                           [this, line] { Q_EMIT m_pane->logpointRequested(m_pane->file(), line); });
         menu.exec(e->globalPos());
     }
 
@@ -231,8 +228,8 @@ SourcePane::Marker SourcePane::markerAt(int line) const
     Marker marker = Marker::None;
     for (const Breakpoint& b : m_breakpoints->breakpoints()) {
         if (b.kind != Breakpoint::Kind::SourceLine || b.line != line || !sameFile(m_file, b.file)) continue;
-        if (b.enabled) return Marker::Enabled;
-        marker = Marker::Disabled;
+        if (b.enabled) return b.isLogpoint() ? Marker::Logpoint : Marker::Enabled;
+        marker = b.isLogpoint() ? Marker::DisabledLogpoint : Marker::Disabled;
     }
     return marker;
 }

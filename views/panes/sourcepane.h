@@ -14,12 +14,13 @@ class StudioSession;
 
 /// Source: the file at the current location, the line marked. Its margin shows the line numbers
 /// and the source-line breakpoints of a BreakpointModel (the Breakpoints pane's: one list, two
-/// views): a filled red dot when enabled, a hollow one when disabled. A click in the margin asks
-/// for a breakpoint on that line to be toggled (breakpointToggleRequested).
+/// views): a filled red dot when enabled, a hollow one when disabled, a diamond for a logpoint. A
+/// click in the margin asks for a breakpoint on that line to be toggled
+/// (breakpointToggleRequested); its context menu can also add a logpoint there.
 class SourcePane : public QWidget {
     Q_OBJECT
 public:
-    enum class Marker : quint8 { None, Enabled, Disabled };
+    enum class Marker : quint8 { None, Enabled, Disabled, Logpoint, DisabledLogpoint };
 
     explicit SourcePane(StudioSession* session, QWidget* parent = nullptr);
     /// The breakpoints the margin shows (not owned; may be null).
@@ -56,6 +57,8 @@ Q_SIGNALS:
     void breakpointToggleRequested(const QString& file, int line);
     /// "Edit…" in the margin's context menu.
     void breakpointEditRequested(int id);
+    /// "Add Logpoint…" in the margin's context menu.
+    void logpointRequested(const QString& file, int line);
     /// Another file (or none) is shown.
     void sourceChanged();
 

@@ -117,6 +117,7 @@ void LiveRun::join()
 void LiveRun::command(DebugAgent::Command c)
 {
     if (!m_agent || !m_running) return;
+    noteMove(c);
     if (c == DebugAgent::Command::Stop)
         m_agent->stop();
     else
@@ -138,6 +139,7 @@ bool LiveRun::cancelTask(int task, QString* error)
 void LiveRun::runToLine(const QString& file, int line)
 {
     if (!m_agent || !m_running) return;
+    noteMove(DebugAgent::Command::RunToLine, file, line);
     m_agent->runToLine(file, line);
     m_session->setResumed();
 }
@@ -186,7 +188,21 @@ void LiveRun::deliverPause(quint64 generation, const PausedState& s)
     if (generation != m_generation) return;
     drain(generation);
     refreshHits();
+    // `breakpoint 3: Effect Get`: the agent's id
+    static const QString prefix = QStringLiteral("breakpoint ");
+    m_pausedAgentId = -1;
+    if (s.reason.startsWith(prefix)) {
+        bool ok = false;
+        const int id = s.reason.mid(prefix.size()).section(u':', 0, 0).toInt(&ok);
+        if (ok) m_pausedAgentId = id;
+    }
+    if (passLogpoint(s)) return;
     m_session->setPaused(s);
+}
+
+int LiveRun::pausedBreakpoint() const
+{
+    return m_pausedAgentId < 0 ? -1 : m_agentIds.key(m_pausedAgentId, -1);
 }
 
 void LiveRun::deliverResumed(quint64 generation)

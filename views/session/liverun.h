@@ -42,6 +42,7 @@ public:
     void command(DebugAgent::Command c) override;
     void runToLine(const QString& file, int line) override;
     bool cancelTask(int task, QString* error) override;
+    int pausedBreakpoint() const override;
 
 protected:
     void armBreakpoint(const Breakpoint& b) override;
@@ -77,6 +78,7 @@ private:
     std::unordered_set<std::string> m_strings; // node-based: c_str() pointers stay valid
 
     QHash<int, int> m_agentIds; // studio id -> agent id, this run
+    int m_pausedAgentId = -1; // the agent's id of the breakpoint the latest pause hit
 };
 
 } // namespace doeff::views

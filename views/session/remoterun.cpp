@@ -130,6 +130,7 @@ void RemoteRun::releaseClient()
 void RemoteRun::command(DebugAgent::Command c)
 {
     if (!m_client || !m_running) return;
+    noteMove(c);
     bool sent = false;
     switch (c) {
     case DebugAgent::Command::Continue:
@@ -155,6 +156,17 @@ void RemoteRun::command(DebugAgent::Command c)
     case DebugAgent::Command::Stop:
         stop();
         return;
+    case DebugAgent::Command::Resume:
+        sent = m_client->resumeMove();
+        if (!sent && m_client->hello().version < 4) {
+            // a debuggee older than Resume: the move again, from here
+            if (lastMove().command == DebugAgent::Command::RunToLine)
+                runToLine(lastMove().file, lastMove().line);
+            else
+                command(lastMove().command);
+            return;
+        }
+        break;
     }
     // the debuggee leaves its pause now; the GUI stops offering step commands until the next one
     if (sent && c != DebugAgent::Command::Pause) m_session->setResumed();
@@ -162,7 +174,9 @@ void RemoteRun::command(DebugAgent::Command c)
 
 void RemoteRun::runToLine(const QString& file, int line)
 {
-    if (m_client && m_running && m_client->runToLine(file, line)) m_session->setResumed();
+    if (!m_client || !m_running) return;
+    noteMove(DebugAgent::Command::RunToLine, file, line);
+    if (m_client->runToLine(file, line)) m_session->setResumed();
 }
 
 void RemoteRun::onAttached()
@@ -197,6 +211,7 @@ void RemoteRun::onPaused()
     s.eventFunction = p.function;
     // no agent snapshots: the panes read the state reduced from the events
     refreshHits();
+    if (passLogpoint(s)) return;
     m_session->setPaused(s);
 }
 

@@ -64,7 +64,7 @@ public:
     /// How the last run ended when it ended without a result (empty otherwise).
     QString failure() const { return m_failure; }
     /// The id (as breakpoints() numbers them) of the breakpoint the latest pause hit, or -1.
-    int pausedBreakpoint() const;
+    int pausedBreakpoint() const override;
 
 protected:
     void armBreakpoint(const Breakpoint& b) override;

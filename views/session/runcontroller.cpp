@@ -1,5 +1,9 @@
 #include "runcontroller.h"
 
+#include "studiosession.h"
+
+#include <doeff/expression.h>
+
 #include <algorithm>
 
 namespace doeff::views {
@@ -98,6 +102,29 @@ void RunController::resetHits()
 {
     for (Breakpoint& b : m_breakpoints)
         b.hits = 0;
+}
+
+void RunController::noteMove(DebugAgent::Command c, const QString& file, int line)
+{
+    if (c == DebugAgent::Command::Stop || c == DebugAgent::Command::Resume) return;
+    m_lastMove = Move { c, file, line };
+}
+
+bool RunController::passLogpoint(const PausedState& pause)
+{
+    const int id = pausedBreakpoint();
+    if (id < 0) return false;
+    const auto b
+        = std::find_if(m_breakpoints.cbegin(), m_breakpoints.cend(), [id](const Breakpoint& x) { return x.id == id; });
+    if (b == m_breakpoints.cend() || !b->isLogpoint()) return false;
+    // the message as the run is now, before the effect it stopped at runs (a Put's old value)
+    const SessionState& now = m_session->presentState();
+    m_session->addLogpointMessage(
+        { pause.step, pause.task, id,
+          interpolate(now, pause.task >= 0 ? pause.task : now.currentTask(), b->logMessage) });
+    if (m_lastMove.command == DebugAgent::Command::Pause) return false;
+    command(DebugAgent::Command::Resume);
+    return true;
 }
 
 } // namespace doeff::views

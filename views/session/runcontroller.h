@@ -47,6 +47,8 @@ public:
     int toggleSourceBreakpoint(const QString& file, int line);
     /// Replaces the breakpoint with `b.id` by `b` (the edit dialog); its hits start again.
     void updateBreakpoint(const Breakpoint& b);
+    /// The Studio id of the breakpoint the latest pause hit, or -1 (a step, a pause, the start).
+    virtual int pausedBreakpoint() const = 0;
     /// Takes over another controller's breakpoints (switching between in- and out-of-process).
     void adoptBreakpoints(const RunController& other);
 
@@ -59,6 +61,19 @@ Q_SIGNALS:
     void runFailed(const QString& message);
 
 protected:
+    /// The move the user made last, which a logpoint's pause goes on with.
+    struct Move {
+        DebugAgent::Command command = DebugAgent::Command::Continue;
+        QString file; ///< RunToLine's target
+        int line = 0;
+    };
+    void noteMove(DebugAgent::Command c, const QString& file = {}, int line = 0);
+    const Move& lastMove() const { return m_lastMove; }
+    /// At a pause: when it is a logpoint's, logs its message (StudioSession::addLogpointMessage)
+    /// from the run's present state and sends Resume, so the run goes on with the interrupted
+    /// move as if it had not paused (a step over stays that step over). True when it did: the
+    /// pause is not to be shown. A pause the user asked for (Pause) still shows, after the message.
+    bool passLogpoint(const PausedState& pause);
     // Forward a change to the running target, if any (the list is already updated).
     virtual void armBreakpoint(const Breakpoint& b) = 0;
     virtual void disarmBreakpoint(int id) = 0;
@@ -72,6 +87,7 @@ protected:
 
 private:
     int m_nextBreakpointId = 1;
+    Move m_lastMove;
 };
 
 } // namespace doeff::views

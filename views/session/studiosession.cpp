@@ -36,6 +36,7 @@ void StudioSession::reset(const QString& program)
     m_program = program;
     m_selectedTask = 0;
     m_changedSincePause.clear();
+    m_logpoints.clear();
     m_before.valid = false;
     Q_EMIT documentOpened();
     Q_EMIT selectedTaskChanged(0);
@@ -61,6 +62,7 @@ void StudioSession::openTrace(LoadedTrace& trace)
     m_failure.clear();
     m_status = RunStatus::Trace;
     m_changedSincePause.clear();
+    m_logpoints.clear();
     m_before.valid = false;
     m_selectedTask = 0;
     Q_EMIT documentOpened();
@@ -171,6 +173,12 @@ void StudioSession::setPaused(const PausedState& state)
     }
     Q_EMIT statusChanged();
     refreshNow();
+}
+
+void StudioSession::addLogpointMessage(const LogpointMessage& message)
+{
+    m_logpoints.append(message);
+    scheduleRefresh();
 }
 
 void StudioSession::setResumed()

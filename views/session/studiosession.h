@@ -23,6 +23,14 @@ struct LoadedTrace;
 /// (its process crashed, was killed or hung up; see failure()).
 enum class RunStatus : quint8 { Idle, Running, Paused, Finished, Loaded, Trace, Lost };
 
+/// What a logpoint logged when the run reached it (the Log pane shows it beside Tell).
+struct LogpointMessage {
+    quint64 step = 0;
+    int task = -1;
+    int breakpoint = 0; ///< the Studio's id
+    QString text;
+};
+
 /// The GUI-side state of one debugging session: a SessionState reduced from the event stream,
 /// the latest pause, the selected task and the run's result. Lives on the GUI thread; panes
 /// read it when refreshed() fires (at most ~30 times a second while a run streams events, and
@@ -84,6 +92,9 @@ public:
     bool hasFailingPointStore() const;
     /// Store/env keys written by the last step, and since the previous pause.
     QStringList changedKeys() const;
+    /// The current run's logpoint messages so far, in the order they were logged.
+    const QList<LogpointMessage>& logpointMessages() const { return m_logpoints; }
+    void addLogpointMessage(const LogpointMessage& message);
 
     /// A task's store and env before the viewed step (the state after the previous step), to
     /// show what the step changed. False when there is nothing to compare with: a live run
@@ -156,6 +167,7 @@ private:
     int m_selectedTask = 0;
     bool m_followRunning = true;
     QStringList m_changedSincePause;
+    QList<LogpointMessage> m_logpoints;
     QTimer m_refreshTimer;
     struct Before { // valuesBeforeView()'s last answer
         quint64 step = 0;
