@@ -72,7 +72,7 @@ struct DebugAgent::Private {
     }
     bool paused = false;
     // machine-thread state
-    /// Each task's line at its latest Step or EffectYielded (kept while breakpoints are
+    /// Each task's line at its latest perform step or effect (kept while breakpoints are
     /// enabled): a line breakpoint hits when a task arrives at its line, not again at the
     /// effect the line yields or the step that resumes it.
     struct Where {
