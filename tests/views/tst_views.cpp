@@ -730,8 +730,18 @@ private Q_SLOTS:
         view.resize(900, 200);
         view.setSteps(Steps / 2, Steps);
         QImage image(view.size(), QImage::Format_ARGB32);
+        const QLocale locale;
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        const auto restore = qScopeGuard([&locale] { QLocale::setDefault(locale); });
         view.render(&image);
         const int lanePixels = view.width() - TimelineView::LabelWidth;
+        // the ruler's step numbers are grouped like every step number, and whole
+        const auto labels = view.lastRulerLabels();
+        QVERIFY(labels.size() >= 3);
+        QCOMPARE(labels.at(1).first, QLocale().toString(QLocale().toULongLong(labels.at(1).first)));
+        QVERIFY2(labels.at(1).first.contains(u','), qPrintable(labels.at(1).first));
+        for (const auto& [text, box] : labels)
+            QVERIFY2(box.right() <= view.width() && box.left() >= TimelineView::LabelWidth, qPrintable(text));
         // both lanes are busy everywhere: one merged run per lane (not one mark per step)
         QVERIFY2(view.lastPaintedRuns() <= 2 * 3, qPrintable(QString::number(view.lastPaintedRuns())));
         QVERIFY(view.lastPaintedRuns() >= 2);

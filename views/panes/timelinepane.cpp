@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -219,12 +220,21 @@ void TimelineView::paintEvent(QPaintEvent*)
         QFont f = font();
         f.setPointSizeF(std::max(6.0, f.pointSizeF() * 0.85));
         p.setFont(f);
+        const QFontMetrics metrics(f);
+        const QLocale locale;
+        m_rulerLabels.clear();
         for (quint64 s = (m_from + t - 1) / t * t; s < m_to; s += t) {
             const int x = int(xOf(s));
             p.setPen(pal.color(QPalette::Mid));
             p.drawLine(x, RulerHeight - 5, x, RulerHeight - 1);
+            // grouped like every step number; a label that would run past the lanes is left out
+            // rather than cut
+            const QString label = locale.toString(s);
+            const QRect box(x + 2, 0, metrics.horizontalAdvance(label) + 2, RulerHeight - 3);
+            if (box.right() > lanesRight) continue;
             p.setPen(pal.color(QPalette::WindowText));
-            p.drawText(QRect(x + 2, 0, 80, RulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, QString::number(s));
+            p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, label);
+            m_rulerLabels.append({ label, box });
         }
         p.drawText(QRect(4, 0, LabelWidth - 8, RulerHeight - 1), Qt::AlignLeft | Qt::AlignVCenter, tr("Task / step"));
     }

@@ -45,6 +45,8 @@ public:
     const std::vector<quint64>& searchMarks() const { return m_searchMarks; }
     /// Spawn and wake arrows painted by the last paint, for tests.
     int lastPaintedFlows() const { return m_paintedFlows; }
+    /// The ruler's step labels painted by the last paint, each with its rectangle, for tests.
+    QList<std::pair<QString, QRect>> lastRulerLabels() const { return m_rulerLabels; }
 
     static constexpr int LabelWidth = 150;
     static constexpr int RulerHeight = 18;
@@ -67,6 +69,7 @@ private:
     void updateScrollBar();
     int paintMarks(QPainter& p, const std::vector<quint64>& steps, int top, int height, const QColor& color) const;
 
+    QList<std::pair<QString, QRect>> m_rulerLabels;
     TimelineModel* m_model; // not owned
     QScrollBar* m_scroll;
     quint64 m_cursor = 0;
