@@ -793,7 +793,7 @@ void Adapter::onPaused()
     }
     if (p.event.kind == EventKind::ErrorRaised || p.reason.contains(u"error"_s, Qt::CaseInsensitive)
         || p.reason.contains(u"deadlock"_s, Qt::CaseInsensitive))
-        if (p.reason.startsWith(u"breakpoint"_s)) return stopped(u"exception"_s, task, p.reason);
+        if (p.breakpoint >= 0) return stopped(u"exception"_s, task, p.reason);
     stopped(p.reason == u"pause"_s ? u"pause"_s : u"step"_s, task, p.reason);
 }
 

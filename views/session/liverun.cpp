@@ -188,14 +188,7 @@ void LiveRun::deliverPause(quint64 generation, const PausedState& s)
     if (generation != m_generation) return;
     drain(generation);
     refreshHits();
-    // `breakpoint 3: Effect Get`: the agent's id
-    static const QString prefix = QStringLiteral("breakpoint ");
-    m_pausedAgentId = -1;
-    if (s.reason.startsWith(prefix)) {
-        bool ok = false;
-        const int id = s.reason.mid(prefix.size()).section(u':', 0, 0).toInt(&ok);
-        if (ok) m_pausedAgentId = id;
-    }
+    m_pausedAgentId = s.breakpoint;
     if (passLogpoint(s)) return;
     m_session->setPaused(s);
 }

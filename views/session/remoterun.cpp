@@ -205,6 +205,7 @@ void RemoteRun::onPaused()
     s.step = p.step;
     s.task = p.task;
     s.reason = p.reason;
+    s.breakpoint = p.breakpoint;
     s.event = m_lastEvent;
     s.event.line = p.line;
     s.eventFile = p.file;

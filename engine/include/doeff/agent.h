@@ -59,6 +59,7 @@ struct PausedState {
     quint64 step = 0;
     int task = -1; ///< the task the pausing event belongs to
     QString reason; ///< `step`, `effect`, `breakpoint 3: Effect Get`, `pause`, `start`, …
+    int breakpoint = -1; ///< the id of the breakpoint that paused, or -1
     Event event; ///< the pausing event (file/function pointers are NOT valid after the callback)
     QString eventFile;
     QString eventFunction;

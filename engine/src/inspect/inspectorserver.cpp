@@ -318,20 +318,13 @@ struct InspectorServer::Private {
 
     void sendPaused(const PausedState& s)
     {
-        int breakpoint = -1;
-        if (s.reason.startsWith(QLatin1String("breakpoint "))) {
-            const qsizetype colon = s.reason.indexOf(u':');
-            bool ok = false;
-            const int id = s.reason.mid(11, colon - 11).toInt(&ok);
-            if (ok) breakpoint = id;
-        }
         const QList<Breakpoint> bps = agent.breakpoints();
         wire::MessageWriter m(MessageType::Paused);
         m.var(encoder.totalEvents());
         m.var(s.step);
         m.svar(s.task);
         m.str(s.reason);
-        m.svar(breakpoint);
+        m.svar(s.breakpoint);
         m.str(s.eventFile);
         m.svar(s.event.line);
         m.str(s.eventFunction);

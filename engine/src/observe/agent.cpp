@@ -334,6 +334,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
 
     // ---- should we pause here? -------------------------------------------------------
     QString reason;
+    int hitBreakpoint = -1;
     const Command mode = d->modeNow.load(std::memory_order_acquire);
     const bool isStep = e.kind == EventKind::Step;
     if (isStep && !d->sawFirstStep) {
@@ -405,6 +406,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
                 ++b.hits;
                 if (b.hitCount > 0 && b.hits != b.hitCount) continue; // counted, not paused at
                 reason = QStringLiteral("breakpoint %1: %2").arg(QString::number(b.id), b.describe());
+                hitBreakpoint = b.id;
                 break;
             }
         }
@@ -416,6 +418,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
     s.step = e.step;
     s.task = e.task;
     s.reason = reason;
+    s.breakpoint = hitBreakpoint;
     s.event = e.record();
     s.eventFile = e.file ? QString::fromUtf8(e.file) : QString();
     s.eventFunction = e.function ? functionDisplayName(e.function) : QString();
