@@ -181,26 +181,21 @@ std::optional<RuntimeResultBase> resultFromTrace(TraceReader& reader, const Sess
                     // the failing task's store there, as the live run's result keeps it
                     data->errorContext.store = before->store(errorTask);
                     data->errorContext.storeKeys = data->errorContext.store.keys();
-                    for (const SessionFrame& f : t->k) {
-                        if (f.kind != FrameKindCode::Program || f.file.isEmpty()) continue;
+                    const auto append = [&](const QString& file, int line, const QString& function) {
                         SourceStackTrace::Entry entry;
-                        entry.file = f.file;
-                        entry.line = f.line;
-                        entry.function = f.function;
+                        entry.file = file;
+                        entry.line = line;
+                        entry.function = function;
                         entry.task = errorTask;
                         entry.taskName = t->name;
                         data->source.entries.append(entry);
-                    }
+                    };
+                    for (const SessionFrame& f : t->k)
+                        if (f.kind == FrameKindCode::Program && !f.file.isEmpty()) append(f.file, f.line, f.function);
                     // ... down to where it was raised, as the K is headed
                     if (!raised.isEmpty() && !isTop) {
                         const FrameInfo site = raised.frame();
-                        SourceStackTrace::Entry entry;
-                        entry.file = site.file;
-                        entry.line = site.line;
-                        entry.function = site.function;
-                        entry.task = errorTask;
-                        entry.taskName = t->name;
-                        data->source.entries.append(entry);
+                        append(site.file, site.line, site.function);
                     }
                 }
             }
