@@ -12,7 +12,6 @@
 
 #include <functional>
 #include <memory>
-#include <optional>
 #include <type_traits>
 
 /// Handlers interpret effects (RUNTIME.md §4). A handler is either a plain function
@@ -45,14 +44,32 @@ private:
     std::shared_ptr<detail::ContinuationState> m_state;
 };
 
-/// What a handler decides (§4.3).
+/// What a handler decides (§4.3). Only the members its kind uses are alive (a Forward, the
+/// common answer on a long handler stack, holds nothing), so answering costs a few stores.
 class DOEFF_EXPORT HandlerResult {
 public:
     enum class Kind : unsigned char { Resume, Fail, Run, Forward, ResumeK, ResumeKError, Abort };
 
-    HandlerResult() = default;
-    HandlerResult(HandlerResult&&) noexcept = default;
-    HandlerResult& operator=(HandlerResult&&) noexcept = default;
+    HandlerResult() noexcept { }
+    HandlerResult(HandlerResult&& other) noexcept
+        : m_kind(other.m_kind)
+        , m_k(std::move(other.m_k))
+        , m_store(std::move(other.m_store))
+    {
+        takeSlot(other);
+    }
+    HandlerResult& operator=(HandlerResult&& other) noexcept
+    {
+        if (this != &other) {
+            destroySlot();
+            m_kind = other.m_kind;
+            m_k = std::move(other.m_k);
+            m_store = std::move(other.m_store);
+            takeSlot(other);
+        }
+        return *this;
+    }
+    ~HandlerResult() { destroySlot(); }
 
     static HandlerResult resume(QVariant value);
     static HandlerResult fail(std::exception_ptr error);
@@ -66,18 +83,78 @@ public:
     HandlerResult withStore(Store store) &&;
 
     Kind kind() const { return m_kind; }
-    const QVariant& value() const { return m_value; }
-    const std::exception_ptr& error() const { return m_error; }
-    AnyProgram& program() { return m_program; }
+    /// Resume, ResumeK, Abort: the value; otherwise null.
+    const QVariant& value() const { return slot() == Slot::Value ? m_value : nullValue(); }
+    /// Fail, ResumeKError: the error; otherwise null.
+    const std::exception_ptr& error() const { return slot() == Slot::Error ? m_error : nullError(); }
+    /// Run: the program to run; otherwise an empty program.
+    AnyProgram& program();
     const Continuation& continuation() const { return m_k; }
     /// The store given with withStore(), or nullptr.
     const Store* store() const { return m_store.get(); }
 
 private:
+    enum class Slot : unsigned char { None, Value, Error, Program };
+    Slot slot() const noexcept
+    {
+        switch (m_kind) {
+        case Kind::Resume:
+        case Kind::ResumeK:
+        case Kind::Abort:
+            return Slot::Value;
+        case Kind::Fail:
+        case Kind::ResumeKError:
+            return Slot::Error;
+        case Kind::Run:
+            return Slot::Program;
+        case Kind::Forward:
+            break;
+        }
+        return Slot::None;
+    }
+    /// Move-constructs this result's member (of this kind) from `other`'s.
+    void takeSlot(HandlerResult& other) noexcept
+    {
+        switch (slot()) {
+        case Slot::Value:
+            new (&m_value) QVariant(std::move(other.m_value));
+            break;
+        case Slot::Error:
+            new (&m_error) std::exception_ptr(std::move(other.m_error));
+            break;
+        case Slot::Program:
+            new (&m_program) AnyProgram(std::move(other.m_program));
+            break;
+        case Slot::None:
+            break;
+        }
+    }
+    void destroySlot() noexcept
+    {
+        switch (slot()) {
+        case Slot::Value:
+            m_value.~QVariant();
+            break;
+        case Slot::Error:
+            m_error.~exception_ptr();
+            break;
+        case Slot::Program:
+            m_program.~AnyProgram();
+            break;
+        case Slot::None:
+            break;
+        }
+        m_kind = Kind::Forward;
+    }
+    static const QVariant& nullValue();
+    static const std::exception_ptr& nullError();
+
     Kind m_kind = Kind::Forward;
-    QVariant m_value;
-    std::exception_ptr m_error;
-    AnyProgram m_program;
+    union {
+        QVariant m_value; ///< Resume, ResumeK, Abort
+        std::exception_ptr m_error; ///< Fail, ResumeKError
+        AnyProgram m_program; ///< Run
+    };
     Continuation m_k;
     std::shared_ptr<const Store> m_store; ///< rare: a pointer keeps every handler's answer small
 };

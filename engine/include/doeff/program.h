@@ -156,11 +156,31 @@ public:
     enum class Kind : unsigned char { Empty, Coroutine, Pure, Effect, Scoped };
 
     AnyProgram() = default;
-    AnyProgram(AnyProgram&& other) noexcept;
+    // Inline: every handler's answer and every call holds one, mostly empty, on the hot path.
+    AnyProgram(AnyProgram&& other) noexcept
+        : m_kind(std::exchange(other.m_kind, Kind::Empty))
+        , m_promise(std::exchange(other.m_promise, nullptr)) // the name stays: reuse errors say which
+        , m_function(other.m_function)
+        , m_convert(other.m_convert)
+        , m_payload(std::move(other.m_payload))
+    { }
     /// Takes the activation out of `other` (a program is one activation; see RUNTIME.md §2).
-    AnyProgram(AnyProgram& other) noexcept;
-    AnyProgram& operator=(AnyProgram&& other) noexcept;
-    ~AnyProgram();
+    AnyProgram(AnyProgram& other) noexcept
+        : AnyProgram(std::move(other))
+    { }
+    AnyProgram& operator=(AnyProgram&& other) noexcept
+    {
+        if (this != &other) {
+            reset();
+            m_kind = std::exchange(other.m_kind, Kind::Empty);
+            m_promise = std::exchange(other.m_promise, nullptr);
+            m_function = other.m_function;
+            m_convert = other.m_convert;
+            m_payload = std::move(other.m_payload);
+        }
+        return *this;
+    }
+    ~AnyProgram() { reset(); }
 
     /// An effect given where a program is expected: performs it once and returns its result.
     template<EffectLike E>
@@ -213,7 +233,11 @@ protected:
         , m_promise(p)
         , m_function(function)
     { }
-    void reset() noexcept;
+    void reset() noexcept
+    {
+        if (m_promise) std::exchange(m_promise, nullptr)->handle().destroy();
+        m_kind = Kind::Empty;
+    }
     const detail::ProgramPayload& payload() const noexcept;
 
     Kind m_kind = Kind::Empty;

@@ -9,7 +9,7 @@ HandlerResult HandlerResult::resume(QVariant value)
 {
     HandlerResult r;
     r.m_kind = Kind::Resume;
-    r.m_value = std::move(value);
+    new (&r.m_value) QVariant(std::move(value));
     return r;
 }
 
@@ -17,7 +17,7 @@ HandlerResult HandlerResult::fail(std::exception_ptr error)
 {
     HandlerResult r;
     r.m_kind = Kind::Fail;
-    r.m_error = std::move(error);
+    new (&r.m_error) std::exception_ptr(std::move(error));
     return r;
 }
 
@@ -25,7 +25,7 @@ HandlerResult HandlerResult::run(AnyProgram program)
 {
     HandlerResult r;
     r.m_kind = Kind::Run;
-    r.m_program = std::move(program);
+    new (&r.m_program) AnyProgram(std::move(program));
     return r;
 }
 
@@ -33,8 +33,8 @@ HandlerResult HandlerResult::resumeK(Continuation k, QVariant value)
 {
     HandlerResult r;
     r.m_kind = Kind::ResumeK;
+    new (&r.m_value) QVariant(std::move(value));
     r.m_k = std::move(k);
-    r.m_value = std::move(value);
     return r;
 }
 
@@ -42,8 +42,8 @@ HandlerResult HandlerResult::resumeKError(Continuation k, std::exception_ptr err
 {
     HandlerResult r;
     r.m_kind = Kind::ResumeKError;
+    new (&r.m_error) std::exception_ptr(std::move(error));
     r.m_k = std::move(k);
-    r.m_error = std::move(error);
     return r;
 }
 
@@ -51,8 +51,28 @@ HandlerResult HandlerResult::abort(QVariant value)
 {
     HandlerResult r;
     r.m_kind = Kind::Abort;
-    r.m_value = std::move(value);
+    new (&r.m_value) QVariant(std::move(value));
     return r;
+}
+
+AnyProgram& HandlerResult::program()
+{
+    if (m_kind == Kind::Run) return m_program;
+    thread_local AnyProgram none;
+    none = AnyProgram();
+    return none;
+}
+
+const QVariant& HandlerResult::nullValue()
+{
+    static const QVariant none;
+    return none;
+}
+
+const std::exception_ptr& HandlerResult::nullError()
+{
+    static const std::exception_ptr none;
+    return none;
 }
 
 HandlerResult HandlerResult::withStore(Store store) &&

@@ -130,52 +130,10 @@ void throwConversionError(const QVariant& value, const char* targetName, const Q
 
 } // namespace detail
 
-AnyProgram::AnyProgram(AnyProgram&& other) noexcept
-    : m_kind(other.m_kind)
-    , m_promise(other.m_promise)
-    , m_function(other.m_function)
-    , m_convert(other.m_convert)
-    , m_payload(std::move(other.m_payload))
-{
-    other.m_kind = Kind::Empty;
-    other.m_promise = nullptr; // the name stays: reuse errors can still say which program
-}
-
-AnyProgram::AnyProgram(AnyProgram& other) noexcept
-    : AnyProgram(std::move(other))
-{ }
-
-AnyProgram& AnyProgram::operator=(AnyProgram&& other) noexcept
-{
-    if (this != &other) {
-        reset();
-        m_kind = other.m_kind;
-        m_promise = other.m_promise;
-        m_function = other.m_function;
-        m_convert = other.m_convert;
-        m_payload = std::move(other.m_payload);
-        other.m_kind = Kind::Empty;
-        other.m_promise = nullptr;
-    }
-    return *this;
-}
-
-AnyProgram::~AnyProgram()
-{
-    reset();
-}
-
 const detail::ProgramPayload& AnyProgram::payload() const noexcept
 {
     static const detail::ProgramPayload none;
     return m_payload ? *m_payload : none;
-}
-
-void AnyProgram::reset() noexcept
-{
-    if (m_promise) m_promise->handle().destroy();
-    m_promise = nullptr;
-    m_kind = Kind::Empty;
 }
 
 AnyProgram AnyProgram::fromPure(QVariant value)

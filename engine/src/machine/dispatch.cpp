@@ -38,6 +38,9 @@ void Machine::appendLog(TaskRec* t, const QVariant& message)
 
 Outcome Machine::walk(DispatchState& ds, Cursor from)
 {
+    // one Outcome for the whole walk (returned in place): a handler that forwards costs no
+    // Outcome built and destroyed
+    Outcome o;
     TaskRec* t = from.task;
     int index = from.index;
     for (;;) {
@@ -67,7 +70,8 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                     try {
                         r = fn(ds.effect);
                     } catch (...) {
-                        return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+                        o = Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+                        return o;
                     }
                     if (r.effect().isValid()) {
                         ds.effect = r.effect();
@@ -76,21 +80,20 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                         break;
                     }
                     if (r.program()) {
-                        return Outcome::start(AnyProgram(*r.program()), ds.node >= 0 ? ds.node : ds.parentNode);
+                        o = Outcome::start(AnyProgram(*r.program()), ds.node >= 0 ? ds.node : ds.parentNode);
+                        return o;
                     }
                 }
                 break;
             }
-            case FrameKind::Handler: {
+            case FrameKind::Handler:
                 // the built-in handlers forward every user effect: unless someone watches the
                 // offers, a user effect skips them
                 if (!DOEFF_OBSERVED && f.handler()->builtin && !ds.effect.builtin()) break;
-                Outcome o = offer(ds, f, Cursor { t, fi });
-                if (o.kind != Outcome::Forward) return o;
+                if (offer(ds, f, Cursor { t, fi }, o)) return o;
                 break;
-            }
             case FrameKind::Handling: {
-                auto hs = std::static_pointer_cast<HandlingState>(f.data);
+                const auto* hs = static_cast<const HandlingState*>(f.data.get());
                 t = hs->after.task;
                 index = hs->after.index;
                 jumped = true;
@@ -104,30 +107,34 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                 break;
             }
             case FrameKind::TaskRoot:
-                return Outcome::thrown(raise<UnhandledEffectError>(
-                    ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+                o = Outcome::thrown(raise<UnhandledEffectError>(ds.task, ds.node,
+                                                                QStringLiteral("No handler for ") + ds.effect.name()));
+                return o;
             default:
                 break;
             }
         }
-        if (!jumped)
-            return Outcome::thrown(
+        if (!jumped) {
+            o = Outcome::thrown(
                 raise<UnhandledEffectError>(ds.task, ds.node, QStringLiteral("No handler for ") + ds.effect.name()));
+            return o;
+        }
     }
 }
 
-Outcome Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at)
+bool Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)
 {
     if (DOEFF_OBSERVED) [[unlikely]] {
         const QString name = handlerFrame.handler()->name;
-        Outcome o = offerTo(ds, handlerFrame, at);
-        hookHandled(ds, o, name);
-        return o;
+        const bool taken = offerTo(ds, handlerFrame, at, out);
+        if (!taken) out = Outcome();
+        hookHandled(ds, out, name);
+        return taken;
     }
-    return offerTo(ds, handlerFrame, at);
+    return offerTo(ds, handlerFrame, at, out);
 }
 
-Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
+bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)
 {
     const HandlerImpl& h = *handlerFrame.handler();
     ds.handlerAt = at;
@@ -135,51 +142,61 @@ Outcome Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at)
         try {
             switch (h.builtin) {
             case BuiltinScheduler:
-                return handleScheduler(ds);
+                out = handleScheduler(ds);
+                break;
             case BuiltinTime:
-                return handleTime(ds);
+                out = handleTime(ds);
+                break;
             case BuiltinAwait:
-                return handleAwait(ds);
+                out = handleAwait(ds);
+                break;
             case BuiltinCore:
-                return handleCore(ds);
+                out = handleCore(ds);
+                break;
             default:
-                return Outcome();
+                return false;
             }
         } catch (...) {
-            return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+            out = Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
         }
+        return out.kind != Outcome::Forward;
     }
     if (h.fast) {
         HandlerContext ctx(this, &ds);
-        HandlerResult r;
-        try {
-            const ThrowCapture capture;
-            r = h.fast(ds.effect, ctx);
-        } catch (...) {
+        std::exception_ptr thrown;
+        // the handler's answer is built in place (no default HandlerResult assigned over)
+        HandlerResult r = [&]() -> HandlerResult {
+            try {
+                const ThrowCapture capture;
+                return h.fast(ds.effect, ctx);
+            } catch (...) {
+                thrown = std::current_exception();
+                return HandlerResult::forward();
+            }
+        }();
+        if (thrown) [[unlikely]] {
             reinstallCaptured(ds);
-            return Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+            out = Outcome::thrown(newError(ds.task, std::move(thrown), ds.node));
+            return true;
         }
         if (r.kind() == HandlerResult::Kind::Forward) { // the common case on a long stack
             reinstallCaptured(ds);
-            return Outcome();
+            return false;
         }
-        return fromHandlerResult(ds, std::move(r));
+        out = fromHandlerResult(ds, std::move(r));
+        return out.kind != Outcome::Forward;
     }
-    if (h.coroutine) return startCoroutineHandler(ds, handlerFrame);
-    return Outcome();
+    if (h.coroutine) {
+        out = startCoroutineHandler(ds, handlerFrame);
+        return out.kind != Outcome::Forward;
+    }
+    return false;
 }
 
 int Machine::delimitIndex(const DispatchState& ds) const
 {
     // frames above this index form the delimited continuation (cut at the task's root)
     return ds.handlerAt.task == ds.task ? ds.handlerAt.index : 0;
-}
-
-void Machine::reinstallCaptured(DispatchState& ds)
-{
-    if (ds.captured && !ds.captured->consumed) {
-        restoreContinuation(ds.task, *ds.captured);
-    }
 }
 
 void Machine::restoreContinuation(TaskRec* t, ContinuationState& k)

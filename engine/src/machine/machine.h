@@ -467,10 +467,17 @@ private:
 
     // dispatch
     Outcome walk(DispatchState& ds, Cursor from);
-    Outcome offer(DispatchState& ds, Frame& handlerFrame, Cursor at);
-    Outcome offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at);
+    /// Offers the effect to one handler: true when it took it (`out` says how), false when it
+    /// forwarded (`out` untouched).
+    bool offer(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
+    bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
     int delimitIndex(const DispatchState& ds) const;
-    void reinstallCaptured(DispatchState& ds);
+    /// A fast handler that asked for the continuation and did not use it: gives its frames back.
+    void reinstallCaptured(DispatchState& ds)
+    {
+        if (ds.captured && !ds.captured->consumed) [[unlikely]]
+            restoreContinuation(ds.task, *ds.captured);
+    }
     Outcome fromHandlerResult(DispatchState& ds, HandlerResult r);
     Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame);
     Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r);
