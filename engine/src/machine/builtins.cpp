@@ -405,7 +405,7 @@ void Machine::pollCompletions()
         if (auto ext = m_externalPromise.find(id); ext != m_externalPromise.end()) {
             PromiseRec* p = m_promises[ext->second - 1].get();
             if (!p->done) {
-                TaskRec* anyTask = m_tasks.front().get();
+                TaskRec* anyTask = m_tasks.front();
                 completePromise(p, value, error ? newError(anyTask, error, -1) : nullptr);
             }
             continue;
@@ -433,8 +433,10 @@ void Machine::pollCompletions()
 
 bool Machine::hasExternalWaiters() const
 {
-    for (const auto& t : m_tasks)
-        if (t->state == TaskState::Awaiting && t->block && t->block->kind == BlockOp::Wait) return true;
+    for (std::size_t i = 0; i < m_tasks.size(); ++i)
+        if (const TaskRec* t = m_tasks[i];
+            t->state == TaskState::Awaiting && t->block && t->block->kind == BlockOp::Wait)
+            return true;
     return false;
 }
 

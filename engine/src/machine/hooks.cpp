@@ -225,9 +225,9 @@ void Machine::abortRun()
 {
     // observers already asked to stop; do not let them stop the stopping
     m_abortRequested = false;
-    TaskRec* main = m_tasks.front().get();
-    for (auto it = m_tasks.rbegin(); it != m_tasks.rend(); ++it)
-        if ((*it)->id != 0) cancelTask(it->get());
+    TaskRec* main = m_tasks.front();
+    for (std::size_t i = m_tasks.size(); i-- > 1;) // every task but main, the newest first
+        cancelTask(m_tasks[i]);
     if (!main->isFinished()) {
         ErrorPtr error = newError(main, std::make_exception_ptr(RunAbortedError(m_abortReason)), -1);
         cancelTask(main);
@@ -246,7 +246,8 @@ QList<TaskSnapshot> Machine::tasks() const
 {
     QList<TaskSnapshot> out;
     out.reserve(qsizetype(m_tasks.size()));
-    for (const auto& t : m_tasks) {
+    for (std::size_t i = 0; i < m_tasks.size(); ++i) {
+        const TaskRec* t = m_tasks[i];
         TaskSnapshot s;
         s.id = t->id;
         s.name = t->name;

@@ -70,7 +70,7 @@ Machine::~Machine()
 
 void Machine::start(AnyProgram program)
 {
-    TaskRec* main = m_tasks.front().get();
+    TaskRec* main = m_tasks.front();
     m_programName = m_options.program_name.isEmpty() ? program.displayName() : m_options.program_name;
 #if DOEFF_HOOKS
     m_observed = !m_observers.empty();
@@ -86,22 +86,40 @@ void Machine::start(AnyProgram program)
     enqueue(main);
 }
 
+TaskTable::~TaskTable()
+{
+    for (std::size_t i = 0; i < m_size; ++i)
+        (*this)[i]->~TaskRec();
+    for (TaskRec* chunk : m_chunks)
+        ::operator delete(chunk, std::align_val_t(alignof(TaskRec)));
+}
+
+TaskRec* TaskTable::add()
+{
+    if (m_size == m_chunks.size() * kChunk) {
+        m_chunks.reserve(m_chunks.size() + 1); // nothing to undo if this throws
+        m_chunks.push_back(
+            static_cast<TaskRec*>(::operator new(kChunk * sizeof(TaskRec), std::align_val_t(alignof(TaskRec)))));
+    }
+    TaskRec* t = new ((*this)[m_size]) TaskRec();
+    ++m_size;
+    return t;
+}
+
 TaskRec* Machine::newTask(TaskKind kind, QString name, TaskRec* parent)
 {
-    auto t = std::make_unique<TaskRec>();
-    t->id = int(m_tasks.size());
+    TaskRec* t = m_tasks.add();
+    t->id = int(m_tasks.size()) - 1;
     t->name = std::move(name);
     t->kind = kind;
     t->parent = parent ? parent->id : -1;
-    TaskRec* raw = t.get();
-    m_tasks.push_back(std::move(t));
     ++m_live;
-    return raw;
+    return t;
 }
 
 TaskRec* Machine::task(int id) const
 {
-    return id >= 0 && id < int(m_tasks.size()) ? m_tasks[id].get() : nullptr;
+    return id >= 0 && id < int(m_tasks.size()) ? m_tasks[std::size_t(id)] : nullptr;
 }
 
 // ---- frames ------------------------------------------------------------------------------
@@ -271,7 +289,7 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
     // cancelled task is (which frees its K, the likely culprit) and then fails with the error.
     // A task the step created but had not yet queued would never run: it is cancelled.
     for (std::size_t i = tasksBefore; i < m_tasks.size(); ++i) {
-        TaskRec* x = m_tasks[i].get();
+        TaskRec* x = m_tasks[i];
         if (x->state == TaskState::Ready && !x->block && std::find(m_ready.begin(), m_ready.end(), x) == m_ready.end())
             cancelTask(x);
     }

@@ -353,6 +353,28 @@ struct TaskRec {
     }
 };
 
+/// The run's task records, addressed by id. A record stays where it is until the machine ends
+/// (pointers to it are kept everywhere), so records live in chunks: one allocation per
+/// kChunk tasks instead of one per task.
+class TaskTable {
+public:
+    TaskTable() = default;
+    ~TaskTable();
+    TaskTable(const TaskTable&) = delete;
+    TaskTable& operator=(const TaskTable&) = delete;
+
+    /// A new, default-constructed record at the end.
+    TaskRec* add();
+    TaskRec* operator[](std::size_t i) const { return m_chunks[i / kChunk] + i % kChunk; }
+    TaskRec* front() const { return (*this)[0]; }
+    std::size_t size() const { return m_size; }
+
+private:
+    static constexpr std::size_t kChunk = 64;
+    std::vector<TaskRec*> m_chunks; ///< raw storage for kChunk records each
+    std::size_t m_size = 0;
+};
+
 /// One run's machine: task table, ready queue, timers, awaits, lazy cache, effect tree.
 class Machine final : public RunView {
 public:
@@ -581,7 +603,7 @@ private:
     RunOptions m_options;
     QString m_programName; ///< what RunStarted and the result call the program
     HandlerList m_handlers;
-    std::vector<std::unique_ptr<TaskRec>> m_tasks;
+    TaskTable m_tasks;
     std::vector<std::unique_ptr<PromiseRec>> m_promises;
     std::deque<TaskRec*> m_ready;
     int m_live = 0;

@@ -254,7 +254,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
 {
     auto r = std::make_shared<ResultData>();
     r->program = m_programName;
-    TaskRec* main = m_tasks.front().get();
+    TaskRec* main = m_tasks.front();
     r->ok = main->state == TaskState::Done;
     r->store = *main->store;
     r->env = main->env;
@@ -312,8 +312,10 @@ std::shared_ptr<const ResultData> Machine::buildResult()
     }
     r->tree = m_tree.build(errorNode, rethrown);
     std::vector<const TaskRec*> failed;
-    for (const auto& t : m_tasks)
-        if (t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed) failed.push_back(t.get());
+    for (std::size_t i = 0; i < m_tasks.size(); ++i)
+        if (const TaskRec* t = m_tasks[i];
+            t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed)
+            failed.push_back(t);
     std::sort(failed.begin(), failed.end(),
               [](const TaskRec* a, const TaskRec* b) { return a->failOrder < b->failOrder; });
     for (const TaskRec* t : failed)

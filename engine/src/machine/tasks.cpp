@@ -184,13 +184,14 @@ Outcome Machine::handleScheduler(DispatchState& d)
         child->creationSite = d.site;
         child->env = t->env;
         child->store = std::make_shared<Store>(*t->store);
+        std::vector<Frame>& inherited = m_scratchFrames; // reused: no allocation per spawn
+        inheritedFrames(t, inherited);
+        // one allocation each: the root, the inherited frames and the program's own frame
+        child->k.reserve(inherited.size() + 2);
+        child->dispatch.reserve(inherited.size() + 2);
         Frame root;
         root.kind = FrameKind::TaskRoot;
         pushFrame(child, std::move(root));
-        std::vector<Frame>& inherited = m_scratchFrames; // reused: no allocation per spawn
-        inheritedFrames(t, inherited);
-        child->k.reserve(child->k.size() + inherited.size() + 1); // + the program's own frame
-        child->dispatch.reserve(child->dispatch.size() + inherited.size() + 1);
         for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
             pushFrame(child, std::move(*it));
         inherited.clear();
@@ -523,8 +524,9 @@ QString BlockOp::label(const Machine& m) const
 void Machine::resolveDeadlock()
 {
     std::vector<TaskRec*> blocked;
-    for (const auto& t : m_tasks)
-        if ((t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block) blocked.push_back(t.get());
+    for (std::size_t i = 0; i < m_tasks.size(); ++i)
+        if (TaskRec* t = m_tasks[i]; (t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block)
+            blocked.push_back(t);
     std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder < b->blockOrder; });
 
     // One report for the whole deadlock, shared by every task's error: its size is linear in
