@@ -91,9 +91,14 @@ struct SpawnOptions {
 // ---- Reader --------------------------------------------------------------------------------
 
 namespace detail {
-/// A store/env key argument. A QString is kept as it is (shared, no copy); any other string
-/// QAnyStringView accepts (a literal, QStringView, QLatin1String, QUtf8StringView) is
-/// converted once.
+/// The key for UTF-8 text that is mostly a string literal (`Get<int>("counter")`): a small
+/// per-thread cache by address, checked against the bytes (a reused buffer is never mistaken
+/// for the text it held before), gives the same shared QString again without allocating.
+DOEFF_EXPORT QString keyFromUtf8(const char* text, qsizetype size);
+
+/// A store/env key argument. A QString is kept as it is (shared, no copy); a string literal is
+/// looked up in keyFromUtf8()'s cache; any other string QAnyStringView accepts (QStringView,
+/// QLatin1String, QUtf8StringView) is converted once.
 struct KeyArg {
     QString text;
     KeyArg(const QString& s)
@@ -101,6 +106,10 @@ struct KeyArg {
     { }
     KeyArg(QString&& s) noexcept
         : text(std::move(s))
+    { }
+    template<std::size_t N>
+    KeyArg(const char (&s)[N])
+        : text(keyFromUtf8(s, qsizetype(qstrnlen(s, N))))
     { }
     template<class S>
     requires(!std::is_same_v<std::remove_cvref_t<S>, QString> && std::is_constructible_v<QAnyStringView, S&&>)

@@ -3,6 +3,9 @@
 
 #include <QStringList>
 
+#include <array>
+#include <cstring>
+
 namespace doeff {
 
 namespace detail {
@@ -17,6 +20,24 @@ QString programLabel(const SharedProgram& p)
     if (!p) return {};
     if (p->kind() == AnyProgram::Kind::Effect) return p->effect().label();
     return p->displayName() + QStringLiteral("()");
+}
+
+QString keyFromUtf8(const char* text, qsizetype size)
+{
+    struct Entry {
+        const char* address = nullptr;
+        QByteArray bytes; ///< what the text was when cached: the address alone could be a reused buffer
+        QString key;
+    };
+    constexpr std::size_t kEntries = 64; // direct-mapped: a program's literal keys rarely collide
+    thread_local std::array<Entry, kEntries> cache;
+    Entry& e = cache[(reinterpret_cast<quintptr>(text) >> 3) % kEntries];
+    if (e.address == text && e.bytes.size() == size && std::memcmp(e.bytes.constData(), text, std::size_t(size)) == 0)
+        return e.key;
+    e.address = text;
+    e.bytes = QByteArray(text, size);
+    e.key = QString::fromUtf8(text, size);
+    return e.key;
 }
 
 QString keysLabel(const char* name, const QStringList& keys)

@@ -1,8 +1,11 @@
 // Store: insertion order, O(1) lookup, copy-on-write snapshots.
 
+#include <doeff/effects.h>
 #include <doeff/store.h>
 
 #include <QtTest>
+
+#include <cstring>
 
 using namespace doeff;
 
@@ -17,6 +20,19 @@ private Q_SLOTS:
         QCOMPARE(s.keys(), (QStringList { QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c") }));
         QCOMPARE(s.value(QStringLiteral("b")).toInt(), 10);
         QCOMPARE(s.size(), 3);
+    }
+    void literalKeysAreSharedAndNeverStale()
+    {
+        const detail::KeyArg a("counter");
+        const detail::KeyArg b("counter");
+        QCOMPARE(a.text, QStringLiteral("counter"));
+        QVERIFY(a.text.constData() == b.text.constData()); // one literal: one shared string
+        char buffer[8] = "first";
+        const char(&view)[8] = buffer;
+        QCOMPARE(detail::KeyArg(view).text, QStringLiteral("first"));
+        std::strcpy(buffer, "second"); // the same address now holds other text
+        QCOMPARE(detail::KeyArg(view).text, QStringLiteral("second"));
+        QCOMPARE(detail::KeyArg("k\u00e9y").text, QString::fromUtf8("k\u00e9y"));
     }
     void nullIsAValue()
     {
