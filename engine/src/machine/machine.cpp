@@ -82,7 +82,7 @@ void Machine::start(AnyProgram program)
         for (int i = 0; i < int(main->k.size()); ++i)
             hookFramePushed(main, main->k[i], i);
     }
-    main->setPending(Outcome::start(std::move(program), -1));
+    setPending(main, Outcome::start(std::move(program), -1));
     enqueue(main);
 }
 
@@ -115,6 +115,29 @@ TaskRec* Machine::newTask(TaskKind kind, QString name, TaskRec* parent)
     t->parent = parent ? parent->id : -1;
     ++m_live;
     return t;
+}
+
+Outcome& Machine::setPending(TaskRec* t, Outcome o)
+{
+    if (!t->pending) {
+        if (!m_spareOutcomes.empty()) {
+            t->pending = std::move(m_spareOutcomes.back());
+            m_spareOutcomes.pop_back();
+        } else {
+            t->pending = std::make_unique<Outcome>();
+        }
+    }
+    *t->pending = std::move(o);
+    t->hasPending = true;
+    return *t->pending;
+}
+
+void Machine::dropPending(TaskRec* t)
+{
+    if (!t->pending) return;
+    *t->pending = Outcome(); // what it held goes now
+    if (m_spareOutcomes.size() < kMaxSpareOutcomes) m_spareOutcomes.push_back(std::move(t->pending));
+    t->pending.reset();
 }
 
 TaskRec* Machine::task(int id) const
@@ -223,7 +246,7 @@ void Machine::enqueue(TaskRec* t)
 void Machine::wake(TaskRec* t, Outcome o)
 {
     t->block.reset();
-    t->setPending(std::move(o));
+    setPending(t, std::move(o));
     enqueue(t);
 }
 
@@ -231,7 +254,7 @@ void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 {
     settleObservers();
     t->block = std::move(b);
-    if (!t->hasPending) t->pending.reset(); // a waiting task keeps no Outcome
+    if (!t->hasPending) dropPending(t); // a waiting task keeps no Outcome
     t->state = state;
     t->blockOrder = ++m_blockCounter;
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -312,8 +335,8 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
     }
     t->dispatch.clear();
     t->handlingDepth = 0;
-    t->pending.reset();
     t->hasPending = false;
+    dropPending(t);
     finishTask(t, false, {}, newError(t, std::move(error), t->rootNode));
 }
 
@@ -653,7 +676,7 @@ bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel)
             applyOutcome(t, o, c);
             return true;
         }
-        t->setPending(std::move(o));
+        setPending(t, std::move(o));
         enqueue(t);
         return false;
     }

@@ -322,18 +322,10 @@ struct TaskRec {
     Env env;
     std::shared_ptr<Store> store;
     /// What the task does when it next runs. On the heap: allocated while the task runs or is
-    /// ready, freed while it is blocked, so that waiting tasks stay small.
+    /// ready, given back while it is blocked or finished, so that waiting tasks stay small
+    /// (Machine::setPending, Machine::dropPending).
     std::unique_ptr<Outcome> pending;
     bool hasPending = false;
-    Outcome& setPending(Outcome o)
-    {
-        if (pending)
-            *pending = std::move(o);
-        else
-            pending = std::make_unique<Outcome>(std::move(o));
-        hasPending = true;
-        return *pending;
-    }
     BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
     quint64 blockOrder = 0;
     std::vector<WaitReg> waiters; ///< blocked on this task
@@ -577,6 +569,10 @@ private:
 
     // tasks
     TaskRec* newTask(TaskKind kind, QString name, TaskRec* parent);
+    /// Sets what `t` does when it next runs; the Outcome comes from the spares when `t` has none.
+    Outcome& setPending(TaskRec* t, Outcome o);
+    /// `t` waits or has finished: its Outcome goes back to the spares.
+    void dropPending(TaskRec* t);
     void enqueue(TaskRec* t);
     void wake(TaskRec* t, Outcome o);
     void blockOn(TaskRec* t, BlockPtr b, TaskState state);
@@ -614,6 +610,10 @@ private:
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
     std::vector<Frame> m_scratchFrames; ///< Spawn: the inherited frames, before they are pushed
+    /// Outcomes given back by waiting and finished tasks, for the next ones (one allocation
+    /// fewer per spawned task). Bounded: a burst of wake-ups does not keep memory for good.
+    std::vector<std::unique_ptr<Outcome>> m_spareOutcomes;
+    static constexpr std::size_t kMaxSpareOutcomes = 256;
 
     // timers: (deadline µs, sequence) → blocked op
     std::map<std::pair<qint64, quint64>, BlockPtr> m_timers;

@@ -195,7 +195,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
             pushFrame(child, std::move(*it));
         inherited.clear();
-        Outcome& start = child->setPending(Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
+        Outcome& start = setPending(child, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
         enqueue(child);
         const Waitable h = handleOf(child);
@@ -393,7 +393,7 @@ Outcome Machine::gather(DispatchState& d)
         root.index = i;
         root.data = b;
         pushFrame(branch, std::move(root));
-        Outcome& start = branch->setPending(Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
+        Outcome& start = setPending(branch, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
         b->items[i] = handleOf(branch);
         b->branchOf[i] = branch->id;
@@ -434,7 +434,7 @@ bool Machine::cancelTask(TaskRec* x)
     }
     x->dispatch.clear();
     x->handlingDepth = 0;
-    x->pending.reset();
+    dropPending(x);
     x->hasPending = false;
     x->state = TaskState::Cancelled;
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -471,7 +471,11 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     settleObservers();
     while (!t->k.empty())
         popFrame(t);
-    t->dispatch.clear();
+    // a finished task keeps its result, store and env; the rest goes, for later tasks to reuse
+    std::vector<Frame>().swap(t->k);
+    std::vector<int>().swap(t->dispatch);
+    t->hasPending = false;
+    dropPending(t);
     t->state = ok ? TaskState::Done : TaskState::Failed;
     t->value = std::move(value);
     t->error = std::move(error);
