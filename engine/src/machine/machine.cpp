@@ -694,7 +694,7 @@ bool Machine::perform(TaskRec* t, Ctl& c)
     ds.programLevel = t->handlingDepth == 0;
     QString label; // formatted once for the tree and the event
     if (m_tree.enabled()) {
-        if (m_tree.full()) {
+        if (m_tree.full() || c.node < 0) { // full, or under an elided activation: no label needed
             m_tree.addEffect(c.node, QString());
         } else {
             label = ds.effect.label();

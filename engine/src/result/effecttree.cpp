@@ -7,7 +7,7 @@
 namespace doeff::detail {
 
 namespace {
-constexpr int kMaxBuiltDepth = 256;
+constexpr int kMaxBuiltDepth = EffectTree::kMaxDepth;
 }
 
 EffectTree::EffectTree(int limit)
@@ -46,9 +46,16 @@ void EffectTree::link(int parent, int node)
 int EffectTree::addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler)
 {
     if (!enabled()) return -1;
+    if (parent == kElided) return kElided;
     if (parent < 0 && m_root >= 0) parent = m_root;
+    const int depth = parent >= 0 ? m_nodes[parent].depth + 1 : 0;
+    if (depth > kMaxDepth) {
+        ++m_nodes[parent].more; // what build() would have summarised there
+        return kElided;
+    }
     const int n = alloc();
     Node& node = m_nodes[n];
+    node.depth = depth;
     node.function = function;
     node.task = task;
     node.taskRoot = taskRoot;
@@ -74,7 +81,9 @@ int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
         ++p.more;
         return -1;
     }
+    const int depth = p.depth + 1;
     const int n = alloc();
+    m_nodes[n].depth = depth;
     m_nodes[n].effect = true;
     m_nodes[n].label = label;
     link(parent, n);

@@ -15,8 +15,16 @@ class EffectTree {
 public:
     explicit EffectTree(int limit);
 
+    /// The node of an activation deeper than a result ever shows (kMaxDepth): not recorded,
+    /// its parent counts it in `more`, and what happens under it is not recorded either.
+    static constexpr int kElided = -2;
+    /// The deepest activation recorded: a result's tree is cut there, so a deep recursion
+    /// costs no node per level below it.
+    static constexpr int kMaxDepth = 256;
+
     bool enabled() const { return m_limit > 0; }
-    /// A program activation. `parent` -1 makes it the root (first call) — never elided.
+    /// A program activation. `parent` -1 makes it the root (first call) — never elided; under
+    /// an elided parent, or beyond kMaxDepth, it is elided (kElided).
     int addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler = {});
     /// An effect leaf under `parent`, merged with an identical last sibling. Returns -1 when
     /// the tree is full (the parent counts it in `more`).
@@ -43,6 +51,7 @@ private:
         int task = 0;
         int count = 1;
         int more = 0;
+        int depth = 0; ///< activations and effects: the root is 0
         bool effect = false;
         bool taskRoot = false;
         bool live = false;

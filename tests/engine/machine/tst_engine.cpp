@@ -422,6 +422,16 @@ private Q_SLOTS:
             QVERIFY2(tree.contains(u"more"_s), qPrintable(tree));
             QVERIFY2(tree.split(u'\n').size() <= 60, qPrintable(tree));
         }
+        // a deep recursion is recorded down to the depth a result shows (256 levels under the
+        // root), where the one call below is counted; what happens deeper is not recorded
+        auto deepRun = sync_run(depthWithEffect(2000), sync_handlers_preset(), {}, { { u"base"_s, 7 } });
+        QCOMPARE(resultText(deepRun), u"Ok(2007)"_s);
+        const QStringList deepLines = deepRun.effect_stack().format().split(u'\n');
+        QCOMPARE(std::count_if(deepLines.begin(), deepLines.end(),
+                               [](const QString& l) { return l.contains(u"depthWithEffect()"_s); }),
+                 257);
+        QVERIFY2(deepLines.last().endsWith(u"└─ ... 1 more"_s), qPrintable(deepLines.last()));
+        QVERIFY(!deepLines.join(u'\n').contains(u"Get('base')"_s));
         RunOptions off;
         off.effect_tree_limit = 0;
         QCOMPARE(sync_run(manyEffects(3), sync_handlers_preset(), {}, {}, off).effect_stack().format(),
