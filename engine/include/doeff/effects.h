@@ -124,7 +124,7 @@ struct AskEffect : Effect<AskEffect> {
     static constexpr int builtinId = 1;
     QString key;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("Ask(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("Ask", key); }
 };
 template<class T = QVariant> Typed<AskEffect, T> Ask(detail::KeyArg key)
 {
@@ -155,7 +155,7 @@ struct GetEffect : Effect<GetEffect> {
     static constexpr int builtinId = 3;
     QString key;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("Get(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("Get", key); }
 };
 template<class T = QVariant> Typed<GetEffect, T> Get(detail::KeyArg key)
 {
@@ -168,7 +168,7 @@ struct PutEffect : Effect<PutEffect> {
     QString key;
     QVariant value;
     QVariantMap fields() const { return { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } }; }
-    QString label() const { return QStringLiteral("Put(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("Put", key); }
 };
 template<class V> PutEffect Put(detail::KeyArg key, V&& value)
 {
@@ -181,7 +181,7 @@ struct ModifyEffect : Effect<ModifyEffect> {
     QString key;
     std::function<QVariant(const QVariant&)> fn;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("Modify(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("Modify", key); }
 };
 template<class F> auto Modify(detail::KeyArg key, F fn)
 {
@@ -353,7 +353,7 @@ struct CachePutEffect : Effect<CachePutEffect> {
     QVariant value;
     CachePolicy policy;
     QVariantMap fields() const { return { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } }; }
-    QString label() const { return QStringLiteral("CachePut(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("CachePut", key); }
 };
 template<class V> CachePutEffect CachePut(detail::KeyArg key, V&& value, CachePolicy policy = {})
 {
@@ -364,7 +364,7 @@ struct CacheGetEffect : Effect<CacheGetEffect> {
     static constexpr int builtinId = 13;
     QString key;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("CacheGet(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("CacheGet", key); }
 };
 template<class T = QVariant> Typed<CacheGetEffect, T> CacheGet(detail::KeyArg key)
 {
@@ -375,7 +375,7 @@ struct CacheExistsEffect : Effect<CacheExistsEffect, bool> {
     static constexpr int builtinId = 14;
     QString key;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("CacheExists(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("CacheExists", key); }
 };
 inline CacheExistsEffect CacheExists(detail::KeyArg key)
 {
@@ -386,7 +386,7 @@ struct CacheDeleteEffect : Effect<CacheDeleteEffect, bool> {
     static constexpr int builtinId = 15;
     QString key;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("CacheDelete(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("CacheDelete", key); }
 };
 inline CacheDeleteEffect CacheDelete(detail::KeyArg key)
 {
@@ -401,7 +401,7 @@ struct AtomicGetEffect : Effect<AtomicGetEffect> {
     QString key;
     DefaultFactory defaultFactory;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("AtomicGet(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("AtomicGet", key); }
 };
 template<class T = QVariant> Typed<AtomicGetEffect, T> AtomicGet(detail::KeyArg key, DefaultFactory defaultFactory = {})
 {
@@ -414,7 +414,7 @@ struct AtomicUpdateEffect : Effect<AtomicUpdateEffect> {
     std::function<QVariant(const QVariant&)> updater;
     DefaultFactory defaultFactory;
     QVariantMap fields() const { return { { QStringLiteral("key"), key } }; }
-    QString label() const { return QStringLiteral("AtomicUpdate(") + repr(key) + QStringLiteral(")"); }
+    QString label() const { return keyedLabel("AtomicUpdate", key); }
 };
 template<class F>
 Typed<AtomicUpdateEffect, QVariant> AtomicUpdate(detail::KeyArg key, F updater, DefaultFactory defaultFactory = {})

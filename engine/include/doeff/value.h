@@ -18,6 +18,9 @@ namespace doeff {
 /// registered for the value's type, else `<TypeName>`.
 DOEFF_EXPORT QString repr(const QVariant& value);
 
+/// `Name('key')`: the label of an effect on one key (`Get('counter')`), in one allocation.
+DOEFF_EXPORT QString keyedLabel(const char* name, const QString& key);
+
 /// Registers how values of a metatype print in repr(). Thread-safe; a later registration wins.
 DOEFF_EXPORT void registerReprFunction(QMetaType type, std::function<QString(const QVariant&)> fn);
 

@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace doeff {
@@ -66,27 +67,28 @@ void appendEscaped(QString& out, char32_t c)
     }
 }
 
-QString quoted(const QString& s)
+void appendQuoted(QString& out, const QString& s)
 {
-    // the common case, text that needs no escape: one allocation, no UCS-4 copy
+    // the common case, text that needs no escape: appended as it is, no UCS-4 copy
     const bool plain = std::all_of(s.cbegin(), s.cend(), [](QChar ch) {
         const char16_t c = ch.unicode();
         return c >= 0x20 && c != 0x7f && c != u'\\' && c != u'\'' && !QChar::isSurrogate(c);
     });
+    out += u'\'';
     if (plain) {
-        QString out;
-        out.reserve(s.size() + 2);
-        out += u'\'';
         out += s;
-        out += u'\'';
-        return out;
+    } else {
+        for (char32_t c : s.toUcs4())
+            appendEscaped(out, c);
     }
+    out += u'\'';
+}
+
+QString quoted(const QString& s)
+{
     QString out;
     out.reserve(s.size() + 2);
-    out += u'\'';
-    for (char32_t c : s.toUcs4())
-        appendEscaped(out, c);
-    out += u'\'';
+    appendQuoted(out, s);
     return out;
 }
 
@@ -151,6 +153,17 @@ QString unwrapNested(QString name)
 }
 
 } // namespace
+
+QString keyedLabel(const char* name, const QString& key)
+{
+    QString out;
+    out.reserve(qsizetype(std::strlen(name)) + key.size() + 4);
+    out += QLatin1String(name);
+    out += u'(';
+    appendQuoted(out, key);
+    out += u')';
+    return out;
+}
 
 QString repr(const QVariant& value)
 {

@@ -103,7 +103,8 @@ void EffectTree::pin(int node)
 
 void EffectTree::freeSubtree(int node)
 {
-    std::vector<int> stack { node };
+    std::vector<int>& stack = m_scratch;
+    stack.assign(1, node);
     while (!stack.empty()) {
         const int n = stack.back();
         stack.pop_back();

@@ -68,6 +68,7 @@ private:
     int m_root = -1;
     std::vector<Node> m_nodes;
     std::vector<int> m_free;
+    std::vector<int> m_scratch; ///< freeSubtree's stack, kept: folding a node allocates nothing
 };
 
 } // namespace doeff::detail
