@@ -290,7 +290,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         hs->cont->env = t->env;
     }
     hs->dispatch->captured = hs->cont;
-    hs->ctx = std::make_unique<HandlerContext>(this, hs->dispatch.get());
+    hs->ctx.emplace(this, hs->dispatch.get());
     Program<HandlerResult> program;
     try {
         const ThrowCapture capture;

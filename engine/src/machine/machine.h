@@ -230,7 +230,7 @@ struct DispatchState {
 struct HandlingState {
     std::shared_ptr<DispatchState> dispatch;
     std::shared_ptr<ContinuationState> cont;
-    std::unique_ptr<HandlerContext> ctx;
+    std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
     Cursor after; ///< where the walk resumes below the handler
     int handlerFrameTask = -1;
