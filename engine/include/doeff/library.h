@@ -39,9 +39,10 @@
 /// static archive that nothing references are dropped by the linker, and so are their programs.
 
 /// Bumped whenever ProgramInfo (its RunOptions included), ProgramLibrary or ProgramLibraryEntry
-/// change layout, or the layout programs compile into (a program's promise, the effect structs).
+/// change layout, or the layout programs compile into (a program's promise, the effect structs,
+/// a handler's HandlerResult).
 /// A library built against another ABI version is rejected by loadProgramLibrary().
-#define DOEFF_PROGRAM_LIBRARY_ABI 3
+#define DOEFF_PROGRAM_LIBRARY_ABI 4
 
 namespace doeff {
 
