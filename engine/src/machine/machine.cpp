@@ -43,6 +43,7 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
     , m_tree(m_options.effect_tree_limit)
 {
     m_mailbox = std::make_shared<Mailbox>();
+    m_spareOutcomes.reserve(kMaxSpareOutcomes); // giving one back never allocates (out of memory too)
     for (Observer* o : std::as_const(m_options.observers))
         if (o) m_observers.push_back(o);
     m_virtualNow
@@ -132,7 +133,7 @@ Outcome& Machine::setPending(TaskRec* t, Outcome o)
     return *t->pending;
 }
 
-void Machine::dropPending(TaskRec* t)
+void Machine::dropPending(TaskRec* t) noexcept
 {
     if (!t->pending) return;
     *t->pending = Outcome(); // what it held goes now

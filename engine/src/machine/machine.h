@@ -572,7 +572,7 @@ private:
     /// Sets what `t` does when it next runs; the Outcome comes from the spares when `t` has none.
     Outcome& setPending(TaskRec* t, Outcome o);
     /// `t` waits or has finished: its Outcome goes back to the spares.
-    void dropPending(TaskRec* t);
+    void dropPending(TaskRec* t) noexcept;
     void enqueue(TaskRec* t);
     void wake(TaskRec* t, Outcome o);
     void blockOn(TaskRec* t, BlockPtr b, TaskState state);
