@@ -1644,15 +1644,14 @@ private Q_SLOTS:
         views::TimelineView* view = w.timelinePane()->view();
         QTRY_VERIFY_WITH_TIMEOUT(w.timelinePane()->model()->rowCount() > 1, Timeout);
         QVERIFY(view->width() > views::TimelineView::LabelWidth + 50);
-        QVERIFY(view->height() > views::TimelineView::RulerHeight + 2 * views::TimelineView::LaneHeight);
+        QVERIFY(view->height() > views::TimelineView::RulerHeight + 2 * view->laneHeight());
 
         // click the second lane: its task is selected
         const views::TimelineLane* lane = w.timelinePane()->model()->lane(view->firstLane() + 1);
         QVERIFY(lane);
         QVERIFY(lane->task != w.session()->selectedTask());
         const QPoint at(views::TimelineView::LabelWidth + (view->width() - views::TimelineView::LabelWidth) / 2,
-                        views::TimelineView::RulerHeight + views::TimelineView::LaneHeight
-                            + views::TimelineView::LaneHeight / 2);
+                        views::TimelineView::RulerHeight + view->laneHeight() + view->laneHeight() / 2);
         QTest::mouseClick(view, Qt::LeftButton, {}, at);
         QCOMPARE(w.session()->selectedTask(), lane->task);
         QVERIFY(!w.session()->isAtPresent());

@@ -710,6 +710,167 @@ private Q_SLOTS:
         QCOMPARE(f.timeline.rowCount(), 1);
     }
 
+    // Issue 21 #5: a lane's program activations nest. flaky_service's main calls
+    // call_flaky_service through Safe once per attempt: three slices under main's, each holding
+    // the one Tell its call yields, each closed when its frame is popped.
+    void timelineSlicesNestActivations()
+    {
+        Fixture f;
+        QVERIFY(runToEnd(f, u"flaky_service"_s));
+        f.update();
+        const TimelineData* data = f.timeline.timeline();
+        QVERIFY(data);
+        const TimelineLane* lane = f.timeline.lane(0);
+        QVERIFY(lane);
+        QCOMPARE(lane->slices.size(), size_t(4));
+        QVERIFY(lane->openSlices.empty()); // the task finished
+        const auto name = [&](const TimelineSlice& s) { return data->sliceLabels().value(int(s.label)); };
+        const TimelineSlice& main = lane->slices[0];
+        QVERIFY2(name(main).startsWith(u"risky_operation_main() at "_s), qPrintable(name(main)));
+        QCOMPARE(main.depth, 0u);
+        QCOMPARE(main.parent, -1);
+        QVERIFY(main.to != TimelineSlice::open);
+        // the three calls share one label
+        QCOMPARE(data->sliceLabels().size(), 2);
+        quint64 previousEnd = main.from;
+        for (qint32 i = 1; i <= 3; ++i) {
+            const TimelineSlice& call = lane->slices[size_t(i)];
+            QVERIFY2(name(call).startsWith(u"call_flaky_service() at "_s), qPrintable(name(call)));
+            QCOMPARE(call.depth, 1u);
+            QCOMPARE(call.parent, 0);
+            QVERIFY(call.from > previousEnd && call.to > call.from && call.to < main.to);
+            previousEnd = call.to;
+            const auto inCall = std::count_if(lane->effects.cbegin(), lane->effects.cend(),
+                                              [&](quint64 e) { return e >= call.from && e < call.to; });
+            QCOMPARE(inCall, 1);
+            for (quint64 e : lane->effects)
+                if (e >= call.from && e < call.to) QCOMPARE(lane->sliceAt(e), i);
+        }
+        // between the calls main runs; before its push and from its pop on nothing does
+        QCOMPARE(lane->sliceAt(lane->slices[1].to), 0);
+        QCOMPARE(lane->sliceAt(main.from - 1), -1);
+        QCOMPARE(lane->sliceAt(main.to), -1);
+        for (quint64 e : lane->effects)
+            QVERIFY(e >= main.from && e < main.to);
+    }
+
+    // The slices' rules on a hand-built stream: a pop takes every activation above it, a push
+    // where one still is (a restored continuation) ends it first, and a finished task ends all.
+    void timelineSlicesFollowTheContinuation()
+    {
+        TimelineData data;
+        const auto push = [&](quint64 step, int task, int index, const QString& text) {
+            Event e;
+            e.kind = EventKind::FramePushed;
+            e.step = step;
+            e.task = task;
+            e.index = index;
+            e.code = int(FrameKindCode::Program);
+            e.text = text;
+            data.add(e);
+        };
+        const auto pop = [&](quint64 step, int task, int index, FrameKindCode code) {
+            Event e;
+            e.kind = EventKind::FramePopped;
+            e.step = step;
+            e.task = task;
+            e.index = index;
+            e.code = int(code);
+            data.add(e);
+        };
+        push(1, 0, 2, u"outer() at a.cpp:1"_s);
+        push(2, 0, 3, u"middle() at a.cpp:5"_s);
+        push(3, 0, 4, u"inner() at a.cpp:9"_s);
+        pop(5, 0, 3, FrameKindCode::Safe); // below middle: middle and inner end
+        push(6, 0, 3, u"middle() at a.cpp:5"_s);
+        push(8, 0, 3, u"inner() at a.cpp:9"_s); // restored over the running middle
+        const TimelineLane* lane = &data.lanes().at(0);
+        QCOMPARE(lane->slices.size(), size_t(5));
+        const auto span = [&](size_t i) {
+            const TimelineSlice& s = lane->slices[i];
+            return u"%1-%2 d%3 p%4"_s.arg(s.from)
+                .arg(s.to == TimelineSlice::open ? u"open"_s : QString::number(s.to))
+                .arg(s.depth)
+                .arg(s.parent);
+        };
+        QCOMPARE(span(0), u"1-open d0 p-1"_s);
+        QCOMPARE(span(1), u"2-5 d1 p0"_s);
+        QCOMPARE(span(2), u"3-5 d2 p1"_s);
+        QCOMPARE(span(3), u"6-8 d1 p0"_s);
+        QCOMPARE(span(4), u"8-open d1 p0"_s);
+        QCOMPARE(data.sliceLabels(),
+                 QStringList({ u"outer() at a.cpp:1"_s, u"middle() at a.cpp:5"_s, u"inner() at a.cpp:9"_s }));
+        QCOMPARE(lane->sliceAt(4), 2);
+        QCOMPARE(lane->sliceAt(5), 0);
+        QCOMPARE(lane->sliceAt(7), 3);
+        QCOMPARE(lane->sliceAt(100), 4);
+        Event done;
+        done.kind = EventKind::TaskFinished;
+        done.step = 12;
+        done.task = 0;
+        data.add(done);
+        lane = &data.lanes().at(0);
+        QVERIFY(lane->openSlices.empty());
+        QCOMPARE(span(0), u"1-12 d0 p-1"_s);
+        QCOMPARE(span(4), u"8-12 d1 p0"_s);
+        QCOMPARE(lane->sliceAt(12), -1);
+    }
+
+    // Zoomed in, the lanes grow and paint the slices; their text is the tooltip's. Zoomed out over
+    // many steps, the per-pixel marks come back.
+    void timelineViewShowsSlicesWhenZoomedIn()
+    {
+        Fixture f;
+        QVERIFY(runToEnd(f, u"flaky_service"_s));
+        f.update();
+        TimelineView view(&f.timeline);
+        view.resize(1000, 300);
+        const TimelineLane* lane = f.timeline.lane(0);
+        const TimelineSlice& call = lane->slices[1];
+        view.setSteps(call.from, f.session.presentStep());
+        QImage image(view.size(), QImage::Format_ARGB32);
+        view.render(&image);
+        // fitted, a run of a few dozen steps already has room for a box per step
+        QVERIFY(view.showsSlices());
+        QCOMPARE(view.laneHeight(), int(TimelineView::SliceLaneHeight));
+        // main, three calls and every effect of the lane
+        QCOMPARE(view.lastPaintedSlices(), int(4 + lane->effects.size()));
+        const auto x = [&](quint64 step) { // the middle of the pixels showing `step`
+            int first = -1, last = -1;
+            for (int px = TimelineView::LabelWidth; px < view.width(); ++px)
+                if (view.stepAt(px) == step) {
+                    if (first < 0) first = px;
+                    last = px;
+                }
+            return (first + last) / 2;
+        };
+        const int top = TimelineView::RulerHeight;
+        const quint64 inCall = (call.from + call.to) / 2;
+        // row 0 is main's, row 1 the call's, row 2 the effect the call yields
+        QVERIFY2(view.describeAt({ x(inCall), top + 2 + TimelineView::SliceRowHeight / 2 })
+                     .startsWith(u"risky_operation_main() at "_s),
+                 qPrintable(view.describeAt({ x(inCall), top + 2 + TimelineView::SliceRowHeight / 2 })));
+        const QString callText = view.describeAt({ x(inCall), top + 2 + 3 * TimelineView::SliceRowHeight / 2 });
+        QVERIFY2(callText.startsWith(u"call_flaky_service() at "_s)
+                     && callText.contains(u"pushed at step %1, popped at %2"_s.arg(call.from).arg(call.to)),
+                 qPrintable(callText));
+        const quint64 tell = *std::lower_bound(lane->effects.cbegin(), lane->effects.cend(), call.from);
+        const QString tellText = view.describeAt({ x(tell), top + 2 + 5 * TimelineView::SliceRowHeight / 2 });
+        QVERIFY2(tellText.startsWith(u"Tell effect, task 0 'main', step %1"_s.arg(tell)), qPrintable(tellText));
+        QVERIFY(view.describeAt({ 10, top + 5 }).isEmpty()); // the label column
+        // zoomed onto the call: only it, main around it, and its Tell
+        view.setRange(call.from, call.to);
+        view.render(&image);
+        QCOMPARE(view.lastPaintedSlices(), 3);
+        // a lane of ten thousand steps fitted into 850 pixels: no slices, lanes of the usual height
+        view.setSteps(0, 10'000);
+        view.fit();
+        view.render(&image);
+        QVERIFY(!view.showsSlices());
+        QCOMPARE(view.laneHeight(), int(TimelineView::LaneHeight));
+        QCOMPARE(view.lastPaintedSlices(), 0);
+    }
+
     // 10,000,000 steps in two lanes: painting costs per pixel column, not per step.
     void timelinePaintsHugeLanesPerPixel()
     {

@@ -3,6 +3,7 @@
 #include "studiosession.h"
 
 #include <QHBoxLayout>
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
@@ -11,6 +12,7 @@
 #include <QScrollBar>
 #include <QSlider>
 #include <QToolButton>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QWheelEvent>
 
@@ -38,7 +40,7 @@ TimelineView::TimelineView(TimelineModel* model, QWidget* parent)
     };
     connect(m_model, &QAbstractItemModel::modelReset, this, lanesChanged);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, lanesChanged);
-    connect(m_model, &QAbstractItemModel::dataChanged, this, qOverload<>(&QWidget::update));
+    connect(m_model, &QAbstractItemModel::dataChanged, this, lanesChanged);
 }
 
 int TimelineView::lanesWidth() const
@@ -59,6 +61,7 @@ void TimelineView::setSteps(quint64 cursor, quint64 present)
         m_from = 0;
         m_to = present + 1;
     }
+    updateScrollBar(); // the lanes' height follows the zoom
     update();
 }
 
@@ -74,6 +77,7 @@ void TimelineView::setRange(quint64 from, quint64 to)
     m_fit = false;
     m_from = from;
     m_to = std::max(to, from + 1);
+    updateScrollBar();
     update();
 }
 
@@ -98,7 +102,7 @@ quint64 TimelineView::stepAt(int x) const
 
 void TimelineView::updateScrollBar()
 {
-    const int visible = std::max(1, (height() - RulerHeight) / LaneHeight);
+    const int visible = std::max(1, (height() - RulerHeight) / laneHeight());
     m_scroll->setRange(0, std::max(0, m_model->rowCount() - visible));
     m_scroll->setPageStep(visible);
 }
@@ -150,6 +154,142 @@ int TimelineView::paintMarks(QPainter& p, const std::vector<quint64>& steps, int
     return runs;
 }
 
+bool TimelineView::showsSlices() const
+{
+    const TimelineData* data = m_model->timeline();
+    return data && !data->sliceLabels().isEmpty() && lanesWidth() / double(m_to - m_from) >= 3;
+}
+
+int TimelineView::rowAt(int y) const
+{
+    if (y < RulerHeight) return -1;
+    const int row = firstLane() + (y - RulerHeight) / laneHeight();
+    return row < m_model->rowCount() ? row : -1;
+}
+
+int TimelineView::sliceTop(int top, quint32 depth)
+{
+    return top + 2 + int(std::min<quint32>(depth, SliceRows - 1)) * SliceRowHeight;
+}
+
+namespace {
+
+/// An activation's name without where it is (`count_words()` of `count_words() at file:38`).
+QString shortLabel(const QString& label)
+{
+    const qsizetype at = label.indexOf(QLatin1String(" at "));
+    return at < 0 ? label : label.left(at);
+}
+
+/// The name of the effect `task` yielded at `step` (`Tell`), or empty.
+QString effectNameAt(const TimelineData& data, int task, quint64 step)
+{
+    const std::vector<EffectMark>& effects = data.effects();
+    auto it = std::lower_bound(effects.cbegin(), effects.cend(), step,
+                               [](const EffectMark& m, quint64 s) { return m.step < s; });
+    for (; it != effects.cend() && it->step == step; ++it)
+        if (it->task == task) return data.effectNames().value(int(it->name));
+    return {};
+}
+
+} // namespace
+
+int TimelineView::paintSlices(QPainter& p, const TimelineLane& lane, int top)
+{
+    const TimelineData& data = *m_model->timeline();
+    const double pxPerStep = lanesWidth() / double(m_to - m_from);
+    const double right = LabelWidth + lanesWidth();
+    QFont small = font();
+    small.setPixelSize(SliceRowHeight - 3);
+    p.setFont(small);
+    const QFontMetrics metrics(small);
+    int painted = 0;
+    const auto box = [&](quint64 from, quint64 to, quint32 depth, const QColor& fill, const QString& text) {
+        const double x0 = std::max<double>(LabelWidth, xOf(from));
+        const double x1 = std::min<double>(right, to == TimelineSlice::open ? right : xOf(to));
+        if (x1 <= x0) return;
+        const QRectF r(x0, sliceTop(top, depth), std::max(1.0, x1 - x0 - 1), SliceRowHeight - 1);
+        p.fillRect(r, fill);
+        ++painted;
+        if (text.isEmpty() || r.width() < 16) return;
+        // a name cut to its first letters still tells one from another; a lone ellipsis does not
+        const QString shown = metrics.elidedText(text, Qt::ElideRight, int(r.width()) - 3);
+        if (shown.size() < 3) return;
+        p.setPen(QColor(30, 30, 40));
+        p.drawText(r.adjusted(2, 0, -1, 0), Qt::AlignLeft | Qt::AlignVCenter, shown);
+    };
+    const auto activationColor = [](quint32 depth) {
+        return QColor::fromHsv(210 + int(depth % 4) * 12, 70 + int(std::min<quint32>(depth, 6)) * 18, 235);
+    };
+    const QStringList& labels = data.sliceLabels();
+    // the activations running at the left edge (a chain of callers), then those starting in view
+    auto first = std::lower_bound(lane.slices.cbegin(), lane.slices.cend(), m_from,
+                                  [](const TimelineSlice& s, quint64 step) { return s.from < step; });
+    std::vector<qint32> running;
+    for (qint32 i = lane.sliceAt(m_from); i >= 0; i = lane.slices[size_t(i)].parent)
+        if (lane.slices[size_t(i)].from < m_from) running.push_back(i);
+    for (auto it = running.rbegin(); it != running.rend(); ++it) {
+        const TimelineSlice& s = lane.slices[size_t(*it)];
+        box(s.from, s.to, s.depth, activationColor(s.depth), shortLabel(labels.value(int(s.label))));
+    }
+    for (auto it = first; it != lane.slices.cend() && it->from < m_to; ++it)
+        box(it->from, it->to, it->depth, activationColor(it->depth), shortLabel(labels.value(int(it->label))));
+    // each effect under the activation that yielded it
+    const QColor effectColor(240, 170, 60);
+    auto e = std::lower_bound(lane.effects.cbegin(), lane.effects.cend(), m_from);
+    for (; e != lane.effects.cend() && *e < m_to; ++e) {
+        const qint32 in = lane.sliceAt(*e);
+        const quint32 depth = in < 0 ? 0 : lane.slices[size_t(in)].depth + 1;
+        box(*e, *e + 1, depth, effectColor, pxPerStep >= 16 ? effectNameAt(data, lane.task, *e) : QString());
+    }
+    p.setFont(font());
+    return painted;
+}
+
+QString TimelineView::describeAt(QPoint pos) const
+{
+    const TimelineLane* lane = m_model->lane(rowAt(pos.y()));
+    if (!lane || pos.x() < LabelWidth) return {};
+    const quint64 step = stepAt(pos.x());
+    const QString where = tr("task %1 '%2', step %L3").arg(lane->task).arg(lane->name).arg(step);
+    if (!showsSlices() || lane->slices.empty()) return where;
+    const TimelineData& data = *m_model->timeline();
+    const int top = RulerHeight + (rowAt(pos.y()) - firstLane()) * laneHeight();
+    const qint32 in = lane->sliceAt(step);
+    const quint32 effectDepth = in < 0 ? 0 : lane->slices[size_t(in)].depth + 1;
+    const auto inRow = [&](quint32 depth) {
+        const int y = sliceTop(top, depth);
+        return pos.y() >= y && pos.y() < y + SliceRowHeight;
+    };
+    if (std::binary_search(lane->effects.cbegin(), lane->effects.cend(), step) && inRow(effectDepth)) {
+        const QString effect = effectNameAt(data, lane->task, step);
+        if (!effect.isEmpty()) return tr("%1 effect, %2").arg(effect, where);
+    }
+    for (qint32 i = in; i >= 0; i = lane->slices[size_t(i)].parent) {
+        const TimelineSlice& s = lane->slices[size_t(i)];
+        if (!inRow(s.depth)) continue;
+        const QString span = s.to == TimelineSlice::open
+            ? tr("pushed at step %L1, still running").arg(s.from)
+            : tr("pushed at step %L1, popped at %L2").arg(s.from).arg(s.to);
+        return tr("%1\n%2; %3").arg(data.sliceLabels().value(int(s.label)), span, where);
+    }
+    return where;
+}
+
+bool TimelineView::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        const auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = describeAt(help->pos());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(event);
+}
+
 void TimelineView::paintFlows(QPainter& p, int first, int visible)
 {
     m_paintedFlows = 0;
@@ -165,7 +305,8 @@ void TimelineView::paintFlows(QPainter& p, int first, int visible)
     p.save();
     p.setClipRect(QRect(LabelWidth, RulerHeight, lanesWidth(), height() - RulerHeight));
     p.setRenderHint(QPainter::Antialiasing);
-    const auto centre = [&](int row) { return RulerHeight + (row - first) * LaneHeight + LaneHeight / 2.0; };
+    const int laneH = laneHeight();
+    const auto centre = [&](int row) { return RulerHeight + (row - first) * laneH + laneH / 2.0; };
     for (; it != flows.end() && it->fromStep < m_to && m_paintedFlows < budget; ++it) {
         const int fromRow = data->laneOf(it->fromTask), toRow = data->laneOf(it->toTask);
         if (fromRow < 0 || toRow < 0 || fromRow >= m_model->rowCount() || toRow >= m_model->rowCount()) continue;
@@ -246,33 +387,45 @@ void TimelineView::paintEvent(QPaintEvent*)
     }
     // lanes
     const int first = firstLane();
-    const int visible = (height() - RulerHeight) / LaneHeight + 1;
+    const bool slices = showsSlices();
+    const int laneH = laneHeight();
+    const int visible = (height() - RulerHeight) / laneH + 1;
     const QColor stepColor(70, 120, 200), effectColor(230, 150, 30), errorColor(210, 40, 40);
     const QColor life(215, 225, 240);
     int runs = 0;
+    m_paintedSlices = 0;
     p.setFont(font());
     for (int row = first; row < std::min(m_model->rowCount(), first + visible); ++row) {
         const TimelineLane* lane = m_model->lane(row);
-        const int top = RulerHeight + (row - first) * LaneHeight;
-        const QRect label(0, top, LabelWidth, LaneHeight);
+        const int top = RulerHeight + (row - first) * laneH;
+        const QRect label(0, top, LabelWidth, slices ? SliceRowHeight + 2 : laneH);
         if (lane->task == m_selectedTask)
-            p.fillRect(QRect(0, top, lanesRight, LaneHeight), pal.color(QPalette::AlternateBase).darker(104));
+            p.fillRect(QRect(0, top, lanesRight, laneH), pal.color(QPalette::AlternateBase).darker(104));
         else if (row % 2)
-            p.fillRect(QRect(0, top, lanesRight, LaneHeight), pal.alternateBase());
+            p.fillRect(QRect(0, top, lanesRight, laneH), pal.alternateBase());
         p.setPen(pal.color(QPalette::Text));
         p.drawText(label.adjusted(4, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter,
                    p.fontMetrics().elidedText(QStringLiteral("%1  %2").arg(lane->task).arg(lane->name), Qt::ElideRight,
                                               LabelWidth - 8));
-        p.setClipRect(QRect(LabelWidth, top, lanesWidth(), LaneHeight));
+        p.setClipRect(QRect(LabelWidth, top, lanesWidth(), laneH));
+        if (slices && !lane->slices.empty()) {
+            // the steps as a strip under the slices
+            runs += paintMarks(p, lane->steps, top + laneH - 5, 3, stepColor);
+            m_paintedSlices += paintSlices(p, *lane, top);
+            runs += paintMarks(p, lane->errors, top + 1, 3, errorColor);
+            p.setClipping(false);
+            continue;
+        }
         if (!lane->steps.empty()) {
             // the task's life: from its first step to its last
             const double x0 = std::max<double>(LabelWidth, xOf(lane->steps.front()));
             const double x1 = std::min<double>(lanesRight, xOf(lane->steps.back() + 1));
-            if (x1 > x0) p.fillRect(QRectF(x0, top + LaneHeight / 2 - 1, x1 - x0, 2), life);
+            if (x1 > x0) p.fillRect(QRectF(x0, top + laneH / 2 - 1, x1 - x0, 2), life);
         }
-        runs += paintMarks(p, lane->steps, top + 3, LaneHeight - 6, stepColor);
-        runs += paintMarks(p, lane->effects, top + 2, 4, effectColor);
-        runs += paintMarks(p, lane->errors, top + 1, LaneHeight - 2, errorColor);
+        const int markTop = slices ? top + (laneH - LaneHeight) / 2 : top;
+        runs += paintMarks(p, lane->steps, markTop + 3, LaneHeight - 6, stepColor);
+        runs += paintMarks(p, lane->effects, markTop + 2, 4, effectColor);
+        runs += paintMarks(p, lane->errors, markTop + 1, LaneHeight - 2, errorColor);
         p.setClipping(false);
     }
     m_paintedRuns = runs;
@@ -297,16 +450,12 @@ void TimelineView::mousePressEvent(QMouseEvent* event)
     const QPoint pos = event->position().toPoint();
     if (event->button() != Qt::LeftButton) return QWidget::mousePressEvent(event);
     if (pos.x() < LabelWidth) {
-        const int row = firstLane() + (pos.y() - RulerHeight) / LaneHeight;
-        if (pos.y() >= RulerHeight)
-            if (const TimelineLane* lane = m_model->lane(row)) Q_EMIT taskClicked(lane->task);
+        if (const TimelineLane* lane = m_model->lane(rowAt(pos.y()))) Q_EMIT taskClicked(lane->task);
         return;
     }
     Q_EMIT stepRequested(stepAt(pos.x()));
     // a click in a lane (on its marks) selects that lane's task too
-    if (pos.y() >= RulerHeight)
-        if (const TimelineLane* lane = m_model->lane(firstLane() + (pos.y() - RulerHeight) / LaneHeight))
-            Q_EMIT taskClicked(lane->task);
+    if (const TimelineLane* lane = m_model->lane(rowAt(pos.y()))) Q_EMIT taskClicked(lane->task);
 }
 
 void TimelineView::resetView()

@@ -17,6 +17,8 @@ class StudioSession;
 
 /// Paints the lanes: per pixel column, one mark when the task took any step in the steps that
 /// column covers (found by binary search), so the cost depends on the width, not on the trace.
+/// Zoomed in far enough for a box per step, the lanes grow and show nested slices instead: each
+/// program activation as a bar under the one that called it, its effects under it.
 /// Click or drag to choose a step; Ctrl+wheel zooms, Shift+wheel pans, the wheel scrolls lanes.
 class TimelineView : public QWidget {
     Q_OBJECT
@@ -47,10 +49,22 @@ public:
     int lastPaintedFlows() const { return m_paintedFlows; }
     /// The ruler's step labels painted by the last paint, each with its rectangle, for tests.
     QList<std::pair<QString, QRect>> lastRulerLabels() const { return m_rulerLabels; }
+    /// Whether the lanes show nested slices (zoomed in, and the run has program activations).
+    bool showsSlices() const;
+    /// A lane's height now: LaneHeight, or SliceLaneHeight while slices show.
+    int laneHeight() const { return showsSlices() ? SliceLaneHeight : LaneHeight; }
+    /// Slices (activations and effects) painted by the last paint, for tests.
+    int lastPaintedSlices() const { return m_paintedSlices; }
+    /// What is under `pos` (widget coordinates): the effect or activation there while slices
+    /// show, else the lane's task and the step; empty outside the lanes. The tooltip's text.
+    QString describeAt(QPoint pos) const;
 
     static constexpr int LabelWidth = 150;
     static constexpr int RulerHeight = 18;
     static constexpr int LaneHeight = 16;
+    static constexpr int SliceRowHeight = 13;
+    static constexpr int SliceRows = 4; ///< deeper activations share the last row
+    static constexpr int SliceLaneHeight = 2 + SliceRows * SliceRowHeight + 6;
 
 Q_SIGNALS:
     void stepRequested(quint64 step);
@@ -62,8 +76,14 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
+    bool event(QEvent* event) override;
 
 private:
+    /// The lane row under y, or -1.
+    int rowAt(int y) const;
+    /// The slice row of nesting depth `depth`, and its rectangle's top in a lane at `top`.
+    static int sliceTop(int top, quint32 depth);
+    int paintSlices(QPainter& p, const TimelineLane& lane, int top);
     int lanesWidth() const;
     double xOf(quint64 step) const;
     void updateScrollBar();
@@ -81,6 +101,7 @@ private:
     int m_paintedRuns = 0;
     std::vector<quint64> m_searchMarks;
     int m_paintedFlows = 0;
+    int m_paintedSlices = 0;
     void paintFlows(QPainter& p, int first, int visible);
 };
 

@@ -13,6 +13,28 @@ void addUnique(std::vector<quint64>& v, quint64 step)
 }
 } // namespace
 
+qint32 TimelineLane::sliceAt(quint64 step) const
+{
+    auto it = std::upper_bound(slices.cbegin(), slices.cend(), step,
+                               [](quint64 s, const TimelineSlice& x) { return s < x.from; });
+    if (it == slices.cbegin()) return -1;
+    // the last activation started by `step`, or the nearest enclosing one still running then
+    qint32 i = qint32(it - slices.cbegin()) - 1;
+    while (i >= 0 && slices[size_t(i)].to <= step)
+        i = slices[size_t(i)].parent;
+    return i;
+}
+
+void TimelineData::closeSlices(TimelineLane& lane, qint32 frame, quint64 step)
+{
+    while (!lane.openSlices.empty()) {
+        TimelineSlice& s = lane.slices[size_t(lane.openSlices.back())];
+        if (s.frame < frame) break;
+        s.to = std::max(step, s.from + 1);
+        lane.openSlices.pop_back();
+    }
+}
+
 TimelineLane& TimelineData::lane(int task)
 {
     const auto it = m_laneOf.constFind(task);
@@ -56,6 +78,37 @@ void TimelineData::add(const Event& e)
         break;
     case EventKind::ErrorRaised:
         if (e.task >= 0) addUnique(lane(e.task).errors, e.step);
+        break;
+    case EventKind::FramePushed:
+        if (e.task >= 0 && FrameKindCode(e.code) == FrameKindCode::Program) {
+            TimelineLane& l = lane(e.task);
+            // a push where an activation still is (a restored continuation) ends what was there
+            closeSlices(l, e.index, e.step);
+            auto it = m_sliceLabelIds.constFind(e.text);
+            if (it == m_sliceLabelIds.cend()) {
+                it = m_sliceLabelIds.insert(e.text, quint32(m_sliceLabels.size()));
+                m_sliceLabels.append(e.text);
+            }
+            const qint32 parent = l.openSlices.empty() ? -1 : l.openSlices.back();
+            l.slices.push_back({ .from = e.step,
+                                 .to = TimelineSlice::open,
+                                 .parent = parent,
+                                 .depth = quint32(l.openSlices.size()),
+                                 .label = *it,
+                                 .frame = e.index });
+            l.openSlices.push_back(qint32(l.slices.size() - 1));
+        }
+        break;
+    case EventKind::FramePopped:
+        // any frame popped takes every activation above it along
+        if (e.task >= 0) {
+            if (const auto it = m_laneOf.constFind(e.task); it != m_laneOf.cend())
+                closeSlices(m_lanes[*it], e.index, e.step);
+        }
+        break;
+    case EventKind::TaskFinished:
+        if (const auto it = m_laneOf.constFind(e.task); it != m_laneOf.cend())
+            closeSlices(m_lanes[*it], std::numeric_limits<qint32>::min(), e.step);
         break;
     case EventKind::TaskSpawned:
         if (e.task >= 0 && !e.name.isEmpty()) lane(e.task).name = e.name;

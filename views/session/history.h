@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -19,6 +20,19 @@
 /// the program.
 namespace doeff::views {
 
+/// A program activation on a task's continuation: from the step its frame was pushed to the step
+/// it was popped (`to` is `open` while it is still on the continuation). A lane's activations
+/// nest, in the order they started; a continuation a handler took and gave back shows as a gap.
+struct TimelineSlice {
+    static constexpr quint64 open = std::numeric_limits<quint64>::max();
+    quint64 from = 0;
+    quint64 to = open;
+    qint32 parent = -1; ///< the enclosing activation's index in the lane, or -1
+    quint32 depth = 0; ///< 0 for the task's outermost activation
+    quint32 label = 0; ///< index into TimelineData::sliceLabels()
+    qint32 frame = 0; ///< its position on the continuation
+};
+
 /// One Timeline lane: what one task did, as sorted step numbers without duplicates.
 struct TimelineLane {
     int task = 0;
@@ -26,6 +40,12 @@ struct TimelineLane {
     std::vector<quint64> steps; ///< machine steps the task took
     std::vector<quint64> effects; ///< steps at which it yielded an effect
     std::vector<quint64> errors; ///< steps at which an error was raised in it
+    std::vector<TimelineSlice> slices; ///< its program activations, by starting step
+    std::vector<qint32> openSlices; ///< those still on its continuation, outermost first
+
+    /// The innermost activation running at `step`, or -1 (a short walk up from the last one
+    /// started by then: activations nest).
+    qint32 sliceAt(quint64 step) const;
 };
 
 /// One effect a task yielded, in the order of the run (the Effects list's rows): 16 bytes, so a
@@ -57,6 +77,8 @@ public:
     const std::vector<EffectMark>& effects() const { return m_effects; }
     /// The effect types' names (`Get`, `Put`, `Spawn`, a user effect's name), in order of first use.
     const QStringList& effectNames() const { return m_effectNames; }
+    /// The program activations' descriptions (`name() at file:line`), in order of first use.
+    const QStringList& sliceLabels() const { return m_sliceLabels; }
     /// Spawn and wake flows, in step order.
     const std::vector<TimelineFlow>& flows() const { return m_flows; }
     /// Where each promise was created (task, file:line, step), by the machine's promise id.
@@ -68,12 +90,16 @@ public:
 
 private:
     TimelineLane& lane(int task);
+    /// Ends, at `step`, the lane's activations at continuation position `frame` or above.
+    static void closeSlices(TimelineLane& lane, qint32 frame, quint64 step);
     QList<TimelineLane> m_lanes;
     QHash<int, int> m_laneOf;
     quint64 m_lastStep = 0;
     std::vector<EffectMark> m_effects;
     QStringList m_effectNames;
     QHash<QString, quint32> m_effectNameIds;
+    QStringList m_sliceLabels;
+    QHash<QString, quint32> m_sliceLabelIds;
     std::vector<TimelineFlow> m_flows;
     PromiseOrigins m_promises;
     QHash<int, TaskStateCode> m_state; ///< each task's last state
