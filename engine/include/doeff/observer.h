@@ -34,7 +34,10 @@ enum class EventKind : quint8 {
     /// throw hook saw it); code: 1 thrown by the code of the task's top program activation,
     /// 0 raised while handling its last effect (a handler, a built-in)
     ErrorRaised,
-    ErrorCaught, ///< name: error type; text: message; code: 1 by Safe, 2 by program code
+    /// name: error type; text: message; code: 1 by Safe, 2 by program code, 3 a Safe's Err the
+    /// program that received it finished without looking at (value: the step it was caught at;
+    /// location: the program's `co_await Safe(…)`)
+    ErrorCaught,
 };
 DOEFF_EXPORT const char* eventKindName(EventKind kind);
 constexpr int EventKindCount = int(EventKind::ErrorCaught);
@@ -194,9 +197,10 @@ struct ErrorRaised {
 };
 struct ErrorCaught {
     static constexpr EventKind kind = EventKind::ErrorCaught;
-    int how; ///< 1 by Safe, 2 by program code
+    int how; ///< 1 by Safe, 2 by program code, 3 a Safe's Err dropped unread
     LazyText type;
     LazyText message;
+    quint64 caughtAt = 0; ///< how 3: the step the Safe caught it at
 };
 } // namespace events
 

@@ -37,8 +37,8 @@ enum class ProblemKind : quint8 {
     /// handler still running when its task ended, or a handler that discarded the
     /// continuation (Abort, or resuming another one), so the code after the effect never ran.
     UnresumedHandler,
-    /// A Safe caught an error and the next effect its program yielded (before calling another
-    /// program, raising or returning) names neither the error's type nor its message.
+    /// A Safe caught an error and the program it went to finished without looking at the Err
+    /// (no is_ok, is_err, value, error… on any copy of it, and it was not handed on).
     DiscardedSafeError,
     /// A task stayed blocked (Wait, Gather, Race, a lazy Ask, an Await) longer than
     /// ProblemOptions::blockedBound seconds of timer time (the clock the run's timers imply).
@@ -115,19 +115,10 @@ private:
         QString file;
         int line = 0;
     };
-    struct Caught { ///< a Safe's Err, until the next effect of its program
-        int depth = 0;
-        QString type;
-        QString message;
-        quint64 step = 0;
-        QString file;
-        int line = 0;
-    };
     void add(ProblemKind kind, Severity severity, quint64 step, int task, const QString& file, int line,
              const QString& message, QList<quint64> related = {});
     void handled(const Event& e);
     void unresumed(int task, const Handling& h, const QString& why, quint64 step);
-    void judgeCaught(const Event& e);
     void advanceClock(double to);
     void unblocked(int task, quint64 step);
     void noteWaited(const QString& label, const Event& e);
@@ -143,7 +134,6 @@ private:
     QSet<QString> m_readLabels; ///< `Get('k')`, `Modify('k')`
     QHash<int, int> m_depth; ///< by task: K depth
     QHash<int, QList<Handling>> m_handling; ///< by task: effects dispatched, innermost last
-    QHash<int, Caught> m_caught; ///< by task
     /// Timer time, seconds from the start: Delay deadlines reached, GetTime readings.
     double m_clock = 0;
     std::optional<double> m_clockOffset; ///< a GetTime reading minus m_clock (the run's clock)

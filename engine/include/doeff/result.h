@@ -53,7 +53,17 @@ private:
     QString m_message;
 };
 
-/// `Ok(value)` or `Err(error)` — what Safe returns.
+namespace detail {
+/// Shared by the copies of an Err a Safe gave a program while a debugger listens: set when any
+/// of them is looked at, so the machine can tell a program that dropped the error unread.
+struct ResultWatch {
+    bool looked = false;
+};
+} // namespace detail
+
+/// `Ok(value)` or `Err(error)` — what Safe returns. Asking it anything (is_ok, is_err, value,
+/// error, ok, err, value_or) or handing it on as a value counts as looking at it: a program
+/// that finishes without looking at an Err its Safe caught is reported (`discarded-safe-error`).
 template<class T> class Result {
 public:
     static Result ok(T value)
@@ -69,27 +79,64 @@ public:
         return r;
     }
 
-    bool is_ok() const { return m_value.has_value(); }
-    bool is_err() const { return m_error.has_value(); }
+    bool is_ok() const
+    {
+        look();
+        return m_value.has_value();
+    }
+    bool is_err() const
+    {
+        look();
+        return m_error.has_value();
+    }
     /// The value; rethrows the error when Err.
     const T& value() const
     {
+        look();
         if (m_error) m_error->rethrow();
         return *m_value;
     }
     /// The error; throws ResultAccessError when Ok.
     const ErrorInfo& error() const
     {
+        look();
         if (!m_error) throw ResultAccessError(QStringLiteral("Result is Ok, no error"));
         return *m_error;
     }
-    std::optional<T> ok() const { return m_value; }
-    std::optional<ErrorInfo> err() const { return m_error; }
-    T value_or(T fallback) const { return m_value ? *m_value : std::move(fallback); }
+    std::optional<T> ok() const
+    {
+        look();
+        return m_value;
+    }
+    std::optional<ErrorInfo> err() const
+    {
+        look();
+        return m_error;
+    }
+    T value_or(T fallback) const
+    {
+        look();
+        return m_value ? *m_value : std::move(fallback);
+    }
+
+    /// For tools (printing, debuggers, conversions): the value and the error, read without
+    /// counting as the program looking at them.
+    const std::optional<T>& peek_value() const noexcept { return m_value; }
+    const std::optional<ErrorInfo>& peek_error() const noexcept { return m_error; }
+    /// The machine's watch over this Err (null unless a debugger listens); copies share it.
+    const std::shared_ptr<detail::ResultWatch>& watch() const noexcept { return m_watch; }
+    void set_watch(std::shared_ptr<detail::ResultWatch> w) noexcept { m_watch = std::move(w); }
 
 private:
+    void look() const noexcept
+    {
+        if (m_watch) [[unlikely]]
+            m_watch->looked = true;
+    }
+
     std::optional<T> m_value;
     std::optional<ErrorInfo> m_error;
+    std::shared_ptr<detail::ResultWatch> m_watch;
 };
 
 template<> class Result<void> : public Result<QVariant> {
@@ -107,21 +154,27 @@ template<class T> struct FromVariant<Result<T>> {
     template<class What> static Result<T> convert(const QVariant& v, What&& what)
     {
         if (v.metaType() != QMetaType::fromType<AnyResult>()) detail::throwConversionError(v, "Result", what());
+        // (not a look: this gives the machine's Err to the program, with its watch)
         const AnyResult& r = *static_cast<const AnyResult*>(v.constData());
         if constexpr (std::is_same_v<T, QVariant>) {
             return r;
         } else {
-            if (r.is_err()) return Result<T>::err(r.error());
+            if (r.peek_error()) {
+                Result<T> out = Result<T>::err(*r.peek_error());
+                out.set_watch(r.watch());
+                return out;
+            }
             if constexpr (std::is_void_v<T>)
                 return Result<T>(r);
             else
-                return Result<T>::ok(fromVariant<T>(*r.ok(), what));
+                return Result<T>::ok(fromVariant<T>(*r.peek_value(), what));
         }
     }
 };
 template<class T> struct ToVariant<Result<T>> {
     static QVariant convert(Result<T>&& r)
     {
+        // handing a Result on (returning it, storing it) counts as looking at it
         if (r.is_err()) return QVariant::fromValue(AnyResult::err(r.error()));
         if constexpr (std::is_same_v<T, QVariant>)
             return QVariant::fromValue(std::move(r));

@@ -182,27 +182,6 @@ void ProblemFinder::handled(const Event& e)
                   e.step);
 }
 
-// ---- a Safe's Err nobody looked at --------------------------------------------------------------
-
-void ProblemFinder::judgeCaught(const Event& e)
-{
-    const auto it = m_caught.find(e.task);
-    if (it == m_caught.end()) return;
-    const Caught c = *it;
-    m_caught.erase(it);
-    if (m_depth.value(e.task) < c.depth) return;
-    const QString fields = e.value.isValid() ? repr(e.value) : QString();
-    const auto uses
-        = [&](const QString& what) { return what.size() >= 3 && (e.name.contains(what) || fields.contains(what)); };
-    if (uses(c.type) || uses(c.message)) return;
-    add(ProblemKind::DiscardedSafeError, Severity::Info, c.step, e.task, c.file, c.line,
-        QStringLiteral("Safe caught %1: %2 in %3, and the next effect, %4%5, does not use it: was the Err looked at?")
-            .arg(c.type, c.message, taskText(e.task, m_tasks.value(e.task).name), e.name,
-                 e.file ? QStringLiteral(" at %1:%2").arg(QFileInfo(QString::fromUtf8(e.file)).fileName()).arg(e.line)
-                        : QString()),
-        { e.step });
-}
-
 // ---- blocked too long -----------------------------------------------------------------------------
 
 void ProblemFinder::advanceClock(double to)
@@ -243,13 +222,9 @@ void ProblemFinder::apply(const Event& e)
     }
     case EventKind::FramePushed:
         m_depth[e.task] = e.index + 1;
-        // a call (not a frame given back): what the callee does with a caught Err is not seen
-        if (FrameKindCode(e.code) == FrameKindCode::Program && !e.value.toBool()) m_caught.remove(e.task);
         break;
     case EventKind::FramePopped:
         m_depth[e.task] = e.index;
-        if (FrameKindCode(e.code) == FrameKindCode::Program)
-            if (auto c = m_caught.find(e.task); c != m_caught.end() && e.index < c->depth) m_caught.erase(c);
         break;
     case EventKind::EffectHandled:
         handled(e);
@@ -262,10 +237,17 @@ void ProblemFinder::apply(const Event& e)
         }
         break;
     case EventKind::ErrorCaught:
-        if (e.code == 1 && m_options.enabled(ProblemKind::DiscardedSafeError))
-            m_caught.insert(e.task,
-                            { m_depth.value(e.task), e.name, e.text, e.step,
-                              e.file ? QString::fromUtf8(e.file) : QString(), e.line });
+        // the machine watched the Err a Safe gave a program: 3 says it finished without a look
+        if (e.code == 3 && m_options.enabled(ProblemKind::DiscardedSafeError)) {
+            const quint64 caught = e.value.toULongLong();
+            add(ProblemKind::DiscardedSafeError, Severity::Warning, caught, e.task,
+                e.file ? QString::fromUtf8(e.file) : QString(), e.line,
+                QStringLiteral("Safe caught %1: %2 in %3 at step %4, and the program it went to finished without "
+                               "looking at it (is_ok, is_err, value, error, …)")
+                    .arg(e.name, e.text, taskText(e.task, m_tasks.value(e.task).name))
+                    .arg(caught),
+                { e.step });
+        }
         break;
     case EventKind::TaskStateChanged: {
         TaskInfo& t = m_tasks[e.task];
@@ -295,7 +277,6 @@ void ProblemFinder::apply(const Event& e)
         break;
     }
     case EventKind::EffectYielded:
-        judgeCaught(e);
         m_handling[e.task].append(
             { e.name, {}, m_depth.value(e.task), e.step, e.file ? QString::fromUtf8(e.file) : QString(), e.line });
         if (e.text == QLatin1String("Delay")) {
@@ -329,7 +310,6 @@ void ProblemFinder::apply(const Event& e)
         break;
     }
     case EventKind::ErrorRaised: {
-        m_caught.remove(e.task); // rethrown, or another failure: what became of the Err is not seen
         TaskInfo& t = m_tasks[e.task];
         t.error = e.name + QStringLiteral(": ") + e.text;
         t.errorFile = e.file ? QString::fromUtf8(e.file) : QString();
@@ -339,7 +319,6 @@ void ProblemFinder::apply(const Event& e)
     }
     case EventKind::TaskFinished: {
         unblocked(e.task, e.step);
-        m_caught.remove(e.task);
         if (const auto open = m_handling.find(e.task); open != m_handling.end()) {
             for (const Handling& h : std::as_const(*open))
                 if (!h.handler.isEmpty() && m_options.enabled(ProblemKind::UnresumedHandler))

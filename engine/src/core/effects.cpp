@@ -72,8 +72,9 @@ QString listRepr(const QList<Waitable>& items)
 
 const bool s_registered = [] {
     registerRepr<AnyResult>([](const AnyResult& r) -> QString {
-        return r.is_ok() ? QStringLiteral("Ok(") + repr(*r.ok()) + QStringLiteral(")")
-                         : QStringLiteral("Err(") + r.error().describe() + QStringLiteral(")");
+        // (peeks: a debugger printing the result is not the program looking at it)
+        return r.peek_error() ? QStringLiteral("Err(") + r.peek_error()->describe() + QStringLiteral(")")
+                              : QStringLiteral("Ok(") + repr(r.peek_value().value_or(QVariant())) + QStringLiteral(")");
     });
     registerRepr<Waitable>([](const Waitable& w) -> QString {
         switch (w.kind()) {

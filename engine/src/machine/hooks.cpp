@@ -197,6 +197,44 @@ void Machine::hookErrorCaught(const TaskRec* t, const ErrorPtr& error, int how)
               topSite(t));
 }
 
+void Machine::watchErr(const TaskRec* t, AnyResult& r)
+{
+    // the program the Err goes to: the nearest activation below the Safe
+    for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
+        if (it->kind != FrameKind::Program) continue;
+        const PromiseBase* p = it->program.get();
+        const std::source_location loc = p->suspended() ? p->site() : p->definition();
+        auto watch = std::make_shared<ResultWatch>();
+        r.set_watch(watch);
+        m_watchedErrs.push_back({ p, std::move(watch), *r.peek_error(), m_step,
+                                  Where { loc.file_name(), int(loc.line()), p->definition().function_name() } });
+        return;
+    }
+}
+
+void Machine::judgeWatchedErrs(const TaskRec* t, const Frame& f)
+{
+    const PromiseBase* program = f.program.get();
+    for (std::size_t i = 0; i < m_watchedErrs.size();) {
+        WatchedErr& w = m_watchedErrs[i];
+        if (w.program != program) {
+            ++i;
+            continue;
+        }
+        if (!w.watch->looked) {
+            struct Text {
+                static QString type(const void* c) { return static_cast<const ErrorInfo*>(c)->type_name(); }
+                static QString message(const void* c) { return static_cast<const ErrorInfo*>(c)->message(); }
+            };
+            emitEvent(events::ErrorCaught { 3, LazyText { &Text::type, &w.error },
+                                            LazyText { &Text::message, &w.error }, w.caughtAt },
+                      t->id, w.site);
+        }
+        // (emitEvent may not add watches: nothing runs program code in a callback)
+        m_watchedErrs.erase(m_watchedErrs.begin() + std::ptrdiff_t(i));
+    }
+}
+
 void Machine::writeStore(TaskRec* t, const QString& key, QVariant value)
 {
     if (DOEFF_OBSERVED) [[unlikely]] {

@@ -163,6 +163,8 @@ void Machine::pushFrame(TaskRec* t, Frame f)
 
 Frame Machine::popFrame(TaskRec* t)
 {
+    if (DOEFF_OBSERVED) [[unlikely]]
+        if (!m_watchedErrs.empty() && t->k.back().kind == FrameKind::Program) judgeWatchedErrs(t, t->k.back());
     Frame f = std::move(t->k.back());
     t->k.pop_back();
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -217,7 +219,12 @@ void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
             entry->evaluating = false;
             entry->evaluator = -1;
         }
-        if (it->kind == FrameKind::Program) m_tree.finish(it->node);
+        if (it->kind == FrameKind::Program) {
+            m_tree.finish(it->node);
+            // an abandoned program never finishes: its watched Errs go unjudged
+            if (!m_watchedErrs.empty()) [[unlikely]]
+                std::erase_if(m_watchedErrs, [p = it->program.get()](const WatchedErr& w) { return w.program == p; });
+        }
     }
     // destroy top first, like unwinding
     while (!frames.empty())
@@ -568,9 +575,12 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         if (c.kind == Ctl::Value) {
             c.value = QVariant::fromValue(AnyResult::ok(std::move(c.value)));
         } else {
-            if (DOEFF_OBSERVED) [[unlikely]]
+            AnyResult caught = AnyResult::err(ErrorInfo(c.error->exception));
+            if (DOEFF_OBSERVED) [[unlikely]] {
                 hookErrorCaught(t, c.error, 1);
-            c.value = QVariant::fromValue(AnyResult::err(ErrorInfo(c.error->exception)));
+                watchErr(t, caught);
+            }
+            c.value = QVariant::fromValue(std::move(caught));
             c.error.reset();
             c.kind = Ctl::Value;
         }

@@ -554,6 +554,10 @@ private:
     void hookStoreWrite(const TaskRec* t, const QString& key, const QVariant& value, const QVariant* old);
     void hookEnv(const TaskRec* t, EventKind kind, const QString& keys);
     void hookErrorCaught(const TaskRec* t, const ErrorPtr& e, int how);
+    /// Safe's Err on its way to the program below (observed runs): watched until it pops.
+    void watchErr(const TaskRec* t, AnyResult& r);
+    /// `f`, a program frame about to pop: reports the Errs it received and never looked at.
+    void judgeWatchedErrs(const TaskRec* t, const Frame& f);
     /// Put with observation: every store write of the built-in handlers goes through here.
     void writeStore(TaskRec* t, const QString& key, QVariant value);
 
@@ -614,6 +618,16 @@ private:
     /// fewer per spawned task). Bounded: a burst of wake-ups does not keep memory for good.
     std::vector<std::unique_ptr<Outcome>> m_spareOutcomes;
     static constexpr std::size_t kMaxSpareOutcomes = 256;
+    /// An Err a Safe gave a program while observed, judged when that program's frame pops: if
+    /// no copy of it was looked at, ErrorCaught(3) says the program dropped it unread.
+    struct WatchedErr {
+        const PromiseBase* program = nullptr;
+        std::shared_ptr<ResultWatch> watch;
+        ErrorInfo error;
+        quint64 caughtAt = 0;
+        Where site; ///< the program's `co_await Safe(…)`
+    };
+    std::vector<WatchedErr> m_watchedErrs;
 
     // timers: (deadline µs, sequence) → blocked op
     std::map<std::pair<qint64, quint64>, BlockPtr> m_timers;

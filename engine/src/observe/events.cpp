@@ -151,6 +151,7 @@ Event LiveEvent::record() const
         e.code = f.how;
         e.name = f.type();
         e.text = f.message();
+        if (f.how == 3) e.value = QVariant::fromValue(qulonglong(f.caughtAt));
         break;
     }
     }

@@ -50,7 +50,7 @@ const char* codeName(const Event& e)
     case EventKind::TaskFinished:
         return taskStateCodeName(TaskStateCode(e.code));
     case EventKind::ErrorCaught:
-        return e.code == 1 ? "by Safe" : e.code == 2 ? "by program code" : "?";
+        return e.code == 1 ? "by Safe" : e.code == 2 ? "by program code" : e.code == 3 ? "dropped unread" : "?";
     default:
         return nullptr;
     }
@@ -416,7 +416,10 @@ bool exportPerfetto(TraceReader& reader, QIODevice& out, QString* errorString)
         case EventKind::ErrorRaised:
         case EventKind::ErrorCaught:
             begin("i", e.task).raw(",\"s\":\"t\",\"name\":");
-            j.str((e.kind == EventKind::ErrorRaised ? QStringLiteral("error: ") : QStringLiteral("caught: ")) + e.name);
+            j.str((e.kind == EventKind::ErrorRaised ? QStringLiteral("error: ")
+                       : e.code == 3                ? QStringLiteral("dropped unread: ")
+                                                    : QStringLiteral("caught: "))
+                  + e.name);
             j.raw(",\"args\":{\"message\":").str(e.text).raw(",\"at\":").str(at(e)).raw("}}");
             break;
         case EventKind::RunStarted:

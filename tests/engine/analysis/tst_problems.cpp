@@ -229,6 +229,7 @@ Program<int> cancelledWhileHandling()
 }
 
 // ---- a Safe's Err -------------------------------------------------------------------------------
+constexpr int discardsAnErrLine = __LINE__ + 3;
 Program<int> discardsAnErr()
 {
     co_await Safe(failing());
@@ -240,6 +241,37 @@ Program<int> reportsAnErr()
     auto r = co_await Safe(failing());
     if (r.is_err()) co_await Tell(u"it failed: "_s + r.error().message());
     co_return 0;
+}
+/// Drops the Err and returns at once: nothing after the Safe would have shown it.
+Program<int> dropsAndReturns()
+{
+    co_await Safe(failing());
+    co_return 0;
+}
+/// Tests the Err, then does something that does not mention it: looked at.
+Program<int> testsThenGoesOn()
+{
+    auto r = co_await Safe(failing());
+    if (r.is_err()) co_await Put("fallback", 1);
+    co_return 0;
+}
+Program<int> looksAt(Result<int> r)
+{
+    co_return r.is_ok() ? 1 : 0;
+}
+/// Hands a copy of the Err to another program, which looks at it.
+Program<int> passesItOn()
+{
+    auto r = co_await Safe(failing());
+    co_return co_await looksAt(r);
+}
+/// Looks at the first Err, not at the second.
+constexpr int secondSafeLine = __LINE__ + 4;
+Program<int> looksAtOneOfTwo()
+{
+    auto first = co_await Safe(failing());
+    auto second = co_await Safe(failing());
+    co_return first.is_err() ? 1 : 0;
 }
 
 // ---- blocked a long time (timer time) -----------------------------------------------------------
@@ -340,13 +372,26 @@ private Q_SLOTS:
     {
         QList<Problem> p = ofKind(problemsOf(discardsAnErr()), ProblemKind::DiscardedSafeError);
         QCOMPARE(p.size(), 1);
-        QCOMPARE(p[0].severity, Severity::Info);
+        QCOMPARE(p[0].severity, Severity::Warning);
         QCOMPARE(p[0].task, 0);
-        QVERIFY2(p[0].message.startsWith(u"Safe caught InvalidArgumentError: lost in task 0 'main', and the next "
-                                         u"effect, Put('next') at tst_problems.cpp:"_s),
-                 qPrintable(p[0].message));
+        // at the Safe, the step it caught the error at; the program's end is the related step
+        QVERIFY2(p[0].file.endsWith(u"tst_problems.cpp"_s), qPrintable(p[0].file));
+        QCOMPARE(p[0].line, discardsAnErrLine);
+        QCOMPARE(p[0].message,
+                 u"Safe caught InvalidArgumentError: lost in task 0 'main' at step %1, and the program it went to "
+                 u"finished without looking at it (is_ok, is_err, value, error, …)"_s.arg(p[0].step));
+        QCOMPARE(p[0].related.size(), 1);
+        QVERIFY(p[0].related[0] > p[0].step);
+        QCOMPARE(ofKind(problemsOf(dropsAndReturns()), ProblemKind::DiscardedSafeError).size(), 1);
+        // looked at: directly, after a test, through a copy another program reads
         QVERIFY(ofKind(problemsOf(reportsAnErr()), ProblemKind::DiscardedSafeError).isEmpty());
         QVERIFY(ofKind(problemsOf(observesAFailure()), ProblemKind::DiscardedSafeError).isEmpty());
+        QVERIFY(ofKind(problemsOf(testsThenGoesOn()), ProblemKind::DiscardedSafeError).isEmpty());
+        QVERIFY(ofKind(problemsOf(passesItOn()), ProblemKind::DiscardedSafeError).isEmpty());
+        // each Err on its own
+        p = ofKind(problemsOf(looksAtOneOfTwo()), ProblemKind::DiscardedSafeError);
+        QCOMPARE(p.size(), 1);
+        QCOMPARE(p[0].line, secondSafeLine);
         ProblemOptions off;
         off.disabled.insert(ProblemKind::DiscardedSafeError);
         QVERIFY(ofKind(problemsOf(discardsAnErr(), off), ProblemKind::DiscardedSafeError).isEmpty());
