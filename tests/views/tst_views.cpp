@@ -804,6 +804,7 @@ private Q_SLOTS:
         QCOMPARE(lane->sliceAt(5), 0);
         QCOMPARE(lane->sliceAt(7), 3);
         QCOMPARE(lane->sliceAt(100), 4);
+        QCOMPARE(data.maxSliceDepth(), 2u);
         Event done;
         done.kind = EventKind::TaskFinished;
         done.step = 12;
@@ -832,7 +833,9 @@ private Q_SLOTS:
         view.render(&image);
         // fitted, a run of a few dozen steps already has room for a box per step
         QVERIFY(view.showsSlices());
-        QCOMPARE(view.laneHeight(), int(TimelineView::SliceLaneHeight));
+        // rows for main, the calls under it, and the calls' effects
+        QCOMPARE(view.sliceRows(), 3);
+        QCOMPARE(view.laneHeight(), TimelineView::sliceLaneHeight(3));
         // main, three calls and every effect of the lane
         QCOMPARE(view.lastPaintedSlices(), int(4 + lane->effects.size()));
         const auto x = [&](quint64 step) { // the middle of the pixels showing `step`

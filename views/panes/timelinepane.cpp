@@ -167,9 +167,16 @@ int TimelineView::rowAt(int y) const
     return row < m_model->rowCount() ? row : -1;
 }
 
-int TimelineView::sliceTop(int top, quint32 depth)
+int TimelineView::sliceRows() const
 {
-    return top + 2 + int(std::min<quint32>(depth, SliceRows - 1)) * SliceRowHeight;
+    const TimelineData* data = m_model->timeline();
+    const quint32 deepest = data ? data->maxSliceDepth() : 0;
+    return int(std::min<quint32>(deepest + 2, MaxSliceRows)); // the activations, then an effect row
+}
+
+int TimelineView::sliceTop(int top, quint32 depth) const
+{
+    return top + 2 + int(std::min<quint32>(depth, quint32(sliceRows() - 1))) * SliceRowHeight;
 }
 
 namespace {

@@ -51,8 +51,12 @@ public:
     QList<std::pair<QString, QRect>> lastRulerLabels() const { return m_rulerLabels; }
     /// Whether the lanes show nested slices (zoomed in, and the run has program activations).
     bool showsSlices() const;
-    /// A lane's height now: LaneHeight, or SliceLaneHeight while slices show.
-    int laneHeight() const { return showsSlices() ? SliceLaneHeight : LaneHeight; }
+    /// Rows of slices while they show: the deepest activation's and its effects' (at most
+    /// MaxSliceRows; deeper ones share the last row).
+    int sliceRows() const;
+    /// A lane's height now: LaneHeight, or sliceLaneHeight(sliceRows()) while slices show.
+    int laneHeight() const { return showsSlices() ? sliceLaneHeight(sliceRows()) : LaneHeight; }
+    static constexpr int sliceLaneHeight(int rows) { return 2 + rows * SliceRowHeight + 6; }
     /// Slices (activations and effects) painted by the last paint, for tests.
     int lastPaintedSlices() const { return m_paintedSlices; }
     /// What is under `pos` (widget coordinates): the effect or activation there while slices
@@ -63,8 +67,7 @@ public:
     static constexpr int RulerHeight = 18;
     static constexpr int LaneHeight = 16;
     static constexpr int SliceRowHeight = 13;
-    static constexpr int SliceRows = 4; ///< deeper activations share the last row
-    static constexpr int SliceLaneHeight = 2 + SliceRows * SliceRowHeight + 6;
+    static constexpr int MaxSliceRows = 4;
 
 Q_SIGNALS:
     void stepRequested(quint64 step);
@@ -82,7 +85,7 @@ private:
     /// The lane row under y, or -1.
     int rowAt(int y) const;
     /// The slice row of nesting depth `depth`, and its rectangle's top in a lane at `top`.
-    static int sliceTop(int top, quint32 depth);
+    int sliceTop(int top, quint32 depth) const;
     int paintSlices(QPainter& p, const TimelineLane& lane, int top);
     int lanesWidth() const;
     double xOf(quint64 step) const;

@@ -97,6 +97,7 @@ void TimelineData::add(const Event& e)
                                  .label = *it,
                                  .frame = e.index });
             l.openSlices.push_back(qint32(l.slices.size() - 1));
+            m_maxSliceDepth = std::max(m_maxSliceDepth, l.slices.back().depth);
         }
         break;
     case EventKind::FramePopped:

@@ -79,6 +79,8 @@ public:
     const QStringList& effectNames() const { return m_effectNames; }
     /// The program activations' descriptions (`name() at file:line`), in order of first use.
     const QStringList& sliceLabels() const { return m_sliceLabels; }
+    /// The deepest activation's depth in any lane (0 when none nests).
+    quint32 maxSliceDepth() const { return m_maxSliceDepth; }
     /// Spawn and wake flows, in step order.
     const std::vector<TimelineFlow>& flows() const { return m_flows; }
     /// Where each promise was created (task, file:line, step), by the machine's promise id.
@@ -100,6 +102,7 @@ private:
     QHash<QString, quint32> m_effectNameIds;
     QStringList m_sliceLabels;
     QHash<QString, quint32> m_sliceLabelIds;
+    quint32 m_maxSliceDepth = 0;
     std::vector<TimelineFlow> m_flows;
     PromiseOrigins m_promises;
     QHash<int, TaskStateCode> m_state; ///< each task's last state
