@@ -551,7 +551,11 @@ TimelinePane::TimelinePane(StudioSession* session, QWidget* parent)
     connect(m_view, &TimelineView::taskClicked, m_session, &StudioSession::setSelectedTask);
     connect(m_session, &StudioSession::refreshed, this, &TimelinePane::refresh);
     connect(m_session, &StudioSession::viewChanged, this, &TimelinePane::refresh);
-    connect(m_session, &StudioSession::documentOpened, m_view, &TimelineView::resetView);
+    // the model first: it still points into the history the new document replaced
+    connect(m_session, &StudioSession::documentOpened, this, [this] {
+        refresh();
+        m_view->resetView();
+    });
     connect(m_session, &StudioSession::selectedTaskChanged, m_view, &TimelineView::setSelectedTask);
     refresh();
 }
