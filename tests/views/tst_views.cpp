@@ -817,6 +817,57 @@ private Q_SLOTS:
         QCOMPARE(lane->sliceAt(12), -1);
     }
 
+    // A recursion 100,000 calls deep: the running activation at any step and a caller at any depth
+    // are found along jump pointers, and a view of the unwinding paints one box per row.
+    void timelineSlicesOfADeepRecursion()
+    {
+        constexpr int Depth = 100'000;
+        TimelineData data;
+        Event e;
+        e.task = 0;
+        e.code = int(FrameKindCode::Program);
+        e.text = u"down() at deep.cpp:3"_s;
+        for (int i = 0; i < Depth; ++i) { // pushed at steps 1 … Depth
+            e.kind = EventKind::FramePushed;
+            e.step = quint64(i + 1);
+            e.index = i;
+            data.add(e);
+        }
+        for (int i = Depth - 1; i >= 0; --i) { // popped at steps Depth + 1 … 2 Depth
+            e.kind = EventKind::FramePopped;
+            e.step = quint64(2 * Depth - i);
+            e.index = i;
+            data.add(e);
+        }
+        const TimelineLane& lane = data.lanes().at(0);
+        QCOMPARE(lane.slices.size(), size_t(Depth));
+        QCOMPARE(data.maxSliceDepth(), quint32(Depth - 1));
+        for (int pops : { 0, 1, 2, 3, 1000, 65'536, Depth - 1 }) {
+            const quint64 step = quint64(Depth + pops);
+            QCOMPARE(lane.sliceAt(step), qint32(Depth - 1 - pops));
+        }
+        QCOMPARE(lane.sliceAt(2 * Depth), -1);
+        QCOMPARE(lane.sliceAt(12'345), 12'344);
+        for (quint32 d : { 0u, 1u, 3u, 777u, 65'535u, quint32(Depth - 2) })
+            QCOMPARE(lane.ancestorAtDepth(Depth - 1, d), qint32(d));
+        // the slices nest: a caller never ends before its callee
+        for (int i = 1; i < Depth; ++i)
+            QVERIFY(lane.slices[size_t(i - 1)].to >= lane.slices[size_t(i)].to);
+
+        TimelineModel model;
+        model.setTimeline(&data);
+        TimelineView view(&model);
+        view.resize(900, 300);
+        view.setSteps(2 * Depth, 2 * Depth);
+        view.setRange(Depth + Depth / 2, Depth + Depth / 2 + 100);
+        QImage image(view.size(), QImage::Format_ARGB32);
+        view.render(&image);
+        QVERIFY(view.showsSlices());
+        QCOMPARE(view.sliceRows(), int(TimelineView::MaxSliceRows));
+        // rows 0-2 hold depths 0-2; the last holds depth 3 and, over it, the innermost running
+        QCOMPARE(view.lastPaintedSlices(), 5);
+    }
+
     // Zoomed in, the lanes grow and paint the slices; their text is the tooltip's. Zoomed out over
     // many steps, the per-pixel marks come back.
     void timelineViewShowsSlicesWhenZoomedIn()

@@ -232,9 +232,16 @@ int TimelineView::paintSlices(QPainter& p, const TimelineLane& lane, int top)
     // the activations running at the left edge (a chain of callers), then those starting in view
     auto first = std::lower_bound(lane.slices.cbegin(), lane.slices.cend(), m_from,
                                   [](const TimelineSlice& s, quint64 step) { return s.from < step; });
+    // (those deeper than the rows share the last row: the outermost of them spans the others,
+    // and the innermost is drawn over it, so the walk skips the ones between)
     std::vector<qint32> running;
-    for (qint32 i = lane.sliceAt(m_from); i >= 0; i = lane.slices[size_t(i)].parent)
-        if (lane.slices[size_t(i)].from < m_from) running.push_back(i);
+    if (const qint32 innermost = lane.sliceAt(m_from); innermost >= 0) {
+        const quint32 lastRow = quint32(sliceRows() - 1);
+        for (qint32 i = lane.ancestorAtDepth(innermost, lastRow); i >= 0; i = lane.slices[size_t(i)].parent)
+            if (lane.slices[size_t(i)].from < m_from) running.push_back(i);
+        const TimelineSlice& s = lane.slices[size_t(innermost)];
+        if (s.depth > lastRow && s.from < m_from) running.insert(running.begin(), innermost);
+    }
     for (auto it = running.rbegin(); it != running.rend(); ++it) {
         const TimelineSlice& s = lane.slices[size_t(*it)];
         box(s.from, s.to, s.depth, activationColor(s.depth), shortLabel(labels.value(int(s.label))));
@@ -262,25 +269,28 @@ QString TimelineView::describeAt(QPoint pos) const
     if (!showsSlices() || lane->slices.empty()) return where;
     const TimelineData& data = *m_model->timeline();
     const int top = RulerHeight + (rowAt(pos.y()) - firstLane()) * laneHeight();
+    const int rows = sliceRows();
+    const quint32 lastRow = quint32(rows - 1);
+    if (pos.y() < top + 2) return where;
+    const quint32 row = quint32((pos.y() - top - 2) / SliceRowHeight);
+    if (row > lastRow) return where;
     const qint32 in = lane->sliceAt(step);
     const quint32 effectDepth = in < 0 ? 0 : lane->slices[size_t(in)].depth + 1;
-    const auto inRow = [&](quint32 depth) {
-        const int y = sliceTop(top, depth);
-        return pos.y() >= y && pos.y() < y + SliceRowHeight;
-    };
-    if (std::binary_search(lane->effects.cbegin(), lane->effects.cend(), step) && inRow(effectDepth)) {
+    if (std::min(effectDepth, lastRow) == row
+        && std::binary_search(lane->effects.cbegin(), lane->effects.cend(), step)) {
         const QString effect = effectNameAt(data, lane->task, step);
         if (!effect.isEmpty()) return tr("%1 effect, %2").arg(effect, where);
     }
-    for (qint32 i = in; i >= 0; i = lane->slices[size_t(i)].parent) {
-        const TimelineSlice& s = lane->slices[size_t(i)];
-        if (!inRow(s.depth)) continue;
-        const QString span = s.to == TimelineSlice::open
-            ? tr("pushed at step %L1, still running").arg(s.from)
-            : tr("pushed at step %L1, popped at %L2").arg(s.from).arg(s.to);
-        return tr("%1\n%2; %3").arg(data.sliceLabels().value(int(s.label)), span, where);
-    }
-    return where;
+    if (in < 0) return where;
+    // the last row shows the innermost of the activations as deep or deeper
+    const quint32 depth = lane->slices[size_t(in)].depth;
+    const qint32 i
+        = row == lastRow ? (depth >= lastRow ? in : -1) : (depth >= row ? lane->ancestorAtDepth(in, row) : -1);
+    if (i < 0) return where;
+    const TimelineSlice& s = lane->slices[size_t(i)];
+    const QString span = s.to == TimelineSlice::open ? tr("pushed at step %L1, still running").arg(s.from)
+                                                     : tr("pushed at step %L1, popped at %L2").arg(s.from).arg(s.to);
+    return tr("%1\n%2; %3").arg(data.sliceLabels().value(int(s.label)), span, where);
 }
 
 bool TimelineView::event(QEvent* event)

@@ -18,10 +18,22 @@ qint32 TimelineLane::sliceAt(quint64 step) const
     auto it = std::upper_bound(slices.cbegin(), slices.cend(), step,
                                [](quint64 s, const TimelineSlice& x) { return s < x.from; });
     if (it == slices.cbegin()) return -1;
-    // the last activation started by `step`, or the nearest enclosing one still running then
+    // the last activation started by `step`, or the nearest enclosing one still running then;
+    // going up, activations end no earlier, so a jump to one that has ended skips only ended ones
     qint32 i = qint32(it - slices.cbegin()) - 1;
-    while (i >= 0 && slices[size_t(i)].to <= step)
-        i = slices[size_t(i)].parent;
+    while (i >= 0 && slices[size_t(i)].to <= step) {
+        const qint32 j = slices[size_t(i)].jump;
+        i = j >= 0 && slices[size_t(j)].to <= step ? j : slices[size_t(i)].parent;
+    }
+    return i;
+}
+
+qint32 TimelineLane::ancestorAtDepth(qint32 i, quint32 depth) const
+{
+    while (i >= 0 && slices[size_t(i)].depth > depth) {
+        const qint32 j = slices[size_t(i)].jump;
+        i = j >= 0 && slices[size_t(j)].depth >= depth ? j : slices[size_t(i)].parent;
+    }
     return i;
 }
 
@@ -30,7 +42,7 @@ void TimelineData::closeSlices(TimelineLane& lane, qint32 frame, quint64 step)
     while (!lane.openSlices.empty()) {
         TimelineSlice& s = lane.slices[size_t(lane.openSlices.back())];
         if (s.frame < frame) break;
-        s.to = std::max(step, s.from + 1);
+        s.to = std::max(step, s.from);
         lane.openSlices.pop_back();
     }
 }
@@ -90,9 +102,20 @@ void TimelineData::add(const Event& e)
                 m_sliceLabels.append(e.text);
             }
             const qint32 parent = l.openSlices.empty() ? -1 : l.openSlices.back();
+            // the jump goes as far as the parent's two jumps when those span equal depths
+            qint32 jump = parent;
+            if (parent >= 0) {
+                const TimelineSlice& p = l.slices[size_t(parent)];
+                if (p.jump >= 0) {
+                    const TimelineSlice& pj = l.slices[size_t(p.jump)];
+                    if (pj.jump >= 0 && p.depth - pj.depth == pj.depth - l.slices[size_t(pj.jump)].depth)
+                        jump = pj.jump;
+                }
+            }
             l.slices.push_back({ .from = e.step,
                                  .to = TimelineSlice::open,
                                  .parent = parent,
+                                 .jump = jump,
                                  .depth = quint32(l.openSlices.size()),
                                  .label = *it,
                                  .frame = e.index });

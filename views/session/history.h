@@ -22,12 +22,16 @@ namespace doeff::views {
 
 /// A program activation on a task's continuation: from the step its frame was pushed to the step
 /// it was popped (`to` is `open` while it is still on the continuation). A lane's activations
-/// nest, in the order they started; a continuation a handler took and gave back shows as a gap.
+/// nest, in the order they started, and a caller never ends before its callee (one pushed and
+/// popped at the same step is empty); a continuation a handler took and gave back shows as a gap.
 struct TimelineSlice {
     static constexpr quint64 open = std::numeric_limits<quint64>::max();
     quint64 from = 0;
     quint64 to = open;
     qint32 parent = -1; ///< the enclosing activation's index in the lane, or -1
+    /// An enclosing activation further up (skew-binary jump pointers), so that finding a running
+    /// caller of a deep activation takes O(log depth) hops instead of one per level.
+    qint32 jump = -1;
     quint32 depth = 0; ///< 0 for the task's outermost activation
     quint32 label = 0; ///< index into TimelineData::sliceLabels()
     qint32 frame = 0; ///< its position on the continuation
@@ -43,9 +47,11 @@ struct TimelineLane {
     std::vector<TimelineSlice> slices; ///< its program activations, by starting step
     std::vector<qint32> openSlices; ///< those still on its continuation, outermost first
 
-    /// The innermost activation running at `step`, or -1 (a short walk up from the last one
-    /// started by then: activations nest).
+    /// The innermost activation running at `step`, or -1 (a walk up from the last one started by
+    /// then, along jump pointers: activations nest).
     qint32 sliceAt(quint64 step) const;
+    /// The activation `i` or its enclosing one at nesting depth `depth` (at most i's).
+    qint32 ancestorAtDepth(qint32 i, quint32 depth) const;
 };
 
 /// One effect a task yielded, in the order of the run (the Effects list's rows): 16 bytes, so a
