@@ -194,6 +194,17 @@ Program<QDateTime> get_current_time()
 }
 // [/example]
 
+// fetch_data's Response is a value of the program's own type: it replays because it converts to
+// and from a QVariantMap, which a trace holds (docs/replay.md).
+const bool responseReplays = [] {
+    QMetaType::registerConverter<Response, QVariantMap>([](const Response& r) {
+        return QVariantMap { { u"body"_s, r.body } };
+    });
+    QMetaType::registerConverter<QVariantMap, Response>(
+        [](const QVariantMap& m) { return Response { m.value(u"body"_s).toByteArray() }; });
+    return true;
+}();
+
 } // namespace
 
 DOEFF_PROGRAM(fetch_data, "Delay(1), then Await of a stand-in HTTP request; returns its JSON", fetch_data,

@@ -42,7 +42,7 @@
 /// change layout, or the layout programs compile into (a program's promise, the effect structs,
 /// a handler's HandlerResult, Safe's Result).
 /// A library built against another ABI version is rejected by loadProgramLibrary().
-#define DOEFF_PROGRAM_LIBRARY_ABI 4
+#define DOEFF_PROGRAM_LIBRARY_ABI 5
 
 namespace doeff {
 

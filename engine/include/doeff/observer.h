@@ -9,6 +9,8 @@
 #include <QString>
 #include <QVariant>
 
+#include <optional>
+
 /// The event stream (DESIGN.md "everything watches the event stream"): observers attached to a
 /// run through RunOptions::observers receive every event, in order, on the machine's thread.
 /// With no observer attached a hook site costs one predictable branch.
@@ -38,9 +40,24 @@ enum class EventKind : quint8 {
     /// program that received it finished without looking at (value: the step it was caught at;
     /// location: the program's `co_await Safe(…)`)
     ErrorCaught,
+    /// Something from outside the program the run took in (docs/replay.md): code: InputKind;
+    /// index: the Await's or external promise's id (-1 otherwise); value: the clock reading
+    /// (µs since the epoch), the value delivered (Await, external promise); name, text: the
+    /// error type and message of a failed delivery; old: the simulated clock (µs) a delivery
+    /// was taken in at (Simulated clock only). task: the task that read it or was woken.
+    InputReceived,
 };
 DOEFF_EXPORT const char* eventKindName(EventKind kind);
-constexpr int EventKindCount = int(EventKind::ErrorCaught);
+constexpr int EventKindCount = int(EventKind::InputReceived);
+
+/// What an InputReceived event took in: everything a run does not decide itself.
+enum class InputKind : quint8 {
+    Clock = 1, ///< a reading of the real clock (GetTime, Delay's and WaitUntil's deadlines)
+    Await, ///< an Await's operation finished (value or error)
+    ExternalPromise, ///< an external promise was completed from outside
+    Timer, ///< a real-clock timer woke its task
+};
+DOEFF_EXPORT const char* inputKindName(InputKind kind);
 
 enum class ControlKind : quint8 { Start, Value, Error, Perform };
 enum class HandledHow : quint8 {
@@ -202,6 +219,15 @@ struct ErrorCaught {
     LazyText message;
     quint64 caughtAt = 0; ///< how 3: the step the Safe caught it at
 };
+struct InputReceived {
+    static constexpr EventKind kind = EventKind::InputReceived;
+    InputKind input;
+    qint64 id; ///< the Await's / external promise's id; -1 for a clock reading or a timer
+    const QVariant* value; ///< the reading or the value delivered; null for a timer or a failure
+    const QString* errorType; ///< a failed delivery's error type, else null
+    const QString* errorMessage; ///< a failed delivery's message, else null
+    qint64 simulatedNow; ///< the simulated clock (µs) at a delivery; -1 on the real clock
+};
 } // namespace events
 
 /// What an observer receives as the machine runs: the kind, the step, the task and the source
@@ -291,6 +317,31 @@ public:
     /// The owned, formatted record of each event (what a trace or a history keeps), for
     /// observers that keep events or want every field as text.
     virtual void onRecord(const Event& record, const RunView& view);
+};
+
+/// Gives a run the inputs a recording took in (RunOptions::replay; doeff::Replay reads them from
+/// a trace). Called on the machine's thread.
+class DOEFF_EXPORT InputSource {
+public:
+    virtual ~InputSource();
+    /// The next recorded event when it is an InputReceived the run has reached (every event
+    /// before it was matched), else null.
+    virtual const Event* nextInput() = 0;
+    /// The machine found the run parting from the recording (`why`, at `step`): returns the
+    /// report the run ends with (RunAbortedError's message).
+    virtual QString diverged(const QString& why, quint64 step) = 0;
+    /// Why a recorded input cannot be fed back (its value was recorded only as text), or empty.
+    virtual QString unreplayable(const Event& input) const = 0;
+    /// Checks each event of the run against the recording; the runners attach it first.
+    virtual Observer* checker() = 0;
+    /// What if (docs/replay.md): the value the effect `task` yielded at `step` resumes with,
+    /// instead of being handled; the run then goes on live. Nothing: handle it as recorded.
+    virtual std::optional<QVariant> whatIfResult(quint64 step, int task);
+    /// What if: the ready task the turn that starts at `step` runs instead of the queue's head,
+    /// the run then going on live; -1: the queue's head, as recorded.
+    virtual int whatIfSchedule(quint64 step);
+    /// A what-if took effect at `step`: from here the run is live (no inputs, no checks).
+    virtual void branched(quint64 step);
 };
 
 } // namespace doeff

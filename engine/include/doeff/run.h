@@ -17,6 +17,7 @@
 namespace doeff {
 
 class Observer;
+class InputSource;
 
 enum class Clock : unsigned char { Real, Simulated };
 
@@ -33,6 +34,11 @@ struct RunOptions {
     /// result name the program so. runProgram() sets a library program's registered name
     /// (`counter`); empty: the main program's function name (`counter_main`).
     QString program_name {};
+    /// Replay a recording (doeff/replay.h, docs/replay.md): the run takes every input —
+    /// Await results, real-clock readings and timers, external promise completions — from it
+    /// instead of from outside, and its checker ends the run at the first event that differs.
+    /// Null: a normal run.
+    std::shared_ptr<InputSource> replay {};
 };
 
 /// The four preset handlers, outermost first: scheduler, time, await, core.

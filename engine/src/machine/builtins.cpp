@@ -3,6 +3,7 @@
 
 #include "machine.h"
 
+#include <doeff/errors.h>
 #include <doeff/sourceinfo.h>
 #include <doeff/value.h>
 
@@ -277,6 +278,53 @@ qint64 Machine::nowMicros() const
     return QDateTime::currentMSecsSinceEpoch() * 1000;
 }
 
+qint64 Machine::readClock(TaskRec* t)
+{
+    if (m_options.clock == Clock::Simulated) return m_virtualNow; // the run's own: not an input
+    qint64 now = 0;
+    if (m_replay) [[unlikely]] {
+        const Event* in = m_replay->nextInput();
+        if (in && InputKind(in->code) == InputKind::Clock && in->task == t->id) {
+            now = in->value.toLongLong();
+        } else {
+            replayDiverged(QStringLiteral("task %1 read the clock, which the recording did not do here").arg(t->id));
+            now = nowMicros();
+        }
+    } else {
+        now = nowMicros();
+    }
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        const QVariant reading = QVariant::fromValue(qlonglong(now));
+        hookInput(InputKind::Clock, t->id, -1, &reading, nullptr);
+    }
+    return now;
+}
+
+void Machine::hookInput(InputKind kind, int task, qint64 id, const QVariant* value, const std::exception_ptr& error)
+{
+    QString type;
+    QString message;
+    if (error) {
+        type = exceptionTypeName(error);
+        message = exceptionMessage(error);
+    }
+    const events::InputReceived fields { kind,
+                                         id,
+                                         error ? nullptr : value,
+                                         error ? &type : nullptr,
+                                         error ? &message : nullptr,
+                                         m_options.clock == Clock::Simulated && kind != InputKind::Clock ? m_virtualNow
+                                                                                                         : -1 };
+    emitEvent(fields, task);
+}
+
+void Machine::replayDiverged(const QString& why)
+{
+    if (m_abortRequested) return; // the first report stands
+    m_abortRequested = true;
+    m_abortReason = m_replay->diverged(why, m_step);
+}
+
 Outcome Machine::sleepUntil(DispatchState& d, qint64 deadline)
 {
     auto b = std::make_shared<BlockOp>();
@@ -297,21 +345,21 @@ Outcome Machine::handleTime(DispatchState& d)
         if (!(s >= 0) || std::isinf(s))
             return Outcome::thrown(raise<InvalidArgumentError>(
                 t, d.node, QStringLiteral("seconds must be non-negative, got ") + numberText(s)));
-        return sleepUntil(d, nowMicros() + qint64(std::llround(s * 1e6)));
+        return sleepUntil(d, readClock(t) + qint64(std::llround(s * 1e6)));
     }
     case WaitUntilEffect::builtinId: {
         const QDateTime& target = d.effect.as<WaitUntilEffect>()->target;
         if (!target.isValid())
             return Outcome::thrown(
                 raise<InvalidArgumentError>(t, d.node, QStringLiteral("WaitUntil requires a valid QDateTime")));
-        return sleepUntil(d, std::max(nowMicros(), target.toMSecsSinceEpoch() * 1000));
+        return sleepUntil(d, std::max(readClock(t), target.toMSecsSinceEpoch() * 1000));
     }
     case GetTimeEffect::builtinId: {
         if (const QVariant* v = t->store->find(QStringLiteral("__current_time__")); v && !isNull(*v)) {
             const QDateTime dt = fromVariant<QDateTime>(*v, [] { return QStringLiteral("GetTime()"); });
             return Outcome::resume(dt);
         }
-        return Outcome::resume(QDateTime::fromMSecsSinceEpoch(nowMicros() / 1000, Qt::UTC));
+        return Outcome::resume(QDateTime::fromMSecsSinceEpoch(readClock(t) / 1000, Qt::UTC));
     }
     default:
         return Outcome();
@@ -360,7 +408,23 @@ Outcome Machine::handleAwait(DispatchState& d)
 
 std::vector<Machine::AwaitRequest> Machine::takeAwaitRequests()
 {
+    if (m_replay) [[unlikely]] {
+        // the recording has their results: not started (unless a what-if leaves the recording)
+        for (AwaitRequest& r : m_awaitRequests)
+            m_heldAwaits.push_back(std::move(r));
+        m_awaitRequests.clear();
+        return {};
+    }
     return std::exchange(m_awaitRequests, {});
+}
+
+void Machine::leaveReplay()
+{
+    m_replay->branched(m_step);
+    m_replay = nullptr;
+    for (AwaitRequest& r : m_heldAwaits)
+        if (m_awaits.count(r.id)) m_awaitRequests.push_back(std::move(r)); // still waited on
+    m_heldAwaits.clear();
 }
 
 void Mailbox::post(quint64 id, QVariant value, std::exception_ptr error)
@@ -395,6 +459,10 @@ void Machine::setWakeCallback(std::function<void()> cb)
 
 void Machine::pollCompletions()
 {
+    if (m_replay) [[unlikely]] {
+        replayCompletions();
+        return;
+    }
     std::vector<std::tuple<quint64, QVariant, std::exception_ptr>> posted;
     if (m_mailbox->hasPosted.load(std::memory_order_acquire)) {
         std::lock_guard lock(m_mailbox->mutex);
@@ -406,6 +474,8 @@ void Machine::pollCompletions()
             PromiseRec* p = m_promises[ext->second - 1].get();
             if (!p->done) {
                 TaskRec* anyTask = m_tasks.front();
+                if (DOEFF_OBSERVED) [[unlikely]]
+                    hookInput(InputKind::ExternalPromise, anyTask->id, qint64(id), &value, error);
                 completePromise(p, value, error ? newError(anyTask, error, -1) : nullptr);
             }
             continue;
@@ -417,6 +487,8 @@ void Machine::pollCompletions()
         --m_pendingAwaits;
         if (b->done || b->task->block != b) continue;
         b->done = true;
+        if (DOEFF_OBSERVED) [[unlikely]]
+            hookInput(InputKind::Await, b->task->id, qint64(id), &value, error);
         wake(b->task, error ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
     }
     if (!m_timers.empty()) {
@@ -426,9 +498,123 @@ void Machine::pollCompletions()
             m_timers.erase(m_timers.begin());
             if (b->done || b->task->block != b) continue;
             b->done = true;
+            // on the real clock when a timer fires is an input; the simulated clock is the run's
+            if (DOEFF_OBSERVED && m_options.clock == Clock::Real) [[unlikely]]
+                hookInput(InputKind::Timer, b->task->id, -1, nullptr, nullptr);
             wake(b->task, Outcome::resume(QVariant()));
         }
     }
+}
+
+void Machine::replayCompletions()
+{
+    if (m_mailbox->hasPosted.load(std::memory_order_acquire)) {
+        // the program's own threads (an external promise's completer) are not the recording
+        std::lock_guard lock(m_mailbox->mutex);
+        m_mailbox->posted.clear();
+        m_mailbox->hasPosted.store(false, std::memory_order_relaxed);
+    }
+    while (!m_abortRequested) {
+        const Event* in = m_replay->nextInput();
+        if (!in || in->step != m_step || InputKind(in->code) == InputKind::Clock) break;
+        // the simulated clock stood where the recording took the input in
+        if (m_options.clock == Clock::Simulated && in->old.isValid())
+            m_virtualNow = std::max(m_virtualNow, qint64(in->old.toLongLong()));
+        const bool failed = !in->name.isEmpty();
+        const std::exception_ptr error
+            = failed ? std::make_exception_ptr(LoadedError(in->name, in->text)) : std::exception_ptr();
+        const QVariant value = in->value;
+        const quint64 id = quint64(in->index);
+        const int taskId = in->task;
+        switch (InputKind(in->code)) {
+        case InputKind::Await: {
+            auto it = m_awaits.find(id);
+            if (it == m_awaits.end() || it->second->task->id != taskId || it->second->done) {
+                replayDiverged(QStringLiteral("the recording completed Await %1 of task %2 here, and the replay has "
+                                              "no such Await waiting")
+                                   .arg(id)
+                                   .arg(taskId));
+                return;
+            }
+            if (const QString why = m_replay->unreplayable(*in); !why.isEmpty()) {
+                replayDiverged(QStringLiteral("Await %1 of task %2: %3").arg(id).arg(taskId).arg(why));
+                return;
+            }
+            BlockPtr b = it->second;
+            m_awaits.erase(it);
+            --m_pendingAwaits;
+            b->done = true;
+            hookInput(InputKind::Await, taskId, qint64(id), &value, error);
+            wake(b->task, failed ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
+            break;
+        }
+        case InputKind::ExternalPromise: {
+            auto ext = m_externalPromise.find(id);
+            PromiseRec* p = ext == m_externalPromise.end() ? nullptr : m_promises[ext->second - 1].get();
+            if (!p || p->done) {
+                replayDiverged(QStringLiteral("the recording completed external promise %1 here, and the replay "
+                                              "has no such promise waiting")
+                                   .arg(id));
+                return;
+            }
+            if (const QString why = m_replay->unreplayable(*in); !why.isEmpty()) {
+                replayDiverged(QStringLiteral("external promise %1: %2").arg(id).arg(why));
+                return;
+            }
+            TaskRec* anyTask = m_tasks.front();
+            hookInput(InputKind::ExternalPromise, anyTask->id, qint64(id), &value, error);
+            completePromise(p, value, failed ? newError(anyTask, error, -1) : nullptr);
+            break;
+        }
+        case InputKind::Timer: {
+            auto it = std::find_if(m_timers.begin(), m_timers.end(), [&](const auto& entry) {
+                const BlockPtr& b = entry.second;
+                return !b->done && b->task->block == b && b->task->id == taskId;
+            });
+            if (it == m_timers.end()) {
+                replayDiverged(
+                    QStringLiteral("the recording woke task %1 from a timer here, and the replay has no such timer")
+                        .arg(taskId));
+                return;
+            }
+            BlockPtr b = it->second;
+            m_timers.erase(it);
+            b->done = true;
+            hookInput(InputKind::Timer, taskId, -1, nullptr, nullptr);
+            wake(b->task, Outcome::resume(QVariant()));
+            break;
+        }
+        case InputKind::Clock:
+            break;
+        }
+    }
+    if (m_options.clock == Clock::Simulated) {
+        while (!m_timers.empty() && m_timers.begin()->first.first <= m_virtualNow) {
+            BlockPtr b = m_timers.begin()->second;
+            m_timers.erase(m_timers.begin());
+            if (b->done || b->task->block != b) continue;
+            b->done = true;
+            wake(b->task, Outcome::resume(QVariant()));
+        }
+    }
+}
+
+bool Machine::replayIdle()
+{
+    if (m_options.clock == Clock::Simulated && hasTimers() && !hasPendingAwaits()) {
+        advanceToNextDeadline(); // as the runners do: the next poll fires the timers
+        return true;
+    }
+    if (const Event* in = m_replay->nextInput(); in && InputKind(in->code) != InputKind::Clock) {
+        replayDiverged(QStringLiteral("the recording took in %1 (task %2) at step %3, and the replay has nothing "
+                                      "left to run at step %4")
+                           .arg(QLatin1StringView(inputKindName(InputKind(in->code))))
+                           .arg(in->task)
+                           .arg(in->step)
+                           .arg(m_step));
+        return true;
+    }
+    return false;
 }
 
 bool Machine::hasExternalWaiters() const

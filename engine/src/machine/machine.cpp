@@ -44,6 +44,11 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
 {
     m_mailbox = std::make_shared<Mailbox>();
     m_spareOutcomes.reserve(kMaxSpareOutcomes); // giving one back never allocates (out of memory too)
+    if (m_options.replay) {
+        m_replay = m_options.replay.get();
+        // first: a run that parts from the recording stops before anyone else sees it go on
+        if (Observer* checker = m_replay->checker()) m_observers.push_back(checker);
+    }
     for (Observer* o : std::as_const(m_options.observers))
         if (o) m_observers.push_back(o);
     m_virtualNow
@@ -271,6 +276,20 @@ void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 
 void Machine::runTurn()
 {
+    if (m_replay && !m_abortRequested) [[unlikely]] {
+        if (const int pick = m_replay->whatIfSchedule(m_step); pick >= 0) {
+            auto it = std::find_if(m_ready.begin(), m_ready.end(), [pick](const TaskRec* r) { return r->id == pick; });
+            if (it == m_ready.end()) {
+                replayDiverged(
+                    QStringLiteral("what if task %1 ran next: it is not ready at step %2").arg(pick).arg(m_step));
+                return;
+            }
+            TaskRec* chosen = *it;
+            m_ready.erase(it);
+            m_ready.push_front(chosen);
+            leaveReplay();
+        }
+    }
     TaskRec* t = m_ready.front();
     m_ready.pop_front();
     bool announce = true;
@@ -717,6 +736,15 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         ds.observedLabel = label;
         emitEvent(events::EffectYielded { ds.effect, ds.observedLabel }, t->id,
                   { ds.site.file_name(), int(ds.site.line()), ds.site.function_name() });
+        if (m_replay && !m_abortRequested) [[unlikely]] {
+            if (std::optional<QVariant> v = m_replay->whatIfResult(m_step, t->id)) {
+                // what if it had answered this: the run leaves its recording here
+                leaveReplay();
+                Outcome o = Outcome::resume(std::move(*v));
+                hookHandled(ds, o, QStringLiteral("what if"));
+                return finishDispatch(t, c, std::move(o), ds.programLevel);
+            }
+        }
     }
     Outcome o = walk(ds, Cursor { t, int(t->k.size()) - 1 });
     if (DOEFF_OBSERVED && o.kind == Outcome::Throw && ds.handlerAt.task == nullptr) [[unlikely]]

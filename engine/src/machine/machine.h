@@ -400,6 +400,18 @@ public:
     qint64 nextDeadline() const;
     qint64 nowMicros() const;
     Clock clock() const { return m_options.clock; }
+
+    // ---- replay (docs/replay.md) ------------------------------------------------------
+    /// True when the run takes its inputs from a recording (RunOptions::replay): Awaits are
+    /// not started, what the program's threads post is dropped, and pollCompletions() delivers
+    /// what the recording took in, at the steps it took them in.
+    bool replaying() const { return m_replay != nullptr; }
+    /// Replay, nothing ready and not finished: does what the recording did next. False when the
+    /// recording did nothing more either (the runner then resolves the deadlock as it did).
+    bool replayIdle();
+    /// The replay's what-if took effect: from here the run is live. Awaits the replay did not
+    /// start and the recording did not complete are started now.
+    void leaveReplay();
     /// Simulated clock: jump to the earliest deadline.
     void advanceToNextDeadline();
     /// Blocks the calling thread until a completion is posted or `deadline` (steady clock).
@@ -633,6 +645,16 @@ private:
     std::map<std::pair<qint64, quint64>, BlockPtr> m_timers;
     quint64 m_timerSeq = 0;
     qint64 m_virtualNow = 0;
+    /// A program-visible reading of the clock (GetTime, Delay, WaitUntil): on the real clock an
+    /// input (InputReceived), replayed from the recording when replaying.
+    qint64 readClock(TaskRec* t);
+    void hookInput(InputKind kind, int task, qint64 id, const QVariant* value, const std::exception_ptr& error);
+    /// Replay: the recorded deliveries due at this step, then (simulated clock) due timers.
+    void replayCompletions();
+    /// Replay: ends the run with the replay's report of how it parted from the recording.
+    void replayDiverged(const QString& why);
+    InputSource* m_replay = nullptr;
+    std::vector<AwaitRequest> m_heldAwaits; ///< replay: Awaits not started (see leaveReplay())
 
     // awaits & external promises
     std::vector<AwaitRequest> m_awaitRequests;

@@ -100,6 +100,10 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
             continue;
         }
         if (m.finished()) break;
+        if (m.replaying()) { // nothing to wait for: the recording says what came next
+            if (!m.replayIdle()) m.resolveDeadlock();
+            continue;
+        }
         const bool timers = m.hasTimers();
         if (m.hasPendingAwaits()) {
             const auto deadline = timers && m.clock() == Clock::Real
@@ -212,6 +216,10 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
             continue;
         }
         if (m->finished()) break;
+        if (m->replaying()) {
+            if (!m->replayIdle()) m->resolveDeadlock();
+            continue;
+        }
         const bool timers = m->hasTimers();
         if (timers && m->clock() == Clock::Simulated && !m->hasPendingAwaits()) {
             m->advanceToNextDeadline();

@@ -11,6 +11,19 @@ bool RunView::requestCancel(int) const
     return false;
 }
 Observer::~Observer() = default;
+InputSource::~InputSource() = default;
+
+std::optional<QVariant> InputSource::whatIfResult(quint64, int)
+{
+    return std::nullopt;
+}
+
+int InputSource::whatIfSchedule(quint64)
+{
+    return -1;
+}
+
+void InputSource::branched(quint64) { }
 
 void Observer::onEvent(const LiveEvent& event, const RunView& view)
 {
@@ -154,6 +167,16 @@ Event LiveEvent::record() const
         if (f.how == 3) e.value = QVariant::fromValue(qulonglong(f.caughtAt));
         break;
     }
+    case EventKind::InputReceived: {
+        const auto& f = get<events::InputReceived>();
+        e.code = int(f.input);
+        e.index = int(f.id);
+        if (f.value) e.value = *f.value;
+        if (f.errorType) e.name = *f.errorType;
+        if (f.errorMessage) e.text = *f.errorMessage;
+        if (f.simulatedNow >= 0) e.old = QVariant::fromValue(qlonglong(f.simulatedNow));
+        break;
+    }
     }
     return e;
 }
@@ -195,6 +218,23 @@ const char* eventKindName(EventKind kind)
         return "ErrorRaised";
     case EventKind::ErrorCaught:
         return "ErrorCaught";
+    case EventKind::InputReceived:
+        return "InputReceived";
+    }
+    return "?";
+}
+
+const char* inputKindName(InputKind kind)
+{
+    switch (kind) {
+    case InputKind::Clock:
+        return "clock";
+    case InputKind::Await:
+        return "await";
+    case InputKind::ExternalPromise:
+        return "external promise";
+    case InputKind::Timer:
+        return "timer";
     }
     return "?";
 }

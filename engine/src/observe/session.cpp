@@ -311,6 +311,7 @@ void SessionState::apply(const Event& e)
         break;
     }
     case EventKind::ErrorCaught:
+    case EventKind::InputReceived:
         break;
     }
 }

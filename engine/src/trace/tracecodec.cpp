@@ -186,10 +186,40 @@ StringSink::~StringSink() = default;
 
 // ---- values ----------------------------------------------------------------------------
 
+QString opaqueTypeIn(const QVariant& v, int depth)
+{
+    if (v.metaType() == QMetaType::fromType<OpaqueValue>()) return v.value<OpaqueValue>().type;
+    if (depth > maxValueDepth) return {};
+    switch (v.metaType().id()) {
+    case QMetaType::QVariantList:
+        for (const QVariant& item : *static_cast<const QVariantList*>(v.constData()))
+            if (QString t = opaqueTypeIn(item, depth + 1); !t.isEmpty()) return t;
+        break;
+    case QMetaType::QVariantMap:
+        for (const QVariant& item : *static_cast<const QVariantMap*>(v.constData()))
+            if (QString t = opaqueTypeIn(item, depth + 1); !t.isEmpty()) return t;
+        break;
+    case QMetaType::QVariantHash:
+        for (const QVariant& item : *static_cast<const QVariantHash*>(v.constData()))
+            if (QString t = opaqueTypeIn(item, depth + 1); !t.isEmpty()) return t;
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
 void writeOpaque(Writer& w, const QVariant& v)
 {
     w.putU8(TagOpaque);
     writeInlineString(w, metaTypeDisplayName(v.metaType()).toUtf8());
+    writeInlineString(w, repr(v).toUtf8());
+}
+
+void writeTypedHead(Writer& w, const QVariant& v)
+{
+    w.putU8(TagTyped);
+    writeInlineString(w, QByteArray(v.metaType().name()));
     writeInlineString(w, repr(v).toUtf8());
 }
 
@@ -341,6 +371,18 @@ QVariant readValue(Cursor& c, Tables& t, int depth)
         o.text = readString(c, t);
         return QVariant::fromValue(o);
     }
+    case TagTyped: {
+        const QString type = readString(c, t);
+        QString text = readString(c, t);
+        const QVariant value = readValue(c, t, depth + 1);
+        // the type again where its converters are registered (the program's own process)
+        const QMetaType meta = QMetaType::fromName(type.toUtf8());
+        if (QVariant typed = value;
+            meta.isValid() && QMetaType::canConvert(value.metaType(), meta) && typed.convert(meta))
+            return typed;
+        registerOpaque();
+        return QVariant::fromValue(OpaqueValue { type, std::move(text) });
+    }
     case TagBackRef:
         c.fail(QStringLiteral("back-reference inside a value"));
     default:
@@ -408,6 +450,11 @@ void skipValue(Cursor& c, Tables& t, int depth)
         skipString(c, t);
         skipString(c, t);
         return;
+    case TagTyped:
+        skipString(c, t);
+        skipString(c, t);
+        skipValue(c, t, depth + 1);
+        return;
     case TagBackRef:
         c.fail(QStringLiteral("back-reference inside a value"));
     default:
@@ -432,7 +479,7 @@ void EventDecoder::next(Event& e)
         RecordHead head;
         get.record(head, recordHeadFields(m_task, m_step));
         const bool compact = head.kind == compactStepKind;
-        e.kind = compact ? EventKind::Step : EventKind(head.kind);
+        e.kind = eventKindOfRecord(head.kind);
         m_task = head.task;
         m_step += head.delta;
         e.step = m_step;

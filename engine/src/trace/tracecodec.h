@@ -24,8 +24,8 @@ inline constexpr char fileMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'T', 'R', 'C' };
 inline constexpr char footerMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'I', 'D', 'X' };
 inline constexpr char endMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'E', 'N', 'D' };
 /// The version this build writes. 2 added the `more` count of effect-tree nodes to
-/// checkpoints; events are encoded as in 1, which this build still reads.
-inline constexpr quint16 formatVersion = 2;
+/// checkpoints; 3 added the InputReceived record (kind 19). This build reads 1 and 2 too.
+inline constexpr quint16 formatVersion = 3;
 inline constexpr quint16 oldestReadableVersion = 1;
 inline bool readableVersion(quint64 v)
 {
@@ -44,8 +44,20 @@ inline constexpr int maxValueDepth = 64;
 enum class FrameType : quint8 { Strings = 1, Locations = 2, Block = 3, CheckpointDelta = 4, CheckpointState = 5 };
 const char* frameTypeName(FrameType type);
 
-/// Record kinds 1…17 are EventKind values in the generic layout; 18 is the compact Step.
+/// Record kinds 1…17 are EventKind values in the generic layout; 18 is the compact Step; 19 is
+/// InputReceived (EventKind 18) in the generic layout (format version 3).
 inline constexpr int compactStepKind = 18;
+inline constexpr int inputRecordKind = 19;
+inline constexpr int recordKindOf(EventKind kind)
+{
+    return kind == EventKind::InputReceived ? inputRecordKind : int(kind);
+}
+inline constexpr EventKind eventKindOfRecord(int kind)
+{
+    return kind == compactStepKind ? EventKind::Step
+        : kind == inputRecordKind  ? EventKind::InputReceived
+                                   : EventKind(kind);
+}
 
 enum RecordFlag : quint8 {
     KindMask = 0x1f,
@@ -81,6 +93,7 @@ enum ValueTag : quint8 {
     TagStringList = 15,
     TagDateTime = 16,
     TagOpaque = 17,
+    TagTyped = 18,
     TagBackRef = 31,
 };
 
@@ -276,6 +289,21 @@ public:
 
 /// The opaque form of values the format cannot carry: type name and repr (both inline).
 void writeOpaque(Writer& w, const QVariant& v);
+/// The type name of the first value in `v` (itself, or nested in a list or map) that a trace
+/// read back only as its repr (an opaque value), or empty when there is none.
+QString opaqueTypeIn(const QVariant& v, int depth = 0);
+
+/// A type of the program's own that converts to and from a QVariantMap
+/// (QMetaType::registerConverter both ways): written as its type, its repr and the map, and read
+/// back as that type again wherever the converters are registered (a replay of the program).
+inline bool isTypedValue(const QVariant& v)
+{
+    const QMetaType type = v.metaType();
+    const QMetaType map = QMetaType::fromType<QVariantMap>();
+    return type.isValid() && type.id() >= QMetaType::User && QMetaType::canConvert(type, map)
+        && QMetaType::canConvert(map, type);
+}
+void writeTypedHead(Writer& w, const QVariant& v);
 
 /// Encodes a value; `Strings` supplies `void string(Writer&, const QString&)`.
 template<class Strings> void writeValue(Writer& w, const QVariant& v, Strings& strings, int depth = 0)
@@ -390,6 +418,13 @@ template<class Strings> void writeValue(Writer& w, const QVariant& v, Strings& s
         writeDateTime(w, v);
         return;
     default:
+        if (depth < maxValueDepth && isTypedValue(v)) {
+            writeTypedHead(w, v);
+            QVariant map = v;
+            map.convert(QMetaType::fromType<QVariantMap>());
+            writeValue(w, map, strings, depth + 1);
+            return;
+        }
         break;
     }
     writeOpaque(w, v);

@@ -164,7 +164,7 @@ private:
         Writer& w = m_block;
         w.need(64); // the fixed-size fields; strings and values reserve their own room
         RecordHead head;
-        head.kind = compact ? compactStepKind : kind;
+        head.kind = compact ? compactStepKind : recordKindOf(e.kind);
         head.task = e.task;
         head.delta = e.step - m_prevStep;
         head.located = e.file || e.function || e.line;

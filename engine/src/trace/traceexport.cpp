@@ -51,6 +51,8 @@ const char* codeName(const Event& e)
         return taskStateCodeName(TaskStateCode(e.code));
     case EventKind::ErrorCaught:
         return e.code == 1 ? "by Safe" : e.code == 2 ? "by program code" : e.code == 3 ? "dropped unread" : "?";
+    case EventKind::InputReceived:
+        return inputKindName(InputKind(e.code));
     default:
         return nullptr;
     }
@@ -431,6 +433,7 @@ bool exportPerfetto(TraceReader& reader, QIODevice& out, QString* errorString)
             break;
         case EventKind::Step:
         case EventKind::EffectHandled:
+        case EventKind::InputReceived:
             break;
         }
         if (!threadNames.contains(e.task))

@@ -319,7 +319,7 @@ private:
 
 /// An event record's header: kind and the fields relative to the previous record.
 struct RecordHead {
-    int kind = 0; ///< 1…17 EventKind, 18 compact Step
+    int kind = 0; ///< 1…17 EventKind, 18 compact Step, 19 InputReceived
     int task = 0;
     quint64 delta = 0;
     quint64 location = 0; ///< valid when the L flag is set
@@ -340,7 +340,7 @@ struct RecordHeadFields {
     {
         io.flagsWith(r.kind, KindMask);
         io.check([&](const Cursor& c) {
-            if (r.kind < 1 || r.kind > compactStepKind) c.fail(QStringLiteral("unknown event kind %1").arg(r.kind));
+            if (r.kind < 1 || r.kind > inputRecordKind) c.fail(QStringLiteral("unknown event kind %1").arg(r.kind));
         });
         io.opt(HasTask, r.task, prevTask, [&] { io.i32(r.task, "task id"); });
         io.opt(HasStepDelta, r.delta, impliedStepDelta(r.kind), [&] { io.var(r.delta); });

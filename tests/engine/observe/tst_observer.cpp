@@ -4,6 +4,8 @@
 
 #include "workload.h"
 
+#include <QtConcurrent>
+
 using namespace doeff;
 using namespace scenario;
 using namespace Qt::StringLiterals;
@@ -258,6 +260,8 @@ private Q_SLOTS:
         for (int k = 1; k <= EventKindCount; ++k) {
             if (EventKind(k) == EventKind::StoreReplaced)
                 continue; // only Resume(v).withStore(s) produces it; see below
+            if (EventKind(k) == EventKind::InputReceived)
+                continue; // the simulated clock takes nothing in: see inputsAreEvents
             QVERIFY2(kinds.contains(k), eventKindName(EventKind(k)));
         }
         QCOMPARE(rec.kinds.first(), int(EventKind::RunStarted));
@@ -269,6 +273,45 @@ private Q_SLOTS:
             QVERIFY(step >= last);
             last = step;
         }
+    }
+    /// What a run takes in from outside is an event (docs/replay.md): a real-clock reading and
+    /// an Await's result, with the task, the id and the value, typed and recorded alike.
+    void inputsAreEvents()
+    {
+        struct Inputs final : Observer {
+            QList<Event> records;
+            QList<InputKind> typed;
+            void onEvent(const LiveEvent& e, const RunView&) override
+            {
+                if (const auto* in = e.as<events::InputReceived>()) {
+                    typed.append(in->input);
+                    records.append(e.record());
+                }
+            }
+        } inputs;
+        auto program = []() -> Program<qint64> {
+            const QDateTime now = co_await GetTime();
+            const int n = co_await Await([] { return QtConcurrent::run([] { return 7; }); });
+            co_return now.toMSecsSinceEpoch() + n;
+        };
+        RunOptions o;
+        o.observers = { &inputs };
+        const auto r = sync_run(program(), sync_handlers_preset(), {}, {}, o);
+        QVERIFY(r.is_ok());
+        QCOMPARE(inputs.typed, (QList<InputKind> { InputKind::Clock, InputKind::Await }));
+        const Event& clock = inputs.records[0];
+        QCOMPARE(clock.code, int(InputKind::Clock));
+        QCOMPARE(clock.task, 0);
+        QCOMPARE(clock.index, -1);
+        QCOMPARE(clock.value.toLongLong() / 1000 + 7, r.value()); // µs; GetTime gives ms
+        QVERIFY(!clock.old.isValid()); // the real clock
+        const Event& await = inputs.records[1];
+        QCOMPARE(await.code, int(InputKind::Await));
+        QCOMPARE(await.index, 1); // the run's first Await
+        QCOMPARE(await.value.toInt(), 7);
+        QVERIFY(await.name.isEmpty() && await.text.isEmpty());
+        QCOMPARE(QString::fromLatin1(eventKindName(EventKind::InputReceived)), u"InputReceived"_s);
+        QCOMPARE(QString::fromLatin1(inputKindName(InputKind::ExternalPromise)), u"external promise"_s);
     }
     void typedFieldsSayWhatTheRecordSays()
     {

@@ -73,7 +73,7 @@ private Q_SLOTS:
         Writer headerBytes;
         InlineStrings inlineStrings;
         trace::Put<InlineStrings>(headerBytes, inlineStrings).record(header, fileHeaderFields);
-        QCOMPARE(headerBytes.toByteArray(), QByteArray("\x02\x00\x10\x00\x00\x00\x00\x00", 8));
+        QCOMPARE(headerBytes.toByteArray(), QByteArray("\x03\x00\x10\x00\x00\x00\x00\x00", 8));
 
         const FrameHeader frame { 5, 0, 0, 0xfffffffeu, 0x12345678u };
         const FrameHeader frameBack = roundTrip(frame, frameHeaderFields);

@@ -1,0 +1,305 @@
+// Deterministic replay (docs/replay.md): the recording's inputs fed back to the run, and every
+// event of the run checked against the recording, in step.
+
+#include "tracecodec.h"
+
+#include <doeff/replay.h>
+#include <doeff/trace.h>
+#include <doeff/value.h>
+
+#include <cstring>
+
+namespace doeff {
+
+namespace {
+
+/// Recorded events read ahead of the run, a block's worth at a time.
+constexpr quint64 readAhead = 4096;
+
+bool sameText(const char* a, const char* b)
+{
+    if (!a || !b) return !a == !b;
+    return a == b || std::strcmp(a, b) == 0;
+}
+
+/// Values as a trace holds them: a value read back may have another C++ type than the live one
+/// (a `short` reads back as a `long long`, a type the format does not know as its repr text).
+bool sameValue(const QVariant& a, const QVariant& b)
+{
+    if (a.isValid() != b.isValid()) return false;
+    if (!a.isValid()) return true;
+    if (a.metaType() == b.metaType() && a == b) return true;
+    return repr(a) == repr(b);
+}
+
+QString shortValue(const QVariant& v)
+{
+    QString text = repr(v);
+    if (text.size() > 120) text = text.left(117) + QStringLiteral("...");
+    return text;
+}
+
+} // namespace
+
+QString describeReplayEvent(const Event& e)
+{
+    QString s
+        = QStringLiteral("%1 task %2 step %3").arg(QLatin1StringView(eventKindName(e.kind))).arg(e.task).arg(e.step);
+    if (e.code) s += QStringLiteral(" code=%1").arg(e.code);
+    if (e.index != -1) s += QStringLiteral(" index=%1").arg(e.index);
+    if (!e.name.isEmpty()) s += QStringLiteral(" name=%1").arg(e.name);
+    if (!e.text.isEmpty()) s += QStringLiteral(" text=%1").arg(e.text);
+    if (e.value.isValid()) s += QStringLiteral(" value=%1").arg(shortValue(e.value));
+    if (e.old.isValid()) s += QStringLiteral(" old=%1").arg(shortValue(e.old));
+    if (e.file) s += QStringLiteral(" at %1:%2").arg(QString::fromUtf8(e.file)).arg(e.line);
+    return s;
+}
+
+QString replayDifference(const Event& recorded, const Event& replayed)
+{
+    if (recorded.kind != replayed.kind) return QStringLiteral("kind");
+    if (recorded.task != replayed.task) return QStringLiteral("task");
+    if (recorded.step != replayed.step) return QStringLiteral("step");
+    if (recorded.code != replayed.code) return QStringLiteral("code");
+    if (recorded.index != replayed.index) return QStringLiteral("index");
+    if (recorded.name != replayed.name) return QStringLiteral("name");
+    if (recorded.text != replayed.text) return QStringLiteral("text");
+    if (recorded.line != replayed.line || !sameText(recorded.file, replayed.file)
+        || !sameText(recorded.function, replayed.function))
+        return QStringLiteral("location");
+    if (!sameValue(recorded.value, replayed.value)) return QStringLiteral("value");
+    if (!sameValue(recorded.old, replayed.old)) return QStringLiteral("old");
+    return {};
+}
+
+struct Replay::Private {
+    TraceReader reader;
+    QString program;
+    Store store;
+    Env env;
+    bool simulated = false;
+    quint64 total = 0;
+
+    QList<Event> ahead; ///< recorded events [aheadFirst, aheadFirst + ahead.size())
+    quint64 aheadFirst = 0;
+    qsizetype pos = 0;
+    quint64 matched = 0;
+    bool diverged = false;
+    QString report;
+    WhatIf whatIf;
+    bool branched = false;
+    quint64 branchStep = 0;
+
+    /// The next recorded event, or null past the end (or on a read error: then diverged).
+    const Event* peek()
+    {
+        if (pos < ahead.size()) return &ahead[pos];
+        const quint64 next = aheadFirst + quint64(ahead.size());
+        if (next >= total || diverged) return nullptr;
+        aheadFirst = next;
+        ahead.clear();
+        pos = 0;
+        if (!reader.events(next, std::min(total, next + readAhead), ahead) || ahead.isEmpty()) {
+            fail(QStringLiteral("cannot read the recording: %1").arg(reader.errorString()), nullptr, nullptr, next);
+            return nullptr;
+        }
+        return &ahead[0];
+    }
+
+    QString fail(const QString& why, const Event* recorded, const Event* replayed, quint64 at)
+    {
+        if (diverged) return report;
+        diverged = true;
+        report = QStringLiteral("replay of %1 diverged at event %2: %3").arg(reader.fileName()).arg(at).arg(why);
+        if (recorded || replayed) {
+            report += QStringLiteral("\n  recorded: %1")
+                          .arg(recorded ? describeReplayEvent(*recorded) : QStringLiteral("(the recording ends here)"));
+            report += QStringLiteral("\n  replayed: %1")
+                          .arg(replayed ? describeReplayEvent(*replayed) : QStringLiteral("(nothing)"));
+        }
+        return report;
+    }
+};
+
+Replay::Replay()
+    : d(std::make_unique<Private>())
+{ }
+
+Replay::~Replay() = default;
+
+std::shared_ptr<Replay> Replay::open(const QString& path, QString* error)
+{
+    std::shared_ptr<Replay> r(new Replay);
+    Private& p = *r->d;
+    auto refuse = [&](const QString& why) {
+        if (error) *error = why;
+        return std::shared_ptr<Replay>();
+    };
+    if (!p.reader.open(path)) return refuse(p.reader.errorString());
+    p.total = p.reader.eventCount();
+    QList<Event> first;
+    if (p.total == 0 || !p.reader.events(0, 1, first) || first.isEmpty() || first.front().kind != EventKind::RunStarted)
+        return refuse(QStringLiteral("%1: the recording does not start with its run (no RunStarted event)").arg(path));
+    const Event& started = first.front();
+    p.program = started.name;
+    for (const QVariant& pair : started.value.toList()) {
+        const QVariantList kv = pair.toList();
+        if (kv.size() == 2) p.store.insert(kv[0].toString(), kv[1]);
+    }
+    const QVariantMap env = started.old.toMap();
+    for (auto it = env.cbegin(); it != env.cend(); ++it)
+        p.env.insert(it.key(), it.value());
+    const QString clock = p.reader.metadata().value(QStringLiteral("clock"));
+    if (clock == QLatin1String("simulated") || clock == QLatin1String("real")) {
+        p.simulated = clock == QLatin1String("simulated");
+    } else {
+        // no word from the recorder: a real clock that was read or slept on left inputs
+        bool realInputs = false;
+        p.reader.forEachEvent(0, p.total, [&](const Event& e) {
+            if (e.kind == EventKind::InputReceived
+                && (InputKind(e.code) == InputKind::Clock || InputKind(e.code) == InputKind::Timer))
+                realInputs = true;
+            return !realInputs;
+        });
+        p.simulated = !realInputs;
+    }
+    return r;
+}
+
+QString Replay::fileName() const
+{
+    return d->reader.fileName();
+}
+
+const QString& Replay::program() const
+{
+    return d->program;
+}
+
+const Store& Replay::store() const
+{
+    return d->store;
+}
+
+const Env& Replay::env() const
+{
+    return d->env;
+}
+
+QString Replay::runner() const
+{
+    return d->reader.metadata().runner;
+}
+
+bool Replay::simulatedClock() const
+{
+    return d->simulated;
+}
+
+quint64 Replay::recordedEvents() const
+{
+    return d->total;
+}
+
+quint64 Replay::matchedEvents() const
+{
+    return d->matched;
+}
+
+bool Replay::diverged() const
+{
+    return d->diverged;
+}
+
+QString Replay::report() const
+{
+    return d->report;
+}
+
+bool Replay::complete() const
+{
+    return !d->diverged && !d->branched && d->matched == d->total;
+}
+
+void Replay::setWhatIf(const WhatIf& whatIf)
+{
+    d->whatIf = whatIf;
+}
+
+const WhatIf& Replay::whatIf() const
+{
+    return d->whatIf;
+}
+
+bool Replay::branched() const
+{
+    return d->branched;
+}
+
+quint64 Replay::branchStep() const
+{
+    return d->branchStep;
+}
+
+std::optional<QVariant> Replay::whatIfResult(quint64 step, int task)
+{
+    if (d->branched || d->diverged || d->whatIf.kind != WhatIf::Kind::Result) return std::nullopt;
+    if (step != d->whatIf.step || (d->whatIf.task >= 0 && task != d->whatIf.task)) return std::nullopt;
+    return d->whatIf.value;
+}
+
+int Replay::whatIfSchedule(quint64 step)
+{
+    if (d->branched || d->diverged || d->whatIf.kind != WhatIf::Kind::Schedule || step != d->whatIf.step) return -1;
+    return d->whatIf.task;
+}
+
+void Replay::branched(quint64 step)
+{
+    d->branched = true;
+    d->branchStep = step;
+}
+
+const Event* Replay::nextInput()
+{
+    if (d->branched) return nullptr;
+    const Event* e = d->peek();
+    return e && e->kind == EventKind::InputReceived ? e : nullptr;
+}
+
+QString Replay::diverged(const QString& why, quint64 step)
+{
+    const Event* recorded = d->peek();
+    return d->fail(QStringLiteral("%1 (step %2)").arg(why).arg(step), recorded, nullptr, d->matched);
+}
+
+QString Replay::unreplayable(const Event& input) const
+{
+    const QString type = trace::opaqueTypeIn(input.value);
+    if (type.isEmpty()) return {};
+    return QStringLiteral("its value (a %1) was recorded only as text, %2: it cannot be replayed")
+        .arg(type, shortValue(input.value));
+}
+
+void Replay::onEvent(const LiveEvent& event, const RunView&)
+{
+    if (d->diverged || d->branched) return;
+    const Event* recorded = d->peek();
+    if (d->diverged) return; // the recording could not be read
+    const Event replayed = event.record();
+    QString why;
+    if (!recorded) {
+        why = d->reader.recovered()
+            ? QStringLiteral("the recording was cut short here (%1)").arg(d->reader.recoveryNote())
+            : QStringLiteral("the replay goes on past the end of the recording");
+    } else if (const QString field = replayDifference(*recorded, replayed); !field.isEmpty()) {
+        why = QStringLiteral("the %1 differs").arg(field);
+    } else {
+        ++d->pos;
+        ++d->matched;
+        return;
+    }
+    throw AbortRun { d->fail(why, recorded, &replayed, d->matched) };
+}
+
+} // namespace doeff

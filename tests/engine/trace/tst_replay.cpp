@@ -1,0 +1,457 @@
+// Deterministic replay (docs/replay.md): a recorded run, run again on its recorded inputs, is
+// the same run event for event; a run that parts from its recording stops at the first event
+// that differs, with a report naming it.
+
+#include "scenario.h"
+
+#include <doeff/library.h>
+#include <doeff/replay.h>
+#include <doeff/trace.h>
+
+#include <doeff_examples.h>
+
+#include <QTemporaryDir>
+#include <QtConcurrent>
+
+#include <atomic>
+#include <thread>
+
+using namespace doeff;
+using namespace scenario;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+/// How many times the Await below really ran its operation.
+std::atomic<int> operationsStarted { 0 };
+
+Program<int> awaitsAnOperation()
+{
+    const int n = co_await Await([] { return QtConcurrent::run([] { return ++operationsStarted; }); });
+    co_await Put("seen", n);
+    co_return n * 10;
+}
+
+/// The value the outside completes the external promise with.
+std::atomic<int> outsideValue { 0 };
+std::optional<std::jthread> outside;
+
+Program<int> waitsForTheOutside()
+{
+    const ExternalPromise<int> promise = co_await CreateExternalPromise<int>();
+    outside.emplace([promise] { promise.complete(outsideValue.load()); });
+    const int v = co_await Wait(promise.future());
+    co_return v + 1;
+}
+
+Program<qint64> readsTheClock(int times)
+{
+    qint64 last = 0;
+    for (int i = 0; i < times; ++i)
+        last = (co_await GetTime()).toMSecsSinceEpoch();
+    co_return last;
+}
+
+struct Opaque {
+    int x = 7;
+};
+
+Program<int> awaitsAnOpaqueValue()
+{
+    const QVariant v = co_await Await([] { return QtConcurrent::run([] { return QVariant::fromValue(Opaque {}); }); });
+    co_return v.value<Opaque>().x;
+}
+
+Program<int> putsTwice(int second)
+{
+    co_await Put("k", 1);
+    co_await Put("k", second);
+    co_return co_await Get<int>("k");
+}
+
+Program<int> doublesTheStore()
+{
+    const int v = co_await Get<int>("k");
+    co_await Put("out", v * 2);
+    co_return v * 2;
+}
+
+Program<int> says(QString what)
+{
+    co_await Delay(1);
+    co_await record(what);
+    co_return 0;
+}
+
+/// Two workers that each sleep, then say their name: woken together, their order is the
+/// scheduler's.
+Program<QStringList> twoWorkers()
+{
+    const Task<int> a = co_await Spawn(says(u"a"_s));
+    const Task<int> b = co_await Spawn(says(u"b"_s));
+    co_await Wait(a);
+    co_await Wait(b);
+    co_return trace();
+}
+
+struct Recorded {
+    QString path;
+    QString result;
+};
+
+/// Runs `program` with a trace recorder writing `path`.
+template<class T>
+Recorded record(const QString& path, int runner, Program<T> program, HandlerList handlers, Env env, Store store,
+                RunOptions options)
+{
+    TraceRecorder rec;
+    if (!rec.open(path)) qFatal("cannot record %s", qPrintable(rec.errorString()));
+    rec.setMetadata(u"clock"_s, options.clock == Clock::Simulated ? u"simulated"_s : u"real"_s);
+    options.observers.append(&rec);
+    const auto r = runWith(runner, std::move(program), std::move(handlers), std::move(env), std::move(store), options);
+    if (!rec.finish()) qFatal("cannot finish %s", qPrintable(rec.errorString()));
+    return { path, resultText(r) };
+}
+
+/// Replays `path` with `program`; the result text, and the replay through `out`.
+template<class T>
+QString replay(const QString& path, int runner, Program<T> program, HandlerList handlers, RunOptions options,
+               std::shared_ptr<Replay>& out)
+{
+    QString error;
+    out = Replay::open(path, &error);
+    if (!out) return u"cannot open: "_s + error;
+    options.replay = out;
+    options.clock = out->simulatedClock() ? Clock::Simulated : Clock::Real;
+    const auto r = runWith(runner, std::move(program), std::move(handlers), out->env(), out->store(), options);
+    return resultText(r);
+}
+
+/// The index of the first event of `path` that satisfies `pred`.
+quint64 firstEvent(const QString& path, const std::function<bool(const Event&)>& pred)
+{
+    TraceReader r;
+    if (!r.open(path)) return ~0ull;
+    quint64 i = 0;
+    quint64 found = ~0ull;
+    r.forEachEvent(0, r.eventCount(), [&](const Event& e) {
+        if (pred(e)) {
+            found = i;
+            return false;
+        }
+        ++i;
+        return true;
+    });
+    return found;
+}
+
+} // namespace
+
+class TestReplay : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString file(const QString& name) const { return m_dir.filePath(name); }
+
+private Q_SLOTS:
+    void everyExampleReplays_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("runner");
+        QTest::addColumn<bool>("simulated");
+        // Under the sanitizers each example runs on one runner and one clock, in turn; the
+        // plain build checks every example on both runners and both clocks.
+#if defined(__SANITIZE_ADDRESS__)
+        constexpr bool every = false;
+#else
+        constexpr bool every = true;
+#endif
+        int i = 0;
+        for (const ProgramInfo& info : examples::library().programs()) {
+            for (int runner : { int(Runner::Sync), int(Runner::Async) })
+                for (bool simulated : { false, true })
+                    if (every || (runner == i % 2 && simulated == ((i / 2) % 2 == 1)))
+                        QTest::addRow("%s %s %s", qPrintable(info.name), runner == int(Runner::Sync) ? "sync" : "async",
+                                      simulated ? "simulated" : "real")
+                            << info.name << runner << simulated;
+            ++i;
+        }
+    }
+    /// Every example, recorded and replayed: event for event the same run, the same result.
+    void everyExampleReplays()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, runner);
+        QFETCH(bool, simulated);
+        const ProgramInfo* info = examples::library().find(name);
+        QVERIFY(info);
+        RunOptions options = info->options;
+        options.clock = simulated ? Clock::Simulated : Clock::Real;
+        Env env = info->env;
+        if (env.contains(u"iterations"_s)) env.insert(u"iterations"_s, 300);
+        const QString path = file(name + u".doefftrace"_s);
+        const Recorded rec = record(path, runner, info->program(), info->handlerStack(), env, info->store, options);
+        std::shared_ptr<Replay> r;
+        const QString replayed = replay(path, runner, info->program(), info->handlerStack(), info->options, r);
+        QVERIFY(r);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(r->matchedEvents(), r->recordedEvents());
+        QCOMPARE(replayed, rec.result);
+        QCOMPARE(r->simulatedClock(), simulated);
+    }
+
+    /// An Await's operation is not started again: its recorded result is fed back.
+    void awaitIsNotPerformed_data()
+    {
+        addRunnerColumn();
+    }
+    void awaitIsNotPerformed()
+    {
+        QFETCH(int, runner);
+        operationsStarted = 0;
+        const QString path = file(u"await.doefftrace"_s);
+        const Recorded rec = record(path, runner, awaitsAnOperation(), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(rec.result, u"Ok(10)"_s);
+        QCOMPARE(operationsStarted.load(), 1);
+        // the input is in the trace, with the task it woke and the value
+        const quint64 input = firstEvent(path, [](const Event& e) { return e.kind == EventKind::InputReceived; });
+        QVERIFY(input != ~0ull);
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(path, runner, awaitsAnOperation(), sync_handlers_preset(), {}, r), u"Ok(10)"_s);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(operationsStarted.load(), 1);
+        // a plain run does start it: the counter is what the replay would have seen otherwise
+        QCOMPARE(resultText(runWith(runner, awaitsAnOperation())), u"Ok(20)"_s);
+    }
+
+    /// An external promise completes with what the recording got, whatever the outside does
+    /// this time.
+    void externalCompletionIsReplayed_data()
+    {
+        addRunnerColumn();
+    }
+    void externalCompletionIsReplayed()
+    {
+        QFETCH(int, runner);
+        const QString path = file(u"external.doefftrace"_s);
+        outsideValue = 41;
+        const Recorded rec = record(path, runner, waitsForTheOutside(), sync_handlers_preset(), {}, {}, {});
+        outside.reset();
+        QCOMPARE(rec.result, u"Ok(42)"_s);
+        outsideValue = 99;
+        std::shared_ptr<Replay> r;
+        const QString replayed = replay(path, runner, waitsForTheOutside(), sync_handlers_preset(), {}, r);
+        outside.reset();
+        QCOMPARE(replayed, u"Ok(42)"_s);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+    }
+
+    /// Real-clock readings are inputs: the replay reads the recording's time, not today's.
+    void clockReadingsAreReplayed()
+    {
+        const QString path = file(u"clock.doefftrace"_s);
+        const Recorded rec = record(path, int(Runner::Sync), readsTheClock(3), sync_handlers_preset(), {}, {}, {});
+        const qint64 recorded = rec.result.mid(3, rec.result.size() - 4).toLongLong();
+        QVERIFY(recorded > 0);
+        // the next run of the same program reads a later time
+        auto later = sync_run(readsTheClock(1), sync_handlers_preset());
+        while (later.value() == recorded) // the clock has a millisecond resolution
+            later = sync_run(readsTheClock(1), sync_handlers_preset());
+        QVERIFY(later.value() > recorded);
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(path, int(Runner::Sync), readsTheClock(3), sync_handlers_preset(), {}, r), rec.result);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QVERIFY(!r->simulatedClock());
+    }
+
+    /// A program changed between record and replay stops at its first differing event.
+    void changedProgramDiverges()
+    {
+        const QString path = file(u"puts.doefftrace"_s);
+        const Recorded rec = record(path, int(Runner::Sync), putsTwice(2), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(rec.result, u"Ok(2)"_s);
+        // the first event that can differ: the second Put's effect (its label carries no value,
+        // its fields do)
+        const quint64 second = firstEvent(path, [n = 0](const Event& e) mutable {
+            return e.kind == EventKind::EffectYielded && e.text == u"Put"_s && ++n == 2;
+        });
+        QVERIFY(second != ~0ull);
+        std::shared_ptr<Replay> r;
+        const QString replayed = replay(path, int(Runner::Sync), putsTwice(3), sync_handlers_preset(), {}, r);
+        QVERIFY(r->diverged());
+        QVERIFY(!r->complete());
+        QCOMPARE(r->matchedEvents(), second);
+        const QString report = r->report();
+        QVERIFY2(report.contains(u"diverged at event %1: the value differs"_s.arg(second)), qPrintable(report));
+        QVERIFY2(report.contains(u"recorded: EffectYielded"_s), qPrintable(report));
+        QVERIFY2(report.contains(u"'value': 2"_s) && report.contains(u"'value': 3"_s), qPrintable(report));
+        // the run ends there, with the report as its error
+        QVERIFY2(replayed.startsWith(u"Err(RunAbortedError: replay of "_s), qPrintable(replayed));
+    }
+
+    /// An input the replayed program needs and the recording does not have is a divergence: a
+    /// recording on the simulated clock replayed on the real one reads a clock it never read.
+    void missingInputDiverges()
+    {
+        const QString path = file(u"clock-once.doefftrace"_s);
+        RunOptions simulated;
+        simulated.clock = Clock::Simulated;
+        record(path, int(Runner::Sync), readsTheClock(1), sync_handlers_preset(), {}, {}, simulated);
+        QString error;
+        auto r = Replay::open(path, &error);
+        QVERIFY2(r, qPrintable(error));
+        RunOptions real;
+        real.replay = r;
+        const QString replayed = resultText(sync_run(readsTheClock(1), sync_handlers_preset(), {}, {}, real));
+        QVERIFY(r->diverged());
+        QVERIFY2(r->report().contains(u"task 0 read the clock, which the recording did not do here"_s),
+                 qPrintable(r->report()));
+        QVERIFY2(replayed.startsWith(u"Err(RunAbortedError: "_s), qPrintable(replayed));
+    }
+
+    /// What if an effect had answered something else: the replay follows the recording to that
+    /// effect, resumes it with the value, and runs on live.
+    void whatIfAnEffectReturnedAnotherValue()
+    {
+        const QString path = file(u"whatif.doefftrace"_s);
+        const Recorded rec = record(path, int(Runner::Sync), doublesTheStore(), sync_handlers_preset(), {},
+                                    Store { { u"k"_s, 3 } }, {});
+        QCOMPARE(rec.result, u"Ok(6)"_s);
+        TraceReader reader;
+        QVERIFY(reader.open(path));
+        const quint64 get = firstEvent(path, [](const Event& e) { return e.kind == EventKind::EffectYielded; });
+        QList<Event> at;
+        QVERIFY(reader.events(get, get + 1, at));
+        QString error;
+        auto r = Replay::open(path, &error);
+        QVERIFY2(r, qPrintable(error));
+        r->setWhatIf({ WhatIf::Kind::Result, at[0].step, -1, 10 });
+        RunOptions options;
+        options.replay = r;
+        const auto result = sync_run(doublesTheStore(), sync_handlers_preset(), r->env(), r->store(), options);
+        QCOMPARE(resultText(result), u"Ok(20)"_s);
+        QCOMPARE(result.raw_store().find(u"out"_s)->toInt(), 20);
+        QVERIFY(r->branched());
+        QCOMPARE(r->branchStep(), at[0].step);
+        QVERIFY(!r->diverged());
+        QVERIFY(!r->complete());
+        QCOMPARE(r->matchedEvents(), get + 1); // up to the effect itself
+    }
+
+    /// What if an Await had given another value: the operation is never started.
+    void whatIfAnAwaitReturnedAnotherValue()
+    {
+        operationsStarted = 0;
+        const QString path = file(u"whatif-await.doefftrace"_s);
+        record(path, int(Runner::Sync), awaitsAnOperation(), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(operationsStarted.load(), 1);
+        const quint64 yielded = firstEvent(path, [](const Event& e) { return e.kind == EventKind::EffectYielded; });
+        TraceReader reader;
+        QVERIFY(reader.open(path));
+        QList<Event> at;
+        QVERIFY(reader.events(yielded, yielded + 1, at));
+        QCOMPARE(at[0].text, u"Await"_s);
+        QString error;
+        auto r = Replay::open(path, &error);
+        r->setWhatIf({ WhatIf::Kind::Result, at[0].step, 0, 5 });
+        RunOptions options;
+        options.replay = r;
+        QCOMPARE(resultText(sync_run(awaitsAnOperation(), sync_handlers_preset(), {}, {}, options)), u"Ok(50)"_s);
+        QVERIFY(r->branched());
+        QCOMPARE(operationsStarted.load(), 1);
+    }
+
+    /// What if the scheduler had run another ready task: the order of the workers changes, and
+    /// a task that is not ready is refused.
+    void whatIfAnotherTaskRanNext_data()
+    {
+        addRunnerColumn();
+    }
+    void whatIfAnotherTaskRanNext()
+    {
+        QFETCH(int, runner);
+        const QString path = file(u"whatif-run.doefftrace"_s);
+        RunOptions simulated;
+        simulated.clock = Clock::Simulated;
+        const Recorded rec = record(path, runner, twoWorkers(), sync_handlers_preset(), {}, {}, simulated);
+        QCOMPARE(rec.result, u"Ok(['a', 'b'])"_s);
+        // the turn in which worker a (task 1) runs once it woke; worker b (task 2) woke with it
+        quint64 turn = 0;
+        {
+            TraceReader reader;
+            QVERIFY(reader.open(path));
+            bool slept = false;
+            reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
+                if (e.kind != EventKind::TaskStateChanged || e.task != 1) return true;
+                if (TaskStateCode(e.code) == TaskStateCode::Sleeping) slept = true;
+                if (slept && TaskStateCode(e.code) == TaskStateCode::Running) {
+                    turn = e.step;
+                    return false;
+                }
+                return true;
+            });
+        }
+        QVERIFY(turn > 0);
+        std::shared_ptr<Replay> r;
+        QString error;
+        r = Replay::open(path, &error);
+        r->setWhatIf({ WhatIf::Kind::Schedule, turn, 2, {} });
+        RunOptions options = simulated;
+        options.replay = r;
+        QCOMPARE(resultText(runWith(runner, twoWorkers(), sync_handlers_preset(), {}, {}, options)),
+                 u"Ok(['b', 'a'])"_s);
+        QVERIFY(r->branched());
+        QCOMPARE(r->branchStep(), turn);
+        // task 7 is no task at all: the what-if cannot be, and says so
+        r = Replay::open(path, &error);
+        r->setWhatIf({ WhatIf::Kind::Schedule, turn, 7, {} });
+        options.replay = r;
+        runWith(runner, twoWorkers(), sync_handlers_preset(), {}, {}, options);
+        QVERIFY(r->diverged());
+        QVERIFY2(r->report().contains(u"what if task 7 ran next: it is not ready at step %1"_s.arg(turn)),
+                 qPrintable(r->report()));
+    }
+
+    /// A value a trace holds only as text is named as what cannot be replayed.
+    void unreplayableValueIsNamed()
+    {
+        const QString path = file(u"opaque.doefftrace"_s);
+        const Recorded rec = record(path, int(Runner::Sync), awaitsAnOpaqueValue(), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(rec.result, u"Ok(7)"_s);
+        std::shared_ptr<Replay> r;
+        replay(path, int(Runner::Sync), awaitsAnOpaqueValue(), sync_handlers_preset(), {}, r);
+        QVERIFY(r->diverged());
+        QVERIFY2(r->report().contains(u"Await 1 of task 0: its value (a "_s)
+                     && r->report().contains(u"was recorded only as text"_s)
+                     && r->report().contains(u"it cannot be replayed"_s),
+                 qPrintable(r->report()));
+    }
+
+    /// What the recording started with comes back from it; a file that is not a trace is
+    /// refused with its name.
+    void openReadsTheStart()
+    {
+        const QString path = file(u"start.doefftrace"_s);
+        RunOptions simulated;
+        simulated.clock = Clock::Simulated;
+        record(path, int(Runner::Sync), putsTwice(2), sync_handlers_preset(), Env { { u"who"_s, u"Ada"_s } },
+               Store { { u"k"_s, 5 } }, simulated);
+        QString error;
+        const auto r = Replay::open(path, &error);
+        QVERIFY2(r, qPrintable(error));
+        QCOMPARE(r->env().value(u"who"_s).toString(), u"Ada"_s);
+        QCOMPARE(r->store().find(u"k"_s)->toInt(), 5);
+        QVERIFY(r->simulatedClock());
+        QVERIFY(r->recordedEvents() > 0);
+
+        QFile junk(file(u"junk.doefftrace"_s));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a trace at all");
+        junk.close();
+        QVERIFY(!Replay::open(junk.fileName(), &error));
+        QVERIFY2(error.contains(junk.fileName()), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReplay)
+#include "tst_replay.moc"
