@@ -2,6 +2,7 @@
 
 #include "transport.h"
 #include <doeff/expression.h>
+#include <doeff/replay.h>
 
 #include <doeff/value.h>
 #include <doeff_examples.h>
@@ -258,6 +259,7 @@ void Adapter::launch(const Request& r, const Args& a)
 {
     if (m_mode != Mode::None) return fail(r, u"this session has already launched a program"_s);
     if (a.contains(u"trace"_s)) return launchTrace(r, a);
+    if (a.contains(u"replay"_s)) return launchReplay(r, a);
     const QString program = a.value(u"program"_s).toString();
     if (program.isEmpty())
         return fail(r,
@@ -344,6 +346,11 @@ void Adapter::launch(const Request& r, const Args& a)
         return fail(
             r, u"no program '%1': not a file, and the built-in examples are %2"_s.arg(program, names.join(u", "_s)));
     }
+    startLive(r, a, l);
+}
+
+void Adapter::startLive(const Request& r, const Args& a, const views::RemoteLaunch& l)
+{
     m_mode = Mode::Live;
     m_stopOnEntry = a.value(u"stopOnEntry"_s).toBool();
     m_ended = false;
@@ -352,6 +359,43 @@ void Adapter::launch(const Request& r, const Args& a)
         return fail(r, m_run.failure());
     }
     respond(r);
+}
+
+/// `"replay": "run.doefftrace"`: the recorded program again on the recorded inputs, a live
+/// session of `doeff-run --replay` (docs/replay.md); `"program"` names the library (.so) when
+/// the program is not a built-in example, `"runner"` overrides the recorded runner.
+void Adapter::launchReplay(const Request& r, const Args& a)
+{
+    const QString cwd = a.value(u"cwd"_s).toString();
+    QString path = a.value(u"replay"_s).toString();
+    if (path.isEmpty()) return fail(r, u"\"replay\" must name a .doefftrace file"_s);
+    if (!cwd.isEmpty() && !QDir::isAbsolutePath(path)) path = QDir(cwd).filePath(path);
+    QString error;
+    const std::shared_ptr<Replay> replay = Replay::open(path, &error);
+    if (!replay) return fail(r, error);
+    views::RemoteLaunch l;
+    l.program = replay->program();
+    l.workingDirectory = cwd;
+    l.executable = m_doeffRun;
+    const QString library = a.value(u"program"_s).toString();
+    if (!library.isEmpty() && !examples::library().find(library)) {
+        const QFileInfo file(cwd.isEmpty() || QDir::isAbsolutePath(library) ? library : QDir(cwd).filePath(library));
+        if (!file.isFile()) return fail(r, u"\"program\" %1 is not a program library"_s.arg(file.filePath()));
+        l.arguments << u"--library"_s << file.absoluteFilePath();
+    } else if (!examples::library().find(replay->program())) {
+        return fail(r,
+                    u"%1 recorded %2, which is not a built-in example: give its library as \"program\""_s.arg(
+                        path, replay->program()));
+    }
+    l.arguments << u"--replay"_s << QFileInfo(path).absoluteFilePath();
+    const QString runner = a.value(u"runner"_s).toString();
+    if (!runner.isEmpty()) {
+        if (runner != u"sync"_s && runner != u"async"_s)
+            return fail(r, u"\"runner\" is '%1': use \"sync\" or \"async\""_s.arg(runner));
+        l.arguments << u"--runner"_s << runner;
+    }
+    l.inspectArgument = true;
+    startLive(r, a, l);
 }
 
 void Adapter::launchTrace(const Request& r, const Args& a)

@@ -57,6 +57,9 @@ private:
     void initialize(const Request& r, const Args& a);
     void launch(const Request& r, const Args& a);
     void launchTrace(const Request& r, const Args& a);
+    void launchReplay(const Request& r, const Args& a);
+    /// Starts the live debuggee `l` (launch's and launchReplay()'s common end).
+    void startLive(const Request& r, const Args& a, const views::RemoteLaunch& l);
     void configurationDone(const Request& r, const Args& a);
     void disconnect(const Request& r, const Args& a);
     void terminate(const Request& r, const Args& a);

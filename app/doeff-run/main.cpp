@@ -1,7 +1,7 @@
 // doeff-run: the Studio's headless sibling. Lists and runs programs of the built-in example
 // library or of a program library given with --library, prints the RuntimeResult, saves it, and
-// prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error, 130/143 stopped by
-// SIGINT/SIGTERM (the trace is still finished).
+// prints saved results. Exit status: 0 Ok, 1 Err, 2 usage or file error, 3 a replay that parted
+// from its recording, 130/143 stopped by SIGINT/SIGTERM (the trace is still finished).
 
 #include "assignment.h"
 #include "debugger.h"
@@ -11,6 +11,7 @@
 
 #include <doeff/inspector.h>
 #include <doeff/library.h>
+#include <doeff/replay.h>
 #include <doeff/runtimeresult.h>
 #include <doeff/trace.h>
 #include <doeff_examples.h>
@@ -33,7 +34,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-enum ExitStatus { ExitOk = 0, ExitErr = 1, ExitUsage = 2 };
+enum ExitStatus { ExitOk = 0, ExitErr = 1, ExitUsage = 2, ExitDiverged = 3 };
 
 /// A usage or file error: printed as `doeff-run: <message>` on stderr, exit status 2.
 struct UsageError {
@@ -105,6 +106,7 @@ struct Request {
     std::optional<quint64> at;
     QString inspect; ///< --inspect NAME: the debugger's socket
     bool debug = false; ///< --debug: the terminal debugger
+    std::shared_ptr<doeff::Replay> replay; ///< --replay FILE: the recording to run again
 };
 
 Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listOpt, const QCommandLineOption& libOpt,
@@ -112,7 +114,9 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
                      const QCommandLineOption& storeOpt, const QCommandLineOption& runnerOpt,
                      const QCommandLineOption& clockOpt, const QCommandLineOption& saveOpt,
                      const QCommandLineOption& openOpt, const QList<QCommandLineOption>& traceOpts,
-                     const QCommandLineOption& inspectOpt, const QCommandLineOption& debugOpt)
+                     const QCommandLineOption& inspectOpt, const QCommandLineOption& debugOpt,
+                     const QCommandLineOption& replayOpt, const QCommandLineOption& whatIfOpt,
+                     const QCommandLineOption& whatIfRunOpt)
 {
     Request r;
     r.inspect = parser.value(inspectOpt);
@@ -171,6 +175,55 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
             u"expected one program name, got %1: %2"_s.arg(positional.size()).arg(positional.join(u" "_s))
         };
     r.name = positional.value(0);
+    if (parser.isSet(replayOpt)) {
+        // the recording names the program and what it started with
+        if (!r.name.isEmpty())
+            throw UsageError { u"--replay runs the recording's own program: give no program name (got '%1')"_s.arg(
+                r.name) };
+        if (!r.env.isEmpty() || !r.store.isEmpty())
+            throw UsageError { u"--replay starts from the recording's env and store: --env and --store cannot be "
+                               "given"_s };
+        QString error;
+        r.replay = doeff::Replay::open(parser.value(replayOpt), &error);
+        if (!r.replay) throw UsageError { error };
+        r.name = r.replay->program();
+        r.env = r.replay->env();
+        r.store = r.replay->store();
+        if (!parser.isSet(runnerOpt)) r.async = r.replay->runner() == u"async"_s;
+        if (!parser.isSet(clockOpt))
+            r.clock = r.replay->simulatedClock() ? doeff::Clock::Simulated : doeff::Clock::Real;
+        if (parser.isSet(whatIfOpt) && parser.isSet(whatIfRunOpt))
+            throw UsageError { u"one what-if at a time: --what-if or --what-if-run"_s };
+        for (const QCommandLineOption* o : { &whatIfOpt, &whatIfRunOpt }) {
+            if (!parser.isSet(*o)) continue;
+            const bool result = o == &whatIfOpt;
+            const QString name = result ? u"what-if"_s : u"what-if-run"_s;
+            // STEP=JSON (the value the effect at STEP resumes with) or STEP=TASK
+            const doeff::run::Assignment a = doeff::run::parseAssignment(name, parser.value(*o));
+            if (!a.ok()) throw UsageError { a.error };
+            bool stepOk = false;
+            const quint64 step = a.key.toULongLong(&stepOk);
+            if (!stepOk)
+                throw UsageError { u"--%1 expects STEP=%2, and '%3' is not a step number"_s.arg(
+                    name, result ? u"JSON"_s : u"TASK"_s, a.key) };
+            doeff::WhatIf w;
+            w.step = step;
+            if (result) {
+                w.kind = doeff::WhatIf::Kind::Result;
+                w.value = a.value;
+                w.task = -1; // whichever task yielded an effect at that step
+            } else {
+                bool taskOk = false;
+                w.kind = doeff::WhatIf::Kind::Schedule;
+                w.task = a.value.toInt(&taskOk);
+                if (!taskOk || a.value.metaType().id() == QMetaType::QString)
+                    throw UsageError { u"--what-if-run expects STEP=TASK, a task id"_s };
+            }
+            r.replay->setWhatIf(w);
+        }
+    } else if (parser.isSet(whatIfOpt) || parser.isSet(whatIfRunOpt)) {
+        throw UsageError { u"--what-if and --what-if-run need --replay: a what-if changes a recorded run"_s };
+    }
 
     const bool running = !r.name.isEmpty();
     if (!r.inspectTrace.isEmpty() && (running || r.list || !r.openResult.isEmpty()))
@@ -189,7 +242,8 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
                                                   { u"--save-result"_s, r.saveTo },
                                                   { u"--export-json"_s, r.exportJson },
                                                   { u"--export-perfetto"_s, r.exportPerfetto },
-                                                  { u"--inspect-trace"_s, r.inspectTrace } };
+                                                  { u"--inspect-trace"_s, r.inspectTrace },
+                                                  { u"--replay"_s, r.replay ? r.replay->fileName() : QString() } };
     for (size_t i = 0; i < std::size(files); ++i)
         for (size_t j = i + 1; j < std::size(files); ++j)
             if (!files[i].second.isEmpty() && !files[j].second.isEmpty()
@@ -373,6 +427,33 @@ int debugProgram(QCoreApplication& app)
     return status;
 }
 
+/// After a replay: whether it followed its recording to the end; the exit status.
+int reportReplay(const doeff::Replay& replay, int status)
+{
+    if (replay.branched()) {
+        err() << "doeff-run: what if: followed " << replay.fileName() << " for " << replay.matchedEvents()
+              << " events, then ran live from step " << replay.branchStep() << '\n';
+        return status;
+    }
+    if (replay.whatIf().kind != doeff::WhatIf::Kind::None && !replay.diverged()) {
+        err() << "doeff-run: what if: the run never reached step " << replay.whatIf().step
+              << " as the what-if describes it (no effect yielded there, or no turn starting there)\n";
+        return ExitDiverged;
+    }
+    if (replay.diverged()) {
+        err() << "doeff-run: " << replay.report() << '\n';
+        return ExitDiverged;
+    }
+    if (!replay.complete()) {
+        err() << "doeff-run: replay of " << replay.fileName() << " stopped after " << replay.matchedEvents() << " of "
+              << replay.recordedEvents() << " recorded events\n";
+        return ExitDiverged;
+    }
+    err() << "doeff-run: replay of " << replay.fileName() << ": the same run, " << replay.matchedEvents()
+          << " events\n";
+    return status;
+}
+
 int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Request& r)
 {
     if (r.debug) return debugProgram(app);
@@ -380,6 +461,7 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     if (!r.inspect.isEmpty()) qputenv(doeff::inspector::environmentVariable, r.inspect.toLocal8Bit());
     doeff::RunOptions options = info.options;
     if (r.clock) options.clock = *r.clock;
+    options.replay = r.replay;
     // a trace is recorded when asked for, or when an export needs one
     QTemporaryDir scratch;
     QString tracePath = r.traceTo;
@@ -389,6 +471,8 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     if (!tracePath.isEmpty()) {
         if (!recorder.open(tracePath)) throw UsageError { recorder.errorString() };
         recorder.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
+        recorder.setMetadata(u"clock"_s, options.clock == doeff::Clock::Simulated ? u"simulated"_s : u"real"_s);
+        if (r.replay) recorder.setMetadata(u"replay of"_s, r.replay->fileName());
         recorder.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
         options.observers.append(&recorder);
     }
@@ -407,6 +491,7 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     // convention for the signal
     const int signal = interruptSignal.load();
     if (signal) status = 128 + signal;
+    if (r.replay && !signal) status = reportReplay(*r.replay, status);
     if (tracePath.isEmpty()) return status;
     if (!recorder.finish()) {
         err() << "doeff-run: " << recorder.errorString() << '\n';
@@ -438,8 +523,9 @@ int main(int argc, char* argv[])
         "--library (shared objects built with DOEFF_PROGRAM / DOEFF_PROGRAM_LIBRARY()).\n"
         "\n"
         "Exit status: 0 when the result is Ok, 1 when it is Err, 2 for a usage error or a file\n"
-        "that cannot be read (the message on stderr says what was wrong), 130 / 143 when stopped by\n"
-        "SIGINT / SIGTERM (the run ends with RunAbortedError and its trace is still finished).\n"
+        "that cannot be read (the message on stderr says what was wrong), 3 when a --replay parted\n"
+        "from its recording, 130 / 143 when stopped by SIGINT / SIGTERM (the run ends with\n"
+        "RunAbortedError and its trace is still finished).\n"
         "\n"
         "Examples:\n"
         "  doeff-run --list\n"
@@ -449,6 +535,7 @@ int main(int argc, char* argv[])
         "  doeff-run --open-result run.doeffresult --format verbose\n"
         "  doeff-run --library ./libmyprograms.so my_program\n"
         "  doeff-run counter --debug                  (a gdb-like prompt: step, next, break Put, …)\n"
+        "  doeff-run fetch_weather --trace run.doefftrace; doeff-run --replay run.doefftrace\n"
         "\n"
         "Debugging from another process: with --inspect NAME (or the environment variable\n"
         "DOEFF_INSPECT=NAME) the run connects to the debugger listening on local socket NAME,\n"
@@ -537,6 +624,21 @@ int main(int argc, char* argv[])
         u"--diff A B: print where traces A and B first differ, aligned by effect per task, and a summary of every difference (exit 1), or that they are equal (exit 0)."_s,
         u"A"_s);
     parser.addOption(diffOpt);
+    const QCommandLineOption whatIfOpt(
+        u"what-if"_s,
+        u"With --replay: STEP=JSON. Follow the recording up to the effect yielded at STEP, resume it with JSON's value instead of handling it, and run on live from there."_s,
+        u"step=json"_s);
+    const QCommandLineOption whatIfRunOpt(
+        u"what-if-run"_s,
+        u"With --replay: STEP=TASK. Follow the recording up to the turn that starts at STEP, run ready task TASK in it instead, and run on live from there."_s,
+        u"step=task"_s);
+    parser.addOption(whatIfOpt);
+    parser.addOption(whatIfRunOpt);
+    const QCommandLineOption replayOpt(
+        u"replay"_s,
+        u"Run the program a trace recorded again, on the inputs it recorded (Await results, clock readings, timers, external promises: no operation is performed), checking every event against the recording. Combines with --trace, --debug, --inspect, --runner. Exit 3 at the first divergence, with a report."_s,
+        u"trace"_s);
+    parser.addOption(replayOpt);
     if (!parser.parse(QCoreApplication::arguments())) {
         err() << "doeff-run: " << parser.errorText() << '\n' << "Try 'doeff-run --help'.\n";
         return ExitUsage;
@@ -562,8 +664,9 @@ int main(int argc, char* argv[])
         return diffTraceFiles(parser.value(diffOpt), parser.positionalArguments().first());
     }
     try {
-        const Request r = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt,
-                                       saveOpt, openOpt, traceOpts, inspectOpt, debugOpt);
+        const Request r
+            = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt, saveOpt, openOpt,
+                           traceOpts, inspectOpt, debugOpt, replayOpt, whatIfOpt, whatIfRunOpt);
         if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
         if (parser.isSet(explainOpt)) return explainFile(parser.value(explainOpt), r.at, out(), err());
         if (parser.isSet(lintOpt)) return lintFile(parser.value(lintOpt), out(), err());

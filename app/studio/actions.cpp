@@ -276,6 +276,11 @@ void MainWindow::createActions()
     connect(m_openTrace, &QAction::triggered, this, &MainWindow::openTraceDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(m_compare);
+    m_replayTrace = file->addAction(tr("Re&play Trace…"));
+    m_replayTrace->setObjectName(u"replayTrace"_s);
+    m_replayTrace->setStatusTip(
+        tr("Run the program a trace recorded again, on the inputs it recorded, checked event for event"));
+    connect(m_replayTrace, &QAction::triggered, this, &MainWindow::replayTraceDialog);
     file->addSeparator();
     m_saveResult = file->addAction(tr("&Save Result…"));
     m_saveResult->setObjectName(u"saveResult"_s);
@@ -315,6 +320,9 @@ void MainWindow::createActions()
         run->addAction(a);
     run->addSeparator();
     run->addAction(m_restart);
+    m_replayThis = run->addAction(tr("Re&play This Trace"));
+    m_replayThis->setObjectName(u"replayThisTrace"_s);
+    connect(m_replayThis, &QAction::triggered, this, [this] { replayTrace(m_session->traceFile()); });
     run->addAction(m_stop);
     run->addSeparator();
     QMenu* clock = run->addMenu(tr("Clock for the Next Launch"));
@@ -516,6 +524,14 @@ void MainWindow::updateActions()
     m_saveResult->setEnabled(m_session->hasResult());
     const bool busy = isBusy();
     m_openTrace->setEnabled(!busy);
+    m_replayTrace->setEnabled(!busy);
+    const bool replayable
+        = status == views::RunStatus::Trace && !m_session->traceFile().isEmpty() && programToRunAgain() != nullptr;
+    m_replayThis->setEnabled(!busy && replayable);
+    m_replayThis->setToolTip(replayable ? tr("Run %1 again on the inputs this trace recorded, paused at its first step")
+                                              .arg(m_session->programName())
+                                        : tr("Open a trace of a built-in example or of a program of an opened "
+                                             "library to replay it"));
     m_compare->setEnabled(!busy && m_runDiff->canCompare());
     for (QAction* a : std::as_const(m_exportActions))
         a->setEnabled(!busy && m_session->canExportTrace());
@@ -523,7 +539,11 @@ void MainWindow::updateActions()
 
 const ProgramInfo* MainWindow::programToRunAgain() const
 {
-    const QString name = m_session->programName();
+    return programNamed(m_session->programName());
+}
+
+const ProgramInfo* MainWindow::programNamed(const QString& name) const
+{
     if (name.isEmpty()) return nullptr;
     // A trace names its program by its display name (counter_main), a run by its library name
     // (counter): either matches, a program of an opened library before a built-in example.

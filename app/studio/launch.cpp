@@ -2,11 +2,13 @@
 // doeff-run child process or on a thread of the Studio, and switching the run controller.
 #include "mainwindow.h"
 
+#include <doeff/replay.h>
 #include <doeff_examples.h>
 
 #include <breakpointspane.h>
 #include <liverun.h>
 #include <remoterun.h>
+#include <studiosession.h>
 
 #include <QAction>
 #include <QActionGroup>
@@ -171,6 +173,46 @@ bool MainWindow::debugExecutable(const QString& executable, const QStringList& a
     const bool ok = m_remoteRun->start(launch);
     updateActions();
     return ok;
+}
+
+bool MainWindow::replayTrace(const QString& path)
+{
+    const QString name = QFileInfo(path).fileName();
+    QString error;
+    const std::shared_ptr<Replay> replay = Replay::open(path, &error);
+    if (!replay) {
+        showMessage(tr("Cannot replay %1: %2").arg(name, error));
+        return false;
+    }
+    const ProgramInfo* info = programNamed(replay->program());
+    if (!info) {
+        showMessage(tr("Cannot replay %1: its program %2 is neither a built-in example nor a program of a library "
+                       "opened here (File ▸ Open Program Library…).")
+                        .arg(name, replay->program()));
+        return false;
+    }
+    if (!confirmReplace(tr("replay %1").arg(name))) return false;
+    documentOpened();
+    const QString library = m_libraryOf.value(info);
+    views::RemoteLaunch launch;
+    launch.program = info->name;
+    launch.executable = doeffRunPath();
+    if (!library.isEmpty()) launch.arguments << u"--library"_s << library;
+    // the recording names the runner and the clock; the Run menu's choices are for new launches
+    launch.arguments << u"--replay"_s << QFileInfo(path).absoluteFilePath();
+    launch.inspectArgument = true;
+    useRun(m_remoteRun);
+    useBreakpointsOf(library.isEmpty() ? info->name : library + u'|' + info->name);
+    const bool ok = m_remoteRun->start(launch);
+    updateActions();
+    return ok;
+}
+
+void MainWindow::replayTraceDialog()
+{
+    const QString open = m_session->traceFile();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Replay Trace"), open, tr("Traces (*.doefftrace)"));
+    if (!path.isEmpty()) replayTrace(path);
 }
 
 void MainWindow::debugExecutableDialog()

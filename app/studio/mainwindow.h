@@ -68,6 +68,11 @@ public:
     /// Launches `executable` (linked with libdoeff) with `arguments` under DOEFF_INSPECT, paused
     /// at its first step. False, with a message, when the file is not an executable.
     bool debugExecutable(const QString& executable, const QStringList& arguments, const QString& workingDirectory = {});
+    /// Runs the program a trace recorded again on the inputs it recorded (`doeff-run --replay`,
+    /// docs/replay.md), as a live run paused at its first step. False, with a message, when the
+    /// file is not a trace or its program is neither an example nor a program of a library
+    /// opened here, or when the user kept the live run.
+    bool replayTrace(const QString& path);
     /// Programs run in the Studio's process (a thread) instead of a child process. Default off;
     /// the Run menu's "Run in the Studio's Process" and `--in-process` set it.
     void setRunInProcess(bool inProcess);
@@ -121,6 +126,8 @@ public:
     bool isLive() const;
     /// The program a trace's or a result's "Run This Program Again" starts, if it is known here.
     const ProgramInfo* programToRunAgain() const;
+    /// A program of an opened library, else a built-in example, by its library or display name.
+    const ProgramInfo* programNamed(const QString& name) const;
 
     void showMessage(const QString& text, bool error = true);
     /// Goes to the newest step before the viewed one where an event is a `hit`, from the recorded
@@ -220,6 +227,7 @@ private:
     void keepDockTabTitlesWhole();
     // launch.cpp
     void debugExecutableDialog();
+    void replayTraceDialog();
     void useRun(views::RunController* run);
     QStringList launchOptions() const;
     // documents.cpp
@@ -309,6 +317,8 @@ private:
     QAction* m_stop = nullptr;
     QAction* m_saveResult = nullptr;
     QAction* m_openTrace = nullptr;
+    QAction* m_replayTrace = nullptr; // File ▸ Replay Trace…
+    QAction* m_replayThis = nullptr; // Run ▸ Replay This Trace
     QAction* m_compare = nullptr; // File ▸ Compare With… (docks.cpp)
     QList<QAction*> m_exportActions;
     QActionGroup* m_clockGroup = nullptr;

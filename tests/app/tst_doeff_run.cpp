@@ -8,7 +8,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -712,6 +714,78 @@ private Q_SLOTS:
         o = doeffRun({ u"--diff"_s, a });
         QCOMPARE(o.exitCode, 2);
         QVERIFY2(o.err.contains(u"--diff needs two trace files"_s), qPrintable(o.err));
+    }
+
+    /// --replay: the recording's program on its inputs, checked event for event (docs/replay.md).
+    void replayOfATrace()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(u"a.doefftrace"_s);
+        const QString b = dir.filePath(u"b.doefftrace"_s);
+        // fetch_user Awaits a computation and reads the real clock: both are replayed
+        Outcome rec = doeffRun({ u"fetch_user"_s, u"--runner"_s, u"async"_s, u"--trace"_s, a });
+        QCOMPARE(rec.exitCode, 0);
+        Outcome o = doeffRun({ u"--replay"_s, a, u"--trace"_s, b });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.out, rec.out);
+        QVERIFY2(o.err.contains(u"doeff-run: replay of %1: the same run, "_s.arg(a)), qPrintable(o.err));
+        // the replay's own trace says what it replayed, and equals the recording
+        o = doeffRun({ u"--inspect-trace"_s, b });
+        QVERIFY2(o.out.contains(u"replay of: %1\n"_s.arg(a)) && o.out.contains(u"runner: async\n"_s),
+                 qPrintable(o.out));
+        QCOMPARE(doeffRun({ u"--diff"_s, a, b }).exitCode, 0);
+        // an Err run replays to the same Err (exit 1)
+        const QString c = dir.filePath(u"c.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"risky_operation"_s, u"--trace"_s, c }).exitCode, 1);
+        QCOMPARE(doeffRun({ u"--replay"_s, c }).exitCode, 1);
+        // a simulated recording replayed on the real clock parts at its first clock reading
+        const QString d = dir.filePath(u"d.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"measure_delay"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, d }).exitCode, 0);
+        o = doeffRun({ u"--replay"_s, d, u"--clock"_s, u"real"_s });
+        QCOMPARE(o.exitCode, 3);
+        QVERIFY2(o.err.startsWith(u"doeff-run: replay of %1 diverged at event "_s.arg(d)), qPrintable(o.err));
+        QVERIFY2(o.err.contains(u"read the clock, which the recording did not do here"_s), qPrintable(o.err));
+        // what cannot be: a program name, --env or --store, a file that is not a trace
+        o = doeffRun({ u"--replay"_s, a, u"counter"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"--replay runs the recording's own program"_s), qPrintable(o.err));
+        o = doeffRun({ u"--replay"_s, a, u"--store"_s, u"k=1"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"--env and --store cannot be given"_s), qPrintable(o.err));
+        // what if counter's Get had answered 41: the recording up to it, then live to Ok(42)
+        const QString e = dir.filePath(u"e.doefftrace"_s);
+        const QString json = dir.filePath(u"e.json"_s);
+        QCOMPARE(doeffRun({ u"counter"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, e }).exitCode, 0);
+        QCOMPARE(doeffRun({ u"--inspect-trace"_s, e, u"--export-json"_s, json }).exitCode, 0);
+        qint64 getStep = -1;
+        for (const QJsonValue& v : QJsonDocument::fromJson(readBytes(json)).object().value(u"events"_s).toArray())
+            if (v[u"kind"_s].toString() == u"EffectYielded"_s && v[u"name"_s].toString() == u"Get('counter')"_s) {
+                getStep = v[u"step"_s].toInteger();
+                break;
+            }
+        QVERIFY(getStep > 0);
+        o = doeffRun({ u"--replay"_s, e, u"--what-if"_s, u"%1=41"_s.arg(getStep) });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.startsWith(u"Ok(42)"_s), qPrintable(o.out));
+        QVERIFY2(o.err.contains(u"what if: followed %1 for "_s.arg(e))
+                     && o.err.contains(u"then ran live from step %1"_s.arg(getStep)),
+                 qPrintable(o.err));
+        // a what-if at a step where no effect was yielded never takes effect, and says so
+        o = doeffRun({ u"--replay"_s, e, u"--what-if"_s, u"0=41"_s });
+        QCOMPARE(o.exitCode, 3);
+        QVERIFY2(o.err.contains(u"the run never reached step 0 as the what-if describes it"_s), qPrintable(o.err));
+        o = doeffRun({ u"counter"_s, u"--what-if"_s, u"3=1"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"need --replay"_s), qPrintable(o.err));
+        o = doeffRun({ u"--replay"_s, e, u"--what-if"_s, u"three=1"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"'three' is not a step number"_s), qPrintable(o.err));
+        const QString bad = dir.filePath(u"bad.txt"_s);
+        QVERIFY(writeBytes(bad, "junk\n"));
+        o = doeffRun({ u"--replay"_s, bad });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(bad + u": not a doeff trace"_s), qPrintable(o.err));
     }
 
     void diffPrintsTheSummary()

@@ -1102,6 +1102,34 @@ private Q_SLOTS:
         QCOMPARE(m->index(0, 0).data().toString(), u"counter = 1  (Put('counter'))"_s);
     }
 
+    /// File ▸ Replay Trace (docs/replay.md): the recorded run again, as a live session of a
+    /// doeff-run child on the recorded inputs, to the recorded result.
+    void replayATrace()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"fetch_user.doefftrace"_s);
+        QVERIFY(doeffRunSucceeds({ u"fetch_user"_s, u"--runner"_s, u"async"_s, u"--trace"_s, path }));
+        studio::MainWindow w;
+        QVERIFY(w.replayTrace(path));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(w.isLive());
+        QCOMPARE(w.session()->programName(), u"fetch_user"_s);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QVERIFY2(w.session()->resultSummary().startsWith(u"Ok("_s), qPrintable(w.session()->resultSummary()));
+        // the same trace opened: Run ▸ Replay This Trace offers it again
+        QVERIFY(openTraceAndWait(w, path));
+        QVERIFY(action(w, "replayThisTrace")->isEnabled());
+        QVERIFY(trigger(w, "replayThisTrace"));
+        QVERIFY(w.isLive());
+        // not a trace: refused with the file named, nothing else changes
+        const QString junk = dir.filePath(u"junk.doefftrace"_s);
+        QVERIFY(writeBytes(junk, "junk"));
+        QVERIFY(!w.replayTrace(junk));
+        QVERIFY2(w.messageText().contains(u"Cannot replay junk.doefftrace"_s), qPrintable(w.messageText()));
+        QVERIFY(w.isLive());
+    }
+
     void exportJsonAndPerfetto()
     {
         QTemporaryDir dir;

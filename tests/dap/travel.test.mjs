@@ -207,3 +207,33 @@ describe('trace session', () => {
     });
   });
 });
+
+describe('replay', () => {
+  it('a recorded run replays as a live session, to the same end', opts, async () => {
+    const dir = workDir('replay');
+    const trace = path.join(dir, 'fetch_user.doefftrace');
+    const recorded = await doeffRun(['fetch_user', '--runner', 'async', '--trace', trace]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    await withSession(async (s) => {
+      const entry = await s.launchStopped({ replay: trace });
+      assert.equal(entry.body.reason, 'entry');
+      // a live session: the program's source is on the stack at an effect
+      await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Await' }] });
+      await s.step('continue', { threadId: entry.body.threadId ?? 1 }, 'function breakpoint');
+      const frames = await s.frames(entry.body.threadId ?? 1);
+      assert.ok(
+        frames.some((f) => (f.source?.path ?? '').endsWith('concurrency.cpp')),
+        `no frame in fetch_user's source: ${frames.map((f) => f.name).join(', ')}`,
+      );
+      assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0);
+    });
+  });
+
+  it('a replay of what is not a trace is refused with the file named', opts, async () => {
+    const dir = workDir('replay-bad');
+    const missing = path.join(dir, 'missing.doefftrace');
+    await withSession(async (s) => {
+      await assert.rejects(s.dc.launchRequest({ replay: missing }), /missing\.doefftrace/);
+    });
+  });
+});
