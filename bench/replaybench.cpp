@@ -1,0 +1,128 @@
+// doeff-replaybench: how fast a recorded run replays (docs/replay.md), against the same program
+// run without any debugging.
+//
+//   doeff-replaybench [ITERATIONS] [AWAITS] [DIR]
+//
+// Two programs, each run plain (no observer), then recorded to DIR (default /tmp), then replayed
+// from that trace (every event decoded from the file and checked against the run's):
+//   - compute: ITERATIONS (default 1,000,000) of Get + Put on one key: nothing to skip, so the
+//     replay pays the whole check (target: replay at >= 50% of the plain run's speed);
+//   - io: AWAITS (default 200) Awaits of an operation that takes 2 ms: the replay performs none
+//     of them (printed, no target).
+// Each target prints PASS or MISS; timings are never asserted (ctest's replaybench_smoke only
+// checks that small replays match their recordings).
+
+#include <doeff/doeff.h>
+#include <doeff/replay.h>
+#include <doeff/trace.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QtConcurrent>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+using namespace doeff;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+Program<int> compute(int n)
+{
+    for (int i = 0; i < n; ++i) {
+        const int v = co_await Get<int>("k");
+        co_await Put("k", v + 1);
+    }
+    co_return co_await Get<int>("k");
+}
+
+Program<int> io(int n)
+{
+    int sum = 0;
+    for (int i = 0; i < n; ++i)
+        sum += co_await Await([i] {
+            return QtConcurrent::run([i] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the operation's own time
+                return i;
+            });
+        });
+    co_return sum;
+}
+
+struct Timing {
+    double plain = 0;
+    double record = 0;
+    double replay = 0;
+    quint64 events = 0;
+    bool same = false;
+    QString report;
+};
+
+template<class Make> Timing measure(Make make, const QString& path)
+{
+    Timing t;
+    const Store store { { u"k"_s, 0 } };
+    QElapsedTimer clock;
+    clock.start();
+    const auto plain = sync_run(make(), sync_handlers_preset(), {}, store);
+    t.plain = double(clock.nsecsElapsed()) / 1e9;
+    {
+        TraceRecorder rec;
+        if (!rec.open(path)) qFatal("%s", qPrintable(rec.errorString()));
+        rec.setMetadata(u"clock"_s, u"real"_s);
+        RunOptions o;
+        o.observers = { &rec };
+        clock.restart();
+        sync_run(make(), sync_handlers_preset(), {}, store, o);
+        if (!rec.finish()) qFatal("%s", qPrintable(rec.errorString()));
+        t.record = double(clock.nsecsElapsed()) / 1e9;
+    }
+    QString error;
+    const auto replay = Replay::open(path, &error);
+    if (!replay) qFatal("%s", qPrintable(error));
+    RunOptions o;
+    o.replay = replay;
+    clock.restart();
+    const auto replayed = sync_run(make(), sync_handlers_preset(), replay->env(), replay->store(), o);
+    t.replay = double(clock.nsecsElapsed()) / 1e9;
+    t.events = replay->recordedEvents();
+    t.same = replay->complete() && replayed.is_ok() && plain.is_ok() && replayed.value() == plain.value();
+    t.report = replay->report();
+    return t;
+}
+
+void print(const char* name, const Timing& t)
+{
+    std::printf("%-8s %10llu events  plain %8.3f s  recorded %8.3f s  replayed %8.3f s  (%.0f events/s)  %s\n", name,
+                static_cast<unsigned long long>(t.events), t.plain, t.record, t.replay,
+                t.replay > 0 ? double(t.events) / t.replay : 0.0, t.same ? "same run" : "DIVERGED");
+    if (!t.same) std::printf("  %s\n", qPrintable(t.report));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const int iterations = args.size() > 1 ? args[1].toInt() : 1000000;
+    const int awaits = args.size() > 2 ? args[2].toInt() : 200;
+    const QString dir = args.size() > 3 ? args[3] : QDir::tempPath();
+
+    const Timing c = measure([iterations] { return compute(iterations); }, dir + u"/replaybench-compute.doefftrace"_s);
+    print("compute", c);
+    const Timing i = measure([awaits] { return io(awaits); }, dir + u"/replaybench-io.doefftrace"_s);
+    print("io", i);
+
+    const double speed = c.replay > 0 ? c.plain / c.replay : 0;
+    std::printf("target compute replay speed >= 50%% of the plain run: %.1f%%  %s\n", speed * 100,
+                speed >= 0.5 ? "PASS" : "MISS");
+    std::printf("io replay speed: %.1fx the plain run (no operation performed)\n",
+                i.replay > 0 ? i.plain / i.replay : 0);
+    QFile::remove(dir + u"/replaybench-compute.doefftrace"_s);
+    QFile::remove(dir + u"/replaybench-io.doefftrace"_s);
+    return c.same && i.same ? 0 : 1;
+}
