@@ -195,7 +195,7 @@ bool MainWindow::replayTrace(const QString& path)
     documentOpened();
     const QString library = m_libraryOf.value(info);
     views::RemoteLaunch launch;
-    launch.program = info->name;
+    launch.program = tr("%1 (replay of %2)").arg(info->name, name); // the title and status bar say so
     launch.executable = doeffRunPath();
     if (!library.isEmpty()) launch.arguments << u"--library"_s << library;
     // the recording names the runner and the clock; the Run menu's choices are for new launches

@@ -1113,7 +1113,7 @@ private Q_SLOTS:
         QVERIFY(w.replayTrace(path));
         QVERIFY(waitPaused(w.session()));
         QVERIFY(w.isLive());
-        QCOMPARE(w.session()->programName(), u"fetch_user"_s);
+        QCOMPARE(w.session()->programName(), u"fetch_user (replay of fetch_user.doefftrace)"_s);
         QVERIFY(trigger(w, "continue"));
         QVERIFY(waitResult(w.session()));
         QVERIFY2(w.session()->resultSummary().startsWith(u"Ok("_s), qPrintable(w.session()->resultSummary()));
