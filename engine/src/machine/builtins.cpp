@@ -614,6 +614,15 @@ bool Machine::replayIdle()
                            .arg(m_step));
         return true;
     }
+    // The recording never waited here without something to come (a runner waits for an Await
+    // or a real timer, it does not call it a deadlock): it ended first — cut short, stopped.
+    if (hasPendingAwaits() || (m_options.clock == Clock::Real && hasTimers())) {
+        replayDiverged(QStringLiteral("the replay waits on %1 at step %2, and the recording has nothing more to give "
+                                      "it: it ends here")
+                           .arg(hasPendingAwaits() ? QStringLiteral("an Await") : QStringLiteral("a timer"))
+                           .arg(m_step));
+        return true;
+    }
     return false;
 }
 

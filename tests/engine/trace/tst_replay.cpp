@@ -412,6 +412,57 @@ private Q_SLOTS:
                  qPrintable(r->report()));
     }
 
+    /// A recording cut anywhere (the recorder was killed) replays up to its cut and then stops
+    /// with a report: it never waits for what the recording does not have.
+    void aCutRecordingEndsTheReplay()
+    {
+        operationsStarted = 0;
+        const QString path = file(u"cut.doefftrace"_s);
+        {
+            TraceRecorderOptions small;
+            small.blockEvents = 1; // a frame per event: a cut can fall between any two
+            small.checkpointEvents = 0;
+            TraceRecorder rec(small);
+            QVERIFY(rec.open(path));
+            rec.setMetadata(u"clock"_s, u"real"_s);
+            RunOptions o;
+            o.observers = { &rec };
+            QCOMPARE(resultText(sync_run(awaitsAnOperation(), sync_handlers_preset(), {}, {}, o)), u"Ok(10)"_s);
+            QVERIFY(rec.finish());
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray whole = f.readAll();
+        f.close();
+        int cuts = 0;
+        int waitedForNothing = 0; // cut after the Await, before its result
+        for (qsizetype size = whole.size() - 100; size > 200; size -= 37) {
+            const QString cut = file(u"cut-%1.doefftrace"_s.arg(size));
+            QFile out(cut);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(whole.left(size));
+            out.close();
+            QString error;
+            const auto r = Replay::open(cut, &error);
+            if (!r) continue; // cut before the RunStarted frame
+            RunOptions o;
+            o.replay = r;
+            const QString result = resultText(sync_run(awaitsAnOperation(), sync_handlers_preset(), {}, {}, o));
+            if (r->complete()) { // only the index was cut: every event is there
+                QCOMPARE(result, u"Ok(10)"_s);
+                continue;
+            }
+            QVERIFY2(r->diverged(), qPrintable(u"cut at %1: %2"_s.arg(size).arg(result)));
+            // stopped where the recording ends, or (cut in its last events) told after the end
+            QVERIFY2(result.startsWith(u"Err(RunAbortedError: replay of "_s) || result == u"Ok(10)"_s,
+                     qPrintable(result));
+            waitedForNothing += r->report().contains(u"the recording has nothing more to give it: it ends here"_s);
+            ++cuts;
+        }
+        QVERIFY(cuts > 5);
+        QVERIFY(waitedForNothing > 0);
+    }
+
     /// A value a trace holds only as text is named as what cannot be replayed.
     void unreplayableValueIsNamed()
     {
