@@ -8,6 +8,7 @@
 #include <doeff/value.h>
 
 #include <cstring>
+#include <optional>
 
 namespace doeff {
 
@@ -77,7 +78,10 @@ struct Replay::Private {
     QString program;
     Store store;
     Env env;
-    bool simulated = false;
+    /// Which clock the recording ran on, once asked (simulatedClock()): its metadata may be
+    /// silent, and inferring it reads the whole trace, which opening must not (the Studio and
+    /// the DAP adapter open a replay on their GUI / protocol thread only to name its program).
+    std::optional<bool> simulated;
     quint64 total = 0;
 
     QList<Event> ahead; ///< recorded events [aheadFirst, aheadFirst + ahead.size())
@@ -149,20 +153,6 @@ std::shared_ptr<Replay> Replay::open(const QString& path, QString* error)
     const QVariantMap env = started.old.toMap();
     for (auto it = env.cbegin(); it != env.cend(); ++it)
         p.env.insert(it.key(), it.value());
-    const QString clock = p.reader.metadata().value(QStringLiteral("clock"));
-    if (clock == QLatin1String("simulated") || clock == QLatin1String("real")) {
-        p.simulated = clock == QLatin1String("simulated");
-    } else {
-        // no word from the recorder: a real clock that was read or slept on left inputs
-        bool realInputs = false;
-        p.reader.forEachEvent(0, p.total, [&](const Event& e) {
-            if (e.kind == EventKind::InputReceived
-                && (InputKind(e.code) == InputKind::Clock || InputKind(e.code) == InputKind::Timer))
-                realInputs = true;
-            return !realInputs;
-        });
-        p.simulated = !realInputs;
-    }
     return r;
 }
 
@@ -193,7 +183,22 @@ QString Replay::runner() const
 
 bool Replay::simulatedClock() const
 {
-    return d->simulated;
+    if (d->simulated) return *d->simulated;
+    const QString clock = d->reader.metadata().value(QStringLiteral("clock"));
+    if (clock == QLatin1String("simulated") || clock == QLatin1String("real")) {
+        d->simulated = clock == QLatin1String("simulated");
+        return *d->simulated;
+    }
+    // no word from the recorder: a real clock that was read or slept on left inputs
+    bool realInputs = false;
+    d->reader.forEachEvent(0, d->total, [&](const Event& e) {
+        if (e.kind == EventKind::InputReceived
+            && (InputKind(e.code) == InputKind::Clock || InputKind(e.code) == InputKind::Timer))
+            realInputs = true;
+        return !realInputs;
+    });
+    d->simulated = !realInputs;
+    return *d->simulated;
 }
 
 quint64 Replay::recordedEvents() const
