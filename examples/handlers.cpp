@@ -173,3 +173,36 @@ DOEFF_PROGRAM(
     divide, "User effect Divide fails with ZeroDivisionError for a zero divisor", divide_main,
     .env = { { u"dividend"_s, 10 }, { u"divisor"_s, 0 } }, .handlers = [] { return HandlerList { divisionHandler() }; },
     .group = u"Demos"_s);
+
+// ---- handlers offered for what-if (docs/replay.md) ------------------------------------------
+// A replay can swap one of a run's handlers for one of these, take a handler out or add one:
+// `doeff-run --replay divide.doefftrace --what-if-handler STEP=division=safe_division`.
+
+namespace {
+
+/// Divide that never fails: a zero divisor answers 0.
+Handler safeDivisionHandler()
+{
+    return handler(u"safe_division"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        const auto* d = e.as<examples::DivideEffect>();
+        if (!d) return Forward();
+        return Resume(d->divisor == 0 ? 0.0 : d->dividend / d->divisor);
+    });
+}
+
+/// Answers every Tell without writing it: a run with its log silenced.
+Handler muteLogHandler()
+{
+    return handler(u"mute_log"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (!e.as<TellEffect>()) return Forward();
+        return Resume();
+    });
+}
+
+} // namespace
+
+DOEFF_HANDLER(safe_division, "Divide that answers 0 for a zero divisor instead of failing", safeDivisionHandler);
+DOEFF_HANDLER(mute_log, "Answers every Tell without writing it", muteLogHandler);
+DOEFF_HANDLER(division, "Divide, failing with ZeroDivisionError for a zero divisor", divisionHandler);
+DOEFF_HANDLER(audit_log, "Rewrites every Tell into an audit line", auditLogHandler);
+DOEFF_HANDLER(counters, "IncrementCounter, by rewriting the store", counterHandler);

@@ -32,6 +32,8 @@
 ///                   .env = {{u"name"_s, u"World"_s}},
 ///                   .handlers = [] { return doeff::HandlerList{my_handler()}; });
 ///
+///     DOEFF_HANDLER(quiet, "Answers every Tell silently", quiet_handler);  // for what-ifs
+///
 ///     DOEFF_PROGRAM_LIBRARY()   // once per shared object
 ///
 /// `doeff-run --library libmine.so counter` (or `doeff::loadProgramLibrary(path)`) then finds it.
@@ -42,7 +44,7 @@
 /// change layout, or the layout programs compile into (a program's promise, the effect structs,
 /// a handler's HandlerResult, Safe's Result).
 /// A library built against another ABI version is rejected by loadProgramLibrary().
-#define DOEFF_PROGRAM_LIBRARY_ABI 5
+#define DOEFF_PROGRAM_LIBRARY_ABI 6
 
 namespace doeff {
 
@@ -81,7 +83,18 @@ struct ProgramInfo {
     DOEFF_EXPORT Store mergedStore(const Store& overrides) const;
 };
 
-/// The programs of one library, in registration order.
+/// A handler a library offers by name, beyond the ones its programs install: what a what-if
+/// (docs/replay.md) may add to a run or swap in for one of its handlers.
+struct HandlerOffer {
+    /// Unique among the library's handlers: `safe_division`.
+    QString name {};
+    /// One line for `doeff-run --list` and the Studio's what-if dialog.
+    QString description {};
+    /// Makes a fresh handler (one with state starts anew).
+    std::function<Handler()> make {};
+};
+
+/// The programs of one library, in registration order, and the handlers it offers.
 class DOEFF_EXPORT ProgramLibrary {
 public:
     /// Adds a program. A program without a name or a `make` function, or whose name is taken,
@@ -90,12 +103,19 @@ public:
     /// The program called `name`, or nullptr.
     const ProgramInfo* find(const QString& name) const;
     const QList<ProgramInfo>& programs() const { return m_programs; }
+    /// Offers a handler. One without a name or a `make` function, or whose name is taken, is not
+    /// added; the reason is kept in problems() and the call returns false.
+    bool addHandler(HandlerOffer offer);
+    /// The handler offered as `name`, or nullptr.
+    const HandlerOffer* findHandler(const QString& name) const;
+    const QList<HandlerOffer>& handlers() const { return m_handlers; }
     /// Registration mistakes (duplicate or empty names). loadProgramLibrary() rejects a library
     /// that has any.
     const QStringList& problems() const { return m_problems; }
 
 private:
     QList<ProgramInfo> m_programs;
+    QList<HandlerOffer> m_handlers;
     QStringList m_problems;
 };
 
@@ -149,6 +169,9 @@ __attribute__((visibility("hidden"))) ProgramLibrary& thisProgramLibrary();
 struct __attribute__((visibility("hidden"))) ProgramRegistrar {
     explicit ProgramRegistrar(ProgramInfo info) { thisProgramLibrary().add(std::move(info)); }
 };
+struct __attribute__((visibility("hidden"))) HandlerRegistrar {
+    explicit HandlerRegistrar(HandlerOffer offer) { thisProgramLibrary().addHandler(std::move(offer)); }
+};
 } // namespace detail
 
 } // namespace doeff
@@ -167,6 +190,15 @@ struct __attribute__((visibility("hidden"))) ProgramRegistrar {
             .description = QStringLiteral(doeff_description),                                                          \
             .make = []() -> ::doeff::AnyProgram { return ::doeff::AnyProgram((doeff_program_fn)()); }                  \
             __VA_OPT__(, ) __VA_ARGS__}}
+
+/// Offers a handler in this shared object's library: `DOEFF_HANDLER(id, "description", make_fn)`,
+/// `make_fn` a function taking no arguments and returning a Handler. `id` is the name a what-if
+/// refers to it by (the handler's own name may differ). Use at namespace scope, once per handler.
+#define DOEFF_HANDLER(doeff_id, doeff_description, doeff_make_fn)                                                      \
+    [[maybe_unused]] static const ::doeff::detail::HandlerRegistrar doeff_handler_registrar_##doeff_id{                \
+        ::doeff::HandlerOffer{.name = QStringLiteral(#doeff_id),                                                       \
+                              .description = QStringLiteral(doeff_description),                                        \
+                              .make = []() -> ::doeff::Handler { return (doeff_make_fn)(); }}}
 
 /// Defines this shared object's library and exports its entry point
 /// `extern "C" const doeff::ProgramLibraryEntry* doeff_program_library_v1()`. Once per library.

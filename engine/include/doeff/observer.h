@@ -319,6 +319,15 @@ public:
     virtual void onRecord(const Event& record, const RunView& view);
 };
 
+/// What if (docs/replay.md): a change to a run's handlers, made before step `step` runs, in
+/// every task. Swap: `handler` (a handler's name) and `replacement`; remove: `handler` alone;
+/// add: `replacement` alone, innermost of the handlers the run was started with.
+struct HandlerChange {
+    quint64 step = 0;
+    QString handler;
+    Handler replacement;
+};
+
 /// Gives a run the inputs a recording took in (RunOptions::replay; doeff::Replay reads them from
 /// a trace). Called on the machine's thread.
 class DOEFF_EXPORT InputSource {
@@ -340,6 +349,9 @@ public:
     /// What if: the ready task the turn that starts at `step` runs instead of the queue's head,
     /// the run then going on live; -1: the queue's head, as recorded.
     virtual int whatIfSchedule(quint64 step);
+    /// What if: the change to make to the run's handlers, and at which step; asked once, as the
+    /// run starts. Nothing: the handlers as recorded.
+    virtual std::optional<HandlerChange> whatIfHandlers();
     /// A what-if took effect at `step`: from here the run is live (no inputs, no checks).
     virtual void branched(quint64 step);
 };

@@ -19,11 +19,17 @@ struct WhatIf {
         None,
         Result, ///< the effect `task` yielded at `step` resumes with `value` instead of being handled
         Schedule, ///< the turn that starts at `step` runs the ready task `task` instead of the queue's head
+        /// before `step` runs, every task's frames of the handler called `handler` run
+        /// `replacement` instead (swap), or are taken out (remove: no replacement); with no
+        /// `handler`, `replacement` is added innermost of the run's handlers (add)
+        Handler,
     };
     Kind kind = Kind::None;
     quint64 step = 0;
     int task = 0; ///< Result: -1 for whichever task yielded an effect at `step`
     QVariant value {};
+    QString handler {}; ///< Handler: the name of the handler to swap or remove; empty: add
+    doeff::Handler replacement {}; ///< Handler: the one swapped in or added (a library's HandlerOffer)
 };
 
 /// A recording to replay: give it to a run as RunOptions::replay, with the program, store and
@@ -76,6 +82,7 @@ public:
     Observer* checker() override { return this; }
     std::optional<QVariant> whatIfResult(quint64 step, int task) override;
     int whatIfSchedule(quint64 step) override;
+    std::optional<HandlerChange> whatIfHandlers() override;
     void branched(quint64 step) override;
     // Observer
     void onEvent(const LiveEvent& event, const RunView& view) override;

@@ -89,7 +89,11 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
             case FrameKind::Handler:
                 // the built-in handlers forward every user effect: unless someone watches the
                 // offers, a user effect skips them
-                if (!DOEFF_OBSERVED && f.handler()->builtin && !ds.effect.builtin()) break;
+                if (const int builtin = f.handler()->builtin) {
+                    if (!DOEFF_OBSERVED && !ds.effect.builtin()) break;
+                    if (builtin == BuiltinRemoved) [[unlikely]]
+                        break; // a what-if took it out: as if it were not there
+                }
                 if (offer(ds, f, Cursor { t, fi }, o)) return o;
                 break;
             case FrameKind::Handling: {

@@ -62,6 +62,30 @@ const ProgramInfo* ProgramLibrary::find(const QString& name) const
     return nullptr;
 }
 
+bool ProgramLibrary::addHandler(HandlerOffer offer)
+{
+    QString problem;
+    if (offer.name.isEmpty())
+        problem = QStringLiteral("a handler has no name");
+    else if (!offer.make)
+        problem = QStringLiteral("handler '%1' has no make function").arg(offer.name);
+    else if (findHandler(offer.name))
+        problem = QStringLiteral("handler '%1' is offered twice").arg(offer.name);
+    if (!problem.isEmpty()) {
+        m_problems.append(problem);
+        return false;
+    }
+    m_handlers.append(std::move(offer));
+    return true;
+}
+
+const HandlerOffer* ProgramLibrary::findHandler(const QString& name) const
+{
+    for (const HandlerOffer& h : m_handlers)
+        if (h.name == name) return &h;
+    return nullptr;
+}
+
 namespace {
 
 /// QLibrary says `Cannot load library <file>: (<dlerror>)`; keep the loader's own words.

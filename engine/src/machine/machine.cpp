@@ -48,6 +48,7 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
         m_replay = m_options.replay.get();
         // first: a run that parts from the recording stops before anyone else sees it go on
         if (Observer* checker = m_replay->checker()) m_observers.push_back(checker);
+        m_handlerChange = m_replay->whatIfHandlers();
     }
     for (Observer* o : std::as_const(m_options.observers))
         if (o) m_observers.push_back(o);
@@ -420,6 +421,12 @@ bool Machine::step(TaskRec* t, Ctl& c)
         return false;
     ++m_step;
     ++t->steps;
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        if (m_handlerChange && m_handlerChange->step == m_step && m_replay) [[unlikely]] {
+            changeHandlers();
+            if (m_abortRequested) return false;
+        }
+    }
     if (DOEFF_OBSERVED && c.kind != Ctl::Stop) [[unlikely]] {
         const events::Step fields { c.kind == Ctl::Start       ? ControlKind::Start
                                         : c.kind == Ctl::Value ? ControlKind::Value

@@ -308,7 +308,8 @@ struct Mailbox {
     void post(quint64 id, QVariant value, std::exception_ptr error);
 };
 
-enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore };
+/// BuiltinRemoved: a handler frame a what-if took out (docs/replay.md): offered nothing.
+enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore, BuiltinRemoved };
 
 struct TaskRec {
     int id = 0;
@@ -653,7 +654,16 @@ private:
     void replayCompletions();
     /// Replay: ends the run with the replay's report of how it parted from the recording.
     void replayDiverged(const QString& why);
+    /// What if (whatif.cpp): makes m_handlerChange in every task, then leaves the replay.
+    void changeHandlers();
+    /// Pops the frames of `t` from `from` up (observers see them go), lets `edit` change them
+    /// (bottom first), and pushes them back (observers see them restored; new ones pushed).
+    template<class Edit> void restack(TaskRec* t, int from, Edit&& edit);
+    /// Calls `fn(HandlingState&)` for every handling of the run: on every task's K and inside
+    /// the continuations they hold.
+    template<class Fn> void forEachHandling(Fn&& fn);
     InputSource* m_replay = nullptr;
+    std::optional<HandlerChange> m_handlerChange; ///< replay: the what-if's change to the handlers
     std::vector<AwaitRequest> m_heldAwaits; ///< replay: Awaits not started (see leaveReplay())
 
     // awaits & external promises

@@ -23,6 +23,11 @@ int InputSource::whatIfSchedule(quint64)
     return -1;
 }
 
+std::optional<HandlerChange> InputSource::whatIfHandlers()
+{
+    return std::nullopt;
+}
+
 void InputSource::branched(quint64) { }
 
 void Observer::onEvent(const LiveEvent& event, const RunView& view)

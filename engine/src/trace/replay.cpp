@@ -259,6 +259,12 @@ int Replay::whatIfSchedule(quint64 step)
     return d->whatIf.task;
 }
 
+std::optional<HandlerChange> Replay::whatIfHandlers()
+{
+    if (d->whatIf.kind != WhatIf::Kind::Handler) return std::nullopt;
+    return HandlerChange { d->whatIf.step, d->whatIf.handler, d->whatIf.replacement };
+}
+
 void Replay::branched(quint64 step)
 {
     d->branched = true;

@@ -94,6 +94,114 @@ Program<QStringList> twoWorkers()
     co_return trace();
 }
 
+/// Halves a number (the `halving` handler); the what-if tests swap, remove and add handlers
+/// for it.
+struct Halve : Effect<Halve, int> {
+    static constexpr auto name = "Halve";
+    int n = 0;
+    QVariantMap fields() const { return { { u"n"_s, n } }; }
+};
+Halve halve(int n)
+{
+    return { {}, n };
+}
+
+/// Answers Halve with `answer(n)`, for the numbers `takes(n)` accepts; forwards the rest.
+Handler halveHandler(
+    const QString& name, int (*answer)(int), bool (*takes)(int) = [](int) { return true; })
+{
+    return handler(name, [answer, takes](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        const auto* h = e.as<Halve>();
+        if (!h || !takes(h->n)) return Forward();
+        return Resume(answer(h->n));
+    });
+}
+Handler halving()
+{
+    return halveHandler(u"halving"_s, [](int n) { return n / 2; });
+}
+Handler doubling()
+{
+    return halveHandler(u"doubling"_s, [](int n) { return n * 2; });
+}
+/// Answers Halve of 10 or more with the number itself; leaves the smaller ones to the others.
+Handler keepsBigOnes()
+{
+    return halveHandler(
+        u"keeps_big_ones"_s, [](int n) { return n; }, [](int n) { return n >= 10; });
+}
+
+Program<int> halvesTwenty()
+{
+    co_return co_await halve(20);
+}
+
+/// Halves 8, spawns a worker that halves 20, halves 6, then waits for the worker: [4, 3, 10].
+Program<QVariantList> halvesWithAWorker()
+{
+    QVariantList out;
+    out << co_await halve(8);
+    const Task<int> worker = co_await Spawn(halvesTwenty());
+    out << co_await halve(6);
+    out << co_await Wait(worker);
+    co_return out;
+}
+
+/// Halves in a coroutine handler that logs first: a what-if can come while it is handling.
+Handler halvingSlowly()
+{
+    return handler(u"halving_slowly"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+        const auto* h = e.as<Halve>();
+        if (!h) co_return Forward();
+        co_await Tell(u"halving %1"_s.arg(h->n));
+        co_return Resume(h->n / 2);
+    });
+}
+
+Program<QVariantList> halvesTwice()
+{
+    QVariantList out;
+    out << co_await halve(8);
+    out << co_await halve(30);
+    co_return out;
+}
+
+/// Records, at every Step event, the K the machine has, with the index of that event.
+struct KWatcher : Observer {
+    quint64 events = 0;
+    QList<std::tuple<quint64, int, QStringList>> ks; ///< (events so far, task, K descriptions)
+    void onEvent(const LiveEvent& e, const RunView& view) override
+    {
+        ++events;
+        if (e.kind != EventKind::Step) return;
+        QStringList k;
+        for (const FrameInfo& f : view.liveK(e.task)) // what FramePushed/Popped describe
+            k << f.description;
+        ks.append({ events, e.task, k });
+    }
+};
+
+/// The branch's trace tells the K the machine had at every step (`watcher`), `changed` frames
+/// included; with `below`, each `changed` frame sits right above that one.
+void checkBranchK(const KWatcher& watcher, const QString& branchPath, const QString& changed, const QString& below)
+{
+    TraceReader reader;
+    QVERIFY(reader.open(branchPath));
+    int changedSteps = 0;
+    for (const auto& [events, task, k] : std::as_const(watcher.ks)) {
+        const auto state = reader.stateAtEvent(events);
+        QVERIFY(state);
+        QStringList rebuilt;
+        for (const FrameInfo& f : state->k(task))
+            rebuilt << f.description;
+        QCOMPARE(rebuilt, k);
+        if (!k.contains(changed)) continue;
+        ++changedSteps;
+        if (!below.isEmpty()) QCOMPARE(k.indexOf(changed) + 1, k.indexOf(below)); // top first
+    }
+    QVERIFY(changedSteps > 0);
+}
+
 struct Recorded {
     QString path;
     QString result;
@@ -410,6 +518,157 @@ private Q_SLOTS:
         QVERIFY(r->diverged());
         QVERIFY2(r->report().contains(u"what if task 7 ran next: it is not ready at step %1"_s.arg(turn)),
                  qPrintable(r->report()));
+    }
+
+    /// What if a handler were swapped, removed or added: every task's frames change, the one
+    /// spawned before the change too, and the branch's own trace rebuilds the K it really had.
+    void whatIfAHandlerChanged_data()
+    {
+        QTest::addColumn<int>("runner");
+        QTest::addColumn<QString>("handler");
+        QTest::addColumn<QString>("replacement");
+        QTest::addColumn<QString>("expected");
+        for (int runner : { int(Runner::Sync), int(Runner::Async) }) {
+            const char* name = runner == int(Runner::Sync) ? "sync" : "async";
+            // the main task's Halve(6) and the worker's Halve(20) come after the change
+            QTest::addRow("%s swap", name) << runner << u"halving"_s << u"doubling"_s << u"Ok([4, 12, 40])"_s;
+            QTest::addRow("%s remove", name)
+                << runner << u"halving"_s << QString() << u"Err(UnhandledEffectError: No handler for Halve)"_s;
+            QTest::addRow("%s add", name) << runner << QString() << u"keeps_big_ones"_s << u"Ok([4, 3, 20])"_s;
+        }
+    }
+    void whatIfAHandlerChanged()
+    {
+        QFETCH(int, runner);
+        QFETCH(QString, handler);
+        QFETCH(QString, replacement);
+        QFETCH(QString, expected);
+        const QString path = file(u"whatif-handler.doefftrace"_s);
+        const HandlerList handlers = sync_handlers_preset() + HandlerList { halving() };
+        QCOMPARE(record(path, runner, halvesWithAWorker(), handlers, {}, {}, {}).result, u"Ok([4, 3, 10])"_s);
+        // the step of the second Halve: the worker is spawned, and waits for its turn
+        quint64 seen = 0;
+        quint64 step = 0;
+        {
+            TraceReader reader;
+            QVERIFY(reader.open(path));
+            reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
+                if (e.kind == EventKind::EffectYielded && e.text == u"Halve"_s && ++seen == 2) step = e.step;
+                return step == 0;
+            });
+        }
+        QVERIFY(step > 0);
+        QString error;
+        auto r = Replay::open(path, &error);
+        QVERIFY2(r, qPrintable(error));
+        WhatIf w;
+        w.kind = WhatIf::Kind::Handler;
+        w.step = step;
+        w.handler = handler;
+        if (replacement == u"doubling"_s) w.replacement = doubling();
+        if (replacement == u"keeps_big_ones"_s) w.replacement = keepsBigOnes();
+        r->setWhatIf(w);
+        const QString branchPath = file(u"whatif-handler-branch.doefftrace"_s);
+        TraceRecorder branchTrace;
+        QVERIFY(branchTrace.open(branchPath));
+        KWatcher watcher;
+        RunOptions options;
+        options.replay = r;
+        options.observers = { &branchTrace, &watcher };
+        QCOMPARE(resultText(runWith(runner, halvesWithAWorker(), handlers, r->env(), r->store(), options)), expected);
+        QVERIFY(branchTrace.finish());
+        QVERIFY2(!r->diverged(), qPrintable(r->report()));
+        QVERIFY(r->branched());
+        QCOMPARE(r->branchStep(), step);
+
+        const QString changed = replacement.isEmpty()
+            ? u"handler=halving (removed by what-if)"_s
+            : u"handler="_s + (replacement == u"doubling"_s ? u"doubling"_s : u"keeps_big_ones"_s);
+        checkBranchK(watcher, branchPath, changed, handler.isEmpty() ? u"handler=halving"_s : QString());
+    }
+
+    /// A handler added while another is handling an effect: the handling finishes as it was,
+    /// and the next effect meets the added handler.
+    void whatIfAHandlerIsAddedWhileOneIsHandling()
+    {
+        const QString path = file(u"whatif-handling.doefftrace"_s);
+        const HandlerList handlers = sync_handlers_preset() + HandlerList { halvingSlowly() };
+        QCOMPARE(record(path, int(Runner::Sync), halvesTwice(), handlers, {}, {}, {}).result, u"Ok([4, 15])"_s);
+        // the handler's Tell for Halve(8): the handling is on K
+        const quint64 tell = firstEvent(
+            path, [](const Event& e) { return e.kind == EventKind::EffectYielded && e.text == u"Tell"_s; });
+        TraceReader reader;
+        QVERIFY(reader.open(path));
+        QList<Event> at;
+        QVERIFY(reader.events(tell, tell + 1, at));
+        QString error;
+        auto r = Replay::open(path, &error);
+        WhatIf w;
+        w.kind = WhatIf::Kind::Handler;
+        w.step = at[0].step;
+        w.replacement = keepsBigOnes();
+        r->setWhatIf(w);
+        const QString branchPath = file(u"whatif-handling-branch.doefftrace"_s);
+        TraceRecorder branchTrace;
+        QVERIFY(branchTrace.open(branchPath));
+        KWatcher watcher;
+        RunOptions options;
+        options.replay = r;
+        options.observers = { &branchTrace, &watcher };
+        const auto result = sync_run(halvesTwice(), handlers, {}, {}, options);
+        QVERIFY(branchTrace.finish());
+        QVERIFY2(!r->diverged(), qPrintable(r->report()));
+        QCOMPARE(resultText(result), u"Ok([4, 30])"_s);
+        int tells = 0; // only Halve(8) was halved slowly
+        {
+            TraceReader branch;
+            QVERIFY(branch.open(branchPath));
+            branch.forEachEvent(0, branch.eventCount(), [&](const Event& e) {
+                tells += e.kind == EventKind::EffectYielded && e.text == u"Tell"_s;
+                return true;
+            });
+        }
+        QCOMPARE(tells, 1);
+        checkBranchK(watcher, branchPath, u"handler=keeps_big_ones"_s, u"handler=halving_slowly"_s);
+    }
+
+    /// A what-if naming a handler the run does not have ends the replay with a report.
+    void whatIfAHandlerThatIsNotThere()
+    {
+        const QString path = file(u"whatif-handler-missing.doefftrace"_s);
+        const HandlerList handlers = sync_handlers_preset() + HandlerList { halving() };
+        record(path, int(Runner::Sync), halvesWithAWorker(), handlers, {}, {}, {});
+        QString error;
+        auto r = Replay::open(path, &error);
+        WhatIf w;
+        w.kind = WhatIf::Kind::Handler;
+        w.step = 3;
+        w.handler = u"nope"_s;
+        r->setWhatIf(w);
+        RunOptions options;
+        options.replay = r;
+        const auto result = sync_run(halvesWithAWorker(), handlers, {}, {}, options);
+        QVERIFY(r->diverged());
+        QVERIFY2(r->report().contains(u"what if handler nope were removed: no task has a handler called nope"_s),
+                 qPrintable(r->report()));
+        QVERIFY(resultText(result).startsWith(u"Err(RunAbortedError"_s));
+    }
+
+    /// The example library offers handlers by name, for what-ifs (DOEFF_HANDLER).
+    void theLibraryOffersHandlers()
+    {
+        const ProgramLibrary& lib = examples::library();
+        const HandlerOffer* safe = lib.findHandler(u"safe_division"_s);
+        QVERIFY(safe);
+        QVERIFY(!safe->description.isEmpty());
+        QCOMPARE(safe->make().name(), u"safe_division"_s);
+        QVERIFY(!lib.findHandler(u"no_such_handler"_s));
+        ProgramLibrary mine;
+        QVERIFY(mine.addHandler({ u"h"_s, u"one"_s, [] { return halving(); } }));
+        QVERIFY(!mine.addHandler({ u"h"_s, u"again"_s, [] { return halving(); } }));
+        QVERIFY(!mine.addHandler({ u"g"_s, u"no make"_s, {} }));
+        QCOMPARE(mine.problems(),
+                 (QStringList { u"handler 'h' is offered twice"_s, u"handler 'g' has no make function"_s }));
     }
 
     /// A recording cut anywhere (the recorder was killed) replays up to its cut and then stops
