@@ -107,6 +107,12 @@ struct Request {
     QString inspect; ///< --inspect NAME: the debugger's socket
     bool debug = false; ///< --debug: the terminal debugger
     std::shared_ptr<doeff::Replay> replay; ///< --replay FILE: the recording to run again
+    /// --what-if-handler STEP=CHANGE, resolved against the libraries once they are loaded:
+    /// the handler to swap or remove (empty: add) and the offered one to swap in or add
+    /// (empty: remove)
+    std::optional<quint64> handlerStep;
+    QString handlerOld;
+    QString handlerNew;
 };
 
 Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listOpt, const QCommandLineOption& libOpt,
@@ -116,7 +122,7 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
                      const QCommandLineOption& openOpt, const QList<QCommandLineOption>& traceOpts,
                      const QCommandLineOption& inspectOpt, const QCommandLineOption& debugOpt,
                      const QCommandLineOption& replayOpt, const QCommandLineOption& whatIfOpt,
-                     const QCommandLineOption& whatIfRunOpt)
+                     const QCommandLineOption& whatIfRunOpt, const QCommandLineOption& whatIfHandlerOpt)
 {
     Request r;
     r.inspect = parser.value(inspectOpt);
@@ -192,8 +198,30 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
         if (!parser.isSet(runnerOpt)) r.async = r.replay->runner() == u"async"_s;
         if (!parser.isSet(clockOpt))
             r.clock = r.replay->simulatedClock() ? doeff::Clock::Simulated : doeff::Clock::Real;
-        if (parser.isSet(whatIfOpt) && parser.isSet(whatIfRunOpt))
-            throw UsageError { u"one what-if at a time: --what-if or --what-if-run"_s };
+        if (int(parser.isSet(whatIfOpt)) + int(parser.isSet(whatIfRunOpt)) + int(parser.isSet(whatIfHandlerOpt)) > 1)
+            throw UsageError { u"one what-if at a time: --what-if, --what-if-run or --what-if-handler"_s };
+        if (parser.isSet(whatIfHandlerOpt)) {
+            // STEP=OLD=NEW (swap), STEP=-OLD (remove), STEP=+NEW (add)
+            const QString spec = parser.value(whatIfHandlerOpt);
+            const qsizetype eq = spec.indexOf(u'=');
+            bool stepOk = false;
+            const quint64 step = eq > 0 ? spec.left(eq).toULongLong(&stepOk) : 0;
+            const QString change = eq > 0 ? spec.mid(eq + 1) : QString();
+            const qsizetype swap = change.indexOf(u'=');
+            if (change.startsWith(u'-')) {
+                r.handlerOld = change.mid(1);
+            } else if (change.startsWith(u'+')) {
+                r.handlerNew = change.mid(1);
+            } else if (swap > 0) {
+                r.handlerOld = change.left(swap);
+                r.handlerNew = change.mid(swap + 1);
+            }
+            if (!stepOk || (r.handlerOld.isEmpty() && r.handlerNew.isEmpty()) || r.handlerOld.contains(u'=')
+                || r.handlerNew.contains(u'='))
+                throw UsageError { u"--what-if-handler expects STEP=OLD=NEW (swap), STEP=-OLD (remove) or STEP=+NEW "
+                                   "(add), got '%1'"_s.arg(spec) };
+            r.handlerStep = step;
+        }
         for (const QCommandLineOption* o : { &whatIfOpt, &whatIfRunOpt }) {
             if (!parser.isSet(*o)) continue;
             const bool result = o == &whatIfOpt;
@@ -221,8 +249,9 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
             }
             r.replay->setWhatIf(w);
         }
-    } else if (parser.isSet(whatIfOpt) || parser.isSet(whatIfRunOpt)) {
-        throw UsageError { u"--what-if and --what-if-run need --replay: a what-if changes a recorded run"_s };
+    } else if (parser.isSet(whatIfOpt) || parser.isSet(whatIfRunOpt) || parser.isSet(whatIfHandlerOpt)) {
+        throw UsageError { u"--what-if, --what-if-run and --what-if-handler need --replay: a what-if changes a "
+                           "recorded run"_s };
     }
 
     const bool running = !r.name.isEmpty();
@@ -307,6 +336,14 @@ int listPrograms(const QList<Source>& all)
                     out() << (heading ? "    " : "  ") << p.name.leftJustified(width) << "  " << p.description << '\n';
         }
         if (s.library->programs().isEmpty()) out() << "  (none)\n";
+        if (!s.library->handlers().isEmpty()) {
+            out() << "\n  Handlers offered (for --what-if-handler):\n";
+            int handlerWidth = 0;
+            for (const doeff::HandlerOffer& h : s.library->handlers())
+                handlerWidth = std::max(handlerWidth, int(h.name.size()));
+            for (const doeff::HandlerOffer& h : s.library->handlers())
+                out() << "    " << h.name.leftJustified(handlerWidth) << "  " << h.description << '\n';
+        }
     }
     out().flush();
     return ExitOk;
@@ -317,6 +354,27 @@ const doeff::ProgramInfo& findProgram(const QList<Source>& all, const QString& n
     for (const Source& s : all)
         if (const doeff::ProgramInfo* p = s.library->find(name)) return *p;
     throw UsageError { u"unknown program '%1' (doeff-run --list shows the programs)"_s.arg(name) };
+}
+
+/// --what-if-handler: the replay's what-if, with the offered handler made.
+void setHandlerWhatIf(const QList<Source>& all, const Request& r)
+{
+    doeff::WhatIf w;
+    w.kind = doeff::WhatIf::Kind::Handler;
+    w.step = *r.handlerStep;
+    w.handler = r.handlerOld;
+    if (!r.handlerNew.isEmpty()) {
+        const doeff::HandlerOffer* offer = nullptr;
+        for (const Source& s : all)
+            if (!offer) offer = s.library->findHandler(r.handlerNew);
+        if (!offer)
+            throw UsageError { u"no library offers a handler '%1' (doeff-run --list shows the handlers offered)"_s.arg(
+                r.handlerNew) };
+        w.replacement = offer->make();
+        if (!w.replacement.isValid())
+            throw UsageError { u"the library's handler '%1' made no handler"_s.arg(r.handlerNew) };
+    }
+    r.replay->setWhatIf(w);
 }
 
 /// Prints the result and saves it if asked; the exit status.
@@ -437,7 +495,8 @@ int reportReplay(const doeff::Replay& replay, int status)
     }
     if (replay.whatIf().kind != doeff::WhatIf::Kind::None && !replay.diverged()) {
         err() << "doeff-run: what if: the run never reached step " << replay.whatIf().step
-              << " as the what-if describes it (no effect yielded there, or no turn starting there)\n";
+              << " as the what-if describes it (no effect yielded there, no turn starting there, or the run "
+                 "ended before it)\n";
         return ExitDiverged;
     }
     if (replay.diverged()) {
@@ -632,8 +691,13 @@ int main(int argc, char* argv[])
         u"what-if-run"_s,
         u"With --replay: STEP=TASK. Follow the recording up to the turn that starts at STEP, run ready task TASK in it instead, and run on live from there."_s,
         u"step=task"_s);
+    const QCommandLineOption whatIfHandlerOpt(
+        u"what-if-handler"_s,
+        u"With --replay: STEP=OLD=NEW swaps every frame of handler OLD for NEW, a handler a library offers (--list); STEP=-OLD removes OLD; STEP=+NEW adds NEW innermost of the run's handlers. Follow the recording up to STEP, change the handlers there, and run on live."_s,
+        u"step=change"_s);
     parser.addOption(whatIfOpt);
     parser.addOption(whatIfRunOpt);
+    parser.addOption(whatIfHandlerOpt);
     const QCommandLineOption replayOpt(
         u"replay"_s,
         u"Run the program a trace recorded again, on the inputs it recorded (Await results, clock readings, timers, external promises: no operation is performed), checking every event against the recording. Combines with --trace, --debug, --inspect, --runner. Exit 3 at the first divergence, with a report."_s,
@@ -666,14 +730,16 @@ int main(int argc, char* argv[])
     try {
         const Request r
             = parseRequest(parser, listOpt, libOpt, formatOpt, envOpt, storeOpt, runnerOpt, clockOpt, saveOpt, openOpt,
-                           traceOpts, inspectOpt, debugOpt, replayOpt, whatIfOpt, whatIfRunOpt);
+                           traceOpts, inspectOpt, debugOpt, replayOpt, whatIfOpt, whatIfRunOpt, whatIfHandlerOpt);
         if (!r.inspectTrace.isEmpty()) return inspectTrace(r);
         if (parser.isSet(explainOpt)) return explainFile(parser.value(explainOpt), r.at, out(), err());
         if (parser.isSet(lintOpt)) return lintFile(parser.value(lintOpt), out(), err());
         if (!r.openResult.isEmpty()) return openResult(r);
         const QList<Source> all = sources(r);
         if (r.list) return listPrograms(all);
-        return runProgram(app, findProgram(all, r.name), r);
+        const doeff::ProgramInfo& info = findProgram(all, r.name);
+        if (r.handlerStep) setHandlerWhatIf(all, r);
+        return runProgram(app, info, r);
     } catch (const UsageError& e) {
         out().flush();
         err() << "doeff-run: " << e.message << '\n';

@@ -82,7 +82,10 @@ private Q_SLOTS:
         // two groups: the documentation's examples first, then the demos
         QCOMPARE(lines.at(1), u"  Documented examples:"_s);
         QCOMPARE(lines.at(2 + documentedNames.size()), u"  Demos:"_s);
-        QCOMPARE(lines.size(), exampleNames.size() + 3);
+        // then the handlers the library offers for what-ifs, five of them
+        QCOMPARE(lines.at(3 + exampleNames.size()), u"  Handlers offered (for --what-if-handler):"_s);
+        QCOMPARE(lines.size(), exampleNames.size() + 4 + 5);
+        QVERIFY(o.out.contains(u"    safe_division  Divide that answers 0 for a zero divisor instead of failing\n"_s));
         for (qsizetype i = 0; i < documentedNames.size(); ++i)
             QVERIFY2(lines.at(2 + i).startsWith(u"    "_s + documentedNames.at(i) + u' '), qPrintable(lines.at(2 + i)));
         for (const QString& name : exampleNames) {
@@ -786,6 +789,57 @@ private Q_SLOTS:
         o = doeffRun({ u"--replay"_s, bad });
         QCOMPARE(o.exitCode, 2);
         QVERIFY2(o.err.contains(bad + u": not a doeff trace"_s), qPrintable(o.err));
+    }
+
+    /// What if divide's handler were swapped, removed or joined by another the library offers.
+    void whatIfAHandlerChanged()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString t = dir.filePath(u"divide.doefftrace"_s);
+        const QString json = dir.filePath(u"divide.json"_s);
+        Outcome o = doeffRun({ u"divide"_s, u"--trace"_s, t });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.startsWith(u"Err(examples::ZeroDivisionError"_s), qPrintable(o.out));
+        QCOMPARE(doeffRun({ u"--inspect-trace"_s, t, u"--export-json"_s, json }).exitCode, 1); // the run's Err
+        qint64 divideStep = -1;
+        for (const QJsonValue& v : QJsonDocument::fromJson(readBytes(json)).object().value(u"events"_s).toArray())
+            if (v[u"kind"_s].toString() == u"EffectYielded"_s && v[u"text"_s].toString() == u"Divide"_s) {
+                divideStep = v[u"step"_s].toInteger();
+                break;
+            }
+        QVERIFY(divideStep > 0);
+        const QString at = QString::number(divideStep) + u'=';
+        // swapped: the Divide meets safe_division, which answers 0
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"division=safe_division"_s });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.startsWith(u"Ok(0"_s), qPrintable(o.out));
+        QVERIFY2(o.err.contains(u"then ran live from step %1"_s.arg(divideStep)), qPrintable(o.err));
+        // added innermost, above division: it answers first
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"+safe_division"_s });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.startsWith(u"Ok(0"_s), qPrintable(o.out));
+        // removed: nobody handles Divide
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"-division"_s });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.out.startsWith(u"Err(UnhandledEffectError: No handler for Divide)"_s), qPrintable(o.out));
+        // what cannot be: a handler no library offers, one the run does not have, a bad spec
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"division=nope"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"no library offers a handler 'nope'"_s), qPrintable(o.err));
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"-nope"_s });
+        QCOMPARE(o.exitCode, 3);
+        QVERIFY2(o.err.contains(u"no task has a handler called nope"_s), qPrintable(o.err));
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"division"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"--what-if-handler expects STEP=OLD=NEW"_s), qPrintable(o.err));
+        o = doeffRun({ u"--replay"_s, t, u"--what-if-handler"_s, at + u"-division"_s, u"--what-if"_s, at + u"1"_s });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"one what-if at a time"_s), qPrintable(o.err));
+        // --list names the handlers offered
+        o = doeffRun({ u"--list"_s });
+        QVERIFY2(o.out.contains(u"Handlers offered (for --what-if-handler):"_s) && o.out.contains(u"safe_division"_s),
+                 qPrintable(o.out));
     }
 
     void diffPrintsTheSummary()
