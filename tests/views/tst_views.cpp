@@ -817,6 +817,57 @@ private Q_SLOTS:
         QCOMPARE(lane->sliceAt(12), -1);
     }
 
+    // Frames taken off and given back in one step (a continuation reinstalled at once, a
+    // what-if changing the handlers below them) go on as the activations they were; given back
+    // at a later step (a handler ran in between), they start new ones.
+    void timelineSlicesSurviveFramesGivenBack()
+    {
+        TimelineData data;
+        const auto push = [&](quint64 step, int index, const QString& text, bool restored) {
+            Event e;
+            e.kind = EventKind::FramePushed;
+            e.step = step;
+            e.task = 0;
+            e.index = index;
+            e.code = int(FrameKindCode::Program);
+            e.text = text;
+            if (restored) e.value = true;
+            data.add(e);
+        };
+        const auto pop = [&](quint64 step, int index) {
+            Event e;
+            e.kind = EventKind::FramePopped;
+            e.step = step;
+            e.task = 0;
+            e.index = index;
+            e.code = int(FrameKindCode::Program);
+            data.add(e);
+        };
+        push(1, 2, u"outer() at a.cpp:1"_s, false);
+        push(2, 3, u"inner() at a.cpp:5"_s, false);
+        pop(4, 3); // both off, innermost first …
+        pop(4, 2);
+        push(4, 2, u"outer() at a.cpp:1"_s, true); // … and back, outermost first
+        push(4, 3, u"inner() at a.cpp:5"_s, true);
+        const TimelineLane* lane = &data.lanes().at(0);
+        QCOMPARE(lane->slices.size(), size_t(2));
+        QCOMPARE(lane->openSlices, (std::vector<qint32> { 0, 1 }));
+        QCOMPARE(lane->slices[1].parent, 0);
+        QCOMPARE(lane->sliceAt(4), 1);
+        // taken off at 6, given back at 9: a new activation
+        pop(6, 3);
+        push(9, 3, u"inner() at a.cpp:5"_s, true);
+        lane = &data.lanes().at(0);
+        QCOMPARE(lane->slices.size(), size_t(3));
+        QCOMPARE(lane->slices[1].to, quint64(6));
+        // given back at the same step but not restored (a new call): a new activation too
+        pop(10, 3);
+        push(10, 3, u"inner() at a.cpp:5"_s, false);
+        lane = &data.lanes().at(0);
+        QCOMPARE(lane->slices.size(), size_t(4));
+        QCOMPARE(lane->slices[2].to, quint64(10));
+    }
+
     // A recursion 100,000 calls deep: the running activation at any step and a caller at any depth
     // are found along jump pointers, and a view of the unwinding paints one box per row.
     void timelineSlicesOfADeepRecursion()

@@ -39,10 +39,13 @@ qint32 TimelineLane::ancestorAtDepth(qint32 i, quint32 depth) const
 
 void TimelineData::closeSlices(TimelineLane& lane, qint32 frame, quint64 step)
 {
+    if (lane.closedStep != step) lane.closedNow.clear();
+    lane.closedStep = step;
     while (!lane.openSlices.empty()) {
         TimelineSlice& s = lane.slices[size_t(lane.openSlices.back())];
         if (s.frame < frame) break;
         s.to = std::max(step, s.from);
+        lane.closedNow.push_back(lane.openSlices.back());
         lane.openSlices.pop_back();
     }
 }
@@ -101,6 +104,18 @@ void TimelineData::add(const Event& e)
                 it = m_sliceLabelIds.insert(e.text, quint32(m_sliceLabels.size()));
                 m_sliceLabels.append(e.text);
             }
+            // given back in the step that took it off (outermost first): the same activation
+            const bool restored = e.value.toBool();
+            if (restored && !l.closedNow.empty() && l.closedStep == e.step) {
+                TimelineSlice& was = l.slices[size_t(l.closedNow.back())];
+                if (was.label == *it && was.frame == e.index && was.depth == quint32(l.openSlices.size())) {
+                    was.to = TimelineSlice::open;
+                    l.openSlices.push_back(l.closedNow.back());
+                    l.closedNow.pop_back();
+                    break;
+                }
+            }
+            l.closedNow.clear();
             const qint32 parent = l.openSlices.empty() ? -1 : l.openSlices.back();
             // the jump goes as far as the parent's two jumps when those span equal depths
             qint32 jump = parent;

@@ -46,6 +46,11 @@ struct TimelineLane {
     std::vector<quint64> errors; ///< steps at which an error was raised in it
     std::vector<TimelineSlice> slices; ///< its program activations, by starting step
     std::vector<qint32> openSlices; ///< those still on its continuation, outermost first
+    /// The activations pops closed at `closedStep`, innermost first: a frame given back at that
+    /// same step (FramePushed.restored: a continuation reinstalled, a what-if's restack) goes on
+    /// as the activation it was instead of starting another.
+    std::vector<qint32> closedNow;
+    quint64 closedStep = 0;
 
     /// The innermost activation running at `step`, or -1 (a walk up from the last one started by
     /// then, along jump pointers: activations nest).
