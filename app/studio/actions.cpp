@@ -323,6 +323,16 @@ void MainWindow::createActions()
     m_replayThis = run->addAction(tr("Re&play This Trace"));
     m_replayThis->setObjectName(u"replayThisTrace"_s);
     connect(m_replayThis, &QAction::triggered, this, [this] { replayTrace(m_session->traceFile()); });
+    m_whatIf = run->addAction(tr("&What If…"));
+    m_whatIf->setObjectName(u"whatIf"_s);
+    m_whatIf->setStatusTip(tr("Replay this run up to a step, change one thing there and run on live from there, in a "
+                              "new window beside this one"));
+    connect(m_whatIf, &QAction::triggered, this, [this] {
+        WhatIfRequest r;
+        r.step = whatIfStep();
+        r.task = std::max(0, m_session->selectedTask());
+        whatIfDialog(r);
+    });
     run->addAction(m_stop);
     run->addSeparator();
     QMenu* clock = run->addMenu(tr("Clock for the Next Launch"));
@@ -532,6 +542,7 @@ void MainWindow::updateActions()
                                               .arg(m_session->programName())
                                         : tr("Open a trace of a built-in example or of a program of an opened "
                                              "library to replay it"));
+    m_whatIf->setEnabled(canBranch());
     m_compare->setEnabled(!busy && m_runDiff->canCompare());
     for (QAction* a : std::as_const(m_exportActions))
         a->setEnabled(!busy && m_session->canExportTrace());

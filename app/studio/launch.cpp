@@ -100,11 +100,11 @@ void MainWindow::useRun(views::RunController* run)
     m_breakpoints->setRun(run);
 }
 
-/// `--runner` and `--clock` of the Run menu, for doeff-run.
-QStringList MainWindow::launchOptions() const
+/// `--runner` (unless `withRunner` is false) and `--clock` of the Run menu, for doeff-run.
+QStringList MainWindow::launchOptions(bool withRunner) const
 {
     QStringList options;
-    if (m_runnerGroup && m_runnerGroup->checkedAction())
+    if (withRunner && m_runnerGroup && m_runnerGroup->checkedAction())
         options << u"--runner"_s << m_runnerGroup->checkedAction()->data().toString();
     const auto clock = m_clockGroup && m_clockGroup->checkedAction()
         ? views::RunController::ClockChoice(m_clockGroup->checkedAction()->data().toInt())
@@ -128,6 +128,7 @@ bool MainWindow::openProgram(const ProgramInfo& info)
         launch.executable = doeffRunPath();
         if (!library.isEmpty()) launch.arguments << u"--library"_s << library;
         launch.arguments << info.name << launchOptions();
+        m_runLaunchOptions = launchOptions();
         launch.inspectArgument = true;
         useRun(m_remoteRun);
         useBreakpointsOf(library.isEmpty() ? info.name : library + u'|' + info.name);
@@ -138,6 +139,7 @@ bool MainWindow::openProgram(const ProgramInfo& info)
             : views::RunController::ClockChoice::ProgramDefault;
         useRun(m_liveRun);
         useBreakpointsOf(library.isEmpty() ? info.name : library + u'|' + info.name);
+        m_runLaunchOptions = launchOptions(false); // in-process runs are sync_run
         m_liveRun->start(info, choice, true);
     }
     updateActions();
@@ -175,7 +177,12 @@ bool MainWindow::debugExecutable(const QString& executable, const QStringList& a
     return ok;
 }
 
-bool MainWindow::replayTrace(const QString& path)
+bool MainWindow::replayTrace(const QString& path, const WhatIfRequest* whatIf)
+{
+    return startReplay(path, whatIf, {});
+}
+
+bool MainWindow::startReplay(const QString& path, const WhatIfRequest* whatIf, const QStringList& runOptions)
 {
     const QString name = QFileInfo(path).fileName();
     QString error;
@@ -195,12 +202,18 @@ bool MainWindow::replayTrace(const QString& path)
     documentOpened();
     const QString library = m_libraryOf.value(info);
     views::RemoteLaunch launch;
-    launch.program = tr("%1 (replay of %2)").arg(info->name, name); // the title and status bar say so
+    // the title and status bar say what this run is
+    launch.program = whatIf ? tr("%1 (what if %2)").arg(info->name, whatIf->describe())
+                            : tr("%1 (replay of %2)").arg(info->name, name);
     launch.executable = doeffRunPath();
     if (!library.isEmpty()) launch.arguments << u"--library"_s << library;
-    // the recording names the runner and the clock; the Run menu's choices are for new launches
-    launch.arguments << u"--replay"_s << QFileInfo(path).absoluteFilePath();
+    // the recording names the runner and the clock (a live run's events do not: runOptions
+    // then are those it was launched with); the Run menu's choices are for new launches
+    launch.arguments << u"--replay"_s << QFileInfo(path).absoluteFilePath() << runOptions;
+    if (whatIf) launch.arguments << whatIf->arguments();
     launch.inspectArgument = true;
+    m_runLaunchOptions = runOptions;
+    if (runOptions.isEmpty() && !replay->runner().isEmpty()) m_runLaunchOptions << u"--runner"_s << replay->runner();
     useRun(m_remoteRun);
     useBreakpointsOf(library.isEmpty() ? info->name : library + u'|' + info->name);
     const bool ok = m_remoteRun->start(launch);

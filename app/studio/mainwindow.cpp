@@ -122,6 +122,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     createDocks();
     createActions();
+    addWhatIfMenus();
     connect(m_welcome, &views::WelcomePage::exampleRequested, this, [this](const QString& name) { openExample(name); });
     connect(m_welcome, &views::WelcomePage::openTraceRequested, this, &MainWindow::openTraceDialog);
     connect(m_welcome, &views::WelcomePage::openLibraryRequested, this, &MainWindow::openProgramLibraryDialog);

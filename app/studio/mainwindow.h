@@ -1,5 +1,7 @@
 #pragma once
 
+#include "whatif.h"
+
 #include <doeff/library.h>
 #include <doeff/observer.h>
 
@@ -19,6 +21,7 @@ class QMenu;
 class QFrame;
 class QProgressBar;
 class QStackedWidget;
+class QTemporaryDir;
 class QToolButton;
 
 namespace doeff::views {
@@ -72,7 +75,26 @@ public:
     /// docs/replay.md), as a live run paused at its first step. False, with a message, when the
     /// file is not a trace or its program is neither an example nor a program of a library
     /// opened here, or when the user kept the live run.
-    bool replayTrace(const QString& path);
+    /// With `whatIf`, the replay makes that change at its step and runs on live from there
+    /// (`doeff-run --what-if…`), and the title says what if.
+    bool replayTrace(const QString& path, const WhatIfRequest* whatIf = nullptr);
+    /// What if (docs/replay.md): replays the open trace, or the live run's events so far, up to
+    /// `request.step`, makes the change there and runs on live, in a new window beside this one
+    /// (branchOpened). This window and its run stay as they are. False, with a message, when
+    /// the request is incomplete or the run's program is not one the Studio can start.
+    bool whatIf(const WhatIfRequest& request);
+    /// Run ▸ What If…: the dialog, filled in from `prefill` (the panes' context menus fill in
+    /// the step, the task, the handler).
+    void whatIfDialog(const WhatIfRequest& prefill);
+    /// The branches opened from this window that are still open.
+    QList<MainWindow*> branches() const;
+    /// The names of the handler frames of every task at the viewed step.
+    QStringList handlersOfTheRun() const;
+    /// The handlers the library of `info` offers for what-ifs (HandlerOffer).
+    QStringList offeredHandlers(const ProgramInfo* info) const;
+    /// The program a what-if here would branch (its trace or live run is replayable), else
+    /// null; `source` gets the trace file when the session is one.
+    const ProgramInfo* branchableProgram(QString* source) const;
     /// Programs run in the Studio's process (a thread) instead of a child process. Default off;
     /// the Run menu's "Run in the Studio's Process" and `--in-process` set it.
     void setRunInProcess(bool inProcess);
@@ -181,6 +203,8 @@ Q_SIGNALS:
     void fileFailed(const QString& path, const QString& message);
     /// An export ended; `error` is empty on success.
     void exportFinished(const QString& path, const QString& error);
+    /// whatIf() opened `branch` (a top-level window of its own, deleted when closed).
+    void branchOpened(doeff::studio::MainWindow* branch);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -228,8 +252,21 @@ private:
     // launch.cpp
     void debugExecutableDialog();
     void replayTraceDialog();
+    bool startReplay(const QString& path, const WhatIfRequest* whatIf, const QStringList& runOptions);
+    // whatif.cpp, tracejobs.cpp
+    MainWindow* openBranch(const QString& trace, const WhatIfRequest& request, std::shared_ptr<QTemporaryDir> scratch);
+    /// A live run's events written to a scratch trace on the thread pool, then openBranch().
+    bool exportForBranch(const WhatIfRequest& request);
+    /// Pane context menus: What If… at the effect, task or handler under the mouse.
+    void addWhatIfMenus();
+    /// What If… can branch the session (checked without reading any file).
+    bool canBranch() const;
+    /// The step a what-if starts at by default: the last effect at or before the viewed step.
+    quint64 whatIfStep() const;
+    /// `Divide(…) in task 0` when an effect was yielded at `step`, else empty.
+    QString effectAtStep(quint64 step) const;
     void useRun(views::RunController* run);
-    QStringList launchOptions() const;
+    QStringList launchOptions(bool withRunner = true) const;
     // documents.cpp
     void openProgramLibraryDialog();
     void addLibraryMenu(const QString& title, const ProgramLibrary& library);
@@ -319,6 +356,12 @@ private:
     QAction* m_openTrace = nullptr;
     QAction* m_replayTrace = nullptr; // File ▸ Replay Trace…
     QAction* m_replayThis = nullptr; // Run ▸ Replay This Trace
+    QAction* m_whatIf = nullptr; // Run ▸ What If…
+    QList<QPointer<MainWindow>> m_branches;
+    /// A branch of a live run: the scratch trace it replays (kept as long as this window).
+    std::shared_ptr<QTemporaryDir> m_branchScratch;
+    /// `--runner` / `--clock` the current run was launched with (a branch of it replays so).
+    QStringList m_runLaunchOptions;
     QAction* m_compare = nullptr; // File ▸ Compare With… (docks.cpp)
     QList<QAction*> m_exportActions;
     QActionGroup* m_clockGroup = nullptr;

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPromise>
+#include <QTemporaryDir>
 #include <QToolButton>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -143,6 +144,38 @@ bool MainWindow::exportTrace(views::TraceFormat format, const QString& path)
                 if (target.endsWith(u".doefftrace"_s)) addRecentFile(target);
             }
             Q_EMIT exportFinished(target, problem);
+        });
+    return true;
+}
+
+bool MainWindow::exportForBranch(const WhatIfRequest& request)
+{
+    if (isBusy()) {
+        showMessage(tr("Wait for the current load or export to finish (or cancel it) before branching."));
+        return false;
+    }
+    auto scratch = std::make_shared<QTemporaryDir>();
+    if (!scratch->isValid()) {
+        showMessage(
+            tr("Cannot branch: no scratch directory for the run's recording (%1).").arg(scratch->errorString()));
+        return false;
+    }
+    views::TraceSource source;
+    source.events = m_session->liveEvents();
+    source.program = m_session->programName();
+    const QString target = scratch->filePath(u"run.doefftrace"_s);
+    startJob<QString>(
+        tr("Recording the run for the branch…"),
+        [source, target](const views::Progress& progress) {
+            return views::exportTrace(source, views::TraceFormat::Native, target, progress);
+        },
+        [this, target, scratch, request](const QString& error, bool cancelled) {
+            if (cancelled || !error.isEmpty()) {
+                showMessage(
+                    tr("Cannot branch: the run could not be recorded: %1").arg(cancelled ? tr("cancelled") : error));
+                return;
+            }
+            openBranch(target, request, scratch);
         });
     return true;
 }

@@ -42,6 +42,7 @@
 
 #include <doeff/doeff.h>
 #include <doeff/inspectorclient.h>
+#include <doeff/trace.h>
 
 #include <sys/stat.h>
 
@@ -53,6 +54,7 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QImage>
@@ -1128,6 +1130,120 @@ private Q_SLOTS:
         QVERIFY(!w.replayTrace(junk));
         QVERIFY2(w.messageText().contains(u"Cannot replay junk.doefftrace"_s), qPrintable(w.messageText()));
         QVERIFY(w.isLive());
+    }
+
+    /// What if: a branch of an opened trace, and of a finished live run, opens in a window of
+    /// its own; the original stays as it was.
+    void whatIfOpensABranchBesideTheOriginal()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"counter.doefftrace"_s);
+        QVERIFY(doeffRunSucceeds({ u"counter"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, path }));
+        quint64 getStep = 0;
+        {
+            TraceReader reader;
+            QVERIFY(reader.open(path));
+            reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
+                if (e.kind == EventKind::EffectYielded && e.text == u"Get"_s) getStep = e.step;
+                return getStep == 0;
+            });
+        }
+        QVERIFY(getStep > 0);
+        studio::MainWindow w;
+        QVERIFY(openTraceAndWait(w, path));
+        QVERIFY(action(w, "whatIf")->isEnabled());
+        QSignalSpy opened(&w, &studio::MainWindow::branchOpened);
+        studio::WhatIfRequest r;
+        r.kind = studio::WhatIfRequest::Kind::Result;
+        r.step = getStep;
+        r.value = u"41"_s;
+        QVERIFY(w.whatIf(r));
+        QCOMPARE(opened.size(), 1);
+        std::unique_ptr<studio::MainWindow> branch(opened.first().first().value<studio::MainWindow*>());
+        QCOMPARE(w.branches(), QList<studio::MainWindow*> { branch.get() });
+        QVERIFY(waitPaused(branch->session()));
+        QCOMPARE(branch->session()->programName(), u"counter (what if step %1 answers 41)"_s.arg(getStep));
+        QVERIFY(trigger(*branch, "continue"));
+        QVERIFY(waitResult(branch->session()));
+        QCOMPARE(branch->session()->resultSummary(), u"Ok(42)"_s);
+        // the original: the same trace, untouched
+        QCOMPARE(w.session()->status(), views::RunStatus::Trace);
+        QCOMPARE(w.session()->traceFile(), path);
+        QCOMPARE(w.session()->resultSummary(), u"Ok(1)"_s);
+        branch.reset();
+        QVERIFY(w.branches().isEmpty());
+
+        // a live run: its events so far are recorded, and the branch follows them
+        QVERIFY(runToEnd(w, u"divide"_s));
+        QVERIFY(w.session()->resultSummary().startsWith(u"Err(examples::ZeroDivisionError"_s));
+        const quint64 divideStep = stepOf(w, EventKind::EffectYielded, u"Divide(dividend=10.0, divisor=0.0)"_s);
+        QVERIFY(divideStep > 0);
+        studio::WhatIfRequest swap;
+        swap.kind = studio::WhatIfRequest::Kind::Swap;
+        swap.step = divideStep;
+        swap.handler = u"division"_s;
+        swap.offered = u"safe_division"_s;
+        QVERIFY(w.whatIf(swap));
+        QVERIFY(opened.wait(Timeout)); // once the run's events are written
+        branch.reset(opened.last().first().value<studio::MainWindow*>());
+        QVERIFY(waitPaused(branch->session()));
+        QVERIFY(trigger(*branch, "continue"));
+        QVERIFY(waitResult(branch->session()));
+        QVERIFY2(branch->session()->resultSummary().startsWith(u"Ok(0"_s),
+                 qPrintable(branch->session()->resultSummary()));
+        QVERIFY(w.session()->resultSummary().startsWith(u"Err(examples::ZeroDivisionError"_s));
+
+        // an incomplete request is refused with what is missing; nothing opens
+        studio::WhatIfRequest incomplete;
+        incomplete.kind = studio::WhatIfRequest::Kind::Remove;
+        QVERIFY(!w.whatIf(incomplete));
+        QVERIFY2(w.messageText().contains(u"no handler of the run chosen"_s), qPrintable(w.messageText()));
+        QCOMPARE(opened.size(), 2);
+    }
+
+    /// Run ▸ What If…: the dialog offers the run's handlers and the library's, shows the rows of
+    /// the chosen kind, and keeps an incomplete request open with what is missing.
+    void whatIfDialog()
+    {
+        studio::MainWindow w;
+        QVERIFY(w.openExample(u"divide"_s));
+        QVERIFY(waitPaused(w.session()));
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(w.handlersOfTheRun().contains(u"division"_s));
+        QVERIFY(w.offeredHandlers(w.branchableProgram(nullptr)).contains(u"safe_division"_s));
+        QSignalSpy opened(&w, &studio::MainWindow::branchOpened);
+        QVERIFY(action(w, "whatIf")->isEnabled());
+        action(w, "whatIf")->trigger();
+        auto* dialog = w.findChild<QDialog*>(u"whatIfDialog"_s);
+        QVERIFY(dialog);
+        auto* kind = dialog->findChild<QComboBox*>(u"whatIfKind"_s);
+        auto* value = dialog->findChild<QLineEdit*>(u"whatIfValue"_s);
+        auto* handler = dialog->findChild<QComboBox*>(u"whatIfHandler"_s);
+        auto* offered = dialog->findChild<QComboBox*>(u"whatIfOffered"_s);
+        auto* problem = dialog->findChild<QLabel*>(u"whatIfProblem"_s);
+        QVERIFY(kind && value && handler && offered && problem);
+        QVERIFY(value->isVisibleTo(dialog));
+        QVERIFY(!handler->isVisibleTo(dialog));
+        // the step of the last effect so far, and what it yields
+        Event last;
+        for (const Event& e : w.session()->liveEvents().toList())
+            if (e.kind == EventKind::EffectYielded) last = e;
+        QVERIFY(last.step > 0);
+        QCOMPARE(dialog->findChild<QLineEdit*>(u"whatIfStep"_s)->text(), QString::number(last.step));
+        QCOMPARE(dialog->findChild<QLabel*>(u"whatIfAtStep"_s)->text(),
+                 u"the step yields %1 in task 0"_s.arg(last.name));
+        // the value is missing: said, and the dialog stays
+        dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        QCOMPARE(problem->text(), u"no value given"_s);
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(opened.size(), 0);
+        // swap: the run's handlers and the offered ones
+        kind->setCurrentIndex(kind->findData(int(studio::WhatIfRequest::Kind::Swap)));
+        QVERIFY(handler->isVisibleTo(dialog) && offered->isVisibleTo(dialog) && !value->isVisibleTo(dialog));
+        QVERIFY(handler->findText(u"division"_s) >= 0);
+        QVERIFY(offered->findText(u"safe_division"_s) >= 0);
+        dialog->reject();
     }
 
     void exportJsonAndPerfetto()
