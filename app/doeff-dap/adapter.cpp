@@ -19,6 +19,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -394,8 +395,64 @@ void Adapter::launchReplay(const Request& r, const Args& a)
             return fail(r, u"\"runner\" is '%1': use \"sync\" or \"async\""_s.arg(runner));
         l.arguments << u"--runner"_s << runner;
     }
+    if (a.contains(u"whatIf"_s)) {
+        QString problem;
+        const QStringList whatIf = whatIfArguments(a.value(u"whatIf"_s), &problem);
+        if (!problem.isEmpty()) return fail(r, u"\"whatIf\": %1"_s.arg(problem));
+        l.arguments << whatIf;
+    }
     l.inspectArgument = true;
     startLive(r, a, l);
+}
+
+QStringList Adapter::whatIfArguments(const QJsonValue& spec, QString* problem)
+{
+    // { "step": N, and one of "answer": <JSON>, "runTask": T, "swap": "old", "with": "new",
+    //   "remove": "old", "add": "new" } (docs/editors.md)
+    const QJsonObject o = spec.toObject();
+    const QJsonValue stepValue = o.value(u"step"_s);
+    if (!spec.isObject() || !stepValue.isDouble() || stepValue.toDouble() < 0
+        || stepValue.toDouble() != std::floor(stepValue.toDouble())) {
+        *problem = u"expected an object with a \"step\" (a step number)"_s;
+        return {};
+    }
+    const QString at = QString::number(qint64(stepValue.toDouble())) + u'=';
+    const QStringList kinds { u"answer"_s, u"runTask"_s, u"swap"_s, u"remove"_s, u"add"_s };
+    QStringList given;
+    for (const QString& k : kinds)
+        if (o.contains(k)) given << k;
+    if (given.size() != 1) {
+        *problem = u"give one of \"answer\", \"runTask\", \"swap\" (with \"with\"), \"remove\" or \"add\""_s;
+        return {};
+    }
+    const QString kind = given.first();
+    const auto name = [&](const QString& key) {
+        const QString n = o.value(key).toString();
+        if (n.isEmpty() || n.contains(u'=')) *problem = u"\"%1\" must name a handler"_s.arg(key);
+        return n;
+    };
+    if (kind == u"answer"_s) {
+        const QJsonValue v = o.value(kind);
+        const QByteArray json = v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
+            : v.isArray()                    ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                          : QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+        return { u"--what-if"_s, at + QString::fromUtf8(json) };
+    }
+    if (kind == u"runTask"_s) {
+        const QJsonValue t = o.value(kind);
+        if (!t.isDouble() || t.toDouble() < 0 || t.toDouble() != std::floor(t.toDouble())) {
+            *problem = u"\"runTask\" must be a task id"_s;
+            return {};
+        }
+        return { u"--what-if-run"_s, at + QString::number(t.toInt()) };
+    }
+    if (kind == u"swap"_s) {
+        const QString from = name(u"swap"_s);
+        const QString to = name(u"with"_s);
+        return { u"--what-if-handler"_s, at + from + u'=' + to };
+    }
+    if (kind == u"remove"_s) return { u"--what-if-handler"_s, at + u'-' + name(u"remove"_s) };
+    return { u"--what-if-handler"_s, at + u'+' + name(u"add"_s) };
 }
 
 void Adapter::launchTrace(const Request& r, const Args& a)

@@ -58,6 +58,9 @@ private:
     void launch(const Request& r, const Args& a);
     void launchTrace(const Request& r, const Args& a);
     void launchReplay(const Request& r, const Args& a);
+    /// A launch's `"whatIf"` as doeff-run arguments (`--what-if-handler 6=division=safe_division`);
+    /// `problem` says what is wrong with it.
+    static QStringList whatIfArguments(const QJsonValue& spec, QString* problem);
     /// Starts the live debuggee `l` (launch's and launchReplay()'s common end).
     void startLive(const Request& r, const Args& a, const views::RemoteLaunch& l);
     void configurationDone(const Request& r, const Args& a);

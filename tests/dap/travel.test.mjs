@@ -1,6 +1,7 @@
 // Travelling back: stepBack and reverseContinue land on the states the forward run had, goto and
 // gotoTargets, evaluate @STEP, and a recorded trace opened as a read-only session.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -226,6 +227,36 @@ describe('replay', () => {
         `no frame in fetch_user's source: ${frames.map((f) => f.name).join(', ')}`,
       );
       assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0);
+    });
+  });
+
+  it('a what-if replays up to its step, changes the handler there and runs on live', opts, async () => {
+    const dir = workDir('what-if');
+    const trace = path.join(dir, 'divide.doefftrace');
+    const json = path.join(dir, 'divide.json');
+    assert.equal((await doeffRun(['divide', '--trace', trace])).code, 1); // ZeroDivisionError
+    await doeffRun(['--inspect-trace', trace, '--export-json', json]);
+    const divide = JSON.parse(fs.readFileSync(json, 'utf8')).events.find(
+      (e) => e.kind === 'EffectYielded' && e.text === 'Divide',
+    );
+    assert.ok(divide, 'no Divide in the recording');
+    await withSession(async (s) => {
+      const entry = await s.launchStopped({
+        replay: trace,
+        whatIf: { step: divide.step, swap: 'division', with: 'safe_division' },
+      });
+      assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0); // safe_division answers 0
+    });
+    await withSession(async (s) => {
+      const entry = await s.launchStopped({ replay: trace, whatIf: { step: divide.step, answer: 2.5 } });
+      assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0);
+    });
+    await withSession(async (s) => {
+      await assert.rejects(
+        s.dc.launchRequest({ replay: trace, whatIf: { step: divide.step, swap: 'division' } }),
+        /"with" must name a handler/,
+      );
+      await assert.rejects(s.dc.launchRequest({ replay: trace, whatIf: { remove: 'division' } }), /"step"/);
     });
   });
 
