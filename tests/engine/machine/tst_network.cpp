@@ -5,15 +5,12 @@
 // the fetches really are in flight together.
 
 #include "scenario.h"
+#include "tinyhttpserver.h"
 
 #include <QCoroNetworkReply>
-#include <QHash>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QPointer>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 
 #include <stdexcept>
 
@@ -22,59 +19,6 @@ using namespace scenario;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-/// A minimal HTTP/1.1 server: /a, /b, … answer 200 with `page <name>`, /fail answers 500.
-/// The first `batch` requests are held until all of them are waiting, then answered at once;
-/// later requests are answered as they come.
-class TinyHttpServer : public QObject {
-public:
-    explicit TinyHttpServer(int batch)
-        : m_batch(batch)
-    {
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* s = m_server.nextPendingConnection()) {
-                QObject::connect(s, &QTcpSocket::readyRead, this, [this, s] { read(s); });
-                QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-    }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    QUrl url(const QString& path) const
-    {
-        return QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_server.serverPort()).arg(path));
-    }
-    /// Requests received, in arrival order (their paths).
-    QStringList received;
-
-private:
-    void read(QTcpSocket* s)
-    {
-        QByteArray& request = m_partial[s];
-        request += s->readAll();
-        if (!request.contains("\r\n\r\n")) return; // the header is not complete yet
-        received.append(QString::fromLatin1(request.split(' ').value(1)));
-        m_waiting.append({ s, request.split(' ').value(1) });
-        m_partial.remove(s);
-        if (m_waiting.size() < m_batch) return;
-        for (const auto& [socket, path] : std::as_const(m_waiting))
-            if (socket) answer(socket, path);
-        m_waiting.clear();
-        m_batch = 1;
-    }
-    static void answer(QTcpSocket* s, const QByteArray& path)
-    {
-        const bool ok = path != "/fail";
-        const QByteArray body = ok ? "page " + path.mid(1) : QByteArray("internal error");
-        s->write((ok ? QByteArray("HTTP/1.1 200 OK") : QByteArray("HTTP/1.1 500 Internal Server Error"))
-                 + "\r\nContent-Type: text/plain\r\nContent-Length: " + QByteArray::number(body.size())
-                 + "\r\nConnection: close\r\n\r\n" + body);
-        s->disconnectFromHost();
-    }
-    QTcpServer m_server;
-    int m_batch;
-    QHash<QTcpSocket*, QByteArray> m_partial;
-    QList<std::pair<QPointer<QTcpSocket>, QByteArray>> m_waiting;
-};
 
 /// Runs on the runner's event loop (async_run starts Await factories there). The manager
 /// outlives the coroutine, and the reply is deleted later: QCoro resumes this coroutine from
