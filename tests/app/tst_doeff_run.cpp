@@ -48,10 +48,10 @@ const QStringList documentedNames {
     u"delayed_response"_s, u"risky_operation"_s, u"program_with_logging"_s, u"get_current_time"_s,
 };
 const QStringList demoNames {
-    u"count_to_three"_s, u"greet_and_log"_s, u"busy_loop"_s,         u"flaky_service"_s,
-    u"audit_log"_s,      u"get_env_var"_s,   u"increment_counter"_s, u"divide"_s,
-    u"fetch_user"_s,     u"word_count"_s,    u"pipeline"_s,          u"deadlock"_s,
-    u"fanout"_s,         u"measure_delay"_s, u"timeout_race"_s,      u"controlled_time"_s,
+    u"count_to_three"_s,  u"greet_and_log"_s,     u"busy_loop"_s, u"flaky_service"_s, u"audit_log"_s,
+    u"get_env_var"_s,     u"increment_counter"_s, u"divide"_s,    u"fetch_user"_s,    u"word_count"_s,
+    u"pipeline"_s,        u"deadlock"_s,          u"fanout"_s,    u"measure_delay"_s, u"timeout_race"_s,
+    u"controlled_time"_s, u"fetch_pages"_s,
 };
 const QStringList exampleNames = documentedNames + demoNames;
 

@@ -303,6 +303,17 @@ QList<std::pair<QString, ExampleRun>> allExampleRuns()
             .store = { { u"__current_time__"_s, noon } },
             .result = u"Ok(['2030-05-01T12:00:00Z open', "_s,
             .resultIsPrefix = true } },
+        // nothing listens on port 1: the Await fails, and the Gather with it
+        { u"fetch_pages without a server"_s,
+          { .example = u"fetch_pages"_s,
+            .env = { { u"base_url"_s, u"http://127.0.0.1:1"_s } },
+            .result = u"Err("_s,
+            .resultIsPrefix = true,
+            .more =
+                [](const RuntimeResult<QVariant>& r) {
+                    QVERIFY2(r.error().message().contains(u"cannot fetch http://127.0.0.1:1/"_s),
+                             qPrintable(r.error().message()));
+                } } },
     };
 }
 
@@ -330,10 +341,10 @@ private Q_SLOTS:
             u"delayed_response"_s, u"risky_operation"_s, u"program_with_logging"_s, u"get_current_time"_s,
         };
         const QStringList demos {
-            u"count_to_three"_s, u"greet_and_log"_s, u"busy_loop"_s,         u"flaky_service"_s,
-            u"audit_log"_s,      u"get_env_var"_s,   u"increment_counter"_s, u"divide"_s,
-            u"fetch_user"_s,     u"word_count"_s,    u"pipeline"_s,          u"deadlock"_s,
-            u"fanout"_s,         u"measure_delay"_s, u"timeout_race"_s,      u"controlled_time"_s,
+            u"count_to_three"_s,  u"greet_and_log"_s,     u"busy_loop"_s, u"flaky_service"_s, u"audit_log"_s,
+            u"get_env_var"_s,     u"increment_counter"_s, u"divide"_s,    u"fetch_user"_s,    u"word_count"_s,
+            u"pipeline"_s,        u"deadlock"_s,          u"fanout"_s,    u"measure_delay"_s, u"timeout_race"_s,
+            u"controlled_time"_s, u"fetch_pages"_s,
         };
         QCOMPARE(names, documented + demos);
         for (const ProgramInfo& p : examples::library().programs())

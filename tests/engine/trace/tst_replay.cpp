@@ -3,6 +3,7 @@
 // that differs, with a report naming it.
 
 #include "scenario.h"
+#include "tinyhttpserver.h"
 
 #include <doeff/library.h>
 #include <doeff/replay.h>
@@ -518,6 +519,37 @@ private Q_SLOTS:
         QVERIFY(r->diverged());
         QVERIFY2(r->report().contains(u"what if task 7 ran next: it is not ready at step %1"_s.arg(turn)),
                  qPrintable(r->report()));
+    }
+
+    /// The real-network example, recorded against a local server, replays with the server
+    /// gone: the pages come from the recording, and no request reaches anything.
+    void realNetworkReplaysWithTheServerStopped_data()
+    {
+        addRunnerColumn();
+    }
+    void realNetworkReplaysWithTheServerStopped()
+    {
+        QFETCH(int, runner);
+        TinyHttpServer server;
+        QVERIFY(server.listen());
+        const ProgramInfo* info = examples::library().find(u"fetch_pages"_s);
+        QVERIFY(info);
+        const Env env = info->mergedEnv({ { u"base_url"_s, server.url(QString()).toString() } });
+        const QString path = file(u"network.doefftrace"_s);
+        // recorded on async_run: the server answers on this thread's event loop, which it drives
+        const Recorded rec
+            = record(path, int(Runner::Async), info->program(), info->handlerStack(), env, info->store, {});
+        QCOMPARE(rec.result, u"Ok(['page a', 'page b'])"_s);
+        QCOMPARE(server.received.size(), 2);
+        server.close();
+        // the server is gone: a live run cannot fetch
+        const QString live
+            = resultText(runWith(int(Runner::Async), info->program(), info->handlerStack(), env, info->store, {}));
+        QVERIFY2(live.startsWith(u"Err("_s) && live.contains(u"cannot fetch"_s), qPrintable(live));
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(path, runner, info->program(), info->handlerStack(), {}, r), rec.result);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(server.received.size(), 2); // nothing more arrived
     }
 
     /// What if a handler were swapped, removed or added: every task's frames change, the one
