@@ -848,7 +848,7 @@ private Q_SLOTS:
         pop(4, 3); // both off, innermost first …
         pop(4, 2);
         push(4, 2, u"outer() at a.cpp:1"_s, true); // … and back, outermost first
-        push(4, 3, u"inner() at a.cpp:5"_s, true);
+        push(4, 3, u"inner() at a.cpp:7"_s, true); // (where it is suspended now)
         const TimelineLane* lane = &data.lanes().at(0);
         QCOMPARE(lane->slices.size(), size_t(2));
         QCOMPARE(lane->openSlices, (std::vector<qint32> { 0, 1 }));

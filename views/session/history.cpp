@@ -108,7 +108,8 @@ void TimelineData::add(const Event& e)
             const bool restored = e.value.toBool();
             if (restored && !l.closedNow.empty() && l.closedStep == e.step) {
                 TimelineSlice& was = l.slices[size_t(l.closedNow.back())];
-                if (was.label == *it && was.frame == e.index && was.depth == quint32(l.openSlices.size())) {
+                // (its text may name another line: the activation's, not its definition's)
+                if (was.frame == e.index && was.depth == quint32(l.openSlices.size())) {
                     was.to = TimelineSlice::open;
                     l.openSlices.push_back(l.closedNow.back());
                     l.closedNow.pop_back();
