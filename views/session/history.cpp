@@ -99,11 +99,6 @@ void TimelineData::add(const Event& e)
             TimelineLane& l = lane(e.task);
             // a push where an activation still is (a restored continuation) ends what was there
             closeSlices(l, e.index, e.step);
-            auto it = m_sliceLabelIds.constFind(e.text);
-            if (it == m_sliceLabelIds.cend()) {
-                it = m_sliceLabelIds.insert(e.text, quint32(m_sliceLabels.size()));
-                m_sliceLabels.append(e.text);
-            }
             // given back in the step that took it off (outermost first): the same activation
             const bool restored = e.value.toBool();
             if (restored && !l.closedNow.empty() && l.closedStep == e.step) {
@@ -117,6 +112,12 @@ void TimelineData::add(const Event& e)
                 }
             }
             l.closedNow.clear();
+            // (a reopened activation keeps its label: no label for a text no slice carries)
+            auto it = m_sliceLabelIds.constFind(e.text);
+            if (it == m_sliceLabelIds.cend()) {
+                it = m_sliceLabelIds.insert(e.text, quint32(m_sliceLabels.size()));
+                m_sliceLabels.append(e.text);
+            }
             const qint32 parent = l.openSlices.empty() ? -1 : l.openSlices.back();
             // the jump goes as far as the parent's two jumps when those span equal depths
             qint32 jump = parent;
