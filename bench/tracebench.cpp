@@ -73,10 +73,11 @@ struct Recording {
     quint64 bytes = 0;
 };
 
-Recording record(int n, const QString& path, bool threaded)
+Recording record(int n, const QString& path, bool threaded, bool compress = true)
 {
     TraceRecorderOptions opts;
     opts.threaded = threaded;
+    opts.compress = compress;
     TraceRecorder rec(opts);
     if (!rec.open(path)) {
         std::fprintf(stderr, "%s\n", qPrintable(rec.errorString()));
@@ -209,6 +210,7 @@ int main(int argc, char** argv)
     const double observed = observedRun.seconds;
     const Recording threaded = best(repeat, [&] { return record(n, path, true); });
     const Recording inline_ = best(repeat, [&] { return record(n, path, false); });
+    const Recording plainFrames = best(repeat, [&] { return record(n, path, true, false); });
     std::printf("no observer            %8.3f s (cpu %.3f s)\n", plain, plainRun.cpu);
     std::printf("null observer          %8.3f s (cpu %.3f s)   %5.2fx no observer\n", observed, observedRun.cpu,
                 observed / plain);
@@ -219,6 +221,10 @@ int main(int argc, char** argv)
                 threaded.mainCpu, threaded.mainCpu / plainRun.cpu, threaded.mainCpu / observedRun.cpu);
     std::printf("TraceRecorder inline   %8.3f s   %5.2fx no observer   %5.2fx null observer\n", inline_.seconds,
                 inline_.seconds / plain, inline_.seconds / observed);
+    std::printf("  plain frames         %8.3f s   %5.2fx no observer   %5.2fx null observer (machine thread cpu "
+                "%.3f s; %.2f bytes/event)\n",
+                plainFrames.seconds, plainFrames.seconds / plain, plainFrames.seconds / observed, plainFrames.mainCpu,
+                double(plainFrames.bytes) / double(plainFrames.events));
     std::printf("events %llu, file %llu bytes, %.2f bytes/event\n", static_cast<unsigned long long>(threaded.events),
                 static_cast<unsigned long long>(threaded.bytes), double(threaded.bytes) / double(threaded.events));
     // issue 18's goals for recording

@@ -23,6 +23,9 @@ export ASAN_OPTIONS=detect_leaks=0
 for name in $("$build/app/doeff-run" --list | awk 'NR > 1 && !/:$/ { print $1 }'); do
   "$build/app/doeff-run" "$name" --clock simulated --env iterations=200 --trace "$corpus/trace/$name.doefftrace" \
     --save-result "$corpus/result/$name.doeffresult" >/dev/null 2>&1 || true
+  # the same trace with plain frames, so that mutations reach the record decoders as well as zstd
+  DOEFF_TRACE_COMPRESS=0 "$build/app/doeff-run" "$name" --clock simulated --env iterations=200 \
+    --trace "$corpus/trace/$name-plain.doefftrace" >/dev/null 2>&1 || true
 done
 find "$corpus" -type f -size +128k -delete
 # the protocol target records real debugging sessions itself (see fuzz_protocol.cpp)

@@ -9,6 +9,7 @@ packages=(
   qcoro-qt6-dev
   libedit-dev
   libunwind-dev libdw-dev
+  libzstd-dev
   libgraphviz-dev
   xvfb xauth
   appstream desktop-file-utils groff-base

@@ -526,7 +526,11 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     QString tracePath = r.traceTo;
     if (tracePath.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
         tracePath = scratch.filePath(u"run.doefftrace"_s);
-    doeff::TraceRecorder recorder;
+    // DOEFF_TRACE_COMPRESS=0 writes plain frames, whose bytes are the records themselves (the
+    // fuzzers' seeds; docs/trace-format.md)
+    doeff::TraceRecorderOptions traceOptions;
+    traceOptions.compress = qEnvironmentVariable("DOEFF_TRACE_COMPRESS") != u"0"_s;
+    doeff::TraceRecorder recorder(traceOptions);
     if (!tracePath.isEmpty()) {
         if (!recorder.open(tracePath)) throw UsageError { recorder.errorString() };
         recorder.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);

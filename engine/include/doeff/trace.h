@@ -31,6 +31,9 @@ struct TraceRecorderOptions {
     /// events. The device is then used from that thread until finish() returns. Use false for
     /// devices bound to a thread (sockets).
     bool threaded = true;
+    /// Compress each frame with zstd (docs/trace-format.md). False writes every frame as it
+    /// is: a larger file whose bytes are the records themselves (fuzzer seeds, format tests).
+    bool compress = true;
 };
 
 /// An observer writing the event stream to a trace file. Attach it through

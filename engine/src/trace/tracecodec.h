@@ -24,8 +24,9 @@ inline constexpr char fileMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'T', 'R', 'C' };
 inline constexpr char footerMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'I', 'D', 'X' };
 inline constexpr char endMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'E', 'N', 'D' };
 /// The version this build writes. 2 added the `more` count of effect-tree nodes to
-/// checkpoints; 3 added the InputReceived record (kind 19). This build reads 1 and 2 too.
-inline constexpr quint16 formatVersion = 3;
+/// checkpoints; 3 added the InputReceived record (kind 19); 4 added compressed frames
+/// (frameCompressed). This build reads 1 to 3 too.
+inline constexpr quint16 formatVersion = 4;
 inline constexpr quint16 oldestReadableVersion = 1;
 inline bool readableVersion(quint64 v)
 {
@@ -33,6 +34,16 @@ inline bool readableVersion(quint64 v)
 }
 inline constexpr int headerSize = 16;
 inline constexpr int frameHeaderSize = 12;
+/// Frame header flag (version 4): the payload is `var plain size` and one zstd frame that
+/// decompresses to the payload the frame's type describes. Only blocks and checkpoints are
+/// compressed (compressible()).
+inline constexpr quint8 frameCompressed = 1;
+/// A compressed frame's plain size is at most this many times its zstd bytes: a reader never
+/// allocates more than that for a frame (the recorder writes a frame that compresses better
+/// than this as it is).
+inline constexpr quint64 maxCompressionRatio = 256;
+/// Frames shorter than this are written as they are.
+inline constexpr size_t minCompressedFrame = 256;
 inline constexpr int footerSize = 80;
 /// Strings longer than this are written inline instead of being interned.
 inline constexpr int maxInternedString = 1024;
@@ -43,6 +54,12 @@ inline constexpr int maxValueDepth = 64;
 
 enum class FrameType : quint8 { Strings = 1, Locations = 2, Block = 3, CheckpointDelta = 4, CheckpointState = 5 };
 const char* frameTypeName(FrameType type);
+/// Strings and locations frames are never compressed: a reader sizes its tables from their
+/// counts, which the file's length bounds.
+inline constexpr bool compressible(FrameType type)
+{
+    return type == FrameType::Block || type == FrameType::CheckpointDelta || type == FrameType::CheckpointState;
+}
 
 /// Record kinds 1…17 are EventKind values in the generic layout; 18 is the compact Step; 19 is
 /// InputReceived (EventKind 18) in the generic layout (format version 3).

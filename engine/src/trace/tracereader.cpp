@@ -9,6 +9,8 @@
 
 #include <QFile>
 
+#include <zstd.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -52,6 +54,14 @@ QString unsupportedVersion(quint64 version)
 {
     throw DecodeError { what, byte };
 }
+
+/// A frame's payload: the file's bytes, or a compressed frame's bytes decompressed into
+/// `plain` (the cursor then counts positions from the frame's payload offset as if the plain
+/// bytes stood there).
+struct Payload {
+    std::unique_ptr<quint8[]> plain;
+    Cursor cursor;
+};
 
 } // namespace
 
@@ -117,7 +127,7 @@ struct TraceReader::Private final : Tables {
     }
 
     /// The payload of the frame at `offset`, checked for type, bounds and (once) its CRC.
-    Cursor frame(quint64 offset, FrameType type, bool& verified, const QString& what)
+    Payload frame(quint64 offset, FrameType type, bool& verified, const QString& what)
     {
         if (offset < quint64(headerSize) || offset > indexOffset || indexOffset - offset < quint64(frameHeaderSize))
             failAt(offset, what + QStringLiteral(" is outside the file's frames"));
@@ -131,7 +141,7 @@ struct TraceReader::Private final : Tables {
                        + QStringLiteral(" is not a %1 frame (type %2)")
                              .arg(QLatin1StringView(frameTypeName(type)))
                              .arg(h.type));
-        if (h.flags || h.reserved) failAt(offset, what + QStringLiteral(" has unknown flags"));
+        if (!flagsKnown(h)) failAt(offset, what + QStringLiteral(" has unknown flags"));
         const quint32 length = h.length;
         const quint32 crc = h.crc;
         const quint64 begin = offset + frameHeaderSize;
@@ -141,7 +151,41 @@ struct TraceReader::Private final : Tables {
         if (!verified && options.verifyChecksums && crc32(data + begin, length) != crc)
             failAt(offset, QStringLiteral("checksum mismatch in ") + what);
         verified = true;
-        return Cursor(data + begin, data + begin + length, begin);
+        return payload(h, begin, what);
+    }
+
+    /// The most plain bytes `stored` bytes of frames can hold.
+    quint64 plainBytes(quint64 stored) const { return fileVersion >= 4 ? stored * maxCompressionRatio : stored; }
+
+    bool flagsKnown(const FrameHeader& h) const
+    {
+        return !h.reserved
+            && (h.flags == 0 || (h.flags == frameCompressed && fileVersion >= 4 && compressible(FrameType(h.type))));
+    }
+
+    /// The payload of a frame whose header was read and whose bytes lie in the file.
+    Payload payload(const FrameHeader& h, quint64 begin, const QString& what) const
+    {
+        Payload p;
+        p.cursor = Cursor(data + begin, data + begin + h.length, begin);
+        if (!(h.flags & frameCompressed)) return p;
+        Cursor& c = p.cursor;
+        const quint64 size = c.var();
+        const quint64 packed = c.remaining();
+        if (size > std::numeric_limits<quint32>::max() || size > maxCompressionRatio * packed)
+            failAt(begin,
+                   what
+                       + QStringLiteral(" claims %1 bytes decompressed from %2, more than a trace frame holds")
+                             .arg(size)
+                             .arg(packed));
+        p.plain = std::make_unique_for_overwrite<quint8[]>(std::max<quint64>(size, 1));
+        const size_t n = ZSTD_decompress(p.plain.get(), size, c.ptr(), packed);
+        if (ZSTD_isError(n))
+            failAt(begin, what + QStringLiteral(" does not decompress: ") + QLatin1StringView(ZSTD_getErrorName(n)));
+        if (n != size)
+            failAt(begin, what + QStringLiteral(" decompresses to %1 bytes, its header says %2").arg(n).arg(size));
+        p.cursor = Cursor(p.plain.get(), p.plain.get() + size, begin);
+        return p;
     }
 
     size_t frameFor(const std::vector<FrameRef>& frames, quint64 id) const
@@ -156,7 +200,8 @@ struct TraceReader::Private final : Tables {
         const size_t fi = frameFor(stringFrames, id);
         FrameRef& f = stringFrames[fi];
         bool verified = false;
-        Cursor c = frame(f.offset, FrameType::Strings, verified, QStringLiteral("string frame %1").arg(fi));
+        Payload p = frame(f.offset, FrameType::Strings, verified, QStringLiteral("string frame %1").arg(fi));
+        Cursor& c = p.cursor;
         if (c.var() != f.count)
             c.fail(QStringLiteral("string frame %1 does not hold the %2 strings the index says").arg(fi).arg(f.count));
         Get get(c, *this);
@@ -172,7 +217,8 @@ struct TraceReader::Private final : Tables {
         const size_t fi = frameFor(locationFrames, id);
         FrameRef& f = locationFrames[fi];
         bool verified = false;
-        Cursor c = frame(f.offset, FrameType::Locations, verified, QStringLiteral("location frame %1").arg(fi));
+        Payload p = frame(f.offset, FrameType::Locations, verified, QStringLiteral("location frame %1").arg(fi));
+        Cursor& c = p.cursor;
         if (c.var() != f.count)
             c.fail(
                 QStringLiteral("location frame %1 does not hold the %2 locations the index says").arg(fi).arg(f.count));
@@ -239,7 +285,9 @@ struct TraceReader::Private final : Tables {
         if (options.verifyChecksums && crc32(data + indexOffset, indexSize) != indexCrc)
             failAt(indexOffset, QStringLiteral("checksum mismatch in the index"));
         const quint64 frameBytes = indexOffset - quint64(headerSize);
-        if (stringTotal > frameBytes || locationTotal > frameBytes || eventCount > frameBytes)
+        // an event takes at least a byte of its block's plain payload; strings and locations
+        // take one each in their (never compressed) frames
+        if (stringTotal > frameBytes || locationTotal > frameBytes || eventCount > plainBytes(frameBytes))
             failAt(fo + 16,
                    QStringLiteral("the footer claims more items (%1 events, %2 strings, %3 locations) than "
                                   "the file's %4 bytes can hold")
@@ -278,15 +326,24 @@ struct TraceReader::Private final : Tables {
             FrameHeader h;
             get.record(h, frameHeaderFields);
             const quint64 begin = at + frameHeaderSize;
-            if (h.type < quint8(FrameType::Strings) || h.type > quint8(FrameType::CheckpointState) || h.flags
-                || h.reserved || h.length > size - begin)
+            if (h.type < quint8(FrameType::Strings) || h.type > quint8(FrameType::CheckpointState) || !flagsKnown(h)
+                || h.length > size - begin)
                 break;
             if (options.verifyChecksums && crc32(data + begin, h.length) != h.crc) break;
-            Cursor c(data + begin, data + begin + h.length, begin);
             const auto type = FrameType(h.type);
+            Payload p;
+            if (type == FrameType::Strings || type == FrameType::Locations || type == FrameType::Block) {
+                try {
+                    p = payload(h, begin, QStringLiteral("a frame"));
+                } catch (const DecodeError&) {
+                    break;
+                }
+            }
+            Cursor& c = p.cursor;
+            const quint64 length = c.remaining();
             if (type == FrameType::Strings || type == FrameType::Locations) {
-                const quint64 count = h.length ? c.var() : 0;
-                if (count == 0 || count > h.length) break;
+                const quint64 count = length ? c.var() : 0;
+                if (count == 0 || count > length) break;
                 quint64& total = type == FrameType::Strings ? stringTotal : locationTotal;
                 auto& list = type == FrameType::Strings ? stringFrames : locationFrames;
                 FrameRef f;
@@ -296,7 +353,7 @@ struct TraceReader::Private final : Tables {
                 list.push_back(f);
                 total += count;
             } else if (type == FrameType::Block) {
-                if (h.length < 20) break; // the block header's fixed fields
+                if (length < 20) break; // the block header's fixed fields
                 Get getBlock(c, *this);
                 BlockHeader bh;
                 getBlock.record(bh, blockHeaderFields);
@@ -348,14 +405,16 @@ struct TraceReader::Private final : Tables {
             try {
                 CheckpointRef k;
                 bool verified = false;
-                Cursor dc = frame(delta, FrameType::CheckpointDelta, verified, QStringLiteral("checkpoint delta"));
+                Payload dp = frame(delta, FrameType::CheckpointDelta, verified, QStringLiteral("checkpoint delta"));
+                Cursor& dc = dp.cursor;
                 k.eventIndex = dc.var();
                 dc.seek(0);
                 if (k.eventIndex > eventCount || (!checkpoints.empty() && k.eventIndex < checkpoints.back().eventIndex))
                     break;
                 readCheckpointDelta(dc, *this, running, marks, parents);
                 verified = false;
-                Cursor sc = frame(state, FrameType::CheckpointState, verified, QStringLiteral("checkpoint"));
+                Payload sp = frame(state, FrameType::CheckpointState, verified, QStringLiteral("checkpoint"));
+                Cursor& sc = sp.cursor;
                 SessionState probe;
                 readCheckpointState(sc, *this, probe, marks);
                 if (probe.eventCount() != k.eventIndex) break;
@@ -430,7 +489,7 @@ struct TraceReader::Private final : Tables {
             indexBlockFields(io, b);
             checkFrameOffset(c, b.offset, "block");
             if (b.offset <= prevOffset && prevOffset != 0) c.fail(QStringLiteral("blocks are not in file order"));
-            if (b.firstEvent != nextEvent || b.count == 0 || b.count > indexOffset - b.offset)
+            if (b.firstEvent != nextEvent || b.count == 0 || b.count > plainBytes(indexOffset - b.offset))
                 c.fail(QStringLiteral("blocks do not cover the events in order"));
             if (b.baseStep != prevStep || b.lastStep < b.baseStep) c.fail(QStringLiteral("block steps go backwards"));
             nextEvent += b.count;
@@ -454,7 +513,7 @@ struct TraceReader::Private final : Tables {
                 || k.logs < prevLogs || k.nodes < prevNodes)
                 c.fail(QStringLiteral("checkpoints are not in order"));
             // every log entry takes at least 3 bytes of a delta frame, every tree node 5
-            if (k.logs > indexOffset / 3 || k.nodes > indexOffset / 5)
+            if (k.logs > plainBytes(indexOffset) / 3 || k.nodes > plainBytes(indexOffset) / 5)
                 c.fail(QStringLiteral("checkpoint %1 claims more logs or tree nodes than the file can hold")
                            .arg(checkpoints.size()));
             prevIndex = k.eventIndex;
@@ -489,7 +548,8 @@ struct TraceReader::Private final : Tables {
         Event e;
         for (size_t bi = blockOf(from); bi < blocks.size() && blocks[bi].firstEvent < to; ++bi) {
             BlockRef& b = blocks[bi];
-            Cursor c = frame(b.offset, FrameType::Block, b.verified, QStringLiteral("block %1").arg(bi));
+            Payload p = frame(b.offset, FrameType::Block, b.verified, QStringLiteral("block %1").arg(bi));
+            Cursor& c = p.cursor;
             Get get(c, *this);
             BlockHeader header;
             get.record(header, blockHeaderFields);
@@ -565,14 +625,18 @@ struct TraceReader::Private final : Tables {
                 // the replay adds at most one log entry and one node per event
                 const CheckpointRef& last = checkpoints[size_t(ci)];
                 const quint64 replay = std::min(events - last.eventIndex, maxCachedReplay);
-                reserveCheckpoint(*s, last.logs + replay, last.nodes + replay);
+                // (no more than a plain file of this size could hold: the counts of a compressed
+                // one are checked only as its deltas are read)
+                reserveCheckpoint(*s, std::min(last.logs, indexOffset / 3) + replay,
+                                  std::min(last.nodes, indexOffset / 5) + replay);
                 CheckpointMarks marks;
                 std::vector<int> parents;
-                parents.reserve(last.nodes);
+                parents.reserve(std::min(last.nodes, indexOffset / 5));
                 for (qsizetype i = 0; i <= ci; ++i) {
                     CheckpointRef& k = checkpoints[size_t(i)];
-                    Cursor c = frame(k.deltaOffset, FrameType::CheckpointDelta, k.deltaVerified,
-                                     QStringLiteral("checkpoint delta %1").arg(i));
+                    Payload p = frame(k.deltaOffset, FrameType::CheckpointDelta, k.deltaVerified,
+                                      QStringLiteral("checkpoint delta %1").arg(i));
+                    Cursor& c = p.cursor;
                     if (c.var() != k.eventIndex)
                         c.fail(QStringLiteral("checkpoint delta %1 is not at event %2").arg(i).arg(k.eventIndex));
                     c.seek(0);
@@ -580,8 +644,9 @@ struct TraceReader::Private final : Tables {
                 }
                 linkTree(*s, parents);
                 CheckpointRef& k = checkpoints[size_t(ci)];
-                Cursor c = frame(k.stateOffset, FrameType::CheckpointState, k.stateVerified,
-                                 QStringLiteral("checkpoint %1").arg(ci));
+                Payload p = frame(k.stateOffset, FrameType::CheckpointState, k.stateVerified,
+                                  QStringLiteral("checkpoint %1").arg(ci));
+                Cursor& c = p.cursor;
                 readCheckpointState(c, *this, *s, marks);
                 if (s->eventCount() != k.eventIndex || s->step() != k.step || quint64(marks.logs) != k.logs
                     || quint64(marks.nodes) != k.nodes)

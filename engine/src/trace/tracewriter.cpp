@@ -1,6 +1,6 @@
 // TraceRecorder: encodes the event stream on the machine's thread (compact records, interned
-// strings and locations); a writer thread writes the frames, reduces each block with
-// SessionState and writes the checkpoints and, at the end, the index and the footer.
+// strings and locations); a writer thread reduces each block with SessionState, compresses and
+// writes the frames and the checkpoints and, at the end, the index and the footer.
 
 #include "traceencoder.h"
 #include "tracerecords.h"
@@ -11,6 +11,8 @@
 #include <QDateTime>
 #include <QFile>
 #include <QHash>
+
+#include <zstd.h>
 
 #include <array>
 #include <atomic>
@@ -43,10 +45,11 @@ QString systemError(const QIODevice& device)
 /// The writer-thread side: frames, reduction, checkpoints, index and footer.
 class Sink {
 public:
-    Sink(QIODevice* device, int checkpointEvents)
+    Sink(QIODevice* device, int checkpointEvents, bool compress)
         : m_device(device)
         , m_withCheckpoints(checkpointEvents > 0)
         , m_checkpointEvents(quint64(std::max(1, checkpointEvents)))
+        , m_compressor(compress ? ZSTD_createCCtx() : nullptr)
     { }
 
     /// Returns false with `error` set.
@@ -178,7 +181,25 @@ private:
         return true;
     }
 
+    /// Writes a block or checkpoint frame compressed when that makes it smaller (and a reader
+    /// accepts its ratio), else as it is.
     bool writeFrame(FrameType type, const quint8* data, size_t size, QString& error)
+    {
+        if (!m_compressor || !compressible(type) || size < minCompressedFrame)
+            return writeFrame(type, 0, data, size, error);
+        Writer plainSize;
+        plainSize.putVar(size);
+        const size_t head = plainSize.size();
+        const size_t bound = ZSTD_compressBound(size);
+        m_packed.resize(head + bound);
+        std::memcpy(m_packed.data(), plainSize.data(), head);
+        const size_t packed = ZSTD_compressCCtx(m_compressor.get(), m_packed.data() + head, bound, data, size, 1);
+        if (ZSTD_isError(packed) || head + packed >= size || size > maxCompressionRatio * packed)
+            return writeFrame(type, 0, data, size, error);
+        return writeFrame(type, frameCompressed, m_packed.data(), head + packed, error);
+    }
+
+    bool writeFrame(FrameType type, quint8 flags, const quint8* data, size_t size, QString& error)
     {
         if (size > std::numeric_limits<quint32>::max()) {
             error = QStringLiteral("a %1 frame of %2 bytes is too large")
@@ -188,6 +209,7 @@ private:
         }
         FrameHeader header;
         header.type = quint8(type);
+        header.flags = flags;
         header.length = quint32(size);
         header.crc = crc32(data, size);
         Writer h;
@@ -209,6 +231,10 @@ private:
         return true;
     }
 
+    struct FreeCompressor {
+        void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+    };
+
     QIODevice* m_device; // not owned
     quint64 m_offset = 0;
     bool m_withCheckpoints; ///< false: an events-only file (readers replay from its start)
@@ -224,6 +250,8 @@ private:
     std::vector<FrameRef> m_locationFrames;
     std::vector<BlockRef> m_blocks;
     std::vector<CheckpointRef> m_checkpoints;
+    std::unique_ptr<ZSTD_CCtx, FreeCompressor> m_compressor; ///< null: frames are written as they are
+    std::vector<quint8> m_packed; ///< a compressed frame's payload
 };
 
 } // namespace
@@ -329,7 +357,7 @@ struct TraceRecorder::Private {
     bool begin()
     {
         metadata.append({ QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) });
-        sink = std::make_unique<Sink>(device, options.checkpointEvents);
+        sink = std::make_unique<Sink>(device, options.checkpointEvents, options.compress);
         QString what;
         if (!sink->writeHeader(what)) {
             fail(what);

@@ -295,12 +295,13 @@ struct Recorded {
     QByteArray bytes;
 };
 
-TraceRecorderOptions options(int blockEvents, int checkpointEvents, bool threaded)
+TraceRecorderOptions options(int blockEvents, int checkpointEvents, bool threaded, bool compress = true)
 {
     TraceRecorderOptions o;
     o.blockEvents = blockEvents;
     o.checkpointEvents = checkpointEvents;
     o.threaded = threaded;
+    o.compress = compress;
     return o;
 }
 
@@ -396,6 +397,27 @@ quint64 getU64(const QByteArray& b, qsizetype at)
     return v;
 }
 
+struct FrameAt {
+    qsizetype offset;
+    int type;
+    int flags;
+    quint32 length;
+};
+
+/// The frames of a finished trace, in file order (from the header up to the index).
+QList<FrameAt> framesOf(const QByteArray& b)
+{
+    const quint64 indexOffset = getU64(b, b.size() - 80 + 48);
+    QList<FrameAt> frames;
+    for (qsizetype at = 16; quint64(at) < indexOffset;) {
+        const quint32 length = quint32(quint8(b[at + 4])) | quint32(quint8(b[at + 5])) << 8
+            | quint32(quint8(b[at + 6])) << 16 | quint32(quint8(b[at + 7])) << 24;
+        frames.append({ at, quint8(b[at]), quint8(b[at + 1]), length });
+        at += 12 + qsizetype(length);
+    }
+    return frames;
+}
+
 /// Recomputes the footer's CRC after a test edited it.
 void fixFooter(QByteArray& b)
 {
@@ -483,7 +505,7 @@ private Q_SLOTS:
                 QVERIFY(compareEvent(rec.live.events[size_t(from) + size_t(i)], part[i]).isEmpty());
         }
         const TraceMetadata& m = r.metadata();
-        QCOMPARE(m.version, 3);
+        QCOMPARE(m.version, 4);
         QCOMPARE(m.program, rec.live.states.back().programName());
         QCOMPARE(m.status, rec.live.states.back().status());
         QCOMPARE(m.runner, runner == int(Runner::Sync) ? u"sync"_s : u"async"_s);
@@ -754,10 +776,10 @@ private Q_SLOTS:
 
     void readsVersionOneTraces()
     {
-        // version 2 only added the `more` of tree nodes (absent in version 1 files), so a
-        // version 1 file reads back the same
+        // version 2 only added the `more` of tree nodes (absent in version 1 files), 3 and 4 a
+        // record and compression, so a version 1 file of plain frames reads back the same
         Recorded rec;
-        record(u"workload"_s, options(16, 64, true), rec);
+        record(u"workload"_s, options(16, 64, true, false), rec);
         QByteArray v1 = rec.bytes;
         v1[8] = 1;
         v1[9] = 0;
@@ -796,7 +818,7 @@ private Q_SLOTS:
         QVERIFY(s->finished());
         QVERIFY(formatSessionState(*s).contains(u"'k': 1000"_s));
         const QString summary = formatTraceSummary(r);
-        QVERIFY2(summary.startsWith(u"trace: "_s + path + u" (format version 3)\nprogram: "_s), qPrintable(summary));
+        QVERIFY2(summary.startsWith(u"trace: "_s + path + u" (format version 4)\nprogram: "_s), qPrintable(summary));
         QVERIFY2(summary.contains(u"status: Ok(1000)\n"_s), qPrintable(summary));
         QVERIFY2(summary.contains(u"events: %1, steps: %2, "_s.arg(r.eventCount()).arg(r.stepCount())),
                  qPrintable(summary));
@@ -1061,10 +1083,10 @@ private Q_SLOTS:
         QCOMPARE(r.errorString(), u"t.doefftrace: not a doeff trace at byte 0"_s);
         QVERIFY(!r.openData("hello world, this is not a trace at all", u"t.doefftrace"_s));
         QCOMPARE(r.errorString(), u"t.doefftrace: not a doeff trace at byte 0"_s);
-        QByteArray v4 = good;
-        v4[8] = 4;
-        QVERIFY(!r.openData(v4, u"t.doefftrace"_s));
-        QCOMPARE(r.errorString(), u"t.doefftrace: unsupported version 4 (this build reads versions 1 to 3)"_s);
+        QByteArray v5 = good;
+        v5[8] = 5;
+        QVERIFY(!r.openData(v5, u"t.doefftrace"_s));
+        QCOMPARE(r.errorString(), u"t.doefftrace: unsupported version 5 (this build reads versions 1 to 4)"_s);
         TraceReader::Options strict;
         strict.recoverUnfinished = false;
         QVERIFY(!r.openData(good.left(812), u"t.doefftrace"_s, strict));
@@ -1221,8 +1243,12 @@ private Q_SLOTS:
 #else
         constexpr int sparse = 1;
 #endif
-        QTest::addRow("workload") << u"workload"_s << 1 * sparse << 16 * sparse;
-        QTest::addRow("values") << u"values"_s << 2 * sparse << 16 * sparse;
+        QTest::addColumn<bool>("compress");
+        QTest::addRow("workload") << u"workload"_s << 1 * sparse << 16 * sparse << false;
+        QTest::addRow("values") << u"values"_s << 2 * sparse << 16 * sparse << false;
+        // one block and a checkpoint, both compressed: the flips reach zstd and, through the
+        // plain-size field, the reader's checks of what it decompresses
+        QTest::addRow("loop, compressed") << u"loop"_s << 1 * sparse << 16 * sparse << true;
     }
     /// Checksums off, so the flipped bytes reach the decoders.
     void corruptedBytesWithoutChecksumsNeverCrash()
@@ -1230,9 +1256,16 @@ private Q_SLOTS:
         QFETCH(QString, program);
         QFETCH(int, stride);
         QFETCH(int, readAllEvery);
+        QFETCH(bool, compress);
         Recorded rec;
-        record(program, options(16, 100, true), rec);
+        record(program, compress ? options(512, 1000, true) : options(16, 100, true, false), rec);
         const QByteArray good = rec.bytes;
+        if (compress) {
+            int compressed = 0;
+            for (const FrameAt& f : framesOf(good))
+                compressed += f.flags == 1;
+            QVERIFY(compressed >= 2);
+        }
         TraceReader::Options o;
         o.verifyChecksums = false;
         int errors = 0;
@@ -1270,10 +1303,117 @@ private Q_SLOTS:
         QVERIFY(errors > 0);
     }
 
+    void compressedFramesReadAsPlainOnes()
+    {
+        Recorded packed, plain;
+        record(u"loop"_s, options(256, 400, true), packed);
+        record(u"loop"_s, options(256, 400, true, false), plain);
+        // blocks and checkpoints are compressed, strings and locations never
+        const QList<FrameAt> frames = framesOf(packed.bytes);
+        int compressed = 0;
+        for (const FrameAt& f : frames) {
+            QVERIFY2(f.flags == 0 || f.flags == 1, qPrintable(u"frame at %1"_s.arg(f.offset)));
+            if (f.type == 1 || f.type == 2) QCOMPARE(f.flags, 0);
+            compressed += f.flags;
+        }
+        QVERIFY(compressed >= 3);
+        for (const FrameAt& f : framesOf(plain.bytes))
+            QCOMPARE(f.flags, 0);
+        QVERIFY2(packed.bytes.size() * 3 < plain.bytes.size(),
+                 qPrintable(u"%1 compressed, %2 plain"_s.arg(packed.bytes.size()).arg(plain.bytes.size())));
+
+        // the same events and states, through the index and through recovery
+        const auto readBack = [&](const QByteArray& bytes, const QString& name) {
+            TraceReader r;
+            QVERIFY2(r.openData(bytes, name), qPrintable(r.errorString()));
+            QList<Event> events;
+            QVERIFY2(r.events(0, r.eventCount(), events), qPrintable(r.errorString()));
+            QCOMPARE(size_t(events.size()), packed.live.events.size());
+            for (qsizetype i = 0; i < events.size(); ++i)
+                QVERIFY2(compareEvent(packed.live.events[size_t(i)], events[i]).isEmpty(), qPrintable(name));
+            for (size_t i : { size_t(0), packed.live.states.size() / 3, packed.live.states.size() - 1 }) {
+                auto s = r.stateAtEvent(i);
+                QVERIFY2(s, qPrintable(r.errorString()));
+                QVERIFY2(compareStates(packed.live.states[i], *s, true).isEmpty(), qPrintable(name));
+            }
+        };
+        readBack(packed.bytes, u"packed.doefftrace"_s);
+        readBack(plain.bytes, u"plain.doefftrace"_s);
+        const qsizetype indexOffset = qsizetype(getU64(packed.bytes, packed.bytes.size() - 80 + 48));
+        readBack(packed.bytes.left(indexOffset), u"unfinished.doefftrace"_s);
+
+        // a damaged compressed block, with checksums off so that the bytes reach zstd
+        const FrameAt block = *std::find_if(frames.begin(), frames.end(), [](const FrameAt& f) { return f.type == 3; });
+        QCOMPARE(block.flags, 1);
+        const qsizetype payload = block.offset + 12;
+        qsizetype sizeBytes = 0; // the plain size's varint
+        while (quint8(packed.bytes[payload + sizeBytes]) & 0x80)
+            ++sizeBytes;
+        ++sizeBytes;
+        QVERIFY(sizeBytes >= 2);
+        TraceReader::Options unchecked;
+        unchecked.verifyChecksums = false;
+        const auto blockError = [&](const QByteArray& bytes) {
+            TraceReader r;
+            if (!r.openData(bytes, u"z.doefftrace"_s, unchecked)) return r.errorString();
+            QList<Event> events;
+            return r.events(0, r.eventCount(), events) ? QString() : r.errorString();
+        };
+        {
+            QByteArray b = packed.bytes;
+            b[payload + sizeBytes] = char(b[payload + sizeBytes] ^ 0xff); // zstd's magic number
+            const QString error = blockError(b);
+            QVERIFY2(error.startsWith(u"z.doefftrace: block 0 does not decompress: "_s), qPrintable(error));
+        }
+        {
+            QByteArray b = packed.bytes;
+            const quint8 low = quint8(b[payload]);
+            QVERIFY((low & 0x7f) < 0x7f);
+            b[payload] = char(low + 1); // one byte more than the zstd frame holds
+            const QString error = blockError(b);
+            QVERIFY2(error.startsWith(u"z.doefftrace: block 0 decompresses to "_s)
+                         && error.contains(u", its header says "_s),
+                     qPrintable(error));
+        }
+        {
+            QByteArray b = packed.bytes;
+            // the plain size's varint goes on over zstd's first bytes: about 2^28, far beyond 256
+            // times the frame (the size is checked before anything is decompressed)
+            b[payload + sizeBytes - 1] = char(b[payload + sizeBytes - 1] | 0x80);
+            b[payload + sizeBytes] = char(0xff);
+            b[payload + sizeBytes + 1] = char(0x7f);
+            const QString error = blockError(b);
+            QVERIFY2(error.contains(u"block 0 claims "_s) && error.contains(u"more than a trace frame holds"_s),
+                     qPrintable(error));
+        }
+        // a compressed frame in a file of a version before compression existed
+        {
+            QByteArray b = packed.bytes;
+            b[8] = 3;
+            putU32(b, b.size() - 80 + 8, 3);
+            fixFooter(b);
+            TraceReader r;
+            QVERIFY2(r.openData(b, u"v3.doefftrace"_s), qPrintable(r.errorString()));
+            QList<Event> events;
+            QVERIFY(!r.events(0, r.eventCount(), events));
+            QCOMPARE(r.errorString(), u"v3.doefftrace: block 0 has unknown flags at byte %1"_s.arg(block.offset));
+        }
+        // a compressed strings frame is refused
+        {
+            QByteArray b = packed.bytes;
+            QCOMPARE(frames.first().type, 1);
+            b[frames.first().offset + 1] = 1;
+            TraceReader r;
+            QList<Event> events;
+            QVERIFY(!r.openData(b, u"s.doefftrace"_s) || !r.events(0, r.eventCount(), events));
+            QVERIFY2(r.errorString().contains(u"string frame 0 has unknown flags"_s), qPrintable(r.errorString()));
+        }
+    }
+
     void decodingErrorsNameTheEvent()
     {
         Recorded rec;
-        record(u"loop"_s, options(4096, 32768, true), rec);
+        record(u"loop"_s, options(4096, 32768, true, false), rec);
         QByteArray b = rec.bytes;
         // the first block: after the header, a strings frame and a locations frame; find it
         // through the reader's own index by corrupting a string id in an event record

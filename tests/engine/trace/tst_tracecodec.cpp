@@ -73,11 +73,12 @@ private Q_SLOTS:
         Writer headerBytes;
         InlineStrings inlineStrings;
         trace::Put<InlineStrings>(headerBytes, inlineStrings).record(header, fileHeaderFields);
-        QCOMPARE(headerBytes.toByteArray(), QByteArray("\x03\x00\x10\x00\x00\x00\x00\x00", 8));
+        QCOMPARE(headerBytes.toByteArray(), QByteArray("\x04\x00\x10\x00\x00\x00\x00\x00", 8));
 
-        const FrameHeader frame { 5, 0, 0, 0xfffffffeu, 0x12345678u };
+        const FrameHeader frame { 5, frameCompressed, 0, 0xfffffffeu, 0x12345678u };
         const FrameHeader frameBack = roundTrip(frame, frameHeaderFields);
         QCOMPARE(frameBack.type, frame.type);
+        QCOMPARE(frameBack.flags, frameCompressed);
         QCOMPARE(frameBack.length, frame.length);
         QCOMPARE(frameBack.crc, frame.crc);
 
