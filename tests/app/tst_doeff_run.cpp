@@ -32,9 +32,11 @@ struct Outcome {
     QString err;
 };
 
-Outcome doeffRun(const QStringList& args)
+Outcome doeffRun(const QStringList& args,
+                 const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(environment);
     p.start(QStringLiteral(DOEFF_RUN_PATH), args);
     if (!p.waitForStarted(30000)) qFatal("doeff-run did not start: %s", qPrintable(p.errorString()));
     if (!p.waitForFinished(120000)) qFatal("doeff-run did not finish: %s", qPrintable(args.join(u' ')));
@@ -373,6 +375,30 @@ private Q_SLOTS:
         o = doeffRun({ u"--inspect-trace"_s, trace, u"--at"_s, u"soon"_s });
         QCOMPARE(o.exitCode, 2);
         QCOMPARE(o.err, u"doeff-run: --at expects a step number, got 'soon'\n"_s);
+    }
+
+    void tracesAreCompressedUnlessAskedNotTo()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString packed = dir.filePath(u"packed.doefftrace"_s);
+        const QString plain = dir.filePath(u"plain.doefftrace"_s);
+        const QStringList args { u"busy_loop"_s, u"--env"_s, u"iterations=2000"_s };
+        QCOMPARE(doeffRun(args + QStringList { u"--trace"_s, packed }).exitCode, 0);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(u"DOEFF_TRACE_COMPRESS"_s, u"0"_s);
+        QCOMPARE(doeffRun(args + QStringList { u"--trace"_s, plain }, environment).exitCode, 0);
+        // the same run either way; plain frames take several times the bytes
+        const qint64 packedSize = QFileInfo(packed).size();
+        const qint64 plainSize = QFileInfo(plain).size();
+        QVERIFY2(packedSize * 3 < plainSize, qPrintable(u"%1 compressed, %2 plain"_s.arg(packedSize).arg(plainSize)));
+        const Outcome a = doeffRun({ u"--inspect-trace"_s, packed });
+        const Outcome b = doeffRun({ u"--inspect-trace"_s, plain });
+        QCOMPARE(a.exitCode, 0);
+        QCOMPARE(b.exitCode, 0);
+        QVERIFY2(a.out.contains(u"events: "_s), qPrintable(a.out));
+        const auto fromEvents = [](const QString& out) { return out.mid(out.indexOf(u"events: "_s)); };
+        QCOMPARE(fromEvents(a.out), fromEvents(b.out));
     }
 
     void whyPrintsTheChain()
