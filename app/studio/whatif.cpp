@@ -30,6 +30,20 @@ using namespace Qt::StringLiterals;
 
 namespace doeff::studio {
 
+namespace {
+
+/// The handler a K frame runs (`handler=NAME`), or empty for another frame and for a handler a
+/// what-if removed (its frame stays on K, but there is nothing left to swap or remove).
+QString handlerOfFrame(const FrameInfo& frame)
+{
+    static const QString prefix = u"handler="_s;
+    static const QString removed = u" (removed by what-if)"_s;
+    if (!frame.description.startsWith(prefix) || frame.description.endsWith(removed)) return {};
+    return frame.description.mid(prefix.size());
+}
+
+} // namespace
+
 QStringList WhatIfRequest::arguments() const
 {
     const QString at = QString::number(step) + u'=';
@@ -119,9 +133,8 @@ QStringList MainWindow::handlersOfTheRun() const
     for (auto it = state.tasks().cbegin(); it != state.tasks().cend(); ++it) {
         const QList<FrameInfo> k = state.k(it.key());
         for (auto f = k.crbegin(); f != k.crend(); ++f) {
-            if (!f->description.startsWith(u"handler="_s)) continue;
-            const QString name = f->description.mid(8);
-            if (!name.endsWith(u" (removed by what-if)"_s) && !names.contains(name)) names << name;
+            const QString name = handlerOfFrame(*f);
+            if (!name.isEmpty() && !names.contains(name)) names << name;
         }
     }
     return names;
@@ -194,11 +207,11 @@ void MainWindow::addWhatIfMenus()
     offer(m_stack->view(), [this](const QModelIndex& index) {
         const int frame = index.data(views::StackModel::FrameIndexRole).toInt();
         const QList<FrameInfo>& frames = m_stack->model()->frames();
-        if (frame < 0 || frame >= frames.size() || !frames[frame].description.startsWith(u"handler="_s))
-            return Offers {};
+        const QString handler = frame >= 0 && frame < frames.size() ? handlerOfFrame(frames[frame]) : QString();
+        if (handler.isEmpty()) return Offers {};
         WhatIfRequest r;
         r.step = whatIfStep();
-        r.handler = frames[frame].description.mid(8);
+        r.handler = handler;
         WhatIfRequest remove = r;
         r.kind = WhatIfRequest::Kind::Swap;
         remove.kind = WhatIfRequest::Kind::Remove;

@@ -48,6 +48,7 @@
 
 #include <QAbstractItemView>
 #include <QAction>
+#include <QApplication>
 #include <QCborMap>
 #include <QCborValue>
 #include <QCheckBox>
@@ -88,6 +89,7 @@
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextDocument>
+#include <QTimer>
 #include <QToolButton>
 #include <QToolTip>
 #include <QTreeView>
@@ -1244,6 +1246,71 @@ private Q_SLOTS:
         QVERIFY(handler->findText(u"division"_s) >= 0);
         QVERIFY(offered->findText(u"safe_division"_s) >= 0);
         dialog->reject();
+    }
+
+    /// A handler a what-if removed stays on K, but is not offered for another swap or removal.
+    void aRemovedHandlerIsNotOfferedAgain()
+    {
+        QTemporaryDir dir;
+        const QString original = dir.filePath(u"divide.doefftrace"_s);
+        const QString branch = dir.filePath(u"branch.doefftrace"_s);
+        const auto run = [](const QStringList& arguments) {
+            QProcess p;
+            p.start(QStringLiteral(DOEFF_RUN_PATH), arguments);
+            return p.waitForFinished(Timeout) && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        };
+        QCOMPARE(run({ u"divide"_s, u"--trace"_s, original }), 1);
+        quint64 divideStep = 0;
+        {
+            TraceReader reader;
+            QVERIFY(reader.open(original));
+            reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
+                if (e.kind == EventKind::EffectYielded && e.text == u"Divide"_s) divideStep = e.step;
+                return divideStep == 0;
+            });
+        }
+        QVERIFY(divideStep > 0);
+        QCOMPARE(run({ u"--replay"_s, original, u"--what-if-handler"_s, u"%1=-division"_s.arg(divideStep), u"--trace"_s,
+                       branch }),
+                 1);
+        studio::MainWindow w;
+        QVERIFY(openTraceAndWait(w, branch));
+        QVERIFY(w.session()->goToStep(divideStep));
+        QStringList frames;
+        for (const FrameInfo& f : w.session()->state().k(0))
+            frames << f.description;
+        QVERIFY2(frames.contains(u"handler=division (removed by what-if)"_s), qPrintable(frames.join(u", "_s)));
+        const QStringList handlers = w.handlersOfTheRun();
+        QVERIFY2(!handlers.isEmpty() && !handlers.join(u' ').contains(u"division"_s),
+                 qPrintable(handlers.join(u", "_s)));
+
+        // the Stack pane's context menu: nothing for the removed frame, a swap and a removal for
+        // a handler that is still there
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTreeView* view = w.stackPane()->view();
+        const auto menuAt = [&](const QString& description) {
+            auto offered = std::make_shared<QStringList>();
+            const QAbstractItemModel* model = view->model();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const QModelIndex index = model->index(row, 1);
+                if (index.data().toString() != description) continue;
+                view->scrollTo(index);
+                QTimer::singleShot(0, view, [offered] {
+                    if (auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget())) {
+                        for (QAction* a : menu->actions())
+                            *offered << a->objectName();
+                        menu->close();
+                    }
+                });
+                Q_EMIT view->customContextMenuRequested(view->visualRect(index).center());
+                QCoreApplication::processEvents(); // the timer, when no menu opened
+                return *offered;
+            }
+            return QStringList { u"no row "_s + description };
+        };
+        QCOMPARE(menuAt(u"handler=division (removed by what-if)"_s), QStringList());
+        QCOMPARE(menuAt(u"handler=core"_s), (QStringList { u"whatIfSwap"_s, u"whatIfRemove"_s }));
     }
 
     void exportJsonAndPerfetto()
