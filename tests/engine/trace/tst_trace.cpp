@@ -1367,9 +1367,10 @@ private Q_SLOTS:
         }
         {
             QByteArray b = packed.bytes;
-            const quint8 low = quint8(b[payload]);
-            QVERIFY((low & 0x7f) < 0x7f);
-            b[payload] = char(low + 1); // one byte more than the zstd frame holds
+            // the varint's last (highest) byte plus one: 128 bytes more than the zstd frame holds
+            const quint8 high = quint8(b[payload + sizeBytes - 1]);
+            QVERIFY(high < 0x7f);
+            b[payload + sizeBytes - 1] = char(high + 1);
             const QString error = blockError(b);
             QVERIFY2(error.startsWith(u"z.doefftrace: block 0 decompresses to "_s)
                          && error.contains(u", its header says "_s),
