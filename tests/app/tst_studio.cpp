@@ -161,6 +161,19 @@ quint64 stepOf(const studio::MainWindow& w, EventKind kind, const QString& name 
     return 0;
 }
 
+/// The step of the first effect a trace file records as yielded with `text` (Get, Divide…), or 0.
+quint64 firstYieldIn(const QString& path, const QString& text)
+{
+    quint64 step = 0;
+    TraceReader reader;
+    if (!reader.open(path)) return 0;
+    reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
+        if (e.kind == EventKind::EffectYielded && e.text == text) step = e.step;
+        return step == 0;
+    });
+    return step;
+}
+
 /// The Value column of a pane's row `key` (model rows, unfiltered).
 QString changeOf(views::VariantPane* pane, const QString& key)
 {
@@ -186,13 +199,19 @@ QAction* action(studio::MainWindow& w, const char* name)
 }
 
 /// Triggers `name` and waits for the next pause.
-/// Runs doeff-run with `arguments` to its end (to record a trace or save a result): true when it
-/// exited normally with status 0.
-bool doeffRunSucceeds(const QStringList& arguments)
+/// Runs doeff-run with `arguments` to its end (to record a trace or save a result): its exit
+/// status, or -1 when it did not finish normally.
+int doeffRunExit(const QStringList& arguments)
 {
     QProcess run;
     run.start(QStringLiteral(DOEFF_RUN_PATH), arguments);
-    return run.waitForFinished(Timeout) && run.exitStatus() == QProcess::NormalExit && run.exitCode() == 0;
+    return run.waitForFinished(Timeout) && run.exitStatus() == QProcess::NormalExit ? run.exitCode() : -1;
+}
+
+/// doeffRunExit(arguments) == 0.
+bool doeffRunSucceeds(const QStringList& arguments)
+{
+    return doeffRunExit(arguments) == 0;
 }
 
 bool trigger(studio::MainWindow& w, const char* name)
@@ -1141,15 +1160,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(u"counter.doefftrace"_s);
         QVERIFY(doeffRunSucceeds({ u"counter"_s, u"--clock"_s, u"simulated"_s, u"--trace"_s, path }));
-        quint64 getStep = 0;
-        {
-            TraceReader reader;
-            QVERIFY(reader.open(path));
-            reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
-                if (e.kind == EventKind::EffectYielded && e.text == u"Get"_s) getStep = e.step;
-                return getStep == 0;
-            });
-        }
+        const quint64 getStep = firstYieldIn(path, u"Get"_s);
         QVERIFY(getStep > 0);
         studio::MainWindow w;
         QVERIFY(openTraceAndWait(w, path));
@@ -1254,24 +1265,11 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString original = dir.filePath(u"divide.doefftrace"_s);
         const QString branch = dir.filePath(u"branch.doefftrace"_s);
-        const auto run = [](const QStringList& arguments) {
-            QProcess p;
-            p.start(QStringLiteral(DOEFF_RUN_PATH), arguments);
-            return p.waitForFinished(Timeout) && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        };
-        QCOMPARE(run({ u"divide"_s, u"--trace"_s, original }), 1);
-        quint64 divideStep = 0;
-        {
-            TraceReader reader;
-            QVERIFY(reader.open(original));
-            reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
-                if (e.kind == EventKind::EffectYielded && e.text == u"Divide"_s) divideStep = e.step;
-                return divideStep == 0;
-            });
-        }
+        QCOMPARE(doeffRunExit({ u"divide"_s, u"--trace"_s, original }), 1);
+        const quint64 divideStep = firstYieldIn(original, u"Divide"_s);
         QVERIFY(divideStep > 0);
-        QCOMPARE(run({ u"--replay"_s, original, u"--what-if-handler"_s, u"%1=-division"_s.arg(divideStep), u"--trace"_s,
-                       branch }),
+        QCOMPARE(doeffRunExit({ u"--replay"_s, original, u"--what-if-handler"_s, u"%1=-division"_s.arg(divideStep),
+                                u"--trace"_s, branch }),
                  1);
         studio::MainWindow w;
         QVERIFY(openTraceAndWait(w, branch));

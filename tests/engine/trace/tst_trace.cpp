@@ -1421,13 +1421,10 @@ private Q_SLOTS:
         TraceReader ref;
         QVERIFY(ref.openData(b, u"ok"_s));
         // the block frame starts with type 3; its payload with the 20-byte block header
-        qsizetype at = 16;
-        while (at < b.size() && quint8(b[at]) != 3) {
-            const quint32 len = quint32(quint8(b[at + 4])) | quint32(quint8(b[at + 5])) << 8
-                | quint32(quint8(b[at + 6])) << 16 | quint32(quint8(b[at + 7])) << 24;
-            at += 12 + len;
-        }
-        QVERIFY(at < b.size());
+        const QList<FrameAt> frames = framesOf(b);
+        const auto block = std::find_if(frames.begin(), frames.end(), [](const FrameAt& f) { return f.type == 3; });
+        QVERIFY(block != frames.end());
+        const qsizetype at = block->offset;
         const qsizetype records = at + 12 + 20;
         // event 0 is RunStarted: kind byte 1 (task 0, no step delta), field flags, name id
         QCOMPARE(int(quint8(b[records])), int(EventKind::RunStarted));
