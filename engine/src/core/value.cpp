@@ -13,11 +13,13 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 
 namespace doeff {
 
@@ -154,7 +156,8 @@ QString unwrapNested(QString name)
 
 } // namespace
 
-QString keyedLabel(const char* name, const QString& key)
+namespace {
+QString formatKeyedLabel(const char* name, const QString& key)
 {
     QString out;
     out.reserve(qsizetype(std::strlen(name)) + key.size() + 4);
@@ -163,6 +166,31 @@ QString keyedLabel(const char* name, const QString& key)
     appendQuoted(out, key);
     out += u')';
     return out;
+}
+} // namespace
+
+QString keyedLabel(const char* name, const QString& key)
+{
+    // An observed run labels every effect, nearly always on the same few keys: a small per-thread
+    // cache gives the same shared label again instead of formatting it. An entry keeps its key, so
+    // the text it compares against cannot change under it.
+    struct Entry {
+        std::string name; // copied: the caller's text need not outlive the call
+        QString key;
+        QString label;
+    };
+    constexpr std::size_t kEntries = 64; // direct-mapped by the addresses of the key's text and the name
+    thread_local std::array<Entry, kEntries> cache;
+    // (multiplicative: literal keys and names a few bytes apart must not share an entry)
+    const quint64 mixed = (quint64(reinterpret_cast<quintptr>(key.constData())) ^ reinterpret_cast<quintptr>(name) << 1)
+        * 0x9E3779B97F4A7C15ull;
+    static_assert(kEntries == 64, "the entry is the hash's top 6 bits");
+    Entry& e = cache[mixed >> 58];
+    if (e.key == key && e.name == name) return e.label;
+    e.name = name;
+    e.key = key;
+    e.label = formatKeyedLabel(name, key);
+    return e.label;
 }
 
 QString repr(const QVariant& value)

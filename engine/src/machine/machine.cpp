@@ -721,6 +721,16 @@ bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel)
     return true;
 }
 
+QString Machine::effectLabel(const AnyEffect& effect)
+{
+    if (!effect.isOwned()) return effect.label();
+    if (m_labelled.object() != effect.object()) {
+        m_labelled = effect;
+        m_label = effect.label();
+    }
+    return m_label;
+}
+
 bool Machine::perform(TaskRec* t, Ctl& c)
 {
     DispatchState ds;
@@ -734,12 +744,12 @@ bool Machine::perform(TaskRec* t, Ctl& c)
         if (m_tree.full() || c.node < 0) { // full, or under an elided activation: no label needed
             m_tree.addEffect(c.node, QString());
         } else {
-            label = ds.effect.label();
+            label = effectLabel(ds.effect);
             ds.node = m_tree.addEffect(c.node, label, ds.effect.builtin() == SpawnEffect::builtinId);
         }
     }
     if (DOEFF_OBSERVED) [[unlikely]] {
-        if (label.isNull()) label = ds.effect.label();
+        if (label.isNull()) label = effectLabel(ds.effect);
         ds.observedLabel = label;
         emitEvent(events::EffectYielded { ds.effect, ds.observedLabel }, t->id,
                   { ds.site.file_name(), int(ds.site.line()), ds.site.function_name() });

@@ -482,6 +482,9 @@ private:
     void resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight);
     bool deliver(TaskRec* t, Ctl& c);
     bool perform(TaskRec* t, Ctl& c);
+    /// The effect's label. A coroutine handler forwards by performing again the owned copy of
+    /// its effect, so each level would format the same label: the last owned effect's is kept.
+    QString effectLabel(const AnyEffect& effect);
     bool finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel);
 
     // frames
@@ -680,6 +683,8 @@ private:
 
     QHash<const void*, std::shared_ptr<LazyEntry>> m_lazy;
     EffectTree m_tree;
+    AnyEffect m_labelled; ///< effectLabel()'s last owned effect (kept alive: its address stays its own)
+    QString m_label; ///< its label
 
     std::vector<Observer*> m_observers;
     std::vector<Observer*> m_faultyObservers;

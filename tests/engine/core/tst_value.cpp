@@ -78,6 +78,24 @@ private Q_SLOTS:
         QCOMPARE(repr(QStringLiteral("é")), QStringLiteral("'é'"));
         QCOMPARE(repr(QByteArray("a'\x01\xff")), QStringLiteral("b'a\\'\\x01\\xff'"));
     }
+    void keyedLabelsFollowTheirKeyAndName()
+    {
+        // labels come from a per-thread cache: it must never give one key's label for another
+        QString key = QStringLiteral("counter");
+        key.detach();
+        QCOMPARE(keyedLabel("Get", key), QStringLiteral("Get('counter')"));
+        QCOMPARE(keyedLabel("Put", key), QStringLiteral("Put('counter')"));
+        QCOMPARE(keyedLabel("Get", key), QStringLiteral("Get('counter')"));
+        key[0] = u'C'; // changed in place: the cache's copy of the old text is not
+        QCOMPARE(keyedLabel("Get", key), QStringLiteral("Get('Counter')"));
+        QCOMPARE(keyedLabel("Get", QStringLiteral("it's")), QStringLiteral("Get('it\\'s')"));
+        char name[] = "Ask";
+        QCOMPARE(keyedLabel(name, key), QStringLiteral("Ask('Counter')"));
+        name[0] = 'T'; // the same address with other text
+        QCOMPARE(keyedLabel(name, key), QStringLiteral("Tsk('Counter')"));
+        for (int i = 0; i < 200; ++i) // more keys than the cache has entries
+            QCOMPARE(keyedLabel("Get", QString::number(i)), QStringLiteral("Get('%1')").arg(i));
+    }
     void stringBuildersBecomeText()
     {
         // With QT_USE_QSTRINGBUILDER, `a + b` is a QStringBuilder: values store what it builds.
