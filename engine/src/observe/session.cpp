@@ -2,6 +2,8 @@
 #include <doeff/value.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace doeff {
 
@@ -32,6 +34,49 @@ void appendMessages(QVariantList& log, const QVariant& message)
 QString programDescription(const SessionFrame& f)
 {
     return f.function + QStringLiteral("() at ") + f.file + QStringLiteral(":") + QString::number(f.line);
+}
+
+/// The text of a source file's name (std::source_location's UTF-8): a per-thread cache by
+/// address, checked against the bytes, gives the same shared QString for every event at the file.
+const QString& fileText(const char* file)
+{
+    struct Entry {
+        const char* address = nullptr;
+        QByteArray bytes; ///< what the text was when cached: the address alone could be a reused buffer
+        QString text;
+    };
+    constexpr std::size_t kEntries = 16; // a run's steps are in a few files
+    thread_local std::array<Entry, kEntries> cache;
+    Entry& e = cache[(reinterpret_cast<quintptr>(file) >> 4) % kEntries];
+    if (e.address == file && std::strcmp(e.bytes.constData(), file) == 0) return e.text;
+    e.address = file;
+    e.bytes = QByteArray(file);
+    e.text = QString::fromUtf8(e.bytes);
+    return e.text;
+}
+
+/// programDescription() for a step's new line: a loop's steps move between the same few lines,
+/// so a small per-thread cache gives the same shared text again. An entry keeps the file and
+/// function it was made from, so the same data pointer means the same text.
+QString steppedDescription(const SessionFrame& f)
+{
+    struct Entry {
+        QString file;
+        QString function;
+        int line = -1;
+        QString description;
+    };
+    constexpr std::size_t kEntries = 32; // direct-mapped by line
+    thread_local std::array<Entry, kEntries> cache;
+    Entry& e = cache[std::size_t(f.line) % kEntries];
+    if (e.line == f.line && e.file.constData() == f.file.constData() && e.file.size() == f.file.size()
+        && e.function.constData() == f.function.constData() && e.function.size() == f.function.size())
+        return e.description;
+    e.file = f.file;
+    e.function = f.function;
+    e.line = f.line;
+    e.description = programDescription(f);
+    return e.description;
 }
 
 } // namespace
@@ -162,9 +207,13 @@ void SessionState::apply(const Event& e)
         if (e.file) {
             for (auto it = t.k.rbegin(); it != t.k.rend(); ++it) {
                 if (it->kind != FrameKindCode::Program) continue;
-                it->file = QString::fromUtf8(e.file);
+                // most steps stay where the frame already is: compared in place, nothing built
+                const QString& file = fileText(e.file);
+                const bool sameFile = it->file.constData() == file.constData() && it->file.size() == file.size();
+                if (sameFile && it->line == e.line) break;
+                if (!sameFile) it->file = file;
                 it->line = e.line;
-                it->description = programDescription(*it);
+                it->description = steppedDescription(*it);
                 break;
             }
         }
@@ -194,12 +243,12 @@ void SessionState::apply(const Event& e)
         f.description = e.text;
         if (f.kind == FrameKindCode::Handling && e.file) {
             // where the handled effect was performed
-            f.file = QString::fromUtf8(e.file);
+            f.file = fileText(e.file);
             f.line = e.line;
             f.function = e.function ? functionDisplayName(e.function) : QString();
         }
         if (f.kind == FrameKindCode::Program) {
-            f.file = e.file ? QString::fromUtf8(e.file) : QString();
+            f.file = e.file ? fileText(e.file) : QString();
             f.line = e.line;
             f.function = e.function ? functionDisplayName(e.function) : QString();
             // tree parent: the calling activation; for a task's first activation, the effect

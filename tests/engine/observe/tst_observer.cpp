@@ -6,6 +6,8 @@
 
 #include <QtConcurrent>
 
+#include <cstring>
+
 using namespace doeff;
 using namespace scenario;
 using namespace Qt::StringLiterals;
@@ -430,6 +432,47 @@ private Q_SLOTS:
         QVERIFY(r.is_ok());
         QVERIFY2(checker.mismatches.isEmpty(), qPrintable(checker.mismatches.join(u'\n')));
         QVERIFY(!checker.state.store(0).contains(u"scratch"_s));
+    }
+    // A step's file is compared by its text, not its address: an event's strings are valid only
+    // during the callback, so the next event may bring other text at the same address.
+    void aStepsFileIsReadByItsText()
+    {
+        char file[] = "/src/one.cpp";
+        const char* function = "doeff::Program<int> work()";
+        SessionState state;
+        Event e;
+        e.kind = EventKind::TaskSpawned;
+        e.task = 0;
+        e.name = u"main"_s;
+        state.apply(e);
+        e = Event {};
+        e.kind = EventKind::FramePushed;
+        e.task = 0;
+        e.index = 0;
+        e.code = int(FrameKindCode::Program);
+        e.file = file;
+        e.line = 3;
+        e.function = function;
+        state.apply(e);
+        const auto top = [&] { return state.k(0).value(0); };
+        for (int line : { 4, 5, 4 }) {
+            e = Event {};
+            e.kind = EventKind::Step;
+            e.step = quint64(line);
+            e.task = 0;
+            e.file = file;
+            e.line = line;
+            e.function = function;
+            state.apply(e);
+            QCOMPARE(top().file, u"/src/one.cpp"_s);
+            QCOMPARE(top().line, line);
+            QCOMPARE(top().description, u"work() at /src/one.cpp:%1"_s.arg(line));
+        }
+        std::memcpy(file, "/src/two.cpp", sizeof file); // the same address, other text
+        e.step = 9;
+        state.apply(e);
+        QCOMPARE(top().file, u"/src/two.cpp"_s);
+        QCOMPARE(top().description, u"work() at /src/two.cpp:4"_s);
     }
     // Issue 20: a coroutine handler's handling frame is located where the handled effect was
     // performed, in the reduction as in the machine; the reduced tree names the handler's
