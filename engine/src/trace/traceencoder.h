@@ -9,6 +9,7 @@
 #include <QHash>
 
 #include <array>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -90,7 +91,7 @@ public:
         }
         case EventKind::EffectYielded: {
             const auto& f = e.get<events::EffectYielded>();
-            const QVariant fields = f.effect.fields();
+            const QVariant fields = effectFields(f.effect);
             return encodeRecord(e, BodyRef { -1, 0, f.label, effectName(f.effect), fields, noValue }, error);
         }
         case EventKind::EffectHandled: {
@@ -186,6 +187,11 @@ private:
         return true;
     }
 
+    /// The effect's fields. Get and Put, most of a run's effects, fill a map kept here instead of
+    /// building one per effect: it is shared only while the record is encoded, so changing its
+    /// entries afterwards copies nothing.
+    QVariant effectFields(const AnyEffect& effect); // (effectfields.cpp)
+
     /// The effect's name, made once per effect type.
     const QString& effectName(const AnyEffect& effect)
     {
@@ -245,16 +251,22 @@ private:
     /// internString(), without hashing again a string whose data it saw last time: keys,
     /// handler names, effect names and an effect's label (its Handled shares the Yielded's) are
     /// the same QString data event after event. Each slot holds a reference, so the data
-    /// cannot be freed and reused by another string while the slot remembers it.
+    /// cannot be freed and reused by another string while the slot remembers it; for raw data
+    /// (string literals) it holds a copy, compared with the text.
     qint64 internShared(const QString& s)
     {
-        // only refcounted data: raw data (fromRawData) may change under the same pointer
-        if (!const_cast<QString&>(s).data_ptr().d_ptr()) return internString(s);
         const QChar* data = s.constData();
-        SharedEntry& slot = m_shared[(quintptr(data) >> 4) % m_shared.size()];
-        if (slot.valid && slot.text.constData() == data && slot.text.size() == s.size()) return slot.id;
+        // (multiplicative: adjacent literals, a few bytes apart, must not share a slot)
+        SharedEntry& slot = m_shared[(quint64(quintptr(data)) * 0x9E3779B97F4A7C15ull) >> 56];
+        // Raw data (a QStringLiteral, or fromRawData) is not refcounted and could change under
+        // the same pointer, so the slot keeps a copy of it and compares the text too.
+        const bool raw = !const_cast<QString&>(s).data_ptr().d_ptr();
+        if (slot.valid && slot.data == data && slot.text.size() == s.size()
+            && (raw ? std::memcmp(slot.text.constData(), data, size_t(s.size()) * sizeof(QChar)) == 0
+                    : slot.text.constData() == data))
+            return slot.id;
         const qint64 id = internString(s);
-        if (id >= 0) slot = SharedEntry { s, quint32(id), true };
+        if (id >= 0) slot = SharedEntry { raw ? QString(data, s.size()) : s, data, quint32(id), true };
         return id;
     }
 
@@ -325,17 +337,20 @@ private:
     };
 
     struct SharedEntry {
-        QString text;
+        QString text; ///< the string (a copy of raw data)
+        const QChar* data = nullptr; ///< the data pointer it was seen with
         quint32 id = 0;
         bool valid = false;
     };
-    std::array<SharedEntry, 256> m_shared {};
+    std::array<SharedEntry, 256> m_shared {}; // 256: the slot is the hash's top 8 bits
     std::vector<quint64> m_seenOnce = std::vector<quint64>(4096, 0); ///< hashes of strings seen once
     struct EffectNameEntry {
         const EffectType* type = nullptr;
         QString name;
     };
     std::array<EffectNameEntry, 64> m_effectNames {};
+    QVariantMap m_getFields; ///< effectFields() of a Get
+    QVariantMap m_putFields; ///< effectFields() of a Put
     Writer m_block;
     quint64 m_blockFirstEvent = 0;
     quint64 m_blockBaseStep = 0;
