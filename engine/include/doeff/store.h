@@ -33,9 +33,10 @@ struct StoreKey {
 };
 inline size_t qHash(const StoreKey& key, size_t seed = 0) noexcept
 {
-    // FNV-1a over the UTF-16 units: keys are short names, where this beats a block hash
+    // FNV-1a over the UTF-16 units: keys are short names, where this beats a block hash.
+    // constData(), not utf16(): utf16() copies a string literal's text to terminate it.
     size_t h = 14695981039346656037ull ^ seed;
-    const char16_t* p = reinterpret_cast<const char16_t*>(key.text.utf16());
+    const char16_t* p = reinterpret_cast<const char16_t*>(key.text.constData());
     for (const char16_t* end = p + key.text.size(); p != end; ++p)
         h = (h ^ size_t(*p)) * 1099511628211ull;
     return h;
