@@ -179,18 +179,23 @@ QString keyedLabel(const char* name, const QString& key)
         QString key;
         QString label;
     };
-    constexpr std::size_t kEntries = 64; // direct-mapped by the addresses of the key's text and the name
-    thread_local std::array<Entry, kEntries> cache;
-    // (multiplicative: literal keys and names a few bytes apart must not share an entry)
+    // 128 sets of two entries, the more recently used first: a program's few dozen keys fit
+    // without two of them taking turns in one entry on every effect
+    constexpr std::size_t kSets = 128;
+    thread_local std::array<std::array<Entry, 2>, kSets> cache;
+    // (multiplicative: literal keys and names a few bytes apart must not share a set)
     const quint64 mixed = (quint64(reinterpret_cast<quintptr>(key.constData())) ^ reinterpret_cast<quintptr>(name) << 1)
         * 0x9E3779B97F4A7C15ull;
-    static_assert(kEntries == 64, "the entry is the hash's top 6 bits");
-    Entry& e = cache[mixed >> 58];
-    if (e.key == key && e.name == name) return e.label;
-    e.name = name;
-    e.key = key;
-    e.label = formatKeyedLabel(name, key);
-    return e.label;
+    static_assert(kSets == 128, "the set is the hash's top 7 bits");
+    std::array<Entry, 2>& set = cache[mixed >> 57];
+    if (set[0].key == key && set[0].name == name) return set[0].label;
+    std::swap(set[0], set[1]);
+    if (set[0].key == key && set[0].name == name) return set[0].label;
+    // a miss: the new label replaces the less recently used entry, now first
+    set[0].name = name;
+    set[0].key = key;
+    set[0].label = formatKeyedLabel(name, key);
+    return set[0].label;
 }
 
 QString repr(const QVariant& value)
