@@ -1,3 +1,4 @@
+#include <doeff/effects.h>
 #include <doeff/session.h>
 #include <doeff/value.h>
 
@@ -36,23 +37,11 @@ QString programDescription(const SessionFrame& f)
     return f.function + QStringLiteral("() at ") + f.file + QStringLiteral(":") + QString::number(f.line);
 }
 
-/// The text of a source file's name (std::source_location's UTF-8): a per-thread cache by
-/// address, checked against the bytes, gives the same shared QString for every event at the file.
-const QString& fileText(const char* file)
+/// The text of a source file's name (std::source_location's UTF-8, a literal): keyFromUtf8()'s
+/// cache by address, checked against the bytes, gives the same shared QString for every event.
+QString fileText(const char* file)
 {
-    struct Entry {
-        const char* address = nullptr;
-        QByteArray bytes; ///< what the text was when cached: the address alone could be a reused buffer
-        QString text;
-    };
-    constexpr std::size_t kEntries = 16; // a run's steps are in a few files
-    thread_local std::array<Entry, kEntries> cache;
-    Entry& e = cache[(reinterpret_cast<quintptr>(file) >> 4) % kEntries];
-    if (e.address == file && std::strcmp(e.bytes.constData(), file) == 0) return e.text;
-    e.address = file;
-    e.bytes = QByteArray(file);
-    e.text = QString::fromUtf8(e.bytes);
-    return e.text;
+    return detail::keyFromUtf8(file, qsizetype(std::strlen(file)));
 }
 
 /// programDescription() for a step's new line: a loop's steps move between the same few lines,
@@ -208,7 +197,7 @@ void SessionState::apply(const Event& e)
             for (auto it = t.k.rbegin(); it != t.k.rend(); ++it) {
                 if (it->kind != FrameKindCode::Program) continue;
                 // most steps stay where the frame already is: compared in place, nothing built
-                const QString& file = fileText(e.file);
+                const QString file = fileText(e.file);
                 const bool sameFile = it->file.constData() == file.constData() && it->file.size() == file.size();
                 if (sameFile && it->line == e.line) break;
                 if (!sameFile) it->file = file;
