@@ -38,6 +38,11 @@ void Machine::appendLog(TaskRec* t, const QVariant& message)
 
 Outcome Machine::walk(DispatchState& ds, Cursor from)
 {
+    return DOEFF_OBSERVED ? walkAs<true>(ds, from) : walkAs<false>(ds, from);
+}
+
+template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
+{
     // one Outcome for the whole walk (returned in place): a handler that forwards costs no
     // Outcome built and destroyed
     Outcome o;
@@ -90,11 +95,12 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
                 // the built-in handlers forward every user effect: unless someone watches the
                 // offers, a user effect skips them
                 if (const int builtin = f.handler()->builtin) {
-                    if (!DOEFF_OBSERVED && !ds.effect.builtin()) break;
+                    if (!Observed && !ds.effect.builtin()) break;
                     if (builtin == BuiltinRemoved) [[unlikely]]
                         break; // a what-if took it out: as if it were not there
                 }
-                if (offer(ds, f, Cursor { t, fi }, o)) return o;
+                if (Observed ? offerObserved(ds, f, Cursor { t, fi }, o) : offerTo(ds, f, Cursor { t, fi }, o))
+                    return o;
                 break;
             case FrameKind::Handling: {
                 const auto* hs = static_cast<const HandlingState*>(f.data.get());
@@ -126,16 +132,13 @@ Outcome Machine::walk(DispatchState& ds, Cursor from)
     }
 }
 
-bool Machine::offer(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)
+bool Machine::offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)
 {
-    if (DOEFF_OBSERVED) [[unlikely]] {
-        const QString name = handlerFrame.handler()->name;
-        const bool taken = offerTo(ds, handlerFrame, at, out);
-        if (!taken) out = Outcome();
-        hookHandled(ds, out, name);
-        return taken;
-    }
-    return offerTo(ds, handlerFrame, at, out);
+    const QString name = handlerFrame.handler()->name;
+    const bool taken = offerTo(ds, handlerFrame, at, out);
+    if (!taken) out = Outcome();
+    hookHandled(ds, out, name);
+    return taken;
 }
 
 bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)

@@ -170,12 +170,14 @@ void Machine::hookStoreWrite(const TaskRec* t, const QString& key, const QVarian
     emitEvent(events::StoreWrite { key, value, old }, t->id, topSite(t));
 }
 
-void Machine::hookEnv(const TaskRec* t, EventKind kind, const QString& keys)
+void Machine::hookEnvEntered(const TaskRec* t, const Frame& local)
 {
-    if (kind == EventKind::EnvEntered)
-        emitEvent(events::EnvEntered { keys, t->env }, t->id, topSite(t));
-    else
-        emitEvent(events::EnvLeft { t->env }, t->id, topSite(t));
+    emitEvent(events::EnvEntered { snapFrame(t, local).description, t->env }, t->id, topSite(t));
+}
+
+void Machine::hookEnvLeft(const TaskRec* t)
+{
+    emitEvent(events::EnvLeft { t->env }, t->id, topSite(t));
 }
 
 namespace {
@@ -237,15 +239,18 @@ void Machine::judgeWatchedErrs(const TaskRec* t, const Frame& f)
 
 void Machine::writeStore(TaskRec* t, const QString& key, QVariant value)
 {
-    if (DOEFF_OBSERVED) [[unlikely]] {
-        const QVariant* slot = t->store->find(key);
-        const QVariant old = slot ? *slot : QVariant();
-        const bool existed = slot != nullptr;
-        t->store->insert(key, value);
-        hookStoreWrite(t, key, value, existed ? &old : nullptr);
-        return;
-    }
+    if (DOEFF_OBSERVED) [[unlikely]]
+        return writeStoreObserved(t, key, std::move(value));
     t->store->insert(key, std::move(value));
+}
+
+void Machine::writeStoreObserved(TaskRec* t, const QString& key, QVariant value)
+{
+    const QVariant* slot = t->store->find(key);
+    const QVariant old = slot ? *slot : QVariant();
+    const bool existed = slot != nullptr;
+    t->store->insert(key, value);
+    hookStoreWrite(t, key, value, existed ? &old : nullptr);
 }
 
 void Machine::announceFinished(const ResultData& result)

@@ -156,29 +156,50 @@ TaskRec* Machine::task(int id) const
 
 void Machine::pushFrame(TaskRec* t, Frame f)
 {
-    if (DOEFF_OBSERVED && !t->announced) [[unlikely]]
-        announceTask(t);
+    if (DOEFF_OBSERVED) [[unlikely]]
+        return pushFrameObserved(t, std::move(f));
+    pushFrameQuietly(t, std::move(f));
+}
+
+void Machine::pushFrameQuietly(TaskRec* t, Frame&& f)
+{
     if (f.kind != FrameKind::Program) {
         t->dispatch.push_back(int(t->k.size()));
         if (f.kind == FrameKind::Handling) ++t->handlingDepth;
     }
     t->k.push_back(std::move(f));
-    if (DOEFF_OBSERVED) [[unlikely]]
-        hookFramePushed(t, t->k.back(), int(t->k.size()) - 1);
+}
+
+void Machine::pushFrameObserved(TaskRec* t, Frame f)
+{
+    if (!t->announced) announceTask(t);
+    pushFrameQuietly(t, std::move(f));
+    hookFramePushed(t, t->k.back(), int(t->k.size()) - 1);
 }
 
 Frame Machine::popFrame(TaskRec* t)
 {
     if (DOEFF_OBSERVED) [[unlikely]]
-        if (!m_watchedErrs.empty() && t->k.back().kind == FrameKind::Program) judgeWatchedErrs(t, t->k.back());
+        return popFrameObserved(t);
+    return popFrameQuietly(t);
+}
+
+Frame Machine::popFrameQuietly(TaskRec* t)
+{
     Frame f = std::move(t->k.back());
     t->k.pop_back();
-    if (DOEFF_OBSERVED) [[unlikely]]
-        hookFramePopped(t, f.kind, int(t->k.size()));
     if (f.kind != FrameKind::Program) {
         t->dispatch.pop_back();
         if (f.kind == FrameKind::Handling) --t->handlingDepth;
     }
+    return f;
+}
+
+Frame Machine::popFrameObserved(TaskRec* t)
+{
+    if (!m_watchedErrs.empty() && t->k.back().kind == FrameKind::Program) judgeWatchedErrs(t, t->k.back());
+    Frame f = popFrameQuietly(t);
+    hookFramePopped(t, f.kind, int(t->k.size()));
     return f;
 }
 
@@ -241,19 +262,25 @@ void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
 
 void Machine::enqueue(TaskRec* t)
 {
+    if (DOEFF_OBSERVED) [[unlikely]]
+        return enqueueObserved(t);
+    t->state = TaskState::Ready;
+    m_ready.push_back(t);
+}
+
+void Machine::enqueueObserved(TaskRec* t)
+{
     settleObservers();
     t->state = TaskState::Ready;
     m_ready.push_back(t);
-    if (DOEFF_OBSERVED) [[unlikely]] {
-        // A task going back to the queue after its effect usually runs again next, with
-        // nothing in between: Ready + Running would say nothing. Hold the Ready back until
-        // another event comes first (emitEvent flushes it); runTurn drops it otherwise.
-        if (t == m_current) {
-            m_deferredReady = t;
-            m_deferredReadyStep = m_step;
-        } else {
-            hookTaskState(t);
-        }
+    // A task going back to the queue after its effect usually runs again next, with nothing in
+    // between: Ready + Running would say nothing. Hold the Ready back until another event comes
+    // first (emitEvent flushes it); runTurn drops it otherwise.
+    if (t == m_current) {
+        m_deferredReady = t;
+        m_deferredReadyStep = m_step;
+    } else {
+        hookTaskState(t);
     }
 }
 
@@ -308,7 +335,10 @@ void Machine::runTurn()
     try {
         Ctl c;
         applyPending(t, c);
-        while (step(t, c)) { }
+        if (DOEFF_OBSERVED)
+            while (step<true>(t, c)) { }
+        else
+            while (step<false>(t, c)) { }
     } catch (const std::bad_alloc&) {
         // Program code's allocation failures are caught where the program runs; this one came from
         // the machine's own bookkeeping (a frame, a task, a vector growing).
@@ -395,7 +425,7 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
         if (o.run->env) {
             t->env = std::move(*o.run->env);
             if (DOEFF_OBSERVED) [[unlikely]]
-                hookEnv(t, EventKind::EnvEntered, snapFrame(t, o.run->frame).description);
+                hookEnvEntered(t, o.run->frame);
         }
         pushFrame(t, std::move(o.run->frame));
         [[fallthrough]];
@@ -415,28 +445,32 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
     }
 }
 
-bool Machine::step(TaskRec* t, Ctl& c)
+bool Machine::observeStep(TaskRec* t, const Ctl& c)
+{
+    if (m_handlerChange && m_handlerChange->step == m_step && m_replay) [[unlikely]] {
+        changeHandlers();
+        if (m_abortRequested) return false;
+    }
+    if (c.kind == Ctl::Stop) return true;
+    const events::Step fields { c.kind == Ctl::Start       ? ControlKind::Start
+                                    : c.kind == Ctl::Value ? ControlKind::Value
+                                    : c.kind == Ctl::Error ? ControlKind::Error
+                                                           : ControlKind::Perform,
+                                int(t->k.size()) };
+    emitEvent(fields, t->id,
+              c.kind == Ctl::Perform ? Where { c.site.file_name(), int(c.site.line()), c.site.function_name() }
+                                     : topSite(t));
+    return true;
+}
+
+template<bool Observed> bool Machine::step(TaskRec* t, Ctl& c)
 {
     if (m_abortRequested) [[unlikely]]
         return false;
     ++m_step;
     ++t->steps;
-    if (DOEFF_OBSERVED) [[unlikely]] {
-        if (m_handlerChange && m_handlerChange->step == m_step && m_replay) [[unlikely]] {
-            changeHandlers();
-            if (m_abortRequested) return false;
-        }
-    }
-    if (DOEFF_OBSERVED && c.kind != Ctl::Stop) [[unlikely]] {
-        const events::Step fields { c.kind == Ctl::Start       ? ControlKind::Start
-                                        : c.kind == Ctl::Value ? ControlKind::Value
-                                        : c.kind == Ctl::Error ? ControlKind::Error
-                                                               : ControlKind::Perform,
-                                    int(t->k.size()) };
-        emitEvent(fields, t->id,
-                  c.kind == Ctl::Perform ? Where { c.site.file_name(), int(c.site.line()), c.site.function_name() }
-                                         : topSite(t));
-    }
+    if (Observed)
+        if (!observeStep(t, c)) return false;
     switch (c.kind) {
     case Ctl::Start:
         startProgram(t, c);
@@ -593,7 +627,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         Frame popped = popFrame(t);
         t->env = std::move(popped.savedEnv());
         if (DOEFF_OBSERVED) [[unlikely]]
-            hookEnv(t, EventKind::EnvLeft, QString());
+            hookEnvLeft(t);
         return true;
     }
     case FrameKind::Safe: {
@@ -731,6 +765,23 @@ QString Machine::effectLabel(const AnyEffect& effect)
     return m_label;
 }
 
+std::optional<Outcome> Machine::observeEffect(DispatchState& ds, QString label)
+{
+    ds.observedLabel = label.isNull() ? effectLabel(ds.effect) : std::move(label);
+    emitEvent(events::EffectYielded { ds.effect, ds.observedLabel }, ds.task->id,
+              { ds.site.file_name(), int(ds.site.line()), ds.site.function_name() });
+    if (m_replay && !m_abortRequested) [[unlikely]] {
+        if (std::optional<QVariant> v = m_replay->whatIfResult(m_step, ds.task->id)) {
+            // what if it had answered this: the run leaves its recording here
+            leaveReplay();
+            Outcome o = Outcome::resume(std::move(*v));
+            hookHandled(ds, o, QStringLiteral("what if"));
+            return o;
+        }
+    }
+    return std::nullopt;
+}
+
 bool Machine::perform(TaskRec* t, Ctl& c)
 {
     DispatchState ds;
@@ -748,21 +799,9 @@ bool Machine::perform(TaskRec* t, Ctl& c)
             ds.node = m_tree.addEffect(c.node, label, ds.effect.builtin() == SpawnEffect::builtinId);
         }
     }
-    if (DOEFF_OBSERVED) [[unlikely]] {
-        if (label.isNull()) label = effectLabel(ds.effect);
-        ds.observedLabel = label;
-        emitEvent(events::EffectYielded { ds.effect, ds.observedLabel }, t->id,
-                  { ds.site.file_name(), int(ds.site.line()), ds.site.function_name() });
-        if (m_replay && !m_abortRequested) [[unlikely]] {
-            if (std::optional<QVariant> v = m_replay->whatIfResult(m_step, t->id)) {
-                // what if it had answered this: the run leaves its recording here
-                leaveReplay();
-                Outcome o = Outcome::resume(std::move(*v));
-                hookHandled(ds, o, QStringLiteral("what if"));
-                return finishDispatch(t, c, std::move(o), ds.programLevel);
-            }
-        }
-    }
+    if (DOEFF_OBSERVED) [[unlikely]]
+        if (std::optional<Outcome> answered = observeEffect(ds, std::move(label)))
+            return finishDispatch(t, c, std::move(*answered), ds.programLevel);
     Outcome o = walk(ds, Cursor { t, int(t->k.size()) - 1 });
     if (DOEFF_OBSERVED && o.kind == Outcome::Throw && ds.handlerAt.task == nullptr) [[unlikely]]
         hookHandled(ds, o, QString()); // no handler took it, or a transform failed

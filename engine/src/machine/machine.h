@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <source_location>
 #include <tuple>
 #include <unordered_map>
@@ -477,7 +478,8 @@ private:
     // turn & steps
     void applyPending(TaskRec* t, Ctl& c);
     void applyOutcome(TaskRec* t, Outcome& o, Ctl& c);
-    bool step(TaskRec* t, Ctl& c); ///< false: the turn ends
+    /// One step; false: the turn ends. Compiled once for observed runs and once for the others.
+    template<bool Observed> bool step(TaskRec* t, Ctl& c);
     void startProgram(TaskRec* t, Ctl& c);
     void resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight);
     bool deliver(TaskRec* t, Ctl& c);
@@ -490,6 +492,10 @@ private:
     // frames
     void pushFrame(TaskRec* t, Frame f);
     Frame popFrame(TaskRec* t);
+    /// pushFrame and popFrame without telling observers (pushFrameObserved and
+    /// popFrameObserved, below, tell them).
+    void pushFrameQuietly(TaskRec* t, Frame&& f);
+    Frame popFrameQuietly(TaskRec* t);
     std::vector<Frame> cutAbove(TaskRec* t, int index);
     void install(TaskRec* t, std::vector<Frame> frames);
     void discard(TaskRec* t, std::vector<Frame>& frames);
@@ -497,10 +503,14 @@ private:
 
     // dispatch
     Outcome walk(DispatchState& ds, Cursor from);
+    /// The walk, compiled once for observed runs and once for the others: no test of the
+    /// observers for each frame passed.
+    template<bool Observed> Outcome walkAs(DispatchState& ds, Cursor from);
     /// Offers the effect to one handler: true when it took it (`out` says how), false when it
     /// forwarded (`out` untouched).
-    bool offer(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
     bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
+    /// offerTo() while observed: and the EffectHandled event for this handler, taken or forwarded.
+    bool offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
     int delimitIndex(const DispatchState& ds) const;
     /// A fast handler that asked for the continuation and did not use it: gives its frames back.
     void reinstallCaptured(DispatchState& ds)
@@ -527,13 +537,23 @@ private:
     void appendLog(TaskRec* t, const QVariant& message);
 
     // observation (hooks); each is called only when DOEFF_OBSERVED
+    //
+    // The hot functions (step, perform, the walk) call out to these, never inline: were an event
+    // built inline, its stack frame and saved registers would be paid on every step, observed or
+    // not. (Not [[gnu::cold]]: that would compile them for size, and observed runs call them for
+    // every event.)
+    /// The Step event (and a what-if handler change due at this step): false when the run aborts.
+    [[gnu::noinline]] bool observeStep(TaskRec* t, const Ctl& c);
+    /// The EffectYielded event, `label` the tree's (null: none made): a value when a what-if
+    /// answers the effect instead of its handlers.
+    [[gnu::noinline]] std::optional<Outcome> observeEffect(DispatchState& ds, QString label);
     /// Where an event applies (the strings of std::source_location).
     struct Where {
         const char* file = nullptr;
         int line = 0;
         const char* function = nullptr;
     };
-    template<class T> void emitEvent(const T& fields, int task, Where at = {})
+    template<class T> [[gnu::noinline]] void emitEvent(const T& fields, int task, Where at = {})
     {
         settleObservers();
         const LiveEvent e(fields, m_step, task, at.file, at.line, at.function);
@@ -542,8 +562,6 @@ private:
     void deliverEvent(const LiveEvent& e);
     /// Emits the Ready of a task that yielded and was not picked again at once (see enqueue()).
     void flushDeferredReady();
-    /// Before a task's state changes: observers get the held-back Ready first, so that the
-    /// machine they look at during that event is still the one it describes.
     /// After a program-level effect: the task may go on in the same turn (no other task is ready,
     /// nothing was posted, no timer or Await start is pending, and nobody observes the schedule).
     bool mayKeepTurn() const
@@ -554,6 +572,8 @@ private:
     /// Effects a task may go on with in one turn: bounds the time between two of the runner's
     /// checks (abort, the async runner's yield to the event loop).
     static constexpr int kTurnBudget = 256;
+    /// Before a task's state changes: observers get the held-back Ready first, so that the
+    /// machine they look at during that event is still the one it describes.
     void settleObservers()
     {
         if (DOEFF_OBSERVED && m_deferredReady) [[unlikely]]
@@ -568,7 +588,9 @@ private:
     void hookTaskState(const TaskRec* t);
     void hookHandled(const DispatchState& ds, const Outcome& o, const QString& handler);
     void hookStoreWrite(const TaskRec* t, const QString& key, const QVariant& value, const QVariant* old);
-    void hookEnv(const TaskRec* t, EventKind kind, const QString& keys);
+    /// EnvEntered: `local`, the Local frame about to be pushed, describes the keys it binds.
+    void hookEnvEntered(const TaskRec* t, const Frame& local);
+    void hookEnvLeft(const TaskRec* t);
     void hookErrorCaught(const TaskRec* t, const ErrorPtr& e, int how);
     /// Safe's Err on its way to the program below (observed runs): watched until it pops.
     void watchErr(const TaskRec* t, AnyResult& r);
@@ -576,6 +598,11 @@ private:
     void judgeWatchedErrs(const TaskRec* t, const Frame& f);
     /// Put with observation: every store write of the built-in handlers goes through here.
     void writeStore(TaskRec* t, const QString& key, QVariant value);
+    [[gnu::noinline]] void pushFrameObserved(TaskRec* t, Frame f);
+    [[gnu::noinline]] Frame popFrameObserved(TaskRec* t);
+    [[gnu::noinline]] void enqueueObserved(TaskRec* t);
+    /// writeStore() while observed: the StoreWrite event, with the value it replaced.
+    [[gnu::noinline]] void writeStoreObserved(TaskRec* t, const QString& key, QVariant value);
 
     // errors
     ErrorPtr newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram = false);
