@@ -281,10 +281,10 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
 {
     TaskRec* t = ds.task;
     auto hs = std::make_shared<HandlingState>();
-    hs->dispatch = std::make_shared<DispatchState>(ds);
-    hs->dispatch->effect = ds.effect.owned();
-    hs->dispatch->storeAtDispatch = *t->store;
-    hs->dispatch->storeCaptured = true;
+    hs->dispatch = ds;
+    hs->dispatch.effect = ds.effect.owned();
+    hs->dispatch.storeAtDispatch = *t->store;
+    hs->dispatch.storeCaptured = true;
     hs->handler = handlerFrame.sharedHandler();
     hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
     if (ds.captured) {
@@ -296,12 +296,12 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         hs->cont->handlerFrame = handlerFrame.handler();
         hs->cont->env = t->env;
     }
-    hs->dispatch->captured = hs->cont;
-    hs->ctx.emplace(this, hs->dispatch.get());
+    hs->dispatch.captured = hs->cont;
+    hs->ctx.emplace(this, &hs->dispatch);
     Program<HandlerResult> program;
     try {
         const ThrowCapture capture;
-        program = hs->handler->coroutine(hs->dispatch->effect, *hs->ctx);
+        program = hs->handler->coroutine(hs->dispatch.effect, *hs->ctx);
     } catch (...) {
         restoreContinuation(t, *hs->cont);
         return Outcome::thrown(newError(t, std::current_exception(), ds.node));
@@ -318,7 +318,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
 
 Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r)
 {
-    DispatchState& ds = *hs.dispatch;
+    DispatchState& ds = hs.dispatch;
     switch (r.kind()) {
     case HandlerResult::Kind::Forward: {
         if (!hs.cont->consumed) restoreContinuation(t, *hs.cont);

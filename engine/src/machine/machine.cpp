@@ -691,25 +691,25 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     case FrameKind::Handling: {
         Frame popped = popFrame(t);
         auto hs = std::static_pointer_cast<HandlingState>(popped.data);
-        const bool programLevel = hs->dispatch->programLevel;
+        const bool programLevel = hs->dispatch.programLevel;
         Outcome o;
         if (c.kind == Ctl::Error) {
             restoreContinuation(t, *hs->cont);
             o = Outcome::thrown(std::move(c.error));
             if (DOEFF_OBSERVED) [[unlikely]]
-                hookHandled(*hs->dispatch, o, hs->handler->name);
+                hookHandled(hs->dispatch, o, hs->handler->name);
         } else {
             HandlerResult r;
             try {
                 r = fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); });
             } catch (...) {
                 restoreContinuation(t, *hs->cont);
-                o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch->node));
+                o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));
                 return finishDispatch(t, c, std::move(o), programLevel);
             }
             o = interpretHandling(t, *hs, std::move(r));
             if (DOEFF_OBSERVED) [[unlikely]]
-                hookHandled(*hs->dispatch, o, hs->handler->name);
+                hookHandled(hs->dispatch, o, hs->handler->name);
         }
         return finishDispatch(t, c, std::move(o), programLevel);
     }

@@ -32,8 +32,8 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         break;
     case FrameKind::Handling: {
         auto hs = std::static_pointer_cast<HandlingState>(f.data);
-        s.description = QStringLiteral("effect=") + hs->dispatch->effect.label() + QStringLiteral(" handler=")
-            + hs->handler->name;
+        s.description
+            = QStringLiteral("effect=") + hs->dispatch.effect.label() + QStringLiteral(" handler=") + hs->handler->name;
         // where the effect was performed: the innermost program the handling holds
         if (const PromiseBase* p = performer(*hs)) {
             s.function = p->definition().function_name();

@@ -93,8 +93,7 @@ void Machine::changeHandlers()
             // what points into this task's K at or above the new frame moved up by one
             forEachHandling([&](HandlingState& hs) {
                 if (hs.after.task == t && hs.after.index + 1 >= at) ++hs.after.index; // below a handler at >= at
-                if (hs.dispatch && hs.dispatch->handlerAt.task == t && hs.dispatch->handlerAt.index >= at)
-                    ++hs.dispatch->handlerAt.index;
+                if (hs.dispatch.handlerAt.task == t && hs.dispatch.handlerAt.index >= at) ++hs.dispatch.handlerAt.index;
             });
         }
         return;
