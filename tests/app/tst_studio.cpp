@@ -1379,6 +1379,49 @@ private Q_SLOTS:
         Q_UNUSED(first);
     }
 
+    /// Journey 7: stepping back in a run that has ended shows the lines it ran, not its end. The
+    /// source pane said "Ended here" (and greyed the line) at every step of a finished run's past.
+    void thePastOfAFinishedRunIsNotItsEnd()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(runToEnd(w, u"divide"_s));
+        QVERIFY(w.session()->isAtPresent());
+        QVERIFY(w.sourcePane()->showsEnd());
+        const int endLine = w.sourcePane()->line();
+        QVERIFY(endLine > 0);
+
+        // back to a step where divide_main is suspended on an earlier line than the one it failed on
+        QAction* back = action(w, "stepBack");
+        QVERIFY(back);
+        int guard = 0;
+        while ((w.session()->currentFile().isEmpty() || w.session()->currentLine() >= endLine) && ++guard < 100) {
+            QVERIFY(back->isEnabled());
+            back->trigger();
+        }
+        QVERIFY(!w.session()->isAtPresent());
+        QVERIFY(!w.session()->locationIsEnd());
+        QVERIFY(!w.sourcePane()->showsEnd());
+        QCOMPARE(w.sourcePane()->file(), w.session()->currentFile());
+        QCOMPARE(w.sourcePane()->line(), w.session()->currentLine());
+        QVERIFY2(!w.sourcePane()->header()->text().contains(u"Ended"_s), qPrintable(w.sourcePane()->header()->text()));
+
+        // where no program frame is left (the error unwinding through the handlers), the past
+        // shows no location, as the live run did at that step, not the end's
+        while (!w.session()->currentFile().isEmpty() && ++guard < 200)
+            QVERIFY(trigger(w, "stepInto"));
+        QVERIFY(!w.session()->isAtPresent());
+        QVERIFY(w.sourcePane()->file().isEmpty());
+        QVERIFY2(!w.sourcePane()->header()->text().contains(u"Ended"_s), qPrintable(w.sourcePane()->header()->text()));
+
+        // the present: its end again
+        w.session()->goToPresent();
+        QVERIFY(w.session()->isAtPresent());
+        QVERIFY(w.sourcePane()->showsEnd());
+        QCOMPARE(w.sourcePane()->line(), endLine);
+        QVERIFY(w.sourcePane()->header()->text().contains(u"Ended"_s));
+    }
+
     /// Issue 19, journey 5: at the end of a failed run the failing task is selected and the Stack
     /// shows its continuation stack at the failing point, Source where it was raised.
     void stepBackTravelsTheHistoryAndStepIntoComesForward()

@@ -269,7 +269,7 @@ void SourcePane::refresh()
         return;
     }
     // no frame left: where the run ended (the error's raise site), else nothing stale
-    if (ended && showErrorSite()) return;
+    if (ended && m_session->isAtPresent() && showErrorSite()) return;
     clear(ended ? tr("Ended — no source location") : QString());
 }
 

@@ -242,8 +242,13 @@ void StudioSession::setSelectedTask(int task)
 
 bool StudioSession::locationIsEnd() const
 {
-    if (m_status == RunStatus::Finished || m_status == RunStatus::Lost || m_status == RunStatus::Loaded) return true;
-    if (m_status == RunStatus::Trace && isAtPresent() && m_result) return true;
+    if (m_status == RunStatus::Loaded) return true; // a result file: its end is all there is
+    // A step of the past is where the run ended only for a task that had ended by then: stepping
+    // back in a finished run shows the lines it ran, not its end.
+    if (isAtPresent()) {
+        if (m_status == RunStatus::Finished || m_status == RunStatus::Lost) return true;
+        if (m_status == RunStatus::Trace && m_result) return true;
+    }
     const SessionTask* t = state().task(m_selectedTask);
     return t && t->isFinished();
 }
