@@ -2,6 +2,8 @@
 // are in actions.cpp, docks.cpp, launch.cpp, documents.cpp and tracejobs.cpp.
 #include "mainwindow.h"
 
+#include "elidinglabel.h"
+
 #include <breakpointdialog.h>
 #include <breakpointspane.h>
 #include <exceptionbar.h>
@@ -130,7 +132,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     m_stepLabel = new QLabel(this);
     m_reasonLabel = new QLabel(this);
-    m_statusLabel = new QLabel(this);
+    m_statusLabel = new ElidingLabel(this);
     m_stepLabel->setMinimumWidth(110);
     m_reasonLabel->setMinimumWidth(220);
     statusBar()->addWidget(m_stepLabel);
@@ -324,7 +326,7 @@ QString MainWindow::reasonText() const
 
 QString MainWindow::runStatusText() const
 {
-    return m_statusLabel->text();
+    return m_statusLabel->fullText();
 }
 
 void MainWindow::updateStatus()
@@ -389,8 +391,8 @@ void MainWindow::updateStatus()
         else if (m_remoteRun->debuggeePid() > 0)
             where = tr(" · process %1").arg(m_remoteRun->debuggeePid());
     }
-    m_statusLabel->setText(program.isEmpty() ? tr("No program — open an example or a program library")
-                                             : u"│  "_s + program + u" · "_s + m_session->statusText() + where);
+    m_statusLabel->setFullText(program.isEmpty() ? tr("No program — open an example or a program library")
+                                                 : u"│  "_s + program + u" · "_s + m_session->statusText() + where);
     setWindowTitle(program.isEmpty() ? tr("Doeff Studio") : tr("%1 — Doeff Studio").arg(program));
     m_central->setCurrentIndex(program.isEmpty() ? 1 : 0); // the welcome page, else the source
 }

@@ -53,6 +53,8 @@ enum class TraceFormat : quint8;
 
 namespace doeff::studio {
 
+class ElidingLabel;
+
 /// Doeff Studio's main window: the panes as docks around the source, the run controls, the
 /// menus. Errors go to a message bar inside the window (never a blocking dialog).
 class MainWindow : public QMainWindow {
@@ -323,7 +325,7 @@ private:
     QLabel* m_messageLabel = nullptr;
     QLabel* m_stepLabel = nullptr;
     QLabel* m_reasonLabel = nullptr;
-    QLabel* m_statusLabel = nullptr;
+    ElidingLabel* m_statusLabel = nullptr;
     QLabel* m_jobLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     /// A saved dock layout was restored (the default proportions then stay out of its way).

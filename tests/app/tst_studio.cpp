@@ -1422,6 +1422,36 @@ private Q_SLOTS:
         QVERIFY(w.sourcePane()->header()->text().contains(u"Ended"_s));
     }
 
+    /// A long result summary in the status bar gives way: the reason before it ("Viewing the past
+    /// …") stays whole, the summary ends in "…" with the whole text in its tooltip. The summary
+    /// used to widen the bar and cut the reason in the middle of a word.
+    void theStatusBarKeepsTheReasonWhole()
+    {
+        studio::MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(runToEnd(w, u"deadlock"_s));
+        QVERIFY(trigger(w, "stepBack"));
+        QVERIFY(!w.session()->isAtPresent());
+        QVERIFY(w.reasonText().startsWith(u"Viewing the past"_s));
+        const QString summary = w.runStatusText();
+        QVERIFY2(summary.contains(u"DeadlockError"_s), qPrintable(summary));
+
+        QLabel* reason = nullptr;
+        QLabel* status = nullptr;
+        for (QLabel* label : w.statusBar()->findChildren<QLabel*>()) {
+            if (label->text() == w.reasonText()) reason = label;
+            if (label->toolTip() == summary) status = label;
+        }
+        QVERIFY(reason);
+        QVERIFY2(status, "the summary does not fit in 1200 pixels: its label shows it elided, whole in the tooltip");
+        QTRY_VERIFY2(reason->width() >= reason->sizeHint().width(),
+                     qPrintable(u"%1 < %2"_s.arg(reason->width()).arg(reason->sizeHint().width())));
+        QVERIFY(status->text().endsWith(u"…"_s));
+        QVERIFY(status->geometry().right() <= w.statusBar()->width());
+    }
+
     /// Issue 19, journey 5: at the end of a failed run the failing task is selected and the Stack
     /// shows its continuation stack at the failing point, Source where it was raised.
     void stepBackTravelsTheHistoryAndStepIntoComesForward()
