@@ -509,7 +509,8 @@ private:
     /// Offers the effect to one handler: true when it took it (`out` says how), false when it
     /// forwarded (`out` untouched).
     bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
-    /// offerTo() while observed: and the EffectHandled event for this handler, taken or forwarded.
+    /// offerTo() in observed runs, followed by the EffectHandled event for this handler (taken or
+    /// forwarded).
     bool offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
     int delimitIndex(const DispatchState& ds) const;
     /// A fast handler that asked for the continuation and did not use it: gives its frames back.
