@@ -332,7 +332,9 @@ QString MainWindow::runStatusText() const
 void MainWindow::updateStatus()
 {
     const SessionState& s = m_session->state();
-    if (m_session->isAtPresent())
+    if (m_session->programName().isEmpty() || m_session->status() == views::RunStatus::Loaded)
+        m_stepLabel->clear(); // nothing open, or a result file: there are no steps to count
+    else if (m_session->isAtPresent())
         m_stepLabel->setText(tr("Step %L1").arg(s.step()));
     else
         m_stepLabel->setText(tr("Step %L1 of %L2").arg(m_session->viewStep()).arg(m_session->presentStep()));

@@ -482,6 +482,7 @@ private Q_SLOTS:
         studio::MainWindow w;
         w.show();
         QVERIFY(w.isWelcomeShown());
+        QCOMPARE(w.stepText(), QString()); // nothing open: no "Step 0"
         auto* example = w.welcomePage()->findChild<QToolButton*>(u"welcomeExample"_s);
         QVERIFY(example && example->menu());
         for (const char* name : { "welcomeOpenTrace", "welcomeOpenLibrary", "welcomeDebugExecutable" })
@@ -923,6 +924,7 @@ private Q_SLOTS:
         QVERIFY(w.openFile(saved));
         QCOMPARE(w.session()->status(), RunStatus::Loaded);
         QCOMPARE(w.resultPane()->summary(), u"Ok(3)"_s);
+        QCOMPARE(w.stepText(), QString()); // a result file has no steps: no "Step 0"
         QVERIFY(w.storePane()->model()->rowCount() >= 1);
 
         // a real program library opens and starts its first program
