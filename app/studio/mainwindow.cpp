@@ -332,7 +332,8 @@ QString MainWindow::runStatusText() const
 void MainWindow::updateStatus()
 {
     const SessionState& s = m_session->state();
-    if (m_session->programName().isEmpty() || m_session->status() == views::RunStatus::Loaded)
+    const QString program = m_session->programName();
+    if (program.isEmpty() || m_session->status() == views::RunStatus::Loaded)
         m_stepLabel->clear(); // nothing open, or a result file: there are no steps to count
     else if (m_session->isAtPresent())
         m_stepLabel->setText(tr("Step %L1").arg(s.step()));
@@ -385,7 +386,6 @@ void MainWindow::updateStatus()
     } else {
         m_reasonLabel->setText(m_session->hasResult() ? tr("Ended") : QString());
     }
-    const QString program = m_session->programName();
     QString where;
     if (m_run->isRunning() && (m_session->status() == views::RunStatus::Running || m_session->isPaused())) {
         if (m_run == m_liveRun)
