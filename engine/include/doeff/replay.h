@@ -59,6 +59,10 @@ public:
     // ---- after (or during) the run ------------------------------------------------------
     /// Events of the run that matched the recording so far.
     quint64 matchedEvents() const;
+    /// Of those, the events that matched byte for byte: encoded as the recorder encodes them and
+    /// compared with the recorded bytes, without decoding the recording (the fast check; see
+    /// docs/replay.md, "Checking a replay").
+    quint64 matchedAsBytes() const;
     /// True when the run parted from the recording; report() then says where and how.
     bool diverged() const;
     /// `replay of FILE diverged at event N (step S, task T): …` with the recorded and the

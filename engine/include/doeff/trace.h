@@ -18,6 +18,10 @@
 /// state at any step without replaying the run from the start.
 namespace doeff {
 
+namespace detail {
+struct TraceReaderAccess;
+}
+
 struct TraceRecorderOptions {
     /// Events per block (the unit of random access); a block also ends after ~64 KiB.
     int blockEvents = 4096;
@@ -163,6 +167,7 @@ public:
     std::shared_ptr<const SessionState> stateAtEvent(quint64 events);
 
 private:
+    friend struct detail::TraceReaderAccess; // a replay compares the records themselves
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -2,6 +2,7 @@
 // event of the run checked against the recording, in step.
 
 #include "tracecodec.h"
+#include "traceencoder.h"
 
 #include <doeff/replay.h>
 #include <doeff/trace.h>
@@ -84,9 +85,8 @@ struct Replay::Private {
     std::optional<bool> simulated;
     quint64 total = 0;
 
-    QList<Event> ahead; ///< recorded events [aheadFirst, aheadFirst + ahead.size())
+    QList<Event> ahead; ///< decoded recorded events [aheadFirst, aheadFirst + ahead.size())
     quint64 aheadFirst = 0;
-    qsizetype pos = 0;
     quint64 matched = 0;
     bool diverged = false;
     QString report;
@@ -94,20 +94,97 @@ struct Replay::Private {
     bool branched = false;
     quint64 branchStep = 0;
 
-    /// The next recorded event, or null past the end (or on a read error: then diverged).
-    const Event* peek()
+    // ---- checking by bytes (docs/replay.md, "Checking a replay") ----
+    /// While true, each event of the run is encoded as the recorder encoded it and compared
+    /// with the recorded bytes; a recorded event is decoded only when they differ, or for an
+    /// input to feed back. Off for good after the first event whose bytes differ (from there
+    /// the two encoders may hold different tables even when the events are the same), and for
+    /// files of another format version.
+    bool byBytes = false;
+    trace::Encoder encoder;
+    QByteArray block; ///< the recorded block that holds event `matched`: header and records
+    quint64 blockEnd = 0; ///< the index of the first event after it
+    quint64 nextBlock = 0;
+    quint64 matchedAsBytes = 0;
+
+    /// The recorded event `i`, or null past the end (or on a read error: then diverged).
+    const Event* recordedAt(quint64 i)
     {
-        if (pos < ahead.size()) return &ahead[pos];
-        const quint64 next = aheadFirst + quint64(ahead.size());
-        if (next >= total || diverged) return nullptr;
-        aheadFirst = next;
+        if (i >= aheadFirst && i - aheadFirst < quint64(ahead.size())) return &ahead[qsizetype(i - aheadFirst)];
+        if (i >= total || diverged) return nullptr;
+        aheadFirst = i;
         ahead.clear();
-        pos = 0;
-        if (!reader.events(next, std::min(total, next + readAhead), ahead) || ahead.isEmpty()) {
-            fail(QStringLiteral("cannot read the recording: %1").arg(reader.errorString()), nullptr, nullptr, next);
+        if (!reader.events(i, std::min(total, i + readAhead), ahead) || ahead.isEmpty()) {
+            fail(QStringLiteral("cannot read the recording: %1").arg(reader.errorString()), nullptr, nullptr, i);
             return nullptr;
         }
         return &ahead[0];
+    }
+
+    /// The next recorded event (the one the run's next event must match).
+    const Event* peek() { return recordedAt(matched); }
+
+    /// Makes `block` the recorded block holding event `matched`, the encoder starting a block
+    /// where the recorder did. False when the bytes cannot be compared there.
+    bool blockReady()
+    {
+        if (matched < blockEnd) return true;
+        if (matched >= total) return false;
+        // every byte of the block used up, as the recorder's encoder left it
+        if (blockEnd > 0 && encoder.blockSize() != size_t(block.size())) return false;
+        quint64 first = 0;
+        quint32 count = 0;
+        if (!detail::TraceReaderAccess::block(reader, nextBlock, block, first, count) || first != matched || count == 0)
+            return false;
+        ++nextBlock;
+        blockEnd = first + count;
+        encoder.dropBlock();
+        return true;
+    }
+
+    /// The kind of the next recorded record, from its first byte (docs/trace-format.md); -1
+    /// when the bytes cannot say.
+    int nextRecordKind()
+    {
+        if (!blockReady()) return -1;
+        const size_t at = encoder.blockSize();
+        if (at >= size_t(block.size())) return -1;
+        return quint8(block[qsizetype(at)]) & trace::KindMask;
+    }
+
+    /// True when `event` encodes to the recorded bytes, and the strings and locations it
+    /// introduced are the ones the recording introduced under the same ids: then it is the
+    /// recorded event, and both encoders hold the same tables for the next one.
+    bool sameBytes(const LiveEvent& event)
+    {
+        if (!blockReady()) return false;
+        const size_t at = encoder.blockSize();
+        QString error;
+        if (!encoder.encode(event, error)) return false;
+        const size_t end = encoder.blockSize();
+        if (end > size_t(block.size()) || std::memcmp(encoder.blockData() + at, block.constData() + at, end - at) != 0)
+            return false;
+        return sameNewTables();
+    }
+
+    bool sameNewTables()
+    {
+        const std::vector<QByteArray>& strings = encoder.newStrings();
+        const std::vector<trace::Location>& locations = encoder.newLocations();
+        if (strings.empty() && locations.empty()) return true;
+        quint64 id = encoder.stringCount() - strings.size();
+        QByteArray recorded;
+        for (const QByteArray& s : strings)
+            if (!detail::TraceReaderAccess::string(reader, id++, recorded) || recorded != s) return false;
+        id = encoder.locationCount() - locations.size();
+        for (const trace::Location& mine : locations) {
+            trace::Location l;
+            if (!detail::TraceReaderAccess::location(reader, id++, l) || l.file != mine.file || l.line != mine.line
+                || l.function != mine.function)
+                return false;
+        }
+        encoder.forgetNewTables();
+        return true;
     }
 
     QString fail(const QString& why, const Event* recorded, const Event* replayed, quint64 at)
@@ -146,6 +223,7 @@ std::shared_ptr<Replay> Replay::open(const QString& path, QString* error)
         return refuse(QStringLiteral("%1: the recording does not start with its run (no RunStarted event)").arg(path));
     const Event& started = first.front();
     p.program = started.name;
+    p.byBytes = detail::TraceReaderAccess::version(p.reader) == trace::formatVersion;
     for (const QVariant& pair : started.value.toList()) {
         const QVariantList kv = pair.toList();
         if (kv.size() == 2) p.store.insert(kv[0].toString(), kv[1]);
@@ -211,6 +289,11 @@ quint64 Replay::matchedEvents() const
     return d->matched;
 }
 
+quint64 Replay::matchedAsBytes() const
+{
+    return d->matchedAsBytes;
+}
+
 bool Replay::diverged() const
 {
     return d->diverged;
@@ -273,7 +356,12 @@ void Replay::branched(quint64 step)
 
 const Event* Replay::nextInput()
 {
-    if (d->branched) return nullptr;
+    if (d->branched || d->diverged) return nullptr;
+    if (d->byBytes) {
+        const int kind = d->nextRecordKind();
+        if (kind >= 0 && kind != trace::inputRecordKind) return nullptr;
+        if (kind < 0) d->byBytes = false; // decoding tells what comes next
+    }
     const Event* e = d->peek();
     return e && e->kind == EventKind::InputReceived ? e : nullptr;
 }
@@ -295,6 +383,14 @@ QString Replay::unreplayable(const Event& input) const
 void Replay::onEvent(const LiveEvent& event, const RunView&)
 {
     if (d->diverged || d->branched) return;
+    if (d->byBytes) {
+        if (d->sameBytes(event)) {
+            ++d->matched;
+            ++d->matchedAsBytes;
+            return;
+        }
+        d->byBytes = false; // decode and compare, this event and every one after it
+    }
     const Event* recorded = d->peek();
     if (d->diverged) return; // the recording could not be read
     const Event replayed = event.record();
@@ -306,7 +402,6 @@ void Replay::onEvent(const LiveEvent& event, const RunView&)
     } else if (const QString field = replayDifference(*recorded, replayed); !field.isEmpty()) {
         why = QStringLiteral("the %1 differs").arg(field);
     } else {
-        ++d->pos;
         ++d->matched;
         return;
     }

@@ -18,6 +18,10 @@
 #include <limits>
 #include <vector>
 
+namespace doeff {
+class TraceReader;
+}
+
 namespace doeff::trace {
 
 inline constexpr char fileMagic[8] = { 'D', 'O', 'E', 'F', 'F', 'T', 'R', 'C' };
@@ -639,3 +643,18 @@ void readCheckpointDelta(Cursor& c, Tables& t, SessionState& s, CheckpointMarks&
 void readCheckpointState(Cursor& c, Tables& t, SessionState& s, const CheckpointMarks& marks);
 
 } // namespace doeff::trace
+
+namespace doeff::detail {
+
+/// What a replay reads of a trace below its events (docs/replay.md, "Checking a replay"): a
+/// block's records as they were written, and the string and location tables by id. Each returns
+/// false, with the reader's errorString() set, on a malformed frame or an id the file lacks.
+struct TraceReaderAccess {
+    static quint16 version(const TraceReader& reader);
+    /// The plain bytes of block `index` (its header included) and the events it holds.
+    static bool block(TraceReader& reader, quint64 index, QByteArray& records, quint64& firstEvent, quint32& count);
+    static bool string(TraceReader& reader, quint64 id, QByteArray& bytes);
+    static bool location(TraceReader& reader, quint64 id, trace::Location& location);
+};
+
+} // namespace doeff::detail

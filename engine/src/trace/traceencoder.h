@@ -212,6 +212,25 @@ public:
     quint64 stringCount() const { return m_nextString; }
     quint64 locationCount() const { return m_nextLocation; }
 
+    /// The current block as written so far: its header's room (zeros) and its records.
+    const quint8* blockData() const { return m_block.data(); }
+    size_t blockSize() const { return m_block.size(); }
+    /// Strings and locations first met since the last take (ids run up to stringCount() and
+    /// locationCount()): what the next block's table frames would hold.
+    const std::vector<QByteArray>& newStrings() const { return m_newStrings; }
+    const std::vector<Location>& newLocations() const { return m_newLocations; }
+    void forgetNewTables()
+    {
+        m_newStrings.clear();
+        m_newLocations.clear();
+    }
+    /// Ends the block without keeping it (a replay's encoder, which only compares bytes).
+    void dropBlock()
+    {
+        forgetNewTables();
+        startBlock();
+    }
+
     std::unique_ptr<Chunk> takeBlock()
     {
         auto c = std::make_unique<Chunk>();

@@ -884,4 +884,46 @@ std::shared_ptr<const SessionState> TraceReader::stateAtEvent(quint64 events)
     return result;
 }
 
+namespace detail {
+
+quint16 TraceReaderAccess::version(const TraceReader& reader)
+{
+    return reader.d->fileVersion;
+}
+
+bool TraceReaderAccess::block(TraceReader& reader, quint64 index, QByteArray& records, quint64& firstEvent,
+                              quint32& count)
+{
+    TraceReader::Private& p = *reader.d;
+    return p.guarded([&] {
+        if (index >= p.blocks.size()) failAt(p.indexOffset, QStringLiteral("there is no block %1").arg(index));
+        BlockRef& b = p.blocks[index];
+        const Payload payload = p.frame(b.offset, FrameType::Block, b.verified, QStringLiteral("block %1").arg(index));
+        const Cursor& c = payload.cursor;
+        records = QByteArray(reinterpret_cast<const char*>(c.begin()), qsizetype(c.end() - c.begin()));
+        firstEvent = b.firstEvent;
+        count = b.count;
+    });
+}
+
+bool TraceReaderAccess::string(TraceReader& reader, quint64 id, QByteArray& bytes)
+{
+    TraceReader::Private& p = *reader.d;
+    return p.guarded([&] {
+        if (id >= p.stringTotal) failAt(p.indexOffset, QStringLiteral("there is no string %1").arg(id));
+        bytes = p.bytes(id);
+    });
+}
+
+bool TraceReaderAccess::location(TraceReader& reader, quint64 id, trace::Location& location)
+{
+    TraceReader::Private& p = *reader.d;
+    return p.guarded([&] {
+        if (id >= p.locationTotal) failAt(p.indexOffset, QStringLiteral("there is no location %1").arg(id));
+        location = p.location(id);
+    });
+}
+
+} // namespace detail
+
 } // namespace doeff

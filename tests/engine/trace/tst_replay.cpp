@@ -70,6 +70,17 @@ Program<int> putsTwice(int second)
     co_return co_await Get<int>("k");
 }
 
+/// The same effect from one of two lines: a program edited between record and replay.
+Program<int> putsFromALine(bool moved)
+{
+    if (!moved) {
+        co_await Put("k", 1);
+    } else {
+        co_await Put("k", 1);
+    }
+    co_return 1;
+}
+
 Program<int> doublesTheStore()
 {
     const int v = co_await Get<int>("k");
@@ -307,6 +318,8 @@ private Q_SLOTS:
         QCOMPARE(r->matchedEvents(), r->recordedEvents());
         QCOMPARE(replayed, rec.result);
         QCOMPARE(r->simulatedClock(), simulated);
+        // checked without decoding the recording: every event encodes to its recorded bytes
+        QCOMPARE(r->matchedAsBytes(), r->matchedEvents());
     }
 
     /// An Await's operation is not started again: its recorded result is fed back.
@@ -390,12 +403,71 @@ private Q_SLOTS:
         QVERIFY(r->diverged());
         QVERIFY(!r->complete());
         QCOMPARE(r->matchedEvents(), second);
+        QCOMPARE(r->matchedAsBytes(), second); // the difference is found in the bytes, and told decoded
         const QString report = r->report();
         QVERIFY2(report.contains(u"diverged at event %1: the value differs"_s.arg(second)), qPrintable(report));
         QVERIFY2(report.contains(u"recorded: EffectYielded"_s), qPrintable(report));
         QVERIFY2(report.contains(u"'value': 2"_s) && report.contains(u"'value': 3"_s), qPrintable(report));
         // the run ends there, with the report as its error
         QVERIFY2(replayed.startsWith(u"Err(RunAbortedError: replay of "_s), qPrintable(replayed));
+    }
+
+    /// An effect moved to another line diverges at the first event located there, though it
+    /// encodes to the same bytes: both runs meet a new location there and give it the same id;
+    /// what differs is the location that id stands for.
+    void aMovedEffectDiverges()
+    {
+        const QString path = file(u"moved.doefftrace"_s);
+        record(path, int(Runner::Sync), putsFromALine(false), sync_handlers_preset(), {}, {}, {});
+        const quint64 yielded = firstEvent(path, [](const Event& e) { return e.kind == EventKind::EffectYielded; });
+        QVERIFY(yielded != ~0ull);
+        TraceReader reader;
+        QVERIFY(reader.open(path));
+        QList<Event> events;
+        QVERIFY(reader.events(yielded, yielded + 1, events));
+        const int line = events.front().line;
+        QVERIFY(line > 0);
+        const quint64 first = firstEvent(path, [line](const Event& e) { return e.line == line; });
+        std::shared_ptr<Replay> r;
+        replay(path, int(Runner::Sync), putsFromALine(true), sync_handlers_preset(), {}, r);
+        QVERIFY(r->diverged());
+        QCOMPARE(r->matchedEvents(), first);
+        QCOMPARE(r->matchedAsBytes(), first);
+        QVERIFY2(r->report().contains(u"diverged at event %1: the location differs"_s.arg(first)),
+                 qPrintable(r->report()));
+    }
+
+    /// A recording whose bytes differ where its events do not (as another writer may encode
+    /// them: here a value written as a 64-bit integer where the run has an int) is checked event
+    /// by event, decoded, from that event on, and still replays.
+    void equalEventsInOtherBytesStillMatch()
+    {
+        const QString path = file(u"puts-int.doefftrace"_s);
+        record(path, int(Runner::Sync), putsTwice(2), sync_handlers_preset(), {}, {}, {});
+        TraceReader reader;
+        QVERIFY2(reader.open(path), qPrintable(reader.errorString()));
+        QList<Event> events;
+        QVERIFY2(reader.events(0, reader.eventCount(), events), qPrintable(reader.errorString()));
+        const auto widened = std::find_if(events.begin(), events.end(), [](const Event& e) {
+            return e.kind == EventKind::StoreWrite && e.value.metaType().id() == QMetaType::Int;
+        });
+        QVERIFY(widened != events.end());
+        const quint64 at = quint64(widened - events.begin());
+        widened->value = QVariant(widened->value.toLongLong());
+        const QString rewritten = file(u"puts-longlong.doefftrace"_s);
+        {
+            TraceRecorder rec;
+            QVERIFY2(rec.open(rewritten), qPrintable(rec.errorString()));
+            rec.setMetadata(u"clock"_s, u"real"_s);
+            for (const Event& e : std::as_const(events))
+                rec.record(e);
+            QVERIFY2(rec.finish(), qPrintable(rec.errorString()));
+        }
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(rewritten, int(Runner::Sync), putsTwice(2), sync_handlers_preset(), {}, r), u"Ok(2)"_s);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(r->matchedEvents(), quint64(events.size()));
+        QCOMPARE(r->matchedAsBytes(), at); // the same bytes up to the widened value
     }
 
     /// An input the replayed program needs and the recording does not have is a divergence: a
