@@ -172,8 +172,8 @@ QString formatKeyedLabel(const char* name, const QString& key)
 QString keyedLabel(const char* name, const QString& key)
 {
     // An observed run labels every effect, nearly always on the same few keys: a small per-thread
-    // cache gives the same shared label again instead of formatting it. An entry keeps its key, so
-    // the text it compares against cannot change under it.
+    // cache gives the same shared label again instead of formatting it. An entry keeps its key (a
+    // copy of raw text), so the text it compares against cannot change under it.
     struct Entry {
         std::string name; // copied: the caller's text need not outlive the call
         QString key;
@@ -191,9 +191,11 @@ QString keyedLabel(const char* name, const QString& key)
     if (set[0].key == key && set[0].name == name) return set[0].label;
     std::swap(set[0], set[1]);
     if (set[0].key == key && set[0].name == name) return set[0].label;
-    // a miss: the new label replaces the less recently used entry, now first
+    // a miss: the new label replaces the less recently used entry, now first. Raw text (a
+    // literal, fromRawData) is copied: a copy that shared it would change with it, and Qt lets
+    // its owner change it once the strings made from it are gone, as they are after a run.
     set[0].name = name;
-    set[0].key = key;
+    set[0].key = const_cast<QString&>(key).data_ptr().d_ptr() ? key : QString(key.constData(), key.size());
     set[0].label = formatKeyedLabel(name, key);
     return set[0].label;
 }

@@ -19,6 +19,12 @@ Program<QVariantList> twoBranches()
     co_return co_await Gather(leafWork(1), leafWork(2));
 }
 
+Program<int> putsUnder(QString key)
+{
+    co_await Put(key, 1);
+    co_return co_await Get<int>(key);
+}
+
 RunOptions simulatedClock(QList<Observer*> observers)
 {
     RunOptions o;
@@ -362,6 +368,33 @@ private Q_SLOTS:
         const QStringList yields = rec.lines.filter(u"EffectYielded"_s);
         QCOMPARE(yields.size(), 3);
         QVERIFY(yields[0].contains(u"Get('counter')|Get|"_s));
+    }
+    /// An effect's label names its key as it is in that run, however the key's text was made
+    /// and whatever became of that text after an earlier run: raw text (fromRawData) at one
+    /// address, changed between runs (Qt allows it once no copy of the string is left), and a
+    /// string modified in place.
+    void effectLabelsFollowTheirKeys()
+    {
+        QStringList labels;
+        const auto run = [&](const QString& key) {
+            Recorder rec;
+            QCOMPARE(resultText(sync_run(putsUnder(key), sync_handlers_preset(), {}, {}, simulatedClock({ &rec }))),
+                     u"Ok(1)"_s);
+            for (const QString& l : rec.lines.filter(u"EffectYielded"_s))
+                labels.append(l.section(u' ', 5).section(u'|', 0, 0));
+        };
+        QChar buffer[] = { u'a', u'1' };
+        run(QString::fromRawData(buffer, 2));
+        buffer[1] = u'2';
+        run(QString::fromRawData(buffer, 2));
+        QString owned = u"b1"_s;
+        owned.detach();
+        run(owned);
+        owned[1] = u'2';
+        run(owned);
+        QCOMPARE(labels,
+                 (QStringList { u"Put('a1')"_s, u"Get('a1')"_s, u"Put('a2')"_s, u"Get('a2')"_s, u"Put('b1')"_s,
+                                u"Get('b1')"_s, u"Put('b2')"_s, u"Get('b2')"_s }));
     }
     void aTaskThatRunsOnAtOnceStaysRunning()
     {
