@@ -4,6 +4,7 @@
 //   doeff-tracebench write FILE EVENTS     (only record the big trace)
 //   doeff-tracebench read FILE             (only the reading part)
 //   doeff-tracebench observe N             (only N iterations with an observer that does nothing)
+//   doeff-tracebench plain N               (only N iterations without observers, to compare with observe)
 //
 // 1. N × (Get + Put) (default 1,000,000) without observers, with an observer that does
 //    nothing, and with a TraceRecorder (threaded and not): times, slowdowns, bytes per event.
@@ -181,6 +182,11 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() > 2 && args[1] == u"read") return readBench(args[2]);
+    if (args.size() > 2 && args[1] == u"plain") {
+        const Seconds run = timed(args[2].toInt(), {});
+        std::printf("no observer %.3f s (cpu %.3f s)\n", run.seconds, run.cpu);
+        return 0;
+    }
     if (args.size() > 2 && args[1] == u"observe") {
         Null null;
         const Seconds run = timed(args[2].toInt(), { &null });

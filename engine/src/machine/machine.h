@@ -16,6 +16,7 @@
 #include <QDateTime>
 #include <QHash>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -713,6 +714,15 @@ private:
     EffectTree m_tree;
     AnyEffect m_labelled; ///< effectLabel()'s last owned effect (kept alive: its address stays its own)
     QString m_label; ///< its label
+    /// effectLabel()'s labels of Get and Put by their key's text: the few keys of a run, found by
+    /// the key's data pointer. An entry holds the key, so that text cannot change under it.
+    struct KeyLabel {
+        int builtin = 0;
+        const QChar* text = nullptr; ///< the key's data pointer it was seen with
+        QString key; ///< the key (a copy of raw text)
+        QString label;
+    };
+    std::array<KeyLabel, 64> m_keyLabels {};
 
     std::vector<Observer*> m_observers;
     std::vector<Observer*> m_faultyObservers;
