@@ -334,8 +334,11 @@ class DOEFF_EXPORT InputSource {
 public:
     virtual ~InputSource();
     /// The next recorded event when it is an InputReceived the run has reached (every event
-    /// before it was matched), else null.
-    virtual const Event* nextInput() = 0;
+    /// before it was matched), else null. `heldBack`: a task whose Ready the machine holds back
+    /// (it yielded alone and may be picked again at once; the next event emitted announces it
+    /// first), or -1. The recording announced it before the input, so a recorded Ready of that
+    /// task is looked past.
+    virtual const Event* nextInput(int heldBack) = 0;
     /// The machine found the run parting from the recording (`why`, at `step`): returns the
     /// report the run ends with (RunAbortedError's message).
     virtual QString diverged(const QString& why, quint64 step) = 0;

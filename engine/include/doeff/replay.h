@@ -80,7 +80,7 @@ public:
     quint64 branchStep() const;
 
     // InputSource
-    const Event* nextInput() override;
+    const Event* nextInput(int heldBack) override;
     QString diverged(const QString& why, quint64 step) override;
     QString unreplayable(const Event& input) const override;
     Observer* checker() override { return this; }

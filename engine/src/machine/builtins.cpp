@@ -283,7 +283,7 @@ qint64 Machine::readClock(TaskRec* t)
     if (m_options.clock == Clock::Simulated) return m_virtualNow; // the run's own: not an input
     qint64 now = 0;
     if (m_replay) [[unlikely]] {
-        const Event* in = m_replay->nextInput();
+        const Event* in = m_replay->nextInput(heldBackReady());
         if (in && InputKind(in->code) == InputKind::Clock && in->task == t->id) {
             now = in->value.toLongLong();
         } else {
@@ -515,7 +515,7 @@ void Machine::replayCompletions()
         m_mailbox->hasPosted.store(false, std::memory_order_relaxed);
     }
     while (!m_abortRequested) {
-        const Event* in = m_replay->nextInput();
+        const Event* in = m_replay->nextInput(heldBackReady());
         if (!in || in->step != m_step || InputKind(in->code) == InputKind::Clock) break;
         // the simulated clock stood where the recording took the input in
         if (m_options.clock == Clock::Simulated && in->old.isValid())
@@ -605,7 +605,7 @@ bool Machine::replayIdle()
         advanceToNextDeadline(); // as the runners do: the next poll fires the timers
         return true;
     }
-    if (const Event* in = m_replay->nextInput(); in && InputKind(in->code) != InputKind::Clock) {
+    if (const Event* in = m_replay->nextInput(heldBackReady()); in && InputKind(in->code) != InputKind::Clock) {
         replayDiverged(QStringLiteral("the recording took in %1 (task %2) at step %3, and the replay has nothing "
                                       "left to run at step %4")
                            .arg(QLatin1StringView(inputKindName(InputKind(in->code))))

@@ -564,6 +564,8 @@ private:
     void deliverEvent(const LiveEvent& e);
     /// Emits the Ready of a task that yielded and was not picked again at once (see enqueue()).
     void flushDeferredReady();
+    /// The task whose Ready is held back (enqueueObserved()), or -1.
+    int heldBackReady() const { return m_deferredReady ? m_deferredReady->id : -1; }
     /// After a program-level effect: the task may go on in the same turn (no other task is ready,
     /// nothing was posted, no timer or Await start is pending, and nobody observes the schedule).
     bool mayKeepTurn() const

@@ -354,15 +354,20 @@ void Replay::branched(quint64 step)
     d->branchStep = step;
 }
 
-const Event* Replay::nextInput()
+const Event* Replay::nextInput(int heldBack)
 {
     if (d->branched || d->diverged) return nullptr;
     if (d->byBytes) {
         const int kind = d->nextRecordKind();
-        if (kind >= 0 && kind != trace::inputRecordKind) return nullptr;
+        if (kind >= 0 && kind != trace::inputRecordKind && kind != trace::recordKindOf(EventKind::TaskStateChanged))
+            return nullptr;
         if (kind < 0) d->byBytes = false; // decoding tells what comes next
     }
     const Event* e = d->peek();
+    // the held-back Ready, announced as the input came in: the input is the event after it
+    if (e && heldBack >= 0 && e->kind == EventKind::TaskStateChanged && e->task == heldBack
+        && TaskStateCode(e->code) == TaskStateCode::Ready)
+        e = d->recordedAt(d->matched + 1);
     return e && e->kind == EventKind::InputReceived ? e : nullptr;
 }
 

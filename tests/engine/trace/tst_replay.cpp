@@ -33,6 +33,32 @@ Program<int> awaitsAnOperation()
     co_return n * 10;
 }
 
+/// Set by the waiter below once its Await has answered (in a replay: once the recorded answer
+/// was fed back).
+std::atomic<bool> answered { false };
+
+Program<int> waitsThenSays()
+{
+    const int n = co_await Await([] { return QtConcurrent::run([] { return 5; }); });
+    answered = true;
+    co_return n;
+}
+
+/// Main computes alone, effect after effect, until the other task's Await has answered, and a
+/// little longer: the answer comes in while main has the machine to itself.
+Program<int> computesWhileAnAwaitAnswers()
+{
+    answered = false;
+    const Task<int> waiter = co_await Spawn(waitsThenSays());
+    int i = 0;
+    while (!answered)
+        co_await Put("k", ++i);
+    for (int more = 0; more < 10; ++more)
+        co_await Put("k", ++i);
+    const int n = co_await Wait(waiter);
+    co_return n + (co_await Get<int>("k") > 10 ? 1 : 0);
+}
+
 /// The value the outside completes the external promise with.
 std::atomic<int> outsideValue { 0 };
 std::optional<std::jthread> outside;
@@ -344,6 +370,39 @@ private Q_SLOTS:
         QCOMPARE(operationsStarted.load(), 1);
         // a plain run does start it: the counter is what the replay would have seen otherwise
         QCOMPARE(resultText(runWith(runner, awaitsAnOperation())), u"Ok(20)"_s);
+    }
+
+    /// An input that came in while a task ran alone, effect after effect, is fed back at the
+    /// step it came in. The recording announced that task's held-back Ready just before the
+    /// input: the replay, holding the same Ready back, looks past it to find the input.
+    void anInputWhileATaskRunsAlone_data()
+    {
+        addRunnerColumn();
+    }
+    void anInputWhileATaskRunsAlone()
+    {
+        QFETCH(int, runner);
+        const QString path = file(u"alone.doefftrace"_s);
+        const Recorded rec = record(path, runner, computesWhileAnAwaitAnswers(), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(rec.result, u"Ok(6)"_s);
+        // main's Puts before and after the answer
+        const quint64 input = firstEvent(path, [](const Event& e) { return e.kind == EventKind::InputReceived; });
+        QVERIFY(input != ~0ull);
+        TraceReader reader;
+        QVERIFY(reader.open(path));
+        int putsBefore = 0;
+        int putsAfter = 0;
+        quint64 i = 0;
+        reader.forEachEvent(0, reader.eventCount(), [&](const Event& e) {
+            if (e.kind == EventKind::StoreWrite && e.task == 0) ++(i < input ? putsBefore : putsAfter);
+            ++i;
+            return true;
+        });
+        QVERIFY(putsBefore >= 1);
+        QVERIFY(putsAfter >= 10);
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(path, runner, computesWhileAnAwaitAnswers(), sync_handlers_preset(), {}, r), rec.result);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
     }
 
     /// An external promise completes with what the recording got, whatever the outside does
