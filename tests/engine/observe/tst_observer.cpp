@@ -398,8 +398,9 @@ private Q_SLOTS:
     }
     void aTaskThatRunsOnAtOnceStaysRunning()
     {
-        // Alone, a task goes back to the queue after each effect and is picked again at once:
-        // no Ready/Running pair between its effects. With another task ready, the switch shows.
+        // Alone, a task goes on in its turn after each effect (or, replayed, goes back to the
+        // queue with its Ready held back and is picked again at once): no Ready/Running pair
+        // between its effects. With another task ready, the switch shows.
         Recorder alone;
         recordLeafWork(alone);
         if (QTest::currentTestFailed()) return;
