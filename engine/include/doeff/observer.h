@@ -339,6 +339,10 @@ public:
     /// first), or -1. The recording announced it before the input, so a recorded Ready of that
     /// task is looked past.
     virtual const Event* nextInput(int heldBack) = 0;
+    /// True when the machine may let a task that yielded alone go on in its turn: no recorded
+    /// input can be due before the next event, and no what-if waits for a turn to start. The
+    /// default, false, makes every effect end a turn, so that inputs are looked for after each.
+    virtual bool mayRunOn();
     /// The machine found the run parting from the recording (`why`, at `step`): returns the
     /// report the run ends with (RunAbortedError's message).
     virtual QString diverged(const QString& why, quint64 step) = 0;

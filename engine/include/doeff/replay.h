@@ -81,6 +81,7 @@ public:
 
     // InputSource
     const Event* nextInput(int heldBack) override;
+    bool mayRunOn() override;
     QString diverged(const QString& why, quint64 step) override;
     QString unreplayable(const Event& input) const override;
     Observer* checker() override { return this; }

@@ -567,14 +567,14 @@ private:
     /// The task whose Ready is held back (enqueueObserved()), or -1.
     int heldBackReady() const { return m_deferredReady ? m_deferredReady->id : -1; }
     /// After a program-level effect: the task may go on in the same turn (no other task is ready,
-    /// nothing was posted, no timer or Await start is pending, and no replay feeds inputs in).
-    /// Observers cannot tell: a task queued and picked again at once shows no Ready or Running
-    /// (enqueueObserved() holds the Ready back, runTurn() drops it). A replay can: it delivers
-    /// the recording's inputs between turns, at the step each was taken in.
+    /// nothing was posted, no timer or Await start is pending, and a replay has no input to feed
+    /// in). Observers cannot tell: a task queued and picked again at once shows no Ready or
+    /// Running (enqueueObserved() holds the Ready back, runTurn() drops it). A replay feeds the
+    /// recording's inputs in between turns, at the step each came in: it says when one may come.
     bool mayKeepTurn() const
     {
-        return !m_replay && m_turnBudget > 0 && m_ready.empty() && m_timers.empty() && m_awaitRequests.empty()
-            && !m_mailbox->hasPosted.load(std::memory_order_relaxed);
+        return m_turnBudget > 0 && m_ready.empty() && m_timers.empty() && m_awaitRequests.empty()
+            && !m_mailbox->hasPosted.load(std::memory_order_relaxed) && (!m_replay || m_replay->mayRunOn());
     }
     /// Effects a task may go on with in one turn: bounds the time between two of the runner's
     /// checks (abort, the async runner's yield to the event loop).

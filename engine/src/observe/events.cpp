@@ -13,6 +13,11 @@ bool RunView::requestCancel(int) const
 Observer::~Observer() = default;
 InputSource::~InputSource() = default;
 
+bool InputSource::mayRunOn()
+{
+    return false;
+}
+
 std::optional<QVariant> InputSource::whatIfResult(quint64, int)
 {
     return std::nullopt;

@@ -371,6 +371,20 @@ const Event* Replay::nextInput(int heldBack)
     return e && e->kind == EventKind::InputReceived ? e : nullptr;
 }
 
+bool Replay::mayRunOn()
+{
+    if (d->branched || d->diverged || d->whatIf.kind == WhatIf::Kind::Schedule) return false;
+    // an input comes next, or a Ready announced just before one (see nextInput())
+    const int input = trace::recordKindOf(EventKind::InputReceived);
+    const int state = trace::recordKindOf(EventKind::TaskStateChanged);
+    if (d->byBytes) {
+        const int kind = d->nextRecordKind();
+        return kind >= 0 && kind != input && kind != state;
+    }
+    const Event* e = d->peek();
+    return e && e->kind != EventKind::InputReceived && e->kind != EventKind::TaskStateChanged;
+}
+
 QString Replay::diverged(const QString& why, quint64 step)
 {
     const Event* recorded = d->peek();
