@@ -7,24 +7,34 @@
 
 namespace doeff::trace {
 
-QVariant Encoder::effectFields(const AnyEffect& effect)
+const QVariant& Encoder::effectFields(const AnyEffect& effect, QVariant& other)
 {
-    static const QString keyField = QStringLiteral("key");
-    static const QString valueField = QStringLiteral("value");
-    const auto setKey = [](QVariantMap& fields, const QString& text) {
-        QVariant& key = fields[keyField];
-        if (key.userType() != QMetaType::QString || *static_cast<const QString*>(key.constData()) != text) key = text;
-    };
-    if (const GetEffect* get = effect.builtin() == GetEffect::builtinId ? effect.as<GetEffect>() : nullptr) {
-        setKey(m_getFields, get->key);
-        return m_getFields;
+    const int builtin = effect.builtin();
+    const bool get = builtin == GetEffect::builtinId;
+    if (!get && builtin != PutEffect::builtinId) {
+        other = effect.fields();
+        return other;
     }
-    if (const PutEffect* put = effect.builtin() == PutEffect::builtinId ? effect.as<PutEffect>() : nullptr) {
-        setKey(m_putFields, put->key);
-        m_putFields[valueField] = put->value;
-        return m_putFields;
+    const QString& key = get ? static_cast<const GetEffect*>(effect.object())->key
+                             : static_cast<const PutEffect*>(effect.object())->key;
+    const QChar* text = key.constData();
+    FieldsEntry& e = m_fields[((quintptr(text) * 0x9E3779B97F4A7C15ull) >> 59) * 2 + (get ? 0 : 1)];
+    // raw text (a literal, fromRawData) is not held by the entry: compare it too
+    const bool raw = !const_cast<QString&>(key).data_ptr().d_ptr();
+    const bool hit = e.type == effect.type() && e.text == text && e.key.size() == key.size()
+        && (raw ? std::equal(text, text + key.size(), e.key.constData()) : e.key.constData() == text);
+    if (!hit) {
+        static const QString keyField = QStringLiteral("key");
+        static const QString valueField = QStringLiteral("value");
+        e = FieldsEntry { effect.type(), text, raw ? QString(text, key.size()) : key, QVariant(), nullptr };
+        QVariantMap map { { keyField, e.key } };
+        if (!get) map.insert(valueField, QVariant());
+        e.fields = QVariant(std::move(map));
+        // the map is this QVariant's alone from here on: its `value` node stays where it is
+        if (!get) e.value = &(*static_cast<QVariantMap*>(e.fields.data()))[valueField];
     }
-    return effect.fields();
+    if (!get) *e.value = static_cast<const PutEffect*>(effect.object())->value;
+    return e.fields;
 }
 
 } // namespace doeff::trace

@@ -91,7 +91,8 @@ public:
         }
         case EventKind::EffectYielded: {
             const auto& f = e.get<events::EffectYielded>();
-            const QVariant fields = effectFields(f.effect);
+            QVariant other;
+            const QVariant& fields = effectFields(f.effect, other);
             return encodeRecord(e, BodyRef { -1, 0, f.label, effectName(f.effect), fields, noValue }, error);
         }
         case EventKind::EffectHandled: {
@@ -187,10 +188,9 @@ private:
         return true;
     }
 
-    /// The effect's fields. Get and Put, most of a run's effects, fill a map kept here instead of
-    /// building one per effect: it is shared only while the record is encoded, so changing its
-    /// entries afterwards copies nothing.
-    QVariant effectFields(const AnyEffect& effect); // (effectfields.cpp)
+    /// The effect's fields: for Get and Put, most of a run's effects, a map kept here per key
+    /// (Put's value set in place); for others, `other` filled with effect.fields().
+    const QVariant& effectFields(const AnyEffect& effect, QVariant& other); // (effectfields.cpp)
 
     /// The effect's name, made once per effect type.
     const QString& effectName(const AnyEffect& effect)
@@ -368,8 +368,17 @@ private:
         QString name;
     };
     std::array<EffectNameEntry, 64> m_effectNames {};
-    QVariantMap m_getFields; ///< effectFields() of a Get
-    QVariantMap m_putFields; ///< effectFields() of a Put
+    /// effectFields() of Get and Put by the key's text pointer. An entry holds the key (a copy of
+    /// raw text), so that text cannot change under it; its `fields` is never copied (it is lent
+    /// out by reference while a record is encoded), so `value` may point into its map.
+    struct FieldsEntry {
+        const EffectType* type = nullptr;
+        const QChar* text = nullptr;
+        QString key;
+        QVariant fields;
+        QVariant* value = nullptr; ///< Put: the map's `value` entry
+    };
+    std::array<FieldsEntry, 64> m_fields {};
     Writer m_block;
     quint64 m_blockFirstEvent = 0;
     quint64 m_blockBaseStep = 0;
