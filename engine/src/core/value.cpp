@@ -1,3 +1,5 @@
+#include "heldtext.h"
+
 #include <doeff/errors.h>
 #include <doeff/value.h>
 
@@ -195,7 +197,7 @@ QString keyedLabel(const char* name, const QString& key)
     // literal, fromRawData) is copied: a copy that shared it would change with it, and Qt lets
     // its owner change it once the strings made from it are gone, as they are after a run.
     set[0].name = name;
-    set[0].key = const_cast<QString&>(key).data_ptr().d_ptr() ? key : QString(key.constData(), key.size());
+    set[0].key = detail::isRawText(key) ? QString(key.constData(), key.size()) : key;
     set[0].label = formatKeyedLabel(name, key);
     return set[0].label;
 }

@@ -761,14 +761,10 @@ QString Machine::effectLabel(const AnyEffect& effect)
     if (builtin == GetEffect::builtinId || builtin == PutEffect::builtinId) {
         const QString& key = builtin == GetEffect::builtinId ? static_cast<const GetEffect*>(effect.object())->key
                                                              : static_cast<const PutEffect*>(effect.object())->key;
-        const QChar* text = key.constData();
-        KeyLabel& e = m_keyLabels[((quintptr(text) * 0x9E3779B97F4A7C15ull) >> 58) ^ quintptr(builtin & 1)];
-        // raw text (a literal, fromRawData) is not held by the entry: compare it too
-        const bool raw = !const_cast<QString&>(key).data_ptr().d_ptr();
-        if (e.builtin == builtin && e.text == text && e.key.size() == key.size()
-            && (raw ? std::equal(text, text + key.size(), e.key.constData()) : e.key.constData() == text)) [[likely]]
+        KeyLabel& e = m_keyLabels[((quintptr(key.constData()) * 0x9E3779B97F4A7C15ull) >> 58) ^ quintptr(builtin & 1)];
+        if (e.builtin == builtin && e.key.holds(key)) [[likely]]
             return e.label;
-        e = KeyLabel { builtin, text, raw ? QString(text, key.size()) : key, effect.label() };
+        e = KeyLabel { builtin, HeldText(key), effect.label() };
         return e.label;
     }
     if (!effect.isOwned()) return effect.label();

@@ -4,6 +4,7 @@
 // see it through effects, HandlerContext and the event stream.
 
 #include "effecttree.h"
+#include "heldtext.h"
 #include "throwsite.h"
 
 #include <doeff/effects.h>
@@ -720,11 +721,10 @@ private:
     AnyEffect m_labelled; ///< effectLabel()'s last owned effect (kept alive: its address stays its own)
     QString m_label; ///< its label
     /// effectLabel()'s labels of Get and Put by their key's text: the few keys of a run, found by
-    /// the key's data pointer. An entry holds the key, so that text cannot change under it.
+    /// the key's data pointer (HeldText).
     struct KeyLabel {
         int builtin = 0;
-        const QChar* text = nullptr; ///< the key's data pointer it was seen with
-        QString key; ///< the key (a copy of raw text)
+        HeldText key;
         QString label;
     };
     std::array<KeyLabel, 64> m_keyLabels {};

@@ -17,17 +17,12 @@ const QVariant& Encoder::effectFields(const AnyEffect& effect, QVariant& other)
     }
     const QString& key = get ? static_cast<const GetEffect*>(effect.object())->key
                              : static_cast<const PutEffect*>(effect.object())->key;
-    const QChar* text = key.constData();
-    FieldsEntry& e = m_fields[((quintptr(text) * 0x9E3779B97F4A7C15ull) >> 59) * 2 + (get ? 0 : 1)];
-    // raw text (a literal, fromRawData) is not held by the entry: compare it too
-    const bool raw = !const_cast<QString&>(key).data_ptr().d_ptr();
-    const bool hit = e.type == effect.type() && e.text == text && e.key.size() == key.size()
-        && (raw ? std::equal(text, text + key.size(), e.key.constData()) : e.key.constData() == text);
-    if (!hit) {
+    FieldsEntry& e = m_fields[((quintptr(key.constData()) * 0x9E3779B97F4A7C15ull) >> 59) * 2 + (get ? 0 : 1)];
+    if (e.type != effect.type() || !e.key.holds(key)) {
         static const QString keyField = QStringLiteral("key");
         static const QString valueField = QStringLiteral("value");
-        e = FieldsEntry { effect.type(), text, raw ? QString(text, key.size()) : key, QVariant(), nullptr };
-        QVariantMap map { { keyField, e.key } };
+        e = FieldsEntry { effect.type(), detail::HeldText(key), QVariant(), nullptr };
+        QVariantMap map { { keyField, e.key.text() } };
         if (!get) map.insert(valueField, QVariant());
         e.fields = QVariant(std::move(map));
         // the map is this QVariant's alone from here on: its `value` node stays where it is

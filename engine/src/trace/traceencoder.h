@@ -4,6 +4,7 @@
 // location interning and the records of one block. Shared by TraceRecorder (trace files) and the
 // inspector server (docs/inspector-protocol.md), which send the very same bytes.
 
+#include "heldtext.h"
 #include "tracerecords.h"
 
 #include <QHash>
@@ -269,23 +270,14 @@ private:
 
     /// internString(), without hashing again a string whose data it saw last time: keys,
     /// handler names, effect names and an effect's label (its Handled shares the Yielded's) are
-    /// the same QString data event after event. Each slot holds a reference, so the data
-    /// cannot be freed and reused by another string while the slot remembers it; for raw data
-    /// (string literals) it holds a copy, compared with the text.
+    /// the same QString data event after event (a slot holds it: detail::HeldText).
     qint64 internShared(const QString& s)
     {
-        const QChar* data = s.constData();
         // (multiplicative: adjacent literals, a few bytes apart, must not share a slot)
-        SharedEntry& slot = m_shared[(quint64(quintptr(data)) * 0x9E3779B97F4A7C15ull) >> 56];
-        // Raw data (a QStringLiteral, or fromRawData) is not refcounted and could change under
-        // the same pointer, so the slot keeps a copy of it and compares the text too.
-        const bool raw = !const_cast<QString&>(s).data_ptr().d_ptr();
-        if (slot.valid && slot.data == data && slot.text.size() == s.size()
-            && (raw ? std::memcmp(slot.text.constData(), data, size_t(s.size()) * sizeof(QChar)) == 0
-                    : slot.text.constData() == data))
-            return slot.id;
+        SharedEntry& slot = m_shared[(quint64(quintptr(s.constData())) * 0x9E3779B97F4A7C15ull) >> 56];
+        if (slot.text.holds(s)) return slot.id;
         const qint64 id = internString(s);
-        if (id >= 0) slot = SharedEntry { raw ? QString(data, s.size()) : s, data, quint32(id), true };
+        if (id >= 0) slot = SharedEntry { detail::HeldText(s), quint32(id) };
         return id;
     }
 
@@ -356,10 +348,8 @@ private:
     };
 
     struct SharedEntry {
-        QString text; ///< the string (a copy of raw data)
-        const QChar* data = nullptr; ///< the data pointer it was seen with
+        detail::HeldText text;
         quint32 id = 0;
-        bool valid = false;
     };
     std::array<SharedEntry, 256> m_shared {}; // 256: the slot is the hash's top 8 bits
     std::vector<quint64> m_seenOnce = std::vector<quint64>(4096, 0); ///< hashes of strings seen once
@@ -368,13 +358,12 @@ private:
         QString name;
     };
     std::array<EffectNameEntry, 64> m_effectNames {};
-    /// effectFields() of Get and Put by the key's text pointer. An entry holds the key (a copy of
-    /// raw text), so that text cannot change under it; its `fields` is never copied (it is lent
-    /// out by reference while a record is encoded), so `value` may point into its map.
+    /// effectFields() of Get and Put by the key's text pointer (detail::HeldText). Its `fields`
+    /// is never copied (it is lent out by reference while a record is encoded), so `value` may
+    /// point into its map.
     struct FieldsEntry {
         const EffectType* type = nullptr;
-        const QChar* text = nullptr;
-        QString key;
+        detail::HeldText key;
         QVariant fields;
         QVariant* value = nullptr; ///< Put: the map's `value` entry
     };
