@@ -17,27 +17,30 @@ namespace doeff {
 namespace detail {
 /// A store key with a cheap hash: Qt's seeded qHash(QString) is slow on some CPUs, and every
 /// Get and Put hashes once. Keys are the program's own names, not attacker-chosen input.
+/// It is a view: an index entry views the text its store's key list holds (a store's index and
+/// key list always hold the same keys), and a lookup views the caller's key, so no lookup
+/// touches a string's reference count.
 struct StoreKey {
-    QString text;
+    const char16_t* data;
+    qsizetype size;
+    explicit StoreKey(const QString& s) noexcept
+        : data(reinterpret_cast<const char16_t*>(s.constData())) // constData(): utf16() copies a literal
+        , size(s.size())
+    { }
     bool operator==(const StoreKey& other) const noexcept
     {
-        const qsizetype n = text.size();
-        if (n != other.text.size()) return false;
-        const char16_t* a = reinterpret_cast<const char16_t*>(text.constData());
-        const char16_t* b = reinterpret_cast<const char16_t*>(other.text.constData());
-        if (a == b) return true;
-        for (qsizetype i = 0; i < n; ++i) // keys are short: a loop beats a call to memcmp
-            if (a[i] != b[i]) return false;
+        if (size != other.size) return false;
+        if (data == other.data) return true;
+        for (qsizetype i = 0; i < size; ++i) // keys are short: a loop beats a call to memcmp
+            if (data[i] != other.data[i]) return false;
         return true;
     }
 };
 inline size_t qHash(const StoreKey& key, size_t seed = 0) noexcept
 {
     // FNV-1a over the UTF-16 units: keys are short names, where this beats a block hash.
-    // constData(), not utf16(): utf16() copies a string literal's text to terminate it.
     size_t h = 14695981039346656037ull ^ seed;
-    const char16_t* p = reinterpret_cast<const char16_t*>(key.text.constData());
-    for (const char16_t* end = p + key.text.size(); p != end; ++p)
+    for (const char16_t *p = key.data, *end = p + key.size; p != end; ++p)
         h = (h ^ size_t(*p)) * 1099511628211ull;
     return h;
 }
@@ -57,8 +60,16 @@ public:
     QVariant value(const QString& key, const QVariant& fallback = {}) const;
     /// Sets the key; a new key goes to the end, an existing key keeps its position.
     void insert(const QString& key, const QVariant& value);
+    void insert(const QString& key, QVariant&& value);
     /// Mutable access to an existing key's value, or nullptr.
     QVariant* findMutable(const QString& key);
+
+    /// find() and insert() for a caller that looks the same keys up again and again: `hint`
+    /// is a position it kept from an earlier call (any value will do; it is checked), and is
+    /// set to the key's position. A right hint costs one comparison of the key instead of
+    /// hashing it.
+    const QVariant* find(const QString& key, qsizetype& hint) const;
+    void insert(const QString& key, QVariant&& value, qsizetype& hint);
     bool remove(const QString& key);
     void clear();
 
@@ -73,9 +84,16 @@ public:
     bool operator==(const Store& other) const;
 
 private:
+    template<class V> void insertValue(const QString& key, V&& value);
+    bool hits(const QString& key, qsizetype hint) const noexcept
+    {
+        if (hint < 0 || hint >= m_keys.size()) return false;
+        return detail::StoreKey { m_keys.at(hint) } == detail::StoreKey { key };
+    }
+
     QList<QString> m_keys;
     QList<QVariant> m_values;
-    QHash<detail::StoreKey, qsizetype> m_index;
+    QHash<detail::StoreKey, qsizetype> m_index; ///< views the text of m_keys
 };
 
 } // namespace doeff

@@ -19,22 +19,57 @@ const QVariant* Store::find(const QString& key) const
     return it == m_index.cend() ? nullptr : &m_values.at(it.value());
 }
 
+const QVariant* Store::find(const QString& key, qsizetype& hint) const
+{
+    if (hits(key, hint)) return &m_values.at(hint);
+    auto it = m_index.constFind(detail::StoreKey { key });
+    if (it == m_index.cend()) return nullptr;
+    hint = it.value();
+    return &m_values.at(hint);
+}
+
 QVariant Store::value(const QString& key, const QVariant& fallback) const
 {
     const QVariant* v = find(key);
     return v ? *v : fallback;
 }
 
-void Store::insert(const QString& key, const QVariant& value)
+template<class V> void Store::insertValue(const QString& key, V&& value)
 {
     auto it = m_index.constFind(detail::StoreKey { key });
     if (it != m_index.cend()) {
-        m_values[it.value()] = value;
+        m_values[it.value()] = std::forward<V>(value);
         return;
     }
-    m_index.insert(detail::StoreKey { key }, m_keys.size());
     m_keys.append(key);
-    m_values.append(value);
+    m_index.insert(detail::StoreKey { m_keys.constLast() }, m_keys.size() - 1); // views the kept copy
+    m_values.append(std::forward<V>(value));
+}
+
+void Store::insert(const QString& key, QVariant&& value, qsizetype& hint)
+{
+    if (!hits(key, hint)) {
+        auto it = m_index.constFind(detail::StoreKey { key });
+        if (it == m_index.cend()) {
+            hint = m_keys.size();
+            m_keys.append(key);
+            m_index.insert(detail::StoreKey { m_keys.constLast() }, hint);
+            m_values.append(std::move(value));
+            return;
+        }
+        hint = it.value();
+    }
+    m_values[hint] = std::move(value);
+}
+
+void Store::insert(const QString& key, const QVariant& value)
+{
+    insertValue(key, value);
+}
+
+void Store::insert(const QString& key, QVariant&& value)
+{
+    insertValue(key, std::move(value));
 }
 
 QVariant* Store::findMutable(const QString& key)

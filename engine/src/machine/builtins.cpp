@@ -69,7 +69,7 @@ Outcome Machine::handleCore(DispatchState& d)
     }
     case GetEffect::builtinId: {
         const auto* e = d.effect.as<GetEffect>();
-        const QVariant* v = store.find(e->key);
+        const QVariant* v = store.find(e->key, keyHint(e->key));
         if (!v) return Outcome::thrown(raise<MissingStoreKeyError>(t, d.node, e->key));
         return Outcome::resume(*v);
     }

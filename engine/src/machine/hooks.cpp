@@ -241,15 +241,16 @@ void Machine::writeStore(TaskRec* t, const QString& key, QVariant value)
 {
     if (DOEFF_OBSERVED) [[unlikely]]
         return writeStoreObserved(t, key, std::move(value));
-    t->store->insert(key, std::move(value));
+    t->store->insert(key, std::move(value), keyHint(key));
 }
 
 void Machine::writeStoreObserved(TaskRec* t, const QString& key, QVariant value)
 {
-    const QVariant* slot = t->store->find(key);
+    qsizetype& hint = keyHint(key);
+    const QVariant* slot = t->store->find(key, hint);
     const QVariant old = slot ? *slot : QVariant();
     const bool existed = slot != nullptr;
-    t->store->insert(key, value);
+    t->store->insert(key, QVariant(value), hint);
     hookStoreWrite(t, key, value, existed ? &old : nullptr);
 }
 

@@ -728,6 +728,20 @@ private:
         QString label;
     };
     std::array<KeyLabel, 64> m_keyLabels {};
+    /// Where Get and Put found their keys in a store, by the key's text pointer: Store::find's
+    /// hint, which the store checks (a stale one costs one comparison). A slot another key
+    /// took last gives no hint, so a run of many keys does not pay that comparison on each.
+    struct KeyHint {
+        const QChar* key = nullptr;
+        qsizetype at = -1;
+    };
+    std::array<KeyHint, 64> m_keyHints {};
+    qsizetype& keyHint(const QString& key)
+    {
+        KeyHint& h = m_keyHints[(quint64(quintptr(key.constData())) * 0x9E3779B97F4A7C15ull) >> 58];
+        if (h.key != key.constData()) h = KeyHint { key.constData(), -1 };
+        return h.at;
+    }
 
     std::vector<Observer*> m_observers;
     std::vector<Observer*> m_faultyObservers;

@@ -63,6 +63,51 @@ private Q_SLOTS:
         QVERIFY(!s.contains(QStringLiteral("b")));
         QVERIFY(!(s == copy));
     }
+    void hintsAreCheckedNotTrusted()
+    {
+        Store s;
+        qsizetype hint = 12345; // any value will do
+        s.insert(QStringLiteral("a"), QVariant(1), hint);
+        QCOMPARE(hint, 0);
+        s.insert(QStringLiteral("b"), QVariant(2), hint);
+        s.insert(QStringLiteral("c"), QVariant(3), hint);
+        QCOMPARE(hint, 2);
+        hint = 2; // c's position, asked for a
+        QCOMPARE(s.find(QStringLiteral("a"), hint)->toInt(), 1);
+        QCOMPARE(hint, 0);
+        hint = -7;
+        QCOMPARE(s.find(QStringLiteral("b"), hint)->toInt(), 2);
+        QCOMPARE(hint, 1);
+        QVERIFY(s.remove(QStringLiteral("a"))); // positions move: every hint kept is stale
+        hint = 2;
+        QCOMPARE(s.find(QStringLiteral("c"), hint)->toInt(), 3);
+        QCOMPARE(hint, 1);
+        hint = 0;
+        QCOMPARE(s.find(QStringLiteral("a"), hint), nullptr);
+        s.insert(QStringLiteral("b"), QVariant(20), hint); // hint 0 is right for b now
+        QCOMPARE(s.value(QStringLiteral("b")).toInt(), 20);
+        QCOMPARE(s.keys(), (QStringList { QStringLiteral("b"), QStringLiteral("c") }));
+    }
+    void keysOutliveTheStringsTheyCameFrom()
+    {
+        // the index views its keys' text: the store's own copies must keep it alive, whoever
+        // gave the key and whichever copy of the store lets go first (ASan checks the reads)
+        Store copy;
+        {
+            Store s;
+            for (int i = 0; i < 100; ++i)
+                s.insert(QString::number(i).repeated(3), i); // a heap string, gone after the call
+            copy = s;
+            copy.insert(QStringLiteral("extra"), -1);
+            QVERIFY(s.remove(QStringLiteral("000")));
+        }
+        for (int i = 0; i < 100; ++i)
+            QCOMPARE(copy.value(QString::number(i).repeated(3)).toInt(), i);
+        QVERIFY(copy.remove(QStringLiteral("505050")));
+        QCOMPARE(copy.value(QStringLiteral("999999")).toInt(), 99);
+        QCOMPARE(copy.value(QStringLiteral("extra")).toInt(), -1);
+        QCOMPARE(copy.size(), 100);
+    }
     void manyKeys()
     {
         Store s;
