@@ -151,18 +151,11 @@ private:
 
     template<class Head, class Body> bool encodeRecord(const Head& e, const Body& body, QString& error)
     {
-        if (e.step < m_lastStep) {
-            error = QStringLiteral("step numbers went backwards at event %1 (%2 after %3)")
-                        .arg(m_totalEvents)
-                        .arg(e.step)
-                        .arg(m_lastStep);
-            return false;
-        }
+        if (e.step < m_lastStep) [[unlikely]]
+            return refuse(error, int(e.kind), e.step);
         const int kind = int(e.kind);
-        if (kind < 1 || kind > EventKindCount) {
-            error = QStringLiteral("unknown event kind %1 at event %2").arg(kind).arg(m_totalEvents);
-            return false;
-        }
+        if (kind < 1 || kind > EventKindCount) [[unlikely]]
+            return refuse(error, kind, e.step);
         constexpr bool compact = std::is_same_v<Body, CompactStep>;
         Writer& w = m_block;
         w.need(64); // the fixed-size fields; strings and values reserve their own room
@@ -187,6 +180,20 @@ private:
         ++m_blockEvents;
         ++m_totalEvents;
         return true;
+    }
+
+    /// encodeRecord()'s refusals, out of line: formatting them would cost every record its
+    /// register saves.
+    [[gnu::noinline, gnu::cold]] bool refuse(QString& error, int kind, quint64 step) const
+    {
+        if (step < m_lastStep)
+            error = QStringLiteral("step numbers went backwards at event %1 (%2 after %3)")
+                        .arg(m_totalEvents)
+                        .arg(step)
+                        .arg(m_lastStep);
+        else
+            error = QStringLiteral("unknown event kind %1 at event %2").arg(kind).arg(m_totalEvents);
+        return false;
     }
 
     /// The effect's fields: for Get and Put, most of a run's effects, a map kept here per key
@@ -253,6 +260,9 @@ public:
     }
 
 private:
+    struct CacheEntry;
+    struct SharedEntry;
+
     void startBlock()
     {
         m_block.clear();
@@ -275,7 +285,13 @@ private:
     {
         // (multiplicative: adjacent literals, a few bytes apart, must not share a slot)
         SharedEntry& slot = m_shared[(quint64(quintptr(s.constData())) * 0x9E3779B97F4A7C15ull) >> 56];
-        if (slot.text.holds(s)) return slot.id;
+        if (slot.text.holds(s)) [[likely]]
+            return slot.id;
+        return internSharedMiss(s, slot);
+    }
+    // Out of line, so that the hit above, nearly every call, saves no registers for it.
+    [[gnu::noinline]] qint64 internSharedMiss(const QString& s, SharedEntry& slot)
+    {
         const qint64 id = internString(s);
         if (id >= 0) slot = SharedEntry { detail::HeldText(s), quint32(id) };
         return id;
@@ -323,16 +339,22 @@ private:
                              ^ quint64(quint32(line)) * 0x165667B19E3779F9ull)
             >> 54;
         CacheEntry& c = m_locationCache[slot];
-        if (c.valid && c.key == key) return c.id;
+        if (c.valid && c.key == key) [[likely]]
+            return c.id;
+        return locationIdMiss(key, c);
+    }
+    // Out of line, so that the hit above saves no registers for it.
+    [[gnu::noinline]] quint32 locationIdMiss(const LocationKey& key, CacheEntry& c)
+    {
         quint32 id;
         auto it = m_locations.constFind(key);
         if (it != m_locations.cend()) {
             id = *it;
         } else {
             Location l;
-            l.file = file ? qint64(internBytes(file)) : -1;
-            l.line = line;
-            l.function = function ? qint64(internBytes(function)) : -1;
+            l.file = key.file ? qint64(internBytes(key.file)) : -1;
+            l.line = key.line;
+            l.function = key.function ? qint64(internBytes(key.function)) : -1;
             id = m_nextLocation++;
             m_locations.insert(key, id);
             m_newLocations.push_back(l);
