@@ -84,7 +84,7 @@ public:
     bool operator==(const Store& other) const;
 
 private:
-    template<class V> void insertValue(const QString& key, V&& value);
+    template<class V> void insertAt(const QString& key, V&& value, qsizetype& hint);
     bool hits(const QString& key, qsizetype hint) const noexcept
     {
         if (hint < 0 || hint >= m_keys.size()) return false;

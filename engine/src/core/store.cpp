@@ -34,42 +34,37 @@ QVariant Store::value(const QString& key, const QVariant& fallback) const
     return v ? *v : fallback;
 }
 
-template<class V> void Store::insertValue(const QString& key, V&& value)
-{
-    auto it = m_index.constFind(detail::StoreKey { key });
-    if (it != m_index.cend()) {
-        m_values[it.value()] = std::forward<V>(value);
-        return;
-    }
-    m_keys.append(key);
-    m_index.insert(detail::StoreKey { m_keys.constLast() }, m_keys.size() - 1); // views the kept copy
-    m_values.append(std::forward<V>(value));
-}
-
-void Store::insert(const QString& key, QVariant&& value, qsizetype& hint)
+template<class V> void Store::insertAt(const QString& key, V&& value, qsizetype& hint)
 {
     if (!hits(key, hint)) {
         auto it = m_index.constFind(detail::StoreKey { key });
         if (it == m_index.cend()) {
             hint = m_keys.size();
             m_keys.append(key);
-            m_index.insert(detail::StoreKey { m_keys.constLast() }, hint);
-            m_values.append(std::move(value));
+            m_index.insert(detail::StoreKey { m_keys.constLast() }, hint); // views the kept copy
+            m_values.append(std::forward<V>(value));
             return;
         }
         hint = it.value();
     }
-    m_values[hint] = std::move(value);
+    m_values[hint] = std::forward<V>(value);
+}
+
+void Store::insert(const QString& key, QVariant&& value, qsizetype& hint)
+{
+    insertAt(key, std::move(value), hint);
 }
 
 void Store::insert(const QString& key, const QVariant& value)
 {
-    insertValue(key, value);
+    qsizetype hint = -1;
+    insertAt(key, value, hint);
 }
 
 void Store::insert(const QString& key, QVariant&& value)
 {
-    insertValue(key, std::move(value));
+    qsizetype hint = -1;
+    insertAt(key, std::move(value), hint);
 }
 
 QVariant* Store::findMutable(const QString& key)
