@@ -154,7 +154,17 @@ public:
             grow(n);
     }
     void u8(quint8 b) { m_data[m_size++] = b; }
-    void var(quint64 v)
+    /// Most numbers an event writes (ids, deltas, small ints) fit in one byte: that case is
+    /// inline, the loop is not.
+    [[gnu::always_inline]] void var(quint64 v)
+    {
+        if (v < 0x80) [[likely]] {
+            m_data[m_size++] = quint8(v);
+            return;
+        }
+        varLong(v);
+    }
+    [[gnu::noinline]] void varLong(quint64 v)
     {
         while (v >= 0x80) {
             m_data[m_size++] = quint8(v) | 0x80;
