@@ -1,3 +1,5 @@
+#include "heldtext.h"
+
 #include <doeff/effects.h>
 #include <doeff/value.h>
 
@@ -31,9 +33,8 @@ QString keyFromUtf8(const char* text, qsizetype size)
     };
     constexpr std::size_t kEntries = 64; // direct-mapped: a program's literal keys rarely collide
     thread_local std::array<Entry, kEntries> cache;
-    // multiplicative: literals a few bytes apart ("k", "n") must not share an entry
     static_assert(kEntries == 64, "the entry is the hash's top 6 bits");
-    Entry& e = cache[(quint64(reinterpret_cast<quintptr>(text)) * 0x9E3779B97F4A7C15ull) >> 58];
+    Entry& e = cache[detail::addressSlot<6>(text)];
     if (e.address == text && e.bytes.size() == size && std::memcmp(e.bytes.constData(), text, std::size_t(size)) == 0)
         return e.key;
     e.address = text;

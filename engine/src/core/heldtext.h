@@ -6,8 +6,17 @@
 #include <QString>
 
 #include <algorithm>
+#include <cstddef>
 
 namespace doeff::detail {
+
+/// A direct-mapped cache's slot (of 2^Bits) for a text address. Multiplicative: string
+/// literals sit a few bytes apart, and a shift of the address alone put neighbours in one slot.
+template<unsigned Bits> inline std::size_t addressSlot(const void* address)
+{
+    static_assert(Bits > 0 && Bits < 64);
+    return std::size_t((quint64(quintptr(address)) * 0x9E3779B97F4A7C15ull) >> (64 - Bits));
+}
 
 /// Raw text (a literal, fromRawData) is not reference-counted: its owner may change or free it
 /// once no string made from it is left.

@@ -761,7 +761,7 @@ QString Machine::effectLabel(const AnyEffect& effect)
     if (builtin == GetEffect::builtinId || builtin == PutEffect::builtinId) {
         const QString& key = builtin == GetEffect::builtinId ? static_cast<const GetEffect*>(effect.object())->key
                                                              : static_cast<const PutEffect*>(effect.object())->key;
-        KeyLabel& e = m_keyLabels[((quintptr(key.constData()) * 0x9E3779B97F4A7C15ull) >> 58) ^ quintptr(builtin & 1)];
+        KeyLabel& e = m_keyLabels[addressSlot<6>(key.constData()) ^ std::size_t(builtin & 1)];
         if (e.builtin == builtin && e.key.holds(key)) [[likely]]
             return e.label;
         e = KeyLabel { builtin, HeldText(key), effect.label() };

@@ -738,7 +738,7 @@ private:
     std::array<KeyHint, 64> m_keyHints {};
     qsizetype& keyHint(const QString& key)
     {
-        KeyHint& h = m_keyHints[(quint64(quintptr(key.constData())) * 0x9E3779B97F4A7C15ull) >> 58];
+        KeyHint& h = m_keyHints[addressSlot<6>(key.constData())];
         if (h.key != key.constData()) h = KeyHint { key.constData(), -1 };
         return h.at;
     }

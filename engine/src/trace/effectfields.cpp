@@ -17,7 +17,7 @@ const QVariant& Encoder::effectFields(const AnyEffect& effect, QVariant& other)
     }
     const QString& key = get ? static_cast<const GetEffect*>(effect.object())->key
                              : static_cast<const PutEffect*>(effect.object())->key;
-    FieldsEntry& e = m_fields[((quintptr(key.constData()) * 0x9E3779B97F4A7C15ull) >> 59) * 2 + (get ? 0 : 1)];
+    FieldsEntry& e = m_fields[detail::addressSlot<5>(key.constData()) * 2 + (get ? 0 : 1)];
     if (e.type != effect.type() || !e.key.holds(key)) {
         static const QString keyField = QStringLiteral("key");
         static const QString valueField = QStringLiteral("value");

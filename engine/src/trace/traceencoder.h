@@ -283,8 +283,7 @@ private:
     /// the same QString data event after event (a slot holds it: detail::HeldText).
     qint64 internShared(const QString& s)
     {
-        // (multiplicative: adjacent literals, a few bytes apart, must not share a slot)
-        SharedEntry& slot = m_shared[(quint64(quintptr(s.constData())) * 0x9E3779B97F4A7C15ull) >> 56];
+        SharedEntry& slot = m_shared[detail::addressSlot<8>(s.constData())];
         if (slot.text.holds(s)) [[likely]]
             return slot.id;
         return internSharedMiss(s, slot);
