@@ -332,6 +332,7 @@ void Machine::runTurn()
         hookTaskState(t);
     const std::size_t tasksBefore = m_tasks.size();
     m_turnBudget = kTurnBudget;
+    ensureThrowRing(); // the turn runs program code: its throws are recorded (throwsite.h)
     try {
         Ctl c;
         applyPending(t, c);

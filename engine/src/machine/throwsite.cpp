@@ -24,8 +24,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 
 namespace doeff::detail {
@@ -59,17 +61,19 @@ struct RingOwner {
     ~RingOwner()
     {
         if (t_ring == ring) t_ring = nullptr;
-        delete ring;
+        std::free(ring);
     }
 };
 thread_local RingOwner t_ringOwner;
+static_assert(std::is_trivially_destructible_v<Ring>, "freed without its destructor");
 
 void capture(void* object, const std::type_info* type)
 {
-    if (!t_ring) { // one per thread that ever runs a program, freed with the thread
-        t_ring = new Ring;
-        t_ringOwner.ring = t_ring;
-    }
+    // Allocates nothing: this runs inside __cxa_throw, and the exception being thrown may be the
+    // bad_alloc of a heap with no room left. A thread without a ring (ensureThrowRing() could not
+    // make one) throws uncaptured.
+    if (!t_ring) [[unlikely]]
+        return;
     Capture& c = t_ring->slot[t_ring->next++ % kSlots];
     c.object = object;
     c.type = type;
@@ -283,6 +287,17 @@ ThrowSite ThrowTrace::site() const
 void setThrowSitesEnabled(bool on)
 {
     g_enabled.store(on, std::memory_order_relaxed);
+}
+
+void ensureThrowRing() noexcept
+{
+    if (t_ring) [[likely]]
+        return;
+    // malloc, not new: neither a throw nor the hook (t_captureThrows is 0 here) on failure
+    void* memory = std::malloc(sizeof(Ring));
+    if (!memory) return;
+    t_ring = new (memory) Ring;
+    t_ringOwner.ring = t_ring; // registers the thread's destructor: while memory is still there
 }
 
 unsigned long long throwHookCaptures()

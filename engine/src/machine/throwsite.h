@@ -53,6 +53,9 @@ ThrowTracePtr takeThrowTrace(const std::exception_ptr& e);
 void setThrowSitesEnabled(bool on);
 
 /// Throws the hook has seen while capturing (all threads), for tests and the benchmark.
+/// Makes this thread's ring of captured throws, if it has none. The hook allocates nothing (it
+/// may run for a bad_alloc), so a thread that runs program code calls this first.
+void ensureThrowRing() noexcept;
 unsigned long long throwHookCaptures();
 
 } // namespace doeff::detail
