@@ -140,6 +140,8 @@ public:
     }
     /// Shares ownership of a heap copy made by EffectType::clone.
     static AnyEffect adopt(const EffectType* type, void* object);
+    /// Borrows `object`, an effect of `type` (what borrow() makes, from its two parts).
+    static AnyEffect borrow(const EffectType* type, const void* object) { return AnyEffect(type, object, nullptr); }
 
     bool isValid() const { return m_type != nullptr; }
     const EffectType* type() const { return m_type; }

@@ -24,7 +24,9 @@ template<class T> class Program;
 namespace detail {
 struct ScopeSpec;
 
-enum class Request : unsigned char { None, Perform, Call };
+/// What a suspended program awaits: a typed effect (Perform), an AnyEffect (PerformAny) or a
+/// sub-program (Call).
+enum class Request : unsigned char { None, Perform, PerformAny, Call };
 
 /// The part of a program's promise the machine reads and writes. Not for program code.
 class DOEFF_EXPORT PromiseBase {
@@ -45,10 +47,24 @@ public:
     std::source_location site() const noexcept { return m_site; }
     bool suspended() const noexcept { return m_suspended; }
 
-    // request → machine
-    Request m_request = Request::None;
-    AnyEffect m_effect; ///< Perform: the awaited effect (borrowed from the awaiter)
-    AnyProgram* m_call = nullptr; ///< Call: the awaited sub-program (lives in the awaiter)
+    // Laid out so that every coroutine frame stays small (88 bytes): the word-sized members
+    // first, the small ones packed at the end.
+private:
+    std::source_location m_definition;
+    std::source_location m_site;
+
+protected:
+    std::coroutine_handle<> m_handle;
+
+public:
+    // request → machine: what the program awaits, which m_request says. All of it lives in the
+    // awaiter, in this frame, until the program resumes.
+    union {
+        const void* m_effectObject; ///< Perform: the awaited effect, of type m_effectType
+        const AnyEffect* m_anyEffect; ///< PerformAny
+        AnyProgram* m_call = nullptr; ///< Call
+    };
+    const EffectType* m_effectType = nullptr; ///< Perform
     // machine → program: the answer of the awaited effect or call; on completion, the other way:
     // the co_return value (one slot for both keeps every coroutine frame smaller)
     QVariant m_value;
@@ -56,8 +72,7 @@ public:
     std::exception_ptr m_exception;
     /// Machine bookkeeping: effect-tree node of this activation.
     int m_node = -1;
-    /// Machine bookkeeping: the handler this activation is the program of, if any.
-    QString m_handler;
+    Request m_request = Request::None; ///< request → machine: what the program awaits
 
 protected:
     void setSite(std::source_location site) noexcept
@@ -65,13 +80,11 @@ protected:
         m_site = site;
         m_suspended = true;
     }
-    std::coroutine_handle<> m_handle;
 
 private:
-    std::source_location m_definition;
-    std::source_location m_site;
     bool m_suspended = false;
 };
+static_assert(sizeof(void*) != 8 || sizeof(PromiseBase) <= 88, "every coroutine frame holds a PromiseBase");
 
 inline void rethrowAnswer(PromiseBase* p)
 {
@@ -91,11 +104,11 @@ template<class R, class E> struct EffectAwaiter {
     void await_suspend(std::coroutine_handle<>) noexcept
     {
         promise->m_request = Request::Perform;
-        promise->m_effect = AnyEffect::borrow(effect);
+        promise->m_effectObject = static_cast<const typename E::effect_class*>(&effect);
+        promise->m_effectType = &E::effectType();
     }
     R await_resume()
     {
-        promise->m_effect = AnyEffect();
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<R>)
             return fromVariant<R>(promise->m_value, [this] { return AnyEffect::borrow(effect).label(); });
@@ -108,12 +121,11 @@ struct AnyEffectAwaiter {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) noexcept
     {
-        promise->m_request = Request::Perform;
-        promise->m_effect = effect;
+        promise->m_request = Request::PerformAny;
+        promise->m_anyEffect = &effect;
     }
     QVariant await_resume()
     {
-        promise->m_effect = AnyEffect();
         rethrowAnswer(promise);
         return std::move(promise->m_value);
     }
@@ -146,10 +158,12 @@ struct ProgramPayload {
     QVariant pure;
     AnyEffect effect;
     std::shared_ptr<ScopeSpec> scope;
+    /// Effect: converts the answer to the typed result (AnyProgram::converter()), or null.
+    QVariant (*convert)(const QVariant&, const AnyEffect&) = nullptr;
 };
 } // namespace detail
 
-/// A program of any result type. Small (48 bytes): every `co_await sub()` keeps one in the
+/// A program of any result type. Small (40 bytes): every `co_await sub()` keeps one in the
 /// calling coroutine's frame.
 class DOEFF_EXPORT AnyProgram {
 public:
@@ -161,7 +175,6 @@ public:
         : m_kind(std::exchange(other.m_kind, Kind::Empty))
         , m_promise(std::exchange(other.m_promise, nullptr)) // the name stays: reuse errors say which
         , m_function(other.m_function)
-        , m_convert(other.m_convert)
         , m_payload(std::move(other.m_payload))
     { }
     /// Takes the activation out of `other` (a program is one activation; see RUNTIME.md §2).
@@ -175,7 +188,6 @@ public:
             m_kind = std::exchange(other.m_kind, Kind::Empty);
             m_promise = std::exchange(other.m_promise, nullptr);
             m_function = other.m_function;
-            m_convert = other.m_convert;
             m_payload = std::move(other.m_payload);
         }
         return *this;
@@ -191,7 +203,7 @@ public:
         m_payload->effect = AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect)));
         using T = typename std::remove_cvref_t<E>::result_type;
         if constexpr (detail::ConvertsInBody<T>::value)
-            m_convert = [](const QVariant& v, const AnyEffect& e) {
+            m_payload->convert = [](const QVariant& v, const AnyEffect& e) {
                 T x = fromVariant<T>(v, [&e] { return e.label(); });
                 if constexpr (detail::IsOptional<T>::value)
                     return x ? QVariant::fromValue(*x) : QVariant();
@@ -203,7 +215,7 @@ public:
     /// For an effect given as a program with a typed result (`Safe(Get<int>("n"))`): converts
     /// the effect's answer inside the body, so a ConversionError is the body's error.
     using Converter = QVariant (*)(const QVariant&, const AnyEffect&);
-    Converter converter() const noexcept { return m_convert; }
+    Converter converter() const noexcept { return m_payload ? m_payload->convert : nullptr; }
 
     static AnyProgram fromPure(QVariant value);
     static AnyProgram fromEffect(AnyEffect effect);
@@ -243,7 +255,6 @@ protected:
     Kind m_kind = Kind::Empty;
     detail::PromiseBase* m_promise = nullptr;
     const char* m_function = nullptr;
-    Converter m_convert = nullptr;
     std::shared_ptr<detail::ProgramPayload> m_payload; ///< Pure, Effect, Scoped
 };
 

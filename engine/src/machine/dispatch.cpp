@@ -312,7 +312,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     f.data = hs;
     pushFrame(t, std::move(f));
     Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
-    o.run->handlerName = hs->handler->name;
+    o.run->handler = hs->handler;
     return o;
 }
 

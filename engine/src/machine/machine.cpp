@@ -436,7 +436,7 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
         c.program = std::move(o.run->program);
         c.node = o.node;
         c.taskRoot = o.taskRoot;
-        c.handlerName = std::move(o.run->handlerName);
+        c.handler = std::move(o.run->handler);
         break;
     case Outcome::Forward:
     case Outcome::Block:
@@ -529,18 +529,17 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
     }
     case AnyProgram::Kind::Coroutine: {
         PromiseBase* pr = p.takePromise();
-        const int node
-            = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot, c.handlerName);
+        const int node = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot,
+                                              c.handler ? c.handler->name : QString());
         if (c.taskRoot) t->rootNode = node;
         pr->m_node = node;
-        pr->m_handler = c.handlerName;
         Frame f;
         f.kind = FrameKind::Program;
         f.node = node;
         f.program = CoroOwner(pr);
+        if (c.handler) f.setHandler(std::move(c.handler)); // a handler's program: the frame names it
         pushFrame(t, std::move(f));
         c.taskRoot = false;
-        c.handlerName.clear();
         resumeTop(t, c, nullptr);
         return;
     }
@@ -583,7 +582,10 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
     c.site = pr->site();
     if (req == Request::Perform) {
         c.kind = Ctl::Perform;
-        c.effect = pr->m_effect;
+        c.effect = AnyEffect::borrow(pr->m_effectType, pr->m_effectObject);
+    } else if (req == Request::PerformAny) {
+        c.kind = Ctl::Perform;
+        c.effect = *pr->m_anyEffect;
     } else {
         c.kind = Ctl::Start;
         c.program = std::move(*pr->m_call);

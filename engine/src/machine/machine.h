@@ -97,7 +97,8 @@ struct Frame {
     int node = -1; ///< effect-tree node: the activation, or the construct's effect
     int index = 0; ///< GatherBranch: item index
     CoroOwner program; ///< Program
-    /// Kind-specific state: Handler: its HandlerImpl (handler()); Local: the Env to restore
+    /// Kind-specific state: Handler: its HandlerImpl (handler()); Program: the HandlerImpl whose
+    /// program it is (a coroutine handler's), else null; Local: the Env to restore
     /// (savedEnv()); Handling: HandlingState; Listen, Intercept, Convert…: see where they are pushed.
     std::shared_ptr<void> data;
 
@@ -171,7 +172,7 @@ struct RunSpec {
     AnyProgram program;
     Frame frame; ///< RunScoped: pushed before the program starts
     std::optional<Env> env; ///< RunScoped: env for the body (Local)
-    QString handlerName; ///< Continue: the handler whose program starts
+    std::shared_ptr<const HandlerImpl> handler; ///< Continue: the handler whose program starts
 };
 
 struct Outcome {
@@ -474,7 +475,7 @@ private:
         ErrorPtr error;
         AnyEffect effect;
         std::source_location site;
-        QString handlerName;
+        std::shared_ptr<const HandlerImpl> handler; ///< Start: the handler whose program this is
     };
 
     // turn & steps

@@ -24,7 +24,7 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         s.definition = p->definition();
         s.site = p->site();
         s.suspended = p->suspended();
-        s.handler = p->m_handler;
+        if (f.data) s.handler = f.handler()->name;
         break;
     }
     case FrameKind::Handler:
