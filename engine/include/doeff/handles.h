@@ -26,8 +26,8 @@ public:
     Waitable() = default;
     Waitable(Kind kind, quint64 run, int id, QString name = {}, std::shared_ptr<detail::ExternalState> ext = {})
         : m_kind(kind)
-        , m_run(run)
         , m_id(id)
+        , m_run(run)
         , m_name(std::move(name))
         , m_external(std::move(ext))
     { }
@@ -46,9 +46,10 @@ public:
     bool operator==(const Waitable& o) const { return m_kind == o.m_kind && m_run == o.m_run && m_id == o.m_id; }
 
 private:
+    // kind and id share a word: every Wait and every blocked task's record holds a copy
     Kind m_kind = Kind::None;
-    quint64 m_run = 0;
     int m_id = 0;
+    quint64 m_run = 0;
     QString m_name;
     std::shared_ptr<detail::ExternalState> m_external;
 };

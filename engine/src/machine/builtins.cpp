@@ -250,9 +250,8 @@ Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
         b->kind = BlockOp::Lazy;
         b->task = t;
         b->effectNode = d.node;
-        b->lazyLabel = QStringLiteral("Ask(") + repr(key) + QStringLiteral(")");
-        b->lazyEvaluator = entry->evaluator;
-        b->lazy = entry;
+        b->lazy = std::make_unique<BlockOp::LazyPart>(
+            BlockOp::LazyPart { QStringLiteral("Ask(") + repr(key) + QStringLiteral(")"), entry->evaluator, entry });
         entry->waiters.push_back(b);
         blockOn(t, b, TaskState::Blocked);
         return Outcome::block();

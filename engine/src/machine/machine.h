@@ -248,18 +248,25 @@ const char* taskStateName(TaskState s);
 /// What a blocked task waits on; shared by the registrations it made.
 class Machine;
 
+/// Every blocked task holds one, so the parts only a Gather or a lazy Ask needs live apart.
 struct BlockOp {
     enum Kind : unsigned char { Wait, Gather, Race, Lazy, Timer, Await, External } kind;
+    bool done = false;
+    int remaining = 0;
+    int effectNode = -1;
     TaskRec* task = nullptr;
     std::vector<Waitable> items; ///< Wait / Gather / Race
-    std::vector<int> branchOf; ///< Gather: branch task id per item, or -1
-    QVariantList results; ///< Gather
-    int remaining = 0;
-    bool done = false;
-    int effectNode = -1;
-    QString lazyLabel; ///< Lazy: `Ask('svc')`
-    int lazyEvaluator = -1;
-    std::shared_ptr<struct LazyEntry> lazy;
+    struct GatherPart {
+        std::vector<int> branchOf; ///< branch task id per item, or -1
+        QVariantList results;
+    };
+    std::unique_ptr<GatherPart> gather; ///< Gather
+    struct LazyPart {
+        QString label; ///< `Ask('svc')`
+        int evaluator = -1;
+        std::shared_ptr<struct LazyEntry> entry;
+    };
+    std::unique_ptr<LazyPart> lazy; ///< Lazy
     QString label(const Machine& m) const;
 };
 using BlockPtr = std::shared_ptr<BlockOp>;
@@ -315,40 +322,43 @@ struct Mailbox {
 /// BuiltinRemoved: a handler frame a what-if took out (docs/replay.md): offered nothing.
 enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore, BuiltinRemoved };
 
+/// One per task, alive until the run ends: the small members are packed at the front so that
+/// no padding sits between them (280 bytes, not 312).
 struct TaskRec {
     int id = 0;
-    QString name;
-    TaskKind kind = TaskKind::Main;
     int parent = -1;
+    int handlingDepth = 0;
+    int completion = 0;
+    int rootNode = -1;
+    TaskKind kind = TaskKind::Main;
     TaskState state = TaskState::Ready;
+    bool hasPending = false;
+    bool observed = false;
+    bool announced = false; ///< TaskSpawned was emitted
+    QString name;
     std::vector<Frame> k;
     std::vector<int> dispatch; ///< ascending K indices of non-program frames
-    int handlingDepth = 0;
     Env env;
     std::shared_ptr<Store> store;
     /// What the task does when it next runs. On the heap: allocated while the task runs or is
     /// ready, given back while it is blocked or finished, so that waiting tasks stay small
     /// (Machine::setPending, Machine::dropPending).
     std::unique_ptr<Outcome> pending;
-    bool hasPending = false;
     BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
     quint64 blockOrder = 0;
     std::vector<WaitReg> waiters; ///< blocked on this task
     std::vector<int> branches; ///< live Gather branches it created
     QVariant value;
     ErrorPtr error;
-    int completion = 0;
-    bool observed = false;
     quint64 failOrder = 0;
-    int rootNode = -1;
     quint64 steps = 0;
     std::source_location creationSite;
-    bool announced = false; ///< TaskSpawned was emitted
     bool isFinished() const
     {
         return state == TaskState::Done || state == TaskState::Failed || state == TaskState::Cancelled;
     }
 };
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 280);
 
 /// The run's task records, addressed by id. A record stays where it is until the machine ends
 /// (pointers to it are kept everywhere), so records live in chunks: one allocation per
