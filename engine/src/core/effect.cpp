@@ -1,17 +1,33 @@
 #include <doeff/effect.h>
 #include <doeff/value.h>
 
-#include <QStringList>
+#include <algorithm>
+#include <cstring>
 
 namespace doeff {
 
 namespace detail {
 QString defaultEffectLabel(const char* name, const QVariantMap& fields)
 {
-    QStringList parts;
-    for (auto it = fields.cbegin(); it != fields.cend(); ++it)
-        parts.append(it.key() + QStringLiteral("=") + repr(it.value()));
-    return QString::fromUtf8(name) + QStringLiteral("(") + parts.join(QStringLiteral(", ")) + QStringLiteral(")");
+    // One string grown in place: every effect without a label() of its own is labelled here, in
+    // unobserved runs too (the effect call tree), so no list of parts and no temporaries.
+    const std::size_t length = std::strlen(name);
+    QString label;
+    label.reserve(qsizetype(length) + 2 + 24 * fields.size());
+    // effect names are identifiers: ASCII, appended without decoding (UTF-8 is decoded)
+    if (std::all_of(name, name + length, [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+        label += QLatin1StringView(name, qsizetype(length));
+    else
+        label += QString::fromUtf8(name, qsizetype(length));
+    label += u'(';
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+        if (it != fields.cbegin()) label += QLatin1StringView(", ");
+        label += it.key();
+        label += u'=';
+        label += repr(it.value());
+    }
+    label += u')';
+    return label;
 }
 } // namespace detail
 

@@ -209,7 +209,8 @@ QString repr(const QVariant& value)
     switch (type.id()) {
     case QMetaType::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QMetaType::Int:
+    case QMetaType::Int: // the commonest field of all: read, not converted through QMetaType
+        return QString::number(*static_cast<const int*>(value.constData()));
     case QMetaType::Short:
     case QMetaType::Long:
     case QMetaType::LongLong:
