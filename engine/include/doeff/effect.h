@@ -32,6 +32,9 @@ struct EffectType {
     /// type names (the type_info comparison that remains is for one class seen from two
     /// shared libraries).
     std::uint64_t nameHash;
+    /// The class has no label() of its own: its label is defaultEffectLabel(name, fields), so
+    /// two effects with equal fields have the same label.
+    bool defaultLabel;
 };
 
 namespace detail {
@@ -103,6 +106,7 @@ inline const EffectType effectTypeOf = {
     [](void* p) { delete static_cast<E*>(p); },
     builtinOf<E>(),
     effectNameHash(E::name),
+    !HasLabel<E>,
 };
 } // namespace detail
 

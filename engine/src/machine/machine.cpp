@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <new>
 
 namespace doeff::detail {
@@ -758,6 +759,42 @@ bool Machine::finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel)
     return true;
 }
 
+namespace {
+/// The two values print alike (repr): the same type and value, for the types effect fields
+/// mostly hold. Anything else counts as different, so its label is formatted again.
+bool samePrinted(const QVariant& a, const QVariant& b)
+{
+    if (a.metaType() != b.metaType()) return false;
+    const void* x = a.constData();
+    const void* y = b.constData();
+    switch (a.metaType().id()) {
+    case QMetaType::UnknownType: // both invalid: null
+    case QMetaType::Nullptr:
+        return true;
+    case QMetaType::Bool:
+        return *static_cast<const bool*>(x) == *static_cast<const bool*>(y);
+    case QMetaType::Int:
+        return *static_cast<const int*>(x) == *static_cast<const int*>(y);
+    case QMetaType::LongLong:
+        return *static_cast<const qlonglong*>(x) == *static_cast<const qlonglong*>(y);
+    case QMetaType::Double: // bit for bit: 0.0 and -0.0 print differently
+        return std::memcmp(x, y, sizeof(double)) == 0;
+    case QMetaType::QString:
+        return *static_cast<const QString*>(x) == *static_cast<const QString*>(y);
+    default:
+        return false;
+    }
+}
+
+bool sameFields(const QVariantMap& a, const QVariantMap& b)
+{
+    if (a.size() != b.size()) return false;
+    for (auto i = a.cbegin(), j = b.cbegin(); i != a.cend(); ++i, ++j)
+        if (i.key() != j.key() || !samePrinted(i.value(), j.value())) return false;
+    return true;
+}
+} // namespace
+
 QString Machine::effectLabel(const AnyEffect& effect)
 {
     const int builtin = effect.builtin();
@@ -770,7 +807,19 @@ QString Machine::effectLabel(const AnyEffect& effect)
         e = KeyLabel { builtin, HeldText(key), effect.label() };
         return e.label;
     }
-    if (!effect.isOwned()) return effect.label();
+    if (!effect.isOwned()) [[likely]] {
+        const EffectType* type = effect.type();
+        if (!type->defaultLabel) return effect.label();
+        // A loop performs the same effect again and again (the tree merges them): equal fields
+        // are the same label, and comparing them costs far less than formatting it.
+        QVariantMap fields = type->fields(effect.object());
+        if (type != m_fieldsType || !sameFields(fields, m_fields)) {
+            m_fieldsLabel = defaultEffectLabel(type->name, fields);
+            m_fieldsType = type;
+            m_fields = std::move(fields);
+        }
+        return m_fieldsLabel;
+    }
     if (m_labelled.object() != effect.object()) {
         m_labelled = effect;
         m_label = effect.label();

@@ -731,6 +731,10 @@ private:
     EffectTree m_tree;
     AnyEffect m_labelled; ///< effectLabel()'s last owned effect (kept alive: its address stays its own)
     QString m_label; ///< its label
+    // effectLabel()'s last borrowed effect with a default label: its type, fields and label
+    const EffectType* m_fieldsType = nullptr;
+    QVariantMap m_fields;
+    QString m_fieldsLabel;
     /// effectLabel()'s labels of Get and Put by their key's text: the few keys of a run, found by
     /// the key's data pointer (HeldText).
     struct KeyLabel {

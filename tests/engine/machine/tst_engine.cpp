@@ -35,6 +35,50 @@ Program<int> depthWithEffect(int n)
     co_return co_await depthWithEffect(n - 1) + 1;
 }
 
+/// An effect labelled from its fields (no label() of its own), answered by `tags`.
+struct Tag : Effect<Tag, int> {
+    static constexpr auto name = "Tag";
+    QVariant n;
+    double x = 0;
+    QString s;
+    QVariantMap fields() const { return { { u"n"_s, n }, { u"x"_s, x }, { u"s"_s, s } }; }
+};
+
+Handler tags()
+{
+    return handler(u"tags"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (e.is<Tag>()) return Resume(0);
+        return Forward();
+    });
+}
+
+/// Performs Tags whose fields differ from the previous one's in ways that print differently
+/// (or not): each is one object, refilled in place, as a loop would.
+Program<int> tagsInPlace()
+{
+    Tag t;
+    const auto perform = [&](QVariant n, double x, QString s) {
+        t.n = std::move(n);
+        t.x = x;
+        t.s = std::move(s);
+    };
+    perform(1, 0.0, u"a"_s);
+    co_await t;
+    co_await t; // the same
+    perform(1, -0.0, u"a"_s); // equal as doubles, printed differently
+    co_await t;
+    perform(qlonglong(1), -0.0, u"a"_s); // another type, printed alike
+    co_await t;
+    perform(1.0, -0.0, u"a"_s); // equal as a number, printed differently
+    co_await t;
+    perform(1.0, -0.0, u"b"_s);
+    co_await t;
+    perform(QVariantList { 1 }, -0.0, u"b"_s); // a value the label cache does not compare
+    co_await t;
+    co_await t;
+    co_return 0;
+}
+
 /// Records `who0`, `who1`, … one effect at a time.
 Program<int> chatter(QString who, int n)
 {
@@ -401,6 +445,23 @@ private Q_SLOTS:
         const QString expected = u"m0 m1 m2 a0 spawned a a1 a2 b0 n0 b1 n1 after delay z0 z1"_s;
         QCOMPARE(watchedOrder, expected);
         QCOMPARE(plainOrder, expected);
+    }
+    void effectLabelsFollowTheFields()
+    {
+        // Repeated effects reuse their label (equal fields print alike): the tree shows each
+        // effect as labelled from its own fields at the time it was performed.
+        HandlerList handlers = sync_handlers_preset();
+        handlers.append(tags());
+        auto r = sync_run(tagsInPlace(), handlers);
+        QCOMPARE(resultText(r), u"Ok(0)"_s);
+        QCOMPARE(r.effect_stack().format(),
+                 u"Effect Call Tree:\n"
+                 "  └─ tagsInPlace()\n"
+                 "     ├─ Tag(n=1, s='a', x=0.0) x2\n"
+                 "     ├─ Tag(n=1, s='a', x=-0.0) x2\n"
+                 "     ├─ Tag(n=1.0, s='a', x=-0.0)\n"
+                 "     ├─ Tag(n=1.0, s='b', x=-0.0)\n"
+                 "     └─ Tag(n=[1], s='b', x=-0.0) x2"_s);
     }
     void effectTreeIsBounded()
     {
