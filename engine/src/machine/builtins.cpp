@@ -76,7 +76,7 @@ Outcome Machine::handleCore(DispatchState& d)
     case PutEffect::builtinId: {
         const auto* e = d.effect.as<PutEffect>();
         writeStore(t, e->key, e->value);
-        return Outcome::resume(QVariant());
+        return Outcome::resume();
     }
     case ModifyEffect::builtinId: {
         const auto* e = d.effect.as<ModifyEffect>();
@@ -87,10 +87,10 @@ Outcome Machine::handleCore(DispatchState& d)
     }
     case TellEffect::builtinId:
         appendLog(t, d.effect.as<TellEffect>()->message);
-        return Outcome::resume(QVariant());
+        return Outcome::resume();
     case StructuredLogEffect::builtinId:
         appendLog(t, QVariantList { d.effect.as<StructuredLogEffect>()->entry });
-        return Outcome::resume(QVariant());
+        return Outcome::resume();
     case ListenEffect::builtinId:
         return scoped(d, FrameKind::Listen, d.effect.as<ListenEffect>()->body, std::make_shared<QVariantList>());
     case SafeEffect::builtinId:
@@ -112,7 +112,7 @@ Outcome Machine::handleCore(DispatchState& d)
         QVariantMap cache = store.value(cacheKey()).toMap();
         cache.insert(e->key, e->value);
         writeStore(t, cacheKey(), cache);
-        return Outcome::resume(QVariant());
+        return Outcome::resume();
     }
     case CacheGetEffect::builtinId: {
         const auto* e = d.effect.as<CacheGetEffect>();
@@ -133,7 +133,7 @@ Outcome Machine::handleCore(DispatchState& d)
     case AtomicGetEffect::builtinId: {
         const auto* e = d.effect.as<AtomicGetEffect>();
         if (const QVariant* v = store.find(e->key)) return Outcome::resume(*v);
-        if (!e->defaultFactory) return Outcome::resume(QVariant());
+        if (!e->defaultFactory) return Outcome::resume();
         QVariant v = e->defaultFactory();
         writeStore(t, e->key, v);
         return Outcome::resume(std::move(v));
@@ -182,7 +182,7 @@ Outcome Machine::handleCore(DispatchState& d)
             graph.last() = node;
             writeStore(t, graphKey(), graph);
         }
-        return Outcome::resume(QVariant());
+        return Outcome::resume();
     }
     case SnapshotEffect::builtinId:
         return Outcome::resume(store.value(graphKey()).toList());
@@ -500,7 +500,7 @@ void Machine::pollCompletions()
             // on the real clock when a timer fires is an input; the simulated clock is the run's
             if (DOEFF_OBSERVED && m_options.clock == Clock::Real) [[unlikely]]
                 hookInput(InputKind::Timer, b->task->id, -1, nullptr, nullptr);
-            wake(b->task, Outcome::resume(QVariant()));
+            wake(b->task, Outcome::resume());
         }
     }
 }
@@ -580,7 +580,7 @@ void Machine::replayCompletions()
             m_timers.erase(it);
             b->done = true;
             hookInput(InputKind::Timer, taskId, -1, nullptr, nullptr);
-            wake(b->task, Outcome::resume(QVariant()));
+            wake(b->task, Outcome::resume());
             break;
         }
         case InputKind::Clock:
@@ -593,7 +593,7 @@ void Machine::replayCompletions()
             m_timers.erase(m_timers.begin());
             if (b->done || b->task->block != b) continue;
             b->done = true;
-            wake(b->task, Outcome::resume(QVariant()));
+            wake(b->task, Outcome::resume());
         }
     }
 }

@@ -416,7 +416,7 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
     switch (o.kind) {
     case Outcome::Resume:
         c.kind = Ctl::Value;
-        c.value = std::move(o.value);
+        moveInto(c.value, o.value);
         break;
     case Outcome::Throw:
         c.kind = Ctl::Error;
@@ -568,7 +568,7 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
             c.kind = Ctl::Error;
             c.error = std::move(e);
         } else {
-            c.value = std::move(pr->m_value);
+            moveInto(c.value, pr->m_value);
             popFrame(t);
             m_tree.finish(node);
             c.kind = Ctl::Value;
@@ -601,7 +601,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         PromiseBase* pr = f.program.get();
         ErrorPtr inflight;
         if (c.kind == Ctl::Value) {
-            pr->m_value = std::move(c.value);
+            moveInto(pr->m_value, c.value);
         } else {
             inflight = std::move(c.error);
             pr->m_exception = inflight->exception;

@@ -175,6 +175,17 @@ struct RunSpec {
     std::shared_ptr<const HandlerImpl> handler; ///< Continue: the handler whose program starts
 };
 
+/// to = std::move(from). QVariant's own move assignment destroys what `to` held through a call
+/// into Qt even when that is nothing, as it nearly always is on the machine's paths: an empty
+/// `to` swaps instead.
+inline void moveInto(QVariant& to, QVariant& from) noexcept
+{
+    if (!to.isValid() && !to.data_ptr().is_shared) [[likely]]
+        to.swap(from);
+    else
+        to = std::move(from);
+}
+
 struct Outcome {
     enum Kind : unsigned char { Forward, Resume, Throw, Run, RunScoped, Block, Continue };
     Kind kind = Forward;
@@ -184,11 +195,41 @@ struct Outcome {
     ErrorPtr error;
     std::unique_ptr<RunSpec> run; ///< Run, RunScoped, Continue
 
-    static Outcome resume(QVariant v)
+    Outcome() = default;
+    Outcome(Outcome&&) noexcept = default;
+    /// Every handled effect assigns the handler's outcome over the walk's: moveInto() its value.
+    Outcome& operator=(Outcome&& o) noexcept
+    {
+        kind = o.kind;
+        taskRoot = o.taskRoot;
+        node = o.node;
+        moveInto(value, o.value);
+        error = std::move(o.error);
+        run = std::move(o.run);
+        return *this;
+    }
+
+    // No by-value parameter: a Get's answer is copied once, straight into the outcome, and no
+    // moved-from QVariant is left to destroy (every QVariant destruction is a call into Qt).
+    static Outcome resume(const QVariant& v)
+    {
+        Outcome o;
+        o.kind = Resume;
+        o.value = v;
+        return o;
+    }
+    static Outcome resume(QVariant&& v)
     {
         Outcome o;
         o.kind = Resume;
         o.value = std::move(v);
+        return o;
+    }
+    /// Resume with no value (Put, Tell, …).
+    static Outcome resume()
+    {
+        Outcome o;
+        o.kind = Resume;
         return o;
     }
     static Outcome thrown(ErrorPtr e)

@@ -314,7 +314,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
             completePromise(p, d.effect.as<CompletePromiseEffect>()->value, nullptr);
         else
             completePromise(p, {}, newError(t, d.effect.as<FailPromiseEffect>()->error, d.node));
-        return Outcome::resume(QVariant());
+        return Outcome::resume();
     }
     default:
         return Outcome();
