@@ -3,6 +3,8 @@
 
 #include "machine.h"
 
+#include <new>
+
 namespace doeff::detail {
 
 namespace {
@@ -146,25 +148,31 @@ bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome
     const HandlerImpl& h = *handlerFrame.handler();
     ds.handlerAt = at;
     if (h.builtin) {
+        // `out` is a default Outcome here, which holds nothing to free (the walk and
+        // offerObserved() pass no other), so a built-in handler's outcome is built in its place
+        // instead of being moved from a temporary that is then destroyed: most effects of a run
+        // are answered here. After a throw no Outcome lives there: a new one is built.
+        Q_ASSERT(out.kind == Outcome::Forward && !out.value.isValid() && !out.error && !out.run);
+        void* const place = &out;
         try {
             switch (h.builtin) {
             case BuiltinScheduler:
-                out = handleScheduler(ds);
+                ::new (place) Outcome(handleScheduler(ds));
                 break;
             case BuiltinTime:
-                out = handleTime(ds);
+                ::new (place) Outcome(handleTime(ds));
                 break;
             case BuiltinAwait:
-                out = handleAwait(ds);
+                ::new (place) Outcome(handleAwait(ds));
                 break;
             case BuiltinCore:
-                out = handleCore(ds);
+                ::new (place) Outcome(handleCore(ds));
                 break;
             default:
                 return false;
             }
         } catch (...) {
-            out = Outcome::thrown(newError(ds.task, std::current_exception(), ds.node));
+            ::new (place) Outcome(Outcome::thrown(newError(ds.task, std::current_exception(), ds.node)));
         }
         return out.kind != Outcome::Forward;
     }
