@@ -178,7 +178,7 @@ struct RunSpec {
 /// to = std::move(from). QVariant's own move assignment destroys what `to` held through a call
 /// into Qt even when that is nothing, as it nearly always is on the machine's paths: an empty
 /// `to` swaps instead.
-inline void moveInto(QVariant& to, QVariant& from) noexcept
+Q_ALWAYS_INLINE void moveInto(QVariant& to, QVariant& from) noexcept
 {
     if (!to.isValid() && !to.data_ptr().is_shared) [[likely]]
         to.swap(from);
@@ -197,6 +197,15 @@ struct Outcome {
 
     Outcome() = default;
     Outcome(Outcome&&) noexcept = default;
+    /// The value constructed in place, not assigned over an empty one.
+    Outcome(Kind k, const QVariant& v)
+        : kind(k)
+        , value(v)
+    { }
+    Outcome(Kind k, QVariant&& v) noexcept
+        : kind(k)
+        , value(std::move(v))
+    { }
     /// Every handled effect assigns the handler's outcome over the walk's: moveInto() its value.
     Outcome& operator=(Outcome&& o) noexcept
     {
@@ -211,20 +220,8 @@ struct Outcome {
 
     // No by-value parameter: a Get's answer is copied once, straight into the outcome, and no
     // moved-from QVariant is left to destroy (every QVariant destruction is a call into Qt).
-    static Outcome resume(const QVariant& v)
-    {
-        Outcome o;
-        o.kind = Resume;
-        o.value = v;
-        return o;
-    }
-    static Outcome resume(QVariant&& v)
-    {
-        Outcome o;
-        o.kind = Resume;
-        o.value = std::move(v);
-        return o;
-    }
+    static Outcome resume(const QVariant& v) { return Outcome(Resume, v); }
+    static Outcome resume(QVariant&& v) { return Outcome(Resume, std::move(v)); }
     /// Resume with no value (Put, Tell, …).
     static Outcome resume()
     {
