@@ -103,17 +103,21 @@ template<class T, class = void> struct FromVariant {
     }
 };
 
+namespace detail {
+template<class T, class... U> inline constexpr bool isOneOf = (std::is_same_v<T, U> || ...);
+/// Values QVariant has a constructor of its own for: a few instructions (`Put("n", v + 1)`), where
+/// fromValue() goes through the generic QMetaType path. The same QVariant either way.
+template<class T>
+inline constexpr bool hasOwnVariantConstructor = isOneOf<T, int, uint, qlonglong, qulonglong, bool, double, QString>;
+} // namespace detail
+
 /// Customisation point: how a T becomes a QVariant (the inverse of FromVariant).
 template<class T, class = void> struct ToVariant {
     static QVariant convert(T&& v)
     {
-        if constexpr (std::is_same_v<std::remove_cvref_t<T>, QVariant>) return std::move(v);
-        // QVariant's own constructors for the commonest values (`Put("n", v + 1)`): a few
-        // instructions, where fromValue() goes through the generic QMetaType path
-        else if constexpr (
-            std::is_same_v<
-                T,
-                int> || std::is_same_v<T, uint> || std::is_same_v<T, qlonglong> || std::is_same_v<T, qulonglong> || std::is_same_v<T, bool> || std::is_same_v<T, double> || std::is_same_v<T, QString>)
+        if constexpr (std::is_same_v<std::remove_cvref_t<T>, QVariant>)
+            return std::move(v);
+        else if constexpr (detail::hasOwnVariantConstructor<T>)
             return QVariant(std::move(v));
         else if constexpr (!std::is_copy_constructible_v<T>)
             return QVariant::fromValue(std::make_shared<T>(std::move(v)));

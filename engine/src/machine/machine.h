@@ -206,7 +206,7 @@ struct Outcome {
         : kind(k)
         , value(std::move(v))
     { }
-    /// Every handled effect assigns the handler's outcome over the walk's: moveInto() its value.
+    /// An outcome assigned over another (a fast handler's over the walk's): moveInto() its value.
     Outcome& operator=(Outcome&& o) noexcept
     {
         kind = o.kind;
