@@ -1,4 +1,5 @@
 #include "heldtext.h"
+#include "perthread.h"
 
 #include <doeff/effects.h>
 #include <doeff/value.h>
@@ -24,23 +25,40 @@ QString programLabel(const SharedProgram& p)
     return p->displayName() + QStringLiteral("()");
 }
 
-QString keyFromUtf8(const char* text, qsizetype size)
+namespace {
+struct KeyEntry {
+    const char* address = nullptr;
+    QByteArray bytes; ///< what the text was when cached: the address alone could be a reused buffer
+    QString key;
+};
+constexpr std::size_t kKeyEntries = 64; // direct-mapped: a program's literal keys rarely collide
+struct KeyCache : std::array<KeyEntry, kKeyEntries> { };
+static_assert(kKeyEntries == 64, "the entry is the hash's top 6 bits");
+
+bool sameBytes(const char* a, const char* b, qsizetype size)
 {
-    struct Entry {
-        const char* address = nullptr;
-        QByteArray bytes; ///< what the text was when cached: the address alone could be a reused buffer
-        QString key;
-    };
-    constexpr std::size_t kEntries = 64; // direct-mapped: a program's literal keys rarely collide
-    thread_local std::array<Entry, kEntries> cache;
-    static_assert(kEntries == 64, "the entry is the hash's top 6 bits");
-    Entry& e = cache[detail::addressSlot<6>(text)];
-    if (e.address == text && e.bytes.size() == size && std::memcmp(e.bytes.constData(), text, std::size_t(size)) == 0)
-        return e.key;
+    // keys are short: a loop the compiler keeps inline beats a call to memcmp
+    for (qsizetype i = 0; i < size; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+// Out of line, so that the hit, nearly every call, saves no registers for it.
+[[gnu::noinline]] QString keyFromUtf8Miss(KeyEntry& e, const char* text, qsizetype size)
+{
     e.address = text;
     e.bytes = QByteArray(text, size);
     e.key = QString::fromUtf8(text, size);
     return e.key;
+}
+} // namespace
+
+QString keyFromUtf8(const char* text, qsizetype size)
+{
+    KeyEntry& e = PerThread<KeyCache>::get()[detail::addressSlot<6>(text)];
+    if (e.address == text && e.bytes.size() == size && sameBytes(e.bytes.constData(), text, size)) [[likely]]
+        return e.key;
+    return keyFromUtf8Miss(e, text, size);
 }
 
 QString keysLabel(const char* name, const QStringList& keys)

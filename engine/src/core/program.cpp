@@ -1,3 +1,5 @@
+#include "perthread.h"
+
 #include <doeff/handler.h>
 #include <doeff/program.h>
 #include <doeff/value.h>
@@ -31,7 +33,6 @@ struct FreeLists {
             }
     }
 };
-thread_local FreeLists t_free;
 
 std::size_t sizeClass(std::size_t size)
 {
@@ -41,11 +42,12 @@ std::size_t sizeClass(std::size_t size)
 
 void* PromiseBase::operator new(std::size_t size)
 {
+    FreeLists& lists = PerThread<FreeLists>::get();
     const std::size_t c = sizeClass(size);
-    if (c < kClasses && t_free.heads[c]) {
-        void* p = t_free.heads[c];
-        t_free.heads[c] = *static_cast<void**>(p);
-        --t_free.counts[c];
+    if (c < kClasses && lists.heads[c]) {
+        void* p = lists.heads[c];
+        lists.heads[c] = *static_cast<void**>(p);
+        --lists.counts[c];
         return p;
     }
     void* p = std::malloc(c < kClasses ? c * kGranule : size);
@@ -55,11 +57,12 @@ void* PromiseBase::operator new(std::size_t size)
 
 void PromiseBase::operator delete(void* p, std::size_t size) noexcept
 {
+    FreeLists* lists = PerThread<FreeLists>::tryGet();
     const std::size_t c = sizeClass(size);
-    if (c < kClasses && t_free.counts[c] < kMaxCachedPerClass) {
-        *static_cast<void**>(p) = t_free.heads[c];
-        t_free.heads[c] = p;
-        ++t_free.counts[c];
+    if (lists && c < kClasses && lists->counts[c] < kMaxCachedPerClass) {
+        *static_cast<void**>(p) = lists->heads[c];
+        lists->heads[c] = p;
+        ++lists->counts[c];
         return;
     }
     std::free(p);

@@ -1,4 +1,5 @@
 #include "heldtext.h"
+#include "perthread.h"
 
 #include <doeff/errors.h>
 #include <doeff/value.h>
@@ -184,7 +185,8 @@ QString keyedLabel(const char* name, const QString& key)
     // 128 sets of two entries, the more recently used first: a program's few dozen keys fit
     // without two of them taking turns in one entry on every effect
     constexpr std::size_t kSets = 128;
-    thread_local std::array<std::array<Entry, 2>, kSets> cache;
+    struct Cache : std::array<std::array<Entry, 2>, kSets> { };
+    Cache& cache = detail::PerThread<Cache>::get();
     // (multiplicative: literal keys and names a few bytes apart must not share a set)
     const quint64 mixed = (quint64(reinterpret_cast<quintptr>(key.constData())) ^ reinterpret_cast<quintptr>(name) << 1)
         * 0x9E3779B97F4A7C15ull;
@@ -350,7 +352,8 @@ std::exception_ptr rootCause(const std::exception_ptr& error)
 
 QString functionDisplayNameOfStatic(const char* prettyFunction)
 {
-    thread_local QHash<const char*, QString> byAddress;
+    struct ByAddress : QHash<const char*, QString> { };
+    ByAddress& byAddress = detail::PerThread<ByAddress>::get();
     if (const auto it = byAddress.constFind(prettyFunction); it != byAddress.cend()) return it.value();
     QString name = functionDisplayName(prettyFunction);
     byAddress.insert(prettyFunction, name);

@@ -1,3 +1,5 @@
+#include "perthread.h"
+
 #include <doeff/effects.h>
 #include <doeff/session.h>
 #include <doeff/value.h>
@@ -56,8 +58,8 @@ QString steppedDescription(const SessionFrame& f)
         QString description;
     };
     constexpr std::size_t kEntries = 32; // direct-mapped by line
-    thread_local std::array<Entry, kEntries> cache;
-    Entry& e = cache[std::size_t(f.line) % kEntries];
+    struct Cache : std::array<Entry, kEntries> { };
+    Entry& e = detail::PerThread<Cache>::get()[std::size_t(f.line) % kEntries];
     if (e.line == f.line && e.file.constData() == f.file.constData() && e.file.size() == f.file.size()
         && e.function.constData() == f.function.constData() && e.function.size() == f.function.size())
         return e.description;

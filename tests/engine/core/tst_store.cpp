@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <thread>
 
 using namespace doeff;
 
@@ -33,6 +34,29 @@ private Q_SLOTS:
         std::strcpy(buffer, "second"); // the same address now holds other text
         QCOMPARE(detail::KeyArg(view).text, QStringLiteral("second"));
         QCOMPARE(detail::KeyArg("k\u00e9y").text, QString::fromUtf8("k\u00e9y"));
+    }
+    void literalKeysOnOtherThreads()
+    {
+        // each thread has its own cache of literal keys, made on its first key and freed when it
+        // ends (the sanitizer job reports one left behind); the keys outlive the thread
+        QList<QString> made(4);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 4; ++i)
+            threads.emplace_back([&made, i] {
+                char buffer[8] = "t";
+                buffer[1] = char('0' + i);
+                const char(&view)[8] = buffer;
+                QString last;
+                for (int n = 0; n < 100; ++n)
+                    last = detail::KeyArg(n % 2 ? "counter" : "total").text + detail::KeyArg(view).text;
+                made[i] = last;
+            });
+        for (std::thread& t : threads)
+            t.join();
+        QCOMPARE(made,
+                 (QList<QString> { QStringLiteral("countert0"), QStringLiteral("countert1"),
+                                   QStringLiteral("countert2"), QStringLiteral("countert3") }));
+        QCOMPARE(detail::KeyArg("counter").text, QStringLiteral("counter")); // this thread's cache is its own
     }
     void nullIsAValue()
     {
