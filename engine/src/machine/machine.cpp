@@ -855,7 +855,7 @@ bool Machine::perform(TaskRec* t, Ctl& c)
     QString label; // formatted once for the tree and the event
     if (m_tree.enabled()) {
         if (m_tree.full() || c.node < 0) { // full, or under an elided activation: no label needed
-            m_tree.addEffect(c.node, QString());
+            m_tree.countElidedEffect(c.node);
         } else {
             label = effectLabel(ds.effect);
             ds.node = m_tree.addEffect(c.node, label, ds.effect.builtin() == SpawnEffect::builtinId);

@@ -30,6 +30,13 @@ public:
     /// the tree is full (the parent counts it in `more`).
     int addEffect(int parent, const QString& label, bool noMerge = false);
     bool full() const { return m_count >= m_limit; }
+    /// addEffect() on a full tree or under an elided activation (`parent` < 0), inline: the
+    /// parent counts the effect in `more`. Once a long run has filled its tree, this is all an
+    /// effect costs the tree.
+    void countElidedEffect(int parent)
+    {
+        if (parent >= 0) ++m_nodes[std::size_t(parent)].more;
+    }
     void setLabel(int node, const QString& label);
     /// An activation finished; beyond the limit it is folded into its parent's `more`.
     void finish(int node);
