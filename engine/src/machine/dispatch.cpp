@@ -291,8 +291,8 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     auto hs = std::make_shared<HandlingState>();
     hs->dispatch = ds;
     hs->dispatch.effect = ds.effect.owned();
-    hs->dispatch.storeAtDispatch = *t->store;
-    hs->dispatch.storeCaptured = true;
+    hs->store = *t->store;
+    hs->dispatch.storeAtDispatch = &hs->store;
     hs->handler = handlerFrame.sharedHandler();
     hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
     if (ds.captured) {
@@ -352,7 +352,7 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult 
 
 Store Machine::ctxStore(DispatchState* d) const
 {
-    return d->storeCaptured ? d->storeAtDispatch : *d->task->store;
+    return d->storeAtDispatch ? *d->storeAtDispatch : *d->task->store;
 }
 
 TaskInfo Machine::ctxTask(DispatchState* d) const

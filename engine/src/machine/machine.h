@@ -264,13 +264,13 @@ struct DispatchState {
     std::source_location site;
     Cursor handlerAt; ///< the handler frame being offered the effect
     std::shared_ptr<ContinuationState> captured; ///< fast handler's continuation, once asked
-    Store storeAtDispatch; ///< coroutine handlers: ctx.store()
-    bool storeCaptured = false;
+    const Store* storeAtDispatch = nullptr; ///< coroutine handlers: ctx.store() (HandlingState::store)
     QString observedLabel; ///< effect.label(), formatted once for the events (null: not yet)
 };
 
 struct HandlingState {
     DispatchState dispatch; ///< in place: one allocation fewer per coroutine handler
+    Store store; ///< ctx.store(): the store as it was when the effect was dispatched
     std::shared_ptr<ContinuationState> cont;
     std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
