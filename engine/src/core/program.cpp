@@ -1,4 +1,4 @@
-#include "perthread.h"
+#include "pool.h"
 
 #include <doeff/handler.h>
 #include <doeff/program.h>
@@ -11,61 +11,14 @@ namespace doeff {
 
 namespace detail {
 
-// Coroutine frames are allocated and freed in bursts of similar sizes; a small per-thread
-// free list per size class keeps the hot loop out of malloc. Frames up to 1 KiB are cached. The
-// classes are malloc's own 16-byte steps: a frame is rounded up no further than malloc would,
-// which matters where many frames stay alive (deep calls, many blocked tasks).
-namespace {
-constexpr std::size_t kGranule = 16;
-constexpr std::size_t kClasses = 64;
-constexpr std::size_t kMaxCachedPerClass = 256;
-
-struct FreeLists {
-    void* heads[kClasses] = {};
-    std::size_t counts[kClasses] = {};
-    ~FreeLists()
-    {
-        for (void*& head : heads)
-            while (head) {
-                void* next = *static_cast<void**>(head);
-                std::free(head);
-                head = next;
-            }
-    }
-};
-
-std::size_t sizeClass(std::size_t size)
-{
-    return (size + kGranule - 1) / kGranule;
-}
-} // namespace
-
 void* PromiseBase::operator new(std::size_t size)
 {
-    FreeLists& lists = PerThread<FreeLists>::get();
-    const std::size_t c = sizeClass(size);
-    if (c < kClasses && lists.heads[c]) {
-        void* p = lists.heads[c];
-        lists.heads[c] = *static_cast<void**>(p);
-        --lists.counts[c];
-        return p;
-    }
-    void* p = std::malloc(c < kClasses ? c * kGranule : size);
-    if (!p) throw std::bad_alloc();
-    return p;
+    return poolAllocate(size);
 }
 
 void PromiseBase::operator delete(void* p, std::size_t size) noexcept
 {
-    FreeLists* lists = PerThread<FreeLists>::tryGet();
-    const std::size_t c = sizeClass(size);
-    if (lists && c < kClasses && lists->counts[c] < kMaxCachedPerClass) {
-        *static_cast<void**>(p) = lists->heads[c];
-        lists->heads[c] = p;
-        ++lists->counts[c];
-        return;
-    }
-    std::free(p);
+    poolFree(p, size);
 }
 
 Number numberOf(const QVariant& v)

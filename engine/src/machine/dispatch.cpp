@@ -288,7 +288,7 @@ Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v
 Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
 {
     TaskRec* t = ds.task;
-    auto hs = std::make_shared<HandlingState>();
+    auto hs = makePooledShared<HandlingState>();
     hs->dispatch = ds;
     hs->dispatch.effect = ds.effect.owned();
     hs->store = *t->store;
@@ -298,7 +298,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     if (ds.captured) {
         hs->cont = ds.captured;
     } else {
-        hs->cont = std::make_shared<ContinuationState>();
+        hs->cont = makePooledShared<ContinuationState>();
         hs->cont->frames = cutAbove(t, delimitIndex(ds));
         hs->cont->task = t->id;
         hs->cont->handlerFrame = handlerFrame.handler();
@@ -363,7 +363,7 @@ TaskInfo Machine::ctxTask(DispatchState* d) const
 Continuation Machine::ctxContinuation(DispatchState* d)
 {
     if (!d->captured) {
-        auto k = std::make_shared<ContinuationState>();
+        auto k = makePooledShared<ContinuationState>();
         k->frames = cutAbove(d->task, delimitIndex(*d));
         k->task = d->task->id;
         k->handlerFrame = d->handlerAt.task->k[d->handlerAt.index].handler();

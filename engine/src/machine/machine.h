@@ -5,6 +5,7 @@
 
 #include "effecttree.h"
 #include "heldtext.h"
+#include "pool.h"
 #include "throwsite.h"
 
 #include <doeff/effects.h>
@@ -168,7 +169,7 @@ struct Cursor {
 
 /// What an Outcome that starts a program carries. Next to Resume and Throw (every Get, Put, Tell…)
 /// these are rare, so they live on the heap and the per-effect Outcome stays a few words.
-struct RunSpec {
+struct RunSpec : Pooled {
     AnyProgram program;
     Frame frame; ///< RunScoped: pushed before the program starts
     std::optional<Env> env; ///< RunScoped: env for the body (Local)
