@@ -51,8 +51,11 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
     TaskRec* t = from.task;
     int index = from.index;
     for (;;) {
-        auto it = std::upper_bound(t->dispatch.begin(), t->dispatch.end(), index);
-        int pos = int(it - t->dispatch.begin()) - 1;
+        // the dispatch frames at or below `index`; a perform starts at the top of K, where
+        // that is all of them
+        int pos = int(t->dispatch.size()) - 1;
+        if (pos >= 0 && t->dispatch[std::size_t(pos)] > index)
+            pos = int(std::upper_bound(t->dispatch.begin(), t->dispatch.end(), index) - t->dispatch.begin()) - 1;
         bool jumped = false;
         for (; pos >= 0 && !jumped; --pos) {
             const int fi = t->dispatch[pos];
