@@ -176,12 +176,19 @@ struct RunSpec : Pooled {
     std::shared_ptr<const HandlerImpl> handler; ///< Continue: the handler whose program starts
 };
 
+/// A QVariant that holds nothing: default-constructed or moved from. Read from its data, inline:
+/// QVariant::isValid() calls into Qt (QMetaType::isValid() is out of line).
+Q_ALWAYS_INLINE bool holdsNothing(const QVariant& v) noexcept
+{
+    return v.data_ptr().packedType == 0 && !v.data_ptr().is_shared;
+}
+
 /// to = std::move(from). QVariant's own move assignment destroys what `to` held through a call
 /// into Qt even when that is nothing, as it nearly always is on the machine's paths: an empty
 /// `to` swaps instead.
 Q_ALWAYS_INLINE void moveInto(QVariant& to, QVariant& from) noexcept
 {
-    if (!to.isValid() && !to.data_ptr().is_shared) [[likely]]
+    if (holdsNothing(to)) [[likely]]
         to.swap(from);
     else
         to = std::move(from);
@@ -192,12 +199,25 @@ struct Outcome {
     Kind kind = Forward;
     bool taskRoot = false; ///< Run: the program is a task's root activation
     int node = -1; ///< Run, RunScoped, Continue: tree parent of the program
-    QVariant value;
+    // In a union so that ~Outcome() can skip destroying a value that holds nothing, as a moved-from
+    // outcome's does: QVariant's destructor is a call into Qt, one per effect.
+    union {
+        QVariant value;
+    };
     ErrorPtr error;
     std::unique_ptr<RunSpec> run; ///< Run, RunScoped, Continue
 
-    Outcome() = default;
-    Outcome(Outcome&&) noexcept = default;
+    Outcome() noexcept
+        : value()
+    { }
+    Outcome(Outcome&& o) noexcept
+        : kind(o.kind)
+        , taskRoot(o.taskRoot)
+        , node(o.node)
+        , value(std::move(o.value))
+        , error(std::move(o.error))
+        , run(std::move(o.run))
+    { }
     /// The value constructed in place, not assigned over an empty one.
     Outcome(Kind k, const QVariant& v)
         : kind(k)
@@ -207,6 +227,10 @@ struct Outcome {
         : kind(k)
         , value(std::move(v))
     { }
+    ~Outcome()
+    {
+        if (!holdsNothing(value)) value.~QVariant();
+    }
     /// An outcome assigned over another (a fast handler's over the walk's): moveInto() its value.
     Outcome& operator=(Outcome&& o) noexcept
     {
