@@ -70,6 +70,7 @@ public:
     /// hashing it.
     const QVariant* find(const QString& key, qsizetype& hint) const;
     void insert(const QString& key, QVariant&& value, qsizetype& hint);
+    void insert(const QString& key, const QVariant& value, qsizetype& hint);
     bool remove(const QString& key);
     void clear();
 

@@ -55,6 +55,11 @@ void Store::insert(const QString& key, QVariant&& value, qsizetype& hint)
     insertAt(key, std::move(value), hint);
 }
 
+void Store::insert(const QString& key, const QVariant& value, qsizetype& hint)
+{
+    insertAt(key, value, hint);
+}
+
 void Store::insert(const QString& key, const QVariant& value)
 {
     qsizetype hint = -1;

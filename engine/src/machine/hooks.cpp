@@ -237,20 +237,22 @@ void Machine::judgeWatchedErrs(const TaskRec* t, const Frame& f)
     }
 }
 
-void Machine::writeStore(TaskRec* t, const QString& key, QVariant value)
+void Machine::writeStore(TaskRec* t, const QString& key, const QVariant& value)
 {
+    // by reference: one copy assignment into the store's slot, where a by-value parameter cost a
+    // copy, a move and the destruction of the moved-from parameter (each a call into Qt)
     if (DOEFF_OBSERVED) [[unlikely]]
-        return writeStoreObserved(t, key, std::move(value));
-    t->store->insert(key, std::move(value), keyHint(key));
+        return writeStoreObserved(t, key, value);
+    t->store->insert(key, value, keyHint(key));
 }
 
-void Machine::writeStoreObserved(TaskRec* t, const QString& key, QVariant value)
+void Machine::writeStoreObserved(TaskRec* t, const QString& key, const QVariant& value)
 {
     qsizetype& hint = keyHint(key);
     const QVariant* slot = t->store->find(key, hint);
     const QVariant old = slot ? *slot : QVariant();
     const bool existed = slot != nullptr;
-    t->store->insert(key, QVariant(value), hint);
+    t->store->insert(key, value, hint);
     hookStoreWrite(t, key, value, existed ? &old : nullptr);
 }
 

@@ -679,12 +679,12 @@ private:
     /// `f`, a program frame about to pop: reports the Errs it received and never looked at.
     void judgeWatchedErrs(const TaskRec* t, const Frame& f);
     /// Put with observation: every store write of the built-in handlers goes through here.
-    void writeStore(TaskRec* t, const QString& key, QVariant value);
+    void writeStore(TaskRec* t, const QString& key, const QVariant& value);
     [[gnu::noinline]] void pushFrameObserved(TaskRec* t, Frame f);
     [[gnu::noinline]] Frame popFrameObserved(TaskRec* t);
     [[gnu::noinline]] void enqueueObserved(TaskRec* t);
     /// writeStore() while observed: the StoreWrite event, with the value it replaced.
-    [[gnu::noinline]] void writeStoreObserved(TaskRec* t, const QString& key, QVariant value);
+    [[gnu::noinline]] void writeStoreObserved(TaskRec* t, const QString& key, const QVariant& value);
 
     // errors
     ErrorPtr newError(TaskRec* t, std::exception_ptr e, int node, bool thrownByProgram = false);
