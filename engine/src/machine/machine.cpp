@@ -125,7 +125,7 @@ TaskRec* Machine::newTask(TaskKind kind, QString name, TaskRec* parent)
     return t;
 }
 
-Outcome& Machine::setPending(TaskRec* t, Outcome o)
+Outcome& Machine::setPending(TaskRec* t, Outcome&& o)
 {
     if (!t->pending) {
         if (!m_spareOutcomes.empty()) {
@@ -155,7 +155,7 @@ TaskRec* Machine::task(int id) const
 
 // ---- frames ------------------------------------------------------------------------------
 
-void Machine::pushFrame(TaskRec* t, Frame f)
+void Machine::pushFrame(TaskRec* t, Frame&& f)
 {
     if (DOEFF_OBSERVED) [[unlikely]]
         return pushFrameObserved(t, std::move(f));
@@ -171,7 +171,7 @@ void Machine::pushFrameQuietly(TaskRec* t, Frame&& f)
     t->k.push_back(std::move(f));
 }
 
-void Machine::pushFrameObserved(TaskRec* t, Frame f)
+void Machine::pushFrameObserved(TaskRec* t, Frame&& f)
 {
     if (!t->announced) announceTask(t);
     pushFrameQuietly(t, std::move(f));

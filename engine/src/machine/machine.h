@@ -566,7 +566,7 @@ private:
     bool finishDispatch(TaskRec* t, Ctl& c, Outcome&& o, bool programLevel);
 
     // frames
-    void pushFrame(TaskRec* t, Frame f);
+    void pushFrame(TaskRec* t, Frame&& f);
     Frame popFrame(TaskRec* t);
     /// pushFrame and popFrame without telling observers (pushFrameObserved and
     /// popFrameObserved, below, tell them).
@@ -680,7 +680,7 @@ private:
     void judgeWatchedErrs(const TaskRec* t, const Frame& f);
     /// Put with observation: every store write of the built-in handlers goes through here.
     void writeStore(TaskRec* t, const QString& key, const QVariant& value);
-    [[gnu::noinline]] void pushFrameObserved(TaskRec* t, Frame f);
+    [[gnu::noinline]] void pushFrameObserved(TaskRec* t, Frame&& f);
     [[gnu::noinline]] Frame popFrameObserved(TaskRec* t);
     [[gnu::noinline]] void enqueueObserved(TaskRec* t);
     /// writeStore() while observed: the StoreWrite event, with the value it replaced.
@@ -699,7 +699,7 @@ private:
     // tasks
     TaskRec* newTask(TaskKind kind, QString name, TaskRec* parent);
     /// Sets what `t` does when it next runs; the Outcome comes from the spares when `t` has none.
-    Outcome& setPending(TaskRec* t, Outcome o);
+    Outcome& setPending(TaskRec* t, Outcome&& o);
     /// `t` waits or has finished: its Outcome goes back to the spares.
     void dropPending(TaskRec* t) noexcept;
     void enqueue(TaskRec* t);
@@ -722,7 +722,7 @@ private:
     void completePromise(PromiseRec* p, QVariant value, ErrorPtr error);
     ErrorPtr checkHandle(TaskRec* t, const Waitable& w, int node, const char* what);
     /// The frames a task spawned by `t` inherits, top first, into `out`.
-    void inheritedFrames(TaskRec* t, std::vector<Frame>& out) const;
+    void inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const;
 
     quint64 m_runId;
     RunOptions m_options;
@@ -738,7 +738,7 @@ private:
     quint64 m_step = 0;
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
-    std::vector<Frame> m_scratchFrames; ///< Spawn: the inherited frames, before they are pushed
+    std::vector<const Frame*> m_scratchFrames; ///< Spawn: the frames to inherit, before they are copied
     /// Outcomes given back by waiting and finished tasks, for the next ones (one allocation
     /// fewer per spawned task). Bounded: a burst of wake-ups does not keep memory for good.
     std::vector<std::unique_ptr<Outcome>> m_spareOutcomes;

@@ -139,9 +139,10 @@ void Machine::cancelBranches(const BlockPtr& b)
             if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
 }
 
-void Machine::inheritedFrames(TaskRec* t, std::vector<Frame>& out) const
+void Machine::inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const
 {
-    // every HandlerFrame and InterceptFrame on the spawn site's dispatch path, top first
+    // every HandlerFrame and InterceptFrame on the spawn site's dispatch path, top first (the
+    // frames themselves: Spawn copies each once, straight onto the new task's K)
     out.clear();
     TaskRec* x = t;
     int index = int(t->k.size()) - 1;
@@ -152,10 +153,7 @@ void Machine::inheritedFrames(TaskRec* t, std::vector<Frame>& out) const
         for (int pos = int(it - x->dispatch.begin()) - 1; pos >= 0; --pos) {
             const Frame& f = x->k[x->dispatch[pos]];
             if (f.kind == FrameKind::Handler || f.kind == FrameKind::Intercept) {
-                Frame c;
-                c.kind = f.kind;
-                c.data = f.data;
-                out.push_back(std::move(c));
+                out.push_back(&f);
             } else if (f.kind == FrameKind::Handling) {
                 auto hs = std::static_pointer_cast<HandlingState>(f.data);
                 next = hs->after.task;
@@ -184,7 +182,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         child->creationSite = d.site;
         child->env = t->env;
         child->store = std::make_shared<Store>(*t->store);
-        std::vector<Frame>& inherited = m_scratchFrames; // reused: no allocation per spawn
+        std::vector<const Frame*>& inherited = m_scratchFrames; // reused: no allocation per spawn
         inheritedFrames(t, inherited);
         // one allocation each: the root, the inherited frames and the program's own frame
         child->k.reserve(inherited.size() + 2);
@@ -192,8 +190,12 @@ Outcome Machine::handleScheduler(DispatchState& d)
         Frame root;
         root.kind = FrameKind::TaskRoot;
         pushFrame(child, std::move(root));
-        for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
-            pushFrame(child, std::move(*it));
+        for (auto it = inherited.rbegin(); it != inherited.rend(); ++it) {
+            Frame copy;
+            copy.kind = (*it)->kind;
+            copy.data = (*it)->data;
+            pushFrame(child, std::move(copy));
+        }
         inherited.clear();
         Outcome& start = setPending(child, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
