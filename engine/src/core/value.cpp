@@ -352,12 +352,26 @@ std::exception_ptr rootCause(const std::exception_ptr& error)
 
 QString functionDisplayNameOfStatic(const char* prettyFunction)
 {
-    struct ByAddress : QHash<const char*, QString> { };
-    ByAddress& byAddress = detail::PerThread<ByAddress>::get();
-    if (const auto it = byAddress.constFind(prettyFunction); it != byAddress.cend()) return it.value();
-    QString name = functionDisplayName(prettyFunction);
-    byAddress.insert(prettyFunction, name);
-    return name;
+    // Every Spawn names its task after its program's function: a direct-mapped cache by address
+    // (the text is static, so its address names it) answers without hashing, the map behind it
+    // holds every name met.
+    struct Entry {
+        const char* address = nullptr;
+        QString name;
+    };
+    struct Cache {
+        std::array<Entry, 64> recent;
+        QHash<const char*, QString> byAddress;
+    };
+    if (!prettyFunction) return functionDisplayName(prettyFunction);
+    Cache& cache = detail::PerThread<Cache>::get();
+    Entry& e = cache.recent[detail::addressSlot<6>(prettyFunction)];
+    if (e.address == prettyFunction) [[likely]]
+        return e.name;
+    auto it = cache.byAddress.constFind(prettyFunction);
+    if (it == cache.byAddress.cend()) it = cache.byAddress.insert(prettyFunction, functionDisplayName(prettyFunction));
+    e = Entry { prettyFunction, it.value() };
+    return e.name;
 }
 
 QString functionDisplayName(const char* prettyFunction)
