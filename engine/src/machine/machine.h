@@ -809,14 +809,18 @@ private:
     /// Where Get and Put found their keys in a store, by the key's text pointer: Store::find's
     /// hint, which the store checks (a stale one costs one comparison). A slot another key
     /// took last gives no hint, so a run of many keys does not pay that comparison on each.
+    /// 4,096 slots (64 KiB, on the heap: a Machine may live on a small stack): a program that
+    /// turns over a thousand keys of a big store still finds most of them without hashing,
+    /// where the hash lookup costs it two more cache misses a Get.
     struct KeyHint {
         const QChar* key = nullptr;
         qsizetype at = -1;
     };
-    std::array<KeyHint, 64> m_keyHints {};
+    static constexpr unsigned kKeyHintBits = 12;
+    std::vector<KeyHint> m_keyHints = std::vector<KeyHint>(std::size_t(1) << kKeyHintBits);
     qsizetype& keyHint(const QString& key)
     {
-        KeyHint& h = m_keyHints[addressSlot<6>(key.constData())];
+        KeyHint& h = m_keyHints[addressSlot<kKeyHintBits>(key.constData())];
         if (h.key != key.constData()) h = KeyHint { key.constData(), -1 };
         return h.at;
     }
