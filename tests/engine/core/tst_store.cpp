@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <thread>
+#include <vector>
 
 using namespace doeff;
 
@@ -39,7 +40,7 @@ private Q_SLOTS:
     {
         // each thread has its own cache of literal keys, made on its first key and freed when it
         // ends (the sanitizer job reports one left behind); the keys outlive the thread
-        QList<QString> made(4);
+        std::vector<QString> made(4); // one element per thread, no shared container state
         std::vector<std::thread> threads;
         for (int i = 0; i < 4; ++i)
             threads.emplace_back([&made, i] {
@@ -53,7 +54,7 @@ private Q_SLOTS:
             });
         for (std::thread& t : threads)
             t.join();
-        QCOMPARE(made,
+        QCOMPARE(QList<QString>(made.begin(), made.end()),
                  (QList<QString> { QStringLiteral("countert0"), QStringLiteral("countert1"),
                                    QStringLiteral("countert2"), QStringLiteral("countert3") }));
         QCOMPARE(detail::KeyArg("counter").text, QStringLiteral("counter")); // this thread's cache is its own
