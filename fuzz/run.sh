@@ -11,7 +11,17 @@ build=build/fuzz
 
 packaging/install-deps.sh libclang-rt-14-dev
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target doeff_fuzzers doeff-run
+# The seeds are written by doeff-run. The developer build's serves when there is one (CI has just
+# built it with ./test.sh; brought up to date here): building it again with this preset's flags
+# would compile the whole engine a second time, beside the fuzzers' instrumented copy of it.
+if [[ -f build/dev/build.ninja ]]; then
+  cmake --build --preset fuzz --target doeff_fuzzers
+  cmake --build --preset dev --target doeff-run
+  runner=build/dev/app/doeff-run
+else
+  cmake --build --preset fuzz --target doeff_fuzzers doeff-run
+  runner=$build/app/doeff-run
+fi
 
 # Seeds: the trace and the saved result of every example (failing ones included: their
 # results carry errors, K stacks and unobserved failures). Long loops are shortened
@@ -20,11 +30,11 @@ corpus=$build/corpus
 rm -rf "$corpus"
 mkdir -p "$corpus/trace" "$corpus/result" "$build/artifacts"
 export ASAN_OPTIONS=detect_leaks=0
-for name in $("$build/app/doeff-run" --list | awk 'NR > 1 && !/:$/ { print $1 }'); do
-  "$build/app/doeff-run" "$name" --clock simulated --env iterations=200 --trace "$corpus/trace/$name.doefftrace" \
+for name in $("$runner" --list | awk 'NR > 1 && !/:$/ { print $1 }'); do
+  "$runner" "$name" --clock simulated --env iterations=200 --trace "$corpus/trace/$name.doefftrace" \
     --save-result "$corpus/result/$name.doeffresult" >/dev/null 2>&1 || true
   # the same trace with plain frames, so that mutations reach the record decoders as well as zstd
-  DOEFF_TRACE_COMPRESS=0 "$build/app/doeff-run" "$name" --clock simulated --env iterations=200 \
+  DOEFF_TRACE_COMPRESS=0 "$runner" "$name" --clock simulated --env iterations=200 \
     --trace "$corpus/trace/$name-plain.doefftrace" >/dev/null 2>&1 || true
 done
 find "$corpus" -type f -size +128k -delete
