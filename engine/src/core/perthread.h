@@ -17,9 +17,7 @@ namespace doeff::detail {
 /// block (the initial-exec model: libdoeff is loaded with the program, or by a host that already
 /// has it, and a pointer fits the room glibc keeps for late loads anyway), and only the first use
 /// on a thread touches the owner that destroys the object.
-///
-/// `Tag` separates caches of the same type.
-template<class T, class Tag = T> class PerThread {
+template<class T> class PerThread {
     static_assert(std::is_nothrow_default_constructible_v<T>, "made where nothing may throw");
 
 public:

@@ -18,7 +18,7 @@ void* poolAllocate(std::size_t size);
 /// list for the size, or to free() when that list is full.
 void poolFree(void* p, std::size_t size) noexcept;
 
-/// std::allocate_shared / std::vector with the pool.
+/// An allocator for std::allocate_shared (makePooledShared, below).
 template<class T> struct PoolAllocator {
     using value_type = T;
     PoolAllocator() noexcept = default;

@@ -155,7 +155,7 @@ bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome
         // offerObserved() pass no other), so a built-in handler's outcome is built in its place
         // instead of being moved from a temporary that is then destroyed: most effects of a run
         // are answered here. After a throw no Outcome lives there: a new one is built.
-        Q_ASSERT(out.kind == Outcome::Forward && !out.value.isValid() && !out.error && !out.run);
+        Q_ASSERT(out.kind == Outcome::Forward && holdsNothing(out.value) && !out.error && !out.run);
         void* const place = &out;
         try {
             switch (h.builtin) {
