@@ -450,14 +450,16 @@ private:
 
 } // namespace
 
+void registerOpaque()
+{
+    QMetaType::fromType<Opaque>().id();
+    registerRepr<Opaque>([](const Opaque& o) { return u"Opaque(%1)"_s.arg(o.x); });
+}
+
 class TestTrace : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QMetaType::fromType<Opaque>().id();
-        registerRepr<Opaque>([](const Opaque& o) { return u"Opaque(%1)"_s.arg(o.x); });
-    }
+    void initTestCase() { registerOpaque(); }
 
     void everyEventRoundTrips_data()
     {
@@ -1153,156 +1155,6 @@ private Q_SLOTS:
         }
     }
 
-    void truncatedAtEveryOffset()
-    {
-        Recorded rec;
-        record(u"workload"_s, options(8, 24, true), rec);
-        const QByteArray good = rec.bytes;
-        // Every cut is opened and every event and state read back. The two exports read the same
-        // events again and take most of the time: under the sanitizers (where this was the
-        // suite's longest function) they run on every eighth cut, the plain build on every cut.
-#if defined(__SANITIZE_ADDRESS__)
-        constexpr qsizetype exportEvery = 8;
-#else
-        constexpr qsizetype exportEvery = 1;
-#endif
-        for (qsizetype n = 0; n < good.size(); ++n) {
-            TraceReader r;
-            if (r.openData(good.left(n), u"cut.doefftrace"_s)) {
-                const QString error = readEverything(r, n % exportEvery == 0);
-                QVERIFY2(error.isEmpty() || error.startsWith(u"cut.doefftrace: "_s), qPrintable(error));
-            } else {
-                QVERIFY2(r.errorString().startsWith(u"cut.doefftrace: "_s), qPrintable(r.errorString()));
-            }
-        }
-    }
-
-    void corruptedBytesGiveErrorsOrTheSameEvents()
-    {
-        Recorded rec;
-        record(u"workload"_s, options(16, 100, true), rec);
-        const QByteArray good = rec.bytes;
-        TraceReader ref;
-        QVERIFY(ref.openData(good, u"ok"_s));
-        QList<Event> expected;
-        QVERIFY(ref.events(0, ref.eventCount(), expected));
-        const SessionState final = rec.live.states.back();
-        int errors = 0;
-
-        for (qsizetype i = 0; i < good.size(); ++i) {
-            for (int mask : { 0xff, 0x01 }) {
-                if (mask == 0x01 && i % 5 != 0) continue;
-                QByteArray b = good;
-                b[i] = char(b[i] ^ mask);
-                TraceReader r;
-                if (!r.openData(b, u"bad.doefftrace"_s)) {
-                    QVERIFY2(r.errorString().startsWith(u"bad.doefftrace: "_s), qPrintable(r.errorString()));
-                    ++errors;
-                    continue;
-                }
-                QList<Event> events;
-                if (!r.events(0, r.eventCount(), events)) {
-                    QVERIFY2(r.errorString().startsWith(u"bad.doefftrace: "_s), qPrintable(r.errorString()));
-                    ++errors;
-                    continue;
-                }
-                // with checksums on, a flip the reader did not notice changed nothing it showed
-                QCOMPARE(events.size(), expected.size());
-                for (qsizetype k = 0; k < events.size(); ++k) {
-                    Owned o;
-                    o.e = expected[k];
-                    o.hasFile = expected[k].file;
-                    o.hasFunction = expected[k].function;
-                    o.file = expected[k].file;
-                    o.function = expected[k].function;
-                    QVERIFY2(compareEvent(o, events[k]).isEmpty(), qPrintable(u"flip at %1"_s.arg(i)));
-                }
-                if (auto s = r.stateAtEvent(r.eventCount()))
-                    QVERIFY2(compareStates(final, *s, false).isEmpty(), qPrintable(u"flip at %1"_s.arg(i)));
-                else
-                    QVERIFY2(r.errorString().startsWith(u"bad.doefftrace: "_s), qPrintable(r.errorString()));
-                if (i % 32 == 0) {
-                    const QString error = readEverything(r);
-                    QVERIFY2(error.isEmpty() || error.startsWith(u"bad.doefftrace: "_s), qPrintable(error));
-                }
-            }
-        }
-        QVERIFY(errors > good.size() / 2); // most flips are caught
-    }
-
-    void corruptedBytesWithoutChecksumsNeverCrash_data()
-    {
-        QTest::addColumn<QString>("program");
-        QTest::addColumn<int>("stride");
-        QTest::addColumn<int>("readAllEvery"); // positions between two reads of everything
-        // Under the sanitizers (minutes, near Qt's per-function limit on a busy machine) every third
-        // position of the plain build's is flipped: each record kind is still hit many times, and
-        // the plain build flips them all.
-#if defined(__SANITIZE_ADDRESS__)
-        constexpr int sparse = 3;
-#else
-        constexpr int sparse = 1;
-#endif
-        QTest::addColumn<bool>("compress");
-        QTest::addRow("workload") << u"workload"_s << 1 * sparse << 16 * sparse << false;
-        QTest::addRow("values") << u"values"_s << 2 * sparse << 16 * sparse << false;
-        // one block and a checkpoint, both compressed: the flips reach zstd and, through the
-        // plain-size field, the reader's checks of what it decompresses
-        QTest::addRow("loop, compressed") << u"loop"_s << 1 * sparse << 16 * sparse << true;
-    }
-    /// Checksums off, so the flipped bytes reach the decoders.
-    void corruptedBytesWithoutChecksumsNeverCrash()
-    {
-        QFETCH(QString, program);
-        QFETCH(int, stride);
-        QFETCH(int, readAllEvery);
-        QFETCH(bool, compress);
-        Recorded rec;
-        record(program, compress ? options(512, 1000, true) : options(16, 100, true, false), rec);
-        const QByteArray good = rec.bytes;
-        if (compress) {
-            int compressed = 0;
-            for (const FrameAt& f : framesOf(good))
-                compressed += f.flags == 1;
-            QVERIFY(compressed >= 2);
-        }
-        TraceReader::Options o;
-        o.verifyChecksums = false;
-        int errors = 0;
-        const auto clean = [](const QString& error) { return error.startsWith(u"bad.doefftrace: "_s); };
-        for (qsizetype i = 0; i < good.size(); i += stride) {
-            for (int mask : { 0xff, 0x01 }) {
-                if (mask == 0x01 && i % 3 != 0) continue;
-                QByteArray b = good;
-                b[i] = char(b[i] ^ mask);
-                TraceReader r;
-                if (!r.openData(b, u"bad.doefftrace"_s, o)) {
-                    QVERIFY2(clean(r.errorString()), qPrintable(r.errorString()));
-                    ++errors;
-                    continue;
-                }
-                bool failed = false;
-                QList<Event> events;
-                if (!r.events(0, r.eventCount(), events)) {
-                    QVERIFY2(clean(r.errorString()), qPrintable(r.errorString()));
-                    failed = true;
-                }
-                for (quint64 n : { r.eventCount(), r.eventCount() / 2 }) {
-                    if (!r.stateAtEvent(n)) {
-                        QVERIFY2(clean(r.errorString()), qPrintable(r.errorString()));
-                        failed = true;
-                    }
-                }
-                if (i % readAllEvery == 0) {
-                    const QString error = readEverything(r);
-                    QVERIFY2(error.isEmpty() || clean(error), qPrintable(error));
-                }
-                errors += failed;
-            }
-        }
-        QVERIFY(errors > 0);
-    }
-
     void compressedFramesReadAsPlainOnes()
     {
         Recorded packed, plain;
@@ -1445,5 +1297,201 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTrace)
+/// Every cut of a trace opens with a clean error or reads back what it holds.
+class TestTraceCuts : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { registerOpaque(); }
+
+    void truncatedAtEveryOffset()
+    {
+        Recorded rec;
+        record(u"workload"_s, options(8, 24, true), rec);
+        const QByteArray good = rec.bytes;
+        // Every cut is opened and every event and state read back. The two exports read the same
+        // events again and take most of the time: under the sanitizers (where this was the
+        // suite's longest function) they run on every eighth cut, the plain build on every cut.
+#if defined(__SANITIZE_ADDRESS__)
+        constexpr qsizetype exportEvery = 8;
+#else
+        constexpr qsizetype exportEvery = 1;
+#endif
+        for (qsizetype n = 0; n < good.size(); ++n) {
+            TraceReader r;
+            if (r.openData(good.left(n), u"cut.doefftrace"_s)) {
+                const QString error = readEverything(r, n % exportEvery == 0);
+                QVERIFY2(error.isEmpty() || error.startsWith(u"cut.doefftrace: "_s), qPrintable(error));
+            } else {
+                QVERIFY2(r.errorString().startsWith(u"cut.doefftrace: "_s), qPrintable(r.errorString()));
+            }
+        }
+    }
+};
+
+/// A flipped byte gives a clean error or the same events, and never crashes a decoder.
+class TestTraceFlips : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { registerOpaque(); }
+
+    void corruptedBytesGiveErrorsOrTheSameEvents()
+    {
+        Recorded rec;
+        record(u"workload"_s, options(16, 100, true), rec);
+        const QByteArray good = rec.bytes;
+        TraceReader ref;
+        QVERIFY(ref.openData(good, u"ok"_s));
+        QList<Event> expected;
+        QVERIFY(ref.events(0, ref.eventCount(), expected));
+        const SessionState final = rec.live.states.back();
+        int errors = 0;
+
+        for (qsizetype i = 0; i < good.size(); ++i) {
+            for (int mask : { 0xff, 0x01 }) {
+                if (mask == 0x01 && i % 5 != 0) continue;
+                QByteArray b = good;
+                b[i] = char(b[i] ^ mask);
+                TraceReader r;
+                if (!r.openData(b, u"bad.doefftrace"_s)) {
+                    QVERIFY2(r.errorString().startsWith(u"bad.doefftrace: "_s), qPrintable(r.errorString()));
+                    ++errors;
+                    continue;
+                }
+                QList<Event> events;
+                if (!r.events(0, r.eventCount(), events)) {
+                    QVERIFY2(r.errorString().startsWith(u"bad.doefftrace: "_s), qPrintable(r.errorString()));
+                    ++errors;
+                    continue;
+                }
+                // with checksums on, a flip the reader did not notice changed nothing it showed
+                QCOMPARE(events.size(), expected.size());
+                for (qsizetype k = 0; k < events.size(); ++k) {
+                    Owned o;
+                    o.e = expected[k];
+                    o.hasFile = expected[k].file;
+                    o.hasFunction = expected[k].function;
+                    o.file = expected[k].file;
+                    o.function = expected[k].function;
+                    QVERIFY2(compareEvent(o, events[k]).isEmpty(), qPrintable(u"flip at %1"_s.arg(i)));
+                }
+                if (auto s = r.stateAtEvent(r.eventCount()))
+                    QVERIFY2(compareStates(final, *s, false).isEmpty(), qPrintable(u"flip at %1"_s.arg(i)));
+                else
+                    QVERIFY2(r.errorString().startsWith(u"bad.doefftrace: "_s), qPrintable(r.errorString()));
+                if (i % 32 == 0) {
+                    const QString error = readEverything(r);
+                    QVERIFY2(error.isEmpty() || error.startsWith(u"bad.doefftrace: "_s), qPrintable(error));
+                }
+            }
+        }
+        QVERIFY(errors > good.size() / 2); // most flips are caught
+    }
+
+    void corruptedBytesWithoutChecksumsNeverCrash_data()
+    {
+        QTest::addColumn<QString>("program");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("readAllEvery"); // positions between two reads of everything
+        // Under the sanitizers (minutes, near Qt's per-function limit on a busy machine) every third
+        // position of the plain build's is flipped: each record kind is still hit many times, and
+        // the plain build flips them all.
+#if defined(__SANITIZE_ADDRESS__)
+        constexpr int sparse = 3;
+#else
+        constexpr int sparse = 1;
+#endif
+        QTest::addColumn<bool>("compress");
+        QTest::addRow("workload") << u"workload"_s << 1 * sparse << 16 * sparse << false;
+        QTest::addRow("values") << u"values"_s << 2 * sparse << 16 * sparse << false;
+        // one block and a checkpoint, both compressed: the flips reach zstd and, through the
+        // plain-size field, the reader's checks of what it decompresses
+        QTest::addRow("loop, compressed") << u"loop"_s << 1 * sparse << 16 * sparse << true;
+    }
+    /// Checksums off, so the flipped bytes reach the decoders.
+    void corruptedBytesWithoutChecksumsNeverCrash()
+    {
+        QFETCH(QString, program);
+        QFETCH(int, stride);
+        QFETCH(int, readAllEvery);
+        QFETCH(bool, compress);
+        Recorded rec;
+        record(program, compress ? options(512, 1000, true) : options(16, 100, true, false), rec);
+        const QByteArray good = rec.bytes;
+        if (compress) {
+            int compressed = 0;
+            for (const FrameAt& f : framesOf(good))
+                compressed += f.flags == 1;
+            QVERIFY(compressed >= 2);
+        }
+        TraceReader::Options o;
+        o.verifyChecksums = false;
+        int errors = 0;
+        const auto clean = [](const QString& error) { return error.startsWith(u"bad.doefftrace: "_s); };
+        for (qsizetype i = 0; i < good.size(); i += stride) {
+            for (int mask : { 0xff, 0x01 }) {
+                if (mask == 0x01 && i % 3 != 0) continue;
+                QByteArray b = good;
+                b[i] = char(b[i] ^ mask);
+                TraceReader r;
+                if (!r.openData(b, u"bad.doefftrace"_s, o)) {
+                    QVERIFY2(clean(r.errorString()), qPrintable(r.errorString()));
+                    ++errors;
+                    continue;
+                }
+                bool failed = false;
+                QList<Event> events;
+                if (!r.events(0, r.eventCount(), events)) {
+                    QVERIFY2(clean(r.errorString()), qPrintable(r.errorString()));
+                    failed = true;
+                }
+                for (quint64 n : { r.eventCount(), r.eventCount() / 2 }) {
+                    if (!r.stateAtEvent(n)) {
+                        QVERIFY2(clean(r.errorString()), qPrintable(r.errorString()));
+                        failed = true;
+                    }
+                }
+                if (i % readAllEvery == 0) {
+                    const QString error = readEverything(r);
+                    QVERIFY2(error.isEmpty() || clean(error), qPrintable(error));
+                }
+                errors += failed;
+            }
+        }
+        QVERIFY(errors > 0);
+    }
+};
+
+// `tst_trace` runs the three classes in turn; `tst_trace --part rest|cuts|flips [QtTest options]`
+// runs one. ctest runs the three parts side by side (tests/engine/trace/CMakeLists.txt): under
+// the sanitizers the cuts and the flips take minutes each.
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QTEST_SET_MAIN_SOURCE_PATH
+    QStringList args = app.arguments();
+    QString part;
+    if (const qsizetype at = args.indexOf(u"--part"_s); at > 0 && at + 1 < args.size()) {
+        part = args[at + 1];
+        args.remove(at, 2);
+        if (part != u"rest"_s && part != u"cuts"_s && part != u"flips"_s) {
+            qWarning("tst_trace: --part takes rest, cuts or flips, not %s", qPrintable(part));
+            return 2;
+        }
+    }
+    bool failed = false;
+    if (part.isEmpty() || part == u"rest"_s) {
+        TestTrace test;
+        failed |= QTest::qExec(&test, args) != 0;
+    }
+    if (part.isEmpty() || part == u"cuts"_s) {
+        TestTraceCuts test;
+        failed |= QTest::qExec(&test, args) != 0;
+    }
+    if (part.isEmpty() || part == u"flips"_s) {
+        TestTraceFlips test;
+        failed |= QTest::qExec(&test, args) != 0;
+    }
+    return failed ? 1 : 0;
+}
+
 #include "tst_trace.moc"
