@@ -133,6 +133,23 @@ private:
     QStringList m_changedKeys;
     quint64 m_changedStep = 0;
     QMap<int, SessionTask> m_tasks;
+    /// taskRef()'s last answer: nearly every event is of the task the one before was of. Used
+    /// while m_tasks is not shared (a copy of the state shares the map, and whichever writes
+    /// first detaches it, moving the nodes); a copy or an assignment of the state starts
+    /// without it, and so does a checkpoint read into it (SessionStateAccess).
+    struct LastTask {
+        int id = -1;
+        SessionTask* task = nullptr;
+        LastTask() = default;
+        LastTask(const LastTask&) noexcept { }
+        LastTask& operator=(const LastTask&) noexcept
+        {
+            id = -1;
+            task = nullptr;
+            return *this;
+        }
+    };
+    LastTask m_lastTask;
     QHash<int, Store> m_stores; ///< by owner task id
     QList<SessionLogEntry> m_logs;
     std::vector<SessionTreeNode> m_tree;

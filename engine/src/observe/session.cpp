@@ -74,13 +74,17 @@ QString steppedDescription(const SessionFrame& f)
 
 SessionTask& SessionState::taskRef(int id)
 {
-    auto it = m_tasks.find(id);
+    if (m_lastTask.id == id && m_tasks.isDetached()) [[likely]]
+        return *m_lastTask.task;
+    auto it = m_tasks.find(id); // detaches a shared map: its nodes move
     if (it == m_tasks.end()) {
         SessionTask t;
         t.id = id;
         t.storeOwner = id;
         it = m_tasks.insert(id, t);
     }
+    m_lastTask.id = id;
+    m_lastTask.task = &it.value();
     return it.value();
 }
 

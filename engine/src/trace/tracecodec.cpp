@@ -50,7 +50,11 @@ struct SessionStateAccess {
     template<class S> static auto& lastEffect(S& s) { return s.m_lastEffect; }
     template<class S> static auto& changedKeys(S& s) { return s.m_changedKeys; }
     template<class S> static auto& changedStep(S& s) { return s.m_changedStep; }
-    template<class S> static auto& tasks(S& s) { return s.m_tasks; }
+    template<class S> static auto& tasks(S& s)
+    {
+        if constexpr (!std::is_const_v<S>) s.m_lastTask = {}; // being read into: taskRef() looks again
+        return s.m_tasks;
+    }
     template<class S> static auto& stores(S& s) { return s.m_stores; }
     template<class S> static auto& logs(S& s) { return s.m_logs; }
     template<class S> static auto& tree(S& s) { return s.m_tree; }
