@@ -231,6 +231,26 @@ struct Thrower final : Observer {
     }
 };
 
+/// What a reduction holds, as text: every task's fields, K and store, the tree and the logs.
+QString stateText(const SessionState& s)
+{
+    QStringList out { u"step %1 events %2 current %3 status %4"_s.arg(s.step())
+                          .arg(s.eventCount())
+                          .arg(s.currentTask())
+                          .arg(s.status()) };
+    for (const SessionTask& t : s.tasks()) {
+        out.append(u"task %1 %2 state %3 steps %4 waits '%5' store %6"_s.arg(t.id)
+                       .arg(t.name)
+                       .arg(int(t.state))
+                       .arg(t.steps)
+                       .arg(t.waitsOn, repr(s.store(t.id).toMap())));
+        for (const SessionFrame& f : t.k)
+            out.append(u"  %1 %2:%3 node %4"_s.arg(f.description, f.file).arg(f.line).arg(f.node));
+    }
+    out.append(u"tree %1 logs %2"_s.arg(s.tree().size()).arg(s.logs().size()));
+    return out.join(u'\n');
+}
+
 } // namespace
 
 class TestObserver : public QObject {
@@ -456,6 +476,44 @@ private Q_SLOTS:
         auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &t, &rec }));
         QVERIFY(r.is_ok());
         QCOMPARE(t.seen, rec.lines.size()); // it kept being called, and the others too
+    }
+    /// A copy of a state, by construction or assignment, goes on reducing on its own: neither
+    /// sees the other's events (the state keeps its last task at hand while its map of tasks
+    /// is not shared).
+    void copiesOfAStateReduceApart()
+    {
+        struct Events final : Observer {
+            QList<Event> all;
+            void onRecord(const Event& e, const RunView&) override { all.append(e); }
+        } events;
+        auto r = sync_run(workload(), handlers(), Env { { u"k"_s, u"E"_s } }, {}, simulatedClock({ &events }));
+        QVERIFY2(r.is_ok(), qPrintable(r.format()));
+        const qsizetype half = events.all.size() / 2;
+        QVERIFY(half > 50);
+        SessionState whole;
+        for (const Event& e : events.all)
+            whole.apply(e);
+
+        SessionState original;
+        for (qsizetype i = 0; i < half; ++i)
+            original.apply(events.all[i]);
+        SessionState constructed(original);
+        SessionState assigned;
+        assigned.apply(events.all[0]);
+        assigned = original;
+        // the original writes first, while it shares its tasks with both copies
+        const qsizetype ahead = half + 10;
+        for (qsizetype i = half; i < ahead; ++i)
+            original.apply(events.all[i]);
+        for (qsizetype i = half; i < events.all.size(); ++i) {
+            constructed.apply(events.all[i]);
+            assigned.apply(events.all[i]);
+        }
+        QCOMPARE(stateText(constructed), stateText(whole));
+        QCOMPARE(stateText(assigned), stateText(whole));
+        for (qsizetype i = ahead; i < events.all.size(); ++i)
+            original.apply(events.all[i]);
+        QCOMPARE(stateText(original), stateText(whole));
     }
     void storeReplacedIsReduced()
     {
