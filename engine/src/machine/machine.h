@@ -4,6 +4,7 @@
 // see it through effects, HandlerContext and the event stream.
 
 #include "effecttree.h"
+#include "emptyvalues.h"
 #include "heldtext.h"
 #include "pool.h"
 #include "throwsite.h"
@@ -175,13 +176,6 @@ struct RunSpec : Pooled {
     std::optional<Env> env; ///< RunScoped: env for the body (Local)
     std::shared_ptr<const HandlerImpl> handler; ///< Continue: the handler whose program starts
 };
-
-/// A QVariant that holds nothing: default-constructed or moved from. Read from its data, inline:
-/// QVariant::isValid() calls into Qt (QMetaType::isValid() is out of line).
-Q_ALWAYS_INLINE bool holdsNothing(const QVariant& v) noexcept
-{
-    return v.data_ptr().packedType == 0 && !v.data_ptr().is_shared;
-}
 
 /// to = std::move(from). QVariant's own move assignment destroys what `to` held through a call
 /// into Qt even when that is nothing, as it nearly always is on the machine's paths: an empty

@@ -498,10 +498,10 @@ void EventDecoder::next(Event& e)
             if (l.function >= 0) e.function = m_t.cstring(quint64(l.function));
         }
         if (compact) {
-            e.name = QString();
-            e.text = QString();
-            e.value = QVariant();
-            e.old = QVariant();
+            detail::clearText(e.name);
+            detail::clearText(e.text);
+            detail::clearValue(e.value);
+            detail::clearValue(e.old);
             get.record(e, compactStepFields(m_stepIndex));
             m_stepIndex = e.index;
         } else {

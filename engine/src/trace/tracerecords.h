@@ -11,6 +11,7 @@
 // the event records' lists forcibly: they are on the recording hot path (out of line, the body's
 // list cost the encoder 6% more instructions).
 
+#include "emptyvalues.h"
 #include "tracecodec.h"
 
 #include <doeff/store.h>
@@ -247,14 +248,17 @@ public:
             Cursor sub(m_c.begin(), m_c.end(), m_c.base());
             sub.seek(target);
             if (*sub.ptr() == TagBackRef) m_c.fail(QStringLiteral("back-reference to a back-reference"));
-            v = keep ? readValue(sub, m_t) : QVariant();
+            if (keep)
+                v = readValue(sub, m_t);
+            else
+                detail::clearValue(v);
             return;
         }
         if (keep) {
             v = readValue(m_c, m_t);
         } else {
             skipValue(m_c, m_t);
-            v = QVariant();
+            detail::clearValue(v);
         }
     }
     void locationId(quint64& id)
@@ -303,6 +307,10 @@ public:
     {
         if (m_flags & mask)
             field();
+        else if constexpr (std::is_same_v<T, QVariant>)
+            detail::holdsNothing(absent) ? detail::clearValue(v) : void(v = absent); // (the event is reused)
+        else if constexpr (std::is_same_v<T, QString>)
+            absent.isNull() ? detail::clearText(v) : void(v = absent);
         else
             v = absent;
     }
