@@ -59,7 +59,7 @@ void Machine::announceTask(TaskRec* t)
 {
     t->announced = true;
     const events::TaskSpawned fields { t->parent, TaskKindCode(t->kind), t->name, t->env,
-                                       t->kind != TaskKind::Branch && t->store ? t->store.get() : nullptr };
+                                       t->kind != TaskKind::Branch ? t->store : nullptr };
     Where at;
     if (t->creationSite.file_name() && *t->creationSite.file_name())
         at = { t->creationSite.file_name(), int(t->creationSite.line()), t->creationSite.function_name() };

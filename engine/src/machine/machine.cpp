@@ -57,7 +57,8 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
         = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start : QDateTime::currentDateTimeUtc());
     TaskRec* main = newTask(TaskKind::Main, QStringLiteral("main"), nullptr);
     main->env = std::move(env);
-    main->store = std::make_shared<Store>(std::move(store));
+    main->ownStore = std::move(store);
+    main->store = &main->ownStore;
     Frame root;
     root.kind = FrameKind::TaskRoot;
     pushFrame(main, std::move(root));

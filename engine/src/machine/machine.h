@@ -380,7 +380,7 @@ struct Mailbox {
 enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore, BuiltinRemoved };
 
 /// One per task, alive until the run ends: the small members are packed at the front so that
-/// no padding sits between them (280 bytes, not 312).
+/// no padding sits between them.
 struct TaskRec {
     int id = 0;
     int parent = -1;
@@ -396,7 +396,11 @@ struct TaskRec {
     std::vector<Frame> k;
     std::vector<int> dispatch; ///< ascending K indices of non-program frames
     Env env;
-    std::shared_ptr<Store> store;
+    /// The store the task reads and writes: its own (ownStore), or for a Gather branch its
+    /// parent's. Records stay where they are until the machine ends (TaskTable), so a pointer
+    /// does: no allocation and no reference count per spawned task.
+    Store* store = nullptr;
+    Store ownStore;
     /// What the task does when it next runs. On the heap: allocated while the task runs or is
     /// ready, given back while it is blocked or finished, so that waiting tasks stay small
     /// (Machine::setPending, Machine::dropPending).
@@ -415,7 +419,7 @@ struct TaskRec {
         return state == TaskState::Done || state == TaskState::Failed || state == TaskState::Cancelled;
     }
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 280);
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 328);
 
 /// The run's task records, addressed by id. A record stays where it is until the machine ends
 /// (pointers to it are kept everywhere), so records live in chunks: one allocation per

@@ -181,7 +181,8 @@ Outcome Machine::handleScheduler(DispatchState& d)
         TaskRec* child = newTask(TaskKind::Spawned, std::move(name), t);
         child->creationSite = d.site;
         child->env = t->env;
-        child->store = std::make_shared<Store>(*t->store);
+        child->ownStore = *t->store;
+        child->store = &child->ownStore;
         std::vector<const Frame*>& inherited = m_scratchFrames; // reused: no allocation per spawn
         inheritedFrames(t, inherited);
         // one allocation each: the root, the inherited frames and the program's own frame
@@ -472,8 +473,14 @@ void Machine::releaseLazies(TaskRec* x)
 void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
 {
     settleObservers();
-    while (!t->k.empty())
-        popFrame(t);
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        while (!t->k.empty())
+            popFrame(t); // each frame given back is an event
+    } else {
+        while (!t->k.empty())
+            t->k.pop_back(); // top first, as popFrame gives them back, without moving each out
+        t->handlingDepth = 0;
+    }
     // a finished task keeps its result, store and env; the rest goes, for later tasks to reuse
     std::vector<Frame>().swap(t->k);
     std::vector<int>().swap(t->dispatch);
