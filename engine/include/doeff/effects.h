@@ -95,6 +95,8 @@ namespace detail {
 /// per-thread cache by address, checked against the bytes (a reused buffer is never mistaken
 /// for the text it held before), gives the same shared QString again without allocating.
 DOEFF_EXPORT QString keyFromUtf8(const char* text, qsizetype size);
+/// keyFromUtf8() for long texts (a source file's name): the same cache, compared with memcmp.
+DOEFF_EXPORT QString textFromUtf8(const char* text, qsizetype size);
 
 /// A store/env key argument. A QString is kept as it is (shared, no copy); a string literal is
 /// looked up in keyFromUtf8()'s cache; any other string QAnyStringView accepts (QStringView,

@@ -37,10 +37,7 @@ static_assert(kKeyEntries == 64, "the entry is the hash's top 6 bits");
 
 bool sameBytes(const char* a, const char* b, qsizetype size)
 {
-    // Keys are short: a loop the compiler keeps inline beats a call to memcmp. Source file names
-    // (SessionState's fileText(), once an event) are long, where memcmp's vector compare wins:
-    // a 50-byte path cost the loop about 200 instructions.
-    if (size > 16) return std::memcmp(a, b, size_t(size)) == 0;
+    // keys are short: a loop the compiler keeps inline beats a call to memcmp
     for (qsizetype i = 0; i < size; ++i)
         if (a[i] != b[i]) return false;
     return true;
@@ -60,6 +57,18 @@ QString keyFromUtf8(const char* text, qsizetype size)
 {
     KeyEntry& e = PerThread<KeyCache>::get()[detail::addressSlot<6>(text)];
     if (e.address == text && e.bytes.size() == size && sameBytes(e.bytes.constData(), text, size)) [[likely]]
+        return e.key;
+    return keyFromUtf8Miss(e, text, size);
+}
+
+QString textFromUtf8(const char* text, qsizetype size)
+{
+    // the same cache; a long text compares faster with memcmp than with the keys' loop (about
+    // 200 instructions for a 50-byte path), which a call in keyFromUtf8() would cost its hit
+    // the register saves for
+    KeyEntry& e = PerThread<KeyCache>::get()[detail::addressSlot<6>(text)];
+    if (e.address == text && e.bytes.size() == size && std::memcmp(e.bytes.constData(), text, size_t(size)) == 0)
+        [[likely]]
         return e.key;
     return keyFromUtf8Miss(e, text, size);
 }

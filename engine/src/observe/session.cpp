@@ -40,10 +40,11 @@ QString programDescription(const SessionFrame& f)
 }
 
 /// The text of a source file's name (std::source_location's UTF-8, a literal): keyFromUtf8()'s
-/// cache by address, checked against the bytes, gives the same shared QString for every event.
+/// cache by address, checked against the bytes with memcmp (textFromUtf8()), gives the same
+/// shared QString for every event.
 QString fileText(const char* file)
 {
-    return detail::keyFromUtf8(file, qsizetype(std::strlen(file)));
+    return detail::textFromUtf8(file, qsizetype(std::strlen(file)));
 }
 
 /// programDescription() for a step's new line: a loop's steps move between the same few lines,
