@@ -36,6 +36,21 @@ private Q_SLOTS:
         QCOMPARE(detail::KeyArg(view).text, QStringLiteral("second"));
         QCOMPARE(detail::KeyArg("k\u00e9y").text, QString::fromUtf8("k\u00e9y"));
     }
+    /// textFromUtf8(), the cache for long texts (file names), tells a buffer that now holds
+    /// other text from the text it held, however long and however alike.
+    void longTextsAreCheckedAgainstTheirBytes()
+    {
+        char buffer[80] = "/home/someone/projects/app/src/a_rather_long_source_file_name.cpp";
+        const qsizetype size = qsizetype(std::strlen(buffer));
+        const QString first = detail::textFromUtf8(buffer, size);
+        QCOMPARE(first, QString::fromUtf8(buffer));
+        QVERIFY(detail::textFromUtf8(buffer, size).constData() == first.constData()); // the cached string
+        buffer[size - 5] = 'b'; // the same address and length, one byte apart near the end
+        QCOMPARE(detail::textFromUtf8(buffer, size), QString::fromUtf8(buffer));
+        buffer[3] = 'X'; // and near the start
+        QCOMPARE(detail::textFromUtf8(buffer, size), QString::fromUtf8(buffer));
+        QCOMPARE(first, QStringLiteral("/home/someone/projects/app/src/a_rather_long_source_file_name.cpp"));
+    }
     void literalKeysOnOtherThreads()
     {
         // each thread has its own cache of literal keys, made on its first key and freed when it
