@@ -35,12 +35,20 @@ constexpr std::size_t kKeyEntries = 64; // direct-mapped: a program's literal ke
 struct KeyCache : std::array<KeyEntry, kKeyEntries> { };
 static_assert(kKeyEntries == 64, "the entry is the hash's top 6 bits");
 
-bool sameBytes(const char* a, const char* b, qsizetype size)
+/// Keys are short: a loop the compiler keeps inline beats a call to memcmp (and a call would
+/// cost every key's hit its register saves).
+bool sameShortBytes(const char* a, const char* b, qsizetype size)
 {
-    // keys are short: a loop the compiler keeps inline beats a call to memcmp
     for (qsizetype i = 0; i < size; ++i)
         if (a[i] != b[i]) return false;
     return true;
+}
+
+/// A file name is long: memcmp's vector compare beats the loop (about 200 instructions for a
+/// 50-byte path).
+bool sameLongBytes(const char* a, const char* b, qsizetype size)
+{
+    return std::memcmp(a, b, size_t(size)) == 0;
 }
 
 // Out of line, so that the hit, nearly every call, saves no registers for it.
@@ -51,26 +59,26 @@ bool sameBytes(const char* a, const char* b, qsizetype size)
     e.key = QString::fromUtf8(text, size);
     return e.key;
 }
+
+/// The cache's lookup, with the comparison of the bytes that suits the text's length.
+template<bool (*Same)(const char*, const char*, qsizetype)>
+Q_ALWAYS_INLINE QString cachedUtf8(const char* text, qsizetype size)
+{
+    KeyEntry& e = PerThread<KeyCache>::get()[detail::addressSlot<6>(text)];
+    if (e.address == text && e.bytes.size() == size && Same(e.bytes.constData(), text, size)) [[likely]]
+        return e.key;
+    return keyFromUtf8Miss(e, text, size);
+}
 } // namespace
 
 QString keyFromUtf8(const char* text, qsizetype size)
 {
-    KeyEntry& e = PerThread<KeyCache>::get()[detail::addressSlot<6>(text)];
-    if (e.address == text && e.bytes.size() == size && sameBytes(e.bytes.constData(), text, size)) [[likely]]
-        return e.key;
-    return keyFromUtf8Miss(e, text, size);
+    return cachedUtf8<sameShortBytes>(text, size);
 }
 
 QString textFromUtf8(const char* text, qsizetype size)
 {
-    // the same cache; a long text compares faster with memcmp than with the keys' loop (about
-    // 200 instructions for a 50-byte path), which a call in keyFromUtf8() would cost its hit
-    // the register saves for
-    KeyEntry& e = PerThread<KeyCache>::get()[detail::addressSlot<6>(text)];
-    if (e.address == text && e.bytes.size() == size && std::memcmp(e.bytes.constData(), text, size_t(size)) == 0)
-        [[likely]]
-        return e.key;
-    return keyFromUtf8Miss(e, text, size);
+    return cachedUtf8<sameLongBytes>(text, size);
 }
 
 QString keysLabel(const char* name, const QStringList& keys)

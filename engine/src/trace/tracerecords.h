@@ -305,14 +305,16 @@ public:
     void bit(quint8 mask, bool& on) { on = m_flags & mask; }
     template<class T, class Fn> void opt(quint8 mask, T& v, const T& absent, Fn&& field)
     {
-        if (m_flags & mask)
+        if (m_flags & mask) {
             field();
-        else if constexpr (std::is_same_v<T, QVariant>)
-            detail::holdsNothing(absent) ? detail::clearValue(v) : void(v = absent); // (the event is reused)
-        else if constexpr (std::is_same_v<T, QString>)
-            absent.isNull() ? detail::clearText(v) : void(v = absent);
-        else
+        } else if constexpr (std::is_same_v<T, QVariant>) {
+            // the event is reused: an empty field stays as it is, without a call into Qt
+            if (!detail::holdsNothing(absent) || !detail::holdsNothing(v)) v = absent;
+        } else if constexpr (std::is_same_v<T, QString>) {
+            if (!absent.isNull() || !v.isNull()) v = absent;
+        } else {
             v = absent;
+        }
     }
 
 private:
