@@ -38,18 +38,19 @@ void Machine::appendLog(TaskRec* t, const QVariant& message)
     }
 }
 
-Outcome Machine::walk(DispatchState& ds, Cursor from)
+Outcome Machine::walk(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet)
 {
-    return DOEFF_OBSERVED ? walkAs<true>(ds, from) : walkAs<false>(ds, from);
+    return DOEFF_OBSERVED ? walkAs<true>(ds, from, fromSet) : walkAs<false>(ds, from, fromSet);
 }
 
-template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
+template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet)
 {
     // one Outcome for the whole walk (returned in place): a handler that forwards costs no
     // Outcome built and destroyed
     Outcome o;
     TaskRec* t = from.task;
     int index = from.index;
+    const std::shared_ptr<void>* set = fromSet; // what holds `t` while it is an Inherited set
     for (;;) {
         // the dispatch frames at or below `index`; a perform starts at the top of K, where
         // that is all of them
@@ -104,13 +105,14 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
                     if (builtin == BuiltinRemoved) [[unlikely]]
                         break; // a what-if took it out: as if it were not there
                 }
-                if (Observed ? offerObserved(ds, f, Cursor { t, fi }, o) : offerTo(ds, f, Cursor { t, fi }, o))
+                if (Observed ? offerObserved(ds, f, Cursor { t, fi }, o) : offerTo(ds, f, Cursor { t, fi }, o, set))
                     return o;
                 break;
             case FrameKind::Handling: {
                 const auto* hs = static_cast<const HandlingState*>(f.data.get());
                 t = hs->after.task;
                 index = hs->after.index;
+                set = hs->afterSet ? &hs->afterSet : nullptr;
                 jumped = true;
                 break;
             }
@@ -118,9 +120,17 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
                 TaskRec* parent = task(t->parent);
                 t = parent;
                 index = int(parent->k.size()) - 1;
+                set = nullptr;
                 jumped = true;
                 break;
             }
+            case FrameKind::Inherited:
+                // on into the shared frames; below the last of them no handler is left
+                t = f.inheritedSet();
+                index = int(t->k.size()) - 1;
+                set = &f.data;
+                jumped = true;
+                break;
             case FrameKind::TaskRoot:
                 o = Outcome::thrown(raise<UnhandledEffectError>(ds.task, ds.node,
                                                                 QStringLiteral("No handler for ") + ds.effect.name()));
@@ -146,8 +156,9 @@ bool Machine::offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, O
     return taken;
 }
 
-bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)
+bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out, const std::shared_ptr<void>* set)
 {
+    Q_ASSERT((set != nullptr) == (at.task->id < 0)); // a set is the one record with no id
     const HandlerImpl& h = *handlerFrame.handler();
     ds.handlerAt = at;
     if (h.builtin) {
@@ -205,7 +216,7 @@ bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome
         return out.kind != Outcome::Forward;
     }
     if (h.coroutine) {
-        out = startCoroutineHandler(ds, handlerFrame);
+        out = startCoroutineHandler(ds, handlerFrame, set);
         return out.kind != Outcome::Forward;
     }
     return false;
@@ -288,7 +299,7 @@ Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v
     return Outcome::resume(std::move(v));
 }
 
-Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
+Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame, const std::shared_ptr<void>* set)
 {
     TaskRec* t = ds.task;
     auto hs = makePooledShared<HandlingState>();
@@ -298,6 +309,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     hs->dispatch.storeAtDispatch = &hs->store;
     hs->handler = handlerFrame.sharedHandler();
     hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
+    if (set) hs->afterSet = *set; // first: cutting below takes the frame that holds it off K
     if (ds.captured) {
         hs->cont = ds.captured;
     } else {
@@ -336,7 +348,7 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult 
         DispatchState next = ds;
         next.captured.reset();
         next.effect = ds.effect;
-        return walk(next, hs.after);
+        return walk(next, hs.after, hs.afterSet ? &hs.afterSet : nullptr);
     }
     case HandlerResult::Kind::Resume:
     case HandlerResult::Kind::Fail:

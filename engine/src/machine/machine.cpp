@@ -27,6 +27,7 @@ qint64 toMicros(const QDateTime& dt)
 // The names are the event vocabulary's (observe); the codes follow these enums (hooks.cpp).
 const char* frameKindName(FrameKind k)
 {
+    if (k == FrameKind::Inherited) return "InheritedFrames"; // engine-internal: no event names it
     return frameKindCodeName(FrameKindCode(k));
 }
 
@@ -84,6 +85,7 @@ void Machine::start(AnyProgram program)
 #if DOEFF_HOOKS
     m_observed = !m_observers.empty();
 #endif
+    m_shareInherited = !DOEFF_OBSERVED && !m_replay;
     if (DOEFF_OBSERVED) [[unlikely]] {
         emitEvent(events::RunStarted { m_programName, *main->store, main->env }, 0);
         // the main task and the frames the constructor pushed
@@ -612,6 +614,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     }
     case FrameKind::Handler:
     case FrameKind::Intercept:
+    case FrameKind::Inherited:
         popFrame(t);
         return true;
     case FrameKind::Convert: {

@@ -61,6 +61,10 @@ enum class FrameKind : unsigned char {
     GatherBranch,
     TaskRoot,
     Convert, ///< an effect given as a typed program: converts its answer (engine-internal)
+    /// A spawned task's inherited handler frames, shared with its siblings: they live in a
+    /// record of their own (Frame::inheritedSet()). Only in runs nobody observes (Machine::
+    /// m_shareInherited); engine-internal, never in an event, and expanded in a snapshot.
+    Inherited,
 };
 const char* frameKindName(FrameKind k);
 
@@ -93,6 +97,8 @@ private:
     PromiseBase* m_p = nullptr;
 };
 
+struct TaskRec;
+
 /// One K frame: 40 bytes, as every task and every nested call holds some.
 struct Frame {
     FrameKind kind = FrameKind::Program;
@@ -111,9 +117,10 @@ struct Frame {
     }
     void setHandler(std::shared_ptr<const HandlerImpl> h) { data = std::const_pointer_cast<HandlerImpl>(std::move(h)); }
     Env& savedEnv() const { return *static_cast<Env*>(data.get()); }
+    /// Inherited: the record whose K holds the shared frames, bottom first; `data` holds it, as
+    /// every sibling's frame does (a record outside the task table, never changed once made).
+    TaskRec* inheritedSet() const { return static_cast<TaskRec*>(data.get()); }
 };
-
-struct TaskRec;
 struct ErrorRecord;
 using ErrorPtr = std::shared_ptr<ErrorRecord>;
 
@@ -294,6 +301,9 @@ struct HandlingState {
     std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
     Cursor after; ///< where the walk resumes below the handler
+    /// The Inherited set `after` points into, if it does: held while this handling may walk on
+    /// from there (the frames that hold it may be gone by then, with a continuation dropped).
+    std::shared_ptr<void> afterSet;
     int handlerFrameTask = -1;
     int handlerFrameIndex = -1;
 };
@@ -576,13 +586,16 @@ private:
     void restoreContinuation(TaskRec* t, ContinuationState& k);
 
     // dispatch
-    Outcome walk(DispatchState& ds, Cursor from);
+    /// `fromSet`: when `from` points into an Inherited set, what holds that set.
+    Outcome walk(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet = nullptr);
     /// The walk, compiled once for observed runs and once for the others: no test of the
     /// observers for each frame passed.
-    template<bool Observed> Outcome walkAs(DispatchState& ds, Cursor from);
+    template<bool Observed> Outcome walkAs(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet);
     /// Offers the effect to one handler: true when it took it (`out` says how), false when it
-    /// forwarded (`out` untouched).
-    bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
+    /// forwarded (`out` untouched). `set`: when the handler's frame is in an Inherited set, what
+    /// holds that set (while the walk runs), for a coroutine handler's Handling to hold it too.
+    bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out,
+                 const std::shared_ptr<void>* set = nullptr);
     /// offerTo() in observed runs, followed by the EffectHandled event for this handler (taken or
     /// forwarded).
     bool offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
@@ -594,7 +607,7 @@ private:
             restoreContinuation(ds.task, *ds.captured);
     }
     Outcome fromHandlerResult(DispatchState& ds, HandlerResult r);
-    Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame);
+    Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame, const std::shared_ptr<void>* set);
     Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r);
     Outcome resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
                        const std::shared_ptr<ContinuationState>& own);
@@ -719,8 +732,12 @@ private:
     bool promiseIsExternal(const Waitable& w) const;
     void completePromise(PromiseRec* p, QVariant value, ErrorPtr error);
     ErrorPtr checkHandle(TaskRec* t, const Waitable& w, int node, const char* what);
-    /// The frames a task spawned by `t` inherits, top first, into `out`.
-    void inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const;
+    /// The frames a task spawned by `t` inherits, top first, into `out`. When `t`'s dispatch
+    /// path starts with an Inherited frame, every one of them is in that frame's set: what holds
+    /// the set is returned (that frame's `data`) and `out` left empty.
+    const std::shared_ptr<void>* inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const;
+    /// A set holding exactly `frames` (top first): one of the last few made, or a new one.
+    std::shared_ptr<void> inheritedSet(const std::vector<const Frame*>& frames);
 
     quint64 m_runId;
     RunOptions m_options;
@@ -737,6 +754,14 @@ private:
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
     std::vector<const Frame*> m_scratchFrames; ///< Spawn: the frames to inherit, before they are copied
+    /// A run nobody observes (start()): a spawned task shares the handler frames it inherits
+    /// (one Inherited frame) instead of holding copies. An observed run copies them, so that
+    /// each task's FramePushed events describe its whole K, as traces have always recorded.
+    bool m_shareInherited = false;
+    /// The last Inherited sets made, for the next spawns to share (a set lives while an
+    /// Inherited frame, a Handling's `afterSet` or this holds it).
+    std::array<std::shared_ptr<void>, 4> m_recentSets;
+    std::size_t m_nextRecentSet = 0;
     /// Outcomes given back by waiting and finished tasks, for the next ones (one allocation
     /// fewer per spawned task). Bounded: a burst of wake-ups does not keep memory for good.
     std::vector<std::unique_ptr<Outcome>> m_spareOutcomes;

@@ -90,6 +90,9 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
     case FrameKind::TaskRoot:
         s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
         break;
+    case FrameKind::Inherited: // snapshot() shows the shared frames instead
+        s.description = QStringLiteral("%1 inherited frame(s)").arg(f.inheritedSet()->k.size());
+        break;
     }
     return s;
 }
@@ -98,7 +101,16 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
 {
     std::vector<SnapFrame> out;
     out.reserve(t->k.size());
-    auto add = [&](const Frame& f) { out.push_back(snapFrame(t, f)); };
+    auto add = [&](const Frame& f) {
+        if (f.kind != FrameKind::Inherited) {
+            out.push_back(snapFrame(t, f));
+            return;
+        }
+        // the shared frames, shown as the task's own: what an observed run's copies show
+        const std::vector<Frame>& shared = f.inheritedSet()->k;
+        for (auto it = shared.rbegin(); it != shared.rend(); ++it)
+            out.push_back(snapFrame(t, *it));
+    };
     for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
         add(*it);
         if (it->kind == FrameKind::Handling) {

@@ -139,10 +139,10 @@ void Machine::cancelBranches(const BlockPtr& b)
             if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
 }
 
-void Machine::inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const
+const std::shared_ptr<void>* Machine::inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const
 {
     // every HandlerFrame and InterceptFrame on the spawn site's dispatch path, top first (the
-    // frames themselves: Spawn copies each once, straight onto the new task's K)
+    // frames themselves: Spawn shares or copies them once, straight onto the new task's K)
     out.clear();
     TaskRec* x = t;
     int index = int(t->k.size()) - 1;
@@ -163,11 +163,47 @@ void Machine::inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const
                 next = task(x->parent);
                 nextIndex = int(next->k.size()) - 1;
                 break;
+            } else if (f.kind == FrameKind::Inherited) {
+                if (out.empty()) return &f.data; // nothing above it: the same set
+                next = f.inheritedSet();
+                nextIndex = int(next->k.size()) - 1;
+                break;
             }
         }
         x = next;
         index = nextIndex;
     }
+    return nullptr;
+}
+
+std::shared_ptr<void> Machine::inheritedSet(const std::vector<const Frame*>& frames)
+{
+    // a spawner in a loop, or siblings spawning with the handlers they were given, ask for the
+    // same frames again and again: look among the last few sets before making another
+    const auto holds = [&](const TaskRec* set) {
+        if (set->k.size() != frames.size()) return false;
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            const Frame& f = set->k[frames.size() - 1 - i];
+            if (f.kind != frames[i]->kind || f.data != frames[i]->data) return false;
+        }
+        return true;
+    };
+    for (const std::shared_ptr<void>& recent : m_recentSets)
+        if (recent && holds(static_cast<const TaskRec*>(recent.get()))) return recent;
+    auto set = std::make_shared<TaskRec>();
+    set->id = -1; // in no task table: only a dispatch walk reaches it
+    set->k.reserve(frames.size());
+    set->dispatch.reserve(frames.size());
+    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+        Frame copy;
+        copy.kind = (*it)->kind;
+        copy.data = (*it)->data;
+        set->dispatch.push_back(int(set->k.size()));
+        set->k.push_back(std::move(copy));
+    }
+    std::shared_ptr<void>& slot = m_recentSets[m_nextRecentSet++ % m_recentSets.size()];
+    slot = std::move(set);
+    return slot;
 }
 
 Outcome Machine::handleScheduler(DispatchState& d)
@@ -184,18 +220,31 @@ Outcome Machine::handleScheduler(DispatchState& d)
         child->ownStore = *t->store;
         child->store = &child->ownStore;
         std::vector<const Frame*>& inherited = m_scratchFrames; // reused: no allocation per spawn
-        inheritedFrames(t, inherited);
-        // one allocation each: the root, the inherited frames and the program's own frame
-        child->k.reserve(inherited.size() + 2);
-        child->dispatch.reserve(inherited.size() + 2);
+        const std::shared_ptr<void>* shared = inheritedFrames(t, inherited);
         Frame root;
         root.kind = FrameKind::TaskRoot;
-        pushFrame(child, std::move(root));
-        for (auto it = inherited.rbegin(); it != inherited.rend(); ++it) {
-            Frame copy;
-            copy.kind = (*it)->kind;
-            copy.data = (*it)->data;
-            pushFrame(child, std::move(copy));
+        if (m_shareInherited && (shared || !inherited.empty())) {
+            // the root, one frame for every inherited one, and the program's own frame
+            child->k.reserve(3);
+            child->dispatch.reserve(2);
+            pushFrameQuietly(child, std::move(root));
+            Frame link;
+            link.kind = FrameKind::Inherited;
+            link.data = shared ? *shared : inheritedSet(inherited);
+            pushFrameQuietly(child, std::move(link));
+        } else {
+            // an observed run, or nothing to inherit: copies, each announced (one allocation
+            // each for K and dispatch)
+            Q_ASSERT(!shared);
+            child->k.reserve(inherited.size() + 2);
+            child->dispatch.reserve(inherited.size() + 1);
+            pushFrame(child, std::move(root));
+            for (auto it = inherited.rbegin(); it != inherited.rend(); ++it) {
+                Frame copy;
+                copy.kind = (*it)->kind;
+                copy.data = (*it)->data;
+                pushFrame(child, std::move(copy));
+            }
         }
         inherited.clear();
         Outcome& start = setPending(child, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));

@@ -53,6 +53,9 @@ template<class Fn> void Machine::forEachHandling(Fn&& fn)
 
 void Machine::changeHandlers()
 {
+    // a replay is observed (its checker), so every task holds its own copies of its frames:
+    // no Inherited frame, whose shared set this would have to change for one task only
+    Q_ASSERT(!m_shareInherited);
     const HandlerChange change = std::move(*m_handlerChange);
     m_handlerChange.reset();
     const bool add = change.handler.isEmpty();

@@ -243,6 +243,113 @@ Program<QString> throwsNonStd()
     co_return QString();
 }
 
+/// A coroutine handler: asks the handlers further out about a Ping, then adds `k`.
+Handler adder(int k)
+{
+    return handler(u"adder%1"_s.arg(k), [k](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
+        if (!e.is<Ping>()) co_return Forward();
+        const QVariant outer = co_await ctx.forward();
+        co_return Resume(outer.toInt() + k);
+    });
+}
+/// A plain handler that answers Ping(77) through the continuation it takes.
+Handler resumer()
+{
+    return handler(u"resumer"_s, [](const AnyEffect& e, HandlerContext& ctx) -> HandlerResult {
+        if (auto* p = e.as<Ping>(); p && p->n == 77) return ResumeK(ctx.continuation(), 770);
+        return Forward();
+    });
+}
+/// An effect no handler answers.
+struct Nobody : Effect<Nobody, int> {
+    static constexpr auto name = "Nobody";
+};
+
+Program<QVariantList> inheritor(int level, int last, bool fail);
+/// Spawns an inheritor and waits for it.
+Program<QVariantList> spawnAndWait(int level, int last, bool fail)
+{
+    Task<QVariantList> t = co_await Spawn(inheritor(level, last, fail));
+    co_return co_await Wait(t);
+}
+/// A task that asks every handler it inherited: Pings through coroutine handlers that forward
+/// to a plain one, a Ping an inherited Intercept rewrites, a Ping answered through a taken
+/// continuation, an effect nobody answers. Then it
+/// spawns the next level inside a handler of its own; the last level returns or fails.
+Program<QVariantList> inheritor(int level, int last, bool fail)
+{
+    QVariantList out;
+    out.append(co_await ping(level));
+    out.append(co_await ping(99));
+    out.append(co_await ping(77));
+    const Result<int> unanswered = co_await Safe(Nobody());
+    out.append(unanswered.error().describe());
+    if (level == last) {
+        if (fail) throw std::runtime_error("the deepest task fails");
+        co_return out;
+    }
+    out.append(QVariant(co_await WithHandler(adder(1000 * level), spawnAndWait(level + 1, last, fail))));
+    co_return out;
+}
+Program<QVariantList> inheritorsUnderAnIntercept(bool fail)
+{
+    const QList<TransformFn> transforms { [](const AnyEffect& e) -> Transform {
+        if (const auto* p = e.as<Ping>(); p && p->n == 99) return ping(5);
+        return std::nullopt;
+    } };
+    co_return co_await Intercept(spawnAndWait(1, 3, fail), transforms);
+}
+
+Program<int> pingWhenTold(Future<QVariant> go)
+{
+    co_await Wait(go);
+    const QVariant answer = co_await ping(1);
+    co_return answer.toInt();
+}
+Program<Task<int>> spawnPinger(Future<QVariant> go)
+{
+    co_return co_await Spawn(pingWhenTold(go));
+}
+/// A coroutine handler that ends the task of a Ping(13) with 130 (its continuation dropped),
+/// and fails a Ping(14) from its own code.
+Handler ender()
+{
+    return handler(u"ender"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+        const auto* p = e.as<Ping>();
+        if (!p || (p->n != 13 && p->n != 14)) co_return Forward();
+        co_await Tell("ender saw a Ping");
+        if (p->n == 14) throw std::runtime_error("ender fails on 14");
+        co_return Abort(130);
+    });
+}
+Program<int> pingAndReturn(int n)
+{
+    co_await ping(n);
+    co_return -1;
+}
+/// Tasks that share ender: one ended by it, one failed by it (and caught by its spawner).
+Program<QVariantList> endedTasks()
+{
+    const Task<int> ended = co_await Spawn(pingAndReturn(13));
+    const Task<int> failed = co_await Spawn(pingAndReturn(14));
+    const QVariant first = co_await Wait(ended);
+    const Result<int> second = co_await Safe(Wait(failed));
+    co_return QVariantList { first, second.error().describe() };
+}
+/// Six tasks, each spawned under an adder of its own (so each has a set of its own: more than
+/// the machine keeps at hand), that Ping once all of them wait.
+Program<QVariantList> sixSets()
+{
+    const Promise<QVariant> go = co_await CreatePromise<QVariant>();
+    QList<GatherItem> tasks;
+    for (int i = 1; i <= 6; ++i) {
+        const Task<int> t = co_await WithHandler(adder(i), spawnPinger(go.future()));
+        tasks.append(t);
+    }
+    co_await CompletePromise(go, 0);
+    co_return co_await GatherAll(tasks);
+}
+
 } // namespace
 
 class TestEngine : public QObject {
@@ -445,6 +552,67 @@ private Q_SLOTS:
         const QString expected = u"m0 m1 m2 a0 spawned a a1 a2 b0 n0 b1 n1 after delay z0 z1"_s;
         QCOMPARE(watchedOrder, expected);
         QCOMPARE(plainOrder, expected);
+    }
+    void spawnedTasksShareWhatTheyInheritAsIfTheyHeldIt_data() { addRunnerColumn(); }
+    void spawnedTasksShareWhatTheyInheritAsIfTheyHeldIt()
+    {
+        // Unobserved, a spawned task shares the handler frames it inherits (one Inherited frame);
+        // observed, it holds copies. Through three levels of tasks, each inheriting its
+        // spawner's handlers plus one of the spawner's own, both must answer every effect
+        // alike, and the failing task's K must list the same frames.
+        QFETCH(int, runner);
+        const HandlerList handlers = stack({ plusOne(), resumer() }, { tens() });
+        SilentObserver silent;
+        RunOptions observed;
+        observed.observers.append(&silent);
+
+        // Ping(n) is n*10 + 1 (tens, then plusOne) plus each spawner's adder; the Intercept
+        // turns Ping(99) into Ping(5); Ping(77) is 770 from the resumer, through the
+        // continuation it takes, plus the adders; Nobody goes unanswered past every shared frame
+        const QString none = u"'UnhandledEffectError: No handler for Nobody'"_s;
+        const QString values = u"Ok([11, 51, 770, %1, [1021, 1051, 1770, %1, [3031, 3051, 3770, %1]]])"_s.arg(none);
+        QCOMPARE(resultText(runWith(runner, inheritorsUnderAnIntercept(false), handlers)), values);
+        QCOMPARE(resultText(runWith(runner, inheritorsUnderAnIntercept(false), handlers, {}, {}, observed)), values);
+
+        auto plain = runWith(runner, inheritorsUnderAnIntercept(true), handlers);
+        auto watched = runWith(runner, inheritorsUnderAnIntercept(true), handlers, {}, {}, observed);
+        QCOMPARE(resultText(plain), u"Err(std::runtime_error: the deepest task fails)"_s);
+        QCOMPARE(resultText(watched), resultText(plain));
+        const QString k = plain.k_stack().format();
+        QCOMPARE(watched.k_stack().format(), k);
+        // the deepest task's K: its program, the adders of both spawners, then what it
+        // inherited from main (the Intercept, main's handlers), and its root
+        QStringList frames;
+        for (const FrameInfo& f : plain.k_stack().frames)
+            frames.append(f.kind == u"ProgramFrame"_s ? f.function : f.description);
+        QCOMPARE(
+            frames,
+            (QStringList { u"inheritor"_s, u"handler=adder2000"_s, u"handler=adder1000"_s, u"1 transform(s)"_s,
+                           u"handler=resumer"_s, u"handler=plusOne"_s, u"handler=core"_s, u"handler=await"_s,
+                           u"handler=time"_s, u"handler=scheduler"_s, u"handler=tens"_s, u"task 3 'inheritor'"_s }));
+        QCOMPARE(watched.effect_stack().format(), plain.effect_stack().format());
+    }
+    void sharedFramesLiveAsLongAsTheTasksThatShareThem_data() { addRunnerColumn(); }
+    void sharedFramesLiveAsLongAsTheTasksThatShareThem()
+    {
+        // The machine keeps only its last few sets at hand; the older ones live on in the tasks
+        // that share them (the sanitizer run of this test finds a set freed too soon). Each
+        // task's Ping goes through its own adder, a coroutine handler in its set.
+        QFETCH(int, runner);
+        const HandlerList handlers = stack({ plusOne() }, { tens() });
+        const QString expected = u"Ok([12, 13, 14, 15, 16, 17])"_s;
+        QCOMPARE(resultText(runWith(runner, sixSets(), handlers)), expected);
+        SilentObserver silent;
+        RunOptions observed;
+        observed.observers.append(&silent);
+        QCOMPARE(resultText(runWith(runner, sixSets(), handlers, {}, {}, observed)), expected);
+
+        // a task ended by a handler in its set, which drops the frame that holds the set, and
+        // one whose handler in the set throws
+        const HandlerList enders = stack({ ender() });
+        const QString ends = u"Ok([130, 'std::runtime_error: ender fails on 14'])"_s;
+        QCOMPARE(resultText(runWith(runner, endedTasks(), enders)), ends);
+        QCOMPARE(resultText(runWith(runner, endedTasks(), enders, {}, {}, observed)), ends);
     }
     void effectLabelsFollowTheFields()
     {
