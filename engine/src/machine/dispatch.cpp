@@ -38,19 +38,18 @@ void Machine::appendLog(TaskRec* t, const QVariant& message)
     }
 }
 
-Outcome Machine::walk(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet)
+Outcome Machine::walk(DispatchState& ds, Cursor from)
 {
-    return DOEFF_OBSERVED ? walkAs<true>(ds, from, fromSet) : walkAs<false>(ds, from, fromSet);
+    return DOEFF_OBSERVED ? walkAs<true>(ds, from) : walkAs<false>(ds, from);
 }
 
-template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet)
+template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
 {
     // one Outcome for the whole walk (returned in place): a handler that forwards costs no
     // Outcome built and destroyed
     Outcome o;
     TaskRec* t = from.task;
     int index = from.index;
-    const std::shared_ptr<void>* set = fromSet; // what holds `t` while it is an Inherited set
     for (;;) {
         // the dispatch frames at or below `index`; a perform starts at the top of K, where
         // that is all of them
@@ -105,14 +104,13 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from, 
                     if (builtin == BuiltinRemoved) [[unlikely]]
                         break; // a what-if took it out: as if it were not there
                 }
-                if (Observed ? offerObserved(ds, f, Cursor { t, fi }, o) : offerTo(ds, f, Cursor { t, fi }, o, set))
+                if (Observed ? offerObserved(ds, f, Cursor { t, fi }, o) : offerTo(ds, f, Cursor { t, fi }, o))
                     return o;
                 break;
             case FrameKind::Handling: {
                 const auto* hs = static_cast<const HandlingState*>(f.data.get());
                 t = hs->after.task;
                 index = hs->after.index;
-                set = hs->afterSet ? &hs->afterSet : nullptr;
                 jumped = true;
                 break;
             }
@@ -120,7 +118,6 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from, 
                 TaskRec* parent = task(t->parent);
                 t = parent;
                 index = int(parent->k.size()) - 1;
-                set = nullptr;
                 jumped = true;
                 break;
             }
@@ -128,7 +125,6 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from, 
                 // on into the shared frames; below the last of them no handler is left
                 t = f.inheritedSet();
                 index = int(t->k.size()) - 1;
-                set = &f.data;
                 jumped = true;
                 break;
             case FrameKind::TaskRoot:
@@ -156,9 +152,8 @@ bool Machine::offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, O
     return taken;
 }
 
-bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out, const std::shared_ptr<void>* set)
+bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out)
 {
-    Q_ASSERT((set != nullptr) == (at.task->id < 0)); // a set is the one record with no id
     const HandlerImpl& h = *handlerFrame.handler();
     ds.handlerAt = at;
     if (h.builtin) {
@@ -216,7 +211,7 @@ bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome
         return out.kind != Outcome::Forward;
     }
     if (h.coroutine) {
-        out = startCoroutineHandler(ds, handlerFrame, set);
+        out = startCoroutineHandler(ds, handlerFrame);
         return out.kind != Outcome::Forward;
     }
     return false;
@@ -299,7 +294,7 @@ Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v
     return Outcome::resume(std::move(v));
 }
 
-Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame, const std::shared_ptr<void>* set)
+Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
 {
     TaskRec* t = ds.task;
     auto hs = makePooledShared<HandlingState>();
@@ -309,7 +304,8 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame, c
     hs->dispatch.storeAtDispatch = &hs->store;
     hs->handler = handlerFrame.sharedHandler();
     hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
-    if (set) hs->afterSet = *set; // first: cutting below takes the frame that holds it off K
+    if (ds.handlerAt.task->id < 0) // a handler in an Inherited set: hold the set (InheritedSet)
+        hs->afterSet = static_cast<InheritedSet*>(ds.handlerAt.task)->shared_from_this();
     if (ds.captured) {
         hs->cont = ds.captured;
     } else {
@@ -348,7 +344,7 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult 
         DispatchState next = ds;
         next.captured.reset();
         next.effect = ds.effect;
-        return walk(next, hs.after, hs.afterSet ? &hs.afterSet : nullptr);
+        return walk(next, hs.after);
     }
     case HandlerResult::Kind::Resume:
     case HandlerResult::Kind::Fail:

@@ -431,6 +431,12 @@ struct TaskRec {
 };
 static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 328);
 
+/// The record behind an Inherited frame: the shared frames in its K, bottom first, and no id
+/// (-1), in no task table. Held by every Inherited frame that shares it (their `data`, which
+/// points at the TaskRec in it), by a Handling whose `after` points into it, and for a while by
+/// the machine (Machine::m_recentSets); a dispatch Cursor may point into it.
+struct InheritedSet final : TaskRec, std::enable_shared_from_this<InheritedSet> { };
+
 /// The run's task records, addressed by id. A record stays where it is until the machine ends
 /// (pointers to it are kept everywhere), so records live in chunks: one allocation per
 /// kChunk tasks instead of one per task.
@@ -586,16 +592,13 @@ private:
     void restoreContinuation(TaskRec* t, ContinuationState& k);
 
     // dispatch
-    /// `fromSet`: when `from` points into an Inherited set, what holds that set.
-    Outcome walk(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet = nullptr);
+    Outcome walk(DispatchState& ds, Cursor from);
     /// The walk, compiled once for observed runs and once for the others: no test of the
     /// observers for each frame passed.
-    template<bool Observed> Outcome walkAs(DispatchState& ds, Cursor from, const std::shared_ptr<void>* fromSet);
+    template<bool Observed> Outcome walkAs(DispatchState& ds, Cursor from);
     /// Offers the effect to one handler: true when it took it (`out` says how), false when it
-    /// forwarded (`out` untouched). `set`: when the handler's frame is in an Inherited set, what
-    /// holds that set (while the walk runs), for a coroutine handler's Handling to hold it too.
-    bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out,
-                 const std::shared_ptr<void>* set = nullptr);
+    /// forwarded (`out` untouched).
+    bool offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
     /// offerTo() in observed runs, followed by the EffectHandled event for this handler (taken or
     /// forwarded).
     bool offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
@@ -607,7 +610,7 @@ private:
             restoreContinuation(ds.task, *ds.captured);
     }
     Outcome fromHandlerResult(DispatchState& ds, HandlerResult r);
-    Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame, const std::shared_ptr<void>* set);
+    Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame);
     Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r);
     Outcome resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
                        const std::shared_ptr<ContinuationState>& own);

@@ -190,7 +190,7 @@ std::shared_ptr<void> Machine::inheritedSet(const std::vector<const Frame*>& fra
     };
     for (const std::shared_ptr<void>& recent : m_recentSets)
         if (recent && holds(static_cast<const TaskRec*>(recent.get()))) return recent;
-    auto set = std::make_shared<TaskRec>();
+    auto set = std::make_shared<InheritedSet>();
     set->id = -1; // in no task table: only a dispatch walk reaches it
     set->k.reserve(frames.size());
     set->dispatch.reserve(frames.size());
@@ -202,7 +202,8 @@ std::shared_ptr<void> Machine::inheritedSet(const std::vector<const Frame*>& fra
         set->k.push_back(std::move(copy));
     }
     std::shared_ptr<void>& slot = m_recentSets[m_nextRecentSet++ % m_recentSets.size()];
-    slot = std::move(set);
+    TaskRec* const rec = set.get();
+    slot = std::shared_ptr<void>(std::move(set), rec); // pointing at the TaskRec: inheritedSet()
     return slot;
 }
 
