@@ -274,7 +274,7 @@ Program<QVariantList> spawnAndWait(int level, int last, bool fail)
 }
 /// A task that asks every handler it inherited: Pings through coroutine handlers that forward
 /// to a plain one, a Ping an inherited Intercept rewrites, a Ping answered through a taken
-/// continuation, an effect nobody answers. Then it
+/// continuation, the same from two Gather branches, an effect nobody answers. Then it
 /// spawns the next level inside a handler of its own; the last level returns or fails.
 Program<QVariantList> inheritor(int level, int last, bool fail)
 {
@@ -282,6 +282,8 @@ Program<QVariantList> inheritor(int level, int last, bool fail)
     out.append(co_await ping(level));
     out.append(co_await ping(99));
     out.append(co_await ping(77));
+    // Gather branches walk on into their parent: here, into its set
+    out.append(QVariant(co_await Gather(pingOnce(level), pingOnce(99))));
     const Result<int> unanswered = co_await Safe(Nobody());
     out.append(unanswered.error().describe());
     if (level == last) {
@@ -570,7 +572,8 @@ private Q_SLOTS:
         // turns Ping(99) into Ping(5); Ping(77) is 770 from the resumer, through the
         // continuation it takes, plus the adders; Nobody goes unanswered past every shared frame
         const QString none = u"'UnhandledEffectError: No handler for Nobody'"_s;
-        const QString values = u"Ok([11, 51, 770, %1, [1021, 1051, 1770, %1, [3031, 3051, 3770, %1]]])"_s.arg(none);
+        const QString values = u"Ok([11, 51, 770, [11, 51], %1, [1021, 1051, 1770, [1021, 1051], %1, "
+                               "[3031, 3051, 3770, [3031, 3051], %1]]])"_s.arg(none);
         QCOMPARE(resultText(runWith(runner, inheritorsUnderAnIntercept(false), handlers)), values);
         QCOMPARE(resultText(runWith(runner, inheritorsUnderAnIntercept(false), handlers, {}, {}, observed)), values);
 
@@ -589,7 +592,7 @@ private Q_SLOTS:
             frames,
             (QStringList { u"inheritor"_s, u"handler=adder2000"_s, u"handler=adder1000"_s, u"1 transform(s)"_s,
                            u"handler=resumer"_s, u"handler=plusOne"_s, u"handler=core"_s, u"handler=await"_s,
-                           u"handler=time"_s, u"handler=scheduler"_s, u"handler=tens"_s, u"task 3 'inheritor'"_s }));
+                           u"handler=time"_s, u"handler=scheduler"_s, u"handler=tens"_s, u"task 7 'inheritor'"_s }));
         QCOMPARE(watched.effect_stack().format(), plain.effect_stack().format());
     }
     void sharedFramesLiveAsLongAsTheTasksThatShareThem_data() { addRunnerColumn(); }
