@@ -121,6 +121,7 @@ struct Frame {
     /// every sibling's frame does (a record outside the task table, never changed once made).
     TaskRec* inheritedSet() const { return static_cast<TaskRec*>(data.get()); }
 };
+
 struct ErrorRecord;
 using ErrorPtr = std::shared_ptr<ErrorRecord>;
 
@@ -756,7 +757,7 @@ private:
     quint64 m_step = 0;
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
-    std::vector<const Frame*> m_scratchFrames; ///< Spawn: the frames to inherit, before they are copied
+    std::vector<const Frame*> m_scratchFrames; ///< Spawn: the frames to inherit, before they are shared
     /// A run nobody observes (start()): a spawned task shares the handler frames it inherits
     /// (one Inherited frame) instead of holding copies. An observed run copies them, so that
     /// each task's FramePushed events describe its whole K, as traces have always recorded.
