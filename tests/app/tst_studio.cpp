@@ -525,6 +525,37 @@ private Q_SLOTS:
         }
     }
 
+    // A run of 10,000 tasks has five-digit ids: the Id column is as wide as the largest, grouped
+    // (one indent in) too, so no id is cut short.
+    void tasksIdColumnFitsTheLargestId()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        views::TasksPane* pane = w.tasksPane();
+        QTreeView* view = pane->view();
+        // a new window's column holds three digits, and no more: Name and State need the room
+        const int three = view->fontMetrics().horizontalAdvance(u"999"_s) + 8;
+        QVERIFY(view->columnWidth(TaskModel::IdColumn) >= three);
+        QVERIFY2(view->columnWidth(TaskModel::IdColumn) <= three + 16,
+                 qPrintable(QString::number(view->columnWidth(TaskModel::IdColumn))));
+        QList<TaskModel::Row> rows;
+        for (int id : { 0, 1, 12345 }) {
+            TaskModel::Row r;
+            r.id = id;
+            r.name = u"worker"_s;
+            rows.append(r);
+        }
+        pane->setRows(rows, 0);
+        // the text and the cell's margins (an id elided to "12…" had 36 pixels for 38)
+        const int needed = view->fontMetrics().horizontalAdvance(u"12345"_s) + 8;
+        QVERIFY2(view->columnWidth(TaskModel::IdColumn) > needed,
+                 qPrintable(u"%1 <= %2"_s.arg(view->columnWidth(TaskModel::IdColumn)).arg(needed)));
+        pane->setGrouped(true);
+        QVERIFY2(view->columnWidth(TaskModel::IdColumn) > needed + view->indentation(),
+                 qPrintable(u"%1 <= %2"_s.arg(view->columnWidth(TaskModel::IdColumn)).arg(needed)));
+    }
+
     // Issue 20: Tasks sort by any column, filter by text and fold identical tasks into one row;
     // the selected task stays selected (its group expanded) through all of it.
     void tasksSortFilterAndGroup()

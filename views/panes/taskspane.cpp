@@ -75,7 +75,7 @@ TasksPane::TasksPane(StudioSession* session, QWidget* parent)
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(TaskModel::IdColumn, Qt::AscendingOrder);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setColumnWidth(TaskModel::IdColumn, 36);
+    fitIdColumn();
     m_view->setColumnWidth(TaskModel::NameColumn, 150);
     m_view->setColumnWidth(TaskModel::KindColumn, 70);
     m_view->setColumnWidth(TaskModel::StateColumn, 70);
@@ -123,6 +123,7 @@ void TasksPane::refresh()
     m_syncing = true; // (see setRows)
     m_model.setSession(s, current, m_session->status() == RunStatus::Lost && m_session->isAtPresent());
     m_syncing = false;
+    fitIdColumn();
     syncSelection();
 }
 
@@ -135,7 +136,25 @@ void TasksPane::setRows(const QList<TaskModel::Row>& rows, int current)
     m_syncing = true;
     m_model.setRows(rows, current);
     m_syncing = false;
+    fitIdColumn();
     syncSelection();
+}
+
+void TasksPane::fitIdColumn()
+{
+    // wide enough for the largest id (10,000 tasks: five digits), and in a group for its indent;
+    // set only when that changes, so a width the user chose stays until more room is needed
+    // (rows come in id order; every refresh asks, so no walk over 100,000 of them)
+    const QList<TaskModel::Row>& rows = m_model.rows();
+    const int largest = rows.isEmpty() ? 0 : std::max({ rows.first().id, rows.last().id, int(rows.size()) - 1 });
+    const int digits = std::max<int>(3, int(QString::number(largest).size()));
+    const int width = m_view->fontMetrics().horizontalAdvance(QString(digits, u'9')) + 14
+        + (m_grouped ? m_view->indentation() * 2 : 0);
+    if (width == m_idColumnWidth) return;
+    // the first time (and after a regrouping) exactly: the header's default is far wider
+    const int kept = m_idColumnWidth == 0 ? 0 : m_view->columnWidth(TaskModel::IdColumn);
+    m_idColumnWidth = width;
+    m_view->setColumnWidth(TaskModel::IdColumn, std::max(width, kept));
 }
 
 void TasksPane::setGrouped(bool grouped)
@@ -149,7 +168,8 @@ void TasksPane::setGrouped(bool grouped)
     m_proxy->setSourceModel(grouped ? static_cast<QAbstractItemModel*>(&m_groups) : &m_model);
     m_view->setRootIsDecorated(grouped);
     // (a task inside a group is indented: its id needs the room)
-    m_view->setColumnWidth(TaskModel::IdColumn, grouped ? 36 + m_view->indentation() * 2 : 36);
+    m_idColumnWidth = 0;
+    fitIdColumn();
     syncSelection();
 }
 

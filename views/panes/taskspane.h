@@ -40,6 +40,8 @@ private:
     void refresh();
     void syncSelection();
     void restoreExpanded();
+    /// Widens the Id column to the largest id shown (and the group indent).
+    void fitIdColumn();
     StudioSession* m_session; // not owned
     TaskModel m_model;
     TaskGroupModel m_groups;
@@ -50,6 +52,7 @@ private:
     QSet<QString> m_expanded; ///< keys of the groups the user expanded, across regroupings
     int m_modelChanging = 0; ///< the proxy is between an about-to-change signal and its end
     bool m_grouped = false;
+    int m_idColumnWidth = 0; ///< what fitIdColumn() last asked for
     bool m_syncing = false;
 };
 
