@@ -148,12 +148,12 @@ void TasksPane::fitIdColumn()
     const QList<TaskModel::Row>& rows = m_model.rows();
     const int largest = rows.isEmpty() ? 0 : std::max({ rows.first().id, rows.last().id, int(rows.size()) - 1 });
     const int digits = std::max<int>(3, int(QString::number(largest).size()));
+    if (digits == m_idDigits) return; // nearly every refresh: no text measured
     const int width = m_view->fontMetrics().horizontalAdvance(QString(digits, u'9')) + 14
         + (m_grouped ? m_view->indentation() * 2 : 0);
-    if (width == m_idColumnWidth) return;
     // the first time (and after a regrouping) exactly: the header's default is far wider
-    const int kept = m_idColumnWidth == 0 ? 0 : m_view->columnWidth(TaskModel::IdColumn);
-    m_idColumnWidth = width;
+    const int kept = m_idDigits == 0 ? 0 : m_view->columnWidth(TaskModel::IdColumn);
+    m_idDigits = digits;
     m_view->setColumnWidth(TaskModel::IdColumn, std::max(width, kept));
 }
 
@@ -168,7 +168,7 @@ void TasksPane::setGrouped(bool grouped)
     m_proxy->setSourceModel(grouped ? static_cast<QAbstractItemModel*>(&m_groups) : &m_model);
     m_view->setRootIsDecorated(grouped);
     // (a task inside a group is indented: its id needs the room)
-    m_idColumnWidth = 0;
+    m_idDigits = 0;
     fitIdColumn();
     syncSelection();
 }

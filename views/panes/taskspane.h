@@ -52,7 +52,7 @@ private:
     QSet<QString> m_expanded; ///< keys of the groups the user expanded, across regroupings
     int m_modelChanging = 0; ///< the proxy is between an about-to-change signal and its end
     bool m_grouped = false;
-    int m_idColumnWidth = 0; ///< what fitIdColumn() last asked for
+    int m_idDigits = 0; ///< the digits fitIdColumn() last made room for (0: none yet)
     bool m_syncing = false;
 };
 

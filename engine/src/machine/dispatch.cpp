@@ -304,7 +304,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     hs->dispatch.storeAtDispatch = &hs->store;
     hs->handler = handlerFrame.sharedHandler();
     hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
-    if (ds.handlerAt.task->id < 0) // a handler in an Inherited set: hold the set (InheritedSet)
+    if (InheritedSet::holds(ds.handlerAt.task)) // a handler in a set: hold the set
         hs->afterSet = static_cast<InheritedSet*>(ds.handlerAt.task)->shared_from_this();
     if (ds.captured) {
         hs->cont = ds.captured;

@@ -85,7 +85,6 @@ void Machine::start(AnyProgram program)
 #if DOEFF_HOOKS
     m_observed = !m_observers.empty();
 #endif
-    m_shareInherited = !DOEFF_OBSERVED && !m_replay;
     if (DOEFF_OBSERVED) [[unlikely]] {
         emitEvent(events::RunStarted { m_programName, *main->store, main->env }, 0);
         // the main task and the frames the constructor pushed

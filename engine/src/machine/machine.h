@@ -63,7 +63,7 @@ enum class FrameKind : unsigned char {
     Convert, ///< an effect given as a typed program: converts its answer (engine-internal)
     /// A spawned task's inherited handler frames, shared with its siblings: they live in a
     /// record of their own (Frame::inheritedSet()). Only in runs nobody observes (Machine::
-    /// m_shareInherited); engine-internal, never in an event, and expanded in a snapshot.
+    /// sharesInherited()); engine-internal, never in an event, and expanded in a snapshot.
     Inherited,
 };
 const char* frameKindName(FrameKind k);
@@ -433,10 +433,23 @@ struct TaskRec {
 static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 328);
 
 /// The record behind an Inherited frame: the shared frames in its K, bottom first, and no id
-/// (-1), in no task table. Held by every Inherited frame that shares it (their `data`, which
+/// (kId), in no task table. Held by every Inherited frame that shares it (their `data`, which
 /// points at the TaskRec in it), by a Handling whose `after` points into it, and for a while by
 /// the machine (Machine::m_recentSets); a dispatch Cursor may point into it.
-struct InheritedSet final : TaskRec, std::enable_shared_from_this<InheritedSet> { };
+struct InheritedSet final : TaskRec, std::enable_shared_from_this<InheritedSet> {
+    static constexpr int kId = -1;
+    InheritedSet() { id = kId; }
+    /// Whether `t` is a set's record, not a task's.
+    static bool holds(const TaskRec* t) { return t->id == kId; }
+    /// A copy of `f` for a task that inherits it (the frame's kind and what it points at).
+    static Frame copyOf(const Frame& f)
+    {
+        Frame copy;
+        copy.kind = f.kind;
+        copy.data = f.data;
+        return copy;
+    }
+};
 
 /// The run's task records, addressed by id. A record stays where it is until the machine ends
 /// (pointers to it are kept everywhere), so records live in chunks: one allocation per
@@ -758,10 +771,11 @@ private:
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
     std::vector<const Frame*> m_scratchFrames; ///< Spawn: the frames to inherit, before they are shared
-    /// A run nobody observes (start()): a spawned task shares the handler frames it inherits
-    /// (one Inherited frame) instead of holding copies. An observed run copies them, so that
-    /// each task's FramePushed events describe its whole K, as traces have always recorded.
-    bool m_shareInherited = false;
+    /// A run nobody observes: a spawned task shares the handler frames it inherits (one
+    /// Inherited frame) instead of holding copies. An observed run (a replay is, by its checker)
+    /// copies them, so that each task's FramePushed events describe its whole K, as traces have
+    /// always recorded.
+    bool sharesInherited() const { return !DOEFF_OBSERVED && !m_replay; }
     /// The last Inherited sets made, for the next spawns to share (a set lives while an
     /// Inherited frame, a Handling's `afterSet` or this holds it).
     std::array<std::shared_ptr<void>, 4> m_recentSets;

@@ -190,16 +190,12 @@ std::shared_ptr<void> Machine::inheritedSet(const std::vector<const Frame*>& fra
     };
     for (const std::shared_ptr<void>& recent : m_recentSets)
         if (recent && holds(static_cast<const TaskRec*>(recent.get()))) return recent;
-    auto set = std::make_shared<InheritedSet>();
-    set->id = -1; // in no task table: only a dispatch walk reaches it
+    auto set = std::make_shared<InheritedSet>(); // in no task table: only a dispatch walk reaches it
     set->k.reserve(frames.size());
     set->dispatch.reserve(frames.size());
     for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
-        Frame copy;
-        copy.kind = (*it)->kind;
-        copy.data = (*it)->data;
         set->dispatch.push_back(int(set->k.size()));
-        set->k.push_back(std::move(copy));
+        set->k.push_back(InheritedSet::copyOf(**it));
     }
     std::shared_ptr<void>& slot = m_recentSets[m_nextRecentSet++ % m_recentSets.size()];
     TaskRec* const rec = set.get();
@@ -224,7 +220,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         const std::shared_ptr<void>* shared = inheritedFrames(t, inherited);
         Frame root;
         root.kind = FrameKind::TaskRoot;
-        if (m_shareInherited && (shared || !inherited.empty())) {
+        if (sharesInherited() && (shared || !inherited.empty())) {
             // the root, one frame for every inherited one, and the program's own frame
             child->k.reserve(3);
             child->dispatch.reserve(2);
@@ -240,12 +236,8 @@ Outcome Machine::handleScheduler(DispatchState& d)
             child->k.reserve(inherited.size() + 2);
             child->dispatch.reserve(inherited.size() + 1);
             pushFrame(child, std::move(root));
-            for (auto it = inherited.rbegin(); it != inherited.rend(); ++it) {
-                Frame copy;
-                copy.kind = (*it)->kind;
-                copy.data = (*it)->data;
-                pushFrame(child, std::move(copy));
-            }
+            for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
+                pushFrame(child, InheritedSet::copyOf(**it));
         }
         inherited.clear();
         Outcome& start = setPending(child, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));

@@ -55,7 +55,7 @@ void Machine::changeHandlers()
 {
     // a replay is observed (its checker), so every task holds its own copies of its frames:
     // no Inherited frame, whose shared set this would have to change for one task only
-    Q_ASSERT(!m_shareInherited);
+    Q_ASSERT(!sharesInherited());
     const HandlerChange change = std::move(*m_handlerChange);
     m_handlerChange.reset();
     const bool add = change.handler.isEmpty();
