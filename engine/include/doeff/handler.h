@@ -193,6 +193,35 @@ template<class V> HandlerResult Abort(V&& value)
     return HandlerResult::abort(toVariant(std::forward<V>(value)));
 }
 
+namespace detail {
+/// A coroutine handler's promise keeps its answer as it is: the machine takes it from here when
+/// the handler program ends (Machine::resumeTop), so answering costs no QVariant made and
+/// unpacked again at every handler a forwarded effect passes.
+template<> class Promise<HandlerResult> : public PromiseAwaitsBase {
+public:
+    explicit Promise(std::source_location definition = std::source_location::current()) noexcept
+        : PromiseAwaitsBase(definition)
+    {
+        m_handle = std::coroutine_handle<Promise>::from_promise(*this);
+    }
+    Program<HandlerResult> get_return_object() noexcept { return Program<HandlerResult>(this); }
+    void return_value(HandlerResult result) noexcept
+    {
+        m_result = std::move(result);
+        m_answerInPlace = true;
+    }
+    /// The answer, once the program has returned (m_answerInPlace).
+    HandlerResult takeAnswer() noexcept
+    {
+        m_answerInPlace = false;
+        return std::move(m_result);
+    }
+
+private:
+    HandlerResult m_result;
+};
+} // namespace detail
+
 /// A task as handlers and the debugger see it.
 struct TaskInfo {
     int id = 0;

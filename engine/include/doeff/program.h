@@ -73,6 +73,9 @@ public:
     /// Machine bookkeeping: effect-tree node of this activation.
     int m_node = -1;
     Request m_request = Request::None; ///< request → machine: what the program awaits
+    /// On completion: the co_return value is in the promise's own slot, not in m_value (a
+    /// coroutine handler's HandlerResult: Promise<HandlerResult> in handler.h).
+    bool m_answerInPlace = false;
 
 protected:
     void setSite(std::source_location site) noexcept

@@ -226,8 +226,7 @@ int Machine::delimitIndex(const DispatchState& ds) const
 void Machine::restoreContinuation(TaskRec* t, ContinuationState& k)
 {
     k.consumed = true;
-    install(t, std::move(k.frames));
-    k.frames.clear();
+    install(t, k.frames);
     t->env = k.env;
 }
 

@@ -208,16 +208,25 @@ Frame Machine::popFrameObserved(TaskRec* t)
 
 std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
 {
-    std::vector<Frame> out;
+    std::vector<Frame> out; // with the room a continuation gave back, if there is one
+    if (!m_spareFrames.empty()) {
+        out.swap(m_spareFrames.back());
+        m_spareFrames.pop_back();
+    }
     const int from = index + 1;
     if (from >= int(t->k.size())) return out;
-    out.reserve(t->k.size() - from);
-    out.resize(t->k.size() - from);
-    for (int i = int(t->k.size()) - 1; i >= from; --i) {
-        out[i - from] = std::move(t->k[i]);
-        t->k.pop_back();
-        if (DOEFF_OBSERVED) [[unlikely]]
+    if (DOEFF_OBSERVED) [[unlikely]] {
+        // top first, as popFrame() tells them, with the frames below still whole on K
+        out.resize(t->k.size() - from);
+        for (int i = int(t->k.size()) - 1; i >= from; --i) {
+            out[i - from] = std::move(t->k[i]);
+            t->k.pop_back();
             hookFramePopped(t, out[i - from].kind, i);
+        }
+    } else {
+        const auto first = t->k.begin() + from;
+        out.assign(std::make_move_iterator(first), std::make_move_iterator(t->k.end()));
+        t->k.erase(first, t->k.end());
     }
     while (!t->dispatch.empty() && t->dispatch.back() >= from)
         t->dispatch.pop_back();
@@ -226,13 +235,19 @@ std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
     return out;
 }
 
-void Machine::install(TaskRec* t, std::vector<Frame> frames)
+void Machine::install(TaskRec* t, std::vector<Frame>& frames)
 {
     // (observers are told these frames come back: they were on K before)
     const bool wasRestoring = std::exchange(m_restoringFrames, true);
     for (Frame& f : frames)
         pushFrame(t, std::move(f));
     m_restoringFrames = wasRestoring;
+    frames.clear();
+    // The room goes to a later cutAbove(): every handling cuts a continuation and gives it back,
+    // and a forwarded effect holds one per handler it passed. Small ones only, and a few: a
+    // deep K captured once is not kept for the rest of the run.
+    if (frames.capacity() > 0 && frames.capacity() <= 16 && m_spareFrames.size() < 32)
+        m_spareFrames.push_back(std::move(frames));
 }
 
 void Machine::discard(TaskRec* t, std::vector<Frame>& frames)
@@ -570,7 +585,10 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
             c.kind = Ctl::Error;
             c.error = std::move(e);
         } else {
-            moveInto(c.value, pr->m_value);
+            if (pr->m_answerInPlace) [[unlikely]]
+                takeAnswer(t, c, static_cast<Promise<HandlerResult>*>(pr));
+            else
+                moveInto(c.value, pr->m_value);
             popFrame(t);
             m_tree.finish(node);
             c.kind = Ctl::Value;
@@ -595,9 +613,22 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
     }
 }
 
+void Machine::takeAnswer(TaskRec* t, Ctl& c, Promise<HandlerResult>* pr)
+{
+    // A coroutine handler's program ended: its Handling frame, just below it, takes the answer
+    // as it is. Anything else that ran a Program<HandlerResult> (a program calling one) gets it
+    // as a value, as any program's result.
+    const std::size_t n = t->k.size();
+    if (n >= 2 && t->k[n - 2].kind == FrameKind::Handling) [[likely]]
+        c.answer.emplace(pr->takeAnswer());
+    else
+        c.value = toVariant(pr->takeAnswer());
+}
+
 bool Machine::deliver(TaskRec* t, Ctl& c)
 {
     Frame& f = t->k.back();
+    Q_ASSERT(!c.answer || f.kind == FrameKind::Handling);
     switch (f.kind) {
     case FrameKind::Program: {
         PromiseBase* pr = f.program.get();
@@ -707,12 +738,17 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
                 hookHandled(hs->dispatch, o, hs->handler->name);
         } else {
             HandlerResult r;
-            try {
-                r = fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); });
-            } catch (...) {
-                restoreContinuation(t, *hs->cont);
-                o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));
-                return finishDispatch(t, c, std::move(o), programLevel);
+            if (c.answer) [[likely]] {
+                r = std::move(*c.answer);
+                c.answer.reset();
+            } else {
+                try {
+                    r = fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); });
+                } catch (...) {
+                    restoreContinuation(t, *hs->cont);
+                    o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));
+                    return finishDispatch(t, c, std::move(o), programLevel);
+                }
             }
             o = interpretHandling(t, *hs, std::move(r));
             if (DOEFF_OBSERVED) [[unlikely]]

@@ -577,6 +577,9 @@ private:
         AnyEffect effect;
         std::source_location site;
         std::shared_ptr<const HandlerImpl> handler; ///< Start: the handler whose program this is
+        /// Value, to the Handling frame on top: the coroutine handler's answer, as it returned it
+        /// (Promise<HandlerResult>); `value` is then unused. See resumeTop().
+        std::optional<HandlerResult> answer;
     };
 
     // turn & steps
@@ -586,6 +589,7 @@ private:
     template<bool Observed> bool step(TaskRec* t, Ctl& c);
     void startProgram(TaskRec* t, Ctl& c);
     void resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight);
+    void takeAnswer(TaskRec* t, Ctl& c, Promise<HandlerResult>* pr);
     bool deliver(TaskRec* t, Ctl& c);
     bool perform(TaskRec* t, Ctl& c);
     /// The effect's label. A coroutine handler forwards by performing again the owned copy of
@@ -601,7 +605,8 @@ private:
     void pushFrameQuietly(TaskRec* t, Frame&& f);
     Frame popFrameQuietly(TaskRec* t);
     std::vector<Frame> cutAbove(TaskRec* t, int index);
-    void install(TaskRec* t, std::vector<Frame> frames);
+    /// Pushes `frames` back, bottom first, and leaves it empty.
+    void install(TaskRec* t, std::vector<Frame>& frames);
     void discard(TaskRec* t, std::vector<Frame>& frames);
     void restoreContinuation(TaskRec* t, ContinuationState& k);
 
@@ -872,6 +877,8 @@ private:
     bool m_abortRequested = false;
     QString m_abortReason;
     bool m_observed = false;
+    /// The storage of continuations given back (install()), for the next cutAbove()s.
+    std::vector<std::vector<Frame>> m_spareFrames;
     bool m_restoringFrames = false; ///< install() is giving frames back (FramePushed.restored)
     /// The running task re-queued itself after an effect: its Ready is announced only if
     /// something else happens before it runs again (then its Running follows as usual).

@@ -121,6 +121,24 @@ Handler plusOne()
         co_return Resume(outer.toInt() + 1);
     });
 }
+/// A handler's decision made by a sub-program of its own: the sub-program's HandlerResult is an
+/// ordinary program result there, the handler's own the handling's answer.
+Program<HandlerResult> decide(int n, HandlerContext& ctx)
+{
+    if (n < 0) co_return Forward();
+    if (n == 0) co_return Fail(ValueError("zero is not a ping"));
+    const QVariant outer = co_await ctx.forward();
+    co_return Resume(outer.toInt() + 1000);
+}
+Handler delegating()
+{
+    return handler(u"delegating"_s, [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
+        const auto* p = e.as<Ping>();
+        if (!p) co_return Forward();
+        HandlerResult r = co_await decide(p->n, ctx);
+        co_return r;
+    });
+}
 HandlerList stack(std::initializer_list<Handler> inner, std::initializer_list<Handler> outer = {})
 {
     HandlerList l(outer);
@@ -418,6 +436,21 @@ private Q_SLOTS:
         // does not catch it, so it fails the effect at its site
         auto r2 = runWith(runner, pingCaught(4), stack({ plusOne() }));
         QCOMPARE(resultText(r2), u"Ok('caught UnhandledEffectError: No handler for Ping')"_s);
+    }
+    void aHandlerMayTakeItsAnswerFromASubProgram_data() { addRunnerColumn(); }
+    void aHandlerMayTakeItsAnswerFromASubProgram()
+    {
+        QFETCH(int, runner);
+        // Resume, after forwarding to tens from the sub-program
+        QCOMPARE(resultText(runWith(runner, pingOnce(4), stack({ delegating() }, { tens() }))), u"Ok(1040)"_s);
+        // Forward: tens answers as if delegating were not there
+        QCOMPARE(resultText(runWith(runner, pingOnce(-3), stack({ delegating() }, { tens() }))), u"Ok(-30)"_s);
+        // Fail: the error at the effect's site
+        QCOMPARE(resultText(runWith(runner, pingCaught(0), stack({ delegating() }, { tens() }))),
+                 u"Ok('caught ValueError: zero is not a ping')"_s);
+        // and through two of them: each adds its thousand
+        QCOMPARE(resultText(runWith(runner, pingOnce(2), stack({ delegating(), delegating() }, { tens() }))),
+                 u"Ok(2020)"_s);
     }
     void throwingHandlers_data() { addRunnerColumn(); }
     void throwingHandlers()
