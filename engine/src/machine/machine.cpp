@@ -846,24 +846,31 @@ QString Machine::effectLabel(const AnyEffect& effect)
         e = KeyLabel { builtin, HeldText(key), effect.label() };
         return e.label;
     }
-    if (!effect.isOwned()) [[likely]] {
-        const EffectType* type = effect.type();
-        if (!type->defaultLabel) return effect.label();
-        // A loop performs the same effect again and again (the tree merges them): equal fields
-        // are the same label, and comparing them costs far less than formatting it.
+    const bool owned = effect.isOwned();
+    if (owned && m_labelled.object() == effect.object()) return m_label; // forwarded once more
+    const EffectType* type = effect.type();
+    QString label;
+    if (type && type->defaultLabel) {
+        // A loop performs the same effect again and again (the tree merges them), and a
+        // coroutine handler forwards the owned copy of the effect the program performed: equal
+        // fields are the same label, and comparing them costs far less than formatting it.
         QVariantMap fields = type->fields(effect.object());
         if (type != m_fieldsType || !sameFields(fields, m_fields)) {
             m_fieldsLabel = defaultEffectLabel(type->name, fields);
             m_fieldsType = type;
             m_fields = std::move(fields);
         }
-        return m_fieldsLabel;
+        if (!owned) [[likely]]
+            return m_fieldsLabel;
+        label = m_fieldsLabel;
+    } else {
+        if (!owned) [[likely]]
+            return effect.label();
+        label = effect.label();
     }
-    if (m_labelled.object() != effect.object()) {
-        m_labelled = effect;
-        m_label = effect.label();
-    }
-    return m_label;
+    m_labelled = effect;
+    m_label = label;
+    return label;
 }
 
 std::optional<Outcome> Machine::observeEffect(DispatchState& ds, QString label)
