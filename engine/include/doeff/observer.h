@@ -292,6 +292,11 @@ public:
     virtual QList<FrameInfo> k(int task) const = 0;
     /// Only the frames on the task's own K, top first (what FramePushed/Popped describe).
     virtual QList<FrameInfo> liveK(int task) const = 0;
+    /// The task's program activations that have not returned: those on its K and those in the
+    /// continuations its handlings hold (a program whose effect a coroutine handler is handling
+    /// is off K until the handler resumes it). What the debugger's step over and step out
+    /// measure by. The default counts the program frames of k().
+    virtual int programDepth(int task) const;
     virtual Store store(int task) const = 0;
     virtual Env env(int task) const = 0;
     virtual EffectStackTrace effectTree() const = 0;

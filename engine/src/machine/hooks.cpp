@@ -327,6 +327,29 @@ QList<FrameInfo> Machine::liveK(int taskId) const
     return out;
 }
 
+namespace {
+int programsIn(const std::vector<Frame>& frames)
+{
+    int n = 0;
+    for (const Frame& f : frames) {
+        if (f.kind == FrameKind::Program) {
+            ++n;
+        } else if (f.kind == FrameKind::Handling) {
+            // the site's activations, and theirs if a handler's program was the site
+            const auto* hs = static_cast<const HandlingState*>(f.data.get());
+            if (hs->cont) n += programsIn(hs->cont->frames);
+        }
+    }
+    return n;
+}
+} // namespace
+
+int Machine::programDepth(int taskId) const
+{
+    const TaskRec* t = task(taskId);
+    return t ? programsIn(t->k) : 0;
+}
+
 Store Machine::store(int taskId) const
 {
     const TaskRec* t = task(taskId);

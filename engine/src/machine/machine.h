@@ -556,6 +556,7 @@ public:
     QList<TaskSnapshot> tasks() const override;
     QList<FrameInfo> k(int task) const override;
     QList<FrameInfo> liveK(int task) const override;
+    int programDepth(int task) const override;
     Store store(int task) const override;
     Env env(int task) const override;
     EffectStackTrace effectTree() const override;

@@ -216,12 +216,12 @@ bool endsWithPath(const char* file, const QString& wanted)
     return f == wanted || f.endsWith(u'/' + wanted);
 }
 
-int programDepth(const RunView& view, int task)
+/// Whether the task runs program code: a program frame on top of its K, not a handling
+/// between its handler's program and the site it resumes.
+bool inProgram(const RunView& view, int task)
 {
-    int n = 0;
-    for (const FrameInfo& f : view.liveK(task))
-        if (f.kind == QLatin1String("ProgramFrame")) ++n;
-    return n;
+    const QList<FrameInfo> k = view.liveK(task);
+    return !k.isEmpty() && k.front().kind == QLatin1String("ProgramFrame");
 }
 
 /// `field=value` against an effect's fields (value compared by repr or plain text).
@@ -352,13 +352,15 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
             break;
         case Command::StepOver:
             if (e.kind == EventKind::EffectYielded && e.task == d->stepTask && e.step > d->stepFrom
-                && programDepth(view, e.task) <= d->stepDepth)
+                && view.programDepth(e.task) <= d->stepDepth)
                 reason = QStringLiteral("step over");
             else if (e.kind == EventKind::TaskFinished && e.task == d->stepTask)
                 reason = QStringLiteral("step over (task finished)");
             break;
         case Command::StepOut:
-            if (isStep && e.task == d->stepTask && programDepth(view, e.task) < d->stepDepth)
+            // back in the caller's code: not at the steps between a handler's program and
+            // the site it resumes, where no program is on top
+            if (isStep && e.task == d->stepTask && view.programDepth(e.task) < d->stepDepth && inProgram(view, e.task))
                 reason = QStringLiteral("step out");
             else if (e.kind == EventKind::TaskFinished && e.task == d->stepTask)
                 reason = QStringLiteral("step out (task finished)");
@@ -464,7 +466,7 @@ void DebugAgent::onEvent(const LiveEvent& e, const RunView& view)
     if (d->cancelPending.load(std::memory_order_acquire)) d->handOverCancels(view);
     if ((next == Command::StepOver || next == Command::StepOut) && !keepPlace) {
         d->stepTask = e.task;
-        d->stepDepth = programDepth(view, e.task);
+        d->stepDepth = view.programDepth(e.task);
         // the effect the paused step is about to yield belongs to the line shown: step over it
         d->stepFrom = e.step;
     }

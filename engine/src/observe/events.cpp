@@ -6,6 +6,14 @@ namespace doeff {
 
 RunView::~RunView() = default;
 
+int RunView::programDepth(int task) const
+{
+    int n = 0;
+    for (const FrameInfo& f : k(task))
+        if (f.kind == QLatin1String("ProgramFrame")) ++n;
+    return n;
+}
+
 bool RunView::requestCancel(int) const
 {
     return false;

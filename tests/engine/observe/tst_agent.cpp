@@ -83,6 +83,26 @@ Program<int> putsThrice()
     co_return 3;
 }
 
+/// A coroutine handler that answers a Ping with effects of its own, as a logging or auditing
+/// handler does, and forwards everything else.
+Handler countingPings()
+{
+    return handler(u"counting"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+        const auto* p = e.as<Ping>();
+        if (!p) co_return Forward();
+        co_await Tell("counting a ping"); // HANDLER_TELL
+        co_await Put("counted", p->n);
+        co_return Resume(p->n + 1);
+    });
+}
+Program<int> pingsThroughAHandler()
+{
+    co_await Put("a", 1);
+    const QVariant v = co_await ping(1); // PING_LINE
+    co_await Put("b", v.toInt()); // AFTER_PING
+    co_return v.toInt();
+}
+
 /// The line of this file marked `// marker`.
 int lineOf(const QString& marker)
 {
@@ -106,14 +126,15 @@ public:
         agent.stop();
         if (m_thread.joinable()) m_thread.join();
     }
-    template<class T> void start(Program<T> program, Store store = {})
+    /// Runs `program` under the preset handlers and `handlers` (innermost last).
+    template<class T> void start(Program<T> program, Store store = {}, HandlerList handlers = {})
     {
         auto shared = std::make_shared<Program<T>>(std::move(program));
-        m_thread = std::thread([this, shared, store] {
+        m_thread = std::thread([this, shared, store, handlers] {
             RunOptions o;
             o.clock = Clock::Simulated;
             o.observers = { &agent };
-            auto r = sync_run(std::move(*shared), sync_handlers_preset(), {}, store, o);
+            auto r = sync_run(std::move(*shared), sync_handlers_preset() + handlers, {}, store, o);
             QMutexLocker lock(&m_mutex);
             m_result = r;
             m_changed.wakeAll();
@@ -266,6 +287,66 @@ private Q_SLOTS:
         QCOMPARE(p->reason, u"step out"_s);
         QCOMPARE(p->k.value(0).first().function, u"mainFlow"_s);
     }
+    // A program whose effect a coroutine handler handles is off its task's K until the handler
+    // resumes it: stepping measures it all the same, so step over runs the handler's own
+    // effects, and step out waits for the program to return, not for the handling to start.
+    void steppingOverAnEffectRunsTheCoroutineHandlerThatHandlesIt()
+    {
+        Session s;
+        s.start(pingsThroughAHandler(), {}, { countingPings() });
+        QVERIFY(s.nextPause());
+        s.agent.stepEffect(); // Put('a')
+        QVERIFY(s.nextPause());
+        s.agent.stepOver();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->event.line, lineOf(u"PING_LINE"_s));
+        s.agent.stepOver(); // the handler's Tell and Put run
+        p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->event.name, u"Put('b')"_s);
+        QCOMPARE(p->event.line, lineOf(u"AFTER_PING"_s));
+        QCOMPARE(p->stores.value(0).value(u"counted"_s).toInt(), 1);
+    }
+    void steppingOutOfAProgramWaitsWhileAHandlerHandlesItsEffect()
+    {
+        Session s;
+        s.start(pingsThroughAHandler(), {}, { countingPings() });
+        QVERIFY(s.nextPause());
+        s.agent.stepEffect(); // Put('a')
+        QVERIFY(s.nextPause());
+        s.agent.stepOut(); // out of the main program: its task ends
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason, u"step out (task finished)"_s);
+        s.agent.continueRun();
+        QCOMPARE(resultText(*s.result()), u"Ok(2)"_s);
+    }
+    void steppingOutOfACoroutineHandlerReturnsToTheSite()
+    {
+        Session s;
+        s.start(pingsThroughAHandler(), {}, { countingPings() });
+        QVERIFY(s.nextPause());
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::SourceLine;
+        b.file = u"tst_agent.cpp"_s;
+        b.line = lineOf(u"HANDLER_TELL"_s);
+        const int id = s.agent.addBreakpoint(b);
+        s.agent.continueRun();
+        auto p = s.nextPause();
+        QVERIFY(p);
+        QVERIFY2(p->reason.startsWith(u"breakpoint %1"_s.arg(id)), qPrintable(p->reason));
+        s.agent.removeBreakpoint(id);
+        s.agent.stepOut();
+        p = s.nextPause();
+        QVERIFY(p);
+        QCOMPARE(p->reason, u"step out"_s);
+        // in the program, at the line whose effect the handler answered
+        QCOMPARE(p->k.value(0).first().function, u"pingsThroughAHandler"_s);
+        QCOMPARE(p->event.line, lineOf(u"PING_LINE"_s));
+        QCOMPARE(p->stores.value(0).value(u"counted"_s).toInt(), 1);
+    }
+
     // Issue 20: a line breakpoint on a `throw` stops there (at the error raised by that line),
     // which is also what Run Back to Cursor on such a line finds in a history.
     void aLineBreakpointStopsAtAThrow()
