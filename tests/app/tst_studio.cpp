@@ -770,6 +770,32 @@ private Q_SLOTS:
         QCOMPARE(w.sourcePane()->line(), tellLine);
     }
 
+    // Journey 2: between a coroutine handler's program and the site it resumes, the handling
+    // is on top of K. The source pane said "No source location" there; it shows the line whose
+    // effect is being handled, where the program beneath the handling is.
+    void aHandlingOnTopShowsTheLineOfTheEffectItHandles()
+    {
+        studio::MainWindow w;
+        w.show();
+        QVERIFY(w.openExample(u"audit_log"_s));
+        QVERIFY(waitPaused(w.session()));
+        StackModel* stack = w.stackPane()->model();
+        int steps = 0;
+        while (stack->index(0, StackModel::KindColumn).data().toString() != u"Handling"_s) {
+            QVERIFY2(++steps < 40, "never paused with a handling on top");
+            QVERIFY(trigger(w, "stepInto"));
+        }
+        const QModelIndex by = stack->index(1, StackModel::DescriptionColumn);
+        QVERIFY2(by.data().toString().startsWith(u"custom_log_handler_main() at handlers.cpp:"_s),
+                 qPrintable(by.data().toString()));
+        const int siteLine = by.data(StackModel::LineRole).toInt();
+        QVERIFY(siteLine > 0);
+        QVERIFY2(w.sourcePane()->file().endsWith(u"handlers.cpp"_s), qPrintable(w.sourcePane()->header()->text()));
+        QCOMPARE(w.sourcePane()->line(), siteLine);
+        QCOMPARE(w.session()->currentLine(), siteLine);
+        QCOMPARE(w.session()->currentFunction(), u"custom_log_handler_main"_s);
+    }
+
     // Issue 20: "Waits on" has its whole text in a tooltip, with each promise named by where it
     // was created.
     void waitsOnNamesPromisesByTheirCreation()

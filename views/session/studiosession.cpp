@@ -305,11 +305,15 @@ QString StudioSession::resultSummary() const
 }
 
 namespace {
-const SessionFrame* topProgramFrame(const SessionTask* t)
+/// Where the task's code is: its top program activation; or, between a coroutine handler's
+/// program and the site it resumes (the handling on top, the site's activations in its
+/// continuation), the handling, located where the effect it handles was performed.
+const SessionFrame* codeFrame(const SessionTask* t)
 {
     if (!t) return nullptr;
     for (auto it = t->k.crbegin(); it != t->k.crend(); ++it)
-        if (it->kind == FrameKindCode::Program && !it->file.isEmpty()) return &*it;
+        if ((it->kind == FrameKindCode::Program || it->kind == FrameKindCode::Handling) && !it->file.isEmpty())
+            return &*it;
     return nullptr;
 }
 } // namespace
@@ -317,21 +321,21 @@ const SessionFrame* topProgramFrame(const SessionTask* t)
 QString StudioSession::currentFile() const
 {
     if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty()) return m_paused->eventFile;
-    const SessionFrame* f = topProgramFrame(state().task(m_selectedTask));
+    const SessionFrame* f = codeFrame(state().task(m_selectedTask));
     return f ? f->file : QString();
 }
 
 int StudioSession::currentLine() const
 {
     if (showsPause() && m_paused->task == m_selectedTask && !m_paused->eventFile.isEmpty()) return m_paused->event.line;
-    const SessionFrame* f = topProgramFrame(state().task(m_selectedTask));
+    const SessionFrame* f = codeFrame(state().task(m_selectedTask));
     return f ? f->line : 0;
 }
 
 QString StudioSession::currentFunction() const
 {
     const SessionTask* t = state().task(m_selectedTask);
-    const SessionFrame* f = topProgramFrame(t);
+    const SessionFrame* f = codeFrame(t);
     // a handler's program (often a lambda) is named after its handler: the frame below it is
     // the handling of the effect it handles
     QString handler;
