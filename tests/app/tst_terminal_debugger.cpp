@@ -124,6 +124,30 @@ private Q_SLOTS:
         Q_UNUSED(status);
     }
 
+    // Where a coroutine handler's handling is on top (no program frame: its site's frames are in
+    // the handling's continuation), a pause names the handling and the line of the effect it
+    // handles instead of no place at all; `finish` out of the handler's program stops back in
+    // the program at that line.
+    void aPauseAtAHandlingSaysWhatItHandles()
+    {
+        const auto [out, status]
+            = runScript({ u"audit_log"_s, u"--debug"_s }, "step\nstep\nstep\nstep\nfinish\nquit\n");
+        static const QRegularExpression handling(
+            u"Paused \\(step\\) at step 3, task 0, handling: effect=Tell\\('job started'\\) handler=audit_log, "
+            "performed by custom_log_handler_main at [^\\n]*handlers\\.cpp:(\\d+)\\n"_s);
+        const QRegularExpressionMatch m = handling.match(out);
+        QVERIFY2(m.hasMatch(), qPrintable(out));
+        const QString line = m.captured(1);
+        QVERIFY2(out.contains(u"Paused (step out) at step "_s) && out.contains(u"custom_log_handler_main at "_s),
+                 qPrintable(out));
+        static const QRegularExpression finished(u"Paused \\(step out\\) at step \\d+, task 0, "
+                                                 "custom_log_handler_main at [^\\n]*handlers\\.cpp:(\\d+)\\n"_s);
+        const QRegularExpressionMatch f = finished.match(out);
+        QVERIFY2(f.hasMatch(), qPrintable(out));
+        QCOMPARE(f.captured(1), line);
+        Q_UNUSED(status);
+    }
+
     // `quit` stops the program and says so, without printing the stopped run as an error
     void quitSaysItStopped()
     {
