@@ -1363,6 +1363,9 @@ void Adapter::stackTrace(const Request& r, const Args& a)
         const int position = total - 1 - i; // top first
         const SessionFrame& f = t->k[position];
         const bool program = f.kind == FrameKindCode::Program;
+        // a coroutine handler's handling is located where the effect it handles was performed:
+        // with it on top (no program frame), the editor still has a line to show
+        const bool located = program || (f.kind == FrameKindCode::Handling && !f.file.isEmpty());
         QString file = f.file;
         int line = f.line;
         if (program && topProgram && pausedHere) {
@@ -1374,9 +1377,9 @@ void Adapter::stackTrace(const Request& r, const Args& a)
         m_frames.append({ task, position });
         QJsonObject frame { { u"id"_s, int(m_frames.size()) },
                             { u"name"_s, program && !f.function.isEmpty() ? f.function : f.description },
-                            { u"line"_s, program ? line : 0 },
-                            { u"column"_s, program && line > 0 ? 1 : 0 } };
-        if (program && !file.isEmpty())
+                            { u"line"_s, located ? line : 0 },
+                            { u"column"_s, located && line > 0 ? 1 : 0 } };
+        if (located && !file.isEmpty())
             frame[u"source"_s] = QJsonObject { { u"name"_s, QFileInfo(file).fileName() }, { u"path"_s, file } };
         if (!program)
             frame[u"presentationHint"_s]

@@ -124,6 +124,24 @@ describe('stack', () => {
       }
     }));
 
+  it('a handling on top carries the line of the effect it handles', opts, () =>
+    withSession(async (s) => {
+      // audit_log's handler is a coroutine handler: between its program and the site it
+      // resumes, the handling is on top of K, the program beneath it in its continuation
+      await s.launchStopped({ program: 'audit_log' });
+      let frames = await s.frames(1);
+      for (let i = 0; i < 20 && !frames[0].name.startsWith('effect='); ++i) {
+        await s.step('stepIn', { threadId: 1, granularity: 'instruction' });
+        frames = await s.frames(1);
+      }
+      const [top] = frames;
+      assert.match(top.name, /^effect=Tell\('job started'\) handler=audit_log/, JSON.stringify(frames));
+      assert.equal(top.presentationHint, 'label');
+      assert.ok(top.source?.path, `the handling has no source: ${JSON.stringify(top)}`);
+      assert.match(top.source.path, /examples\/handlers\.cpp$/);
+      assert.equal(top.line, lineOf('examples/handlers.cpp', 'co_await Tell("job started")'));
+    }));
+
   it('handler frames are labels and scope frames subtle', opts, () =>
     withSession(async (s) => {
       await s.launchStopped({ program: 'divide' }, (dc) =>
