@@ -542,12 +542,11 @@ void TerminalDebugger::printPause()
     const doeff::SessionTask* t = m_client.session().task(p.task);
     if (!p.file.isEmpty()) {
         m_out << ", " << p.function << " at " << p.file << ':' << p.line;
-    } else if (t && !t->k.isEmpty() && t->k.last().kind == doeff::FrameKindCode::Handling
-               && !t->k.last().file.isEmpty()) {
+    } else if (const doeff::SessionFrame* h = t ? t->codeFrame() : nullptr;
+               h && h->kind == doeff::FrameKindCode::Handling) {
         // no program on top: a coroutine handler's handling is, located where its effect was performed
-        const doeff::SessionFrame& h = t->k.last();
-        m_out << ", handling: " << h.description << ", performed by " << h.function << " at " << h.file << ':'
-              << h.line;
+        m_out << ", handling: " << h->description << ", performed by " << h->function << " at " << h->file << ':'
+              << h->line;
     }
     m_out << '\n';
     if (t && !t->currentEffect.isEmpty()) m_out << "  last effect: " << t->currentEffect << '\n';

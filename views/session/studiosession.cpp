@@ -305,16 +305,9 @@ QString StudioSession::resultSummary() const
 }
 
 namespace {
-/// Where the task's code is: its top program activation; or, between a coroutine handler's
-/// program and the site it resumes (the handling on top, the site's activations in its
-/// continuation), the handling, located where the effect it handles was performed.
 const SessionFrame* codeFrame(const SessionTask* t)
 {
-    if (!t) return nullptr;
-    for (auto it = t->k.crbegin(); it != t->k.crend(); ++it)
-        if ((it->kind == FrameKindCode::Program || it->kind == FrameKindCode::Handling) && !it->file.isEmpty())
-            return &*it;
-    return nullptr;
+    return t ? t->codeFrame() : nullptr;
 }
 } // namespace
 

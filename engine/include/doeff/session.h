@@ -47,6 +47,11 @@ struct SessionTask {
     {
         return state == TaskStateCode::Done || state == TaskStateCode::Failed || state == TaskStateCode::Cancelled;
     }
+    /// Where the task's code is: its top program activation; or, between a coroutine handler's
+    /// program and the site it resumes (the handling on top, the site's activations in its
+    /// continuation), the handling, located where the effect it handles was performed. Null
+    /// when no frame has a location.
+    const SessionFrame* codeFrame() const;
 };
 
 struct SessionLogEntry {

@@ -246,7 +246,7 @@ void Machine::install(TaskRec* t, std::vector<Frame>& frames)
     // The room goes to a later cutAbove(): every handling cuts a continuation and gives it back,
     // and a forwarded effect holds one per handler it passed. Small ones only, and a few: a
     // deep K captured once is not kept for the rest of the run.
-    if (frames.capacity() > 0 && frames.capacity() <= 16 && m_spareFrames.size() < 32)
+    if (frames.capacity() > 0 && frames.capacity() <= kSpareFrameRoom && m_spareFrames.size() < kSpareFrameLists)
         m_spareFrames.push_back(std::move(frames));
 }
 

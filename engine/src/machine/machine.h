@@ -878,8 +878,11 @@ private:
     bool m_abortRequested = false;
     QString m_abortReason;
     bool m_observed = false;
-    /// The storage of continuations given back (install()), for the next cutAbove()s.
+    /// The storage of continuations given back (install()), for the next cutAbove()s: up to
+    /// kSpareFrameLists lists of room for up to kSpareFrameRoom frames each.
     std::vector<std::vector<Frame>> m_spareFrames;
+    static constexpr std::size_t kSpareFrameLists = 32;
+    static constexpr std::size_t kSpareFrameRoom = 16;
     bool m_restoringFrames = false; ///< install() is giving frames back (FramePushed.restored)
     /// The running task re-queued itself after an effect: its Ready is announced only if
     /// something else happens before it runs again (then its Running follows as usual).

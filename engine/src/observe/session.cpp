@@ -10,6 +10,14 @@
 
 namespace doeff {
 
+const SessionFrame* SessionTask::codeFrame() const
+{
+    for (auto it = k.crbegin(); it != k.crend(); ++it)
+        if ((it->kind == FrameKindCode::Program || it->kind == FrameKindCode::Handling) && !it->file.isEmpty())
+            return &*it;
+    return nullptr;
+}
+
 namespace {
 
 Store storeFromPairs(const QVariant& pairs)

@@ -159,6 +159,24 @@ public:
             if (!m_changed.wait(&m_mutex, deadline)) break;
         return m_result;
     }
+    /// Runs on to the line of this file marked `marker` (a line breakpoint there, removed once
+    /// hit): the pause at it, or nullopt when the run paused for another reason or ended first.
+    std::optional<PausedState> runToMarker(const QString& marker)
+    {
+        Breakpoint b;
+        b.kind = Breakpoint::Kind::SourceLine;
+        b.file = u"tst_agent.cpp"_s;
+        b.line = lineOf(marker);
+        const int id = agent.addBreakpoint(b);
+        agent.continueRun();
+        std::optional<PausedState> p = nextPause();
+        agent.removeBreakpoint(id);
+        if (p && !p->reason.startsWith(u"breakpoint %1"_s.arg(id))) {
+            qWarning("paused for '%s', not at %s", qPrintable(p->reason), qPrintable(marker));
+            return std::nullopt;
+        }
+        return p;
+    }
     DebugAgent agent;
 
 private:
@@ -270,17 +288,9 @@ private Q_SLOTS:
         Session s;
         s.start(mainFlow());
         QVERIFY(s.nextPause());
-        Breakpoint b;
-        b.kind = Breakpoint::Kind::SourceLine;
-        b.file = u"tst_agent.cpp"_s;
-        b.line = lineOf(u"SUB_FIRST"_s);
-        const int id = s.agent.addBreakpoint(b);
-        s.agent.continueRun();
-        auto p = s.nextPause();
+        auto p = s.runToMarker(u"SUB_FIRST"_s);
         QVERIFY(p);
-        QVERIFY2(p->reason.startsWith(u"breakpoint %1"_s.arg(id)), qPrintable(p->reason));
         QCOMPARE(p->k.value(0).first().function, u"sub"_s);
-        s.agent.removeBreakpoint(id);
         s.agent.stepOut();
         p = s.nextPause();
         QVERIFY(p);
@@ -327,16 +337,8 @@ private Q_SLOTS:
         Session s;
         s.start(pingsThroughAHandler(), {}, { countingPings() });
         QVERIFY(s.nextPause());
-        Breakpoint b;
-        b.kind = Breakpoint::Kind::SourceLine;
-        b.file = u"tst_agent.cpp"_s;
-        b.line = lineOf(u"HANDLER_TELL"_s);
-        const int id = s.agent.addBreakpoint(b);
-        s.agent.continueRun();
-        auto p = s.nextPause();
+        auto p = s.runToMarker(u"HANDLER_TELL"_s);
         QVERIFY(p);
-        QVERIFY2(p->reason.startsWith(u"breakpoint %1"_s.arg(id)), qPrintable(p->reason));
-        s.agent.removeBreakpoint(id);
         s.agent.stepOut();
         p = s.nextPause();
         QVERIFY(p);
