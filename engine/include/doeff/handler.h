@@ -202,7 +202,7 @@ public:
     explicit Promise(std::source_location definition = std::source_location::current()) noexcept
         : PromiseAwaitsBase(definition)
     {
-        m_handle = std::coroutine_handle<Promise>::from_promise(*this);
+        static_assert(alignof(Promise) == alignof(PromiseBase), "PromiseBase::handle() finds the frame");
     }
     Program<HandlerResult> get_return_object() noexcept { return Program<HandlerResult>(this); }
     void return_value(HandlerResult result) noexcept

@@ -28,6 +28,16 @@ struct ScopeSpec;
 /// sub-program (Call).
 enum class Request : unsigned char { None, Perform, PerformAny, Call };
 
+/// Where a program finds the answer it awaited, and leaves its result: the machine's, one for
+/// all its programs, lent to each program while it runs (PromiseBase::m_answer).
+struct Answer {
+    /// machine → program: the answer of the awaited effect or call; on completion, the other
+    /// way: the co_return value
+    QVariant value;
+    /// machine → program: the error to throw at the co_await; on completion: the uncaught error
+    std::exception_ptr exception;
+};
+
 /// The part of a program's promise the machine reads and writes. Not for program code.
 class DOEFF_EXPORT PromiseBase {
 public:
@@ -40,41 +50,42 @@ public:
     static void* operator new(std::size_t size);
     static void operator delete(void* p, std::size_t size) noexcept;
 
-    std::coroutine_handle<> handle() const noexcept { return m_handle; }
+    /// The coroutine. GCC and Clang find a frame from its promise by the promise's alignment
+    /// alone, and every promise type here has PromiseBase's (static_assert in each), so the frame
+    /// needs no copy of its own handle.
+    std::coroutine_handle<> handle() const noexcept
+    {
+        return std::coroutine_handle<PromiseBase>::from_promise(const_cast<PromiseBase&>(*this));
+    }
     /// GCC's location of the coroutine: its signature, and the line of its closing brace.
     std::source_location definition() const noexcept { return m_definition; }
     /// The current suspension point; valid once suspended() is true.
     std::source_location site() const noexcept { return m_site; }
     bool suspended() const noexcept { return m_suspended; }
 
-    // Laid out so that every coroutine frame stays small (88 bytes): the word-sized members
+    // Laid out so that every coroutine frame stays small (48 bytes): the word-sized members
     // first, the small ones packed at the end.
 private:
     std::source_location m_definition;
     std::source_location m_site;
 
-protected:
-    std::coroutine_handle<> m_handle;
-
 public:
-    // request → machine: what the program awaits, which m_request says. All of it lives in the
-    // awaiter, in this frame, until the program resumes.
+    // Between the program's suspension and the machine taking its request: what the program
+    // awaits, which m_request says. All of it lives in the awaiter, in this frame, until the
+    // program resumes. From the machine's resumption to the next suspension: the machine's
+    // answer slot, which the awaiter reads the answer from, and the program's result and
+    // uncaught error go to. One word for both keeps every coroutine frame smaller: a frame
+    // suspended in a call holds no answer of its own.
     union {
         const void* m_effectObject; ///< Perform: the awaited effect, of type m_effectType
         const AnyEffect* m_anyEffect; ///< PerformAny
         AnyProgram* m_call = nullptr; ///< Call
+        Answer* m_answer; ///< while running: the machine's answer slot
     };
     const EffectType* m_effectType = nullptr; ///< Perform
-    // machine → program: the answer of the awaited effect or call; on completion, the other way:
-    // the co_return value (one slot for both keeps every coroutine frame smaller)
-    QVariant m_value;
-    /// machine → program: the error to throw at the co_await; on completion: the uncaught error
-    std::exception_ptr m_exception;
-    /// Machine bookkeeping: effect-tree node of this activation.
-    int m_node = -1;
     Request m_request = Request::None; ///< request → machine: what the program awaits
-    /// On completion: the co_return value is in the promise's own slot, not in m_value (a
-    /// coroutine handler's HandlerResult: Promise<HandlerResult> in handler.h).
+    /// On completion: the co_return value is in the promise's own slot, not in the answer slot
+    /// (a coroutine handler's HandlerResult: Promise<HandlerResult> in handler.h).
     bool m_answerInPlace = false;
 
 protected:
@@ -87,13 +98,13 @@ protected:
 private:
     bool m_suspended = false;
 };
-static_assert(sizeof(void*) != 8 || sizeof(PromiseBase) <= 88, "every coroutine frame holds a PromiseBase");
+static_assert(sizeof(void*) != 8 || sizeof(PromiseBase) <= 48, "every coroutine frame holds a PromiseBase");
 
 inline void rethrowAnswer(PromiseBase* p)
 {
-    if (p->m_exception) {
-        std::exception_ptr e = std::move(p->m_exception);
-        p->m_exception = nullptr;
+    if (p->m_answer->exception) {
+        std::exception_ptr e = std::move(p->m_answer->exception);
+        p->m_answer->exception = nullptr;
         std::rethrow_exception(e);
     }
 }
@@ -114,7 +125,7 @@ template<class R, class E> struct EffectAwaiter {
     {
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<R>)
-            return fromVariant<R>(promise->m_value, [this] { return AnyEffect::borrow(effect).label(); });
+            return fromVariant<R>(promise->m_answer->value, [this] { return AnyEffect::borrow(effect).label(); });
     }
 };
 
@@ -130,7 +141,7 @@ struct AnyEffectAwaiter {
     QVariant await_resume()
     {
         rethrowAnswer(promise);
-        return std::move(promise->m_value);
+        return std::move(promise->m_answer->value);
     }
 };
 
@@ -274,7 +285,7 @@ public:
 
     std::suspend_always initial_suspend() const noexcept { return {}; }
     std::suspend_always final_suspend() const noexcept { return {}; }
-    void unhandled_exception() noexcept { m_exception = std::current_exception(); }
+    void unhandled_exception() noexcept { m_answer->exception = std::current_exception(); }
 
     template<EffectLike E> auto await_transform(E&& effect, std::source_location site = std::source_location::current())
     {
@@ -309,12 +320,12 @@ public:
     explicit Promise(std::source_location definition = std::source_location::current()) noexcept
         : PromiseAwaitsBase(definition)
     {
-        m_handle = std::coroutine_handle<Promise>::from_promise(*this);
+        static_assert(alignof(Promise) == alignof(PromiseBase), "PromiseBase::handle() finds the frame");
     }
     Program<T> get_return_object() noexcept;
     template<class V>
     requires std::is_convertible_v<V&&, T>
-    void return_value(V&& value) { m_value = toVariant<T>(T(std::forward<V>(value))); }
+    void return_value(V&& value) { m_answer->value = toVariant<T>(T(std::forward<V>(value))); }
 };
 
 template<> class Promise<void> : public PromiseAwaitsBase {
@@ -322,10 +333,10 @@ public:
     explicit Promise(std::source_location definition = std::source_location::current()) noexcept
         : PromiseAwaitsBase(definition)
     {
-        m_handle = std::coroutine_handle<Promise>::from_promise(*this);
+        static_assert(alignof(Promise) == alignof(PromiseBase), "PromiseBase::handle() finds the frame");
     }
     Program<void> get_return_object() noexcept;
-    void return_void() noexcept { m_value = QVariant(); } // the slot may still hold the last answer
+    void return_void() noexcept { m_answer->value = QVariant(); } // the slot may hold the last answer
 };
 
 } // namespace detail
@@ -389,11 +400,10 @@ template<class T> struct CallAwaiter {
             else
                 return;
         }
-        promise->m_call = nullptr;
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<T>) {
             const char* fn = program.functionName();
-            return fromVariant<T>(promise->m_value,
+            return fromVariant<T>(promise->m_answer->value,
                                   [fn]() -> QString { return functionDisplayName(fn) + QStringLiteral("()"); });
         }
     }

@@ -550,7 +550,6 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
         const int node = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot,
                                               c.handler ? c.handler->name : QString());
         if (c.taskRoot) t->rootNode = node;
-        pr->m_node = node;
         Frame f;
         f.kind = FrameKind::Program;
         f.node = node;
@@ -568,18 +567,20 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
 {
     Frame& f = t->k.back();
     PromiseBase* pr = f.program.get();
+    pr->m_answer = &m_answer; // lent until the program suspends again
     {
         const ThrowCapture capture; // program code runs: the throw hook records throw sites
         pr->handle().resume();
     }
     if (pr->handle().done()) {
         const int node = f.node;
-        if (pr->m_exception) {
+        if (m_answer.exception) {
+            std::exception_ptr thrown = std::exchange(m_answer.exception, nullptr);
             ErrorPtr e;
-            if (inflight && inflight->exception == pr->m_exception)
+            if (inflight && inflight->exception == thrown)
                 e = std::move(inflight);
             else
-                e = newError(t, pr->m_exception, node, true);
+                e = newError(t, std::move(thrown), node, true);
             popFrame(t);
             m_tree.finish(node);
             c.kind = Ctl::Error;
@@ -588,7 +589,7 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
             if (pr->m_answerInPlace) [[unlikely]]
                 takeAnswer(t, c, static_cast<Promise<HandlerResult>*>(pr));
             else
-                moveInto(c.value, pr->m_value);
+                moveInto(c.value, m_answer.value);
             popFrame(t);
             m_tree.finish(node);
             c.kind = Ctl::Value;
@@ -631,13 +632,12 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     Q_ASSERT(!c.answer || f.kind == FrameKind::Handling);
     switch (f.kind) {
     case FrameKind::Program: {
-        PromiseBase* pr = f.program.get();
         ErrorPtr inflight;
         if (c.kind == Ctl::Value) {
-            moveInto(pr->m_value, c.value);
+            moveInto(m_answer.value, c.value);
         } else {
             inflight = std::move(c.error);
-            pr->m_exception = inflight->exception;
+            m_answer.exception = inflight->exception;
         }
         resumeTop(t, c, std::move(inflight));
         return true;

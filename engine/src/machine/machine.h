@@ -872,6 +872,8 @@ private:
         return h.at;
     }
 
+    /// Lent to the program resumeTop() resumes: its answer in, its result or error out.
+    Answer m_answer;
     std::vector<Observer*> m_observers;
     std::vector<Observer*> m_faultyObservers;
     std::deque<ErrorPtr> m_recentErrors; ///< to recognise a rethrow of a caught error

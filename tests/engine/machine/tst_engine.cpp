@@ -370,6 +370,21 @@ Program<QVariantList> sixSets()
     co_return co_await GatherAll(tasks);
 }
 
+Program<int> plusOneOfX()
+{
+    const int x = co_await Get<int>(u"x"_s);
+    co_return x + 1;
+}
+
+// Runs a whole other machine between two of its own effects.
+Program<QString> runsAnotherMachineInside()
+{
+    const int before = co_await Get<int>(u"x"_s);
+    const RuntimeResult<int> inner = sync_run(plusOneOfX(), sync_handlers_preset(), {}, Store { { u"x"_s, 40 } });
+    const int after = co_await Get<int>(u"x"_s);
+    co_return u"%1 %2 %3"_s.arg(before).arg(inner.value()).arg(after);
+}
+
 } // namespace
 
 class TestEngine : public QObject {
@@ -384,6 +399,14 @@ private Q_SLOTS:
         // and with an effect at the bottom of the chain
         auto r2 = runWith(runner, depthWithEffect(100'000), sync_handlers_preset(), {}, Store { { u"base"_s, 5 } });
         QCOMPARE(resultText(r2), u"Ok(100005)"_s);
+    }
+    void aMachineRunInsideAProgramKeepsItsAnswersApart_data() { addRunnerColumn(); }
+    void aMachineRunInsideAProgramKeepsItsAnswersApart()
+    {
+        // Each machine lends its own answer slot to the programs it resumes.
+        QFETCH(int, runner);
+        auto r = runWith(runner, runsAnotherMachineInside(), sync_handlers_preset(), {}, Store { { u"x"_s, 5 } });
+        QCOMPARE(resultText(r), u"Ok('5 41 5')"_s);
     }
     void memoryExhaustionIsAnErr()
     {
