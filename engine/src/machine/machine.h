@@ -99,11 +99,11 @@ private:
 
 struct TaskRec;
 
-/// One K frame: 40 bytes, as every task and every nested call holds some.
+/// One K frame: 32 bytes, as every task and every nested call holds some. What only one kind
+/// needs lives behind `data` or in the task (a Gather branch's index: TaskRec::branchIndex).
 struct Frame {
     FrameKind kind = FrameKind::Program;
     int node = -1; ///< effect-tree node: the activation, or the construct's effect
-    int index = 0; ///< GatherBranch: item index
     CoroOwner program; ///< Program
     /// Kind-specific state: Handler: its HandlerImpl (handler()); Program: the HandlerImpl whose
     /// program it is (a coroutine handler's), else null; Local: the Env to restore
@@ -121,6 +121,7 @@ struct Frame {
     /// every sibling's frame does (a record outside the task table, never changed once made).
     TaskRec* inheritedSet() const { return static_cast<TaskRec*>(data.get()); }
 };
+static_assert(sizeof(void*) != 8 || sizeof(Frame) <= 32, "every task and every nested call holds frames");
 
 struct ErrorRecord;
 using ErrorPtr = std::shared_ptr<ErrorRecord>;
@@ -398,6 +399,7 @@ struct TaskRec {
     int handlingDepth = 0;
     int completion = 0;
     int rootNode = -1;
+    int branchIndex = -1; ///< a Gather branch: the index of its item
     TaskKind kind = TaskKind::Main;
     TaskState state = TaskState::Ready;
     bool hasPending = false;

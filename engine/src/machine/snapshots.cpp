@@ -81,7 +81,7 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
         auto b = std::static_pointer_cast<BlockOp>(f.data);
         const TaskRec* parent = task(t->parent);
         s.description = QStringLiteral("branch %1 of %2 of Gather in task %3 '%4'")
-                            .arg(f.index + 1)
+                            .arg(t->branchIndex + 1)
                             .arg(b ? b->items.size() : 0)
                             .arg(parent ? parent->id : -1)
                             .arg(parent ? parent->name : QString());

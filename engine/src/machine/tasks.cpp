@@ -432,11 +432,11 @@ Outcome Machine::gather(DispatchState& d)
         AnyProgram program(*item.program);
         TaskRec* branch = newTask(TaskKind::Branch, program.displayName(), t);
         branch->creationSite = d.site;
+        branch->branchIndex = i;
         branch->env = t->env;
         branch->store = t->store;
         Frame root;
         root.kind = FrameKind::GatherBranch;
-        root.index = i;
         root.data = b;
         pushFrame(branch, std::move(root));
         Outcome& start = setPending(branch, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));

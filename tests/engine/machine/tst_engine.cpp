@@ -385,6 +385,19 @@ Program<QString> runsAnotherMachineInside()
     co_return u"%1 %2 %3"_s.arg(before).arg(inner.value()).arg(after);
 }
 
+Program<int> branchOfThree(int n)
+{
+    co_await Tell(u"branch %1"_s.arg(n));
+    if (n == 2) throw ValueError("branch two broke");
+    co_return n;
+}
+
+Program<int> gatherThreeOneFailing()
+{
+    const QVariantList all = co_await Gather(branchOfThree(1), branchOfThree(2), branchOfThree(3));
+    co_return int(all.size());
+}
+
 } // namespace
 
 class TestEngine : public QObject {
@@ -407,6 +420,17 @@ private Q_SLOTS:
         QFETCH(int, runner);
         auto r = runWith(runner, runsAnotherMachineInside(), sync_handlers_preset(), {}, Store { { u"x"_s, 5 } });
         QCOMPARE(resultText(r), u"Ok('5 41 5')"_s);
+    }
+    void aFailingGatherBranchSaysWhichItIs_data() { addRunnerColumn(); }
+    void aFailingGatherBranchSaysWhichItIs()
+    {
+        // The failing point's K ends in the branch's root frame, which names the item (its index
+        // is kept in the task, not in every frame).
+        QFETCH(int, runner);
+        auto r = runWith(runner, gatherThreeOneFailing());
+        QCOMPARE(resultText(r), u"Err(ValueError: branch two broke)"_s);
+        const QString k = r.k_stack().format();
+        QVERIFY2(k.contains(u"GatherBranchFrame  - branch 2 of 3 of Gather in task 0 'main'"_s), qPrintable(k));
     }
     void memoryExhaustionIsAnErr()
     {
