@@ -208,12 +208,12 @@ public:
     void return_value(HandlerResult result) noexcept
     {
         m_result = std::move(result);
-        m_answerInPlace = true;
+        setAnswerInPlace(true);
     }
-    /// The answer, once the program has returned (m_answerInPlace).
+    /// The answer, once the program has returned (answerInPlace()).
     HandlerResult takeAnswer() noexcept
     {
-        m_answerInPlace = false;
+        setAnswerInPlace(false);
         return std::move(m_result);
     }
 

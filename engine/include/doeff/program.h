@@ -8,7 +8,9 @@
 #include <QDateTime>
 #include <QStringList>
 
+#include <bit>
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <source_location>
@@ -38,6 +40,10 @@ struct Answer {
     std::exception_ptr exception;
 };
 
+/// An await's site as the compiler hands it over: a pointer, which a coroutine frame need not keep
+/// (a std::source_location default argument is an object, kept in the frame across the await).
+using SiteToken = decltype(__builtin_source_location());
+
 /// The part of a program's promise the machine reads and writes. Not for program code.
 class DOEFF_EXPORT PromiseBase {
 public:
@@ -61,44 +67,60 @@ public:
     std::source_location definition() const noexcept { return m_definition; }
     /// The current suspension point; valid once suspended() is true.
     std::source_location site() const noexcept { return m_site; }
-    bool suspended() const noexcept { return m_suspended; }
+    bool suspended() const noexcept { return std::bit_cast<SiteToken>(m_site) != nullptr; }
 
-    // Laid out so that every coroutine frame stays small (48 bytes): the word-sized members
-    // first, the small ones packed at the end.
+    // Four words, in every coroutine frame: the small members are bits of the word that
+    // carries the awaited effect's type.
 private:
     std::source_location m_definition;
     std::source_location m_site;
 
 public:
     // Between the program's suspension and the machine taking its request: what the program
-    // awaits, which m_request says. All of it lives in the awaiter, in this frame, until the
+    // awaits, which request() says. All of it lives in the awaiter, in this frame, until the
     // program resumes. From the machine's resumption to the next suspension: the machine's
     // answer slot, which the awaiter reads the answer from, and the program's result and
     // uncaught error go to. One word for both keeps every coroutine frame smaller: a frame
     // suspended in a call holds no answer of its own.
     union {
-        const void* m_effectObject; ///< Perform: the awaited effect, of type m_effectType
+        const void* m_effectObject; ///< Perform: the awaited effect, of type effectType()
         const AnyEffect* m_anyEffect; ///< PerformAny
         AnyProgram* m_call = nullptr; ///< Call
         Answer* m_answer; ///< while running: the machine's answer slot
     };
-    const EffectType* m_effectType = nullptr; ///< Perform
-    Request m_request = Request::None; ///< request → machine: what the program awaits
+
+    /// request → machine: what the program awaits
+    Request request() const noexcept { return Request(m_word & kRequestBits); }
+    /// Perform: the awaited effect's type
+    const EffectType* effectType() const noexcept
+    {
+        return reinterpret_cast<const EffectType*>(m_word & ~(kRequestBits | kAnswerInPlaceBit));
+    }
+    void setRequest(Request r, const EffectType* type = nullptr) noexcept
+    {
+        m_word = reinterpret_cast<std::uintptr_t>(type) | std::uintptr_t(r);
+    }
     /// On completion: the co_return value is in the promise's own slot, not in the answer slot
     /// (a coroutine handler's HandlerResult: Promise<HandlerResult> in handler.h).
-    bool m_answerInPlace = false;
-
-protected:
-    void setSite(std::source_location site) noexcept
+    bool answerInPlace() const noexcept { return m_word & kAnswerInPlaceBit; }
+    void setAnswerInPlace(bool inPlace) noexcept
     {
-        m_site = site;
-        m_suspended = true;
+        m_word = inPlace ? m_word | kAnswerInPlaceBit : m_word & ~kAnswerInPlaceBit;
     }
 
+protected:
+    void setSite(SiteToken site) noexcept { m_site = std::bit_cast<std::source_location>(site); }
+
 private:
-    bool m_suspended = false;
+    static constexpr std::uintptr_t kRequestBits = 3;
+    static constexpr std::uintptr_t kAnswerInPlaceBit = 4;
+    static_assert(alignof(EffectType) >= 8, "an EffectType's address leaves three bits free");
+    /// The awaited effect's type, the request's kind in the low two bits, answerInPlace() in
+    /// the third.
+    std::uintptr_t m_word = 0;
 };
-static_assert(sizeof(void*) != 8 || sizeof(PromiseBase) <= 48, "every coroutine frame holds a PromiseBase");
+static_assert(sizeof(void*) != 8 || sizeof(PromiseBase) <= 32, "every coroutine frame holds a PromiseBase");
+static_assert(sizeof(std::source_location) == sizeof(SiteToken), "a site is the pointer the compiler hands over");
 
 inline void rethrowAnswer(PromiseBase* p)
 {
@@ -117,9 +139,8 @@ template<class R, class E> struct EffectAwaiter {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) noexcept
     {
-        promise->m_request = Request::Perform;
+        promise->setRequest(Request::Perform, &E::effectType());
         promise->m_effectObject = static_cast<const typename E::effect_class*>(&effect);
-        promise->m_effectType = &E::effectType();
     }
     R await_resume()
     {
@@ -135,7 +156,7 @@ struct AnyEffectAwaiter {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) noexcept
     {
-        promise->m_request = Request::PerformAny;
+        promise->setRequest(Request::PerformAny);
         promise->m_anyEffect = &effect;
     }
     QVariant await_resume()
@@ -177,7 +198,7 @@ struct ProgramPayload {
 };
 } // namespace detail
 
-/// A program of any result type. Small (40 bytes): every `co_await sub()` keeps one in the
+/// A program of any result type. Small (24 bytes): every `co_await sub()` keeps one in the
 /// calling coroutine's frame.
 class DOEFF_EXPORT AnyProgram {
 public:
@@ -186,10 +207,9 @@ public:
     AnyProgram() = default;
     // Inline: every handler's answer and every call holds one, mostly empty, on the hot path.
     AnyProgram(AnyProgram&& other) noexcept
-        : m_kind(std::exchange(other.m_kind, Kind::Empty))
-        , m_promise(std::exchange(other.m_promise, nullptr)) // the name stays: reuse errors say which
-        , m_function(other.m_function)
-        , m_payload(std::move(other.m_payload))
+        : m_object(std::exchange(other.m_object, nullptr))
+        , m_function(other.m_function) // the name stays: reuse errors say which
+        , m_kind(std::exchange(other.m_kind, Kind::Empty))
     { }
     /// Takes the activation out of `other` (a program is one activation; see RUNTIME.md §2).
     AnyProgram(AnyProgram& other) noexcept
@@ -199,25 +219,24 @@ public:
     {
         if (this != &other) {
             reset();
-            m_kind = std::exchange(other.m_kind, Kind::Empty);
-            m_promise = std::exchange(other.m_promise, nullptr);
+            m_object = std::exchange(other.m_object, nullptr);
             m_function = other.m_function;
-            m_payload = std::move(other.m_payload);
+            m_kind = std::exchange(other.m_kind, Kind::Empty);
         }
         return *this;
     }
     ~AnyProgram() { reset(); }
 
     /// An effect given where a program is expected: performs it once and returns its result.
-    template<EffectLike E>
-    AnyProgram(E effect)
-        : m_kind(Kind::Effect)
-        , m_payload(std::make_shared<detail::ProgramPayload>())
+    template<EffectLike E> AnyProgram(E effect)
     {
-        m_payload->effect = AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect)));
+        auto* payload = new detail::ProgramPayload;
+        m_object = payload;
+        m_kind = Kind::Effect;
+        payload->effect = AnyEffect::own(typename std::remove_cvref_t<E>::effect_class(std::move(effect)));
         using T = typename std::remove_cvref_t<E>::result_type;
         if constexpr (detail::ConvertsInBody<T>::value)
-            m_payload->convert = [](const QVariant& v, const AnyEffect& e) {
+            payload->convert = [](const QVariant& v, const AnyEffect& e) {
                 T x = fromVariant<T>(v, [&e] { return e.label(); });
                 if constexpr (detail::IsOptional<T>::value)
                     return x ? QVariant::fromValue(*x) : QVariant();
@@ -229,7 +248,10 @@ public:
     /// For an effect given as a program with a typed result (`Safe(Get<int>("n"))`): converts
     /// the effect's answer inside the body, so a ConversionError is the body's error.
     using Converter = QVariant (*)(const QVariant&, const AnyEffect&);
-    Converter converter() const noexcept { return m_payload ? m_payload->convert : nullptr; }
+    Converter converter() const noexcept
+    {
+        return m_kind == Kind::Effect ? static_cast<const detail::ProgramPayload*>(m_object)->convert : nullptr;
+    }
 
     static AnyProgram fromPure(QVariant value);
     static AnyProgram fromEffect(AnyEffect effect);
@@ -244,7 +266,10 @@ public:
     const char* functionName() const noexcept { return m_function; }
 
     // For the machine:
-    detail::PromiseBase* promise() const noexcept { return m_promise; }
+    detail::PromiseBase* promise() const noexcept
+    {
+        return m_kind == Kind::Coroutine ? static_cast<detail::PromiseBase*>(m_object) : nullptr;
+    }
     const QVariant& pureValue() const noexcept { return payload().pure; }
     const AnyEffect& effect() const noexcept { return payload().effect; }
     const std::shared_ptr<detail::ScopeSpec>& scope() const noexcept { return payload().scope; }
@@ -255,22 +280,30 @@ public:
 
 protected:
     explicit AnyProgram(detail::PromiseBase* p, const char* function) noexcept
-        : m_kind(Kind::Coroutine)
-        , m_promise(p)
+        : m_object(p)
         , m_function(function)
+        , m_kind(Kind::Coroutine)
     { }
     void reset() noexcept
     {
-        if (m_promise) std::exchange(m_promise, nullptr)->handle().destroy();
+        if (m_object) {
+            if (m_kind == Kind::Coroutine)
+                static_cast<detail::PromiseBase*>(m_object)->handle().destroy();
+            else
+                deletePayload();
+            m_object = nullptr;
+        }
         m_kind = Kind::Empty;
     }
     const detail::ProgramPayload& payload() const noexcept;
+    void deletePayload() noexcept;
 
-    Kind m_kind = Kind::Empty;
-    detail::PromiseBase* m_promise = nullptr;
+    /// Owned: Coroutine: the activation's PromiseBase; Pure, Effect, Scoped: a ProgramPayload.
+    void* m_object = nullptr;
     const char* m_function = nullptr;
-    std::shared_ptr<detail::ProgramPayload> m_payload; ///< Pure, Effect, Scoped
+    Kind m_kind = Kind::Empty;
 };
+static_assert(sizeof(void*) != 8 || sizeof(AnyProgram) <= 24, "every call keeps one in the calling frame");
 
 namespace detail {
 
@@ -287,28 +320,25 @@ public:
     std::suspend_always final_suspend() const noexcept { return {}; }
     void unhandled_exception() noexcept { m_answer->exception = std::current_exception(); }
 
-    template<EffectLike E> auto await_transform(E&& effect, std::source_location site = std::source_location::current())
+    template<EffectLike E> auto await_transform(E&& effect, SiteToken site = __builtin_source_location())
     {
         setSite(site);
         using Eff = std::remove_cvref_t<E>;
         return EffectAwaiter<typename Eff::result_type, Eff> { effect, this };
     }
 
-    AnyEffectAwaiter await_transform(const AnyEffect& effect,
-                                     std::source_location site = std::source_location::current())
+    AnyEffectAwaiter await_transform(const AnyEffect& effect, SiteToken site = __builtin_source_location())
     {
         setSite(site);
         return AnyEffectAwaiter { effect, this };
     }
 
-    template<class U>
-    CallAwaiter<U> await_transform(Program<U>&& program, std::source_location site = std::source_location::current())
+    template<class U> CallAwaiter<U> await_transform(Program<U>&& program, SiteToken site = __builtin_source_location())
     {
         setSite(site);
         return CallAwaiter<U> { program, this };
     }
-    template<class U>
-    CallAwaiter<U> await_transform(Program<U>& program, std::source_location site = std::source_location::current())
+    template<class U> CallAwaiter<U> await_transform(Program<U>& program, SiteToken site = __builtin_source_location())
     {
         setSite(site);
         return CallAwaiter<U> { program, this };
@@ -389,7 +419,7 @@ template<class T> struct CallAwaiter {
     bool await_ready() const noexcept { return program.kind() == AnyProgram::Kind::Pure; }
     void await_suspend(std::coroutine_handle<>) noexcept
     {
-        promise->m_request = Request::Call;
+        promise->setRequest(Request::Call);
         promise->m_call = &program;
     }
     T await_resume()

@@ -91,33 +91,41 @@ void throwConversionError(const QVariant& value, const char* targetName, const Q
 const detail::ProgramPayload& AnyProgram::payload() const noexcept
 {
     static const detail::ProgramPayload none;
-    return m_payload ? *m_payload : none;
+    return m_object && m_kind != Kind::Coroutine ? *static_cast<const detail::ProgramPayload*>(m_object) : none;
+}
+
+void AnyProgram::deletePayload() noexcept
+{
+    delete static_cast<detail::ProgramPayload*>(m_object);
 }
 
 AnyProgram AnyProgram::fromPure(QVariant value)
 {
+    auto* payload = new detail::ProgramPayload;
+    payload->pure = std::move(value);
     AnyProgram p;
+    p.m_object = payload;
     p.m_kind = Kind::Pure;
-    p.m_payload = std::make_shared<detail::ProgramPayload>();
-    p.m_payload->pure = std::move(value);
     return p;
 }
 
 AnyProgram AnyProgram::fromEffect(AnyEffect effect)
 {
+    auto* payload = new detail::ProgramPayload;
+    payload->effect = effect.owned();
     AnyProgram p;
+    p.m_object = payload;
     p.m_kind = Kind::Effect;
-    p.m_payload = std::make_shared<detail::ProgramPayload>();
-    p.m_payload->effect = effect.owned();
     return p;
 }
 
 AnyProgram AnyProgram::fromScope(std::shared_ptr<detail::ScopeSpec> scope)
 {
+    auto* payload = new detail::ProgramPayload;
+    payload->scope = std::move(scope);
     AnyProgram p;
+    p.m_object = payload;
     p.m_kind = Kind::Scoped;
-    p.m_payload = std::make_shared<detail::ProgramPayload>();
-    p.m_payload->scope = std::move(scope);
     return p;
 }
 
@@ -138,8 +146,8 @@ QString AnyProgram::displayName() const
 
 detail::PromiseBase* AnyProgram::takePromise() noexcept
 {
-    detail::PromiseBase* p = m_promise;
-    m_promise = nullptr;
+    detail::PromiseBase* p = promise();
+    if (p) m_object = nullptr;
     m_kind = Kind::Empty;
     return p;
 }

@@ -586,7 +586,7 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
             c.kind = Ctl::Error;
             c.error = std::move(e);
         } else {
-            if (pr->m_answerInPlace) [[unlikely]]
+            if (pr->answerInPlace()) [[unlikely]]
                 takeAnswer(t, c, static_cast<Promise<HandlerResult>*>(pr));
             else
                 moveInto(c.value, m_answer.value);
@@ -598,13 +598,14 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
     }
     if (inflight && DOEFF_OBSERVED) [[unlikely]]
         hookErrorCaught(t, inflight, 2); // thrown into the coroutine, which went on
-    const Request req = pr->m_request;
-    pr->m_request = Request::None;
+    const Request req = pr->request();
+    const EffectType* type = pr->effectType();
+    pr->setRequest(Request::None);
     c.node = f.node;
     c.site = pr->site();
     if (req == Request::Perform) {
         c.kind = Ctl::Perform;
-        c.effect = AnyEffect::borrow(pr->m_effectType, pr->m_effectObject);
+        c.effect = AnyEffect::borrow(type, pr->m_effectObject);
     } else if (req == Request::PerformAny) {
         c.kind = Ctl::Perform;
         c.effect = *pr->m_anyEffect;
