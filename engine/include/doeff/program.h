@@ -275,6 +275,16 @@ public:
     const std::shared_ptr<detail::ScopeSpec>& scope() const noexcept { return payload().scope; }
     /// Takes ownership of the activation; the program becomes started (Empty, name kept).
     detail::PromiseBase* takePromise() noexcept;
+    /// A program the machine took out of a call's awaiter to start it keeps the calling
+    /// program's promise, where the awaiter finds the answer: the awaiter need not hold it too.
+    void setCaller(detail::PromiseBase* caller) noexcept
+    {
+        if (m_kind == Kind::Empty) m_object = caller;
+    }
+    detail::PromiseBase* caller() const noexcept
+    {
+        return m_kind == Kind::Empty ? static_cast<detail::PromiseBase*>(m_object) : nullptr;
+    }
     /// Marks a pure/effect program started and returns it.
     AnyProgram take() noexcept;
 
@@ -286,19 +296,18 @@ protected:
     { }
     void reset() noexcept
     {
-        if (m_object) {
-            if (m_kind == Kind::Coroutine)
-                static_cast<detail::PromiseBase*>(m_object)->handle().destroy();
-            else
-                deletePayload();
-            m_object = nullptr;
-        }
+        if (m_kind == Kind::Coroutine)
+            static_cast<detail::PromiseBase*>(m_object)->handle().destroy();
+        else if (m_kind != Kind::Empty)
+            deletePayload();
+        m_object = nullptr;
         m_kind = Kind::Empty;
     }
     const detail::ProgramPayload& payload() const noexcept;
     void deletePayload() noexcept;
 
     /// Owned: Coroutine: the activation's PromiseBase; Pure, Effect, Scoped: a ProgramPayload.
+    /// Not owned: Empty: null, or the promise of the program that called this one (setCaller).
     void* m_object = nullptr;
     const char* m_function = nullptr;
     Kind m_kind = Kind::Empty;
@@ -336,12 +345,12 @@ public:
     template<class U> CallAwaiter<U> await_transform(Program<U>&& program, SiteToken site = __builtin_source_location())
     {
         setSite(site);
-        return CallAwaiter<U> { program, this };
+        return CallAwaiter<U> { program };
     }
     template<class U> CallAwaiter<U> await_transform(Program<U>& program, SiteToken site = __builtin_source_location())
     {
         setSite(site);
-        return CallAwaiter<U> { program, this };
+        return CallAwaiter<U> { program };
     }
 };
 
@@ -415,12 +424,12 @@ inline Program<void> Promise<void>::get_return_object() noexcept
 /// is spent by co_await either way. Not holding it keeps every calling coroutine frame smaller.
 template<class T> struct CallAwaiter {
     Program<T>& program;
-    PromiseBase* promise;
     bool await_ready() const noexcept { return program.kind() == AnyProgram::Kind::Pure; }
-    void await_suspend(std::coroutine_handle<>) noexcept
+    template<class P> void await_suspend(std::coroutine_handle<P> caller) noexcept
     {
-        promise->setRequest(Request::Call);
-        promise->m_call = &program;
+        PromiseBase& promise = caller.promise();
+        promise.setRequest(Request::Call);
+        promise.m_call = &program;
     }
     T await_resume()
     {
@@ -430,6 +439,7 @@ template<class T> struct CallAwaiter {
             else
                 return;
         }
+        PromiseBase* promise = program.caller();
         rethrowAnswer(promise);
         if constexpr (!std::is_void_v<T>) {
             const char* fn = program.functionName();

@@ -91,7 +91,8 @@ void throwConversionError(const QVariant& value, const char* targetName, const Q
 const detail::ProgramPayload& AnyProgram::payload() const noexcept
 {
     static const detail::ProgramPayload none;
-    return m_object && m_kind != Kind::Coroutine ? *static_cast<const detail::ProgramPayload*>(m_object) : none;
+    return m_kind != Kind::Empty && m_kind != Kind::Coroutine ? *static_cast<const detail::ProgramPayload*>(m_object)
+                                                              : none;
 }
 
 void AnyProgram::deletePayload() noexcept

@@ -611,7 +611,9 @@ void Machine::resumeTop(TaskRec* t, Ctl& c, ErrorPtr inflight)
         c.effect = *pr->m_anyEffect;
     } else {
         c.kind = Ctl::Start;
-        c.program = std::move(*pr->m_call);
+        AnyProgram& called = *pr->m_call;
+        c.program = std::move(called);
+        called.setCaller(pr); // where its awaiter finds the answer
     }
 }
 
