@@ -863,16 +863,14 @@ QString Machine::effectLabel(const AnyEffect& effect)
             m_fieldsType = type;
             m_fields = std::move(fields);
         }
-        if (!owned) [[likely]]
-            return m_fieldsLabel;
         label = m_fieldsLabel;
     } else {
-        if (!owned) [[likely]]
-            return effect.label();
         label = effect.label();
     }
-    m_labelled = effect;
-    m_label = label;
+    if (owned) {
+        m_labelled = effect;
+        m_label = label;
+    }
     return label;
 }
 
