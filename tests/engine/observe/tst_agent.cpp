@@ -177,6 +177,16 @@ public:
         }
         return p;
     }
+    /// Starts pingsThroughAHandler under countingPings and pauses at its start (at the Put
+    /// before its Ping when `pastTheFirstPut`): whether it paused there.
+    bool startPingsThroughAHandler(bool pastTheFirstPut)
+    {
+        start(pingsThroughAHandler(), {}, { countingPings() });
+        if (!nextPause()) return false;
+        if (!pastTheFirstPut) return true;
+        agent.stepEffect(); // Put('a')
+        return nextPause().has_value();
+    }
     DebugAgent agent;
 
 private:
@@ -303,10 +313,7 @@ private Q_SLOTS:
     void steppingOverAnEffectRunsTheCoroutineHandlerThatHandlesIt()
     {
         Session s;
-        s.start(pingsThroughAHandler(), {}, { countingPings() });
-        QVERIFY(s.nextPause());
-        s.agent.stepEffect(); // Put('a')
-        QVERIFY(s.nextPause());
+        QVERIFY(s.startPingsThroughAHandler(true));
         s.agent.stepOver();
         auto p = s.nextPause();
         QVERIFY(p);
@@ -321,10 +328,7 @@ private Q_SLOTS:
     void steppingOutOfAProgramWaitsWhileAHandlerHandlesItsEffect()
     {
         Session s;
-        s.start(pingsThroughAHandler(), {}, { countingPings() });
-        QVERIFY(s.nextPause());
-        s.agent.stepEffect(); // Put('a')
-        QVERIFY(s.nextPause());
+        QVERIFY(s.startPingsThroughAHandler(true));
         s.agent.stepOut(); // out of the main program: its task ends
         auto p = s.nextPause();
         QVERIFY(p);
@@ -335,8 +339,7 @@ private Q_SLOTS:
     void steppingOutOfACoroutineHandlerReturnsToTheSite()
     {
         Session s;
-        s.start(pingsThroughAHandler(), {}, { countingPings() });
-        QVERIFY(s.nextPause());
+        QVERIFY(s.startPingsThroughAHandler(false));
         auto p = s.runToMarker(u"HANDLER_TELL"_s);
         QVERIFY(p);
         s.agent.stepOut();
