@@ -54,7 +54,7 @@ QTextStream& err()
 }
 
 /// The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did. Set by the
-/// handler, read by InterruptObserver on the machine's thread.
+/// handler, read by interruptReason() on the machine's thread.
 std::atomic<int> interruptSignal { 0 };
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
@@ -67,17 +67,16 @@ extern "C" void onInterrupt(int signal)
     }
 }
 
-/// Ends the run at the next event after SIGINT/SIGTERM: the runner returns
-/// Err(RunAbortedError: interrupted by SIGINT) and the trace recorder finishes its file. A
-/// program looping in C++ without effects is not reached (a second signal ends the process).
-class InterruptObserver final : public doeff::Observer {
-public:
-    void onEvent(const doeff::LiveEvent&, const doeff::RunView&) override
-    {
-        if (const int signal = interruptSignal.load(std::memory_order_relaxed))
-            throw doeff::AbortRun { u"interrupted by %1"_s.arg(signal == SIGINT ? u"SIGINT"_s : u"SIGTERM"_s) };
-    }
-};
+/// RunOptions::interrupt: ends the run between two turns after SIGINT/SIGTERM, without
+/// observing it: the runner returns Err(RunAbortedError: interrupted by SIGINT) and the trace
+/// recorder finishes its file. A program looping in C++ without effects is not reached (a
+/// second signal ends the process).
+QString interruptReason()
+{
+    const int signal = interruptSignal.load(std::memory_order_relaxed);
+    if (!signal) return {};
+    return u"interrupted by %1"_s.arg(signal == SIGINT ? u"SIGINT"_s : u"SIGTERM"_s);
+}
 
 /// Where `path` leads (symlinks and `..` resolved), for files that may not exist yet.
 QString canonicalTarget(const QString& path)
@@ -100,6 +99,7 @@ struct Request {
     QString saveTo;
     QString openResult;
     QString traceTo;
+    QString inputsTo; ///< --record-inputs FILE: the input log
     QString exportJson;
     QString exportPerfetto;
     QString inspectTrace;
@@ -128,6 +128,7 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     r.inspect = parser.value(inspectOpt);
     r.debug = parser.isSet(debugOpt);
     r.traceTo = parser.value(traceOpts[0]);
+    r.inputsTo = parser.value(traceOpts[5]);
     r.exportJson = parser.value(traceOpts[1]);
     r.exportPerfetto = parser.value(traceOpts[2]);
     r.inspectTrace = parser.value(traceOpts[3]);
@@ -266,8 +267,10 @@ Request parseRequest(QCommandLineParser& parser, const QCommandLineOption& listO
     if (!running && r.inspectTrace.isEmpty() && (!r.exportJson.isEmpty() || !r.exportPerfetto.isEmpty()))
         throw UsageError { u"--export-json and --export-perfetto need a program to run or --inspect-trace"_s };
     if (!running && !r.traceTo.isEmpty()) throw UsageError { u"--trace needs a program to run"_s };
+    if (!running && !r.inputsTo.isEmpty()) throw UsageError { u"--record-inputs needs a program to run"_s };
     // two outputs naming one file would overwrite each other (or the trace being read)
     const std::pair<QString, QString> files[] = { { u"--trace"_s, r.traceTo },
+                                                  { u"--record-inputs"_s, r.inputsTo },
                                                   { u"--save-result"_s, r.saveTo },
                                                   { u"--export-json"_s, r.exportJson },
                                                   { u"--export-perfetto"_s, r.exportPerfetto },
@@ -508,8 +511,12 @@ int reportReplay(const doeff::Replay& replay, int status)
               << replay.recordedEvents() << " recorded events\n";
         return ExitDiverged;
     }
-    err() << "doeff-run: replay of " << replay.fileName() << ": the same run, " << replay.matchedEvents()
-          << " events\n";
+    if (replay.inputsOnly())
+        err() << "doeff-run: replay of " << replay.fileName() << ": the same run, " << replay.matchedEvents()
+              << " recorded events (an input log: its inputs and its end checked)\n";
+    else
+        err() << "doeff-run: replay of " << replay.fileName() << ": the same run, " << replay.matchedEvents()
+              << " events\n";
     return status;
 }
 
@@ -539,8 +546,18 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
         recorder.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
         options.observers.append(&recorder);
     }
-    InterruptObserver interrupt;
-    options.observers.append(&interrupt);
+    // the input log observes inputs only: the run keeps its speed (docs/replay.md)
+    doeff::TraceRecorderOptions inputsOptions = traceOptions;
+    inputsOptions.inputsOnly = true;
+    doeff::TraceRecorder inputs(inputsOptions);
+    if (!r.inputsTo.isEmpty()) {
+        if (!inputs.open(r.inputsTo)) throw UsageError { inputs.errorString() };
+        inputs.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
+        inputs.setMetadata(u"clock"_s, options.clock == doeff::Clock::Simulated ? u"simulated"_s : u"real"_s);
+        inputs.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
+        options.observers.append(&inputs);
+    }
+    options.interrupt = interruptReason;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     int status = ExitUsage;
@@ -555,6 +572,10 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     const int signal = interruptSignal.load();
     if (signal) status = 128 + signal;
     if (r.replay && !signal) status = reportReplay(*r.replay, status);
+    if (!r.inputsTo.isEmpty() && !inputs.finish()) {
+        err() << "doeff-run: " << inputs.errorString() << '\n';
+        return ExitUsage;
+    }
     if (tracePath.isEmpty()) return status;
     if (!recorder.finish()) {
         err() << "doeff-run: " << recorder.errorString() << '\n';
@@ -653,6 +674,11 @@ int main(int argc, char* argv[])
                            "each K, stores, envs, the effect tree and the logs."_s,
                            u"file"_s),
         QCommandLineOption(u"at"_s, u"With --inspect-trace or --explain: the step to reconstruct."_s, u"step"_s),
+        QCommandLineOption(u"record-inputs"_s,
+                           u"Record only what the run takes in from outside (Await results, clock readings, timers, "
+                           "external promises) to <file>, an input log: the run keeps its full speed, and --replay "
+                           "<file> rebuilds every step (docs/replay.md)."_s,
+                           u"file"_s),
     };
     const QCommandLineOption inspectOpt(
         u"inspect"_s,

@@ -312,9 +312,20 @@ struct AbortRun {
     QString reason;
 };
 
+/// Which events an observer is sent (Observer::interest()).
+enum class EventInterest : quint8 {
+    Everything, ///< every event, in order
+    /// RunStarted, InputReceived and RunFinished only: what the run took in from outside, all a
+    /// replay needs (docs/replay.md, "Input logs"). No other hook runs for such an observer, so
+    /// the machine keeps its fast path and watching costs next to nothing.
+    Inputs,
+};
+
 class DOEFF_EXPORT Observer {
 public:
     virtual ~Observer();
+    /// Which events to send this observer; asked once, as the run starts. The default: all.
+    virtual EventInterest interest() const;
     /// Called on the machine's thread, in order. May block (the debug agent does). An observer
     /// reads the fields it needs, at no cost for the rest; the default hands the owned record
     /// to onRecord().
@@ -344,10 +355,11 @@ public:
     /// first), or -1. The recording announced it before the input, so a recorded Ready of that
     /// task is looked past.
     virtual const Event* nextInput(int heldBack) = 0;
-    /// True when the machine may let a task that yielded alone go on in its turn: no recorded
-    /// input can be due before the next event, and no what-if waits for a turn to start. The
-    /// default, false, makes every effect end a turn, so that inputs are looked for after each.
-    virtual bool mayRunOn();
+    /// True when the machine, at `step`, may let a task that yielded alone go on in its turn: no
+    /// recorded input can be due before the next event, and no what-if waits for a turn to
+    /// start. The default, false, makes every effect end a turn, so that inputs are looked for
+    /// after each.
+    virtual bool mayRunOn(quint64 step);
     /// The machine found the run parting from the recording (`why`, at `step`): returns the
     /// report the run ends with (RunAbortedError's message).
     virtual QString diverged(const QString& why, quint64 step) = 0;

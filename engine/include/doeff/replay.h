@@ -55,6 +55,10 @@ public:
     /// which reads the whole trace the first time it is asked. Ask before the run, not during.
     bool simulatedClock() const;
     quint64 recordedEvents() const;
+    /// The recording is an input log (TraceMetadata::inputsOnly()): the replay is checked at
+    /// each input and at its end, not event for event, and observes inputs only, so it runs at
+    /// the speed of a run without debugging (docs/replay.md, "Input logs").
+    bool inputsOnly() const;
 
     // ---- after (or during) the run ------------------------------------------------------
     /// Events of the run that matched the recording so far.
@@ -81,7 +85,7 @@ public:
 
     // InputSource
     const Event* nextInput(int heldBack) override;
-    bool mayRunOn() override;
+    bool mayRunOn(quint64 step) override;
     QString diverged(const QString& why, quint64 step) override;
     QString unreplayable(const Event& input) const override;
     Observer* checker() override { return this; }
@@ -91,6 +95,8 @@ public:
     void branched(quint64 step) override;
     // Observer
     void onEvent(const LiveEvent& event, const RunView& view) override;
+    /// Inputs only for an input log, else every event.
+    EventInterest interest() const override;
 
 private:
     Replay();

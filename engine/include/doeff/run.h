@@ -13,6 +13,7 @@
 #include <qcoro/qcorotask.h>
 
 #include <chrono>
+#include <functional>
 
 namespace doeff {
 
@@ -39,6 +40,10 @@ struct RunOptions {
     /// instead of from outside, and its checker ends the run at the first event that differs.
     /// Null: a normal run.
     std::shared_ptr<InputSource> replay {};
+    /// Asked between turns (a task goes on for at most a few hundred effects in one): a
+    /// non-empty reason ends the run as an observer's AbortRun would, with RunAbortedError.
+    /// For a stop request from outside (a signal) that costs no observer. Null: never asked.
+    std::function<QString()> interrupt {};
 };
 
 /// The four preset handlers, outermost first: scheduler, time, await, core.

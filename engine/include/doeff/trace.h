@@ -38,6 +38,11 @@ struct TraceRecorderOptions {
     /// Compress each frame with zstd (docs/trace-format.md). False writes every frame as it
     /// is: a larger file whose bytes are the records themselves (fuzzer seeds, format tests).
     bool compress = true;
+    /// Record only what the run took in from outside (an input log; docs/replay.md, "Input
+    /// logs"): RunStarted, every InputReceived and RunFinished. The recorder then observes
+    /// inputs only (EventInterest::Inputs), so the run keeps its fast path; the file says so in
+    /// its metadata (`events` = `inputs`), and replaying it rebuilds every other event.
+    bool inputsOnly = false;
 };
 
 /// An observer writing the event stream to a trace file. Attach it through
@@ -79,6 +84,8 @@ public:
     void record(const Event& event);
     /// Writes the event straight from its fields (no owned record is made).
     void onEvent(const LiveEvent& event, const RunView& view) override;
+    /// Inputs only when TraceRecorderOptions::inputsOnly, else every event.
+    EventInterest interest() const override;
 
 private:
     struct Private;
@@ -95,6 +102,9 @@ struct TraceMetadata {
     /// Every entry in file order, including the ones above.
     QList<std::pair<QString, QString>> entries;
     QString value(const QString& key) const;
+    /// An input log (TraceRecorderOptions::inputsOnly; `events` = `inputs`): the run's
+    /// RunStarted, InputReceived and RunFinished events only. Replay it to see every step.
+    bool inputsOnly() const { return value(QStringLiteral("events")) == QLatin1String("inputs"); }
 };
 
 /// Reads a trace file. Never reads the whole file when opening: the file is mapped, the

@@ -283,7 +283,7 @@ qint64 Machine::readClock(TaskRec* t)
     qint64 now = 0;
     if (m_replay) [[unlikely]] {
         const Event* in = m_replay->nextInput(heldBackReady());
-        if (in && InputKind(in->code) == InputKind::Clock && in->task == t->id) {
+        if (in && InputKind(in->code) == InputKind::Clock && in->task == t->id && in->step == m_step) {
             now = in->value.toLongLong();
         } else {
             replayDiverged(QStringLiteral("task %1 read the clock, which the recording did not do here").arg(t->id));
@@ -292,7 +292,7 @@ qint64 Machine::readClock(TaskRec* t)
     } else {
         now = nowMicros();
     }
-    if (DOEFF_OBSERVED) [[unlikely]] {
+    if (watchesInputs()) [[unlikely]] {
         const QVariant reading = QVariant::fromValue(qlonglong(now));
         hookInput(InputKind::Clock, t->id, -1, &reading, nullptr);
     }
@@ -314,7 +314,8 @@ void Machine::hookInput(InputKind kind, int task, qint64 id, const QVariant* val
                                          error ? &message : nullptr,
                                          m_options.clock == Clock::Simulated && kind != InputKind::Clock ? m_virtualNow
                                                                                                          : -1 };
-    emitEvent(fields, task);
+    if (!m_inputObservers.empty()) deliverToInputObservers(LiveEvent(fields, m_step, task));
+    if (DOEFF_OBSERVED) emitEvent(fields, task);
 }
 
 void Machine::replayDiverged(const QString& why)
@@ -473,7 +474,7 @@ void Machine::pollCompletions()
             PromiseRec* p = m_promises[ext->second - 1].get();
             if (!p->done) {
                 TaskRec* anyTask = m_tasks.front();
-                if (DOEFF_OBSERVED) [[unlikely]]
+                if (watchesInputs()) [[unlikely]]
                     hookInput(InputKind::ExternalPromise, anyTask->id, qint64(id), &value, error);
                 completePromise(p, value, error ? newError(anyTask, error, -1) : nullptr);
             }
@@ -486,7 +487,7 @@ void Machine::pollCompletions()
         --m_pendingAwaits;
         if (b->done || b->task->block != b) continue;
         b->done = true;
-        if (DOEFF_OBSERVED) [[unlikely]]
+        if (watchesInputs()) [[unlikely]]
             hookInput(InputKind::Await, b->task->id, qint64(id), &value, error);
         wake(b->task, error ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
     }
@@ -498,7 +499,7 @@ void Machine::pollCompletions()
             if (b->done || b->task->block != b) continue;
             b->done = true;
             // on the real clock when a timer fires is an input; the simulated clock is the run's
-            if (DOEFF_OBSERVED && m_options.clock == Clock::Real) [[unlikely]]
+            if (watchesInputs() && m_options.clock == Clock::Real) [[unlikely]]
                 hookInput(InputKind::Timer, b->task->id, -1, nullptr, nullptr);
             wake(b->task, Outcome::resume());
         }

@@ -26,7 +26,12 @@ void Machine::flushDeferredReady()
 
 void Machine::deliverEvent(const LiveEvent& e)
 {
-    for (Observer* o : m_observers) {
+    deliverTo(m_observers, e);
+}
+
+void Machine::deliverTo(const std::vector<Observer*>& observers, const LiveEvent& e)
+{
+    for (Observer* o : observers) {
         try {
             o->onEvent(e, *this);
         } catch (const AbortRun& abort) {
@@ -258,13 +263,28 @@ void Machine::writeStoreObserved(TaskRec* t, const QString& key, const QVariant&
 
 void Machine::announceFinished(const ResultData& result)
 {
-    if (!DOEFF_OBSERVED) return;
+    if (!watchesInputs()) return;
     const auto summary = [](const void* c) -> QString {
         const ResultData& r = *static_cast<const ResultData*>(c);
         return r.ok ? QStringLiteral("Ok(") + repr(r.value) + QStringLiteral(")")
                     : QStringLiteral("Err(") + r.error.describe() + QStringLiteral(")");
     };
-    emitEvent(events::RunFinished { result.ok, result.value, LazyText { summary, &result } }, 0);
+    const events::RunFinished fields { result.ok, result.value, LazyText { summary, &result } };
+    if (!m_inputObservers.empty()) deliverToInputObservers(LiveEvent(fields, m_step, 0));
+    if (DOEFF_OBSERVED) emitEvent(fields, 0);
+}
+
+void Machine::askInterrupt()
+{
+    QString reason;
+    try {
+        reason = m_options.interrupt();
+    } catch (...) {
+        reason = QStringLiteral("the run's interrupt check threw: ") + describeException(std::current_exception());
+    }
+    if (reason.isEmpty()) return;
+    m_abortRequested = true;
+    m_abortReason = reason;
 }
 
 void Machine::abortRun()

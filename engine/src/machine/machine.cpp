@@ -49,11 +49,16 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
     if (m_options.replay) {
         m_replay = m_options.replay.get();
         // first: a run that parts from the recording stops before anyone else sees it go on
-        if (Observer* checker = m_replay->checker()) m_observers.push_back(checker);
+        if (Observer* checker = m_replay->checker()) m_options.observers.prepend(checker);
         m_handlerChange = m_replay->whatIfHandlers();
     }
-    for (Observer* o : std::as_const(m_options.observers))
-        if (o) m_observers.push_back(o);
+    for (Observer* o : std::as_const(m_options.observers)) {
+        if (!o) continue;
+        if (o->interest() == EventInterest::Inputs)
+            m_inputObservers.push_back(o);
+        else
+            m_observers.push_back(o);
+    }
     m_virtualNow
         = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start : QDateTime::currentDateTimeUtc());
     TaskRec* main = newTask(TaskKind::Main, QStringLiteral("main"), nullptr);
@@ -85,6 +90,8 @@ void Machine::start(AnyProgram program)
 #if DOEFF_HOOKS
     m_observed = !m_observers.empty();
 #endif
+    if (!m_inputObservers.empty()) [[unlikely]]
+        deliverToInputObservers(LiveEvent(events::RunStarted { m_programName, *main->store, main->env }, m_step, 0));
     if (DOEFF_OBSERVED) [[unlikely]] {
         emitEvent(events::RunStarted { m_programName, *main->store, main->env }, 0);
         // the main task and the frames the constructor pushed
@@ -647,9 +654,20 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     }
     case FrameKind::Handler:
     case FrameKind::Intercept:
-    case FrameKind::Inherited:
         popFrame(t);
         return true;
+    case FrameKind::Inherited: {
+        // The link stands for the frames it shares, which an observed run or a replay copies
+        // onto the task's K and passes one step each: it takes as many, so that step numbers
+        // do not depend on who watches (an input log's steps are a replay's; docs/replay.md).
+        const auto shared = quint64(f.inheritedSet()->k.size());
+        if (shared > 1) {
+            m_step += shared - 1;
+            t->steps += shared - 1;
+        }
+        popFrame(t);
+        return true;
+    }
     case FrameKind::Convert: {
         Frame popped = popFrame(t);
         if (c.kind == Ctl::Value) {

@@ -562,8 +562,13 @@ public:
     Store store(int task) const override;
     Env env(int task) const override;
     EffectStackTrace effectTree() const override;
-    /// An observer asked to end the run (doeff::AbortRun).
-    bool abortRequested() const { return m_abortRequested; }
+    /// An observer asked to end the run (doeff::AbortRun), or RunOptions::interrupt did.
+    bool abortRequested()
+    {
+        if (m_options.interrupt && !m_abortRequested) [[unlikely]]
+            askInterrupt();
+        return m_abortRequested;
+    }
     /// Ends the run now: every task is cancelled, main fails with RunAbortedError.
     void abortRun();
     /// RunFinished, once the result is known (the runner calls it).
@@ -685,7 +690,7 @@ private:
     bool mayKeepTurn() const
     {
         return m_turnBudget > 0 && m_ready.empty() && m_timers.empty() && m_awaitRequests.empty()
-            && !m_mailbox->hasPosted.load(std::memory_order_relaxed) && (!m_replay || m_replay->mayRunOn());
+            && !m_mailbox->hasPosted.load(std::memory_order_relaxed) && (!m_replay || m_replay->mayRunOn(m_step));
     }
     /// Effects a task may go on with in one turn: bounds the time between two of the runner's
     /// checks (abort, the async runner's yield to the event loop).
@@ -811,6 +816,12 @@ private:
     /// input (InputReceived), replayed from the recording when replaying.
     qint64 readClock(TaskRec* t);
     void hookInput(InputKind kind, int task, qint64 id, const QVariant* value, const std::exception_ptr& error);
+    /// An input comes in: observers of everything or of inputs want its InputReceived.
+    bool watchesInputs() const { return DOEFF_OBSERVED || !m_inputObservers.empty(); }
+    /// Sends RunStarted, InputReceived or RunFinished to the observers of inputs only.
+    void deliverToInputObservers(const LiveEvent& e) { deliverTo(m_inputObservers, e); }
+    void deliverTo(const std::vector<Observer*>& observers, const LiveEvent& e);
+    void askInterrupt();
     /// Replay: the recorded deliveries due at this step, then (simulated clock) due timers.
     void replayCompletions();
     /// Replay: ends the run with the replay's report of how it parted from the recording.
@@ -876,7 +887,10 @@ private:
 
     /// Lent to the program resumeTop() resumes: its answer in, its result or error out.
     Answer m_answer;
-    std::vector<Observer*> m_observers;
+    std::vector<Observer*> m_observers; ///< of every event (EventInterest::Everything)
+    /// Of RunStarted, InputReceived and RunFinished only (EventInterest::Inputs): they turn on
+    /// no other hook.
+    std::vector<Observer*> m_inputObservers;
     std::vector<Observer*> m_faultyObservers;
     std::deque<ErrorPtr> m_recentErrors; ///< to recognise a rethrow of a caught error
     bool m_abortRequested = false;

@@ -19,9 +19,14 @@ bool RunView::requestCancel(int) const
     return false;
 }
 Observer::~Observer() = default;
+
+EventInterest Observer::interest() const
+{
+    return EventInterest::Everything;
+}
 InputSource::~InputSource() = default;
 
-bool InputSource::mayRunOn()
+bool InputSource::mayRunOn(quint64)
 {
     return false;
 }

@@ -84,6 +84,8 @@ struct Replay::Private {
     /// the DAP adapter open a replay on their GUI / protocol thread only to name its program).
     std::optional<bool> simulated;
     quint64 total = 0;
+    /// An input log: only RunStarted, the inputs and RunFinished to match.
+    bool inputsOnly = false;
 
     QList<Event> ahead; ///< decoded recorded events [aheadFirst, aheadFirst + ahead.size())
     quint64 aheadFirst = 0;
@@ -224,6 +226,7 @@ std::shared_ptr<Replay> Replay::open(const QString& path, QString* error)
     const Event& started = first.front();
     p.program = started.name;
     p.byBytes = detail::TraceReaderAccess::version(p.reader) == trace::formatVersion;
+    p.inputsOnly = p.reader.metadata().inputsOnly();
     for (const QVariant& pair : started.value.toList()) {
         const QVariantList kv = pair.toList();
         if (kv.size() == 2) p.store.insert(kv[0].toString(), kv[1]);
@@ -282,6 +285,16 @@ bool Replay::simulatedClock() const
 quint64 Replay::recordedEvents() const
 {
     return d->total;
+}
+
+bool Replay::inputsOnly() const
+{
+    return d->inputsOnly;
+}
+
+EventInterest Replay::interest() const
+{
+    return d->inputsOnly ? EventInterest::Inputs : EventInterest::Everything;
 }
 
 quint64 Replay::matchedEvents() const
@@ -371,9 +384,15 @@ const Event* Replay::nextInput(int heldBack)
     return e && e->kind == EventKind::InputReceived ? e : nullptr;
 }
 
-bool Replay::mayRunOn()
+bool Replay::mayRunOn(quint64 step)
 {
     if (d->branched || d->diverged || d->whatIf.kind == WhatIf::Kind::Schedule) return false;
+    if (d->inputsOnly) {
+        // The run took each input in between turns at the step it names, and a task going on
+        // in its turn shows nothing: it may, up to the step of the next input.
+        const Event* e = d->peek();
+        return !(e && e->kind == EventKind::InputReceived && e->step <= step);
+    }
     // an input comes next, or a Ready announced just before one (see nextInput())
     const int input = trace::recordKindOf(EventKind::InputReceived);
     const int state = trace::recordKindOf(EventKind::TaskStateChanged);

@@ -357,6 +357,7 @@ struct TraceRecorder::Private {
     bool begin()
     {
         metadata.append({ QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) });
+        if (options.inputsOnly) metadata.append({ QStringLiteral("events"), QStringLiteral("inputs") });
         sink = std::make_unique<Sink>(device, options.checkpointEvents, options.compress);
         QString what;
         if (!sink->writeHeader(what)) {
@@ -427,6 +428,11 @@ void TraceRecorder::setMetadata(const QString& key, const QString& value)
             return;
         }
     d->metadata.append({ key, value });
+}
+
+EventInterest TraceRecorder::interest() const
+{
+    return d->options.inputsOnly ? EventInterest::Inputs : EventInterest::Everything;
 }
 
 void TraceRecorder::onEvent(const LiveEvent& event, const RunView&)

@@ -341,6 +341,66 @@ private Q_SLOTS:
         QCOMPARE(QString::fromLatin1(eventKindName(EventKind::InputReceived)), u"InputReceived"_s);
         QCOMPARE(QString::fromLatin1(inputKindName(InputKind::ExternalPromise)), u"external promise"_s);
     }
+    /// An observer of inputs only (docs/replay.md, "Input logs") is sent RunStarted, each input
+    /// and RunFinished, in order, with the steps an observer of everything sees them at.
+    void anObserverOfInputsSeesOnlyThem()
+    {
+        struct Kinds final : Observer {
+            EventInterest wanted;
+            explicit Kinds(EventInterest w)
+                : wanted(w)
+            { }
+            EventInterest interest() const override { return wanted; }
+            QList<std::pair<EventKind, quint64>> seen;
+            void onEvent(const LiveEvent& e, const RunView&) override
+            {
+                if (wanted == EventInterest::Inputs || e.kind == EventKind::RunStarted
+                    || e.kind == EventKind::InputReceived || e.kind == EventKind::RunFinished)
+                    seen.append({ e.kind, e.step });
+            }
+        };
+        auto program = []() -> Program<qint64> {
+            const Task<int> child = co_await Spawn(putsUnder(u"child"_s));
+            const QDateTime now = co_await GetTime();
+            const int n = co_await Await([] { return QtConcurrent::run([] { return 7; }); });
+            co_await Wait(child);
+            co_return now.toMSecsSinceEpoch() + n;
+        };
+        Kinds inputsOnly(EventInterest::Inputs);
+        RunOptions o;
+        o.observers = { &inputsOnly };
+        QVERIFY(sync_run(program(), sync_handlers_preset(), {}, {}, o).is_ok());
+        const QList<EventKind> kinds { EventKind::RunStarted, EventKind::InputReceived, EventKind::InputReceived,
+                                       EventKind::RunFinished };
+        QCOMPARE(inputsOnly.seen.size(), kinds.size());
+        for (qsizetype i = 0; i < kinds.size(); ++i)
+            QCOMPARE(inputsOnly.seen[i].first, kinds[i]);
+        // an observer of everything sees those four at the same steps: the spawned task shares
+        // its parent's handlers unwatched and copies them watched, in as many steps
+        Kinds inputsOnlyAgain(EventInterest::Inputs);
+        Kinds everything(EventInterest::Everything);
+        o.observers = { &inputsOnlyAgain, &everything };
+        QVERIFY(sync_run(program(), sync_handlers_preset(), {}, {}, o).is_ok());
+        QCOMPARE(everything.seen, inputsOnly.seen);
+        QCOMPARE(inputsOnlyAgain.seen, inputsOnly.seen);
+        QVERIFY(inputsOnly.seen.back().second > 20); // the whole run's steps, the child's too
+    }
+    /// RunOptions::interrupt ends a run between turns, with its reason, and no observer.
+    void anInterruptEndsTheRunWithItsReason()
+    {
+        auto forever = []() -> Program<int> {
+            for (int i = 0;; ++i)
+                co_await Put("k", i);
+        };
+        int asked = 0;
+        RunOptions o;
+        o.interrupt = [&asked] { return ++asked < 50 ? QString() : u"stopped from outside"_s; };
+        const auto r = sync_run(forever(), sync_handlers_preset(), {}, {}, o);
+        QCOMPARE(asked, 50);
+        QVERIFY(r.is_err());
+        QVERIFY2(r.format().contains(u"RunAbortedError"_s), qPrintable(r.format()));
+        QVERIFY2(r.format().contains(u"stopped from outside"_s), qPrintable(r.format()));
+    }
     void typedFieldsSayWhatTheRecordSays()
     {
         TypedChecker typed;

@@ -89,6 +89,16 @@ Program<int> awaitsAnOpaqueValue()
     co_return v.value<Opaque>().x;
 }
 
+/// `puts` Puts, then the Await of awaitsAnOperation(): a program edited between record and
+/// replay moves its input to another step.
+Program<int> putsThenAwaits(int puts)
+{
+    for (int i = 0; i < puts; ++i)
+        co_await Put("k", i);
+    const int n = co_await Await([] { return QtConcurrent::run([] { return 3; }); });
+    co_return n;
+}
+
 Program<int> putsTwice(int second)
 {
     co_await Put("k", 1);
@@ -259,6 +269,46 @@ Recorded record(const QString& path, int runner, Program<T> program, HandlerList
     return { path, resultText(r) };
 }
 
+/// Runs `program` recording an input log to `logPath` (docs/replay.md, "Input logs") and, when
+/// `tracePath` is not empty, its whole trace too.
+template<class T>
+Recorded recordInputs(const QString& logPath, const QString& tracePath, int runner, Program<T> program,
+                      HandlerList handlers, Env env, Store store, RunOptions options)
+{
+    TraceRecorderOptions logOptions;
+    logOptions.inputsOnly = true;
+    TraceRecorder log(logOptions);
+    if (!log.open(logPath)) qFatal("cannot record %s", qPrintable(log.errorString()));
+    log.setMetadata(u"clock"_s, options.clock == Clock::Simulated ? u"simulated"_s : u"real"_s);
+    options.observers.append(&log);
+    TraceRecorder whole;
+    if (!tracePath.isEmpty()) {
+        if (!whole.open(tracePath)) qFatal("cannot record %s", qPrintable(whole.errorString()));
+        options.observers.append(&whole);
+    }
+    const auto r = runWith(runner, std::move(program), std::move(handlers), std::move(env), std::move(store), options);
+    if (!log.finish()) qFatal("cannot finish %s", qPrintable(log.errorString()));
+    if (!tracePath.isEmpty() && !whole.finish()) qFatal("cannot finish %s", qPrintable(whole.errorString()));
+    return { logPath, resultText(r) };
+}
+
+/// Where traces `a` and `b` first differ (`event N: the FIELD differs`), or empty when they hold
+/// the same events.
+QString firstDifference(const QString& a, const QString& b)
+{
+    TraceReader ra, rb;
+    if (!ra.open(a)) return ra.errorString();
+    if (!rb.open(b)) return rb.errorString();
+    QList<Event> ea, eb;
+    if (!ra.events(0, ra.eventCount(), ea) || !rb.events(0, rb.eventCount(), eb)) return u"unreadable"_s;
+    for (qsizetype i = 0; i < std::min(ea.size(), eb.size()); ++i)
+        if (const QString field = replayDifference(ea[i], eb[i]); !field.isEmpty())
+            return u"event %1: the %2 differs (%3 / %4)"_s.arg(i).arg(field, describeReplayEvent(ea[i]),
+                                                               describeReplayEvent(eb[i]));
+    if (ea.size() != eb.size()) return u"%1 events against %2"_s.arg(ea.size()).arg(eb.size());
+    return {};
+}
+
 /// Replays `path` with `program`; the result text, and the replay through `out`.
 template<class T>
 QString replay(const QString& path, int runner, Program<T> program, HandlerList handlers, RunOptions options,
@@ -346,6 +396,98 @@ private Q_SLOTS:
         QCOMPARE(r->simulatedClock(), simulated);
         // checked without decoding the recording: every event encodes to its recorded bytes
         QCOMPARE(r->matchedAsBytes(), r->matchedEvents());
+    }
+
+    void everyExampleReplaysFromItsInputLog_data()
+    {
+        everyExampleReplays_data();
+    }
+    /// Every example, recorded as an input log with no other observer (the run on its fast
+    /// path), replays from the log alone; and recorded as an input log next to its whole
+    /// trace, replays from the log to that very trace, event for event.
+    void everyExampleReplaysFromItsInputLog()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, runner);
+        QFETCH(bool, simulated);
+        const ProgramInfo* info = examples::library().find(name);
+        QVERIFY(info);
+        RunOptions options = info->options;
+        options.clock = simulated ? Clock::Simulated : Clock::Real;
+        Env env = info->env;
+        if (env.contains(u"iterations"_s)) env.insert(u"iterations"_s, 300);
+        const QString log = file(name + u".inputs.doefftrace"_s);
+        const Recorded alone
+            = recordInputs(log, {}, runner, info->program(), info->handlerStack(), env, info->store, options);
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(log, runner, info->program(), info->handlerStack(), info->options, r), alone.result);
+        QVERIFY(r->inputsOnly());
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(r->simulatedClock(), simulated);
+
+        const QString whole = file(name + u".whole.doefftrace"_s);
+        const Recorded both
+            = recordInputs(log, whole, runner, info->program(), info->handlerStack(), env, info->store, options);
+        const QString rebuilt = file(name + u".rebuilt.doefftrace"_s);
+        TraceRecorder again;
+        QVERIFY(again.open(rebuilt));
+        RunOptions replayOptions = info->options;
+        replayOptions.observers = { &again };
+        QCOMPARE(replay(log, runner, info->program(), info->handlerStack(), replayOptions, r), both.result);
+        QVERIFY(again.finish());
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        const QString difference = firstDifference(whole, rebuilt);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    /// A program edited between record and replay of its input log stops where the recording
+    /// took an input in and the replay does not: at that input, with its step.
+    void anInputLogDivergesAtItsInput_data()
+    {
+        addRunnerColumn();
+    }
+    void anInputLogDivergesAtItsInput()
+    {
+        QFETCH(int, runner);
+        const QString log = file(u"await.inputs.doefftrace"_s);
+        const Recorded rec = recordInputs(log, {}, runner, putsThenAwaits(1), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(rec.result, u"Ok(3)"_s);
+        const quint64 input = firstEvent(log, [](const Event& e) { return e.kind == EventKind::InputReceived; });
+        QCOMPARE(input, 1u); // RunStarted, the Await's result, RunFinished
+        std::shared_ptr<Replay> same;
+        QCOMPARE(replay(log, runner, putsThenAwaits(1), sync_handlers_preset(), {}, same), u"Ok(3)"_s);
+        QVERIFY2(same->complete(), qPrintable(same->report()));
+        QCOMPARE(same->matchedEvents(), 3u);
+
+        std::shared_ptr<Replay> r;
+        const QString replayed = replay(log, runner, putsThenAwaits(2), sync_handlers_preset(), {}, r);
+        QVERIFY(r->diverged());
+        QCOMPARE(r->matchedEvents(), input);
+        const QString report = r->report();
+        // at the step the recording took the Await's result in, the replay has not reached it
+        QVERIFY2(report.contains(u"diverged at event 1: the recording completed Await 1 of task 0 here, and the "
+                                 "replay has no such Await waiting (step 4)"_s),
+                 qPrintable(report));
+        QVERIFY2(report.contains(u"recorded: InputReceived task 0 step 4 code=2 index=1 value=3"_s), qPrintable(report));
+        QVERIFY2(replayed.startsWith(u"Err(RunAbortedError: replay of "_s), qPrintable(replayed));
+    }
+
+    /// With no input to tell them apart, an input log still checks how the run ended: a
+    /// program edited to end with another value diverges at RunFinished.
+    void anInputLogChecksTheEnd()
+    {
+        const QString log = file(u"puts.inputs.doefftrace"_s);
+        recordInputs(log, {}, int(Runner::Sync), putsTwice(2), sync_handlers_preset(), {}, {}, {});
+        std::shared_ptr<Replay> r;
+        const QString replayed = replay(log, int(Runner::Sync), putsTwice(3), sync_handlers_preset(), {}, r);
+        QCOMPARE(replayed, u"Ok(3)"_s); // the run had ended when its end was checked
+        QVERIFY(r->diverged());
+        QVERIFY(!r->complete());
+        const QString report = r->report();
+        QVERIFY2(report.contains(u"diverged at event 1: the name differs"_s), qPrintable(report));
+        QVERIFY2(report.contains(u"recorded: RunFinished task 0"_s) && report.contains(u"name=Ok(2)"_s)
+                     && report.contains(u"name=Ok(3)"_s),
+                 qPrintable(report));
     }
 
     /// An Await's operation is not started again: its recorded result is fed back.
