@@ -101,7 +101,25 @@ void MainWindow::finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trac
         reportFileError(tr("Open Trace"), trace->path, tr("Could not open the trace: %1").arg(trace->error));
         return;
     }
-    if (!confirmReplace(tr("open %1").arg(QFileInfo(trace->path).fileName()))) {
+    // An input log (doeff-run --record-inputs) holds only what its run took in: its steps are
+    // in the replay, when its program is here to run; else it opens as what it is.
+    const QString name = QFileInfo(trace->path).fileName();
+    const bool inputLog = trace->reader && trace->reader->metadata().inputsOnly();
+    const QString program = inputLog ? trace->reader->metadata().program : QString();
+    if (inputLog && programNamed(program)) {
+        if (replayTrace(trace->path)) {
+            addRecentFile(trace->path);
+            showMessage(tr("%1 is an input log: it holds only what the run took in, so it is replayed to show every "
+                           "step.")
+                            .arg(name),
+                        false);
+            Q_EMIT traceOpened(trace->path);
+        } else {
+            Q_EMIT fileFailed(trace->path, tr("%1 was not replayed.").arg(trace->path));
+        }
+        return;
+    }
+    if (!confirmReplace(tr("open %1").arg(name))) {
         Q_EMIT fileFailed(trace->path, tr("%1 was not opened: the live run was kept.").arg(trace->path));
         return;
     }
@@ -110,6 +128,11 @@ void MainWindow::finishTraceLoad(const std::shared_ptr<views::LoadedTrace>& trac
     m_session->openTrace(*trace);
     // a stopped recorder's trace opens up to its last complete frame: say what was kept
     if (!trace->notice.isEmpty()) showMessage(trace->notice, false);
+    if (inputLog)
+        showMessage(tr("%1 is an input log: it shows only what the run took in. Open the library of its program %2 "
+                       "(File ▸ Open Program Library…) and replay it to see every step.")
+                        .arg(name, program),
+                    false);
     addRecentFile(trace->path);
     updateActions();
     Q_EMIT traceOpened(trace->path);

@@ -1212,6 +1212,27 @@ private Q_SLOTS:
         QVERIFY(w.isLive());
     }
 
+    /// An input log (doeff-run --record-inputs) holds only what its run took in: opening it
+    /// replays it, every step there to step through, to the recorded result.
+    void anInputLogOpensAsItsReplay()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"fetch_user.inputs.doefftrace"_s);
+        QVERIFY(doeffRunSucceeds({ u"fetch_user"_s, u"--runner"_s, u"async"_s, u"--record-inputs"_s, path }));
+        studio::MainWindow w;
+        QVERIFY(openTraceAndWait(w, path));
+        QVERIFY2(w.messageText().contains(u"fetch_user.inputs.doefftrace is an input log"_s),
+                 qPrintable(w.messageText()));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(w.isLive());
+        QCOMPARE(w.session()->programName(), u"fetch_user (replay of fetch_user.inputs.doefftrace)"_s);
+        QVERIFY(trigger(w, "continue"));
+        QVERIFY(waitResult(w.session()));
+        QVERIFY2(w.session()->resultSummary().startsWith(u"Ok("_s), qPrintable(w.session()->resultSummary()));
+        // every step of the run is there, not only the log's three events
+        QVERIFY(w.session()->state().step() > 10);
+    }
+
     /// What if: a branch of an opened trace, and of a finished live run, opens in a window of
     /// its own; the original stays as it was.
     void whatIfOpensABranchBesideTheOriginal()
