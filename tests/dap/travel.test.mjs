@@ -230,6 +230,26 @@ describe('replay', () => {
     });
   });
 
+  it('an input log replays as a live session, every step rebuilt', opts, async () => {
+    const dir = workDir('input-log');
+    const log = path.join(dir, 'fetch_user.inputs.doefftrace');
+    const recorded = await doeffRun(['fetch_user', '--runner', 'async', '--record-inputs', log]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    await withSession(async (s) => {
+      const entry = await s.launchStopped({ replay: log });
+      assert.equal(entry.body.reason, 'entry');
+      // the Await the log recorded only the result of is a step to stop at, in the program's source
+      await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Await' }] });
+      await s.step('continue', { threadId: entry.body.threadId ?? 1 }, 'function breakpoint');
+      const frames = await s.frames(entry.body.threadId ?? 1);
+      assert.ok(
+        frames.some((f) => (f.source?.path ?? '').endsWith('concurrency.cpp')),
+        `no frame in fetch_user's source: ${frames.map((f) => f.name).join(', ')}`,
+      );
+      assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0);
+    });
+  });
+
   it('a what-if replays up to its step, changes the handler there and runs on live', opts, async () => {
     const dir = workDir('what-if');
     const trace = path.join(dir, 'divide.doefftrace');

@@ -51,8 +51,9 @@ public:
     /// The runner the recording ran on (`sync`, `async`; the trace's metadata), else empty.
     QString runner() const;
     /// True when the recording ran on the simulated clock: the trace's `clock` metadata, else
-    /// inferred (a recording on the real clock that read it or slept has clock or timer inputs),
-    /// which reads the whole trace the first time it is asked. Ask before the run, not during.
+    /// inferred (a recording on the real clock that read it or slept has clock or timer inputs,
+    /// and its deliveries carry no simulated time), which reads the whole trace the first time
+    /// it is asked. Ask before the run, not during.
     bool simulatedClock() const;
     quint64 recordedEvents() const;
     /// The recording is an input log (TraceMetadata::inputsOnly()): the replay is checked at

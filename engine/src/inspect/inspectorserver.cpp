@@ -770,7 +770,7 @@ std::unique_ptr<detail::AmbientObserver> inspectorFromEnvironment(detail::Ambien
 
 // Every run consults the factory; registering from here keeps the machine below the inspector.
 // The engine is one shared library, so this runs whenever the engine is loaded.
-[[maybe_unused]] const bool s_registered = (detail::setAmbientObserverFactory(&inspectorFromEnvironment), true);
+[[maybe_unused]] const bool s_registered = (detail::addAmbientObserverFactory(&inspectorFromEnvironment), true);
 } // namespace
 
 std::unique_ptr<InspectorServer> InspectorServer::fromEnvironment(const QString& runner, WaitMode wait)

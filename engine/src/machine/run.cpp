@@ -80,8 +80,9 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
 {
     const auto externalTimeout = options.external_wait_timeout;
     // e.g. the inspector for DOEFF_INSPECT (debugged from another process)
-    const auto ambient = makeAmbientObserver(AmbientRunner::Sync);
-    if (ambient) options.observers.prepend(ambient->observer());
+    const auto ambient = makeAmbientObservers(AmbientRunner::Sync);
+    for (auto it = ambient.rbegin(); it != ambient.rend(); ++it) // the first added, first
+        options.observers.prepend((*it)->observer());
     Machine m(std::move(handlers), std::move(env), std::move(store), std::move(options));
     m.start(std::move(program));
     std::unique_ptr<AwaitThread> awaitThread;
@@ -127,7 +128,8 @@ std::shared_ptr<const ResultData> syncRunAny(AnyProgram program, HandlerList han
     }
     auto result = m.buildResult();
     m.announceFinished(*result);
-    if (ambient) ambient->finish(RuntimeResultBase(result));
+    for (const auto& a : ambient)
+        a->finish(RuntimeResultBase(result));
     return result;
 }
 
@@ -189,8 +191,9 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
 {
     using namespace std::chrono;
     const auto externalTimeout = options.external_wait_timeout;
-    const auto ambient = makeAmbientObserver(AmbientRunner::Async);
-    if (ambient) options.observers.prepend(ambient->observer());
+    const auto ambient = makeAmbientObservers(AmbientRunner::Async);
+    for (auto it = ambient.rbegin(); it != ambient.rend(); ++it) // the first added, first
+        options.observers.prepend((*it)->observer());
     auto m = std::make_unique<Machine>(std::move(handlers), std::move(env), std::move(store), std::move(options));
     Waker waker;
     QPointer<Waker> guard(&waker);
@@ -243,7 +246,8 @@ QCoro::Task<std::shared_ptr<const ResultData>> asyncRunAny(AnyProgram program, H
     m->setWakeCallback({});
     auto result = m->buildResult();
     m->announceFinished(*result);
-    if (ambient) ambient->finish(RuntimeResultBase(result));
+    for (const auto& a : ambient)
+        a->finish(RuntimeResultBase(result));
     co_return result;
 }
 

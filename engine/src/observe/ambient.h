@@ -4,6 +4,7 @@
 #include <doeff/observer.h>
 
 #include <memory>
+#include <vector>
 
 namespace doeff {
 
@@ -12,8 +13,8 @@ class RuntimeResultBase;
 namespace detail {
 
 /// An observer the runners attach to every run by themselves, ahead of the caller's observers.
-/// It is registered from above the machine (the inspector does so for DOEFF_INSPECT), so that
-/// the machine never reaches up to what it attaches.
+/// It is registered from above the machine (the inspector does so for DOEFF_INSPECT, the input
+/// log for DOEFF_RECORD_INPUTS), so that the machine never reaches up to what it attaches.
 class DOEFF_EXPORT AmbientObserver {
 public:
     virtual ~AmbientObserver();
@@ -27,12 +28,14 @@ enum class AmbientRunner : quint8 { Sync, Async };
 
 using AmbientObserverFactory = std::unique_ptr<AmbientObserver> (*)(AmbientRunner runner);
 
-/// Installs the one factory (nullptr removes it); thread-safe.
-DOEFF_EXPORT void setAmbientObserverFactory(AmbientObserverFactory factory);
+/// Adds a factory (at most kMaxAmbientFactories; a second add of the same one is ignored);
+/// thread-safe. Registrars run during static initialisation.
+DOEFF_EXPORT void addAmbientObserverFactory(AmbientObserverFactory factory);
+inline constexpr int kMaxAmbientFactories = 4;
 
-/// What the factory gives for a run on `runner`; null without a factory or when it has nothing
-/// to attach.
-DOEFF_EXPORT std::unique_ptr<AmbientObserver> makeAmbientObserver(AmbientRunner runner);
+/// What the factories give for a run on `runner`, in the order they were added; empty when none
+/// has anything to attach.
+DOEFF_EXPORT std::vector<std::unique_ptr<AmbientObserver>> makeAmbientObservers(AmbientRunner runner);
 
 } // namespace detail
 } // namespace doeff

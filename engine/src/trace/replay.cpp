@@ -270,12 +270,14 @@ bool Replay::simulatedClock() const
         d->simulated = clock == QLatin1String("simulated");
         return *d->simulated;
     }
-    // no word from the recorder: a real clock that was read or slept on left inputs
+    // no word from the recorder (an ambient input log cannot tell): a real clock that was read
+    // or slept on left inputs, and a delivery says which clock it came in on (the simulated
+    // one's time, or none)
     bool realInputs = false;
     d->reader.forEachEvent(0, d->total, [&](const Event& e) {
-        if (e.kind == EventKind::InputReceived
-            && (InputKind(e.code) == InputKind::Clock || InputKind(e.code) == InputKind::Timer))
-            realInputs = true;
+        if (e.kind == EventKind::InputReceived)
+            realInputs
+                = InputKind(e.code) == InputKind::Clock || InputKind(e.code) == InputKind::Timer || !e.old.isValid();
         return !realInputs;
     });
     d->simulated = !realInputs;

@@ -11,6 +11,7 @@
 
 #include <doeff_examples.h>
 
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtConcurrent>
 
@@ -304,7 +305,7 @@ QString firstDifference(const QString& a, const QString& b)
     for (qsizetype i = 0; i < std::min(ea.size(), eb.size()); ++i)
         if (const QString field = replayDifference(ea[i], eb[i]); !field.isEmpty())
             return u"event %1: the %2 differs (%3 / %4)"_s.arg(i).arg(field, describeReplayEvent(ea[i]),
-                                                               describeReplayEvent(eb[i]));
+                                                                      describeReplayEvent(eb[i]));
     if (ea.size() != eb.size()) return u"%1 events against %2"_s.arg(ea.size()).arg(eb.size());
     return {};
 }
@@ -468,7 +469,8 @@ private Q_SLOTS:
         QVERIFY2(report.contains(u"diverged at event 1: the recording completed Await 1 of task 0 here, and the "
                                  "replay has no such Await waiting (step 4)"_s),
                  qPrintable(report));
-        QVERIFY2(report.contains(u"recorded: InputReceived task 0 step 4 code=2 index=1 value=3"_s), qPrintable(report));
+        QVERIFY2(report.contains(u"recorded: InputReceived task 0 step 4 code=2 index=1 value=3"_s),
+                 qPrintable(report));
         QVERIFY2(replayed.startsWith(u"Err(RunAbortedError: replay of "_s), qPrintable(replayed));
     }
 
@@ -488,6 +490,53 @@ private Q_SLOTS:
         QVERIFY2(report.contains(u"recorded: RunFinished task 0"_s) && report.contains(u"name=Ok(2)"_s)
                      && report.contains(u"name=Ok(3)"_s),
                  qPrintable(report));
+    }
+
+    /// DOEFF_RECORD_INPUTS=DIR (docs/replay.md, "Every run replayable"): every run of the
+    /// process leaves an input log in DIR, named after its program, that replays to the same
+    /// run; with DOEFF_RECORD_INPUTS_KEEP=failed only the logs of failed runs stay.
+    void everyRunLeavesAnInputLogWhenAsked_data()
+    {
+        addRunnerColumn();
+    }
+    void everyRunLeavesAnInputLogWhenAsked()
+    {
+        QFETCH(int, runner);
+        QTemporaryDir logs;
+        const QDir dir(logs.path());
+        const auto cleanup = qScopeGuard([] {
+            qunsetenv("DOEFF_RECORD_INPUTS");
+            qunsetenv("DOEFF_RECORD_INPUTS_KEEP");
+        });
+        qputenv("DOEFF_RECORD_INPUTS", QFile::encodeName(logs.path()));
+        RunOptions named;
+        named.program_name = u"awaits_an_operation"_s;
+        const QString result = resultText(runWith(runner, awaitsAnOperation(), sync_handlers_preset(), {}, {}, named));
+        const QStringList logged = dir.entryList({ u"*.inputs.doefftrace"_s }, QDir::Files);
+        QCOMPARE(logged.size(), 1);
+        QVERIFY2(logged[0].startsWith(u"awaits_an_operation-"_s), qPrintable(logged[0]));
+        QCOMPARE(dir.entryList(QDir::Files | QDir::Hidden).size(), 1); // nothing provisional left
+
+        qunsetenv("DOEFF_RECORD_INPUTS"); // (or the replay leaves a log of its own)
+        std::shared_ptr<Replay> r;
+        QCOMPARE(replay(dir.filePath(logged[0]), runner, awaitsAnOperation(), sync_handlers_preset(), named, r),
+                 result);
+        QVERIFY(r->inputsOnly());
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(r->runner(), runner == int(Runner::Sync) ? u"sync"_s : u"async"_s);
+
+        qputenv("DOEFF_RECORD_INPUTS", QFile::encodeName(logs.path()));
+        qputenv("DOEFF_RECORD_INPUTS_KEEP", "failed");
+        QCOMPARE(resultText(runWith(runner, putsTwice(2))), u"Ok(2)"_s);
+        QCOMPARE(dir.entryList(QDir::Files | QDir::Hidden).size(), 1); // an Ok run leaves none
+        auto fails = []() -> Program<int> {
+            co_await Put("k", 1);
+            throw std::runtime_error("boom");
+            co_return 0;
+        };
+        QVERIFY(resultText(runWith(runner, fails())).startsWith(u"Err("_s));
+        QCOMPARE(dir.entryList({ u"*.inputs.doefftrace"_s }, QDir::Files).size(), 2);
+        QCOMPARE(dir.entryList(QDir::Files | QDir::Hidden).size(), 2);
     }
 
     /// An Await's operation is not started again: its recorded result is fed back.
@@ -544,6 +593,16 @@ private Q_SLOTS:
         QVERIFY(putsAfter >= 10);
         std::shared_ptr<Replay> r;
         QCOMPARE(replay(path, runner, computesWhileAnAwaitAnswers(), sync_handlers_preset(), {}, r), rec.result);
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+
+        // an input log of it, recorded with nobody else watching: the answer came in at a step
+        // that ended a turn of main's; the replay lets main run on in its turn up to that step
+        const QString log = file(u"alone.inputs.doefftrace"_s);
+        const Recorded logged
+            = recordInputs(log, {}, runner, computesWhileAnAwaitAnswers(), sync_handlers_preset(), {}, {}, {});
+        QCOMPARE(logged.result, u"Ok(6)"_s);
+        QCOMPARE(replay(log, runner, computesWhileAnAwaitAnswers(), sync_handlers_preset(), {}, r), logged.result);
+        QVERIFY(r->inputsOnly());
         QVERIFY2(r->complete(), qPrintable(r->report()));
     }
 
@@ -814,6 +873,12 @@ private Q_SLOTS:
             = record(path, int(Runner::Async), info->program(), info->handlerStack(), env, info->store, {});
         QCOMPARE(rec.result, u"Ok(['page a', 'page b'])"_s);
         QCOMPARE(server.received.size(), 2);
+        // and as an input log alone (the run watched by nobody else)
+        const QString log = file(u"network.inputs.doefftrace"_s);
+        const Recorded logged
+            = recordInputs(log, {}, int(Runner::Async), info->program(), info->handlerStack(), env, info->store, {});
+        QCOMPARE(logged.result, rec.result);
+        QCOMPARE(server.received.size(), 4);
         server.close();
         // the server is gone: a live run cannot fetch
         const QString live
@@ -822,7 +887,10 @@ private Q_SLOTS:
         std::shared_ptr<Replay> r;
         QCOMPARE(replay(path, runner, info->program(), info->handlerStack(), {}, r), rec.result);
         QVERIFY2(r->complete(), qPrintable(r->report()));
-        QCOMPARE(server.received.size(), 2); // nothing more arrived
+        QCOMPARE(replay(log, runner, info->program(), info->handlerStack(), {}, r), rec.result);
+        QVERIFY(r->inputsOnly());
+        QVERIFY2(r->complete(), qPrintable(r->report()));
+        QCOMPARE(server.received.size(), 4); // nothing more arrived
     }
 
     /// What if a handler were swapped, removed or added: every task's frames change, the one
