@@ -445,6 +445,11 @@ void MainWindow::restoreSettings()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    // a live run is not dropped without asking (Cancel keeps the window and the run)
+    if (!confirmReplace(tr("quit"))) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(u"geometry"_s, saveGeometry());
     settings.setValue(u"windowState"_s, saveState());

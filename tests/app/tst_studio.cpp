@@ -1184,6 +1184,40 @@ private Q_SLOTS:
         QCOMPARE(m->index(0, 0).data().toString(), u"counter = 1  (Put('counter'))"_s);
     }
 
+    /// Quitting while a run is live asks first; Cancel keeps the window and the run as they
+    /// were. With nothing live, quitting asks nothing.
+    void quittingWithALiveRunAsksFirst()
+    {
+        studio::MainWindow w;
+        QList<std::pair<QString, QString>> asked;
+        bool agree = false;
+        const auto ask = [&asked, &agree](const QString& program, const QString& what) {
+            asked.append({ program, what });
+            return agree;
+        };
+        w.setConfirmReplace(ask);
+        w.show();
+        QVERIFY(w.openExample(u"counter"_s));
+        QVERIFY(waitPaused(w.session()));
+        QVERIFY(trigger(w, "stepInto"));
+        const QString step = w.stepText();
+        QVERIFY(!w.close());
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.last(), (std::pair<QString, QString> { u"counter"_s, u"quit"_s }));
+        QVERIFY(w.isVisible());
+        QCOMPARE(w.session()->status(), RunStatus::Paused);
+        QCOMPARE(w.stepText(), step);
+        agree = true;
+        QVERIFY(w.close());
+        QCOMPARE(asked.size(), 2);
+
+        studio::MainWindow idle;
+        idle.setConfirmReplace(ask);
+        idle.show();
+        QVERIFY(idle.close());
+        QCOMPARE(asked.size(), 2);
+    }
+
     /// File ▸ Replay Trace (docs/replay.md): the recorded run again, as a live session of a
     /// doeff-run child on the recorded inputs, to the recorded result.
     void replayATrace()
