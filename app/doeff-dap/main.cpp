@@ -7,8 +7,11 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QSocketNotifier>
 
+#include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -25,6 +28,36 @@ QString findDoeffRun()
     if (QFileInfo(QStringLiteral(DOEFF_RUN_BUILD_PATH)).isExecutable()) return QStringLiteral(DOEFF_RUN_BUILD_PATH);
 #endif
     return u"doeff-run"_s;
+}
+
+/// The write end of the pipe a termination signal is told through (-1 before it exists).
+int signalPipe[2] = { -1, -1 };
+
+extern "C" void onTerminationSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(signalPipe[1], &byte, 1); // async-signal-safe
+}
+
+/// SIGTERM, SIGINT and SIGHUP (an editor stopping the adapter, a closed terminal) end the event
+/// loop instead of the process, so that the adapter shuts down as after a disconnect: the
+/// debuggee stopped, its socket directory removed.
+void quitOnTerminationSignals(QCoreApplication& app)
+{
+    if (::pipe2(signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) return; // the default: the signal ends it
+    auto* notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [notifier] {
+        char drained[16];
+        while (::read(signalPipe[0], drained, sizeof drained) > 0) { }
+        notifier->setEnabled(false); // once: a second signal while shutting down changes nothing
+        QCoreApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onTerminationSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    for (const int signal : { SIGTERM, SIGINT, SIGHUP })
+        ::sigaction(signal, &action, nullptr);
 }
 } // namespace
 
@@ -55,5 +88,6 @@ int main(int argc, char** argv)
     adapter.setDoeffRunPath(findDoeffRun());
     QObject::connect(
         &adapter, &doeff::dap::Adapter::finished, &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+    quitOnTerminationSignals(app);
     return app.exec();
 }

@@ -26,6 +26,20 @@ describe('terminate', () => {
     await s.launch({ program: 'busy_loop', env: { iterations: 100000000 } });
     await s.dc.disconnectRequest({ terminateDebuggee: true });
   });
+
+  it('an adapter its editor stops (disconnect, then a kill) leaves no socket directory behind', opts, async () => {
+    const runtime = workDir('runtime');
+    fs.chmodSync(runtime, 0o700); // a usable XDG_RUNTIME_DIR: the inspector's socket goes there
+    const s = await session({ ...process.env, XDG_RUNTIME_DIR: runtime });
+    await s.launchStopped({ program: 'counter' });
+    assert.equal(fs.readdirSync(runtime).filter((n) => n.startsWith('doeff-inspect-')).length, 1);
+    const adapter = s.dc._adapterProcess; // the npm client kills it right after the disconnect
+    const exited = new Promise((resolve) => adapter.once('exit', (code, signal) => resolve({ code, signal })));
+    await s.stop();
+    const { signal } = await exited;
+    assert.equal(signal, null, 'the adapter died of the signal instead of shutting down');
+    assert.deepEqual(fs.readdirSync(runtime), []);
+  });
 });
 
 describe('debuggees that fail', () => {

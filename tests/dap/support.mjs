@@ -60,9 +60,9 @@ export const clientCapabilities = {
 
 // A DebugClient on a fresh doeff-dap process whose events are all kept in order.
 export class Session {
-  constructor() {
+  constructor(env = process.env) {
     // DebugClient spawns `runtime executable`: env(1) runs the adapter with no argument.
-    this.dc = new DebugClient('env', adapterPath, 'doeff', { env: process.env });
+    this.dc = new DebugClient('env', adapterPath, 'doeff', { env });
     this.dc.defaultTimeout = TIMEOUT;
     this.events = [];
     this.waiters = [];
@@ -168,8 +168,8 @@ export class Session {
   }
 }
 
-export async function session() {
-  return new Session().start();
+export async function session(env = process.env) {
+  return new Session(env).start();
 }
 
 // Runs `body` with a fresh session, stopped afterwards whatever `body` does.
