@@ -779,7 +779,12 @@ private Q_SLOTS:
     // on with no one to stop it.
     void debuggeeDiesWithItsDebugger()
     {
+        // a debugger killed outright cannot remove its socket's directory: keep it in ours
+        QTemporaryDir runtime;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_RUNTIME_DIR"_s, runtime.path());
         QProcess p;
+        p.setProcessEnvironment(env);
         const qint64 debuggee = startTerminalDebugger(p, { u"busy_loop"_s, u"--debug"_s });
         QVERIFY2(debuggee > 0, p.readAllStandardOutput().constData());
         p.write("continue\n");
