@@ -46,12 +46,15 @@ DOEFF_FUZZ_WRITE_SEEDS="$corpus/command" "$build/fuzz/fuzz_command" >/dev/null 2
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/assignment" "$build/fuzz/fuzz_assignment" >/dev/null 2>&1
 # the DAP target writes framed requests an editor sends, and broken frames (see fuzz_dap.cpp)
 DOEFF_FUZZ_WRITE_SEEDS="$corpus/dap" "$build/fuzz/fuzz_dap" >/dev/null 2>&1
+# the replay target records its own program as input logs and whole traces (see fuzz_replay.cpp)
+DOEFF_FUZZ_WRITE_SEEDS="$corpus/replay" "$build/fuzz/fuzz_replay" >/dev/null 2>&1
 echo "fuzz: seeds: $(ls "$corpus/trace" | wc -l) traces, $(ls "$corpus/result" | wc -l) results," \
   "$(ls "$corpus/protocol" | wc -l) protocol sessions, $(ls "$corpus/command" | wc -l) command sequences," \
-  "$(ls "$corpus/assignment" | wc -l) assignments, $(ls "$corpus/dap" | wc -l) DAP inputs"
+  "$(ls "$corpus/assignment" | wc -l) assignments, $(ls "$corpus/dap" | wc -l) DAP inputs," \
+  "$(ls "$corpus/replay" | wc -l) recordings to replay"
 
 status=0
-for target in trace result protocol command assignment dap; do
+for target in trace result protocol command assignment dap replay; do
   work=$build/work-$target
   rm -rf "$work" && mkdir -p "$work"
   log=$build/fuzz_$target.log
