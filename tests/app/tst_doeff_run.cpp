@@ -746,6 +746,43 @@ private Q_SLOTS:
     }
 
     /// --replay: the recording's program on its inputs, checked event for event (docs/replay.md).
+    /// --record-inputs writes an input log (docs/replay.md, "Input logs"): --inspect-trace says
+    /// what it is, --replay rebuilds the run, with --trace every event of it.
+    void recordInputsThenReplay()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString log = dir.filePath(u"run.inputs.doefftrace"_s);
+        const QString whole = dir.filePath(u"run.doefftrace"_s);
+        const Outcome rec = doeffRun({ u"fetch_user"_s, u"--record-inputs"_s, log });
+        QCOMPARE(rec.exitCode, 0);
+        Outcome o = doeffRun({ u"--inspect-trace"_s, log });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.contains(u"events: inputs\n"_s)
+                     && o.out.contains(u"an input log: it holds only what the run "
+                                       "took in"_s),
+                 qPrintable(o.out));
+        o = doeffRun({ u"--replay"_s, log, u"--trace"_s, whole });
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(o.out, rec.out);
+        QVERIFY2(o.err.contains(u"the same run, 3 recorded events (an input log: its inputs and its end checked)"_s),
+                 qPrintable(o.err));
+        // the rebuilt trace has every step: the Await's effect, not only its result
+        o = doeffRun({ u"--inspect-trace"_s, whole });
+        QVERIFY2(!o.out.contains(u"an input log"_s) && o.out.contains(u"Await"_s), qPrintable(o.out));
+        // an Err run's log replays to the same Err (exit 1)
+        const QString failing = dir.filePath(u"risky.inputs.doefftrace"_s);
+        QCOMPARE(doeffRun({ u"risky_operation"_s, u"--record-inputs"_s, failing }).exitCode, 1);
+        QCOMPARE(doeffRun({ u"--replay"_s, failing }).exitCode, 1);
+        // what cannot be: no program, the same file as the trace
+        o = doeffRun({ u"--record-inputs"_s, log });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"--record-inputs needs a program to run"_s), qPrintable(o.err));
+        o = doeffRun({ u"counter"_s, u"--record-inputs"_s, log, u"--trace"_s, log });
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(u"--trace and --record-inputs name the same file"_s), qPrintable(o.err));
+    }
+
     void replayOfATrace()
     {
         QTemporaryDir dir;

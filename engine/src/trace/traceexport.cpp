@@ -464,6 +464,10 @@ QString formatTraceSummary(const TraceReader& r)
                .arg(r.stepCount())
                .arg(r.blockCount())
                .arg(r.checkpointCount());
+    if (r.metadata().inputsOnly())
+        out += QStringLiteral("an input log: it holds only what the run took in (its start, its inputs, its end); "
+                              "replay it to see every step (doeff-run --replay %1 --trace FILE)\n")
+                   .arg(r.fileName());
     return out;
 }
 
