@@ -96,7 +96,8 @@ public:
     void branched(quint64 step) override;
     // Observer
     void onEvent(const LiveEvent& event, const RunView& view) override;
-    /// Inputs only for an input log, else every event.
+    /// Inputs only for an input log without a what-if, else every event (a what-if is taken
+    /// where a watched run announces its step or its effect).
     EventInterest interest() const override;
 
 private:

@@ -296,7 +296,8 @@ bool Replay::inputsOnly() const
 
 EventInterest Replay::interest() const
 {
-    return d->inputsOnly ? EventInterest::Inputs : EventInterest::Everything;
+    // a what-if is taken where the machine announces the effect or the step: a watched run
+    return d->inputsOnly && d->whatIf.kind == WhatIf::Kind::None ? EventInterest::Inputs : EventInterest::Everything;
 }
 
 quint64 Replay::matchedEvents() const
@@ -423,6 +424,10 @@ QString Replay::unreplayable(const Event& input) const
 void Replay::onEvent(const LiveEvent& event, const RunView&)
 {
     if (d->diverged || d->branched) return;
+    // an input log holds these three kinds only (watched for a what-if, the run sends every event)
+    if (d->inputsOnly && event.kind != EventKind::RunStarted && event.kind != EventKind::InputReceived
+        && event.kind != EventKind::RunFinished)
+        return;
     if (d->byBytes) {
         if (d->sameBytes(event)) {
             ++d->matched;

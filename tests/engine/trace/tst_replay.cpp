@@ -779,6 +779,65 @@ private Q_SLOTS:
         QCOMPARE(r->matchedEvents(), get + 1); // up to the effect itself
     }
 
+    /// A what-if on an input log: the steps of the log are those of the whole run, so the same
+    /// step names the same effect, and the branch goes on live from there.
+    void whatIfOnAnInputLog()
+    {
+        const QString whole = file(u"whatif-whole.doefftrace"_s);
+        const QString log = file(u"whatif.inputs.doefftrace"_s);
+        const Recorded rec = recordInputs(log, whole, int(Runner::Sync), doublesTheStore(), sync_handlers_preset(), {},
+                                          Store { { u"k"_s, 3 } }, {});
+        QCOMPARE(rec.result, u"Ok(6)"_s);
+        TraceReader reader;
+        QVERIFY(reader.open(whole));
+        const quint64 get = firstEvent(whole, [](const Event& e) { return e.kind == EventKind::EffectYielded; });
+        QList<Event> at;
+        QVERIFY(reader.events(get, get + 1, at));
+        QString error;
+        auto r = Replay::open(log, &error);
+        QVERIFY2(r, qPrintable(error));
+        QVERIFY(r->inputsOnly());
+        r->setWhatIf({ WhatIf::Kind::Result, at[0].step, -1, 10 });
+        RunOptions options;
+        options.replay = r;
+        const auto result = sync_run(doublesTheStore(), sync_handlers_preset(), r->env(), r->store(), options);
+        QCOMPARE(resultText(result), u"Ok(20)"_s);
+        QVERIFY(r->branched());
+        QCOMPARE(r->branchStep(), at[0].step);
+        QVERIFY(!r->diverged());
+        QCOMPARE(r->matchedEvents(), 1u); // the log's RunStarted; its end is the branch's own
+
+        // a handler swapped at a step of the log: halving for doubling at the second Halve
+        const HandlerList handlers = sync_handlers_preset() + HandlerList { halving() };
+        const QString halvesWhole = file(u"whatif-halves.doefftrace"_s);
+        const QString halvesLog = file(u"whatif-halves.inputs.doefftrace"_s);
+        QCOMPARE(
+            recordInputs(halvesLog, halvesWhole, int(Runner::Sync), halvesWithAWorker(), handlers, {}, {}, {}).result,
+            u"Ok([4, 3, 10])"_s);
+        quint64 seen = 0;
+        quint64 step = 0;
+        TraceReader halves;
+        QVERIFY(halves.open(halvesWhole));
+        halves.forEachEvent(0, halves.eventCount(), [&](const Event& e) {
+            if (e.kind == EventKind::EffectYielded && e.text == u"Halve"_s && ++seen == 2) step = e.step;
+            return step == 0;
+        });
+        QVERIFY(step > 0);
+        r = Replay::open(halvesLog, &error);
+        QVERIFY2(r, qPrintable(error));
+        WhatIf swap;
+        swap.kind = WhatIf::Kind::Handler;
+        swap.step = step;
+        swap.handler = u"halving"_s;
+        swap.replacement = doubling();
+        r->setWhatIf(swap);
+        options.replay = r;
+        QCOMPARE(resultText(sync_run(halvesWithAWorker(), handlers, r->env(), r->store(), options)),
+                 u"Ok([4, 12, 40])"_s);
+        QVERIFY2(!r->diverged(), qPrintable(r->report()));
+        QCOMPARE(r->branchStep(), step);
+    }
+
     /// What if an Await had given another value: the operation is never started.
     void whatIfAnAwaitReturnedAnotherValue()
     {
