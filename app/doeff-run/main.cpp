@@ -537,26 +537,24 @@ int runProgram(QCoreApplication& app, const doeff::ProgramInfo& info, const Requ
     // fuzzers' seeds; docs/trace-format.md)
     doeff::TraceRecorderOptions traceOptions;
     traceOptions.compress = qEnvironmentVariable("DOEFF_TRACE_COMPRESS") != u"0"_s;
+    // opens `rec` on `path`, says how the run was made, and attaches it
+    const auto attach = [&](doeff::TraceRecorder& rec, const QString& path) {
+        if (!rec.open(path)) throw UsageError { rec.errorString() };
+        rec.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
+        rec.setMetadata(u"clock"_s, options.clock == doeff::Clock::Simulated ? u"simulated"_s : u"real"_s);
+        rec.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
+        options.observers.append(&rec);
+    };
     doeff::TraceRecorder recorder(traceOptions);
     if (!tracePath.isEmpty()) {
-        if (!recorder.open(tracePath)) throw UsageError { recorder.errorString() };
-        recorder.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
-        recorder.setMetadata(u"clock"_s, options.clock == doeff::Clock::Simulated ? u"simulated"_s : u"real"_s);
+        attach(recorder, tracePath);
         if (r.replay) recorder.setMetadata(u"replay of"_s, r.replay->fileName());
-        recorder.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
-        options.observers.append(&recorder);
     }
     // the input log observes inputs only: the run keeps its speed (docs/replay.md)
     doeff::TraceRecorderOptions inputsOptions = traceOptions;
     inputsOptions.inputsOnly = true;
     doeff::TraceRecorder inputs(inputsOptions);
-    if (!r.inputsTo.isEmpty()) {
-        if (!inputs.open(r.inputsTo)) throw UsageError { inputs.errorString() };
-        inputs.setMetadata(u"runner"_s, r.async ? u"async"_s : u"sync"_s);
-        inputs.setMetadata(u"clock"_s, options.clock == doeff::Clock::Simulated ? u"simulated"_s : u"real"_s);
-        inputs.setMetadata(u"command"_s, QCoreApplication::arguments().join(u' '));
-        options.observers.append(&inputs);
-    }
+    if (!r.inputsTo.isEmpty()) attach(inputs, r.inputsTo);
     options.interrupt = interruptReason;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);

@@ -210,15 +210,16 @@ describe('trace session', () => {
 });
 
 describe('replay', () => {
-  it('a recorded run replays as a live session, to the same end', opts, async () => {
-    const dir = workDir('replay');
-    const trace = path.join(dir, 'fetch_user.doefftrace');
-    const recorded = await doeffRun(['fetch_user', '--runner', 'async', '--trace', trace]);
+  // Records fetch_user with `record` (--trace or --record-inputs) and launches its replay: a live
+  // session that stops at the Await in the program's source and runs to the recorded end.
+  async function replaysAsALiveSession(name, record) {
+    const dir = workDir(name);
+    const recording = path.join(dir, `fetch_user.${name}.doefftrace`);
+    const recorded = await doeffRun(['fetch_user', '--runner', 'async', record, recording]);
     assert.equal(recorded.code, 0, recorded.stderr);
     await withSession(async (s) => {
-      const entry = await s.launchStopped({ replay: trace });
+      const entry = await s.launchStopped({ replay: recording });
       assert.equal(entry.body.reason, 'entry');
-      // a live session: the program's source is on the stack at an effect
       await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Await' }] });
       await s.step('continue', { threadId: entry.body.threadId ?? 1 }, 'function breakpoint');
       const frames = await s.frames(entry.body.threadId ?? 1);
@@ -228,27 +229,14 @@ describe('replay', () => {
       );
       assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0);
     });
-  });
+  }
 
-  it('an input log replays as a live session, every step rebuilt', opts, async () => {
-    const dir = workDir('input-log');
-    const log = path.join(dir, 'fetch_user.inputs.doefftrace');
-    const recorded = await doeffRun(['fetch_user', '--runner', 'async', '--record-inputs', log]);
-    assert.equal(recorded.code, 0, recorded.stderr);
-    await withSession(async (s) => {
-      const entry = await s.launchStopped({ replay: log });
-      assert.equal(entry.body.reason, 'entry');
-      // the Await the log recorded only the result of is a step to stop at, in the program's source
-      await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'Await' }] });
-      await s.step('continue', { threadId: entry.body.threadId ?? 1 }, 'function breakpoint');
-      const frames = await s.frames(entry.body.threadId ?? 1);
-      assert.ok(
-        frames.some((f) => (f.source?.path ?? '').endsWith('concurrency.cpp')),
-        `no frame in fetch_user's source: ${frames.map((f) => f.name).join(', ')}`,
-      );
-      assert.equal(await s.runToExit(entry.body.threadId ?? 1), 0);
-    });
-  });
+  it('a recorded run replays as a live session, to the same end', opts, () =>
+    replaysAsALiveSession('replay', '--trace'));
+
+  // the Await the log recorded only the result of is a step to stop at
+  it('an input log replays as a live session, every step rebuilt', opts, () =>
+    replaysAsALiveSession('input-log', '--record-inputs'));
 
   it('a what-if replays up to its step, changes the handler there and runs on live', opts, async () => {
     const dir = workDir('what-if');

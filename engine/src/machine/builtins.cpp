@@ -314,8 +314,7 @@ void Machine::hookInput(InputKind kind, int task, qint64 id, const QVariant* val
                                          error ? &message : nullptr,
                                          m_options.clock == Clock::Simulated && kind != InputKind::Clock ? m_virtualNow
                                                                                                          : -1 };
-    if (!m_inputObservers.empty()) deliverToInputObservers(LiveEvent(fields, m_step, task));
-    if (DOEFF_OBSERVED) emitEvent(fields, task);
+    emitToWatchers(fields, task);
 }
 
 void Machine::replayDiverged(const QString& why)

@@ -269,9 +269,7 @@ void Machine::announceFinished(const ResultData& result)
         return r.ok ? QStringLiteral("Ok(") + repr(r.value) + QStringLiteral(")")
                     : QStringLiteral("Err(") + r.error.describe() + QStringLiteral(")");
     };
-    const events::RunFinished fields { result.ok, result.value, LazyText { summary, &result } };
-    if (!m_inputObservers.empty()) deliverToInputObservers(LiveEvent(fields, m_step, 0));
-    if (DOEFF_OBSERVED) emitEvent(fields, 0);
+    emitToWatchers(events::RunFinished { result.ok, result.value, LazyText { summary, &result } }, 0);
 }
 
 void Machine::askInterrupt()

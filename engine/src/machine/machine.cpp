@@ -90,10 +90,9 @@ void Machine::start(AnyProgram program)
 #if DOEFF_HOOKS
     m_observed = !m_observers.empty();
 #endif
-    if (!m_inputObservers.empty()) [[unlikely]]
-        deliverToInputObservers(LiveEvent(events::RunStarted { m_programName, *main->store, main->env }, m_step, 0));
+    if (watchesInputs()) [[unlikely]]
+        emitToWatchers(events::RunStarted { m_programName, *main->store, main->env }, 0);
     if (DOEFF_OBSERVED) [[unlikely]] {
-        emitEvent(events::RunStarted { m_programName, *main->store, main->env }, 0);
         // the main task and the frames the constructor pushed
         announceTask(main);
         for (int i = 0; i < int(main->k.size()); ++i)

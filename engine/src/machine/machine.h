@@ -818,8 +818,13 @@ private:
     void hookInput(InputKind kind, int task, qint64 id, const QVariant* value, const std::exception_ptr& error);
     /// An input comes in: observers of everything or of inputs want its InputReceived.
     bool watchesInputs() const { return DOEFF_OBSERVED || !m_inputObservers.empty(); }
-    /// Sends RunStarted, InputReceived or RunFinished to the observers of inputs only.
-    void deliverToInputObservers(const LiveEvent& e) { deliverTo(m_inputObservers, e); }
+    /// RunStarted, InputReceived or RunFinished: to the observers of inputs only, then (as
+    /// emitEvent) to the observers of everything.
+    template<class T> void emitToWatchers(const T& fields, int task)
+    {
+        if (!m_inputObservers.empty()) deliverTo(m_inputObservers, LiveEvent(fields, m_step, task));
+        if (DOEFF_OBSERVED) emitEvent(fields, task);
+    }
     void deliverTo(const std::vector<Observer*>& observers, const LiveEvent& e);
     void askInterrupt();
     /// Replay: the recorded deliveries due at this step, then (simulated clock) due timers.

@@ -324,6 +324,25 @@ QString replay(const QString& path, int runner, Program<T> program, HandlerList 
     return resultText(r);
 }
 
+/// An example as the every-example tests run it: on the row's clock, long loops shortened.
+struct ExampleRun {
+    const ProgramInfo* info = nullptr;
+    RunOptions options;
+    Env env;
+};
+
+ExampleRun exampleRun(const QString& name, bool simulated)
+{
+    ExampleRun x;
+    x.info = examples::library().find(name);
+    if (!x.info) return x;
+    x.options = x.info->options;
+    x.options.clock = simulated ? Clock::Simulated : Clock::Real;
+    x.env = x.info->env;
+    if (x.env.contains(u"iterations"_s)) x.env.insert(u"iterations"_s, 300);
+    return x;
+}
+
 /// The index of the first event of `path` that satisfies `pred`.
 quint64 firstEvent(const QString& path, const std::function<bool(const Event&)>& pred)
 {
@@ -380,12 +399,11 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(int, runner);
         QFETCH(bool, simulated);
-        const ProgramInfo* info = examples::library().find(name);
+        const ExampleRun example = exampleRun(name, simulated);
+        const ProgramInfo* info = example.info;
         QVERIFY(info);
-        RunOptions options = info->options;
-        options.clock = simulated ? Clock::Simulated : Clock::Real;
-        Env env = info->env;
-        if (env.contains(u"iterations"_s)) env.insert(u"iterations"_s, 300);
+        const RunOptions& options = example.options;
+        const Env& env = example.env;
         const QString path = file(name + u".doefftrace"_s);
         const Recorded rec = record(path, runner, info->program(), info->handlerStack(), env, info->store, options);
         std::shared_ptr<Replay> r;
@@ -411,12 +429,11 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(int, runner);
         QFETCH(bool, simulated);
-        const ProgramInfo* info = examples::library().find(name);
+        const ExampleRun example = exampleRun(name, simulated);
+        const ProgramInfo* info = example.info;
         QVERIFY(info);
-        RunOptions options = info->options;
-        options.clock = simulated ? Clock::Simulated : Clock::Real;
-        Env env = info->env;
-        if (env.contains(u"iterations"_s)) env.insert(u"iterations"_s, 300);
+        const RunOptions& options = example.options;
+        const Env& env = example.env;
         const QString log = file(name + u".inputs.doefftrace"_s);
         const Recorded alone
             = recordInputs(log, {}, runner, info->program(), info->handlerStack(), env, info->store, options);
