@@ -9,6 +9,7 @@
 
 #include <exception>
 #include <memory>
+#include <new>
 
 /// Handles to tasks and promises (RUNTIME.md §5.11): copyable, storable in QVariants, usable
 /// from any task of the run that made them.
@@ -23,36 +24,104 @@ class DOEFF_EXPORT Waitable {
 public:
     enum class Kind : unsigned char { None, Task, Future };
 
-    Waitable() = default;
+    Waitable() noexcept { }
     Waitable(Kind kind, quint64 run, int id, QString name = {}, std::shared_ptr<detail::ExternalState> ext = {})
         : m_kind(kind)
         , m_id(id)
         , m_run(run)
-        , m_name(std::move(name))
-        , m_external(std::move(ext))
-    { }
+    {
+        if (m_kind == Kind::Task)
+            new (&m_name) QString(std::move(name));
+        else if (m_kind == Kind::Future)
+            new (&m_external) std::shared_ptr<detail::ExternalState>(std::move(ext));
+    }
+    Waitable(const Waitable& o)
+        : m_kind(o.m_kind)
+        , m_id(o.m_id)
+        , m_run(o.m_run)
+    {
+        copyPart(o);
+    }
+    Waitable(Waitable&& o) noexcept
+        : m_kind(o.m_kind)
+        , m_id(o.m_id)
+        , m_run(o.m_run)
+    {
+        movePart(o);
+    }
+    Waitable& operator=(const Waitable& o)
+    {
+        if (this != &o) {
+            Waitable copy(o);
+            *this = std::move(copy);
+        }
+        return *this;
+    }
+    Waitable& operator=(Waitable&& o) noexcept
+    {
+        if (this != &o) {
+            destroyPart();
+            m_kind = o.m_kind;
+            m_id = o.m_id;
+            m_run = o.m_run;
+            movePart(o);
+        }
+        return *this;
+    }
+    ~Waitable() { destroyPart(); }
 
     Kind kind() const { return m_kind; }
     bool isNull() const { return m_kind == Kind::None; }
     quint64 run() const { return m_run; }
     int id() const { return m_id; }
     /// Task name; empty for futures.
-    QString name() const { return m_name; }
-    bool isExternal() const { return m_external != nullptr; }
-    const std::shared_ptr<detail::ExternalState>& external() const { return m_external; }
+    QString name() const { return m_kind == Kind::Task ? m_name : QString(); }
+    bool isExternal() const { return m_kind == Kind::Future && m_external != nullptr; }
+    const std::shared_ptr<detail::ExternalState>& external() const
+    {
+        static const std::shared_ptr<detail::ExternalState> none;
+        return m_kind == Kind::Future ? m_external : none;
+    }
     /// `task 1 'worker'`, `promise 2`, `external promise 4`.
     QString describe() const;
 
     bool operator==(const Waitable& o) const { return m_kind == o.m_kind && m_run == o.m_run && m_id == o.m_id; }
 
 private:
-    // kind and id share a word: every Wait and every blocked task's record holds a copy
+    void copyPart(const Waitable& o)
+    {
+        if (m_kind == Kind::Task)
+            new (&m_name) QString(o.m_name);
+        else if (m_kind == Kind::Future)
+            new (&m_external) std::shared_ptr<detail::ExternalState>(o.m_external);
+    }
+    void movePart(Waitable& o) noexcept
+    {
+        if (m_kind == Kind::Task)
+            new (&m_name) QString(std::move(o.m_name));
+        else if (m_kind == Kind::Future)
+            new (&m_external) std::shared_ptr<detail::ExternalState>(std::move(o.m_external));
+    }
+    void destroyPart() noexcept
+    {
+        if (m_kind == Kind::Task)
+            m_name.~QString();
+        else if (m_kind == Kind::Future)
+            m_external.~shared_ptr();
+    }
+
+    // Every Wait, every blocked task's record and every handle a program keeps holds a copy: kind
+    // and id share a word, and a task's name and a promise's external state (no handle has both)
+    // share their storage. 40 bytes.
     Kind m_kind = Kind::None;
     int m_id = 0;
     quint64 m_run = 0;
-    QString m_name;
-    std::shared_ptr<detail::ExternalState> m_external;
+    union {
+        QString m_name; ///< Task
+        std::shared_ptr<detail::ExternalState> m_external; ///< Future: an external promise's state, or null
+    };
 };
+static_assert(sizeof(void*) != 8 || sizeof(Waitable) <= 40, "every Wait and every blocked task holds copies");
 
 struct CancelEffect;
 struct IsDoneEffect;

@@ -157,7 +157,7 @@ QString Waitable::describe() const
     case Kind::Task:
         return QStringLiteral("task %1 '%2'").arg(QString::number(m_id), m_name);
     case Kind::Future:
-        return (m_external ? QStringLiteral("external promise %1") : QStringLiteral("promise %1")).arg(m_id);
+        return (isExternal() ? QStringLiteral("external promise %1") : QStringLiteral("promise %1")).arg(m_id);
     case Kind::None:
         break;
     }
