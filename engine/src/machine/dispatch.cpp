@@ -121,13 +121,14 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
                 jumped = true;
                 break;
             }
-            case FrameKind::Inherited:
-                // on into the shared frames; below the last of them no handler is left
-                t = f.inheritedSet();
-                index = int(t->k.size()) - 1;
-                jumped = true;
-                break;
             case FrameKind::TaskRoot:
+                if (f.data) {
+                    // on into the inherited frames; below the last of them no handler is left
+                    t = f.inheritedSet();
+                    index = int(t->k.size()) - 1;
+                    jumped = true;
+                    break;
+                }
                 o = Outcome::thrown(raise<UnhandledEffectError>(ds.task, ds.node,
                                                                 QStringLiteral("No handler for ") + ds.effect.name()));
                 return o;

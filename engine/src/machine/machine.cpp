@@ -27,7 +27,6 @@ qint64 toMicros(const QDateTime& dt)
 // The names are the event vocabulary's (observe); the codes follow these enums (hooks.cpp).
 const char* frameKindName(FrameKind k)
 {
-    if (k == FrameKind::Inherited) return "InheritedFrames"; // engine-internal: no event names it
     return frameKindCodeName(FrameKindCode(k));
 }
 
@@ -655,18 +654,6 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
     case FrameKind::Intercept:
         popFrame(t);
         return true;
-    case FrameKind::Inherited: {
-        // The link stands for the frames it shares, which an observed run or a replay copies
-        // onto the task's K and passes one step each: it takes as many, so that step numbers
-        // do not depend on who watches (an input log's steps are a replay's; docs/replay.md).
-        const auto shared = quint64(f.inheritedSet()->k.size());
-        if (shared > 1) {
-            m_step += shared - 1;
-            t->steps += shared - 1;
-        }
-        popFrame(t);
-        return true;
-    }
     case FrameKind::Convert: {
         Frame popped = popFrame(t);
         if (c.kind == Ctl::Value) {
@@ -776,8 +763,18 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         }
         return finishDispatch(t, c, std::move(o), programLevel);
     }
-    case FrameKind::GatherBranch:
     case FrameKind::TaskRoot:
+        if (f.data) {
+            // The root's link stands for the frames it shares, which an observed run or a replay
+            // copies onto the task's K and passes one step each: it takes as many, so that step
+            // numbers do not depend on who watches (an input log's steps are a replay's;
+            // docs/replay.md).
+            const auto shared = quint64(f.inheritedSet()->k.size());
+            m_step += shared;
+            t->steps += shared;
+        }
+        [[fallthrough]];
+    case FrameKind::GatherBranch:
         if (c.kind == Ctl::Value)
             finishTask(t, true, std::move(c.value), nullptr);
         else

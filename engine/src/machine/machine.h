@@ -19,9 +19,11 @@
 #include <QDateTime>
 #include <QHash>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -59,12 +61,11 @@ enum class FrameKind : unsigned char {
     GraphCapture,
     AskLazy,
     GatherBranch,
+    /// The bottom of a task's K. In a run nobody observes (Machine::sharesInherited()), a spawned
+    /// task's root also links to the handler frames it inherits, shared with its siblings in a
+    /// record of their own (Frame::inheritedSet()); a snapshot shows them as the task's own.
     TaskRoot,
     Convert, ///< an effect given as a typed program: converts its answer (engine-internal)
-    /// A spawned task's inherited handler frames, shared with its siblings: they live in a
-    /// record of their own (Frame::inheritedSet()). Only in runs nobody observes (Machine::
-    /// sharesInherited()); engine-internal, never in an event, and expanded in a snapshot.
-    Inherited,
 };
 const char* frameKindName(FrameKind k);
 
@@ -117,11 +118,69 @@ struct Frame {
     }
     void setHandler(std::shared_ptr<const HandlerImpl> h) { data = std::const_pointer_cast<HandlerImpl>(std::move(h)); }
     Env& savedEnv() const { return *static_cast<Env*>(data.get()); }
-    /// Inherited: the record whose K holds the shared frames, bottom first; `data` holds it, as
-    /// every sibling's frame does (a record outside the task table, never changed once made).
+    /// TaskRoot with a link: the record whose K holds the shared frames, bottom first; `data`
+    /// holds it, as every sibling's root does (a record outside the task table, never changed
+    /// once made).
     TaskRec* inheritedSet() const { return static_cast<TaskRec*>(data.get()); }
 };
 static_assert(sizeof(void*) != 8 || sizeof(Frame) <= 32, "every task and every nested call holds frames");
+
+/// A task's dispatch list: the ascending K indices of its non-program frames, which a dispatch
+/// walks instead of K. Most tasks hold one or two (their root, a Handler), so two live in the
+/// record itself: a spawned task that waits allocates nothing for it.
+class DispatchList {
+public:
+    DispatchList() noexcept { }
+    DispatchList(const DispatchList&) = delete;
+    DispatchList& operator=(const DispatchList&) = delete;
+    ~DispatchList() { release(); }
+
+    bool empty() const noexcept { return m_size == 0; }
+    std::size_t size() const noexcept { return m_size; }
+    int operator[](std::size_t i) const noexcept { return data()[i]; }
+    int back() const noexcept { return data()[m_size - 1]; }
+    const int* begin() const noexcept { return data(); }
+    const int* end() const noexcept { return data() + m_size; }
+    void push_back(int index)
+    {
+        if (m_size == m_capacity) grow(m_size + 1);
+        data()[m_size++] = index;
+    }
+    void pop_back() noexcept { --m_size; }
+    void clear() noexcept { m_size = 0; }
+    void reserve(std::size_t n)
+    {
+        if (n > m_capacity) grow(n);
+    }
+    /// Empties the list and gives its memory back (a finished task's).
+    void release() noexcept
+    {
+        if (m_capacity > kInline) delete[] m_heap;
+        m_capacity = kInline;
+        m_size = 0;
+    }
+
+private:
+    static constexpr std::uint32_t kInline = 2;
+    int* data() noexcept { return m_capacity > kInline ? m_heap : m_inline; }
+    const int* data() const noexcept { return m_capacity > kInline ? m_heap : m_inline; }
+    void grow(std::size_t n)
+    {
+        const std::size_t capacity = std::max<std::size_t>(n, 2 * std::size_t(m_capacity));
+        int* bigger = new int[capacity];
+        std::copy(begin(), end(), bigger);
+        if (m_capacity > kInline) delete[] m_heap;
+        m_heap = bigger;
+        m_capacity = std::uint32_t(capacity);
+    }
+
+    std::uint32_t m_size = 0;
+    std::uint32_t m_capacity = kInline;
+    union {
+        int* m_heap; ///< m_capacity > kInline
+        int m_inline[kInline] = {};
+    };
+};
 
 struct ErrorRecord;
 using ErrorPtr = std::shared_ptr<ErrorRecord>;
@@ -303,7 +362,7 @@ struct HandlingState {
     std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
     Cursor after; ///< where the walk resumes below the handler
-    /// The Inherited set `after` points into, if it does: held while this handling may walk on
+    /// The inherited set `after` points into, if it does: held while this handling may walk on
     /// from there (the frames that hold it may be gone by then, with a continuation dropped).
     std::shared_ptr<void> afterSet;
     int handlerFrameTask = -1;
@@ -407,7 +466,7 @@ struct TaskRec {
     bool announced = false; ///< TaskSpawned was emitted
     QString name;
     std::vector<Frame> k;
-    std::vector<int> dispatch; ///< ascending K indices of non-program frames
+    DispatchList dispatch;
     Env env;
     /// The store the task reads and writes: its own (ownStore), or for a Gather branch its
     /// parent's. Records stay where they are until the machine ends (TaskTable), so a pointer
@@ -434,8 +493,8 @@ struct TaskRec {
 };
 static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 328);
 
-/// The record behind an Inherited frame: the shared frames in its K, bottom first, and no id
-/// (kId), in no task table. Held by every Inherited frame that shares it (their `data`, which
+/// The record behind a root's link: the shared frames in its K, bottom first, and no id
+/// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which
 /// points at the TaskRec in it), by a Handling whose `after` points into it, and for a while by
 /// the machine (Machine::m_recentSets); a dispatch Cursor may point into it.
 struct InheritedSet final : TaskRec, std::enable_shared_from_this<InheritedSet> {
@@ -763,7 +822,7 @@ private:
     void completePromise(PromiseRec* p, QVariant value, ErrorPtr error);
     ErrorPtr checkHandle(TaskRec* t, const Waitable& w, int node, const char* what);
     /// The frames a task spawned by `t` inherits, top first, into `out`. When `t`'s dispatch
-    /// path starts with an Inherited frame, every one of them is in that frame's set: what holds
+    /// path starts at a root's link, every one of them is in that link's set: what holds
     /// the set is returned (that frame's `data`) and `out` left empty.
     const std::shared_ptr<void>* inheritedFrames(TaskRec* t, std::vector<const Frame*>& out) const;
     /// A set holding exactly `frames` (top first): one of the last few made, or a new one.
@@ -784,13 +843,13 @@ private:
     TaskRec* m_current = nullptr;
     int m_turnBudget = 0;
     std::vector<const Frame*> m_scratchFrames; ///< Spawn: the frames to inherit, before they are shared
-    /// A run nobody observes: a spawned task shares the handler frames it inherits (one
-    /// Inherited frame) instead of holding copies. An observed run (a replay is, by its checker)
+    /// A run nobody observes: a spawned task shares the handler frames it inherits (its root
+    /// links to them) instead of holding copies. An observed run (a replay is, by its checker)
     /// copies them, so that each task's FramePushed events describe its whole K, as traces have
     /// always recorded.
     bool sharesInherited() const { return !DOEFF_OBSERVED && !m_replay; }
-    /// The last Inherited sets made, for the next spawns to share (a set lives while an
-    /// Inherited frame, a Handling's `afterSet` or this holds it).
+    /// The last inherited sets made, for the next spawns to share (a set lives while a root's
+    /// link, a Handling's `afterSet` or this holds it).
     std::array<std::shared_ptr<void>, 4> m_recentSets;
     std::size_t m_nextRecentSet = 0;
     /// Outcomes given back by waiting and finished tasks, for the next ones (one allocation

@@ -90,9 +90,6 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
     case FrameKind::TaskRoot:
         s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
         break;
-    case FrameKind::Inherited: // snapshot() shows the shared frames instead
-        s.description = QStringLiteral("%1 inherited frame(s)").arg(f.inheritedSet()->k.size());
-        break;
     }
     return s;
 }
@@ -102,14 +99,13 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
     std::vector<SnapFrame> out;
     out.reserve(t->k.size());
     auto add = [&](const Frame& f) {
-        if (f.kind != FrameKind::Inherited) {
-            out.push_back(snapFrame(t, f));
-            return;
+        if (f.kind == FrameKind::TaskRoot && f.data) {
+            // the frames its link shares, shown as the task's own: what an observed run's copies show
+            const std::vector<Frame>& shared = f.inheritedSet()->k;
+            for (auto it = shared.rbegin(); it != shared.rend(); ++it)
+                out.push_back(snapFrame(t, *it));
         }
-        // the shared frames, shown as the task's own: what an observed run's copies show
-        const std::vector<Frame>& shared = f.inheritedSet()->k;
-        for (auto it = shared.rbegin(); it != shared.rend(); ++it)
-            out.push_back(snapFrame(t, *it));
+        out.push_back(snapFrame(t, f));
     };
     for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
         add(*it);

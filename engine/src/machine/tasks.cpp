@@ -163,7 +163,7 @@ const std::shared_ptr<void>* Machine::inheritedFrames(TaskRec* t, std::vector<co
                 next = task(x->parent);
                 nextIndex = int(next->k.size()) - 1;
                 break;
-            } else if (f.kind == FrameKind::Inherited) {
+            } else if (f.kind == FrameKind::TaskRoot && f.data) {
                 if (out.empty()) return &f.data; // nothing above it: the same set
                 next = f.inheritedSet();
                 nextIndex = int(next->k.size()) - 1;
@@ -221,14 +221,10 @@ Outcome Machine::handleScheduler(DispatchState& d)
         Frame root;
         root.kind = FrameKind::TaskRoot;
         if (sharesInherited() && (shared || !inherited.empty())) {
-            // the root, one frame for every inherited one, and the program's own frame
-            child->k.reserve(3);
-            child->dispatch.reserve(2);
+            // the root, which links to the inherited frames, and the program's own frame
+            child->k.reserve(2);
+            root.data = shared ? *shared : inheritedSet(inherited);
             pushFrameQuietly(child, std::move(root));
-            Frame link;
-            link.kind = FrameKind::Inherited;
-            link.data = shared ? *shared : inheritedSet(inherited);
-            pushFrameQuietly(child, std::move(link));
         } else {
             // an observed run, or nothing to inherit: copies, each announced (one allocation
             // each for K and dispatch)
@@ -525,7 +521,7 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     }
     // a finished task keeps its result, store and env; the rest goes, for later tasks to reuse
     std::vector<Frame>().swap(t->k);
-    std::vector<int>().swap(t->dispatch);
+    t->dispatch.release();
     t->hasPending = false;
     dropPending(t);
     t->state = ok ? TaskState::Done : TaskState::Failed;

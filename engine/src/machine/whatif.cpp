@@ -54,7 +54,7 @@ template<class Fn> void Machine::forEachHandling(Fn&& fn)
 void Machine::changeHandlers()
 {
     // a replay is observed (its checker), so every task holds its own copies of its frames:
-    // no Inherited frame, whose shared set this would have to change for one task only
+    // no root links to a shared set, which this would have to change for one task only
     Q_ASSERT(!sharesInherited());
     const HandlerChange change = std::move(*m_handlerChange);
     m_handlerChange.reset();

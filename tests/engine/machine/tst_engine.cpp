@@ -638,7 +638,7 @@ private Q_SLOTS:
     void spawnedTasksShareWhatTheyInheritAsIfTheyHeldIt_data() { addRunnerColumn(); }
     void spawnedTasksShareWhatTheyInheritAsIfTheyHeldIt()
     {
-        // Unobserved, a spawned task shares the handler frames it inherits (one Inherited frame);
+        // Unobserved, a spawned task shares the handler frames it inherits (its root links to them);
         // observed, it holds copies. Through three levels of tasks, each inheriting its
         // spawner's handlers plus one of the spawner's own, both must answer every effect
         // alike, and the failing task's K must list the same frames.
