@@ -85,6 +85,8 @@ public:
     Kind kind() const { return m_kind; }
     /// Resume, ResumeK, Abort: the value; otherwise null.
     const QVariant& value() const { return slot() == Slot::Value ? m_value : nullValue(); }
+    /// Resume, ResumeK, Abort: the value, moved out (this result keeps a null one); otherwise null.
+    QVariant takeValue() noexcept { return slot() == Slot::Value ? std::move(m_value) : QVariant(); }
     /// Fail, ResumeKError: the error; otherwise null.
     const std::exception_ptr& error() const { return slot() == Slot::Error ? m_error : nullError(); }
     /// Run: the program to run; otherwise an empty program.

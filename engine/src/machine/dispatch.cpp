@@ -231,7 +231,7 @@ void Machine::restoreContinuation(TaskRec* t, ContinuationState& k)
     t->env = k.env;
 }
 
-Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
+Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult&& r)
 {
     TaskRec* t = ds.task;
     const int runNode = ds.node >= 0 ? ds.node : ds.parentNode;
@@ -247,7 +247,7 @@ Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
                 emitEvent(events::StoreReplaced { *t->store }, t->id);
             }
         }
-        return Outcome::resume(r.value());
+        return Outcome::resume(r.takeValue());
     case HandlerResult::Kind::Fail:
         reinstallCaptured(ds);
         return Outcome::thrown(newError(t, r.error(), ds.node));
@@ -267,7 +267,7 @@ Outcome Machine::fromHandlerResult(DispatchState& ds, HandlerResult r)
             ds.captured->consumed = true;
             discard(t, ds.captured->frames);
         }
-        return Outcome::resume(r.value());
+        return Outcome::resume(r.takeValue());
     }
     }
     return Outcome();
@@ -335,7 +335,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     return o;
 }
 
-Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r)
+Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&& r)
 {
     DispatchState& ds = hs.dispatch;
     switch (r.kind()) {

@@ -162,45 +162,11 @@ TaskRec* Machine::task(int id) const
 
 // ---- frames ------------------------------------------------------------------------------
 
-void Machine::pushFrame(TaskRec* t, Frame&& f)
-{
-    if (DOEFF_OBSERVED) [[unlikely]]
-        return pushFrameObserved(t, std::move(f));
-    pushFrameQuietly(t, std::move(f));
-}
-
-void Machine::pushFrameQuietly(TaskRec* t, Frame&& f)
-{
-    if (f.kind != FrameKind::Program) {
-        t->dispatch.push_back(int(t->k.size()));
-        if (f.kind == FrameKind::Handling) ++t->handlingDepth;
-    }
-    t->k.push_back(std::move(f));
-}
-
 void Machine::pushFrameObserved(TaskRec* t, Frame&& f)
 {
     if (!t->announced) announceTask(t);
     pushFrameQuietly(t, std::move(f));
     hookFramePushed(t, t->k.back(), int(t->k.size()) - 1);
-}
-
-Frame Machine::popFrame(TaskRec* t)
-{
-    if (DOEFF_OBSERVED) [[unlikely]]
-        return popFrameObserved(t);
-    return popFrameQuietly(t);
-}
-
-Frame Machine::popFrameQuietly(TaskRec* t)
-{
-    Frame f = std::move(t->k.back());
-    t->k.pop_back();
-    if (f.kind != FrameKind::Program) {
-        t->dispatch.pop_back();
-        if (f.kind == FrameKind::Handling) --t->handlingDepth;
-    }
-    return f;
 }
 
 Frame Machine::popFrameObserved(TaskRec* t)
@@ -744,20 +710,17 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
             if (DOEFF_OBSERVED) [[unlikely]]
                 hookHandled(hs->dispatch, o, hs->handler->name);
         } else {
-            HandlerResult r;
-            if (c.answer) [[likely]] {
-                r = std::move(*c.answer);
-                c.answer.reset();
-            } else {
+            if (!c.answer) [[unlikely]] { // a handler's answer given as a value
                 try {
-                    r = fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); });
+                    c.answer.emplace(fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); }));
                 } catch (...) {
                     restoreContinuation(t, *hs->cont);
                     o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));
                     return finishDispatch(t, c, std::move(o), programLevel);
                 }
             }
-            o = interpretHandling(t, *hs, std::move(r));
+            o = interpretHandling(t, *hs, std::move(*c.answer));
+            c.answer.reset();
             if (DOEFF_OBSERVED) [[unlikely]]
                 hookHandled(hs->dispatch, o, hs->handler->name);
         }

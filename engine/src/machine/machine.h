@@ -695,9 +695,9 @@ private:
         if (ds.captured && !ds.captured->consumed) [[unlikely]]
             restoreContinuation(ds.task, *ds.captured);
     }
-    Outcome fromHandlerResult(DispatchState& ds, HandlerResult r);
+    Outcome fromHandlerResult(DispatchState& ds, HandlerResult&& r);
     Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame);
-    Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult r);
+    Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&& r);
     Outcome resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
                        const std::shared_ptr<ContinuationState>& own);
 
@@ -971,5 +971,42 @@ private:
     TaskRec* m_deferredReady = nullptr;
     quint64 m_deferredReadyStep = 0;
 };
+
+// Every effect, call and handling pushes and pops frames: these are defined here, to be inlined
+// into the machine's paths in every file.
+
+inline void Machine::pushFrameQuietly(TaskRec* t, Frame&& f)
+{
+    if (f.kind != FrameKind::Program) {
+        t->dispatch.push_back(int(t->k.size()));
+        if (f.kind == FrameKind::Handling) ++t->handlingDepth;
+    }
+    t->k.push_back(std::move(f));
+}
+
+inline void Machine::pushFrame(TaskRec* t, Frame&& f)
+{
+    if (DOEFF_OBSERVED) [[unlikely]]
+        return pushFrameObserved(t, std::move(f));
+    pushFrameQuietly(t, std::move(f));
+}
+
+inline Frame Machine::popFrameQuietly(TaskRec* t)
+{
+    Frame f = std::move(t->k.back());
+    t->k.pop_back();
+    if (f.kind != FrameKind::Program) {
+        t->dispatch.pop_back();
+        if (f.kind == FrameKind::Handling) --t->handlingDepth;
+    }
+    return f;
+}
+
+inline Frame Machine::popFrame(TaskRec* t)
+{
+    if (DOEFF_OBSERVED) [[unlikely]]
+        return popFrameObserved(t);
+    return popFrameQuietly(t);
+}
 
 } // namespace doeff::detail

@@ -17,10 +17,9 @@ EffectTree::EffectTree(int limit)
 int EffectTree::alloc()
 {
     ++m_count;
-    if (!m_free.empty()) {
+    if (!m_free.empty()) { // freeSubtree() left it as a new one
         const int n = m_free.back();
         m_free.pop_back();
-        m_nodes[n] = Node();
         m_nodes[n].used = true;
         return n;
     }
@@ -103,6 +102,12 @@ void EffectTree::pin(int node)
 
 void EffectTree::freeSubtree(int node)
 {
+    if (m_nodes[node].first < 0) { // a leaf, as most folded nodes are
+        m_nodes[node] = Node();
+        m_free.push_back(node);
+        --m_count;
+        return;
+    }
     std::vector<int>& stack = m_scratch;
     stack.assign(1, node);
     while (!stack.empty()) {
