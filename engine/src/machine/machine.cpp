@@ -368,7 +368,7 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
     m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), t), m_ready.end());
     if (t->block) t->block->done = true;
     t->block.reset();
-    for (int id : std::vector<int>(t->branches))
+    for (int id : t->branchIds())
         if (TaskRec* b = task(id)) cancelTask(b);
     // free the coroutines first, top first and without allocating: popping frames one by one
     // records into the effect tree, which needs memory that only this frees
@@ -712,7 +712,8 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         } else {
             if (!c.answer) [[unlikely]] { // a handler's answer given as a value
                 try {
-                    c.answer.emplace(fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); }));
+                    c.answer.emplace(
+                        fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); }));
                 } catch (...) {
                     restoreContinuation(t, *hs->cont);
                     o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));

@@ -479,8 +479,13 @@ struct TaskRec {
     std::unique_ptr<Outcome> pending;
     BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
     quint64 blockOrder = 0;
-    std::vector<WaitReg> waiters; ///< blocked on this task
-    std::vector<int> branches; ///< live Gather branches it created
+    /// What only some tasks have, made when first needed: a task nobody waits on that made no
+    /// Gather branch (a blocked one, typically) holds one pointer for both.
+    struct Links : Pooled {
+        std::vector<WaitReg> waiters; ///< blocked on this task
+        std::vector<int> branches; ///< live Gather branches it created
+    };
+    std::unique_ptr<Links> links;
     QVariant value;
     ErrorPtr error;
     quint64 failOrder = 0;
@@ -490,8 +495,20 @@ struct TaskRec {
     {
         return state == TaskState::Done || state == TaskState::Failed || state == TaskState::Cancelled;
     }
+    Links& linksForWrite()
+    {
+        if (!links) links = std::make_unique<Links>();
+        return *links;
+    }
+    /// The registrations of the tasks waiting on this one, taken.
+    std::vector<WaitReg> takeWaiters() { return links ? std::exchange(links->waiters, {}) : std::vector<WaitReg>(); }
+    std::vector<int> branchIds() const { return links ? links->branches : std::vector<int>(); }
+    void forgetBranch(int id)
+    {
+        if (links) std::erase(links->branches, id);
+    }
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 328);
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 280, "every blocked task holds one");
 
 /// The record behind a root's link: the shared frames in its K, bottom first, and no id
 /// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which

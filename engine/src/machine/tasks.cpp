@@ -73,7 +73,7 @@ Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
 void Machine::registerOn(const Waitable& w, const BlockPtr& b, int item)
 {
     if (w.kind() == Waitable::Kind::Task)
-        task(w.id())->waiters.push_back({ b, item });
+        task(w.id())->linksForWrite().waiters.push_back({ b, item });
     else
         promise(w)->waiters.push_back({ b, item });
 }
@@ -439,7 +439,7 @@ Outcome Machine::gather(DispatchState& d)
         start.taskRoot = true;
         b->items[i] = handleOf(branch);
         b->gather->branchOf[i] = branch->id;
-        t->branches.push_back(branch->id);
+        t->linksForWrite().branches.push_back(branch->id);
         enqueue(branch);
     }
     b->remaining = 0;
@@ -466,7 +466,7 @@ bool Machine::cancelTask(TaskRec* x)
     if (x->state == TaskState::Ready) m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
     if (x->block) x->block->done = true;
     x->block.reset();
-    for (int id : std::vector<int>(x->branches))
+    for (int id : x->branchIds())
         if (TaskRec* b = task(id)) cancelTask(b);
     releaseLazies(x);
     // destroy the coroutine frames, top first
@@ -483,10 +483,8 @@ bool Machine::cancelTask(TaskRec* x)
         hookTaskState(x);
     x->completion = ++m_completionCounter;
     --m_live;
-    if (TaskRec* parent = task(x->parent)) std::erase(parent->branches, x->id);
-    auto waiters = std::move(x->waiters);
-    x->waiters.clear();
-    notifyWaiters(std::move(waiters));
+    if (TaskRec* parent = task(x->parent)) parent->forgetBranch(x->id);
+    notifyWaiters(x->takeWaiters());
     return true;
 }
 
@@ -532,10 +530,8 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(t);
     --m_live;
-    if (TaskRec* parent = task(t->parent)) std::erase(parent->branches, t->id);
-    auto waiters = std::move(t->waiters);
-    t->waiters.clear();
-    notifyWaiters(std::move(waiters));
+    if (TaskRec* parent = task(t->parent)) parent->forgetBranch(t->id);
+    notifyWaiters(t->takeWaiters());
 }
 
 QString BlockOp::label(const Machine& m) const
