@@ -47,14 +47,14 @@ int EffectTree::addActivation(int parent, const char* function, int task, bool t
     if (!enabled()) return -1;
     if (parent == kElided) return kElided;
     if (parent < 0 && m_root >= 0) parent = m_root;
-    const int depth = parent >= 0 ? m_nodes[parent].depth + 1 : 0;
+    const int depth = parent >= 0 ? int(m_nodes[parent].depth) + 1 : 0;
     if (depth > kMaxDepth) {
         ++m_nodes[parent].more; // what build() would have summarised there
         return kElided;
     }
     const int n = alloc();
     Node& node = m_nodes[n];
-    node.depth = depth;
+    node.depth = std::uint16_t(depth);
     node.function = function;
     node.task = task;
     node.taskRoot = taskRoot;
@@ -80,9 +80,9 @@ int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
         ++p.more;
         return -1;
     }
-    const int depth = p.depth + 1;
+    const int depth = int(p.depth) + 1;
     const int n = alloc();
-    m_nodes[n].depth = depth;
+    m_nodes[n].depth = std::uint16_t(depth);
     m_nodes[n].effect = true;
     m_nodes[n].label = label;
     link(parent, n);

@@ -7,6 +7,7 @@
 
 #include <QString>
 
+#include <cstdint>
 #include <vector>
 
 namespace doeff::detail {
@@ -53,18 +54,19 @@ private:
         int last = -1;
         int next = -1;
         int prev = -1;
+        std::uint16_t depth = 0; ///< activations and effects: the root is 0 (at most kMaxDepth + 2)
+        bool effect = false;
+        bool taskRoot = false;
         const char* function = nullptr;
         QString label; ///< effects, handler activations
         int task = 0;
         int count = 1;
         int more = 0;
-        int depth = 0; ///< activations and effects: the root is 0
-        bool effect = false;
-        bool taskRoot = false;
         bool live = false;
         bool pinned = false;
         bool used = false;
     };
+    static_assert(sizeof(void*) != 8 || sizeof(Node) <= 72, "every live task holds one");
     int alloc();
     void link(int parent, int node);
     void freeSubtree(int node);
