@@ -259,8 +259,9 @@ public:
     Continuation continuation();
     /// Read-only descriptions of the site's K, top first.
     QList<FrameInfo> k() const;
-    /// `co_await ctx.forward()`: performs the same effect from outside this handler.
-    AnyEffect forward() const { return effect(); }
+    /// `co_await ctx.forward()`: performs the same effect from outside this handler (the effect
+    /// lives as long as the handling: awaiting it copies nothing).
+    const AnyEffect& forward() const { return effect(); }
 
 private:
     detail::Machine* m_machine; // not owned

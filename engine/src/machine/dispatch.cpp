@@ -296,42 +296,44 @@ Outcome Machine::resumeWith(DispatchState& ds, const Continuation& k, QVariant v
 
 Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
 {
+    // Every reference count here is an atomic add (and one more to give it back): each of the
+    // handler's parts is taken once.
     TaskRec* t = ds.task;
-    auto hs = makePooledShared<HandlingState>();
-    hs->dispatch = ds;
-    hs->dispatch.effect = ds.effect.owned();
-    hs->store = *t->store;
-    hs->dispatch.storeAtDispatch = &hs->store;
-    hs->handler = handlerFrame.sharedHandler();
-    hs->after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
+    auto shared = makePooledShared<HandlingState>();
+    HandlingState& hs = *shared;
+    hs.dispatch = ds; // with ds.captured: a fast handler's continuation, if one asked for it
+    if (!hs.dispatch.effect.isOwned()) // borrowed from the performer's suspended frame
+        hs.dispatch.effect = ds.effect.owned();
+    hs.store = *t->store;
+    hs.dispatch.storeAtDispatch = &hs.store;
+    hs.handler = handlerFrame.sharedHandler();
+    hs.after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
     if (InheritedSet::holds(ds.handlerAt.task)) // a handler in a set: hold the set
-        hs->afterSet = static_cast<InheritedSet*>(ds.handlerAt.task)->shared_from_this();
-    if (ds.captured) {
-        hs->cont = ds.captured;
-    } else {
-        hs->cont = makePooledShared<ContinuationState>();
-        hs->cont->frames = cutAbove(t, delimitIndex(ds));
-        hs->cont->task = t->id;
-        hs->cont->handlerFrame = handlerFrame.handler();
-        hs->cont->env = t->env;
+        hs.afterSet = static_cast<InheritedSet*>(ds.handlerAt.task)->shared_from_this();
+    if (!hs.dispatch.captured) {
+        auto k = makePooledShared<ContinuationState>();
+        k->frames = cutAbove(t, delimitIndex(ds));
+        k->task = t->id;
+        k->handlerFrame = handlerFrame.handler();
+        k->env = t->env;
+        hs.dispatch.captured = std::move(k);
     }
-    hs->dispatch.captured = hs->cont;
-    hs->ctx.emplace(this, &hs->dispatch);
+    hs.ctx.emplace(this, &hs.dispatch);
     Program<HandlerResult> program;
     try {
         const ThrowCapture capture;
-        program = hs->handler->coroutine(hs->dispatch.effect, *hs->ctx);
+        program = hs.handler->coroutine(hs.dispatch.effect, *hs.ctx);
     } catch (...) {
-        restoreContinuation(t, *hs->cont);
+        restoreContinuation(t, *hs.cont());
         return Outcome::thrown(newError(t, std::current_exception(), ds.node));
     }
+    Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
+    o.run->handler = hs.handler;
     Frame f;
     f.kind = FrameKind::Handling;
     f.node = ds.node;
-    f.data = hs;
+    f.data = std::move(shared);
     pushFrame(t, std::move(f));
-    Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
-    o.run->handler = hs->handler;
     return o;
 }
 
@@ -340,7 +342,7 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&
     DispatchState& ds = hs.dispatch;
     switch (r.kind()) {
     case HandlerResult::Kind::Forward: {
-        if (!hs.cont->consumed) restoreContinuation(t, *hs.cont);
+        if (!hs.cont()->consumed) restoreContinuation(t, *hs.cont());
         DispatchState next = ds;
         next.captured.reset();
         next.effect = ds.effect;
@@ -354,7 +356,7 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&
     case HandlerResult::Kind::ResumeK:
     case HandlerResult::Kind::ResumeKError:
         return resumeWith(ds, r.continuation(), r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
-                          r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, hs.cont);
+                          r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, hs.cont());
     }
     return Outcome();
 }

@@ -355,7 +355,7 @@ int programsIn(const std::vector<Frame>& frames)
         } else if (f.kind == FrameKind::Handling) {
             // the site's activations, and theirs if a handler's program was the site
             const auto* hs = static_cast<const HandlingState*>(f.data.get());
-            if (hs->cont) n += programsIn(hs->cont->frames);
+            if (hs->cont()) n += programsIn(hs->cont()->frames);
         }
     }
     return n;

@@ -358,7 +358,8 @@ struct DispatchState {
 struct HandlingState {
     DispatchState dispatch; ///< in place: one allocation fewer per coroutine handler
     Store store; ///< ctx.store(): the store as it was when the effect was dispatched
-    std::shared_ptr<ContinuationState> cont;
+    /// The continuation from the site to the handler: the one its context gives (dispatch.captured).
+    const std::shared_ptr<ContinuationState>& cont() const { return dispatch.captured; }
     std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
     Cursor after; ///< where the walk resumes below the handler

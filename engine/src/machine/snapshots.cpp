@@ -112,8 +112,8 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
         if (it->kind == FrameKind::Handling) {
             // the site's frames live in the handling's continuation: show them below it
             auto hs = std::static_pointer_cast<HandlingState>(it->data);
-            if (hs->cont)
-                for (auto ct = hs->cont->frames.rbegin(); ct != hs->cont->frames.rend(); ++ct)
+            if (hs->cont())
+                for (auto ct = hs->cont()->frames.rbegin(); ct != hs->cont()->frames.rend(); ++ct)
                     add(*ct);
         }
     }
@@ -160,8 +160,8 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
 
 const PromiseBase* Machine::performer(const HandlingState& hs)
 {
-    if (!hs.cont) return nullptr;
-    for (auto it = hs.cont->frames.rbegin(); it != hs.cont->frames.rend(); ++it)
+    if (!hs.cont()) return nullptr;
+    for (auto it = hs.cont()->frames.rbegin(); it != hs.cont()->frames.rend(); ++it)
         if (it->kind == FrameKind::Program && it->program.get()) return it->program.get();
     return nullptr;
 }

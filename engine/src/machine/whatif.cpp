@@ -46,7 +46,7 @@ template<class Fn> void Machine::forEachHandling(Fn&& fn)
             if (f.kind != FrameKind::Handling) continue;
             auto& hs = *static_cast<HandlingState*>(f.data.get());
             fn(hs);
-            if (hs.cont && !hs.cont->consumed) pending.push_back(&hs.cont->frames);
+            if (hs.cont() && !hs.cont()->consumed) pending.push_back(&hs.cont()->frames);
         }
     }
 }
@@ -120,8 +120,8 @@ void Machine::changeHandlers()
         found = !t->isFinished() && std::any_of(t->k.begin(), t->k.end(), matches);
     }
     forEachHandling([&](HandlingState& hs) {
-        if (hs.cont && !hs.cont->consumed)
-            found = found || std::any_of(hs.cont->frames.begin(), hs.cont->frames.end(), matches);
+        if (hs.cont() && !hs.cont()->consumed)
+            found = found || std::any_of(hs.cont()->frames.begin(), hs.cont()->frames.end(), matches);
     });
     if (!found) {
         replayDiverged(QStringLiteral("what if handler %1 were %2: no task has a handler called %1")
@@ -144,8 +144,8 @@ void Machine::changeHandlers()
     }
     // frames out of K, in the continuations handlings hold: given back later, already changed
     forEachHandling([&](HandlingState& hs) {
-        if (!hs.cont || hs.cont->consumed) return;
-        for (Frame& f : hs.cont->frames)
+        if (!hs.cont() || hs.cont()->consumed) return;
+        for (Frame& f : hs.cont()->frames)
             if (matches(f)) f.setHandler(replacement);
     });
 }
