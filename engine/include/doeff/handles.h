@@ -52,19 +52,30 @@ public:
     Waitable& operator=(const Waitable& o)
     {
         if (this != &o) {
-            Waitable copy(o);
-            *this = std::move(copy);
+            if (m_kind == o.m_kind) {
+                assignPart(o);
+            } else {
+                destroyPart();
+                m_kind = o.m_kind;
+                copyPart(o);
+            }
+            m_id = o.m_id;
+            m_run = o.m_run;
         }
         return *this;
     }
     Waitable& operator=(Waitable&& o) noexcept
     {
         if (this != &o) {
-            destroyPart();
-            m_kind = o.m_kind;
+            if (m_kind == o.m_kind) {
+                moveAssignPart(o);
+            } else {
+                destroyPart();
+                m_kind = o.m_kind;
+                movePart(o);
+            }
             m_id = o.m_id;
             m_run = o.m_run;
-            movePart(o);
         }
         return *this;
     }
@@ -101,6 +112,20 @@ private:
             new (&m_name) QString(std::move(o.m_name));
         else if (m_kind == Kind::Future)
             new (&m_external) std::shared_ptr<detail::ExternalState>(std::move(o.m_external));
+    }
+    void assignPart(const Waitable& o)
+    {
+        if (m_kind == Kind::Task)
+            m_name = o.m_name;
+        else if (m_kind == Kind::Future)
+            m_external = o.m_external;
+    }
+    void moveAssignPart(Waitable& o) noexcept
+    {
+        if (m_kind == Kind::Task)
+            m_name = std::move(o.m_name);
+        else if (m_kind == Kind::Future)
+            m_external = std::move(o.m_external);
     }
     void destroyPart() noexcept
     {

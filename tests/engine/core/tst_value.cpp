@@ -132,6 +132,47 @@ private Q_SLOTS:
         QCOMPARE(repr(QVariant::fromValue(Pretty { 7 })), QStringLiteral("Pretty(7)"));
         QCOMPARE(repr(QVariantList { QVariant::fromValue(Pretty { 1 }) }), QStringLiteral("[Pretty(1)]"));
     }
+    void handlesKeepWhatTheyName()
+    {
+        // A task's name and an external promise's state share a handle's storage: copies,
+        // moves and assignments between the kinds keep each handle's own part and nothing else.
+        auto ext = std::make_shared<detail::ExternalState>();
+        const Waitable task(Waitable::Kind::Task, 7, 3, u"worker"_s);
+        const Waitable external(Waitable::Kind::Future, 7, 4, {}, ext);
+        const Waitable plain(Waitable::Kind::Future, 7, 5);
+        QCOMPARE(task.name(), u"worker"_s);
+        QVERIFY(!task.isExternal());
+        QVERIFY(!task.external());
+        QCOMPARE(external.name(), QString());
+        QVERIFY(external.isExternal());
+        QCOMPARE(external.external(), ext);
+        QVERIFY(!plain.isExternal());
+        QCOMPARE(task.describe(), u"task 3 'worker'"_s);
+        QCOMPARE(external.describe(), u"external promise 4"_s);
+        QCOMPARE(plain.describe(), u"promise 5"_s);
+        QCOMPARE(Waitable().describe(), u"null"_s);
+
+        Waitable w = task; // Task over None
+        QCOMPARE(w.name(), u"worker"_s);
+        w = external; // Future over Task
+        QVERIFY(w.isExternal());
+        QCOMPARE(w.name(), QString());
+        QCOMPARE(ext.use_count(), 3L); // ext, external, w
+        w = task; // Task over Future: the state's reference goes
+        QCOMPARE(ext.use_count(), 2L);
+        QCOMPARE(w, task);
+        Waitable moved = std::move(w);
+        QCOMPARE(moved.name(), u"worker"_s);
+        moved = Waitable(); // None over Task
+        QVERIFY(moved.isNull());
+        QCOMPARE(moved.name(), QString());
+
+        // through a QVariant, as programs keep handles
+        const QVariant v = QVariant::fromValue(external);
+        QCOMPARE(ext.use_count(), 3L);
+        QVERIFY(v.value<Waitable>().isExternal());
+        QCOMPARE(v.value<Waitable>().id(), 4);
+    }
     void exceptionNames()
     {
         QCOMPARE(describeException(std::make_exception_ptr(std::runtime_error("x"))),
