@@ -107,16 +107,17 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
         }
         out.push_back(snapFrame(t, f));
     };
-    for (auto it = t->k.rbegin(); it != t->k.rend(); ++it) {
-        add(*it);
-        if (it->kind == FrameKind::Handling) {
-            // the site's frames live in the handling's continuation: show them below it
-            auto hs = std::static_pointer_cast<HandlingState>(it->data);
-            if (hs->cont())
-                for (auto ct = hs->cont()->frames.rbegin(); ct != hs->cont()->frames.rend(); ++ct)
-                    add(*ct);
+    // Top first. A handling that cut its continuation holds the site's frames: they show below
+    // it, and so do those of the handlings among them (a handler's program that performed an
+    // effect another coroutine handler took), as a kept continuation shows them where they are.
+    auto addFrames = [&](auto& self, const std::vector<Frame>& frames) -> void {
+        for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+            add(*it);
+            if (it->kind != FrameKind::Handling) continue;
+            if (const auto& cont = static_cast<const HandlingState*>(it->data.get())->cont()) self(self, cont->frames);
         }
-    }
+    };
+    addFrames(addFrames, t->k);
     return out;
 }
 
