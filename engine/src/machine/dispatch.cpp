@@ -310,7 +310,20 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     hs.after = Cursor { ds.handlerAt.task, ds.handlerAt.index - 1 };
     if (InheritedSet::holds(ds.handlerAt.task)) // a handler in a set: hold the set
         hs.afterSet = static_cast<InheritedSet*>(ds.handlerAt.task)->shared_from_this();
-    if (!hs.dispatch.captured) {
+    if (hs.dispatch.captured) {
+        // a fast handler below took the continuation already: this handling holds it
+    } else if (!DOEFF_OBSERVED) {
+        // Nobody watches K: the continuation stays where it is, under the Handling frame, and the
+        // walk from the handler's program jumps over it (`after`), as over a cut one. It is cut
+        // out only if someone asks for it (materializeKept()); a handling that answers or
+        // forwards, as most do, moves no frame.
+        const int from = delimitIndex(ds) + 1;
+        hs.dispatch.keptFrom = from;
+        hs.dispatch.keptEnv = t->env;
+        for (int i = int(t->k.size()) - 1; i >= from && !hs.keptPerformer; --i)
+            if (t->k[std::size_t(i)].kind == FrameKind::Program) hs.keptPerformer = t->k[std::size_t(i)].program.get();
+    } else {
+        // An observed run shows the continuation leave K (FramePopped) and come back.
         auto k = makePooledShared<ContinuationState>();
         k->frames = cutAbove(t, delimitIndex(ds));
         k->task = t->id;
@@ -324,7 +337,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         const ThrowCapture capture;
         program = hs.handler->coroutine(hs.dispatch.effect, *hs.ctx);
     } catch (...) {
-        restoreContinuation(t, *hs.cont());
+        restoreHandling(t, hs);
         return Outcome::thrown(newError(t, std::current_exception(), ds.node));
     }
     Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
@@ -342,9 +355,11 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&
     DispatchState& ds = hs.dispatch;
     switch (r.kind()) {
     case HandlerResult::Kind::Forward: {
-        if (!hs.cont()->consumed) restoreContinuation(t, *hs.cont());
+        restoreHandling(t, hs);
         DispatchState next = ds;
         next.captured.reset();
+        next.keptFrom = -1;
+        next.keptEnv = Env();
         next.effect = ds.effect;
         return walk(next, hs.after);
     }
@@ -355,10 +370,59 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&
         return fromHandlerResult(ds, std::move(r));
     case HandlerResult::Kind::ResumeK:
     case HandlerResult::Kind::ResumeKError:
+        if (hs.kept()) materializeKept(&ds); // its own continuation is the one to compare with
         return resumeWith(ds, r.continuation(), r.kind() == HandlerResult::Kind::ResumeK ? r.value() : QVariant(),
                           r.kind() == HandlerResult::Kind::ResumeKError ? r.error() : nullptr, hs.cont());
     }
     return Outcome();
+}
+
+void Machine::restoreHandling(TaskRec* t, HandlingState& hs)
+{
+    if (hs.cont()) {
+        if (!hs.cont()->consumed) restoreContinuation(t, *hs.cont());
+    } else {
+        reinstallCaptured(hs.dispatch);
+    }
+}
+
+void Machine::materializeKept(DispatchState* d)
+{
+    TaskRec* t = d->task;
+    // the kept frames end at the handling's own frame (the Handling frame whose state holds
+    // `d`), or, once that is popped (an answer being read), at the top of K
+    const int from = d->keptFrom;
+    int h = int(t->k.size()) - 1;
+    for (; h >= from; --h) {
+        const Frame& f = t->k[std::size_t(h)];
+        if (f.kind == FrameKind::Handling && &static_cast<const HandlingState*>(f.data.get())->dispatch == d) break;
+    }
+    if (h < from) h = int(t->k.size());
+    const int n = h - from;
+    auto k = makePooledShared<ContinuationState>();
+    const auto first = t->k.begin() + from;
+    k->frames.assign(std::make_move_iterator(first), std::make_move_iterator(first + n));
+    t->k.erase(first, first + n);
+    // K is now what cutting at dispatch would have left: the handlings above move down with it,
+    // and the dispatch list and the handling count are made again
+    t->dispatch.clear();
+    t->handlingDepth = 0;
+    for (int i = 0; i < int(t->k.size()); ++i) {
+        Frame& f = t->k[std::size_t(i)];
+        if (f.kind == FrameKind::Program) continue;
+        t->dispatch.push_back(i);
+        if (f.kind != FrameKind::Handling) continue;
+        ++t->handlingDepth;
+        auto* above = static_cast<HandlingState*>(f.data.get());
+        if (i >= from && above->after.task == t && above->after.index >= h) above->after.index -= n;
+        if (i >= from && above->dispatch.keptFrom >= h) above->dispatch.keptFrom -= n;
+    }
+    k->task = t->id;
+    k->handlerFrame = d->handlerAt.task->k[std::size_t(d->handlerAt.index)].handler();
+    k->env = std::move(d->keptEnv);
+    d->keptEnv = Env();
+    d->keptFrom = -1;
+    d->captured = std::move(k);
 }
 
 // ---- HandlerContext ----------------------------------------------------------------------
@@ -375,6 +439,7 @@ TaskInfo Machine::ctxTask(DispatchState* d) const
 
 Continuation Machine::ctxContinuation(DispatchState* d)
 {
+    if (!d->captured && d->keptFrom >= 0) materializeKept(d);
     if (!d->captured) {
         auto k = makePooledShared<ContinuationState>();
         k->frames = cutAbove(d->task, delimitIndex(*d));

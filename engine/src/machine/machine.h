@@ -353,6 +353,11 @@ struct DispatchState {
     std::shared_ptr<ContinuationState> captured; ///< fast handler's continuation, once asked
     const Store* storeAtDispatch = nullptr; ///< coroutine handlers: ctx.store() (HandlingState::store)
     QString observedLabel; ///< effect.label(), formatted once for the events (null: not yet)
+    /// A coroutine handler's continuation kept on K, under its Handling frame, instead of cut
+    /// (a run nobody observes, until someone asks for it: Machine::materializeKept): the K index
+    /// of its bottom frame, and the env at the site. -1: cut (`captured`), or not a handling.
+    int keptFrom = -1;
+    Env keptEnv;
 };
 
 struct HandlingState {
@@ -360,6 +365,10 @@ struct HandlingState {
     Store store; ///< ctx.store(): the store as it was when the effect was dispatched
     /// The continuation from the site to the handler: the one its context gives (dispatch.captured).
     const std::shared_ptr<ContinuationState>& cont() const { return dispatch.captured; }
+    /// The continuation is on K under the Handling frame (dispatch.keptFrom), not in cont().
+    bool kept() const { return dispatch.keptFrom >= 0; }
+    /// kept(): the program that performed the effect, suspended on it.
+    const PromiseBase* keptPerformer = nullptr;
     std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
     Cursor after; ///< where the walk resumes below the handler
@@ -707,14 +716,23 @@ private:
     /// forwarded).
     bool offerObserved(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome& out);
     int delimitIndex(const DispatchState& ds) const;
-    /// A fast handler that asked for the continuation and did not use it: gives its frames back.
+    /// A handler that did not use the continuation it took (a fast handler that asked for it, a
+    /// coroutine handler's): gives its frames back.
     void reinstallCaptured(DispatchState& ds)
     {
         if (ds.captured && !ds.captured->consumed) [[unlikely]]
             restoreContinuation(ds.task, *ds.captured);
+        else if (ds.keptFrom >= 0 && !ds.task->env.isSharedWith(ds.keptEnv)) // kept on K: only the env
+            ds.task->env = ds.keptEnv;
     }
     Outcome fromHandlerResult(DispatchState& ds, HandlerResult&& r);
     Outcome startCoroutineHandler(DispatchState& ds, Frame& handlerFrame);
+    /// A handling's continuation kept on K (DispatchState::keptFrom), cut out now as the
+    /// handling would have cut it: someone asked for it (ctx.continuation(), ResumeK, Abort).
+    void materializeKept(DispatchState* d);
+    /// What ends a handling gives back: its continuation's frames and env, or for a kept one
+    /// (on K already) its env.
+    void restoreHandling(TaskRec* t, HandlingState& hs);
     Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&& r);
     Outcome resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
                        const std::shared_ptr<ContinuationState>& own);

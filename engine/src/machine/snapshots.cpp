@@ -161,6 +161,7 @@ FrameInfo Machine::frameInfo(const SnapFrame& s)
 
 const PromiseBase* Machine::performer(const HandlingState& hs)
 {
+    if (hs.kept()) return hs.keptPerformer;
     if (!hs.cont()) return nullptr;
     for (auto it = hs.cont()->frames.rbegin(); it != hs.cont()->frames.rend(); ++it)
         if (it->kind == FrameKind::Program && it->program.get()) return it->program.get();

@@ -5,6 +5,7 @@
 
 #include <QThread>
 
+#include <optional>
 #include <thread>
 
 #include <sys/resource.h>
@@ -159,6 +160,88 @@ Program<QString> pingCaught(int n)
         co_return u"caught "_s + describeException(std::current_exception());
     }
     co_return u"no error"_s;
+}
+
+// ---- continuations kept on K ----------------------------------------------------------------
+// Unobserved, a coroutine handler's continuation stays on K under its Handling frame, and is cut
+// out only when someone asks for it; observed, it is cut at dispatch. Every way a handling ends
+// must give the same answers, errors, K and effect tree both ways.
+
+/// Answers every Ping with n*10, and keeps the K each was performed from (ctx.k()).
+Handler witness(std::shared_ptr<QStringList> seen)
+{
+    return handler(u"witness"_s, [seen](const AnyEffect& e, HandlerContext& ctx) -> HandlerResult {
+        const auto* p = e.as<Ping>();
+        if (!p) return Forward();
+        QStringList frames;
+        for (const FrameInfo& f : ctx.k())
+            frames.append(f.kind + u' ' + (f.function.isEmpty() ? f.description : f.function));
+        seen->append(frames.join(u" | "_s));
+        return Resume(p->n * 10);
+    });
+}
+Program<int> grabContinuation(HandlerContext& ctx, std::optional<Continuation>* out)
+{
+    *out = ctx.continuation();
+    co_return 0;
+}
+Program<int> performTag()
+{
+    Tag t;
+    co_return co_await t;
+}
+/// A handler whose program takes `outer`'s continuation (a context it was given).
+Handler takingOuter(HandlerContext* outer, std::optional<Continuation>* k)
+{
+    return handler(u"inner"_s, [outer, k](const AnyEffect& e, HandlerContext&) -> HandlerResult {
+        if (!e.is<Tag>()) return Forward();
+        *k = outer->continuation();
+        return Resume(7);
+    });
+}
+/// Forwards a Ping, then ends the handling as `how` says.
+Program<HandlerResult> endHandling(QString how, const AnyEffect& e, HandlerContext& ctx)
+{
+    if (!e.is<Ping>()) co_return Forward();
+    const int outer = (co_await ctx.forward()).toInt();
+    if (how == u"resume") co_return Resume(outer + 1);
+    if (how == u"resumeK") co_return ResumeK(ctx.continuation(), outer + 2);
+    if (how == u"abort") co_return Abort(outer + 3);
+    if (how == u"throw") throw ValueError("the ending broke");
+    std::optional<Continuation> k;
+    if (how == u"local") {
+        // taken inside a Local of the handler's: the continuation resumes in the site's env
+        const Env handlers { { u"who"_s, u"handler"_s } }; // (GCC 12: no braced list in a co_await)
+        co_await Local(handlers, grabContinuation(ctx, &k));
+        co_return ResumeK(*k, outer + 4);
+    }
+    // "nested": taken while a handling nested in this one (above it on K) is under way, by a
+    // handler given this one's context
+    const int seven = co_await WithHandler(takingOuter(&ctx, &k), performTag());
+    co_return ResumeK(*k, outer + seven);
+}
+Handler ending(QString how)
+{
+    return handler(u"ending-"_s + how,
+                   [how](const AnyEffect& e, HandlerContext& ctx) { return endHandling(how, e, ctx); });
+}
+/// (untyped: an abort's value comes back in its place)
+Program<QVariant> pingAndAsk(int n)
+{
+    const QVariant v = co_await ping(n);
+    const QString who = co_await Ask<QString>("who");
+    co_return QVariant(v.toString() + who);
+}
+/// Pings under two coroutine handlers (`how`'s and a resuming one within it), in a Local, and
+/// again from a spawned task.
+Program<QVariantList> endings(QString how)
+{
+    QVariantList out;
+    const Env site { { u"who"_s, u"site"_s } };
+    out.append(co_await Local(site, WithHandler(ending(how), WithHandler(ending(u"resume"_s), pingAndAsk(1)))));
+    Task<QVariant> t = co_await Spawn(WithHandler(ending(how), pingAndAsk(2)));
+    out.append(co_await Wait(t));
+    co_return out;
 }
 
 Program<QVariantList> validation()
@@ -470,6 +553,45 @@ private Q_SLOTS:
         QVERIFY2(WIFEXITED(status), qPrintable(u"the run was killed by signal %1"_s.arg(WTERMSIG(status))));
         QCOMPARE(WEXITSTATUS(status), 0);
         QVERIFY2(got.startsWith("Err ") && got.contains("bad_alloc"), got.constData());
+    }
+    void keptContinuationsActAsCutOnes_data() { addRunnerColumn(); }
+    void keptContinuationsActAsCutOnes()
+    {
+        QFETCH(int, runner);
+        const Env env { { u"who"_s, u"main"_s } };
+        const QStringList hows { u"resume"_s, u"resumeK"_s, u"abort"_s, u"throw"_s, u"local"_s, u"nested"_s };
+        QStringList results;
+        for (const QString& how : hows) {
+            auto plainSeen = std::make_shared<QStringList>();
+            auto watchedSeen = std::make_shared<QStringList>();
+            SilentObserver silent;
+            RunOptions observed;
+            observed.observers.append(&silent);
+            auto plain = runWith(runner, endings(how), stack({ tags() }, { witness(plainSeen) }), env);
+            auto watched
+                = runWith(runner, endings(how), stack({ tags() }, { witness(watchedSeen) }), env, {}, observed);
+            QCOMPARE(resultText(plain), resultText(watched));
+            QVERIFY2(!plainSeen->isEmpty(), qPrintable(how));
+            QCOMPARE(*plainSeen, *watchedSeen);
+            QCOMPARE(plain.k_stack().format(), watched.k_stack().format());
+            QCOMPARE(plain.effect_stack().format(), watched.effect_stack().format());
+            results.append(resultText(plain));
+        }
+        // each ending's answer: the witness's 10 (20 for the task), plus the ending's own, plus 1
+        // from the resuming handler within it (not in the task); an abort skips the site's Ask
+        QCOMPARE(results,
+                 (QStringList { u"Ok(['12site', '21main'])"_s, u"Ok(['13site', '22main'])"_s, u"Ok([13, 23])"_s,
+                                u"Err(ValueError: the ending broke)"_s, u"Ok(['15site', '24main'])"_s,
+                                u"Ok(['18site', '27main'])"_s }));
+        // the K the witness saw: both handlers' programs and handlings, then the program that
+        // performed the Ping (under the inner handling, whose continuation holds it when cut),
+        // then the handlers themselves
+        auto seen = std::make_shared<QStringList>();
+        runWith(runner, endings(u"nested"_s), stack({ tags() }, { witness(seen) }), env);
+        QVERIFY2(seen->first().startsWith(u"ProgramFrame endHandling | HandlingFrame endHandling | ProgramFrame "
+                                          "endHandling | HandlingFrame pingAndAsk | ProgramFrame pingAndAsk | "
+                                          "HandlerFrame handler=ending-resume | HandlerFrame handler=ending-nested"_s),
+                 qPrintable(seen->first()));
     }
     void coroutineHandlerForwards_data() { addRunnerColumn(); }
     void coroutineHandlerForwards()
