@@ -337,7 +337,7 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         const ThrowCapture capture;
         program = hs.handler->coroutine(hs.dispatch.effect, *hs.ctx);
     } catch (...) {
-        restoreHandling(t, hs);
+        reinstallCaptured(hs.dispatch);
         return Outcome::thrown(newError(t, std::current_exception(), ds.node));
     }
     Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
@@ -350,12 +350,12 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     return o;
 }
 
-Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&& r)
+Outcome Machine::interpretHandling(HandlingState& hs, HandlerResult&& r)
 {
     DispatchState& ds = hs.dispatch;
     switch (r.kind()) {
     case HandlerResult::Kind::Forward: {
-        restoreHandling(t, hs);
+        reinstallCaptured(hs.dispatch);
         DispatchState next = ds;
         next.captured.reset();
         next.keptFrom = -1;
@@ -377,15 +377,6 @@ Outcome Machine::interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&
     return Outcome();
 }
 
-void Machine::restoreHandling(TaskRec* t, HandlingState& hs)
-{
-    if (hs.cont()) {
-        if (!hs.cont()->consumed) restoreContinuation(t, *hs.cont());
-    } else {
-        reinstallCaptured(hs.dispatch);
-    }
-}
-
 void Machine::materializeKept(DispatchState* d)
 {
     TaskRec* t = d->task;
@@ -399,23 +390,18 @@ void Machine::materializeKept(DispatchState* d)
     }
     if (h < from) h = int(t->k.size());
     const int n = h - from;
+    // cut as dispatch cuts, then put back the handling and what is above it, moved down: the
+    // handlings among them that point above the kept frames point n frames lower now
+    std::vector<Frame> above = cutAbove(t, from - 1);
     auto k = makePooledShared<ContinuationState>();
-    const auto first = t->k.begin() + from;
-    k->frames.assign(std::make_move_iterator(first), std::make_move_iterator(first + n));
-    t->k.erase(first, first + n);
-    // K is now what cutting at dispatch would have left: the handlings above move down with it,
-    // and the dispatch list and the handling count are made again
-    t->dispatch.clear();
-    t->handlingDepth = 0;
-    for (int i = 0; i < int(t->k.size()); ++i) {
-        Frame& f = t->k[std::size_t(i)];
-        if (f.kind == FrameKind::Program) continue;
-        t->dispatch.push_back(i);
-        if (f.kind != FrameKind::Handling) continue;
-        ++t->handlingDepth;
-        auto* above = static_cast<HandlingState*>(f.data.get());
-        if (i >= from && above->after.task == t && above->after.index >= h) above->after.index -= n;
-        if (i >= from && above->dispatch.keptFrom >= h) above->dispatch.keptFrom -= n;
+    k->frames.assign(std::make_move_iterator(above.begin()), std::make_move_iterator(above.begin() + n));
+    for (auto it = above.begin() + n; it != above.end(); ++it) {
+        if (it->kind == FrameKind::Handling) {
+            auto* hs = static_cast<HandlingState*>(it->data.get());
+            if (hs->after.task == t && hs->after.index >= h) hs->after.index -= n;
+            if (hs->dispatch.keptFrom >= h) hs->dispatch.keptFrom -= n;
+        }
+        pushFrame(t, std::move(*it));
     }
     k->task = t->id;
     k->handlerFrame = d->handlerAt.task->k[std::size_t(d->handlerAt.index)].handler();

@@ -705,7 +705,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         const bool programLevel = hs->dispatch.programLevel;
         Outcome o;
         if (c.kind == Ctl::Error) {
-            restoreHandling(t, *hs);
+            reinstallCaptured(hs->dispatch);
             o = Outcome::thrown(std::move(c.error));
             if (DOEFF_OBSERVED) [[unlikely]]
                 hookHandled(hs->dispatch, o, hs->handler->name);
@@ -715,12 +715,12 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
                     c.answer.emplace(
                         fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); }));
                 } catch (...) {
-                    restoreHandling(t, *hs);
+                    reinstallCaptured(hs->dispatch);
                     o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));
                     return finishDispatch(t, c, std::move(o), programLevel);
                 }
             }
-            o = interpretHandling(t, *hs, std::move(*c.answer));
+            o = interpretHandling(*hs, std::move(*c.answer));
             c.answer.reset();
             if (DOEFF_OBSERVED) [[unlikely]]
                 hookHandled(hs->dispatch, o, hs->handler->name);

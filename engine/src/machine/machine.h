@@ -730,10 +730,7 @@ private:
     /// A handling's continuation kept on K (DispatchState::keptFrom), cut out now as the
     /// handling would have cut it: someone asked for it (ctx.continuation(), ResumeK, Abort).
     void materializeKept(DispatchState* d);
-    /// What ends a handling gives back: its continuation's frames and env, or for a kept one
-    /// (on K already) its env.
-    void restoreHandling(TaskRec* t, HandlingState& hs);
-    Outcome interpretHandling(TaskRec* t, HandlingState& hs, HandlerResult&& r);
+    Outcome interpretHandling(HandlingState& hs, HandlerResult&& r);
     Outcome resumeWith(DispatchState& ds, const Continuation& k, QVariant v, std::exception_ptr e,
                        const std::shared_ptr<ContinuationState>& own);
 

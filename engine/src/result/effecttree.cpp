@@ -103,9 +103,7 @@ void EffectTree::pin(int node)
 void EffectTree::freeSubtree(int node)
 {
     if (m_nodes[node].first < 0) { // a leaf, as most folded nodes are
-        m_nodes[node] = Node();
-        m_free.push_back(node);
-        --m_count;
+        release(node);
         return;
     }
     std::vector<int>& stack = m_scratch;
@@ -115,10 +113,15 @@ void EffectTree::freeSubtree(int node)
         stack.pop_back();
         for (int c = m_nodes[n].first; c >= 0; c = m_nodes[c].next)
             stack.push_back(c);
-        m_nodes[n] = Node();
-        m_free.push_back(n);
-        --m_count;
+        release(n);
     }
+}
+
+void EffectTree::release(int node)
+{
+    m_nodes[node] = Node(); // as alloc() hands it out again
+    m_free.push_back(node);
+    --m_count;
 }
 
 void EffectTree::finish(int node)

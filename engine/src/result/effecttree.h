@@ -70,6 +70,7 @@ private:
     int alloc();
     void link(int parent, int node);
     void freeSubtree(int node);
+    void release(int node); ///< back on the free list, reset
     QString display(const Node& n) const;
 
     int m_limit;
