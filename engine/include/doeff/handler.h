@@ -5,6 +5,7 @@
 #include <doeff/program.h>
 #include <doeff/result.h>
 #include <doeff/store.h>
+#include <doeff/value.h>
 
 #include <QList>
 #include <QString>
@@ -71,7 +72,14 @@ public:
     }
     ~HandlerResult() { destroySlot(); }
 
-    static HandlerResult resume(QVariant value);
+    static HandlerResult resume(QVariant&& value) noexcept
+    {
+        HandlerResult r;
+        r.m_kind = Kind::Resume;
+        new (&r.m_value) QVariant(std::move(value));
+        return r;
+    }
+    static HandlerResult resume(const QVariant& value) { return resume(QVariant(value)); }
     static HandlerResult fail(std::exception_ptr error);
     static HandlerResult run(AnyProgram program);
     static HandlerResult forward() noexcept { return HandlerResult(); }
@@ -135,7 +143,7 @@ private:
     {
         switch (slot()) {
         case Slot::Value:
-            m_value.~QVariant();
+            if (!detail::holdsNothing(m_value)) m_value.~QVariant(); // taken (takeValue()) or null
             break;
         case Slot::Error:
             m_error.~exception_ptr();
@@ -163,7 +171,10 @@ private:
 
 template<class V = QVariant> HandlerResult Resume(V&& value = {})
 {
-    return HandlerResult::resume(toVariant(std::forward<V>(value)));
+    if constexpr (std::is_same_v<std::remove_cvref_t<V>, QVariant>)
+        return HandlerResult::resume(std::forward<V>(value)); // no conversion: no temporary to destroy
+    else
+        return HandlerResult::resume(toVariant(std::forward<V>(value)));
 }
 inline HandlerResult Fail(std::exception_ptr error)
 {

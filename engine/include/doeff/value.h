@@ -63,4 +63,14 @@ DOEFF_EXPORT QString functionDisplayNameOfStatic(const char* prettyFunction);
 /// Display name of a QMetaType for messages: `int`, `QString`, `QVariantMap`.
 DOEFF_EXPORT QString metaTypeDisplayName(QMetaType type);
 
+namespace detail {
+/// A QVariant that holds nothing: default-constructed or moved from. Read from its data, inline:
+/// QVariant::isValid() and its destructor are calls into Qt even then, and a handler's answer
+/// leaves a moved-from one behind for every effect it answers.
+Q_ALWAYS_INLINE bool holdsNothing(const QVariant& v) noexcept
+{
+    return v.data_ptr().packedType == 0 && !v.data_ptr().is_shared;
+}
+} // namespace detail
+
 } // namespace doeff

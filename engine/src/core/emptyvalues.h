@@ -5,17 +5,12 @@
 // for a value that holds nothing, and the hot paths do this millions of times: the machine's
 // per-effect Outcome, and the trace decoder's event, reused from record to record.
 
+#include <doeff/value.h> // holdsNothing()
+
 #include <QString>
 #include <QVariant>
 
 namespace doeff::detail {
-
-/// A QVariant that holds nothing: default-constructed or moved from. Read from its data, inline:
-/// QVariant::isValid() calls into Qt (QMetaType::isValid() is out of line).
-Q_ALWAYS_INLINE bool holdsNothing(const QVariant& v) noexcept
-{
-    return v.data_ptr().packedType == 0 && !v.data_ptr().is_shared;
-}
 
 /// v = QVariant(), without a call into Qt when it holds nothing already.
 Q_ALWAYS_INLINE void clearValue(QVariant& v)

@@ -5,14 +5,6 @@
 
 namespace doeff {
 
-HandlerResult HandlerResult::resume(QVariant value)
-{
-    HandlerResult r;
-    r.m_kind = Kind::Resume;
-    new (&r.m_value) QVariant(std::move(value));
-    return r;
-}
-
 HandlerResult HandlerResult::fail(std::exception_ptr error)
 {
     HandlerResult r;
