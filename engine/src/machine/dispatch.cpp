@@ -212,7 +212,9 @@ bool Machine::offerTo(DispatchState& ds, Frame& handlerFrame, Cursor at, Outcome
         return out.kind != Outcome::Forward;
     }
     if (h.coroutine) {
-        out = startCoroutineHandler(ds, handlerFrame);
+        // in place, as a built-in handler's: `out` holds nothing yet
+        Q_ASSERT(out.kind == Outcome::Forward && holdsNothing(out.value) && !out.error && !out.run);
+        ::new (static_cast<void*>(&out)) Outcome(startCoroutineHandler(ds, handlerFrame));
         return out.kind != Outcome::Forward;
     }
     return false;
@@ -332,16 +334,16 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         hs.dispatch.captured = std::move(k);
     }
     hs.ctx.emplace(this, &hs.dispatch);
-    Program<HandlerResult> program;
     try {
         const ThrowCapture capture;
-        program = hs.handler->coroutine(hs.dispatch.effect, *hs.ctx);
+        hs.program = hs.handler->coroutine(hs.dispatch.effect, *hs.ctx);
     } catch (...) {
         reinstallCaptured(hs.dispatch);
         return Outcome::thrown(newError(t, std::current_exception(), ds.node));
     }
-    Outcome o = Outcome::start(std::move(program), ds.node >= 0 ? ds.node : ds.parentNode, Outcome::Continue);
-    o.run->handler = hs.handler;
+    Outcome o; // the program starts from the Handling frame (applyOutcome)
+    o.kind = Outcome::Continue;
+    o.node = ds.node >= 0 ? ds.node : ds.parentNode;
     Frame f;
     f.kind = FrameKind::Handling;
     f.node = ds.node;

@@ -420,13 +420,23 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
         pushFrame(t, std::move(o.run->frame));
         [[fallthrough]];
     case Outcome::Run:
-    case Outcome::Continue:
         c.kind = Ctl::Start;
         c.program = std::move(o.run->program);
         c.node = o.node;
         c.taskRoot = o.taskRoot;
-        c.handler = std::move(o.run->handler);
+        c.handler.reset(); // not a handler's program (a Continue's may not have been a coroutine)
         break;
+    case Outcome::Continue: {
+        // startCoroutineHandler() pushed the Handling frame just now, with the program in it
+        Q_ASSERT(!t->k.empty() && t->k.back().kind == FrameKind::Handling);
+        HandlingState& hs = *static_cast<HandlingState*>(t->k.back().data.get());
+        c.kind = Ctl::Start;
+        c.program = std::move(hs.program);
+        c.node = o.node;
+        c.taskRoot = false;
+        c.handler = hs.handler;
+        break;
+    }
     case Outcome::Forward:
     case Outcome::Block:
         Q_ASSERT_X(false, "applyOutcome", "not an applicable outcome");
@@ -519,7 +529,7 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
     case AnyProgram::Kind::Coroutine: {
         PromiseBase* pr = p.takePromise();
         const int node = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot,
-                                              c.handler ? c.handler->name : QString());
+                                              c.handler ? &c.handler->name : nullptr);
         if (c.taskRoot) t->rootNode = node;
         Frame f;
         f.kind = FrameKind::Program;
@@ -700,31 +710,29 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
         return true;
     }
     case FrameKind::Handling: {
-        Frame popped = popFrame(t);
-        auto hs = std::static_pointer_cast<HandlingState>(popped.data);
+        const Frame popped = popFrame(t); // holds the handling until it is interpreted
+        HandlingState* hs = static_cast<HandlingState*>(popped.data.get());
         const bool programLevel = hs->dispatch.programLevel;
-        Outcome o;
         if (c.kind == Ctl::Error) {
             reinstallCaptured(hs->dispatch);
-            o = Outcome::thrown(std::move(c.error));
+            Outcome o = Outcome::thrown(std::move(c.error));
             if (DOEFF_OBSERVED) [[unlikely]]
                 hookHandled(hs->dispatch, o, hs->handler->name);
-        } else {
-            if (!c.answer) [[unlikely]] { // a handler's answer given as a value
-                try {
-                    c.answer.emplace(
-                        fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); }));
-                } catch (...) {
-                    reinstallCaptured(hs->dispatch);
-                    o = Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node));
-                    return finishDispatch(t, c, std::move(o), programLevel);
-                }
-            }
-            o = interpretHandling(*hs, std::move(*c.answer));
-            c.answer.reset();
-            if (DOEFF_OBSERVED) [[unlikely]]
-                hookHandled(hs->dispatch, o, hs->handler->name);
+            return finishDispatch(t, c, std::move(o), programLevel);
         }
+        if (!c.answer) [[unlikely]] { // a handler's answer given as a value
+            try {
+                c.answer.emplace(fromVariant<HandlerResult>(c.value, [] { return QStringLiteral("handler result"); }));
+            } catch (...) {
+                reinstallCaptured(hs->dispatch);
+                return finishDispatch(t, c, Outcome::thrown(newError(t, std::current_exception(), hs->dispatch.node)),
+                                      programLevel);
+            }
+        }
+        Outcome o = interpretHandling(*hs, std::move(*c.answer)); // built in place
+        c.answer.reset();
+        if (DOEFF_OBSERVED) [[unlikely]]
+            hookHandled(hs->dispatch, o, hs->handler->name);
         return finishDispatch(t, c, std::move(o), programLevel);
     }
     case FrameKind::TaskRoot:

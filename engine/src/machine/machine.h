@@ -242,7 +242,6 @@ struct RunSpec : Pooled {
     AnyProgram program;
     Frame frame; ///< RunScoped: pushed before the program starts
     std::optional<Env> env; ///< RunScoped: env for the body (Local)
-    std::shared_ptr<const HandlerImpl> handler; ///< Continue: the handler whose program starts
 };
 
 /// to = std::move(from). QVariant's own move assignment destroys what `to` held through a call
@@ -257,6 +256,8 @@ Q_ALWAYS_INLINE void moveInto(QVariant& to, QVariant& from) noexcept
 }
 
 struct Outcome {
+    /// Continue: start the program of the coroutine handler whose Handling frame is on top of
+    /// the task's K (HandlingState::program); it carries no RunSpec.
     enum Kind : unsigned char { Forward, Resume, Throw, Run, RunScoped, Block, Continue };
     Kind kind = Forward;
     bool taskRoot = false; ///< Run: the program is a task's root activation
@@ -329,7 +330,7 @@ struct Outcome {
         o.kind = Block;
         return o;
     }
-    /// Run (or `kind`: RunScoped, Continue) `program` under tree node `node`.
+    /// Run (or `kind`: RunScoped) `program` under tree node `node`.
     static Outcome start(AnyProgram program, int node, Kind kind = Run)
     {
         Outcome o;
@@ -371,6 +372,9 @@ struct HandlingState {
     const PromiseBase* keptPerformer = nullptr;
     std::optional<HandlerContext> ctx; ///< in place: one allocation fewer per coroutine handler
     std::shared_ptr<const HandlerImpl> handler;
+    /// The handler's program, made and not yet started: the Outcome::Continue that
+    /// startCoroutineHandler() returns starts it from here (Machine::applyOutcome).
+    AnyProgram program;
     Cursor after; ///< where the walk resumes below the handler
     /// The inherited set `after` points into, if it does: held while this handling may walk on
     /// from there (the frames that hold it may be gone by then, with a continuation dropped).

@@ -42,7 +42,7 @@ void EffectTree::link(int parent, int node)
     p.last = node;
 }
 
-int EffectTree::addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler)
+int EffectTree::addActivation(int parent, const char* function, int task, bool taskRoot, const QString* handler)
 {
     if (!enabled()) return -1;
     if (parent == kElided) return kElided;
@@ -58,7 +58,7 @@ int EffectTree::addActivation(int parent, const char* function, int task, bool t
     node.function = function;
     node.task = task;
     node.taskRoot = taskRoot;
-    node.label = handler;
+    if (handler) node.label = *handler;
     node.live = true;
     link(parent, n);
     if (m_root < 0) m_root = n;
@@ -102,10 +102,6 @@ void EffectTree::pin(int node)
 
 void EffectTree::freeSubtree(int node)
 {
-    if (m_nodes[node].first < 0) { // a leaf, as most folded nodes are
-        release(node);
-        return;
-    }
     std::vector<int>& stack = m_scratch;
     stack.assign(1, node);
     while (!stack.empty()) {
@@ -142,7 +138,10 @@ void EffectTree::finish(int node)
     else
         p.last = n.prev;
     ++p.more;
-    freeSubtree(node);
+    if (n.first < 0) // a leaf, as most folded nodes are
+        release(node);
+    else
+        freeSubtree(node);
 }
 
 QString EffectTree::display(const Node& n) const

@@ -25,8 +25,9 @@ public:
 
     bool enabled() const { return m_limit > 0; }
     /// A program activation. `parent` -1 makes it the root (first call) — never elided; under
-    /// an elided parent, or beyond kMaxDepth, it is elided (kElided).
-    int addActivation(int parent, const char* function, int task, bool taskRoot, const QString& handler = {});
+    /// an elided parent, or beyond kMaxDepth, it is elided (kElided). `handler` names the
+    /// handler whose program this is (null for any other program); it is copied only here.
+    int addActivation(int parent, const char* function, int task, bool taskRoot, const QString* handler = nullptr);
     /// An effect leaf under `parent`, merged with an identical last sibling. Returns -1 when
     /// the tree is full (the parent counts it in `more`).
     int addEffect(int parent, const QString& label, bool noMerge = false);
