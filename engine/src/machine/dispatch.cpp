@@ -341,15 +341,12 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
         reinstallCaptured(hs.dispatch);
         return Outcome::thrown(newError(t, std::current_exception(), ds.node));
     }
-    Outcome o; // the program starts from the Handling frame (applyOutcome)
-    o.kind = Outcome::Continue;
-    o.node = ds.node >= 0 ? ds.node : ds.parentNode;
     Frame f;
     f.kind = FrameKind::Handling;
     f.node = ds.node;
     f.data = std::move(shared);
     pushFrame(t, std::move(f));
-    return o;
+    return Outcome::handlerStarted(ds.node >= 0 ? ds.node : ds.parentNode);
 }
 
 Outcome Machine::interpretHandling(HandlingState& hs, HandlerResult&& r)

@@ -330,6 +330,15 @@ struct Outcome {
         o.kind = Block;
         return o;
     }
+    /// Continue: the coroutine handler whose Handling frame was just pushed starts its program,
+    /// under tree node `node`.
+    static Outcome handlerStarted(int node)
+    {
+        Outcome o;
+        o.kind = Continue;
+        o.node = node;
+        return o;
+    }
     /// Run (or `kind`: RunScoped) `program` under tree node `node`.
     static Outcome start(AnyProgram program, int node, Kind kind = Run)
     {
