@@ -290,7 +290,7 @@ struct Outcome {
         : kind(k)
         , value(std::move(v))
     { }
-    ~Outcome()
+    Q_ALWAYS_INLINE ~Outcome()
     {
         if (!holdsNothing(value)) value.~QVariant();
     }
