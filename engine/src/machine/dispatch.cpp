@@ -303,9 +303,15 @@ Outcome Machine::startCoroutineHandler(DispatchState& ds, Frame& handlerFrame)
     TaskRec* t = ds.task;
     auto shared = makePooledShared<HandlingState>();
     HandlingState& hs = *shared;
-    hs.dispatch = ds; // with ds.captured: a fast handler's continuation, if one asked for it
+    // With ds.captured: a fast handler's continuation, if one asked for it. Once a coroutine
+    // handler takes the effect, the walk and perform() read only ds's plain fields
+    // (programLevel), unless an observer is told about the offer (offerObserved()).
+    if (DOEFF_OBSERVED) [[unlikely]]
+        hs.dispatch = ds;
+    else
+        hs.dispatch = std::move(ds);
     if (!hs.dispatch.effect.isOwned()) // borrowed from the performer's suspended frame
-        hs.dispatch.effect = ds.effect.owned();
+        hs.dispatch.effect = hs.dispatch.effect.owned();
     hs.store = *t->store;
     hs.dispatch.storeAtDispatch = &hs.store;
     hs.handler = handlerFrame.sharedHandler();
