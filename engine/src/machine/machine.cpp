@@ -424,7 +424,6 @@ void Machine::applyOutcome(TaskRec* t, Outcome& o, Ctl& c)
         c.program = std::move(o.run->program);
         c.node = o.node;
         c.taskRoot = o.taskRoot;
-        c.handler.reset(); // not a handler's program (a Continue's may not have been a coroutine)
         break;
     case Outcome::Continue: {
         // startCoroutineHandler() pushed the Handling frame just now, with the program in it
@@ -489,6 +488,9 @@ template<bool Observed> bool Machine::step(TaskRec* t, Ctl& c)
 void Machine::startProgram(TaskRec* t, Ctl& c)
 {
     AnyProgram& p = c.program;
+    // Set by Outcome::Continue: the program is a coroutine handler's, and its frame names the
+    // handler. Taken here whatever the program is, so that no later one passes for a handler's.
+    std::shared_ptr<const HandlerImpl> handler = std::move(c.handler);
     switch (p.kind()) {
     case AnyProgram::Kind::Empty: {
         const QString name = functionDisplayName(p.functionName());
@@ -524,18 +526,19 @@ void Machine::startProgram(TaskRec* t, Ctl& c)
         f.setHandler(scope->handler.impl());
         pushFrame(t, std::move(f));
         c.program = std::move(scope->body);
+        c.handler = std::move(handler); // the body is the handler's program, if this was
         return; // still Start
     }
     case AnyProgram::Kind::Coroutine: {
         PromiseBase* pr = p.takePromise();
         const int node = m_tree.addActivation(c.node, pr->definition().function_name(), t->id, c.taskRoot,
-                                              c.handler ? &c.handler->name : nullptr);
+                                              handler ? &handler->name : nullptr);
         if (c.taskRoot) t->rootNode = node;
         Frame f;
         f.kind = FrameKind::Program;
         f.node = node;
         f.program = CoroOwner(pr);
-        if (c.handler) f.setHandler(std::move(c.handler)); // a handler's program: the frame names it
+        if (handler) f.setHandler(std::move(handler)); // a handler's program: the frame names it
         pushFrame(t, std::move(f));
         c.taskRoot = false;
         resumeTop(t, c, nullptr);

@@ -148,6 +148,12 @@ HandlerList stack(std::initializer_list<Handler> inner, std::initializer_list<Ha
         l.append(h);
     return l;
 }
+/// A Tag, then a call: the call's activation is the program's own.
+Program<int> tagThenCall()
+{
+    const int tag = co_await Tag {};
+    co_return tag + co_await depth(1);
+}
 Program<QVariant> pingOnce(int n)
 {
     co_return co_await ping(n);
@@ -620,6 +626,22 @@ private Q_SLOTS:
         // and through two of them: each adds its thousand
         QCOMPARE(resultText(runWith(runner, pingOnce(2), stack({ delegating(), delegating() }, { tens() }))),
                  u"Ok(2020)"_s);
+    }
+    // A coroutine handler's function may hand back a program that is not a coroutine (pure()):
+    // the machine answers from it, and no program started afterwards passes for that
+    // handler's in the effect tree.
+    void aHandlersProgramThatIsNotACoroutineNamesNoLaterOne_data() { addRunnerColumn(); }
+    void aHandlersProgramThatIsNotACoroutineNamesNoLaterOne()
+    {
+        QFETCH(int, runner);
+        const Handler atOnce = handler(u"atOnce"_s, [](const AnyEffect& e, HandlerContext&) -> Program<HandlerResult> {
+            return pure(e.is<Tag>() ? Resume(7) : Forward());
+        });
+        auto r = runWith(runner, tagThenCall(), stack({ atOnce }));
+        QCOMPARE(resultText(r), u"Ok(8)"_s);
+        const QString tree = r.effect_stack().format();
+        QVERIFY2(tree.contains(u"depth()"_s), qPrintable(tree));
+        QVERIFY2(!tree.contains(u"(handler)"_s), qPrintable(tree));
     }
     void throwingHandlers_data() { addRunnerColumn(); }
     void throwingHandlers()
