@@ -250,8 +250,11 @@ Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
         b->kind = BlockOp::Lazy;
         b->task = t;
         b->effectNode = d.node;
-        b->lazy = std::make_unique<BlockOp::LazyPart>(
-            BlockOp::LazyPart { QStringLiteral("Ask(") + repr(key) + QStringLiteral(")"), entry->evaluator, entry });
+        auto lazy = std::make_unique<BlockOp::LazyPart>();
+        lazy->label = QStringLiteral("Ask(") + repr(key) + QStringLiteral(")");
+        lazy->evaluator = entry->evaluator;
+        lazy->entry = entry;
+        b->part = std::move(lazy);
         entry->waiters.push_back(b);
         blockOn(t, b, TaskState::Blocked);
         return Outcome::block();

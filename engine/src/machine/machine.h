@@ -407,19 +407,27 @@ struct BlockOp {
     int effectNode = -1;
     TaskRec* task = nullptr;
     std::vector<Waitable> items; ///< Wait / Gather / Race
-    struct GatherPart {
+    /// What only a Gather or a lazy Ask needs, behind one pointer (`part`): the block of every
+    /// waiting task stays a size smaller.
+    struct Part {
+        virtual ~Part() = default;
+    };
+    struct GatherPart final : Part {
         std::vector<int> branchOf; ///< branch task id per item, or -1
         QVariantList results;
     };
-    std::unique_ptr<GatherPart> gather; ///< Gather
-    struct LazyPart {
+    struct LazyPart final : Part {
         QString label; ///< `Ask('svc')`
         int evaluator = -1;
         std::shared_ptr<struct LazyEntry> entry;
     };
-    std::unique_ptr<LazyPart> lazy; ///< Lazy
+    std::unique_ptr<Part> part; ///< Gather: a GatherPart; Lazy: a LazyPart
+    GatherPart& gather() const { return static_cast<GatherPart&>(*part); }
+    LazyPart& lazy() const { return static_cast<LazyPart&>(*part); }
     QString label(const Machine& m) const;
 };
+static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 56,
+              "every blocked task holds one: with make_shared's counts, one 80-byte malloc chunk");
 using BlockPtr = std::shared_ptr<BlockOp>;
 
 struct WaitReg {

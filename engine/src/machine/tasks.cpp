@@ -120,10 +120,10 @@ void Machine::onItemDone(const BlockPtr& b, int item)
             wake(t, std::move(o));
             return;
         }
-        b->gather->results[item] = itemOutcome(t, w, b->effectNode).value;
+        b->gather().results[item] = itemOutcome(t, w, b->effectNode).value;
         if (--b->remaining == 0) {
             b->done = true;
-            wake(t, Outcome::resume(b->gather->results));
+            wake(t, Outcome::resume(b->gather().results));
         }
         return;
     }
@@ -134,7 +134,7 @@ void Machine::onItemDone(const BlockPtr& b, int item)
 
 void Machine::cancelBranches(const BlockPtr& b)
 {
-    for (int id : b->gather->branchOf)
+    for (int id : b->gather().branchOf)
         if (id >= 0)
             if (TaskRec* x = task(id); x && !x->isFinished()) cancelTask(x);
 }
@@ -411,13 +411,13 @@ Outcome Machine::gather(DispatchState& d)
     b->task = t;
     b->effectNode = d.node;
     b->items.resize(n);
-    b->gather = std::make_unique<BlockOp::GatherPart>();
-    b->gather->branchOf.assign(n, -1);
-    b->gather->results = QVariantList(n);
+    b->part = std::make_unique<BlockOp::GatherPart>();
+    b->gather().branchOf.assign(n, -1);
+    b->gather().results = QVariantList(n);
     if (allDone) {
         for (int i = 0; i < n; ++i)
-            b->gather->results[i] = itemOutcome(t, e->items[i].handle, d.node).value;
-        return Outcome::resume(b->gather->results);
+            b->gather().results[i] = itemOutcome(t, e->items[i].handle, d.node).value;
+        return Outcome::resume(b->gather().results);
     }
     for (int i = 0; i < n; ++i) {
         const GatherItem& item = e->items[i];
@@ -438,7 +438,7 @@ Outcome Machine::gather(DispatchState& d)
         Outcome& start = setPending(branch, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
         b->items[i] = handleOf(branch);
-        b->gather->branchOf[i] = branch->id;
+        b->gather().branchOf[i] = branch->id;
         t->linksForWrite().branches.push_back(branch->id);
         enqueue(branch);
     }
@@ -447,7 +447,7 @@ Outcome Machine::gather(DispatchState& d)
         bool failed = false;
         int completion = 0;
         if (itemFinished(b->items[i], &failed, &completion)) {
-            b->gather->results[i] = itemOutcome(t, b->items[i], d.node).value;
+            b->gather().results[i] = itemOutcome(t, b->items[i], d.node).value;
         } else {
             ++b->remaining;
             registerOn(b->items[i], b, i);
@@ -554,10 +554,10 @@ QString BlockOp::label(const Machine& m) const
     case Race:
         return QStringLiteral("Race(") + unfinished(false) + QStringLiteral(")");
     case Lazy: {
-        const TaskRec* ev = m.task(lazy->evaluator);
-        return lazy->label
+        const TaskRec* ev = m.task(lazy().evaluator);
+        return lazy().label
             + QStringLiteral(" (evaluated by task %1 '%2')")
-                  .arg(QString::number(lazy->evaluator), ev ? ev->name : QString());
+                  .arg(QString::number(lazy().evaluator), ev ? ev->name : QString());
     }
     case Timer:
         return QStringLiteral("timer");
@@ -594,7 +594,7 @@ void Machine::resolveDeadlock()
         auto edge = [&](int taskId) {
             if (auto it = nodeOf.find(taskId); it != nodeOf.end()) out[i].push_back(it->second);
         };
-        if (b.kind == BlockOp::Lazy) edge(b.lazy->evaluator);
+        if (b.kind == BlockOp::Lazy) edge(b.lazy().evaluator);
         for (const Waitable& w : b.items)
             if (w.kind() == Waitable::Kind::Task) edge(w.id());
     }
