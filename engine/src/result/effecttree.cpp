@@ -84,6 +84,7 @@ int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
     const int n = alloc();
     m_nodes[n].depth = std::uint16_t(depth);
     m_nodes[n].effect = true;
+    m_nodes[n].count = 1;
     m_nodes[n].label = label;
     link(parent, n);
     return n;
@@ -171,7 +172,7 @@ EffectStackTrace EffectTree::build(int errorNode, const std::vector<int>& rethro
         const Node& n = m_nodes[it.node];
         it.out->display = display(n);
         it.out->isEffect = n.effect;
-        it.out->count = n.count;
+        it.out->count = n.merged();
         it.out->more = n.more;
         it.out->error = it.node == errorNode;
         it.out->rethrown = std::find(rethrown.begin(), rethrown.end(), it.node) != rethrown.end();

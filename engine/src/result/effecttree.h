@@ -56,18 +56,22 @@ private:
         int next = -1;
         int prev = -1;
         std::uint16_t depth = 0; ///< activations and effects: the root is 0 (at most kMaxDepth + 2)
-        bool effect = false;
-        bool taskRoot = false;
+        // one byte of flags, so that a node fits 64 bytes
+        bool effect : 1 = false;
+        bool taskRoot : 1 = false;
+        bool live : 1 = false;
+        bool pinned : 1 = false;
+        bool used : 1 = false;
         const char* function = nullptr;
         QString label; ///< effects, handler activations
-        int task = 0;
-        int count = 1;
+        union { // an activation has no count, an effect no task
+            int task = 0; ///< activations
+            int count; ///< effects: merged identical consecutive ones
+        };
         int more = 0;
-        bool live = false;
-        bool pinned = false;
-        bool used = false;
+        int merged() const { return effect ? count : 1; }
     };
-    static_assert(sizeof(void*) != 8 || sizeof(Node) <= 72, "every live task holds one");
+    static_assert(sizeof(void*) != 8 || sizeof(Node) <= 64, "every live task holds one");
     int alloc();
     void link(int parent, int node);
     void freeSubtree(int node);
