@@ -1,5 +1,7 @@
 #include "workloads.h"
 
+#include "forwarding.h"
+
 #include <doeff/doeff.h>
 
 #include <QFile>
@@ -490,83 +492,6 @@ QList<Measurement> runThrows(const Options& o, qint64 n, QList<Target>& targets)
 }
 
 // ---- (g) user effect through forwarding handlers --------------------------------------------
-
-} // namespace
-
-/// The user effect of workload g, handled by the outermost handler.
-struct BenchPing : Effect<BenchPing, int> {
-    static constexpr auto name = "BenchPing";
-    int n = 0;
-    QVariantMap fields() const { return { { u"n"_s, n } }; }
-};
-/// An effect the forwarding handlers "handle" (never performed): they forward everything else.
-struct BenchOther : Effect<BenchOther, int> {
-    static constexpr auto name = "BenchOther";
-};
-
-namespace {
-
-Program<int> pingLoop(int n)
-{
-    int right = 0;
-    for (int i = 0; i < n; ++i) {
-        BenchPing p;
-        p.n = i;
-        const int v = co_await p;
-        right += v == i + 1 ? 1 : 0;
-    }
-    co_return right;
-}
-
-/// pingLoop performing the same BenchPing every time: the effect call tree merges them into one
-/// line, so every one of them is labelled (a changing one stops being labelled once the tree
-/// is full).
-Program<int> samePingLoop(int n)
-{
-    int right = 0;
-    BenchPing p;
-    for (int i = 0; i < n; ++i) {
-        const int v = co_await p;
-        right += v == 1 ? 1 : 0;
-    }
-    co_return right;
-}
-
-Handler pongHandler()
-{
-    return handler(u"pong"_s, [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-        if (const auto* p = e.as<BenchPing>()) return Resume(p->n + 1);
-        return Forward();
-    });
-}
-
-Handler fastForwarder(int i)
-{
-    return handler(u"fwd%1"_s.arg(i), [](const AnyEffect& e, HandlerContext&) -> HandlerResult {
-        if (e.is<BenchOther>()) return Resume(0);
-        return Forward();
-    });
-}
-
-Handler coroutineForwarder(int i)
-{
-    return handler(u"cofwd%1"_s.arg(i), [](const AnyEffect& e, HandlerContext& ctx) -> Program<HandlerResult> {
-        if (e.is<BenchOther>()) co_return Resume(0);
-        QVariant v = co_await ctx.forward();
-        co_return Resume(std::move(v));
-    });
-}
-
-/// [pong (outermost), scheduler, time, await, core, forwarders × (h - 1) (innermost)].
-HandlerList forwardingStack(int h, bool coroutine)
-{
-    HandlerList l;
-    l.append(pongHandler());
-    l.append(sync_handlers_preset());
-    for (int i = 1; i < h; ++i)
-        l.append(coroutine ? coroutineForwarder(i) : fastForwarder(i));
-    return l;
-}
 
 QList<Measurement> runForward(const Options& o, qint64 n, QList<Target>& targets)
 {
