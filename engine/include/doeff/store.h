@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSharedData>
 #include <QString>
 #include <QVariant>
 
@@ -47,8 +48,9 @@ inline size_t qHash(const StoreKey& key, size_t seed = 0) noexcept
 } // namespace detail
 
 /// The run's mutable state: `QString → QVariant`, ordered by first insertion. Implicitly shared
-/// (copy-on-write), so snapshotting a store for a spawned task is cheap. Lookups are O(1)
-/// whatever the size.
+/// (copy-on-write) as a whole, through one pointer: every task record holds a store, and a
+/// spawned task's or a coroutine handler's copy costs one reference count. Lookups are O(1)
+/// whatever the size. An empty store holds nothing.
 class DOEFF_EXPORT Store {
 public:
     Store() = default;
@@ -74,8 +76,8 @@ public:
     bool remove(const QString& key);
     void clear();
 
-    qsizetype size() const { return m_keys.size(); }
-    bool isEmpty() const { return m_keys.isEmpty(); }
+    qsizetype size() const { return d ? d->keys.size() : 0; }
+    bool isEmpty() const { return size() == 0; }
     /// Keys in insertion order.
     QStringList keys() const;
     /// Entries in insertion order.
@@ -85,16 +87,22 @@ public:
     bool operator==(const Store& other) const;
 
 private:
+    struct Data : QSharedData {
+        QList<QString> keys;
+        QList<QVariant> values;
+        QHash<detail::StoreKey, qsizetype> index; ///< views the text of `keys`
+    };
     template<class V> void insertAt(const QString& key, V&& value, qsizetype& hint);
+    /// The data, made or unshared: a write's first step.
+    Data& write();
     bool hits(const QString& key, qsizetype hint) const noexcept
     {
-        if (hint < 0 || hint >= m_keys.size()) return false;
-        return detail::StoreKey { m_keys.at(hint) } == detail::StoreKey { key };
+        if (hint < 0 || hint >= d->keys.size()) return false;
+        return detail::StoreKey { d->keys.at(hint) } == detail::StoreKey { key };
     }
 
-    QList<QString> m_keys;
-    QList<QVariant> m_values;
-    QHash<detail::StoreKey, qsizetype> m_index; ///< views the text of m_keys
+    QSharedDataPointer<Data> d; ///< null while the store is empty and never written
 };
+static_assert(sizeof(void*) != 8 || sizeof(Store) == 8, "every task record holds one");
 
 } // namespace doeff

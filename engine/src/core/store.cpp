@@ -8,24 +8,32 @@ Store::Store(std::initializer_list<std::pair<QString, QVariant>> entries)
         insert(k, v);
 }
 
+Store::Data& Store::write()
+{
+    if (!d) d = new Data;
+    return *d; // non-const operator*: unshares
+}
+
 bool Store::contains(const QString& key) const
 {
-    return m_index.contains(detail::StoreKey { key });
+    return d && d->index.contains(detail::StoreKey { key });
 }
 
 const QVariant* Store::find(const QString& key) const
 {
-    auto it = m_index.constFind(detail::StoreKey { key });
-    return it == m_index.cend() ? nullptr : &m_values.at(it.value());
+    if (!d) return nullptr;
+    auto it = d->index.constFind(detail::StoreKey { key });
+    return it == d->index.cend() ? nullptr : &d->values.at(it.value());
 }
 
 const QVariant* Store::find(const QString& key, qsizetype& hint) const
 {
-    if (hits(key, hint)) return &m_values.at(hint);
-    auto it = m_index.constFind(detail::StoreKey { key });
-    if (it == m_index.cend()) return nullptr;
+    if (!d) return nullptr;
+    if (hits(key, hint)) return &d->values.at(hint);
+    auto it = d->index.constFind(detail::StoreKey { key });
+    if (it == d->index.cend()) return nullptr;
     hint = it.value();
-    return &m_values.at(hint);
+    return &d->values.at(hint);
 }
 
 QVariant Store::value(const QString& key, const QVariant& fallback) const
@@ -36,18 +44,19 @@ QVariant Store::value(const QString& key, const QVariant& fallback) const
 
 template<class V> void Store::insertAt(const QString& key, V&& value, qsizetype& hint)
 {
+    Data& data = write();
     if (!hits(key, hint)) {
-        auto it = m_index.constFind(detail::StoreKey { key });
-        if (it == m_index.cend()) {
-            hint = m_keys.size();
-            m_keys.append(key);
-            m_index.insert(detail::StoreKey { m_keys.constLast() }, hint); // views the kept copy
-            m_values.append(std::forward<V>(value));
+        auto it = data.index.constFind(detail::StoreKey { key });
+        if (it == data.index.cend()) {
+            hint = data.keys.size();
+            data.keys.append(key);
+            data.index.insert(detail::StoreKey { data.keys.constLast() }, hint); // views the kept copy
+            data.values.append(std::forward<V>(value));
             return;
         }
         hint = it.value();
     }
-    m_values[hint] = std::forward<V>(value);
+    data.values[hint] = std::forward<V>(value);
 }
 
 void Store::insert(const QString& key, QVariant&& value, qsizetype& hint)
@@ -74,55 +83,58 @@ void Store::insert(const QString& key, QVariant&& value)
 
 QVariant* Store::findMutable(const QString& key)
 {
-    auto it = m_index.constFind(detail::StoreKey { key });
-    return it == m_index.cend() ? nullptr : &m_values[it.value()];
+    if (!d) return nullptr;
+    const Data& shared = *std::as_const(d); // a lookup that misses unshares nothing
+    auto it = shared.index.constFind(detail::StoreKey { key });
+    if (it == shared.index.cend()) return nullptr;
+    const qsizetype pos = it.value(); // positions survive unsharing
+    return &write().values[pos];
 }
 
 bool Store::remove(const QString& key)
 {
-    auto it = m_index.constFind(detail::StoreKey { key });
-    if (it == m_index.cend()) return false;
-    const qsizetype pos = it.value();
-    m_index.erase(it);
-    m_keys.removeAt(pos);
-    m_values.removeAt(pos);
-    for (qsizetype i = pos; i < m_keys.size(); ++i)
-        m_index[detail::StoreKey { m_keys.at(i) }] = i;
+    if (!contains(key)) return false;
+    Data& data = write();
+    const qsizetype pos = data.index.take(detail::StoreKey { key });
+    data.keys.removeAt(pos);
+    data.values.removeAt(pos);
+    for (qsizetype i = pos; i < data.keys.size(); ++i)
+        data.index[detail::StoreKey { data.keys.at(i) }] = i;
     return true;
 }
 
 void Store::clear()
 {
-    m_keys.clear();
-    m_values.clear();
-    m_index.clear();
+    d.reset();
 }
 
 QStringList Store::keys() const
 {
-    return m_keys;
+    return d ? d->keys : QStringList();
 }
 
 QList<std::pair<QString, QVariant>> Store::entries() const
 {
     QList<std::pair<QString, QVariant>> out;
-    out.reserve(m_keys.size());
-    for (qsizetype i = 0; i < m_keys.size(); ++i)
-        out.append({ m_keys.at(i), m_values.at(i) });
+    if (!d) return out;
+    out.reserve(d->keys.size());
+    for (qsizetype i = 0; i < d->keys.size(); ++i)
+        out.append({ d->keys.at(i), d->values.at(i) });
     return out;
 }
 
 QVariantMap Store::toMap() const
 {
     QVariantMap out;
-    for (qsizetype i = 0; i < m_keys.size(); ++i)
-        out.insert(m_keys.at(i), m_values.at(i));
+    for (qsizetype i = 0; i < size(); ++i)
+        out.insert(d->keys.at(i), d->values.at(i));
     return out;
 }
 
 bool Store::operator==(const Store& other) const
 {
-    return m_keys == other.m_keys && m_values == other.m_values;
+    if (size() != other.size()) return false;
+    return size() == 0 || d == other.d || (d->keys == other.d->keys && d->values == other.d->values);
 }
 
 } // namespace doeff

@@ -103,6 +103,48 @@ private Q_SLOTS:
         QVERIFY(!s.contains(QStringLiteral("b")));
         QVERIFY(!(s == copy));
     }
+    void everyWriteToACopyLeavesTheOriginal()
+    {
+        // The store is shared as a whole: each kind of write must unshare it first.
+        const Store original { { QStringLiteral("a"), 1 }, { QStringLiteral("b"), 2 } };
+        Store written = original;
+        *written.findMutable(QStringLiteral("a")) = 10;
+        Store removed = original;
+        QVERIFY(removed.remove(QStringLiteral("a")));
+        Store cleared = original;
+        cleared.clear();
+        Store hinted = original;
+        qsizetype hint = 1;
+        hinted.insert(QStringLiteral("b"), QVariant(20), hint);
+        QCOMPARE(original.entries(), (QList<std::pair<QString, QVariant>> { { QStringLiteral("a"), 1 }, { QStringLiteral("b"), 2 } }));
+        QCOMPARE(written.value(QStringLiteral("a")).toInt(), 10);
+        QCOMPARE(removed.keys(), QStringList { QStringLiteral("b") });
+        QCOMPARE(removed.value(QStringLiteral("b")).toInt(), 2);
+        QVERIFY(cleared.isEmpty());
+        QVERIFY(!cleared.contains(QStringLiteral("a")));
+        QCOMPARE(hinted.value(QStringLiteral("b")).toInt(), 20);
+        // a lookup that misses hands out nothing and unshares nothing
+        Store missed = original;
+        QVERIFY(missed.findMutable(QStringLiteral("z")) == nullptr);
+        QVERIFY(missed == original);
+    }
+    void emptyStoresAreEqualHowEverTheyCameToBe()
+    {
+        Store never;
+        Store emptied { { QStringLiteral("a"), 1 } };
+        QVERIFY(emptied.remove(QStringLiteral("a")));
+        Store cleared { { QStringLiteral("a"), 1 } };
+        cleared.clear();
+        QVERIFY(never == emptied);
+        QVERIFY(emptied == cleared);
+        QVERIFY(never.isEmpty() && emptied.isEmpty() && cleared.isEmpty());
+        QCOMPARE(never.size(), 0);
+        QVERIFY(never.keys().isEmpty() && never.entries().isEmpty() && never.toMap().isEmpty());
+        QVERIFY(never.find(QStringLiteral("a")) == nullptr);
+        qsizetype hint = 0;
+        QVERIFY(never.find(QStringLiteral("a"), hint) == nullptr);
+        QVERIFY(!(never == Store { { QStringLiteral("a"), 1 } }));
+    }
     void hintsAreCheckedNotTrusted()
     {
         Store s;
