@@ -23,9 +23,9 @@ int EffectTree::alloc()
         m_nodes[n].used = true;
         return n;
     }
-    m_nodes.emplace_back();
-    m_nodes.back().used = true;
-    return int(m_nodes.size()) - 1;
+    const int n = m_nodes.add();
+    m_nodes[n].used = true;
+    return n;
 }
 
 void EffectTree::link(int parent, int node)

@@ -1,13 +1,15 @@
 #pragma once
 
 // Records the effect call tree as the run happens (RUNTIME.md §10.3), bounded by
-// RunOptions::effect_tree_limit. Nodes live in one vector with intrusive child links.
+// RunOptions::effect_tree_limit. Nodes live in chunks that never move, with intrusive child
+// links.
 
 #include <doeff/runtimeresult.h>
 
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace doeff::detail {
@@ -72,6 +74,25 @@ private:
         int merged() const { return effect ? count : 1; }
     };
     static_assert(sizeof(void*) != 8 || sizeof(Node) <= 64, "every live task holds one");
+    /// Every node, by index, in chunks of kChunk: a growing tree (one live node per waiting
+    /// task) never copies its nodes and holds no spare room beyond its last chunk, where a
+    /// vector holds up to as much again.
+    class Nodes {
+    public:
+        Node& operator[](std::size_t i) { return m_chunks[i / kChunk][i % kChunk]; }
+        const Node& operator[](std::size_t i) const { return m_chunks[i / kChunk][i % kChunk]; }
+        /// A new default node at the end; its index.
+        int add()
+        {
+            if (m_size % kChunk == 0) m_chunks.push_back(std::make_unique<Node[]>(kChunk));
+            return int(m_size++);
+        }
+
+    private:
+        static constexpr std::size_t kChunk = 256; ///< 16 KiB
+        std::vector<std::unique_ptr<Node[]>> m_chunks;
+        std::size_t m_size = 0;
+    };
     int alloc();
     void link(int parent, int node);
     void freeSubtree(int node);
@@ -81,7 +102,7 @@ private:
     int m_limit;
     int m_count = 0;
     int m_root = -1;
-    std::vector<Node> m_nodes;
+    Nodes m_nodes;
     std::vector<int> m_free;
     std::vector<int> m_scratch; ///< freeSubtree's stack, kept: folding a node allocates nothing
 };
