@@ -246,8 +246,7 @@ Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
         if (isAncestorOrSelf(entry->evaluator, t))
             return Outcome::thrown(raise<CircularAskError>(
                 t, d.node, QStringLiteral("Circular dependency detected for Ask(") + repr(key) + QStringLiteral(")")));
-        auto b = std::make_shared<BlockOp>();
-        b->kind = BlockOp::Lazy;
+        BlockPtr b = BlockPtr::make(BlockOp::Lazy);
         b->task = t;
         b->effectNode = d.node;
         auto lazy = std::make_unique<BlockOp::LazyPart>();
@@ -329,8 +328,7 @@ void Machine::replayDiverged(const QString& why)
 
 Outcome Machine::sleepUntil(DispatchState& d, qint64 deadline)
 {
-    auto b = std::make_shared<BlockOp>();
-    b->kind = BlockOp::Timer;
+    BlockPtr b = BlockPtr::make(BlockOp::Timer);
     b->task = d.task;
     b->effectNode = d.node;
     m_timers.emplace(std::make_pair(deadline, ++m_timerSeq), b);
@@ -396,8 +394,7 @@ Outcome Machine::handleAwait(DispatchState& d)
 {
     if (d.effect.builtin() != AwaitEffect::builtinId) return Outcome();
     const auto* e = d.effect.as<AwaitEffect>();
-    auto b = std::make_shared<BlockOp>();
-    b->kind = BlockOp::Await;
+    BlockPtr b = BlockPtr::make(BlockOp::Await);
     b->task = d.task;
     b->effectNode = d.node;
     const quint64 id = ++m_awaitSeq;

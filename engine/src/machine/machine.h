@@ -122,6 +122,10 @@ struct Frame {
     /// holds it, as every sibling's root does (a record outside the task table, never changed
     /// once made).
     TaskRec* inheritedSet() const { return static_cast<TaskRec*>(data.get()); }
+    /// GatherBranch: how many items its Gather has, kept in `data` as the pointer itself (an
+    /// empty owner aliased: nothing to allocate, nothing to count).
+    void setGatherItems(std::size_t n) { data = std::shared_ptr<void>(std::shared_ptr<void>(), reinterpret_cast<void*>(n)); }
+    std::size_t gatherItems() const { return reinterpret_cast<std::size_t>(data.get()); }
 };
 static_assert(sizeof(void*) != 8 || sizeof(Frame) <= 32, "every task and every nested call holds frames");
 
@@ -399,12 +403,14 @@ const char* taskStateName(TaskState s);
 /// What a blocked task waits on; shared by the registrations it made.
 class Machine;
 
-/// Every blocked task holds one, so the parts only a Gather or a lazy Ask needs live apart.
-struct BlockOp {
+/// Every blocked task holds one, so the parts only a Gather or a lazy Ask needs live apart. It
+/// counts its owners itself (BlockPtr), in what would be padding: one 64-byte malloc chunk.
+struct BlockOp : Pooled {
     enum Kind : unsigned char { Wait, Gather, Race, Lazy, Timer, Await, External } kind;
     bool done = false;
     int remaining = 0;
     int effectNode = -1;
+    int owners = 0; ///< BlockPtrs to it; the machine's thread only
     TaskRec* task = nullptr;
     std::vector<Waitable> items; ///< Wait / Gather / Race
     /// What only a Gather or a lazy Ask needs, behind one pointer (`part`): the block of every
@@ -426,9 +432,54 @@ struct BlockOp {
     LazyPart& lazy() const { return static_cast<LazyPart&>(*part); }
     QString label(const Machine& m) const;
 };
-static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 56,
-              "every blocked task holds one: with make_shared's counts, one 80-byte malloc chunk");
-using BlockPtr = std::shared_ptr<BlockOp>;
+static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 56, "every blocked task holds one: one 64-byte malloc chunk");
+
+/// An owner of a BlockOp: the blocked task, each registration on what it waits for, a timer, an
+/// await. One pointer; the count is the block's own, not atomic (blocks never leave the
+/// machine's thread).
+class BlockPtr {
+public:
+    BlockPtr() noexcept = default;
+    BlockPtr(std::nullptr_t) noexcept { }
+    BlockPtr(const BlockPtr& other) noexcept
+        : m_block(other.m_block)
+    {
+        if (m_block) ++m_block->owners;
+    }
+    BlockPtr(BlockPtr&& other) noexcept
+        : m_block(std::exchange(other.m_block, nullptr))
+    { }
+    BlockPtr& operator=(BlockPtr other) noexcept
+    {
+        std::swap(m_block, other.m_block);
+        return *this;
+    }
+    ~BlockPtr() { reset(); }
+
+    /// A new block, owned by the pointer returned.
+    static BlockPtr make(BlockOp::Kind kind)
+    {
+        BlockPtr p;
+        p.m_block = new BlockOp();
+        p.m_block->kind = kind;
+        p.m_block->owners = 1;
+        return p;
+    }
+    void reset() noexcept
+    {
+        if (m_block && --m_block->owners == 0) delete m_block;
+        m_block = nullptr;
+    }
+    BlockOp* get() const noexcept { return m_block; }
+    BlockOp* operator->() const noexcept { return m_block; }
+    BlockOp& operator*() const noexcept { return *m_block; }
+    explicit operator bool() const noexcept { return m_block != nullptr; }
+    friend bool operator==(const BlockPtr& a, const BlockPtr& b) noexcept { return a.m_block == b.m_block; }
+
+private:
+    BlockOp* m_block = nullptr;
+};
+static_assert(sizeof(void*) != 8 || sizeof(BlockPtr) == 8);
 
 struct WaitReg {
     BlockPtr block;
@@ -539,7 +590,7 @@ struct TaskRec {
         if (links) std::erase(links->branches, id);
     }
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 280, "every blocked task holds one");
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 224, "every blocked task holds one");
 
 /// The record behind a root's link: the shared frames in its K, bottom first, and no id
 /// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which

@@ -78,11 +78,10 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
             + QStringLiteral(")");
         break;
     case FrameKind::GatherBranch: {
-        auto b = std::static_pointer_cast<BlockOp>(f.data);
         const TaskRec* parent = task(t->parent);
         s.description = QStringLiteral("branch %1 of %2 of Gather in task %3 '%4'")
                             .arg(t->branchIndex + 1)
-                            .arg(b ? b->items.size() : 0)
+                            .arg(f.gatherItems())
                             .arg(parent ? parent->id : -1)
                             .arg(parent ? parent->name : QString());
         break;

@@ -249,8 +249,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         bool failed = false;
         int completion = 0;
         if (itemFinished(w, &failed, &completion)) return itemOutcome(t, w, d.node);
-        auto b = std::make_shared<BlockOp>();
-        b->kind = BlockOp::Wait;
+        BlockPtr b = BlockPtr::make(BlockOp::Wait);
         b->task = t;
         b->items = { w };
         b->effectNode = d.node;
@@ -276,8 +275,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
                 bestCompletion = completion;
             }
         }
-        auto b = std::make_shared<BlockOp>();
-        b->kind = BlockOp::Race;
+        BlockPtr b = BlockPtr::make(BlockOp::Race);
         b->task = t;
         b->items.assign(e->items.begin(), e->items.end());
         b->effectNode = d.node;
@@ -406,8 +404,7 @@ Outcome Machine::gather(DispatchState& d)
         }
     }
     if (failedItem >= 0) return itemOutcome(t, e->items[failedItem].handle, d.node);
-    auto b = std::make_shared<BlockOp>();
-    b->kind = BlockOp::Gather;
+    BlockPtr b = BlockPtr::make(BlockOp::Gather);
     b->task = t;
     b->effectNode = d.node;
     b->items.resize(n);
@@ -433,7 +430,7 @@ Outcome Machine::gather(DispatchState& d)
         branch->store = t->store;
         Frame root;
         root.kind = FrameKind::GatherBranch;
-        root.data = b;
+        root.setGatherItems(std::size_t(n));
         pushFrame(branch, std::move(root));
         Outcome& start = setPending(branch, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
