@@ -32,6 +32,7 @@
 #include <source_location>
 #include <tuple>
 #include <unordered_map>
+#include <span>
 #include <vector>
 
 namespace doeff {
@@ -403,16 +404,52 @@ const char* taskStateName(TaskState s);
 /// What a blocked task waits on; shared by the registrations it made.
 class Machine;
 
-/// Every blocked task holds one, so the parts only a Gather or a lazy Ask needs live apart. It
-/// counts its owners itself (BlockPtr), in what would be padding: one 64-byte malloc chunk.
+/// Every blocked task holds one, so the parts only a Gather or a lazy Ask needs live apart, and
+/// a Wait's one item lives in it. It counts its owners itself (BlockPtr), in what would be
+/// padding: one 80-byte malloc chunk, where a vector's item would take another 48.
 struct BlockOp : Pooled {
-    enum Kind : unsigned char { Wait, Gather, Race, Lazy, Timer, Await, External } kind;
+    explicit BlockOp(unsigned char k) noexcept
+        : kind(Kind(k))
+    {
+        if (kind == Wait)
+            new (&m_one) Waitable();
+        else
+            new (&m_many) std::vector<Waitable>();
+    }
+    ~BlockOp()
+    {
+        if (kind == Wait)
+            m_one.~Waitable();
+        else
+            m_many.~vector();
+    }
+    BlockOp(const BlockOp&) = delete;
+    BlockOp& operator=(const BlockOp&) = delete;
+
+    enum Kind : unsigned char { Wait, Gather, Race, Lazy, Timer, Await, External };
+    const Kind kind;
     bool done = false;
     int remaining = 0;
     int effectNode = -1;
     int owners = 0; ///< BlockPtrs to it; the machine's thread only
     TaskRec* task = nullptr;
-    std::vector<Waitable> items; ///< Wait / Gather / Race
+
+    /// What it waits on: a Wait's one, a Gather's or a Race's items (setItems()), else none.
+    std::span<Waitable> items() noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
+    std::span<const Waitable> items() const noexcept
+    {
+        return kind == Wait ? std::span(&m_one, 1) : std::span(m_many);
+    }
+    /// A Gather's or a Race's items (not a Wait's: it has its one).
+    std::vector<Waitable>& setItems() noexcept { return m_many; }
+
+private:
+    union {
+        Waitable m_one; ///< Wait
+        std::vector<Waitable> m_many; ///< any other kind
+    };
+
+public:
     /// What only a Gather or a lazy Ask needs, behind one pointer (`part`): the block of every
     /// waiting task stays a size smaller.
     struct Part {
@@ -432,7 +469,7 @@ struct BlockOp : Pooled {
     LazyPart& lazy() const { return static_cast<LazyPart&>(*part); }
     QString label(const Machine& m) const;
 };
-static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 56, "every blocked task holds one: one 64-byte malloc chunk");
+static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 72, "every blocked task holds one: one 80-byte malloc chunk");
 
 /// An owner of a BlockOp: the blocked task, each registration on what it waits for, a timer, an
 /// await. One pointer; the count is the block's own, not atomic (blocks never leave the
@@ -460,8 +497,7 @@ public:
     static BlockPtr make(BlockOp::Kind kind)
     {
         BlockPtr p;
-        p.m_block = new BlockOp();
-        p.m_block->kind = kind;
+        p.m_block = new BlockOp(kind);
         p.m_block->owners = 1;
         return p;
     }

@@ -89,7 +89,7 @@ void Machine::notifyWaiters(std::vector<WaitReg> waiters)
 void Machine::onItemDone(const BlockPtr& b, int item)
 {
     TaskRec* t = b->task;
-    const Waitable& w = b->items[item];
+    const Waitable& w = b->items()[item];
     switch (b->kind) {
     case BlockOp::Wait:
         b->done = true;
@@ -102,8 +102,8 @@ void Machine::onItemDone(const BlockPtr& b, int item)
             RaceResult<QVariant> r;
             r.first = w;
             r.value = o.value;
-            for (int i = 0; i < int(b->items.size()); ++i)
-                if (i != item) r.rest.append(b->items[i]);
+            for (int i = 0; i < int(b->items().size()); ++i)
+                if (i != item) r.rest.append(b->items()[i]);
             o = Outcome::resume(QVariant::fromValue(r));
         }
         wake(t, std::move(o));
@@ -251,7 +251,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         if (itemFinished(w, &failed, &completion)) return itemOutcome(t, w, d.node);
         BlockPtr b = BlockPtr::make(BlockOp::Wait);
         b->task = t;
-        b->items = { w };
+        b->items()[0] = w;
         b->effectNode = d.node;
         registerOn(w, b, 0);
         blockOn(t, b, promiseIsExternal(w) ? TaskState::Awaiting : TaskState::Blocked);
@@ -277,23 +277,23 @@ Outcome Machine::handleScheduler(DispatchState& d)
         }
         BlockPtr b = BlockPtr::make(BlockOp::Race);
         b->task = t;
-        b->items.assign(e->items.begin(), e->items.end());
+        b->setItems().assign(e->items.begin(), e->items.end());
         b->effectNode = d.node;
         if (best >= 0) {
             b->done = true;
-            Outcome o = itemOutcome(t, b->items[best], d.node);
+            Outcome o = itemOutcome(t, b->items()[best], d.node);
             if (o.kind == Outcome::Resume) {
                 RaceResult<QVariant> r;
-                r.first = b->items[best];
+                r.first = b->items()[best];
                 r.value = o.value;
-                for (int i = 0; i < int(b->items.size()); ++i)
-                    if (i != best) r.rest.append(b->items[i]);
+                for (int i = 0; i < int(b->items().size()); ++i)
+                    if (i != best) r.rest.append(b->items()[i]);
                 o = Outcome::resume(QVariant::fromValue(r));
             }
             return o;
         }
-        for (int i = 0; i < int(b->items.size()); ++i)
-            registerOn(b->items[i], b, i);
+        for (int i = 0; i < int(b->items().size()); ++i)
+            registerOn(b->items()[i], b, i);
         blockOn(t, b, TaskState::Blocked);
         return Outcome::block();
     }
@@ -407,7 +407,7 @@ Outcome Machine::gather(DispatchState& d)
     BlockPtr b = BlockPtr::make(BlockOp::Gather);
     b->task = t;
     b->effectNode = d.node;
-    b->items.resize(n);
+    b->setItems().resize(std::size_t(n));
     b->part = std::make_unique<BlockOp::GatherPart>();
     b->gather().branchOf.assign(n, -1);
     b->gather().results = QVariantList(n);
@@ -419,7 +419,7 @@ Outcome Machine::gather(DispatchState& d)
     for (int i = 0; i < n; ++i) {
         const GatherItem& item = e->items[i];
         if (!item.program) {
-            b->items[i] = item.handle;
+            b->items()[i] = item.handle;
             continue;
         }
         AnyProgram program(*item.program);
@@ -434,7 +434,7 @@ Outcome Machine::gather(DispatchState& d)
         pushFrame(branch, std::move(root));
         Outcome& start = setPending(branch, Outcome::start(std::move(program), d.node >= 0 ? d.node : d.parentNode));
         start.taskRoot = true;
-        b->items[i] = handleOf(branch);
+        b->items()[i] = handleOf(branch);
         b->gather().branchOf[i] = branch->id;
         t->linksForWrite().branches.push_back(branch->id);
         enqueue(branch);
@@ -443,11 +443,11 @@ Outcome Machine::gather(DispatchState& d)
     for (int i = 0; i < n; ++i) {
         bool failed = false;
         int completion = 0;
-        if (itemFinished(b->items[i], &failed, &completion)) {
-            b->gather().results[i] = itemOutcome(t, b->items[i], d.node).value;
+        if (itemFinished(b->items()[i], &failed, &completion)) {
+            b->gather().results[i] = itemOutcome(t, b->items()[i], d.node).value;
         } else {
             ++b->remaining;
-            registerOn(b->items[i], b, i);
+            registerOn(b->items()[i], b, i);
         }
     }
     blockOn(t, b, TaskState::Blocked);
@@ -535,7 +535,7 @@ QString BlockOp::label(const Machine& m) const
 {
     auto unfinished = [&](bool includeAll) {
         QStringList parts;
-        for (const Waitable& w : items) {
+        for (const Waitable& w : items()) {
             bool failed = false;
             int completion = 0;
             if (!includeAll && m.itemFinished(w, &failed, &completion)) continue;
@@ -592,7 +592,7 @@ void Machine::resolveDeadlock()
             if (auto it = nodeOf.find(taskId); it != nodeOf.end()) out[i].push_back(it->second);
         };
         if (b.kind == BlockOp::Lazy) edge(b.lazy().evaluator);
-        for (const Waitable& w : b.items)
+        for (const Waitable& w : b.items())
             if (w.kind() == Waitable::Kind::Task) edge(w.id());
     }
     constexpr qsizetype kCyclesKept = 8, kCyclesShown = 3, kCycleTasksShown = 3;
@@ -633,7 +633,7 @@ void Machine::resolveDeadlock()
         return false;
     };
     for (std::size_t i = 0; i < blocked.size(); ++i) {
-        for (const Waitable& w : blocked[i]->block->items) {
+        for (const Waitable& w : blocked[i]->block->items()) {
             const PromiseRec* p = promise(w);
             if (!p || p->done) continue;
             auto [it, fresh] = promiseNode.emplace(p->id, int(blocked.size() + promiseNodes.size()));
@@ -646,7 +646,7 @@ void Machine::resolveDeadlock()
         const PromiseRec* p = promiseNodes[k];
         std::vector<int>& completers = withPromises[blocked.size() + k];
         auto waitsOnIt = [&](const TaskRec* x) {
-            for (const Waitable& w : x->block->items)
+            for (const Waitable& w : x->block->items())
                 if (promise(w) == p) return true;
             return false;
         };
