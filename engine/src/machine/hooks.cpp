@@ -298,7 +298,7 @@ void Machine::abortRun()
         settleObservers();
         main->state = TaskState::Failed;
         main->error = std::move(error);
-        main->failOrder = ++m_failCounter;
+        main->linksForWrite().failOrder = ++m_failCounter;
     }
     m_ready.clear();
     m_timers.clear();

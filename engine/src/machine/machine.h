@@ -602,11 +602,11 @@ struct TaskRec {
     struct Links : Pooled {
         std::vector<WaitReg> waiters; ///< blocked on this task
         std::vector<int> branches; ///< live Gather branches it created
+        quint64 failOrder = 0; ///< Failed: when, among the run's failures (failOrder())
     };
     std::unique_ptr<Links> links;
     QVariant value;
     ErrorPtr error;
-    quint64 failOrder = 0;
     quint64 steps = 0;
     std::source_location creationSite;
     bool isFinished() const
@@ -621,12 +621,13 @@ struct TaskRec {
     /// The registrations of the tasks waiting on this one, taken.
     std::vector<WaitReg> takeWaiters() { return links ? std::exchange(links->waiters, {}) : std::vector<WaitReg>(); }
     std::vector<int> branchIds() const { return links ? links->branches : std::vector<int>(); }
+    quint64 failOrder() const { return links ? links->failOrder : 0; }
     void forgetBranch(int id)
     {
         if (links) std::erase(links->branches, id);
     }
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 224, "every blocked task holds one");
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 216, "every blocked task holds one");
 
 /// The record behind a root's link: the shared frames in its K, bottom first, and no id
 /// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which

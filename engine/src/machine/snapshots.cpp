@@ -326,7 +326,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
             t->kind == TaskKind::Spawned && t->state == TaskState::Failed && !t->observed)
             failed.push_back(t);
     std::sort(failed.begin(), failed.end(),
-              [](const TaskRec* a, const TaskRec* b) { return a->failOrder < b->failOrder; });
+              [](const TaskRec* a, const TaskRec* b) { return a->failOrder() < b->failOrder(); });
     for (const TaskRec* t : failed)
         r->unobserved.append(UnobservedFailure { t->id, t->name, ErrorInfo(t->error->exception) });
     return r;

@@ -523,7 +523,7 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     t->value = std::move(value);
     t->error = std::move(error);
     t->completion = ++m_completionCounter;
-    if (!ok) t->failOrder = ++m_failCounter;
+    if (!ok) t->linksForWrite().failOrder = ++m_failCounter; // failures are rare: no room in every record
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(t);
     --m_live;
