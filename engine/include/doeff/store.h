@@ -2,14 +2,15 @@
 
 #include <doeff/export.h>
 
+#include <QAtomicInt>
 #include <QHash>
 #include <QList>
-#include <QSharedData>
 #include <QString>
 #include <QVariant>
 
 #include <functional>
 #include <initializer_list>
+#include <new>
 #include <string_view>
 #include <utility>
 
@@ -53,8 +54,31 @@ inline size_t qHash(const StoreKey& key, size_t seed = 0) noexcept
 /// whatever the size. An empty store holds nothing.
 class DOEFF_EXPORT Store {
 public:
-    Store() = default;
+    Store() noexcept = default;
     Store(std::initializer_list<std::pair<QString, QVariant>> entries);
+    Store(const Store& other) noexcept
+        : d(other.d)
+    {
+        if (d) d->ref.ref();
+    }
+    Store(Store&& other) noexcept
+        : d(std::exchange(other.d, nullptr))
+    { }
+    Store& operator=(const Store& other) noexcept
+    {
+        Store(other).swap(*this);
+        return *this;
+    }
+    Store& operator=(Store&& other) noexcept
+    {
+        Store(std::move(other)).swap(*this);
+        return *this;
+    }
+    ~Store()
+    {
+        if (d && !d->ref.deref()) delete d;
+    }
+    void swap(Store& other) noexcept { std::swap(d, other.d); }
 
     bool contains(const QString& key) const;
     /// The value, or nullptr when the key is absent (a stored null is a valid, non-null pointer).
@@ -87,21 +111,35 @@ public:
     bool operator==(const Store& other) const;
 
 private:
-    struct Data : QSharedData {
+    /// One block: the keys and their index, shared with the store's copies until a key is added
+    /// or removed, and after them the values, which are what a write changes: a copy's first
+    /// write makes one block, copying the values only.
+    struct Data {
+        QAtomicInt ref; ///< the stores that hold it
+        qsizetype capacity = 0; ///< values the block has room for; keys.size() of them are live
         QList<QString> keys;
-        QList<QVariant> values;
         QHash<detail::StoreKey, qsizetype> index; ///< views the text of `keys`
+
+        QVariant* values() noexcept { return reinterpret_cast<QVariant*>(this + 1); }
+        const QVariant* values() const noexcept { return reinterpret_cast<const QVariant*>(this + 1); }
+        /// A block with room for `capacity` values: empty, or a copy of `from`'s (and its keys).
+        static Data* make(qsizetype capacity, const Data* from = nullptr);
+        ~Data();
+        /// Gives the block back with its size, which only the block knows.
+        static void operator delete(Data* p, std::destroying_delete_t) noexcept;
     };
+    static_assert(sizeof(Data) % alignof(QVariant) == 0, "the values follow the block's header");
+
     template<class V> void insertAt(const QString& key, V&& value, qsizetype& hint);
-    /// The data, made or unshared: a write's first step.
-    Data& write();
+    /// The data, made or unshared, with room for `extra` more values: a write's first step.
+    Data& write(qsizetype extra = 0);
     bool hits(const QString& key, qsizetype hint) const noexcept
     {
         if (hint < 0 || hint >= d->keys.size()) return false;
         return detail::StoreKey { d->keys.at(hint) } == detail::StoreKey { key };
     }
 
-    QSharedDataPointer<Data> d; ///< null while the store is empty and never written
+    Data* d = nullptr; ///< null while the store is empty and never written
 };
 static_assert(sizeof(void*) != 8 || sizeof(Store) == 8, "every task record holds one");
 

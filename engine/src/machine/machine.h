@@ -30,9 +30,9 @@
 #include <mutex>
 #include <optional>
 #include <source_location>
+#include <span>
 #include <tuple>
 #include <unordered_map>
-#include <span>
 #include <vector>
 
 namespace doeff {
@@ -125,7 +125,10 @@ struct Frame {
     TaskRec* inheritedSet() const { return static_cast<TaskRec*>(data.get()); }
     /// GatherBranch: how many items its Gather has, kept in `data` as the pointer itself (an
     /// empty owner aliased: nothing to allocate, nothing to count).
-    void setGatherItems(std::size_t n) { data = std::shared_ptr<void>(std::shared_ptr<void>(), reinterpret_cast<void*>(n)); }
+    void setGatherItems(std::size_t n)
+    {
+        data = std::shared_ptr<void>(std::shared_ptr<void>(), reinterpret_cast<void*>(n));
+    }
     std::size_t gatherItems() const { return reinterpret_cast<std::size_t>(data.get()); }
 };
 static_assert(sizeof(void*) != 8 || sizeof(Frame) <= 32, "every task and every nested call holds frames");
@@ -436,10 +439,7 @@ struct BlockOp : Pooled {
 
     /// What it waits on: a Wait's one, a Gather's or a Race's items (setItems()), else none.
     std::span<Waitable> items() noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
-    std::span<const Waitable> items() const noexcept
-    {
-        return kind == Wait ? std::span(&m_one, 1) : std::span(m_many);
-    }
+    std::span<const Waitable> items() const noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
     /// A Gather's or a Race's items (not a Wait's: it has its one).
     std::vector<Waitable>& setItems() noexcept { return m_many; }
 
