@@ -394,7 +394,7 @@ void Machine::applyPending(TaskRec* t, Ctl& c)
     if (!t->pending) return; // nothing to apply: the turn does nothing (c.kind stays Stop)
     Outcome& o = *t->pending;
     applyOutcome(t, o, c);
-    o.value = QVariant(); // what the outcome held goes with it, as if it had been moved out
+    resetValue(o.value); // what the outcome held goes with it, as if it had been moved out
     o.error.reset();
     o.run.reset();
 }

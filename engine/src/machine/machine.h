@@ -252,15 +252,42 @@ struct RunSpec : Pooled {
     std::optional<Env> env; ///< RunScoped: env for the body (Local)
 };
 
+/// True when destroying `v` would do nothing: it holds no shared data, and nothing or a value
+/// whose type has no destructor (an int, a double, a bool…). Read inline from what
+/// QVariant::~QVariant() itself checks, which it does behind a call into Qt.
+Q_ALWAYS_INLINE bool destroysTrivially(const QVariant& v) noexcept
+{
+    const QVariant::Private& d = v.data_ptr();
+    if (d.is_shared) return false;
+    const QtPrivate::QMetaTypeInterface* type = d.typeInterface();
+    return !type || !type->dtor;
+}
+
+/// v = QVariant(), with no call into Qt when what `v` held needs no destruction.
+Q_ALWAYS_INLINE void resetValue(QVariant& v) noexcept
+{
+    if (holdsNothing(v)) [[likely]]
+        return;
+    if (destroysTrivially(v))
+        v.data_ptr() = QVariant::Private();
+    else
+        v = QVariant();
+}
+
 /// to = std::move(from). QVariant's own move assignment destroys what `to` held through a call
-/// into Qt even when that is nothing, as it nearly always is on the machine's paths: an empty
-/// `to` swaps instead.
+/// into Qt, although on the machine's paths that is nearly always nothing, or a program's last
+/// answer that a typed co_await read and left (an int, a bool…), which needs no destruction:
+/// then it swaps instead.
 Q_ALWAYS_INLINE void moveInto(QVariant& to, QVariant& from) noexcept
 {
-    if (holdsNothing(to)) [[likely]]
+    if (holdsNothing(to)) [[likely]] {
         to.swap(from);
-    else
+    } else if (destroysTrivially(to)) {
+        to.data_ptr() = from.data_ptr(); // QVariant is relocatable: its swap moves these bits too
+        from.data_ptr() = QVariant::Private();
+    } else {
         to = std::move(from);
+    }
 }
 
 struct Outcome {
