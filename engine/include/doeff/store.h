@@ -132,7 +132,14 @@ private:
 
     template<class V> void insertAt(const QString& key, V&& value, qsizetype& hint);
     /// The data, made or unshared, with room for `extra` more values: a write's first step.
-    Data& write(qsizetype extra = 0);
+    Data& write(qsizetype extra = 0)
+    {
+        if (d && d->ref.loadRelaxed() == 1 && d->keys.size() + extra <= d->capacity) [[likely]]
+            return *d;
+        return writeAnew(extra);
+    }
+    /// write() when the store needs a new block: its first, a copy of a shared one, or a bigger one.
+    Data& writeAnew(qsizetype extra);
     bool hits(const QString& key, qsizetype hint) const noexcept
     {
         if (hint < 0 || hint >= d->keys.size()) return false;

@@ -40,12 +40,10 @@ void Store::Data::operator delete(Data* p, std::destroying_delete_t) noexcept
     detail::poolFree(p, bytes);
 }
 
-Store::Data& Store::write(qsizetype extra)
+Store::Data& Store::writeAnew(qsizetype extra)
 {
     const qsizetype size = d ? d->keys.size() : 0;
     const bool shared = d && d->ref.loadRelaxed() != 1;
-    if (d && !shared && size + extra <= d->capacity) return *d;
-    // a new block: the store's first, a copy of a shared one, or a bigger one
     const qsizetype needed = size + extra;
     // a copy gets room for what it holds (a spawned task's store seldom grows), a growing block twice
     const qsizetype capacity = d && !shared && needed > d->capacity ? std::max(needed, 2 * d->capacity) : needed;
