@@ -464,11 +464,11 @@ struct BlockOp : Pooled {
     int owners = 0; ///< BlockPtrs to it; the machine's thread only
     TaskRec* task = nullptr;
 
-    /// What it waits on: a Wait's one, a Gather's or a Race's items (setItems()), else none.
+    /// What it waits on: a Wait's one, a Gather's or a Race's items (itemVector()), else none.
     std::span<Waitable> items() noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
     std::span<const Waitable> items() const noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
-    /// A Gather's or a Race's items (not a Wait's: it has its one).
-    std::vector<Waitable>& setItems() noexcept { return m_many; }
+    /// A Gather's or a Race's items, to fill (a Wait has its one in place).
+    std::vector<Waitable>& itemVector() noexcept { return m_many; }
 
 private:
     union {

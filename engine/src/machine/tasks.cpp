@@ -277,7 +277,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         }
         BlockPtr b = BlockPtr::make(BlockOp::Race);
         b->task = t;
-        b->setItems().assign(e->items.begin(), e->items.end());
+        b->itemVector().assign(e->items.begin(), e->items.end());
         b->effectNode = d.node;
         if (best >= 0) {
             b->done = true;
@@ -407,7 +407,7 @@ Outcome Machine::gather(DispatchState& d)
     BlockPtr b = BlockPtr::make(BlockOp::Gather);
     b->task = t;
     b->effectNode = d.node;
-    b->setItems().resize(std::size_t(n));
+    b->itemVector().resize(std::size_t(n));
     b->part = std::make_unique<BlockOp::GatherPart>();
     b->gather().branchOf.assign(n, -1);
     b->gather().results = QVariantList(n);
