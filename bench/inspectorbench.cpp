@@ -1,6 +1,6 @@
 // doeff-inspector-bench: what the inspector costs (see README.md).
 //
-//   doeff-inspector-bench [N]
+//   doeff-inspector-bench [N] [free]   (free: part 1 only, for profiles)
 //
 // 1. Workload a (N × Get + Put, store of 10 keys) free-running with an InspectorServer attached
 //    over a real local socket to an InspectorClient that decodes and reduces every event, vs
@@ -149,7 +149,7 @@ int main(int argc, char* argv[])
                 attached / best <= 2.0 ? "PASS" : "MISS", attached / best);
 
     // ---- 2: step round trip with 1,000 tasks and 10,000 keys ----
-    {
+    if (argc <= 2 || qstrcmp(argv[2], "free") != 0) {
         InspectorClient c;
         if (!c.listen()) return 1;
         const int steps = 200;

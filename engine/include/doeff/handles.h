@@ -3,6 +3,7 @@
 #include <doeff/convert.h>
 #include <doeff/export.h>
 
+#include <QAtomicInt>
 #include <QString>
 #include <QUuid>
 #include <QVariant>
@@ -10,6 +11,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <utility>
 
 /// Handles to tasks and promises (RUNTIME.md §5.11): copyable, storable in QVariants, usable
 /// from any task of the run that made them.
@@ -17,7 +19,65 @@ namespace doeff {
 
 namespace detail {
 struct ExternalState;
-}
+
+/// A task's name, shared by its record and every handle to it: one pointer in each. Made once
+/// per program a run spawns (Machine::taskName), so a spawned task costs a count, not a string.
+struct SharedName {
+    explicit SharedName(QString s)
+        : text(std::move(s))
+    { }
+    QAtomicInt ref = 1; ///< made owned by its maker
+    const QString text;
+};
+DOEFF_EXPORT void releaseExternal(ExternalState* s) noexcept;
+DOEFF_EXPORT void retainExternal(ExternalState* s) noexcept;
+
+/// An owning pointer to a SharedName.
+class NamePtr {
+public:
+    NamePtr() noexcept = default;
+    explicit NamePtr(QString text)
+        : m_p(new SharedName(std::move(text)))
+    { }
+    /// Shares `p` (one more owner).
+    static NamePtr share(SharedName* p) noexcept
+    {
+        if (p) p->ref.ref();
+        NamePtr n;
+        n.m_p = p;
+        return n;
+    }
+    NamePtr(const NamePtr& o) noexcept
+        : m_p(o.m_p)
+    {
+        if (m_p) m_p->ref.ref();
+    }
+    NamePtr(NamePtr&& o) noexcept
+        : m_p(std::exchange(o.m_p, nullptr))
+    { }
+    NamePtr& operator=(NamePtr o) noexcept
+    {
+        std::swap(m_p, o.m_p);
+        return *this;
+    }
+    ~NamePtr()
+    {
+        if (m_p && !m_p->ref.deref()) delete m_p;
+    }
+    SharedName* get() const noexcept { return m_p; }
+    /// Gives up ownership: the caller owns the count.
+    SharedName* release() noexcept { return std::exchange(m_p, nullptr); }
+    /// The name; empty when null.
+    const QString& text() const noexcept
+    {
+        static const QString none;
+        return m_p ? m_p->text : none;
+    }
+
+private:
+    SharedName* m_p = nullptr;
+};
+} // namespace detail
 
 /// Anything Wait/Gather/Race accept: a task, or the read side of a promise.
 class DOEFF_EXPORT Waitable {
@@ -25,128 +85,97 @@ public:
     enum class Kind : unsigned char { None, Task, Future };
 
     Waitable() noexcept { }
-    Waitable(Kind kind, quint64 run, int id, QString name = {}, std::shared_ptr<detail::ExternalState> ext = {})
-        : m_kind(kind)
+    /// A task's handle, naming it `name`, or a promise's (`name` unused).
+    Waitable(Kind kind, quint64 run, int id, const QString& name = {})
+        : Waitable(kind, run, id, kind == Kind::Task ? detail::NamePtr(name) : detail::NamePtr())
+    { }
+    /// A task's handle sharing its record's name.
+    Waitable(Kind kind, quint64 run, int id, detail::NamePtr name) noexcept
+        : m_run(run)
         , m_id(id)
-        , m_run(run)
+        , m_kind(kind)
     {
-        if (m_kind == Kind::Task)
-            new (&m_name) QString(std::move(name));
-        else if (m_kind == Kind::Future)
-            new (&m_external) std::shared_ptr<detail::ExternalState>(std::move(ext));
+        if (m_kind == Kind::Task) m_name = name.release();
     }
-    Waitable(const Waitable& o)
-        : m_kind(o.m_kind)
+    /// An external promise's read side, owning a count of `ext` (made with a count of one for
+    /// its maker, which this takes over).
+    Waitable(quint64 run, int id, detail::ExternalState* adoptedExternal) noexcept
+        : m_run(run)
+        , m_id(id)
+        , m_kind(Kind::Future)
+        , m_external(adoptedExternal)
+    { }
+    Waitable(const Waitable& o) noexcept
+        : m_run(o.m_run)
         , m_id(o.m_id)
-        , m_run(o.m_run)
+        , m_kind(o.m_kind)
+        , m_part(o.m_part)
     {
-        copyPart(o);
+        retain();
     }
     Waitable(Waitable&& o) noexcept
-        : m_kind(o.m_kind)
+        : m_run(o.m_run)
         , m_id(o.m_id)
-        , m_run(o.m_run)
+        , m_kind(o.m_kind)
+        , m_part(std::exchange(o.m_part, nullptr))
+    { }
+    Waitable& operator=(Waitable o) noexcept
     {
-        movePart(o);
-    }
-    Waitable& operator=(const Waitable& o)
-    {
-        if (this != &o) {
-            if (m_kind == o.m_kind) {
-                assignPart(o);
-            } else {
-                destroyPart();
-                m_kind = o.m_kind;
-                copyPart(o);
-            }
-            m_id = o.m_id;
-            m_run = o.m_run;
-        }
+        std::swap(m_run, o.m_run);
+        std::swap(m_id, o.m_id);
+        std::swap(m_kind, o.m_kind);
+        std::swap(m_part, o.m_part);
         return *this;
     }
-    Waitable& operator=(Waitable&& o) noexcept
-    {
-        if (this != &o) {
-            if (m_kind == o.m_kind) {
-                moveAssignPart(o);
-            } else {
-                destroyPart();
-                m_kind = o.m_kind;
-                movePart(o);
-            }
-            m_id = o.m_id;
-            m_run = o.m_run;
-        }
-        return *this;
-    }
-    ~Waitable() { destroyPart(); }
+    ~Waitable() { release(); }
 
     Kind kind() const { return m_kind; }
     bool isNull() const { return m_kind == Kind::None; }
     quint64 run() const { return m_run; }
     int id() const { return m_id; }
     /// Task name; empty for futures.
-    QString name() const { return m_kind == Kind::Task ? m_name : QString(); }
+    QString name() const { return m_kind == Kind::Task && m_name ? m_name->text : QString(); }
     bool isExternal() const { return m_kind == Kind::Future && m_external != nullptr; }
-    const std::shared_ptr<detail::ExternalState>& external() const
-    {
-        static const std::shared_ptr<detail::ExternalState> none;
-        return m_kind == Kind::Future ? m_external : none;
-    }
+    /// An external promise's state; null for any other handle.
+    detail::ExternalState* external() const { return m_kind == Kind::Future ? m_external : nullptr; }
     /// `task 1 'worker'`, `promise 2`, `external promise 4`.
     QString describe() const;
 
     bool operator==(const Waitable& o) const { return m_kind == o.m_kind && m_run == o.m_run && m_id == o.m_id; }
 
 private:
-    void copyPart(const Waitable& o)
+    void retain() const noexcept
     {
+        if (!m_part) return;
         if (m_kind == Kind::Task)
-            new (&m_name) QString(o.m_name);
-        else if (m_kind == Kind::Future)
-            new (&m_external) std::shared_ptr<detail::ExternalState>(o.m_external);
+            m_name->ref.ref();
+        else
+            detail::retainExternal(m_external);
     }
-    void movePart(Waitable& o) noexcept
+    void release() noexcept
     {
-        if (m_kind == Kind::Task)
-            new (&m_name) QString(std::move(o.m_name));
-        else if (m_kind == Kind::Future)
-            new (&m_external) std::shared_ptr<detail::ExternalState>(std::move(o.m_external));
-    }
-    void assignPart(const Waitable& o)
-    {
-        if (m_kind == Kind::Task)
-            m_name = o.m_name;
-        else if (m_kind == Kind::Future)
-            m_external = o.m_external;
-    }
-    void moveAssignPart(Waitable& o) noexcept
-    {
-        if (m_kind == Kind::Task)
-            m_name = std::move(o.m_name);
-        else if (m_kind == Kind::Future)
-            m_external = std::move(o.m_external);
-    }
-    void destroyPart() noexcept
-    {
-        if (m_kind == Kind::Task)
-            m_name.~QString();
-        else if (m_kind == Kind::Future)
-            m_external.~shared_ptr();
+        if (!m_part) return;
+        if (m_kind == Kind::Task) {
+            if (!m_name->ref.deref()) delete m_name;
+        } else {
+            detail::releaseExternal(m_external);
+        }
     }
 
-    // Every Wait, every blocked task's record and every handle a program keeps holds a copy: kind
-    // and id share a word, and a task's name and a promise's external state (no handle has both)
-    // share their storage. 40 bytes.
-    Kind m_kind = Kind::None;
-    int m_id = 0;
+    // Every Wait, every blocked task's record and every handle a program keeps holds a copy
+    // (a program's coroutine frame holds two for `co_await Wait(f)`: its parameter and the
+    // effect's): the run, the id and the kind, and one owning pointer to what only one kind
+    // has, a task's name or an external promise's state. 24 bytes.
     quint64 m_run = 0;
+    int m_id = 0;
+    Kind m_kind = Kind::None;
     union {
-        QString m_name; ///< Task
-        std::shared_ptr<detail::ExternalState> m_external; ///< Future: an external promise's state, or null
+        void* m_part = nullptr; ///< either, for copying and moving
+        detail::SharedName* m_name; ///< Task: shared with its record and other handles
+        detail::ExternalState* m_external; ///< Future: an external promise's state, or null
     };
 };
-static_assert(sizeof(void*) != 8 || sizeof(Waitable) <= 40, "every Wait and every blocked task holds copies");
+static_assert(sizeof(void*) != 8 || sizeof(Waitable) <= 24, "every Wait and every blocked task holds copies");
 
 struct CancelEffect;
 struct IsDoneEffect;
@@ -191,6 +220,7 @@ private:
 namespace detail {
 /// Shared between an external promise's handles and the machine; complete/fail are thread-safe.
 struct DOEFF_EXPORT ExternalState {
+    QAtomicInt ref = 1; ///< owned by the handles to it (retainExternal, releaseExternal)
     QUuid uuid = QUuid::createUuid();
     /// Set by the machine when the promise is created; called once on completion.
     std::function<void(QVariant, std::exception_ptr)> sink;

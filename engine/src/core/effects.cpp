@@ -95,6 +95,16 @@ QString reprCut(const QVariant& v, int max)
     return r.size() > max ? r.left(max) + QStringLiteral("...") : r;
 }
 
+void retainExternal(ExternalState* s) noexcept
+{
+    s->ref.ref();
+}
+
+void releaseExternal(ExternalState* s) noexcept
+{
+    if (!s->ref.deref()) delete s;
+}
+
 void ExternalState::complete(QVariant value, std::exception_ptr error)
 {
     bool expected = false;
@@ -155,7 +165,7 @@ QString Waitable::describe() const
 {
     switch (m_kind) {
     case Kind::Task:
-        return QStringLiteral("task %1 '%2'").arg(QString::number(m_id), m_name);
+        return QStringLiteral("task %1 '%2'").arg(QString::number(m_id), name());
     case Kind::Future:
         return (isExternal() ? QStringLiteral("external promise %1") : QStringLiteral("promise %1")).arg(m_id);
     case Kind::None:

@@ -425,7 +425,7 @@ Store Machine::ctxStore(DispatchState* d) const
 
 TaskInfo Machine::ctxTask(DispatchState* d) const
 {
-    return TaskInfo { d->task->id, d->task->name };
+    return TaskInfo { d->task->id, d->task->name() };
 }
 
 Continuation Machine::ctxContinuation(DispatchState* d)

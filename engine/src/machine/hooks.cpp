@@ -63,7 +63,7 @@ Machine::Where Machine::topSite(const TaskRec* t) const
 void Machine::announceTask(TaskRec* t)
 {
     t->announced = true;
-    const events::TaskSpawned fields { t->parent, TaskKindCode(t->kind), t->name, t->env,
+    const events::TaskSpawned fields { t->parent, TaskKindCode(t->kind), t->name(), t->env,
                                        t->kind != TaskKind::Branch ? t->store : nullptr };
     Where at;
     if (t->creationSite.file_name() && *t->creationSite.file_name())
@@ -314,7 +314,7 @@ QList<TaskSnapshot> Machine::tasks() const
         const TaskRec* t = m_tasks[i];
         TaskSnapshot s;
         s.id = t->id;
-        s.name = t->name;
+        s.name = t->name();
         s.kind = TaskKindCode(t->kind);
         s.parent = t->parent;
         s.state = TaskStateCode(t->state);

@@ -60,7 +60,7 @@ Machine::Machine(HandlerList handlers, Env env, Store store, RunOptions options)
     }
     m_virtualNow
         = toMicros(m_options.simulated_start.isValid() ? m_options.simulated_start : QDateTime::currentDateTimeUtc());
-    TaskRec* main = newTask(TaskKind::Main, QStringLiteral("main"), nullptr);
+    TaskRec* main = newTask(TaskKind::Main, NamePtr(QStringLiteral("main")), nullptr);
     main->env = std::move(env);
     main->ownStore = std::move(store);
     main->store = &main->ownStore;
@@ -121,15 +121,28 @@ TaskRec* TaskTable::add()
     return t;
 }
 
-TaskRec* Machine::newTask(TaskKind kind, QString name, TaskRec* parent)
+TaskRec* Machine::newTask(TaskKind kind, NamePtr name, TaskRec* parent)
 {
     TaskRec* t = m_tasks.add();
     t->id = int(m_tasks.size()) - 1;
-    t->name = std::move(name);
+    t->sharedName = std::move(name);
     t->kind = kind;
     t->parent = parent ? parent->id : -1;
     ++m_live;
     return t;
+}
+
+NamePtr Machine::programTaskName(const AnyProgram& program)
+{
+    const QString name = program.displayName();
+    // a program's display name is cached text: the same program gives the same data
+    const QString& last = m_lastTaskName.text();
+    if (m_lastTaskName.get() && last.constData() == name.constData() && last.size() == name.size())
+        return m_lastTaskName;
+    auto it = m_taskNames.constFind(name);
+    if (it == m_taskNames.cend()) it = m_taskNames.insert(name, NamePtr(name));
+    m_lastTaskName = it.value();
+    return m_lastTaskName;
 }
 
 Outcome& Machine::setPending(TaskRec* t, Outcome&& o)

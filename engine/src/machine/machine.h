@@ -496,7 +496,7 @@ public:
     LazyPart& lazy() const { return static_cast<LazyPart&>(*part); }
     QString label(const Machine& m) const;
 };
-static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 72, "every blocked task holds one: one 80-byte malloc chunk");
+static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 56, "every blocked task holds one: one 64-byte malloc chunk");
 
 /// An owner of a BlockOp: the blocked task, each registration on what it waits for, a timer, an
 /// await. One pointer; the count is the block's own, not atomic (blocks never leave the
@@ -609,7 +609,8 @@ struct TaskRec {
     bool hasPending = false;
     bool observed = false;
     bool announced = false; ///< TaskSpawned was emitted
-    QString name;
+    NamePtr sharedName; ///< shared with its handles (Machine::handleOf) and its program's other tasks
+    const QString& name() const noexcept { return sharedName.text(); }
     std::vector<Frame> k;
     DispatchList dispatch;
     Env env;
@@ -654,7 +655,7 @@ struct TaskRec {
         if (links) std::erase(links->branches, id);
     }
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 216, "every blocked task holds one");
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 200, "every blocked task holds one");
 
 /// The record behind a root's link: the shared frames in its K, bottom first, and no id
 /// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which
@@ -966,7 +967,9 @@ private:
     }
 
     // tasks
-    TaskRec* newTask(TaskKind kind, QString name, TaskRec* parent);
+    TaskRec* newTask(TaskKind kind, NamePtr name, TaskRec* parent);
+    /// The name a task running `program` takes: one shared name for all of a program's tasks.
+    NamePtr programTaskName(const AnyProgram& program);
     /// Sets what `t` does when it next runs; the Outcome comes from the spares when `t` has none.
     Outcome& setPending(TaskRec* t, Outcome&& o);
     /// `t` waits or has finished: its Outcome goes back to the spares.
@@ -1078,6 +1081,8 @@ private:
     int m_pendingAwaits = 0;
     std::shared_ptr<Mailbox> m_mailbox;
     std::unordered_map<quint64, int> m_externalPromise; // completion id → promise id
+    QHash<QString, NamePtr> m_taskNames; ///< programTaskName(): by name
+    NamePtr m_lastTaskName; ///< programTaskName()'s last answer: a loop of Spawns finds it here
     bool m_cancelSelf = false;
     TaskRec* m_cancelTarget = nullptr;
     /// Tasks a debugger asked to cancel (requestCancel), cancelled when the current turn ends.

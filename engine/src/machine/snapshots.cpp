@@ -16,7 +16,7 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
     SnapFrame s;
     s.kind = f.kind;
     s.task = t->id;
-    s.taskName = t->name;
+    s.taskName = t->name();
     switch (f.kind) {
     case FrameKind::Program: {
         const PromiseBase* p = f.program.get();
@@ -83,11 +83,11 @@ SnapFrame Machine::snapFrame(const TaskRec* t, const Frame& f) const
                             .arg(t->branchIndex + 1)
                             .arg(f.gatherItems())
                             .arg(parent ? parent->id : -1)
-                            .arg(parent ? parent->name : QString());
+                            .arg(parent ? parent->name() : QString());
         break;
     }
     case FrameKind::TaskRoot:
-        s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name);
+        s.description = QStringLiteral("task %1 '%2'").arg(QString::number(t->id), t->name());
         break;
     }
     return s;
@@ -213,7 +213,7 @@ ErrorPtr Machine::newError(TaskRec* t, std::exception_ptr e, int node, bool thro
             raised.kind = FrameKind::Program;
             raised.thrown = r->thrown;
             raised.task = t->id;
-            raised.taskName = t->name;
+            raised.taskName = t->name();
             r->k.insert(r->k.begin(), std::move(raised));
         }
     }
@@ -308,7 +308,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
         }
         const TaskRec* failing = task(origin.task);
         r->errorContext.task = origin.task;
-        r->errorContext.taskName = failing ? failing->name : QString();
+        r->errorContext.taskName = failing ? failing->name() : QString();
         r->errorContext.env = origin.env;
         r->errorContext.storeKeys = origin.store.keys();
         r->errorContext.store = origin.store;
@@ -328,7 +328,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
     std::sort(failed.begin(), failed.end(),
               [](const TaskRec* a, const TaskRec* b) { return a->failOrder() < b->failOrder(); });
     for (const TaskRec* t : failed)
-        r->unobserved.append(UnobservedFailure { t->id, t->name, ErrorInfo(t->error->exception) });
+        r->unobserved.append(UnobservedFailure { t->id, t->name(), ErrorInfo(t->error->exception) });
     return r;
 }
 

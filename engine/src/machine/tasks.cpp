@@ -15,7 +15,7 @@ namespace doeff::detail {
 
 Waitable Machine::handleOf(TaskRec* t) const
 {
-    return Waitable(Waitable::Kind::Task, m_runId, t->id, t->name);
+    return Waitable(Waitable::Kind::Task, m_runId, t->id, t->sharedName);
 }
 
 PromiseRec* Machine::promise(const Waitable& w) const
@@ -61,7 +61,7 @@ Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
         if (x->state == TaskState::Done) return Outcome::resume(x->value);
         if (x->state == TaskState::Cancelled)
             return Outcome::thrown(raise<TaskCancelledError>(
-                receiver, node, QStringLiteral("Task %1 '%2' was cancelled").arg(QString::number(x->id), x->name)));
+                receiver, node, QStringLiteral("Task %1 '%2' was cancelled").arg(QString::number(x->id), x->name())));
         x->observed = true;
         return Outcome::thrown(cross(receiver, x->error, node));
     }
@@ -210,7 +210,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
     case SpawnEffect::builtinId: {
         const auto* e = d.effect.as<SpawnEffect>();
         AnyProgram program = e->program ? AnyProgram(*e->program) : AnyProgram();
-        QString name = e->options.name.isEmpty() ? program.displayName() : e->options.name;
+        NamePtr name = e->options.name.isEmpty() ? programTaskName(program) : NamePtr(e->options.name);
         TaskRec* child = newTask(TaskKind::Spawned, std::move(name), t);
         child->creationSite = d.site;
         child->env = t->env;
@@ -324,9 +324,10 @@ Outcome Machine::handleScheduler(DispatchState& d)
         p->tasksAtCreation = int(m_tasks.size());
         p->site = d.site;
         p->external = d.effect.builtin() == CreateExternalPromiseEffect::builtinId;
-        std::shared_ptr<ExternalState> ext;
+        Waitable w(Waitable::Kind::Future, m_runId, p->id);
         if (p->external) {
-            ext = std::make_shared<ExternalState>();
+            auto* ext = new ExternalState();
+            w = Waitable(m_runId, p->id, ext); // which adopts it
             const quint64 id = ++m_awaitSeq;
             m_externalPromise[id] = p->id;
             std::weak_ptr<Mailbox> mb = m_mailbox;
@@ -334,7 +335,6 @@ Outcome Machine::handleScheduler(DispatchState& d)
                 if (auto m = mb.lock()) m->post(id, std::move(v), std::move(e));
             };
         }
-        Waitable w(Waitable::Kind::Future, m_runId, p->id, {}, ext);
         m_promises.push_back(std::move(p));
         return Outcome::resume(QVariant::fromValue(w));
     }
@@ -423,7 +423,7 @@ Outcome Machine::gather(DispatchState& d)
             continue;
         }
         AnyProgram program(*item.program);
-        TaskRec* branch = newTask(TaskKind::Branch, program.displayName(), t);
+        TaskRec* branch = newTask(TaskKind::Branch, programTaskName(program), t);
         branch->creationSite = d.site;
         branch->branchIndex = i;
         branch->env = t->env;
@@ -554,7 +554,7 @@ QString BlockOp::label(const Machine& m) const
         const TaskRec* ev = m.task(lazy().evaluator);
         return lazy().label
             + QStringLiteral(" (evaluated by task %1 '%2')")
-                  .arg(QString::number(lazy().evaluator), ev ? ev->name : QString());
+                  .arg(QString::number(lazy().evaluator), ev ? ev->name() : QString());
     }
     case Timer:
         return QStringLiteral("timer");
@@ -580,7 +580,7 @@ void Machine::resolveDeadlock()
     report->blocked.reserve(qsizetype(blocked.size()));
     for (TaskRec* t : blocked)
         report->blocked.append(
-            QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name, t->block->label(*this)));
+            QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name(), t->block->label(*this)));
 
     std::unordered_map<int, int> nodeOf;
     for (std::size_t i = 0; i < blocked.size(); ++i)
@@ -599,7 +599,7 @@ void Machine::resolveDeadlock()
     const QList<QList<int>> nodeCycles = findWaitCycles(out, kCyclesKept);
     QStringList cycleTexts;
     auto taskText = [&](int node) {
-        return QStringLiteral("task %1 '%2'").arg(QString::number(blocked[node]->id), blocked[node]->name);
+        return QStringLiteral("task %1 '%2'").arg(QString::number(blocked[node]->id), blocked[node]->name());
     };
     for (const QList<int>& c : nodeCycles) {
         QList<int> ids;
@@ -671,7 +671,7 @@ void Machine::resolveDeadlock()
         const TaskRec* creator = task(p->creator);
         QString text
             = QStringLiteral("promise %1 (created by task %2 '%3'")
-                  .arg(QString::number(p->id), QString::number(p->creator), creator ? creator->name : QString());
+                  .arg(QString::number(p->id), QString::number(p->creator), creator ? creator->name() : QString());
         if (p->site.file_name() && *p->site.file_name())
             text += QStringLiteral(" at %1:%2")
                         .arg(QFileInfo(QString::fromUtf8(p->site.file_name())).fileName(),
