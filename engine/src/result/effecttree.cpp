@@ -58,7 +58,7 @@ int EffectTree::addActivation(int parent, const char* function, int task, bool t
     node.function = function;
     node.task = task;
     node.taskRoot = taskRoot;
-    if (handler) node.label = *handler;
+    if (handler) setNodeLabel(node, *handler);
     node.live = true;
     link(parent, n);
     if (m_root < 0) m_root = n;
@@ -71,7 +71,7 @@ int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
     Node& p = m_nodes[parent];
     if (p.last >= 0 && !noMerge && !full()) {
         Node& last = m_nodes[p.last];
-        if (last.effect && last.first < 0 && last.more == 0 && last.label == label) {
+        if (last.effect && last.first < 0 && last.more == 0 && labelOf(last) == label) {
             ++last.count;
             return p.last;
         }
@@ -85,14 +85,34 @@ int EffectTree::addEffect(int parent, const QString& label, bool noMerge)
     m_nodes[n].depth = std::uint16_t(depth);
     m_nodes[n].effect = true;
     m_nodes[n].count = 1;
-    m_nodes[n].label = label;
+    setNodeLabel(m_nodes[n], label);
     link(parent, n);
     return n;
 }
 
 void EffectTree::setLabel(int node, const QString& label)
 {
-    if (node >= 0) m_nodes[node].label = label;
+    if (node >= 0) setNodeLabel(m_nodes[node], label);
+}
+
+const QString& EffectTree::labelOf(const Node& n) const
+{
+    static const QString none;
+    return n.label >= 0 ? m_labels[std::size_t(n.label)] : none;
+}
+
+void EffectTree::setNodeLabel(Node& n, const QString& label)
+{
+    if (n.label >= 0) {
+        m_labels[std::size_t(n.label)] = label;
+    } else if (!m_freeLabels.empty()) {
+        n.label = m_freeLabels.back();
+        m_freeLabels.pop_back();
+        m_labels[std::size_t(n.label)] = label;
+    } else {
+        n.label = int(m_labels.size());
+        m_labels.push_back(label);
+    }
 }
 
 void EffectTree::pin(int node)
@@ -116,6 +136,10 @@ void EffectTree::freeSubtree(int node)
 
 void EffectTree::release(int node)
 {
+    if (const int label = m_nodes[node].label; label >= 0) {
+        m_labels[std::size_t(label)] = QString();
+        m_freeLabels.push_back(label);
+    }
     m_nodes[node] = Node(); // as alloc() hands it out again
     m_free.push_back(node);
     --m_count;
@@ -147,8 +171,8 @@ void EffectTree::finish(int node)
 
 QString EffectTree::display(const Node& n) const
 {
-    if (n.effect) return n.label;
-    if (!n.label.isEmpty()) return n.label + QStringLiteral(" (handler)");
+    if (n.effect) return labelOf(n);
+    if (!labelOf(n).isEmpty()) return labelOf(n) + QStringLiteral(" (handler)");
     QString s = functionDisplayNameOfStatic(n.function) + QStringLiteral("()");
     if (n.taskRoot && n.task != 0) s += QStringLiteral(" [task %1]").arg(n.task);
     return s;

@@ -58,14 +58,16 @@ private:
         int next = -1;
         int prev = -1;
         std::uint16_t depth = 0; ///< activations and effects: the root is 0 (at most kMaxDepth + 2)
-        // one byte of flags, so that a node fits 64 bytes
+        // one byte of flags, so that a node fits 48 bytes
         bool effect : 1 = false;
         bool taskRoot : 1 = false;
         bool live : 1 = false;
         bool pinned : 1 = false;
         bool used : 1 = false;
         const char* function = nullptr;
-        QString label; ///< effects, handler activations
+        /// effects, handler activations: the index of its label in m_labels; -1 for none (a
+        /// plain activation, as every live task's is)
+        int label = -1;
         union { // an activation has no count, an effect no task
             int task = 0; ///< activations
             int count; ///< effects: merged identical consecutive ones
@@ -73,7 +75,7 @@ private:
         int more = 0;
         int merged() const { return effect ? count : 1; }
     };
-    static_assert(sizeof(void*) != 8 || sizeof(Node) <= 64, "every live task holds one");
+    static_assert(sizeof(void*) != 8 || sizeof(Node) <= 48, "every live task holds one");
     /// Every node, by index, in chunks of kChunk: a growing tree (one live node per waiting
     /// task) never copies its nodes and holds no spare room beyond its last chunk, where a
     /// vector holds up to as much again.
@@ -89,7 +91,7 @@ private:
         }
 
     private:
-        static constexpr std::size_t kChunk = 256; ///< 16 KiB
+        static constexpr std::size_t kChunk = 256; ///< 12 KiB
         std::vector<std::unique_ptr<Node[]>> m_chunks;
         std::size_t m_size = 0;
     };
@@ -98,12 +100,19 @@ private:
     void freeSubtree(int node);
     void release(int node); ///< back on the free list, reset
     QString display(const Node& n) const;
+    const QString& labelOf(const Node& n) const;
+    void setNodeLabel(Node& n, const QString& label);
 
     int m_limit;
     int m_count = 0;
     int m_root = -1;
     Nodes m_nodes;
     std::vector<int> m_free;
+    /// Labels apart from their nodes, so that the node of a plain activation (every live
+    /// task's: the part of the tree that grows with the tasks, beyond the limit) has no room
+    /// for one; a freed node's slot is reused.
+    std::vector<QString> m_labels;
+    std::vector<int> m_freeLabels;
     std::vector<int> m_scratch; ///< freeSubtree's stack, kept: folding a node allocates nothing
 };
 
