@@ -369,7 +369,7 @@ Outcome Machine::handleTime(DispatchState& d)
 qint64 Machine::nextDeadline() const
 {
     for (const auto& [key, b] : m_timers)
-        if (!b->done && b->task->block == b) return key.first;
+        if (!b->done && b->task->block() == b) return key.first;
     return std::numeric_limits<qint64>::max();
 }
 
@@ -377,7 +377,7 @@ bool Machine::hasTimers()
 {
     while (!m_timers.empty()) {
         const BlockPtr& b = m_timers.begin()->second;
-        if (!b->done && b->task->block == b) return true;
+        if (!b->done && b->task->block() == b) return true;
         m_timers.erase(m_timers.begin());
     }
     return false;
@@ -484,7 +484,7 @@ void Machine::pollCompletions()
         BlockPtr b = it->second;
         m_awaits.erase(it);
         --m_pendingAwaits;
-        if (b->done || b->task->block != b) continue;
+        if (b->done || b->task->block() != b) continue;
         b->done = true;
         if (watchesInputs()) [[unlikely]]
             hookInput(InputKind::Await, b->task->id, qint64(id), &value, error);
@@ -495,7 +495,7 @@ void Machine::pollCompletions()
         while (!m_timers.empty() && m_timers.begin()->first.first <= now) {
             BlockPtr b = m_timers.begin()->second;
             m_timers.erase(m_timers.begin());
-            if (b->done || b->task->block != b) continue;
+            if (b->done || b->task->block() != b) continue;
             b->done = true;
             // on the real clock when a timer fires is an input; the simulated clock is the run's
             if (watchesInputs() && m_options.clock == Clock::Real) [[unlikely]]
@@ -568,7 +568,7 @@ void Machine::replayCompletions()
         case InputKind::Timer: {
             auto it = std::find_if(m_timers.begin(), m_timers.end(), [&](const auto& entry) {
                 const BlockPtr& b = entry.second;
-                return !b->done && b->task->block == b && b->task->id == taskId;
+                return !b->done && b->task->block() == b && b->task->id == taskId;
             });
             if (it == m_timers.end()) {
                 replayDiverged(
@@ -591,7 +591,7 @@ void Machine::replayCompletions()
         while (!m_timers.empty() && m_timers.begin()->first.first <= m_virtualNow) {
             BlockPtr b = m_timers.begin()->second;
             m_timers.erase(m_timers.begin());
-            if (b->done || b->task->block != b) continue;
+            if (b->done || b->task->block() != b) continue;
             b->done = true;
             wake(b->task, Outcome::resume());
         }
@@ -629,7 +629,7 @@ bool Machine::hasExternalWaiters() const
 {
     for (std::size_t i = 0; i < m_tasks.size(); ++i)
         if (const TaskRec* t = m_tasks[i];
-            t->state == TaskState::Awaiting && t->block && t->block->kind == BlockOp::Wait)
+            t->state == TaskState::Awaiting && t->block() && t->block()->kind == BlockOp::Wait)
             return true;
     return false;
 }

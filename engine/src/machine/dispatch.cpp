@@ -53,12 +53,12 @@ template<bool Observed> Outcome Machine::walkAs(DispatchState& ds, Cursor from)
     for (;;) {
         // the dispatch frames at or below `index`; a perform starts at the top of K, where
         // that is all of them
-        int pos = int(t->dispatch.size()) - 1;
-        if (pos >= 0 && t->dispatch[std::size_t(pos)] > index)
-            pos = int(std::upper_bound(t->dispatch.begin(), t->dispatch.end(), index) - t->dispatch.begin()) - 1;
+        int pos = int(t->dispatch().size()) - 1;
+        if (pos >= 0 && t->dispatch()[std::size_t(pos)] > index)
+            pos = int(std::upper_bound(t->dispatch().begin(), t->dispatch().end(), index) - t->dispatch().begin()) - 1;
         bool jumped = false;
         for (; pos >= 0 && !jumped; --pos) {
-            const int fi = t->dispatch[pos];
+            const int fi = t->dispatch()[pos];
             Frame& f = t->k[fi];
             switch (f.kind) {
             case FrameKind::Listen:

@@ -114,9 +114,9 @@ void Machine::hookTaskState(const TaskRec* t)
         static QString summary(const void* c)
         {
             const TaskRec* t = static_cast<const Text*>(c)->t;
-            if (t->state == TaskState::Done) return QStringLiteral("Ok(") + repr(t->value) + QStringLiteral(")");
-            if (t->state == TaskState::Failed && t->error)
-                return QStringLiteral("Err(") + describeException(t->error->exception) + QStringLiteral(")");
+            if (t->state == TaskState::Done) return QStringLiteral("Ok(") + repr(t->value()) + QStringLiteral(")");
+            if (t->state == TaskState::Failed && t->error())
+                return QStringLiteral("Err(") + describeException(t->error()->exception) + QStringLiteral(")");
             return QStringLiteral("cancelled");
         }
         static QString waitsOn(const void* c)
@@ -125,11 +125,11 @@ void Machine::hookTaskState(const TaskRec* t)
             const TaskRec* t = x->t;
             const bool waiting
                 = t->state == TaskState::Blocked || t->state == TaskState::Sleeping || t->state == TaskState::Awaiting;
-            return t->block && waiting ? t->block->label(*x->m) : QString();
+            return t->block() && waiting ? t->block()->label(*x->m) : QString();
         }
     } text { this, t };
     if (t->isFinished()) {
-        const QVariant* value = t->state == TaskState::Done ? &t->value : nullptr;
+        const QVariant* value = t->state == TaskState::Done ? &t->value() : nullptr;
         emitEvent(events::TaskFinished { TaskStateCode(t->state), value, LazyText { &Text::summary, &text } }, t->id);
         return;
     }
@@ -297,7 +297,7 @@ void Machine::abortRun()
         cancelTask(main);
         settleObservers();
         main->state = TaskState::Failed;
-        main->error = std::move(error);
+        main->setError(std::move(error));
         main->linksForWrite().failOrder = ++m_failCounter;
     }
     m_ready.clear();
@@ -318,9 +318,9 @@ QList<TaskSnapshot> Machine::tasks() const
         s.kind = TaskKindCode(t->kind);
         s.parent = t->parent;
         s.state = TaskStateCode(t->state);
-        if (t->block
+        if (t->block()
             && (t->state == TaskState::Blocked || t->state == TaskState::Sleeping || t->state == TaskState::Awaiting))
-            s.waitsOn = t->block->label(*this);
+            s.waitsOn = t->block()->label(*this);
         s.steps = t->steps;
         out.append(s);
     }

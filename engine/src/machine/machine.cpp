@@ -147,25 +147,28 @@ NamePtr Machine::programTaskName(const AnyProgram& program)
 
 Outcome& Machine::setPending(TaskRec* t, Outcome&& o)
 {
-    if (!t->pending) {
+    std::unique_ptr<Outcome>& pending = t->pendingSlot();
+    if (!pending) {
         if (!m_spareOutcomes.empty()) {
-            t->pending = std::move(m_spareOutcomes.back());
+            pending = std::move(m_spareOutcomes.back());
             m_spareOutcomes.pop_back();
         } else {
-            t->pending = std::make_unique<Outcome>();
+            pending = std::make_unique<Outcome>();
         }
     }
-    *t->pending = std::move(o);
+    *pending = std::move(o);
     t->hasPending = true;
-    return *t->pending;
+    return *pending;
 }
 
 void Machine::dropPending(TaskRec* t) noexcept
 {
-    if (!t->pending) return;
-    *t->pending = Outcome(); // what it held goes now
-    if (m_spareOutcomes.size() < kMaxSpareOutcomes) m_spareOutcomes.push_back(std::move(t->pending));
-    t->pending.reset();
+    if (t->settled()) return; // it has none
+    std::unique_ptr<Outcome>& pending = t->pendingSlot();
+    if (!pending) return;
+    *pending = Outcome(); // what it held goes now
+    if (m_spareOutcomes.size() < kMaxSpareOutcomes) m_spareOutcomes.push_back(std::move(pending));
+    pending.reset();
 }
 
 TaskRec* Machine::task(int id) const
@@ -212,8 +215,8 @@ std::vector<Frame> Machine::cutAbove(TaskRec* t, int index)
         out.assign(std::make_move_iterator(first), std::make_move_iterator(t->k.end()));
         t->k.erase(first, t->k.end());
     }
-    while (!t->dispatch.empty() && t->dispatch.back() >= from)
-        t->dispatch.pop_back();
+    while (!t->dispatch().empty() && t->dispatch().back() >= from)
+        t->dispatch().pop_back();
     for (const Frame& f : out)
         if (f.kind == FrameKind::Handling) --t->handlingDepth;
     return out;
@@ -288,7 +291,7 @@ void Machine::enqueueObserved(TaskRec* t)
 
 void Machine::wake(TaskRec* t, Outcome o)
 {
-    t->block.reset();
+    t->clearBlock();
     setPending(t, std::move(o));
     enqueue(t);
 }
@@ -296,10 +299,9 @@ void Machine::wake(TaskRec* t, Outcome o)
 void Machine::blockOn(TaskRec* t, BlockPtr b, TaskState state)
 {
     settleObservers();
-    t->block = std::move(b);
+    t->setBlock(std::move(b), ++m_blockCounter);
     if (!t->hasPending) dropPending(t); // a waiting task keeps no Outcome
     t->state = state;
-    t->blockOrder = ++m_blockCounter;
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(t);
 }
@@ -374,13 +376,14 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
     // A task the step created but had not yet queued would never run: it is cancelled.
     for (std::size_t i = tasksBefore; i < m_tasks.size(); ++i) {
         TaskRec* x = m_tasks[i];
-        if (x->state == TaskState::Ready && !x->block && std::find(m_ready.begin(), m_ready.end(), x) == m_ready.end())
+        if (x->state == TaskState::Ready && !x->block()
+            && std::find(m_ready.begin(), m_ready.end(), x) == m_ready.end())
             cancelTask(x);
     }
     if (t->isFinished()) return;
     m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), t), m_ready.end());
-    if (t->block) t->block->done = true;
-    t->block.reset();
+    if (t->block()) t->block()->done = true;
+    t->clearBlock();
     for (int id : t->branchIds())
         if (TaskRec* b = task(id)) cancelTask(b);
     // free the coroutines first, top first and without allocating: popping frames one by one
@@ -394,7 +397,7 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
         Frame f = popFrame(t);
         if (f.kind == FrameKind::Program) m_tree.finish(f.node);
     }
-    t->dispatch.clear();
+    t->dispatch().clear();
     t->handlingDepth = 0;
     t->hasPending = false;
     dropPending(t);
@@ -404,8 +407,8 @@ void Machine::failOutOfMemory(TaskRec* t, std::size_t tasksBefore, std::exceptio
 void Machine::applyPending(TaskRec* t, Ctl& c)
 {
     t->hasPending = false;
-    if (!t->pending) return; // nothing to apply: the turn does nothing (c.kind stays Stop)
-    Outcome& o = *t->pending;
+    if (!t->pendingSlot()) return; // nothing to apply: the turn does nothing (c.kind stays Stop)
+    Outcome& o = *t->pendingSlot();
     applyOutcome(t, o, c);
     resetValue(o.value); // what the outcome held goes with it, as if it had been moved out
     o.error.reset();
@@ -717,7 +720,7 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
             m_lazy.remove(entry->identity);
         }
         for (const BlockPtr& b : waiters) {
-            if (b->done || b->task->block != b) continue;
+            if (b->done || b->task->block() != b) continue;
             b->done = true;
             wake(b->task,
                  c.kind == Ctl::Value ? Outcome::resume(c.value)

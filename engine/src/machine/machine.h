@@ -596,8 +596,21 @@ struct Mailbox {
 enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore, BuiltinRemoved };
 
 /// One per task, alive until the run ends: the small members are packed at the front so that
-/// no padding sits between them.
+/// no padding sits between them. What only a task that has not finished uses (its dispatch
+/// list, what it does next, what it waits on) and what only a finished one has (its value or
+/// error) share their room: finish() turns the one into the other, once.
 struct TaskRec {
+    TaskRec() noexcept { new (&m_running) Running(); }
+    TaskRec(const TaskRec&) = delete;
+    TaskRec& operator=(const TaskRec&) = delete;
+    ~TaskRec()
+    {
+        if (m_finished)
+            m_result.~Result();
+        else
+            m_running.~Running();
+    }
+
     int id = 0;
     int parent = -1;
     int handlingDepth = 0;
@@ -609,22 +622,20 @@ struct TaskRec {
     bool hasPending = false;
     bool observed = false;
     bool announced = false; ///< TaskSpawned was emitted
+
+private:
+    bool m_finished = false; ///< finish() happened: the result part is in use, not the running one
+
+public:
     NamePtr sharedName; ///< shared with its handles (Machine::handleOf) and its program's other tasks
     const QString& name() const noexcept { return sharedName.text(); }
     std::vector<Frame> k;
-    DispatchList dispatch;
     Env env;
     /// The store the task reads and writes: its own (ownStore), or for a Gather branch its
     /// parent's. Records stay where they are until the machine ends (TaskTable), so a pointer
     /// does: no allocation and no reference count per spawned task.
     Store* store = nullptr;
     Store ownStore;
-    /// What the task does when it next runs. On the heap: allocated while the task runs or is
-    /// ready, given back while it is blocked or finished, so that waiting tasks stay small
-    /// (Machine::setPending, Machine::dropPending).
-    std::unique_ptr<Outcome> pending;
-    BlockPtr block; ///< what it waits on while Blocked/Sleeping/Awaiting
-    quint64 blockOrder = 0;
     /// What only some tasks have, made when first needed: a task nobody waits on that made no
     /// Gather branch (a blocked one, typically) holds one pointer for both.
     struct Links : Pooled {
@@ -633,14 +644,84 @@ struct TaskRec {
         quint64 failOrder = 0; ///< Failed: when, among the run's failures (failOrder())
     };
     std::unique_ptr<Links> links;
-    QVariant value;
-    ErrorPtr error;
     quint64 steps = 0;
     std::source_location creationSite;
+
     bool isFinished() const
     {
         return state == TaskState::Done || state == TaskState::Failed || state == TaskState::Cancelled;
     }
+
+    /// finish() happened: the result part is in use (value(), error()), not the running one.
+    bool settled() const noexcept { return m_finished; }
+
+    // ---- until it finishes --------------------------------------------------------------
+    /// Its dispatch list. Only while it has not finished (a finished task has none).
+    DispatchList& dispatch() noexcept
+    {
+        Q_ASSERT(!m_finished);
+        return m_running.dispatch;
+    }
+    const DispatchList& dispatch() const noexcept
+    {
+        Q_ASSERT(!m_finished);
+        return m_running.dispatch;
+    }
+    /// What the task does when it next runs (Machine::setPending, Machine::dropPending). Only
+    /// while it has not finished.
+    std::unique_ptr<Outcome>& pendingSlot() noexcept
+    {
+        Q_ASSERT(!m_finished);
+        return m_running.pending;
+    }
+    /// What it waits on while Blocked/Sleeping/Awaiting; null otherwise, and once finished.
+    const BlockPtr& block() const noexcept
+    {
+        static const BlockPtr none;
+        return m_finished ? none : m_running.block;
+    }
+    /// When it blocked, among the run's blocks (a deadlock lists tasks in that order).
+    quint64 blockOrder() const noexcept { return m_finished ? 0 : m_running.blockOrder; }
+    void setBlock(BlockPtr b, quint64 order) noexcept
+    {
+        Q_ASSERT(!m_finished);
+        m_running.block = std::move(b);
+        m_running.blockOrder = order;
+    }
+    void clearBlock() noexcept
+    {
+        if (!m_finished) m_running.block.reset();
+    }
+
+    // ---- once finished ------------------------------------------------------------------
+    /// The running part goes (its dispatch list, what it would do next, what it waited on:
+    /// the caller has let each go as it should), and the result part takes its room.
+    void finish(QVariant v, ErrorPtr e) noexcept
+    {
+        Q_ASSERT(!m_finished);
+        m_running.~Running();
+        new (&m_result) Result { std::move(v), std::move(e) };
+        m_finished = true;
+    }
+    /// What it returned: null until it finished, and for a failed or cancelled task.
+    const QVariant& value() const noexcept
+    {
+        static const QVariant none;
+        return m_finished ? m_result.value : none;
+    }
+    /// Why it failed: null until it finished, and for a task that did not fail.
+    const ErrorPtr& error() const noexcept
+    {
+        static const ErrorPtr none;
+        return m_finished ? m_result.error : none;
+    }
+    /// A finished task's error, set after finish() (a run stopped fails its cancelled main).
+    void setError(ErrorPtr e) noexcept
+    {
+        Q_ASSERT(m_finished);
+        m_result.error = std::move(e);
+    }
+
     Links& linksForWrite()
     {
         if (!links) links = std::make_unique<Links>();
@@ -654,8 +735,26 @@ struct TaskRec {
     {
         if (links) std::erase(links->branches, id);
     }
+
+private:
+    struct Running {
+        DispatchList dispatch;
+        /// On the heap: allocated while the task runs or is ready, given back while it is
+        /// blocked, so that waiting tasks stay small.
+        std::unique_ptr<Outcome> pending;
+        BlockPtr block;
+        quint64 blockOrder = 0;
+    };
+    struct Result {
+        QVariant value;
+        ErrorPtr error;
+    };
+    union {
+        Running m_running; ///< !m_finished
+        Result m_result; ///< m_finished
+    };
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 200, "every blocked task holds one");
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 160, "every blocked task holds one");
 
 /// The record behind a root's link: the shared frames in its K, bottom first, and no id
 /// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which
@@ -1152,7 +1251,7 @@ private:
 inline void Machine::pushFrameQuietly(TaskRec* t, Frame&& f)
 {
     if (f.kind != FrameKind::Program) {
-        t->dispatch.push_back(int(t->k.size()));
+        t->dispatch().push_back(int(t->k.size()));
         if (f.kind == FrameKind::Handling) ++t->handlingDepth;
     }
     t->k.push_back(std::move(f));
@@ -1170,7 +1269,7 @@ inline Frame Machine::popFrameQuietly(TaskRec* t)
     Frame f = std::move(t->k.back());
     t->k.pop_back();
     if (f.kind != FrameKind::Program) {
-        t->dispatch.pop_back();
+        t->dispatch().pop_back();
         if (f.kind == FrameKind::Handling) --t->handlingDepth;
     }
     return f;

@@ -270,9 +270,9 @@ std::shared_ptr<const ResultData> Machine::buildResult()
     int errorNode = -1;
     std::vector<int> rethrown;
     if (r->ok) {
-        r->value = main->value;
-    } else if (main->error) {
-        const ErrorPtr& e = main->error;
+        r->value = main->value();
+    } else if (main->error()) {
+        const ErrorPtr& e = main->error();
         r->error = ErrorInfo(e->exception);
         r->rootCause = r->error.root_cause();
         if (const auto* d = r->rootCause.as<DeadlockError>())
@@ -328,7 +328,7 @@ std::shared_ptr<const ResultData> Machine::buildResult()
     std::sort(failed.begin(), failed.end(),
               [](const TaskRec* a, const TaskRec* b) { return a->failOrder() < b->failOrder(); });
     for (const TaskRec* t : failed)
-        r->unobserved.append(UnobservedFailure { t->id, t->name(), ErrorInfo(t->error->exception) });
+        r->unobserved.append(UnobservedFailure { t->id, t->name(), ErrorInfo(t->error()->exception) });
     return r;
 }
 

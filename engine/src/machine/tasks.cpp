@@ -58,12 +58,12 @@ Outcome Machine::itemOutcome(TaskRec* receiver, const Waitable& w, int node)
 {
     if (w.kind() == Waitable::Kind::Task) {
         TaskRec* x = task(w.id());
-        if (x->state == TaskState::Done) return Outcome::resume(x->value);
+        if (x->state == TaskState::Done) return Outcome::resume(x->value());
         if (x->state == TaskState::Cancelled)
             return Outcome::thrown(raise<TaskCancelledError>(
                 receiver, node, QStringLiteral("Task %1 '%2' was cancelled").arg(QString::number(x->id), x->name())));
         x->observed = true;
-        return Outcome::thrown(cross(receiver, x->error, node));
+        return Outcome::thrown(cross(receiver, x->error(), node));
     }
     PromiseRec* p = promise(w);
     if (!p->failed) return Outcome::resume(p->value);
@@ -81,7 +81,7 @@ void Machine::registerOn(const Waitable& w, const BlockPtr& b, int item)
 void Machine::notifyWaiters(std::vector<WaitReg> waiters)
 {
     for (const WaitReg& r : waiters) {
-        if (r.block->done || r.block->task->block != r.block) continue;
+        if (r.block->done || r.block->task->block() != r.block) continue;
         onItemDone(r.block, r.item);
     }
 }
@@ -149,9 +149,9 @@ const std::shared_ptr<void>* Machine::inheritedFrames(TaskRec* t, std::vector<co
     while (x) {
         TaskRec* next = nullptr;
         int nextIndex = -1;
-        auto it = std::upper_bound(x->dispatch.begin(), x->dispatch.end(), index);
-        for (int pos = int(it - x->dispatch.begin()) - 1; pos >= 0; --pos) {
-            const Frame& f = x->k[x->dispatch[pos]];
+        auto it = std::upper_bound(x->dispatch().begin(), x->dispatch().end(), index);
+        for (int pos = int(it - x->dispatch().begin()) - 1; pos >= 0; --pos) {
+            const Frame& f = x->k[x->dispatch()[pos]];
             if (f.kind == FrameKind::Handler || f.kind == FrameKind::Intercept) {
                 out.push_back(&f);
             } else if (f.kind == FrameKind::Handling) {
@@ -192,9 +192,9 @@ std::shared_ptr<void> Machine::inheritedSet(const std::vector<const Frame*>& fra
         if (recent && holds(static_cast<const TaskRec*>(recent.get()))) return recent;
     auto set = std::make_shared<InheritedSet>(); // in no task table: only a dispatch walk reaches it
     set->k.reserve(frames.size());
-    set->dispatch.reserve(frames.size());
+    set->dispatch().reserve(frames.size());
     for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
-        set->dispatch.push_back(int(set->k.size()));
+        set->dispatch().push_back(int(set->k.size()));
         set->k.push_back(InheritedSet::copyOf(**it));
     }
     std::shared_ptr<void>& slot = m_recentSets[m_nextRecentSet++ % m_recentSets.size()];
@@ -230,7 +230,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
             // each for K and dispatch)
             Q_ASSERT(!shared);
             child->k.reserve(inherited.size() + 2);
-            child->dispatch.reserve(inherited.size() + 1);
+            child->dispatch().reserve(inherited.size() + 1);
             pushFrame(child, std::move(root));
             for (auto it = inherited.rbegin(); it != inherited.rend(); ++it)
                 pushFrame(child, InheritedSet::copyOf(**it));
@@ -461,8 +461,8 @@ bool Machine::cancelTask(TaskRec* x)
     if (x->isFinished()) return false;
     settleObservers();
     if (x->state == TaskState::Ready) m_ready.erase(std::remove(m_ready.begin(), m_ready.end(), x), m_ready.end());
-    if (x->block) x->block->done = true;
-    x->block.reset();
+    if (x->block()) x->block()->done = true;
+    x->clearBlock();
     for (int id : x->branchIds())
         if (TaskRec* b = task(id)) cancelTask(b);
     releaseLazies(x);
@@ -471,11 +471,12 @@ bool Machine::cancelTask(TaskRec* x)
         Frame f = popFrame(x);
         if (f.kind == FrameKind::Program) m_tree.finish(f.node);
     }
-    x->dispatch.clear();
+    x->dispatch().clear();
     x->handlingDepth = 0;
     dropPending(x);
     x->hasPending = false;
     x->state = TaskState::Cancelled;
+    x->finish({}, nullptr);
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(x);
     x->completion = ++m_completionCounter;
@@ -495,7 +496,7 @@ void Machine::releaseLazies(TaskRec* x)
         auto waiters = std::move(e.waiters);
         e.waiters.clear();
         for (const BlockPtr& b : waiters) {
-            if (b->done || b->task->block != b) continue;
+            if (b->done || b->task->block() != b) continue;
             b->done = true;
             wake(b->task,
                  Outcome::start(AnyProgram::fromEffect(AnyEffect::own(AskEffect { {}, e.key })), b->effectNode));
@@ -516,12 +517,11 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
     }
     // a finished task keeps its result, store and env; the rest goes, for later tasks to reuse
     std::vector<Frame>().swap(t->k);
-    t->dispatch.release();
+    t->dispatch().release();
     t->hasPending = false;
     dropPending(t);
     t->state = ok ? TaskState::Done : TaskState::Failed;
-    t->value = std::move(value);
-    t->error = std::move(error);
+    t->finish(std::move(value), std::move(error));
     t->completion = ++m_completionCounter;
     if (!ok) t->linksForWrite().failOrder = ++m_failCounter; // failures are rare: no room in every record
     if (DOEFF_OBSERVED) [[unlikely]]
@@ -570,24 +570,24 @@ void Machine::resolveDeadlock()
 {
     std::vector<TaskRec*> blocked;
     for (std::size_t i = 0; i < m_tasks.size(); ++i)
-        if (TaskRec* t = m_tasks[i]; (t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block)
+        if (TaskRec* t = m_tasks[i]; (t->state == TaskState::Blocked || t->state == TaskState::Awaiting) && t->block())
             blocked.push_back(t);
-    std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder < b->blockOrder; });
+    std::sort(blocked.begin(), blocked.end(), [](TaskRec* a, TaskRec* b) { return a->blockOrder() < b->blockOrder(); });
 
     // One report for the whole deadlock, shared by every task's error: its size is linear in
     // the number of tasks and its message bounded (a copy per task would be quadratic).
     auto report = std::make_shared<DeadlockReport>();
     report->blocked.reserve(qsizetype(blocked.size()));
     for (TaskRec* t : blocked)
-        report->blocked.append(
-            QStringLiteral("task %1 '%2' waits on %3").arg(QString::number(t->id), t->name(), t->block->label(*this)));
+        report->blocked.append(QStringLiteral("task %1 '%2' waits on %3")
+                                   .arg(QString::number(t->id), t->name(), t->block()->label(*this)));
 
     std::unordered_map<int, int> nodeOf;
     for (std::size_t i = 0; i < blocked.size(); ++i)
         nodeOf.emplace(blocked[i]->id, int(i));
     std::vector<std::vector<int>> out(blocked.size());
     for (std::size_t i = 0; i < blocked.size(); ++i) {
-        const BlockOp& b = *blocked[i]->block;
+        const BlockOp& b = *blocked[i]->block();
         auto edge = [&](int taskId) {
             if (auto it = nodeOf.find(taskId); it != nodeOf.end()) out[i].push_back(it->second);
         };
@@ -633,7 +633,7 @@ void Machine::resolveDeadlock()
         return false;
     };
     for (std::size_t i = 0; i < blocked.size(); ++i) {
-        for (const Waitable& w : blocked[i]->block->items()) {
+        for (const Waitable& w : blocked[i]->block()->items()) {
             const PromiseRec* p = promise(w);
             if (!p || p->done) continue;
             auto [it, fresh] = promiseNode.emplace(p->id, int(blocked.size() + promiseNodes.size()));
@@ -646,7 +646,7 @@ void Machine::resolveDeadlock()
         const PromiseRec* p = promiseNodes[k];
         std::vector<int>& completers = withPromises[blocked.size() + k];
         auto waitsOnIt = [&](const TaskRec* x) {
-            for (const Waitable& w : x->block->items())
+            for (const Waitable& w : x->block()->items())
                 if (promise(w) == p) return true;
             return false;
         };
@@ -696,8 +696,8 @@ void Machine::resolveDeadlock()
     const std::shared_ptr<const DeadlockReport> shared = std::move(report);
 
     for (TaskRec* t : blocked) {
-        if (t->isFinished() || !t->block) continue;
-        BlockPtr b = t->block;
+        if (t->isFinished() || !t->block()) continue;
+        BlockPtr b = t->block();
         b->done = true;
         if (b->kind == BlockOp::Gather) cancelBranches(b);
         wake(t, Outcome::thrown(raise<DeadlockError>(t, b->effectNode, shared)));

@@ -16,7 +16,7 @@ template<class Edit> void Machine::restack(TaskRec* t, int from, Edit&& edit)
         Frame f = std::move(t->k.back());
         t->k.pop_back();
         if (f.kind != FrameKind::Program) {
-            t->dispatch.pop_back();
+            t->dispatch().pop_back();
             if (f.kind == FrameKind::Handling) --t->handlingDepth;
         }
         if (DOEFF_OBSERVED) [[unlikely]]
