@@ -95,26 +95,6 @@ void EffectTree::setLabel(int node, const QString& label)
     if (node >= 0) setNodeLabel(m_nodes[node], label);
 }
 
-const QString& EffectTree::labelOf(const Node& n) const
-{
-    static const QString none;
-    return n.label >= 0 ? m_labels[std::size_t(n.label)] : none;
-}
-
-void EffectTree::setNodeLabel(Node& n, const QString& label)
-{
-    if (n.label >= 0) {
-        m_labels[std::size_t(n.label)] = label;
-    } else if (!m_freeLabels.empty()) {
-        n.label = m_freeLabels.back();
-        m_freeLabels.pop_back();
-        m_labels[std::size_t(n.label)] = label;
-    } else {
-        n.label = int(m_labels.size());
-        m_labels.push_back(label);
-    }
-}
-
 void EffectTree::pin(int node)
 {
     for (int n = node; n >= 0 && !m_nodes[n].pinned; n = m_nodes[n].parent)
@@ -136,11 +116,10 @@ void EffectTree::freeSubtree(int node)
 
 void EffectTree::release(int node)
 {
-    if (const int label = m_nodes[node].label; label >= 0) {
-        m_labels[std::size_t(label)] = QString();
-        m_freeLabels.push_back(label);
-    }
+    const int label = m_nodes[node].label;
+    if (label >= 0) m_labels[std::size_t(label)] = QString(); // its slot stays, empty
     m_nodes[node] = Node(); // as alloc() hands it out again
+    m_nodes[node].label = label;
     m_free.push_back(node);
     --m_count;
 }

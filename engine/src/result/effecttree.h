@@ -65,7 +65,8 @@ private:
         bool pinned : 1 = false;
         bool used : 1 = false;
         const char* function = nullptr;
-        /// effects, handler activations: the index of its label in m_labels; -1 for none (a
+        /// the index of its label in m_labels (effects, handler activations), kept by the node
+        /// index through release() with the label emptied; -1 for a node never labelled (a
         /// plain activation, as every live task's is)
         int label = -1;
         union { // an activation has no count, an effect no task
@@ -100,8 +101,19 @@ private:
     void freeSubtree(int node);
     void release(int node); ///< back on the free list, reset
     QString display(const Node& n) const;
-    const QString& labelOf(const Node& n) const;
-    void setNodeLabel(Node& n, const QString& label);
+    const QString& labelOf(const Node& n) const
+    {
+        static const QString none;
+        return n.label >= 0 ? m_labels[std::size_t(n.label)] : none;
+    }
+    void setNodeLabel(Node& n, const QString& label)
+    {
+        if (n.label < 0) {
+            n.label = int(m_labels.size());
+            m_labels.emplace_back();
+        }
+        m_labels[std::size_t(n.label)] = label;
+    }
 
     int m_limit;
     int m_count = 0;
@@ -110,9 +122,9 @@ private:
     std::vector<int> m_free;
     /// Labels apart from their nodes, so that the node of a plain activation (every live
     /// task's: the part of the tree that grows with the tasks, beyond the limit) has no room
-    /// for one; a freed node's slot is reused.
+    /// for one. A slot stays with the node index that made it: one that is freed and made
+    /// again (a forwarding handler's activation, once per effect) finds its slot.
     std::vector<QString> m_labels;
-    std::vector<int> m_freeLabels;
     std::vector<int> m_scratch; ///< freeSubtree's stack, kept: folding a node allocates nothing
 };
 
