@@ -21,7 +21,8 @@ namespace detail {
 struct ExternalState;
 
 /// A task's name, shared by its record and every handle to it: one pointer in each. Made once
-/// per program a run spawns (Machine::taskName), so a spawned task costs a count, not a string.
+/// per program a run spawns (Machine::programTaskName), so a spawned task costs a count, not a
+/// string.
 struct SharedName {
     explicit SharedName(QString s)
         : text(std::move(s))
@@ -39,14 +40,6 @@ public:
     explicit NamePtr(QString text)
         : m_p(new SharedName(std::move(text)))
     { }
-    /// Shares `p` (one more owner).
-    static NamePtr share(SharedName* p) noexcept
-    {
-        if (p) p->ref.ref();
-        NamePtr n;
-        n.m_p = p;
-        return n;
-    }
     NamePtr(const NamePtr& o) noexcept
         : m_p(o.m_p)
     {
