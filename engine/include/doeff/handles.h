@@ -21,8 +21,8 @@ namespace detail {
 struct ExternalState;
 
 /// A task's name, shared by its record and every handle to it: one pointer in each. Made once
-/// per program a run spawns (Machine::programTaskName), so a spawned task costs a count, not a
-/// string.
+/// per program function (the display-name cache keeps it), so a spawned task costs a count, not
+/// a string.
 struct SharedName {
     explicit SharedName(QString s)
         : text(std::move(s))

@@ -1,5 +1,6 @@
 #include "heldtext.h"
 #include "perthread.h"
+#include "taskname.h"
 
 #include <doeff/errors.h>
 #include <doeff/value.h>
@@ -352,27 +353,36 @@ std::exception_ptr rootCause(const std::exception_ptr& error)
 
 QString functionDisplayNameOfStatic(const char* prettyFunction)
 {
+    if (!prettyFunction) return functionDisplayName(prettyFunction);
+    return detail::sharedFunctionDisplayName(prettyFunction).text();
+}
+
+namespace detail {
+NamePtr sharedFunctionDisplayName(const char* prettyFunction)
+{
     // Every Spawn names its task after its program's function: a direct-mapped cache by address
     // (the text is static, so its address names it) answers without hashing, the map behind it
-    // holds every name met.
+    // holds every name met. Each name is one SharedName, which the tasks named after it share.
     struct Entry {
         const char* address = nullptr;
-        QString name;
+        NamePtr name;
     };
     struct Cache {
         std::array<Entry, 64> recent;
-        QHash<const char*, QString> byAddress;
+        QHash<const char*, NamePtr> byAddress;
     };
-    if (!prettyFunction) return functionDisplayName(prettyFunction);
-    Cache& cache = detail::PerThread<Cache>::get();
-    Entry& e = cache.recent[detail::addressSlot<6>(prettyFunction)];
+    if (!prettyFunction) return NamePtr(functionDisplayName(prettyFunction));
+    Cache& cache = PerThread<Cache>::get();
+    Entry& e = cache.recent[addressSlot<6>(prettyFunction)];
     if (e.address == prettyFunction) [[likely]]
         return e.name;
     auto it = cache.byAddress.constFind(prettyFunction);
-    if (it == cache.byAddress.cend()) it = cache.byAddress.insert(prettyFunction, functionDisplayName(prettyFunction));
+    if (it == cache.byAddress.cend())
+        it = cache.byAddress.insert(prettyFunction, NamePtr(functionDisplayName(prettyFunction)));
     e = Entry { prettyFunction, it.value() };
     return e.name;
 }
+} // namespace detail
 
 QString functionDisplayName(const char* prettyFunction)
 {

@@ -1,4 +1,5 @@
 #include "machine.h"
+#include "taskname.h"
 
 #include <utility>
 
@@ -134,15 +135,8 @@ TaskRec* Machine::newTask(TaskKind kind, NamePtr name, TaskRec* parent)
 
 NamePtr Machine::programTaskName(const AnyProgram& program)
 {
-    const QString name = program.displayName();
-    // a program's display name is cached text: the same program gives the same data
-    const QString& last = m_lastTaskName.text();
-    if (m_lastTaskName.get() && last.constData() == name.constData() && last.size() == name.size())
-        return m_lastTaskName;
-    auto it = m_taskNames.constFind(name);
-    if (it == m_taskNames.cend()) it = m_taskNames.insert(name, NamePtr(name));
-    m_lastTaskName = it.value();
-    return m_lastTaskName;
+    if (const char* function = program.functionName()) return sharedFunctionDisplayName(function);
+    return NamePtr(program.displayName()); // an effect or a pure value run as a task: rare
 }
 
 Outcome& Machine::setPending(TaskRec* t, Outcome&& o)

@@ -1180,8 +1180,6 @@ private:
     int m_pendingAwaits = 0;
     std::shared_ptr<Mailbox> m_mailbox;
     std::unordered_map<quint64, int> m_externalPromise; // completion id → promise id
-    QHash<QString, NamePtr> m_taskNames; ///< programTaskName(): by name
-    NamePtr m_lastTaskName; ///< programTaskName()'s last answer: a loop of Spawns finds it here
     bool m_cancelSelf = false;
     TaskRec* m_cancelTarget = nullptr;
     /// Tasks a debugger asked to cancel (requestCancel), cancelled when the current turn ends.
