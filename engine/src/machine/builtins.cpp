@@ -246,14 +246,12 @@ Outcome Machine::askLazy(DispatchState& d, const Lazy& lazy, const QString& key)
         if (isAncestorOrSelf(entry->evaluator, t))
             return Outcome::thrown(raise<CircularAskError>(
                 t, d.node, QStringLiteral("Circular dependency detected for Ask(") + repr(key) + QStringLiteral(")")));
-        BlockPtr b = BlockPtr::make(BlockOp::Lazy);
-        b->task = t;
+        BlockPtr b = BlockPtr::make(BlockOp::Lazy, t->id);
         b->effectNode = d.node;
-        auto lazy = std::make_unique<BlockOp::LazyPart>();
-        lazy->label = QStringLiteral("Ask(") + repr(key) + QStringLiteral(")");
-        lazy->evaluator = entry->evaluator;
-        lazy->entry = entry;
-        b->part = std::move(lazy);
+        BlockOp::LazyPart& lazyPart = b->lazy();
+        lazyPart.label = QStringLiteral("Ask(") + repr(key) + QStringLiteral(")");
+        lazyPart.evaluator = entry->evaluator;
+        lazyPart.entry = entry;
         entry->waiters.push_back(b);
         blockOn(t, b, TaskState::Blocked);
         return Outcome::block();
@@ -328,8 +326,7 @@ void Machine::replayDiverged(const QString& why)
 
 Outcome Machine::sleepUntil(DispatchState& d, qint64 deadline)
 {
-    BlockPtr b = BlockPtr::make(BlockOp::Timer);
-    b->task = d.task;
+    BlockPtr b = BlockPtr::make(BlockOp::Timer, d.task->id);
     b->effectNode = d.node;
     m_timers.emplace(std::make_pair(deadline, ++m_timerSeq), b);
     blockOn(d.task, b, TaskState::Sleeping);
@@ -369,7 +366,7 @@ Outcome Machine::handleTime(DispatchState& d)
 qint64 Machine::nextDeadline() const
 {
     for (const auto& [key, b] : m_timers)
-        if (!b->done && b->task->block() == b) return key.first;
+        if (!b->done && taskOf(*b)->block() == b) return key.first;
     return std::numeric_limits<qint64>::max();
 }
 
@@ -377,7 +374,7 @@ bool Machine::hasTimers()
 {
     while (!m_timers.empty()) {
         const BlockPtr& b = m_timers.begin()->second;
-        if (!b->done && b->task->block() == b) return true;
+        if (!b->done && taskOf(*b)->block() == b) return true;
         m_timers.erase(m_timers.begin());
     }
     return false;
@@ -394,8 +391,7 @@ Outcome Machine::handleAwait(DispatchState& d)
 {
     if (d.effect.builtin() != AwaitEffect::builtinId) return Outcome();
     const auto* e = d.effect.as<AwaitEffect>();
-    BlockPtr b = BlockPtr::make(BlockOp::Await);
-    b->task = d.task;
+    BlockPtr b = BlockPtr::make(BlockOp::Await, d.task->id);
     b->effectNode = d.node;
     const quint64 id = ++m_awaitSeq;
     m_awaits[id] = b;
@@ -484,23 +480,23 @@ void Machine::pollCompletions()
         BlockPtr b = it->second;
         m_awaits.erase(it);
         --m_pendingAwaits;
-        if (b->done || b->task->block() != b) continue;
+        if (b->done || taskOf(*b)->block() != b) continue;
         b->done = true;
         if (watchesInputs()) [[unlikely]]
-            hookInput(InputKind::Await, b->task->id, qint64(id), &value, error);
-        wake(b->task, error ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
+            hookInput(InputKind::Await, taskOf(*b)->id, qint64(id), &value, error);
+        wake(taskOf(*b), error ? Outcome::thrown(newError(taskOf(*b), error, b->effectNode)) : Outcome::resume(value));
     }
     if (!m_timers.empty()) {
         const qint64 now = nowMicros();
         while (!m_timers.empty() && m_timers.begin()->first.first <= now) {
             BlockPtr b = m_timers.begin()->second;
             m_timers.erase(m_timers.begin());
-            if (b->done || b->task->block() != b) continue;
+            if (b->done || taskOf(*b)->block() != b) continue;
             b->done = true;
             // on the real clock when a timer fires is an input; the simulated clock is the run's
             if (watchesInputs() && m_options.clock == Clock::Real) [[unlikely]]
-                hookInput(InputKind::Timer, b->task->id, -1, nullptr, nullptr);
-            wake(b->task, Outcome::resume());
+                hookInput(InputKind::Timer, taskOf(*b)->id, -1, nullptr, nullptr);
+            wake(taskOf(*b), Outcome::resume());
         }
     }
 }
@@ -528,7 +524,7 @@ void Machine::replayCompletions()
         switch (InputKind(in->code)) {
         case InputKind::Await: {
             auto it = m_awaits.find(id);
-            if (it == m_awaits.end() || it->second->task->id != taskId || it->second->done) {
+            if (it == m_awaits.end() || taskOf(*it->second)->id != taskId || it->second->done) {
                 replayDiverged(QStringLiteral("the recording completed Await %1 of task %2 here, and the replay has "
                                               "no such Await waiting")
                                    .arg(id)
@@ -544,7 +540,8 @@ void Machine::replayCompletions()
             --m_pendingAwaits;
             b->done = true;
             hookInput(InputKind::Await, taskId, qint64(id), &value, error);
-            wake(b->task, failed ? Outcome::thrown(newError(b->task, error, b->effectNode)) : Outcome::resume(value));
+            wake(taskOf(*b),
+                 failed ? Outcome::thrown(newError(taskOf(*b), error, b->effectNode)) : Outcome::resume(value));
             break;
         }
         case InputKind::ExternalPromise: {
@@ -568,7 +565,7 @@ void Machine::replayCompletions()
         case InputKind::Timer: {
             auto it = std::find_if(m_timers.begin(), m_timers.end(), [&](const auto& entry) {
                 const BlockPtr& b = entry.second;
-                return !b->done && b->task->block() == b && b->task->id == taskId;
+                return !b->done && taskOf(*b)->block() == b && taskOf(*b)->id == taskId;
             });
             if (it == m_timers.end()) {
                 replayDiverged(
@@ -580,7 +577,7 @@ void Machine::replayCompletions()
             m_timers.erase(it);
             b->done = true;
             hookInput(InputKind::Timer, taskId, -1, nullptr, nullptr);
-            wake(b->task, Outcome::resume());
+            wake(taskOf(*b), Outcome::resume());
             break;
         }
         case InputKind::Clock:
@@ -591,9 +588,9 @@ void Machine::replayCompletions()
         while (!m_timers.empty() && m_timers.begin()->first.first <= m_virtualNow) {
             BlockPtr b = m_timers.begin()->second;
             m_timers.erase(m_timers.begin());
-            if (b->done || b->task->block() != b) continue;
+            if (b->done || taskOf(*b)->block() != b) continue;
             b->done = true;
-            wake(b->task, Outcome::resume());
+            wake(taskOf(*b), Outcome::resume());
         }
     }
 }

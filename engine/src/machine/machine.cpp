@@ -714,11 +714,11 @@ bool Machine::deliver(TaskRec* t, Ctl& c)
             m_lazy.remove(entry->identity);
         }
         for (const BlockPtr& b : waiters) {
-            if (b->done || b->task->block() != b) continue;
+            if (b->done || taskOf(*b)->block() != b) continue;
             b->done = true;
-            wake(b->task,
+            wake(taskOf(*b),
                  c.kind == Ctl::Value ? Outcome::resume(c.value)
-                                      : Outcome::thrown(cross(b->task, c.error, b->effectNode)));
+                                      : Outcome::thrown(cross(taskOf(*b), c.error, b->effectNode)));
         }
         return true;
     }

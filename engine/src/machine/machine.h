@@ -434,69 +434,108 @@ const char* taskStateName(TaskState s);
 /// What a blocked task waits on; shared by the registrations it made.
 class Machine;
 
-/// Every blocked task holds one, so the parts only a Gather or a lazy Ask needs live apart, and
-/// a Wait's one item lives in it. It counts its owners itself (BlockPtr), in what would be
-/// padding: one 80-byte malloc chunk, where a vector's item would take another 48.
+/// Every blocked task holds one, so the parts only a Gather, a Race or a lazy Ask needs live
+/// apart, behind one pointer, and a Wait's one item takes that pointer's room. It counts its owners
+/// itself (BlockPtr), and names its task by id: 40 bytes, one 48-byte malloc chunk.
 struct BlockOp : Pooled {
-    explicit BlockOp(unsigned char k) noexcept
-        : kind(Kind(k))
-    {
-        if (kind == Wait)
-            new (&m_one) Waitable();
-        else
-            new (&m_many) std::vector<Waitable>();
-    }
-    ~BlockOp()
-    {
-        if (kind == Wait)
-            m_one.~Waitable();
-        else
-            m_many.~vector();
-    }
-    BlockOp(const BlockOp&) = delete;
-    BlockOp& operator=(const BlockOp&) = delete;
-
     enum Kind : unsigned char { Wait, Gather, Race, Lazy, Timer, Await, External };
-    const Kind kind;
-    bool done = false;
-    int remaining = 0;
-    int effectNode = -1;
-    int owners = 0; ///< BlockPtrs to it; the machine's thread only
-    TaskRec* task = nullptr;
 
-    /// What it waits on: a Wait's one, a Gather's or a Race's items (itemVector()), else none.
-    std::span<Waitable> items() noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
-    std::span<const Waitable> items() const noexcept { return kind == Wait ? std::span(&m_one, 1) : std::span(m_many); }
-    /// A Gather's or a Race's items, to fill (a Wait has its one in place).
-    std::vector<Waitable>& itemVector() noexcept { return m_many; }
-
-private:
-    union {
-        Waitable m_one; ///< Wait
-        std::vector<Waitable> m_many; ///< any other kind
-    };
-
-public:
-    /// What only a Gather or a lazy Ask needs, behind one pointer (`part`): the block of every
+    /// What only a Gather, a Race or a lazy Ask needs, behind one pointer: the block of every
     /// waiting task stays a size smaller.
     struct Part {
         virtual ~Part() = default;
     };
-    struct GatherPart final : Part {
+    struct ItemsPart : Part {
+        std::vector<Waitable> items; ///< a Race's items, or a Gather's (GatherPart)
+    };
+    struct GatherPart final : ItemsPart {
         std::vector<int> branchOf; ///< branch task id per item, or -1
         QVariantList results;
+        int remaining = 0; ///< items not finished yet
     };
     struct LazyPart final : Part {
         QString label; ///< `Ask('svc')`
         int evaluator = -1;
         std::shared_ptr<struct LazyEntry> entry;
     };
-    std::unique_ptr<Part> part; ///< Gather: a GatherPart; Lazy: a LazyPart
-    GatherPart& gather() const { return static_cast<GatherPart&>(*part); }
-    LazyPart& lazy() const { return static_cast<LazyPart&>(*part); }
+
+    /// A block of `k` for the task `taskId`; a Gather or a Race gets its (empty) items part, a
+    /// lazy Ask its LazyPart.
+    BlockOp(unsigned char k, int taskId)
+        : kind(Kind(k))
+        , task(taskId)
+    {
+        switch (kind) {
+        case Wait:
+            new (&m_one) Waitable();
+            break;
+        case Gather:
+            m_part = new GatherPart;
+            break;
+        case Race:
+            m_part = new ItemsPart;
+            break;
+        case Lazy:
+            m_part = new LazyPart;
+            break;
+        default:
+            m_part = nullptr;
+        }
+    }
+    ~BlockOp()
+    {
+        if (kind == Wait)
+            m_one.~Waitable();
+        else
+            delete m_part;
+    }
+    BlockOp(const BlockOp&) = delete;
+    BlockOp& operator=(const BlockOp&) = delete;
+
+    const Kind kind;
+    bool done = false;
+    int effectNode = -1;
+    int owners = 0; ///< BlockPtrs to it; the machine's thread only
+    const int task; ///< the blocked task's id (Machine::task)
+
+    /// What it waits on: a Wait's one, a Gather's or a Race's items (itemVector()), else none.
+    std::span<Waitable> items() noexcept
+    {
+        if (kind == Wait) return std::span(&m_one, 1);
+        if (kind == Gather || kind == Race) return std::span(itemVector());
+        return {};
+    }
+    std::span<const Waitable> items() const noexcept
+    {
+        if (kind == Wait) return std::span(&m_one, 1);
+        if (kind == Gather || kind == Race) return std::span(static_cast<const ItemsPart*>(m_part)->items);
+        return {};
+    }
+    /// A Gather's or a Race's items, to fill (a Wait has its one in place).
+    std::vector<Waitable>& itemVector() noexcept
+    {
+        Q_ASSERT(kind == Gather || kind == Race);
+        return static_cast<ItemsPart*>(m_part)->items;
+    }
+    GatherPart& gather() const noexcept
+    {
+        Q_ASSERT(kind == Gather);
+        return static_cast<GatherPart&>(*m_part);
+    }
+    LazyPart& lazy() const noexcept
+    {
+        Q_ASSERT(kind == Lazy);
+        return static_cast<LazyPart&>(*m_part);
+    }
     QString label(const Machine& m) const;
+
+private:
+    union {
+        Waitable m_one; ///< Wait
+        Part* m_part; ///< owned: Gather, Race, Lazy; null for the other kinds
+    };
 };
-static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 56, "every blocked task holds one: one 64-byte malloc chunk");
+static_assert(sizeof(void*) != 8 || sizeof(BlockOp) <= 40, "every blocked task holds one: one 48-byte malloc chunk");
 
 /// An owner of a BlockOp: the blocked task, each registration on what it waits for, a timer, an
 /// await. One pointer; the count is the block's own, not atomic (blocks never leave the
@@ -520,11 +559,11 @@ public:
     }
     ~BlockPtr() { reset(); }
 
-    /// A new block, owned by the pointer returned.
-    static BlockPtr make(BlockOp::Kind kind)
+    /// A new block for the task `taskId`, owned by the pointer returned.
+    static BlockPtr make(BlockOp::Kind kind, int taskId)
     {
         BlockPtr p;
-        p.m_block = new BlockOp(kind);
+        p.m_block = new BlockOp(kind, taskId);
         p.m_block->owners = 1;
         return p;
     }
@@ -864,6 +903,8 @@ public:
     QList<FrameInfo> ctxK(DispatchState* d) const;
 
     TaskRec* task(int id) const;
+    /// The task a block is of: in the table for as long as the run lasts.
+    TaskRec* taskOf(const BlockOp& b) const noexcept { return m_tasks[std::size_t(b.task)]; }
     quint64 runId() const { return m_runId; }
     const RunOptions& options() const { return m_options; }
 

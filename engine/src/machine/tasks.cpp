@@ -81,14 +81,14 @@ void Machine::registerOn(const Waitable& w, const BlockPtr& b, int item)
 void Machine::notifyWaiters(std::vector<WaitReg> waiters)
 {
     for (const WaitReg& r : waiters) {
-        if (r.block->done || r.block->task->block() != r.block) continue;
+        if (r.block->done || taskOf(*r.block)->block() != r.block) continue;
         onItemDone(r.block, r.item);
     }
 }
 
 void Machine::onItemDone(const BlockPtr& b, int item)
 {
-    TaskRec* t = b->task;
+    TaskRec* t = taskOf(*b);
     const Waitable& w = b->items()[item];
     switch (b->kind) {
     case BlockOp::Wait:
@@ -121,7 +121,7 @@ void Machine::onItemDone(const BlockPtr& b, int item)
             return;
         }
         b->gather().results[item] = itemOutcome(t, w, b->effectNode).value;
-        if (--b->remaining == 0) {
+        if (--b->gather().remaining == 0) {
             b->done = true;
             wake(t, Outcome::resume(b->gather().results));
         }
@@ -249,8 +249,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
         bool failed = false;
         int completion = 0;
         if (itemFinished(w, &failed, &completion)) return itemOutcome(t, w, d.node);
-        BlockPtr b = BlockPtr::make(BlockOp::Wait);
-        b->task = t;
+        BlockPtr b = BlockPtr::make(BlockOp::Wait, t->id);
         b->items()[0] = w;
         b->effectNode = d.node;
         registerOn(w, b, 0);
@@ -275,8 +274,7 @@ Outcome Machine::handleScheduler(DispatchState& d)
                 bestCompletion = completion;
             }
         }
-        BlockPtr b = BlockPtr::make(BlockOp::Race);
-        b->task = t;
+        BlockPtr b = BlockPtr::make(BlockOp::Race, t->id);
         b->itemVector().assign(e->items.begin(), e->items.end());
         b->effectNode = d.node;
         if (best >= 0) {
@@ -404,11 +402,9 @@ Outcome Machine::gather(DispatchState& d)
         }
     }
     if (failedItem >= 0) return itemOutcome(t, e->items[failedItem].handle, d.node);
-    BlockPtr b = BlockPtr::make(BlockOp::Gather);
-    b->task = t;
+    BlockPtr b = BlockPtr::make(BlockOp::Gather, t->id);
     b->effectNode = d.node;
     b->itemVector().resize(std::size_t(n));
-    b->part = std::make_unique<BlockOp::GatherPart>();
     b->gather().branchOf.assign(n, -1);
     b->gather().results = QVariantList(n);
     if (allDone) {
@@ -439,14 +435,14 @@ Outcome Machine::gather(DispatchState& d)
         t->linksForWrite().branches.push_back(branch->id);
         enqueue(branch);
     }
-    b->remaining = 0;
+    b->gather().remaining = 0;
     for (int i = 0; i < n; ++i) {
         bool failed = false;
         int completion = 0;
         if (itemFinished(b->items()[i], &failed, &completion)) {
             b->gather().results[i] = itemOutcome(t, b->items()[i], d.node).value;
         } else {
-            ++b->remaining;
+            ++b->gather().remaining;
             registerOn(b->items()[i], b, i);
         }
     }
@@ -496,9 +492,9 @@ void Machine::releaseLazies(TaskRec* x)
         auto waiters = std::move(e.waiters);
         e.waiters.clear();
         for (const BlockPtr& b : waiters) {
-            if (b->done || b->task->block() != b) continue;
+            if (b->done || taskOf(*b)->block() != b) continue;
             b->done = true;
-            wake(b->task,
+            wake(taskOf(*b),
                  Outcome::start(AnyProgram::fromEffect(AnyEffect::own(AskEffect { {}, e.key })), b->effectNode));
         }
     }
