@@ -346,7 +346,7 @@ QList<FrameInfo> Machine::liveK(int taskId) const
 }
 
 namespace {
-int programsIn(const std::vector<Frame>& frames)
+int programsIn(std::span<const Frame> frames)
 {
     int n = 0;
     for (const Frame& f : frames) {

@@ -190,6 +190,110 @@ private:
     };
 };
 
+/// A task's K: its frames, bottom first. The first two live in the record itself (a spawned
+/// task that waits holds its root and its program, and allocates nothing for them); a deeper K
+/// moves to the pool, and grows there by doubling. It points at its frames wherever they are, so
+/// that reading one costs what a vector's does; so it never moves (nor does the record).
+/// Iterators are pointers, invalidated as a vector's are.
+class FrameStack {
+public:
+    using value_type = Frame;
+    using iterator = Frame*;
+    using const_iterator = const Frame*;
+    using reverse_iterator = std::reverse_iterator<Frame*>;
+    using const_reverse_iterator = std::reverse_iterator<const Frame*>;
+
+    FrameStack() noexcept
+        : m_data(inlineFrames())
+    { }
+    FrameStack(const FrameStack&) = delete;
+    FrameStack& operator=(const FrameStack&) = delete;
+    ~FrameStack() { release(); }
+
+    bool empty() const noexcept { return m_size == 0; }
+    std::size_t size() const noexcept { return m_size; }
+    Frame* data() noexcept { return m_data; }
+    const Frame* data() const noexcept { return m_data; }
+    Frame& operator[](std::size_t i) noexcept { return m_data[i]; }
+    const Frame& operator[](std::size_t i) const noexcept { return m_data[i]; }
+    Frame& front() noexcept { return m_data[0]; }
+    const Frame& front() const noexcept { return m_data[0]; }
+    Frame& back() noexcept { return m_data[m_size - 1]; }
+    const Frame& back() const noexcept { return m_data[m_size - 1]; }
+    Frame* begin() noexcept { return m_data; }
+    Frame* end() noexcept { return m_data + m_size; }
+    const Frame* begin() const noexcept { return m_data; }
+    const Frame* end() const noexcept { return m_data + m_size; }
+    const Frame* cbegin() const noexcept { return begin(); }
+    const Frame* cend() const noexcept { return end(); }
+    reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
+    reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
+    const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
+    const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
+    const_reverse_iterator crbegin() const noexcept { return rbegin(); }
+    const_reverse_iterator crend() const noexcept { return rend(); }
+
+    void push_back(Frame&& f)
+    {
+        if (m_size == m_capacity) [[unlikely]]
+            grow(std::size_t(m_size) + 1);
+        new (m_data + m_size) Frame(std::move(f));
+        ++m_size;
+    }
+    void pop_back() noexcept { m_data[--m_size].~Frame(); }
+    /// The top frame, moved out and popped.
+    Frame takeBack() noexcept
+    {
+        Frame& top = m_data[--m_size];
+        Frame f = std::move(top);
+        top.~Frame();
+        return f;
+    }
+    void reserve(std::size_t n)
+    {
+        if (n > m_capacity) grow(n);
+    }
+    /// Removes the frames from `first` to the top (a continuation cut out of K).
+    void erase(Frame* first, Frame* last) noexcept
+    {
+        Q_ASSERT(last == end());
+        (void)last;
+        while (end() != first)
+            pop_back();
+    }
+    /// Empties K and gives its memory back (a finished task's).
+    void release() noexcept
+    {
+        while (m_size > 0)
+            pop_back();
+        if (m_data != inlineFrames()) poolFree(m_data, std::size_t(m_capacity) * sizeof(Frame));
+        m_data = inlineFrames();
+        m_capacity = kInline;
+    }
+
+private:
+    static constexpr std::uint32_t kInline = 2;
+    Frame* inlineFrames() noexcept { return reinterpret_cast<Frame*>(m_inline); }
+    void grow(std::size_t n)
+    {
+        const std::size_t capacity = std::max<std::size_t>(n, 2 * std::size_t(m_capacity));
+        auto* bigger = static_cast<Frame*>(poolAllocate(capacity * sizeof(Frame)));
+        for (std::uint32_t i = 0; i < m_size; ++i) {
+            new (bigger + i) Frame(std::move(m_data[i]));
+            m_data[i].~Frame();
+        }
+        if (m_data != inlineFrames()) poolFree(m_data, std::size_t(m_capacity) * sizeof(Frame));
+        m_data = bigger;
+        m_capacity = std::uint32_t(capacity);
+    }
+
+    Frame* m_data; ///< m_inline, or the pool's
+    std::uint32_t m_size = 0;
+    std::uint32_t m_capacity = kInline;
+    alignas(Frame) unsigned char m_inline[kInline * sizeof(Frame)];
+};
+static_assert(sizeof(void*) != 8 || sizeof(FrameStack) <= 80, "every task record holds one");
+
 struct ErrorRecord;
 using ErrorPtr = std::shared_ptr<ErrorRecord>;
 
@@ -635,9 +739,10 @@ struct Mailbox {
 enum BuiltinHandler { BuiltinScheduler = 1, BuiltinTime, BuiltinAwait, BuiltinCore, BuiltinRemoved };
 
 /// One per task, alive until the run ends: the small members are packed at the front so that
-/// no padding sits between them. What only a task that has not finished uses (its dispatch
-/// list, what it does next, what it waits on) and what only a finished one has (its value or
-/// error) share their room: finish() turns the one into the other, once.
+/// no padding sits between them. Its first two K frames live in it (FrameStack). What only a
+/// task that has not finished uses (its dispatch list, what it does next, what it waits on) and
+/// what only a finished one has (its value) share their room: finish() turns the one into the
+/// other, once. A failed task's error is with the rarely made part (Links).
 struct TaskRec {
     TaskRec() noexcept { new (&m_running) Running(); }
     TaskRec(const TaskRec&) = delete;
@@ -653,34 +758,34 @@ struct TaskRec {
     int id = 0;
     int parent = -1;
     int handlingDepth = 0;
-    int completion = 0;
     int rootNode = -1;
     int branchIndex = -1; ///< a Gather branch: the index of its item
     TaskKind kind = TaskKind::Main;
     TaskState state = TaskState::Ready;
-    bool hasPending = false;
-    bool observed = false;
-    bool announced = false; ///< TaskSpawned was emitted
+    bool hasPending : 1 = false;
+    bool observed : 1 = false;
+    bool announced : 1 = false; ///< TaskSpawned was emitted
 
 private:
-    bool m_finished = false; ///< finish() happened: the result part is in use, not the running one
+    bool m_finished : 1 = false; ///< finish() happened: the result part is in use, not the running one
 
 public:
     NamePtr sharedName; ///< shared with its handles (Machine::handleOf) and its program's other tasks
     const QString& name() const noexcept { return sharedName.text(); }
-    std::vector<Frame> k;
+    FrameStack k;
     Env env;
     /// The store the task reads and writes: its own (ownStore), or for a Gather branch its
     /// parent's. Records stay where they are until the machine ends (TaskTable), so a pointer
     /// does: no allocation and no reference count per spawned task.
     Store* store = nullptr;
     Store ownStore;
-    /// What only some tasks have, made when first needed: a task nobody waits on that made no
-    /// Gather branch (a blocked one, typically) holds one pointer for both.
+    /// What only some tasks have, made when first needed: a task nobody waits on, that made no
+    /// Gather branch and did not fail (a blocked one, typically), holds one pointer for it all.
     struct Links : Pooled {
         std::vector<WaitReg> waiters; ///< blocked on this task
         std::vector<int> branches; ///< live Gather branches it created
         quint64 failOrder = 0; ///< Failed: when, among the run's failures (failOrder())
+        ErrorPtr error; ///< Failed: why (error())
     };
     std::unique_ptr<Links> links;
     quint64 steps = 0;
@@ -735,12 +840,21 @@ public:
     // ---- once finished ------------------------------------------------------------------
     /// The running part goes (its dispatch list, what it would do next, what it waited on:
     /// the caller has let each go as it should), and the result part takes its room.
-    void finish(QVariant v, ErrorPtr e) noexcept
+    void finish(QVariant v, ErrorPtr e)
     {
         Q_ASSERT(!m_finished);
         m_running.~Running();
-        new (&m_result) Result { std::move(v), std::move(e) };
+        new (&m_result) Result { std::move(v) };
         m_finished = true;
+        if (e) linksForWrite().error = std::move(e);
+    }
+    /// When it finished, among the run's tasks and promises (Machine::itemFinished); 0 until it
+    /// finished.
+    int completion() const noexcept { return m_finished ? m_result.completion : 0; }
+    void setCompletion(int order) noexcept
+    {
+        Q_ASSERT(m_finished);
+        m_result.completion = order;
     }
     /// What it returned: null until it finished, and for a failed or cancelled task.
     const QVariant& value() const noexcept
@@ -752,13 +866,13 @@ public:
     const ErrorPtr& error() const noexcept
     {
         static const ErrorPtr none;
-        return m_finished ? m_result.error : none;
+        return m_finished && links ? links->error : none;
     }
     /// A finished task's error, set after finish() (a run stopped fails its cancelled main).
-    void setError(ErrorPtr e) noexcept
+    void setError(ErrorPtr e)
     {
         Q_ASSERT(m_finished);
-        m_result.error = std::move(e);
+        linksForWrite().error = std::move(e);
     }
 
     Links& linksForWrite()
@@ -786,14 +900,14 @@ private:
     };
     struct Result {
         QVariant value;
-        ErrorPtr error;
+        int completion = 0;
     };
     union {
         Running m_running; ///< !m_finished
         Result m_result; ///< m_finished
     };
 };
-static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 160, "every blocked task holds one");
+static_assert(sizeof(void*) != 8 || sizeof(TaskRec) <= 200, "every task holds one; its first two frames are in it");
 
 /// The record behind a root's link: the shared frames in its K, bottom first, and no id
 /// (kId), in no task table. Held by every TaskRoot frame that shares it (their `data`, which
@@ -1305,8 +1419,7 @@ inline void Machine::pushFrame(TaskRec* t, Frame&& f)
 
 inline Frame Machine::popFrameQuietly(TaskRec* t)
 {
-    Frame f = std::move(t->k.back());
-    t->k.pop_back();
+    Frame f = t->k.takeBack();
     if (f.kind != FrameKind::Program) {
         t->dispatch().pop_back();
         if (f.kind == FrameKind::Handling) --t->handlingDepth;

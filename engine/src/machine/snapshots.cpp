@@ -100,7 +100,7 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
     auto add = [&](const Frame& f) {
         if (f.kind == FrameKind::TaskRoot && f.data) {
             // the frames its link shares, shown as the task's own: what an observed run's copies show
-            const std::vector<Frame>& shared = f.inheritedSet()->k;
+            const FrameStack& shared = f.inheritedSet()->k;
             for (auto it = shared.rbegin(); it != shared.rend(); ++it)
                 out.push_back(snapFrame(t, *it));
         }
@@ -109,7 +109,7 @@ std::vector<SnapFrame> Machine::snapshot(TaskRec* t) const
     // Top first. A handling that cut its continuation holds the site's frames: they show below
     // it, and so do those of the handlings among them (a handler's program that performed an
     // effect another coroutine handler took), as a kept continuation shows them where they are.
-    auto addFrames = [&](auto& self, const std::vector<Frame>& frames) -> void {
+    auto addFrames = [&](auto& self, std::span<const Frame> frames) -> void {
         for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
             add(*it);
             if (it->kind != FrameKind::Handling) continue;

@@ -45,7 +45,7 @@ bool Machine::itemFinished(const Waitable& w, bool* failed, int* completion) con
     if (w.kind() == Waitable::Kind::Task) {
         const TaskRec* x = task(w.id());
         *failed = x->state != TaskState::Done;
-        *completion = x->completion;
+        *completion = x->completion();
         return x->isFinished();
     }
     const PromiseRec* p = promise(w);
@@ -475,7 +475,7 @@ bool Machine::cancelTask(TaskRec* x)
     x->finish({}, nullptr);
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(x);
-    x->completion = ++m_completionCounter;
+    x->setCompletion(++m_completionCounter);
     --m_live;
     if (TaskRec* parent = task(x->parent)) parent->forgetBranch(x->id);
     notifyWaiters(x->takeWaiters());
@@ -512,13 +512,13 @@ void Machine::finishTask(TaskRec* t, bool ok, QVariant value, ErrorPtr error)
         t->handlingDepth = 0;
     }
     // a finished task keeps its result, store and env; the rest goes, for later tasks to reuse
-    std::vector<Frame>().swap(t->k);
+    t->k.release();
     t->dispatch().release();
     t->hasPending = false;
     dropPending(t);
     t->state = ok ? TaskState::Done : TaskState::Failed;
     t->finish(std::move(value), std::move(error));
-    t->completion = ++m_completionCounter;
+    t->setCompletion(++m_completionCounter);
     if (!ok) t->linksForWrite().failOrder = ++m_failCounter; // failures are rare: no room in every record
     if (DOEFF_OBSERVED) [[unlikely]]
         hookTaskState(t);

@@ -36,17 +36,17 @@ template<class Edit> void Machine::restack(TaskRec* t, int from, Edit&& edit)
 template<class Fn> void Machine::forEachHandling(Fn&& fn)
 {
     // a continuation held by a handling can hold handlings of its own
-    std::vector<std::vector<Frame>*> pending;
+    std::vector<std::span<Frame>> pending;
     for (std::size_t i = 0; i < m_tasks.size(); ++i)
-        if (!m_tasks[i]->isFinished()) pending.push_back(&m_tasks[i]->k);
+        if (!m_tasks[i]->isFinished()) pending.push_back(std::span(m_tasks[i]->k));
     while (!pending.empty()) {
-        std::vector<Frame>* frames = pending.back();
+        const std::span<Frame> frames = pending.back();
         pending.pop_back();
-        for (Frame& f : *frames) {
+        for (Frame& f : frames) {
             if (f.kind != FrameKind::Handling) continue;
             auto& hs = *static_cast<HandlingState*>(f.data.get());
             fn(hs);
-            if (hs.cont() && !hs.cont()->consumed) pending.push_back(&hs.cont()->frames);
+            if (hs.cont() && !hs.cont()->consumed) pending.push_back(std::span(hs.cont()->frames));
         }
     }
 }
