@@ -6,6 +6,7 @@
 #include "effecttree.h"
 #include "emptyvalues.h"
 #include "heldtext.h"
+#include "inlinestack.h"
 #include "pool.h"
 #include "throwsite.h"
 
@@ -192,106 +193,8 @@ private:
 
 /// A task's K: its frames, bottom first. The first two live in the record itself (a spawned
 /// task that waits holds its root and its program, and allocates nothing for them); a deeper K
-/// moves to the pool, and grows there by doubling. It points at its frames wherever they are, so
-/// that reading one costs what a vector's does; so it never moves (nor does the record).
-/// Iterators are pointers, invalidated as a vector's are.
-class FrameStack {
-public:
-    using value_type = Frame;
-    using iterator = Frame*;
-    using const_iterator = const Frame*;
-    using reverse_iterator = std::reverse_iterator<Frame*>;
-    using const_reverse_iterator = std::reverse_iterator<const Frame*>;
-
-    FrameStack() noexcept
-        : m_data(inlineFrames())
-    { }
-    FrameStack(const FrameStack&) = delete;
-    FrameStack& operator=(const FrameStack&) = delete;
-    ~FrameStack() { release(); }
-
-    bool empty() const noexcept { return m_size == 0; }
-    std::size_t size() const noexcept { return m_size; }
-    Frame* data() noexcept { return m_data; }
-    const Frame* data() const noexcept { return m_data; }
-    Frame& operator[](std::size_t i) noexcept { return m_data[i]; }
-    const Frame& operator[](std::size_t i) const noexcept { return m_data[i]; }
-    Frame& front() noexcept { return m_data[0]; }
-    const Frame& front() const noexcept { return m_data[0]; }
-    Frame& back() noexcept { return m_data[m_size - 1]; }
-    const Frame& back() const noexcept { return m_data[m_size - 1]; }
-    Frame* begin() noexcept { return m_data; }
-    Frame* end() noexcept { return m_data + m_size; }
-    const Frame* begin() const noexcept { return m_data; }
-    const Frame* end() const noexcept { return m_data + m_size; }
-    const Frame* cbegin() const noexcept { return begin(); }
-    const Frame* cend() const noexcept { return end(); }
-    reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-    reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-    const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-    const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-    const_reverse_iterator crbegin() const noexcept { return rbegin(); }
-    const_reverse_iterator crend() const noexcept { return rend(); }
-
-    void push_back(Frame&& f)
-    {
-        if (m_size == m_capacity) [[unlikely]]
-            grow(std::size_t(m_size) + 1);
-        new (m_data + m_size) Frame(std::move(f));
-        ++m_size;
-    }
-    void pop_back() noexcept { m_data[--m_size].~Frame(); }
-    /// The top frame, moved out and popped.
-    Frame takeBack() noexcept
-    {
-        Frame& top = m_data[--m_size];
-        Frame f = std::move(top);
-        top.~Frame();
-        return f;
-    }
-    void reserve(std::size_t n)
-    {
-        if (n > m_capacity) grow(n);
-    }
-    /// Removes the frames from `first` to the top (a continuation cut out of K).
-    void erase(Frame* first, Frame* last) noexcept
-    {
-        Q_ASSERT(last == end());
-        (void)last;
-        while (end() != first)
-            pop_back();
-    }
-    /// Empties K and gives its memory back (a finished task's).
-    void release() noexcept
-    {
-        while (m_size > 0)
-            pop_back();
-        if (m_data != inlineFrames()) poolFree(m_data, std::size_t(m_capacity) * sizeof(Frame));
-        m_data = inlineFrames();
-        m_capacity = kInline;
-    }
-
-private:
-    static constexpr std::uint32_t kInline = 2;
-    Frame* inlineFrames() noexcept { return reinterpret_cast<Frame*>(m_inline); }
-    void grow(std::size_t n)
-    {
-        const std::size_t capacity = std::max<std::size_t>(n, 2 * std::size_t(m_capacity));
-        auto* bigger = static_cast<Frame*>(poolAllocate(capacity * sizeof(Frame)));
-        for (std::uint32_t i = 0; i < m_size; ++i) {
-            new (bigger + i) Frame(std::move(m_data[i]));
-            m_data[i].~Frame();
-        }
-        if (m_data != inlineFrames()) poolFree(m_data, std::size_t(m_capacity) * sizeof(Frame));
-        m_data = bigger;
-        m_capacity = std::uint32_t(capacity);
-    }
-
-    Frame* m_data; ///< m_inline, or the pool's
-    std::uint32_t m_size = 0;
-    std::uint32_t m_capacity = kInline;
-    alignas(Frame) unsigned char m_inline[kInline * sizeof(Frame)];
-};
+/// moves to the pool.
+using FrameStack = InlineStack<Frame, 2>;
 static_assert(sizeof(void*) != 8 || sizeof(FrameStack) <= 80, "every task record holds one");
 
 struct ErrorRecord;
