@@ -85,6 +85,42 @@ QString hashSeedSetting()
                                                      : u"QT_HASH_SEED unset"_s;
 }
 
+/// The CPU the numbers come from: the same binary's wall-clock rows differ by a third between
+/// two VMs of this project's kind (bench/README.md, the eighteenth part).
+QString cpuDescription()
+{
+    QString model;
+    QString mhz;
+    int cpus = 0;
+    QFile f(u"/proc/cpuinfo"_s);
+    if (f.open(QIODevice::ReadOnly)) {
+        for (const QByteArray& line : f.readAll().split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon < 0) continue;
+            const QByteArray key = line.left(colon).trimmed();
+            const QString value = QString::fromUtf8(line.mid(colon + 1).trimmed());
+            if (key == "processor")
+                ++cpus;
+            else if (key == "model name" && model.isEmpty())
+                model = value;
+            else if (key == "cpu MHz" && mhz.isEmpty())
+                mhz = QString::number(qRound(value.toDouble()));
+        }
+    }
+    if (model.isEmpty()) return QSysInfo::currentCpuArchitecture();
+    QString text = u"%1 × %2"_s.arg(cpus).arg(model);
+    if (!mhz.isEmpty()) text += u" at %1 MHz"_s.arg(mhz);
+    return text;
+}
+
+/// The 1-minute load average when the table is printed: a busy VM moves every wall-clock row.
+QString loadAverage()
+{
+    QFile f(u"/proc/loadavg"_s);
+    if (!f.open(QIODevice::ReadOnly)) return u"unknown"_s;
+    return QString::fromUtf8(f.readAll().split(' ').value(0));
+}
+
 QJsonArray toJson(const QList<bench::Measurement>& ms)
 {
     QJsonArray array;
@@ -102,6 +138,7 @@ QJsonArray toJson(const QList<bench::Measurement>& ms)
         if (!m.ok) o.insert(u"error"_s, m.error);
         o.insert(u"build_type"_s, buildType());
         o.insert(u"hash_seed"_s, hashSeedSetting());
+        o.insert(u"cpu"_s, cpuDescription());
         for (auto it = m.extra.cbegin(); it != m.extra.cend(); ++it)
             o.insert(it.key(), QJsonValue::fromVariant(it.value()));
         array.append(o);
@@ -203,6 +240,7 @@ void printTable(const QList<bench::Measurement>& ms, int repeat)
     out(u"doeff-bench: build type %1%2, best of %3, Qt %4, %5, %6"_s.arg(
         buildType(), sanitized() ? u" (sanitized)"_s : QString(), QString::number(repeat),
         QString::fromLatin1(qVersion()), QSysInfo::prettyProductName(), hashSeedSetting()));
+    out(u"doeff-bench: CPU %1; load average %2"_s.arg(cpuDescription(), loadAverage()));
     out(QString());
     out(pad(u"workload"_s, 20) + pad(u"param"_s, 36) + rpad(u"n"_s, 10) + rpad(u"seconds"_s, 11) + rpad(u"cpu s"_s, 9)
         + rpad(u"rate/s"_s, 14) + rpad(u"ns/unit"_s, 10) + u"  unit     notes"_s);
