@@ -170,6 +170,14 @@ private:
 };
 static_assert(sizeof(void*) != 8 || sizeof(Waitable) <= 24, "every Wait and every blocked task holds copies");
 
+} // namespace doeff
+
+// A handle holds no pointer into itself, so it moves by its bytes: a QVariant keeps one in
+// place (a Spawn's answer allocates nothing), a list moves them with memmove.
+Q_DECLARE_TYPEINFO(doeff::Waitable, Q_RELOCATABLE_TYPE);
+
+namespace doeff {
+
 struct CancelEffect;
 struct IsDoneEffect;
 

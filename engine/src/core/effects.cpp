@@ -1,5 +1,6 @@
 #include "heldtext.h"
 #include "perthread.h"
+#include "pool.h"
 
 #include <doeff/effects.h>
 #include <doeff/value.h>
@@ -15,7 +16,8 @@ namespace detail {
 
 SharedProgram share(AnyProgram p)
 {
-    return std::make_shared<AnyProgram>(std::move(p));
+    // from the pool: every Spawn makes one, and its task's start frees it
+    return makePooledShared<AnyProgram>(std::move(p));
 }
 
 QString programLabel(const SharedProgram& p)
