@@ -113,7 +113,10 @@ TaskTable::~TaskTable()
 TaskRec* TaskTable::add()
 {
     if (m_size == m_chunks.size() * kChunk) {
-        m_chunks.reserve(m_chunks.size() + 1); // nothing to undo if this throws
+        // room for the chunk's pointer first, so that nothing is to undo if this throws; grown
+        // by doubling, as push_back would: room for one more each time copied the list of
+        // chunks once per 64 tasks, quadratic in the tasks (a gigabyte of copying at a million)
+        if (m_chunks.size() == m_chunks.capacity()) m_chunks.reserve(std::max<std::size_t>(16, 2 * m_chunks.size()));
         m_chunks.push_back(
             static_cast<TaskRec*>(::operator new(kChunk * sizeof(TaskRec), std::align_val_t(alignof(TaskRec)))));
     }
