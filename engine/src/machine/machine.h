@@ -503,7 +503,7 @@ struct BlockOp : Pooled {
     bool done = false;
     int effectNode = -1;
     int owners = 0; ///< BlockPtrs to it; the machine's thread only
-    const int task; ///< the blocked task's id (Machine::task)
+    const int task; ///< the blocked task's id (Machine::taskOf)
 
     /// What it waits on: a Wait's one, a Gather's or a Race's items (itemVector()), else none.
     std::span<Waitable> items() noexcept
